@@ -1,0 +1,156 @@
+package dev.maas.installer.engine.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Reads {@code maas-installer.yaml} into an {@link InstallerConfig}, strictly: unknown keys are errors. */
+public final class ConfigLoader {
+    private static final ObjectMapper YAML = JsonMapper.builder(new YAMLFactory()
+                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
+
+    private ConfigLoader() { }
+
+    /** Loads, resolves relative paths against the file's folder, fills defaults, validates. */
+    public static InstallerConfig load(Path file) {
+        String source = file.toString();
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(null, List.of(new ConfigProblem("--config",
+                    "file not found: " + file + " (give the path of an existing maas-installer.yaml)")));
+        } catch (IOException e) {
+            throw new ConfigException(null, List.of(new ConfigProblem("--config",
+                    "cannot read " + file + ": " + e.getMessage())));
+        }
+        Path base = file.toAbsolutePath().getParent();
+        return parse(text, source, base);
+    }
+
+    /** Parses YAML text; relative paths resolve against {@code baseDir}. */
+    public static InstallerConfig parse(String yaml, String source, Path baseDir) {
+        InstallerConfig raw;
+        try {
+            raw = yaml == null || yaml.isBlank() ? InstallerConfig.defaults() : YAML.readValue(yaml, InstallerConfig.class);
+            if (raw == null) {
+                raw = InstallerConfig.defaults();
+            }
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source, List.of(describe(e)));
+        }
+        InstallerConfig resolved = ConfigDefaults.resolve(raw, baseDir);
+        List<ConfigProblem> problems = ConfigValidator.validate(resolved);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(source, problems);
+        }
+        return resolved;
+    }
+
+    /** Writes a configuration back as YAML (the wizard's Export); it holds no secret by construction. */
+    public static String toYaml(InstallerConfig config) {
+        try {
+            return YAML.copy().setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+                    .writeValueAsString(config);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the configuration as YAML", e);
+        }
+    }
+
+    static ConfigProblem describe(JsonProcessingException e) {
+        String path = e instanceof JsonMappingException m ? path(m.getPath()) : "";
+        String where = where(e.getLocation());
+        if (e instanceof UnrecognizedPropertyException u) {
+            String known = u.getKnownPropertyIds() == null ? "" : u.getKnownPropertyIds().stream()
+                    .map(String::valueOf).sorted().collect(Collectors.joining(", "));
+            return new ConfigProblem(path, "unknown key" + where + "; remove it or use one of: " + known);
+        }
+        if (e instanceof InvalidFormatException f) {
+            return new ConfigProblem(path, "'" + f.getValue() + "' is not a valid " + simpleType(f.getTargetType())
+                    + where);
+        }
+        if (e instanceof MismatchedInputException m) {
+            return new ConfigProblem(path, "expected " + article(simpleType(m.getTargetType())) + where);
+        }
+        String msg = e.getOriginalMessage() == null ? e.getMessage() : e.getOriginalMessage();
+        return new ConfigProblem(path, "not valid YAML" + where + ": " + firstLine(msg));
+    }
+
+    private static String path(List<JsonMappingException.Reference> refs) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference ref : refs) {
+            if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            } else if (ref.getFieldName() != null) {
+                if (sb.length() > 0) {
+                    sb.append('.');
+                }
+                sb.append(ref.getFieldName());
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String where(JsonLocation location) {
+        if (location == null || location.getLineNr() < 0) {
+            return "";
+        }
+        return " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+    }
+
+    private static String simpleType(Class<?> type) {
+        if (type == null) {
+            return "value";
+        }
+        if (type == String.class) {
+            return "text";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class) {
+            return "whole number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (List.class.isAssignableFrom(type)) {
+            return "list";
+        }
+        if (type.isRecord()) {
+            return "section (key: value pairs)";
+        }
+        return type.getSimpleName();
+    }
+
+    private static String article(String what) {
+        return what.startsWith("true") ? what : (what.matches("^[aeiou].*") ? "an " : "a ") + what;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,215 @@
+package dev.maas.installer.engine.config;
+
+import dev.maas.installer.engine.config.InstallerConfig.IdentityProviderConfig;
+import dev.maas.installer.engine.config.InstallerConfig.ModelConfig;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Checks a configuration; every problem names the field and says how to fix it. */
+public final class ConfigValidator {
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    private static final Pattern REALM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern SYSTEM_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern CHANNEL = Pattern.compile("threescale-\\d+\\.\\d+");
+
+    private final List<ConfigProblem> problems = new ArrayList<>();
+
+    private ConfigValidator() { }
+
+    public static List<ConfigProblem> validate(InstallerConfig c) {
+        ConfigValidator v = new ConfigValidator();
+        v.check(c);
+        return List.copyOf(v.problems);
+    }
+
+    private void check(InstallerConfig c) {
+        var cl = c.cluster();
+        optionalUrl("cluster.apiUrl", cl.apiUrl(), true);
+        optionalFile("cluster.kubeconfig", cl.kubeconfig(), false);
+        optionalFile("cluster.caFile", cl.caFile(), false);
+
+        var e = c.endpoints();
+        optionalUrl("endpoints.keycloakUrl", e.keycloakUrl(), false);
+        optionalUrl("endpoints.threescaleAdminUrl", e.threescaleAdminUrl(), false);
+        optionalUrl("endpoints.threescaleMasterUrl", e.threescaleMasterUrl(), false);
+        optionalUrl("endpoints.developerPortalUrl", e.developerPortalUrl(), false);
+
+        var sso = c.sso();
+        oneOf("sso.flavour", sso.flavour(), Set.of("auto", "rhsso", "rhbk"));
+        dnsLabel("sso.namespace", sso.namespace());
+        if (!REALM.matcher(sso.realm()).matches() || sso.realm().length() > 100) {
+            add("sso.realm", "'" + sso.realm() + "' is not a valid realm name: use letters, digits, '.', '_' and '-'"
+                    + " (e.g. maas)");
+        }
+        oneOf("sso.redirectPolicy", sso.redirectPolicy(), Set.of("portal", "any"));
+        IdentityProviderConfig idp = sso.identityProvider();
+        if (idp != null) {
+            identityProvider(idp);
+        }
+
+        var t = c.threescale();
+        dnsLabel("threescale.namespace", t.namespace());
+        if (!CHANNEL.matcher(t.channel()).matches()) {
+            add("threescale.channel", "'" + t.channel() + "' is not a 3scale operator channel: use the form"
+                    + " threescale-2.15");
+        }
+        dnsLabel("threescale.tenantName", t.tenantName());
+        oneOf("threescale.storage.type", t.storage().type(), Set.of("rwx", "s3"));
+        if ("s3".equals(t.storage().type()) && blank(t.storage().s3SecretName())) {
+            add("threescale.storage.s3SecretName", "required when storage.type is s3: name the Secret with the"
+                    + " S3 credentials in namespace " + t.namespace());
+        }
+        for (int i = 0; i < t.policies().size(); i++) {
+            optionalFile("threescale.policies[" + i + "]", t.policies().get(i), true);
+        }
+
+        models(c.models());
+
+        var p = c.products();
+        oneOf("products.credentialsLocation", p.credentialsLocation(), Set.of("headers", "authorization", "query"));
+        if (p.concurrency() < 1 || p.concurrency() > 32) {
+            add("products.concurrency", "must be between 1 and 32 (default 4)");
+        }
+        if (blank(c.plans().name())) {
+            add("plans.name", "must not be empty (default Standard)");
+        }
+        optionalFile("portal.contentDir", c.portal().contentDir(), true);
+    }
+
+    private void identityProvider(IdentityProviderConfig idp) {
+        String base = "sso.identityProvider";
+        if (blank(idp.type())) {
+            add(base + ".type", "required: one of google, github, oidc");
+        } else {
+            oneOf(base + ".type", idp.type(), Set.of("google", "github", "oidc"));
+        }
+        if (idp.alias() != null && !ALIAS.matcher(idp.alias()).matches()) {
+            add(base + ".alias", "'" + idp.alias() + "' is not a valid alias: use letters, digits, '.', '_' and '-'");
+        }
+        if (blank(idp.clientId())) {
+            add(base + ".clientId", "required: the OAuth client id registered at the identity provider");
+        }
+        if (blank(idp.clientSecretEnv())) {
+            add(base + ".clientSecretEnv", "required: the name of the environment variable that holds the client"
+                    + " secret (the secret itself never goes in this file)");
+        } else if (!ENV_NAME.matcher(idp.clientSecretEnv()).matches()) {
+            add(base + ".clientSecretEnv", "'" + idp.clientSecretEnv() + "' is not an environment variable name:"
+                    + " use letters, digits and '_' (e.g. MAAS_IDP_CLIENT_SECRET)");
+        }
+        if ("oidc".equals(idp.type())) {
+            if (blank(idp.issuer())) {
+                add(base + ".issuer", "required for an OpenID Connect provider: its issuer URL");
+            } else {
+                optionalUrl(base + ".issuer", idp.issuer(), false);
+            }
+        } else if (idp.issuer() != null) {
+            add(base + ".issuer", "only used with type oidc: remove it");
+        }
+    }
+
+    private void models(List<ModelConfig> models) {
+        Map<String, Integer> names = new HashMap<>();
+        Map<String, Integer> systemNames = new HashMap<>();
+        for (int i = 0; i < models.size(); i++) {
+            String base = "models[" + i + "]";
+            ModelConfig m = models.get(i);
+            if (m == null) {
+                add(base, "empty entry: give at least name and url");
+                continue;
+            }
+            if (blank(m.name())) {
+                add(base + ".name", "required: the model's display name");
+            } else {
+                Integer other = names.putIfAbsent(m.name().trim().toLowerCase(Locale.ROOT), i);
+                if (other != null) {
+                    add(base + ".name", "'" + m.name() + "' is already used by models[" + other + "]: give each"
+                            + " model its own name");
+                }
+            }
+            if (m.systemName() == null) {
+                if (!blank(m.name())) {
+                    add(base + ".systemName", "cannot be derived from the name '" + m.name() + "': set one"
+                            + " (lower case letters, digits, '-' and '_')");
+                }
+            } else if (!SYSTEM_NAME.matcher(m.systemName()).matches() || m.systemName().length() > 255) {
+                add(base + ".systemName", "'" + m.systemName() + "' is not a valid system name: use lower case"
+                        + " letters, digits, '-' and '_', starting with a letter or digit");
+            } else {
+                Integer other = systemNames.putIfAbsent(m.systemName(), i);
+                if (other != null) {
+                    add(base + ".systemName", "'" + m.systemName() + "' clashes with models[" + other + "]:"
+                            + " set a different systemName for one of them");
+                }
+            }
+            if (blank(m.url())) {
+                add(base + ".url", "required: the model's in-cluster URL, e.g."
+                        + " http://granite.models.svc.cluster.local:8080");
+            } else {
+                optionalUrl(base + ".url", m.url(), false);
+            }
+            optionalFile(base + ".openapi", m.openapi(), false);
+        }
+    }
+
+    private void optionalUrl(String path, String value, boolean httpsOnly) {
+        if (value == null) {
+            return;
+        }
+        try {
+            URI uri = new URI(value);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            boolean schemeOk = httpsOnly ? scheme.equals("https") : scheme.equals("http") || scheme.equals("https");
+            if (!schemeOk || uri.getHost() == null || uri.getHost().isEmpty()) {
+                add(path, "must be an " + (httpsOnly ? "https" : "http(s)") + " URL with a host, e.g. "
+                        + (httpsOnly ? "https://api.cluster.example.com:6443" : "https://host.example.com")
+                        + " (got '" + value + "')");
+            }
+        } catch (Exception ex) {
+            add(path, "must be an " + (httpsOnly ? "https" : "http(s)") + " URL (got '" + value + "')");
+        }
+    }
+
+    private void optionalFile(String path, String value, boolean directory) {
+        if (value == null || value.isBlank()) {
+            return;
+        }
+        Path p = Path.of(value);
+        if (!Files.exists(p)) {
+            add(path, (directory ? "folder" : "file") + " not found: " + value + " (give an existing "
+                    + (directory ? "folder" : "file") + "; relative paths start at the config file's folder)");
+        } else if (directory != Files.isDirectory(p)) {
+            add(path, value + " is " + (directory ? "not a folder" : "a folder, not a file"));
+        } else if (!Files.isReadable(p)) {
+            add(path, value + " cannot be read: check its permissions");
+        }
+    }
+
+    private void dnsLabel(String path, String value) {
+        if (value == null || value.length() > 63 || !DNS_LABEL.matcher(value).matches()) {
+            add(path, "'" + value + "' is not a valid name: use at most 63 lower case letters, digits and '-',"
+                    + " starting and ending with a letter or digit");
+        }
+    }
+
+    private void oneOf(String path, String value, Set<String> allowed) {
+        if (!allowed.contains(value)) {
+            add(path, "'" + value + "' is not allowed: use one of " + String.join(", ", allowed.stream().sorted()
+                    .toList()));
+        }
+    }
+
+    private static boolean blank(String s) { return s == null || s.isBlank(); }
+
+    private void add(String path, String message) { problems.add(new ConfigProblem(path, message)); }
+}

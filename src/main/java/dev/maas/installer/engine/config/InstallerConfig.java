@@ -1,0 +1,113 @@
+package dev.maas.installer.engine.config;
+
+import java.util.List;
+
+/**
+ * The whole configuration, as loaded from {@code maas-installer.yaml}. Immutable; every section has defaults so
+ * that an empty file is a valid (if minimal) configuration. It never holds a secret: secrets come from the
+ * cluster, environment variables (named here) or a prompt.
+ */
+public record InstallerConfig(
+        ClusterConfig cluster,
+        EndpointsConfig endpoints,
+        SsoConfig sso,
+        ThreescaleConfig threescale,
+        List<ModelConfig> models,
+        ProductsConfig products,
+        PlansConfig plans,
+        PortalConfig portal) {
+
+    public InstallerConfig {
+        cluster = cluster == null ? ClusterConfig.defaults() : cluster;
+        endpoints = endpoints == null ? EndpointsConfig.defaults() : endpoints;
+        sso = sso == null ? SsoConfig.defaults() : sso;
+        threescale = threescale == null ? ThreescaleConfig.defaults() : threescale;
+        models = models == null ? List.of() : List.copyOf(models);
+        products = products == null ? ProductsConfig.defaults() : products;
+        plans = plans == null ? PlansConfig.defaults() : plans;
+        portal = portal == null ? PortalConfig.defaults() : portal;
+    }
+
+    public static InstallerConfig defaults() {
+        return new InstallerConfig(null, null, null, null, null, null, null, null);
+    }
+
+    /** How to reach the cluster. Command-line flags override these. */
+    public record ClusterConfig(String kubeconfig, String context, String apiUrl, String caFile) {
+        public static ClusterConfig defaults() { return new ClusterConfig(null, null, null, null); }
+    }
+
+    /** Overrides for desktops that cannot reach the cluster's routes directly. Empty means: discover it. */
+    public record EndpointsConfig(String keycloakUrl, String threescaleAdminUrl, String threescaleMasterUrl,
+                                  String developerPortalUrl) {
+        public static EndpointsConfig defaults() { return new EndpointsConfig(null, null, null, null); }
+    }
+
+    public record SsoConfig(String flavour, String namespace, String realm, String redirectPolicy,
+                            IdentityProviderConfig identityProvider) {
+        public SsoConfig {
+            flavour = flavour == null ? "auto" : flavour;
+            namespace = namespace == null ? "rh-sso" : namespace;
+            realm = realm == null ? "maas" : realm;
+            redirectPolicy = redirectPolicy == null ? "portal" : redirectPolicy;
+        }
+
+        public static SsoConfig defaults() { return new SsoConfig(null, null, null, null, null); }
+    }
+
+    /**
+     * The identity provider users sign in with. {@code clientSecretEnv} names the environment variable that holds
+     * the client secret; the secret itself is never in the file.
+     */
+    public record IdentityProviderConfig(String type, String alias, String displayName, String clientId,
+                                         String clientSecretEnv, String issuer) { }
+
+    public record ThreescaleConfig(String namespace, String channel, String tenantName, String organizationName,
+                                   StorageConfig storage, List<String> policies) {
+        public ThreescaleConfig {
+            namespace = namespace == null ? "3scale" : namespace;
+            channel = channel == null ? "threescale-2.15" : channel;
+            tenantName = tenantName == null ? "maas" : tenantName;
+            storage = storage == null ? StorageConfig.defaults() : storage;
+            policies = policies == null ? List.of() : List.copyOf(policies);
+        }
+
+        public static ThreescaleConfig defaults() { return new ThreescaleConfig(null, null, null, null, null, null); }
+    }
+
+    /** System storage for 3scale: an RWX StorageClass (detected when empty) or S3 (a Secret in the namespace). */
+    public record StorageConfig(String type, String storageClass, String s3SecretName) {
+        public StorageConfig {
+            type = type == null ? "rwx" : type;
+        }
+
+        public static StorageConfig defaults() { return new StorageConfig(null, null, null); }
+    }
+
+    /** One served model. {@code systemName} defaults to a slug of the name; {@code openapi} is a file path. */
+    public record ModelConfig(String name, String systemName, String url, String openapi, String description) { }
+
+    public record ProductsConfig(String credentialsLocation, Integer concurrency, Boolean activeDocs) {
+        public ProductsConfig {
+            credentialsLocation = credentialsLocation == null ? "headers" : credentialsLocation;
+            concurrency = concurrency == null ? 4 : concurrency;
+            activeDocs = activeDocs == null ? Boolean.TRUE : activeDocs;
+        }
+
+        public static ProductsConfig defaults() { return new ProductsConfig(null, null, null); }
+    }
+
+    public record PlansConfig(String name, Boolean subscribeExistingAccounts) {
+        public PlansConfig {
+            name = name == null ? "Standard" : name;
+            subscribeExistingAccounts = subscribeExistingAccounts == null ? Boolean.FALSE : subscribeExistingAccounts;
+        }
+
+        public static PlansConfig defaults() { return new PlansConfig(null, null); }
+    }
+
+    /** {@code contentDir} empty means: our default MaaS portal content. */
+    public record PortalConfig(String contentDir) {
+        public static PortalConfig defaults() { return new PortalConfig(null); }
+    }
+}
