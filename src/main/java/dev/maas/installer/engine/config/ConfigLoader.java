@@ -59,7 +59,7 @@ public final class ConfigLoader {
                 raw = InstallerConfig.defaults();
             }
         } catch (JsonProcessingException e) {
-            throw new ConfigException(source, List.of(describe(e)));
+            throw new ConfigException(source, List.of(describe(e, yaml)));
         }
         InstallerConfig resolved = ConfigDefaults.resolve(raw, baseDir);
         List<ConfigProblem> problems = ConfigValidator.validate(resolved);
@@ -79,9 +79,11 @@ public final class ConfigLoader {
         }
     }
 
-    static ConfigProblem describe(JsonProcessingException e) {
+    static ConfigProblem describe(JsonProcessingException e, String yaml) {
         String path = e instanceof JsonMappingException m ? path(m.getPath()) : "";
-        String where = where(e.getLocation());
+        String where = e instanceof JsonMappingException m && !m.getPath().isEmpty()
+                ? YamlLines.lineOf(yaml, m.getPath()).map(l -> " (line " + l + ")").orElse(where(e.getLocation()))
+                : where(e.getLocation());
         if (e instanceof UnrecognizedPropertyException u) {
             String known = u.getKnownPropertyIds() == null ? "" : u.getKnownPropertyIds().stream()
                     .map(String::valueOf).sorted().collect(Collectors.joining(", "));

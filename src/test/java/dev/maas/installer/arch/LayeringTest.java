@@ -1,0 +1,79 @@
+package dev.maas.installer.arch;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/** The layering rules of docs/adr/0001: engine and stages are UI-free; the UI and CLI only call the engine. */
+class LayeringTest {
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.maas.installer");
+    }
+
+    @Test
+    void engineAndStagesNeverImportJavaFx() {
+        ArchRule rule = noClasses().that().resideInAnyPackage("dev.maas.installer.engine..",
+                        "dev.maas.installer.stages..", "dev.maas.installer.cluster..")
+                .should().dependOnClassesThat().resideInAnyPackage("javafx..", "com.sun.javafx..", "atlantafx..");
+        rule.check(classes);
+    }
+
+    @Test
+    void engineAndStagesDoNotDependOnUiOrCli() {
+        noClasses().that().resideInAnyPackage("dev.maas.installer.engine..", "dev.maas.installer.stages..",
+                        "dev.maas.installer.cluster..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.maas.installer.ui..",
+                        "dev.maas.installer.cli..")
+                .check(classes);
+    }
+
+    @Test
+    void engineDoesNotDependOnStages() {
+        noClasses().that().resideInAPackage("dev.maas.installer.engine..")
+                .should().dependOnClassesThat().resideInAPackage("dev.maas.installer.stages..")
+                .check(classes);
+    }
+
+    @Test
+    void uiAndCliDoNotDependOnEachOther() {
+        noClasses().that().resideInAPackage("dev.maas.installer.ui..")
+                .should().dependOnClassesThat().resideInAPackage("dev.maas.installer.cli..")
+                .check(classes);
+        noClasses().that().resideInAPackage("dev.maas.installer.cli..")
+                .should().dependOnClassesThat().resideInAPackage("dev.maas.installer.ui..")
+                .check(classes);
+    }
+
+    @Test
+    void noStageImportsTheSandbox() {
+        noClasses().that().resideInAnyPackage("dev.maas.installer.stages..", "dev.maas.installer.engine..",
+                        "dev.maas.installer.cluster..")
+                .should().dependOnClassesThat().resideInAPackage("dev.maas.installer.sandbox..")
+                .check(classes);
+    }
+
+    @Test
+    void onlyTheCliWritesToStandardOutput() {
+        noClasses().that().resideOutsideOfPackage("dev.maas.installer.cli..")
+                .should().accessField(System.class, "out")
+                .because("stdout belongs to the CLI's text and JSON output; everything else logs through SLF4J")
+                .check(classes);
+    }
+
+    @Test
+    void nobodyCallsPrintStackTrace() {
+        noClasses().should().callMethod(Throwable.class, "printStackTrace")
+                .because("stack traces must go through the redacting logger")
+                .check(classes);
+    }
+}

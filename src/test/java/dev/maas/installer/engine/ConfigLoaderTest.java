@@ -1,0 +1,171 @@
+package dev.maas.installer.engine;
+
+import dev.maas.installer.engine.config.ConfigException;
+import dev.maas.installer.engine.config.ConfigLoader;
+import dev.maas.installer.engine.config.ConfigProblem;
+import dev.maas.installer.engine.config.InstallerConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private InstallerConfig parse(String yaml) {
+        return ConfigLoader.parse(yaml, "test.yaml", dir);
+    }
+
+    private ConfigProblem onlyProblem(String yaml) {
+        try {
+            parse(yaml);
+        } catch (ConfigException e) {
+            assertThat(e.problems()).hasSize(1);
+            return e.problems().get(0);
+        }
+        throw new AssertionError("expected the config to be rejected");
+    }
+
+    @Test
+    void emptyFileGivesDefaults() {
+        InstallerConfig c = parse("");
+        assertThat(c.sso().namespace()).isEqualTo("rh-sso");
+        assertThat(c.sso().realm()).isEqualTo("maas");
+        assertThat(c.threescale().namespace()).isEqualTo("3scale");
+        assertThat(c.threescale().channel()).isEqualTo("threescale-2.15");
+        assertThat(c.products().concurrency()).isEqualTo(4);
+        assertThat(c.plans().name()).isEqualTo("Standard");
+        assertThat(c.models()).isEmpty();
+    }
+
+    @Test
+    void theCommentedExampleInDocsIsValid() throws Exception {
+        Path example = Path.of("docs/maas-installer.example.yaml");
+        String text = Files.readString(example);
+        // the example names OpenAPI files relative to its own folder; give them a home
+        InstallerConfig c = ConfigLoader.parse(text.replaceAll("(?m)^\\s*openapi:.*$", ""), example.toString(), dir);
+        assertThat(c.models()).isNotEmpty();
+        assertThat(c.models()).allSatisfy(m -> assertThat(m.systemName()).isNotBlank());
+    }
+
+    @Test
+    void systemNameDefaultsToASlugOfTheName() {
+        InstallerConfig c = parse("""
+                models:
+                  - name: Granite 3.0 8B Instruct
+                    url: http://granite.models.svc:8080
+                """);
+        assertThat(c.models().get(0).systemName()).isEqualTo("granite-3-0-8b-instruct");
+    }
+
+    @Test
+    void unknownKeyNamesThePathAndTheKnownKeys() {
+        ConfigProblem p = onlyProblem("sso:\n  relm: maas\n");
+        assertThat(p.path()).isEqualTo("sso.relm");
+        assertThat(p.message()).contains("unknown key").contains("realm").contains("line 2");
+    }
+
+    @Test
+    void unknownTopLevelKey() {
+        assertThat(onlyProblem("modles: []\n").path()).isEqualTo("modles");
+    }
+
+    @Test
+    void badYamlSaysWhere() {
+        ConfigProblem p = onlyProblem("sso:\n  realm: [unclosed\n");
+        assertThat(p.message()).contains("line");
+    }
+
+    @Test
+    void wrongTypeNamesTheField() {
+        ConfigProblem p = onlyProblem("products:\n  concurrency: lots\n");
+        assertThat(p.path()).isEqualTo("products.concurrency");
+        assertThat(p.message()).contains("whole number");
+    }
+
+    @Test
+    void invalidModelUrlNamesTheIndex() {
+        ConfigProblem p = onlyProblem("""
+                models:
+                  - name: a
+                    url: http://a.svc
+                  - name: b
+                    url: http://b.svc
+                  - name: c
+                    url: ftp://c.svc
+                """);
+        assertThat(p).hasToString("models[2].url: must be an http(s) URL with a host, e.g. https://host.example.com"
+                + " (got 'ftp://c.svc')");
+    }
+
+    @Test
+    void duplicateNamesAndClashingSystemNames() {
+        assertThatThrownBy(() -> parse("""
+                models:
+                  - name: Granite
+                    url: http://a.svc
+                  - name: granite
+                    systemName: other
+                    url: http://b.svc
+                  - name: Mistral
+                    systemName: granite
+                    url: http://c.svc
+                """)).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                .extracting(ConfigProblem::path)
+                .containsExactly("models[1].name", "models[2].systemName"));
+    }
+
+    @Test
+    void missingFilesAreReportedRelativeToTheConfigFolder() throws Exception {
+        Files.writeString(dir.resolve("granite.json"), "{}");
+        InstallerConfig ok = parse("models:\n  - name: g\n    url: http://g.svc\n    openapi: granite.json\n");
+        assertThat(ok.models().get(0).openapi()).isEqualTo(dir.resolve("granite.json").toString());
+        ConfigProblem p = onlyProblem("portal:\n  contentDir: nowhere\n");
+        assertThat(p.path()).isEqualTo("portal.contentDir");
+        assertThat(p.message()).contains("folder not found");
+    }
+
+    @Test
+    void identityProviderNeedsAnEnvironmentVariableNotASecret() {
+        ConfigProblem p = onlyProblem("""
+                sso:
+                  identityProvider:
+                    type: oidc
+                    clientId: maas
+                    clientSecretEnv: "my secret value"
+                    issuer: https://idp.example.com/realms/x
+                """);
+        assertThat(p.path()).isEqualTo("sso.identityProvider.clientSecretEnv");
+        assertThat(p.message()).contains("environment variable");
+    }
+
+    @Test
+    void enumsListTheChoices() {
+        ConfigProblem p = onlyProblem("sso:\n  flavour: wildfly\n");
+        assertThat(p.message()).contains("auto, rhbk, rhsso");
+    }
+
+    @Test
+    void missingFileIsAnInputError() {
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("absent.yaml")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("file not found");
+    }
+
+    @Test
+    void exportRoundTrips() {
+        InstallerConfig c = parse("""
+                sso:
+                  realm: demo
+                models:
+                  - name: Granite
+                    url: http://a.svc
+                """);
+        InstallerConfig again = parse(ConfigLoader.toYaml(c));
+        assertThat(again).isEqualTo(c);
+    }
+}
