@@ -2,8 +2,10 @@ package dev.maas.installer.ui;
 
 import atlantafx.base.theme.PrimerLight;
 import javafx.application.Application;
+import javafx.geometry.Rectangle2D;
 import javafx.scene.Scene;
 import javafx.scene.image.Image;
+import javafx.stage.Screen;
 import javafx.stage.Stage;
 
 import java.io.InputStream;
@@ -21,7 +23,8 @@ public class WizardApp extends Application {
     public void start(Stage window) {
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
         shell = WizardShell.builder().build();
-        Scene scene = shell.scene(1280, 720);
+        Rectangle2D screen = Screen.getPrimary().getVisualBounds();
+        Scene scene = shell.scene(Math.min(1280, screen.getWidth()), Math.min(760, screen.getHeight()));
         window.setTitle("MaaS Installer");
         window.setMinWidth(1000);
         window.setMinHeight(620);

@@ -79,6 +79,18 @@ class WizardShellFxTest {
                     return new StageContext(InstallerConfig.defaults(), new SecretRegistry(), c);
                 })
                 .page("alpha", StagePage.describedAs("Alpha sets up the first test objects."))
+                .page("gamma", new StagePage() {
+                    @Override
+                    public String description() { return "Gamma has inputs."; }
+
+                    @Override
+                    public javafx.scene.Node inputs(dev.maas.installer.ui.model.StageViewModel stage,
+                                                    WizardViewModel wizard) {
+                        javafx.scene.control.TextField realm = new javafx.scene.control.TextField("maas");
+                        realm.setId("gammaRealm");
+                        return realm;
+                    }
+                })
                 .build();
         model = shell.model();
         window.setScene(shell.scene(1280, 768));
@@ -105,6 +117,15 @@ class WizardShellFxTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(label(robot, "#stageTitle").getText()).isEqualTo("Test stage gamma");
         assertThat(model.selected().id()).isEqualTo("gamma");
+        assertThat(label(robot, "#stageDescription").getText()).isEqualTo("Gamma has inputs.");
+        assertThat(robot.lookup("#gammaRealm").queryTextInputControl().getText()).isEqualTo("maas");
+        robot.clickOn("Test stage beta");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup("#gammaRealm").tryQuery()).isEmpty();
+        assertThat(robot.lookup("#stageDescription").query().isVisible()).isFalse();
+        robot.clickOn("Test stage gamma");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup("#gammaRealm").tryQuery()).isPresent();
 
         robot.clickOn("Later stage");
         WaitForAsyncUtils.waitForFxEvents();

@@ -45,6 +45,7 @@ public final class WizardViewModel {
     private final BooleanBinding sandbox;
     private final RunViewModel run = new RunViewModel();
     private final LogViewModel log;
+    private final BooleanBinding canRunSelected;
 
     public WizardViewModel(List<StageViewModel> stages, RunLauncher launcher) {
         this(stages, launcher, new LogViewModel());
@@ -64,6 +65,9 @@ public final class WizardViewModel {
                 () -> connection.get() == null ? NOT_CONNECTED : connection.get().describe(), connection);
         sandbox = Bindings.createBooleanBinding(() -> connection.get() != null && connection.get().sandbox(),
                 connection);
+        canRunSelected = Bindings.createBooleanBinding(
+                () -> !run.isRunning() && selected.get() != null && selected.get().available(),
+                run.runningProperty(), selected);
     }
 
     public ObservableList<StageViewModel> stages() { return stages; }
@@ -95,11 +99,7 @@ public final class WizardViewModel {
     public LogViewModel log() { return log; }
 
     /** True when the selected stage can be planned, applied or verified now. */
-    public BooleanBinding canRunSelected() {
-        return Bindings.createBooleanBinding(
-                () -> !run.isRunning() && selected.get() != null && selected.get().available(),
-                run.runningProperty(), selected);
-    }
+    public BooleanBinding canRunSelected() { return canRunSelected; }
 
     // ---- commands (FX thread) ----
 

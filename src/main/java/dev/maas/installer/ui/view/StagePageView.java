@@ -42,6 +42,8 @@ final class StagePageView extends ScrollPane {
 
     private final WizardViewModel model;
     private final Map<String, StagePage> pages;
+    /** Cached for stages without inputs; never added to the scene. */
+    private static final Node NO_INPUTS = new Region();
     private final Map<String, Node> inputsCache = new HashMap<>();
     private final Label title = new Label();
     private final Label status = new Label();
@@ -71,7 +73,10 @@ final class StagePageView extends ScrollPane {
         description.setId("stageDescription");
         description.setWrapText(true);
         description.getStyleClass().add(Styles.TEXT_MUTED);
+        description.visibleProperty().bind(description.textProperty().isNotEmpty());
+        description.managedProperty().bind(description.visibleProperty());
         inputs.setId("stageInputs");
+        inputs.managedProperty().bind(javafx.beans.binding.Bindings.isNotEmpty(inputs.getChildren()));
 
         message.setId("stageMessage");
         message.setWrapText(true);
@@ -181,9 +186,13 @@ final class StagePageView extends ScrollPane {
         description.setText(page == null ? "" : page.description());
         Node in = page == null ? null : inputsCache.computeIfAbsent(s.id(), id -> {
             Node n = page.inputs(s, model);
-            return n == null ? new Region() : n;
+            return n == null ? NO_INPUTS : n;
         });
-        inputs.getChildren().setAll(in == null ? new Region() : in);
+        if (in == null || in == NO_INPUTS) {
+            inputs.getChildren().clear();
+        } else {
+            inputs.getChildren().setAll(in);
+        }
         message.textProperty().bind(s.messageProperty());
         fix.textProperty().bind(Bindings.concat("What to do: ", s.fixProperty()));
         fix.visibleProperty().bind(s.fixProperty().isNotEmpty());
