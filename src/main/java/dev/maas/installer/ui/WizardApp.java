@@ -24,7 +24,7 @@ public class WizardApp extends Application {
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
         shell = WizardShell.builder().build();
         Rectangle2D screen = Screen.getPrimary().getVisualBounds();
-        Scene scene = shell.scene(Math.min(1280, screen.getWidth()), Math.min(760, screen.getHeight()));
+        Scene scene = shell.scene(Math.min(1366, screen.getWidth()), Math.min(800, screen.getHeight()));
         window.setTitle("MaaS Installer");
         window.setMinWidth(1000);
         window.setMinHeight(620);

@@ -89,7 +89,8 @@ class WizardViewModelTest {
         assertThat(model.run().stepTextProperty().get()).isEqualTo("1 of 2: first");
         assertThat(model.run().stepProgressProperty().get()).isEqualTo(0.5);
         assertThat(model.run().stepDetailProperty().get()).isEqualTo("1 of 3 pods ready");
-        assertThat(model.log().lines()).extracting(LogLine::message).containsExactly("hello");
+        assertThat(model.log().lines()).extracting(LogLine::message)
+                .containsExactly("Apply: starting 2 stages: a, b", "hello");
 
         StageResult failed = new StageResult("a", Operation.APPLY, Outcome.FAILED, null, null, "boom",
                 Fix.manual("do it by hand"), false);
@@ -105,6 +106,9 @@ class WizardViewModelTest {
         assertThat(model.run().isRunning()).isFalse();
         assertThat(model.run().overallProgressProperty().get()).isEqualTo(1.0);
         assertThat(model.run().overallTextProperty().get()).isEqualTo("Apply finished: 1 failed, 1 skipped");
+        assertThat(model.log().lines()).extracting(LogLine::message).endsWith(
+                "b: skipped because a did not succeed", "Apply finished: 1 failed, 1 skipped");
+        assertThat(model.log().lines().get(model.log().lines().size() - 2).stageId()).isEqualTo("b");
 
         model.select("b");
         model.verify();
@@ -126,7 +130,9 @@ class WizardViewModelTest {
         assertThat(model.stage("a").messageProperty().get()).isEqualTo("no cluster is configured");
         assertThat(model.run().isRunning()).isFalse();
         assertThat(model.run().overallTextProperty().get()).isEqualTo("Run failed: no cluster is configured");
-        assertThat(model.log().lines()).extracting(LogLine::level).containsExactly("ERROR");
+        assertThat(model.log().lines()).extracting(LogLine::level).containsExactly("INFO", "ERROR");
+        assertThat(model.log().lines()).extracting(LogLine::message).containsExactly(
+                "Apply: starting 1 stage: a", "The run could not start: no cluster is configured");
     }
 
     @Test

@@ -135,6 +135,7 @@ public final class WizardViewModel {
             return false;
         }
         run.begin(op, ids.size());
+        note("INFO", "", run.overallTextProperty().get().replace("...", ": " + String.join(", ", ids)));
         launcher.start(op, ids);
         return true;
     }
@@ -164,8 +165,13 @@ public final class WizardViewModel {
                 s.failed(message);
             }
         }
-        log.add(new LogLine(Instant.now(), "ERROR", "", "wizard", "The run could not start: " + message));
+        note("ERROR", "", "The run could not start: " + message);
         run.failed(message);
+    }
+
+    /** A line from the wizard itself (run started and finished, stage skipped), shown in the log pane. */
+    private void note(String level, String stageId, String message) {
+        log.add(new LogLine(Instant.now(), level, stageId, "wizard", message));
     }
 
     private void handle(RunEvent event) {
@@ -190,10 +196,14 @@ public final class WizardViewModel {
             if (s != null) {
                 s.finished(r);
             }
+            if (r.outcome() == StageResult.Outcome.SKIPPED && r.error() != null) {
+                note("WARN", r.stageId(), r.stageId() + ": " + r.error());
+            }
             run.stageFinished(currentIndex, currentTotal);
         } else if (event instanceof RunEvent.RunFinished e) {
             RunReport report = e.report();
             run.finished(report);
+            note(report.allOk() ? "INFO" : "WARN", "", run.overallTextProperty().get());
         }
     }
 

@@ -54,7 +54,7 @@ public final class MainView extends BorderPane {
         VBox.setVgrow(logPane, Priority.ALWAYS);
         SplitPane split = new SplitPane(page, bottom);
         split.setOrientation(Orientation.VERTICAL);
-        split.setDividerPositions(0.62);
+        split.setDividerPositions(0.64);
         SplitPane.setResizableWithParent(bottom, false);
         setCenter(split);
     }

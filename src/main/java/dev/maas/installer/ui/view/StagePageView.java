@@ -125,7 +125,7 @@ final class StagePageView extends ScrollPane {
         planTable.getStyleClass().addAll(Styles.DENSE, Styles.STRIPED);
         planTable.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         planTable.setPlaceholder(new Label("No changes to show."));
-        planTable.setPrefHeight(170);
+        planTable.setPrefHeight(150);
         planTable.setMinHeight(110);
         planTable.getColumns().add(column("Action", 80, c -> c.action().name()));
         planTable.getColumns().add(column("System", 90, c -> c.system().wireName()));
@@ -139,7 +139,7 @@ final class StagePageView extends ScrollPane {
         checksTable.getStyleClass().addAll(Styles.DENSE, Styles.STRIPED);
         checksTable.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         checksTable.setPlaceholder(new Label("Not verified yet. Press Verify to check the live systems."));
-        checksTable.setPrefHeight(140);
+        checksTable.setPrefHeight(130);
         checksTable.setMinHeight(100);
         checksTable.getColumns().add(column("Status", 110, c -> c.status().name()));
         checksTable.getColumns().add(column("Check", 160, Check::name));
