@@ -1,20 +1,48 @@
 package dev.maas.installer.ui;
 
+import atlantafx.base.theme.PrimerLight;
 import javafx.application.Application;
+import javafx.geometry.Rectangle2D;
 import javafx.scene.Scene;
-import javafx.scene.control.Label;
+import javafx.scene.image.Image;
+import javafx.stage.Screen;
 import javafx.stage.Stage;
 
-/** The wizard's JavaFX application (placeholder window until the shell lands). */
+import java.io.InputStream;
+
+/** The wizard's JavaFX application: the main window with the default stages and stage context. */
 public class WizardApp extends Application {
+    private WizardShell shell;
+
+    /** Called by {@code Main} without arguments; Main itself does not extend Application. */
     public static void launchWizard(String[] args) {
         Application.launch(WizardApp.class, args);
     }
 
     @Override
-    public void start(Stage stage) {
-        stage.setTitle("MaaS Installer");
-        stage.setScene(new Scene(new Label("MaaS Installer"), 800, 600));
-        stage.show();
+    public void start(Stage window) {
+        Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
+        shell = WizardShell.builder().build();
+        Rectangle2D screen = Screen.getPrimary().getVisualBounds();
+        Scene scene = shell.scene(Math.min(1366, screen.getWidth()), Math.min(800, screen.getHeight()));
+        window.setTitle("MaaS Installer");
+        window.setMinWidth(1000);
+        window.setMinHeight(620);
+        try (InputStream icon = WizardApp.class.getResourceAsStream("/dev/maas/installer/ui/icon.png")) {
+            if (icon != null) {
+                window.getIcons().add(new Image(icon));
+            }
+        } catch (java.io.IOException ignored) {
+            // the window works without an icon
+        }
+        window.setScene(scene);
+        window.show();
+    }
+
+    @Override
+    public void stop() {
+        if (shell != null) {
+            shell.close();
+        }
     }
 }

@@ -1,0 +1,115 @@
+package dev.maas.installer.ui;
+
+import dev.maas.installer.engine.Cancellation;
+import dev.maas.installer.engine.Stage;
+import dev.maas.installer.engine.StageContext;
+import dev.maas.installer.engine.config.ConfigException;
+import dev.maas.installer.engine.run.Operation;
+import dev.maas.installer.engine.run.RunEvent;
+import dev.maas.installer.engine.run.RunReport;
+import dev.maas.installer.engine.run.StageRunner;
+import dev.maas.installer.engine.secrets.SecretRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Runs the engine for the wizard, never on the FX thread: each run builds its {@link StageContext} through the
+ * factory it was given and calls {@link StageRunner#run} on this service's own single thread, with a fresh
+ * {@link Cancellation}. Events go to the listener (the {@link UiEventBridge}) from that thread.
+ */
+public final class EngineService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineService.class);
+
+    /** Reports a run that failed before or outside the runner; the message is already redacted. */
+    public interface FailureListener {
+        void runFailed(Operation op, List<String> stageIds, String message);
+    }
+
+    private final StageRunner runner;
+    private final Function<Cancellation, StageContext> contextFactory;
+    private final Consumer<RunEvent> events;
+    private final FailureListener failures;
+    private final ExecutorService executor;
+    private final AtomicReference<Cancellation> current = new AtomicReference<>();
+
+    public EngineService(List<? extends Stage> stages, Function<Cancellation, StageContext> contextFactory,
+                         UiEventBridge bridge) {
+        this(stages, contextFactory, bridge, bridge::runFailed);
+    }
+
+    public EngineService(List<? extends Stage> stages, Function<Cancellation, StageContext> contextFactory,
+                         Consumer<RunEvent> events, FailureListener failures) {
+        this.runner = new StageRunner(stages);
+        this.contextFactory = Objects.requireNonNull(contextFactory, "contextFactory");
+        this.events = Objects.requireNonNull(events, "events");
+        this.failures = Objects.requireNonNull(failures, "failures");
+        this.executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "maas-engine");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public List<Stage> stages() { return runner.stages(); }
+
+    /**
+     * Starts a run on the engine thread and returns at once. Runs queue behind each other; the UI starts one only
+     * when none is running.
+     *
+     * @param stageIds the stages to run, all when empty
+     * @return completes with the report, or with null when the run failed outside the runner
+     */
+    public CompletableFuture<RunReport> start(Operation op, List<String> stageIds) {
+        Cancellation cancellation = new Cancellation();
+        current.set(cancellation);
+        List<String> ids = List.copyOf(stageIds);
+        return CompletableFuture.supplyAsync(() -> run(op, ids, cancellation), executor);
+    }
+
+    /** Asks the current run to stop at its next sub-step. Safe from any thread. */
+    public void cancel() {
+        Cancellation c = current.get();
+        if (c != null) {
+            c.cancel();
+        }
+    }
+
+    private RunReport run(Operation op, List<String> ids, Cancellation cancellation) {
+        try (StageContext ctx = contextFactory.apply(cancellation)) {
+            return runner.run(op, ids, ctx, events);
+        } catch (ConfigException e) {
+            failures.runFailed(op, ids, SecretRegistry.global().redact(e.getMessage()));
+        } catch (RuntimeException e) {
+            String message = SecretRegistry.global().redact(e.getClass().getSimpleName() + ": " + e.getMessage());
+            LOG.error("the run could not complete: {}", message);
+            failures.runFailed(op, ids, message);
+        } finally {
+            current.compareAndSet(cancellation, null);
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        cancel();
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

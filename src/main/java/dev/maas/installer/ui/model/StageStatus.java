@@ -1,0 +1,24 @@
+package dev.maas.installer.ui.model;
+
+/** What the stage list shows next to each stage. */
+public enum StageStatus {
+    NOT_RUN("not run"),
+    PLANNED("planned"),
+    RUNNING("running"),
+    OK("OK"),
+    WARNING("warning"),
+    FAILED("failed"),
+    SKIPPED("skipped"),
+    CANCELLED("cancelled"),
+    NOT_AVAILABLE("not available yet");
+
+    private final String label;
+
+    StageStatus(String label) { this.label = label; }
+
+    /** The words shown to the user. */
+    public String label() { return label; }
+
+    /** The CSS class the views use to colour the status. */
+    public String styleClass() { return "status-" + name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'); }
+}

@@ -1,0 +1,183 @@
+package dev.maas.installer.ui.model;
+
+import dev.maas.installer.engine.Change;
+import dev.maas.installer.engine.Check;
+import dev.maas.installer.engine.CheckStatus;
+import dev.maas.installer.engine.Stage;
+import dev.maas.installer.engine.run.Operation;
+import dev.maas.installer.engine.run.StageResult;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The state of one stage as the wizard shows it: status, last error and what fixes it, the plan preview (or the
+ * changes the last apply made), and the last verify checks. Updated only on the FX thread, by
+ * {@link WizardViewModel} from run events; holds no engine logic.
+ */
+public final class StageViewModel {
+    public static final String NOT_PLANNED = "Plan preview: not planned yet. Press Plan to see what Apply would change.";
+
+    private final String id;
+    private final String title;
+    private final String description;
+    private final List<String> dependencies;
+    private final boolean available;
+
+    private final ReadOnlyObjectWrapper<StageStatus> status;
+    private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper(this, "message", "");
+    private final ReadOnlyStringWrapper fix = new ReadOnlyStringWrapper(this, "fix", "");
+    private final ReadOnlyStringWrapper changesCaption = new ReadOnlyStringWrapper(this, "changesCaption", NOT_PLANNED);
+    private final ReadOnlyBooleanWrapper hasRun = new ReadOnlyBooleanWrapper(this, "hasRun", false);
+    private final ObservableList<Change> changes = FXCollections.observableArrayList();
+    private final ObservableList<Check> checks = FXCollections.observableArrayList();
+    private final ObservableList<Change> changesView = FXCollections.unmodifiableObservableList(changes);
+    private final ObservableList<Check> checksView = FXCollections.unmodifiableObservableList(checks);
+
+    public StageViewModel(Stage stage, String description) {
+        Objects.requireNonNull(stage, "stage");
+        this.id = stage.id();
+        this.title = stage.title();
+        this.dependencies = List.copyOf(stage.dependencies());
+        this.available = stage.available();
+        this.description = description == null ? "" : description;
+        this.status = new ReadOnlyObjectWrapper<>(this, "status",
+                available ? StageStatus.NOT_RUN : StageStatus.NOT_AVAILABLE);
+        if (!available) {
+            message.set("This stage is not available yet in this version of the installer: "
+                    + "do this step by hand from the runbook for now.");
+        }
+    }
+
+    public String id() { return id; }
+
+    public String title() { return title; }
+
+    public String description() { return description; }
+
+    public List<String> dependencies() { return dependencies; }
+
+    public boolean available() { return available; }
+
+    public ReadOnlyObjectProperty<StageStatus> statusProperty() { return status.getReadOnlyProperty(); }
+
+    public StageStatus status() { return status.get(); }
+
+    /** The last error or outcome in words; empty when there is nothing to say. */
+    public ReadOnlyStringProperty messageProperty() { return message.getReadOnlyProperty(); }
+
+    /** What to do about the last failure; empty when nothing failed. */
+    public ReadOnlyStringProperty fixProperty() { return fix.getReadOnlyProperty(); }
+
+    /** What the change table shows: the plan preview, or the changes the last apply made. */
+    public ReadOnlyStringProperty changesCaptionProperty() { return changesCaption.getReadOnlyProperty(); }
+
+    /** True once the stage was applied in this session (enables Rerun). */
+    public ReadOnlyBooleanProperty hasRunProperty() { return hasRun.getReadOnlyProperty(); }
+
+    public ObservableList<Change> changes() { return changesView; }
+
+    public ObservableList<Check> checks() { return checksView; }
+
+    void started(Operation op) {
+        if (!available) {
+            return;
+        }
+        status.set(StageStatus.RUNNING);
+        message.set(switch (op) {
+            case PLAN -> "Planning...";
+            case APPLY -> "Applying...";
+            case VERIFY -> "Verifying...";
+        });
+        fix.set("");
+    }
+
+    void finished(StageResult result) {
+        if (result.operation() == Operation.APPLY) {
+            hasRun.set(true);
+        }
+        fix.set(result.fix() == null ? "" : result.fix().toString());
+        if (!available) {
+            if (result.operation() == Operation.VERIFY) {
+                checks.setAll(result.checks());
+            }
+            message.set(result.error() == null ? message.get() : result.error());
+            return;
+        }
+        switch (result.outcome()) {
+            case OK -> finishedOk(result);
+            case FAILED -> {
+                status.set(StageStatus.FAILED);
+                message.set(result.error() == null ? "failed" : result.error());
+            }
+            case SKIPPED -> {
+                status.set(StageStatus.SKIPPED);
+                message.set(result.error() == null ? "skipped" : result.error());
+            }
+            case CANCELLED -> {
+                status.set(StageStatus.CANCELLED);
+                message.set(result.error() == null ? "cancelled" : result.error());
+            }
+        }
+    }
+
+    private void finishedOk(StageResult result) {
+        switch (result.operation()) {
+            case PLAN -> {
+                changes.setAll(result.changes());
+                long real = result.changes().stream().filter(c -> !c.isNoop()).count();
+                changesCaption.set("Plan preview: " + real + " change" + (real == 1 ? "" : "s")
+                        + " to make, " + (result.changes().size() - real) + " already right");
+                status.set(StageStatus.PLANNED);
+                message.set(real == 0 ? "Nothing to change: everything is already in place."
+                        : "Planned " + real + " change" + (real == 1 ? "" : "s") + ". Press Apply to make them.");
+            }
+            case APPLY -> {
+                changes.setAll(result.changes());
+                long real = result.changes().stream().filter(c -> !c.isNoop()).count();
+                changesCaption.set("Changes made by the last apply: " + real);
+                status.set(StageStatus.OK);
+                message.set("Applied successfully. Press Verify to check the live systems.");
+            }
+            case VERIFY -> {
+                checks.setAll(result.checks());
+                boolean failed = result.checks().stream().anyMatch(c -> !c.status().passes());
+                boolean warned = result.checks().stream().anyMatch(c -> c.status() == CheckStatus.WARN);
+                if (failed) {
+                    status.set(StageStatus.FAILED);
+                    long n = result.checks().stream().filter(c -> !c.status().passes()).count();
+                    message.set(n + " check" + (n == 1 ? "" : "s") + " failed: see the fixes below.");
+                    result.checks().stream().filter(c -> !c.status().passes() && c.fix() != null).findFirst()
+                            .ifPresent(c -> fix.set(c.fix().toString()));
+                } else if (warned) {
+                    status.set(StageStatus.WARNING);
+                    message.set("All checks passed, with warnings.");
+                } else {
+                    status.set(StageStatus.OK);
+                    message.set("All " + result.checks().size() + " checks passed.");
+                }
+            }
+        }
+    }
+
+    /** The run could not start or crashed before this stage finished. */
+    void failed(String error) {
+        if (!available) {
+            return;
+        }
+        status.set(StageStatus.FAILED);
+        message.set(error);
+        fix.set("");
+    }
+
+    @Override
+    public String toString() { return title + " (" + status.get().label() + ")"; }
+}

@@ -1,0 +1,212 @@
+package dev.maas.installer.ui.model;
+
+import dev.maas.installer.engine.logging.LogLine;
+import dev.maas.installer.engine.run.Operation;
+import dev.maas.installer.engine.run.RunEvent;
+import dev.maas.installer.engine.run.RunReport;
+import dev.maas.installer.engine.run.StageResult;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
+import javafx.beans.binding.StringBinding;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The wizard's whole state: the connection shown in the header, the stages and the selected one, the run progress
+ * and the log. Commands (plan, apply, verify, rerun, cancel) go to a {@link RunLauncher}; results come back as
+ * batches of events through {@link #onEngineEvents(List)} or {@link #onRunFailed}, always on the FX thread.
+ * Testable without a window.
+ */
+public final class WizardViewModel {
+    /** What the view model needs from the engine side: start a run (asynchronously) and cancel it. */
+    public interface RunLauncher {
+        void start(Operation op, List<String> stageIds);
+
+        void cancel();
+    }
+
+    public static final String NOT_CONNECTED = "Not connected";
+
+    private final RunLauncher launcher;
+    private final ObservableList<StageViewModel> stages;
+    private final Map<String, StageViewModel> byId = new LinkedHashMap<>();
+    private final ObjectProperty<StageViewModel> selected = new SimpleObjectProperty<>(this, "selected");
+    private final ObjectProperty<ConnectionInfo> connection = new SimpleObjectProperty<>(this, "connection");
+    private final StringBinding connectionText;
+    private final BooleanBinding sandbox;
+    private final RunViewModel run = new RunViewModel();
+    private final LogViewModel log;
+    private final BooleanBinding canRunSelected;
+
+    public WizardViewModel(List<StageViewModel> stages, RunLauncher launcher) {
+        this(stages, launcher, new LogViewModel());
+    }
+
+    public WizardViewModel(List<StageViewModel> stages, RunLauncher launcher, LogViewModel log) {
+        this.launcher = Objects.requireNonNull(launcher, "launcher");
+        this.log = Objects.requireNonNull(log, "log");
+        for (StageViewModel s : stages) {
+            byId.put(s.id(), s);
+        }
+        this.stages = FXCollections.unmodifiableObservableList(FXCollections.observableArrayList(stages));
+        if (!stages.isEmpty()) {
+            selected.set(stages.get(0));
+        }
+        connectionText = Bindings.createStringBinding(
+                () -> connection.get() == null ? NOT_CONNECTED : connection.get().describe(), connection);
+        sandbox = Bindings.createBooleanBinding(() -> connection.get() != null && connection.get().sandbox(),
+                connection);
+        canRunSelected = Bindings.createBooleanBinding(
+                () -> !run.isRunning() && selected.get() != null && selected.get().available(),
+                run.runningProperty(), selected);
+    }
+
+    public ObservableList<StageViewModel> stages() { return stages; }
+
+    public StageViewModel stage(String id) {
+        StageViewModel s = byId.get(id);
+        if (s == null) {
+            throw new IllegalArgumentException("no stage " + id);
+        }
+        return s;
+    }
+
+    public ObjectProperty<StageViewModel> selectedProperty() { return selected; }
+
+    public StageViewModel selected() { return selected.get(); }
+
+    public void select(String stageId) { selected.set(stage(stageId)); }
+
+    /** Null until connected. Set by the Connect page (issue 3) or the app's start-up. */
+    public ObjectProperty<ConnectionInfo> connectionProperty() { return connection; }
+
+    /** "Not connected" or the connection in words, for the header. */
+    public StringBinding connectionText() { return connectionText; }
+
+    public BooleanBinding sandbox() { return sandbox; }
+
+    public RunViewModel run() { return run; }
+
+    public LogViewModel log() { return log; }
+
+    /** True when the selected stage can be planned, applied or verified now. */
+    public BooleanBinding canRunSelected() { return canRunSelected; }
+
+    // ---- commands (FX thread) ----
+
+    public boolean plan() { return runSelected(Operation.PLAN); }
+
+    public boolean apply() { return runSelected(Operation.APPLY); }
+
+    public boolean verify() { return runSelected(Operation.VERIFY); }
+
+    /** Applies the selected stage alone again. */
+    public boolean rerun() { return runSelected(Operation.APPLY); }
+
+    /** Runs the operation over every stage, in dependency order. */
+    public boolean runAll(Operation op) { return start(op, stages.stream().map(StageViewModel::id).toList()); }
+
+    public void cancel() {
+        if (run.isRunning() && !run.cancelRequestedProperty().get()) {
+            run.cancelRequested();
+            launcher.cancel();
+        }
+    }
+
+    private boolean runSelected(Operation op) {
+        StageViewModel s = selected.get();
+        if (s == null || !s.available()) {
+            return false;
+        }
+        return start(op, List.of(s.id()));
+    }
+
+    private boolean start(Operation op, List<String> ids) {
+        if (run.isRunning() || ids.isEmpty()) {
+            return false;
+        }
+        run.begin(op, ids.size());
+        note("INFO", "", run.overallTextProperty().get().replace("...", ": " + String.join(", ", ids)));
+        launcher.start(op, ids);
+        return true;
+    }
+
+    // ---- events (FX thread, in batches from the bridge) ----
+
+    public void onEngineEvents(List<RunEvent> batch) {
+        List<LogLine> lines = new ArrayList<>();
+        for (RunEvent event : batch) {
+            if (event instanceof RunEvent.Log l) {
+                lines.add(l.line());
+            } else {
+                if (!lines.isEmpty()) {
+                    log.addAll(lines);
+                    lines = new ArrayList<>();
+                }
+                handle(event);
+            }
+        }
+        log.addAll(lines);
+    }
+
+    public void onRunFailed(Operation op, List<String> stageIds, String message) {
+        for (String id : stageIds) {
+            StageViewModel s = byId.get(id);
+            if (s != null) {
+                s.failed(message);
+            }
+        }
+        note("ERROR", "", "The run could not start: " + message);
+        run.failed(message);
+    }
+
+    /** A line from the wizard itself (run started and finished, stage skipped), shown in the log pane. */
+    private void note(String level, String stageId, String message) {
+        log.add(new LogLine(Instant.now(), level, stageId, "wizard", message));
+    }
+
+    private void handle(RunEvent event) {
+        if (event instanceof RunEvent.RunStarted) {
+            return;
+        }
+        if (event instanceof RunEvent.StageStarted e) {
+            StageViewModel s = byId.get(e.stageId());
+            run.stageStarted(e.stageId(), s == null ? e.stageId() : s.title(), e.index(), e.total());
+            currentIndex = e.index();
+            currentTotal = e.total();
+            if (s != null) {
+                s.started(e.operation());
+            }
+        } else if (event instanceof RunEvent.StepProgress e) {
+            run.step(e.step(), e.of(), e.message());
+        } else if (event instanceof RunEvent.StepDetail e) {
+            run.detail(e.message());
+        } else if (event instanceof RunEvent.StageFinished e) {
+            StageResult r = e.result();
+            StageViewModel s = byId.get(r.stageId());
+            if (s != null) {
+                s.finished(r);
+            }
+            if (r.outcome() == StageResult.Outcome.SKIPPED && r.error() != null) {
+                note("WARN", r.stageId(), r.stageId() + ": " + r.error());
+            }
+            run.stageFinished(currentIndex, currentTotal);
+        } else if (event instanceof RunEvent.RunFinished e) {
+            RunReport report = e.report();
+            run.finished(report);
+            note(report.allOk() ? "INFO" : "WARN", "", run.overallTextProperty().get());
+        }
+    }
+
+    private int currentIndex;
+    private int currentTotal = 1;
+}

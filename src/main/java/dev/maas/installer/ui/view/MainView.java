@@ -1,0 +1,130 @@
+package dev.maas.installer.ui.view;
+
+import atlantafx.base.theme.Styles;
+import dev.maas.installer.engine.run.Operation;
+import dev.maas.installer.ui.StagePage;
+import dev.maas.installer.ui.model.StageViewModel;
+import dev.maas.installer.ui.model.WizardViewModel;
+import javafx.geometry.Insets;
+import javafx.geometry.Orientation;
+import javafx.geometry.Pos;
+import javafx.scene.Scene;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListView;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.Tooltip;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCodeCombination;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The main window's content. Thin: it lays out controls and binds them to the {@link WizardViewModel}; every
+ * decision lives in the view models.
+ */
+public final class MainView extends BorderPane {
+    public static final String STYLESHEET =
+            Objects.requireNonNull(MainView.class.getResource("/dev/maas/installer/ui/wizard.css")).toExternalForm();
+
+    private final WizardViewModel model;
+    private final StagePageView page;
+    private final ProgressPane progress;
+
+    public MainView(WizardViewModel model, Map<String, StagePage> pages) {
+        this.model = model;
+        setId("mainView");
+        getStylesheets().add(STYLESHEET);
+        getStyleClass().add("main-view");
+
+        setTop(header());
+        setLeft(stageList());
+        page = new StagePageView(model, pages);
+        progress = new ProgressPane(model);
+        LogPane logPane = new LogPane(model.log(), model.stages());
+        VBox bottom = new VBox(progress, logPane);
+        bottom.getStyleClass().add("bottom-pane");
+        VBox.setVgrow(logPane, Priority.ALWAYS);
+        SplitPane split = new SplitPane(page, bottom);
+        split.setOrientation(Orientation.VERTICAL);
+        split.setDividerPositions(0.64);
+        SplitPane.setResizableWithParent(bottom, false);
+        setCenter(split);
+    }
+
+    private Region header() {
+        Label app = new Label("MaaS Installer");
+        app.getStyleClass().addAll(Styles.TITLE_3, "app-title");
+        Label connection = new Label();
+        connection.setId("connection");
+        connection.textProperty().bind(model.connectionText());
+        connection.getStyleClass().add("connection");
+        Label sandbox = new Label("SANDBOX: not a real cluster");
+        sandbox.setId("sandboxBadge");
+        sandbox.getStyleClass().add("sandbox-badge");
+        sandbox.visibleProperty().bind(model.sandbox());
+        sandbox.managedProperty().bind(sandbox.visibleProperty());
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox header = new HBox(14, app, spacer, sandbox, connection);
+        header.setAlignment(Pos.CENTER_LEFT);
+        header.setPadding(new Insets(10, 16, 10, 16));
+        header.getStyleClass().add("header");
+        return header;
+    }
+
+    private Region stageList() {
+        Label caption = new Label("Stages");
+        caption.getStyleClass().add(Styles.TEXT_BOLD);
+        ListView<StageViewModel> list = new ListView<>(model.stages());
+        list.setId("stageList");
+        list.setCellFactory(v -> new StageListCell());
+        list.getSelectionModel().select(model.selected());
+        list.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
+            if (b != null) {
+                model.selectedProperty().set(b);
+            }
+        });
+        model.selectedProperty().addListener((o, a, b) -> list.getSelectionModel().select(b));
+        VBox.setVgrow(list, Priority.ALWAYS);
+
+        Button planAll = allButton("Plan all", "planAllButton", Operation.PLAN, "Plan every stage, in order");
+        Button applyAll = allButton("Apply all", "applyAllButton", Operation.APPLY,
+                "Apply every stage in dependency order; a stage whose dependency failed is skipped");
+        Button verifyAll = allButton("Verify all", "verifyAllButton", Operation.VERIFY, "Verify every stage");
+        VBox box = new VBox(8, caption, list, planAll, applyAll, verifyAll);
+        box.setPadding(new Insets(12));
+        box.setPrefWidth(250);
+        box.setMinWidth(210);
+        box.getStyleClass().add("stage-sidebar");
+        return box;
+    }
+
+    private Button allButton(String text, String id, Operation op, String tip) {
+        Button b = new Button(text);
+        b.setId(id);
+        b.setMaxWidth(Double.MAX_VALUE);
+        b.setTooltip(new Tooltip(tip));
+        b.disableProperty().bind(model.run().runningProperty());
+        b.setOnAction(e -> model.runAll(op));
+        return b;
+    }
+
+    /** Keyboard shortcuts: Ctrl+Shift+P/A/V for Plan/Apply/Verify, Esc for Cancel (besides the Alt mnemonics). */
+    public void installAccelerators(Scene scene) {
+        scene.getAccelerators().put(new KeyCodeCombination(KeyCode.P, KeyCombination.SHORTCUT_DOWN,
+                KeyCombination.SHIFT_DOWN), page.plan::fire);
+        scene.getAccelerators().put(new KeyCodeCombination(KeyCode.A, KeyCombination.SHORTCUT_DOWN,
+                KeyCombination.SHIFT_DOWN), page.apply::fire);
+        scene.getAccelerators().put(new KeyCodeCombination(KeyCode.V, KeyCombination.SHORTCUT_DOWN,
+                KeyCombination.SHIFT_DOWN), page.verify::fire);
+        scene.getAccelerators().put(new KeyCodeCombination(KeyCode.ESCAPE), progress.cancel::fire);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.maas.installer.ui.view;
+
+import atlantafx.base.theme.Styles;
+import dev.maas.installer.ui.model.RunViewModel;
+import dev.maas.installer.ui.model.WizardViewModel;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.Priority;
+
+/** The overall progress (stage n of m), the running stage's sub-step with its detail, and Cancel. */
+final class ProgressPane extends GridPane {
+    final Button cancel = new Button("_Cancel");
+
+    ProgressPane(WizardViewModel model) {
+        RunViewModel run = model.run();
+        setId("progressPane");
+        getStyleClass().add("progress-pane");
+
+        ProgressBar overall = new ProgressBar();
+        overall.setId("overallProgress");
+        overall.progressProperty().bind(run.overallProgressProperty());
+        overall.setMaxWidth(Double.MAX_VALUE);
+        Label overallText = new Label();
+        overallText.setId("overallText");
+        overallText.textProperty().bind(run.overallTextProperty());
+
+        ProgressBar step = new ProgressBar();
+        step.setId("stepProgress");
+        step.progressProperty().bind(run.stepProgressProperty());
+        step.setMaxWidth(Double.MAX_VALUE);
+        step.getStyleClass().add(Styles.SMALL);
+        Label stepText = new Label();
+        stepText.setId("stepText");
+        stepText.textProperty().bind(run.stepTextProperty());
+        Label stepDetail = new Label();
+        stepDetail.setId("stepDetail");
+        stepDetail.getStyleClass().add(Styles.TEXT_MUTED);
+        stepDetail.textProperty().bind(run.stepDetailProperty());
+
+        cancel.setId("cancelButton");
+        cancel.getStyleClass().add(Styles.DANGER);
+        cancel.setTooltip(new Tooltip("Stop the run at the next step (Esc)"));
+        cancel.visibleProperty().bind(run.runningProperty());
+        cancel.disableProperty().bind(run.cancelRequestedProperty());
+        cancel.setOnAction(e -> model.cancel());
+
+        Label overallCaption = new Label("Overall");
+        Label stepCaption = new Label("Current step");
+        overallCaption.getStyleClass().add(Styles.TEXT_BOLD);
+        stepCaption.getStyleClass().add(Styles.TEXT_BOLD);
+        add(overallCaption, 0, 0);
+        add(overall, 1, 0);
+        add(overallText, 2, 0);
+        add(cancel, 3, 0, 1, 2);
+        add(stepCaption, 0, 1);
+        add(step, 1, 1);
+        add(new javafx.scene.layout.HBox(10, stepText, stepDetail), 2, 1);
+        setHgrow(overall, Priority.SOMETIMES);
+        setHgrow(step, Priority.SOMETIMES);
+        setHgrow(overallText, Priority.ALWAYS);
+        overall.setPrefWidth(320);
+        step.setPrefWidth(320);
+        setHgap(12);
+        setVgap(6);
+        setAlignment(Pos.CENTER_LEFT);
+        setPadding(new Insets(8, 12, 8, 12));
+    }
+}

@@ -1,0 +1,50 @@
+package dev.maas.installer.ui.view;
+
+import dev.maas.installer.ui.model.StageStatus;
+import dev.maas.installer.ui.model.StageViewModel;
+import javafx.beans.value.ChangeListener;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.layout.VBox;
+
+/** One row of the stage list: the stage's title and its status in words and colour. */
+final class StageListCell extends ListCell<StageViewModel> {
+    private final Label title = new Label();
+    private final Label status = new Label();
+    private final VBox box = new VBox(2, title, status);
+    private final ChangeListener<StageStatus> statusListener = (o, a, b) -> showStatus(b);
+    private StageViewModel bound;
+
+    StageListCell() {
+        title.getStyleClass().add("stage-title");
+        status.getStyleClass().add("stage-status");
+        box.getStyleClass().add("stage-cell");
+    }
+
+    @Override
+    protected void updateItem(StageViewModel item, boolean empty) {
+        super.updateItem(item, empty);
+        if (bound != null) {
+            bound.statusProperty().removeListener(statusListener);
+            bound = null;
+        }
+        if (empty || item == null) {
+            setGraphic(null);
+            setText(null);
+            return;
+        }
+        bound = item;
+        title.setText(item.title());
+        item.statusProperty().addListener(statusListener);
+        showStatus(item.status());
+        setText(null);
+        setGraphic(box);
+    }
+
+    private void showStatus(StageStatus s) {
+        status.setText("● " + s.label());
+        status.getStyleClass().removeIf(c -> c.startsWith("status-"));
+        status.getStyleClass().add(s.styleClass());
+        setAccessibleText(title.getText() + ": " + s.label());
+    }
+}

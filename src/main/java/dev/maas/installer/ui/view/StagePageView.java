@@ -1,0 +1,212 @@
+package dev.maas.installer.ui.view;
+
+import atlantafx.base.theme.Styles;
+import dev.maas.installer.engine.Change;
+import dev.maas.installer.engine.Check;
+import dev.maas.installer.engine.FieldChange;
+import dev.maas.installer.ui.StagePage;
+import dev.maas.installer.ui.model.StageStatus;
+import dev.maas.installer.ui.model.StageViewModel;
+import dev.maas.installer.ui.model.WizardViewModel;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.value.ChangeListener;
+import javafx.collections.FXCollections;
+import javafx.geometry.Insets;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The centre of the window: the selected stage's title, description, inputs (from its {@link StagePage}), status
+ * message and fix, the plan preview, the Plan/Apply/Verify/Rerun buttons and the verify checks.
+ */
+final class StagePageView extends ScrollPane {
+    final Button plan = new Button("_Plan");
+    final Button apply = new Button("_Apply");
+    final Button verify = new Button("_Verify");
+    final Button rerun = new Button("_Rerun");
+
+    private final WizardViewModel model;
+    private final Map<String, StagePage> pages;
+    /** Cached for stages without inputs; never added to the scene. */
+    private static final Node NO_INPUTS = new Region();
+    private final Map<String, Node> inputsCache = new HashMap<>();
+    private final Label title = new Label();
+    private final Label status = new Label();
+    private final Label description = new Label();
+    private final VBox inputs = new VBox();
+    private final Label message = new Label();
+    private final Label fix = new Label();
+    private final Label changesCaption = new Label();
+    private final TableView<Change> planTable = new TableView<>();
+    private final TableView<Check> checksTable = new TableView<>();
+    private final ChangeListener<StageStatus> statusListener = (o, a, b) -> showStatus(b);
+    private StageViewModel shown;
+
+    StagePageView(WizardViewModel model, Map<String, StagePage> pages) {
+        this.model = model;
+        this.pages = pages;
+        setId("stagePage");
+        setFitToWidth(true);
+        getStyleClass().add("stage-page");
+
+        title.setId("stageTitle");
+        title.getStyleClass().add(Styles.TITLE_2);
+        status.setId("stageStatus");
+        status.getStyleClass().add("stage-status-badge");
+        HBox titleRow = new HBox(12, title, status);
+        titleRow.setAlignment(javafx.geometry.Pos.BASELINE_LEFT);
+        description.setId("stageDescription");
+        description.setWrapText(true);
+        description.getStyleClass().add(Styles.TEXT_MUTED);
+        description.visibleProperty().bind(description.textProperty().isNotEmpty());
+        description.managedProperty().bind(description.visibleProperty());
+        inputs.setId("stageInputs");
+        inputs.managedProperty().bind(javafx.beans.binding.Bindings.isNotEmpty(inputs.getChildren()));
+
+        message.setId("stageMessage");
+        message.setWrapText(true);
+        fix.setId("stageFix");
+        fix.setWrapText(true);
+        fix.getStyleClass().add("stage-fix");
+        fix.managedProperty().bind(fix.visibleProperty());
+
+        plan.setId("planButton");
+        apply.setId("applyButton");
+        verify.setId("verifyButton");
+        rerun.setId("rerunButton");
+        plan.setTooltip(new Tooltip("Show what Apply would change, changing nothing (Ctrl+Shift+P)"));
+        apply.setTooltip(new Tooltip("Make the changes of this stage (Ctrl+Shift+A)"));
+        verify.setTooltip(new Tooltip("Check the live systems, changing nothing (Ctrl+Shift+V)"));
+        rerun.setTooltip(new Tooltip("Apply this stage alone again; it continues where it stopped"));
+        apply.getStyleClass().add(Styles.ACCENT);
+        plan.setOnAction(e -> model.plan());
+        apply.setOnAction(e -> model.apply());
+        verify.setOnAction(e -> model.verify());
+        rerun.setOnAction(e -> model.rerun());
+        BooleanBinding canRun = model.canRunSelected();
+        plan.disableProperty().bind(canRun.not());
+        apply.disableProperty().bind(canRun.not());
+        verify.disableProperty().bind(canRun.not());
+        HBox buttons = new HBox(8, plan, apply, verify, rerun);
+
+        changesCaption.setId("changesCaption");
+        changesCaption.getStyleClass().add(Styles.TEXT_BOLD);
+        buildPlanTable();
+        Label checksCaption = new Label("Verify checks");
+        checksCaption.getStyleClass().add(Styles.TEXT_BOLD);
+        buildChecksTable();
+
+        VBox content = new VBox(10, titleRow, description, inputs, buttons, message, fix, changesCaption, planTable,
+                checksCaption, checksTable);
+        content.setPadding(new Insets(16, 20, 16, 20));
+        setContent(content);
+
+        model.selectedProperty().addListener((o, a, b) -> show(b));
+        show(model.selected());
+    }
+
+    private void buildPlanTable() {
+        planTable.setId("planTable");
+        planTable.getStyleClass().addAll(Styles.DENSE, Styles.STRIPED);
+        planTable.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        planTable.setPlaceholder(new Label("No changes to show."));
+        planTable.setPrefHeight(150);
+        planTable.setMinHeight(110);
+        planTable.getColumns().add(column("Action", 80, c -> c.action().name()));
+        planTable.getColumns().add(column("System", 90, c -> c.system().wireName()));
+        planTable.getColumns().add(column("Kind", 130, Change::kind));
+        planTable.getColumns().add(column("Name", 180, Change::name));
+        planTable.getColumns().add(column("Fields", 300, StagePageView::fields));
+    }
+
+    private void buildChecksTable() {
+        checksTable.setId("checksTable");
+        checksTable.getStyleClass().addAll(Styles.DENSE, Styles.STRIPED);
+        checksTable.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        checksTable.setPlaceholder(new Label("Not verified yet. Press Verify to check the live systems."));
+        checksTable.setPrefHeight(130);
+        checksTable.setMinHeight(100);
+        checksTable.getColumns().add(column("Status", 110, c -> c.status().name()));
+        checksTable.getColumns().add(column("Check", 160, Check::name));
+        checksTable.getColumns().add(column("Message", 280, Check::message));
+        checksTable.getColumns().add(column("Fix", 260, c -> c.fix() == null ? "" : c.fix().toString()));
+    }
+
+    private static <T> TableColumn<T, String> column(String name, double width, Function<T, String> value) {
+        TableColumn<T, String> col = new TableColumn<>(name);
+        col.setPrefWidth(width);
+        col.setCellValueFactory(cd -> new ReadOnlyStringWrapper(value.apply(cd.getValue())));
+        return col;
+    }
+
+    static String fields(Change c) {
+        return c.fields().entrySet().stream().map(e -> e.getKey() + ": " + show(e.getValue()))
+                .collect(Collectors.joining("; "));
+    }
+
+    private static String show(FieldChange f) {
+        String from = f.from() == null ? "(unset)" : f.from();
+        String to = f.to() == null ? "(unset)" : f.to();
+        return from + " → " + to;
+    }
+
+    private void show(StageViewModel s) {
+        if (shown != null) {
+            shown.statusProperty().removeListener(statusListener);
+        }
+        shown = s;
+        message.textProperty().unbind();
+        fix.textProperty().unbind();
+        fix.visibleProperty().unbind();
+        changesCaption.textProperty().unbind();
+        rerun.disableProperty().unbind();
+        if (s == null) {
+            title.setText("No stage selected");
+            planTable.setItems(FXCollections.emptyObservableList());
+            checksTable.setItems(FXCollections.emptyObservableList());
+            return;
+        }
+        title.setText(s.title());
+        StagePage page = pages.get(s.id());
+        description.setText(page == null ? "" : page.description());
+        Node in = page == null ? null : inputsCache.computeIfAbsent(s.id(), id -> {
+            Node n = page.inputs(s, model);
+            return n == null ? NO_INPUTS : n;
+        });
+        if (in == null || in == NO_INPUTS) {
+            inputs.getChildren().clear();
+        } else {
+            inputs.getChildren().setAll(in);
+        }
+        message.textProperty().bind(s.messageProperty());
+        fix.textProperty().bind(Bindings.concat("What to do: ", s.fixProperty()));
+        fix.visibleProperty().bind(s.fixProperty().isNotEmpty());
+        changesCaption.textProperty().bind(s.changesCaptionProperty());
+        rerun.disableProperty().bind(model.canRunSelected().not().or(s.hasRunProperty().not()));
+        planTable.setItems(s.changes());
+        checksTable.setItems(s.checks());
+        s.statusProperty().addListener(statusListener);
+        showStatus(s.status());
+    }
+
+    private void showStatus(StageStatus st) {
+        status.setText(st.label());
+        status.getStyleClass().removeIf(c -> c.startsWith("status-"));
+        status.getStyleClass().add(st.styleClass());
+    }
+}

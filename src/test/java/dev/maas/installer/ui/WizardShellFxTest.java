@@ -1,0 +1,345 @@
+package dev.maas.installer.ui;
+
+import atlantafx.base.theme.PrimerLight;
+import dev.maas.installer.engine.Change;
+import dev.maas.installer.engine.Check;
+import dev.maas.installer.engine.Progress;
+import dev.maas.installer.engine.Stage;
+import dev.maas.installer.engine.StageContext;
+import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.engine.logging.LogLine;
+import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.ui.model.ConnectionInfo;
+import dev.maas.installer.ui.model.LogViewModel;
+import dev.maas.installer.ui.model.StageStatus;
+import dev.maas.installer.ui.model.WizardViewModel;
+import javafx.application.Application;
+import javafx.application.Platform;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListView;
+import javafx.scene.control.TableView;
+import javafx.scene.input.Clipboard;
+import javafx.scene.input.KeyCode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The wizard window, headless: navigation, runs end to end, cancel, failures, the log, and threading. */
+@ExtendWith(ApplicationExtension.class)
+class WizardShellFxTest {
+    private static final long TIMEOUT_S = 15;
+
+    private final TestStage alpha = new TestStage("alpha", 3);
+    private final TestStage beta = new TestStage("beta", 2, "alpha");
+    private final TestStage gamma = new TestStage("gamma", 1);
+    private final TestStage delta = new TestStage("delta", 1, "gamma");
+    private final Stage later = new Stage() {
+        @Override public String id() { return "later"; }
+
+        @Override public String title() { return "Later stage"; }
+
+        @Override public List<String> dependencies() { return List.of(); }
+
+        @Override public boolean available() { return false; }
+
+        @Override public List<Change> plan(StageContext ctx) { throw new UnsupportedOperationException(); }
+
+        @Override public List<Change> apply(StageContext ctx, Progress p) { throw new UnsupportedOperationException(); }
+
+        @Override public List<Check> verify(StageContext ctx) { throw new UnsupportedOperationException(); }
+    };
+    private final Queue<Boolean> contextBuiltOnFx = new ConcurrentLinkedQueue<>();
+    private WizardShell shell;
+    private WizardViewModel model;
+
+    @Start
+    void start(javafx.stage.Stage window) {
+        Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
+        shell = WizardShell.builder()
+                .stages(List.of(alpha, beta, gamma, delta, later))
+                .contextFactory(c -> {
+                    contextBuiltOnFx.add(Platform.isFxApplicationThread());
+                    return new StageContext(InstallerConfig.defaults(), new SecretRegistry(), c);
+                })
+                .page("alpha", StagePage.describedAs("Alpha sets up the first test objects."))
+                .page("gamma", new StagePage() {
+                    @Override
+                    public String description() { return "Gamma has inputs."; }
+
+                    @Override
+                    public javafx.scene.Node inputs(dev.maas.installer.ui.model.StageViewModel stage,
+                                                    WizardViewModel wizard) {
+                        javafx.scene.control.TextField realm = new javafx.scene.control.TextField("maas");
+                        realm.setId("gammaRealm");
+                        return realm;
+                    }
+                })
+                .build();
+        model = shell.model();
+        window.setScene(shell.scene(1280, 768));
+        window.show();
+    }
+
+    @AfterEach
+    void tearDown() {
+        for (TestStage s : List.of(alpha, beta, gamma, delta)) {
+            s.gate.countDown();
+        }
+        shell.close();
+    }
+
+    @Test
+    void navigatesBetweenStagesAndShowsTheConnection(FxRobot robot) {
+        assertThat(label(robot, "#connection").getText()).isEqualTo("Not connected");
+        assertThat(robot.lookup("#sandboxBadge").query().isVisible()).isFalse();
+        assertThat(label(robot, "#stageTitle").getText()).isEqualTo("Test stage alpha");
+        assertThat(label(robot, "#stageDescription").getText()).isEqualTo("Alpha sets up the first test objects.");
+        assertThat(label(robot, "#stageStatus").getText()).isEqualTo("not run");
+
+        robot.clickOn("Test stage gamma");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(label(robot, "#stageTitle").getText()).isEqualTo("Test stage gamma");
+        assertThat(model.selected().id()).isEqualTo("gamma");
+        assertThat(label(robot, "#stageDescription").getText()).isEqualTo("Gamma has inputs.");
+        assertThat(robot.lookup("#gammaRealm").queryTextInputControl().getText()).isEqualTo("maas");
+        robot.clickOn("Test stage beta");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup("#gammaRealm").tryQuery()).isEmpty();
+        assertThat(robot.lookup("#stageDescription").query().isVisible()).isFalse();
+        robot.clickOn("Test stage gamma");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup("#gammaRealm").tryQuery()).isPresent();
+
+        robot.clickOn("Later stage");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(label(robot, "#stageStatus").getText()).isEqualTo("not available yet");
+        assertThat(label(robot, "#stageMessage").getText()).contains("not available yet");
+        assertThat(button(robot, "#planButton").isDisabled()).isTrue();
+        assertThat(button(robot, "#applyButton").isDisabled()).isTrue();
+
+        robot.interact(() -> model.connectionProperty().set(new ConnectionInfo("https://127.0.0.1:40123", "sandbox", true)));
+        assertThat(label(robot, "#connection").getText())
+                .isEqualTo("Local sandbox: https://127.0.0.1:40123 (context sandbox)");
+        assertThat(robot.lookup("#sandboxBadge").query().isVisible()).isTrue();
+    }
+
+    @Test
+    void runsAStageEndToEndShowingItsProgressAndLog(FxRobot robot) throws Exception {
+        alpha.pauseAfterStep = 2;
+        robot.clickOn("#applyButton");
+        assertThat(alpha.paused.await(TIMEOUT_S, TimeUnit.SECONDS)).isTrue();
+
+        waitUntil(() -> label(robot, "#stepText").getText().equals("2 of 3: doing step 2 of alpha"));
+        waitUntil(() -> label(robot, "#stepDetail").getText().equals("detail of step 2"));
+        assertThat(label(robot, "#stageStatus").getText()).isEqualTo("running");
+        assertThat(label(robot, "#overallText").getText()).isEqualTo("Apply: stage 1 of 1, Test stage alpha");
+        assertThat(robot.lookup("#cancelButton").query().isVisible()).isTrue();
+        assertThat(button(robot, "#planButton").isDisabled()).isTrue();
+        waitUntil(() -> logShows(robot, "alpha finished step 2"));
+
+        alpha.gate.countDown();
+        waitUntil(() -> model.stage("alpha").status() == StageStatus.OK);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(alpha.stepsRun).containsExactly(1, 2, 3);
+        assertThat(label(robot, "#stageStatus").getText()).isEqualTo("OK");
+        assertThat(robot.lookup(".stage-status").queryAllAs(Label.class)).extracting(Label::getText)
+                .contains("● OK");
+        assertThat(label(robot, "#overallText").getText()).isEqualTo("Apply finished: 1 ok");
+        assertThat(label(robot, "#stepText").getText()).isEqualTo("3 of 3: doing step 3 of alpha");
+        assertThat(robot.lookup("#cancelButton").query().isVisible()).isFalse();
+        assertThat(logShows(robot, "alpha finished step 3")).isTrue();
+        assertThat(this.<Change>table(robot, "#planTable").getItems()).hasSize(1);
+        assertThat(button(robot, "#rerunButton").isDisabled()).isFalse();
+
+        robot.clickOn("#rerunButton");
+        waitUntil(() -> alpha.stepsRun.size() == 6 && !model.run().isRunning());
+    }
+
+    @Test
+    void cancelStopsTheRunAtTheNextStep(FxRobot robot) throws Exception {
+        alpha.pauseAfterStep = 1;
+        robot.clickOn("#applyButton");
+        assertThat(alpha.paused.await(TIMEOUT_S, TimeUnit.SECONDS)).isTrue();
+        waitUntil(() -> robot.lookup("#cancelButton").query().isVisible());
+
+        robot.clickOn("#cancelButton");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(button(robot, "#cancelButton").isDisabled()).isTrue();
+        assertThat(label(robot, "#overallText").getText()).contains("cancelling");
+        alpha.gate.countDown();
+
+        waitUntil(() -> model.stage("alpha").status() == StageStatus.CANCELLED && !model.run().isRunning());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(alpha.stepsRun).containsExactly(1);
+        assertThat(label(robot, "#stageStatus").getText()).isEqualTo("cancelled");
+        assertThat(label(robot, "#stageMessage").getText()).isEqualTo("cancelled by the user");
+        assertThat(label(robot, "#stageFix").getText()).contains("rerun stage 'alpha'");
+        assertThat(label(robot, "#overallText").getText()).isEqualTo("Apply finished: 1 cancelled");
+    }
+
+    @Test
+    void aFailedStageShowsItsErrorAndFixAndItsDependentIsSkipped(FxRobot robot) throws Exception {
+        gamma.fail = true;
+        robot.clickOn("#applyAllButton");
+        waitUntil(() -> model.stage("delta").status() == StageStatus.SKIPPED && !model.run().isRunning());
+        WaitForAsyncUtils.waitForFxEvents();
+
+        assertThat(model.stage("alpha").status()).isEqualTo(StageStatus.OK);
+        assertThat(model.stage("beta").status()).isEqualTo(StageStatus.OK);
+        assertThat(model.stage("gamma").status()).isEqualTo(StageStatus.FAILED);
+        assertThat(model.stage("later").status()).isEqualTo(StageStatus.NOT_AVAILABLE);
+
+        robot.clickOn("Test stage gamma");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(label(robot, "#stageStatus").getText()).isEqualTo("failed");
+        assertThat(label(robot, "#stageMessage").getText()).isEqualTo("the route of gamma did not answer");
+        assertThat(label(robot, "#stageFix").getText())
+                .isEqualTo("What to do: fix config field 'endpoints.keycloakUrl': "
+                        + "set the Keycloak URL your desktop can reach");
+
+        robot.clickOn("Test stage delta");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(label(robot, "#stageStatus").getText()).isEqualTo("skipped");
+        assertThat(label(robot, "#stageMessage").getText()).isEqualTo("skipped because gamma did not succeed");
+        assertThat(delta.stepsRun).isEmpty();
+        List<String> statuses = robot.lookup(".stage-status").queryAllAs(Label.class).stream()
+                .map(Label::getText).toList();
+        assertThat(statuses).contains("● failed", "● skipped", "● not available yet");
+        assertThat(label(robot, "#overallText").getText()).isEqualTo("Apply finished: 2 ok, 1 failed, 2 skipped");
+    }
+
+    @Test
+    void theLogFiltersByStageAndLevelAndCopiesAndSavesTheShownLines(FxRobot robot, @TempDir Path dir)
+            throws Exception {
+        gamma.fail = true;
+        robot.clickOn("#applyAllButton");
+        waitUntil(() -> !model.run().isRunning() && model.stage("delta").status() == StageStatus.SKIPPED);
+        WaitForAsyncUtils.waitForFxEvents();
+        ListView<LogLine> list = robot.lookup("#logList").queryListView();
+        int all = list.getItems().size();
+        assertThat(all).isGreaterThan(6);
+
+        robot.clickOn("#logStageFilter").clickOn("beta");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(list.getItems()).isNotEmpty().allMatch(l -> l.stageId().equals("beta"));
+        assertThat(list.getItems()).extracting(LogLine::message).contains("beta finished step 2");
+
+        robot.clickOn("#logStageFilter").clickOn("gamma");
+        robot.clickOn("#logLevelFilter").clickOn("Warnings and errors");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(list.getItems()).extracting(LogLine::message)
+                .containsExactly("gamma is about to fail", "gamma failed: the route of gamma did not answer");
+        assertThat(label(robot, "#logStatus").getText()).startsWith("2 of " + all + " lines shown");
+
+        robot.clickOn("#logCopy");
+        WaitForAsyncUtils.waitForFxEvents();
+        String copied = WaitForAsyncUtils.asyncFx(() -> Clipboard.getSystemClipboard().getString())
+                .get(TIMEOUT_S, TimeUnit.SECONDS);
+        assertThat(copied.lines().toList()).hasSize(2);
+        assertThat(copied).contains("WARN  [gamma] gamma is about to fail")
+                .contains("ERROR [gamma] gamma failed: the route of gamma did not answer");
+
+        Path file = dir.resolve("saved.log");
+        WaitForAsyncUtils.asyncFx(() -> {
+            model.log().save(file);
+            return null;
+        }).get(TIMEOUT_S, TimeUnit.SECONDS);
+        assertThat(Files.readString(file)).isEqualTo(copied);
+
+        robot.interact(() -> {
+            model.log().stageFilterProperty().set(LogViewModel.ALL_STAGES);
+            model.log().levelFilterProperty().set(LogViewModel.LevelFilter.ALL);
+        });
+        assertThat(list.getItems()).hasSize(all);
+    }
+
+    @Test
+    void plansAndVerifiesShowingThePreviewAndChecks(FxRobot robot) throws Exception {
+        robot.clickOn("#planButton");
+        waitUntil(() -> model.stage("alpha").status() == StageStatus.PLANNED);
+        WaitForAsyncUtils.waitForFxEvents();
+        TableView<Change> plan = table(robot, "#planTable");
+        assertThat(plan.getItems()).extracting(Change::name)
+                .containsExactly("alpha-settings", "alpha-client", "alpha-product");
+        assertThat(plan.getItems().get(1).fields().get("secret").to()).isEqualTo("******");
+        assertThat(label(robot, "#changesCaption").getText())
+                .isEqualTo("Plan preview: 2 changes to make, 1 already right");
+        assertThat(robot.lookup("alpha-client").tryQuery()).isPresent();
+
+        alpha.warnOnVerify = true;
+        robot.clickOn("#verifyButton");
+        waitUntil(() -> model.stage("alpha").status() == StageStatus.WARNING);
+        WaitForAsyncUtils.waitForFxEvents();
+        TableView<Check> checks = table(robot, "#checksTable");
+        assertThat(checks.getItems()).extracting(Check::name).containsExactly("exists", "tls");
+        assertThat(robot.lookup("install a trusted one").tryQuery()).isPresent();
+        assertThat(label(robot, "#stageStatus").getText()).isEqualTo("warning");
+    }
+
+    @Test
+    void keyboardShortcutsStartPlanAndApply(FxRobot robot) throws Exception {
+        robot.clickOn("Test stage beta");
+        robot.press(KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.P).release(KeyCode.P, KeyCode.SHIFT, KeyCode.CONTROL);
+        waitUntil(() -> model.stage("beta").status() == StageStatus.PLANNED);
+        robot.press(KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.A).release(KeyCode.A, KeyCode.SHIFT, KeyCode.CONTROL);
+        waitUntil(() -> model.stage("beta").status() == StageStatus.OK);
+        assertThat(beta.stepsRun).containsExactly(1, 2);
+    }
+
+    @Test
+    void engineCallsNeverRunOnTheFxThreadAndUiUpdatesAlwaysDo(FxRobot robot) throws Exception {
+        List<Boolean> uiUpdatesOnFx = new ArrayList<>();
+        robot.interact(() -> model.run().runningProperty()
+                .addListener((o, a, b) -> uiUpdatesOnFx.add(Platform.isFxApplicationThread())));
+        robot.interact(() -> model.stage("alpha").statusProperty()
+                .addListener((o, a, b) -> uiUpdatesOnFx.add(Platform.isFxApplicationThread())));
+
+        robot.clickOn("#planButton");
+        waitUntil(() -> model.stage("alpha").status() == StageStatus.PLANNED && !model.run().isRunning());
+        robot.clickOn("#applyButton");
+        waitUntil(() -> model.stage("alpha").status() == StageStatus.OK && !model.run().isRunning());
+        robot.clickOn("#verifyButton");
+        waitUntil(() -> alpha.onFxThread.size() == 3 && !model.run().isRunning());
+        WaitForAsyncUtils.waitForFxEvents();
+
+        assertThat(alpha.onFxThread).hasSize(3).containsOnly(false);
+        assertThat(contextBuiltOnFx).hasSize(3).containsOnly(false);
+        List<Boolean> seen = WaitForAsyncUtils.asyncFx(() -> List.copyOf(uiUpdatesOnFx)).get(TIMEOUT_S, TimeUnit.SECONDS);
+        assertThat(seen).hasSizeGreaterThanOrEqualTo(6).containsOnly(true);
+        assertThat(shell.bridge().drainCount()).isPositive();
+    }
+
+    private static Label label(FxRobot robot, String query) { return robot.lookup(query).queryAs(Label.class); }
+
+    private static Button button(FxRobot robot, String query) { return robot.lookup(query).queryButton(); }
+
+    @SuppressWarnings("unchecked")
+    private <T> TableView<T> table(FxRobot robot, String query) { return robot.lookup(query).queryAs(TableView.class); }
+
+    private static boolean logShows(FxRobot robot, String message) {
+        ListView<LogLine> list = robot.lookup("#logList").queryListView();
+        return List.copyOf(list.getItems()).stream().anyMatch(l -> l.message().equals(message));
+    }
+
+    private static void waitUntil(Callable<Boolean> condition) throws Exception {
+        WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
+    }
+
+}
