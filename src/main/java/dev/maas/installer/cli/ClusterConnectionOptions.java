@@ -61,9 +61,13 @@ public final class ClusterConnectionOptions {
                     ? Config.autoConfigure(connection.context())
                     : Config.fromKubeconfig(connection.context(), connection.kubeconfigContents(),
                             connection.kubeconfigFile().toString());
+            // credentials read from the kubeconfig are secrets of this run: mask them in every log and message
             secrets.register(config.getOauthToken());
+            secrets.register(config.getAutoOAuthToken());
             secrets.register(config.getPassword());
             secrets.register(config.getClientKeyData());
+            secrets.register(config.getClientKeyPassphrase());
+            secrets.register(config.getProxyPassword());
             return new KubernetesClientBuilder().withConfig(config).build();
         });
         return connection;
