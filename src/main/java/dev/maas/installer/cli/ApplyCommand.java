@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 @Command(name = "apply", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Brings the live systems to the configured state, stage by stage.",
@@ -54,6 +55,7 @@ final class ApplyCommand extends StageCommand {
         }
         Cancellation cancellation = s.ctx().cancellation();
         CountDownLatch finished = new CountDownLatch(1);
+        AtomicInteger exitCode = new AtomicInteger(ExitCodes.FAILURE);
         AutoCloseable hook = env.interruptHook().install(() -> {
             cancellation.cancel();
             err("Cancelling: the running stage stops at its next step...");
@@ -65,6 +67,7 @@ final class ApplyCommand extends StageCommand {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            return exitCode.get();
         });
         try {
             RunReport report = execute(s, Operation.APPLY, true);
@@ -74,7 +77,8 @@ final class ApplyCommand extends StageCommand {
             }
             out().flush();
             err().flush();
-            return exitCode(report);
+            exitCode.set(exitCode(report));
+            return exitCode.get();
         } finally {
             try {
                 hook.close();

@@ -167,6 +167,7 @@ class CliApplyTest {
         Thread t = hookThread.get();
         t.join(TimeUnit.SECONDS.toMillis(10));
         assertThat(t.isAlive()).isFalse();
+        assertThat(cli.interrupt.exitCode).isEqualTo(1);
         assertThat(cli.interrupt.removals).isEqualTo(1);
     }
 

@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntSupplier;
 
 /** Runs the CLI in-process with test stages, a scripted terminal and a Ctrl-C hook the test fires. */
 final class CliHarness {
@@ -65,13 +66,14 @@ final class CliHarness {
 
     /** Keeps the installed action so a test can fire it, as the JVM would on Ctrl-C. */
     static final class ManualInterruptHook implements InterruptHook {
-        volatile Runnable installed;
+        volatile IntSupplier installed;
+        volatile Integer exitCode;
         volatile int installs;
         volatile int removals;
         volatile Thread firedOn;
 
         @Override
-        public AutoCloseable install(Runnable onInterrupt) {
+        public AutoCloseable install(IntSupplier onInterrupt) {
             installed = onInterrupt;
             installs++;
             return () -> {
@@ -82,11 +84,11 @@ final class CliHarness {
 
         /** Runs the action on its own thread, as a shutdown hook runs; returns that thread. */
         Thread fire() {
-            Runnable action = installed;
+            IntSupplier action = installed;
             if (action == null) {
                 throw new IllegalStateException("no interrupt hook installed");
             }
-            Thread t = new Thread(action, "test-interrupt");
+            Thread t = new Thread(() -> exitCode = action.getAsInt(), "test-interrupt");
             firedOn = t;
             t.start();
             return t;
