@@ -96,9 +96,9 @@ final class TextReport {
                 }
             }
             parts.add(statuses.getOrDefault(CheckStatus.OK, 0) + " OK");
-            parts.add(statuses.getOrDefault(CheckStatus.WARN, 0) + " warnings");
-            parts.add(statuses.getOrDefault(CheckStatus.FAILED_RETRYABLE, 0)
-                    + statuses.getOrDefault(CheckStatus.INVALID_INPUT, 0) + " problems");
+            parts.add(count(statuses.getOrDefault(CheckStatus.WARN, 0), "warning"));
+            parts.add(count(statuses.getOrDefault(CheckStatus.FAILED_RETRYABLE, 0)
+                    + statuses.getOrDefault(CheckStatus.INVALID_INPUT, 0), "problem"));
         }
         StringBuilder sb = new StringBuilder();
         sb.append(switch (report.operation()) {
@@ -113,6 +113,10 @@ final class TextReport {
             }
         }
         return sb.append(".\n").toString();
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     private static String outcome(StageResult r) {

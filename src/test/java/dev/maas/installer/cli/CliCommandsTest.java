@@ -190,7 +190,7 @@ class CliCommandsTest {
         assertThat(passes.out()).contains("  OK     namespace: exists")
                 .contains("  WARN   storage: no RWX class")
                 .contains("what to do: fix config field 'threescale.storage.type': use s3")
-                .contains("Verify: 1 OK, 1 warnings, 0 problems.");
+                .contains("Verify: 1 OK, 1 warning, 0 problems.");
 
         TestStage problem = new TestStage("problem").verify(ctx -> List.of(
                 Check.retryable("operator", "3scale operator not ready", Fix.rerunStage("threescale", null))));
