@@ -1,6 +1,7 @@
 package dev.maas.installer.cli;
 
 import dev.maas.installer.engine.config.ConfigException;
+import dev.maas.installer.engine.run.StageRunner;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.stages.Stages;
 import org.slf4j.Logger;
@@ -20,6 +21,7 @@ public final class Cli {
 
     /** Runs the CLI on the process's stdout/stderr and console; returns the exit code (see {@link ExitCodes}). */
     public static int run(String[] args) {
+        quietRunnerLog();
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         try {
@@ -27,6 +29,18 @@ public final class Cli {
         } finally {
             out.flush();
             err.flush();
+        }
+    }
+
+    /**
+     * The CLI prints each stage's start and sub-steps itself, so the runner's own INFO lines ("applying ...",
+     * "step 1 of 3: ...") would only repeat them on stderr. Unless the user chose a level with
+     * {@code -Dmaas.log.level}, the runner logs warnings and errors only; stages' own log lines are unchanged.
+     */
+    private static void quietRunnerLog() {
+        if (System.getProperty("maas.log.level") == null
+                && LoggerFactory.getLogger(StageRunner.class) instanceof ch.qos.logback.classic.Logger runnerLog) {
+            runnerLog.setLevel(ch.qos.logback.classic.Level.WARN);
         }
     }
 

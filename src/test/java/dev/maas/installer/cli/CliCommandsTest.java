@@ -256,6 +256,16 @@ class CliCommandsTest {
         assertThat(r.json().get("stages").get(0).get("result").asText()).isEqualTo("OK");
     }
 
+    @Test
+    void anUnexpectedErrorIsExit1WithAMessage() {
+        TestStage beta = new TestStage("beta", "alpha");
+        TestStage alpha = new TestStage("alpha");
+        Result r = new CliHarness(dir, beta, alpha).run("plan");
+        assertThat(r.code()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("error: IllegalArgumentException: stage beta depends on alpha");
+        assertThat(r.out()).isEmpty();
+    }
+
     static List<String> fieldNames(JsonNode node) {
         List<String> names = new java.util.ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);
