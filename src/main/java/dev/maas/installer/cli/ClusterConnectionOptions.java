@@ -23,7 +23,8 @@ import java.util.Set;
 
 /**
  * {@code --kubeconfig} and {@code --context}, merged with {@code cluster.kubeconfig} / {@code cluster.context} from
- * the configuration (flags win), turned into a lazily created fabric8 client registered in the stage context.
+ * the configuration (flags win), turned into a lazily created fabric8 client registered in the stage context
+ * ({@code Config.fromKubeconfig(context, file)}, or {@code Config.autoConfigure(context)} when no file is named).
  * Only the choice is checked up front (file exists, context exists); nothing connects until a stage asks.
  * Kept in this one class so that the connection handling can be replaced as a whole.
  */
@@ -41,12 +42,7 @@ public final class ClusterConnectionOptions {
     String context;
 
     /** What was chosen, after checking it. {@code kubeconfigFile} null means: fabric8's auto-configuration. */
-    record Connection(Path kubeconfigFile, String kubeconfigContents, String context) {
-        @Override
-        public String toString() {
-            return "Connection[" + kubeconfigFile + ", context=" + context + "]"; // never the contents
-        }
-    }
+    record Connection(Path kubeconfigFile, String context) { }
 
     /**
      * Checks the kubeconfig file and context and registers a {@link KubernetesClient} factory in {@code ctx}.
@@ -59,8 +55,7 @@ public final class ClusterConnectionOptions {
         ctx.provide(KubernetesClient.class, () -> {
             Config config = connection.kubeconfigFile() == null
                     ? Config.autoConfigure(connection.context())
-                    : Config.fromKubeconfig(connection.context(), connection.kubeconfigContents(),
-                            connection.kubeconfigFile().toString());
+                    : Config.fromKubeconfig(connection.context(), connection.kubeconfigFile().toFile());
             // credentials read from the kubeconfig are secrets of this run: mask them in every log and message
             secrets.register(config.getOauthToken());
             secrets.register(config.getAutoOAuthToken());
@@ -123,7 +118,7 @@ public final class ClusterConnectionOptions {
                     throw unknownContext(ctxSource, ctxName, List.of(path), known);
                 }
             }
-            return new Connection(path, contents, ctxName);
+            return new Connection(path, ctxName);
         }
 
         if (ctxName != null) {
@@ -150,7 +145,7 @@ public final class ClusterConnectionOptions {
                 throw unknownContext(ctxSource, ctxName, files, known);
             }
         }
-        return new Connection(null, null, ctxName);
+        return new Connection(null, ctxName);
     }
 
     private static InvalidInputException unknownContext(String source, String name, List<Path> files,
