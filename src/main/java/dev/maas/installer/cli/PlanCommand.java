@@ -1,0 +1,23 @@
+package dev.maas.installer.cli;
+
+import dev.maas.installer.engine.run.Operation;
+import dev.maas.installer.engine.run.RunReport;
+import picocli.CommandLine.Command;
+
+@Command(name = "plan", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Shows what apply would change, stage by stage, without changing anything.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every stage was planned", "1:a stage failed or is not available",
+                        "2:invalid input (configuration, options, or a stage reported invalid input)"})
+final class PlanCommand extends StageCommand {
+    PlanCommand(CliEnvironment env) {
+        super(env);
+    }
+
+    @Override
+    int run(Session s) {
+        RunReport report = execute(s, Operation.PLAN, false);
+        report(s, report);
+        return exitCode(report);
+    }
+}

@@ -1,0 +1,97 @@
+package dev.maas.installer.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.maas.installer.engine.Stage;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntSupplier;
+
+/** Runs the CLI in-process with test stages, a scripted terminal and a Ctrl-C hook the test fires. */
+final class CliHarness {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final List<Stage> stages = new ArrayList<>();
+    final Path workDir;
+    final ScriptedTerminal terminal = new ScriptedTerminal();
+    final ManualInterruptHook interrupt = new ManualInterruptHook();
+
+    CliHarness(Path workDir, Stage... stages) {
+        this.workDir = workDir;
+        this.stages.addAll(List.of(stages));
+    }
+
+    Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CliEnvironment env = new CliEnvironment(() -> List.copyOf(stages), terminal, interrupt, workDir);
+        int code = Cli.commandLine(env, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    record Result(int code, String out, String err) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(out);
+            } catch (Exception e) {
+                throw new AssertionError("stdout is not JSON: " + out + "\nstderr: " + err, e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    /** A terminal that is interactive or not and answers prompts from a script. */
+    static final class ScriptedTerminal implements Terminal {
+        boolean interactive;
+        final List<String> answers = new ArrayList<>();
+        final List<String> prompts = new ArrayList<>();
+
+        @Override
+        public boolean interactive() { return interactive; }
+
+        @Override
+        public String readLine(String prompt) {
+            prompts.add(prompt);
+            return answers.isEmpty() ? null : answers.remove(0);
+        }
+    }
+
+    /** Keeps the installed action so a test can fire it, as the JVM would on Ctrl-C. */
+    static final class ManualInterruptHook implements InterruptHook {
+        volatile IntSupplier installed;
+        volatile Integer exitCode;
+        volatile int installs;
+        volatile int removals;
+        volatile Thread firedOn;
+
+        @Override
+        public AutoCloseable install(IntSupplier onInterrupt) {
+            installed = onInterrupt;
+            installs++;
+            return () -> {
+                installed = null;
+                removals++;
+            };
+        }
+
+        /** Runs the action on its own thread, as a shutdown hook runs; returns that thread. */
+        Thread fire() {
+            IntSupplier action = installed;
+            if (action == null) {
+                throw new IllegalStateException("no interrupt hook installed");
+            }
+            Thread t = new Thread(() -> exitCode = action.getAsInt(), "test-interrupt");
+            firedOn = t;
+            t.start();
+            return t;
+        }
+    }
+}
