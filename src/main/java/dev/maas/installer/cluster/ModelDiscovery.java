@@ -3,6 +3,7 @@ package dev.maas.installer.cluster;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,13 @@ public final class ModelDiscovery {
     public static final String API_VERSION = "serving.kserve.io/v1beta1";
     public static final String KIND = "InferenceService";
     public static final String DISPLAY_NAME = "openshift.io/display-name";
+    /** Where InferenceServices live, without a discovery round trip. */
+    public static final ResourceDefinitionContext CONTEXT = new ResourceDefinitionContext.Builder()
+            .withGroup("serving.kserve.io").withVersion("v1beta1").withKind(KIND).withPlural("inferenceservices")
+            .withNamespaced(true).build();
+    private static final ResourceDefinitionContext PROJECTS = new ResourceDefinitionContext.Builder()
+            .withGroup("project.openshift.io").withVersion("v1").withKind("Project").withPlural("projects")
+            .withNamespaced(false).build();
     private static final Logger LOG = LoggerFactory.getLogger(ModelDiscovery.class);
 
     private final KubernetesClient client;
@@ -31,7 +39,7 @@ public final class ModelDiscovery {
     public List<DiscoveredModel> discover() {
         List<GenericKubernetesResource> items;
         try {
-            items = client.genericKubernetesResources(API_VERSION, KIND).inAnyNamespace().list().getItems();
+            items = client.genericKubernetesResources(CONTEXT).inAnyNamespace().list().getItems();
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
                 return List.of();
@@ -49,7 +57,7 @@ public final class ModelDiscovery {
     private List<GenericKubernetesResource> perNamespace() {
         List<String> namespaces = new ArrayList<>();
         try {
-            client.genericKubernetesResources("project.openshift.io/v1", "Project").list().getItems()
+            client.genericKubernetesResources(PROJECTS).list().getItems()
                     .forEach(p -> namespaces.add(p.getMetadata().getName()));
         } catch (KubernetesClientException e) {
             try {
@@ -61,7 +69,7 @@ public final class ModelDiscovery {
         List<GenericKubernetesResource> out = new ArrayList<>();
         for (String ns : namespaces) {
             try {
-                out.addAll(client.genericKubernetesResources(API_VERSION, KIND).inNamespace(ns).list().getItems());
+                out.addAll(client.genericKubernetesResources(CONTEXT).inNamespace(ns).list().getItems());
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 403 && e.getCode() != 404) {
                     throw ClusterErrors.translate(e, "listing InferenceServices in " + ns);

@@ -57,7 +57,7 @@ public final class Fixtures {
         r.setAdditionalProperty("spec", Map.of("predictor", Map.of("model", Map.of("modelFormat",
                 Map.of("name", "vLLM")))));
         r.setAdditionalProperty("status", status);
-        return c.genericKubernetesResources(ModelDiscovery.API_VERSION, ModelDiscovery.KIND).inNamespace(ns)
+        return c.genericKubernetesResources(ModelDiscovery.CONTEXT).inNamespace(ns)
                 .resource(r).create();
     }
 
