@@ -91,10 +91,11 @@ public final class ClusterConnection implements AutoCloseable {
             Kubeconfigs.parse(s.kubeconfig()); // clear error for a missing or broken file
             if (s.context() != null && Kubeconfigs.contexts(s.kubeconfig()).stream()
                     .noneMatch(c -> c.name().equals(s.context()))) {
+                String known = Kubeconfigs.contexts(s.kubeconfig()).stream().map(KubeContext::name)
+                        .collect(Collectors.joining(", "));
                 throw new ClusterException(ClusterException.Kind.BAD_SETTINGS,
-                        "the kubeconfig " + s.kubeconfig() + " has no context '" + s.context() + "'",
-                        Fix.manual("choose one of: " + Kubeconfigs.contexts(s.kubeconfig()).stream()
-                                .map(KubeContext::name).collect(Collectors.joining(", "))), null);
+                        "the kubeconfig " + s.kubeconfig() + " has no context '" + s.context() + "'; it has: "
+                                + known, Fix.manual("choose one of: " + known), null);
             }
             try {
                 base = Config.fromKubeconfig(s.context(), s.kubeconfig().toFile());
