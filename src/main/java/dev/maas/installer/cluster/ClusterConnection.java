@@ -130,6 +130,19 @@ public final class ClusterConnection implements AutoCloseable {
             b.withCaCertData(Base64.getEncoder().encodeToString(bundle.getBytes(StandardCharsets.US_ASCII)))
                     .withCaCertFile(null);
         }
+        if (proxy.httpsProxy() != null) {
+            java.net.URI pu = java.net.URI.create(proxy.httpsProxy().contains("://") ? proxy.httpsProxy()
+                    : "http://" + proxy.httpsProxy());
+            if (pu.getRawUserInfo() != null) {
+                String[] up = pu.getRawUserInfo().split(":", 2);
+                String user = java.net.URLDecoder.decode(up[0], StandardCharsets.UTF_8);
+                String pw = up.length > 1 ? java.net.URLDecoder.decode(up[1], StandardCharsets.UTF_8) : null;
+                secrets.register(pw);
+                secrets.register(pu.getRawUserInfo());
+                b.withProxyUsername(user).withProxyPassword(pw)
+                        .withHttpsProxy(pu.getScheme() + "://" + pu.getHost() + (pu.getPort() > 0 ? ":" + pu.getPort() : ""));
+            }
+        }
         Config cfg = b.build();
         cfg.setMasterUrl(url);
         return cfg;

@@ -125,7 +125,8 @@ public final class ClusterErrors {
                     .append(" (subject ").append(leaf.subject()).append(")");
         }
         Throwable root = rootCause(error);
-        if (root != null && root.getMessage() != null && root.getMessage().contains("hostname")) {
+        if (root != null && root.getMessage() != null
+                && root.getMessage().toLowerCase(java.util.Locale.ROOT).contains("hostname")) {
             msg.append("; ").append(root.getMessage());
         }
         Fix fix = Fix.manual("compare the fingerprint with the one your cluster administrator gives you"

@@ -93,7 +93,7 @@ public final class Resources {
         JsonNode want = ours(toNode(desired));
         if (live == null) {
             Map<String, FieldChange> fields = new LinkedHashMap<>();
-            flatten(want, "", (p, v) -> fields.put(p, secret && isSecretPath(p) ? FieldChange.secret(false, true)
+            flatten(want, "", (p, v) -> fields.put(display(p), secret && isSecretPath(p) ? FieldChange.secret(false, true)
                     : FieldChange.of(null, text(v))));
             if (dryRun) {
                 return new Outcome<>(new Change(Action.CREATE, TargetSystem.KUBERNETES, kind, display, fields),
@@ -114,7 +114,7 @@ public final class Resources {
         flatten(want, "", (p, v) -> {
             JsonNode current = at(have, p);
             if (!v.equals(current)) {
-                diff.put(p, secret && isSecretPath(p)
+                diff.put(display(p), secret && isSecretPath(p)
                         ? FieldChange.secret(current != null && !current.isNull(), true)
                         : FieldChange.of(current == null || current.isMissingNode() ? null : text(current), text(v)));
             }
@@ -236,6 +236,15 @@ public final class Resources {
             n = n.get(unescape(part));
         }
         return n;
+    }
+
+    /** A field path for people: the keys as they are, joined with dots. */
+    private static String display(String path) {
+        StringBuilder b = new StringBuilder();
+        for (String part : path.split("\\.")) {
+            b.append(b.isEmpty() ? "" : ".").append(unescape(part));
+        }
+        return b.toString();
     }
 
     private static boolean isSecretPath(String p) { return p.startsWith("data.") || p.startsWith("stringData."); }

@@ -44,6 +44,7 @@ public final class TestCluster implements AutoCloseable {
     private final Set<String> groups = new LinkedHashSet<>(OPENSHIFT_GROUPS);
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private volatile Predicate<ResourceAttributes> access = a -> true;
+    private final List<String> forbidden = new CopyOnWriteArrayList<>();
     private final KubernetesMockServer server;
     private final KubernetesClient client;
 
@@ -67,6 +68,12 @@ public final class TestCluster implements AutoCloseable {
     /** Decides which SelfSubjectAccessReviews are allowed. */
     public TestCluster access(Predicate<ResourceAttributes> policy) {
         this.access = policy;
+        return this;
+    }
+
+    /** Answers 403 (as a real API server words it) to GET requests whose path starts with the prefix. */
+    public TestCluster forbidGet(String pathPrefix) {
+        forbidden.add(pathPrefix);
         return this;
     }
 
@@ -108,6 +115,11 @@ public final class TestCluster implements AutoCloseable {
                             .endPreferredVersion().build());
                 }
                 return new MockResponse().setResponseCode(200).setBody(Serialization.asJson(list.build()));
+            }
+            if ("GET".equals(request.getMethod()) && forbidden.stream().anyMatch(bare::startsWith)) {
+                return new MockResponse().setResponseCode(403).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+                        + "\"status\":\"Failure\",\"reason\":\"Forbidden\",\"code\":403,\"message\":\"forbidden:"
+                        + " User \\\"dev\\\" cannot list resource \\\"x\\\" in API group \\\"\\\"\"}");
             }
             if ("POST".equals(request.getMethod())
                     && bare.equals("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")) {

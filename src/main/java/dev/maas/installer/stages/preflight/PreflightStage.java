@@ -218,12 +218,14 @@ public final class PreflightStage implements Stage {
         for (String ns : List.of(sso, ts)) {
             p.add(new Permission("list", "operators.coreos.com", "operatorgroups", ns));
             p.add(new Permission("create", "operators.coreos.com", "operatorgroups", ns));
-            for (String verb : List.of("get", "create", "patch")) {
+            for (String verb : List.of("get", "list", "watch", "create", "patch")) {
                 p.add(new Permission(verb, "operators.coreos.com", "subscriptions", ns));
             }
             p.add(new Permission("get", "operators.coreos.com", "installplans", ns));
             p.add(new Permission("patch", "operators.coreos.com", "installplans", ns));
-            p.add(new Permission("watch", "operators.coreos.com", "clusterserviceversions", ns));
+            for (String verb : List.of("get", "list", "watch")) {
+                p.add(new Permission(verb, "operators.coreos.com", "clusterserviceversions", ns));
+            }
             for (String verb : List.of("get", "create", "patch")) {
                 p.add(new Permission(verb, "", "secrets", ns));
             }
