@@ -211,6 +211,28 @@ class ClusterConnectionTest {
     }
 
     @Test
+    void goesThroughTheHttpsProxyUnlessNoProxyMatches() throws Exception {
+        trust.trust(server.url(), CertificateInfo.of(cert.certificate()));
+        try (ConnectProxy proxy = new ConnectProxy()) {
+            ProxySettings via = new ProxySettings(proxy.url(), List.of());
+            List<CertificateInfo> chain = CertificateProbe.probe(server.url(), via, Duration.ofSeconds(5));
+            assertThat(chain.get(0).sha256Fingerprint()).isEqualTo(fingerprintOf(cert));
+            try (ClusterConnection c = ClusterConnection.connect(token(server.url(), TOKEN).withProxy(via), trust)) {
+                assertThat(c.servedGroups()).contains("route.openshift.io");
+            }
+            int port = Integer.parseInt(server.url().substring(server.url().lastIndexOf(':') + 1));
+            assertThat(proxy.targets()).hasSize(2).allMatch(t -> t.equals("localhost:" + port));
+
+            ProxySettings bypass = new ProxySettings(proxy.url(), List.of("localhost"));
+            try (ClusterConnection c = ClusterConnection.connect(token(server.url(), TOKEN).withProxy(bypass),
+                    trust)) {
+                assertThat(c.servedGroups()).contains("route.openshift.io");
+            }
+            assertThat(proxy.targets()).hasSize(2);
+        }
+    }
+
+    @Test
     void settingsNeverPrintTheToken() {
         assertThat(ConnectionSettings.token("https://api.x:6443", TOKEN).toString()).doesNotContain(TOKEN)
                 .contains("******");
