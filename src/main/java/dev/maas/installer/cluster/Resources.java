@@ -24,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -183,9 +182,7 @@ public final class Resources {
     /** The fields we own: labels and annotations in metadata, and every top-level field but metadata and status. */
     private static JsonNode ours(JsonNode full) {
         ObjectNode out = JSON.createObjectNode();
-        Iterator<Map.Entry<String, JsonNode>> it = full.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : full.properties()) {
             switch (e.getKey()) {
                 case "apiVersion", "kind", "status" -> { }
                 case "metadata" -> {
@@ -213,9 +210,7 @@ public final class Resources {
     /** Calls {@code sink} for each leaf (scalar or array) of the object tree, with a dotted path. */
     static void flatten(JsonNode node, String prefix, java.util.function.BiConsumer<String, JsonNode> sink) {
         if (node.isObject() && !node.isEmpty()) {
-            Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-            while (it.hasNext()) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
                 flatten(e.getValue(), prefix.isEmpty() ? escape(e.getKey()) : prefix + "." + escape(e.getKey()), sink);
             }
         } else if (!node.isNull()) {
