@@ -2,6 +2,7 @@ package dev.maas.installer.stages;
 
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageIds;
+import dev.maas.installer.stages.preflight.PreflightStage;
 
 import java.util.List;
 
@@ -11,7 +12,7 @@ public final class Stages {
 
     public static List<Stage> all() {
         return List.of(
-                new NotYetAvailableStage(StageIds.PREFLIGHT, "Preflight checks", List.of()),
+                new PreflightStage(),
                 new NotYetAvailableStage(StageIds.SSO, "Red Hat SSO (Keycloak)", List.of(StageIds.PREFLIGHT)),
                 new NotYetAvailableStage(StageIds.THREESCALE, "3scale API Management", List.of(StageIds.PREFLIGHT)),
                 new NotYetAvailableStage(StageIds.BACKENDS, "Model backends", List.of(StageIds.THREESCALE)),

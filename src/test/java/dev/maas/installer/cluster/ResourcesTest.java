@@ -1,0 +1,127 @@
+package dev.maas.installer.cluster;
+
+import dev.maas.installer.engine.Action;
+import dev.maas.installer.engine.Change;
+import dev.maas.installer.engine.FieldChange;
+import dev.maas.installer.engine.secrets.SecretRegistry;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ResourcesTest {
+    private TestCluster cluster;
+    private Resources resources;
+
+    @BeforeEach
+    void setUp() {
+        cluster = new TestCluster();
+        resources = new Resources(cluster.client());
+    }
+
+    @AfterEach
+    void tearDown() { cluster.close(); }
+
+    private static ConfigMap desired(String value) {
+        return new ConfigMapBuilder().withNewMetadata().withName("settings").withNamespace("apps")
+                .addToLabels("app", "maas").endMetadata().addToData("ours", value).build();
+    }
+
+    @Test
+    void createsLabelledThenLeavesOthersFieldsAlone() {
+        Resources.Outcome<ConfigMap> created = resources.createOrUpdate(desired("1"), false);
+        assertThat(created.change().action()).isEqualTo(Action.CREATE);
+        assertThat(created.object().getMetadata().getLabels())
+                .containsEntry(Resources.MANAGED_BY_LABEL, Resources.MANAGER).containsEntry("app", "maas");
+
+        // someone else adds a field and a label
+        cluster.client().configMaps().inNamespace("apps").withName("settings").edit(cm -> {
+            cm.getData().put("theirs", "x");
+            cm.getMetadata().getLabels().put("team", "platform");
+            return cm;
+        });
+
+        Resources.Outcome<ConfigMap> same = resources.createOrUpdate(desired("1"), false);
+        assertThat(same.change().isNoop()).isTrue();
+
+        cluster.clearRequests();
+        Change plan = resources.createOrUpdate(desired("2"), true).change();
+        assertThat(plan.action()).isEqualTo(Action.UPDATE);
+        assertThat(plan.fields()).containsOnly(Map.entry("data.ours", new FieldChange("1", "2")));
+        assertThat(cluster.writes()).isEmpty();
+
+        Resources.Outcome<ConfigMap> updated = resources.createOrUpdate(desired("2"), false);
+        assertThat(updated.change().action()).isEqualTo(Action.UPDATE);
+        ConfigMap live = cluster.client().configMaps().inNamespace("apps").withName("settings").get();
+        assertThat(live.getData()).containsEntry("ours", "2").containsEntry("theirs", "x");
+        assertThat(live.getMetadata().getLabels()).containsEntry("team", "platform").containsEntry("app", "maas");
+        assertThat(cluster.writes()).hasSize(1);
+        assertThat(cluster.writes().get(0).method()).isEqualTo("PATCH");
+    }
+
+    @Test
+    void secretValuesNeverAppearInChangesAndReadsAreRegistered() {
+        String value = "s3cr3t-value-for-test";
+        Secret s = new SecretBuilder().withNewMetadata().withName("creds").withNamespace("apps").endMetadata()
+                .addToData("password", Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)))
+                .build();
+        Change c = resources.createOrUpdate(s, false).change();
+        assertThat(c.fields().get("data.password")).isEqualTo(FieldChange.secret(false, true));
+        assertThat(c.toString()).doesNotContain(value);
+
+        assertThat(resources.readSecret("apps", "creds")).hasValue(Map.of("password", value));
+        assertThat(SecretRegistry.global().redact("pw=" + value)).isEqualTo("pw=" + SecretRegistry.MASK);
+        assertThat(resources.readSecret("apps", "missing")).isEmpty();
+    }
+
+    @Test
+    void plannedFieldsShowKeysAsTheyAre() {
+        ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName("x").withNamespace("apps")
+                .addToLabels("app.kubernetes.io/part-of", "maas").endMetadata().addToData("a.b", "c").build();
+        Change plan = resources.createOrUpdate(cm, true).change();
+        assertThat(plan.fields()).containsOnlyKeys("metadata.labels.app.kubernetes.io/part-of", "data.a.b");
+        resources.createOrUpdate(cm, false);
+        assertThat(resources.createOrUpdate(cm, true).change().isNoop()).isTrue();
+    }
+
+    @Test
+    void namespaceIsCreatedOnceWithOurLabel() {
+        assertThat(resources.ensureNamespace("maas", true).action()).isEqualTo(Action.CREATE);
+        assertThat(cluster.client().namespaces().withName("maas").get()).isNull();
+        assertThat(resources.ensureNamespace("maas", false).action()).isEqualTo(Action.CREATE);
+        assertThat(cluster.client().namespaces().withName("maas").get().getMetadata().getLabels())
+                .containsEntry(Resources.MANAGED_BY_LABEL, Resources.MANAGER);
+        assertThat(resources.ensureNamespace("maas", false).isNoop()).isTrue();
+    }
+
+    @Test
+    void statusWaitEndsOnTheEventAndTimesOutOtherwise() {
+        resources.createOrUpdate(desired("1"), false);
+        var res = cluster.client().configMaps().inNamespace("apps").withName("settings");
+
+        assertThatThrownBy(() -> resources.waitFor(res, cm -> "yes".equals(cm.getData().get("ready")),
+                Duration.ofMillis(500), null, null, null, "settings ready"))
+                .isInstanceOf(Waits.TimeoutError.class)
+                .hasMessage("settings ready did not happen within 500 ms");
+
+        Thread writer = new Thread(() -> res.edit(cm -> {
+            cm.getData().put("ready", "yes");
+            return cm;
+        }));
+        writer.start();
+        ConfigMap done = resources.waitFor(res, cm -> "yes".equals(cm.getData().get("ready")),
+                Duration.ofSeconds(20), null, null, null, "settings ready");
+        assertThat(done.getData()).containsEntry("ready", "yes");
+    }
+}
