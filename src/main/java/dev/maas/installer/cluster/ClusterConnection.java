@@ -210,4 +210,20 @@ public final class ClusterConnection implements AutoCloseable {
 
     @Override
     public void close() { client.close(); }
+
+    /** Namespace and name of the ConfigMap by which the local sandbox announces itself over the API. */
+    public static final String SANDBOX_MARKER_NAMESPACE = "kube-public";
+    public static final String SANDBOX_MARKER_NAME = "maas-installer-sandbox";
+
+    /**
+     * Whether this cluster is the installer's local sandbox, told by the marker ConfigMap the sandbox serves (read
+     * through the API like anything else, so a real cluster answers no). Unreadable counts as no.
+     */
+    public boolean isSandbox() {
+        try {
+            return client.configMaps().inNamespace(SANDBOX_MARKER_NAMESPACE).withName(SANDBOX_MARKER_NAME).get() != null;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
 }
