@@ -83,7 +83,7 @@ public final class KeycloakAdmin implements AutoCloseable {
     public static KeycloakAdmin connect(String url, Credentials credentials, SSLContext ssl,
                                         List<ClientRequestFilter> filters) {
         Objects.requireNonNull(url, "url");
-        SecretRegistry.global().register(credentials.password());
+        registerSecret(credentials.password());
         String root = stripSlashes(url.trim());
         if (root.endsWith("/auth")) {
             root = root.substring(0, root.length() - "/auth".length());
@@ -93,6 +93,8 @@ public final class KeycloakAdmin implements AutoCloseable {
 
         ResteasyClientBuilder client = (ResteasyClientBuilder) ResteasyClientBuilder.newBuilder();
         client.connectTimeout(10, TimeUnit.SECONDS).readTimeout(60, TimeUnit.SECONDS).connectionPoolSize(4);
+        // the admin client's own JSON settings (nulls left out, unknown fields ignored), as Keycloak.getInstance does
+        client.register(org.keycloak.admin.client.JacksonProvider.class, 100);
         if (ssl != null) {
             client.sslContext(ssl);
         }
@@ -232,6 +234,20 @@ public final class KeycloakAdmin implements AutoCloseable {
         return new StageException("Keycloak at " + serverUrl + " refused the admin login: "
                 + SecretRegistry.global().redact(String.valueOf(e.getMessage())),
                 Fix.manual("check the Keycloak server log"), false, e);
+    }
+
+    /**
+     * Registers a secret and the forms it takes on the wire (URL-encoded in the token request form, JSON-escaped in
+     * request bodies), so that even an HTTP wire log at DEBUG is masked.
+     */
+    static String registerSecret(String value) {
+        SecretRegistry secrets = SecretRegistry.global();
+        secrets.register(value);
+        if (value != null) {
+            secrets.register(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8));
+            secrets.register(value.replace("\\", "\\\\").replace("\"", "\\\""));
+        }
+        return value;
     }
 
     static String stripSlashes(String s) {

@@ -431,7 +431,7 @@ public final class RealmConfigurator {
             throw new StageException("client " + name + " has no secret (is it confidential?)",
                     Fix.rerunStage(StageIds.SSO, "apply the sso stage to repair the client"));
         }
-        return SecretRegistry.global().register(secret);
+        return KeycloakAdmin.registerSecret(secret);
     }
 
     // ------------------------------------------------------------------ mappers

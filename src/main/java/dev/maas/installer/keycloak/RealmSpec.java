@@ -134,7 +134,7 @@ public record RealmSpec(String realm, String displayName, String portalHost, Str
                         Fix.configField("sso.identityProvider.clientSecretEnv",
                                 "set " + secretSource + " to the client secret before running the stage"));
             }
-            dev.maas.installer.engine.secrets.SecretRegistry.global().register(value);
+            KeycloakAdmin.registerSecret(value);
             return value;
         }
 
