@@ -199,14 +199,16 @@ public final class KeycloakAdmin implements AutoCloseable {
                                 + " certificate, or check that the URL uses the right scheme (https/http)"),
                         false, e);
             }
-            if (t instanceof UnknownHostException) {
+            if (t instanceof UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) {
                 return new StageException("Keycloak at " + url + " is not reachable: unknown host "
-                        + t.getMessage(), Fix.configField("endpoints.keycloakUrl",
+                        + URI.create(url).getHost(), Fix.configField("endpoints.keycloakUrl",
                         "check the host name, or set endpoints.keycloakUrl to an address this machine can resolve"),
                         false, e);
             }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ConnectException || t instanceof HttpConnectTimeoutException
-                    || t instanceof HttpTimeoutException) {
+                    || t instanceof HttpTimeoutException || t instanceof java.net.NoRouteToHostException) {
                 return new StageException("Keycloak at " + url + " is not reachable: "
                         + (t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage()),
                         Fix.configField("endpoints.keycloakUrl", "check that Keycloak runs and that this machine"
