@@ -411,6 +411,24 @@ class RealmConfiguratorTest {
     }
 
     @Test
+    void aGithubIdentityProviderIsCreatedOnceFromTheConfig() {
+        String realm = uniqueRealm("github");
+        var idpConfig = new dev.maas.installer.engine.config.InstallerConfig.IdentityProviderConfig("github", null,
+                null, "gh-client-id", "MAAS_GH_SECRET", null);
+        var sso = new dev.maas.installer.engine.config.InstallerConfig.SsoConfig(null, null, realm, null, idpConfig);
+        RealmSpec spec = RealmSpec.from(sso, PORTAL_HOST, Map.of("MAAS_GH_SECRET", "gh-secret-" + System.nanoTime())::get);
+        new RealmConfigurator(admin, spec).apply(Progress.NONE, null);
+        IdentityProviderRepresentation idp = admin.realm(realm).identityProviders().get("github").toRepresentation();
+        assertThat(idp.getProviderId()).isEqualTo("github");
+        assertThat(idp.isTrustEmail()).isTrue();
+        assertThat(idp.getConfig()).containsEntry("clientId", "gh-client-id").containsEntry("syncMode", "IMPORT")
+                .doesNotContainKey("issuer");
+        recorder.clear();
+        assertThat(new RealmConfigurator(admin, spec).apply(Progress.NONE, null)).allMatch(Change::isNoop);
+        assertThat(recorder.writes()).isEmpty();
+    }
+
+    @Test
     void theSpecIsBuiltFromTheInstallerConfig() {
         var idpConfig = new dev.maas.installer.engine.config.InstallerConfig.IdentityProviderConfig("github", null,
                 null, "gh-client", "MY_GH_SECRET", null);
