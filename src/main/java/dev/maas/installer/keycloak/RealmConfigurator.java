@@ -257,8 +257,12 @@ public final class RealmConfigurator {
 
     private ClientRepresentation findClient(RealmResource realm) {
         List<ClientRepresentation> found = realm.clients().findByClientId(RealmSpec.CLIENT_ID);
-        return found == null ? null : found.stream().filter(c -> RealmSpec.CLIENT_ID.equals(c.getClientId()))
-                .findFirst().orElse(null);
+        ClientRepresentation client = found == null ? null : found.stream()
+                .filter(c -> RealmSpec.CLIENT_ID.equals(c.getClientId())).findFirst().orElse(null);
+        if (client != null && client.getSecret() != null) {
+            KeycloakAdmin.registerSecret(client.getSecret()); // the representation carries it: mask it everywhere
+        }
+        return client;
     }
 
     private Change client(boolean write, boolean realmExists, String[] idOut) {
