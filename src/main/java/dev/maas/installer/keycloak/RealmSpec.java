@@ -17,8 +17,9 @@ import java.util.regex.Pattern;
  *
  * @param realm            realm name (natural key)
  * @param displayName      realm display name ("MaaS on RHOAI")
- * @param portalHost       host of the developer portal, {@code <tenant>-admin... } no: {@code <tenant>.<apps domain>};
- *                         redirect URIs are limited to {@code https://<portalHost>/*} under policy {@code portal}
+ * @param portalHost       host of the developer portal, {@code <tenant>.<apps domain>} (see {@link #portalHost});
+ *                         redirect URIs are limited to {@code https://<portalHost>/*} under policy {@code portal};
+ *                         may be null under policy {@code any}
  * @param redirectPolicy   {@code portal} (default) or {@code any} (the runbook's {@code *})
  * @param identityProvider the identity provider to sign in with, or null for none
  */
@@ -155,8 +156,10 @@ public record RealmSpec(String realm, String displayName, String portalHost, Str
         }
     }
 
-    static String requireNonBlank(String s, String what) {
-        Objects.requireNonNull(s, what);
-        return s;
+    /** The developer portal host of a 3scale tenant: {@code <tenant>.<apps domain>}. */
+    public static String portalHost(String tenantName, String appsDomain) {
+        Objects.requireNonNull(tenantName, "tenantName");
+        Objects.requireNonNull(appsDomain, "appsDomain");
+        return tenantName + "." + appsDomain;
     }
 }

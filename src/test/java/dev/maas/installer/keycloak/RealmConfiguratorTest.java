@@ -433,7 +433,8 @@ class RealmConfiguratorTest {
         var idpConfig = new dev.maas.installer.engine.config.InstallerConfig.IdentityProviderConfig("github", null,
                 null, "gh-client", "MY_GH_SECRET", null);
         var sso = new dev.maas.installer.engine.config.InstallerConfig.SsoConfig(null, null, "maas", null, idpConfig);
-        RealmSpec spec = RealmSpec.from(sso, "maas.apps.example.com", Map.of("MY_GH_SECRET", "gh-secret-value")::get);
+        RealmSpec spec = RealmSpec.from(sso, RealmSpec.portalHost("maas", "apps.example.com"),
+                Map.of("MY_GH_SECRET", "gh-secret-value")::get);
         assertThat(spec.realm()).isEqualTo("maas");
         assertThat(spec.displayName()).isEqualTo("MaaS on RHOAI");
         assertThat(spec.defaultRedirectUri()).isEqualTo("https://maas.apps.example.com/*");
