@@ -159,6 +159,7 @@ public final class RealmConfigurator {
     private List<Change> run(boolean write, Progress progress, Cancellation cancellation) {
         int steps = spec.identityProvider() == null ? 3 : 4;
         List<Change> changes = new ArrayList<>();
+        checkCancel(cancellation);
         progress.step(1, steps, "Realm " + spec.realm());
         Change realmChange = realm(write);
         changes.add(realmChange);

@@ -429,6 +429,23 @@ class RealmConfiguratorTest {
     }
 
     @Test
+    void verifyOnAMissingRealmSaysWhatIsMissingAndACancelledApplyWritesNothing() {
+        String realm = uniqueRealm("missing");
+        List<Check> checks = configurator(realm).verify();
+        assertThat(checks).allMatch(c -> c.status() == CheckStatus.FAILED_RETRYABLE);
+        assertThat(checks).filteredOn(c -> c.name().startsWith("realm " + realm + " discovery")).singleElement()
+                .satisfies(c -> assertThat(c.message()).contains("HTTP 404"));
+        assertThat(checks).filteredOn(c -> c.message().equals("missing")).extracting(Check::name)
+                .contains("realm " + realm, "client " + realm + "/3scale", "identity provider " + realm + "/corp-sso");
+
+        dev.maas.installer.engine.Cancellation cancelled = new dev.maas.installer.engine.Cancellation();
+        cancelled.cancel();
+        assertThatThrownBy(() -> configurator(realm).apply(Progress.NONE, cancelled))
+                .isInstanceOf(dev.maas.installer.engine.CancelledException.class);
+        assertThat(recorder.writes()).isEmpty();
+    }
+
+    @Test
     void theSpecIsBuiltFromTheInstallerConfig() {
         var idpConfig = new dev.maas.installer.engine.config.InstallerConfig.IdentityProviderConfig("github", null,
                 null, "gh-client", "MY_GH_SECRET", null);
