@@ -1,0 +1,165 @@
+package dev.maas.installer.keycloak;
+
+import dev.maas.installer.engine.Fix;
+import dev.maas.installer.engine.StageException;
+import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.engine.config.InstallerConfig.IdentityProviderConfig;
+
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * What {@link RealmConfigurator} makes of a Keycloak realm: the inputs of the sso stage, independent of how they were
+ * gathered (config file, wizard, sandbox).
+ *
+ * @param realm            realm name (natural key)
+ * @param displayName      realm display name ("MaaS on RHOAI")
+ * @param portalHost       host of the developer portal, {@code <tenant>.<apps domain>} (see {@link #portalHost});
+ *                         redirect URIs are limited to {@code https://<portalHost>/*} under policy {@code portal};
+ *                         may be null under policy {@code any}
+ * @param redirectPolicy   {@code portal} (default) or {@code any} (the runbook's {@code *})
+ * @param identityProvider the identity provider to sign in with, or null for none
+ */
+public record RealmSpec(String realm, String displayName, String portalHost, String redirectPolicy,
+                        IdentityProvider identityProvider) {
+    public static final String DEFAULT_DISPLAY_NAME = "MaaS on RHOAI";
+    public static final String CLIENT_ID = "3scale";
+    public static final String POLICY_PORTAL = "portal";
+    public static final String POLICY_ANY = "any";
+
+    /** The same rule as the config validator; Keycloak itself accepts more, but these names are safe in URLs. */
+    private static final Pattern REALM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?");
+
+    public RealmSpec {
+        displayName = displayName == null || displayName.isBlank() ? DEFAULT_DISPLAY_NAME : displayName;
+        redirectPolicy = redirectPolicy == null ? POLICY_PORTAL : redirectPolicy.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The spec from the installer config. {@code portalHost} comes from the 3scale tenant and the cluster's apps
+     * domain ({@code <tenant>.<apps domain>}); {@code env} resolves the IdP's {@code clientSecretEnv} (System::getenv).
+     */
+    public static RealmSpec from(InstallerConfig.SsoConfig sso, String portalHost, Function<String, String> env) {
+        IdentityProviderConfig idp = sso.identityProvider();
+        return new RealmSpec(sso.realm(), DEFAULT_DISPLAY_NAME, portalHost, sso.redirectPolicy(),
+                idp == null ? null : IdentityProvider.from(idp, env));
+    }
+
+    /** Throws an invalid-input StageException naming the field when the spec cannot be applied. Sends nothing. */
+    public void validate() {
+        if (realm == null || !REALM.matcher(realm).matches() || "master".equalsIgnoreCase(realm)) {
+            throw StageException.invalidInput("'" + realm + "' is not a valid realm name for MaaS: use 1 to 100"
+                    + " letters, digits, '.', '_' and '-', starting with a letter or digit, and not 'master'",
+                    Fix.configField("sso.realm", "choose a name such as 'maas'"));
+        }
+        if (!POLICY_PORTAL.equals(redirectPolicy) && !POLICY_ANY.equals(redirectPolicy)) {
+            throw StageException.invalidInput("redirect policy '" + redirectPolicy + "' is unknown",
+                    Fix.configField("sso.redirectPolicy", "use 'portal' (only the developer portal) or 'any' ('*')"));
+        }
+        if (POLICY_PORTAL.equals(redirectPolicy) && (portalHost == null || !HOST.matcher(portalHost).matches())) {
+            throw StageException.invalidInput("the developer portal host '" + portalHost + "' is not a host name,"
+                    + " so the redirect URIs of client '" + CLIENT_ID + "' cannot be limited to it",
+                    Fix.configField("sso.redirectPolicy", "check threescale.tenantName and the cluster's apps domain,"
+                            + " or choose redirect policy 'any'"));
+        }
+        if (identityProvider != null) {
+            identityProvider.validate();
+        }
+    }
+
+    /** The redirect URI pattern the client gets by default. */
+    public String defaultRedirectUri() {
+        return POLICY_ANY.equals(redirectPolicy) ? "*" : "https://" + portalHost + "/*";
+    }
+
+    /**
+     * An identity provider. {@code type} is google, github or oidc; for oidc, {@code issuer} is required and the
+     * four endpoint URLs are read from its discovery document unless given. {@code clientSecret} is asked only when
+     * needed (apply, plan) and its value is registered as a secret.
+     */
+    public record IdentityProvider(String type, String alias, String displayName, String clientId,
+                                   Supplier<String> clientSecret, String secretSource, String issuer,
+                                   String authorizationUrl, String tokenUrl, String userInfoUrl, String jwksUrl) {
+        public IdentityProvider {
+            type = type == null ? null : type.toLowerCase(Locale.ROOT);
+            alias = alias == null || alias.isBlank() ? type : alias;
+            displayName = displayName == null || displayName.isBlank() ? defaultDisplayName(type) : displayName;
+            secretSource = secretSource == null ? "the identity provider's client secret" : secretSource;
+        }
+
+        public static IdentityProvider from(IdentityProviderConfig c, Function<String, String> env) {
+            String var = c.clientSecretEnv();
+            Supplier<String> secret = () -> var == null ? null : env.apply(var);
+            return new IdentityProvider(c.type(), c.alias(), c.displayName(), c.clientId(), secret,
+                    "environment variable " + var, c.issuer(), null, null, null, null);
+        }
+
+        /** A copy with explicit endpoint URLs (instead of discovery). */
+        public IdentityProvider withEndpoints(String authorization, String token, String userInfo, String jwks) {
+            return new IdentityProvider(type, alias, displayName, clientId, clientSecret, secretSource, issuer,
+                    authorization, token, userInfo, jwks);
+        }
+
+        public boolean isOidc() { return "oidc".equals(type); }
+
+        void validate() {
+            String base = "sso.identityProvider";
+            if (!"google".equals(type) && !"github".equals(type) && !"oidc".equals(type)) {
+                throw StageException.invalidInput("identity provider type '" + type + "' is not supported",
+                        Fix.configField(base + ".type", "use google, github or oidc"));
+            }
+            if (alias == null || !alias.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+                throw StageException.invalidInput("'" + alias + "' is not a valid identity provider alias",
+                        Fix.configField(base + ".alias", "use letters, digits, '.', '_' and '-'"));
+            }
+            if (clientId == null || clientId.isBlank()) {
+                throw StageException.invalidInput("the identity provider has no client id",
+                        Fix.configField(base + ".clientId", "give the OAuth client id registered at the provider"));
+            }
+            if (isOidc() && (issuer == null || issuer.isBlank()) && (authorizationUrl == null || tokenUrl == null)) {
+                throw StageException.invalidInput("the OpenID Connect identity provider has no issuer",
+                        Fix.configField(base + ".issuer", "give the provider's issuer URL"));
+            }
+        }
+
+        /** The client secret, registered as a secret; an invalid-input error when it is missing. */
+        String requireSecret() {
+            String value = clientSecret == null ? null : clientSecret.get();
+            if (value == null || value.isEmpty()) {
+                throw StageException.invalidInput("the client secret of identity provider '" + alias
+                        + "' is empty: " + secretSource + " is not set",
+                        Fix.configField("sso.identityProvider.clientSecretEnv",
+                                "set " + secretSource + " to the client secret before running the stage"));
+            }
+            KeycloakAdmin.registerSecret(value);
+            return value;
+        }
+
+        private static String defaultDisplayName(String type) {
+            if (type == null) {
+                return null;
+            }
+            return switch (type) {
+                case "google" -> "Google";
+                case "github" -> "GitHub";
+                default -> "OpenID Connect";
+            };
+        }
+
+        @Override
+        public String toString() {
+            return "IdentityProvider[" + type + ", alias " + alias + ", client " + clientId + "]";
+        }
+    }
+
+    /** The developer portal host of a 3scale tenant: {@code <tenant>.<apps domain>}. */
+    public static String portalHost(String tenantName, String appsDomain) {
+        Objects.requireNonNull(tenantName, "tenantName");
+        Objects.requireNonNull(appsDomain, "appsDomain");
+        return tenantName + "." + appsDomain;
+    }
+}
