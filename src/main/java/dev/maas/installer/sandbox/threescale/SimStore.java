@@ -130,7 +130,7 @@ public final class SimStore {
         provider.put("from_email", "no-reply@" + options.wildcardDomain());
         provider.put("support_email", "admin@" + options.wildcardDomain());
         provider.put("finance_support_email", "admin@" + options.wildcardDomain());
-        provider.put("site_access_code", HexFormat.of().formatHex(secure.generateSeed(5)));
+        provider.put("site_access_code", hex(5));
         provider.put("state", "approved");
         provider.put("org_name", options.tenantName());
         registerRoutes();
@@ -845,7 +845,7 @@ public final class SimStore {
         p.put("error_status_auth_missing", 403);
         p.put("error_status_no_match", 404);
         p.put("error_status_limits_exceeded", 429);
-        p.put("secret_token", "Shared_secret_sent_from_proxy_to_API_backend_" + HexFormat.of().formatHex(secure.generateSeed(8)));
+        p.put("secret_token", "Shared_secret_sent_from_proxy_to_API_backend_" + hex(8));
         p.put("hostname_rewrite", "");
         p.put("oauth_login_url", (String) null);
         p.put("api_test_path", "/");
@@ -1359,8 +1359,8 @@ public final class SimStore {
         a.put("plan_id", plan.get("id").asLong());
         a.put("plan_name", plan.get("name").asText());
         a.put("account_id", accountId);
-        a.put("user_key", HexFormat.of().formatHex(secure.generateSeed(16)));
-        a.put("provider_verification_key", HexFormat.of().formatHex(secure.generateSeed(16)));
+        a.put("user_key", hex(16));
+        a.put("provider_verification_key", hex(16));
         a.put("name", name);
         a.put("description", description);
         applications.put(id, a);
@@ -1471,7 +1471,7 @@ public final class SimStore {
         ObjectNode p = J.objectNode();
         long id = id();
         String systemName = r.has("system_name") ? r.p("system_name")
-                : kind + "_" + HexFormat.of().formatHex(secure.generateSeed(3));
+                : kind + "_" + hex(3);
         if (ssoProviders.values().stream().anyMatch(x -> x.get("system_name").asText().equals(systemName))) {
             throw unprocessable("system_name", "has already been taken");
         }
@@ -1866,6 +1866,12 @@ public final class SimStore {
     // ================================================================================================ helpers
 
     private synchronized long id() { return sequence++; }
+
+    private String hex(int bytes) {
+        byte[] b = new byte[bytes];
+        secure.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
 
     private static String now() { return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(); }
 

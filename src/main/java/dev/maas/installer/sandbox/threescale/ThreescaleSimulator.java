@@ -62,7 +62,7 @@ public final class ThreescaleSimulator implements AutoCloseable {
     private ThreescaleSimulator(SimulatorOptions options) throws IOException {
         this.options = options;
         this.token = SecretRegistry.global().register(options.accessToken() != null ? options.accessToken()
-                : HexFormat.of().formatHex(new SecureRandom().generateSeed(32)));
+                : newToken());
         this.spec = OpenApiIndex.bundled(options.version());
         this.journal = new RequestJournal(options.journalFile());
         setFaults(options.faults());
@@ -78,6 +78,12 @@ public final class ThreescaleSimulator implements AutoCloseable {
         server.start();
         this.store = new SimStore(options, url());
         LOG.info("3scale simulator {} listening on {}", options.version(), url());
+    }
+
+    private static String newToken() {
+        byte[] b = new byte[32];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
     }
 
     /** Starts a simulator on a free loopback port. */
