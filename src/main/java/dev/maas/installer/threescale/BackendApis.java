@@ -65,7 +65,7 @@ public final class BackendApis {
     }
 
     public Metrics metrics(long backendId) {
-        return new Metrics(http, BASE + "/" + backendId + "/metrics", true);
+        return new Metrics(http, BASE + "/" + backendId + "/metrics", true, "." + backendId);
     }
 
     public MappingRules mappingRules(long backendId) {

@@ -16,17 +16,32 @@ public final class Metrics {
     private final ThreescaleHttp http;
     private final String base;
     private final boolean paginated;
+    private final String suffix;
 
-    Metrics(ThreescaleHttp http, String base, boolean paginated) {
+    /** {@code suffix}: porta stores a backend's metric system names as {@code name.<backend id>}; null for products. */
+    Metrics(ThreescaleHttp http, String base, boolean paginated, String suffix) {
         this.http = http;
         this.base = base;
         this.paginated = paginated;
+        this.suffix = suffix;
+    }
+
+    /**
+     * True when a metric's system_name is the given one; for a backend, porta answers {@code hits.42} for
+     * {@code hits} (app/lib/backend_api_logic/metric_extension.rb), so both forms match.
+     */
+    public boolean sameSystemName(String wanted, String actual) {
+        if (wanted == null || actual == null) {
+            return false;
+        }
+        return wanted.equals(actual) || (suffix != null && (wanted + suffix).equals(actual))
+                || (suffix != null && wanted.equals(actual + suffix));
     }
 
     public List<Metric> list() { return listAt(base + ".json", "metrics", "metric"); }
 
     public Optional<Metric> findBySystemName(String systemName) {
-        return list().stream().filter(m -> systemName.equals(m.systemName())).findFirst();
+        return list().stream().filter(m -> sameSystemName(systemName, m.systemName())).findFirst();
     }
 
     public Metric read(long id) {
@@ -39,7 +54,7 @@ public final class Metrics {
                 "description", description);
         return http.writeVerified("create metric " + (systemName == null ? friendlyName : systemName) + " at " + base,
                 () -> Json.entity(http.mapper(), http.writeOnce("POST", base + ".json", p), "metric", Metric.class),
-                () -> list().stream().filter(m -> systemName != null ? systemName.equals(m.systemName())
+                () -> list().stream().filter(m -> systemName != null ? sameSystemName(systemName, m.systemName())
                         : friendlyName.equals(m.friendlyName())).findFirst());
     }
 
@@ -58,7 +73,7 @@ public final class Metrics {
     }
 
     public Optional<Metric> findMethod(long metricId, String systemName) {
-        return methods(metricId).stream().filter(m -> systemName.equals(m.systemName())).findFirst();
+        return methods(metricId).stream().filter(m -> sameSystemName(systemName, m.systemName())).findFirst();
     }
 
     public Metric createMethod(long metricId, String friendlyName, String systemName, String description) {
@@ -67,7 +82,7 @@ public final class Metrics {
                 "description", description);
         return http.writeVerified("create method " + (systemName == null ? friendlyName : systemName),
                 () -> Json.entity(http.mapper(), http.writeOnce("POST", path, p), "method", Metric.class),
-                () -> methods(metricId).stream().filter(m -> systemName != null ? systemName.equals(m.systemName())
+                () -> methods(metricId).stream().filter(m -> systemName != null ? sameSystemName(systemName, m.systemName())
                         : friendlyName.equals(m.friendlyName())).findFirst());
     }
 

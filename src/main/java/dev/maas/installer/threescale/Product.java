@@ -146,7 +146,7 @@ public final class Product {
 
     // --------------------------------------------------------------------------- metrics, methods, mapping rules
 
-    public Metrics metrics() { return new Metrics(http, base + "/metrics", false); }
+    public Metrics metrics() { return new Metrics(http, base + "/metrics", false, null); }
 
     public MappingRules mappingRules() { return new MappingRules(http, base + "/proxy/mapping_rules", "PATCH", false); }
 

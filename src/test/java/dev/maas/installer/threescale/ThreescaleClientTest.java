@@ -79,11 +79,18 @@ class ThreescaleClientTest {
         Metrics metrics = client.backends().metrics(b.id());
         Metric hits = metrics.findBySystemName("hits").orElseThrow();
         Metric method = metrics.createMethod(hits.id(), "Chat completions", "chat_completions", null);
-        assertThat(metrics.methods(hits.id())).extracting(Metric::systemName).containsExactly("chat_completions");
+        assertThat(hits.systemName()).as("porta suffixes backend metric names with the backend id")
+                .isEqualTo("hits." + b.id());
+        assertThat(metrics.methods(hits.id())).extracting(Metric::systemName)
+                .containsExactly("chat_completions." + b.id());
+        assertThat(metrics.findMethod(hits.id(), "chat_completions")).contains(method);
+        assertThatThrownBy(() -> metrics.createMethod(hits.id(), "Chat completions", "chat2", null))
+                .hasMessageContaining("friendly_name has already been taken");
         assertThat(metrics.updateMethod(hits.id(), method.id(), Map.of("description", "POST /v1/chat")).description())
                 .isEqualTo("POST /v1/chat");
         Metric tokens = metrics.create("Tokens", "tokens", "token", null);
-        assertThat(metrics.list()).extracting(Metric::systemName).containsExactly("hits", "tokens");
+        assertThat(metrics.list()).extracting(Metric::systemName).containsExactly("hits." + b.id(), "tokens." + b.id());
+        assertThat(metrics.findBySystemName("tokens")).contains(tokens);
         assertThat(metrics.update(tokens.id(), Map.of("friendly_name", "LLM tokens")).friendlyName()).isEqualTo("LLM tokens");
 
         MappingRules rules = client.backends().mappingRules(b.id());
@@ -144,6 +151,8 @@ class ThreescaleClientTest {
 
         ProxyConfig staged = p.deploy().orElseThrow();
         assertThat(staged.environment()).isEqualTo("sandbox");
+        assertThatThrownBy(() -> p.metrics().deleteMethod(hits.id(), m.id()))
+                .as("porta keeps a method the latest config uses").hasMessageContaining("latest gateway configuration");
         assertThat(p.latestConfig(Product.PRODUCTION)).isEmpty();
         ProxyConfig prod = p.promote(Product.STAGING, staged.version(), Product.PRODUCTION);
         assertThat(prod.version()).isEqualTo(staged.version());

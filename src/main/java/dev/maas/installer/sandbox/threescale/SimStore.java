@@ -483,7 +483,7 @@ public final class SimStore {
         b.put("created_at", now());
         b.put("updated_at", now());
         backends.put(id, b);
-        newMetric("BackendApi:" + id, "hits", "Hits", "hit", "Number of API hits", null);
+        newMetric("BackendApi:" + id, "hits." + id, "Hits", "hit", "Number of API hits", null);
         return b;
     }
 
@@ -583,21 +583,23 @@ public final class SimStore {
         on("POST", ownerBase + "/metrics", r -> {
             String o = owner.apply(r);
             require(r, "friendly_name", "unit");
-            String sn = uniqueSystemName(r, r.p("friendly_name"), metricsOf(o));
+            String sn = uniqueMetricName(r, o);
             return created(wrap("metric", newMetric(o, sn, r.p("friendly_name"), r.p("unit"), r.p("description"), null)));
         });
         on("GET", ownerBase + "/metrics/{id}", r -> ok(wrap("metric", metric(r, owner.apply(r), "id"))));
         on("PUT", ownerBase + "/metrics/{id}", r -> {
             ObjectNode m = metric(r, owner.apply(r), "id");
+            friendlyNameFree(r, owner.apply(r), m);
             copy(r, m, "friendly_name", "unit", "description");
             touch(m);
             return ok(wrap("metric", m));
         });
         on("DELETE", ownerBase + "/metrics/{id}", r -> {
             ObjectNode m = metric(r, owner.apply(r), "id");
-            if ("hits".equals(m.get("system_name").asText())) {
+            if (m.get("system_name").asText().matches("hits(\\.\\d+)?")) {
                 throw unprocessable("base", "The default metric cannot be deleted");
             }
+            checkNotInLatestConfig(m, owner.apply(r));
             deleteMetric(m.get("id").asLong());
             return okEmpty();
         });
@@ -612,20 +614,72 @@ public final class SimStore {
             String o = owner.apply(r);
             long parent = metric(r, o, "metric_id").get("id").asLong();
             require(r, "friendly_name");
-            String sn = uniqueSystemName(r, r.p("friendly_name"), metricsOf(o));
+            String sn = uniqueMetricName(r, o);
             return created(wrap("method", newMetric(o, sn, r.p("friendly_name"), "hit", r.p("description"), parent)));
         });
         on("GET", methods + "/{id}", r -> ok(wrap("method", method(r, owner.apply(r)))));
         on("PUT", methods + "/{id}", r -> {
             ObjectNode m = method(r, owner.apply(r));
+            friendlyNameFree(r, owner.apply(r), m);
             copy(r, m, "friendly_name", "description");
             touch(m);
             return ok(wrap("method", m));
         });
         on("DELETE", methods + "/{id}", r -> {
-            deleteMetric(method(r, owner.apply(r)).get("id").asLong());
+            ObjectNode m = method(r, owner.apply(r));
+            checkNotInLatestConfig(m, owner.apply(r));
+            deleteMetric(m.get("id").asLong());
             return okEmpty();
         });
+    }
+
+    /**
+     * porta stores a backend's metric system names with the backend id as suffix ("hits.42";
+     * app/lib/backend_api_logic/metric_extension.rb) and checks uniqueness on that; friendly_name is unique per owner
+     * too (app/models/metric.rb).
+     */
+    private String uniqueMetricName(Req r, String owner) {
+        String sn = systemName(r, r.p("friendly_name"));
+        if (owner.startsWith("BackendApi:")) {
+            String id = owner.substring("BackendApi:".length());
+            sn = sn.endsWith("." + id) ? sn : sn + "." + id;
+        }
+        String extended = sn;
+        Map<String, List<String>> errs = new LinkedHashMap<>();
+        if (metricsOf(owner).stream().anyMatch(m -> m.get("system_name").asText().equals(extended))) {
+            errs.put("system_name", List.of("has already been taken"));
+        }
+        if (metricsOf(owner).stream().anyMatch(m -> m.get("friendly_name").asText().equals(r.p("friendly_name")))) {
+            errs.put("friendly_name", List.of("has already been taken"));
+        }
+        if (!errs.isEmpty()) {
+            throw new SimError(errors(errs));
+        }
+        return sn;
+    }
+
+    private void friendlyNameFree(Req r, String owner, ObjectNode self) {
+        if (r.has("friendly_name") && metricsOf(owner).stream().anyMatch(m -> m != self
+                && m.get("friendly_name").asText().equals(r.p("friendly_name")))) {
+            throw unprocessable("friendly_name", "has already been taken");
+        }
+    }
+
+    /** porta refuses to delete a metric or method that the latest APIcast config of a product uses (Metric#destroyable?). */
+    private void checkNotInLatestConfig(ObjectNode metric, String owner) {
+        long id = metric.get("id").asLong();
+        List<Long> products = owner.startsWith("Service:") ? List.of(Long.parseLong(owner.substring(8)))
+                : usages.values().stream().filter(u -> ("BackendApi:" + u.get("backend_id").asLong()).equals(owner))
+                .map(u -> u.get("service_id").asLong()).toList();
+        for (long sid : products) {
+            for (List<ObjectNode> versions : proxyConfigs.getOrDefault(sid, Map.of()).values()) {
+                if (!versions.isEmpty() && versions.get(versions.size() - 1).get("content").findValues("metric_id")
+                        .stream().anyMatch(v -> v.asLong() == id)) {
+                    throw unprocessable("base", (metric.has("parent_id") ? "Method" : "Metric")
+                            + " is used by the latest gateway configuration and cannot be deleted");
+                }
+            }
+        }
     }
 
     private ObjectNode newMetric(String owner, String systemName, String friendlyName, String unit, String description,
@@ -1890,14 +1944,6 @@ public final class SimStore {
             return r.p("system_name");
         }
         return name == null || name.isBlank() ? null : slug(name);
-    }
-
-    private String uniqueSystemName(Req r, String name, List<ObjectNode> siblings) {
-        String sn = systemName(r, name);
-        if (siblings.stream().anyMatch(m -> m.get("system_name").asText().equals(sn))) {
-            throw unprocessable("system_name", "has already been taken");
-        }
-        return sn;
     }
 
     private static void copy(Req r, ObjectNode target, String... fields) {
