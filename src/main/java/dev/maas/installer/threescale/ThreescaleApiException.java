@@ -13,6 +13,7 @@ public final class ThreescaleApiException extends RuntimeException {
     private final String method;
     private final String path;
     private final Map<String, List<String>> fieldErrors;
+    private volatile long retryAfterSeconds = -1;
 
     public ThreescaleApiException(String message, int status, String method, String path,
                                   Map<String, List<String>> fieldErrors, Throwable cause) {
@@ -38,4 +39,18 @@ public final class ThreescaleApiException extends RuntimeException {
     }
 
     public boolean notFound() { return status == 404; }
+
+    /** The server's Retry-After (seconds) of a 429 or 503, or -1. */
+    public long retryAfterSeconds() { return retryAfterSeconds; }
+
+    ThreescaleApiException withRetryAfter(String header) {
+        if (header != null) {
+            try {
+                retryAfterSeconds = Long.parseLong(header.trim());
+            } catch (NumberFormatException ignored) {
+                // an HTTP date: fall back to the backoff
+            }
+        }
+        return this;
+    }
 }

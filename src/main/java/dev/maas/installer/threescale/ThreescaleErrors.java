@@ -71,7 +71,8 @@ final class ThreescaleErrors {
             default -> message = "3scale answered HTTP " + status + " for " + op + ": " + errorText(json, body)
                     + (status >= 500 ? ". 3scale's system-app may be restarting or overloaded; try again in a minute." : ".");
         }
-        return new ThreescaleApiException(secrets.redact(message), status, method, path, fields, null);
+        return new ThreescaleApiException(secrets.redact(message), status, method, path, fields, null)
+                .withRetryAfter(retryAfter);
     }
 
     private static String forbidden(String method, String path, String error) {

@@ -92,7 +92,7 @@ public final class ThreescaleHttp {
                 last = e;
                 LOG.info("3scale GET {} failed ({}), retry {} of {}", path, e.status() == 0 ? "no response"
                         : "HTTP " + e.status(), attempt, retry.maxAttempts() - 1);
-                pause(attempt);
+                pause(attempt, e);
             }
         }
         throw last;
@@ -189,7 +189,7 @@ public final class ThreescaleHttp {
                 if (attempt < retry.maxAttempts()) {
                     LOG.info("3scale: {} did not take effect ({}), retry {} of {}", what,
                             e.status() == 0 ? "no response" : "HTTP " + e.status(), attempt, retry.maxAttempts() - 1);
-                    pause(attempt);
+                    pause(attempt, e);
                 }
             }
         }
@@ -264,8 +264,16 @@ public final class ThreescaleHttp {
                 0, method, path, null, null);
     }
 
-    private void pause(int attempt) {
+    /** Backoff before the next attempt; a server's Retry-After is honoured up to the policy's maximum delay. */
+    private void pause(int attempt, ThreescaleApiException cause) {
         Duration d = retry.delayAfter(attempt);
+        if (cause.retryAfterSeconds() > 0) {
+            Duration asked = Duration.ofSeconds(cause.retryAfterSeconds());
+            Duration capped = asked.compareTo(retry.maxDelay()) > 0 ? retry.maxDelay() : asked;
+            if (capped.compareTo(d) > 0) {
+                d = capped;
+            }
+        }
         if (d.isZero()) {
             return;
         }
