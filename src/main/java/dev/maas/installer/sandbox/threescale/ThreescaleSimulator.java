@@ -1,0 +1,335 @@
+package dev.maas.installer.sandbox.threescale;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.maas.installer.engine.secrets.SecretRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A stateful simulator of the 3scale Admin API (Account Management, Developer Portal and Policy Registry APIs) on
+ * loopback, for the sandbox and for tests.
+ *
+ * <p>Routes and allowed parameters come from porta's OpenAPI specs at startup ({@link OpenApiIndex}): a request to a
+ * path the spec does not define answers 404, a parameter the operation does not define answers 422. Behaviour that
+ * the specs do not describe (status codes, JSON wrapping, side effects) follows porta's controllers and models; see
+ * {@link SimStore}.
+ *
+ * <pre>
+ * try (ThreescaleSimulator sim = ThreescaleSimulator.start(SimulatorOptions.defaults().withJournal(dir.resolve("3scale-requests.jsonl")))) {
+ *     String url = sim.url(); String token = sim.accessToken(); Path journal = sim.journal().file();
+ * }
+ * </pre>
+ */
+public final class ThreescaleSimulator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ThreescaleSimulator.class);
+
+    static {
+        // The JDK server writes headers and body separately; without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms
+        // to every response. Read once by the JDK when the first server starts.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final OpenApiIndex spec;
+    private final SimulatorOptions options;
+    private final String token;
+    private final RequestJournal journal;
+    private final SimStore store;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private volatile Faults faults;
+    private volatile Random random;
+
+    private ThreescaleSimulator(SimulatorOptions options) throws IOException {
+        this.options = options;
+        this.token = SecretRegistry.global().register(options.accessToken() != null ? options.accessToken()
+                : newToken());
+        this.spec = OpenApiIndex.bundled(options.version());
+        this.journal = new RequestJournal(options.journalFile());
+        setFaults(options.faults());
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        AtomicInteger n = new AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(12, r -> {
+            Thread t = new Thread(r, "3scale-sim-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+        this.store = new SimStore(options, url());
+        LOG.info("3scale simulator {} listening on {}", options.version(), url());
+    }
+
+    private static String newToken() {
+        byte[] b = new byte[32];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    /** Starts a simulator on a free loopback port. */
+    public static ThreescaleSimulator start(SimulatorOptions options) {
+        try {
+            return new ThreescaleSimulator(options);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the 3scale simulator: " + e.getMessage(), e);
+        }
+    }
+
+    /** The admin URL, e.g. {@code http://127.0.0.1:43211}. */
+    public String url() {
+        return "http://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort();
+    }
+
+    public String accessToken() { return token; }
+
+    public RequestJournal journal() { return journal; }
+
+    /** The simulated tenant, for seeding (developer accounts, registry policies) and for assertions. */
+    public SimStore store() { return store; }
+
+    public SimulatorOptions options() { return options; }
+
+    /** Changes fault injection at runtime (for example after a clean setup). */
+    public void setFaults(Faults f) {
+        this.faults = f == null ? Faults.none() : f;
+        this.random = new Random(this.faults.seed());
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        journal.close();
+    }
+
+    // ------------------------------------------------------------------------------------------------ dispatch
+
+    private enum Fault { NONE, ERROR_BEFORE, ERROR_AFTER, TOO_MANY, DROP_BEFORE, DROP_AFTER }
+
+    private Fault pickFault(boolean write) {
+        Faults f = faults;
+        if (!f.any()) {
+            return Fault.NONE;
+        }
+        double r;
+        boolean after;
+        synchronized (this) {
+            r = random.nextDouble();
+            after = random.nextBoolean();
+        }
+        if (r < f.serverErrorRate()) {
+            return write && after ? Fault.ERROR_AFTER : Fault.ERROR_BEFORE;
+        }
+        if (r < f.serverErrorRate() + f.tooManyRequestsRate()) {
+            return Fault.TOO_MANY;
+        }
+        if (r < f.serverErrorRate() + f.tooManyRequestsRate() + f.dropRate()) {
+            return write && after ? Fault.DROP_AFTER : Fault.DROP_BEFORE;
+        }
+        return Fault.NONE;
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String method = ex.getRequestMethod();
+            String path = ex.getRequestURI().getRawPath();
+            if (!faults.latency().isZero()) {
+                LockSupport.parkNanos(faults.latency().toNanos()); // simulated network latency
+            }
+            if (path.startsWith(SimStore.FILE_PREFIX) && method.equals("GET")) {
+                serveCmsFile(ex, path);
+                return;
+            }
+            Map<String, String> params = new LinkedHashMap<>();
+            parseQuery(ex.getRequestURI().getRawQuery(), params);
+            Map<String, SimStore.Upload> uploads = new LinkedHashMap<>();
+            byte[] body = readAll(ex.getRequestBody());
+            String contentType = Optional.ofNullable(ex.getRequestHeaders().getFirst("Content-Type")).orElse("");
+            if (contentType.startsWith("application/x-www-form-urlencoded")) {
+                parseQuery(new String(body, StandardCharsets.UTF_8), params);
+            } else if (contentType.startsWith("multipart/form-data")) {
+                Multipart.parse(body, contentType, params, uploads);
+            }
+            Map<String, String> journalParams = new LinkedHashMap<>();
+            params.forEach((k, v) -> journalParams.put(k, RequestJournal.SECRET_PARAMS.contains(k) || v.equals(token)
+                    ? RequestJournal.MASK : SecretRegistry.global().redact(v)));
+            uploads.forEach((k, u) -> journalParams.put(k, "<" + u.content().length + " bytes>"));
+
+            boolean write = !method.equals("GET");
+            Fault fault = pickFault(write);
+            switch (fault) {
+                case ERROR_BEFORE -> {
+                    respond(ex, 503, "{\"status\":\"Service Unavailable\"}");
+                    journal.record(new RequestJournal.Entry(method, path, journalParams, 503, "5xx-before"));
+                    return;
+                }
+                case TOO_MANY -> {
+                    ex.getResponseHeaders().add("Retry-After", "1");
+                    respond(ex, 429, "{\"status\":\"Too Many Requests\"}");
+                    journal.record(new RequestJournal.Entry(method, path, journalParams, 429, "429"));
+                    return;
+                }
+                case DROP_BEFORE -> {
+                    journal.record(new RequestJournal.Entry(method, path, journalParams, 0, "dropped-before"));
+                    return; // closing the exchange without a response drops the connection
+                }
+                default -> {
+                }
+            }
+            SimStore.Resp resp = dispatch(method, path, params, uploads, ex.getRequestHeaders().getFirst("Authorization"));
+            if (fault == Fault.ERROR_AFTER && resp.status() < 300) {
+                respond(ex, 500, "{\"status\":\"Internal Server Error\"}");
+                journal.record(new RequestJournal.Entry(method, path, journalParams, 500, "5xx-after-commit"));
+                return;
+            }
+            if (fault == Fault.DROP_AFTER && resp.status() < 300) {
+                journal.record(new RequestJournal.Entry(method, path, journalParams, 0, "dropped-after-commit"));
+                return;
+            }
+            respond(ex, resp.status(), resp.body() == null ? "" : mapper.writeValueAsString(resp.body()));
+            journal.record(new RequestJournal.Entry(method, path, journalParams, resp.status(), null));
+        } catch (RuntimeException e) {
+            LOG.warn("3scale simulator failed on {} {}: {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
+                    SecretRegistry.global().redact(String.valueOf(e)));
+            throw e;
+        }
+    }
+
+    private SimStore.Resp dispatch(String method, String path, Map<String, String> params,
+                                   Map<String, SimStore.Upload> uploads, String authorization) {
+        String given = params.remove("access_token");
+        if (given == null && authorization != null && authorization.startsWith("Basic ")) {
+            // porta accepts the token through HTTP Basic too (ApiAuthentication::HttpAuthentication)
+            String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()),
+                    StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            String user = colon < 0 ? decoded : decoded.substring(0, colon);
+            String pass = colon < 0 ? "" : decoded.substring(colon + 1);
+            given = pass.isEmpty() ? user : pass;
+        }
+        if (!path.endsWith(".json")) {
+            return path.endsWith(".xml") && spec.knowsPath(path)
+                    ? SimStore.error(406, "The simulator serves the JSON format only (use the .json path)")
+                    : SimStore.error(404, "Not found");
+        }
+        if (given == null || !given.equals(token)) {
+            return SimStore.error(403, "Access denied");
+        }
+        Optional<OpenApiIndex.Match> match = spec.match(method, path);
+        if (match.isEmpty()) {
+            return SimStore.error(404, "Not found");
+        }
+        OpenApiIndex.Operation op = match.get().operation();
+        String scope = path.startsWith("/admin/api/cms/") ? "cms"
+                : path.startsWith("/admin/api/registry/") ? "policy_registry" : "account_management";
+        if (!options.tokenScopes().contains(scope) || (options.readOnlyToken() && !method.equals("GET"))) {
+            return SimStore.error(403, "Your access token does not have the correct permissions");
+        }
+        Map<String, List<String>> unknown = new LinkedHashMap<>();
+        for (String name : params.keySet()) {
+            if (!op.params().contains(name)) {
+                unknown.put(name, List.of("is not a parameter of " + method + " " + op.specTemplate() + " ("
+                        + op.source() + ")"));
+            }
+        }
+        for (String name : uploads.keySet()) {
+            if (!op.params().contains(name)) {
+                unknown.put(name, List.of("is not a parameter of " + method + " " + op.specTemplate()));
+            }
+        }
+        if (!unknown.isEmpty()) {
+            return SimStore.errors(unknown);
+        }
+        return store.handle(new SimStore.Req(method, op.template(), match.get().pathValues(), params, uploads));
+    }
+
+    private void serveCmsFile(HttpExchange ex, String path) throws IOException {
+        Optional<SimStore.Upload> file = store.fileContent(path);
+        if (file.isEmpty()) {
+            respond(ex, 404, "");
+            return;
+        }
+        ex.getResponseHeaders().add("Content-Type", file.get().contentType());
+        ex.sendResponseHeaders(200, file.get().content().length == 0 ? -1 : file.get().content().length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(file.get().content());
+        }
+    }
+
+    private static void respond(HttpExchange ex, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
+        ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        try (in) {
+            return in.readAllBytes();
+        }
+    }
+
+    static void parseQuery(String raw, Map<String, String> into) {
+        if (raw == null || raw.isEmpty()) {
+            return;
+        }
+        for (String pair : raw.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            into.put(k, v);
+        }
+    }
+
+    /** Parses a JSON text, for handlers. */
+    JsonNode parse(String json) {
+        try {
+            return mapper.readTree(json);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Where the journal goes for a sandbox directory: {@code DIR/3scale-requests.jsonl}. */
+    public static Path journalIn(Path dir) { return dir.resolve("3scale-requests.jsonl"); }
+}

@@ -1,0 +1,185 @@
+package dev.maas.installer.threescale;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.threescale.model.Account;
+import dev.maas.installer.threescale.model.Application;
+import dev.maas.installer.threescale.model.AuthenticationProvider;
+import dev.maas.installer.threescale.model.RegistryPolicy;
+import dev.maas.installer.threescale.model.ServiceSubscription;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Tenant-wide resources: the provider account, developer portal SSO integrations, developer accounts and their
+ * applications and service subscriptions, and the policy registry.
+ */
+public final class Tenant {
+    private final ThreescaleHttp http;
+    private final SecretRegistry secrets;
+
+    Tenant(ThreescaleHttp http, SecretRegistry secrets) {
+        this.http = http;
+        this.secrets = secrets;
+    }
+
+    // -------------------------------------------------------------------------------------------- provider
+
+    public Account provider() {
+        return Json.entity(http.mapper(), http.get("/admin/api/provider.json", Map.of()), "account", Account.class);
+    }
+
+    /** Updates from_email, support_email, finance_support_email or site_access_code ("" removes the code). */
+    public Account updateProvider(Map<String, String> fields) {
+        return http.writeVerified("update the provider account",
+                () -> Json.entity(http.mapper(), http.writeOnce("PUT", "/admin/api/provider.json", fields), "account",
+                        Account.class),
+                () -> {
+                    JsonNode e = Json.unwrap(http.get("/admin/api/provider.json", Map.of()), "account");
+                    return Json.hasValues(e, fields)
+                            ? Optional.of(http.mapper().convertValue(e, Account.class)) : Optional.empty();
+                });
+    }
+
+    // ------------------------------------------------------------------------------- authentication providers
+
+    private static final String SSO = "/admin/api/authentication_providers";
+
+    /** The developer portal's SSO integrations. */
+    public List<AuthenticationProvider> authenticationProviders() {
+        List<AuthenticationProvider> list = Json.convert(http.mapper(),
+                Json.items(http.get(SSO + ".json", Map.of()), "authentication_providers", "authentication_provider"),
+                AuthenticationProvider.class);
+        list.forEach(p -> secrets.register(p.clientSecret()));
+        return list;
+    }
+
+    public Optional<AuthenticationProvider> findAuthenticationProvider(String kind) {
+        return authenticationProviders().stream().filter(p -> kind.equals(p.kind())).findFirst();
+    }
+
+    /**
+     * Creates a developer portal SSO integration; {@code fields} are the spec's parameters (client_id, client_secret,
+     * site, published, automatically_approve_accounts, ...). One provider per kind is assumed by the retry lookup.
+     */
+    public AuthenticationProvider createAuthenticationProvider(String kind, Map<String, String> fields) {
+        secrets.register(fields.get("client_secret"));
+        Map<String, String> p = Json.params("kind", kind);
+        p.putAll(fields);
+        return http.writeVerified("create the " + kind + " SSO integration",
+                () -> register(Json.entity(http.mapper(), http.writeOnce("POST", SSO + ".json", p),
+                        "authentication_provider", AuthenticationProvider.class)),
+                () -> findAuthenticationProvider(kind));
+    }
+
+    public AuthenticationProvider updateAuthenticationProvider(long id, Map<String, String> fields) {
+        secrets.register(fields.get("client_secret"));
+        String path = SSO + "/" + id + ".json";
+        return http.writeVerified("update SSO integration " + id,
+                () -> register(Json.entity(http.mapper(), http.writeOnce("PUT", path, fields),
+                        "authentication_provider", AuthenticationProvider.class)),
+                () -> {
+                    JsonNode e = Json.unwrap(http.get(path, Map.of()), "authentication_provider");
+                    return Json.hasValues(e, fields)
+                            ? Optional.of(register(http.mapper().convertValue(e, AuthenticationProvider.class)))
+                            : Optional.empty();
+                });
+    }
+
+    private AuthenticationProvider register(AuthenticationProvider p) {
+        secrets.register(p.clientSecret());
+        return p;
+    }
+
+    // ----------------------------------------------------------------------------------------------- accounts
+
+    /** Every developer account (paginated, per_page 500); {@code state} may be null (all states). */
+    public List<Account> accounts(String state) {
+        return Json.convert(http.mapper(), http.getAllPages("/admin/api/accounts.json", Json.params("state", state),
+                500, r -> Json.items(r, "accounts", "account")), Account.class);
+    }
+
+    /** The developer accounts page by page, for very large tenants. */
+    public void forEachAccountPage(String state, Consumer<List<Account>> consumer) {
+        for (int page = 1; page <= 100_000; page++) {
+            Map<String, String> q = Json.params("state", state, "page", page, "per_page", 500);
+            List<Account> got = Json.convert(http.mapper(),
+                    Json.items(http.get("/admin/api/accounts.json", q), "accounts", "account"), Account.class);
+            if (!got.isEmpty()) {
+                consumer.accept(got);
+            }
+            if (got.size() < 500) {
+                return;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ applications
+
+    private static String apps(long accountId) { return "/admin/api/accounts/" + accountId + "/applications"; }
+
+    public List<Application> applications(long accountId) {
+        List<Application> list = Json.convert(http.mapper(),
+                Json.items(http.get(apps(accountId) + ".json", Map.of()), "applications", "application"),
+                Application.class);
+        list.forEach(a -> secrets.register(a.userKey()));
+        return list;
+    }
+
+    /**
+     * Creates an application of a developer account on an application plan. On 3scale 2.15 this also subscribes
+     * the account to the plan's product (the runbook's workaround for subscribing accounts).
+     */
+    public Application createApplication(long accountId, long planId, String name, String description) {
+        Map<String, String> p = Json.params("plan_id", planId, "name", name, "description", description);
+        return http.writeVerified("create application " + name + " for account " + accountId,
+                () -> {
+                    Application a = Json.entity(http.mapper(), http.writeOnce("POST", apps(accountId) + ".json", p),
+                            "application", Application.class);
+                    secrets.register(a.userKey());
+                    return a;
+                },
+                () -> applications(accountId).stream().filter(a -> name.equals(a.name())
+                        && Long.valueOf(planId).equals(a.planId())).findFirst());
+    }
+
+    public void deleteApplication(long accountId, long applicationId) {
+        String path = apps(accountId) + "/" + applicationId + ".json";
+        http.writeVerified("delete application " + applicationId, () -> {
+            http.writeOnce("DELETE", path, Map.of());
+            return Boolean.TRUE;
+        }, () -> http.find(path, Map.of()).isPresent() ? Optional.empty() : Optional.of(Boolean.TRUE));
+    }
+
+    // ----------------------------------------------------------------------- service subscriptions (2.16+)
+
+    private static String subs(long accountId) {
+        return "/admin/api/accounts/" + accountId + "/service_subscriptions";
+    }
+
+    /** The account's service subscriptions (3scale 2.16 or later; 404 before). */
+    public List<ServiceSubscription> serviceSubscriptions(long accountId) {
+        return Json.convert(http.mapper(), Json.items(http.get(subs(accountId) + ".json", Map.of()),
+                "service_subscriptions", "service_subscription"), ServiceSubscription.class);
+    }
+
+    public ServiceSubscription subscribe(long accountId, long servicePlanId) {
+        Map<String, String> p = Json.params("plan_id", servicePlanId);
+        return http.writeVerified("subscribe account " + accountId + " to service plan " + servicePlanId,
+                () -> Json.entity(http.mapper(), http.writeOnce("POST", subs(accountId) + ".json", p),
+                        "service_subscription", ServiceSubscription.class),
+                () -> serviceSubscriptions(accountId).stream()
+                        .filter(s -> Long.valueOf(servicePlanId).equals(s.planId())).findFirst());
+    }
+
+    // ------------------------------------------------------------------------------------------ policy registry
+
+    public List<RegistryPolicy> registryPolicies() {
+        return Json.convert(http.mapper(),
+                Json.items(http.get("/admin/api/registry/policies.json", Map.of()), "policies", "policy"),
+                RegistryPolicy.class);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.maas.installer.threescale;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A failed Admin API call. {@link #status()} is the HTTP status, or 0 when no response came back (I/O error,
+ * timeout, dropped connection). {@link #fieldErrors()} holds the field errors of a 422 response.
+ * The message is already redacted and says what to do.
+ */
+public final class ThreescaleApiException extends RuntimeException {
+    private final int status;
+    private final String method;
+    private final String path;
+    private final Map<String, List<String>> fieldErrors;
+    private volatile long retryAfterSeconds = -1;
+
+    public ThreescaleApiException(String message, int status, String method, String path,
+                                  Map<String, List<String>> fieldErrors, Throwable cause) {
+        super(message, cause);
+        this.status = status;
+        this.method = method;
+        this.path = path;
+        this.fieldErrors = fieldErrors == null ? Map.of() : Map.copyOf(fieldErrors);
+    }
+
+    public int status() { return status; }
+
+    public String method() { return method; }
+
+    /** The path without the query string. */
+    public String path() { return path; }
+
+    public Map<String, List<String>> fieldErrors() { return fieldErrors; }
+
+    /** True for failures after which the request may or may not have taken effect: no response, 429, 5xx. */
+    public boolean transientFailure() {
+        return status == 0 || status == 429 || status >= 500;
+    }
+
+    public boolean notFound() { return status == 404; }
+
+    /** The server's Retry-After (seconds) of a 429 or 503, or -1. */
+    public long retryAfterSeconds() { return retryAfterSeconds; }
+
+    ThreescaleApiException withRetryAfter(String header) {
+        if (header != null) {
+            try {
+                retryAfterSeconds = Long.parseLong(header.trim());
+            } catch (NumberFormatException ignored) {
+                // an HTTP date: fall back to the backoff
+            }
+        }
+        return this;
+    }
+}

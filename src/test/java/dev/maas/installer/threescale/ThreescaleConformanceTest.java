@@ -1,0 +1,145 @@
+package dev.maas.installer.threescale;
+
+import dev.maas.installer.sandbox.threescale.OpenApiIndex;
+import dev.maas.installer.sandbox.threescale.RequestJournal;
+import dev.maas.installer.sandbox.threescale.SimulatorOptions;
+import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every request shape the client can send exists in the reference specs: the path template with that method in the
+ * 2.15 spec (2.16 for service subscriptions), and every parameter name defined by that operation. The specs are read
+ * from the shared reference copy (maas.reference.dir), independent of the copies bundled with the simulator.
+ */
+class ThreescaleConformanceTest {
+
+    private static Path reference() {
+        Path dir = Path.of(System.getProperty("maas.reference.dir", "../shared/reference"), "3scale");
+        assertThat(dir).as("reference specs").isDirectory();
+        return dir;
+    }
+
+    @Test
+    void everyRequestShapeIsInTheSpec() {
+        Path ref = reference();
+        OpenApiIndex v215 = OpenApiIndex.of(List.of(ref.resolve("account_management_api.2.15-stable.json"),
+                ref.resolve("cms_api.2.15-stable.json"), ref.resolve("policy_registry_api.2.15-stable.json")));
+        OpenApiIndex v216 = OpenApiIndex.of(List.of(ref.resolve("account_management_api.2.16-stable.json")));
+
+        List<ThreescaleHttp.RequestShape> shapes = new CopyOnWriteArrayList<>();
+        try (ThreescaleSimulator sim = ThreescaleSimulator.start(SimulatorOptions.defaults().withVersion("2.16"))) {
+            ThreescaleClient c = ThreescaleClient.builder(sim.url(), sim.accessToken()).build();
+            c.onRequest(shapes::add);
+            ClientTour.run(c, sim, true);
+            assertThat(sim.journal().entries()).as("the simulator accepted every request (no 422 for a parameter, "
+                    + "no unimplemented route)").allSatisfy(e -> assertThat(e.status()).isBetween(200, 299));
+        }
+
+        Set<String> covered = new TreeSet<>();
+        List<String> problems = new ArrayList<>();
+        for (ThreescaleHttp.RequestShape shape : shapes) {
+            assertThat(shape.path()).as("JSON format").endsWith(".json").doesNotContain("?");
+            boolean subscriptions = shape.path().contains("/service_subscriptions");
+            Optional<OpenApiIndex.Match> match = (subscriptions ? v216 : v215).match(shape.method(), shape.path());
+            if (match.isEmpty()) {
+                problems.add(shape.method() + " " + shape.path() + " is not in the " + (subscriptions ? "2.16" : "2.15")
+                        + " spec");
+                continue;
+            }
+            OpenApiIndex.Operation op = match.get().operation();
+            covered.add(op.method() + " " + op.specTemplate());
+            for (String param : shape.parameterNames()) {
+                if (!op.params().contains(param)) {
+                    problems.add(shape.method() + " " + op.specTemplate() + ": parameter '" + param
+                            + "' is not defined (" + op.params() + ")");
+                }
+            }
+            for (String required : op.required()) {
+                if (!shape.parameterNames().contains(required)) {
+                    problems.add(shape.method() + " " + op.specTemplate() + ": required parameter '" + required
+                            + "' was not sent");
+                }
+            }
+        }
+        assertThat(problems).isEmpty();
+        // The client's whole surface was exercised: 75 distinct operations.
+        assertThat(covered).contains(
+                "GET /admin/api/provider.xml", "PUT /admin/api/provider.xml",
+                "GET /admin/api/backend_apis.json", "POST /admin/api/backend_apis.json",
+                "PUT /admin/api/backend_apis/{id}.json", "DELETE /admin/api/backend_apis/{id}.json",
+                "POST /admin/api/backend_apis/{backend_api_id}/mapping_rules.json",
+                "PUT /admin/api/backend_apis/{backend_api_id}/mapping_rules/{id}.json",
+                "POST /admin/api/backend_apis/{backend_api_id}/metrics/{metric_id}/methods.json",
+                "POST /admin/api/services.xml", "PUT /admin/api/services/{id}.xml",
+                "PATCH /admin/api/services/{service_id}/proxy.xml",
+                "POST /admin/api/services/{service_id}/proxy/deploy.xml",
+                "PUT /admin/api/services/{service_id}/proxy/policies.json",
+                "GET /admin/api/services/{service_id}/proxy/configs/{environment}.json",
+                "POST /admin/api/services/{service_id}/proxy/configs/{environment}/{version}/promote.json",
+                "POST /admin/api/services/{service_id}/backend_usages.json",
+                "PUT /admin/api/services/{service_id}/backend_usages/{id}.json",
+                "DELETE /admin/api/services/{service_id}/backend_usages/{id}.json",
+                "PATCH /admin/api/services/{service_id}/proxy/mapping_rules/{id}.xml",
+                "POST /admin/api/services/{service_id}/application_plans.xml",
+                "PUT /admin/api/services/{service_id}/application_plans/{id}.xml",
+                "PUT /admin/api/services/{service_id}/application_plans/{id}/default.xml",
+                "GET /admin/api/services/{id}/service_plans.xml",
+                "PUT /admin/api/services/{service_id}/service_plans/{id}/default.xml",
+                "POST /admin/api/authentication_providers.xml", "PUT /admin/api/authentication_providers/{id}.xml",
+                "GET /admin/api/accounts.xml", "POST /admin/api/accounts/{account_id}/applications.xml",
+                "DELETE /admin/api/accounts/{account_id}/applications/{id}.xml",
+                "GET /admin/api/accounts/{account_id}/service_subscriptions.json",
+                "POST /admin/api/accounts/{account_id}/service_subscriptions.json",
+                "GET /admin/api/registry/policies.json",
+                "POST /admin/api/cms/sections.json", "PUT /admin/api/cms/sections/{id}.json",
+                "POST /admin/api/cms/templates.json", "PUT /admin/api/cms/templates/{id}.json",
+                "PUT /admin/api/cms/templates/{id}/publish.json",
+                "POST /admin/api/cms/files.json", "PUT /admin/api/cms/files/{id}.json");
+    }
+
+    @Test
+    void theBundledSpecsAreTheReferenceSpecs() throws Exception {
+        Path ref = reference();
+        for (String name : List.of("account_management_api.2.15-stable.json", "account_management_api.2.16-stable.json",
+                "cms_api.2.15-stable.json", "policy_registry_api.2.15-stable.json")) {
+            try (var in = OpenApiIndex.class.getResourceAsStream("spec/" + name)) {
+                assertThat(in).as(name).isNotNull();
+                assertThat(in.readAllBytes()).as(name).isEqualTo(Files.readAllBytes(ref.resolve(name)));
+            }
+        }
+    }
+
+    @Test
+    void journalLinesHaveTheDocumentedShape() throws Exception {
+        Path dir = Files.createTempDirectory("sim-journal");
+        Path file = ThreescaleSimulator.journalIn(dir);
+        try (ThreescaleSimulator sim = ThreescaleSimulator.start(SimulatorOptions.defaults().withJournal(file))) {
+            ThreescaleClient c = ThreescaleClient.builder(sim.url(), sim.accessToken()).build();
+            c.backends().create("J", "j", null, "http://j.svc:80");
+            c.services().list();
+        }
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines).hasSize(2);
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        var first = m.readTree(lines.get(0));
+        assertThat(first.get("method").asText()).isEqualTo("POST");
+        assertThat(first.get("path").asText()).isEqualTo("/admin/api/backend_apis.json");
+        assertThat(first.get("params").get("access_token").asText()).isEqualTo(RequestJournal.MASK);
+        assertThat(first.get("params").get("system_name").asText()).isEqualTo("j");
+        assertThat(first.get("status").asInt()).isEqualTo(201);
+        var second = m.readTree(lines.get(1));
+        assertThat(second.get("path").asText()).isEqualTo("/admin/api/services.json");
+        assertThat(second.get("params").get("per_page").asText()).isEqualTo("500");
+    }
+}
