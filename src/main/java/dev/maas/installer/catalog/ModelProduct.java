@@ -78,7 +78,9 @@ public record ModelProduct(String modelName, String systemName, Backend backend,
     /**
      * A product mapping rule. Its natural key is {@link #key()}: HTTP method, pattern and the system_name of the
      * metric or method it counts ({@code metric_system_name}; the live rule's {@code metric_id} must be translated
-     * to it before comparing).
+     * to it before comparing). {@code position} is the order to create rules in; it is not among the compared
+     * {@link #attributes()}: 3scale renumbers positions when rules are added or removed (e.g. the default
+     * {@code GET /} rule), and with exact patterns the order never changes which rule matches.
      */
     public record MappingRule(String httpMethod, String pattern, String metricSystemName, int delta, boolean last,
                               int position) {
@@ -95,7 +97,6 @@ public record ModelProduct(String modelName, String systemName, Backend backend,
             m.put("metric_system_name", metricSystemName);
             m.put("delta", delta);
             m.put("last", last);
-            m.put("position", position);
             return m;
         }
     }
