@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -88,8 +87,7 @@ public final class OpenApiOperations {
         }
         List<ApiOperation> ops = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = paths.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : paths.properties()) {
             String path = e.getKey();
             if (!PATH.matcher(path).matches() || !balancedBraces(path)) {
                 throw new CatalogException(field, source + ": path '" + path + "' is not a valid OpenAPI path"
@@ -98,8 +96,7 @@ public final class OpenApiOperations {
             if (!e.getValue().isObject()) {
                 throw new CatalogException(field, source + ": paths." + path + " must be an object");
             }
-            for (Iterator<Map.Entry<String, JsonNode>> ms = e.getValue().fields(); ms.hasNext(); ) {
-                Map.Entry<String, JsonNode> m = ms.next();
+            for (Map.Entry<String, JsonNode> m : e.getValue().properties()) {
                 String method = m.getKey().toLowerCase(Locale.ROOT);
                 if (!METHODS.contains(method)) {
                     continue; // parameters, summary, servers, $ref, x-... are not operations

@@ -10,7 +10,6 @@ import dev.maas.installer.catalog.policy.PolicyBundle;
 import dev.maas.installer.engine.FieldChange;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -177,8 +176,7 @@ public final class PolicyChain {
             return l;
         }
         Map<String, Object> m = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : n.properties()) {
             m.put(e.getKey(), toPlain(e.getValue()));
         }
         return m;

@@ -255,8 +255,9 @@ public final class PolicyBundle {
             if (!properties.isObject()) {
                 throw new PolicyBundleException(mf + ": " + path + ".properties must be an object");
             }
-            properties.fields().forEachRemaining(e ->
-                    checkSchema(e.getValue(), path + ".properties." + e.getKey(), mf));
+            for (Map.Entry<String, JsonNode> e : properties.properties()) {
+                checkSchema(e.getValue(), path + ".properties." + e.getKey(), mf);
+            }
         }
         JsonNode required = schema.get("required");
         if (required != null) {
