@@ -44,6 +44,30 @@ public record DesiredPortal(Path root, List<DesiredSection> sections, List<Desir
         return files.stream().filter(f -> f.file().equals(file)).findFirst();
     }
 
+    /** "3 sections, 2 layouts, 1 partial, ..." for the wizard and the CLI (kinds with no item left out). */
+    public String summary() {
+        StringBuilder sb = new StringBuilder();
+        append(sb, sections.size(), "section");
+        append(sb, templates(TemplateKind.LAYOUT).size(), "layout");
+        append(sb, templates(TemplateKind.PARTIAL).size(), "partial");
+        append(sb, templates(TemplateKind.BUILTIN_PARTIAL).size(), "builtin partial");
+        append(sb, templates(TemplateKind.PAGE).size(), "page");
+        append(sb, templates(TemplateKind.BUILTIN_PAGE).size(), "builtin page");
+        append(sb, files.size(), "file");
+        append(sb, problems.size(), "problem");
+        return sb.length() == 0 ? "nothing" : sb.toString();
+    }
+
+    private static void append(StringBuilder sb, int n, String what) {
+        if (n == 0) {
+            return;
+        }
+        if (sb.length() > 0) {
+            sb.append(", ");
+        }
+        sb.append(n).append(' ').append(what).append(n == 1 ? "" : "s");
+    }
+
     public Optional<DesiredSection> section(String partialPath) {
         return sections.stream().filter(s -> s.partialPath().equals(partialPath)).findFirst();
     }

@@ -30,6 +30,8 @@ class PortalTreeTest {
         assertThat(d.problems()).isEmpty();
         int total = d.templates().size() + d.files().size();
         assertThat(total).isEqualTo(PortalFixtures.runbookNames().size());
+        assertThat(d.summary()).isEqualTo("3 sections, 2 layouts, 1 partial, 11 builtin partials, 15 pages, "
+                + "39 builtin pages, 11 files");
     }
 
     @Test
@@ -214,6 +216,13 @@ class PortalTreeTest {
                 .extracting(PortalProblem::message).asString().contains("docs.html");
         assertThat(d.templateFromFile("docs.html")).isPresent();
         assertThat(d.files()).isEmpty();
+    }
+
+    @Test
+    void anEmptyFolderAsksForNothing() {
+        DesiredPortal d = PortalTree.read(tmp);
+        assertThat(d.summary()).isEqualTo("nothing");
+        assertThat(PortalDiff.diff(d, PortalFixtures.freshTenant()).upToDate()).isTrue();
     }
 
     @Test
