@@ -110,6 +110,14 @@ public final class PortalTree {
                         }
 
                         @Override
+                        public FileVisitResult postVisitDirectory(Path dir, IOException exc) {
+                            if (exc != null) {
+                                problems.add(unreadable(dir.equals(root) ? "." : rel(dir) + "/", exc));
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
                         public FileVisitResult visitFileFailed(Path file, IOException exc) {
                             if (!hidden(file)) {
                                 problems.add(unreadable(rel(file), exc));
