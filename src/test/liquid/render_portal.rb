@@ -33,7 +33,8 @@ module PortalFilters
   def stylesheet_link_tag(path) = %(<link rel="stylesheet" href="#{path}">)
   def javascript_include_tag(path) = %(<script src="#{path}"></script>)
   def html_safe(text) = text
-  def update_button(title, url, options = {}) = %(<form action="#{url}" class="#{options['class']}"><button>#{title}</button></form>)
+  # like Rails button_to: the class goes on the button
+  def update_button(title, url, options = {}) = %(<form action="#{url}" class="button_to"><button class="#{options['class']}" type="submit">#{title}</button></form>)
 end
 Liquid::Template.register_filter(PortalFilters)
 
