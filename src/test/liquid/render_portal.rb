@@ -147,7 +147,8 @@ check.call('models: new key link per product', models.include?('/admin/applicati
 check.call('models: subscribe link when not subscribed', models.include?('Subscribe to Nomic Embed'))
 
 index = outputs['applications/index.html.liquid']
-check.call('applications: row with model and endpoint', index.include?('granite-3-8b-instruct') && index.include?("#{ENDPOINT}/v1"))
+check.call('applications: row with model, endpoint and key', index.include?('granite-3-8b-instruct') &&
+           index.include?("#{ENDPOINT}/v1") && index.include?(%(<code id="key-7" class="secret">#{KEY}</code>)))
 
 login = outputs['login/new.html.liquid']
 check.call('login: SSO button', login.include?('Sign in with Red Hat Single Sign-On') && login.include?('client_id=3scale'))
