@@ -35,6 +35,9 @@ final class CliCluster {
     ClusterConnectionOptions.Choice choice() { return choice; }
 
     private ClusterConnection connect() {
+        if (choice.problem() != null) {
+            throw choice.problem();
+        }
         if (choice.fingerprint() != null) {
             String url = choice.clusterUrl();
             if (url == null) {

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.maas.installer.cluster.CertificateInfo;
+import dev.maas.installer.cluster.ClusterException;
 import dev.maas.installer.cluster.ConnectionSettings;
 import dev.maas.installer.cluster.Kubeconfigs;
 import dev.maas.installer.cluster.ProxySettings;
+import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.config.InstallerConfig.ClusterConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import picocli.CommandLine.Option;
@@ -83,8 +85,23 @@ public final class ClusterConnectionOptions {
      * @param tokenVariable the environment variable the token came from (null for a kubeconfig)
      * @param fingerprint   the canonical fingerprint to trust first (null: none)
      * @param clusterUrl    the API URL, when it is known before connecting (token, or the kubeconfig context's)
+     * @param problem       why connecting cannot work (no kubeconfig at the default place), reported only when the
+     *                      run connects; null when the choice is complete
      */
-    record Choice(ConnectionSettings settings, String tokenVariable, String fingerprint, String clusterUrl) { }
+    record Choice(ConnectionSettings settings, String tokenVariable, String fingerprint, String clusterUrl,
+                  ClusterException problem) { }
+
+    /** The default kubeconfig is absent and nothing named one: not an error until something connects. */
+    private static final class NoDefaultKubeconfig extends RuntimeException {
+        final transient Path path;
+        final ClusterException problem;
+
+        NoDefaultKubeconfig(Path path, ClusterException problem) {
+            super(problem.getMessage(), null, false, false);
+            this.path = path;
+            this.problem = problem;
+        }
+    }
 
     /**
      * Checks the flags and the configuration's {@code cluster} section.
@@ -116,10 +133,18 @@ public final class ClusterConnectionOptions {
                 throw new InvalidInputException("--token-env only goes with an API URL: add --api-url URL (or set"
                         + " cluster.apiUrl in the config), or leave --token-env out to use a kubeconfig");
             }
-            Path file = kubeconfigFile(cluster, env);
             String ctxName = !blank(context) ? context : blank(cluster.context()) ? null : cluster.context();
-            ConnectionSettings settings = new ConnectionSettings(file, ctxName, null, null, ca, proxySettings, null);
-            return new Choice(settings, null, fingerprint, kubeconfigUrl(file, ctxName));
+            try {
+                Path file = kubeconfigFile(cluster, env);
+                ConnectionSettings settings = new ConnectionSettings(file, ctxName, null, null, ca, proxySettings,
+                        null);
+                return new Choice(settings, null, fingerprint, kubeconfigUrl(file, ctxName), null);
+            } catch (NoDefaultKubeconfig e) {
+                // nothing was asked for: only an error if the run needs the cluster
+                ConnectionSettings settings = new ConnectionSettings(e.path, null, null, null, ca, proxySettings,
+                        null);
+                return new Choice(settings, null, fingerprint, null, e.problem);
+            }
         }
         checkUrl(url, urlSource);
         String variable = blank(tokenEnv) ? DEFAULT_TOKEN_VARIABLE : tokenEnv.trim();
@@ -137,7 +162,7 @@ public final class ClusterConnectionOptions {
         token = token.trim();
         secrets.register(token);
         ConnectionSettings settings = new ConnectionSettings(null, null, url, token, ca, proxySettings, null);
-        return new Choice(settings, variable, fingerprint, url);
+        return new Choice(settings, variable, fingerprint, url, null);
     }
 
     private ProxySettings proxy(Function<String, String> env) {
@@ -236,10 +261,17 @@ public final class ClusterConnectionOptions {
         } else {
             path = Kubeconfigs.defaultPath(env).toAbsolutePath().normalize();
             if (!Files.exists(path)) {
-                throw new InvalidInputException((ctxSource == null ? "" : ctxSource + ": ")
+                InvalidInputException none = new InvalidInputException((ctxSource == null ? "" : ctxSource + ": ")
                         + "no kubeconfig file was found (looked at " + path + "): log in with 'oc login' first,"
                         + " add --kubeconfig FILE, or connect with --api-url URL and a token in $"
                         + DEFAULT_TOKEN_VARIABLE);
+                if (ctxSource != null) {
+                    throw none;
+                }
+                throw new NoDefaultKubeconfig(path, new ClusterException(ClusterException.Kind.BAD_SETTINGS,
+                        "no kubeconfig file was found (looked at " + path + ")",
+                        Fix.manual("log in with 'oc login' first, add --kubeconfig FILE, or connect with --api-url"
+                                + " URL and a token in $" + DEFAULT_TOKEN_VARIABLE), null));
             }
             source = "$KUBECONFIG";
         }
