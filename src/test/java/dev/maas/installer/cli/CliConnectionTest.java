@@ -97,6 +97,15 @@ class CliConnectionTest {
     }
 
     @Test
+    void inJsonModeAConnectionErrorLeavesStdoutEmpty() throws Exception {
+        Result r = harness(clusterStage(new AtomicReference<>())).run("verify", "--api-url", tls.url(),
+                "--output", "json");
+        assertThat(r.code()).as(r.toString()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).contains("--trust-fingerprint " + fingerprint());
+    }
+
+    @Test
     void theRightFingerprintConnectsAndIsRemembered() throws Exception {
         AtomicReference<String> seen = new AtomicReference<>();
         Result r = harness(clusterStage(seen)).run("verify", "--api-url", tls.url(),
