@@ -124,6 +124,28 @@ class CliConnectionTest {
     }
 
     @Test
+    void theFingerprintAlsoWorksWithAKubeconfigContext() throws Exception {
+        Path kc = Files.writeString(dir.resolve("kc"), """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: lab, cluster: {server: "%s"}}]
+                users: [{name: "kube:admin/lab", user: {token: %s}}]
+                contexts: [{name: lab-admin, context: {cluster: lab, user: "kube:admin/lab"}}]
+                current-context: lab-admin
+                """.formatted(tls.url(), TOKEN));
+        Result untrusted = new CliHarness(dir, clusterStage(new AtomicReference<>())).run("verify", "--kubeconfig",
+                kc.toString());
+        assertThat(untrusted.code()).as(untrusted.toString()).isEqualTo(2);
+        assertThat(untrusted.err()).contains("--trust-fingerprint " + fingerprint());
+
+        Result r = new CliHarness(dir, clusterStage(new AtomicReference<>())).run("verify", "--kubeconfig",
+                kc.toString(), "--trust-fingerprint", fingerprint());
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.err()).contains("Connected to " + tls.url() + " (context lab-admin, user kube:admin)");
+        assertNoToken(r);
+    }
+
+    @Test
     void aWrongFingerprintIsExit2AndTrustsNothing() throws Exception {
         String wrong = "AA:" + fingerprint().substring(3);
         if (wrong.equals(fingerprint())) {
