@@ -22,9 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
                        "Ctrl-C stops the running stage at its next step; rerun apply to continue."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every stage was applied",
-                        "1:a stage failed, was skipped or cancelled, or the apply was declined",
-                        "2:invalid input (configuration, options, missing --yes, or a stage reported invalid"
-                                + " input)"})
+                        "1:a stage failed, was skipped or cancelled, the apply was declined, or the cluster could"
+                                + " not be reached or refused the credentials (401) or a permission (403)",
+                        "2:invalid input (configuration, options, connection settings, an untrusted certificate,"
+                                + " missing --yes, or a stage reported invalid input)"})
 final class ApplyCommand extends StageCommand {
     private static final Logger LOG = LoggerFactory.getLogger(ApplyCommand.class);
     /** How long Ctrl-C waits for the running stage to stop and the report to be printed before the JVM exits. */

@@ -1,5 +1,6 @@
 package dev.maas.installer.cli;
 
+import dev.maas.installer.cluster.ClusterException;
 import dev.maas.installer.engine.config.ConfigException;
 import dev.maas.installer.engine.run.StageRunner;
 import dev.maas.installer.engine.secrets.SecretRegistry;
@@ -58,7 +59,12 @@ public final class Cli {
             PrintWriter e = commandLine.getErr();
             SecretRegistry secrets = SecretRegistry.global();
             int code;
-            if (ex instanceof ConfigException || ex instanceof InvalidInputException) {
+            if (ex instanceof ClusterException ce) {
+                String tokenVariable = commandLine.getCommand() instanceof StageCommand sc && sc.cluster != null
+                        ? sc.cluster.choice().tokenVariable() : null;
+                e.print(secrets.redact(ConnectionErrors.describe(ce, tokenVariable)));
+                code = ConnectionErrors.exitCode(ce);
+            } else if (ex instanceof ConfigException || ex instanceof InvalidInputException) {
                 e.println(secrets.redact("error: " + ex.getMessage()));
                 code = ExitCodes.INVALID_INPUT;
             } else {

@@ -4,16 +4,21 @@ import dev.maas.installer.engine.Stage;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * What the commands get from outside: the stages to run, the terminal to confirm on, the Ctrl-C hook and the
- * folder the default {@code maas-installer.yaml} is looked up in. Production values come from
- * {@link Cli#run(String[])}; tests pass their own.
+ * What the commands get from outside: the stages to run, the terminal to confirm on, the Ctrl-C hook, the
+ * folder the default {@code maas-installer.yaml} is looked up in, and the environment variables (the cluster token,
+ * {@code KUBECONFIG}, {@code HTTPS_PROXY}/{@code NO_PROXY}, {@code MAAS_CONFIG_DIR}). Production values come from
+ * {@link Cli#run(String[])}; tests pass their own instead of changing the process environment.
+ *
+ * @param env looks up one environment variable; null when it is not set
  */
 record CliEnvironment(Supplier<List<? extends Stage>> stages, Terminal terminal, InterruptHook interruptHook,
-                      Path workDir) {
+                      Path workDir, Function<String, String> env) {
     static CliEnvironment system(Supplier<List<? extends Stage>> stages) {
-        return new CliEnvironment(stages, Terminal.system(), InterruptHook.shutdownHook(), Path.of(""));
+        return new CliEnvironment(stages, Terminal.system(), InterruptHook.shutdownHook(), Path.of(""),
+                System::getenv);
     }
 }

@@ -7,8 +7,10 @@ import picocli.CommandLine.Command;
 @Command(name = "plan", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Shows what apply would change, stage by stage, without changing anything.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every stage was planned", "1:a stage failed or is not available",
-                        "2:invalid input (configuration, options, or a stage reported invalid input)"})
+        exitCodeList = {"0:every stage was planned", "1:a stage failed or is not available, or the cluster could not be reached or refused"
+                                + " the credentials (401) or a permission (403)",
+                        "2:invalid input (configuration, options, connection settings, a certificate that is not"
+                                + " trusted, or a stage reported invalid input)"})
 final class PlanCommand extends StageCommand {
     PlanCommand(CliEnvironment env) {
         super(env);

@@ -1,5 +1,7 @@
 package dev.maas.installer.cli;
 
+import dev.maas.installer.cluster.ClusterConnection;
+import dev.maas.installer.cluster.TrustStore;
 import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
@@ -56,6 +58,9 @@ abstract class StageCommand implements Callable<Integer> {
 
     final CliEnvironment env;
 
+    /** The run's connection (set once the options are checked); the error handler reads its choice. */
+    CliCluster cluster;
+
     StageCommand(CliEnvironment env) {
         this.env = env;
     }
@@ -69,13 +74,24 @@ abstract class StageCommand implements Callable<Integer> {
         InstallerConfig config = loadConfig();
         StageRunner runner = new StageRunner(env.stages().get());
         List<String> ids = checkStageIds(runner);
+        ClusterConnectionOptions.Choice choice = connection.resolve(config.cluster(), env.env(),
+                SecretRegistry.global());
+        cluster = new CliCluster(choice, TrustStore.userDefault(env.env()), this::err);
         try (StageContext ctx = new StageContext(config, SecretRegistry.global(), new Cancellation())) {
-            connection.install(ctx);
+            cluster.install(ctx);
+            if (needsCluster(runner.select(ids))) {
+                ctx.service(ClusterConnection.class); // connection errors are reported before any stage runs
+            }
             int code = run(new Session(runner, ids, ctx));
             out().flush();
             err().flush();
             return code;
         }
+    }
+
+    /** Whether a chosen stage that is available talks to the cluster: then the command connects up front. */
+    static boolean needsCluster(List<Stage> chosen) {
+        return chosen.stream().anyMatch(st -> st.available() && st.needsCluster());
     }
 
     /** Checks that need nothing loaded (apply: --yes without a terminal). */

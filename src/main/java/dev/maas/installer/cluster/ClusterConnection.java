@@ -111,8 +111,11 @@ public final class ClusterConnection implements AutoCloseable {
         }
         SecretRegistry secrets = SecretRegistry.global();
         secrets.register(base.getOauthToken());
+        secrets.register(base.getAutoOAuthToken()); // where fabric8 7 keeps a kubeconfig user's token
         secrets.register(base.getPassword());
         secrets.register(base.getClientKeyData());
+        secrets.register(base.getClientKeyPassphrase());
+        secrets.register(base.getProxyPassword());
 
         String url = base.getMasterUrl();
         String bundle = caBundle(base, s, trustStore);

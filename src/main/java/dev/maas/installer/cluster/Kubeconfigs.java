@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /** Finding and reading kubeconfig files, for the context picker. */
 public final class Kubeconfigs {
@@ -21,8 +22,11 @@ public final class Kubeconfigs {
     /** The first file named by {@code KUBECONFIG}, else {@code ~/.kube/config}. */
     public static Path defaultPath() { return defaultPath(System.getenv()); }
 
-    static Path defaultPath(Map<String, String> env) {
-        String kc = env.get("KUBECONFIG");
+    static Path defaultPath(Map<String, String> env) { return defaultPath((Function<String, String>) env::get); }
+
+    /** {@link #defaultPath()}, reading {@code KUBECONFIG} through {@code env}. */
+    public static Path defaultPath(Function<String, String> env) {
+        String kc = env.apply("KUBECONFIG");
         if (kc != null && !kc.isBlank()) {
             for (String part : kc.split(File.pathSeparator)) {
                 if (!part.isBlank()) {

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The HTTPS proxy used to reach the cluster API. Defaults come from {@code HTTPS_PROXY}/{@code https_proxy} and
@@ -25,15 +26,18 @@ public record ProxySettings(String httpsProxy, List<String> noProxy) {
 
     public static ProxySettings fromEnvironment() { return fromEnvironment(System.getenv()); }
 
-    static ProxySettings fromEnvironment(Map<String, String> env) {
+    static ProxySettings fromEnvironment(Map<String, String> env) { return fromEnvironment(env::get); }
+
+    /** From {@code HTTPS_PROXY}/{@code https_proxy} and {@code NO_PROXY}/{@code no_proxy}, read through {@code env}. */
+    public static ProxySettings fromEnvironment(Function<String, String> env) {
         String proxy = first(env, "HTTPS_PROXY", "https_proxy");
         String no = first(env, "NO_PROXY", "no_proxy");
         return new ProxySettings(proxy, no == null ? List.of() : Arrays.asList(no.split(",")));
     }
 
-    private static String first(Map<String, String> env, String... names) {
+    private static String first(Function<String, String> env, String... names) {
         for (String n : names) {
-            String v = env.get(n);
+            String v = env.apply(n);
             if (v != null && !v.isBlank()) {
                 return v;
             }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The certificates the user trusted explicitly, one per cluster URL, kept in
@@ -28,6 +29,10 @@ import java.util.TreeMap;
  */
 public final class TrustStore {
     public static final String FILE_NAME = "trusted-clusters.json";
+    /** System property that overrides the config folder (tests, portable installs). */
+    public static final String CONFIG_DIR_PROPERTY = "maas.config.dir";
+    /** Environment variable that overrides the config folder when the system property is not set. */
+    public static final String CONFIG_DIR_ENV = "MAAS_CONFIG_DIR";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** One trusted certificate. {@code pem} is what the client trusts; {@code sha256} is what the user saw. */
@@ -38,19 +43,35 @@ public final class TrustStore {
     public TrustStore(Path file) { this.file = file; }
 
     /** The store in the user's config folder ({@link #defaultConfigDir()}). */
-    public static TrustStore userDefault() { return new TrustStore(defaultConfigDir().resolve(FILE_NAME)); }
+    public static TrustStore userDefault() { return userDefault(System::getenv); }
+
+    /** The store in the user's config folder, reading environment variables through {@code env} (tests). */
+    public static TrustStore userDefault(Function<String, String> env) {
+        return new TrustStore(defaultConfigDir(env).resolve(FILE_NAME));
+    }
 
     /**
-     * {@code $XDG_CONFIG_HOME/maas-installer} or {@code ~/.config/maas-installer} on Linux and macOS,
+     * The system property {@code maas.config.dir} or the environment variable {@code MAAS_CONFIG_DIR} when set;
+     * else {@code $XDG_CONFIG_HOME/maas-installer} or {@code ~/.config/maas-installer} on Linux and macOS,
      * {@code %APPDATA%\maas-installer} on Windows.
      */
-    public static Path defaultConfigDir() {
+    public static Path defaultConfigDir() { return defaultConfigDir(System::getenv); }
+
+    /** {@link #defaultConfigDir()}, reading environment variables through {@code env}. */
+    public static Path defaultConfigDir(Function<String, String> env) {
+        String override = System.getProperty(CONFIG_DIR_PROPERTY);
+        if (override == null || override.isBlank()) {
+            override = env.apply(CONFIG_DIR_ENV);
+        }
+        if (override != null && !override.isBlank()) {
+            return Path.of(override.trim());
+        }
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        String appData = System.getenv("APPDATA");
+        String appData = env.apply("APPDATA");
         if (os.contains("win") && appData != null && !appData.isBlank()) {
             return Path.of(appData, "maas-installer");
         }
-        String xdg = System.getenv("XDG_CONFIG_HOME");
+        String xdg = env.apply("XDG_CONFIG_HOME");
         if (xdg != null && !xdg.isBlank()) {
             return Path.of(xdg, "maas-installer");
         }

@@ -19,6 +19,12 @@ public interface Stage {
     /** False for a stage that is listed but not built yet. */
     default boolean available() { return true; }
 
+    /**
+     * Whether the stage talks to the cluster API. The CLI connects (and reports connection errors) before running
+     * when a chosen, available stage needs the cluster; otherwise it connects only if a stage asks.
+     */
+    default boolean needsCluster() { return true; }
+
     /** What {@link #apply} would change, without changing anything. NOOP entries show what is already right. */
     List<Change> plan(StageContext ctx);
 

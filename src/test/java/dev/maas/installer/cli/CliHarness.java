@@ -8,6 +8,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.function.IntSupplier;
 
@@ -19,16 +21,29 @@ final class CliHarness {
     final Path workDir;
     final ScriptedTerminal terminal = new ScriptedTerminal();
     final ManualInterruptHook interrupt = new ManualInterruptHook();
+    /**
+     * The environment variables the CLI sees: none unless a test sets them. The trust store lives in the test's
+     * folder ({@code MAAS_CONFIG_DIR}), never in the user's.
+     */
+    final Map<String, String> env = new HashMap<>();
 
     CliHarness(Path workDir, Stage... stages) {
         this.workDir = workDir;
         this.stages.addAll(List.of(stages));
+        env.put("MAAS_CONFIG_DIR", workDir.resolve("maas-config").toString());
+        env.put("KUBECONFIG", workDir.resolve("no-kubeconfig").toString());
+    }
+
+    CliHarness env(String name, String value) {
+        env.put(name, value);
+        return this;
     }
 
     Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CliEnvironment env = new CliEnvironment(() -> List.copyOf(stages), terminal, interrupt, workDir);
+        CliEnvironment env = new CliEnvironment(() -> List.copyOf(stages), terminal, interrupt, workDir,
+                Map.copyOf(this.env)::get);
         int code = Cli.commandLine(env, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
         return new Result(code, out.toString(), err.toString());
     }

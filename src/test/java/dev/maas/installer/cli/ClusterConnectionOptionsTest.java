@@ -1,6 +1,7 @@
 package dev.maas.installer.cli;
 
 import dev.maas.installer.cli.CliHarness.Result;
+import dev.maas.installer.cluster.TestCluster;
 import dev.maas.installer.engine.Check;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterEach;
@@ -20,15 +21,18 @@ class ClusterConnectionOptionsTest {
     @TempDir
     Path dir;
 
-    private final String savedKubeconfigProperty = System.getProperty("kubeconfig");
+    /** Two clusters, so that a test can tell which one a context reaches. */
+    private final TestCluster one = new TestCluster();
+    private final TestCluster two = new TestCluster();
 
     @AfterEach
-    void restore() {
-        if (savedKubeconfigProperty == null) {
-            System.clearProperty("kubeconfig");
-        } else {
-            System.setProperty("kubeconfig", savedKubeconfigProperty);
-        }
+    void stop() {
+        one.close();
+        two.close();
+    }
+
+    static String url(TestCluster c) {
+        return c.client().getMasterUrl().toString().replaceAll("/+$", "");
     }
 
     Path kubeconfig() throws Exception {
@@ -38,10 +42,10 @@ class ClusterConnectionOptionsTest {
                 clusters:
                 - name: one
                   cluster:
-                    server: https://one.example.com:6443
+                    server: %s
                 - name: two
                   cluster:
-                    server: https://two.example.com:6443
+                    server: %s
                 users:
                 - name: admin
                   user:
@@ -52,12 +56,12 @@ class ClusterConnectionOptionsTest {
                 - name: ctx-two
                   context: {cluster: two, user: admin}
                 current-context: ctx-one
-                """.formatted(TOKEN));
+                """.formatted(url(one), url(two), TOKEN));
     }
 
     /** A stage whose verify reports which cluster its client talks to, and (to test masking) the token. */
     static TestStage whichCluster(AtomicReference<KubernetesClient> seen) {
-        return new TestStage("alpha").verify(ctx -> {
+        return new TestStage("alpha").talksToCluster().verify(ctx -> {
             KubernetesClient client = ctx.service(KubernetesClient.class);
             seen.set(client);
             var conf = client.getConfiguration();
@@ -72,8 +76,10 @@ class ClusterConnectionOptionsTest {
         AtomicReference<KubernetesClient> seen = new AtomicReference<>();
         Result r = new CliHarness(dir, whichCluster(seen)).run("verify", "--kubeconfig", kubeconfig().toString());
         assertThat(r.code()).as(r.toString()).isZero();
-        assertThat(r.out()).contains("https://one.example.com:6443/ as ctx-one");
+        assertThat(r.out()).contains(url(one) + "/ as ctx-one");
         assertThat(r.out()).contains("token ******").doesNotContain(TOKEN);
+        assertThat(r.err()).contains("Connected to " + url(one) + " (context ctx-one, user admin)")
+                .doesNotContain("SANDBOX").doesNotContain(TOKEN);
     }
 
     @Test
@@ -84,12 +90,12 @@ class ClusterConnectionOptionsTest {
         AtomicReference<KubernetesClient> seen = new AtomicReference<>();
         Result fromConfig = new CliHarness(dir, whichCluster(seen)).run("verify", "--config", config.toString());
         assertThat(fromConfig.code()).as(fromConfig.toString()).isZero();
-        assertThat(fromConfig.out()).contains("https://one.example.com:6443/ as ctx-one");
+        assertThat(fromConfig.out()).contains(url(one) + "/ as ctx-one");
 
         Result flag = new CliHarness(dir, whichCluster(seen)).run("verify", "--config", config.toString(),
                 "--context", "ctx-two");
         assertThat(flag.code()).as(flag.toString()).isZero();
-        assertThat(flag.out()).contains("https://two.example.com:6443/ as ctx-two");
+        assertThat(flag.out()).contains(url(two) + "/ as ctx-two");
 
         Path other = Files.copy(kc, dir.resolve("other-kubeconfig"));
         Result fileFlag = new CliHarness(dir, whichCluster(seen)).run("verify", "--config", config.toString(),
@@ -142,18 +148,19 @@ class ClusterConnectionOptionsTest {
 
     @Test
     void contextWithoutAFileUsesTheDefaultKubeconfig() throws Exception {
-        System.setProperty("kubeconfig", kubeconfig().toString());
+        String kc = kubeconfig().toString();
         AtomicReference<KubernetesClient> seen = new AtomicReference<>();
-        Result r = new CliHarness(dir, whichCluster(seen)).run("verify", "--context", "ctx-two");
+        Result r = new CliHarness(dir, whichCluster(seen)).env("KUBECONFIG", kc).run("verify", "--context", "ctx-two");
         assertThat(r.code()).as(r.toString()).isZero();
-        assertThat(r.out()).contains("https://two.example.com:6443/ as ctx-two");
+        assertThat(r.out()).contains(url(two) + "/ as ctx-two");
 
-        Result unknown = new CliHarness(dir, whichCluster(seen)).run("verify", "--context", "nope");
+        Result unknown = new CliHarness(dir, whichCluster(seen)).env("KUBECONFIG", kc)
+                .run("verify", "--context", "nope");
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("--context: context 'nope' is not in");
 
-        System.setProperty("kubeconfig", dir.resolve("absent").toString());
-        Result none = new CliHarness(dir, whichCluster(seen)).run("verify", "--context", "ctx-two");
+        Result none = new CliHarness(dir, whichCluster(seen)).env("KUBECONFIG", dir.resolve("absent").toString())
+                .run("verify", "--context", "ctx-two");
         assertThat(none.code()).isEqualTo(2);
         assertThat(none.err()).contains("no kubeconfig file was found").contains("--kubeconfig FILE");
     }
@@ -191,10 +198,15 @@ class ClusterConnectionOptionsTest {
         assertThat(marker).doesNotExist();
 
         AtomicReference<KubernetesClient> seen = new AtomicReference<>();
-        Result used = new CliHarness(dir, whichCluster(seen)).run("verify", "--kubeconfig", kc.toString());
-        assertThat(used.code()).as(used.toString()).isZero();
+        TestStage asks = new TestStage("alpha").verify(ctx -> {
+            seen.set(ctx.service(KubernetesClient.class));
+            return List.of();
+        });
+        Result used = new CliHarness(dir, asks).run("verify", "--kubeconfig", kc.toString());
         assertThat(marker).exists();
-        assertThat(used.out()).contains("https://127.0.0.1:1/ as x").contains("token ******")
-                .doesNotContain(execToken);
+        assertThat(seen.get()).isNull();
+        assertThat(used.code()).as(used.toString()).isEqualTo(1);
+        assertThat(used.out()).contains("[alpha]").contains("FAILED").contains("cannot reach the cluster at https://127.0.0.1:1");
+        assertThat(used.out() + used.err()).doesNotContain(execToken);
     }
 }

@@ -12,21 +12,21 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Test-only: an HTTP CONNECT proxy on loopback that records the targets it tunnels to. */
-final class ConnectProxy implements AutoCloseable {
+public final class ConnectProxy implements AutoCloseable {
     private final ServerSocket server;
     private final List<String> targets = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
-    ConnectProxy() throws IOException {
+    public ConnectProxy() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         acceptor = new Thread(this::acceptLoop, "test-connect-proxy");
         acceptor.setDaemon(true);
         acceptor.start();
     }
 
-    String url() { return "http://127.0.0.1:" + server.getLocalPort(); }
+    public String url() { return "http://127.0.0.1:" + server.getLocalPort(); }
 
-    List<String> targets() { return List.copyOf(targets); }
+    public List<String> targets() { return List.copyOf(targets); }
 
     private void acceptLoop() {
         while (!server.isClosed()) {
