@@ -182,6 +182,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             user.putArray("groups").add("system:authenticated");
             return json(200, user);
         }
+        if (request.method() == HttpMethod.GET && t.name() != null && !"watch".equals(verb) && current(t) == null) {
+            throw new Rejection(status(404, "NotFound", resourceNotFound(t, resource), details(t, resource)));
+        }
         return switch (request.method()) {
             case POST -> create(t, resource, readObject(request.getUtf8Body()));
             case PUT -> update(t, resource, readObject(request.getUtf8Body()));
@@ -248,10 +251,17 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                 throw new Rejection(status(409, "AlreadyExists", res + " \"" + name + "\" already exists", d));
             }
             admit(t, resource, body, null);
+            if (dryRun(t)) {
+                return json(201, body);
+            }
             MockResponse response = super.handleCreate(synthetic(HttpMethod.POST, t.collectionPath(), body));
             afterWrite(resource, response);
             return response;
         }
+    }
+
+    private static boolean dryRun(Target t) {
+        return "All".equals(t.query().get("dryRun"));
     }
 
     private MockResponse update(Target t, ApiCatalog.Resource resource, ObjectNode body) {
@@ -271,6 +281,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                 body = merged;
             } else {
                 admit(t, resource, body, current(t));
+            }
+            if (dryRun(t)) {
+                return json(200, body);
             }
             MockResponse response = super.handleUpdate(synthetic(HttpMethod.PUT, path, body));
             afterWrite(resource, response);
@@ -295,6 +308,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                                 meta.put("namespace", t.namespace());
                             }
                             admit(t, resource, applied, null);
+                            if (dryRun(t)) {
+                                return json(201, applied);
+                            }
                             MockResponse response = super.handleCreate(
                                     synthetic(HttpMethod.POST, t.collectionPath(), applied));
                             afterWrite(resource, response);
@@ -332,6 +348,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                 throw new Rejection(status(400, "BadRequest", "the patch does not produce an object", null));
             }
             admit(t, resource, obj, current);
+            if (dryRun(t)) {
+                return json(200, obj);
+            }
             String path = t.objectPath() + (t.subresource() != null ? "/" + t.subresource() : "");
             MockResponse response = super.handleUpdate(synthetic(HttpMethod.PUT, path, obj));
             afterWrite(resource, response);
@@ -348,8 +367,42 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             if (resource.kind().equals("CustomResourceDefinition") && t.name() != null && response.code() < 300) {
                 catalog.unregisterCrd(t.name());
             }
+            if (resource.kind().equals("Namespace") && t.group().isEmpty() && t.name() != null
+                    && response.code() < 300) {
+                deleteNamespaceContent(t.name());
+            }
             return response;
         }
+    }
+
+    /** What the namespace controller does: everything in a deleted namespace goes too. */
+    private void deleteNamespaceContent(String namespace) {
+        List<String> paths = new ArrayList<>();
+        synchronized (getMap()) {
+            for (io.fabric8.mockwebserver.crud.AttributeSet key : getMap().keySet()) {
+                String ns = attribute(key, "namespace");
+                String plural = attribute(key, "plural");
+                String name = attribute(key, "name");
+                String version = attribute(key, "version");
+                if (namespace.equals(ns) && plural != null && name != null && version != null) {
+                    String api = attribute(key, "api");
+                    String base = api == null ? "/api/" + version : "/apis/" + api + "/" + version;
+                    paths.add(base + "/namespaces/" + ns + "/" + plural + "/" + name);
+                }
+            }
+        }
+        Headers headers = Headers.builder().build();
+        for (String path : paths) {
+            super.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.DELETE, path, headers, new Buffer()));
+        }
+    }
+
+    private static String attribute(io.fabric8.mockwebserver.crud.AttributeSet key, String name) {
+        io.fabric8.mockwebserver.crud.Attribute a = key.getAttribute(name);
+        if (a == null || a.getValues().isEmpty()) {
+            return null;
+        }
+        return String.valueOf(a.getValues().iterator().next());
     }
 
     private void requireExisting(Target t, ApiCatalog.Resource resource, JsonNode current) {

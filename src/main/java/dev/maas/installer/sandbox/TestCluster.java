@@ -330,10 +330,14 @@ public final class TestCluster implements AutoCloseable {
                 // keep closing the rest
             }
         }
-        scheduler.shutdownNow();
+        // let a running step finish its requests, drop the delayed ones
+        scheduler.shutdown();
         try {
-            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            if (!scheduler.awaitTermination(2, TimeUnit.SECONDS)) {
+                scheduler.shutdownNow();
+            }
         } catch (InterruptedException e) {
+            scheduler.shutdownNow();
             Thread.currentThread().interrupt();
         }
         clients.forEach(KubernetesClient::close);

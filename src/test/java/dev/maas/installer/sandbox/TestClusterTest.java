@@ -288,4 +288,55 @@ class TestClusterTest {
             cluster.allowAll();
         }
     }
+
+    @Test
+    void dryRunValidatesWithoutStoring() {
+        GenericKubernetesResource good = yaml("""
+                apiVersion: capabilities.3scale.net/v1beta1
+                kind: DeveloperUser
+                metadata: {name: dry, namespace: 3scale}
+                spec: {username: dry, email: dry@example.com, developerAccountRef: {name: acme},
+                       passwordCredentialsRef: {name: pw}, unknownField: 1}
+                """);
+        GenericKubernetesResource answer = client.resource(good).dryRun().create();
+        assertThat(answer.getAdditionalProperties().get("spec").toString()).doesNotContain("unknownField");
+        assertThat(client.resource(good).get()).isNull();
+        GenericKubernetesResource bad = yaml("""
+                apiVersion: capabilities.3scale.net/v1beta1
+                kind: DeveloperUser
+                metadata: {name: dry, namespace: 3scale}
+                spec: {username: dry}
+                """);
+        KubernetesClientException e = catchThrowableOfType(KubernetesClientException.class,
+                () -> client.resource(bad).dryRun().create());
+        assertThat(e.getCode()).isEqualTo(422);
+    }
+
+    @Test
+    void deletingANamespaceDeletesItsContent() {
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("doomed").endMetadata()
+                .build()).create();
+        client.configMaps().inNamespace("doomed").resource(new ConfigMapBuilder().withNewMetadata().withName("c")
+                .endMetadata().build()).create();
+        client.resource(yaml("""
+                apiVersion: capabilities.3scale.net/v1beta1
+                kind: DeveloperAccount
+                metadata: {name: acme, namespace: doomed}
+                spec: {orgName: ACME}
+                """)).create();
+        client.namespaces().withName("doomed").delete();
+        assertThat(client.namespaces().withName("doomed").get()).isNull();
+        assertThat(client.configMaps().inNamespace("doomed").list().getItems()).isEmpty();
+        assertThat(client.genericKubernetesResources("capabilities.3scale.net/v1beta1", "DeveloperAccount")
+                .inNamespace("doomed").list().getItems()).isEmpty();
+    }
+
+    @Test
+    void missingObjectsAre404WithAStatusNamingThem() {
+        KubernetesClientException e = catchThrowableOfType(KubernetesClientException.class,
+                () -> client.configMaps().inNamespace("3scale").withName("nope")
+                        .edit(cm -> new ConfigMapBuilder(cm).addToData("a", "b").build()));
+        assertThat(e.getCode()).isEqualTo(404);
+        assertThat(client.configMaps().inNamespace("3scale").withName("nope").get()).isNull();
+    }
 }
