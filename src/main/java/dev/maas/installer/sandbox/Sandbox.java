@@ -47,7 +47,7 @@ public final class Sandbox implements AutoCloseable {
         this.cluster = cluster;
     }
 
-    /** Starts the sandbox with the default options (plain HTTP on 127.0.0.1, a free port) and writes its files. */
+    /** Starts the sandbox with the default options (HTTPS on 127.0.0.1, a free port) and writes its files. */
     public static Sandbox run(Path dir) {
         return run(dir, TestCluster.Options.defaults());
     }

@@ -50,10 +50,10 @@ public final class TestCluster implements AutoCloseable {
     /**
      * How to start the test cluster. Start from {@link #defaults()} and change with the {@code with...} methods.
      *
-     * @param https            serve HTTPS with the mock server's self-signed certificate (CN=localhost, no subject
-     *                         alternative name, so only a client that pins the certificate can verify it: for
-     *                         testing the certificate-trust flow). Default: plain HTTP on loopback
-     * @param port             port on 127.0.0.1; 0 picks a free one
+     * @param https            serve HTTPS on 127.0.0.1 with a fresh self-signed certificate for localhost and
+     *                         127.0.0.1 ({@link #caCertificatePem()}; the kubeconfig carries it, so clients verify
+     *                         TLS fully). Default: true. False serves plain HTTP on 127.0.0.1
+     * @param port             port on 127.0.0.1 that clients connect to; 0 picks a free one
      * @param crdSource        where the CRDs come from
      * @param appsDomain       the cluster's apps domain (Route hosts, ingresses.config.openshift.io)
      * @param openshift        serve the OpenShift APIs (route.openshift.io, config.openshift.io, ...)
@@ -79,7 +79,7 @@ public final class TestCluster implements AutoCloseable {
         }
 
         public static Options defaults() {
-            return new Options(false, 0, CrdSource.defaultSource(), "apps.sandbox.local", true, true, true, true,
+            return new Options(true, 0, CrdSource.defaultSource(), "apps.sandbox.local", true, true, true, true,
                     CatalogPackage.redHatDefaults(), OlmSimulator.Behaviour.succeed(Duration.ofMillis(200)),
                     List.of(), true, null);
         }
@@ -168,6 +168,8 @@ public final class TestCluster implements AutoCloseable {
     private final List<SimulatedOperator> operators = new CopyOnWriteArrayList<>();
     private final List<KubernetesClient> clients = new CopyOnWriteArrayList<>();
     private final String caPem;
+    private final String url;
+    private final TlsFront tls;
     private volatile String token;
     private OlmSimulator olm;
 
@@ -181,25 +183,30 @@ public final class TestCluster implements AutoCloseable {
         this.webServer = new MockWebServer();
         this.webServer.setProtocols(List.of(Protocol.HTTP_1_1));
         this.server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), webServer, new HashMap<>(),
-                dispatcher, options.https());
+                dispatcher, false);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sandbox-operators");
             t.setDaemon(true);
             return t;
         });
-        server.start(InetAddress.getLoopbackAddress(), options.port());
-        String pem = null;
+        InetAddress loopback = InetAddress.getLoopbackAddress();
         if (options.https()) {
+            server.start(loopback, 0);
             try {
-                pem = Files.readString(Path.of(webServer.getSelfSignedCertificate().certificatePath()),
-                        StandardCharsets.UTF_8);
-            } catch (IOException e) {
+                this.tls = TlsFront.start(options.port(), webServer.getPort());
+            } catch (RuntimeException e) {
                 server.shutdown();
-                throw new UncheckedIOException("cannot read the sandbox's certificate", e);
+                throw e;
             }
+            this.caPem = tls.certificatePem();
+            this.url = "https://127.0.0.1:" + tls.port();
+        } else {
+            server.start(loopback, options.port());
+            this.tls = null;
+            this.caPem = null;
+            this.url = "http://127.0.0.1:" + webServer.getPort();
         }
-        this.caPem = pem;
-        dispatcher.serverAddress(webServer.getHostName() + ":" + webServer.getPort());
+        dispatcher.serverAddress(url.substring(url.indexOf("://") + 3));
     }
 
     /** Starts the server, seeds it and starts the simulated OLM (when enabled). */
@@ -218,14 +225,14 @@ public final class TestCluster implements AutoCloseable {
         }
     }
 
-    /** The API server URL, e.g. {@code https://localhost:41234}. */
+    /** The API server URL, e.g. {@code https://127.0.0.1:41234}. */
     public String url() {
-        String u = server.url("/");
-        return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
+        return url;
     }
 
+    /** The port clients connect to. */
     public int port() {
-        return webServer.getPort();
+        return tls != null ? tls.port() : webServer.getPort();
     }
 
     /** The bearer token of {@link #USER}. A credential: never log it. */
@@ -239,7 +246,7 @@ public final class TestCluster implements AutoCloseable {
         dispatcher.token(newToken);
     }
 
-    /** The PEM of the server's self-signed certificate (trust it to verify TLS); null when serving HTTP. */
+    /** The PEM of the server's self-signed certificate (trust it to verify TLS); null when serving plain HTTP. */
     public String caCertificatePem() {
         return caPem;
     }
@@ -267,10 +274,7 @@ public final class TestCluster implements AutoCloseable {
         dispatcher.allowAll();
     }
 
-    /**
-     * A client configuration for this cluster with the bearer token; in HTTPS mode the certificate chain is verified
-     * against {@link #caCertificatePem()} (host name verification is off: the certificate has no SAN).
-     */
+    /** A client configuration for this cluster: bearer token, TLS verified against {@link #caCertificatePem()}. */
     public Config clientConfig() {
         ConfigBuilder b = new ConfigBuilder(Config.empty())
                 .withMasterUrl(url())
@@ -280,10 +284,7 @@ public final class TestCluster implements AutoCloseable {
                 .withRequestTimeout(30_000)
                 .withConnectionTimeout(10_000);
         if (caPem != null) {
-            // the chain is verified against the sandbox certificate; it carries no subject alternative name,
-            // so the host name cannot be verified
-            b.withCaCertData(Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8)))
-                    .withDisableHostnameVerification(true);
+            b.withCaCertData(Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8)));
         }
         return b.build();
     }
@@ -341,6 +342,9 @@ public final class TestCluster implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         clients.forEach(KubernetesClient::close);
+        if (tls != null) {
+            tls.close();
+        }
         server.shutdown();
     }
 

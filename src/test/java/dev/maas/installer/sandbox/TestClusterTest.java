@@ -55,8 +55,11 @@ class TestClusterTest {
     }
 
     @Test
-    void servesOnLoopbackWithABearerToken() {
-        assertThat(cluster.url()).startsWith("http://localhost:");
+    void servesVerifiedTlsOnLoopbackWithABearerToken() {
+        assertThat(cluster.url()).startsWith("https://127.0.0.1:");
+        assertThat(cluster.caCertificatePem()).contains("BEGIN CERTIFICATE");
+        assertThat(client.getConfiguration().isTrustCerts()).isFalse();
+        assertThat(client.getConfiguration().isDisableHostnameVerification()).isFalse();
         assertThat(client.namespaces().withName("default").get()).isNotNull();
 
         io.fabric8.kubernetes.client.Config wrongToken = cluster.clientConfig();
