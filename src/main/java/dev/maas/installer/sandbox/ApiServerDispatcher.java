@@ -238,7 +238,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         }
         synchronized (writeLock) {
             requireNamespace(t, resource);
-            ObjectNode meta = body.with("metadata");
+            ObjectNode meta = body.withObjectProperty("metadata");
             if (t.namespace() != null && !meta.hasNonNull("namespace")) {
                 meta.put("namespace", t.namespace());
             }
@@ -275,7 +275,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                 ObjectNode merged = ((ObjectNode) current).deepCopy();
                 merged.set("status", body.get("status"));
                 if (body.path("metadata").hasNonNull("resourceVersion")) {
-                    merged.with("metadata").set("resourceVersion", body.path("metadata").get("resourceVersion"));
+                    merged.withObjectProperty("metadata").set("resourceVersion", body.path("metadata").get("resourceVersion"));
                 }
                 admit(t, resource, merged, current);
                 body = merged;
@@ -302,7 +302,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                         ObjectNode applied = (ObjectNode) YAML.readTree(patchText);
                         if (current == null) {
                             requireNamespace(t, resource);
-                            ObjectNode meta = applied.with("metadata");
+                            ObjectNode meta = applied.withObjectProperty("metadata");
                             meta.put("name", t.name());
                             if (t.namespace() != null) {
                                 meta.put("namespace", t.namespace());
@@ -318,7 +318,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                         }
                         ObjectNode forMerge = applied.deepCopy();
                         // the applied object never carries a precondition
-                        forMerge.with("metadata").remove("resourceVersion");
+                        forMerge.withObjectProperty("metadata").remove("resourceVersion");
                         result = ObjectMerge.strategicMerge(current, forMerge);
                     }
                     case "application/strategic-merge-patch+json" -> {
@@ -458,7 +458,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                     routeHost(obj, t);
                 }
             }
-            case "Namespace" -> obj.with("status").put("phase", "Active");
+            case "Namespace" -> obj.withObjectProperty("status").put("phase", "Active");
             default -> { }
         }
         if (resource.schema() != null) {
@@ -473,14 +473,14 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     private static void secretStringData(ObjectNode secret) {
         JsonNode stringData = secret.remove("stringData");
         if (stringData != null && stringData.isObject()) {
-            ObjectNode data = secret.with("data");
-            stringData.fields().forEachRemaining(f -> data.put(f.getKey(),
+            ObjectNode data = secret.withObjectProperty("data");
+            stringData.properties().forEach(f -> data.put(f.getKey(),
                     Base64.getEncoder().encodeToString(f.getValue().asText().getBytes(StandardCharsets.UTF_8))));
         }
     }
 
     private void routeHost(ObjectNode route, Target t) {
-        ObjectNode spec = route.with("spec");
+        ObjectNode spec = route.withObjectProperty("spec");
         String name = route.path("metadata").path("name").asText(t.name());
         String ns = route.path("metadata").path("namespace").asText(t.namespace());
         if (!spec.hasNonNull("host") || spec.get("host").asText().isEmpty()) {
@@ -539,7 +539,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         String ns = attrs.path("namespace").asText(null);
         boolean deny = isDenied(verb, group, resource, ns);
         review.put("apiVersion", "authorization.k8s.io/v1").put("kind", "SelfSubjectAccessReview");
-        review.with("metadata").put("creationTimestamp", (String) null);
+        review.withObjectProperty("metadata").put("creationTimestamp", (String) null);
         ObjectNode status = review.putObject("status").put("allowed", !deny);
         if (deny) {
             status.put("denied", true).put("reason", "denied by the sandbox's access rules");

@@ -92,14 +92,14 @@ final class ClusterSeed {
 
     private void storage() {
         ObjectNode standard = object("storage.k8s.io/v1", "StorageClass", "standard", null);
-        standard.with("metadata").putObject("annotations")
+        standard.withObjectProperty("metadata").putObject("annotations")
                 .put("storageclass.kubernetes.io/is-default-class", "true");
         standard.put("provisioner", "ebs.csi.aws.com").put("reclaimPolicy", "Delete")
                 .put("volumeBindingMode", "WaitForFirstConsumer").put("allowVolumeExpansion", true);
         create(standard);
         if (options.rwxStorage()) {
             ObjectNode rwx = object("storage.k8s.io/v1", "StorageClass", TestCluster.RWX_STORAGE_CLASS, null);
-            rwx.with("metadata").putObject("annotations")
+            rwx.withObjectProperty("metadata").putObject("annotations")
                     .put("description", "Provides RWX Filesystem volumes (sandbox, CephFS like ODF)");
             rwx.put("provisioner", "openshift-storage.cephfs.csi.ceph.com").put("reclaimPolicy", "Delete")
                     .put("volumeBindingMode", "Immediate").put("allowVolumeExpansion", true);
@@ -145,7 +145,7 @@ final class ClusterSeed {
 
         for (CatalogPackage p : options.packages()) {
             ObjectNode pm = object("packages.operators.coreos.com/v1", "PackageManifest", p.name(), MARKETPLACE);
-            pm.with("metadata").putObject("labels").put("catalog", p.catalog()).put("catalog-namespace", MARKETPLACE)
+            pm.withObjectProperty("metadata").putObject("labels").put("catalog", p.catalog()).put("catalog-namespace", MARKETPLACE)
                     .put("provider", "Red Hat").put("operatorframework.io/arch.amd64", "supported");
             pm.putObject("spec");
             ObjectNode st = pm.putObject("status").put("catalogSource", p.catalog())
@@ -179,7 +179,7 @@ final class ClusterSeed {
                     if (!(doc instanceof ObjectNode obj)) {
                         continue;
                     }
-                    obj.with("metadata").put("namespace", ns);
+                    obj.withObjectProperty("metadata").put("namespace", ns);
                     if ("ServingRuntime".equals(obj.path("kind").asText()) && client.genericKubernetesResources(
                             obj.path("apiVersion").asText(), "ServingRuntime").inNamespace(ns)
                             .withName(obj.path("metadata").path("name").asText()).get() != null) {

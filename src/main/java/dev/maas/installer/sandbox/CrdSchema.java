@@ -88,7 +88,7 @@ public final class CrdSchema {
             boolean embedded = schema.path("x-kubernetes-embedded-resource").asBoolean(false);
             JsonNode props = schema.get("properties");
             JsonNode additional = schema.get("additionalProperties");
-            Iterator<Map.Entry<String, JsonNode>> fields = obj.fields();
+            Iterator<Map.Entry<String, JsonNode>> fields = obj.properties().iterator();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> f = fields.next();
                 String name = f.getKey();
@@ -121,7 +121,7 @@ public final class CrdSchema {
             return node;
         }
         ObjectNode out = NODES.objectNode();
-        node.fields().forEachRemaining(f -> {
+        node.properties().forEach(f -> {
             String key = f.getKey();
             JsonNode v = f.getValue();
             if (!KEPT_KEYWORDS.contains(key)) {
@@ -130,7 +130,7 @@ public final class CrdSchema {
             switch (key) {
                 case "properties" -> {
                     ObjectNode props = NODES.objectNode();
-                    v.fields().forEachRemaining(p -> props.set(p.getKey(), convert(p.getValue())));
+                    v.properties().forEach(p -> props.set(p.getKey(), convert(p.getValue())));
                     out.set(key, props);
                 }
                 case "items", "additionalProperties", "not" -> out.set(key, v.isObject() ? convert(v) : v);

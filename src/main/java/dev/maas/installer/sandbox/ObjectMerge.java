@@ -29,7 +29,7 @@ final class ObjectMerge {
         }
         ObjectNode out = target != null && target.isObject() ? ((ObjectNode) target).deepCopy()
                 : JsonNodeFactory.instance.objectNode();
-        patch.fields().forEachRemaining(f -> {
+        patch.properties().forEach(f -> {
             if (f.getValue().isNull()) {
                 out.remove(f.getKey());
             } else {
@@ -49,7 +49,7 @@ final class ObjectMerge {
             }
             ObjectNode out = target != null && target.isObject() ? ((ObjectNode) target).deepCopy()
                     : JsonNodeFactory.instance.objectNode();
-            Iterator<Map.Entry<String, JsonNode>> it = patch.fields();
+            Iterator<Map.Entry<String, JsonNode>> it = patch.properties().iterator();
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> f = it.next();
                 String key = f.getKey();

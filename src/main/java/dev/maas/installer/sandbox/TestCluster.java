@@ -8,13 +8,9 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.vertx.Protocol;
-import io.fabric8.kubernetes.client.utils.Serialization;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -182,7 +178,7 @@ public final class TestCluster implements AutoCloseable {
         options.denied().forEach(dispatcher::deny);
         this.webServer = new MockWebServer();
         this.webServer.setProtocols(List.of(Protocol.HTTP_1_1));
-        this.server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), webServer, new HashMap<>(),
+        this.server = new KubernetesMockServer(new Context(), webServer, new HashMap<>(),
                 dispatcher, false);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sandbox-operators");
