@@ -43,6 +43,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     private final String userName;
     private final boolean strictNamespaces;
     private final List<AccessRule> denied = new CopyOnWriteArrayList<>();
+    private final FieldOwnership ownership = new FieldOwnership();
     private final Object writeLock = new Object();
     private volatile String token;
     private volatile String serverAddress = "127.0.0.1";
@@ -186,9 +187,10 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             throw new Rejection(status(404, "NotFound", resourceNotFound(t, resource), details(t, resource)));
         }
         return switch (request.method()) {
-            case POST -> create(t, resource, readObject(request.getUtf8Body()));
-            case PUT -> update(t, resource, readObject(request.getUtf8Body()));
-            case PATCH -> patch(t, resource, request.getHeader("Content-Type"), request.getUtf8Body());
+            case POST -> create(t, resource, readObject(request.getUtf8Body()), manager(request, t));
+            case PUT -> update(t, resource, readObject(request.getUtf8Body()), manager(request, t));
+            case PATCH -> patch(t, resource, request.getHeader("Content-Type"), request.getUtf8Body(),
+                    manager(request, t));
             case DELETE -> delete(request, t, resource);
             default -> super.dispatch(request);
         };
@@ -232,7 +234,40 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
 
     // ---- writes ----
 
-    private MockResponse create(Target t, ApiCatalog.Resource resource, ObjectNode body) {
+    /** The field manager of a write: the fieldManager parameter, else derived from the User-Agent. */
+    private static String manager(RecordedRequest request, Target t) {
+        String m = t.query().get("fieldManager");
+        if (m != null && !m.isEmpty()) {
+            return m;
+        }
+        String agent = request.getHeader("User-Agent");
+        if (agent == null || agent.isBlank()) {
+            return "unknown";
+        }
+        int slash = agent.indexOf('/');
+        return slash > 0 ? agent.substring(0, slash) : agent;
+    }
+
+    private void recordUpdate(MockResponse response, String manager, JsonNode before) {
+        if (response.code() >= 300 || (before != null && "CustomResourceDefinition".equals(before.path("kind").asText()))) {
+            return;
+        }
+        JsonNode after = body(response);
+        String uid = after.path("metadata").path("uid").asText("");
+        if (!uid.isEmpty()) {
+            ownership.update(uid, manager, before, after);
+        }
+    }
+
+    private static JsonNode body(MockResponse response) {
+        try {
+            return JSON.readTree(new String(response.getBody().getBytes(), StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the stored object is not JSON", e);
+        }
+    }
+
+    private MockResponse create(Target t, ApiCatalog.Resource resource, ObjectNode body, String manager) {
         if (t.name() != null) {
             throw new Rejection(status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", null));
         }
@@ -256,6 +291,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             }
             MockResponse response = super.handleCreate(synthetic(HttpMethod.POST, t.collectionPath(), body));
             afterWrite(resource, response);
+            if (!resource.kind().equals("CustomResourceDefinition")) {
+                recordUpdate(response, manager, null);
+            }
             return response;
         }
     }
@@ -264,8 +302,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         return "All".equals(t.query().get("dryRun"));
     }
 
-    private MockResponse update(Target t, ApiCatalog.Resource resource, ObjectNode body) {
+    private MockResponse update(Target t, ApiCatalog.Resource resource, ObjectNode body, String manager) {
         synchronized (writeLock) {
+            JsonNode before = current(t);
             String path = t.objectPath() + (t.subresource() != null ? "/" + t.subresource() : "");
             if ("status".equals(t.subresource())) {
                 JsonNode current = current(t);
@@ -287,18 +326,28 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             }
             MockResponse response = super.handleUpdate(synthetic(HttpMethod.PUT, path, body));
             afterWrite(resource, response);
+            if (t.subresource() == null) {
+                recordUpdate(response, manager, before);
+            }
             return response;
         }
     }
 
-    private MockResponse patch(Target t, ApiCatalog.Resource resource, String contentType, String patchText) {
+    private MockResponse patch(Target t, ApiCatalog.Resource resource, String contentType, String patchText,
+                               String manager) {
         String type = contentType == null ? "application/json-patch+json" : contentType.split(";")[0].trim();
         synchronized (writeLock) {
             JsonNode current = current(t);
             JsonNode result;
+            ObjectNode applyRecord = null;
+            boolean applyForce = false;
             try {
                 switch (type) {
                     case "application/apply-patch+yaml" -> {
+                        if (!t.query().containsKey("fieldManager")) {
+                            throw new Rejection(status(422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: "
+                                    + "fieldManager: Required value: is required for apply patch", null));
+                        }
                         ObjectNode applied = (ObjectNode) YAML.readTree(patchText);
                         if (current == null) {
                             requireNamespace(t, resource);
@@ -314,12 +363,32 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                             MockResponse response = super.handleCreate(
                                     synthetic(HttpMethod.POST, t.collectionPath(), applied));
                             afterWrite(resource, response);
+                            if (response.code() < 300) {
+                                String uid = body(response).path("metadata").path("uid").asText("");
+                                ownership.recordApply(uid, manager, applied, true);
+                            }
                             return response;
                         }
                         ObjectNode forMerge = applied.deepCopy();
                         // the applied object never carries a precondition
                         forMerge.withObjectProperty("metadata").remove("resourceVersion");
-                        result = ObjectMerge.strategicMerge(current, forMerge);
+                        String uid = current.path("metadata").path("uid").asText("");
+                        boolean force = "true".equals(t.query().get("force"));
+                        if (t.subresource() == null && !force) {
+                            List<FieldOwnership.Conflict> conflicts = ownership.conflicts(uid, manager, current, forMerge);
+                            if (!conflicts.isEmpty()) {
+                                throw new Rejection(conflict(conflicts));
+                            }
+                        }
+                        ObjectNode merged = (ObjectNode) ObjectMerge.strategicMerge(current, forMerge);
+                        if (t.subresource() == null) {
+                            for (List<String> field : ownership.removedByApply(uid, manager, forMerge)) {
+                                FieldOwnership.remove(merged, field);
+                            }
+                        }
+                        result = merged;
+                        applyRecord = forMerge;
+                        applyForce = force;
                     }
                     case "application/strategic-merge-patch+json" -> {
                         requireExisting(t, resource, current);
@@ -354,16 +423,43 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             String path = t.objectPath() + (t.subresource() != null ? "/" + t.subresource() : "");
             MockResponse response = super.handleUpdate(synthetic(HttpMethod.PUT, path, obj));
             afterWrite(resource, response);
+            if (t.subresource() == null && response.code() < 300) {
+                if (applyRecord != null) {
+                    ownership.recordApply(current.path("metadata").path("uid").asText(""), manager, applyRecord,
+                            applyForce);
+                } else {
+                    recordUpdate(response, manager, current);
+                }
+            }
             return response;
         }
     }
 
+    private static MockResponse conflict(List<FieldOwnership.Conflict> conflicts) {
+        StringBuilder message = new StringBuilder("Apply failed with ").append(conflicts.size())
+                .append(conflicts.size() == 1 ? " conflict: " : " conflicts: ");
+        ObjectNode d = NODES.objectNode();
+        ArrayNode causes = d.putArray("causes");
+        List<String> parts = new ArrayList<>();
+        for (FieldOwnership.Conflict c : conflicts) {
+            parts.add("conflict with \"" + c.manager() + "\": " + c.fieldPath());
+            causes.addObject().put("reason", "FieldManagerConflict")
+                    .put("message", "conflict with \"" + c.manager() + "\"").put("field", c.fieldPath());
+        }
+        message.append(String.join("\n", parts));
+        return status(409, "Conflict", message.toString(), d);
+    }
+
     private MockResponse delete(RecordedRequest request, Target t, ApiCatalog.Resource resource) {
         synchronized (writeLock) {
-            if (t.name() != null && current(t) == null) {
+            JsonNode existing = current(t);
+            if (t.name() != null && existing == null) {
                 throw notFound(resourceNotFound(t, resource));
             }
             MockResponse response = super.dispatch(request);
+            if (existing != null && response.code() < 300) {
+                ownership.forget(existing.path("metadata").path("uid").asText(""));
+            }
             if (resource.kind().equals("CustomResourceDefinition") && t.name() != null && response.code() < 300) {
                 catalog.unregisterCrd(t.name());
             }
@@ -501,7 +597,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             return;
         }
         try {
-            JsonNode crd = JSON.readTree(response.getBody().readUtf8());
+            JsonNode crd = JSON.readTree(new String(response.getBody().getBytes(), StandardCharsets.UTF_8));
             for (ApiCatalog.Resource served : catalog.registerCrd(crd)) {
                 expectCustomResource(new CustomResourceDefinitionContext.Builder()
                         .withGroup(served.group()).withVersion(served.version()).withPlural(served.plural())

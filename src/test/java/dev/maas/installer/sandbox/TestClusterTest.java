@@ -225,7 +225,8 @@ class TestClusterTest {
         client.configMaps().inNamespace("3scale").withName("applied")
                 .edit(cm -> new ConfigMapBuilder(cm).addToData("owner", "other").build());
         ConfigMap second = client.configMaps().inNamespace("3scale").resource(new ConfigMapBuilder()
-                .withNewMetadata().withName("applied").endMetadata().addToData("a", "2").build()).serverSideApply();
+                .withNewMetadata().withName("applied").addToLabels("app.kubernetes.io/managed-by", "maas-installer")
+                .endMetadata().addToData("a", "2").build()).serverSideApply();
         assertThat(second.getData()).containsEntry("a", "2").containsEntry("owner", "other");
         assertThat(second.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "maas-installer");
 
@@ -341,5 +342,36 @@ class TestClusterTest {
                         .edit(cm -> new ConfigMapBuilder(cm).addToData("a", "b").build()));
         assertThat(e.getCode()).isEqualTo(404);
         assertThat(client.configMaps().inNamespace("3scale").withName("nope").get()).isNull();
+    }
+
+    @Test
+    void serverSideApplyReportsConflictsUnlessForcedAndDropsFieldsNoLongerApplied() {
+        var configMaps = client.configMaps().inNamespace("3scale");
+        configMaps.resource(new ConfigMapBuilder().withNewMetadata().withName("owned").endMetadata()
+                .addToData("x", "1").addToData("y", "1").build()).fieldManager("installer").serverSideApply();
+        // another writer changes x and adds z
+        configMaps.withName("owned").edit(cm -> new ConfigMapBuilder(cm).addToData("x", "other")
+                .addToData("z", "theirs").build());
+
+        ConfigMap desired = new ConfigMapBuilder().withNewMetadata().withName("owned").endMetadata()
+                .addToData("x", "1").addToData("y", "1").build();
+        KubernetesClientException e = catchThrowableOfType(KubernetesClientException.class,
+                () -> configMaps.resource(desired).fieldManager("installer").serverSideApply());
+        assertThat(e.getCode()).isEqualTo(409);
+        assertThat(e.getStatus().getReason()).isEqualTo("Conflict");
+        assertThat(e.getStatus().getMessage()).contains("conflict with \"fabric8-kubernetes-client\"", ".data.x");
+        assertThat(configMaps.withName("owned").get().getData()).containsEntry("x", "other");
+
+        ConfigMap forced = configMaps.resource(desired).fieldManager("installer").forceConflicts().serverSideApply();
+        assertThat(forced.getData()).containsEntry("x", "1").containsEntry("y", "1").containsEntry("z", "theirs");
+
+        // the manager stops applying x: it goes; z (someone else's) stays
+        ConfigMap slimmer = configMaps.resource(new ConfigMapBuilder().withNewMetadata().withName("owned")
+                .endMetadata().addToData("y", "1").build()).fieldManager("installer").serverSideApply();
+        assertThat(slimmer.getData()).containsOnlyKeys("y", "z");
+        // applying the same again changes nothing
+        ConfigMap again = configMaps.resource(new ConfigMapBuilder().withNewMetadata().withName("owned")
+                .endMetadata().addToData("y", "1").build()).fieldManager("installer").serverSideApply();
+        assertThat(again.getMetadata().getResourceVersion()).isEqualTo(slimmer.getMetadata().getResourceVersion());
     }
 }
