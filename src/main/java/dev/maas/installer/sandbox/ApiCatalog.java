@@ -102,6 +102,11 @@ final class ApiCatalog {
         builtins.put(key(r.group(), r.version(), r.plural()), r);
     }
 
+    /** The built-in resources. */
+    List<Resource> builtins() {
+        return List.copyOf(builtins.values());
+    }
+
     private static String key(String group, String version, String plural) {
         return (group == null ? "" : group) + "/" + version + "/" + plural;
     }

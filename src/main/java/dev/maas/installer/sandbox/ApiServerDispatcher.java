@@ -55,6 +55,17 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         this.userName = userName;
         this.token = token;
         this.strictNamespaces = strictNamespaces;
+        // writes to the main resource keep the status of kinds with a status subresource, built-in ones included
+        for (ApiCatalog.Resource r : catalog.builtins()) {
+            // (not Namespace: fabric8's path matching cannot address /api/v1/namespaces/x/status; its phase is
+            // set on every write instead)
+            if (r.statusSubresource() && !r.kind().equals("Namespace")) {
+                expectCustomResource(new CustomResourceDefinitionContext.Builder()
+                        .withGroup(r.group().isEmpty() ? null : r.group()).withVersion(r.version())
+                        .withPlural(r.plural()).withKind(r.kind())
+                        .withScope(r.namespaced() ? "Namespaced" : "Cluster").withStatusSubresource(true).build());
+            }
+        }
     }
 
     void serverAddress(String address) {
@@ -289,13 +300,34 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             if (dryRun(t)) {
                 return json(201, body);
             }
-            MockResponse response = super.handleCreate(synthetic(HttpMethod.POST, t.collectionPath(), body));
+            MockResponse response = withServerStatus(t, resource, body,
+                    super.handleCreate(synthetic(HttpMethod.POST, t.collectionPath(), body)));
             afterWrite(resource, response);
             if (!resource.kind().equals("CustomResourceDefinition")) {
                 recordUpdate(response, manager, null);
             }
             return response;
         }
+    }
+
+    /**
+     * The status the server itself gives a new object (a Route admitted by the router): written
+     * through the status subresource right after the create, as the controllers would.
+     */
+    private MockResponse withServerStatus(Target t, ApiCatalog.Resource resource, ObjectNode created,
+                                          MockResponse response) {
+        JsonNode status = created.get("status");
+        boolean serverOwned = resource.kind().equals("Route") && resource.group().equals("route.openshift.io");
+        if (!serverOwned || status == null || response.code() >= 300) {
+            return response;
+        }
+        ObjectNode stored = (ObjectNode) body(response);
+        stored.set("status", status);
+        String name = stored.path("metadata").path("name").asText();
+        Target target = new Target(t.group(), t.version(), t.namespace(), t.plural(), name, "status", t.path(),
+                t.query());
+        MockResponse updated = super.handleUpdate(synthetic(HttpMethod.PUT, target.objectPath() + "/status", stored));
+        return updated.code() < 300 ? updated.setResponseCode(201) : response;
     }
 
     private static boolean dryRun(Target t) {
@@ -360,8 +392,8 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                             if (dryRun(t)) {
                                 return json(201, applied);
                             }
-                            MockResponse response = super.handleCreate(
-                                    synthetic(HttpMethod.POST, t.collectionPath(), applied));
+                            MockResponse response = withServerStatus(t, resource, applied, super.handleCreate(
+                                    synthetic(HttpMethod.POST, t.collectionPath(), applied)));
                             afterWrite(resource, response);
                             if (response.code() < 300) {
                                 String uid = body(response).path("metadata").path("uid").asText("");
@@ -546,6 +578,10 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                 || !obj.path("kind").asText().equals(resource.kind())) {
             throw new Rejection(status(400, "BadRequest", "the API version in the data (" + obj.path("apiVersion").asText()
                     + ") does not match the expected API version (" + resource.groupVersion() + ")", null));
+        }
+        List<FieldError> metaErrors = ObjectMetaRules.validate(resource.kind(), resource.group(), obj);
+        if (!metaErrors.isEmpty()) {
+            throw new Rejection(invalid(resource, obj.path("metadata").path("name").asText(t.name()), metaErrors));
         }
         switch (resource.kind()) {
             case "Secret" -> secretStringData(obj);

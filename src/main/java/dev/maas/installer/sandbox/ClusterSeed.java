@@ -46,7 +46,11 @@ final class ClusterSeed {
             namespaces.addAll(List.of("openshift-config", "openshift-ingress", MARKETPLACE, "openshift-operators"));
         }
         if (options.olm()) {
-            namespaces.add("openshift-operator-lifecycle-manager");
+            for (String ns : List.of(MARKETPLACE, "openshift-operators", "openshift-operator-lifecycle-manager")) {
+                if (!namespaces.contains(ns)) {
+                    namespaces.add(ns);
+                }
+            }
         }
         if (options.models()) {
             namespaces.add(TestCluster.MODELS_NAMESPACE);
@@ -146,7 +150,7 @@ final class ClusterSeed {
         for (CatalogPackage p : options.packages()) {
             ObjectNode pm = object("packages.operators.coreos.com/v1", "PackageManifest", p.name(), MARKETPLACE);
             pm.withObjectProperty("metadata").putObject("labels").put("catalog", p.catalog()).put("catalog-namespace", MARKETPLACE)
-                    .put("provider", "Red Hat").put("operatorframework.io/arch.amd64", "supported");
+                    .put("provider", "Red-Hat").put("operatorframework.io/arch.amd64", "supported");
             pm.putObject("spec");
             ObjectNode st = pm.putObject("status").put("catalogSource", p.catalog())
                     .put("catalogSourceDisplayName", "Red Hat Operators").put("catalogSourcePublisher", "Red Hat")

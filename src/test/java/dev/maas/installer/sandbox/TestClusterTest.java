@@ -60,7 +60,7 @@ class TestClusterTest {
         assertThat(cluster.caCertificatePem()).contains("BEGIN CERTIFICATE");
         assertThat(client.getConfiguration().isTrustCerts()).isFalse();
         assertThat(client.getConfiguration().isDisableHostnameVerification()).isFalse();
-        assertThat(client.namespaces().withName("default").get()).isNotNull();
+        assertThat(client.namespaces().withName("default").get().getStatus().getPhase()).isEqualTo("Active");
 
         io.fabric8.kubernetes.client.Config wrongToken = cluster.clientConfig();
         wrongToken.setOauthToken("sha256~not-the-token");
@@ -373,5 +373,37 @@ class TestClusterTest {
         ConfigMap again = configMaps.resource(new ConfigMapBuilder().withNewMetadata().withName("owned")
                 .endMetadata().addToData("y", "1").build()).fieldManager("installer").serverSideApply();
         assertThat(again.getMetadata().getResourceVersion()).isEqualTo(slimmer.getMetadata().getResourceVersion());
+    }
+
+    @Test
+    void badNamesAndLabelsAreRejectedLikeARealServer() {
+        KubernetesClientException e = catchThrowableOfType(KubernetesClientException.class,
+                () -> client.configMaps().inNamespace("3scale").resource(new ConfigMapBuilder().withNewMetadata()
+                        .withName("Granite_Code").endMetadata().build()).create());
+        assertThat(e.getCode()).isEqualTo(422);
+        assertThat(e.getStatus().getMessage()).startsWith("ConfigMap \"Granite_Code\" is invalid: metadata.name: "
+                + "Invalid value: \"Granite_Code\": a lowercase RFC 1123 subdomain");
+        KubernetesClientException label = catchThrowableOfType(KubernetesClientException.class,
+                () -> client.configMaps().inNamespace("3scale").resource(new ConfigMapBuilder().withNewMetadata()
+                        .withName("ok").addToLabels("model", "Mistral 7B").endMetadata().build()).create());
+        assertThat(label.getCode()).isEqualTo(422);
+        assertThat(label.getStatus().getDetails().getCauses()).extracting(c -> c.getField())
+                .containsExactly("metadata.labels");
+        KubernetesClientException ns = catchThrowableOfType(KubernetesClientException.class,
+                () -> client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("a.b")
+                        .endMetadata().build()).create());
+        assertThat(ns.getStatus().getMessage()).contains("RFC 1123 label");
+    }
+
+    @Test
+    void statusOfBuiltInKindsSurvivesWritesToTheMainResource() {
+        var isvcs = client.genericKubernetesResources("serving.kserve.io/v1beta1", "InferenceService")
+                .inNamespace(TestCluster.MODELS_NAMESPACE);
+        GenericKubernetesResource isvc = isvcs.withName("mistral-7b-instruct").get();
+        isvc.getAdditionalProperties().remove("status");
+        isvc.getMetadata().getLabels().put("touched", "yes");
+        GenericKubernetesResource replaced = isvcs.resource(isvc).update();
+        assertThat(replaced.getMetadata().getLabels()).containsEntry("touched", "yes");
+        assertThat((String) replaced.get("status", "address", "url")).contains("mistral-7b-instruct-predictor");
     }
 }
