@@ -143,7 +143,7 @@ final class ApiCatalog {
             JsonNode schema = v.path("schema").path("openAPIV3Schema");
             versions.add(new Resource(group, v.path("name").asText(), plural, kind, namespaced,
                     v.path("subresources").has("status"), ALL_VERBS,
-                    new CrdSchema(schema.isMissingNode() ? null : schema), v.path("storage").asBoolean(false)));
+                    CrdSchema.of(schema), v.path("storage").asBoolean(false)));
         }
         crds.put(name, List.copyOf(versions));
         return versions;

@@ -35,6 +35,20 @@ public final class CrdSchema {
     private final JsonNode structural;
     private volatile Schema compiled;
 
+    /** Compiled schemas shared by all test clusters in this JVM (the same CRDs are loaded again and again). */
+    private static final java.util.Map<JsonNode, CrdSchema> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The schema for a CRD version's {@code openAPIV3Schema} (null: anything goes), shared when equal. */
+    public static CrdSchema of(JsonNode openApiV3Schema) {
+        if (openApiV3Schema == null || openApiV3Schema.isMissingNode()) {
+            return new CrdSchema(null);
+        }
+        if (CACHE.size() > 256) {
+            CACHE.clear();
+        }
+        return CACHE.computeIfAbsent(openApiV3Schema.deepCopy(), CrdSchema::new);
+    }
+
     public CrdSchema(JsonNode openApiV3Schema) {
         this.structural = openApiV3Schema == null ? NODES.objectNode().put("type", "object")
                 .put("x-kubernetes-preserve-unknown-fields", true) : openApiV3Schema;
