@@ -76,6 +76,9 @@ class TestClusterTest {
     void discoveryShowsOpenShiftAndTheCrds() {
         assertThat(client.hasApiGroup("route.openshift.io", false)).isTrue();
         assertThat(client.supports(Route.class)).isTrue();
+        assertThat(client.adapt(OpenShiftClient.class).currentUser().getMetadata().getName())
+                .isEqualTo(TestCluster.USER);
+        assertThat(client.getKubernetesVersion().getMajor()).isEqualTo("1");
         assertThat(client.getApiGroups().getGroups()).extracting(g -> g.getName())
                 .contains("route.openshift.io", "config.openshift.io", "operators.coreos.com", "apps.3scale.net",
                         "capabilities.3scale.net", "keycloak.org", "k8s.keycloak.org", "packages.operators.coreos.com");
