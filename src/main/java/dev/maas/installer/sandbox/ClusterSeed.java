@@ -75,23 +75,34 @@ final class ClusterSeed {
         }
     }
 
+    /** Parsed CRDs per source, shared by the test clusters of a JVM (parsing the YAML is the slow part). */
+    private static final Map<String, List<ObjectNode>> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
+
     private void crds() {
-        for (CrdSource.Document doc : options.crdSource().load()) {
+        List<ObjectNode> all = PARSED.computeIfAbsent(options.crdSource().describe(), k -> parse(options.crdSource()));
+        for (ObjectNode crd : all) {
+            if (!options.olm() && "operators.coreos.com".equals(crd.path("spec").path("group").asText())) {
+                continue;
+            }
+            create(crd);
+        }
+    }
+
+    private static List<ObjectNode> parse(CrdSource source) {
+        List<ObjectNode> out = new ArrayList<>();
+        for (CrdSource.Document doc : source.load()) {
             try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(doc.yaml())) {
                 while (it.hasNext()) {
                     JsonNode crd = it.next();
-                    if (crd == null || !"CustomResourceDefinition".equals(crd.path("kind").asText())) {
-                        continue;
+                    if (crd instanceof ObjectNode o && "CustomResourceDefinition".equals(crd.path("kind").asText())) {
+                        out.add(o);
                     }
-                    if (!options.olm() && "operators.coreos.com".equals(crd.path("spec").path("group").asText())) {
-                        continue;
-                    }
-                    create((ObjectNode) crd);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read CRD " + doc.origin(), e);
             }
         }
+        return List.copyOf(out);
     }
 
     private void storage() {
