@@ -194,8 +194,14 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             user.putArray("groups").add("system:authenticated");
             return json(200, user);
         }
-        if (request.method() == HttpMethod.GET && t.name() != null && !"watch".equals(verb) && current(t) == null) {
-            throw new Rejection(status(404, "NotFound", resourceNotFound(t, resource), details(t, resource)));
+        if (request.method() == HttpMethod.GET && t.name() != null && !"watch".equals(verb)) {
+            boolean missing;
+            synchronized (writeLock) { // all writes hold it: the store is not iterated while it changes
+                missing = current(t) == null;
+            }
+            if (missing) {
+                throw new Rejection(status(404, "NotFound", resourceNotFound(t, resource), details(t, resource)));
+            }
         }
         return switch (request.method()) {
             case POST -> create(t, resource, readObject(request.getUtf8Body()), manager(request, t));

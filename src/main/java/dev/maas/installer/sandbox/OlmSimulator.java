@@ -37,11 +37,14 @@ import java.util.function.Consumer;
  * the status fields real OLM writes (subscription {@code installPlanRef}, {@code currentCSV}, {@code installedCSV},
  * {@code state: AtLatestKnown}; CSV {@code phase/reason/message}). The catalog is the PackageManifests in the
  * subscription's source namespace. Behaviour per package: install delay, a failing CSV, or no InstallPlan at all.
+ * As in real OLM, the CSV fails ({@code NoOperatorGroup}, {@code TooManyOperatorGroups}) unless its namespace has
+ * exactly one OperatorGroup, and OperatorGroups get {@code status.namespaces}.
  */
 public final class OlmSimulator implements SimulatedOperator {
     private static final Logger LOG = LoggerFactory.getLogger(OlmSimulator.class);
     private static final String OLM_API = "operators.coreos.com/v1alpha1";
     private static final String PACKAGES_API = "packages.operators.coreos.com/v1";
+    private static final String OPERATOR_GROUP_API = "operators.coreos.com/v1";
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -116,6 +119,36 @@ public final class OlmSimulator implements SimulatedOperator {
         this.context = ctx;
         informers.add(ops("Subscription").inAnyNamespace().inform(handler(this::onSubscription), 0));
         informers.add(ops("InstallPlan").inAnyNamespace().inform(handler(this::onInstallPlan), 0));
+        informers.add(client().genericKubernetesResources(OPERATOR_GROUP_API, "OperatorGroup").inAnyNamespace()
+                .inform(handler(this::onOperatorGroup), 0));
+    }
+
+    // ---- operator groups ----
+
+    /** Real OLM writes the namespaces an OperatorGroup targets into its status. */
+    private void onOperatorGroup(GenericKubernetesResource event) {
+        String ns = event.getMetadata().getNamespace();
+        String name = event.getMetadata().getName();
+        GenericKubernetesResource r = client().genericKubernetesResources(OPERATOR_GROUP_API, "OperatorGroup")
+                .inNamespace(ns).withName(name).get();
+        if (r == null) {
+            return;
+        }
+        JsonNode og = JSON.valueToTree(r);
+        ArrayNode namespaces = NODES.arrayNode();
+        JsonNode targets = og.path("spec").path("targetNamespaces");
+        if (targets.isArray() && !targets.isEmpty()) {
+            targets.forEach(t -> namespaces.add(t.asText()));
+        } else if (!og.path("spec").has("selector")) {
+            namespaces.add(""); // all namespaces
+        }
+        if (namespaces.equals(og.path("status").path("namespaces"))) {
+            return;
+        }
+        ObjectNode status = NODES.objectNode();
+        status.putObject("status").put("lastUpdated", now()).set("namespaces", namespaces);
+        client().genericKubernetesResources(OPERATOR_GROUP_API, "OperatorGroup").inNamespace(ns).withName(name)
+                .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), status.toString());
     }
 
     @Override
@@ -309,7 +342,18 @@ public final class OlmSimulator implements SimulatedOperator {
         patchStatus("ClusterServiceVersion", ns, csvName, status);
     }
 
-    private void finish(String ns, String planName, String csvName, String pkg, Behaviour behaviour, JsonNode plan) {
+    private void finish(String ns, String planName, String csvName, String pkg, Behaviour configured, JsonNode plan) {
+        // as real OLM: a CSV needs exactly one OperatorGroup in its namespace
+        int groups = client().genericKubernetesResources(OPERATOR_GROUP_API, "OperatorGroup").inNamespace(ns).list()
+                .getItems().size();
+        Behaviour behaviour = configured;
+        if (groups == 0) {
+            behaviour = new Behaviour(Mode.FAIL, Duration.ZERO, "NoOperatorGroup",
+                    "csv in namespace with no operatorgroups");
+        } else if (groups > 1) {
+            behaviour = new Behaviour(Mode.FAIL, Duration.ZERO, "TooManyOperatorGroups",
+                    "csv created in namespace with multiple operatorgroups, can't pick one automatically");
+        }
         boolean ok = behaviour.mode() != Mode.FAIL;
         ObjectNode csvStatus = NODES.objectNode();
         ObjectNode cs = csvStatus.putObject("status")

@@ -53,15 +53,20 @@ class OlmSimulatorTest {
     }
 
     private static String namespace() {
-        String ns = "olm-test-" + COUNTER.incrementAndGet();
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-                .create();
+        String ns = bareNamespace();
         client.resource(Serialization.unmarshal("""
                 apiVersion: operators.coreos.com/v1
                 kind: OperatorGroup
                 metadata: {name: og, namespace: %s}
                 spec: {targetNamespaces: [%s]}
                 """.formatted(ns, ns), GenericKubernetesResource.class)).create();
+        return ns;
+    }
+
+    private static String bareNamespace() {
+        String ns = "olm-test-" + COUNTER.incrementAndGet();
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+                .create();
         return ns;
     }
 
@@ -193,5 +198,20 @@ class OlmSimulatorTest {
         Map<String, Object> condition = ((List<Map<String, Object>>) field(sub, "status", "conditions")).get(0);
         assertThat(condition).containsEntry("type", "ResolutionFailed").containsEntry("status", "True");
         assertThat((String) condition.get("message")).contains("channel threescale-9.99", "3scale-operator");
+    }
+
+    @Test
+    void operatorGroupsGetTheirNamespacesAndACsvNeedsExactlyOne() {
+        String ns = namespace();
+        GenericKubernetesResource og = client.genericKubernetesResources("operators.coreos.com/v1", "OperatorGroup")
+                .inNamespace(ns).withName("og").waitUntilCondition(
+                        g -> g != null && g.get("status", "namespaces") != null, 20, TimeUnit.SECONDS);
+        assertThat(og.get("status", "namespaces").toString()).isEqualTo("[" + ns + "]");
+
+        String none = bareNamespace();
+        subscribe(none, "3scale-operator", "threescale-2.15", "Automatic");
+        GenericKubernetesResource csv = waitFor("ClusterServiceVersion", none, "3scale-operator.v0.12.4",
+                c -> "Failed".equals(field(c, "status", "phase")));
+        assertThat(field(csv, "status", "reason")).isEqualTo("NoOperatorGroup");
     }
 }
