@@ -357,7 +357,10 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                 admit(t, resource, merged, current);
                 body = merged;
             } else {
-                admit(t, resource, body, current(t));
+                if (before == null) {
+                    throw notFound(resourceNotFound(t, resource));
+                }
+                admit(t, resource, body, before);
             }
             if (dryRun(t)) {
                 return json(200, body);
@@ -589,7 +592,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         if (!metaErrors.isEmpty()) {
             throw new Rejection(invalid(resource, obj.path("metadata").path("name").asText(t.name()), metaErrors));
         }
-        switch (resource.kind()) {
+        switch ("status".equals(t.subresource()) ? "" : resource.kind()) {
             case "Secret" -> secretStringData(obj);
             case "Route" -> {
                 if (resource.group().equals("route.openshift.io")) {
