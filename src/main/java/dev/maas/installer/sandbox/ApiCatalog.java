@@ -1,0 +1,240 @@
+package dev.maas.installer.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The resources the test cluster serves: a fixed set of built-in kinds (Kubernetes, and optionally OpenShift and
+ * OLM's package server) plus every served version of every CRD stored in the cluster. Answers API discovery.
+ */
+final class ApiCatalog {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final List<String> ALL_VERBS = List.of("create", "delete", "deletecollection", "get", "list",
+            "patch", "update", "watch");
+
+    /** One served resource. {@code schema} is null for built-in kinds (they are not schema-validated). */
+    record Resource(String group, String version, String plural, String kind, boolean namespaced,
+                    boolean statusSubresource, List<String> verbs, CrdSchema schema, boolean storage) {
+        String groupVersion() {
+            return group.isEmpty() ? version : group + "/" + version;
+        }
+
+        String singular() {
+            return kind.toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private final Map<String, Resource> builtins = new LinkedHashMap<>();
+    /** CRD name -> its served versions. */
+    private final Map<String, List<Resource>> crds = new ConcurrentHashMap<>();
+
+    ApiCatalog(boolean openshift, boolean olm) {
+        core("namespaces", "Namespace", false, true);
+        core("secrets", "Secret", true, false);
+        core("configmaps", "ConfigMap", true, false);
+        core("services", "Service", true, true);
+        core("serviceaccounts", "ServiceAccount", true, false);
+        core("pods", "Pod", true, true);
+        core("persistentvolumeclaims", "PersistentVolumeClaim", true, true);
+        core("persistentvolumes", "PersistentVolume", false, true);
+        core("events", "Event", true, false);
+        core("endpoints", "Endpoints", true, false);
+        core("nodes", "Node", false, true);
+        builtin("apps", "v1", "deployments", "Deployment", true, true);
+        builtin("apps", "v1", "statefulsets", "StatefulSet", true, true);
+        builtin("apps", "v1", "replicasets", "ReplicaSet", true, true);
+        builtin("apps", "v1", "daemonsets", "DaemonSet", true, true);
+        builtin("batch", "v1", "jobs", "Job", true, true);
+        builtin("batch", "v1", "cronjobs", "CronJob", true, true);
+        builtin("rbac.authorization.k8s.io", "v1", "roles", "Role", true, false);
+        builtin("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true, false);
+        builtin("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false, false);
+        builtin("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false, false);
+        builtin("storage.k8s.io", "v1", "storageclasses", "StorageClass", false, false);
+        builtin("networking.k8s.io", "v1", "ingresses", "Ingress", true, true);
+        builtin("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true, false);
+        builtin("coordination.k8s.io", "v1", "leases", "Lease", true, false);
+        builtin("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, true);
+        put(new Resource("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview", false,
+                false, List.of("create"), null, true));
+        put(new Resource("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "SelfSubjectRulesReview", true,
+                false, List.of("create"), null, true));
+        // KServe (OpenShift AI): not schema-validated, no CRD in the reference material
+        builtin("serving.kserve.io", "v1beta1", "inferenceservices", "InferenceService", true, true);
+        builtin("serving.kserve.io", "v1alpha1", "servingruntimes", "ServingRuntime", true, false);
+        if (openshift) {
+            builtin("route.openshift.io", "v1", "routes", "Route", true, true);
+            builtin("config.openshift.io", "v1", "ingresses", "Ingress", false, true);
+            builtin("config.openshift.io", "v1", "clusterversions", "ClusterVersion", false, true);
+            builtin("config.openshift.io", "v1", "infrastructures", "Infrastructure", false, true);
+            builtin("project.openshift.io", "v1", "projects", "Project", false, false);
+            put(new Resource("user.openshift.io", "v1", "users", "User", false, false, List.of("get", "list"),
+                    null, true));
+        }
+        if (olm) {
+            put(new Resource("packages.operators.coreos.com", "v1", "packagemanifests", "PackageManifest", true,
+                    false, List.of("get", "list", "watch", "create", "update", "patch", "delete"), null, true));
+        }
+    }
+
+    private void core(String plural, String kind, boolean namespaced, boolean status) {
+        builtin("", "v1", plural, kind, namespaced, status);
+    }
+
+    private void builtin(String group, String version, String plural, String kind, boolean namespaced,
+                         boolean status) {
+        put(new Resource(group, version, plural, kind, namespaced, status, ALL_VERBS, null, true));
+    }
+
+    private void put(Resource r) {
+        builtins.put(key(r.group(), r.version(), r.plural()), r);
+    }
+
+    /** The built-in resources. */
+    List<Resource> builtins() {
+        return List.copyOf(builtins.values());
+    }
+
+    private static String key(String group, String version, String plural) {
+        return (group == null ? "" : group) + "/" + version + "/" + plural;
+    }
+
+    Optional<Resource> find(String group, String version, String plural) {
+        Resource r = builtins.get(key(group, version, plural));
+        if (r != null) {
+            return Optional.of(r);
+        }
+        for (List<Resource> versions : crds.values()) {
+            for (Resource c : versions) {
+                if (c.group().equals(group == null ? "" : group) && c.version().equals(version)
+                        && c.plural().equals(plural)) {
+                    return Optional.of(c);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Registers (or replaces) a stored CRD; returns its served versions. */
+    List<Resource> registerCrd(JsonNode crd) {
+        String name = crd.path("metadata").path("name").asText();
+        JsonNode spec = crd.path("spec");
+        String group = spec.path("group").asText();
+        String plural = spec.path("names").path("plural").asText();
+        String kind = spec.path("names").path("kind").asText();
+        boolean namespaced = !"Cluster".equals(spec.path("scope").asText("Namespaced"));
+        List<Resource> versions = new ArrayList<>();
+        for (JsonNode v : spec.path("versions")) {
+            if (!v.path("served").asBoolean(true)) {
+                continue;
+            }
+            JsonNode schema = v.path("schema").path("openAPIV3Schema");
+            versions.add(new Resource(group, v.path("name").asText(), plural, kind, namespaced,
+                    v.path("subresources").has("status"), ALL_VERBS,
+                    CrdSchema.of(schema), v.path("storage").asBoolean(false)));
+        }
+        crds.put(name, List.copyOf(versions));
+        return versions;
+    }
+
+    void unregisterCrd(String name) {
+        crds.remove(name);
+    }
+
+    private List<Resource> all() {
+        List<Resource> out = new ArrayList<>(builtins.values());
+        crds.values().forEach(out::addAll);
+        return out;
+    }
+
+    // ---- discovery documents ----
+
+    ObjectNode coreVersions(String serverAddress) {
+        ObjectNode o = NODES.objectNode().put("kind", "APIVersions");
+        o.putArray("versions").add("v1");
+        o.putArray("serverAddressByClientCIDRs").addObject().put("clientCIDR", "0.0.0.0/0")
+                .put("serverAddress", serverAddress);
+        return o;
+    }
+
+    ObjectNode groupList() {
+        ObjectNode o = NODES.objectNode().put("kind", "APIGroupList").put("apiVersion", "v1");
+        ArrayNode groups = o.putArray("groups");
+        for (String group : groupNames()) {
+            groups.add(group(group));
+        }
+        return o;
+    }
+
+    private Set<String> groupNames() {
+        Set<String> names = new LinkedHashSet<>();
+        for (Resource r : all()) {
+            if (!r.group().isEmpty()) {
+                names.add(r.group());
+            }
+        }
+        return names;
+    }
+
+    /** The APIGroup document, or null when the group is not served. */
+    ObjectNode group(String group) {
+        Set<String> versions = new LinkedHashSet<>();
+        String preferred = null;
+        for (Resource r : all()) {
+            if (r.group().equals(group)) {
+                versions.add(r.version());
+                if (r.storage() && preferred == null) {
+                    preferred = r.version();
+                }
+            }
+        }
+        if (versions.isEmpty()) {
+            return null;
+        }
+        if (preferred == null) {
+            preferred = versions.iterator().next();
+        }
+        ObjectNode o = NODES.objectNode().put("kind", "APIGroup").put("apiVersion", "v1").put("name", group);
+        ArrayNode vs = o.putArray("versions");
+        for (String v : versions) {
+            vs.addObject().put("groupVersion", group + "/" + v).put("version", v);
+        }
+        o.putObject("preferredVersion").put("groupVersion", group + "/" + preferred).put("version", preferred);
+        return o;
+    }
+
+    /** The APIResourceList for one group/version ({@code group} empty for core), or null when not served. */
+    ObjectNode resourceList(String group, String version) {
+        ObjectNode o = NODES.objectNode().put("kind", "APIResourceList").put("apiVersion", "v1")
+                .put("groupVersion", group.isEmpty() ? version : group + "/" + version);
+        ArrayNode list = o.putArray("resources");
+        boolean any = false;
+        for (Resource r : all()) {
+            if (r.group().equals(group) && r.version().equals(version)) {
+                any = true;
+                ObjectNode e = list.addObject().put("name", r.plural()).put("singularName", r.singular())
+                        .put("namespaced", r.namespaced()).put("kind", r.kind());
+                ArrayNode verbs = e.putArray("verbs");
+                r.verbs().forEach(verbs::add);
+                if (r.statusSubresource()) {
+                    list.addObject().put("name", r.plural() + "/status").put("singularName", "")
+                            .put("namespaced", r.namespaced()).put("kind", r.kind())
+                            .putArray("verbs").add("get").add("patch").add("update");
+                }
+            }
+        }
+        return any ? o : null;
+    }
+}

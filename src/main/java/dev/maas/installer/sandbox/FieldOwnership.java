@@ -1,0 +1,182 @@
+package dev.maas.installer.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which field manager owns which fields of each object, like the API server's managed fields, so that server-side
+ * apply behaves as it does on a real cluster: applying a field another manager owns with a different value is a
+ * conflict (409) unless forced; fields a manager applied before and no longer applies are removed unless someone
+ * else owns them; ordinary updates take ownership of the fields they change. Fields are leaves (lists are atomic);
+ * of {@code metadata} only labels and annotations are tracked, and {@code status} not at all.
+ */
+final class FieldOwnership {
+    /** uid -> manager -> owned field paths (each a list of keys). */
+    private final Map<String, Map<String, Set<List<String>>>> owners = new ConcurrentHashMap<>();
+
+    /** A field applied with another value than its owner's. */
+    record Conflict(String manager, List<String> field) {
+        String fieldPath() {
+            return "." + String.join(".", field);
+        }
+    }
+
+    /** The fields an object sets, as ownership sees them. */
+    static Set<List<String>> fields(JsonNode object) {
+        Set<List<String>> out = new LinkedHashSet<>();
+        object.properties().forEach(e -> {
+            String key = e.getKey();
+            if (key.equals("apiVersion") || key.equals("kind") || key.equals("status")) {
+                return;
+            }
+            if (key.equals("metadata")) {
+                for (String sub : List.of("labels", "annotations")) {
+                    JsonNode m = e.getValue().get(sub);
+                    if (m != null && m.isObject()) {
+                        m.properties().forEach(l -> out.add(List.of("metadata", sub, l.getKey())));
+                    }
+                }
+                return;
+            }
+            collect(e.getValue(), new ArrayList<>(List.of(key)), out);
+        });
+        return out;
+    }
+
+    private static void collect(JsonNode node, List<String> path, Set<List<String>> out) {
+        if (node.isObject() && !node.isEmpty()) {
+            node.properties().forEach(e -> {
+                List<String> p = new ArrayList<>(path);
+                p.add(e.getKey());
+                collect(e.getValue(), p, out);
+            });
+        } else {
+            out.add(List.copyOf(path));
+        }
+    }
+
+    static JsonNode at(JsonNode object, List<String> path) {
+        JsonNode n = object;
+        for (String key : path) {
+            if (n == null) {
+                return null;
+            }
+            n = n.get(key);
+        }
+        return n;
+    }
+
+    /** The conflicts an apply by {@code manager} would cause on {@code current}. */
+    List<Conflict> conflicts(String uid, String manager, JsonNode current, JsonNode applied) {
+        List<Conflict> out = new ArrayList<>();
+        Map<String, Set<List<String>>> byManager = owners.getOrDefault(uid, Map.of());
+        for (List<String> field : fields(applied)) {
+            JsonNode now = at(current, field);
+            if (now == null || Objects.equals(now, at(applied, field))) {
+                continue;
+            }
+            for (Map.Entry<String, Set<List<String>>> e : byManager.entrySet()) {
+                if (!e.getKey().equals(manager) && e.getValue().contains(field)) {
+                    out.add(new Conflict(e.getKey(), field));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The fields to remove from the merged object when {@code manager} applies {@code applied}: those it applied
+     * before, no longer applies, and nobody else owns. Read-only; {@link #recordApply} records the apply.
+     */
+    List<List<String>> removedByApply(String uid, String manager, JsonNode applied) {
+        Map<String, Set<List<String>>> byManager = owners.getOrDefault(uid, Map.of());
+        synchronized (byManager) {
+            Set<List<String>> now = fields(applied);
+            List<List<String>> removed = new ArrayList<>();
+            for (List<String> field : byManager.getOrDefault(manager, Set.of())) {
+                if (!now.contains(field) && byManager.entrySet().stream()
+                        .noneMatch(e -> !e.getKey().equals(manager) && e.getValue().contains(field))) {
+                    removed.add(field);
+                }
+            }
+            return removed;
+        }
+    }
+
+    /** Records a successful apply: the manager owns exactly the applied fields; forced, it takes them from others. */
+    void recordApply(String uid, String manager, JsonNode applied, boolean force) {
+        Map<String, Set<List<String>>> byManager = owners.computeIfAbsent(uid, k -> new LinkedHashMap<>());
+        synchronized (byManager) {
+            Set<List<String>> now = fields(applied);
+            if (force) {
+                byManager.forEach((m, owned) -> {
+                    if (!m.equals(manager)) {
+                        owned.removeAll(now);
+                    }
+                });
+            }
+            byManager.put(manager, new LinkedHashSet<>(now));
+        }
+    }
+
+    /** Records an ordinary write by {@code manager}: it owns what it changed; removed fields have no owner. */
+    void update(String uid, String manager, JsonNode before, JsonNode after) {
+        Map<String, Set<List<String>>> byManager = owners.computeIfAbsent(uid, k -> new LinkedHashMap<>());
+        synchronized (byManager) {
+            Set<List<String>> afterFields = fields(after);
+            Set<List<String>> changed = new LinkedHashSet<>();
+            for (List<String> f : afterFields) {
+                if (before == null || !Objects.equals(at(before, f), at(after, f))) {
+                    changed.add(f);
+                }
+            }
+            Map<String, Set<List<String>>> copy = new HashMap<>(byManager);
+            copy.forEach((m, owned) -> {
+                owned.retainAll(afterFields);
+                if (!m.equals(manager)) {
+                    owned.removeAll(changed);
+                }
+            });
+            byManager.computeIfAbsent(manager, k -> new LinkedHashSet<>()).addAll(changed);
+        }
+    }
+
+    void forget(String uid) {
+        owners.remove(uid);
+    }
+
+    /** Removes a field, and the maps that become empty because of it. */
+    static void remove(ObjectNode object, List<String> field) {
+        List<ObjectNode> parents = new ArrayList<>();
+        JsonNode n = object;
+        for (int i = 0; i < field.size() - 1; i++) {
+            if (!(n instanceof ObjectNode o)) {
+                return;
+            }
+            parents.add(o);
+            n = o.get(field.get(i));
+        }
+        if (!(n instanceof ObjectNode last)) {
+            return;
+        }
+        last.remove(field.get(field.size() - 1));
+        JsonNode child = last;
+        for (int i = parents.size() - 1; i >= 0 && child.isEmpty(); i--) {
+            if (i == 0 && field.get(0).equals("metadata")) {
+                break;
+            }
+            parents.get(i).remove(field.get(i));
+            child = parents.get(i);
+        }
+    }
+}

@@ -1,0 +1,352 @@
+package dev.maas.installer.sandbox;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.vertx.Protocol;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The strict test cluster: fabric8's mock API server in CRUD mode on loopback, made to behave like an OpenShift API
+ * server where it matters (see {@link ApiServerDispatcher}), seeded like a fresh OpenShift cluster with OLM and the
+ * served models, with simulated operators reacting through informers. Every client reaches it over HTTP(S) with a
+ * bearer token, exactly as it would reach a real cluster.
+ *
+ * <pre>{@code
+ * try (TestCluster cluster = TestCluster.start(TestCluster.Options.defaults())) {
+ *     KubernetesClient client = cluster.newClient();
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class TestCluster implements AutoCloseable {
+    /** The user the sandbox's token belongs to. */
+    public static final String USER = "sandbox-admin";
+    /** The kubeconfig context (and cluster) name the sandbox writes. */
+    public static final String CONTEXT = "sandbox";
+
+    /**
+     * How to start the test cluster. Start from {@link #defaults()} and change with the {@code with...} methods.
+     *
+     * @param https            serve HTTPS on 127.0.0.1 with a fresh self-signed certificate for localhost and
+     *                         127.0.0.1 ({@link #caCertificatePem()}; the kubeconfig carries it, so clients verify
+     *                         TLS fully). Default: true. False serves plain HTTP on 127.0.0.1
+     * @param port             port on 127.0.0.1 that clients connect to; 0 picks a free one
+     * @param crdSource        where the CRDs come from
+     * @param appsDomain       the cluster's apps domain (Route hosts, ingresses.config.openshift.io)
+     * @param openshift        serve the OpenShift APIs (route.openshift.io, config.openshift.io, ...)
+     * @param olm              serve OLM (its CRDs, PackageManifests, the simulated OLM)
+     * @param rwxStorage       seed an RWX-capable StorageClass ({@link #RWX_STORAGE_CLASS})
+     * @param models           seed the KServe fixtures in namespace {@link #MODELS_NAMESPACE}
+     * @param packages         the operator catalog
+     * @param olmBehaviour     the default behaviour of the simulated OLM
+     * @param denied           permissions the user does not have
+     * @param strictNamespaces a namespaced object can only be created in an existing namespace
+     * @param token            the bearer token; null generates one
+     */
+    public record Options(boolean https, int port, CrdSource crdSource, String appsDomain, boolean openshift,
+                          boolean olm, boolean rwxStorage, boolean models, List<CatalogPackage> packages,
+                          OlmSimulator.Behaviour olmBehaviour, List<AccessRule> denied, boolean strictNamespaces,
+                          String token) {
+        public Options {
+            Objects.requireNonNull(crdSource, "crdSource");
+            Objects.requireNonNull(appsDomain, "appsDomain");
+            packages = List.copyOf(packages);
+            denied = List.copyOf(denied);
+            Objects.requireNonNull(olmBehaviour, "olmBehaviour");
+        }
+
+        public static Options defaults() {
+            return new Options(true, 0, CrdSource.defaultSource(), "apps.sandbox.local", true, true, true, true,
+                    CatalogPackage.redHatDefaults(), OlmSimulator.Behaviour.succeed(Duration.ofMillis(200)),
+                    List.of(), true, null);
+        }
+
+        public Options withHttps(boolean v) {
+            return new Options(v, port, crdSource, appsDomain, openshift, olm, rwxStorage, models, packages,
+                    olmBehaviour, denied, strictNamespaces, token);
+        }
+
+        public Options withPort(int v) {
+            return new Options(https, v, crdSource, appsDomain, openshift, olm, rwxStorage, models, packages,
+                    olmBehaviour, denied, strictNamespaces, token);
+        }
+
+        public Options withCrdSource(CrdSource v) {
+            return new Options(https, port, v, appsDomain, openshift, olm, rwxStorage, models, packages,
+                    olmBehaviour, denied, strictNamespaces, token);
+        }
+
+        /** CRDs from a folder laid out like {@code shared/reference/crds}. */
+        public Options withCrdDirectory(Path dir) {
+            return withCrdSource(CrdSource.directory(dir));
+        }
+
+        public Options withAppsDomain(String v) {
+            return new Options(https, port, crdSource, v, openshift, olm, rwxStorage, models, packages,
+                    olmBehaviour, denied, strictNamespaces, token);
+        }
+
+        public Options withOpenshift(boolean v) {
+            return new Options(https, port, crdSource, appsDomain, v, olm, rwxStorage, models, packages,
+                    olmBehaviour, denied, strictNamespaces, token);
+        }
+
+        public Options withOlm(boolean v) {
+            return new Options(https, port, crdSource, appsDomain, openshift, v, rwxStorage, models, packages,
+                    olmBehaviour, denied, strictNamespaces, token);
+        }
+
+        public Options withRwxStorage(boolean v) {
+            return new Options(https, port, crdSource, appsDomain, openshift, olm, v, models, packages,
+                    olmBehaviour, denied, strictNamespaces, token);
+        }
+
+        public Options withModels(boolean v) {
+            return new Options(https, port, crdSource, appsDomain, openshift, olm, rwxStorage, v, packages,
+                    olmBehaviour, denied, strictNamespaces, token);
+        }
+
+        public Options withPackages(List<CatalogPackage> v) {
+            return new Options(https, port, crdSource, appsDomain, openshift, olm, rwxStorage, models, v,
+                    olmBehaviour, denied, strictNamespaces, token);
+        }
+
+        public Options withOlmBehaviour(OlmSimulator.Behaviour v) {
+            return new Options(https, port, crdSource, appsDomain, openshift, olm, rwxStorage, models, packages,
+                    v, denied, strictNamespaces, token);
+        }
+
+        public Options withDenied(List<AccessRule> v) {
+            return new Options(https, port, crdSource, appsDomain, openshift, olm, rwxStorage, models, packages,
+                    olmBehaviour, v, strictNamespaces, token);
+        }
+
+        public Options withStrictNamespaces(boolean v) {
+            return new Options(https, port, crdSource, appsDomain, openshift, olm, rwxStorage, models, packages,
+                    olmBehaviour, denied, v, token);
+        }
+
+        public Options withToken(String v) {
+            return new Options(https, port, crdSource, appsDomain, openshift, olm, rwxStorage, models, packages,
+                    olmBehaviour, denied, strictNamespaces, v);
+        }
+    }
+
+    /** The RWX StorageClass the seed creates (CephFS provisioner, like ODF's). */
+    public static final String RWX_STORAGE_CLASS = "sandbox-rwx";
+    /** The namespace of the seeded InferenceServices and ServingRuntimes. */
+    public static final String MODELS_NAMESPACE = "models";
+
+    private final Options options;
+    private final KubernetesMockServer server;
+    private final MockWebServer webServer;
+    private final ApiServerDispatcher dispatcher;
+    private final ScheduledExecutorService scheduler;
+    private final List<SimulatedOperator> operators = new CopyOnWriteArrayList<>();
+    private final List<KubernetesClient> clients = new CopyOnWriteArrayList<>();
+    private final String caPem;
+    private final String url;
+    private final TlsFront tls;
+    private volatile String token;
+    private OlmSimulator olm;
+
+    private TestCluster(Options options) {
+        this.options = options;
+        this.token = options.token() != null ? options.token() : newToken();
+        ApiCatalog catalog = new ApiCatalog(options.openshift(), options.olm());
+        this.dispatcher = new ApiServerDispatcher(catalog, options.appsDomain(), USER, token,
+                options.strictNamespaces());
+        options.denied().forEach(dispatcher::deny);
+        this.webServer = new MockWebServer();
+        this.webServer.setProtocols(List.of(Protocol.HTTP_1_1));
+        this.server = new KubernetesMockServer(new Context(), webServer, new HashMap<>(),
+                dispatcher, false);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sandbox-operators");
+            t.setDaemon(true);
+            return t;
+        });
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        if (options.https()) {
+            server.start(loopback, 0);
+            try {
+                this.tls = TlsFront.start(options.port(), webServer.getPort());
+            } catch (RuntimeException e) {
+                server.shutdown();
+                throw e;
+            }
+            this.caPem = tls.certificatePem();
+            this.url = "https://127.0.0.1:" + tls.port();
+        } else {
+            server.start(loopback, options.port());
+            this.tls = null;
+            this.caPem = null;
+            this.url = "http://127.0.0.1:" + webServer.getPort();
+        }
+        dispatcher.serverAddress(url.substring(url.indexOf("://") + 3));
+    }
+
+    /** Starts the server, seeds it and starts the simulated OLM (when enabled). */
+    public static TestCluster start(Options options) {
+        TestCluster cluster = new TestCluster(options);
+        try {
+            new ClusterSeed(cluster, options).seed();
+            if (options.olm()) {
+                cluster.olm = new OlmSimulator(options.olmBehaviour());
+                cluster.addOperator(cluster.olm);
+            }
+            return cluster;
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /** The API server URL, e.g. {@code https://127.0.0.1:41234}. */
+    public String url() {
+        return url;
+    }
+
+    /** The port clients connect to. */
+    public int port() {
+        return tls != null ? tls.port() : webServer.getPort();
+    }
+
+    /** The bearer token of {@link #USER}. A credential: never log it. */
+    public String token() {
+        return token;
+    }
+
+    /** Replaces the token: requests with the old one get 401 (an expired login). */
+    public void setToken(String newToken) {
+        this.token = Objects.requireNonNull(newToken);
+        dispatcher.token(newToken);
+    }
+
+    /** The PEM of the server's self-signed certificate (trust it to verify TLS); null when serving plain HTTP. */
+    public String caCertificatePem() {
+        return caPem;
+    }
+
+    public String appsDomain() {
+        return options.appsDomain();
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /** The simulated OLM (null when OLM is disabled). */
+    public OlmSimulator olm() {
+        return olm;
+    }
+
+    /** Takes a permission away from the user (403 and SelfSubjectAccessReview {@code allowed: false}). */
+    public void deny(AccessRule rule) {
+        dispatcher.deny(rule);
+    }
+
+    /** Gives back every permission taken by {@link #deny(AccessRule)}. */
+    public void allowAll() {
+        dispatcher.allowAll();
+    }
+
+    /** A client configuration for this cluster: bearer token, TLS verified against {@link #caCertificatePem()}. */
+    public Config clientConfig() {
+        ConfigBuilder b = new ConfigBuilder(Config.empty())
+                .withMasterUrl(url())
+                .withOauthToken(token)
+                .withNamespace("default")
+                .withTrustCerts(false)
+                .withRequestTimeout(30_000)
+                .withConnectionTimeout(10_000);
+        if (caPem != null) {
+            b.withCaCertData(Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8)));
+        }
+        return b.build();
+    }
+
+    /** A new client (closed with the cluster at the latest). */
+    public KubernetesClient newClient() {
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
+        clients.add(client);
+        return client;
+    }
+
+    /** A kubeconfig for this cluster: context {@link #CONTEXT}, user {@link #USER}, namespace {@code default}. */
+    public String kubeconfigYaml() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("apiVersion: v1\nkind: Config\nclusters:\n- name: ").append(CONTEXT).append("\n  cluster:\n")
+                .append("    server: ").append(url()).append('\n');
+        if (caPem != null) {
+            sb.append("    certificate-authority-data: ")
+                    .append(Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8))).append('\n');
+        }
+        sb.append("users:\n- name: ").append(USER).append("\n  user:\n    token: ").append(token).append('\n')
+                .append("contexts:\n- name: ").append(CONTEXT).append("\n  context:\n    cluster: ").append(CONTEXT)
+                .append("\n    user: ").append(USER).append("\n    namespace: default\n")
+                .append("current-context: ").append(CONTEXT).append('\n');
+        return sb.toString();
+    }
+
+    /** Starts a simulated operator with its own client; it is closed with the cluster. */
+    public void addOperator(SimulatedOperator operator) {
+        operators.add(operator);
+        operator.start(new SimulationContext(newClient(), scheduler, options.appsDomain()));
+    }
+
+    public List<SimulatedOperator> operators() {
+        return new ArrayList<>(operators);
+    }
+
+    @Override
+    public void close() {
+        for (SimulatedOperator op : operators) {
+            try {
+                op.close();
+            } catch (RuntimeException e) {
+                // keep closing the rest
+            }
+        }
+        // let a running step finish its requests, drop the delayed ones
+        scheduler.shutdown();
+        try {
+            if (!scheduler.awaitTermination(2, TimeUnit.SECONDS)) {
+                scheduler.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            scheduler.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        clients.forEach(KubernetesClient::close);
+        if (tls != null) {
+            tls.close();
+        }
+        server.shutdown();
+    }
+
+    private static String newToken() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return "sha256~" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}

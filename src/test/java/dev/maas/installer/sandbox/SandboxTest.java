@@ -1,0 +1,66 @@
+package dev.maas.installer.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.maas.installer.engine.config.ConfigLoader;
+import dev.maas.installer.engine.config.InstallerConfig;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.ConnectException;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SandboxTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesItsFilesAndIsReachableThroughTheKubeconfigThenStops() throws Exception {
+        Path sandboxDir = dir.resolve("sb");
+        int port;
+        try (Sandbox sandbox = Sandbox.run(sandboxDir, TestCluster.Options.defaults().withModels(true))) {
+            assertThat(sandbox.readyLine()).isEqualTo("SANDBOX READY kubeconfig=" + sandboxDir.resolve("kubeconfig")
+                    + " config=" + sandboxDir.resolve("maas-installer.yaml"));
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sandbox.kubeconfig())))
+                    .isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sandbox.sandboxJson())))
+                    .isEqualTo("rw-------");
+
+            JsonNode json = new ObjectMapper().readTree(sandbox.sandboxJson().toFile());
+            String url = json.path("kubernetes").path("url").asText();
+            assertThat(url).isEqualTo(sandbox.cluster().url());
+            URI uri = URI.create(url);
+            assertThat(uri.getHost()).isIn("localhost", "127.0.0.1");
+            port = uri.getPort();
+
+            // a client built from the kubeconfig alone, as the installer's connection code does
+            Config config = Config.fromKubeconfig("sandbox", Files.readString(sandbox.kubeconfig()),
+                    sandbox.kubeconfig().toString());
+            try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+                assertThat(client.getMasterUrl().toString()).startsWith(url);
+                assertThat(client.hasApiGroup("route.openshift.io", false)).isTrue();
+                assertThat(client.configMaps().inNamespace("kube-public").withName("maas-sandbox").get()
+                        .getData()).containsEntry("sandbox", "true");
+            }
+
+            InstallerConfig loaded = ConfigLoader.load(sandbox.configFile());
+            assertThat(loaded.cluster().kubeconfig()).isEqualTo(sandbox.kubeconfig().toString());
+            assertThat(loaded.cluster().context()).isEqualTo("sandbox");
+
+            assertThat(sandbox.awaitStop(Duration.ofMillis(10))).isFalse();
+        }
+        // closed: nothing listens on the port any more
+        assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
+    }
+}
