@@ -60,7 +60,7 @@ final class ClusterSeed {
             create(n);
         }
         crds();
-        ObjectNode marker = object("v1", "ConfigMap", "maas-sandbox", "kube-public");
+        ObjectNode marker = object("v1", "ConfigMap", "maas-installer-sandbox", "kube-public");
         marker.putObject("data").put("sandbox", "true").put("appsDomain", options.appsDomain());
         create(marker);
         storage();
