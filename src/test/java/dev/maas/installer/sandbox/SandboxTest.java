@@ -50,7 +50,7 @@ class SandboxTest {
             try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
                 assertThat(client.getMasterUrl().toString()).startsWith(url);
                 assertThat(client.hasApiGroup("route.openshift.io", false)).isTrue();
-                assertThat(client.configMaps().inNamespace("kube-public").withName("maas-sandbox").get()
+                assertThat(client.configMaps().inNamespace("kube-public").withName("maas-installer-sandbox").get()
                         .getData()).containsEntry("sandbox", "true");
             }
 
