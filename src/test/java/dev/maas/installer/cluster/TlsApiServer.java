@@ -20,11 +20,11 @@ import java.security.cert.X509Certificate;
  * Test-only: a tiny HTTPS API server on loopback with its own certificate, answering {@code GET /apis} for one
  * bearer token and 401 otherwise.
  */
-final class TlsApiServer implements AutoCloseable {
+public final class TlsApiServer implements AutoCloseable {
     private final HttpsServer server;
     private final String token;
 
-    TlsApiServer(HeldCertificate serverCert, String token, X509Certificate... intermediates) throws IOException {
+    public TlsApiServer(HeldCertificate serverCert, String token, X509Certificate... intermediates) throws IOException {
         this.token = token;
         HandshakeCertificates certs = new HandshakeCertificates.Builder().heldCertificate(serverCert, intermediates)
                 .build();
@@ -35,12 +35,12 @@ final class TlsApiServer implements AutoCloseable {
     }
 
     /** A self-signed certificate for localhost. */
-    static HeldCertificate selfSigned(String cn) {
+    public static HeldCertificate selfSigned(String cn) {
         return new HeldCertificate.Builder().commonName(cn).addSubjectAlternativeName("localhost")
                 .addSubjectAlternativeName("127.0.0.1").build();
     }
 
-    String url() { return "https://localhost:" + server.getAddress().getPort(); }
+    public String url() { return "https://localhost:" + server.getAddress().getPort(); }
 
     private void handle(HttpExchange ex) throws IOException {
         String auth = ex.getRequestHeaders().getFirst("Authorization");
