@@ -41,10 +41,13 @@ class WizardViewModelTest {
         try {
             assertThat(shell.model().stages()).extracting(StageViewModel::id)
                     .containsExactly("preflight", "sso", "threescale", "backends", "products", "plans", "portal");
-            assertThat(shell.model().stages()).extracting(StageViewModel::status)
-                    .containsOnly(StageStatus.NOT_AVAILABLE);
+            // preflight is built (issue 3); the later stages are listed but not available yet
+            assertThat(shell.model().stage("preflight").status()).isEqualTo(StageStatus.NOT_RUN);
+            assertThat(shell.model().stages()).filteredOn(s -> !s.id().equals("preflight"))
+                    .extracting(StageViewModel::status).containsOnly(StageStatus.NOT_AVAILABLE);
             assertThat(shell.model().stages()).allMatch(s -> !s.description().isEmpty());
             assertThat(shell.model().connectionText().get()).isEqualTo("Not connected");
+            shell.model().select("sso");
             assertThat(shell.model().apply()).isFalse();
         } finally {
             shell.close();
