@@ -131,7 +131,8 @@ class ConnectPageFxTest {
         assertThat(picker.getValue().name()).isEqualTo("dev");
         assertThat(((Labeled) picker.getButtonCell()).getText())
                 .isEqualTo("dev — developer @ http://127.0.0.1:2 (models)  (current)");
-        assertThat(label(robot, "#contextsMessage").getText()).isEqualTo("2 contexts.");
+        assertThat(label(robot, "#contextsMessage").getText())
+                .isEqualTo("Cluster http://127.0.0.1:2  ·  user developer  ·  namespace models  ·  2 contexts in this file");
 
         robot.clickOn("#contextPicker");
         WaitForAsyncUtils.waitForFxEvents();
@@ -207,6 +208,11 @@ class ConnectPageFxTest {
             assertThat(label(robot, "#connectStatus").getText()).isEqualTo("The cluster's certificate is not trusted");
             String fingerprint = dev.maas.installer.cluster.CertificateInfo.of(cert.certificate()).sha256Fingerprint();
             assertThat(label(robot, "#certSHA256").getText()).isEqualTo(fingerprint);
+            assertThat(label(robot, "#connectError").getText())
+                    .isEqualTo("The certificate of " + server.url() + " is not signed by an authority this computer"
+                            + " trusts (a self-signed certificate or a private CA).");
+            assertThat(label(robot, "#connectFix").getText()).startsWith("What to do: compare the SHA-256 fingerprint")
+                    .contains("\"Trust this certificate\"");
             assertThat(label(robot, "#certSubject").getText()).contains("CN=api.self-signed.test");
             assertThat(label(robot, "#certIssuer").getText()).contains("CN=api.self-signed.test").contains("self-signed");
             assertThat(label(robot, "#certValid").getText()).matches("\\d{4}-\\d\\d-\\d\\d .* to \\d{4}-.*");

@@ -203,7 +203,7 @@ public final class ConnectionViewModel {
             selectedContext.set(found.stream().filter(KubeContext::current).findFirst()
                     .orElse(found.isEmpty() ? null : found.get(0)));
             contextsMessage.set(found.isEmpty() ? "The kubeconfig has no contexts; log in with `oc login` first."
-                    : found.size() == 1 ? "1 context." : found.size() + " contexts.");
+                    : found.size() == 1 ? "1 context in this file" : found.size() + " contexts in this file");
         } catch (StageException e) {
             contextsMessage.set(SecretRegistry.global().redact(e.describe()));
         } catch (RuntimeException e) {
@@ -335,14 +335,27 @@ public final class ConnectionViewModel {
         errorTitle.set(title(kind));
         errorMessage.set(message);
         errorFix.set(fix);
+        note(kind == ClusterException.Kind.BAD_SETTINGS ? "WARN" : "ERROR", message + " (what to do: " + fix + ")");
         if (kind == ClusterException.Kind.UNTRUSTED_CERTIFICATE && t instanceof ClusterException ce
                 && ce.certificate() != null && url != null && url.startsWith("https://")) {
+            // the page shows the certificate itself below, so the words stay short (the log has them in full)
+            boolean changed = message.contains("differs from the certificate you trusted");
+            errorMessage.set(changed
+                    ? "The certificate of " + url + " differs from the one you trusted earlier. This can mean that the"
+                    + " cluster's certificate was renewed, or that someone intercepts the connection."
+                    : "The certificate of " + url + " is not signed by an authority this computer trusts (a"
+                    + " self-signed certificate or a private CA).");
+            errorFix.set("compare the SHA-256 fingerprint below with the one your cluster administrator gives you"
+                    + " (`openssl s_client -connect HOST:PORT | openssl x509 -noout -fingerprint -sha256`). If they"
+                    + " match, press \"Trust this certificate\"; otherwise do not connect. Or give the cluster's CA file"
+                    + " under \"CA file and proxy\".");
             certificate.set(ce.certificate());
             certificateUrl.set(url);
+        } else {
+            errorMessage.set(capitalize(message));
         }
         state.set(State.FAILED);
         statusText.set(errorTitle.get());
-        note(kind == ClusterException.Kind.BAD_SETTINGS ? "WARN" : "ERROR", message + " (what to do: " + fix + ")");
     }
 
     static String title(ClusterException.Kind kind) {
@@ -382,4 +395,8 @@ public final class ConnectionViewModel {
     }
 
     private static boolean blank(String s) { return s == null || s.isBlank(); }
+
+    private static String capitalize(String s) {
+        return s == null || s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
 }

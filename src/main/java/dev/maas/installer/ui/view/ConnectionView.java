@@ -109,7 +109,17 @@ public final class ConnectionView extends ScrollPane {
         contextsMessage.setId("contextsMessage");
         contextsMessage.setWrapText(true);
         contextsMessage.getStyleClass().add(Styles.TEXT_MUTED);
-        contextsMessage.textProperty().bind(model.contextsMessageProperty());
+        contextsMessage.textProperty().bind(Bindings.createStringBinding(() -> {
+            KubeContext c = model.selectedContextProperty().get();
+            String counted = model.contextsMessageProperty().get();
+            if (c == null) {
+                return counted;
+            }
+            return "Cluster " + (c.clusterUrl() == null ? "?" : c.clusterUrl())
+                    + "  ·  user " + (c.user() == null ? "?" : c.user())
+                    + "  ·  namespace " + (c.namespace() == null || c.namespace().isBlank() ? "(none)" : c.namespace())
+                    + "  ·  " + counted;
+        }, model.selectedContextProperty(), model.contextsMessageProperty()));
 
         GridPane grid = form();
         grid.setId("kubeconfigForm");
