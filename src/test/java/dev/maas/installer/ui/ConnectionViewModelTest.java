@@ -66,7 +66,9 @@ class ConnectionViewModelTest {
 
         vm.modeProperty().set(Mode.TOKEN);
         vm.apiUrlProperty().set("https://api.c1.example:6443");
-        vm.tokenProperty().set(TOKEN);
+        for (int i = 1; i <= TOKEN.length(); i++) {
+            vm.tokenProperty().set(TOKEN.substring(0, i)); // typed one key at a time
+        }
         vm.noProxyProperty().set("api.c1.example");
         assertThat(vm.connect()).isTrue();
         assertThat(vm.state()).isEqualTo(State.CONNECTING);
@@ -84,6 +86,8 @@ class ConnectionViewModelTest {
         assertThat(vm.statusTextProperty().get()).isEqualTo("Connected to https://api.c1.example:6443");
 
         assertThat(SecretRegistry.global().redact(TOKEN)).isEqualTo(SecretRegistry.MASK);
+        assertThat(SecretRegistry.global().redact("sha256~vm-t")).as("what was typed on the way is no secret")
+                .isEqualTo("sha256~vm-t");
         assertThat(log.lines()).extracting(LogLine::message).noneMatch(m -> m.contains(TOKEN))
                 .anyMatch(m -> m.contains("connecting to https://api.c1.example:6443 with a token"));
 

@@ -108,8 +108,6 @@ public final class ConnectionViewModel {
         ProxySettings p = proxyDefaults == null ? ProxySettings.NONE : proxyDefaults;
         proxyUrl.set(p.httpsProxy() == null ? "" : p.httpsProxy());
         noProxy.set(String.join(",", p.noProxy()));
-        // the token is a secret from the moment it is typed or pasted
-        token.addListener((o, a, b) -> SecretRegistry.global().register(b));
         connecting = Bindings.createBooleanBinding(() -> state.get() == State.CONNECTING, state);
         if (defaultKubeconfig != null) {
             kubeconfigPath.set(defaultKubeconfig.toString());
@@ -139,7 +137,7 @@ public final class ConnectionViewModel {
 
     public StringProperty apiUrlProperty() { return apiUrl; }
 
-    /** Bound to a password field only; registered as a secret on every change. */
+    /** Bound to a password field only; registered as a secret when it is used to connect. */
     public StringProperty tokenProperty() { return token; }
 
     public StringProperty caFileProperty() { return caFile; }
@@ -226,7 +224,9 @@ public final class ConnectionViewModel {
                 throw bad("paste a token", "`oc whoami -t` prints yours; or use the web console: your user name"
                         + " > Copy login command");
             }
-            return new ConnectionSettings(null, null, url, token.get().trim(), ca, proxy, null);
+            // registered before it goes anywhere (not while typed: every prefix would become a "secret")
+            String t = SecretRegistry.global().register(token.get().trim());
+            return new ConnectionSettings(null, null, url, t, ca, proxy, null);
         }
         if (blank(kubeconfigPath.get())) {
             throw bad("choose a kubeconfig file", "log in with `oc login` (it writes ~/.kube/config), or use an"
