@@ -91,13 +91,32 @@ class ConnectPageFxTest {
         @Override public List<Check> verify(StageContext ctx) { return List.of(); }
     };
 
+    /** A stage that reads the served API groups through the run's client. */
+    private final Stage groups = new Stage() {
+        @Override public String id() { return "groups"; }
+
+        @Override public String title() { return "API groups stage"; }
+
+        @Override public List<String> dependencies() { return List.of(); }
+
+        @Override
+        public List<Change> plan(StageContext ctx) {
+            ctx.service(KubernetesClient.class).getApiGroups().getGroups().forEach(g -> stageSaw.add(g.getName()));
+            return List.of();
+        }
+
+        @Override public List<Change> apply(StageContext ctx, Progress p) { return plan(ctx); }
+
+        @Override public List<Check> verify(StageContext ctx) { return List.of(); }
+    };
+
     @Start
     void start(javafx.stage.Stage window) throws Exception {
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
         Path home = Files.createTempDirectory(dir, "home");
         trustStore = new TrustStore(home.resolve("config/trusted-clusters.json"));
         shell = WizardShell.builder()
-                .stages(List.of(kube))
+                .stages(List.of(kube, groups))
                 .contextFactory(c -> new StageContext(InstallerConfig.defaults(), new SecretRegistry(), c))
                 .trustStore(trustStore)
                 .proxyDefaults(ProxySettings.NONE)
@@ -232,7 +251,15 @@ class ConnectPageFxTest {
             assertThat(robot.lookup("#certificateBox").query().isVisible()).isFalse();
             assertThat(connectOnFx).hasSize(2).containsOnly(false);
 
+            // a run's client trusts what the user trusted
+            robot.clickOn("API groups stage");
+            robot.clickOn("#planButton");
+            waitUntil(() -> model.stage("groups").status() == StageStatus.PLANNED && !model.run().isRunning());
+            assertThat(stageSaw).containsExactly("route.openshift.io", "operators.coreos.com");
+
             // the token: a password field, registered as a secret, never in the log pane or any label
+            robot.clickOn("#connectNav");
+            WaitForAsyncUtils.waitForFxEvents();
             PasswordField field = robot.lookup("#token").query();
             assertThat(field).isInstanceOf(PasswordField.class);
             assertThat(SecretRegistry.global().redact("Bearer " + TOKEN)).isEqualTo("Bearer ******");
