@@ -22,7 +22,7 @@ public class WizardApp extends Application {
     @Override
     public void start(Stage window) {
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
-        shell = WizardShell.builder().build();
+        shell = WizardShell.builder().startOnConnectPage(true).build();
         Rectangle2D screen = Screen.getPrimary().getVisualBounds();
         Scene scene = shell.scene(Math.min(1366, screen.getWidth()), Math.min(800, screen.getHeight()));
         window.setTitle("MaaS Installer");

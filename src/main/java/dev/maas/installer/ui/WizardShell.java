@@ -1,5 +1,9 @@
 package dev.maas.installer.ui;
 
+import dev.maas.installer.cluster.ClusterConnection;
+import dev.maas.installer.cluster.Kubeconfigs;
+import dev.maas.installer.cluster.ProxySettings;
+import dev.maas.installer.cluster.TrustStore;
 import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
@@ -8,11 +12,14 @@ import dev.maas.installer.engine.run.Operation;
 import dev.maas.installer.engine.run.RunEvent;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.stages.Stages;
+import dev.maas.installer.ui.model.ConnectionViewModel;
 import dev.maas.installer.ui.model.StageViewModel;
 import dev.maas.installer.ui.model.WizardViewModel;
+import dev.maas.installer.ui.view.ConnectionView;
 import dev.maas.installer.ui.view.MainView;
 import javafx.scene.Scene;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,12 +38,21 @@ public final class WizardShell implements AutoCloseable {
     private final EngineService engine;
     private final UiEventBridge bridge;
     private final Map<String, StagePage> pages;
+    private final ConnectionService connections;
+    private final ConnectionViewModel connection;
     private MainView view;
 
     private WizardShell(Builder b) {
         this.pages = Map.copyOf(b.pages);
         this.bridge = new UiEventBridge(b.fxExecutor);
-        this.engine = new EngineService(b.stages, b.contextFactory, bridge);
+        this.connections = new ConnectionService(b.trustStore != null ? b.trustStore : TrustStore.userDefault(),
+                b.connect);
+        Function<Cancellation, StageContext> base = b.contextFactory;
+        this.engine = new EngineService(b.stages, c -> {
+            StageContext ctx = base.apply(c);
+            connections.provideTo(ctx);
+            return ctx;
+        }, bridge);
         List<StageViewModel> vms = new ArrayList<>();
         for (Stage s : b.stages) {
             StagePage page = pages.get(s.id());
@@ -50,6 +66,12 @@ public final class WizardShell implements AutoCloseable {
             public void cancel() { engine.cancel(); }
         });
         bridge.connect(this::dispatch);
+        this.connection = new ConnectionViewModel(connections, b.fxExecutor, model.connectionProperty(), model.log(),
+                b.proxyDefaults != null ? b.proxyDefaults : ProxySettings.fromEnvironment(),
+                b.kubeconfig != null ? b.kubeconfig : Kubeconfigs.defaultPath());
+        if (b.startOnConnectPage) {
+            model.showConnectPage();
+        }
     }
 
     public static Builder builder() { return new Builder(); }
@@ -65,10 +87,16 @@ public final class WizardShell implements AutoCloseable {
 
     public UiEventBridge bridge() { return bridge; }
 
+    /** The Connect page's state. */
+    public ConnectionViewModel connection() { return connection; }
+
+    /** The cluster connection the runs use. */
+    public ConnectionService connections() { return connections; }
+
     /** The window content, created on first call (FX thread). */
     public MainView view() {
         if (view == null) {
-            view = new MainView(model, pages);
+            view = new MainView(model, pages, new ConnectionView(connection));
         }
         return view;
     }
@@ -95,7 +123,10 @@ public final class WizardShell implements AutoCloseable {
     }
 
     @Override
-    public void close() { engine.close(); }
+    public void close() {
+        engine.close();
+        connections.close();
+    }
 
     /** How the shell is put together; every part has a default. */
     public static final class Builder {
@@ -103,6 +134,11 @@ public final class WizardShell implements AutoCloseable {
         private Function<Cancellation, StageContext> contextFactory = WizardShell::defaultContext;
         private final Map<String, StagePage> pages = new LinkedHashMap<>(StagePages.defaults());
         private Executor fxExecutor = javafx.application.Platform::runLater;
+        private TrustStore trustStore;
+        private ConnectionService.Connect connect = ClusterConnection::connect;
+        private ProxySettings proxyDefaults;
+        private Path kubeconfig;
+        private boolean startOnConnectPage;
 
         private Builder() { }
 
@@ -130,6 +166,36 @@ public final class WizardShell implements AutoCloseable {
         /** Where the bridge drains (default {@code Platform::runLater}); for view-model tests without a window. */
         public Builder fxExecutor(Executor executor) {
             this.fxExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** Where trusted certificates are remembered (default: {@link TrustStore#userDefault()}). */
+        public Builder trustStore(TrustStore store) {
+            this.trustStore = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** How connections are made (default {@link ClusterConnection#connect}); called off the FX thread. */
+        public Builder connect(ConnectionService.Connect connect) {
+            this.connect = Objects.requireNonNull(connect, "connect");
+            return this;
+        }
+
+        /** The proxy the Connect page starts with (default: from HTTPS_PROXY/NO_PROXY). */
+        public Builder proxyDefaults(ProxySettings proxy) {
+            this.proxyDefaults = Objects.requireNonNull(proxy, "proxy");
+            return this;
+        }
+
+        /** The kubeconfig file the Connect page starts with (default: {@link Kubeconfigs#defaultPath()}). */
+        public Builder kubeconfig(Path file) {
+            this.kubeconfig = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /** Whether the window opens on the Connect page (the app does) or on the first stage (default). */
+        public Builder startOnConnectPage(boolean yes) {
+            this.startOnConnectPage = yes;
             return this;
         }
 

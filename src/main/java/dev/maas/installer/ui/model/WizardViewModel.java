@@ -36,11 +36,15 @@ public final class WizardViewModel {
 
     public static final String NOT_CONNECTED = "Not connected";
 
+    /** What the centre of the window shows: the Connect page or the selected stage's page. */
+    public enum Page { CONNECT, STAGE }
+
     private final RunLauncher launcher;
     private final ObservableList<StageViewModel> stages;
     private final Map<String, StageViewModel> byId = new LinkedHashMap<>();
     private final ObjectProperty<StageViewModel> selected = new SimpleObjectProperty<>(this, "selected");
     private final ObjectProperty<ConnectionInfo> connection = new SimpleObjectProperty<>(this, "connection");
+    private final ObjectProperty<Page> page = new SimpleObjectProperty<>(this, "page", Page.STAGE);
     private final StringBinding connectionText;
     private final BooleanBinding sandbox;
     private final RunViewModel run = new RunViewModel();
@@ -84,7 +88,20 @@ public final class WizardViewModel {
 
     public StageViewModel selected() { return selected.get(); }
 
-    public void select(String stageId) { selected.set(stage(stageId)); }
+    /** Selects a stage and shows its page. */
+    public void select(String stageId) {
+        selected.set(stage(stageId));
+        page.set(Page.STAGE);
+    }
+
+    /** Which page the centre shows. */
+    public ObjectProperty<Page> pageProperty() { return page; }
+
+    public Page page() { return page.get(); }
+
+    public void showConnectPage() { page.set(Page.CONNECT); }
+
+    public void showStagePage() { page.set(Page.STAGE); }
 
     /** Null until connected. Set by the Connect page (issue 3) or the app's start-up. */
     public ObjectProperty<ConnectionInfo> connectionProperty() { return connection; }

@@ -5,9 +5,11 @@ import dev.maas.installer.engine.run.Operation;
 import dev.maas.installer.ui.StagePage;
 import dev.maas.installer.ui.model.StageViewModel;
 import dev.maas.installer.ui.model.WizardViewModel;
+import javafx.css.PseudoClass;
 import javafx.geometry.Insets;
 import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
+import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
@@ -21,6 +23,7 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
+import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 
 import java.util.Map;
@@ -37,22 +40,40 @@ public final class MainView extends BorderPane {
     private final WizardViewModel model;
     private final StagePageView page;
     private final ProgressPane progress;
+    private final Node connectPage;
+    private static final PseudoClass SELECTED = PseudoClass.getPseudoClass("selected");
+    private ListView<StageViewModel> stageList;
+    private Button connectNav;
 
     public MainView(WizardViewModel model, Map<String, StagePage> pages) {
+        this(model, pages, null);
+    }
+
+    /**
+     * @param connectPage the Connect page, shown by the first entry of the left list; null for a window without one
+     */
+    public MainView(WizardViewModel model, Map<String, StagePage> pages, Node connectPage) {
         this.model = model;
+        this.connectPage = connectPage;
         setId("mainView");
         getStylesheets().add(STYLESHEET);
         getStyleClass().add("main-view");
 
         setTop(header());
-        setLeft(stageList());
         page = new StagePageView(model, pages);
+        setLeft(stageList());
         progress = new ProgressPane(model);
         LogPane logPane = new LogPane(model.log(), model.stages());
         VBox bottom = new VBox(progress, logPane);
         bottom.getStyleClass().add("bottom-pane");
         VBox.setVgrow(logPane, Priority.ALWAYS);
-        SplitPane split = new SplitPane(page, bottom);
+        StackPane centre = new StackPane(page);
+        centre.setId("pageHolder");
+        if (connectPage != null) {
+            model.pageProperty().addListener((o, a, b) -> showPage(centre, b));
+            showPage(centre, model.page());
+        }
+        SplitPane split = new SplitPane(centre, bottom);
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.64);
         SplitPane.setResizableWithParent(bottom, false);
@@ -80,19 +101,59 @@ public final class MainView extends BorderPane {
         return header;
     }
 
+    private void showPage(StackPane centre, WizardViewModel.Page which) {
+        boolean connect = which == WizardViewModel.Page.CONNECT;
+        centre.getChildren().setAll(connect ? connectPage : page);
+        if (connectNav != null) {
+            connectNav.pseudoClassStateChanged(SELECTED, connect);
+        }
+        if (connect) {
+            stageList.getSelectionModel().clearSelection();
+        } else if (model.selected() != null) {
+            stageList.getSelectionModel().select(model.selected());
+        }
+    }
+
+    /** The first entry of the left list: "Connect", with the connection state under it. */
+    private Button connectEntry() {
+        Label name = new Label("Connect");
+        name.getStyleClass().add("nav-title");
+        Label state = new Label();
+        state.setId("connectNavState");
+        state.getStyleClass().add("nav-state");
+        state.textProperty().bind(model.connectionText());
+        state.setWrapText(false);
+        state.setTextOverrun(javafx.scene.control.OverrunStyle.CENTER_ELLIPSIS);
+        VBox text = new VBox(2, name, state);
+        Button b = new Button(null, text);
+        b.setId("connectNav");
+        b.getStyleClass().add("nav-entry");
+        b.setMaxWidth(Double.MAX_VALUE);
+        b.setAlignment(Pos.CENTER_LEFT);
+        b.setTooltip(new Tooltip("Choose the cluster: kubeconfig context, or API URL and token"));
+        b.setOnAction(e -> model.showConnectPage());
+        return b;
+    }
+
     private Region stageList() {
         Label caption = new Label("Stages");
         caption.getStyleClass().add(Styles.TEXT_BOLD);
         ListView<StageViewModel> list = new ListView<>(model.stages());
+        stageList = list;
         list.setId("stageList");
         list.setCellFactory(v -> new StageListCell());
         list.getSelectionModel().select(model.selected());
         list.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
             if (b != null) {
                 model.selectedProperty().set(b);
+                model.showStagePage();
             }
         });
-        model.selectedProperty().addListener((o, a, b) -> list.getSelectionModel().select(b));
+        model.selectedProperty().addListener((o, a, b) -> {
+            if (model.page() == WizardViewModel.Page.STAGE) {
+                list.getSelectionModel().select(b);
+            }
+        });
         VBox.setVgrow(list, Priority.ALWAYS);
 
         Button planAll = allButton("Plan all", "planAllButton", Operation.PLAN, "Plan every stage, in order");
@@ -100,6 +161,12 @@ public final class MainView extends BorderPane {
                 "Apply every stage in dependency order; a stage whose dependency failed is skipped");
         Button verifyAll = allButton("Verify all", "verifyAllButton", Operation.VERIFY, "Verify every stage");
         VBox box = new VBox(8, caption, list, planAll, applyAll, verifyAll);
+        if (connectPage != null) {
+            Label clusterCaption = new Label("Cluster");
+            clusterCaption.getStyleClass().add(Styles.TEXT_BOLD);
+            connectNav = connectEntry();
+            box.getChildren().addAll(0, java.util.List.of(clusterCaption, connectNav));
+        }
         box.setPadding(new Insets(12));
         box.setPrefWidth(250);
         box.setMinWidth(210);
@@ -120,11 +187,17 @@ public final class MainView extends BorderPane {
     /** Keyboard shortcuts: Ctrl+Shift+P/A/V for Plan/Apply/Verify, Esc for Cancel (besides the Alt mnemonics). */
     public void installAccelerators(Scene scene) {
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.P, KeyCombination.SHORTCUT_DOWN,
-                KeyCombination.SHIFT_DOWN), page.plan::fire);
+                KeyCombination.SHIFT_DOWN), () -> onStagePage(page.plan));
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.A, KeyCombination.SHORTCUT_DOWN,
-                KeyCombination.SHIFT_DOWN), page.apply::fire);
+                KeyCombination.SHIFT_DOWN), () -> onStagePage(page.apply));
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.V, KeyCombination.SHORTCUT_DOWN,
-                KeyCombination.SHIFT_DOWN), page.verify::fire);
+                KeyCombination.SHIFT_DOWN), () -> onStagePage(page.verify));
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.ESCAPE), progress.cancel::fire);
+    }
+
+    private void onStagePage(Button b) {
+        if (model.page() == WizardViewModel.Page.STAGE) {
+            b.fire();
+        }
     }
 }
