@@ -229,15 +229,23 @@ public final class PreflightStage implements Stage {
             }
             p.add(new Permission("list", "route.openshift.io", "routes", ns));
         }
-        String flavour = cfg.sso().flavour();
+        // the sso stage: the Keycloak CR (and for RH-SSO the KeycloakRealm CR), read, created, patched and watched
+        // until ready; the operator's admin Secret and Route read; the pods listed when Keycloak is not ready
+        String flavour = SsoFlavour.normalise(cfg.sso().flavour());
+        List<String> crVerbs = List.of("get", "list", "watch", "create", "patch");
         if (!flavour.equals("rhbk")) {
-            p.add(new Permission("create", "keycloak.org", "keycloaks", sso));
-            p.add(new Permission("create", "keycloak.org", "keycloakrealms", sso));
+            for (String verb : crVerbs) {
+                p.add(new Permission(verb, "keycloak.org", "keycloaks", sso));
+                p.add(new Permission(verb, "keycloak.org", "keycloakrealms", sso));
+            }
+            p.add(new Permission("get", "route.openshift.io", "routes", sso));
         }
         if (!flavour.equals("rhsso")) {
-            p.add(new Permission("create", "k8s.keycloak.org", "keycloaks", sso));
-            p.add(new Permission("create", "k8s.keycloak.org", "keycloakrealmimports", sso));
+            for (String verb : crVerbs) {
+                p.add(new Permission(verb, "k8s.keycloak.org", "keycloaks", sso));
+            }
         }
+        p.add(new Permission("list", "", "pods", sso));
         for (String verb : List.of("get", "create", "patch")) {
             p.add(new Permission(verb, "apps.3scale.net", "apimanagers", ts));
             p.add(new Permission(verb, "capabilities.3scale.net", "custompolicydefinitions", ts));
