@@ -368,6 +368,21 @@ class SsoStageTest {
     }
 
     @Test
+    void rhbkNeverReadyTimesOutNamingTheV2Resource() {
+        Fixtures.packageManifest(cluster.client(), "rhbk-operator", "stable-v26", "stable-v26");
+        startOperator(keycloak.adminPassword(), SimulatedKeycloakOperator.Mode.NEVER_READY);
+        StageContext ctx = ctx(config("rhbk", null));
+
+        assertThatThrownBy(() -> stage(Duration.ofSeconds(1)).apply(ctx, null))
+                .isInstanceOfSatisfying(StageException.class, e -> assertThat(e.getMessage())
+                        .contains("Keycloak (k8s.keycloak.org/v2alpha1) rh-sso/keycloak did not become ready within 1 s")
+                        .contains("has no status yet")
+                        .contains("no pods in namespace rh-sso yet"));
+        assertThat(cluster.client().resources(RhbkKeycloak.class).inNamespace("rh-sso").withName("keycloak").get())
+                .as("the CR was made before the wait").isNotNull();
+    }
+
+    @Test
     void unreachableKeycloakIsAClearError() throws Exception {
         Fixtures.packageManifest(cluster.client(), "rhsso-operator", "stable", "stable");
         startOperator(keycloak.adminPassword(), SimulatedKeycloakOperator.Mode.READY);
