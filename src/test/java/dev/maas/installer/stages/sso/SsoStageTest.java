@@ -383,6 +383,21 @@ class SsoStageTest {
     }
 
     @Test
+    void cancellingWhileWaitingForKeycloakStopsPromptly() {
+        Fixtures.packageManifest(cluster.client(), "rhsso-operator", "stable", "stable");
+        startOperator(keycloak.adminPassword(), SimulatedKeycloakOperator.Mode.NEVER_READY);
+        StageContext ctx = ctx(config("auto", null));
+        long start = System.nanoTime();
+
+        assertThatThrownBy(() -> stage(Duration.ofMinutes(5)).apply(ctx, (n, of, message) -> {
+            if (message.startsWith("Waiting for Keycloak")) {
+                ctx.cancellation().cancel();
+            }
+        })).isInstanceOf(dev.maas.installer.engine.CancelledException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+    }
+
+    @Test
     void unreachableKeycloakIsAClearError() throws Exception {
         Fixtures.packageManifest(cluster.client(), "rhsso-operator", "stable", "stable");
         startOperator(keycloak.adminPassword(), SimulatedKeycloakOperator.Mode.READY);
