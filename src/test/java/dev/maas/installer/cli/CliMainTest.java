@@ -39,7 +39,7 @@ class CliMainTest {
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         int code;
         try {
-            code = Cli.run(new String[] {"verify", "--stage", "sso", "--config", config.toString(), "--output",
+            code = Cli.run(new String[] {"verify", "--stage", "threescale", "--config", config.toString(), "--output",
                     "json"});
         } finally {
             System.setOut(realOut);
@@ -47,7 +47,7 @@ class CliMainTest {
         assertThat(code).isZero();
         JsonNode stages = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8)).get("stages");
         assertThat(stages).hasSize(1);
-        assertThat(stages.get(0).get("id").asText()).isEqualTo("sso");
+        assertThat(stages.get(0).get("id").asText()).isEqualTo("threescale");
         assertThat(stages.get(0).get("checks").get(0).get("status").asText()).isEqualTo("WARN");
         assertThat(stages.get(0).get("checks").get(0).get("message").asText()).contains("not available yet");
     }

@@ -16,6 +16,7 @@ import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.stages.sso.SsoFlavour;
 import io.fabric8.kubernetes.api.model.APIGroup;
 import io.fabric8.kubernetes.api.model.APIGroupList;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
@@ -39,9 +40,9 @@ import java.util.stream.Collectors;
  * the checks and fails when one fails, verify returns them. Every failed check says how to fix it.
  */
 public final class PreflightStage implements Stage {
-    public static final String RHSSO_PACKAGE = "rhsso-operator";
-    public static final String RHSSO_CHANNEL = "stable";
-    public static final String RHBK_PACKAGE = "rhbk-operator";
+    public static final String RHSSO_PACKAGE = SsoFlavour.RHSSO_PACKAGE;
+    public static final String RHSSO_CHANNEL = SsoFlavour.RHSSO_CHANNEL;
+    public static final String RHBK_PACKAGE = SsoFlavour.RHBK_PACKAGE;
     public static final String THREESCALE_PACKAGE = "3scale-operator";
     /** Secrets 3scale 2.16 and later need for its external databases. */
     public static final List<String> EXTERNAL_DB_SECRETS = List.of("system-database", "backend-redis", "system-redis");
@@ -154,29 +155,26 @@ public final class PreflightStage implements Stage {
     }
 
     private static Check ssoCatalog(KubernetesClient client, InstallerConfig cfg) {
-        String flavour = cfg.sso().flavour();
         String name = "catalog: sso operator";
-        Optional<OperatorCatalog.Entry> rhsso = flavour.equals("rhbk") ? Optional.empty()
-                : OperatorCatalog.find(client, RHSSO_PACKAGE, OperatorSpec.MARKETPLACE);
-        if (rhsso.isPresent() && rhsso.get().hasChannel(RHSSO_CHANNEL)) {
+        SsoFlavour.Choice choice = SsoFlavour.choose(client, cfg.sso().flavour());
+        String flavour = choice.configured();
+        if (choice.chosen().orElse(null) == SsoFlavour.RHSSO) {
             return Check.ok(name, RHSSO_PACKAGE + " channel " + RHSSO_CHANNEL + " is offered by catalog "
-                    + rhsso.get().catalogSource());
+                    + choice.rhsso().orElseThrow().catalogSource());
         }
         if (flavour.equals("rhsso")) {
-            return rhsso.isEmpty()
+            return choice.rhsso().isEmpty()
                     ? Check.retryable(name, "no catalog offers " + RHSSO_PACKAGE,
                     Fix.configField("sso.flavour", "enable the redhat-operators catalog, or choose rhbk"
                             + " (Red Hat build of Keycloak)"))
                     : Check.invalidInput(name, RHSSO_PACKAGE + " has no channel '" + RHSSO_CHANNEL
-                            + "'; the catalog offers: " + rhsso.get().channelsText(),
+                            + "'; the catalog offers: " + choice.rhsso().get().channelsText(),
                     Fix.configField("sso.flavour", "choose rhbk (Red Hat build of Keycloak)"));
         }
-        Optional<OperatorCatalog.Entry> rhbk = OperatorCatalog.find(client, RHBK_PACKAGE, OperatorSpec.MARKETPLACE);
-        if (rhbk.isPresent() && !rhbk.get().channels().isEmpty()) {
-            OperatorCatalog.Entry e = rhbk.get();
-            String channel = e.defaultChannel() != null ? e.defaultChannel() : e.channels().get(e.channels().size() - 1);
+        if (choice.chosen().orElse(null) == SsoFlavour.RHBK) {
+            OperatorCatalog.Entry e = choice.rhbk().orElseThrow();
             return Check.ok(name, RHBK_PACKAGE + " is offered by catalog " + e.catalogSource() + " (channel "
-                    + channel + "; channels: " + e.channelsText() + ")"
+                    + choice.channel() + "; channels: " + e.channelsText() + ")"
                     + (flavour.equals("auto") ? "; " + RHSSO_PACKAGE + " channel " + RHSSO_CHANNEL
                     + " is not offered, so Red Hat build of Keycloak will be used" : ""));
         }
@@ -231,15 +229,23 @@ public final class PreflightStage implements Stage {
             }
             p.add(new Permission("list", "route.openshift.io", "routes", ns));
         }
-        String flavour = cfg.sso().flavour();
+        // the sso stage: the Keycloak CR (and for RH-SSO the KeycloakRealm CR), read, created, patched and watched
+        // until ready; the operator's admin Secret and Route read; the pods listed when Keycloak is not ready
+        String flavour = SsoFlavour.normalise(cfg.sso().flavour());
+        List<String> crVerbs = List.of("get", "list", "watch", "create", "patch");
         if (!flavour.equals("rhbk")) {
-            p.add(new Permission("create", "keycloak.org", "keycloaks", sso));
-            p.add(new Permission("create", "keycloak.org", "keycloakrealms", sso));
+            for (String verb : crVerbs) {
+                p.add(new Permission(verb, "keycloak.org", "keycloaks", sso));
+                p.add(new Permission(verb, "keycloak.org", "keycloakrealms", sso));
+            }
+            p.add(new Permission("get", "route.openshift.io", "routes", sso));
         }
         if (!flavour.equals("rhsso")) {
-            p.add(new Permission("create", "k8s.keycloak.org", "keycloaks", sso));
-            p.add(new Permission("create", "k8s.keycloak.org", "keycloakrealmimports", sso));
+            for (String verb : crVerbs) {
+                p.add(new Permission(verb, "k8s.keycloak.org", "keycloaks", sso));
+            }
         }
+        p.add(new Permission("list", "", "pods", sso));
         for (String verb : List.of("get", "create", "patch")) {
             p.add(new Permission(verb, "apps.3scale.net", "apimanagers", ts));
             p.add(new Permission(verb, "capabilities.3scale.net", "custompolicydefinitions", ts));

@@ -172,7 +172,11 @@ class PreflightStageTest {
                 "create operatorgroups.operators.coreos.com in namespace rh-sso",
                 "patch installplans.operators.coreos.com in namespace 3scale",
                 "create apimanagers.apps.3scale.net in namespace 3scale",
-                "get packagemanifests.packages.operators.coreos.com in namespace openshift-marketplace");
+                "get packagemanifests.packages.operators.coreos.com in namespace openshift-marketplace",
+                "watch keycloaks.keycloak.org in namespace rh-sso",
+                "patch keycloakrealms.keycloak.org in namespace rh-sso",
+                "patch keycloaks.k8s.keycloak.org in namespace rh-sso",
+                "get secrets in namespace rh-sso");
     }
 
     @Test

@@ -1,0 +1,681 @@
+package dev.maas.installer.stages.sso;
+
+import dev.maas.installer.cluster.ClusterErrors;
+import dev.maas.installer.cluster.ClusterException;
+import dev.maas.installer.cluster.OperatorInstaller;
+import dev.maas.installer.cluster.OperatorSpec;
+import dev.maas.installer.cluster.Resources;
+import dev.maas.installer.cluster.Waits;
+import dev.maas.installer.engine.Action;
+import dev.maas.installer.engine.Change;
+import dev.maas.installer.engine.Check;
+import dev.maas.installer.engine.CheckStatus;
+import dev.maas.installer.engine.FieldChange;
+import dev.maas.installer.engine.Fix;
+import dev.maas.installer.engine.Progress;
+import dev.maas.installer.engine.Stage;
+import dev.maas.installer.engine.StageContext;
+import dev.maas.installer.engine.StageException;
+import dev.maas.installer.engine.StageIds;
+import dev.maas.installer.engine.TargetSystem;
+import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.keycloak.KeycloakAdmin;
+import dev.maas.installer.keycloak.RealmConfigurator;
+import dev.maas.installer.keycloak.RealmSpec;
+import dev.maas.installer.stages.sso.KeycloakCrs.LegacyKeycloak;
+import dev.maas.installer.stages.sso.KeycloakCrs.LegacyKeycloakRealm;
+import dev.maas.installer.stages.sso.KeycloakCrs.MapResource;
+import dev.maas.installer.stages.sso.KeycloakCrs.RhbkKeycloak;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.openshift.api.model.Route;
+import io.fabric8.openshift.api.model.config.v1.Ingress;
+import io.fabric8.openshift.api.model.operatorhub.v1alpha1.ClusterServiceVersion;
+import io.fabric8.openshift.api.model.operatorhub.v1alpha1.Subscription;
+import jakarta.ws.rs.client.ClientRequestFilter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static dev.maas.installer.stages.sso.KeycloakCrs.map;
+
+/**
+ * The {@code sso} stage: installs the SSO operator (RH-SSO or the Red Hat build of Keycloak, see {@link SsoFlavour})
+ * through OLM, creates the Keycloak (and for RH-SSO the KeycloakRealm) custom resource, waits until Keycloak is
+ * ready, reads the admin credentials from the operator's Secret and configures the realm through the admin API
+ * ({@link RealmConfigurator}: realm, client {@code 3scale}, mappers, identity provider).
+ *
+ * <p>Everything it needs is read back from the cluster and Keycloak on each call, so the stage runs alone in a new
+ * process. A second apply writes nothing: the cluster objects are compared field by field ({@link Resources}) and
+ * the realm by natural keys.
+ *
+ * <p>Timeouts: the operator install (InstallPlan + CSV) {@value #DEFAULT_OPERATOR_TIMEOUT_SECONDS} s, Keycloak (and
+ * the RH-SSO realm CR) ready {@value #DEFAULT_READY_TIMEOUT_SECONDS} s; overridable by the system properties
+ * {@value #OPERATOR_TIMEOUT_PROPERTY} and {@value #READY_TIMEOUT_PROPERTY} (seconds).
+ */
+public final class SsoStage implements Stage {
+    private static final Logger LOG = LoggerFactory.getLogger(SsoStage.class);
+
+    public static final String OPERATOR_TIMEOUT_PROPERTY = "maas.sso.operatorTimeoutSeconds";
+    public static final String READY_TIMEOUT_PROPERTY = "maas.sso.readyTimeoutSeconds";
+    static final long DEFAULT_OPERATOR_TIMEOUT_SECONDS = 600;
+    static final long DEFAULT_READY_TIMEOUT_SECONDS = 900;
+
+    /** RH-SSO: the Keycloak CR's name and its {@code app} label (the realm CR selects it by that label). */
+    public static final String RHSSO_NAME = "rh-sso";
+    /** Red Hat build of Keycloak: the Keycloak CR's name. */
+    public static final String RHBK_NAME = "keycloak";
+    public static final String APP_LABEL = "app";
+    /** RH-SSO's operator makes this Route when external access is enabled. */
+    public static final String RHSSO_ROUTE = "keycloak";
+
+    private final Duration operatorTimeout;
+    private final Duration readyTimeout;
+    private final Function<String, String> env;
+    private final List<ClientRequestFilter> adminFilters;
+
+    public SsoStage() {
+        this(seconds(OPERATOR_TIMEOUT_PROPERTY, DEFAULT_OPERATOR_TIMEOUT_SECONDS),
+                seconds(READY_TIMEOUT_PROPERTY, DEFAULT_READY_TIMEOUT_SECONDS), System::getenv, List.of());
+    }
+
+    /**
+     * For tests: explicit timeouts, the environment (IdP client secret variable) and request filters for the
+     * Keycloak admin client (to count requests).
+     */
+    SsoStage(Duration operatorTimeout, Duration readyTimeout, Function<String, String> env,
+             List<ClientRequestFilter> adminFilters) {
+        this.operatorTimeout = Objects.requireNonNull(operatorTimeout, "operatorTimeout");
+        this.readyTimeout = Objects.requireNonNull(readyTimeout, "readyTimeout");
+        this.env = Objects.requireNonNull(env, "env");
+        this.adminFilters = List.copyOf(adminFilters);
+    }
+
+    @Override public String id() { return StageIds.SSO; }
+
+    @Override public String title() { return "Red Hat SSO (Keycloak)"; }
+
+    @Override public List<String> dependencies() { return List.of(StageIds.PREFLIGHT); }
+
+    Duration readyTimeout() { return readyTimeout; }
+
+    Duration operatorTimeout() { return operatorTimeout; }
+
+    // ------------------------------------------------------------------ what to install, where
+
+    /** What this run installs, resolved from the config and the cluster (catalog, apps domain). */
+    record Target(SsoFlavour flavour, OperatorSpec operator, String namespace, String appsDomain, String portalHost,
+                  RealmSpec realm) {
+        String crName() { return flavour == SsoFlavour.RHSSO ? RHSSO_NAME : RHBK_NAME; }
+
+        String hostname() { return "keycloak-" + namespace + "." + appsDomain; }
+
+        String realmCrName() {
+            String n = realm.realm() == null ? "" : realm.realm().toLowerCase(Locale.ROOT)
+                    .replaceAll("[^a-z0-9.-]", "-").replaceAll("^[^a-z0-9]+|[^a-z0-9]+$", "");
+            return n.isEmpty() ? "realm" : n;
+        }
+
+        String crDisplay() {
+            return (flavour == SsoFlavour.RHSSO ? "Keycloak (keycloak.org/v1alpha1) " : "Keycloak (k8s.keycloak.org/v2alpha1) ")
+                    + namespace + "/" + crName();
+        }
+
+        String credentialSecret() {
+            return flavour == SsoFlavour.RHSSO ? "credential-" + crName() : crName() + "-initial-admin";
+        }
+    }
+
+    Target target(StageContext ctx) {
+        KubernetesClient client = ctx.service(KubernetesClient.class);
+        InstallerConfig cfg = ctx.config();
+        String ns = cfg.sso().namespace();
+        SsoFlavour.Choice choice = SsoFlavour.choose(client, cfg.sso().flavour());
+        SsoFlavour flavour = choice.chosen().orElseThrow(() -> noOperator(choice));
+        OperatorSpec operator = OperatorSpec.of(flavour.packageName(), choice.channel(), ns)
+                .withTimeout(operatorTimeout);
+        String domain = appsDomain(client);
+        String portalHost = RealmSpec.portalHost(cfg.threescale().tenantName(), domain);
+        RealmSpec realm = RealmSpec.from(cfg.sso(), portalHost, env);
+        realm.validate();
+        return new Target(flavour, operator, ns, domain, portalHost, realm);
+    }
+
+    private static StageException noOperator(SsoFlavour.Choice choice) {
+        String flavour = choice.configured();
+        if (!flavour.equals("auto") && !flavour.equals("rhsso") && !flavour.equals("rhbk")) {
+            return StageException.invalidInput("sso.flavour '" + flavour + "' is unknown",
+                    Fix.configField("sso.flavour", "use auto, rhsso or rhbk"));
+        }
+        if (flavour.equals("rhsso") && choice.rhsso().isPresent()) {
+            return StageException.invalidInput(SsoFlavour.RHSSO_PACKAGE + " has no channel '"
+                            + SsoFlavour.RHSSO_CHANNEL + "'; the catalog offers: " + choice.rhsso().get().channelsText(),
+                    Fix.configField("sso.flavour", "choose rhbk (Red Hat build of Keycloak) or auto"));
+        }
+        String wanted = switch (flavour) {
+            case "rhsso" -> SsoFlavour.RHSSO_PACKAGE;
+            case "rhbk" -> SsoFlavour.RHBK_PACKAGE;
+            default -> SsoFlavour.RHSSO_PACKAGE + " (channel " + SsoFlavour.RHSSO_CHANNEL + ") or "
+                    + SsoFlavour.RHBK_PACKAGE;
+        };
+        return new StageException("no catalog offers " + wanted,
+                Fix.manual("enable the redhat-operators catalog (`oc get catalogsource -n openshift-marketplace`);"
+                        + " on a disconnected cluster, mirror the operator; or choose the other flavour (sso.flavour)"));
+    }
+
+    /** The cluster's apps domain, from {@code ingresses.config.openshift.io/cluster} spec.domain. */
+    static String appsDomain(KubernetesClient client) {
+        Ingress ingress;
+        try {
+            ingress = client.resources(Ingress.class).withName("cluster").get();
+        } catch (KubernetesClientException e) {
+            throw ClusterErrors.translate(e, "reading ingresses.config.openshift.io cluster");
+        }
+        String domain = ingress == null || ingress.getSpec() == null ? null : ingress.getSpec().getDomain();
+        if (domain == null || domain.isBlank()) {
+            throw new StageException("the cluster's apps domain is not set (ingresses.config.openshift.io 'cluster'"
+                    + " has no spec.domain)", Fix.manual("check `oc get ingresses.config.openshift.io cluster -o yaml`"));
+        }
+        return domain;
+    }
+
+    // ------------------------------------------------------------------ desired cluster objects
+
+    static MapResource desiredKeycloak(Target t) {
+        if (t.flavour() == SsoFlavour.RHSSO) {
+            LegacyKeycloak k = new LegacyKeycloak();
+            k.getMetadata().setName(RHSSO_NAME);
+            k.getMetadata().setNamespace(t.namespace());
+            k.getMetadata().setLabels(new LinkedHashMap<>(Map.of(APP_LABEL, RHSSO_NAME)));
+            k.setSpec(map("externalAccess", map("enabled", true), "instances", 1));
+            return k;
+        }
+        RhbkKeycloak k = new RhbkKeycloak();
+        k.getMetadata().setName(RHBK_NAME);
+        k.getMetadata().setNamespace(t.namespace());
+        k.getMetadata().setLabels(new LinkedHashMap<>(Map.of(APP_LABEL, RHBK_NAME)));
+        // TLS ends at the OpenShift router (edge Route made from the operator's Ingress); Keycloak serves plain
+        // HTTP behind it and trusts the router's X-Forwarded-* headers. No spec.db: see docs (a real install
+        // needs an external PostgreSQL here).
+        k.setSpec(map(
+                "instances", 1,
+                "hostname", map("hostname", t.hostname()),
+                "http", map("httpEnabled", true),
+                "proxy", map("headers", "xforwarded"),
+                "ingress", map("enabled", true,
+                        "annotations", map("route.openshift.io/termination", "edge"))));
+        return k;
+    }
+
+    static LegacyKeycloakRealm desiredRealmCr(Target t) {
+        LegacyKeycloakRealm r = new LegacyKeycloakRealm();
+        r.getMetadata().setName(t.realmCrName());
+        r.getMetadata().setNamespace(t.namespace());
+        r.getMetadata().setLabels(new LinkedHashMap<>(Map.of(APP_LABEL, RHSSO_NAME)));
+        r.setSpec(map(
+                "realm", map("id", t.realm().realm(), "realm", t.realm().realm(),
+                        "displayName", t.realm().displayName(), "enabled", true),
+                "instanceSelector", map("matchLabels", map(APP_LABEL, RHSSO_NAME))));
+        return r;
+    }
+
+    private static Resource<? extends MapResource> keycloakResource(KubernetesClient client, Target t) {
+        Class<? extends MapResource> type = t.flavour() == SsoFlavour.RHSSO ? LegacyKeycloak.class : RhbkKeycloak.class;
+        return client.resources(type).inNamespace(t.namespace()).withName(t.crName());
+    }
+
+    private static MapResource liveKeycloak(KubernetesClient client, Target t) {
+        try {
+            return keycloakResource(client, t).get();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                return null; // the CRD is not installed yet
+            }
+            throw ClusterErrors.translate(e, "reading " + t.crDisplay());
+        }
+    }
+
+    static boolean keycloakReady(SsoFlavour flavour, MapResource k) {
+        if (k == null) {
+            return false;
+        }
+        if (flavour == SsoFlavour.RHSSO) {
+            return Boolean.TRUE.equals(k.statusValue("ready"));
+        }
+        Map<String, Object> ready = k.condition("Ready");
+        return ready != null && "True".equals(String.valueOf(ready.get("status")));
+    }
+
+    /** One line about the CR's status, for progress and errors. */
+    static String describeStatus(SsoFlavour flavour, MapResource k) {
+        if (k == null) {
+            return "does not exist";
+        }
+        if (k.getStatus() == null) {
+            return "has no status yet (the operator has not picked it up)";
+        }
+        if (flavour == SsoFlavour.RHSSO || k instanceof LegacyKeycloakRealm) {
+            Object phase = k.statusValue("phase");
+            Object message = k.statusValue("message");
+            return "ready " + Objects.requireNonNullElse(k.statusValue("ready"), false)
+                    + (phase == null ? "" : ", phase " + phase)
+                    + (message == null || String.valueOf(message).isBlank() ? "" : ", message '" + message + "'");
+        }
+        List<String> parts = new ArrayList<>();
+        for (String type : List.of("Ready", "HasErrors", "RollingUpdate")) {
+            Map<String, Object> c = k.condition(type);
+            if (c != null) {
+                Object msg = c.get("message");
+                parts.add(type + "=" + c.get("status")
+                        + (msg == null || String.valueOf(msg).isBlank() ? "" : " ('" + msg + "')"));
+            }
+        }
+        return parts.isEmpty() ? "has no conditions yet" : String.join(", ", parts);
+    }
+
+    // ------------------------------------------------------------------ plan
+
+    @Override
+    public List<Change> plan(StageContext ctx) {
+        KubernetesClient client = ctx.service(KubernetesClient.class);
+        Target t = target(ctx);
+        Resources resources = new Resources(client);
+        List<Change> changes = new ArrayList<>(new OperatorInstaller(client, ctx.cancellation()).plan(t.operator()));
+        changes.add(resources.createOrUpdate(desiredKeycloak(t), true).change());
+        if (t.flavour() == SsoFlavour.RHSSO) {
+            changes.add(resources.createOrUpdate(desiredRealmCr(t), true).change());
+        }
+        MapResource live = liveKeycloak(client, t);
+        if (!keycloakReady(t.flavour(), live) && !hasUrlOverride(ctx)) {
+            changes.addAll(realmCreates(t.realm()));
+            return changes;
+        }
+        Optional<KeycloakAdmin.Credentials> credentials = credentials(ctx, client, t, live, false);
+        if (credentials.isEmpty()) {
+            changes.addAll(realmCreates(t.realm()));
+            return changes;
+        }
+        try (KeycloakAdmin admin = connect(ctx, client, t, live, credentials.get())) {
+            changes.addAll(new RealmConfigurator(admin, t.realm()).plan());
+        }
+        return changes;
+    }
+
+    /** The realm items as they would be created, for a Keycloak that is not installed yet. */
+    static List<Change> realmCreates(RealmSpec spec) {
+        String realm = spec.realm();
+        String client = realm + "/" + RealmSpec.CLIENT_ID;
+        List<Change> out = new ArrayList<>();
+        out.add(new Change(Action.CREATE, TargetSystem.KEYCLOAK, "realm", realm, map2(
+                "realm", FieldChange.of(null, realm), "displayName", FieldChange.of(null, spec.displayName()),
+                "enabled", FieldChange.of(null, true))));
+        out.add(new Change(Action.CREATE, TargetSystem.KEYCLOAK, "client", client, map2(
+                "clientId", FieldChange.of(null, RealmSpec.CLIENT_ID),
+                "redirectUris", FieldChange.of(null, List.of(spec.defaultRedirectUri())),
+                "standardFlowEnabled", FieldChange.of(null, true),
+                "directAccessGrantsEnabled", FieldChange.of(null, false))));
+        out.add(new Change(Action.CREATE, TargetSystem.KEYCLOAK, "protocol mapper",
+                client + "/" + RealmConfigurator.EMAIL_VERIFIED_MAPPER, Map.of()));
+        out.add(new Change(Action.CREATE, TargetSystem.KEYCLOAK, "protocol mapper",
+                client + "/" + RealmConfigurator.ORG_NAME_MAPPER, Map.of()));
+        if (spec.identityProvider() != null) {
+            RealmSpec.IdentityProvider idp = spec.identityProvider();
+            out.add(new Change(Action.CREATE, TargetSystem.KEYCLOAK, "identity provider", realm + "/" + idp.alias(),
+                    map2("providerId", FieldChange.of(null, idp.type()), "trustEmail", FieldChange.of(null, true),
+                            "config.syncMode", FieldChange.of(null, "IMPORT"),
+                            "config.clientSecret", FieldChange.secret(false, true))));
+        }
+        return out;
+    }
+
+    private static Map<String, FieldChange> map2(Object... kv) {
+        Map<String, FieldChange> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], (FieldChange) kv[i + 1]);
+        }
+        return m;
+    }
+
+    // ------------------------------------------------------------------ apply
+
+    @Override
+    public List<Change> apply(StageContext ctx, Progress progress) {
+        Progress out = progress == null ? Progress.NONE : progress;
+        KubernetesClient client = ctx.service(KubernetesClient.class);
+        Target t = target(ctx);
+        boolean rhsso = t.flavour() == SsoFlavour.RHSSO;
+        int total = rhsso ? 6 : 5;
+        int n = 0;
+        Resources resources = new Resources(client);
+        List<Change> changes = new ArrayList<>();
+
+        out.step(++n, total, "Installing the operator " + t.operator().packageName() + " (channel "
+                + t.operator().channel() + ") in namespace " + t.namespace());
+        changes.addAll(new OperatorInstaller(client, ctx.cancellation()).install(t.operator(), detailsOnly(out))
+                .changes());
+        ctx.cancellation().throwIfCancelled();
+
+        out.step(++n, total, "Keycloak resource " + t.namespace() + "/" + t.crName());
+        changes.add(resources.createOrUpdate(desiredKeycloak(t), false).change());
+        ctx.cancellation().throwIfCancelled();
+
+        if (rhsso) {
+            out.step(++n, total, "KeycloakRealm resource " + t.namespace() + "/" + t.realmCrName());
+            changes.add(resources.createOrUpdate(desiredRealmCr(t), false).change());
+            ctx.cancellation().throwIfCancelled();
+        }
+
+        out.step(++n, total, "Waiting for Keycloak " + t.namespace() + "/" + t.crName() + " to be ready");
+        long deadline = System.nanoTime() + readyTimeout.toNanos();
+        MapResource live = waitForKeycloak(ctx, client, t, deadline, out);
+        if (rhsso) {
+            waitForRealmCr(ctx, client, t, deadline, out);
+        }
+        ctx.cancellation().throwIfCancelled();
+
+        out.step(++n, total, "Connecting to Keycloak as the master realm admin");
+        KeycloakAdmin.Credentials credentials = credentials(ctx, client, t, live, true).orElseThrow();
+        try (KeycloakAdmin admin = connect(ctx, client, t, live, credentials)) {
+            out.detail("connected to " + admin.serverUrl());
+            ctx.cancellation().throwIfCancelled();
+
+            out.step(++n, total, "Configuring realm " + t.realm().realm());
+            RealmConfigurator configurator = new RealmConfigurator(admin, t.realm());
+            changes.addAll(configurator.apply((k, of, message) -> out.detail("realm step " + k + " of " + of + ": "
+                    + message), ctx.cancellation()));
+            ctx.secrets().register(configurator.clientSecret()); // read back (GET) so that it is masked from now on
+            out.detail("realm " + t.realm().realm() + " at " + configurator.realmUrl() + "; console "
+                    + configurator.consoleUrl());
+            LOG.info("Realm {} configured: {} (console {})", t.realm().realm(), configurator.realmUrl(),
+                    configurator.consoleUrl());
+        }
+        return changes;
+    }
+
+    private static Progress detailsOnly(Progress out) {
+        return new Progress() {
+            @Override public void step(int n, int of, String message) { out.detail(message); }
+
+            @Override public void detail(String message) { out.detail(message); }
+        };
+    }
+
+    private MapResource waitForKeycloak(StageContext ctx, KubernetesClient client, Target t, long deadline,
+                                        Progress out) {
+        @SuppressWarnings("unchecked")
+        Resource<MapResource> resource = (Resource<MapResource>) keycloakResource(client, t);
+        try {
+            return Waits.until(resource, k -> keycloakReady(t.flavour(), k), left(deadline), ctx.cancellation(), out,
+                    k -> "Keycloak " + t.crName() + ": " + describeStatus(t.flavour(), k), t.crDisplay() + " ready");
+        } catch (Waits.TimeoutError e) {
+            MapResource last = (MapResource) e.last();
+            throw new StageException(t.crDisplay() + " did not become ready within " + human(readyTimeout)
+                    + ": it " + describeStatus(t.flavour(), last) + "; " + podSummary(client, t.namespace()),
+                    Fix.manual("check `oc describe keycloak " + t.crName() + " -n " + t.namespace()
+                            + "` (status message) and `oc get pods -n " + t.namespace()
+                            + "` (pending or crashing pods: quota, storage, image pulls); then rerun the stage to"
+                            + " keep waiting"));
+        }
+    }
+
+    private void waitForRealmCr(StageContext ctx, KubernetesClient client, Target t, long deadline, Progress out) {
+        Resource<LegacyKeycloakRealm> resource = client.resources(LegacyKeycloakRealm.class)
+                .inNamespace(t.namespace()).withName(t.realmCrName());
+        try {
+            Waits.until(resource, r -> Boolean.TRUE.equals(r.statusValue("ready")), left(deadline),
+                    ctx.cancellation(), out,
+                    r -> "KeycloakRealm " + t.realmCrName() + ": " + describeStatus(SsoFlavour.RHSSO, r),
+                    "KeycloakRealm " + t.realmCrName() + " ready");
+        } catch (Waits.TimeoutError e) {
+            MapResource last = (MapResource) e.last();
+            throw new StageException("KeycloakRealm (keycloak.org/v1alpha1) " + t.namespace() + "/"
+                    + t.realmCrName() + " did not become ready within " + human(readyTimeout) + ": it "
+                    + describeStatus(SsoFlavour.RHSSO, last),
+                    Fix.manual("check `oc describe keycloakrealm " + t.realmCrName() + " -n " + t.namespace()
+                            + "` and the rhsso-operator pod's log; then rerun the stage"));
+        }
+    }
+
+    /** Which pods in the namespace are not ready, for a timeout message. */
+    static String podSummary(KubernetesClient client, String namespace) {
+        List<Pod> pods;
+        try {
+            pods = client.pods().inNamespace(namespace).list().getItems();
+        } catch (KubernetesClientException e) {
+            return "pods in " + namespace + " could not be listed (" + e.getCode() + ")";
+        }
+        if (pods.isEmpty()) {
+            return "no pods in namespace " + namespace + " yet (the operator has not deployed Keycloak: see its log)";
+        }
+        return "pods: " + pods.stream().map(p -> p.getMetadata().getName() + " "
+                + (p.getStatus() == null ? "unknown" : Objects.requireNonNullElse(p.getStatus().getPhase(), "unknown")
+                + (podReady(p) ? " ready" : " not ready" + podReason(p)))).collect(Collectors.joining(", "));
+    }
+
+    private static boolean podReady(Pod p) {
+        return p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    private static String podReason(Pod p) {
+        if (p.getStatus() == null || p.getStatus().getConditions() == null) {
+            return "";
+        }
+        return p.getStatus().getConditions().stream().filter(c -> !"True".equals(c.getStatus())
+                        && (c.getReason() != null || c.getMessage() != null)).findFirst()
+                .map(SsoStage::conditionText).orElse("");
+    }
+
+    private static String conditionText(PodCondition c) {
+        return " (" + (c.getReason() == null ? "" : c.getReason())
+                + (c.getMessage() == null ? "" : (c.getReason() == null ? "" : ": ") + c.getMessage()) + ")";
+    }
+
+    // ------------------------------------------------------------------ Keycloak access
+
+    private static boolean hasUrlOverride(StageContext ctx) {
+        String url = ctx.config().endpoints().keycloakUrl();
+        return url != null && !url.isBlank();
+    }
+
+    /**
+     * The master-realm admin credentials from the operator's Secret, registered as secrets. Empty (when not
+     * {@code required}) if the Secret does not exist yet.
+     */
+    private static Optional<KeycloakAdmin.Credentials> credentials(StageContext ctx, KubernetesClient client, Target t,
+                                                                    MapResource live, boolean required) {
+        String secretName = t.credentialSecret();
+        if (t.flavour() == SsoFlavour.RHSSO && live != null && live.statusValue("credentialSecret") instanceof String s
+                && !s.isBlank()) {
+            secretName = s;
+        }
+        String userKey = t.flavour() == SsoFlavour.RHSSO ? "ADMIN_USERNAME" : "username";
+        String passwordKey = t.flavour() == SsoFlavour.RHSSO ? "ADMIN_PASSWORD" : "password";
+        String source = "Secret " + t.namespace() + "/" + secretName;
+        Optional<Map<String, String>> data = new Resources(client).readSecret(t.namespace(), secretName);
+        if (data.isEmpty()) {
+            if (!required) {
+                return Optional.empty();
+            }
+            throw new StageException(source + " with the Keycloak admin credentials does not exist",
+                    Fix.manual("the " + t.operator().packageName() + " operator creates it when it deploys Keycloak;"
+                            + " check `oc describe keycloak " + t.crName() + " -n " + t.namespace()
+                            + "`, then rerun the stage"));
+        }
+        String user = data.get().get(userKey);
+        String password = data.get().get(passwordKey);
+        if (user == null || user.isBlank() || password == null || password.isEmpty()) {
+            throw new StageException(source + " lacks " + (user == null || user.isBlank() ? userKey : passwordKey),
+                    Fix.manual("check the Secret (keys " + userKey + " and " + passwordKey + "); delete it to let the"
+                            + " operator recreate it only if Keycloak still has that password"));
+        }
+        ctx.secrets().register(password);
+        return Optional.of(new KeycloakAdmin.Credentials(user, password, source));
+    }
+
+    /** The URL to reach Keycloak from this machine: the config override, the CR status, the Route, the hostname. */
+    static String keycloakUrl(StageContext ctx, KubernetesClient client, Target t, MapResource live) {
+        if (hasUrlOverride(ctx)) {
+            return ctx.config().endpoints().keycloakUrl().trim();
+        }
+        if (t.flavour() == SsoFlavour.RHSSO) {
+            if (live != null && live.statusValue("externalURL") instanceof String url && !url.isBlank()) {
+                return url;
+            }
+            Route route;
+            try {
+                route = client.resources(Route.class).inNamespace(t.namespace()).withName(RHSSO_ROUTE).get();
+            } catch (KubernetesClientException e) {
+                throw ClusterErrors.translate(e, "reading Route " + t.namespace() + "/" + RHSSO_ROUTE);
+            }
+            if (route != null && route.getSpec() != null && route.getSpec().getHost() != null) {
+                return (route.getSpec().getTls() == null ? "http://" : "https://") + route.getSpec().getHost();
+            }
+            throw new StageException("no URL for Keycloak: " + t.crDisplay() + " has no status.externalURL and"
+                    + " there is no Route " + t.namespace() + "/" + RHSSO_ROUTE,
+                    Fix.configField("endpoints.keycloakUrl", "give the Keycloak URL this machine can reach, or"
+                            + " check that spec.externalAccess.enabled is true"));
+        }
+        return "https://" + t.hostname();
+    }
+
+    private KeycloakAdmin connect(StageContext ctx, KubernetesClient client, Target t, MapResource live,
+                                  KeycloakAdmin.Credentials credentials) {
+        return KeycloakAdmin.connect(keycloakUrl(ctx, client, t, live), credentials, null, adminFilters);
+    }
+
+    // ------------------------------------------------------------------ verify
+
+    @Override
+    public List<Check> verify(StageContext ctx) {
+        List<Check> checks = new ArrayList<>();
+        KubernetesClient client = ctx.service(KubernetesClient.class);
+        Target t;
+        try {
+            t = target(ctx);
+        } catch (StageException e) {
+            checks.add(failed("sso target", e));
+            return checks;
+        }
+        Check operator = guard("operator " + t.operator().packageName(), () -> operatorCheck(client, t));
+        checks.add(operator);
+        Resources resources = new Resources(client);
+        checks.add(guard("Keycloak resource " + t.namespace() + "/" + t.crName(),
+                () -> driftCheck("Keycloak resource " + t.namespace() + "/" + t.crName(),
+                        resources.createOrUpdate(desiredKeycloak(t), true).change())));
+        if (t.flavour() == SsoFlavour.RHSSO) {
+            checks.add(guard("KeycloakRealm resource " + t.namespace() + "/" + t.realmCrName(),
+                    () -> driftCheck("KeycloakRealm resource " + t.namespace() + "/" + t.realmCrName(),
+                            resources.createOrUpdate(desiredRealmCr(t), true).change())));
+        }
+        MapResource[] live = new MapResource[1];
+        Check ready = guard("Keycloak ready", () -> {
+            live[0] = liveKeycloak(client, t);
+            return keycloakReady(t.flavour(), live[0])
+                    ? Check.ok("Keycloak ready", t.crDisplay() + " is ready")
+                    : Check.retryable("Keycloak ready", t.crDisplay() + " " + describeStatus(t.flavour(), live[0]),
+                    Fix.rerunStage(StageIds.SSO, "apply the sso stage (it waits for Keycloak)"));
+        });
+        checks.add(ready);
+        if (!ready.status().passes() && !hasUrlOverride(ctx)) {
+            return checks;
+        }
+        KeycloakAdmin admin;
+        try {
+            KeycloakAdmin.Credentials credentials = credentials(ctx, client, t, live[0], true).orElseThrow();
+            admin = connect(ctx, client, t, live[0], credentials);
+        } catch (StageException e) {
+            checks.add(failed("Keycloak admin login", e));
+            return checks;
+        }
+        try (admin) {
+            checks.add(Check.ok("Keycloak admin login", "logged in at " + admin.serverUrl()));
+            checks.addAll(new RealmConfigurator(admin, t.realm()).verify());
+        } catch (StageException e) {
+            checks.add(failed("realm " + t.realm().realm(), e));
+        }
+        return checks;
+    }
+
+    private static Check operatorCheck(KubernetesClient client, Target t) {
+        String name = "operator " + t.operator().packageName();
+        Subscription sub = client.resources(Subscription.class).inNamespace(t.namespace())
+                .withName(t.operator().packageName()).get();
+        if (sub == null) {
+            return Check.retryable(name, "no Subscription " + t.operator().packageName() + " in " + t.namespace(),
+                    Fix.rerunStage(StageIds.SSO, "apply the sso stage"));
+        }
+        String csvName = sub.getStatus() == null ? null : sub.getStatus().getInstalledCSV() != null
+                ? sub.getStatus().getInstalledCSV() : sub.getStatus().getCurrentCSV();
+        ClusterServiceVersion csv = csvName == null ? null
+                : client.resources(ClusterServiceVersion.class).inNamespace(t.namespace()).withName(csvName).get();
+        String phase = csv == null || csv.getStatus() == null ? null : csv.getStatus().getPhase();
+        if ("Succeeded".equals(phase)) {
+            return Check.ok(name, "CSV " + csvName + " Succeeded");
+        }
+        return Check.retryable(name, csvName == null ? "the Subscription names no CSV yet"
+                        : "CSV " + csvName + " is " + (phase == null ? "missing" : phase),
+                Fix.manual("see `oc get csv -n " + t.namespace() + "`; rerun the sso stage to wait for it"));
+    }
+
+    private static Check driftCheck(String name, Change change) {
+        if (change.isNoop()) {
+            return Check.ok(name, "as configured");
+        }
+        if (change.action() == Action.CREATE) {
+            return Check.retryable(name, "missing", Fix.rerunStage(StageIds.SSO, "apply the sso stage"));
+        }
+        return Check.retryable(name, "differs from the configuration: " + change.fields().entrySet().stream()
+                        .map(e -> e.getKey() + ": " + e.getValue().from() + " -> " + e.getValue().to())
+                        .collect(Collectors.joining(", ")),
+                Fix.rerunStage(StageIds.SSO, "apply the sso stage to repair it"));
+    }
+
+    private static Check guard(String name, java.util.function.Supplier<Check> check) {
+        try {
+            return check.get();
+        } catch (StageException e) {
+            return failed(name, e);
+        } catch (RuntimeException e) {
+            ClusterException ce = ClusterErrors.translate(e, name);
+            return Check.retryable(name, ce.getMessage(), ce.fix());
+        }
+    }
+
+    private static Check failed(String name, StageException e) {
+        return new Check(e.invalidInput() ? CheckStatus.INVALID_INPUT : CheckStatus.FAILED_RETRYABLE, name,
+                e.getMessage(), e.fix());
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static Duration left(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    }
+
+    static String human(Duration d) {
+        long s = d.toSeconds();
+        if (s < 1) {
+            return d.toMillis() + " ms";
+        }
+        return s < 120 ? s + " s" : (s / 60) + " min";
+    }
+
+    private static Duration seconds(String property, long fallback) {
+        Long value = Long.getLong(property);
+        return Duration.ofSeconds(value == null || value <= 0 ? fallback : value);
+    }
+}
