@@ -141,14 +141,12 @@ echo "    runtime modules: $JDK_MODULES,$FX_MODULES"
 
 # --- jlink ----------------------------------------------------------------------------------------
 log "Linking the runtime (jlink)"
-JLINK_CDS=()
-[[ "$CDS" == true ]] && JLINK_CDS=(--generate-cds-archive)
 "$JDK/bin/jlink" \
   --module-path "$JDK/jmods:$FX_MODULE_PATH" \
   --add-modules "$JDK_MODULES,$FX_MODULES" \
   --strip-debug --no-header-files --no-man-pages \
   --exclude-resources '/javafx.graphics/**.so,/javafx.media/**.so,/javafx.web/**.so' \
-  "${JLINK_CDS[@]}" \
+  --generate-cds-archive \
   --output "$WORK/runtime"
 
 # JavaFX looks for its native libraries next to the runtime's own (java.home/lib) before anything
