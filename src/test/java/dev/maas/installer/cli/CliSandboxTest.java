@@ -13,6 +13,9 @@ import java.io.InputStreamReader;
 import java.io.StringWriter;
 import java.io.Writer;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -77,6 +80,22 @@ class CliSandboxTest {
         assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
     }
 
+    /** The sandbox's port answers on 127.0.0.1 and on none of this machine's other addresses. */
+    private static void assertLoopbackOnly(int port) throws IOException {
+        new Socket("127.0.0.1", port).close();
+        List<InetAddress> others = NetworkInterface.networkInterfaces()
+                .flatMap(NetworkInterface::inetAddresses)
+                .filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+                .toList();
+        for (InetAddress other : others) {
+            assertThatThrownBy(() -> {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress(other, port), 5_000);
+                }
+            }).as("port %d on %s", port, other).isInstanceOf(IOException.class);
+        }
+    }
+
     private static void assertOwnerOnly(Path file) throws IOException {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).as(file.toString())
                 .isEqualTo("rw-------");
@@ -98,6 +117,8 @@ class CliSandboxTest {
             String ready = CompletableFuture.anyOf(out.firstLine, exit.thenApply(code -> "exited " + code + ": " + err))
                     .get(READY_TIMEOUT_S, TimeUnit.SECONDS).toString();
             assertThat(ready).isEqualTo(readyLine(dir));
+
+            assertLoopbackOnly(portOf(dir.resolve("kubeconfig")));
 
             CliHarness.Result r = verifyPreflight(dir.resolve("maas-installer.yaml"));
             assertPreflightAllOk(r);
@@ -155,7 +176,7 @@ class CliSandboxTest {
 
     @Test
     void aPortInUseIsInvalidInput() throws Exception {
-        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CliHarness cli = new CliHarness(tmp);
             CliHarness.Result r = cli.run("sandbox", "--dir", tmp.resolve("sb").toString(), "--port",
                     String.valueOf(taken.getLocalPort()));
