@@ -12,7 +12,7 @@ import picocli.CommandLine;
 import java.io.PrintWriter;
 
 /**
- * The command line: {@code maas-installer plan|apply|verify}. The only place in the project that writes to
+ * The command line: {@code maas-installer plan|apply|verify|sandbox}. The only place in the project that writes to
  * {@link System#out}; results go to stdout, progress, messages and logs to stderr.
  */
 public final class Cli {
@@ -51,6 +51,7 @@ public final class Cli {
                 .addSubcommand(new PlanCommand(env))
                 .addSubcommand(new ApplyCommand(env))
                 .addSubcommand(new VerifyCommand(env))
+                .addSubcommand(new SandboxCommand(env))
                 .addSubcommand(new CommandLine.HelpCommand());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setOut(out);

@@ -10,8 +10,9 @@ import java.util.concurrent.Callable;
 @Command(name = "maas-installer", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Sets up Models as a Service on OpenShift: Red Hat SSO, 3scale, one 3scale product per"
                 + " served model, and the developer portal.",
-                "Run without arguments to open the wizard."},
-        synopsisSubcommandLabel = "(plan | apply | verify)",
+                "Run without arguments to open the wizard. No cluster at hand? Start a local one with 'maas-installer"
+                        + " sandbox' and point plan/verify at its --config."},
+        synopsisSubcommandLabel = "(plan | apply | verify | sandbox)",
         commandListHeading = "%nCommands:%n",
         footerHeading = "%n",
         footer = "Run 'maas-installer <command> --help' for a command's options. Docs: docs/cli.md",
@@ -24,6 +25,6 @@ final class RootCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "Missing command: use plan, apply or verify");
+        throw new ParameterException(spec.commandLine(), "Missing command: use plan, apply, verify or sandbox");
     }
 }

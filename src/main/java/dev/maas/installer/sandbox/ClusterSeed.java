@@ -37,7 +37,7 @@ final class ClusterSeed {
     ClusterSeed(TestCluster cluster, TestCluster.Options options) {
         this.cluster = cluster;
         this.options = options;
-        this.client = cluster.newClient();
+        this.client = cluster.systemClient();
     }
 
     void seed() {

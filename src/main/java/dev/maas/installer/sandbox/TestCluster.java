@@ -167,13 +167,15 @@ public final class TestCluster implements AutoCloseable {
     private final String url;
     private final TlsFront tls;
     private volatile String token;
+    /** The token of the cluster's own components (seed, simulated operators); see {@link #systemClient()}. */
+    private final String systemToken = newToken();
     private OlmSimulator olm;
 
     private TestCluster(Options options) {
         this.options = options;
         this.token = options.token() != null ? options.token() : newToken();
         ApiCatalog catalog = new ApiCatalog(options.openshift(), options.olm());
-        this.dispatcher = new ApiServerDispatcher(catalog, options.appsDomain(), USER, token,
+        this.dispatcher = new ApiServerDispatcher(catalog, options.appsDomain(), USER, token, systemToken,
                 options.strictNamespaces());
         options.denied().forEach(dispatcher::deny);
         this.webServer = new MockWebServer();
@@ -292,6 +294,18 @@ public final class TestCluster implements AutoCloseable {
         return client;
     }
 
+    /**
+     * A client for the cluster's own components (the seed, the simulated operators), with a token of their own:
+     * as OLM's service account on a real cluster, it is not bound by {@link Options#denied()} or {@link #deny} and
+     * survives {@link #setToken}. Never handed to the installer.
+     */
+    KubernetesClient systemClient() {
+        Config config = new ConfigBuilder(clientConfig()).withOauthToken(systemToken).build();
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+        clients.add(client);
+        return client;
+    }
+
     /** A kubeconfig for this cluster: context {@link #CONTEXT}, user {@link #USER}, namespace {@code default}. */
     public String kubeconfigYaml() {
         StringBuilder sb = new StringBuilder();
@@ -311,7 +325,7 @@ public final class TestCluster implements AutoCloseable {
     /** Starts a simulated operator with its own client; it is closed with the cluster. */
     public void addOperator(SimulatedOperator operator) {
         operators.add(operator);
-        operator.start(new SimulationContext(newClient(), scheduler, options.appsDomain()));
+        operator.start(new SimulationContext(systemClient(), scheduler, options.appsDomain()));
     }
 
     public List<SimulatedOperator> operators() {

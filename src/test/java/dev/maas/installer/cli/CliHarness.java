@@ -6,6 +6,7 @@ import dev.maas.installer.engine.Stage;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,10 +43,15 @@ final class CliHarness {
     Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
+        int code = run(out, err, args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    /** Runs the CLI writing to the given writers (e.g. one that signals a line); returns the exit code. */
+    int run(Writer out, Writer err, String... args) {
         CliEnvironment env = new CliEnvironment(() -> List.copyOf(stages), terminal, interrupt, workDir,
                 Map.copyOf(this.env)::get);
-        int code = Cli.commandLine(env, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-        return new Result(code, out.toString(), err.toString());
+        return Cli.commandLine(env, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
     }
 
     record Result(int code, String out, String err) {

@@ -1,0 +1,194 @@
+package dev.maas.installer.cli;
+
+import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.sandbox.Sandbox;
+import dev.maas.installer.sandbox.TestCluster;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code maas-installer sandbox --dir DIR}: runs the local sandbox (the strict test cluster with its simulated
+ * operators) in the foreground on 127.0.0.1 until SIGTERM or Ctrl-C. Once it is ready it prints exactly one line on
+ * stdout, {@code SANDBOX READY kubeconfig=DIR/kubeconfig config=DIR/maas-installer.yaml}; everything else goes to
+ * stderr. On SIGTERM / Ctrl-C it stops everything it started and exits 0.
+ */
+@Command(name = "sandbox", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Runs a local sandbox cluster (a simulated OpenShift with OLM, its operator catalog and"
+                + " served models) in the foreground, on 127.0.0.1 only, to try the installer without a cluster.",
+                "It writes DIR/kubeconfig and DIR/sandbox.json (both mode 0600: they hold the sandbox's token) and"
+                        + " DIR/maas-installer.yaml (a configuration that targets the sandbox), then prints one line"
+                        + " on stdout: SANDBOX READY kubeconfig=DIR/kubeconfig config=DIR/maas-installer.yaml",
+                "In another terminal: maas-installer verify --config DIR/maas-installer.yaml",
+                "Stop it with Ctrl-C (or SIGTERM); it stops everything it started and exits 0."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped with Ctrl-C or SIGTERM", "1:the sandbox failed unexpectedly",
+                "2:invalid input (DIR cannot be created or written, the port is in use or out of range)"})
+final class SandboxCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(SandboxCommand.class);
+    static final Path DEFAULT_DIR = Path.of("sandbox");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--dir", paramLabel = "DIR",
+            description = "Folder for the sandbox's files (created when missing; earlier files are replaced)."
+                    + " Default: ./sandbox")
+    Path dir;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "0",
+            description = "Port on 127.0.0.1 for the sandbox's API server (HTTPS). Default: 0, a free port.")
+    int port;
+
+    /**
+     * The mock server logs every request at INFO through java.util.logging; the sandbox keeps that for
+     * {@code -Dmaas.log.level=DEBUG} (or TRACE). Held here so the setting is not garbage-collected.
+     */
+    private static final java.util.logging.Logger MOCK_SERVER_LOG =
+            java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+    private final CliEnvironment env;
+    /** The running sandbox (tests read it). */
+    final AtomicReference<Sandbox> running = new AtomicReference<>();
+
+    SandboxCommand(CliEnvironment env) {
+        this.env = env;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Path target = env.workDir().resolve(dir != null ? dir : DEFAULT_DIR).toAbsolutePath().normalize();
+        checkPort();
+        checkDir(target);
+
+        quietRequestLog();
+        Sandbox sandbox;
+        try {
+            sandbox = Sandbox.run(target, TestCluster.Options.defaults().withPort(port));
+        } catch (UncheckedIOException e) {
+            throw new InvalidInputException("cannot write the sandbox's files in " + target + ": "
+                    + rootMessage(e) + " (choose another folder with --dir)");
+        } catch (IllegalStateException e) {
+            if (port != 0 && !portFree(port)) {
+                throw new InvalidInputException(portInUse());
+            }
+            throw e;
+        }
+        SecretRegistry.global().register(sandbox.cluster().token());
+        running.set(sandbox);
+        try (AutoCloseable hook = env.interruptHook().install(() -> {
+            LOG.info("stopping the sandbox");
+            sandbox.close();
+            err().println("Sandbox stopped.");
+            err().flush();
+            return ExitCodes.OK;
+        })) {
+            PrintWriter err = err();
+            err.println("Sandbox running at " + sandbox.cluster().url() + " (local only). Its files are in "
+                    + sandbox.dir() + ".");
+            err.println("Try it from another terminal:");
+            err.println("  maas-installer verify --config " + sandbox.configFile() + " --stage preflight");
+            err.println("  maas-installer plan --config " + sandbox.configFile());
+            err.println("Press Ctrl-C to stop it.");
+            err.flush();
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(sandbox.readyLine());
+            out.flush();
+            LOG.info("sandbox ready at {}", sandbox.cluster().url());
+            sandbox.awaitStop();
+        } catch (InterruptedException e) {
+            sandbox.close();
+            throw e;
+        } catch (Exception e) {
+            sandbox.close();
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e);
+        } finally {
+            running.set(null);
+        }
+        return ExitCodes.OK;
+    }
+
+    private static void quietRequestLog() {
+        String level = System.getProperty("maas.log.level", "");
+        if (!level.equalsIgnoreCase("DEBUG") && !level.equalsIgnoreCase("TRACE")) {
+            MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
+        }
+    }
+
+    private void checkPort() {
+        if (port < 0 || port > 65535) {
+            throw new InvalidInputException("--port " + port + " is not a port number (1-65535, or 0 for a free"
+                    + " one)");
+        }
+        if (port != 0 && !portFree(port)) {
+            throw new InvalidInputException(portInUse());
+        }
+    }
+
+    private String portInUse() {
+        return "port " + port + " on 127.0.0.1 is in use; choose another with --port, or leave it out to pick a"
+                + " free one";
+    }
+
+    /** Whether nothing listens on 127.0.0.1:port (bound and released at once). */
+    static boolean portFree(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(false);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void checkDir(Path target) {
+        try {
+            Files.createDirectories(target);
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot create the sandbox folder " + target + ": "
+                    + describe(e) + " (choose another folder with --dir)");
+        }
+        if (!Files.isDirectory(target) || !Files.isWritable(target)) {
+            throw new InvalidInputException("the sandbox folder " + target + " is not writable (choose another"
+                    + " folder with --dir)");
+        }
+    }
+
+    private static String describe(IOException e) {
+        String name = e.getClass().getSimpleName();
+        return switch (name) {
+            case "FileAlreadyExistsException" -> "a file of that name exists";
+            case "AccessDeniedException" -> "permission denied";
+            default -> e.getMessage() != null ? e.getMessage() : name;
+        };
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t instanceof IOException io ? describe(io) : String.valueOf(t.getMessage());
+    }
+
+    private PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+}

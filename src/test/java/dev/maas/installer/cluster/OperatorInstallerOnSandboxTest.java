@@ -1,0 +1,239 @@
+package dev.maas.installer.cluster;
+
+import dev.maas.installer.engine.Action;
+import dev.maas.installer.engine.Cancellation;
+import dev.maas.installer.engine.Change;
+import dev.maas.installer.engine.Progress;
+import dev.maas.installer.engine.StageException;
+import dev.maas.installer.sandbox.OlmSimulator;
+import dev.maas.installer.sandbox.TestCluster;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.openshift.api.model.operatorhub.v1.OperatorGroup;
+import io.fabric8.openshift.api.model.operatorhub.v1alpha1.ClusterServiceVersion;
+import io.fabric8.openshift.api.model.operatorhub.v1alpha1.InstallPlan;
+import io.fabric8.openshift.api.model.operatorhub.v1alpha1.Subscription;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * {@link OperatorInstaller} against the sandbox's simulated OLM (over HTTPS, as against a real cluster): success,
+ * a Failed CSV, a Manual InstallPlan with and without the user's consent, and the timeouts.
+ */
+class OperatorInstallerOnSandboxTest {
+    private static final String THREESCALE_CSV = "3scale-operator.v0.12.4";
+    private static final String RHSSO_CSV = "rhsso-operator.7.6.11-opr-003";
+
+    private TestCluster cluster;
+    private KubernetesClient client;
+    private final List<String> progress = new CopyOnWriteArrayList<>();
+    private final Progress recorder = new Progress() {
+        @Override
+        public void step(int n, int of, String message) {
+            progress.add(n + "/" + of + " " + message);
+        }
+
+        @Override
+        public void detail(String message) {
+            progress.add(message);
+        }
+    };
+
+    @BeforeEach
+    void setUp() {
+        cluster = TestCluster.start(TestCluster.Options.defaults().withModels(false)
+                .withOlmBehaviour(OlmSimulator.Behaviour.succeed(Duration.ofMillis(300))));
+        client = cluster.newClient();
+    }
+
+    @AfterEach
+    void tearDown() {
+        cluster.close();
+    }
+
+    private OperatorInstaller installer() {
+        return new OperatorInstaller(client, new Cancellation());
+    }
+
+    private static OperatorSpec threescale() {
+        return OperatorSpec.of("3scale-operator", "threescale-2.15", "3scale").withTimeout(Duration.ofSeconds(60));
+    }
+
+    private ClusterServiceVersion csv(String ns, String name) {
+        return client.resources(ClusterServiceVersion.class).inNamespace(ns).withName(name).get();
+    }
+
+    private InstallPlan onlyInstallPlan(String ns) {
+        List<InstallPlan> plans = client.resources(InstallPlan.class).inNamespace(ns).list().getItems();
+        assertThat(plans).hasSize(1);
+        return plans.get(0);
+    }
+
+    @Test
+    void installsAndWaitsForTheCsvThenASecondRunWritesNothing() {
+        OperatorInstaller.Result result = installer().install(threescale(), recorder);
+
+        assertThat(result.csv()).isEqualTo(THREESCALE_CSV);
+        assertThat(result.changes()).extracting(Change::action, Change::kind)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(Action.CREATE, "Namespace"),
+                        org.assertj.core.groups.Tuple.tuple(Action.CREATE, "OperatorGroup"),
+                        org.assertj.core.groups.Tuple.tuple(Action.CREATE, "Subscription"));
+        assertThat(csv("3scale", THREESCALE_CSV).getStatus().getPhase()).isEqualTo("Succeeded");
+        assertThat(client.namespaces().withName("3scale").get().getMetadata().getLabels())
+                .containsEntry(Resources.MANAGED_BY_LABEL, Resources.MANAGER);
+        List<OperatorGroup> groups = client.resources(OperatorGroup.class).inNamespace("3scale").list().getItems();
+        assertThat(groups).hasSize(1);
+        assertThat(groups.get(0).getSpec().getTargetNamespaces()).containsExactly("3scale");
+        Subscription sub = client.resources(Subscription.class).inNamespace("3scale").withName("3scale-operator")
+                .get();
+        assertThat(sub.getSpec().getChannel()).isEqualTo("threescale-2.15");
+        assertThat(sub.getSpec().getSource()).isEqualTo("redhat-operators");
+        assertThat(sub.getSpec().getSourceNamespace()).isEqualTo("openshift-marketplace");
+        assertThat(sub.getStatus().getInstalledCSV()).isEqualTo(THREESCALE_CSV);
+        assertThat(progress).anyMatch(p -> p.contains("checking that a catalog offers 3scale-operator"))
+                .anyMatch(p -> p.contains("Subscription created/updated: 3scale-operator"));
+
+        OperatorInstaller.Result again = installer().install(threescale(), Progress.NONE);
+        assertThat(again.csv()).isEqualTo(THREESCALE_CSV);
+        assertThat(again.changes()).allMatch(Change::isNoop, "all NOOP: " + again.changes());
+        assertThat(client.resources(InstallPlan.class).inNamespace("3scale").list().getItems()).hasSize(1);
+    }
+
+    @Test
+    void twoOperatorsInTheirOwnNamespaces() {
+        installer().install(threescale(), Progress.NONE);
+        OperatorInstaller.Result sso = installer().install(
+                OperatorSpec.of("rhsso-operator", "stable", "rh-sso").withTimeout(Duration.ofSeconds(60)),
+                Progress.NONE);
+        assertThat(sso.csv()).isEqualTo(RHSSO_CSV);
+        assertThat(csv("rh-sso", RHSSO_CSV).getStatus().getPhase()).isEqualTo("Succeeded");
+        assertThat(csv("3scale", THREESCALE_CSV).getStatus().getPhase()).isEqualTo("Succeeded");
+    }
+
+    @Test
+    void aFailedCsvGivesItsReason() {
+        cluster.olm().behaviour("3scale-operator", OlmSimulator.Behaviour.fail("InstallComponentFailed",
+                "install strategy failed: Deployment.apps \"threescale-operator-controller-manager-v2\" is invalid"));
+
+        StageException e = catchThrowableOfType(StageException.class,
+                () -> installer().install(threescale(), recorder));
+
+        assertThat(e).isNotNull();
+        assertThat(e.getMessage()).isEqualTo("the operator 3scale-operator failed to install: CSV " + THREESCALE_CSV
+                + " is Failed (InstallComponentFailed: install strategy failed: Deployment.apps"
+                + " \"threescale-operator-controller-manager-v2\" is invalid)");
+        assertThat(e.fix().hint()).contains("oc describe csv " + THREESCALE_CSV + " -n 3scale");
+        assertThat(e.invalidInput()).isFalse();
+        assertThat(csv("3scale", THREESCALE_CSV).getStatus().getPhase()).isEqualTo("Failed");
+    }
+
+    @Test
+    void aManualInstallPlanIsApprovedWhenTheUserAgreed() {
+        OperatorInstaller.Result result = installer().install(
+                threescale().withApproval(OperatorSpec.MANUAL, true), recorder);
+
+        assertThat(result.csv()).isEqualTo(THREESCALE_CSV);
+        InstallPlan plan = onlyInstallPlan("3scale");
+        assertThat(plan.getSpec().getApproval()).isEqualTo("Manual");
+        assertThat(plan.getSpec().getApproved()).isTrue();
+        assertThat(result.changes()).anySatisfy(c -> {
+            assertThat(c.action()).isEqualTo(Action.UPDATE);
+            assertThat(c.kind()).isEqualTo("InstallPlan");
+            assertThat(c.name()).isEqualTo("3scale/" + plan.getMetadata().getName());
+            assertThat(c.fields()).containsKey("spec.approved");
+        });
+        assertThat(progress).contains("approved InstallPlan " + plan.getMetadata().getName());
+        assertThat(csv("3scale", THREESCALE_CSV).getStatus().getPhase()).isEqualTo("Succeeded");
+    }
+
+    @Test
+    void aManualInstallPlanWithoutConsentIsLeftForTheUserAndARerunFinishesAfterTheyApprove() {
+        OperatorSpec manual = threescale().withApproval(OperatorSpec.MANUAL, false);
+
+        StageException e = catchThrowableOfType(StageException.class, () -> installer().install(manual, recorder));
+
+        assertThat(e).isNotNull();
+        InstallPlan plan = onlyInstallPlan("3scale");
+        String name = plan.getMetadata().getName();
+        assertThat(e.getMessage()).isEqualTo("the InstallPlan " + name + " for 3scale-operator waits for manual"
+                + " approval");
+        assertThat(e.fix().hint()).contains("oc patch installplan " + name + " -n 3scale");
+        assertThat(plan.getSpec().getApproved()).isFalse();
+        assertThat(plan.getStatus().getPhase()).isEqualTo("RequiresApproval");
+        assertThat(csv("3scale", THREESCALE_CSV)).isNull();
+
+        // the user approves it by hand (what the fix says), then reruns
+        client.resources(InstallPlan.class).inNamespace("3scale").withName(name)
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"approved\":true}}");
+        OperatorInstaller.Result result = installer().install(manual, Progress.NONE);
+        assertThat(result.csv()).isEqualTo(THREESCALE_CSV);
+        assertThat(result.changes()).noneMatch(c -> c.kind().equals("InstallPlan"));
+        assertThat(csv("3scale", THREESCALE_CSV).getStatus().getPhase()).isEqualTo("Succeeded");
+    }
+
+    @Test
+    void noInstallPlanBeforeTheTimeout() {
+        cluster.olm().behaviour("3scale-operator", OlmSimulator.Behaviour.noInstallPlan());
+
+        long start = System.nanoTime();
+        StageException e = catchThrowableOfType(StageException.class,
+                () -> installer().install(threescale().withTimeout(Duration.ofSeconds(2)), recorder));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(e).isNotNull();
+        assertThat(e.getMessage()).isEqualTo("OLM made no InstallPlan for 3scale-operator within 2 s");
+        assertThat(e.fix().hint()).contains("oc describe subscription 3scale-operator -n 3scale");
+        assertThat(took).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(30));
+        assertThat(client.resources(InstallPlan.class).inNamespace("3scale").list().getItems()).isEmpty();
+    }
+
+    @Test
+    void aCsvThatDoesNotSucceedBeforeTheTimeout() {
+        cluster.olm().behaviour("3scale-operator", OlmSimulator.Behaviour.succeed(Duration.ofMinutes(5)));
+
+        StageException e = catchThrowableOfType(StageException.class,
+                () -> installer().install(threescale().withTimeout(Duration.ofSeconds(2)), recorder));
+
+        assertThat(e).isNotNull();
+        assertThat(e.getMessage()).startsWith("the operator 3scale-operator did not finish installing within 2 s:"
+                + " CSV " + THREESCALE_CSV + " is Installing (InstallWaiting: ");
+        assertThat(progress).anyMatch(p -> p.contains("CSV " + THREESCALE_CSV + ": Installing"));
+    }
+
+    @Test
+    void aResolutionFailureIsNamedWhenTheTimeoutComes() {
+        // the catalog lists the channel, but the Subscription points at a CatalogSource that does not serve it
+        StageException e = catchThrowableOfType(StageException.class, () -> installer().install(
+                threescale().withSource("community-operators", "openshift-marketplace")
+                        .withTimeout(Duration.ofSeconds(2)), Progress.NONE));
+        assertThat(e).isNotNull();
+        assertThat(e.getMessage()).startsWith("OLM made no InstallPlan for 3scale-operator within 2 s: no operators"
+                + " found in package 3scale-operator");
+    }
+
+    @Test
+    void packageOrChannelMissingFromTheCatalogIsInvalidInputBeforeAnythingIsWritten() {
+        StageException pkg = catchThrowableOfType(StageException.class, () -> installer().install(
+                OperatorSpec.of("no-such-operator", "stable", "x"), Progress.NONE));
+        assertThat(pkg.getMessage()).isEqualTo("no catalog in openshift-marketplace offers the operator package"
+                + " no-such-operator");
+        assertThat(pkg.invalidInput()).isTrue();
+
+        StageException channel = catchThrowableOfType(StageException.class, () -> installer().install(
+                OperatorSpec.of("3scale-operator", "threescale-2.13", "3scale"), Progress.NONE));
+        assertThat(channel.getMessage()).isEqualTo("the operator package 3scale-operator has no channel"
+                + " 'threescale-2.13'; the catalog offers: threescale-2.15, threescale-2.16");
+        assertThat(channel.invalidInput()).isTrue();
+        assertThat(client.namespaces().withName("3scale").get()).isNull();
+        assertThat(client.namespaces().withName("x").get()).isNull();
+    }
+}

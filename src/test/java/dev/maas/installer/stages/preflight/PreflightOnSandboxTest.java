@@ -1,0 +1,224 @@
+package dev.maas.installer.stages.preflight;
+
+import dev.maas.installer.engine.Cancellation;
+import dev.maas.installer.engine.Check;
+import dev.maas.installer.engine.CheckStatus;
+import dev.maas.installer.engine.Fix;
+import dev.maas.installer.engine.Progress;
+import dev.maas.installer.engine.StageContext;
+import dev.maas.installer.engine.StageException;
+import dev.maas.installer.engine.StageIds;
+import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.engine.config.InstallerConfig.SsoConfig;
+import dev.maas.installer.engine.config.InstallerConfig.ThreescaleConfig;
+import dev.maas.installer.engine.run.Operation;
+import dev.maas.installer.engine.run.RunReport;
+import dev.maas.installer.engine.run.StageRunner;
+import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.sandbox.AccessRule;
+import dev.maas.installer.sandbox.CatalogPackage;
+import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.stages.Stages;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The preflight stage against the sandbox (the strict test cluster, reached over HTTPS with its token like a real
+ * cluster): it passes on the sandbox as started by {@code maas-installer sandbox}, and each failing condition, built
+ * with the sandbox's own switches, fails exactly its own check with its own message.
+ */
+class PreflightOnSandboxTest {
+    private final PreflightStage stage = new PreflightStage();
+    private TestCluster cluster;
+
+    @AfterEach
+    void tearDown() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private StageContext start(TestCluster.Options options, InstallerConfig config) {
+        cluster = TestCluster.start(options);
+        KubernetesClient client = cluster.newClient();
+        return new StageContext(config, SecretRegistry.global(), new Cancellation())
+                .provide(KubernetesClient.class, () -> client);
+    }
+
+    private static Check check(List<Check> checks, String name) {
+        return checks.stream().filter(c -> c.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no check " + name + " in " + checks));
+    }
+
+    /** Every check but {@code failing} passes: the condition gives its own message, not a cascade. */
+    private static void onlyThisFails(List<Check> checks, String failing) {
+        assertThat(checks.stream().filter(c -> !c.status().passes()).map(Check::name).toList())
+                .as("failed checks in %s", checks).containsExactly(failing);
+    }
+
+    private static InstallerConfig config(String ssoFlavour, String threescaleChannel) {
+        return new InstallerConfig(null, null, new SsoConfig(ssoFlavour, null, null, null, null),
+                new ThreescaleConfig(null, threescaleChannel, null, null, null, null), null, null, null, null);
+    }
+
+    private static List<CatalogPackage> catalogWithout(String packageName) {
+        return CatalogPackage.redHatDefaults().stream().filter(p -> !p.name().equals(packageName)).toList();
+    }
+
+    private static List<CatalogPackage> catalogReplacing(CatalogPackage replacement) {
+        return CatalogPackage.redHatDefaults().stream()
+                .map(p -> p.name().equals(replacement.name()) ? replacement : p).toList();
+    }
+
+    @Test
+    void passesOnTheSandboxAsTheCommandStartsIt() {
+        StageContext ctx = start(TestCluster.Options.defaults(), InstallerConfig.defaults());
+
+        List<Check> checks = stage.verify(ctx);
+
+        assertThat(checks).as(checks.toString()).allMatch(c -> c.status() == CheckStatus.OK);
+        assertThat(checks).extracting(Check::name).containsExactly("openshift", "olm", "catalog: sso operator",
+                "catalog: 3scale-operator", "permissions", "storage", "apps domain", "models");
+        assertThat(check(checks, "catalog: sso operator").message())
+                .isEqualTo("rhsso-operator channel stable is offered by catalog redhat-operators");
+        assertThat(check(checks, "catalog: 3scale-operator").message())
+                .startsWith("3scale-operator channel threescale-2.15 is offered by catalog redhat-operators");
+        assertThat(check(checks, "storage").message()).contains(TestCluster.RWX_STORAGE_CLASS);
+        assertThat(check(checks, "apps domain").message()).contains(cluster.appsDomain());
+        assertThat(check(checks, "models").message()).contains(TestCluster.MODELS_NAMESPACE + "/");
+        assertThat(stage.apply(ctx, Progress.NONE)).isEmpty();
+
+        RunReport report = new StageRunner(Stages.all()).run(Operation.VERIFY, List.of(StageIds.PREFLIGHT), ctx,
+                null);
+        assertThat(report.allOk()).isTrue();
+        assertThat(report.allChecksPass()).isTrue();
+    }
+
+    @Test
+    void theRhbkFlavourAndThe216ChannelAreOfferedToo() {
+        StageContext ctx = start(TestCluster.Options.defaults(), config("rhbk", "threescale-2.16"));
+        List<Check> checks = stage.verify(ctx);
+        assertThat(check(checks, "catalog: sso operator").status()).isEqualTo(CheckStatus.OK);
+        assertThat(check(checks, "catalog: sso operator").message()).contains("rhbk-operator", "stable-v26");
+        assertThat(check(checks, "catalog: 3scale-operator").status()).isEqualTo(CheckStatus.OK);
+        // 2.16 needs external databases, which a fresh cluster (and the sandbox) does not have
+        onlyThisFails(checks, "3scale external databases");
+    }
+
+    @Test
+    void packageMissing() {
+        StageContext ctx = start(TestCluster.Options.defaults().withPackages(catalogWithout("3scale-operator")),
+                InstallerConfig.defaults());
+        List<Check> checks = stage.verify(ctx);
+        Check c = check(checks, "catalog: 3scale-operator");
+        assertThat(c.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE);
+        assertThat(c.message()).isEqualTo("no catalog offers the operator package 3scale-operator");
+        assertThat(c.fix().hint()).contains("redhat-operators", "mirror 3scale-operator");
+        onlyThisFails(checks, "catalog: 3scale-operator");
+        assertThatThrownBy(() -> stage.apply(ctx, Progress.NONE)).isInstanceOf(StageException.class)
+                .hasMessage("1 preflight check failed: catalog: 3scale-operator: no catalog offers the operator"
+                        + " package 3scale-operator");
+    }
+
+    @Test
+    void ssoPackagesMissing() {
+        List<CatalogPackage> neither = CatalogPackage.redHatDefaults().stream()
+                .filter(p -> p.name().equals("3scale-operator")).toList();
+        StageContext ctx = start(TestCluster.Options.defaults().withPackages(neither), InstallerConfig.defaults());
+        List<Check> checks = stage.verify(ctx);
+        Check c = check(checks, "catalog: sso operator");
+        assertThat(c.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE);
+        assertThat(c.message()).isEqualTo("no catalog offers rhsso-operator (channel stable) or rhbk-operator");
+        onlyThisFails(checks, "catalog: sso operator");
+    }
+
+    @Test
+    void channelMissing() {
+        CatalogPackage only216 = new CatalogPackage("3scale-operator", "redhat-operators", "threescale-2.16",
+                Map.of("threescale-2.16", "3scale-operator.v0.13.1"));
+        StageContext ctx = start(TestCluster.Options.defaults().withPackages(catalogReplacing(only216)),
+                InstallerConfig.defaults());
+        List<Check> checks = stage.verify(ctx);
+        Check c = check(checks, "catalog: 3scale-operator");
+        assertThat(c.status()).isEqualTo(CheckStatus.INVALID_INPUT);
+        assertThat(c.message()).isEqualTo("3scale-operator has no channel 'threescale-2.15'; available channels:"
+                + " threescale-2.16");
+        assertThat(c.fix().kind()).isEqualTo(Fix.Kind.CONFIG);
+        assertThat(c.fix().target()).isEqualTo("threescale.channel");
+        onlyThisFails(checks, "catalog: 3scale-operator");
+    }
+
+    @Test
+    void rhssoChannelMissingWhenRhssoIsChosen() {
+        CatalogPackage alphaOnly = new CatalogPackage("rhsso-operator", "redhat-operators", "alpha",
+                Map.of("alpha", "rhsso-operator.7.5.0"));
+        StageContext ctx = start(TestCluster.Options.defaults().withPackages(catalogReplacing(alphaOnly)),
+                config("rhsso", null));
+        List<Check> checks = stage.verify(ctx);
+        Check c = check(checks, "catalog: sso operator");
+        assertThat(c.status()).isEqualTo(CheckStatus.INVALID_INPUT);
+        assertThat(c.message()).isEqualTo("rhsso-operator has no channel 'stable'; the catalog offers: alpha");
+        assertThat(c.fix().target()).isEqualTo("sso.flavour");
+        onlyThisFails(checks, "catalog: sso operator");
+    }
+
+    @Test
+    void noRwxStorageClass() {
+        StageContext ctx = start(TestCluster.Options.defaults().withRwxStorage(false), InstallerConfig.defaults());
+        List<Check> checks = stage.verify(ctx);
+        Check c = check(checks, "storage");
+        assertThat(c.status()).isEqualTo(CheckStatus.INVALID_INPUT);
+        assertThat(c.message()).startsWith("no ReadWriteMany-capable StorageClass found (the cluster has: ")
+                .doesNotContain(TestCluster.RWX_STORAGE_CLASS);
+        assertThat(c.fix().target()).isEqualTo("threescale.storage.type");
+        onlyThisFails(checks, "storage");
+    }
+
+    @Test
+    void rbacDenied() {
+        AccessRule noSubscriptionIn3scale = new AccessRule("create", "operators.coreos.com", "subscriptions",
+                "3scale");
+        AccessRule noNamespaces = AccessRule.deny("create", "", "namespaces");
+        StageContext ctx = start(TestCluster.Options.defaults()
+                .withDenied(List.of(noSubscriptionIn3scale, noNamespaces)), InstallerConfig.defaults());
+        List<Check> checks = stage.verify(ctx);
+        Check c = check(checks, "permissions");
+        assertThat(c.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE);
+        assertThat(c.message()).isEqualTo("you may not: create namespaces (cluster-wide); create"
+                + " subscriptions.operators.coreos.com in namespace 3scale");
+        assertThat(c.fix().hint()).contains("cluster-admin");
+        onlyThisFails(checks, "permissions");
+    }
+
+    @Test
+    void olmAbsent() {
+        StageContext ctx = start(TestCluster.Options.defaults().withOlm(false), InstallerConfig.defaults());
+        List<Check> checks = stage.verify(ctx);
+        Check c = check(checks, "olm");
+        assertThat(c.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE);
+        assertThat(c.message()).isEqualTo("Operator Lifecycle Manager is not present: operators.coreos.com is not"
+                + " served");
+        assertThat(checks).extracting(Check::name)
+                .doesNotContain("catalog: sso operator", "catalog: 3scale-operator");
+        onlyThisFails(checks, "olm");
+    }
+
+    @Test
+    void notOpenShift() {
+        StageContext ctx = start(TestCluster.Options.defaults().withOpenshift(false), InstallerConfig.defaults());
+        List<Check> checks = stage.verify(ctx);
+        Check c = check(checks, "openshift");
+        assertThat(c.status()).isEqualTo(CheckStatus.INVALID_INPUT);
+        assertThat(c.message()).isEqualTo("the cluster does not serve route.openshift.io: it is not OpenShift");
+        assertThat(checks.stream().filter(x -> !x.status().passes()).map(Check::name)
+                .collect(Collectors.toList())).contains("openshift");
+    }
+}
