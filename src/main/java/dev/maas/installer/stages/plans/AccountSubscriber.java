@@ -98,6 +98,9 @@ public final class AccountSubscriber {
     }
 
     private void subscribe(Account account, Target t, SubscriptionMode mode) {
+        if (t.servicePlanId() < 0 || t.applicationPlanId() < 0) {
+            throw new IllegalStateException("product " + t.systemName() + " has no plans to subscribe to yet");
+        }
         if (mode == SubscriptionMode.SERVICE_SUBSCRIPTIONS) {
             client.tenant().subscribe(account.id(), t.servicePlanId());
             return;

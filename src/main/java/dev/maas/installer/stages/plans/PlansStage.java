@@ -217,6 +217,7 @@ public final class PlansStage implements Stage {
                         .orElse(null));
     }
 
+    /** The subscription targets; plan or service plan ids are -1 where they do not exist yet (never written). */
     private static List<AccountSubscriber.Target> targets(ThreescaleClient client, List<ModelProduct> models,
                                                           Map<String, Service> services, String planName) {
         List<AccountSubscriber.Target> out = new ArrayList<>();
@@ -228,10 +229,9 @@ public final class PlansStage implements Stage {
             Product p = client.product(s.id());
             ApplicationPlan plan = p.findApplicationPlan(planName).orElse(null);
             ServicePlan sp = defaultServicePlan(p.servicePlans());
-            if (plan == null || sp == null) {
-                continue;
-            }
-            out.add(new AccountSubscriber.Target(m.systemName(), s.id(), sp.id(), plan.id()));
+            // before the first apply the plans may not exist yet: only counting (plan, verify) then
+            out.add(new AccountSubscriber.Target(m.systemName(), s.id(), sp == null ? -1 : sp.id(),
+                    plan == null ? -1 : plan.id()));
         }
         return out;
     }
