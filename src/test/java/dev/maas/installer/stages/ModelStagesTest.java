@@ -15,7 +15,11 @@ import dev.maas.installer.engine.CheckStatus;
 import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
+import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
+import dev.maas.installer.engine.run.Operation;
+import dev.maas.installer.engine.run.RunReport;
+import dev.maas.installer.engine.run.StageRunner;
 import dev.maas.installer.engine.config.ConfigDefaults;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.config.InstallerConfig.ModelConfig;
@@ -38,6 +42,8 @@ import dev.maas.installer.threescale.model.Service;
 import dev.maas.installer.threescale.model.ServicePlan;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -273,6 +279,9 @@ class ModelStagesTest {
         cors.put("allow_origin", "https://evil.example");
         pm.updatePolicies(List.of(new PolicyConfig("cors", "builtin", cors, true), chain.get(1), chain.get(2)));
         pm.updateProxy(Map.of("credentials_location", "query"));
+        Metric hits = pm.metrics().findBySystemName("hits").orElseThrow();
+        Metric health = pm.metrics().findMethod(hits.id(), "get_health").orElseThrow();
+        pm.metrics().updateMethod(hits.id(), health.id(), Map.of("friendly_name", "Renamed by hand"));
 
         List<Check> checks = products.verify(ctx);
         Check d = checks.stream().filter(c -> c.name().equals("product docling")).findFirst().orElseThrow();
@@ -283,7 +292,8 @@ class ModelStagesTest {
                 .orElseThrow();
         assertThat(m.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE);
         assertThat(m.message()).contains("policy_chain.cors.allow_origin 'https://evil.example' -> '*'")
-                .contains("credentials_location 'query' -> 'headers'");
+                .contains("credentials_location 'query' -> 'headers'")
+                .contains("method mistral-7b-instruct-v0-3 get_health differs (friendly_name 'Renamed by hand' -> 'Health')");
         assertThat(checks).filteredOn(c -> c.name().startsWith("product granite")).allMatch(c ->
                 c.status() == CheckStatus.OK);
         assertThat(d.fix().target()).isEqualTo(StageIds.PRODUCTS);
@@ -297,15 +307,16 @@ class ModelStagesTest {
         assertRunbookEndState(config);
     }
 
-    @Test
-    void injectedFaultsEndInTheSameStateWithoutDuplicates() {
+    @ParameterizedTest
+    @ValueSource(longs = {20261127L, 7L, 424242L})
+    void injectedFaultsEndInTheSameStateWithoutDuplicates(long seed) {
         fx = new ModelStagesFixture(SimulatorOptions.defaults());
-        fx.sim.setFaults(Faults.errors(20261127L, 0.06, 0.04, 0.02));
+        fx.sim.setFaults(Faults.errors(seed, 0.06, 0.04, 0.02));
         for (int i = 0; i < 40; i++) {
             fx.sim.store().addDeveloperAccount("Dev " + i);
         }
         InstallerConfig config = fx.config(ModelStagesFixture.runbookModels(), 4, true);
-        StageContext ctx = fx.ctx(config, RetryPolicy.fast(12, 7));
+        StageContext ctx = fx.ctx(config, RetryPolicy.fast(12, seed));
         applyAll(ctx, backends, products, plans);
         assertThat(fx.sim.journal().entries()).anyMatch(e -> e.fault() != null && e.method().equals("POST"))
                 .anyMatch(e -> "5xx-after-commit".equals(e.fault()) || "dropped-after-commit".equals(e.fault()));
@@ -455,6 +466,42 @@ class ModelStagesTest {
         assertThat(fx.writes()).isEmpty();
         assertThat(rerun).allMatch(Change::isNoop);
         assertAllOk(plans.verify(ctx));
+    }
+
+    @Test
+    void aModelWithoutDocumentGetsTheOpenAiSetAndRunsThroughTheRunner() {
+        fx = new ModelStagesFixture(SimulatorOptions.defaults());
+        List<ModelConfig> models = new ArrayList<>(ModelStagesFixture.runbookModels().subList(0, 1));
+        models.add(new ModelConfig("Llama Guard", null, "http://llama-guard-predictor.models.svc.cluster.local:8080",
+                null, null));
+        InstallerConfig config = fx.config(models, 4, false);
+        List<String> ids = List.of(StageIds.BACKENDS, StageIds.PRODUCTS, StageIds.PLANS);
+        RunReport applied = new StageRunner(Stages.all()).run(Operation.APPLY, ids, fx.ctx(config), null);
+        assertThat(applied.allOk()).as(applied.toString()).isTrue();
+        assertRunbookEndState(config);
+        Service guard = api().services().findBySystemName("llama-guard").orElseThrow();
+        Product p = api().product(guard.id());
+        assertThat(p.mappingRules().list()).extracting(r -> r.httpMethod() + " " + r.pattern())
+                .containsExactlyInAnyOrder("POST /v1/chat/completions$", "POST /v1/completions$",
+                        "POST /v1/embeddings$", "GET /v1/models$", "GET /v1/models/{model}$");
+        fx.sim.journal().clear();
+        RunReport verified = new StageRunner(Stages.all()).run(Operation.VERIFY, ids, fx.ctx(config), null);
+        assertThat(verified.allChecksPass()).as(verified.toString()).isTrue();
+        assertThat(fx.writes()).isEmpty();
+    }
+
+    @Test
+    void anUnusableModelIsInvalidInputNamingTheField() {
+        fx = new ModelStagesFixture(SimulatorOptions.defaults());
+        List<ModelConfig> models = new ArrayList<>(ModelStagesFixture.runbookModels());
+        models.set(2, new ModelConfig("Broken", null, "http://broken.models.svc:8080", "/nonexistent/doc.json", null));
+        StageContext ctx = fx.ctx(fx.config(models, 4, false));
+        assertThatThrownBy(() -> products.plan(ctx)).isInstanceOfSatisfying(StageException.class, e -> {
+            assertThat(e.invalidInput()).isTrue();
+            assertThat(e.fix().target()).isEqualTo("models[2].openapi");
+            assertThat(e.getMessage()).contains("models[2].openapi");
+        });
+        assertThat(fx.sim.journal().entries()).isEmpty();
     }
 
     @Test
