@@ -33,17 +33,4 @@ public enum SubscriptionMode {
             throw e;
         }
     }
-
-    /** From the operator channel alone (threescale-2.15 and earlier: the workaround). */
-    public static SubscriptionMode fromChannel(String channel) {
-        String v = channel == null ? "" : channel.replaceAll("^[^0-9]*", "");
-        String[] parts = v.split("\\.");
-        try {
-            int major = Integer.parseInt(parts[0]);
-            int minor = parts.length > 1 ? Integer.parseInt(parts[1].replaceAll("[^0-9].*$", "")) : 0;
-            return major > 2 || (major == 2 && minor >= 16) ? SERVICE_SUBSCRIPTIONS : APPLICATION_WORKAROUND;
-        } catch (NumberFormatException e) {
-            return APPLICATION_WORKAROUND;
-        }
-    }
 }
