@@ -2,7 +2,10 @@ package dev.maas.installer.stages;
 
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageIds;
+import dev.maas.installer.stages.backends.BackendsStage;
+import dev.maas.installer.stages.plans.PlansStage;
 import dev.maas.installer.stages.preflight.PreflightStage;
+import dev.maas.installer.stages.products.ProductsStage;
 import dev.maas.installer.stages.sso.SsoStage;
 
 import java.util.List;
@@ -16,9 +19,9 @@ public final class Stages {
                 new PreflightStage(),
                 new SsoStage(),
                 new NotYetAvailableStage(StageIds.THREESCALE, "3scale API Management", List.of(StageIds.PREFLIGHT)),
-                new NotYetAvailableStage(StageIds.BACKENDS, "Model backends", List.of(StageIds.THREESCALE)),
-                new NotYetAvailableStage(StageIds.PRODUCTS, "Model products", List.of(StageIds.BACKENDS)),
-                new NotYetAvailableStage(StageIds.PLANS, "Application plans", List.of(StageIds.PRODUCTS)),
+                new BackendsStage(),
+                new ProductsStage(),
+                new PlansStage(),
                 new NotYetAvailableStage(StageIds.PORTAL, "Developer portal",
                         List.of(StageIds.SSO, StageIds.PLANS)));
     }

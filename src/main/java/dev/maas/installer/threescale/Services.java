@@ -54,6 +54,18 @@ public final class Services {
                 });
     }
 
+    /**
+     * Deletes a product with everything under it (proxy, rules, plans). Only the {@code products} stage's prune
+     * calls this, and only for products carrying the installer's marker.
+     */
+    public void delete(long id) {
+        String path = BASE + "/" + id + ".json";
+        http.writeVerified("delete product " + id, () -> {
+            http.writeOnce("DELETE", path, Map.of());
+            return Boolean.TRUE;
+        }, () -> http.find(path, Map.of()).isPresent() ? Optional.empty() : Optional.of(Boolean.TRUE));
+    }
+
     /** Everything under one product: proxy, policy chain, configs, backend usages, metrics, rules, plans. */
     public Product product(long serviceId) {
         return new Product(http, serviceId);

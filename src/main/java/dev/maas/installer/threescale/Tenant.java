@@ -154,6 +154,19 @@ public final class Tenant {
         }, () -> http.find(path, Map.of()).isPresent() ? Optional.empty() : Optional.of(Boolean.TRUE));
     }
 
+    // ------------------------------------------------------------------------- service contracts (2.15 too)
+
+    /**
+     * The account's service contracts ({@code GET /admin/api/accounts/{id}/service_contracts}, in the 2.15 spec
+     * as "Service Subscription List"): which products the account is subscribed to, on 3scale versions without
+     * the service subscriptions API. Read as {@code {"service_contracts":[{"service_contract":{...}}]}}.
+     */
+    public List<ServiceSubscription> serviceContracts(long accountId) {
+        return Json.convert(http.mapper(), Json.items(http.get("/admin/api/accounts/" + accountId
+                + "/service_contracts.json", Map.of()), "service_contracts", "service_contract"),
+                ServiceSubscription.class);
+    }
+
     // ----------------------------------------------------------------------- service subscriptions (2.16+)
 
     private static String subs(long accountId) {

@@ -415,6 +415,11 @@ public final class SimStore {
                     "service_subscriptions", "service_subscription"));
         });
         on("POST", api + "/accounts/{account_id}/service_subscriptions", this::subscribe);
+        on("GET", api + "/accounts/{account_id}/service_contracts", r -> {
+            long aid = account(r, "account_id").get("id").asLong();
+            return ok(list(contracts.values().stream().filter(c -> c.get("user_account_id").asLong() == aid).toList(),
+                    "service_contracts", "service_contract"));
+        });
         on("GET", api + "/accounts/{account_id}/service_subscriptions/{id}",
                 r -> ok(wrap("service_subscription", contract(r))));
         on("DELETE", api + "/accounts/{account_id}/service_subscriptions/{id}", r -> {

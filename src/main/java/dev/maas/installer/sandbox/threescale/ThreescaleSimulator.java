@@ -192,14 +192,14 @@ public final class ThreescaleSimulator implements AutoCloseable {
             Fault fault = pickFault(write);
             switch (fault) {
                 case ERROR_BEFORE -> {
-                    respond(ex, 503, "{\"status\":\"Service Unavailable\"}");
                     journal.record(new RequestJournal.Entry(method, path, journalParams, 503, "5xx-before"));
+                    respond(ex, 503, "{\"status\":\"Service Unavailable\"}");
                     return;
                 }
                 case TOO_MANY -> {
                     ex.getResponseHeaders().add("Retry-After", "1");
-                    respond(ex, 429, "{\"status\":\"Too Many Requests\"}");
                     journal.record(new RequestJournal.Entry(method, path, journalParams, 429, "429"));
+                    respond(ex, 429, "{\"status\":\"Too Many Requests\"}");
                     return;
                 }
                 case DROP_BEFORE -> {
@@ -211,16 +211,17 @@ public final class ThreescaleSimulator implements AutoCloseable {
             }
             SimStore.Resp resp = dispatch(method, path, params, uploads, ex.getRequestHeaders().getFirst("Authorization"));
             if (fault == Fault.ERROR_AFTER && resp.status() < 300) {
-                respond(ex, 500, "{\"status\":\"Internal Server Error\"}");
                 journal.record(new RequestJournal.Entry(method, path, journalParams, 500, "5xx-after-commit"));
+                respond(ex, 500, "{\"status\":\"Internal Server Error\"}");
                 return;
             }
             if (fault == Fault.DROP_AFTER && resp.status() < 300) {
                 journal.record(new RequestJournal.Entry(method, path, journalParams, 0, "dropped-after-commit"));
                 return;
             }
-            respond(ex, resp.status(), resp.body() == null ? "" : mapper.writeValueAsString(resp.body()));
+            // journal first: a client that has its answer must find its request in the journal
             journal.record(new RequestJournal.Entry(method, path, journalParams, resp.status(), null));
+            respond(ex, resp.status(), resp.body() == null ? "" : mapper.writeValueAsString(resp.body()));
         } catch (RuntimeException e) {
             LOG.warn("3scale simulator failed on {} {}: {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
                     SecretRegistry.global().redact(String.valueOf(e)));

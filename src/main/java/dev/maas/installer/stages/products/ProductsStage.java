@@ -1,0 +1,185 @@
+package dev.maas.installer.stages.products;
+
+import dev.maas.installer.catalog.CatalogMarker;
+import dev.maas.installer.catalog.ModelProduct;
+import dev.maas.installer.engine.Action;
+import dev.maas.installer.engine.Change;
+import dev.maas.installer.engine.Check;
+import dev.maas.installer.engine.FieldChange;
+import dev.maas.installer.engine.Fix;
+import dev.maas.installer.engine.Progress;
+import dev.maas.installer.engine.Stage;
+import dev.maas.installer.engine.StageContext;
+import dev.maas.installer.engine.StageIds;
+import dev.maas.installer.engine.TargetSystem;
+import dev.maas.installer.stages.common.BoundedPool;
+import dev.maas.installer.stages.common.DesiredCatalog;
+import dev.maas.installer.stages.common.SerialProgress;
+import dev.maas.installer.stages.common.ThreescaleAccess;
+import dev.maas.installer.threescale.ThreescaleClient;
+import dev.maas.installer.threescale.model.BackendApi;
+import dev.maas.installer.threescale.model.Service;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * One 3scale product per model: the product (hosted APIcast, API key authentication), proxy settings, the
+ * model's backend at {@code /}, the policy chain (CORS, custom policies, APIcast), one method under {@code hits}
+ * and one mapping rule per API operation, without 3scale's default {@code GET /} rule; deployed to staging and
+ * promoted to production when staging's latest content differs from production's. Products are configured
+ * concurrently on a bounded pool ({@code products.concurrency}, default 4).
+ *
+ * <p>A product whose model left the configuration is kept, unless the stage was made with {@code prune}: then it
+ * is deleted, but only when its description carries the installer's marker ({@link CatalogMarker}).
+ *
+ * <p>ActiveDocs: the 3scale client has no ActiveDocs API yet, so no ActiveDoc is created even with
+ * {@code products.activeDocs} true; verify says so in a WARN check.
+ */
+public final class ProductsStage implements Stage {
+    private static final Logger LOG = LoggerFactory.getLogger(ProductsStage.class);
+    private final boolean prune;
+
+    public ProductsStage() { this(false); }
+
+    /** {@code prune}: delete marked products of models no longer in the configuration (CLI/wizard wiring later). */
+    public ProductsStage(boolean prune) { this.prune = prune; }
+
+    public boolean prune() { return prune; }
+
+    @Override public String id() { return StageIds.PRODUCTS; }
+
+    @Override public String title() { return "Model products"; }
+
+    @Override public List<String> dependencies() { return List.of(StageIds.BACKENDS); }
+
+    @Override
+    public List<Change> plan(StageContext ctx) {
+        return reconcileAll(ctx, false, Progress.NONE);
+    }
+
+    @Override
+    public List<Change> apply(StageContext ctx, Progress progress) {
+        return reconcileAll(ctx, true, new SerialProgress(progress));
+    }
+
+    @Override
+    public List<Check> verify(StageContext ctx) {
+        List<ModelProduct> models = DesiredCatalog.of(ctx);
+        ThreescaleClient client = ThreescaleAccess.client(ctx);
+        Map<String, Service> services = services(client);
+        Map<String, BackendApi> backends = backends(client);
+        List<List<Change>> perModel = BoundedPool.run("maas-verify-products", models,
+                ctx.config().products().concurrency(), ctx.cancellation(),
+                m -> new ProductReconciler(client, m, services.get(m.systemName()), backends.get(m.systemName()),
+                        false, s -> { }, ctx.cancellation()).run());
+        List<Check> out = new ArrayList<>();
+        for (int i = 0; i < models.size(); i++) {
+            ModelProduct m = models.get(i);
+            String name = "product " + m.systemName();
+            if (services.get(m.systemName()) == null) {
+                out.add(Check.retryable(name, "product " + m.systemName() + " does not exist",
+                        Fix.rerunStage(StageIds.PRODUCTS, "creates it")));
+                continue;
+            }
+            List<String> differences = perModel.get(i).stream().filter(c -> !c.isNoop())
+                    .map(ProductsStage::describe).toList();
+            if (differences.isEmpty()) {
+                out.add(Check.ok(name, "product " + m.systemName() + " matches: " + m.methods().size()
+                        + " methods and mapping rules, policy chain " + m.policyChain().summary()
+                        + ", production up to date"));
+            } else {
+                out.add(Check.retryable(name, "product " + m.systemName() + " differs: "
+                        + String.join("; ", differences), Fix.rerunStage(StageIds.PRODUCTS, "repairs it")));
+            }
+        }
+        if (ctx.config().products().activeDocs()) {
+            out.add(Check.warn("activedocs", "ActiveDocs are not created yet: the installer's 3scale client has no"
+                    + " ActiveDocs API", Fix.manual("add the OpenAPI documents as ActiveDocs in the admin portal"
+                    + " (Products > ActiveDocs), or set products.activeDocs to false")));
+        }
+        return out;
+    }
+
+    /** "UPDATE mapping rule x: pattern '/a' -> '/b'". */
+    static String describe(Change c) {
+        String fields = c.fields().entrySet().stream().map(e -> e.getKey() + " "
+                + show(e.getValue().from()) + " -> " + show(e.getValue().to())).collect(Collectors.joining(", "));
+        String what = switch (c.action()) {
+            case CREATE -> "missing";
+            case DELETE -> "extra";
+            default -> "differs";
+        };
+        return c.kind() + " " + c.name() + " " + what + (fields.isEmpty() ? "" : " (" + fields + ")");
+    }
+
+    private static String show(String s) { return s == null ? "(none)" : "'" + s + "'"; }
+
+    private List<Change> reconcileAll(StageContext ctx, boolean write, Progress progress) {
+        List<ModelProduct> models = DesiredCatalog.of(ctx);
+        ThreescaleClient client = ThreescaleAccess.client(ctx);
+        int total = models.size();
+        progress.detail("0 of " + total + " products");
+        Map<String, Service> services = services(client);
+        Map<String, BackendApi> backends = backends(client);
+        ctx.cancellation().throwIfCancelled();
+        if (write && ctx.config().products().activeDocs()) {
+            LOG.info("ActiveDocs skipped: the 3scale client has no ActiveDocs API yet");
+        }
+        AtomicInteger done = new AtomicInteger();
+        List<List<Change>> perModel = BoundedPool.run("maas-products", models, ctx.config().products().concurrency(),
+                ctx.cancellation(), m -> {
+                    List<Change> changes = new ProductReconciler(client, m, services.get(m.systemName()),
+                            backends.get(m.systemName()), write, progress::detail, ctx.cancellation()).run();
+                    int n = done.incrementAndGet();
+                    progress.step(n, total, n + " of " + total + " products");
+                    return changes;
+                });
+        List<Change> out = new ArrayList<>();
+        perModel.forEach(out::addAll);
+        out.addAll(prune(ctx, client, models, services, write));
+        return out;
+    }
+
+    private List<Change> prune(StageContext ctx, ThreescaleClient client, List<ModelProduct> models,
+                               Map<String, Service> services, boolean write) {
+        Set<String> wanted = models.stream().map(ModelProduct::systemName).collect(Collectors.toSet());
+        List<Change> out = new ArrayList<>();
+        for (Service s : services.values()) {
+            if (wanted.contains(s.systemName()) || !CatalogMarker.isMarked(s.description())) {
+                continue;
+            }
+            if (!prune) {
+                out.add(Change.noop(TargetSystem.THREESCALE, ProductReconciler.PRODUCT, s.systemName()
+                        + " (no longer in the configuration; kept, --prune deletes it)"));
+                continue;
+            }
+            ctx.cancellation().throwIfCancelled();
+            out.add(new Change(Action.DELETE, TargetSystem.THREESCALE, ProductReconciler.PRODUCT, s.systemName(),
+                    Map.of("name", FieldChange.of(s.name(), null))));
+            if (write) {
+                client.services().delete(s.id());
+            }
+        }
+        return out;
+    }
+
+    static Map<String, Service> services(ThreescaleClient client) {
+        return client.services().list().stream().filter(s -> s.systemName() != null)
+                .collect(Collectors.toMap(Service::systemName, Function.identity(), (a, b) -> a, LinkedHashMap::new));
+    }
+
+    static Map<String, BackendApi> backends(ThreescaleClient client) {
+        return client.backends().list().stream().filter(b -> b.systemName() != null)
+                .collect(Collectors.toMap(BackendApi::systemName, Function.identity(), (a, b) -> a,
+                        LinkedHashMap::new));
+    }
+}
