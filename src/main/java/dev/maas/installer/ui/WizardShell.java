@@ -55,7 +55,7 @@ public final class WizardShell implements AutoCloseable {
         this.connections = new ConnectionService(b.trustStore != null ? b.trustStore : TrustStore.userDefault(),
                 b.connect);
         Function<String, String> env = b.env != null ? b.env : System::getenv;
-        Path home = b.home != null ? b.home : Path.of(System.getProperty("user.home"));
+        Path home = b.home != null ? b.home : homeDir(env);
         String given = b.kubeconfig != null ? b.kubeconfig.toString() : System.getProperty(KUBECONFIG_PROPERTY);
         Path kubeconfig = given != null && !given.isBlank() ? Path.of(given.trim()) : defaultKubeconfig(env, home);
         this.clusterGiven = isClusterGiven(given, env, home);
@@ -101,6 +101,13 @@ public final class WizardShell implements AutoCloseable {
     public static final String KUBECONFIG_PROPERTY = "maas.kubeconfig";
 
     public static Builder builder() { return new Builder(); }
+
+    /** {@code $HOME} as {@code oc} and {@code kubectl} read it, else the JVM's {@code user.home}. */
+    static Path homeDir(Function<String, String> env) {
+        String home = env.apply("HOME");
+        return home != null && !home.isBlank() && Path.of(home).isAbsolute() ? Path.of(home)
+                : Path.of(System.getProperty("user.home"));
+    }
 
     /** {@code KUBECONFIG}'s first file, else {@code HOME/.kube/config}. */
     static Path defaultKubeconfig(Function<String, String> env, Path home) {
@@ -216,7 +223,8 @@ public final class WizardShell implements AutoCloseable {
         private final Map<String, StagePage> pages = new LinkedHashMap<>(StagePages.defaults());
         private Executor fxExecutor = javafx.application.Platform::runLater;
         private TrustStore trustStore;
-        private ConnectionService.Connect connect = ClusterConnection::connect;
+        // a lambda, not a method reference: ClusterConnection (and fabric8) load at the first connect, not at startup
+        private ConnectionService.Connect connect = (settings, trust) -> ClusterConnection.connect(settings, trust);
         private ProxySettings proxyDefaults;
         private Path kubeconfig;
         private boolean startOnConnectPage;
@@ -295,7 +303,10 @@ public final class WizardShell implements AutoCloseable {
             return this;
         }
 
-        /** The user's home folder (for {@code ~/.kube/config} and the sandbox folder); default {@code user.home}. */
+        /**
+         * The user's home folder (for {@code ~/.kube/config} and the sandbox folder); default {@code $HOME}, else
+         * {@code user.home}.
+         */
         public Builder home(Path home) {
             this.home = Objects.requireNonNull(home, "home");
             return this;

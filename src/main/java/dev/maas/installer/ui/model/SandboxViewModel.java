@@ -88,8 +88,8 @@ public final class SandboxViewModel {
             }
             config.load(files.configFile()).whenComplete((loaded, e2) -> {
                 state.set(State.READY);
-                statusText.set("The local sandbox runs on this computer (files in "
-                        + files.kubeconfig().getParent() + "); it stops when the wizard closes.");
+                statusText.set("The local sandbox is running on this computer; it stops when the wizard closes."
+                        + " Its files: " + files.kubeconfig().getParent());
                 connectTo(files.kubeconfig());
                 done.complete(true);
             });

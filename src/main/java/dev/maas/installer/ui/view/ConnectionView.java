@@ -28,6 +28,7 @@ import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 
@@ -124,6 +125,7 @@ public final class ConnectionView extends ScrollPane {
         hint.getStyleClass().add(Styles.TEXT_MUTED);
         hint.visibleProperty().bind(sandbox.statusTextProperty().isEmpty());
         hint.managedProperty().bind(hint.visibleProperty());
+        use.setMinWidth(Region.USE_PREF_SIZE);
         HBox row = new HBox(10, use, spinner, status, hint);
         row.setAlignment(Pos.CENTER_LEFT);
         HBox.setHgrow(status, Priority.ALWAYS);
@@ -153,6 +155,7 @@ public final class ConnectionView extends ScrollPane {
                 config.load(f.toPath().toAbsolutePath());
             }
         });
+        load.setMinWidth(Region.USE_PREF_SIZE);
         HBox row = new HBox(10, caption, file, load);
         row.setAlignment(Pos.CENTER_LEFT);
         HBox.setHgrow(file, Priority.ALWAYS);
@@ -303,6 +306,8 @@ public final class ConnectionView extends ScrollPane {
         status.getStyleClass().add("connect-status");
         model.stateProperty().addListener((o, a, b) -> styleStatus(status, b));
         styleStatus(status, model.state());
+        connect.setMinWidth(Region.USE_PREF_SIZE);
+        disconnect.setMinWidth(Region.USE_PREF_SIZE);
         HBox row = new HBox(10, connect, disconnect, spinner, status);
         row.setAlignment(Pos.CENTER_LEFT);
         HBox.setHgrow(status, Priority.ALWAYS);
