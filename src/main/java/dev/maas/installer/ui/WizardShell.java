@@ -47,6 +47,7 @@ public final class WizardShell implements AutoCloseable {
     private final SandboxViewModel sandbox;
     private final boolean clusterGiven;
     private final boolean sandboxWhenNoCluster;
+    private Path deferredKubeconfig;
     private MainView view;
 
     private WizardShell(Builder b) {
@@ -86,7 +87,11 @@ public final class WizardShell implements AutoCloseable {
         bridge.connect(this::dispatch);
         this.connection = new ConnectionViewModel(connections, b.fxExecutor, model.connectionProperty(), model.log(),
                 b.proxyDefaults != null ? b.proxyDefaults : ProxySettings.fromEnvironment(),
-                kubeconfig);
+                b.deferKubeconfigRead ? null : kubeconfig);
+        this.deferredKubeconfig = b.deferKubeconfigRead ? kubeconfig : null;
+        if (deferredKubeconfig != null) {
+            connection.kubeconfigPathProperty().set(deferredKubeconfig.toString());
+        }
         this.config = new ConfigViewModel(InstallerConfig.defaults(), sandboxes::loadConfig, b.fxExecutor, model.log());
         configRef[0] = config;
         this.sandbox = new SandboxViewModel(() -> sandboxes.start().thenApply(
@@ -141,6 +146,19 @@ public final class WizardShell implements AutoCloseable {
 
     /** Whether a cluster was given when the wizard started (else the app starts the local sandbox). */
     public boolean clusterGiven() { return clusterGiven; }
+
+    /**
+     * Call once the window is shown (FX thread; the app does, after the first frame): reads the kubeconfig's contexts
+     * if that was deferred, then starts the local sandbox if no cluster was given (see
+     * {@link #startSandboxIfNoCluster()}).
+     */
+    public void windowShown() {
+        if (deferredKubeconfig != null) {
+            deferredKubeconfig = null;
+            connection.loadContexts();
+        }
+        startSandboxIfNoCluster();
+    }
 
     /**
      * Call once the window is shown (FX thread): when no cluster was given and the builder asked for it, starts the
@@ -233,6 +251,7 @@ public final class WizardShell implements AutoCloseable {
         private Path sandboxDir;
         private SandboxLauncher sandboxLauncher;
         private boolean sandboxWhenNoCluster;
+        private boolean deferKubeconfigRead;
 
         private Builder() { }
 
@@ -327,6 +346,15 @@ public final class WizardShell implements AutoCloseable {
         /** Whether {@link #startSandboxIfNoCluster()} starts the sandbox when no cluster is given (the app does). */
         public Builder sandboxWhenNoCluster(boolean yes) {
             this.sandboxWhenNoCluster = yes;
+            return this;
+        }
+
+        /**
+         * Whether the Connect page reads the kubeconfig's contexts (with fabric8) only in {@link #windowShown()},
+         * so that nothing heavy loads before the first frame (the app does); default: at once.
+         */
+        public Builder deferKubeconfigRead(boolean yes) {
+            this.deferKubeconfigRead = yes;
             return this;
         }
 

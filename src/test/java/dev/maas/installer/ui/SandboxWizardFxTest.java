@@ -74,6 +74,7 @@ class SandboxWizardFxTest {
                 .proxyDefaults(ProxySettings.NONE)
                 .startOnConnectPage(true)
                 .sandboxWhenNoCluster(true)
+                .deferKubeconfigRead(true)
                 .build();
         robot.interact(() -> {
             window.setScene(s.scene(1280, 768));
@@ -94,7 +95,8 @@ class SandboxWizardFxTest {
         boolean[] spinner = new boolean[1];
         boolean[] started = new boolean[1];
         robot.interact(() -> {
-            started[0] = s.startSandboxIfNoCluster();
+            s.windowShown();
+            started[0] = s.sandbox().state() == SandboxViewModel.State.STARTING;
             s.view().applyCss();
             firstStatus[0] = label(robot, "#sandboxStatus").getText();
             spinner[0] = robot.lookup("#sandboxSpinner").query().isVisible();
@@ -160,6 +162,10 @@ class SandboxWizardFxTest {
                 """);
         WizardShell s = show(robot, home, Map.of());
         assertThat(s.clusterGiven()).isTrue();
+        // the kubeconfig is read (with fabric8) only once the window is shown; no sandbox then
+        assertThat(s.connection().contexts()).isEmpty();
+        robot.interact(s::windowShown);
+        assertThat(s.connection().contexts()).extracting(c -> c.name()).containsExactly("real");
         boolean[] started = new boolean[1];
         robot.interact(() -> started[0] = s.startSandboxIfNoCluster());
         assertThat(started[0]).isFalse();
