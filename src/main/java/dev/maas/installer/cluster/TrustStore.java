@@ -33,7 +33,11 @@ public final class TrustStore {
     public static final String CONFIG_DIR_PROPERTY = "maas.config.dir";
     /** Environment variable that overrides the config folder when the system property is not set. */
     public static final String CONFIG_DIR_ENV = "MAAS_CONFIG_DIR";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** Made at the first read or write, not when the wizard starts (Jackson stays out of the first frame). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     /** One trusted certificate. {@code pem} is what the client trusts; {@code sha256} is what the user saw. */
     public record Entry(String sha256, String subject, String pem, String trustedAt) { }
@@ -138,7 +142,7 @@ public final class TrustStore {
             return new TreeMap<>();
         }
         try {
-            Map<String, Entry> m = JSON.readValue(file.toFile(), new TypeReference<Map<String, Map<String, Entry>>>() { })
+            Map<String, Entry> m = Json.MAPPER.readValue(file.toFile(), new TypeReference<Map<String, Map<String, Entry>>>() { })
                     .getOrDefault("clusters", Map.of());
             return new TreeMap<>(m);
         } catch (IOException e) {
@@ -152,7 +156,7 @@ public final class TrustStore {
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, ".trusted-clusters", ".tmp");
             restrict(tmp);
-            JSON.writeValue(tmp.toFile(), Map.of("clusters", all));
+            Json.MAPPER.writeValue(tmp.toFile(), Map.of("clusters", all));
             try {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {

@@ -22,7 +22,8 @@ public class WizardApp extends Application {
     @Override
     public void start(Stage window) {
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
-        shell = WizardShell.builder().startOnConnectPage(true).build();
+        shell = WizardShell.builder().startOnConnectPage(true).sandboxWhenNoCluster(true)
+                .deferKubeconfigRead(true).build();
         Rectangle2D screen = Screen.getPrimary().getVisualBounds();
         Scene scene = shell.scene(Math.min(1366, screen.getWidth()), Math.min(800, screen.getHeight()));
         window.setTitle("MaaS Installer");
@@ -37,6 +38,14 @@ public class WizardApp extends Application {
         }
         window.setScene(scene);
         window.show();
+        // after the first frame: the kubeconfig's contexts, and with no cluster given the local sandbox (background)
+        scene.addPostLayoutPulseListener(new Runnable() {
+            @Override
+            public void run() {
+                scene.removePostLayoutPulseListener(this);
+                javafx.application.Platform.runLater(shell::windowShown);
+            }
+        });
     }
 
     @Override

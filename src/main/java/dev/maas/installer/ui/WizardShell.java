@@ -1,7 +1,6 @@
 package dev.maas.installer.ui;
 
 import dev.maas.installer.cluster.ClusterConnection;
-import dev.maas.installer.cluster.Kubeconfigs;
 import dev.maas.installer.cluster.ProxySettings;
 import dev.maas.installer.cluster.TrustStore;
 import dev.maas.installer.engine.Cancellation;
@@ -12,13 +11,16 @@ import dev.maas.installer.engine.run.Operation;
 import dev.maas.installer.engine.run.RunEvent;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.stages.Stages;
+import dev.maas.installer.ui.model.ConfigViewModel;
 import dev.maas.installer.ui.model.ConnectionViewModel;
+import dev.maas.installer.ui.model.SandboxViewModel;
 import dev.maas.installer.ui.model.StageViewModel;
 import dev.maas.installer.ui.model.WizardViewModel;
 import dev.maas.installer.ui.view.ConnectionView;
 import dev.maas.installer.ui.view.MainView;
 import javafx.scene.Scene;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,6 +42,12 @@ public final class WizardShell implements AutoCloseable {
     private final Map<String, StagePage> pages;
     private final ConnectionService connections;
     private final ConnectionViewModel connection;
+    private final SandboxService sandboxes;
+    private final ConfigViewModel config;
+    private final SandboxViewModel sandbox;
+    private final boolean clusterGiven;
+    private final boolean sandboxWhenNoCluster;
+    private Path deferredKubeconfig;
     private MainView view;
 
     private WizardShell(Builder b) {
@@ -47,7 +55,18 @@ public final class WizardShell implements AutoCloseable {
         this.bridge = new UiEventBridge(b.fxExecutor);
         this.connections = new ConnectionService(b.trustStore != null ? b.trustStore : TrustStore.userDefault(),
                 b.connect);
-        Function<Cancellation, StageContext> base = b.contextFactory;
+        Function<String, String> env = b.env != null ? b.env : System::getenv;
+        Path home = b.home != null ? b.home : homeDir(env);
+        String given = b.kubeconfig != null ? b.kubeconfig.toString() : System.getProperty(KUBECONFIG_PROPERTY);
+        Path kubeconfig = given != null && !given.isBlank() ? Path.of(given.trim()) : defaultKubeconfig(env, home);
+        this.clusterGiven = isClusterGiven(given, env, home);
+        this.sandboxWhenNoCluster = b.sandboxWhenNoCluster;
+        SandboxLauncher launcher = b.sandboxLauncher != null ? b.sandboxLauncher : dir -> LocalSandbox.start(dir);
+        this.sandboxes = new SandboxService(launcher, b.sandboxDir != null ? b.sandboxDir : sandboxDir(env, home));
+        // the model's log exists only once the model does; the config view model is made below
+        ConfigViewModel[] configRef = new ConfigViewModel[1];
+        Function<Cancellation, StageContext> base = b.contextFactory != null ? b.contextFactory
+                : c -> new StageContext(configRef[0].current(), SecretRegistry.global(), c);
         this.engine = new EngineService(b.stages, c -> {
             StageContext ctx = base.apply(c);
             connections.provideTo(ctx);
@@ -68,13 +87,99 @@ public final class WizardShell implements AutoCloseable {
         bridge.connect(this::dispatch);
         this.connection = new ConnectionViewModel(connections, b.fxExecutor, model.connectionProperty(), model.log(),
                 b.proxyDefaults != null ? b.proxyDefaults : ProxySettings.fromEnvironment(),
-                b.kubeconfig != null ? b.kubeconfig : Kubeconfigs.defaultPath());
+                b.deferKubeconfigRead ? null : kubeconfig);
+        this.deferredKubeconfig = b.deferKubeconfigRead ? kubeconfig : null;
+        if (deferredKubeconfig != null) {
+            connection.kubeconfigPathProperty().set(deferredKubeconfig.toString());
+        }
+        this.config = new ConfigViewModel(InstallerConfig.defaults(), sandboxes::loadConfig, b.fxExecutor, model.log());
+        configRef[0] = config;
+        this.sandbox = new SandboxViewModel(() -> sandboxes.start().thenApply(
+                s -> new SandboxViewModel.SandboxFiles(s.kubeconfig(), s.configFile())),
+                b.fxExecutor, connection, config, model.log());
         if (b.startOnConnectPage) {
             model.showConnectPage();
         }
     }
 
+    /** A system property naming the kubeconfig the wizard starts with ({@code -Dmaas.kubeconfig=FILE}). */
+    public static final String KUBECONFIG_PROPERTY = "maas.kubeconfig";
+
     public static Builder builder() { return new Builder(); }
+
+    /** {@code $HOME} as {@code oc} and {@code kubectl} read it, else the JVM's {@code user.home}. */
+    static Path homeDir(Function<String, String> env) {
+        String home = env.apply("HOME");
+        return home != null && !home.isBlank() && Path.of(home).isAbsolute() ? Path.of(home)
+                : Path.of(System.getProperty("user.home"));
+    }
+
+    /** {@code KUBECONFIG}'s first file, else {@code HOME/.kube/config}. */
+    static Path defaultKubeconfig(Function<String, String> env, Path home) {
+        String kc = env.apply("KUBECONFIG");
+        if (kc != null) {
+            for (String part : kc.split(java.io.File.pathSeparator)) {
+                if (!part.isBlank()) {
+                    return Path.of(part.trim());
+                }
+            }
+        }
+        return home.resolve(".kube").resolve("config");
+    }
+
+    /** A cluster is given by an explicit kubeconfig, a {@code KUBECONFIG} variable, or a {@code ~/.kube/config}. */
+    static boolean isClusterGiven(String explicitKubeconfig, Function<String, String> env, Path home) {
+        if (explicitKubeconfig != null && !explicitKubeconfig.isBlank()) {
+            return true;
+        }
+        String kc = env.apply("KUBECONFIG");
+        return kc != null && !kc.isBlank() || Files.isRegularFile(home.resolve(".kube").resolve("config"));
+    }
+
+    /** {@code $XDG_DATA_HOME/maas-installer/sandbox}, else {@code HOME/.local/share/maas-installer/sandbox}. */
+    static Path sandboxDir(Function<String, String> env, Path home) {
+        String xdg = env.apply("XDG_DATA_HOME");
+        Path data = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg)
+                : home.resolve(".local").resolve("share");
+        return data.resolve("maas-installer").resolve("sandbox");
+    }
+
+    /** Whether a cluster was given when the wizard started (else the app starts the local sandbox). */
+    public boolean clusterGiven() { return clusterGiven; }
+
+    /**
+     * Call once the window is shown (FX thread; the app does, after the first frame): reads the kubeconfig's contexts
+     * if that was deferred, then starts the local sandbox if no cluster was given (see
+     * {@link #startSandboxIfNoCluster()}).
+     */
+    public void windowShown() {
+        if (deferredKubeconfig != null) {
+            deferredKubeconfig = null;
+            connection.loadContexts();
+        }
+        startSandboxIfNoCluster();
+    }
+
+    /**
+     * Call once the window is shown (FX thread): when no cluster was given and the builder asked for it, starts the
+     * local sandbox in the background and connects to it. True when it started the sandbox.
+     */
+    public boolean startSandboxIfNoCluster() {
+        if (clusterGiven || !sandboxWhenNoCluster) {
+            return false;
+        }
+        sandbox.useSandbox();
+        return true;
+    }
+
+    /** The configuration the runs use, and "Load config…". */
+    public ConfigViewModel config() { return config; }
+
+    /** "Use the local sandbox". */
+    public SandboxViewModel sandbox() { return sandbox; }
+
+    /** The local sandbox behind {@link #sandbox()}. */
+    public SandboxService sandboxes() { return sandboxes; }
 
     /** The default stage context: the default configuration and the process-wide secret registry. */
     public static StageContext defaultContext(Cancellation cancellation) {
@@ -96,7 +201,7 @@ public final class WizardShell implements AutoCloseable {
     /** The window content, created on first call (FX thread). */
     public MainView view() {
         if (view == null) {
-            view = new MainView(model, pages, new ConnectionView(connection));
+            view = new MainView(model, pages, new ConnectionView(connection, sandbox, config));
         }
         return view;
     }
@@ -126,19 +231,27 @@ public final class WizardShell implements AutoCloseable {
     public void close() {
         engine.close();
         connections.close();
+        sandboxes.close();
     }
 
     /** How the shell is put together; every part has a default. */
     public static final class Builder {
         private List<? extends Stage> stages = Stages.all();
-        private Function<Cancellation, StageContext> contextFactory = WizardShell::defaultContext;
+        private Function<Cancellation, StageContext> contextFactory;
         private final Map<String, StagePage> pages = new LinkedHashMap<>(StagePages.defaults());
         private Executor fxExecutor = javafx.application.Platform::runLater;
         private TrustStore trustStore;
-        private ConnectionService.Connect connect = ClusterConnection::connect;
+        // a lambda, not a method reference: ClusterConnection (and fabric8) load at the first connect, not at startup
+        private ConnectionService.Connect connect = (settings, trust) -> ClusterConnection.connect(settings, trust);
         private ProxySettings proxyDefaults;
         private Path kubeconfig;
         private boolean startOnConnectPage;
+        private Function<String, String> env;
+        private Path home;
+        private Path sandboxDir;
+        private SandboxLauncher sandboxLauncher;
+        private boolean sandboxWhenNoCluster;
+        private boolean deferKubeconfigRead;
 
         private Builder() { }
 
@@ -150,7 +263,8 @@ public final class WizardShell implements AutoCloseable {
 
         /**
          * Builds the context of each run, on the engine thread (never the FX thread), with the run's cancellation.
-         * The context is closed when the run ends. Default: {@link #defaultContext(Cancellation)}.
+         * The context is closed when the run ends. Default: the wizard's configuration ({@link #config()}: built-in
+         * defaults until a file is loaded) and the process-wide secret registry.
          */
         public Builder contextFactory(Function<Cancellation, StageContext> factory) {
             this.contextFactory = Objects.requireNonNull(factory, "factory");
@@ -187,7 +301,10 @@ public final class WizardShell implements AutoCloseable {
             return this;
         }
 
-        /** The kubeconfig file the Connect page starts with (default: {@link Kubeconfigs#defaultPath()}). */
+        /**
+         * The kubeconfig file the Connect page starts with; counts as a given cluster. Default: the system property
+         * {@code maas.kubeconfig}, else {@code KUBECONFIG}'s first file, else {@code HOME/.kube/config}.
+         */
         public Builder kubeconfig(Path file) {
             this.kubeconfig = Objects.requireNonNull(file, "file");
             return this;
@@ -196,6 +313,48 @@ public final class WizardShell implements AutoCloseable {
         /** Whether the window opens on the Connect page (the app does) or on the first stage (default). */
         public Builder startOnConnectPage(boolean yes) {
             this.startOnConnectPage = yes;
+            return this;
+        }
+
+        /** Where environment variables are read (KUBECONFIG, XDG_DATA_HOME); default {@code System::getenv}. */
+        public Builder env(Function<String, String> env) {
+            this.env = Objects.requireNonNull(env, "env");
+            return this;
+        }
+
+        /**
+         * The user's home folder (for {@code ~/.kube/config} and the sandbox folder); default {@code $HOME}, else
+         * {@code user.home}.
+         */
+        public Builder home(Path home) {
+            this.home = Objects.requireNonNull(home, "home");
+            return this;
+        }
+
+        /** Where the sandbox writes its files; default {@code ~/.local/share/maas-installer/sandbox}. */
+        public Builder sandboxDir(Path dir) {
+            this.sandboxDir = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        /** How the sandbox is started (default: the real local sandbox, loaded only when it starts). */
+        public Builder sandboxLauncher(SandboxLauncher launcher) {
+            this.sandboxLauncher = Objects.requireNonNull(launcher, "launcher");
+            return this;
+        }
+
+        /** Whether {@link #startSandboxIfNoCluster()} starts the sandbox when no cluster is given (the app does). */
+        public Builder sandboxWhenNoCluster(boolean yes) {
+            this.sandboxWhenNoCluster = yes;
+            return this;
+        }
+
+        /**
+         * Whether the Connect page reads the kubeconfig's contexts (with fabric8) only in {@link #windowShown()},
+         * so that nothing heavy loads before the first frame (the app does); default: at once.
+         */
+        public Builder deferKubeconfigRead(boolean yes) {
+            this.deferKubeconfigRead = yes;
             return this;
         }
 

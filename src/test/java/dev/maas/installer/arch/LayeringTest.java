@@ -63,6 +63,16 @@ class LayeringTest {
     }
 
     @Test
+    void theWizardReachesTheSandboxOnlyThroughLocalSandbox() {
+        noClasses().that().resideInAPackage("dev.maas.installer.ui..")
+                .and().doNotHaveFullyQualifiedName("dev.maas.installer.ui.LocalSandbox")
+                .should().dependOnClassesThat().resideInAPackage("dev.maas.installer.sandbox..")
+                .because("the sandbox (and fabric8's mock server) must load only when a sandbox starts, never"
+                        + " before the wizard's first frame")
+                .check(classes);
+    }
+
+    @Test
     void onlyTheCliWritesToStandardOutput() {
         noClasses().that().resideOutsideOfPackage("dev.maas.installer.cli..")
                 .should().accessField(System.class, "out")

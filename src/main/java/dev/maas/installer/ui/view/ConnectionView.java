@@ -3,7 +3,9 @@ package dev.maas.installer.ui.view;
 import atlantafx.base.theme.Styles;
 import dev.maas.installer.cluster.CertificateInfo;
 import dev.maas.installer.cluster.KubeContext;
+import dev.maas.installer.ui.model.ConfigViewModel;
 import dev.maas.installer.ui.model.ConnectionViewModel;
+import dev.maas.installer.ui.model.SandboxViewModel;
 import dev.maas.installer.ui.model.ConnectionViewModel.Mode;
 import dev.maas.installer.ui.model.ConnectionViewModel.State;
 import javafx.beans.binding.Bindings;
@@ -26,6 +28,7 @@ import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 
@@ -41,6 +44,14 @@ public final class ConnectionView extends ScrollPane {
     private final ConnectionViewModel model;
 
     public ConnectionView(ConnectionViewModel model) {
+        this(model, null, null);
+    }
+
+    /**
+     * @param sandbox "Use the local sandbox" and its progress; null for a page without it
+     * @param config  the configuration file in use and "Load config…"; null for a page without it
+     */
+    public ConnectionView(ConnectionViewModel model, SandboxViewModel sandbox, ConfigViewModel config) {
         this.model = model;
         setId("connectPage");
         setFitToWidth(true);
@@ -71,11 +82,94 @@ public final class ConnectionView extends ScrollPane {
         model.modeProperty().addListener((o, a, b) -> modes.selectToggle(b == Mode.TOKEN ? byToken : byKubeconfig));
         HBox modeRow = new HBox(20, byKubeconfig, byToken);
 
-        VBox content = new VBox(12, title, intro, modeRow, kubeconfigForm(), tokenForm(), commonForm(), actions(),
-                outcome());
+        VBox content = new VBox(12, title, intro);
+        if (sandbox != null) {
+            content.getChildren().add(sandboxRow(sandbox));
+        }
+        if (config != null) {
+            content.getChildren().add(configRow(config));
+        }
+        content.getChildren().addAll(modeRow, kubeconfigForm(), tokenForm(), commonForm(), actions(), outcome());
         content.setPadding(new Insets(16, 20, 16, 20));
         content.setMaxWidth(920);
         setContent(content);
+    }
+
+    /** "Use the local sandbox", with a spinner and its status while it starts. */
+    private VBox sandboxRow(SandboxViewModel sandbox) {
+        Button use = new Button("Use the local _sandbox");
+        use.setId("useSandboxButton");
+        use.setTooltip(new Tooltip("Starts a simulated OpenShift cluster on this computer (no real cluster needed),"
+                + " uses its configuration and connects to it. It stops when the wizard closes."));
+        use.disableProperty().bind(sandbox.starting().or(model.busyProperty()));
+        use.setOnAction(e -> sandbox.useSandbox());
+        ProgressIndicator spinner = new ProgressIndicator();
+        spinner.setId("sandboxSpinner");
+        spinner.setPrefSize(20, 20);
+        spinner.setMaxSize(20, 20);
+        spinner.visibleProperty().bind(sandbox.starting());
+        spinner.managedProperty().bind(spinner.visibleProperty());
+        Label status = new Label();
+        status.setId("sandboxStatus");
+        status.setWrapText(true);
+        status.textProperty().bind(sandbox.statusTextProperty());
+        sandbox.stateProperty().addListener((o, a, b) -> {
+            status.getStyleClass().remove(Styles.DANGER);
+            if (b == SandboxViewModel.State.FAILED) {
+                status.getStyleClass().add(Styles.DANGER);
+            }
+        });
+        Label hint = new Label("No cluster at hand? The local sandbox is a simulated OpenShift cluster on this"
+                + " computer, for trying every stage.");
+        hint.setWrapText(true);
+        hint.getStyleClass().add(Styles.TEXT_MUTED);
+        hint.visibleProperty().bind(sandbox.statusTextProperty().isEmpty());
+        hint.managedProperty().bind(hint.visibleProperty());
+        use.setMinWidth(Region.USE_PREF_SIZE);
+        HBox row = new HBox(10, use, spinner, status, hint);
+        row.setAlignment(Pos.CENTER_LEFT);
+        HBox.setHgrow(status, Priority.ALWAYS);
+        HBox.setHgrow(hint, Priority.ALWAYS);
+        VBox box = new VBox(6, row);
+        box.setId("sandboxBox");
+        return box;
+    }
+
+    /** The configuration file the runs use, "Load config…", and why a file could not be used. */
+    private VBox configRow(ConfigViewModel config) {
+        Label caption = new Label("Configuration");
+        caption.setMinWidth(110);
+        Label file = new Label();
+        file.setId("configFile");
+        file.setWrapText(true);
+        file.textProperty().bind(config.fileTextProperty());
+        Button load = new Button("Load config…");
+        load.setId("loadConfigButton");
+        load.setTooltip(new Tooltip("Use your maas-installer.yaml for the runs"));
+        load.disableProperty().bind(config.loadingProperty());
+        load.setOnAction(e -> {
+            java.nio.file.Path current = config.fileProperty().get();
+            File f = chooseFile("Choose a configuration file (maas-installer.yaml)",
+                    current == null ? null : current.toString(), "MaaS Installer configuration", "*.yaml", "*.yml");
+            if (f != null) {
+                config.load(f.toPath().toAbsolutePath());
+            }
+        });
+        load.setMinWidth(Region.USE_PREF_SIZE);
+        HBox row = new HBox(10, caption, file, load);
+        row.setAlignment(Pos.CENTER_LEFT);
+        HBox.setHgrow(file, Priority.ALWAYS);
+        file.setMaxWidth(Double.MAX_VALUE);
+        Label errors = new Label();
+        errors.setId("configErrors");
+        errors.setWrapText(true);
+        errors.getStyleClass().add(Styles.DANGER);
+        errors.textProperty().bind(Bindings.concat("This file cannot be used:\n", config.errorsProperty()));
+        errors.visibleProperty().bind(config.errorsProperty().isNotEmpty());
+        errors.managedProperty().bind(errors.visibleProperty());
+        VBox box = new VBox(6, row, errors);
+        box.setId("configBox");
+        return box;
     }
 
     private GridPane kubeconfigForm() {
@@ -212,6 +306,8 @@ public final class ConnectionView extends ScrollPane {
         status.getStyleClass().add("connect-status");
         model.stateProperty().addListener((o, a, b) -> styleStatus(status, b));
         styleStatus(status, model.state());
+        connect.setMinWidth(Region.USE_PREF_SIZE);
+        disconnect.setMinWidth(Region.USE_PREF_SIZE);
         HBox row = new HBox(10, connect, disconnect, spinner, status);
         row.setAlignment(Pos.CENTER_LEFT);
         HBox.setHgrow(status, Priority.ALWAYS);
@@ -305,8 +401,16 @@ public final class ConnectionView extends ScrollPane {
     }
 
     private File chooseFile(String title, String current) {
+        return chooseFile(title, current, null);
+    }
+
+    private File chooseFile(String title, String current, String filterName, String... patterns) {
         FileChooser chooser = new FileChooser();
         chooser.setTitle(title);
+        if (filterName != null) {
+            chooser.getExtensionFilters().addAll(new FileChooser.ExtensionFilter(filterName, patterns),
+                    new FileChooser.ExtensionFilter("All files", "*"));
+        }
         if (current != null && !current.isBlank()) {
             File dir = Path.of(current.trim()).toAbsolutePath().getParent().toFile();
             if (dir.isDirectory()) {

@@ -1,0 +1,18 @@
+package dev.maas.installer.ui;
+
+import java.nio.file.Path;
+
+/**
+ * Starts the local sandbox in a folder; called off the FX thread. The app's launcher is {@link LocalSandbox}, which
+ * is only loaded when a sandbox is really started (so the sandbox and fabric8 classes stay out of the first frame).
+ */
+@FunctionalInterface
+public interface SandboxLauncher {
+    /** Starts the sandbox and returns when it is ready, with its files written. */
+    Started start(Path dir);
+
+    /**
+     * A started sandbox: its kubeconfig (context {@code sandbox}), its {@code maas-installer.yaml}, and how to stop it.
+     */
+    record Started(Path kubeconfig, Path configFile, AutoCloseable stopper) { }
+}

@@ -1,0 +1,125 @@
+package dev.maas.installer.ui;
+
+import dev.maas.installer.engine.config.ConfigLoader;
+import dev.maas.installer.engine.config.InstallerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The wizard's local sandbox and configuration loading, kept off the FX thread. At most one sandbox runs per wizard;
+ * asking again gives the running one. The sandbox is stopped by {@link #close()} (the window closing) or, if the JVM
+ * ends first, by a shutdown hook.
+ */
+public final class SandboxService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SandboxService.class);
+
+    private final SandboxLauncher launcher;
+    private final Path dir;
+    private final ExecutorService executor;
+    private CompletableFuture<SandboxLauncher.Started> sandbox;
+    private SandboxLauncher.Started running;
+    private Thread shutdownHook;
+    private boolean closed;
+
+    public SandboxService(SandboxLauncher launcher, Path dir) {
+        this.launcher = Objects.requireNonNull(launcher, "launcher");
+        this.dir = Objects.requireNonNull(dir, "dir");
+        AtomicInteger n = new AtomicInteger();
+        this.executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "maas-sandbox-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** The folder the sandbox writes its files to. */
+    public Path dir() { return dir; }
+
+    /** Starts the sandbox on a background thread, or gives the one already started (or starting). */
+    public synchronized CompletableFuture<SandboxLauncher.Started> start() {
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the wizard is closing"));
+        }
+        if (sandbox != null && !sandbox.isCompletedExceptionally()) {
+            return sandbox;
+        }
+        sandbox = CompletableFuture.supplyAsync(() -> {
+            LOG.info("starting the local sandbox in {}", dir);
+            SandboxLauncher.Started started = launcher.start(dir);
+            if (!adopt(started)) {
+                stop(started);
+                throw new IllegalStateException("the wizard closed while the sandbox was starting");
+            }
+            LOG.info("the local sandbox is ready: kubeconfig {}", started.kubeconfig());
+            return started;
+        }, executor);
+        return sandbox;
+    }
+
+    private synchronized boolean adopt(SandboxLauncher.Started started) {
+        if (closed) {
+            return false;
+        }
+        running = started;
+        shutdownHook = new Thread(() -> stop(started), "maas-sandbox-shutdown");
+        try {
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            shutdownHook = null; // the JVM is already ending
+            return false;
+        }
+        return true;
+    }
+
+    /** Loads a configuration file on a background thread (strictly, as the CLI does). */
+    public CompletableFuture<InstallerConfig> loadConfig(Path file) {
+        return CompletableFuture.supplyAsync(() -> ConfigLoader.load(file), executor);
+    }
+
+    private static void stop(SandboxLauncher.Started started) {
+        try {
+            started.stopper().close();
+        } catch (Exception e) {
+            LOG.warn("the local sandbox did not stop cleanly: {}", e.toString());
+        }
+    }
+
+    /** Stops the sandbox, if one runs, and the background threads. Safe to call more than once. */
+    @Override
+    public void close() {
+        SandboxLauncher.Started toStop;
+        Thread hook;
+        synchronized (this) {
+            closed = true;
+            toStop = running;
+            running = null;
+            hook = shutdownHook;
+            shutdownHook = null;
+        }
+        if (hook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is ending: the hook stops the sandbox
+            }
+        }
+        if (toStop != null) {
+            LOG.info("stopping the local sandbox");
+            stop(toStop);
+        }
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.maas.installer.ui.model;
+
+import dev.maas.installer.engine.config.ConfigException;
+import dev.maas.installer.engine.config.ConfigProblem;
+import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.engine.logging.LogLine;
+import dev.maas.installer.engine.secrets.SecretRegistry;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The wizard's configuration: the {@link InstallerConfig} the runs use (built-in defaults until a file is loaded) and
+ * the file it came from. Files are read off the FX thread by the loader; problems are shown with their field paths.
+ * {@link #current()} may be read from any thread (the engine reads it for each run).
+ */
+public final class ConfigViewModel {
+    public static final String DEFAULTS = "built-in defaults (no configuration file loaded)";
+
+    private final Function<Path, CompletableFuture<InstallerConfig>> loader;
+    private final Executor fx;
+    private final LogViewModel log;
+    private volatile InstallerConfig current;
+    private final ReadOnlyObjectWrapper<Path> file = new ReadOnlyObjectWrapper<>(this, "file");
+    private final ReadOnlyStringWrapper fileText = new ReadOnlyStringWrapper(this, "fileText", DEFAULTS);
+    private final ReadOnlyStringWrapper errors = new ReadOnlyStringWrapper(this, "errors", "");
+    private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper(this, "loading", false);
+
+    /**
+     * @param loader reads and validates a file off the FX thread (ConfigLoader.load in the app)
+     * @param fx     runs the outcome on the FX thread
+     */
+    public ConfigViewModel(InstallerConfig initial, Function<Path, CompletableFuture<InstallerConfig>> loader,
+                           Executor fx, LogViewModel log) {
+        this.current = Objects.requireNonNull(initial, "initial");
+        this.loader = Objects.requireNonNull(loader, "loader");
+        this.fx = Objects.requireNonNull(fx, "fx");
+        this.log = Objects.requireNonNull(log, "log");
+    }
+
+    /** The configuration the next run uses; any thread. */
+    public InstallerConfig current() { return current; }
+
+    /** The file the configuration came from; null for the built-in defaults. */
+    public ReadOnlyObjectProperty<Path> fileProperty() { return file.getReadOnlyProperty(); }
+
+    /** The file's path, or {@link #DEFAULTS}. */
+    public ReadOnlyStringProperty fileTextProperty() { return fileText.getReadOnlyProperty(); }
+
+    /** Why the last file could not be used, one problem a line ("field.path: what to fix"); empty when it loaded. */
+    public ReadOnlyStringProperty errorsProperty() { return errors.getReadOnlyProperty(); }
+
+    public ReadOnlyBooleanProperty loadingProperty() { return loading.getReadOnlyProperty(); }
+
+    /**
+     * Loads the file (FX thread; the reading happens elsewhere). On success the runs use it; on failure the
+     * configuration in use stays and the problems are shown. Completes, on the FX thread, with whether it loaded.
+     */
+    public CompletableFuture<Boolean> load(Path path) {
+        Objects.requireNonNull(path, "path");
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        loading.set(true);
+        errors.set("");
+        loader.apply(path).whenComplete((cfg, error) -> fx.execute(() -> {
+            loading.set(false);
+            if (error == null && cfg != null) {
+                current = cfg;
+                file.set(path);
+                fileText.set(path.toString());
+                note("INFO", "using the configuration " + path);
+                done.complete(true);
+                return;
+            }
+            errors.set(describe(unwrap(error), path));
+            note("WARN", "the configuration " + path + " cannot be used: " + errors.get().replace('\n', ';'));
+            done.complete(false);
+        }));
+        return done;
+    }
+
+    static String describe(Throwable t, Path path) {
+        SecretRegistry secrets = SecretRegistry.global();
+        if (t instanceof ConfigException ce && !ce.problems().isEmpty()) {
+            return ce.problems().stream().map(ConfigProblem::toString).map(secrets::redact)
+                    .collect(Collectors.joining("\n"));
+        }
+        return secrets.redact("cannot load " + path + ": " + (t == null ? "unknown error" : t.getMessage()));
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private void note(String level, String message) {
+        log.add(new LogLine(Instant.now(), level, "", "config", SecretRegistry.global().redact(message)));
+    }
+}

@@ -1,0 +1,114 @@
+package dev.maas.installer.ui.model;
+
+import dev.maas.installer.engine.logging.LogLine;
+import dev.maas.installer.engine.secrets.SecretRegistry;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * "Use the local sandbox": starts the sandbox off the FX thread, then loads its {@code maas-installer.yaml} as the
+ * wizard's configuration and connects to its kubeconfig through the Connect page's normal path, so the header shows
+ * the sandbox badge. Testable without a window.
+ */
+public final class SandboxViewModel {
+    /** The files of a started sandbox. */
+    public record SandboxFiles(Path kubeconfig, Path configFile) { }
+
+    public enum State { IDLE, STARTING, READY, FAILED }
+
+    /** The kubeconfig context the sandbox writes. */
+    public static final String CONTEXT = "sandbox";
+
+    private final Supplier<CompletableFuture<SandboxFiles>> starter;
+    private final Executor fx;
+    private final ConnectionViewModel connection;
+    private final ConfigViewModel config;
+    private final LogViewModel log;
+    private final ReadOnlyObjectWrapper<State> state = new ReadOnlyObjectWrapper<>(this, "state", State.IDLE);
+    private final ReadOnlyStringWrapper statusText = new ReadOnlyStringWrapper(this, "statusText", "");
+    private final BooleanBinding starting;
+
+    /**
+     * @param starter starts the sandbox (or gives the running one) off the FX thread
+     * @param fx      runs the outcome on the FX thread
+     */
+    public SandboxViewModel(Supplier<CompletableFuture<SandboxFiles>> starter, Executor fx,
+                            ConnectionViewModel connection, ConfigViewModel config, LogViewModel log) {
+        this.starter = Objects.requireNonNull(starter, "starter");
+        this.fx = Objects.requireNonNull(fx, "fx");
+        this.connection = Objects.requireNonNull(connection, "connection");
+        this.config = Objects.requireNonNull(config, "config");
+        this.log = Objects.requireNonNull(log, "log");
+        starting = Bindings.createBooleanBinding(() -> state.get() == State.STARTING, state);
+    }
+
+    public ReadOnlyObjectProperty<State> stateProperty() { return state.getReadOnlyProperty(); }
+
+    public State state() { return state.get(); }
+
+    /** True while the sandbox starts (the page shows a spinner and disables the button). */
+    public BooleanBinding starting() { return starting; }
+
+    /** "Starting the local sandbox…", where it runs, or why it did not start. */
+    public ReadOnlyStringProperty statusTextProperty() { return statusText.getReadOnlyProperty(); }
+
+    /**
+     * Starts (or reuses) the sandbox, then uses its configuration and connects to it (FX thread). False when it is
+     * already starting. The returned future completes on the FX thread once the connection has been started.
+     */
+    public CompletableFuture<Boolean> useSandbox() {
+        if (state.get() == State.STARTING) {
+            return CompletableFuture.completedFuture(false);
+        }
+        state.set(State.STARTING);
+        statusText.set("Starting the local sandbox…");
+        note("INFO", "starting the local sandbox (a simulated OpenShift cluster on this computer)");
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        starter.get().whenComplete((files, error) -> fx.execute(() -> {
+            if (error != null || files == null) {
+                Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                state.set(State.FAILED);
+                statusText.set(SecretRegistry.global().redact("The local sandbox did not start: "
+                        + (t == null ? "unknown error" : t.getMessage())));
+                note("ERROR", statusText.get());
+                done.complete(false);
+                return;
+            }
+            config.load(files.configFile()).whenComplete((loaded, e2) -> {
+                state.set(State.READY);
+                statusText.set("The local sandbox is running on this computer; it stops when the wizard closes."
+                        + " Its files: " + files.kubeconfig().getParent());
+                connectTo(files.kubeconfig());
+                done.complete(true);
+            });
+        }));
+        return done;
+    }
+
+    private void connectTo(Path kubeconfig) {
+        connection.modeProperty().set(ConnectionViewModel.Mode.KUBECONFIG);
+        connection.kubeconfigPathProperty().set(kubeconfig.toString());
+        connection.loadContexts();
+        connection.contexts().stream().filter(c -> CONTEXT.equals(c.name())).findFirst()
+                .ifPresent(c -> connection.selectedContextProperty().set(c));
+        if (!connection.connect()) {
+            note("WARN", "could not connect to the sandbox yet: " + connection.statusTextProperty().get());
+        }
+    }
+
+    private void note(String level, String message) {
+        log.add(new LogLine(Instant.now(), level, "", "sandbox", SecretRegistry.global().redact(message)));
+    }
+}
