@@ -43,6 +43,14 @@ public class WizardApp extends Application {
             @Override
             public void run() {
                 scene.removePostLayoutPulseListener(this);
+                if (Boolean.getBoolean("maas.cds.training")) {
+                    // packaging trains the AppCDS archive on exactly what the first frame needs, then exits
+                    javafx.application.Platform.runLater(() -> {
+                        javafx.application.Platform.exit();
+                        System.exit(0);
+                    });
+                    return;
+                }
                 javafx.application.Platform.runLater(shell::windowShown);
             }
         });
