@@ -2,6 +2,7 @@ package dev.maas.installer.stages;
 
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageIds;
+import dev.maas.installer.stages.portal.PortalStage;
 import dev.maas.installer.stages.preflight.PreflightStage;
 
 import java.util.List;
@@ -18,7 +19,6 @@ public final class Stages {
                 new NotYetAvailableStage(StageIds.BACKENDS, "Model backends", List.of(StageIds.THREESCALE)),
                 new NotYetAvailableStage(StageIds.PRODUCTS, "Model products", List.of(StageIds.BACKENDS)),
                 new NotYetAvailableStage(StageIds.PLANS, "Application plans", List.of(StageIds.PRODUCTS)),
-                new NotYetAvailableStage(StageIds.PORTAL, "Developer portal",
-                        List.of(StageIds.SSO, StageIds.PLANS)));
+                new PortalStage());
     }
 }

@@ -114,6 +114,8 @@ public final class SimStore {
     private final Map<Long, ObjectNode> templates = new LinkedHashMap<>();
     private final Map<Long, ObjectNode> files = new LinkedHashMap<>();
     private final Map<Long, Upload> fileContents = new HashMap<>();
+    /** Template system names or page paths whose create/update answers 422 (see {@link #rejectTemplate}). */
+    private final Map<String, String> rejectedTemplates = new HashMap<>();
 
     SimStore(SimulatorOptions options, String baseUrl) {
         this.options = options;
@@ -182,6 +184,22 @@ public final class SimStore {
             newTemplate("builtin_partial", null, b, null, null, "");
         }
         templates.values().forEach(t -> t.put("published", t.path("draft").asText()));
+    }
+
+    /**
+     * For tests: creating or updating the template with this system name (or page path) answers 422 with
+     * {@code {"errors":{"draft":[message]}}}, as porta does when a template fails its validations.
+     */
+    public synchronized void rejectTemplate(String systemNameOrPath, String message) {
+        rejectedTemplates.put(systemNameOrPath, message);
+    }
+
+    private void checkRejected(String systemName, String path) {
+        for (String key : new String[] {systemName, path}) {
+            if (key != null && rejectedTemplates.containsKey(key)) {
+                throw unprocessable("draft", rejectedTemplates.get(key));
+            }
+        }
     }
 
     /** Adds a developer (buyer) account; for tests and the sandbox. */
@@ -1624,7 +1642,7 @@ public final class SimStore {
             return "text/css";
         }
         if (path.endsWith(".js")) {
-            return "application/javascript";
+            return "text/javascript"; // as 3scale answers for JS pages (recorded CMS responses, fwmotion-3scale-cms)
         }
         if (path.endsWith(".json")) {
             return "application/json";
@@ -1864,6 +1882,7 @@ public final class SimStore {
         if (!errs.isEmpty()) {
             throw new SimError(errors(errs));
         }
+        checkRejected(r.p("system_name"), r.p("path"));
         Long section = sectionRef(r);
         Long layout = layoutRef(r);
         String sn = r.has("system_name") ? r.p("system_name") : type.equals("page") ? null : slug(r.p("title"));
@@ -1887,6 +1906,7 @@ public final class SimStore {
     private Resp updateTemplate(Req r) {
         ObjectNode t = find(templates, r, "id");
         String type = t.get("type").asText();
+        checkRejected(t.path("system_name").asText(null), t.path("path").asText(null));
         if (r.has("path") && type.equals("page")) {
             if (!r.p("path").startsWith("/")) {
                 throw unprocessable("path", "must start with a slash");
