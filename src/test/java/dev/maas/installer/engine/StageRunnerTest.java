@@ -134,10 +134,10 @@ class StageRunnerTest {
     @Test
     void stagesNotBuiltYetSaySoPlainly() {
         StageRunner runner = new StageRunner(Stages.all());
-        RunReport report = runner.run(Operation.APPLY, List.of(StageIds.PORTAL), ctx(), null);
+        RunReport report = runner.run(Operation.APPLY, List.of(StageIds.PLANS), ctx(), null);
         assertThat(report.stages().get(0).outcome()).isEqualTo(Outcome.SKIPPED);
         assertThat(report.stages().get(0).error()).contains("not available yet");
-        RunReport verify = runner.run(Operation.VERIFY, List.of(StageIds.PORTAL), ctx(), null);
+        RunReport verify = runner.run(Operation.VERIFY, List.of(StageIds.PLANS), ctx(), null);
         assertThat(verify.stages().get(0).checks()).singleElement()
                 .satisfies(c -> assertThat(c.status()).isEqualTo(CheckStatus.WARN));
     }

@@ -174,13 +174,24 @@ public final class SimStore {
         home.put("layout_id", main.get("id").asLong());
         newTemplate("page", "Documentation", "documentation", "/docs", rootId, "{% cdn_asset /swagger-ui/swagger-ui.js %}");
         newTemplate("partial", "analytics", "analytics", null, null, "");
-        for (String b : List.of("login/new", "signup/show", "applications/index", "applications/show",
-                "dashboards/show", "accounts/show", "search/show")) {
+        // porta's builtin pages and partials (app/models/cms/builtin.rb ORIGINAL_PATHS, created by
+        // SimpleLayout#create_builtin_pages_and_partials!), as on a tenant with multiple applications and service
+        // plans switched on (applications/new, applications/choose_service and services/* exist only then)
+        for (String b : List.of("errors/not_found", "errors/forbidden", "errors/internal_server_error",
+                "dashboards/show", "applications/new", "applications/choose_service", "applications/edit",
+                "applications/index", "applications/show", "applications/alerts/index", "invoices/index",
+                "invoices/show", "account/show", "account/edit", "accounts/users/index", "accounts/users/edit",
+                "user/show", "messages/outbox/index", "messages/outbox/show", "messages/outbox/new",
+                "messages/inbox/index", "messages/inbox/show", "messages/trash/index", "messages/trash/show",
+                "signup/show", "signup/success", "login/new", "password/new", "password/show", "services/new",
+                "services/index", "invitations/index", "invitations/new", "accounts/payment_gateways/edit",
+                "accounts/payment_gateways/show", "account_plans/index", "accounts/plan_changes/index",
+                "stats/index", "search/index", "accounts/invitee_signups/show")) {
             ObjectNode t = newTemplate("builtin_page", b, b.replace('/', '_'), null, null, "{% content %}");
             t.put("system_name", b);
         }
-        for (String b : List.of("field", "shared/pagination", "shared/swagger_ui", "submenu", "menu_item",
-                "users_menu")) {
+        for (String b : List.of("stats/chart", "applications/form", "messages/menu", "shared/pagination",
+                "shared/swagger_ui", "signup/cas", "login/sso", "field", "submenu", "menu_item", "users_menu")) {
             newTemplate("builtin_partial", null, b, null, null, "");
         }
         templates.values().forEach(t -> t.put("published", t.path("draft").asText()));
