@@ -17,6 +17,7 @@ import dev.maas.installer.keycloak.RealmConfigurator;
 import dev.maas.installer.keycloak.RealmSpec;
 import dev.maas.installer.portal.CmsState;
 import dev.maas.installer.portal.DesiredPortal;
+import dev.maas.installer.portal.PortalAction;
 import dev.maas.installer.portal.PortalContentException;
 import dev.maas.installer.portal.PortalDiff;
 import dev.maas.installer.portal.PortalPlan;
@@ -289,7 +290,29 @@ public final class PortalStage implements Stage {
     /** The content dry run: what the upload would write, and the problems of bad items. Sends only GETs. */
     public PortalPlan contentPlan(StageContext ctx) {
         DesiredPortal desired = desiredContent(ctx);
-        return PortalDiff.diff(desired, cmsState(ThreescaleAccess.client(ctx), desired));
+        return diff(desired, cmsState(ThreescaleAccess.client(ctx), desired));
+    }
+
+    /**
+     * {@link PortalDiff#diff}, less what the 2.15 CMS API cannot change: a page's {@code content_type} is not a
+     * parameter of the templates API, so a difference there alone is not a write (it is logged).
+     */
+    static PortalPlan diff(DesiredPortal desired, CmsState current) {
+        PortalPlan plan = PortalDiff.diff(desired, current);
+        List<PortalAction> actions = new ArrayList<>();
+        for (PortalAction a : plan.actions()) {
+            if (a instanceof PortalAction.UpdateTemplate u && u.changes().contains("content_type")) {
+                LOG.info("{}: the CMS gives the page another content type than {}; the 3scale CMS API cannot set it,"
+                        + " change it in the admin portal if needed", u.template().file(), u.template().contentType());
+                List<String> rest = u.changes().stream().filter(c -> !c.equals("content_type")).toList();
+                if (!rest.isEmpty()) {
+                    actions.add(new PortalAction.UpdateTemplate(u.id(), u.template(), rest));
+                }
+            } else {
+                actions.add(a);
+            }
+        }
+        return new PortalPlan(actions, plan.problems());
     }
 
     private OnError onError(StageContext ctx) {
@@ -411,7 +434,7 @@ public final class PortalStage implements Stage {
         progress.step(4, STEPS, "Portal content (" + desired.summary() + ")");
         ctx.cancellation().throwIfCancelled();
         CmsState current = cmsState(live.threescale(), desired);
-        PortalPlan plan = PortalDiff.diff(desired, current);
+        PortalPlan plan = diff(desired, current);
         if (mode == OnError.STOP && !plan.problems().isEmpty()) {
             throw contentFailure(plan.problems(), List.of(), 0, 0, true);
         }
@@ -489,7 +512,7 @@ public final class PortalStage implements Stage {
         }
 
         DesiredPortal desired = desiredContent(ctx);
-        PortalPlan plan = PortalDiff.diff(desired, cmsState(live.threescale(), desired));
+        PortalPlan plan = diff(desired, cmsState(live.threescale(), desired));
         List<ContentUpload.Item> pending = ContentUpload.items(plan);
         if (pending.isEmpty()) {
             checks.add(Check.ok("portal content", "every item of the content folder is published with the same "
