@@ -4,6 +4,7 @@ import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.stages.backends.BackendsStage;
 import dev.maas.installer.stages.plans.PlansStage;
+import dev.maas.installer.stages.portal.PortalStage;
 import dev.maas.installer.stages.preflight.PreflightStage;
 import dev.maas.installer.stages.products.ProductsStage;
 import dev.maas.installer.stages.sso.SsoStage;
@@ -22,7 +23,6 @@ public final class Stages {
                 new BackendsStage(),
                 new ProductsStage(),
                 new PlansStage(),
-                new NotYetAvailableStage(StageIds.PORTAL, "Developer portal",
-                        List.of(StageIds.SSO, StageIds.PLANS)));
+                new PortalStage());
     }
 }

@@ -113,6 +113,15 @@ public final class Cms {
         return Json.convert(http.mapper(), all(FILES + ".json", Map.of()), CmsFile.class);
     }
 
+    /** The bytes of a CMS file, downloaded from its {@code url} (the Admin API does not serve the content). */
+    public byte[] fileContent(CmsFile file) {
+        if (file.url() == null || file.url().isBlank()) {
+            throw new ThreescaleApiException("CMS file " + file.path() + " has no url to download it from", 0, "GET",
+                    file.path(), null, null);
+        }
+        return http.download(file.url());
+    }
+
     /** Uploads a file (multipart) served at {@code path}. */
     public CmsFile createFile(String path, Long sectionId, Boolean downloadable, String fileName, byte[] content,
                               String contentType) {

@@ -130,6 +130,48 @@ public final class ThreescaleHttp {
         throw new IllegalStateException("3scale returned more than 100000 pages for " + path);
     }
 
+    /**
+     * Downloads a file by its absolute URL (a CMS file's {@code url}: pre-signed S3 or the portal's own host), or a
+     * path relative to the admin URL. The access token is never sent: the URL carries its own authorisation.
+     * HTML-escaped ampersands ({@code &amp;amp;}, as 3scale writes them in CMS file URLs) are unescaped. Bounded
+     * retries on transient failures.
+     */
+    public byte[] download(String fileUrl) {
+        String clean = fileUrl.replace("&amp;", "&");
+        HttpUrl url = HttpUrl.parse(clean);
+        if (url == null) {
+            url = baseUrl.resolve(clean);
+        }
+        if (url == null) {
+            throw new ThreescaleApiException("The CMS file URL '" + clean + "' is not a URL", 0, "GET", clean, null,
+                    null);
+        }
+        String shown = url.scheme() + "://" + url.host() + ":" + url.port() + url.encodedPath();
+        ThreescaleApiException last = null;
+        for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
+            Request request = new Request.Builder().url(url).get().build();
+            try (Response response = http.newCall(request).execute()) {
+                ResponseBody rb = response.body();
+                byte[] bytes = rb == null ? new byte[0] : rb.bytes();
+                if (response.isSuccessful()) {
+                    return bytes;
+                }
+                last = new ThreescaleApiException("Downloading " + shown + " gave HTTP " + response.code(),
+                        response.code(), "GET", shown, null, null);
+                if (!last.transientFailure()) {
+                    throw last;
+                }
+            } catch (IOException e) {
+                last = new ThreescaleApiException("No answer downloading " + shown + " ("
+                        + e.getClass().getSimpleName() + ")", 0, "GET", shown, null, null);
+            }
+            if (attempt < retry.maxAttempts()) {
+                pause(attempt, last);
+            }
+        }
+        throw last;
+    }
+
     // ---------------------------------------------------------------------------------------------- writes
 
     /** One write attempt (POST/PUT/PATCH with a form body, or DELETE with a query), no retry. */

@@ -25,7 +25,7 @@ public final class ConfigDefaults {
         List<ModelConfig> models = c.models().stream().map(m -> m == null ? null : new ModelConfig(m.name(),
                 m.systemName() == null || m.systemName().isBlank() ? slug(m.name()) : m.systemName(),
                 m.url(), file(m.openapi(), baseDir), m.description())).toList();
-        PortalConfig portal = new PortalConfig(file(c.portal().contentDir(), baseDir));
+        PortalConfig portal = new PortalConfig(file(c.portal().contentDir(), baseDir), c.portal().onError());
         return new InstallerConfig(cluster, c.endpoints(), c.sso(), threescale, models, c.products(), c.plans(),
                 portal);
     }

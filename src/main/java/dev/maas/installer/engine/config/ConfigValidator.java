@@ -85,6 +85,7 @@ public final class ConfigValidator {
             add("plans.name", "must not be empty (default Standard)");
         }
         optionalFile("portal.contentDir", c.portal().contentDir(), true);
+        oneOf("portal.onError", c.portal().onError(), Set.of("continue", "stop"));
     }
 
     private void identityProvider(IdentityProviderConfig idp) {

@@ -106,8 +106,20 @@ public record InstallerConfig(
         public static PlansConfig defaults() { return new PlansConfig(null, null); }
     }
 
-    /** {@code contentDir} empty means: our default MaaS portal content. */
-    public record PortalConfig(String contentDir) {
-        public static PortalConfig defaults() { return new PortalConfig(null); }
+    /**
+     * {@code contentDir} empty means: our default MaaS portal content. {@code onError} says what a bad content item
+     * (unknown builtin page, unreadable file, a template the CMS rejects) does: {@code continue} (default) uploads
+     * the other items and fails the stage at the end naming every bad file; {@code stop} stops at the first one
+     * (before any upload for problems found in the folder).
+     */
+    public record PortalConfig(String contentDir, String onError) {
+        public static final String ON_ERROR_CONTINUE = "continue";
+        public static final String ON_ERROR_STOP = "stop";
+
+        public PortalConfig {
+            onError = onError == null ? ON_ERROR_CONTINUE : onError;
+        }
+
+        public static PortalConfig defaults() { return new PortalConfig(null, null); }
     }
 }

@@ -114,6 +114,8 @@ public final class SimStore {
     private final Map<Long, ObjectNode> templates = new LinkedHashMap<>();
     private final Map<Long, ObjectNode> files = new LinkedHashMap<>();
     private final Map<Long, Upload> fileContents = new HashMap<>();
+    /** Template system names or page paths whose create/update answers 422 (see {@link #rejectTemplate}). */
+    private final Map<String, String> rejectedTemplates = new HashMap<>();
 
     SimStore(SimulatorOptions options, String baseUrl) {
         this.options = options;
@@ -172,16 +174,43 @@ public final class SimStore {
         home.put("layout_id", main.get("id").asLong());
         newTemplate("page", "Documentation", "documentation", "/docs", rootId, "{% cdn_asset /swagger-ui/swagger-ui.js %}");
         newTemplate("partial", "analytics", "analytics", null, null, "");
-        for (String b : List.of("login/new", "signup/show", "applications/index", "applications/show",
-                "dashboards/show", "accounts/show", "search/show")) {
+        // porta's builtin pages and partials (app/models/cms/builtin.rb ORIGINAL_PATHS, created by
+        // SimpleLayout#create_builtin_pages_and_partials!), as on a tenant with multiple applications and service
+        // plans switched on (applications/new, applications/choose_service and services/* exist only then)
+        for (String b : List.of("errors/not_found", "errors/forbidden", "errors/internal_server_error",
+                "dashboards/show", "applications/new", "applications/choose_service", "applications/edit",
+                "applications/index", "applications/show", "applications/alerts/index", "invoices/index",
+                "invoices/show", "account/show", "account/edit", "accounts/users/index", "accounts/users/edit",
+                "user/show", "messages/outbox/index", "messages/outbox/show", "messages/outbox/new",
+                "messages/inbox/index", "messages/inbox/show", "messages/trash/index", "messages/trash/show",
+                "signup/show", "signup/success", "login/new", "password/new", "password/show", "services/new",
+                "services/index", "invitations/index", "invitations/new", "accounts/payment_gateways/edit",
+                "accounts/payment_gateways/show", "account_plans/index", "accounts/plan_changes/index",
+                "stats/index", "search/index", "accounts/invitee_signups/show")) {
             ObjectNode t = newTemplate("builtin_page", b, b.replace('/', '_'), null, null, "{% content %}");
             t.put("system_name", b);
         }
-        for (String b : List.of("field", "shared/pagination", "shared/swagger_ui", "submenu", "menu_item",
-                "users_menu")) {
+        for (String b : List.of("stats/chart", "applications/form", "messages/menu", "shared/pagination",
+                "shared/swagger_ui", "signup/cas", "login/sso", "field", "submenu", "menu_item", "users_menu")) {
             newTemplate("builtin_partial", null, b, null, null, "");
         }
         templates.values().forEach(t -> t.put("published", t.path("draft").asText()));
+    }
+
+    /**
+     * For tests: creating or updating the template with this system name (or page path) answers 422 with
+     * {@code {"errors":{"draft":[message]}}}, as porta does when a template fails its validations.
+     */
+    public synchronized void rejectTemplate(String systemNameOrPath, String message) {
+        rejectedTemplates.put(systemNameOrPath, message);
+    }
+
+    private void checkRejected(String systemName, String path) {
+        for (String key : new String[] {systemName, path}) {
+            if (key != null && rejectedTemplates.containsKey(key)) {
+                throw unprocessable("draft", rejectedTemplates.get(key));
+            }
+        }
     }
 
     /** Adds a developer (buyer) account; for tests and the sandbox. */
@@ -1629,7 +1658,7 @@ public final class SimStore {
             return "text/css";
         }
         if (path.endsWith(".js")) {
-            return "application/javascript";
+            return "text/javascript"; // as 3scale answers for JS pages (recorded CMS responses, fwmotion-3scale-cms)
         }
         if (path.endsWith(".json")) {
             return "application/json";
@@ -1869,6 +1898,7 @@ public final class SimStore {
         if (!errs.isEmpty()) {
             throw new SimError(errors(errs));
         }
+        checkRejected(r.p("system_name"), r.p("path"));
         Long section = sectionRef(r);
         Long layout = layoutRef(r);
         String sn = r.has("system_name") ? r.p("system_name") : type.equals("page") ? null : slug(r.p("title"));
@@ -1892,6 +1922,7 @@ public final class SimStore {
     private Resp updateTemplate(Req r) {
         ObjectNode t = find(templates, r, "id");
         String type = t.get("type").asText();
+        checkRejected(t.path("system_name").asText(null), t.path("path").asText(null));
         if (r.has("path") && type.equals("page")) {
             if (!r.p("path").startsWith("/")) {
                 throw unprocessable("path", "must start with a slash");

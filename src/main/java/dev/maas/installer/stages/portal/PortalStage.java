@@ -1,0 +1,537 @@
+package dev.maas.installer.stages.portal;
+
+import dev.maas.installer.engine.Action;
+import dev.maas.installer.engine.Change;
+import dev.maas.installer.engine.Check;
+import dev.maas.installer.engine.FieldChange;
+import dev.maas.installer.engine.Fix;
+import dev.maas.installer.engine.Progress;
+import dev.maas.installer.engine.Stage;
+import dev.maas.installer.engine.StageContext;
+import dev.maas.installer.engine.StageException;
+import dev.maas.installer.engine.StageIds;
+import dev.maas.installer.engine.TargetSystem;
+import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.keycloak.KeycloakAdmin;
+import dev.maas.installer.keycloak.RealmConfigurator;
+import dev.maas.installer.keycloak.RealmSpec;
+import dev.maas.installer.portal.CmsState;
+import dev.maas.installer.portal.DesiredPortal;
+import dev.maas.installer.portal.PortalAction;
+import dev.maas.installer.portal.PortalContentException;
+import dev.maas.installer.portal.PortalDiff;
+import dev.maas.installer.portal.PortalPlan;
+import dev.maas.installer.portal.PortalProblem;
+import dev.maas.installer.portal.PortalTree;
+import dev.maas.installer.stages.common.KeycloakAccess;
+import dev.maas.installer.stages.common.ThreescaleAccess;
+import dev.maas.installer.threescale.ThreescaleApiException;
+import dev.maas.installer.threescale.ThreescaleClient;
+import dev.maas.installer.threescale.model.Account;
+import dev.maas.installer.threescale.model.AuthenticationProvider;
+import org.keycloak.representations.idm.ClientRepresentation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The {@code portal} stage: the developer portal open to everyone (no access code), sign-in through the MaaS realm
+ * (3scale SSO integration of kind {@code keycloak}, "Red Hat Single Sign-On"), the realm client's redirect URIs
+ * limited to the portal's callback, and our portal content (or the user's folder, {@code portal.contentDir}) uploaded
+ * to the CMS and published.
+ *
+ * <p>Everything is read back from the live systems on each call: the 3scale tenant through {@link ThreescaleAccess},
+ * Keycloak through {@link KeycloakAccess}, the client secret from Keycloak. Writes only what differs, so a second
+ * apply sends no write to 3scale and none to Keycloak.
+ *
+ * <p>A bad content item (an unknown builtin page, an unreadable file, a template 3scale rejects with 422) gives an
+ * error naming the file. {@link OnError#CONTINUE} (default, {@code portal.onError: continue}) uploads the other items
+ * and then fails the stage listing every bad file; {@link OnError#STOP} stops: before any write when the folder
+ * itself has problems, at the failing item when 3scale rejects one (what was uploaded before it stays).
+ */
+public final class PortalStage implements Stage {
+    private static final Logger LOG = LoggerFactory.getLogger(PortalStage.class);
+
+    /** The SSO integration kind of Red Hat Single Sign-On (porta {@code AuthenticationProvider::Keycloak}). */
+    public static final String SSO_KIND = "keycloak";
+    /** The system name given to the integration we create (its callback is {@code /auth/keycloak/callback}). */
+    public static final String SSO_SYSTEM_NAME = "keycloak";
+
+    private static final int STEPS = 4;
+
+    /** What a bad content item does. */
+    public enum OnError {
+        CONTINUE, STOP;
+
+        static OnError of(String configValue) {
+            return InstallerConfig.PortalConfig.ON_ERROR_STOP.equalsIgnoreCase(configValue) ? STOP : CONTINUE;
+        }
+    }
+
+    private final OnError onError;
+    private final Supplier<DesiredPortal> defaultContent;
+
+    /** Bad items handled as {@code portal.onError} says. */
+    public PortalStage() {
+        this(null);
+    }
+
+    /** {@code onError} overrides {@code portal.onError}; null means: as configured. */
+    public PortalStage(OnError onError) {
+        this(onError, DefaultPortalContent::read);
+    }
+
+    PortalStage(OnError onError, Supplier<DesiredPortal> defaultContent) {
+        this.onError = onError;
+        this.defaultContent = Objects.requireNonNull(defaultContent);
+    }
+
+    @Override public String id() { return StageIds.PORTAL; }
+
+    @Override public String title() { return "Developer portal"; }
+
+    @Override public List<String> dependencies() { return List.of(StageIds.SSO, StageIds.PLANS); }
+
+    // ------------------------------------------------------------------------------------------ live state
+
+    /** What the stage reads before it plans, applies or verifies. */
+    private record Live(ThreescaleClient threescale, Account provider, String portalHost,
+                        RealmConfigurator realm, String clientSecret, String site,
+                        Optional<AuthenticationProvider> sso, ClientRepresentation client) {
+        Map<String, String> ssoFields() {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("client_id", RealmSpec.CLIENT_ID);
+            m.put("client_secret", clientSecret);
+            m.put("site", site);
+            m.put("published", "true");
+            m.put("skip_ssl_certificate_verification", "false");
+            m.put("automatically_approve_accounts", "true");
+            return m;
+        }
+
+        /** The fields of the live integration that differ from ours (all of them when there is none). */
+        Map<String, String> ssoDiff() {
+            Map<String, String> want = ssoFields();
+            if (sso.isEmpty()) {
+                return want;
+            }
+            AuthenticationProvider p = sso.get();
+            Map<String, String> have = new LinkedHashMap<>();
+            have.put("client_id", p.clientId());
+            have.put("client_secret", p.clientSecret());
+            have.put("site", p.site());
+            have.put("published", String.valueOf(Boolean.TRUE.equals(p.published())));
+            have.put("skip_ssl_certificate_verification",
+                    String.valueOf(Boolean.TRUE.equals(p.skipSslCertificateVerification())));
+            have.put("automatically_approve_accounts",
+                    String.valueOf(Boolean.TRUE.equals(p.automaticallyApproveAccounts())));
+            Map<String, String> diff = new LinkedHashMap<>();
+            want.forEach((k, v) -> {
+                if (!Objects.equals(v, have.get(k))) {
+                    diff.put(k, v);
+                }
+            });
+            return diff;
+        }
+
+        Map<String, FieldChange> ssoFieldChanges(Map<String, String> diff) {
+            Map<String, FieldChange> out = new LinkedHashMap<>();
+            diff.forEach((k, v) -> {
+                if (k.equals("client_secret")) {
+                    out.put(k, FieldChange.secret(sso.map(p -> p.clientSecret() != null
+                            && !p.clientSecret().isEmpty()).orElse(false), true));
+                } else {
+                    out.put(k, FieldChange.of(sso.map(p -> current(p, k)).orElse(null), v));
+                }
+            });
+            return out;
+        }
+
+        private static String current(AuthenticationProvider p, String field) {
+            return switch (field) {
+                case "client_id" -> p.clientId();
+                case "site" -> p.site();
+                case "published" -> String.valueOf(p.published());
+                case "skip_ssl_certificate_verification" -> String.valueOf(p.skipSslCertificateVerification());
+                case "automatically_approve_accounts" -> String.valueOf(p.automaticallyApproveAccounts());
+                default -> null;
+            };
+        }
+
+        /** The portal's SSO callback: the integration's {@code callback_url}, else porta's route for it. */
+        String callback(Optional<AuthenticationProvider> integration) {
+            return integration.map(AuthenticationProvider::callbackUrl).filter(u -> !u.isBlank())
+                    .orElseGet(() -> "https://" + portalHost + "/auth/"
+                            + integration.map(AuthenticationProvider::systemName).orElse(SSO_SYSTEM_NAME)
+                            + "/callback");
+        }
+
+        List<String> redirectUris() {
+            return client == null || client.getRedirectUris() == null ? List.of() : client.getRedirectUris();
+        }
+
+        boolean policyAny() {
+            return RealmSpec.POLICY_ANY.equals(realm.spec().redirectPolicy());
+        }
+    }
+
+    private Live readLive(StageContext ctx) {
+        ThreescaleClient c = ThreescaleAccess.client(ctx);
+        Account provider = c.tenant().provider();
+        String portalHost = portalHost(ctx, provider);
+        KeycloakAdmin admin = KeycloakAccess.admin(ctx);
+        KeycloakAccess.Target target = KeycloakAccess.target(ctx);
+        InstallerConfig.SsoConfig sso = ctx.config().sso();
+        RealmConfigurator realm = new RealmConfigurator(admin,
+                new RealmSpec(sso.realm(), null, portalHost, sso.redirectPolicy(), null));
+        String secret = ctx.secrets().register(realm.clientSecret());
+        String site = siteRoot(target.publicUrl()) + admin.basePath() + "/realms/" + sso.realm();
+        ClientRepresentation client;
+        try {
+            client = admin.realm(sso.realm()).clients().findByClientId(RealmSpec.CLIENT_ID).stream()
+                    .filter(cl -> RealmSpec.CLIENT_ID.equals(cl.getClientId())).findFirst().orElse(null);
+            if (client != null && client.getSecret() != null) {
+                ctx.secrets().register(client.getSecret()); // the representation carries it: mask it everywhere
+            }
+        } catch (RuntimeException e) {
+            throw new StageException("cannot read client " + RealmSpec.CLIENT_ID + " of realm " + sso.realm() + ": "
+                    + ctx.secrets().redact(String.valueOf(e.getMessage())),
+                    Fix.rerunStage(StageIds.SSO, "apply the sso stage first"), false, e);
+        }
+        return new Live(c, provider, portalHost, realm, secret, site, c.tenant().findAuthenticationProvider(SSO_KIND),
+                client);
+    }
+
+    /** The developer portal host: the provider account's domain, else the host of endpoints.developerPortalUrl. */
+    static String portalHost(StageContext ctx, Account provider) {
+        if (provider.domain() != null && !provider.domain().isBlank()) {
+            return provider.domain();
+        }
+        String override = ctx.config().endpoints().developerPortalUrl();
+        if (override != null && !override.isBlank()) {
+            String host = URI.create(override.trim()).getHost();
+            if (host != null) {
+                return host;
+            }
+        }
+        throw new StageException("the 3scale provider account has no developer portal domain",
+                Fix.configField("endpoints.developerPortalUrl", "give the developer portal URL"));
+    }
+
+    /** The Keycloak URL without a trailing slash or {@code /auth} (the base path is added from detection). */
+    static String siteRoot(String url) {
+        String s = url.trim();
+        while (s.endsWith("/")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        if (s.endsWith("/auth")) {
+            s = s.substring(0, s.length() - "/auth".length());
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------------------------------ content
+
+    /** The content to upload: the user's folder, or our default content. */
+    public DesiredPortal desiredContent(StageContext ctx) {
+        String dir = ctx.config().portal().contentDir();
+        if (dir == null || dir.isBlank()) {
+            return defaultContent.get();
+        }
+        try {
+            return PortalTree.read(Path.of(dir));
+        } catch (PortalContentException e) {
+            throw StageException.invalidInput(e.getMessage(),
+                    Fix.configField("portal.contentDir", "point it to your portal content folder, or leave it empty"
+                            + " for the MaaS default content"));
+        }
+    }
+
+    /** What the CMS holds now; file contents are downloaded only for the paths the content has. */
+    static CmsState cmsState(ThreescaleClient c, DesiredPortal desired) {
+        List<dev.maas.installer.portal.CmsSection> sections = c.cms().sections().stream()
+                .map(s -> new dev.maas.installer.portal.CmsSection(s.id(), s.title(), s.systemName(),
+                        Boolean.TRUE.equals(s.isPublic()), s.parentId(), s.partialPath()))
+                .toList();
+        List<dev.maas.installer.portal.CmsTemplate> templates = c.cms().templates(true).stream()
+                .filter(t -> !"builtin_static_page".equals(t.type()))
+                .map(t -> new dev.maas.installer.portal.CmsTemplate(t.id(), t.type(), t.systemName(), t.title(),
+                        t.path(), t.sectionId(), t.layoutId(), t.contentType(), t.liquidEnabled(), t.draft(),
+                        t.published()))
+                .toList();
+        List<dev.maas.installer.portal.CmsFile> files = new ArrayList<>();
+        for (dev.maas.installer.threescale.model.CmsFile f : c.cms().files()) {
+            String sha = null;
+            if (desired.files().stream().anyMatch(d -> d.path().equals(f.path()))) {
+                try {
+                    sha = PortalTree.sha256(c.cms().fileContent(f));
+                } catch (ThreescaleApiException e) {
+                    LOG.info("Could not download CMS file {} to compare it ({}); it will be uploaded again",
+                            f.path(), e.getMessage());
+                }
+            }
+            files.add(new dev.maas.installer.portal.CmsFile(f.id(), f.sectionId(), f.path(), f.title(),
+                    f.contentType(), Boolean.TRUE.equals(f.downloadable()), sha));
+        }
+        return new CmsState(sections, templates, files);
+    }
+
+    /** The content dry run: what the upload would write, and the problems of bad items. Sends only GETs. */
+    public PortalPlan contentPlan(StageContext ctx) {
+        DesiredPortal desired = desiredContent(ctx);
+        return diff(desired, cmsState(ThreescaleAccess.client(ctx), desired));
+    }
+
+    /**
+     * {@link PortalDiff#diff}, less what the 2.15 CMS API cannot change: a page's {@code content_type} is not a
+     * parameter of the templates API, so a difference there alone is not a write (it is logged).
+     */
+    static PortalPlan diff(DesiredPortal desired, CmsState current) {
+        PortalPlan plan = PortalDiff.diff(desired, current);
+        List<PortalAction> actions = new ArrayList<>();
+        for (PortalAction a : plan.actions()) {
+            if (a instanceof PortalAction.UpdateTemplate u && u.changes().contains("content_type")) {
+                LOG.info("{}: the CMS gives the page another content type than {}; the 3scale CMS API cannot set it,"
+                        + " change it in the admin portal if needed", u.template().file(), u.template().contentType());
+                List<String> rest = u.changes().stream().filter(c -> !c.equals("content_type")).toList();
+                if (!rest.isEmpty()) {
+                    actions.add(new PortalAction.UpdateTemplate(u.id(), u.template(), rest));
+                }
+            } else {
+                actions.add(a);
+            }
+        }
+        return new PortalPlan(actions, plan.problems());
+    }
+
+    private OnError onError(StageContext ctx) {
+        return onError != null ? onError : OnError.of(ctx.config().portal().onError());
+    }
+
+    // ------------------------------------------------------------------------------------------ plan
+
+    @Override
+    public List<Change> plan(StageContext ctx) {
+        Live live = readLive(ctx);
+        List<Change> changes = new ArrayList<>();
+        changes.add(accessCodeChange(live.provider()));
+        Map<String, String> diff = live.ssoDiff();
+        String ssoName = live.sso().map(AuthenticationProvider::systemName).orElse(SSO_SYSTEM_NAME);
+        if (live.sso().isEmpty()) {
+            changes.add(new Change(Action.CREATE, TargetSystem.THREESCALE, "authentication provider", ssoName,
+                    live.ssoFieldChanges(diff)));
+        } else if (!diff.isEmpty()) {
+            changes.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, "authentication provider", ssoName,
+                    live.ssoFieldChanges(diff)));
+        } else {
+            changes.add(Change.noop(TargetSystem.THREESCALE, "authentication provider", ssoName));
+        }
+        changes.add(redirectChange(live, live.callback(live.sso())));
+        PortalPlan content = contentPlan(ctx);
+        LOG.info("{}", content.dryRun());
+        changes.addAll(contentChanges(content));
+        return changes;
+    }
+
+    private static Change accessCodeChange(Account provider) {
+        boolean set = provider.siteAccessCode() != null && !provider.siteAccessCode().isEmpty();
+        return set ? new Change(Action.UPDATE, TargetSystem.THREESCALE, "provider account", "site_access_code",
+                Map.of("site_access_code", FieldChange.secret(true, false)))
+                : Change.noop(TargetSystem.THREESCALE, "provider account", "site_access_code");
+    }
+
+    private static String clientName(Live live) {
+        return live.realm().spec().realm() + "/" + RealmSpec.CLIENT_ID;
+    }
+
+    private static Change redirectChange(Live live, String callback) {
+        List<String> want = List.of(callback);
+        if (live.policyAny() || new LinkedHashSet<>(live.redirectUris()).equals(new LinkedHashSet<>(want))) {
+            return Change.noop(TargetSystem.KEYCLOAK, "client", clientName(live));
+        }
+        return new Change(Action.UPDATE, TargetSystem.KEYCLOAK, "client", clientName(live),
+                Map.of("redirectUris", FieldChange.of(live.redirectUris(), want)));
+    }
+
+    /** One Change per content item (a section, a file of the folder). */
+    static List<Change> contentChanges(PortalPlan plan) {
+        List<Change> out = new ArrayList<>();
+        for (ContentUpload.Item item : ContentUpload.items(plan)) {
+            out.add(item.change());
+        }
+        if (out.isEmpty()) {
+            out.add(Change.noop(TargetSystem.THREESCALE, "cms content", "developer portal content"));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------------------ apply
+
+    @Override
+    public List<Change> apply(StageContext ctx, Progress progress) {
+        OnError mode = onError(ctx);
+        // Content problems are found first, so that "stop" stops before anything is written.
+        DesiredPortal desired = desiredContent(ctx);
+        if (mode == OnError.STOP && desired.hasProblems()) {
+            throw contentFailure(desired.problems(), List.of(), 0, 0, true);
+        }
+
+        progress.step(1, STEPS, "Opening the developer portal (removing the access code)");
+        ctx.cancellation().throwIfCancelled();
+        Live live = readLive(ctx);
+        List<Change> changes = new ArrayList<>();
+        Change access = accessCodeChange(live.provider());
+        if (!access.isNoop()) {
+            live.threescale().tenant().updateProvider(Map.of("site_access_code", ""));
+            LOG.info("Removed the developer portal access code");
+        }
+        changes.add(access);
+
+        progress.step(2, STEPS, "Sign-in with Red Hat Single Sign-On (3scale SSO integration)");
+        ctx.cancellation().throwIfCancelled();
+        Map<String, String> diff = live.ssoDiff();
+        Optional<AuthenticationProvider> sso = live.sso();
+        if (sso.isEmpty()) {
+            Map<String, String> fields = new LinkedHashMap<>();
+            fields.put("system_name", SSO_SYSTEM_NAME);
+            fields.putAll(live.ssoFields());
+            AuthenticationProvider created = live.threescale().tenant().createAuthenticationProvider(SSO_KIND, fields);
+            LOG.info("Created the SSO integration {} (site {})", created.systemName(), created.site());
+            changes.add(new Change(Action.CREATE, TargetSystem.THREESCALE, "authentication provider",
+                    created.systemName(), live.ssoFieldChanges(diff)));
+            sso = Optional.of(created);
+        } else if (!diff.isEmpty()) {
+            AuthenticationProvider updated = live.threescale().tenant()
+                    .updateAuthenticationProvider(sso.get().id(), diff);
+            LOG.info("Updated the SSO integration {}: {}", updated.systemName(), diff.keySet());
+            changes.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, "authentication provider",
+                    updated.systemName(), live.ssoFieldChanges(diff)));
+            sso = Optional.of(updated);
+        } else {
+            changes.add(Change.noop(TargetSystem.THREESCALE, "authentication provider", sso.get().systemName()));
+        }
+
+        progress.step(3, STEPS, "Redirect URIs of client " + RealmSpec.CLIENT_ID + " (the portal's SSO callback)");
+        ctx.cancellation().throwIfCancelled();
+        String callback = live.callback(sso);
+        if (live.policyAny()) {
+            changes.add(Change.noop(TargetSystem.KEYCLOAK, "client", clientName(live)));
+        } else {
+            changes.add(live.realm().setRedirectUris(List.of(callback)));
+        }
+
+        progress.step(4, STEPS, "Portal content (" + desired.summary() + ")");
+        ctx.cancellation().throwIfCancelled();
+        CmsState current = cmsState(live.threescale(), desired);
+        PortalPlan plan = diff(desired, current);
+        if (mode == OnError.STOP && !plan.problems().isEmpty()) {
+            throw contentFailure(plan.problems(), List.of(), 0, 0, true);
+        }
+        ContentUpload upload = new ContentUpload(live.threescale().cms(), ctx.cancellation(), mode == OnError.STOP);
+        ContentUpload.Result result = upload.run(plan, current, progress);
+        changes.addAll(result.changes());
+        if (result.changes().isEmpty()) {
+            changes.add(Change.noop(TargetSystem.THREESCALE, "cms content", "developer portal content"));
+        }
+        if (!plan.problems().isEmpty() || !result.failures().isEmpty()) {
+            throw contentFailure(plan.problems(), result.failures(), result.changes().size(), result.total(),
+                    result.failures().isEmpty());
+        }
+        return changes;
+    }
+
+    private StageException contentFailure(List<PortalProblem> problems, List<PortalProblem> rejected, int done,
+                                          int total, boolean inputOnly) {
+        List<PortalProblem> all = new ArrayList<>(problems);
+        all.addAll(rejected);
+        StringBuilder sb = new StringBuilder();
+        sb.append(all.size()).append(all.size() == 1 ? " portal content item failed" : " portal content items failed");
+        if (total > 0) {
+            sb.append(" (").append(done).append(" of ").append(total).append(" items uploaded)");
+        } else {
+            sb.append(" (nothing uploaded)");
+        }
+        sb.append(':');
+        for (PortalProblem p : all) {
+            sb.append("\n  - ").append(p);
+        }
+        return new StageException(sb.toString(), Fix.configField("portal.contentDir",
+                "fix or remove the files named above, then run the portal stage again"), inputOnly, null);
+    }
+
+    // ------------------------------------------------------------------------------------------ verify
+
+    @Override
+    public List<Check> verify(StageContext ctx) {
+        List<Check> checks = new ArrayList<>();
+        Live live = readLive(ctx);
+        Fix rerun = Fix.rerunStage(StageIds.PORTAL, "apply the portal stage");
+
+        String code = live.provider().siteAccessCode();
+        checks.add(code == null || code.isEmpty()
+                ? Check.ok("portal access code", "the developer portal has no access code")
+                : Check.retryable("portal access code", "the developer portal still asks for an access code", rerun));
+
+        Optional<AuthenticationProvider> sso = live.sso();
+        if (sso.isEmpty()) {
+            checks.add(Check.retryable("SSO integration", "3scale has no SSO integration of kind " + SSO_KIND, rerun));
+        } else {
+            Map<String, String> diff = live.ssoDiff();
+            checks.add(diff.isEmpty()
+                    ? Check.ok("SSO integration", "Red Hat Single Sign-On '" + sso.get().systemName()
+                            + "' is published, approves accounts automatically, site " + live.site())
+                    : Check.retryable("SSO integration", "SSO integration '" + sso.get().systemName()
+                            + "' differs in: " + String.join(", ", diff.keySet()), rerun));
+        }
+
+        String callback = live.callback(sso);
+        if (live.client() == null) {
+            checks.add(Check.retryable("redirect URIs", "client " + clientName(live) + " does not exist",
+                    Fix.rerunStage(StageIds.SSO, "apply the sso stage")));
+        } else if (live.policyAny()) {
+            checks.add(live.redirectUris().contains("*") || live.redirectUris().contains(callback)
+                    ? Check.ok("redirect URIs", "redirect policy 'any': " + live.redirectUris())
+                    : Check.retryable("redirect URIs", "client " + clientName(live) + " does not accept " + callback,
+                            Fix.rerunStage(StageIds.SSO, "apply the sso stage")));
+        } else {
+            boolean exact = new LinkedHashSet<>(live.redirectUris()).equals(new LinkedHashSet<>(List.of(callback)));
+            checks.add(exact ? Check.ok("redirect URIs", "client " + clientName(live) + " redirects only to "
+                    + callback) : Check.retryable("redirect URIs", "client " + clientName(live) + " has redirect URIs "
+                    + live.redirectUris() + ", expected exactly " + callback, rerun));
+        }
+
+        DesiredPortal desired = desiredContent(ctx);
+        PortalPlan plan = diff(desired, cmsState(live.threescale(), desired));
+        List<ContentUpload.Item> pending = ContentUpload.items(plan);
+        if (pending.isEmpty()) {
+            checks.add(Check.ok("portal content", "every item of the content folder is published with the same "
+                    + "content (" + desired.summary() + ")"));
+        } else {
+            checks.add(Check.retryable("portal content", pending.size() + " item(s) not published as in the content "
+                    + "folder: " + String.join(", ", pending.stream().map(ContentUpload.Item::label).toList()),
+                    rerun));
+        }
+        for (PortalProblem p : plan.problems()) {
+            checks.add(Check.invalidInput("portal content " + p.file(), p.message(),
+                    Fix.configField("portal.contentDir", p.fix())));
+        }
+        return checks;
+    }
+
+    @Override
+    public String toString() {
+        return "PortalStage[" + (onError == null ? "onError from config" : onError.name().toLowerCase(Locale.ROOT))
+                + "]";
+    }
+}
