@@ -32,23 +32,24 @@ class CliMainTest {
     }
 
     @Test
-    void verifyWithTheRealStagesSaysTheyAreNotAvailableYet(@TempDir Path dir) throws Exception {
+    void verifyWithTheRealStagesAndAMissingKubeconfigIsAnInputError(@TempDir Path dir) throws Exception {
         Path config = Files.writeString(dir.resolve("empty.yaml"), "");
         PrintStream realOut = System.out;
+        PrintStream realErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         int code;
         try {
-            code = Cli.run(new String[] {"verify", "--stage", "threescale", "--config", config.toString(), "--output",
-                    "json"});
+            code = Cli.run(new String[] {"verify", "--stage", "threescale", "--config", config.toString(),
+                    "--kubeconfig", dir.resolve("absent-kubeconfig").toString(), "--output", "json"});
         } finally {
             System.setOut(realOut);
+            System.setErr(realErr);
         }
-        assertThat(code).isZero();
-        JsonNode stages = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8)).get("stages");
-        assertThat(stages).hasSize(1);
-        assertThat(stages.get(0).get("id").asText()).isEqualTo("threescale");
-        assertThat(stages.get(0).get("checks").get(0).get("status").asText()).isEqualTo("WARN");
-        assertThat(stages.get(0).get("checks").get(0).get("message").asText()).contains("not available yet");
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--kubeconfig").contains("absent-kubeconfig");
+        assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("\"result\" : \"OK\"");
     }
 }
