@@ -173,7 +173,14 @@ public final class ApiManagerSimulator implements SimulatedOperator {
             if (blocked) {
                 pending.add(d);
                 if (behaviour.imagePullFailures().contains(d)) {
-                    createIfMissing(PODS, ns, pullFailingPod(ns, d));
+                    ObjectNode pod = pullFailingPod(ns, d);
+                    JsonNode status = pod.remove("status");
+                    createIfMissing(PODS, ns, pod);
+                    ObjectNode patch = NODES.objectNode();
+                    patch.set("status", status);
+                    client().genericKubernetesResources(PODS).inNamespace(ns)
+                            .withName(pod.path("metadata").path("name").asText()).subresource("status")
+                            .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
                 }
             }
         }

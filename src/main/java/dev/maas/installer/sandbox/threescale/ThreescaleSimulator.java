@@ -47,6 +47,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class ThreescaleSimulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ThreescaleSimulator.class);
+    /** The tenant name of {@link SimulatorOptions#defaults()}, as the installer's config defaults it. */
+    public static final String DEFAULT_TENANT = "maas";
 
     static {
         // The JDK server writes headers and body separately; without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms
