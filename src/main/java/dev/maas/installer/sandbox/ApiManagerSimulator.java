@@ -442,7 +442,10 @@ public final class ApiManagerSimulator implements SimulatedOperator {
             public void onUpdate(GenericKubernetesResource oldObj, GenericKubernetesResource newObj) { submit(newObj); }
 
             @Override
-            public void onDelete(GenericKubernetesResource obj, boolean deletedFinalStateUnknown) { }
+            public void onDelete(GenericKubernetesResource obj, boolean deletedFinalStateUnknown) {
+                // a recreated APIManager is installed again
+                started.remove(obj.getMetadata().getNamespace() + "/" + obj.getMetadata().getName());
+            }
 
             private void submit(GenericKubernetesResource obj) {
                 context.scheduler().execute(() -> {
