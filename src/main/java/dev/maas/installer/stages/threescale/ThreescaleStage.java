@@ -338,6 +338,8 @@ public final class ThreescaleStage implements Stage {
             changes.add(resources.createOrUpdate(policyDefinition(d.namespace(), b), false).change());
         }
 
+        waitRegistered(ctx, d.policies(), progress);
+
         ctx.cancellation().throwIfCancelled();
         progress.step(++n, STEPS, "tenant settings through the Admin API");
         changes.addAll(tenantSettings(ctx, false));
@@ -494,6 +496,36 @@ public final class ThreescaleStage implements Stage {
         }
     }
 
+    /**
+     * Waits until the operator has put every policy into the tenant's policy registry: the product stages put the
+     * policies into policy chains, which 3scale accepts only for registered policies.
+     */
+    private static void waitRegistered(StageContext ctx, List<PolicyBundle> policies, Progress progress) {
+        ThreescaleClient admin = ThreescaleAccess.client(ctx);
+        try {
+            Backoff.of(Duration.ofMinutes(3)).delays(Duration.ofMillis(100), Duration.ofSeconds(5))
+                    .cancellation(ctx.cancellation())
+                    .awaitTrue("the custom policies in the policy registry",
+                            () -> unregistered(admin.tenant().registryPolicies(), policies).isEmpty());
+        } catch (TimeoutException e) {
+            throw new StageException("the custom policies are not in 3scale's policy registry: "
+                    + String.join(", ", unregistered(admin.tenant().registryPolicies(), policies)),
+                    Fix.manual("check `oc get custompolicydefinitions -n " + ctx.config().threescale().namespace()
+                            + " -o yaml` (status conditions) and the 3scale operator's log; then rerun the stage"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ctx.cancellation().cancel();
+            ctx.cancellation().throwIfCancelled();
+        }
+        progress.detail("in the policy registry: " + policies.stream().map(PolicyBundle::toString)
+                .collect(Collectors.joining(", ")));
+    }
+
+    private static List<String> unregistered(List<RegistryPolicy> registry, List<PolicyBundle> policies) {
+        return policies.stream().filter(b -> registry.stream().noneMatch(r -> b.name().equals(r.name())
+                && b.version().equals(r.version()))).map(PolicyBundle::toString).toList();
+    }
+
     // ----------------------------------------------------------------------------------------- tenant settings
 
     /** The organisation name (Master API) and the sample backend's removal; dry run only computes. */
@@ -619,9 +651,7 @@ public final class ThreescaleStage implements Stage {
                 return Check.invalidInput("custom policies", e.getMessage(), Fix.configField(e.field(),
                         "give a folder with apicast-policy.json and init.lua"));
             }
-            List<RegistryPolicy> registry = admin[0].tenant().registryPolicies();
-            List<String> missing = bundles.stream().filter(b -> registry.stream().noneMatch(r ->
-                    b.name().equals(r.name()) && b.version().equals(r.version()))).map(PolicyBundle::toString).toList();
+            List<String> missing = unregistered(admin[0].tenant().registryPolicies(), bundles);
             return missing.isEmpty() ? Check.ok("custom policies", "in the policy registry: "
                     + bundles.stream().map(PolicyBundle::toString).collect(Collectors.joining(", ")))
                     : Check.retryable("custom policies", "not in the policy registry: " + String.join(", ", missing),

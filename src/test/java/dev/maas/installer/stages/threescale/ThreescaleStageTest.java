@@ -190,6 +190,7 @@ class ThreescaleStageTest {
         assertThat(progress.details).anyMatch(d -> d.matches("\\d+ of 15 deployments available"));
         assertThat(progress.details).contains("routes admitted: master.apps.sandbox.local,"
                 + " maas-admin.apps.sandbox.local, maas.apps.sandbox.local");
+        assertThat(progress.details).contains("in the policy registry: remove-bearer 0.1.0");
         assertThat(progress.details).anyMatch(d -> d.contains(
                 "https://maas-admin.apps.sandbox.local/p/admin/account/edit"));
         assertThat(progress.details.indexOf(progress.details.stream().filter(d -> d.contains("of 15 deployments"))
