@@ -1,10 +1,10 @@
 package dev.maas.installer.sandbox;
 
-import dev.maas.installer.sandbox.threescale.SimulatorOptions;
-import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.maas.installer.sandbox.threescale.SimulatorOptions;
+import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

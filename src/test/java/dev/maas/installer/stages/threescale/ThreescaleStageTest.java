@@ -379,8 +379,11 @@ class ThreescaleStageTest {
     void tokensAreNeverLogged() {
         start();
         try (LogCapture logs = new LogCapture("dev.maas.installer")) {
-            stage().apply(ctx(config()), Progress.NONE);
-            stage().verify(ctx(config()));
+            Recorder progress = new Recorder();
+            List<Change> changes = stage().apply(ctx(config()), progress);
+            List<Check> checks = stage().verify(ctx(config()));
+            String shown = changes + " " + checks + " " + progress.steps + " " + progress.details;
+            assertThat(shown).doesNotContain(sim.accessToken()).doesNotContain(sim.masterToken());
             assertThat(logs.lines()).isNotEmpty();
             assertThat(logs.text()).doesNotContain(sim.accessToken()).doesNotContain(sim.masterToken())
                     .doesNotContain(cluster.token());
