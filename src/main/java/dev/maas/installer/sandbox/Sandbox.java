@@ -3,6 +3,8 @@ package dev.maas.installer.sandbox;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.maas.installer.sandbox.threescale.SimulatorOptions;
+import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,9 +26,13 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code DIR/kubeconfig} (mode 0600): context {@code sandbox}, the API URL and the bearer token;</li>
  *   <li>{@code DIR/sandbox.json} (mode 0600): each endpoint of the sandbox and its credentials,
- *       {@code {"kubernetes":{"url":..,"token":..,"context":"sandbox"}}} (later issues add {@code keycloak},
- *       {@code threescale});</li>
- *   <li>{@code DIR/maas-installer.yaml}: a configuration that targets the sandbox.</li>
+ *       {@code {"kubernetes":{"url":..,"token":..,"context":"sandbox"},
+ *       "threescale":{"adminUrl":..,"accessToken":..,"journal":..,"masterUrl":..,"masterAccessToken":..}}}
+ *       (a later issue adds {@code keycloak});</li>
+ *   <li>{@code DIR/3scale-requests.jsonl}: the journal of every request the 3scale simulator answered;</li>
+ *   <li>{@code DIR/maas-installer.yaml}: a configuration that targets the sandbox, with the 3scale simulator's URL
+ *       as {@code endpoints.threescaleAdminUrl} and {@code threescaleMasterUrl} (the desktop cannot resolve the
+ *       sandbox's Route hosts, so the simulated APIManager's routes are reached through these overrides).</li>
  * </ul>
  * It prints nothing: the caller prints {@link #readyLine()} once {@link #run} returns, and calls {@link #close()}
  * (e.g. from a shutdown hook on SIGTERM / Ctrl-C) to stop everything it started.
@@ -40,11 +46,13 @@ public final class Sandbox implements AutoCloseable {
 
     private final Path dir;
     private final TestCluster cluster;
+    private final ThreescaleSimulator threescale;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private Sandbox(Path dir, TestCluster cluster) {
+    private Sandbox(Path dir, TestCluster cluster, ThreescaleSimulator threescale) {
         this.dir = dir;
         this.cluster = cluster;
+        this.threescale = threescale;
     }
 
     /** Starts the sandbox with the default options (HTTPS on 127.0.0.1, a free port) and writes its files. */
@@ -61,12 +69,20 @@ public final class Sandbox implements AutoCloseable {
             throw new UncheckedIOException("cannot create the sandbox folder " + abs, e);
         }
         TestCluster cluster = TestCluster.start(options);
-        Sandbox sandbox = new Sandbox(abs, cluster);
+        ThreescaleSimulator threescale = null;
         try {
+            threescale = ThreescaleSimulator.start(SimulatorOptions.defaults()
+                    .withDomain(ThreescaleSimulator.DEFAULT_TENANT, cluster.appsDomain())
+                    .withJournal(ThreescaleSimulator.journalIn(abs)));
+            cluster.addOperator(new ApiManagerSimulator(threescale, ApiManagerSimulator.Behaviour.defaults()));
+            Sandbox sandbox = new Sandbox(abs, cluster, threescale);
             sandbox.writeFiles();
             return sandbox;
         } catch (RuntimeException e) {
             cluster.close();
+            if (threescale != null) {
+                threescale.close();
+            }
             throw e;
         }
     }
@@ -81,6 +97,9 @@ public final class Sandbox implements AutoCloseable {
         if (cluster.caCertificatePem() != null) {
             k8s.put("caCertificate", cluster.caCertificatePem());
         }
+        json.putObject("threescale").put("adminUrl", threescale.url()).put("accessToken", threescale.accessToken())
+                .put("journal", threescale.journal().file().toString()).put("masterUrl", threescale.url())
+                .put("masterAccessToken", threescale.masterToken());
         try {
             writePrivate(sandboxJson(), JSON.writeValueAsString(json) + "\n");
         } catch (IOException e) {
@@ -93,7 +112,12 @@ public final class Sandbox implements AutoCloseable {
                 cluster:
                   kubeconfig: %s
                   context: %s
-                """.formatted(KUBECONFIG, SANDBOX_JSON, quote(kubeconfig().toString()), TestCluster.CONTEXT);
+                # The desktop cannot resolve the sandbox's Route hosts: 3scale is reached through these overrides.
+                endpoints:
+                  threescaleAdminUrl: %s
+                  threescaleMasterUrl: %s
+                """.formatted(KUBECONFIG, SANDBOX_JSON, quote(kubeconfig().toString()), TestCluster.CONTEXT,
+                quote(threescale.url()), quote(threescale.url()));
         try {
             Files.writeString(configFile(), config, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -145,6 +169,15 @@ public final class Sandbox implements AutoCloseable {
         return cluster;
     }
 
+    /** The 3scale simulator behind the simulated APIManager's routes. */
+    public ThreescaleSimulator threescale() {
+        return threescale;
+    }
+
+    public Path threescaleJournal() {
+        return ThreescaleSimulator.journalIn(dir);
+    }
+
     /** The one line the CLI prints when the sandbox is ready. */
     public String readyLine() {
         return "SANDBOX READY kubeconfig=" + kubeconfig() + " config=" + configFile();
@@ -166,7 +199,11 @@ public final class Sandbox implements AutoCloseable {
         try {
             cluster.close();
         } finally {
-            stopped.countDown();
+            try {
+                threescale.close();
+            } finally {
+                stopped.countDown();
+            }
         }
     }
 }

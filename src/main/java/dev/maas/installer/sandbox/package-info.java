@@ -11,11 +11,13 @@
  * name/label validation, and CRD schema pruning and validation (422 naming the field path) of every write to a
  * custom resource. It is seeded like a fresh OpenShift cluster (apps domain, StorageClasses with an RWX one, OLM
  * CRDs, a Red Hat catalog of PackageManifests, the KServe models of the runbook), and simulated operators
- * ({@link dev.maas.installer.sandbox.SimulatedOperator}, e.g. {@link dev.maas.installer.sandbox.OlmSimulator})
- * react through informers over the same HTTP API.
+ * ({@link dev.maas.installer.sandbox.SimulatedOperator}: {@link dev.maas.installer.sandbox.OlmSimulator}, the 3scale
+ * operator's {@link dev.maas.installer.sandbox.ApiManagerSimulator}) react through informers over the same HTTP API.
  * <p>
  * {@link dev.maas.installer.sandbox.Sandbox#run(java.nio.file.Path)} runs it as the local sandbox and writes the
- * kubeconfig, {@code sandbox.json} and a {@code maas-installer.yaml} that targets it.
+ * kubeconfig, {@code sandbox.json} and a {@code maas-installer.yaml} that targets it; it also runs the 3scale
+ * simulator behind the simulated APIManager (its token in Secret {@code system-seed}, its URL as the config's
+ * endpoint overrides, its journal in {@code DIR/3scale-requests.jsonl}).
  * <p>
  * No stage, engine or cluster-connection class may use this package (an ArchUnit rule): they reach the sandbox only
  * through the network, like a real cluster.

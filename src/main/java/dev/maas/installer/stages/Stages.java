@@ -1,13 +1,13 @@
 package dev.maas.installer.stages;
 
 import dev.maas.installer.engine.Stage;
-import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.stages.backends.BackendsStage;
 import dev.maas.installer.stages.plans.PlansStage;
 import dev.maas.installer.stages.portal.PortalStage;
 import dev.maas.installer.stages.preflight.PreflightStage;
 import dev.maas.installer.stages.products.ProductsStage;
 import dev.maas.installer.stages.sso.SsoStage;
+import dev.maas.installer.stages.threescale.ThreescaleStage;
 
 import java.util.List;
 
@@ -19,7 +19,7 @@ public final class Stages {
         return List.of(
                 new PreflightStage(),
                 new SsoStage(),
-                new NotYetAvailableStage(StageIds.THREESCALE, "3scale API Management", List.of(StageIds.PREFLIGHT)),
+                new ThreescaleStage(),
                 new BackendsStage(),
                 new ProductsStage(),
                 new PlansStage(),

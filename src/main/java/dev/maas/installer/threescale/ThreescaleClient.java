@@ -29,6 +29,7 @@ public final class ThreescaleClient {
     private final Services services;
     private final Tenant tenant;
     private final Cms cms;
+    private final Master master;
 
     private ThreescaleClient(ThreescaleHttp http, SecretRegistry secrets) {
         this.http = http;
@@ -36,6 +37,7 @@ public final class ThreescaleClient {
         this.services = new Services(http);
         this.tenant = new Tenant(http, secrets);
         this.cms = new Cms(http);
+        this.master = new Master(http);
     }
 
     public static Builder builder(String adminUrl, String accessToken) {
@@ -53,6 +55,9 @@ public final class ThreescaleClient {
     public Tenant tenant() { return tenant; }
 
     public Cms cms() { return cms; }
+
+    /** Master API tenant operations: only for a client built with the master URL and MASTER_ACCESS_TOKEN. */
+    public Master master() { return master; }
 
     public HttpUrl adminUrl() { return http.baseUrl(); }
 

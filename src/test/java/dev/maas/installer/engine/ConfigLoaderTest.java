@@ -44,6 +44,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void timezoneConfirmedDefaultsToFalseAndIsReadAsABoolean() {
+        assertThat(parse("").threescale().timezoneConfirmed()).isFalse();
+        InstallerConfig c = parse("threescale:\n  organizationName: ACME\n  timezoneConfirmed: true\n");
+        assertThat(c.threescale().timezoneConfirmed()).isTrue();
+        assertThat(c.threescale().organizationName()).isEqualTo("ACME");
+        assertThat(ConfigLoader.parse(ConfigLoader.toYaml(c), "round trip", dir).threescale().timezoneConfirmed())
+                .isTrue();
+    }
+
+    @Test
     void theCommentedExampleInDocsIsValid() throws Exception {
         Path example = Path.of("docs/maas-installer.example.yaml");
         String text = Files.readString(example);

@@ -16,6 +16,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 /**
  * Every request shape the client can send exists in the reference specs: the path template with that method in the
@@ -106,6 +107,46 @@ class ThreescaleConformanceTest {
                 "POST /admin/api/cms/templates.json", "PUT /admin/api/cms/templates/{id}.json",
                 "PUT /admin/api/cms/templates/{id}/publish.json",
                 "POST /admin/api/cms/files.json", "PUT /admin/api/cms/files/{id}.json");
+    }
+
+    /**
+     * The Master API is not in the shared reference; its spec (porta's master_api.json at 3scale-2.15-stable) is
+     * bundled with the simulator. Tenant Update's body allows additional properties (account fields): org_name is
+     * the default account field the stage sets.
+     */
+    @Test
+    void masterApiRequestShapesAreInTheMasterSpec() throws Exception {
+        Path spec = Path.of(OpenApiIndex.class.getResource("spec/master_api.2.15-stable.json").toURI());
+        OpenApiIndex master = OpenApiIndex.of(List.of(spec));
+        List<ThreescaleHttp.RequestShape> shapes = new CopyOnWriteArrayList<>();
+        try (ThreescaleSimulator sim = ThreescaleSimulator.start(SimulatorOptions.defaults())) {
+            long tenantId = ThreescaleClient.builder(sim.url(), sim.accessToken()).build().tenant().provider().id();
+            ThreescaleClient m = ThreescaleClient.builder(sim.url(), sim.masterToken()).build();
+            m.onRequest(shapes::add);
+            assertThat(m.master().tenant(tenantId)).get().extracting(a -> a.orgName()).isEqualTo("maas");
+            assertThat(m.master().updateTenant(tenantId, java.util.Map.of("org_name", "ACME")).orgName())
+                    .isEqualTo("ACME");
+            assertThat(m.master().tenant(tenantId + 1000)).isEmpty();
+            assertThat(ThreescaleClient.builder(sim.url(), sim.accessToken()).build().tenant().provider().orgName())
+                    .isEqualTo("ACME");
+            assertThatCode(() -> ThreescaleClient.builder(sim.url(), sim.accessToken())
+                    .retry(RetryPolicy.none()).build().master().tenant(tenantId))
+                    .as("the tenant's admin token is not the master token").isInstanceOf(ThreescaleApiException.class);
+        }
+        assertThat(shapes).isNotEmpty();
+        for (ThreescaleHttp.RequestShape shape : shapes) {
+            Optional<OpenApiIndex.Match> match = master.match(shape.method(), shape.path());
+            assertThat(match).as(shape.method() + " " + shape.path()).isPresent();
+            OpenApiIndex.Operation op = match.get().operation();
+            for (String param : shape.parameterNames()) {
+                assertThat(op.params().contains(param) || (param.equals("org_name")
+                        && op.params().contains(OpenApiIndex.ANY_PARAM)))
+                        .as(op.method() + " " + op.specTemplate() + " " + param).isTrue();
+            }
+        }
+        assertThat(shapes).extracting(s -> s.method() + " " + master.match(s.method(), s.path()).orElseThrow()
+                .operation().specTemplate()).contains("GET /master/api/providers/{id}.xml",
+                "PUT /master/api/providers/{id}.xml");
     }
 
     @Test

@@ -21,7 +21,7 @@ public final class ConfigDefaults {
         ThreescaleConfig t = c.threescale();
         List<String> policies = t.policies().stream().map(p -> file(p, baseDir)).toList();
         ThreescaleConfig threescale = new ThreescaleConfig(t.namespace(), t.channel(), t.tenantName(),
-                t.organizationName(), t.storage(), policies);
+                t.organizationName(), t.storage(), policies, t.timezoneConfirmed());
         List<ModelConfig> models = c.models().stream().map(m -> m == null ? null : new ModelConfig(m.name(),
                 m.systemName() == null || m.systemName().isBlank() ? slug(m.name()) : m.systemName(),
                 m.url(), file(m.openapi(), baseDir), m.description())).toList();

@@ -62,17 +62,29 @@ public record InstallerConfig(
     public record IdentityProviderConfig(String type, String alias, String displayName, String clientId,
                                          String clientSecretEnv, String issuer) { }
 
+    /**
+     * {@code timezoneConfirmed}: the user has set the tenant's time zone by hand (3scale has no API for it); until
+     * then verify reports the manual step as a warning.
+     */
     public record ThreescaleConfig(String namespace, String channel, String tenantName, String organizationName,
-                                   StorageConfig storage, List<String> policies) {
+                                   StorageConfig storage, List<String> policies, Boolean timezoneConfirmed) {
         public ThreescaleConfig {
             namespace = namespace == null ? "3scale" : namespace;
             channel = channel == null ? "threescale-2.15" : channel;
             tenantName = tenantName == null ? "maas" : tenantName;
             storage = storage == null ? StorageConfig.defaults() : storage;
             policies = policies == null ? List.of() : List.copyOf(policies);
+            timezoneConfirmed = timezoneConfirmed == null ? Boolean.FALSE : timezoneConfirmed;
         }
 
-        public static ThreescaleConfig defaults() { return new ThreescaleConfig(null, null, null, null, null, null); }
+        public ThreescaleConfig(String namespace, String channel, String tenantName, String organizationName,
+                                StorageConfig storage, List<String> policies) {
+            this(namespace, channel, tenantName, organizationName, storage, policies, null);
+        }
+
+        public static ThreescaleConfig defaults() {
+            return new ThreescaleConfig(null, null, null, null, null, null, null);
+        }
     }
 
     /** System storage for 3scale: an RWX StorageClass (detected when empty) or S3 (a Secret in the namespace). */

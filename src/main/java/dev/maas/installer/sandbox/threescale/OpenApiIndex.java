@@ -36,6 +36,13 @@ public final class OpenApiIndex {
     public record Match(Operation operation, Map<String, String> pathValues) {
     }
 
+    /**
+     * In {@link Operation#params()} of a Master API operation whose request body allows additional properties
+     * (porta's account fields, e.g. {@code org_name} on Tenant Update): the store checks the names itself. The
+     * tenant APIs stay strict (a fresh tenant defines no extra fields the installer would send).
+     */
+    public static final String ANY_PARAM = "*";
+
     private static final Pattern PARAM = Pattern.compile("\\{([^}]+)}");
     private final List<Operation> operations;
 
@@ -50,7 +57,7 @@ public final class OpenApiIndex {
         String v = version.startsWith("2.16") ? "2.16" : "2.15";
         List<Operation> ops = new ArrayList<>();
         ObjectMapper m = new ObjectMapper();
-        for (String api : List.of("account_management_api", "cms_api", "policy_registry_api")) {
+        for (String api : List.of("account_management_api", "cms_api", "policy_registry_api", "master_api")) {
             String name = "spec/" + api + "." + v + "-stable.json";
             try (InputStream in = OpenApiIndex.class.getResourceAsStream(name)) {
                 if (in == null) {
@@ -118,6 +125,10 @@ public final class OpenApiIndex {
                 for (JsonNode content : body.path("content")) {
                     JsonNode schema = resolve(spec, content.path("schema"));
                     schema.path("properties").fieldNames().forEachRemaining(params::add);
+                    JsonNode extra = schema.path("additionalProperties");
+                    if (source.startsWith("master_api") && (extra.isObject() || extra.asBoolean(false))) {
+                        params.add(ANY_PARAM);
+                    }
                     schema.path("required").forEach(r -> required.add(r.asText()));
                 }
                 out.add(new Operation(op.getKey().toUpperCase(), template, specTemplate, compiled,

@@ -242,6 +242,11 @@ public final class SimStore {
         return p.deepCopy();
     }
 
+    /** The policies in the registry (copies). */
+    public synchronized List<ObjectNode> registryPolicies() {
+        return registry.values().stream().map(ObjectNode::deepCopy).toList();
+    }
+
     /** A read-only snapshot of a collection, for tests: backends, services, metrics, rules, usages, ... */
     public synchronized List<ObjectNode> snapshot(String collection) {
         Map<Long, ObjectNode> m = switch (collection) {
@@ -303,6 +308,8 @@ public final class SimStore {
         String api = "/admin/api";
         on("GET", api + "/provider", r -> ok(wrap("account", provider)));
         on("PUT", api + "/provider", this::updateProvider);
+        on("GET", "/master/api/providers/{id}", r -> ok(signup(tenantById(r))));
+        on("PUT", "/master/api/providers/{id}", this::updateTenant);
 
         on("GET", api + "/backend_apis", r -> ok(page(r, backends.values(), "backend_apis", "backend_api")));
         on("POST", api + "/backend_apis", this::createBackend);
@@ -501,6 +508,44 @@ public final class SimStore {
         }
         touch(provider);
         return ok(wrap("account", provider));
+    }
+
+    /** The Master API sees the one tenant of the simulator; other ids are 404. */
+    private ObjectNode tenantById(Req r) {
+        if (!String.valueOf(provider.get("id").asLong()).equals(r.path().get("id"))) {
+            throw new SimError(error(404, "Not found"));
+        }
+        return provider;
+    }
+
+    /** Master API Tenant Update: the provider account's emails, access code and default fields (org_name). */
+    private Resp updateTenant(Req r) {
+        tenantById(r);
+        Set<String> fields = Set.of("from_email", "support_email", "finance_support_email", "site_access_code",
+                "state_event", "org_name");
+        for (String name : r.params().keySet()) {
+            if (!fields.contains(name)) {
+                throw unprocessable(name, "is not a field of the tenant account");
+            }
+        }
+        if (r.has("org_name")) {
+            if (r.p("org_name").isBlank()) {
+                throw unprocessable("org_name", "can't be blank");
+            }
+            provider.put("org_name", r.p("org_name"));
+        }
+        Map<String, String> rest = new LinkedHashMap<>(r.params());
+        rest.remove("org_name");
+        rest.remove("state_event");
+        updateProvider(new Req(r.method(), r.template(), r.path(), rest, r.uploads()));
+        return ok(signup(provider));
+    }
+
+    /** The Master API's representation of a tenant: {@code {"signup":{"account":{..}}}} (no access token). */
+    private static ObjectNode signup(ObjectNode account) {
+        ObjectNode out = J.objectNode();
+        out.putObject("signup").set("account", account.deepCopy());
+        return out;
     }
 
     // ================================================================================================ backends

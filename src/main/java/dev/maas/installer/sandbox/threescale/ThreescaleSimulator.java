@@ -47,6 +47,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class ThreescaleSimulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ThreescaleSimulator.class);
+    /** The tenant name of {@link SimulatorOptions#defaults()}, as the installer's config defaults it. */
+    public static final String DEFAULT_TENANT = "maas";
 
     static {
         // The JDK server writes headers and body separately; without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms
@@ -61,6 +63,7 @@ public final class ThreescaleSimulator implements AutoCloseable {
     private final OpenApiIndex spec;
     private final SimulatorOptions options;
     private final String token;
+    private final String masterToken;
     private final RequestJournal journal;
     private final SimStore store;
     private final ObjectMapper mapper = new ObjectMapper();
@@ -71,6 +74,7 @@ public final class ThreescaleSimulator implements AutoCloseable {
         this.options = options;
         this.token = SecretRegistry.global().register(options.accessToken() != null ? options.accessToken()
                 : newToken());
+        this.masterToken = SecretRegistry.global().register(newToken());
         this.spec = OpenApiIndex.bundled(options.version());
         this.journal = new RequestJournal(options.journalFile());
         setFaults(options.faults());
@@ -109,6 +113,9 @@ public final class ThreescaleSimulator implements AutoCloseable {
     }
 
     public String accessToken() { return token; }
+
+    /** The master account's access token (Master API, {@code /master/api/...}). */
+    public String masterToken() { return masterToken; }
 
     public RequestJournal journal() { return journal; }
 
@@ -185,6 +192,7 @@ public final class ThreescaleSimulator implements AutoCloseable {
             }
             Map<String, String> journalParams = new LinkedHashMap<>();
             params.forEach((k, v) -> journalParams.put(k, RequestJournal.SECRET_PARAMS.contains(k) || v.equals(token)
+                    || v.equals(masterToken)
                     ? RequestJournal.MASK : SecretRegistry.global().redact(v)));
             uploads.forEach((k, u) -> journalParams.put(k, "<" + u.content().length + " bytes>"));
 
@@ -246,7 +254,8 @@ public final class ThreescaleSimulator implements AutoCloseable {
                     ? SimStore.error(406, "The simulator serves the JSON format only (use the .json path)")
                     : SimStore.error(404, "Not found");
         }
-        if (given == null || !given.equals(token)) {
+        boolean master = path.startsWith("/master/api/");
+        if (given == null || !given.equals(master ? masterToken : token)) {
             return SimStore.error(403, "Access denied");
         }
         Optional<OpenApiIndex.Match> match = spec.match(method, path);
@@ -254,14 +263,14 @@ public final class ThreescaleSimulator implements AutoCloseable {
             return SimStore.error(404, "Not found");
         }
         OpenApiIndex.Operation op = match.get().operation();
-        String scope = path.startsWith("/admin/api/cms/") ? "cms"
+        String scope = master ? "account_management" : path.startsWith("/admin/api/cms/") ? "cms"
                 : path.startsWith("/admin/api/registry/") ? "policy_registry" : "account_management";
         if (!options.tokenScopes().contains(scope) || (options.readOnlyToken() && !method.equals("GET"))) {
             return SimStore.error(403, "Your access token does not have the correct permissions");
         }
         Map<String, List<String>> unknown = new LinkedHashMap<>();
         for (String name : params.keySet()) {
-            if (!op.params().contains(name)) {
+            if (!op.params().contains(name) && !op.params().contains(OpenApiIndex.ANY_PARAM)) {
                 unknown.put(name, List.of("is not a parameter of " + method + " " + op.specTemplate() + " ("
                         + op.source() + ")"));
             }

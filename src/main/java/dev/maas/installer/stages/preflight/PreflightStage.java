@@ -16,6 +16,7 @@ import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.stages.common.ClusterFacts;
 import dev.maas.installer.stages.sso.SsoFlavour;
 import io.fabric8.kubernetes.api.model.APIGroup;
 import io.fabric8.kubernetes.api.model.APIGroupList;
@@ -23,16 +24,12 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.openshift.api.model.config.v1.Ingress;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -45,13 +42,7 @@ public final class PreflightStage implements Stage {
     public static final String RHBK_PACKAGE = SsoFlavour.RHBK_PACKAGE;
     public static final String THREESCALE_PACKAGE = "3scale-operator";
     /** Secrets 3scale 2.16 and later need for its external databases. */
-    public static final List<String> EXTERNAL_DB_SECRETS = List.of("system-database", "backend-redis", "system-redis");
-
-    /** Provisioners known to offer ReadWriteMany volumes (CephFS, NFS, EFS, Azure Files, Filestore, ...). */
-    private static final Pattern RWX_PROVISIONER = Pattern.compile(
-            ".*(cephfs|nfs|efs\\.csi\\.aws\\.com|azure-file|file\\.csi\\.azure\\.com|filestore|vpc\\.file\\.csi"
-                    + "|ibmc-file|glusterfs|spectrumscale|manila|isilon|powerscale|trident).*");
-    private static final Pattern CHANNEL = Pattern.compile("threescale-(\\d+)\\.(\\d+)");
+    public static final List<String> EXTERNAL_DB_SECRETS = ClusterFacts.EXTERNAL_DB_SECRETS;
 
     @Override public String id() { return StageIds.PREFLIGHT; }
 
@@ -131,8 +122,7 @@ public final class PreflightStage implements Stage {
         out.add(guard("models", () -> models(client, cfg, groups)));
 
         progress.step(++n, total, "checking 3scale's external databases");
-        int[] version = channelVersion(cfg.threescale().channel());
-        if (version != null && (version[0] > 2 || (version[0] == 2 && version[1] >= 16))) {
+        if (ClusterFacts.needsExternalDatabases(cfg.threescale().channel())) {
             out.add(guard("3scale external databases", () -> externalDatabases(client, cfg)));
         }
         progress.step(total, total, "preflight checks done");
@@ -290,7 +280,7 @@ public final class PreflightStage implements Stage {
                     Fix.manual("create the Secret " + s.s3SecretName() + " in " + ns + " (AWS_ACCESS_KEY_ID,"
                             + " AWS_SECRET_ACCESS_KEY, AWS_BUCKET, AWS_REGION) before the 3scale stage"));
         }
-        List<StorageClass> classes = client.storage().v1().storageClasses().list().getItems();
+        List<StorageClass> classes = ClusterFacts.storageClasses(client);
         if (s.storageClass() != null && !s.storageClass().isBlank()) {
             Optional<StorageClass> chosen = classes.stream()
                     .filter(c -> c.getMetadata().getName().equals(s.storageClass())).findFirst();
@@ -320,10 +310,7 @@ public final class PreflightStage implements Stage {
                 + names(rwx) + " can hold 3scale's system storage");
     }
 
-    static boolean rwx(StorageClass c) {
-        String p = c.getProvisioner() == null ? "" : c.getProvisioner().toLowerCase(Locale.ROOT);
-        return RWX_PROVISIONER.matcher(p).matches();
-    }
+    static boolean rwx(StorageClass c) { return ClusterFacts.rwx(c); }
 
     private static String names(List<StorageClass> classes) {
         return classes.isEmpty() ? "none"
@@ -331,14 +318,11 @@ public final class PreflightStage implements Stage {
     }
 
     private static Check appsDomain(KubernetesClient client) {
-        Ingress ingress = client.resources(Ingress.class).withName("cluster").get();
-        String domain = ingress == null || ingress.getSpec() == null ? null : ingress.getSpec().getDomain();
-        if (domain == null || domain.isBlank()) {
-            return Check.retryable("apps domain", "the cluster's apps domain is not set"
-                            + " (ingresses.config.openshift.io 'cluster' has no spec.domain)",
-                    Fix.manual("check `oc get ingresses.config.openshift.io cluster -o yaml`"));
-        }
-        return Check.ok("apps domain", "apps domain " + domain + " (3scale's wildcard domain)");
+        return ClusterFacts.appsDomain(client)
+                .map(domain -> Check.ok("apps domain", "apps domain " + domain + " (3scale's wildcard domain)"))
+                .orElseGet(() -> Check.retryable("apps domain", "the cluster's apps domain is not set"
+                                + " (ingresses.config.openshift.io 'cluster' has no spec.domain)",
+                        Fix.manual("check `oc get ingresses.config.openshift.io cluster -o yaml`")));
     }
 
     private static Check models(KubernetesClient client, InstallerConfig cfg, Set<String> groups) {
@@ -361,8 +345,7 @@ public final class PreflightStage implements Stage {
 
     private static Check externalDatabases(KubernetesClient client, InstallerConfig cfg) {
         String ns = cfg.threescale().namespace();
-        List<String> missing = EXTERNAL_DB_SECRETS.stream()
-                .filter(s -> client.secrets().inNamespace(ns).withName(s).get() == null).toList();
+        List<String> missing = ClusterFacts.missingExternalDbSecrets(client, ns);
         if (missing.isEmpty()) {
             return Check.ok("3scale external databases", "Secrets " + String.join(", ", EXTERNAL_DB_SECRETS)
                     + " exist in " + ns);
@@ -374,8 +357,5 @@ public final class PreflightStage implements Stage {
                         + " installation guide, external databases), or choose channel threescale-2.15"));
     }
 
-    static int[] channelVersion(String channel) {
-        Matcher m = CHANNEL.matcher(channel == null ? "" : channel);
-        return m.matches() ? new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))} : null;
-    }
+    static int[] channelVersion(String channel) { return ClusterFacts.channelVersion(channel); }
 }

@@ -1,0 +1,77 @@
+package dev.maas.installer.stages.common;
+
+import dev.maas.installer.cluster.ClusterErrors;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.openshift.api.model.config.v1.Ingress;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Facts about the cluster that preflight checks and the stages act on, read the same way everywhere: the apps
+ * domain, the ReadWriteMany-capable StorageClasses, and which 3scale channels need external databases.
+ */
+public final class ClusterFacts {
+    /** Secrets 3scale 2.16 and later need for its external databases. */
+    public static final List<String> EXTERNAL_DB_SECRETS = List.of("system-database", "backend-redis", "system-redis");
+
+    /** Provisioners known to offer ReadWriteMany volumes (CephFS, NFS, EFS, Azure Files, Filestore, ...). */
+    private static final Pattern RWX_PROVISIONER = Pattern.compile(
+            ".*(cephfs|nfs|efs\\.csi\\.aws\\.com|azure-file|file\\.csi\\.azure\\.com|filestore|vpc\\.file\\.csi"
+                    + "|ibmc-file|glusterfs|spectrumscale|manila|isilon|powerscale|trident).*");
+    private static final Pattern CHANNEL = Pattern.compile("threescale-(\\d+)\\.(\\d+)");
+
+    private ClusterFacts() { }
+
+    /** The cluster's apps domain (ingresses.config.openshift.io {@code cluster}, spec.domain), when set. */
+    public static Optional<String> appsDomain(KubernetesClient client) {
+        try {
+            Ingress ingress = client.resources(Ingress.class).withName("cluster").get();
+            String domain = ingress == null || ingress.getSpec() == null ? null : ingress.getSpec().getDomain();
+            return domain == null || domain.isBlank() ? Optional.empty() : Optional.of(domain);
+        } catch (KubernetesClientException e) {
+            throw ClusterErrors.translate(e, "reading the cluster's apps domain");
+        }
+    }
+
+    /** Whether the StorageClass's provisioner is known to offer ReadWriteMany. */
+    public static boolean rwx(StorageClass c) {
+        String p = c.getProvisioner() == null ? "" : c.getProvisioner().toLowerCase(Locale.ROOT);
+        return RWX_PROVISIONER.matcher(p).matches();
+    }
+
+    public static List<StorageClass> storageClasses(KubernetesClient client) {
+        try {
+            return client.storage().v1().storageClasses().list().getItems();
+        } catch (KubernetesClientException e) {
+            throw ClusterErrors.translate(e, "listing StorageClasses");
+        }
+    }
+
+    /** {@code threescale-2.16} → {2, 16}; null when the channel does not have that form. */
+    public static int[] channelVersion(String channel) {
+        Matcher m = CHANNEL.matcher(channel == null ? "" : channel);
+        return m.matches() ? new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))} : null;
+    }
+
+    /** 3scale 2.16 dropped the internal databases: channels 2.16 and later need external ones. */
+    public static boolean needsExternalDatabases(String channel) {
+        int[] v = channelVersion(channel);
+        return v != null && (v[0] > 2 || (v[0] == 2 && v[1] >= 16));
+    }
+
+    /** The external database Secrets missing in the namespace (all of them when it does not exist). */
+    public static List<String> missingExternalDbSecrets(KubernetesClient client, String namespace) {
+        try {
+            return EXTERNAL_DB_SECRETS.stream()
+                    .filter(s -> client.secrets().inNamespace(namespace).withName(s).get() == null).toList();
+        } catch (KubernetesClientException e) {
+            throw ClusterErrors.translate(e, "reading Secrets in " + namespace);
+        }
+    }
+}

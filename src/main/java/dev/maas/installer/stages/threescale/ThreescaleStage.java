@@ -1,0 +1,745 @@
+package dev.maas.installer.stages.threescale;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.maas.installer.catalog.CatalogException;
+import dev.maas.installer.catalog.CustomPolicies;
+import dev.maas.installer.catalog.policy.PolicyBundle;
+import dev.maas.installer.cluster.ClusterErrors;
+import dev.maas.installer.cluster.ClusterException;
+import dev.maas.installer.cluster.OperatorInstaller;
+import dev.maas.installer.cluster.OperatorSpec;
+import dev.maas.installer.cluster.Resources;
+import dev.maas.installer.cluster.Waits;
+import dev.maas.installer.engine.Action;
+import dev.maas.installer.engine.Change;
+import dev.maas.installer.engine.Check;
+import dev.maas.installer.engine.CheckStatus;
+import dev.maas.installer.engine.FieldChange;
+import dev.maas.installer.engine.Fix;
+import dev.maas.installer.engine.Progress;
+import dev.maas.installer.engine.Stage;
+import dev.maas.installer.engine.StageContext;
+import dev.maas.installer.engine.StageException;
+import dev.maas.installer.engine.StageIds;
+import dev.maas.installer.engine.TargetSystem;
+import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.engine.config.InstallerConfig.ThreescaleConfig;
+import dev.maas.installer.engine.wait.Backoff;
+import dev.maas.installer.stages.common.ClusterFacts;
+import dev.maas.installer.stages.common.ThreescaleAccess;
+import dev.maas.installer.threescale.ThreescaleClient;
+import dev.maas.installer.threescale.model.Account;
+import dev.maas.installer.threescale.model.BackendApi;
+import dev.maas.installer.threescale.model.BackendUsage;
+import dev.maas.installer.threescale.model.RegistryPolicy;
+import dev.maas.installer.threescale.model.Service;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.openshift.api.model.operatorhub.v1alpha1.ClusterServiceVersion;
+import io.fabric8.openshift.api.model.operatorhub.v1alpha1.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+/**
+ * Installs 3scale: the namespace, the custom APIcast policies as Secrets the APIManager watches, the 3scale
+ * operator through OLM (that namespace only), the APIManager {@code apimanager} (wildcard domain from the cluster,
+ * RWX or S3 system storage, every custom policy on both APIcasts), a CustomPolicyDefinition per policy, and the
+ * tenant settings through the Admin API: the organisation name (Master API) and the removal of the sample product's
+ * "API Backend". The tenant's time zone has no API: it is a manual step with a direct link, reported by verify as a
+ * warning until {@code threescale.timezoneConfirmed} is set.
+ */
+public final class ThreescaleStage implements Stage {
+    private static final Logger LOG = LoggerFactory.getLogger(ThreescaleStage.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static final String PACKAGE = "3scale-operator";
+    public static final String APIMANAGER = ThreescaleAccess.APIMANAGER_NAME;
+    public static final String WATCHED_BY_LABEL = "apimanager.apps.3scale.net/watched-by";
+    public static final String WATCHED_BY = "apimanager";
+    public static final String POLICY_SECRET_PREFIX = "apicast-policy-";
+    public static final String STORAGE_PVC = "system-storage";
+    /** The sample backend every fresh tenant has (of the sample product "API"). */
+    public static final String SAMPLE_BACKEND_NAME = "API Backend";
+    public static final String SAMPLE_BACKEND_SYSTEM_NAME = "api";
+
+    static final ResourceDefinitionContext APIMANAGERS = new ResourceDefinitionContext.Builder()
+            .withGroup("apps.3scale.net").withVersion("v1alpha1").withPlural("apimanagers").withKind("APIManager")
+            .withNamespaced(true).build();
+    static final ResourceDefinitionContext CPDS = new ResourceDefinitionContext.Builder()
+            .withGroup("capabilities.3scale.net").withVersion("v1beta1").withPlural("custompolicydefinitions")
+            .withKind("CustomPolicyDefinition").withNamespaced(true).build();
+    static final ResourceDefinitionContext ROUTES = new ResourceDefinitionContext.Builder()
+            .withGroup("route.openshift.io").withVersion("v1").withPlural("routes").withKind("Route")
+            .withNamespaced(true).build();
+    private static final int STEPS = 9;
+
+    private final Duration operatorTimeout;
+    private final Duration apiManagerTimeout;
+
+    public ThreescaleStage() {
+        this(Duration.ofMinutes(10), Duration.ofMinutes(20));
+    }
+
+    /** With other timeouts (tests): the operator's install, and the APIManager's way to Available. */
+    public ThreescaleStage(Duration operatorTimeout, Duration apiManagerTimeout) {
+        this.operatorTimeout = operatorTimeout;
+        this.apiManagerTimeout = apiManagerTimeout;
+    }
+
+    @Override public String id() { return StageIds.THREESCALE; }
+
+    @Override public String title() { return "3scale API Management"; }
+
+    @Override public List<String> dependencies() { return List.of(StageIds.PREFLIGHT); }
+
+    // ------------------------------------------------------------------------------------------------- input
+
+    /** What the stage installs, worked out (and checked) before anything is created. */
+    private record Desired(String namespace, String domain, List<PolicyBundle> policies, String storageClass,
+                           String s3Secret, boolean externalDatabases) { }
+
+    private Desired desired(StageContext ctx) {
+        KubernetesClient client = ctx.service(KubernetesClient.class);
+        ThreescaleConfig t = ctx.config().threescale();
+        String ns = t.namespace();
+        boolean external = ClusterFacts.needsExternalDatabases(t.channel());
+        if (external) {
+            List<String> missing = ClusterFacts.missingExternalDbSecrets(client, ns);
+            if (!missing.isEmpty()) {
+                throw StageException.invalidInput(t.channel() + " has no internal databases: the Secrets "
+                                + String.join(", ", missing) + " for the external databases are missing in namespace "
+                                + ns + "; nothing was created",
+                        Fix.configField("threescale.channel", "create " + String.join(", ", missing) + " in " + ns
+                                + " (3scale 2.16 installation guide, external databases), or choose channel"
+                                + " threescale-2.15"));
+            }
+        }
+        List<PolicyBundle> policies;
+        try {
+            policies = CustomPolicies.forConfig(t);
+        } catch (CatalogException e) {
+            throw StageException.invalidInput(e.getMessage(), Fix.configField(e.field(),
+                    "give a folder with apicast-policy.json and init.lua"));
+        }
+        String domain = ClusterFacts.appsDomain(client).orElseThrow(() -> new StageException(
+                "the cluster's apps domain is not set (ingresses.config.openshift.io 'cluster' has no spec.domain);"
+                        + " 3scale's wildcard domain comes from it",
+                Fix.manual("check `oc get ingresses.config.openshift.io cluster -o yaml`")));
+        String storageClass = null;
+        String s3 = null;
+        if ("s3".equals(t.storage().type())) {
+            s3 = t.storage().s3SecretName();
+            boolean present;
+            try {
+                present = client.secrets().inNamespace(ns).withName(s3).get() != null;
+            } catch (KubernetesClientException e) {
+                throw ClusterErrors.translate(e, "reading Secret " + ns + "/" + s3);
+            }
+            if (!present) {
+                throw StageException.invalidInput("3scale system storage is S3, but the Secret " + s3
+                                + " does not exist in namespace " + ns + "; nothing was created",
+                        Fix.configField("threescale.storage.s3SecretName", "create the Secret " + s3 + " in " + ns
+                                + " (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_BUCKET, AWS_REGION)"));
+            }
+        } else {
+            List<StorageClass> classes = ClusterFacts.storageClasses(client);
+            String chosen = t.storage().storageClass();
+            if (chosen != null && !chosen.isBlank()) {
+                if (classes.stream().noneMatch(c -> c.getMetadata().getName().equals(chosen))) {
+                    throw StageException.invalidInput("the StorageClass " + chosen + " does not exist",
+                            Fix.configField("threescale.storage.storageClass", "name an existing RWX StorageClass,"
+                                    + " or leave it empty to detect one"));
+                }
+                storageClass = chosen;
+            } else {
+                storageClass = classes.stream().filter(ClusterFacts::rwx).map(c -> c.getMetadata().getName())
+                        .sorted().findFirst().orElseThrow(() -> StageException.invalidInput(
+                                "no ReadWriteMany-capable StorageClass found; 3scale's system storage needs RWX"
+                                        + " or S3; nothing was created",
+                                Fix.configField("threescale.storage.storageClass", "name your RWX StorageClass"
+                                        + " here, or set threescale.storage.type to s3 with an S3 Secret")));
+            }
+        }
+        return new Desired(ns, domain, policies, storageClass, s3, external);
+    }
+
+    // ------------------------------------------------------------------------------------------ desired objects
+
+    static String policySecretName(PolicyBundle b) { return POLICY_SECRET_PREFIX + b.name(); }
+
+    private static Secret policySecret(String ns, PolicyBundle b) {
+        Map<String, String> data = new LinkedHashMap<>();
+        b.files().forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+        return new SecretBuilder().withNewMetadata().withName(policySecretName(b)).withNamespace(ns)
+                .addToLabels(WATCHED_BY_LABEL, WATCHED_BY).endMetadata()
+                .withType("Opaque").withData(data).build();
+    }
+
+    private static GenericKubernetesResource apiManager(Desired d, ThreescaleConfig t) {
+        ObjectNode am = JSON.createObjectNode().put("apiVersion", "apps.3scale.net/v1alpha1").put("kind", "APIManager");
+        am.putObject("metadata").put("name", APIMANAGER).put("namespace", d.namespace());
+        ObjectNode spec = am.putObject("spec").put("wildcardDomain", d.domain()).put("tenantName", t.tenantName())
+                .put("resourceRequirementsEnabled", false);
+        ObjectNode fileStorage = spec.putObject("system").putObject("fileStorage");
+        if (d.s3Secret() != null) {
+            fileStorage.putObject("simpleStorageService").putObject("configurationSecretRef").put("name", d.s3Secret());
+        } else {
+            fileStorage.putObject("persistentVolumeClaim").put("storageClassName", d.storageClass());
+        }
+        ObjectNode apicast = spec.putObject("apicast");
+        for (String env : List.of("stagingSpec", "productionSpec")) {
+            ArrayNode list = apicast.putObject(env).putArray("customPolicies");
+            for (PolicyBundle b : d.policies()) {
+                ObjectNode p = list.addObject().put("name", b.name()).put("version", b.version());
+                p.putObject("secretRef").put("name", policySecretName(b));
+            }
+        }
+        if (d.externalDatabases()) {
+            ObjectNode ext = spec.putObject("externalComponents");
+            ext.putObject("backend").put("redis", true);
+            ext.putObject("system").put("database", true).put("redis", true);
+        }
+        return JSON.convertValue(am, GenericKubernetesResource.class);
+    }
+
+    private static GenericKubernetesResource policyDefinition(String ns, PolicyBundle b) {
+        ObjectNode cpd = JSON.createObjectNode().put("apiVersion", "capabilities.3scale.net/v1beta1")
+                .put("kind", "CustomPolicyDefinition");
+        cpd.putObject("metadata").put("name", b.name()).put("namespace", ns);
+        ObjectNode spec = cpd.putObject("spec").put("name", b.name()).put("version", b.version());
+        ObjectNode manifest = b.manifest();
+        ObjectNode schema = spec.putObject("schema");
+        schema.put("$schema", manifest.path("$schema").asText("http://apicast.io/policy-v1/schema#manifest#"));
+        schema.put("name", b.title()).put("version", b.version()).put("summary", b.summary());
+        if (!b.description().isEmpty()) {
+            ArrayNode desc = schema.putArray("description");
+            b.description().forEach(desc::add);
+        }
+        schema.set("configuration", b.configurationSchema());
+        return JSON.convertValue(cpd, GenericKubernetesResource.class);
+    }
+
+    private OperatorSpec operatorSpec(ThreescaleConfig t) {
+        return OperatorSpec.of(PACKAGE, t.channel(), t.namespace()).withTimeout(operatorTimeout);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- plan
+
+    @Override
+    public List<Change> plan(StageContext ctx) {
+        KubernetesClient client = ctx.service(KubernetesClient.class);
+        Resources resources = new Resources(client);
+        ThreescaleConfig t = ctx.config().threescale();
+        Desired d = desired(ctx);
+        List<Change> changes = new ArrayList<>();
+        changes.add(resources.ensureNamespace(d.namespace(), true));
+        for (PolicyBundle b : d.policies()) {
+            changes.add(resources.createOrUpdate(policySecret(d.namespace(), b), true).change());
+        }
+        changes.addAll(new OperatorInstaller(client, ctx.cancellation()).plan(operatorSpec(t)).stream()
+                .filter(c -> !c.kind().equals("Namespace")).toList());
+        changes.add(planned(resources, apiManager(d, t)));
+        for (PolicyBundle b : d.policies()) {
+            changes.add(planned(resources, policyDefinition(d.namespace(), b)));
+        }
+        if (available(client, d.namespace())) {
+            try {
+                changes.addAll(tenantSettings(ctx, true));
+            } catch (StageException | dev.maas.installer.threescale.ThreescaleApiException e) {
+                LOG.info("3scale tenant settings not planned: {}", ctx.secrets().redact(e.getMessage()));
+            }
+        } else {
+            changes.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, "Tenant", t.tenantName(),
+                    tenantFields(t)));
+        }
+        return changes;
+    }
+
+    private static Map<String, FieldChange> tenantFields(ThreescaleConfig t) {
+        Map<String, FieldChange> f = new LinkedHashMap<>();
+        if (t.organizationName() != null && !t.organizationName().isBlank()) {
+            f.put("org_name", FieldChange.of(null, t.organizationName()));
+        }
+        f.put("backend '" + SAMPLE_BACKEND_NAME + "'", FieldChange.of(SAMPLE_BACKEND_NAME, null));
+        return f;
+    }
+
+    /** The change a createOrUpdate would make; a kind the cluster does not serve yet (CRD to come) is a CREATE. */
+    private static Change planned(Resources resources, GenericKubernetesResource desired) {
+        try {
+            return resources.createOrUpdate(desired, true).change();
+        } catch (ClusterException | KubernetesClientException e) {
+            return new Change(Action.CREATE, TargetSystem.KUBERNETES, desired.getKind(),
+                    desired.getMetadata().getNamespace() + "/" + desired.getMetadata().getName(), Map.of());
+        }
+    }
+
+    // --------------------------------------------------------------------------------------------------- apply
+
+    @Override
+    public List<Change> apply(StageContext ctx, Progress progress) {
+        KubernetesClient client = ctx.service(KubernetesClient.class);
+        Resources resources = new Resources(client);
+        ThreescaleConfig t = ctx.config().threescale();
+        int n = 0;
+
+        progress.step(++n, STEPS, "checking the input (channel, storage, custom policies)");
+        Desired d = desired(ctx);
+        List<Change> changes = new ArrayList<>();
+
+        ctx.cancellation().throwIfCancelled();
+        progress.step(++n, STEPS, "namespace " + d.namespace());
+        changes.add(resources.ensureNamespace(d.namespace(), false));
+
+        ctx.cancellation().throwIfCancelled();
+        progress.step(++n, STEPS, "custom APIcast policies as Secrets ("
+                + d.policies().stream().map(PolicyBundle::toString).collect(Collectors.joining(", ")) + ")");
+        for (PolicyBundle b : d.policies()) {
+            changes.add(resources.createOrUpdate(policySecret(d.namespace(), b), false).change());
+        }
+
+        ctx.cancellation().throwIfCancelled();
+        progress.step(++n, STEPS, "3scale operator (" + t.channel() + ") in " + d.namespace());
+        OperatorInstaller.Result op = new OperatorInstaller(client, ctx.cancellation()).install(operatorSpec(t), progress);
+        changes.addAll(op.changes().stream().filter(c -> !c.kind().equals("Namespace")).toList());
+
+        ctx.cancellation().throwIfCancelled();
+        progress.step(++n, STEPS, "APIManager " + APIMANAGER + " (wildcard domain " + d.domain() + ")");
+        changes.add(resources.createOrUpdate(apiManager(d, t), false).change());
+
+        ctx.cancellation().throwIfCancelled();
+        progress.step(++n, STEPS, "waiting for 3scale to be available");
+        waitAvailable(client, d, ctx, progress);
+        waitRoutes(client, d, t, ctx, progress);
+
+        ctx.cancellation().throwIfCancelled();
+        progress.step(++n, STEPS, "CustomPolicyDefinitions");
+        for (PolicyBundle b : d.policies()) {
+            changes.add(resources.createOrUpdate(policyDefinition(d.namespace(), b), false).change());
+        }
+
+        waitRegistered(ctx, d.policies(), progress);
+
+        ctx.cancellation().throwIfCancelled();
+        progress.step(++n, STEPS, "tenant settings through the Admin API");
+        changes.addAll(tenantSettings(ctx, false));
+
+        progress.step(++n, STEPS, "manual step: the tenant's time zone");
+        if (!t.timezoneConfirmed()) {
+            progress.detail("manual step: set the time zone of the 3scale tenant at " + timezoneLink(ctx, d)
+                    + " (3scale has no API for it), then set threescale.timezoneConfirmed: true");
+        }
+        return changes;
+    }
+
+    private void waitAvailable(KubernetesClient client, Desired d, StageContext ctx, Progress progress) {
+        try {
+            Waits.until(client.genericKubernetesResources(APIMANAGERS).inNamespace(d.namespace()).withName(APIMANAGER),
+                    ThreescaleStage::isAvailable, apiManagerTimeout, ctx.cancellation(), progress,
+                    ThreescaleStage::describe, "APIManager " + APIMANAGER + " Available");
+        } catch (Waits.TimeoutError e) {
+            GenericKubernetesResource last = (GenericKubernetesResource) e.last();
+            throw stuck(client, d, last);
+        }
+    }
+
+    static boolean isAvailable(GenericKubernetesResource am) {
+        return am != null && "True".equals(condition(JSON.valueToTree(am), "Available"));
+    }
+
+    private static String condition(JsonNode obj, String type) {
+        for (JsonNode c : obj.path("status").path("conditions")) {
+            if (type.equals(c.path("type").asText())) {
+                return c.path("status").asText();
+            }
+        }
+        return null;
+    }
+
+    /** "n of 15 deployments available", from the operator's status.deployments. */
+    static String describe(GenericKubernetesResource am) {
+        JsonNode deployments = JSON.valueToTree(am).path("status").path("deployments");
+        int ready = deployments.path("ready").size();
+        int total = ready + deployments.path("starting").size() + deployments.path("stopped").size();
+        if (total == 0) {
+            return "waiting for the 3scale operator to create the deployments";
+        }
+        if (ready < total) {
+            return ready + " of " + total + " deployments available";
+        }
+        return isAvailable(am) ? "all " + total + " deployments available; APIManager Available"
+                : "all " + total + " deployments available; waiting for the routes and condition Available";
+    }
+
+    /** Why 3scale is not available: a Pending system storage PVC, pods that cannot pull images, or what is left. */
+    private StageException stuck(KubernetesClient client, Desired d, GenericKubernetesResource last) {
+        String ns = d.namespace();
+        String progressLine = last == null ? "the APIManager does not exist" : describe(last);
+        try {
+            var pvc = client.persistentVolumeClaims().inNamespace(ns).withName(STORAGE_PVC).get();
+            if (pvc != null && pvc.getStatus() != null && "Pending".equals(pvc.getStatus().getPhase())) {
+                String sc = pvc.getSpec() == null ? null : pvc.getSpec().getStorageClassName();
+                return new StageException("3scale is stuck: its system storage (PVC " + STORAGE_PVC + ", ReadWriteMany)"
+                        + " stays Pending, so system-app cannot start (" + progressLine + "). The StorageClass "
+                        + (sc == null ? "(cluster default)" : sc) + " cannot provide ReadWriteMany volumes: the"
+                        + " cluster has no RWX storage for 3scale",
+                        Fix.configField("threescale.storage.storageClass", "install RWX storage (e.g. OpenShift Data"
+                                + " Foundation CephFS, NFS) and name its StorageClass here, or set"
+                                + " threescale.storage.type to s3; then delete PVC " + STORAGE_PVC + " in " + ns
+                                + " and rerun the stage"));
+            }
+            List<String> pulls = new ArrayList<>();
+            for (var pod : client.pods().inNamespace(ns).list().getItems()) {
+                if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+                    continue;
+                }
+                for (var cs : pod.getStatus().getContainerStatuses()) {
+                    var waiting = cs.getState() == null ? null : cs.getState().getWaiting();
+                    if (waiting != null && ("ImagePullBackOff".equals(waiting.getReason())
+                            || "ErrImagePull".equals(waiting.getReason())
+                            || "InvalidImageName".equals(waiting.getReason()))) {
+                        pulls.add(pod.getMetadata().getName() + " (" + cs.getImage() + ": " + waiting.getReason() + ")");
+                    }
+                }
+            }
+            if (!pulls.isEmpty()) {
+                return new StageException("3scale is stuck: pods cannot pull their images: " + String.join("; ", pulls)
+                        + " (" + progressLine + ")",
+                        Fix.manual("check the cluster's pull secret for registry.redhat.io (`oc get secret/pull-secret"
+                                + " -n openshift-config`) or the image mirror, then rerun the stage"));
+            }
+        } catch (KubernetesClientException e) {
+            LOG.warn("could not diagnose the APIManager: {}", e.getMessage());
+        }
+        return new StageException("3scale did not become available within " + human(apiManagerTimeout) + ": "
+                + progressLine,
+                Fix.manual("check `oc get apimanager " + APIMANAGER + " -n " + ns + " -o yaml` and `oc get pods -n " + ns
+                        + "`; rerun the stage to keep waiting"));
+    }
+
+    private static String human(Duration d) {
+        long s = d.toSeconds();
+        return s < 120 ? s + " s" : (s / 60) + " min";
+    }
+
+    /** The tenant's routes: master, admin portal, developer portal, all admitted. */
+    static List<String> expectedHosts(String tenant, String domain) {
+        return List.of("master." + domain, tenant + "-admin." + domain, tenant + "." + domain);
+    }
+
+    private void waitRoutes(KubernetesClient client, Desired d, ThreescaleConfig t, StageContext ctx,
+                            Progress progress) {
+        List<String> hosts = expectedHosts(t.tenantName(), d.domain());
+        try {
+            Backoff.of(Duration.ofMinutes(2)).delays(Duration.ofMillis(100), Duration.ofSeconds(5))
+                    .cancellation(ctx.cancellation())
+                    .awaitTrue("the 3scale routes", () -> missingRoutes(client, d.namespace(), hosts).isEmpty());
+        } catch (TimeoutException e) {
+            throw new StageException("the 3scale routes are not admitted: "
+                    + String.join(", ", missingRoutes(client, d.namespace(), hosts)),
+                    Fix.manual("check `oc get routes -n " + d.namespace() + "` and the zync pods; rerun the stage"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ctx.cancellation().cancel();
+            ctx.cancellation().throwIfCancelled();
+        }
+        progress.detail("routes admitted: " + String.join(", ", hosts));
+    }
+
+    /** The expected hosts that have no admitted Route. */
+    private static List<String> missingRoutes(KubernetesClient client, String ns, List<String> hosts) {
+        GenericKubernetesResourceList routes;
+        try {
+            routes = client.genericKubernetesResources(ROUTES).inNamespace(ns).list();
+        } catch (KubernetesClientException e) {
+            throw ClusterErrors.translate(e, "listing Routes in " + ns);
+        }
+        List<String> admitted = new ArrayList<>();
+        for (GenericKubernetesResource r : routes.getItems()) {
+            JsonNode node = JSON.valueToTree(r);
+            for (JsonNode in : node.path("status").path("ingress")) {
+                for (JsonNode c : in.path("conditions")) {
+                    if ("Admitted".equals(c.path("type").asText()) && "True".equals(c.path("status").asText())) {
+                        admitted.add(node.path("spec").path("host").asText());
+                    }
+                }
+            }
+        }
+        return hosts.stream().filter(h -> !admitted.contains(h)).toList();
+    }
+
+    private static boolean available(KubernetesClient client, String ns) {
+        try {
+            return isAvailable(client.genericKubernetesResources(APIMANAGERS).inNamespace(ns).withName(APIMANAGER).get());
+        } catch (KubernetesClientException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Waits until the operator has put every policy into the tenant's policy registry: the product stages put the
+     * policies into policy chains, which 3scale accepts only for registered policies.
+     */
+    private static void waitRegistered(StageContext ctx, List<PolicyBundle> policies, Progress progress) {
+        ThreescaleClient admin = ThreescaleAccess.client(ctx);
+        try {
+            Backoff.of(Duration.ofMinutes(3)).delays(Duration.ofMillis(100), Duration.ofSeconds(5))
+                    .cancellation(ctx.cancellation())
+                    .awaitTrue("the custom policies in the policy registry",
+                            () -> unregistered(admin.tenant().registryPolicies(), policies).isEmpty());
+        } catch (TimeoutException e) {
+            throw new StageException("the custom policies are not in 3scale's policy registry: "
+                    + String.join(", ", unregistered(admin.tenant().registryPolicies(), policies)),
+                    Fix.manual("check `oc get custompolicydefinitions -n " + ctx.config().threescale().namespace()
+                            + " -o yaml` (status conditions) and the 3scale operator's log; then rerun the stage"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ctx.cancellation().cancel();
+            ctx.cancellation().throwIfCancelled();
+        }
+        progress.detail("in the policy registry: " + policies.stream().map(PolicyBundle::toString)
+                .collect(Collectors.joining(", ")));
+    }
+
+    private static List<String> unregistered(List<RegistryPolicy> registry, List<PolicyBundle> policies) {
+        return policies.stream().filter(b -> registry.stream().noneMatch(r -> b.name().equals(r.name())
+                && b.version().equals(r.version()))).map(PolicyBundle::toString).toList();
+    }
+
+    // ----------------------------------------------------------------------------------------- tenant settings
+
+    /** The organisation name (Master API) and the sample backend's removal; dry run only computes. */
+    private List<Change> tenantSettings(StageContext ctx, boolean dryRun) {
+        ThreescaleConfig t = ctx.config().threescale();
+        ThreescaleClient admin = ThreescaleAccess.client(ctx);
+        List<Change> changes = new ArrayList<>();
+        String wanted = t.organizationName();
+        if (wanted != null && !wanted.isBlank()) {
+            Account provider = admin.tenant().provider();
+            if (wanted.equals(provider.orgName())) {
+                changes.add(Change.noop(TargetSystem.THREESCALE, "Tenant", t.tenantName()));
+            } else {
+                if (!dryRun) {
+                    masterClient(ctx).master().updateTenant(provider.id(), Map.of("org_name", wanted));
+                    LOG.info("3scale tenant {}: organisation name set", t.tenantName());
+                }
+                changes.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, "Tenant", t.tenantName(),
+                        Map.of("org_name", FieldChange.of(provider.orgName(), wanted))));
+            }
+        }
+        Optional<BackendApi> sample = admin.backends().list().stream()
+                .filter(b -> SAMPLE_BACKEND_NAME.equals(b.name()) && SAMPLE_BACKEND_SYSTEM_NAME.equals(b.systemName()))
+                .findFirst();
+        if (sample.isEmpty()) {
+            changes.add(Change.noop(TargetSystem.THREESCALE, "Backend", SAMPLE_BACKEND_NAME + " (removed)"));
+            return changes;
+        }
+        long backendId = sample.get().id();
+        for (Service s : admin.services().list()) {
+            for (BackendUsage u : admin.product(s.id()).backendUsages()) {
+                if (u.backendId() != null && u.backendId() == backendId) {
+                    if (!dryRun) {
+                        admin.product(s.id()).removeBackendUsage(u.id());
+                    }
+                    changes.add(new Change(Action.DELETE, TargetSystem.THREESCALE, "BackendUsage",
+                            s.systemName() + " " + u.path(), Map.of()));
+                }
+            }
+        }
+        if (!dryRun) {
+            admin.backends().delete(backendId);
+            LOG.info("3scale: sample backend '{}' removed", SAMPLE_BACKEND_NAME);
+        }
+        changes.add(new Change(Action.DELETE, TargetSystem.THREESCALE, "Backend", SAMPLE_BACKEND_NAME, Map.of()));
+        return changes;
+    }
+
+    /** A Master API client: the override URL or https://master.&lt;domain&gt;, with MASTER_ACCESS_TOKEN. */
+    private static ThreescaleClient masterClient(StageContext ctx) {
+        InstallerConfig c = ctx.config();
+        String url = c.endpoints().threescaleMasterUrl();
+        if (url == null || url.isBlank()) {
+            url = ThreescaleAccess.routeHost(ctx, "master.").map(h -> "https://" + h).orElseThrow(() ->
+                    new StageException("no Route for the 3scale master portal (master.<wildcard domain>) in namespace "
+                            + c.threescale().namespace(),
+                            Fix.configField("endpoints.threescaleMasterUrl", "set the master URL, or rerun the stage"
+                                    + " once the routes exist")));
+        }
+        return ThreescaleClient.builder(url, ThreescaleAccess.masterToken(ctx)).secrets(ctx.secrets()).build();
+    }
+
+    private static String timezoneLink(StageContext ctx, Desired d) {
+        return "https://" + ctx.config().threescale().tenantName() + "-admin." + d.domain() + "/p/admin/account/edit";
+    }
+
+    // -------------------------------------------------------------------------------------------------- verify
+
+    @Override
+    public List<Check> verify(StageContext ctx) {
+        KubernetesClient client = ctx.service(KubernetesClient.class);
+        ThreescaleConfig t = ctx.config().threescale();
+        String ns = t.namespace();
+        List<Check> out = new ArrayList<>();
+        if (ClusterFacts.needsExternalDatabases(t.channel())) {
+            out.add(guard("external databases", () -> {
+                List<String> missing = ClusterFacts.missingExternalDbSecrets(client, ns);
+                return missing.isEmpty() ? Check.ok("external databases", "Secrets "
+                        + String.join(", ", ClusterFacts.EXTERNAL_DB_SECRETS) + " exist in " + ns)
+                        : Check.invalidInput("external databases", t.channel() + " needs external databases;"
+                                + " missing Secrets in " + ns + ": " + String.join(", ", missing),
+                        Fix.configField("threescale.channel", "create them, or choose threescale-2.15"));
+            }));
+        }
+        out.add(guard("operator", () -> operatorCheck(client, ns)));
+        GenericKubernetesResource[] am = new GenericKubernetesResource[1];
+        out.add(guard("apimanager", () -> {
+            am[0] = client.genericKubernetesResources(APIMANAGERS).inNamespace(ns).withName(APIMANAGER).get();
+            if (am[0] == null) {
+                return Check.retryable("apimanager", "APIManager " + APIMANAGER + " does not exist in " + ns,
+                        Fix.rerunStage(StageIds.THREESCALE, "install 3scale"));
+            }
+            return isAvailable(am[0]) ? Check.ok("apimanager", "APIManager " + APIMANAGER + " is Available")
+                    : Check.retryable("apimanager", "APIManager " + APIMANAGER + " is not Available: " + describe(am[0]),
+                    Fix.rerunStage(StageIds.THREESCALE, "rerun to wait for it and see why it is stuck"));
+        }));
+        out.add(guard("deployments", () -> deploymentsCheck(client, ns, am[0])));
+        out.add(guard("routes", () -> {
+            String domain = ClusterFacts.appsDomain(client).orElse("");
+            List<String> hosts = expectedHosts(t.tenantName(), domain);
+            List<String> missing = missingRoutes(client, ns, hosts);
+            return missing.isEmpty() ? Check.ok("routes", "admitted: " + String.join(", ", hosts))
+                    : Check.retryable("routes", "no admitted Route for " + String.join(", ", missing),
+                    Fix.manual("check `oc get routes -n " + ns + "` and the zync pods"));
+        }));
+        ThreescaleClient[] admin = new ThreescaleClient[1];
+        Account[] provider = new Account[1];
+        out.add(guard("admin api", () -> {
+            admin[0] = ThreescaleAccess.client(ctx);
+            provider[0] = admin[0].tenant().provider();
+            return Check.ok("admin api", "the Admin API at " + admin[0].adminUrl() + " answers with the"
+                    + " ADMIN_ACCESS_TOKEN of Secret " + ThreescaleAccess.SEED_SECRET + " (tenant '"
+                    + provider[0].orgName() + "')");
+        }));
+        if (admin[0] == null) {
+            return out;
+        }
+        out.add(guard("custom policies", () -> {
+            List<PolicyBundle> bundles;
+            try {
+                bundles = CustomPolicies.forConfig(t);
+            } catch (CatalogException e) {
+                return Check.invalidInput("custom policies", e.getMessage(), Fix.configField(e.field(),
+                        "give a folder with apicast-policy.json and init.lua"));
+            }
+            List<String> missing = unregistered(admin[0].tenant().registryPolicies(), bundles);
+            return missing.isEmpty() ? Check.ok("custom policies", "in the policy registry: "
+                    + bundles.stream().map(PolicyBundle::toString).collect(Collectors.joining(", ")))
+                    : Check.retryable("custom policies", "not in the policy registry: " + String.join(", ", missing),
+                    Fix.rerunStage(StageIds.THREESCALE, "check the CustomPolicyDefinitions (`oc get"
+                            + " custompolicydefinitions -n " + ns + "`)"));
+        }));
+        if (t.organizationName() != null && !t.organizationName().isBlank()) {
+            out.add(t.organizationName().equals(provider[0].orgName())
+                    ? Check.ok("organization name", "the tenant's organisation name is '" + t.organizationName() + "'")
+                    : Check.retryable("organization name", "the tenant's organisation name is '" + provider[0].orgName()
+                            + "', not '" + t.organizationName() + "'",
+                    Fix.rerunStage(StageIds.THREESCALE, "it sets the name through the Master API")));
+        }
+        out.add(guard("sample backend", () -> admin[0].backends().list().stream().anyMatch(b ->
+                SAMPLE_BACKEND_NAME.equals(b.name()) && SAMPLE_BACKEND_SYSTEM_NAME.equals(b.systemName()))
+                ? Check.warn("sample backend", "the sample product's '" + SAMPLE_BACKEND_NAME + "' is still there",
+                Fix.rerunStage(StageIds.THREESCALE, "it removes the sample backend"))
+                : Check.ok("sample backend", "the sample '" + SAMPLE_BACKEND_NAME + "' is removed")));
+        String link = "https://" + t.tenantName() + "-admin." + ClusterFacts.appsDomain(client).orElse("<apps domain>")
+                + "/p/admin/account/edit";
+        out.add(t.timezoneConfirmed() ? Check.ok("time zone", "set by hand (threescale.timezoneConfirmed)")
+                : Check.warn("time zone", "the tenant's time zone is a manual step (3scale has no API for it): set it"
+                        + " at " + link,
+                Fix.configField("threescale.timezoneConfirmed", "set the time zone at " + link
+                        + ", then set threescale.timezoneConfirmed: true")));
+        return out;
+    }
+
+    private static Check operatorCheck(KubernetesClient client, String ns) {
+        Subscription sub = client.resources(Subscription.class).inNamespace(ns).withName(PACKAGE).get();
+        String csvName = sub == null || sub.getStatus() == null ? null
+                : sub.getStatus().getInstalledCSV() != null ? sub.getStatus().getInstalledCSV()
+                : sub.getStatus().getCurrentCSV();
+        if (csvName == null) {
+            return Check.retryable("operator", "the 3scale operator is not installed in " + ns,
+                    Fix.rerunStage(StageIds.THREESCALE, "install it"));
+        }
+        ClusterServiceVersion csv = client.resources(ClusterServiceVersion.class).inNamespace(ns).withName(csvName).get();
+        String phase = csv == null || csv.getStatus() == null ? null : csv.getStatus().getPhase();
+        if ("Succeeded".equals(phase)) {
+            return Check.ok("operator", "CSV " + csvName + " Succeeded");
+        }
+        String reason = csv == null || csv.getStatus() == null ? "" : " (" + csv.getStatus().getReason() + ": "
+                + csv.getStatus().getMessage() + ")";
+        return Check.retryable("operator", "CSV " + csvName + " is " + (phase == null ? "missing" : phase) + reason,
+                Fix.manual("see `oc describe csv " + csvName + " -n " + ns + "`; fix the cause, then rerun the stage"));
+    }
+
+    private static Check deploymentsCheck(KubernetesClient client, String ns, GenericKubernetesResource am) {
+        JsonNode listed = am == null ? JSON.createObjectNode() : JSON.valueToTree(am).path("status").path("deployments");
+        List<String> names = new ArrayList<>();
+        for (String key : List.of("ready", "starting", "stopped")) {
+            listed.path(key).forEach(n -> names.add(n.asText()));
+        }
+        if (names.isEmpty()) {
+            return Check.retryable("deployments", "the APIManager lists no deployments yet",
+                    Fix.rerunStage(StageIds.THREESCALE, "install 3scale"));
+        }
+        List<String> unavailable = new ArrayList<>();
+        for (String name : names) {
+            var dep = client.apps().deployments().inNamespace(ns).withName(name).get();
+            Integer avail = dep == null || dep.getStatus() == null ? null : dep.getStatus().getAvailableReplicas();
+            if (avail == null || avail < 1) {
+                unavailable.add(name);
+            }
+        }
+        int ok = names.size() - unavailable.size();
+        return unavailable.isEmpty() ? Check.ok("deployments", ok + " of " + names.size() + " deployments available")
+                : Check.retryable("deployments", ok + " of " + names.size() + " deployments available; not available: "
+                        + String.join(", ", unavailable),
+                Fix.manual("check `oc get pods -n " + ns + "`"));
+    }
+
+    /** Runs one check; an error becomes a failed check with its fix. */
+    private static Check guard(String name, java.util.function.Supplier<Check> check) {
+        try {
+            return check.get();
+        } catch (ClusterException e) {
+            return Check.retryable(name, e.getMessage(), e.fix());
+        } catch (StageException e) {
+            return new Check(e.invalidInput() ? CheckStatus.INVALID_INPUT : CheckStatus.FAILED_RETRYABLE, name,
+                    e.getMessage(), e.fix());
+        } catch (dev.maas.installer.threescale.ThreescaleApiException e) {
+            return Check.retryable(name, e.getMessage(), Fix.rerunStage(StageIds.THREESCALE,
+                    "check that 3scale is up and the token in Secret " + ThreescaleAccess.SEED_SECRET + " is valid"));
+        } catch (KubernetesClientException e) {
+            ClusterException ce = ClusterErrors.translate(e, name);
+            return Check.retryable(name, ce.getMessage(), ce.fix());
+        }
+    }
+}
