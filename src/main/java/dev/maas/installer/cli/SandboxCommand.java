@@ -54,13 +54,6 @@ final class SandboxCommand implements Callable<Integer> {
             description = "Port on 127.0.0.1 for the sandbox's API server (HTTPS). Default: 0, a free port.")
     int port;
 
-    /**
-     * The mock server logs every request at INFO through java.util.logging; the sandbox keeps that for
-     * {@code -Dmaas.log.level=DEBUG} (or TRACE). Held here so the setting is not garbage-collected.
-     */
-    private static final java.util.logging.Logger MOCK_SERVER_LOG =
-            java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-
     private final CliEnvironment env;
     /** The running sandbox (tests read it). */
     final AtomicReference<Sandbox> running = new AtomicReference<>();
@@ -75,7 +68,6 @@ final class SandboxCommand implements Callable<Integer> {
         checkPort();
         checkDir(target);
 
-        quietRequestLog();
         Sandbox sandbox;
         try {
             sandbox = Sandbox.run(target, TestCluster.Options.defaults().withPort(port));
@@ -123,13 +115,6 @@ final class SandboxCommand implements Callable<Integer> {
             running.set(null);
         }
         return ExitCodes.OK;
-    }
-
-    private static void quietRequestLog() {
-        String level = System.getProperty("maas.log.level", "");
-        if (!level.equalsIgnoreCase("DEBUG") && !level.equalsIgnoreCase("TRACE")) {
-            MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
-        }
     }
 
     private void checkPort() {

@@ -208,7 +208,22 @@ public final class TestCluster implements AutoCloseable {
     }
 
     /** Starts the server, seeds it and starts the simulated OLM (when enabled). */
+    /**
+     * The mock server logs every request at INFO through java.util.logging, straight to stderr; the sandbox keeps
+     * that for {@code -Dmaas.log.level=DEBUG} (or TRACE) only. Held here so the setting is not garbage-collected.
+     */
+    private static final java.util.logging.Logger MOCK_SERVER_LOG =
+            java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+    private static void quietRequestLog() {
+        String level = System.getProperty("maas.log.level", "");
+        if (!level.equalsIgnoreCase("DEBUG") && !level.equalsIgnoreCase("TRACE")) {
+            MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
+        }
+    }
+
     public static TestCluster start(Options options) {
+        quietRequestLog();
         TestCluster cluster = new TestCluster(options);
         try {
             new ClusterSeed(cluster, options).seed();
