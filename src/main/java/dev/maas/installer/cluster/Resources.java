@@ -161,9 +161,21 @@ public final class Resources {
         if (s.getStringData() != null) {
             out.putAll(s.getStringData());
         }
-        out.values().forEach(SecretRegistry.global()::register);
+        out.forEach((key, value) -> {
+            if (!NOT_SECRET_KEY.matcher(key).matches()) {
+                SecretRegistry.global().register(value);
+            }
+        });
         return Optional.of(out);
     }
+
+    /**
+     * Secret keys whose values are names, not secrets (3scale's system-seed holds TENANT_NAME, ADMIN_USER,
+     * MASTER_DOMAIN ...). Masking those would hide "maas" or "admin" in every log line and plan, so they are the only
+     * values of a Secret that are not registered for redaction.
+     */
+    static final java.util.regex.Pattern NOT_SECRET_KEY = java.util.regex.Pattern.compile(
+            "(?i).*(user|username|user_name|name|domain|host|hostname|url|email|login)");
 
     static Map<String, String> withManagedBy(Map<String, String> labels) {
         Map<String, String> l = labels == null ? new LinkedHashMap<>() : new LinkedHashMap<>(labels);

@@ -86,6 +86,22 @@ class ResourcesTest {
     }
 
     @Test
+    void namesInASecretAreNotMaskedEverywhere() {
+        Secret seed = new SecretBuilder().withNewMetadata().withName("system-seed").withNamespace("apps").endMetadata()
+                .addToStringData("ADMIN_ACCESS_TOKEN", "tok-0123456789abcdef")
+                .addToStringData("TENANT_NAME", "maastenant")
+                .addToStringData("ADMIN_USER", "adminuser")
+                .addToStringData("MASTER_DOMAIN", "masterdomain")
+                .build();
+        cluster.client().secrets().resource(seed).create();
+        assertThat(resources.readSecret("apps", "system-seed")).hasValueSatisfying(m ->
+                assertThat(m).containsEntry("TENANT_NAME", "maastenant"));
+        assertThat(SecretRegistry.global().redact("tenant maastenant, user adminuser at masterdomain"))
+                .isEqualTo("tenant maastenant, user adminuser at masterdomain");
+        assertThat(SecretRegistry.global().redact("token tok-0123456789abcdef")).isEqualTo("token ******");
+    }
+
+    @Test
     void plannedFieldsShowKeysAsTheyAre() {
         ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName("x").withNamespace("apps")
                 .addToLabels("app.kubernetes.io/part-of", "maas").endMetadata().addToData("a.b", "c").build();
