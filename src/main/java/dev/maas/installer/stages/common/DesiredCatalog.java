@@ -10,11 +10,46 @@ import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.config.ConfigDefaults;
 import dev.maas.installer.engine.config.InstallerConfig;
 
+import dev.maas.installer.cluster.DiscoveredModel;
+import dev.maas.installer.cluster.ModelDiscovery;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Comparator;
 import java.util.List;
 
 /** The desired 3scale state of the configured models, for the backends, products and plans stages. */
 public final class DesiredCatalog {
+    private static final Logger LOG = LoggerFactory.getLogger(DesiredCatalog.class);
+
     private DesiredCatalog() { }
+
+    /**
+     * The configuration, with the served models discovered on the cluster (KServe InferenceServices that are ready
+     * and have a URL) as the model list when the configuration lists none. A discovered model is named after its
+     * InferenceService, which is also the model name the server answers to, and gets the OpenAI-compatible default
+     * methods. Listing models in the configuration turns discovery off.
+     */
+    public static InstallerConfig withDiscoveredModels(StageContext ctx) {
+        InstallerConfig c = ctx.config();
+        if (!c.models().isEmpty() || !ctx.has(KubernetesClient.class)) {
+            return c;
+        }
+        List<DiscoveredModel> found = new ModelDiscovery(ctx.service(KubernetesClient.class)).discover();
+        List<InstallerConfig.ModelConfig> models = found.stream()
+                .filter(m -> m.ready() && m.url() != null && !m.url().isBlank())
+                .sorted(Comparator.comparing(DiscoveredModel::namespace).thenComparing(DiscoveredModel::name))
+                .map(m -> new InstallerConfig.ModelConfig(m.displayName() == null ? m.name() : m.displayName(),
+                        ConfigDefaults.slug(m.name()), m.url(), null, null))
+                .toList();
+        found.stream().filter(m -> !m.ready() || m.url() == null)
+                .forEach(m -> LOG.warn("served model {}/{} is not ready or has no URL yet: left out", m.namespace(),
+                        m.name()));
+        LOG.info("no models in the configuration: using the {} served models found on the cluster", models.size());
+        return new InstallerConfig(c.cluster(), c.endpoints(), c.sso(), c.threescale(), models, c.products(),
+                c.plans(), c.portal());
+    }
 
     /**
      * One {@link ModelProduct} per configured model. The configuration is resolved first (system names from the
@@ -22,7 +57,7 @@ public final class DesiredCatalog {
      * catalog cannot use is invalid input naming the config field.
      */
     public static List<ModelProduct> of(StageContext ctx) {
-        InstallerConfig config = ConfigDefaults.resolve(ctx.config(), null);
+        InstallerConfig config = ConfigDefaults.resolve(withDiscoveredModels(ctx), null);
         try {
             return ModelCatalog.build(config, CustomPolicies.forConfig(config.threescale()));
         } catch (CatalogException e) {
