@@ -26,7 +26,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code DIR/sandbox.json} (mode 0600): each endpoint of the sandbox and its credentials,
  *       {@code {"kubernetes":{"url":..,"token":..,"context":"sandbox"}}} (later issues add {@code keycloak},
  *       {@code threescale});</li>
- *   <li>{@code DIR/maas-installer.yaml}: a configuration that targets the sandbox.</li>
+ *   <li>{@code DIR/maas-installer.yaml}: a configuration that targets the sandbox;</li>
+ *   <li>with a Keycloak ({@link SandboxKeycloak}, started by default): {@code "keycloak":{"url":..,"adminUser":..,
+ *       "adminPassword":..}} in sandbox.json, {@code endpoints.keycloakUrl} and a placeholder identity provider in
+ *       the config, and its client secret in {@code DIR/idp-client-secret} (0600).</li>
  * </ul>
  * It prints nothing: the caller prints {@link #readyLine()} once {@link #run} returns, and calls {@link #close()}
  * (e.g. from a shutdown hook on SIGTERM / Ctrl-C) to stop everything it started.
@@ -41,6 +44,8 @@ public final class Sandbox implements AutoCloseable {
     private final Path dir;
     private final TestCluster cluster;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** The sandbox's Keycloak (null without one); see {@link SandboxKeycloak}. */
+    private SandboxKeycloak.Running keycloak;
 
     private Sandbox(Path dir, TestCluster cluster) {
         this.dir = dir;
@@ -52,8 +57,13 @@ public final class Sandbox implements AutoCloseable {
         return run(dir, TestCluster.Options.defaults());
     }
 
-    /** Starts the sandbox and writes its files; returns when it is ready. */
+    /** Starts the sandbox, with a Keycloak started from the distribution, and writes its files. */
     public static Sandbox run(Path dir, TestCluster.Options options) {
+        return run(dir, options, SandboxKeycloak.start());
+    }
+
+    /** Starts the sandbox with that Keycloak ({@link SandboxKeycloak}) and writes its files; returns when ready. */
+    public static Sandbox run(Path dir, TestCluster.Options options, SandboxKeycloak keycloakChoice) {
         Path abs = dir.toAbsolutePath().normalize();
         try {
             Files.createDirectories(abs);
@@ -63,10 +73,11 @@ public final class Sandbox implements AutoCloseable {
         TestCluster cluster = TestCluster.start(options);
         Sandbox sandbox = new Sandbox(abs, cluster);
         try {
+            sandbox.keycloak = keycloakChoice.open(abs, cluster);
             sandbox.writeFiles();
             return sandbox;
         } catch (RuntimeException e) {
-            cluster.close();
+            sandbox.close();
             throw e;
         }
     }
@@ -81,6 +92,9 @@ public final class Sandbox implements AutoCloseable {
         if (cluster.caCertificatePem() != null) {
             k8s.put("caCertificate", cluster.caCertificatePem());
         }
+        if (keycloak != null) {
+            json.set("keycloak", keycloak.json());
+        }
         try {
             writePrivate(sandboxJson(), JSON.writeValueAsString(json) + "\n");
         } catch (IOException e) {
@@ -94,11 +108,18 @@ public final class Sandbox implements AutoCloseable {
                   kubeconfig: %s
                   context: %s
                 """.formatted(KUBECONFIG, SANDBOX_JSON, quote(kubeconfig().toString()), TestCluster.CONTEXT);
+        if (keycloak != null) {
+            config += keycloak.configYaml(); // top-level keys endpoints: and sso: (merge other endpoints into it)
+        }
         try {
             Files.writeString(configFile(), config, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + configFile(), e);
         }
+    }
+
+    static String quoteYaml(String s) {
+        return quote(s);
     }
 
     private static String quote(String s) {
@@ -145,6 +166,11 @@ public final class Sandbox implements AutoCloseable {
         return cluster;
     }
 
+    /** The sandbox's Keycloak, or null when it runs without one. */
+    public SandboxKeycloak.Running keycloak() {
+        return keycloak;
+    }
+
     /** The one line the CLI prints when the sandbox is ready. */
     public String readyLine() {
         return "SANDBOX READY kubeconfig=" + kubeconfig() + " config=" + configFile();
@@ -166,7 +192,13 @@ public final class Sandbox implements AutoCloseable {
         try {
             cluster.close();
         } finally {
-            stopped.countDown();
+            try {
+                if (keycloak != null) {
+                    keycloak.close();
+                }
+            } finally {
+                stopped.countDown();
+            }
         }
     }
 }
