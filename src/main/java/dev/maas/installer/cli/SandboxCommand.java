@@ -52,8 +52,8 @@ final class SandboxCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--dir", paramLabel = "DIR",
-            description = "Folder for the sandbox's files (created when missing; earlier files are replaced)."
-                    + " Default: ./sandbox")
+            description = "Folder for the sandbox's files. Default: ./sandbox (created when missing; earlier files"
+                    + " are replaced).")
     Path dir;
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "0",

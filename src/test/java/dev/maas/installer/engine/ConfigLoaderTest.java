@@ -145,6 +145,51 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void identityProviderSecretFromAFileRelativeToTheConfig() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("idp-secret"), "s3cret\n");
+        InstallerConfig c = parse("""
+                sso:
+                  identityProvider:
+                    type: oidc
+                    clientId: maas
+                    clientSecretFile: idp-secret
+                    issuer: https://idp.example.com/realms/x
+                """);
+        assertThat(c.sso().identityProvider().clientSecretFile()).isEqualTo(dir.resolve("idp-secret").toString());
+        assertThat(c.sso().identityProvider().clientSecretEnv()).isNull();
+
+        ConfigProblem missing = onlyProblem("""
+                sso:
+                  identityProvider:
+                    type: github
+                    clientId: maas
+                    clientSecretFile: nowhere
+                """);
+        assertThat(missing.path()).isEqualTo("sso.identityProvider.clientSecretFile");
+        assertThat(missing.message()).contains("file not found");
+
+        ConfigProblem both = onlyProblem("""
+                sso:
+                  identityProvider:
+                    type: github
+                    clientId: maas
+                    clientSecretEnv: MAAS_IDP
+                    clientSecretFile: idp-secret
+                """);
+        assertThat(both.path()).isEqualTo("sso.identityProvider.clientSecretFile");
+        assertThat(both.message()).contains("either clientSecretEnv or clientSecretFile");
+
+        ConfigProblem none = onlyProblem("""
+                sso:
+                  identityProvider:
+                    type: github
+                    clientId: maas
+                """);
+        assertThat(none.path()).isEqualTo("sso.identityProvider.clientSecretEnv");
+        assertThat(none.message()).contains("clientSecretFile");
+    }
+
+    @Test
     void enumsListTheChoices() {
         ConfigProblem p = onlyProblem("sso:\n  flavour: wildfly\n");
         assertThat(p.message()).contains("auto, rhbk, rhsso");
