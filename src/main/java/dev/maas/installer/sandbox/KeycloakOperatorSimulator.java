@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.openshift.api.model.Route;
@@ -48,6 +49,18 @@ public final class KeycloakOperatorSimulator implements SimulatedOperator {
     public static final String RHBK_API = "k8s.keycloak.org/v2alpha1";
     /** The RH-SSO 7.6 version the simulated operator reports. */
     public static final String RHSSO_VERSION = "7.6.11";
+    /** The kinds, given explicitly (no API discovery request for them). */
+    private static final ResourceDefinitionContext RHSSO_KEYCLOAK = kind("keycloak.org", "v1alpha1", "Keycloak",
+            "keycloaks");
+    private static final ResourceDefinitionContext RHSSO_REALM = kind("keycloak.org", "v1alpha1", "KeycloakRealm",
+            "keycloakrealms");
+    private static final ResourceDefinitionContext RHBK_KEYCLOAK = kind("k8s.keycloak.org", "v2alpha1", "Keycloak",
+            "keycloaks");
+
+    private static ResourceDefinitionContext kind(String group, String version, String kind, String plural) {
+        return new ResourceDefinitionContext.Builder().withGroup(group).withVersion(version).withKind(kind)
+                .withPlural(plural).withNamespaced(true).build();
+    }
 
     /** How the simulated operators behave. */
     public enum Mode {
@@ -113,11 +126,11 @@ public final class KeycloakOperatorSimulator implements SimulatedOperator {
     @Override
     public void start(SimulationContext ctx) {
         this.context = ctx;
-        informers.add(client().genericKubernetesResources(RHSSO_API, "Keycloak").inAnyNamespace()
+        informers.add(client().genericKubernetesResources(RHSSO_KEYCLOAK).inAnyNamespace()
                 .inform(handler(this::onRhssoKeycloak), 0));
-        informers.add(client().genericKubernetesResources(RHSSO_API, "KeycloakRealm").inAnyNamespace()
+        informers.add(client().genericKubernetesResources(RHSSO_REALM).inAnyNamespace()
                 .inform(handler(this::onRealm), 0));
-        informers.add(client().genericKubernetesResources(RHBK_API, "Keycloak").inAnyNamespace()
+        informers.add(client().genericKubernetesResources(RHBK_KEYCLOAK).inAnyNamespace()
                 .inform(handler(this::onRhbkKeycloak), 0));
     }
 
@@ -136,7 +149,7 @@ public final class KeycloakOperatorSimulator implements SimulatedOperator {
     private void onRhssoKeycloak(GenericKubernetesResource event) {
         String ns = event.getMetadata().getNamespace();
         String name = event.getMetadata().getName();
-        GenericKubernetesResource k = client().genericKubernetesResources(RHSSO_API, "Keycloak").inNamespace(ns)
+        GenericKubernetesResource k = client().genericKubernetesResources(RHSSO_KEYCLOAK).inNamespace(ns)
                 .withName(name).get();
         if (k == null) {
             return;
@@ -159,7 +172,7 @@ public final class KeycloakOperatorSimulator implements SimulatedOperator {
                         .withMessage("0/3 nodes are available: 3 Insufficient memory").endCondition()
                         .endStatus().build()).create();
             }
-            setStatus(RHSSO_API, "Keycloak", ns, name, Map.of("ready", false, "phase", "reconciling",
+            setStatus(RHSSO_KEYCLOAK, ns, name, Map.of("ready", false, "phase", "reconciling",
                     "message", "waiting for the statefulset keycloak to be ready", "credentialSecret",
                     "credential-" + name, "internalURL", "https://keycloak." + ns + ".svc:8443", "version", ""));
             return;
@@ -186,7 +199,7 @@ public final class KeycloakOperatorSimulator implements SimulatedOperator {
         ready.put("credentialSecret", secret);
         ready.put("internalURL", "https://keycloak." + ns + ".svc:8443");
         ready.put("version", RHSSO_VERSION);
-        setStatus(RHSSO_API, "Keycloak", ns, name, ready);
+        setStatus(RHSSO_KEYCLOAK, ns, name, ready);
     }
 
     // ------------------------------------------------------------------ RH-SSO KeycloakRealm
@@ -198,7 +211,7 @@ public final class KeycloakOperatorSimulator implements SimulatedOperator {
         }
         String ns = event.getMetadata().getNamespace();
         String name = event.getMetadata().getName();
-        GenericKubernetesResource r = client().genericKubernetesResources(RHSSO_API, "KeycloakRealm").inNamespace(ns)
+        GenericKubernetesResource r = client().genericKubernetesResources(RHSSO_REALM).inNamespace(ns)
                 .withName(name).get();
         if (r == null || Boolean.TRUE.equals(status(r).get("ready"))) {
             return;
@@ -206,7 +219,7 @@ public final class KeycloakOperatorSimulator implements SimulatedOperator {
         Object spec = r.getAdditionalProperties().get("spec");
         Object realmSpec = spec instanceof Map<?, ?> m ? m.get("realm") : null;
         if (!(realmSpec instanceof Map<?, ?> realm) || !(realm.get("realm") instanceof String realmName)) {
-            setStatus(RHSSO_API, "KeycloakRealm", ns, name, Map.of("ready", false, "phase", "failing",
+            setStatus(RHSSO_REALM, ns, name, Map.of("ready", false, "phase", "failing",
                     "message", "spec.realm.realm is missing", "loginURL", ""));
             return;
         }
@@ -231,7 +244,7 @@ public final class KeycloakOperatorSimulator implements SimulatedOperator {
                 LOG.info("simulated RH-SSO operator: realm {} created in {}", realmName, options.url());
             }
         }
-        setStatus(RHSSO_API, "KeycloakRealm", ns, name, Map.of("ready", true, "phase", "reconciled",
+        setStatus(RHSSO_REALM, ns, name, Map.of("ready", true, "phase", "reconciled",
                 "message", "", "loginURL", options.url() + "/realms/" + realmName + "/account"));
     }
 
@@ -243,7 +256,7 @@ public final class KeycloakOperatorSimulator implements SimulatedOperator {
         }
         String ns = event.getMetadata().getNamespace();
         String name = event.getMetadata().getName();
-        GenericKubernetesResource k = client().genericKubernetesResources(RHBK_API, "Keycloak").inNamespace(ns)
+        GenericKubernetesResource k = client().genericKubernetesResources(RHBK_KEYCLOAK).inNamespace(ns)
                 .withName(name).get();
         if (k == null || rhbkReady(k)) {
             return;
@@ -262,7 +275,7 @@ public final class KeycloakOperatorSimulator implements SimulatedOperator {
                 Map.of("type", "RollingUpdate", "status", "False", "message", "")));
         status.put("instances", 1);
         status.put("selector", "app=keycloak,app.kubernetes.io/instance=" + name);
-        setStatus(RHBK_API, "Keycloak", ns, name, status);
+        setStatus(RHBK_KEYCLOAK, ns, name, status);
     }
 
     private static boolean rhbkReady(GenericKubernetesResource k) {
@@ -282,8 +295,8 @@ public final class KeycloakOperatorSimulator implements SimulatedOperator {
         return s instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
     }
 
-    private void setStatus(String api, String kind, String ns, String name, Map<String, Object> status) {
-        client().genericKubernetesResources(api, kind).inNamespace(ns).withName(name).editStatus(r -> {
+    private void setStatus(ResourceDefinitionContext type, String ns, String name, Map<String, Object> status) {
+        client().genericKubernetesResources(type).inNamespace(ns).withName(name).editStatus(r -> {
             r.getAdditionalProperties().put("status", new LinkedHashMap<>(status));
             return r;
         });
