@@ -60,7 +60,11 @@ public final class KeycloakProcess implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KeycloakProcess.class);
 
     public static final String DIST_PROPERTY = "maas.keycloak.dist";
-    public static final String ADMIN_USER = "admin";
+    /**
+     * The bootstrap admin. Not plain "admin": the sso stage registers every value of the credentials Secret as a
+     * secret, and a common word would then be masked in every message of the process.
+     */
+    public static final String ADMIN_USER = "maas-kc-admin";
     /** Kept in sync with the pom property {@code keycloak.server.version} through a filtered resource. */
     private static final String VERSION_RESOURCE = "dev/maas/installer/sandbox/keycloak-dist.properties";
     private static final String FALLBACK_VERSION = "26.5.6";

@@ -45,7 +45,7 @@ public final class Sandbox implements AutoCloseable {
     private final TestCluster cluster;
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** The sandbox's Keycloak (null without one); see {@link SandboxKeycloak}. */
-    private SandboxKeycloak.Running keycloak;
+    private volatile SandboxKeycloak.Running keycloak;
 
     private Sandbox(Path dir, TestCluster cluster) {
         this.dir = dir;

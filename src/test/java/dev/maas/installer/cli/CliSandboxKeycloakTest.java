@@ -102,7 +102,7 @@ class CliSandboxKeycloakTest {
         assertOwnerOnly(dir.resolve("idp-client-secret"));
         JsonNode json = JSON.readTree(sandbox.sandboxJson().toFile());
         assertThat(json.path("keycloak").path("url").asText()).isEqualTo(kc.url());
-        assertThat(json.path("keycloak").path("adminUser").asText()).isEqualTo("admin");
+        assertThat(json.path("keycloak").path("adminUser").asText()).isEqualTo(KeycloakProcess.ADMIN_USER);
         assertThat(json.path("keycloak").path("adminPassword").asText()).isEqualTo(kc.adminPassword()).isNotBlank();
         assertThat(json.path("kubernetes").path("url").asText()).isEqualTo(sandbox.cluster().url());
         // the generated config: Keycloak endpoint and the placeholder identity provider with its secret file
