@@ -2,6 +2,7 @@ package dev.maas.installer.cli;
 
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.sandbox.Sandbox;
+import dev.maas.installer.sandbox.SandboxKeycloak;
 import dev.maas.installer.sandbox.TestCluster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +17,8 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -33,6 +36,9 @@ import java.util.concurrent.atomic.AtomicReference;
                 "It writes DIR/kubeconfig and DIR/sandbox.json (both mode 0600: they hold the sandbox's token) and"
                         + " DIR/maas-installer.yaml (a configuration that targets the sandbox), then prints one line"
                         + " on stdout: SANDBOX READY kubeconfig=DIR/kubeconfig config=DIR/maas-installer.yaml",
+                "It starts a real Keycloak for the sso stage (from the Keycloak distribution the build fetched), or"
+                        + " uses the one given with --keycloak-url; sandbox.json then holds its URL and admin"
+                        + " credentials.",
                 "In another terminal: maas-installer verify --config DIR/maas-installer.yaml",
                 "Stop it with Ctrl-C (or SIGTERM); it stops everything it started and exits 0."},
         exitCodeListHeading = "%nExit codes:%n",
@@ -46,13 +52,30 @@ final class SandboxCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--dir", paramLabel = "DIR",
-            description = "Folder for the sandbox's files (created when missing; earlier files are replaced)."
-                    + " Default: ./sandbox")
+            description = "Folder for the sandbox's files. Default: ./sandbox (created when missing; earlier files"
+                    + " are replaced).")
     Path dir;
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "0",
             description = "Port on 127.0.0.1 for the sandbox's API server (HTTPS). Default: 0, a free port.")
     int port;
+
+    /** The environment variable with the admin password of the Keycloak given by {@code --keycloak-url}. */
+    static final String KEYCLOAK_PASSWORD_ENV = "MAAS_SANDBOX_KEYCLOAK_PASSWORD";
+
+    @Option(names = "--keycloak-url", paramLabel = "URL",
+            description = "Use this running Keycloak (17 or later, e.g. http://127.0.0.1:8080) instead of starting"
+                    + " one; its admin password comes from the environment variable " + KEYCLOAK_PASSWORD_ENV + ".")
+    String keycloakUrl;
+
+    @Option(names = "--keycloak-admin-user", paramLabel = "USER", defaultValue = "admin",
+            description = "The master-realm admin of --keycloak-url. Default: admin")
+    String keycloakAdminUser;
+
+    @Option(names = "--no-keycloak",
+            description = "Run without Keycloak (faster; the sso stage cannot be applied to such a sandbox)."
+                    + " Default: start a Keycloak from the distribution the build fetched (about 1-2 minutes).")
+    boolean noKeycloak;
 
     private final CliEnvironment env;
     /** The running sandbox (tests read it). */
@@ -67,14 +90,23 @@ final class SandboxCommand implements Callable<Integer> {
         Path target = env.workDir().resolve(dir != null ? dir : DEFAULT_DIR).toAbsolutePath().normalize();
         checkPort();
         checkDir(target);
+        SandboxKeycloak keycloak = keycloakChoice();
 
         Sandbox sandbox;
         try {
-            sandbox = Sandbox.run(target, TestCluster.Options.defaults().withPort(port));
+            if (keycloak.enabled()) {
+                err().println(keycloakUrl == null ? "Starting the sandbox and its Keycloak (this takes a minute or"
+                        + " two)..." : "Starting the sandbox with the Keycloak at " + keycloakUrl + "...");
+                err().flush();
+            }
+            sandbox = Sandbox.run(target, TestCluster.Options.defaults().withPort(port), keycloak);
         } catch (UncheckedIOException e) {
             throw new InvalidInputException("cannot write the sandbox's files in " + target + ": "
                     + rootMessage(e) + " (choose another folder with --dir)");
         } catch (IllegalStateException e) {
+            if (keycloakUrl != null && String.valueOf(e.getMessage()).startsWith("the Keycloak at ")) {
+                throw new InvalidInputException(e.getMessage() + " (--keycloak-url, " + KEYCLOAK_PASSWORD_ENV + ")");
+            }
             if (port != 0 && !portFree(port)) {
                 throw new InvalidInputException(portInUse());
             }
@@ -92,6 +124,13 @@ final class SandboxCommand implements Callable<Integer> {
             PrintWriter err = err();
             err.println("Sandbox running at " + sandbox.cluster().url() + " (local only). Its files are in "
                     + sandbox.dir() + ".");
+            if (sandbox.keycloak() != null) {
+                err.println("Keycloak at " + sandbox.keycloak().url() + " (admin " + sandbox.keycloak().adminUser()
+                        + "; the password is in " + sandbox.sandboxJson() + ")"
+                        + (sandbox.keycloak().startedHere() ? ", log " + sandbox.keycloak().process().logFile() : "")
+                        + ".");
+                err.println("  maas-installer apply --config " + sandbox.configFile() + " --stage sso --yes");
+            }
             err.println("Try it from another terminal:");
             err.println("  maas-installer verify --config " + sandbox.configFile() + " --stage preflight");
             err.println("  maas-installer plan --config " + sandbox.configFile());
@@ -115,6 +154,36 @@ final class SandboxCommand implements Callable<Integer> {
             running.set(null);
         }
         return ExitCodes.OK;
+    }
+
+    private SandboxKeycloak keycloakChoice() {
+        if (noKeycloak) {
+            if (keycloakUrl != null) {
+                throw new InvalidInputException("--no-keycloak and --keycloak-url exclude each other: give one");
+            }
+            return SandboxKeycloak.none();
+        }
+        if (keycloakUrl == null) {
+            return SandboxKeycloak.startIfAvailable();
+        }
+        URI uri;
+        try {
+            uri = new URI(keycloakUrl);
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || uri.getHost() == null
+                || !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))) {
+            throw new InvalidInputException("--keycloak-url '" + keycloakUrl + "' is not an http(s) URL with a host,"
+                    + " e.g. http://127.0.0.1:8080");
+        }
+        String password = env.env().apply(KEYCLOAK_PASSWORD_ENV);
+        if (password == null || password.isEmpty()) {
+            throw new InvalidInputException("--keycloak-url needs the admin password in the environment variable "
+                    + KEYCLOAK_PASSWORD_ENV);
+        }
+        SecretRegistry.global().register(password);
+        return SandboxKeycloak.existing(keycloakUrl, keycloakAdminUser, password);
     }
 
     private void checkPort() {

@@ -5,7 +5,16 @@ import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.config.InstallerConfig.IdentityProviderConfig;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
+import java.util.Set;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -91,11 +100,43 @@ public record RealmSpec(String realm, String displayName, String portalHost, Str
             secretSource = secretSource == null ? "the identity provider's client secret" : secretSource;
         }
 
+        /**
+         * From the config: the secret from {@code clientSecretFile} (read when needed; it must be readable by its
+         * owner only) or else from the environment variable {@code clientSecretEnv}.
+         */
         public static IdentityProvider from(IdentityProviderConfig c, Function<String, String> env) {
+            String file = c.clientSecretFile();
+            if (file != null && !file.isBlank()) {
+                return new IdentityProvider(c.type(), c.alias(), c.displayName(), c.clientId(),
+                        () -> readSecretFile(Path.of(file)), "file " + file, c.issuer(), null, null, null, null);
+            }
             String var = c.clientSecretEnv();
             Supplier<String> secret = () -> var == null ? null : env.apply(var);
             return new IdentityProvider(c.type(), c.alias(), c.displayName(), c.clientId(), secret,
                     "environment variable " + var, c.issuer(), null, null, null, null);
+        }
+
+        /** The secret in a file: its content without the trailing line break; null when the file is empty. */
+        static String readSecretFile(Path file) {
+            String field = "sso.identityProvider.clientSecretFile";
+            try {
+                if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+                    if (perms.stream().anyMatch(p -> p.name().startsWith("GROUP_") || p.name().startsWith("OTHERS_"))) {
+                        throw StageException.invalidInput("the client secret file " + file + " can be read or"
+                                + " changed by other users (mode " + PosixFilePermissions.toString(perms) + ")",
+                                Fix.configField(field, "run `chmod 600 " + file + "`"));
+                    }
+                }
+                String value = Files.readString(file, StandardCharsets.UTF_8).replaceAll("[\\r\\n]+$", "");
+                return value.isEmpty() ? null : value;
+            } catch (NoSuchFileException e) {
+                throw StageException.invalidInput("the client secret file " + file + " does not exist",
+                        Fix.configField(field, "give the path of a file that holds the client secret"));
+            } catch (IOException e) {
+                throw StageException.invalidInput("the client secret file " + file + " cannot be read: "
+                        + e.getMessage(), Fix.configField(field, "check the file's permissions"));
+            }
         }
 
         /** A copy with explicit endpoint URLs (instead of discovery). */
@@ -131,9 +172,12 @@ public record RealmSpec(String realm, String displayName, String portalHost, Str
             String value = clientSecret == null ? null : clientSecret.get();
             if (value == null || value.isEmpty()) {
                 throw StageException.invalidInput("the client secret of identity provider '" + alias
-                        + "' is empty: " + secretSource + " is not set",
-                        Fix.configField("sso.identityProvider.clientSecretEnv",
-                                "set " + secretSource + " to the client secret before running the stage"));
+                        + "' is empty: " + secretSource + (secretSource.startsWith("file ") ? " is empty" : " is not set"),
+                        secretSource.startsWith("file ")
+                                ? Fix.configField("sso.identityProvider.clientSecretFile",
+                                        "write the client secret into " + secretSource.substring(5))
+                                : Fix.configField("sso.identityProvider.clientSecretEnv",
+                                        "set " + secretSource + " to the client secret before running the stage"));
             }
             KeycloakAdmin.registerSecret(value);
             return value;

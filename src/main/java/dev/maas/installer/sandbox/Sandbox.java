@@ -27,12 +27,14 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code DIR/kubeconfig} (mode 0600): context {@code sandbox}, the API URL and the bearer token;</li>
  *   <li>{@code DIR/sandbox.json} (mode 0600): each endpoint of the sandbox and its credentials,
  *       {@code {"kubernetes":{"url":..,"token":..,"context":"sandbox"},
- *       "threescale":{"adminUrl":..,"accessToken":..,"journal":..,"masterUrl":..,"masterAccessToken":..}}}
- *       (a later issue adds {@code keycloak});</li>
+ *       "threescale":{"adminUrl":..,"accessToken":..,"journal":..,"masterUrl":..,"masterAccessToken":..},
+ *       "keycloak":{"url":..,"adminUser":..,"adminPassword":..}}} (keycloak only when the sandbox has one);</li>
  *   <li>{@code DIR/3scale-requests.jsonl}: the journal of every request the 3scale simulator answered;</li>
  *   <li>{@code DIR/maas-installer.yaml}: a configuration that targets the sandbox, with the 3scale simulator's URL
  *       as {@code endpoints.threescaleAdminUrl} and {@code threescaleMasterUrl} (the desktop cannot resolve the
- *       sandbox's Route hosts, so the simulated APIManager's routes are reached through these overrides).</li>
+ *       sandbox's Route hosts, so the simulated APIManager's routes are reached through these overrides);</li>
+ *   <li>with a Keycloak ({@link SandboxKeycloak}, started by default): {@code endpoints.keycloakUrl} and a
+ *       placeholder identity provider in the config, and its client secret in {@code DIR/idp-client-secret} (0600).</li>
  * </ul>
  * It prints nothing: the caller prints {@link #readyLine()} once {@link #run} returns, and calls {@link #close()}
  * (e.g. from a shutdown hook on SIGTERM / Ctrl-C) to stop everything it started.
@@ -48,6 +50,8 @@ public final class Sandbox implements AutoCloseable {
     private final TestCluster cluster;
     private final ThreescaleSimulator threescale;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** The sandbox's Keycloak (null without one); see {@link SandboxKeycloak}. */
+    private volatile SandboxKeycloak.Running keycloak;
 
     private Sandbox(Path dir, TestCluster cluster, ThreescaleSimulator threescale) {
         this.dir = dir;
@@ -60,8 +64,16 @@ public final class Sandbox implements AutoCloseable {
         return run(dir, TestCluster.Options.defaults());
     }
 
-    /** Starts the sandbox and writes its files; returns when it is ready. */
+    /**
+     * Starts the sandbox, with a Keycloak started from the distribution when one can be found (else without, with a
+     * warning), and writes its files.
+     */
     public static Sandbox run(Path dir, TestCluster.Options options) {
+        return run(dir, options, SandboxKeycloak.startIfAvailable());
+    }
+
+    /** Starts the sandbox with that Keycloak ({@link SandboxKeycloak}) and writes its files; returns when ready. */
+    public static Sandbox run(Path dir, TestCluster.Options options, SandboxKeycloak keycloakChoice) {
         Path abs = dir.toAbsolutePath().normalize();
         try {
             Files.createDirectories(abs);
@@ -76,7 +88,13 @@ public final class Sandbox implements AutoCloseable {
                     .withJournal(ThreescaleSimulator.journalIn(abs)));
             cluster.addOperator(new ApiManagerSimulator(threescale, ApiManagerSimulator.Behaviour.defaults()));
             Sandbox sandbox = new Sandbox(abs, cluster, threescale);
-            sandbox.writeFiles();
+            try {
+                sandbox.keycloak = keycloakChoice.open(abs, cluster);
+                sandbox.writeFiles();
+            } catch (RuntimeException e) {
+                sandbox.close();
+                throw e;
+            }
             return sandbox;
         } catch (RuntimeException e) {
             cluster.close();
@@ -100,6 +118,9 @@ public final class Sandbox implements AutoCloseable {
         json.putObject("threescale").put("adminUrl", threescale.url()).put("accessToken", threescale.accessToken())
                 .put("journal", threescale.journal().file().toString()).put("masterUrl", threescale.url())
                 .put("masterAccessToken", threescale.masterToken());
+        if (keycloak != null) {
+            json.set("keycloak", keycloak.json());
+        }
         try {
             writePrivate(sandboxJson(), JSON.writeValueAsString(json) + "\n");
         } catch (IOException e) {
@@ -112,17 +133,25 @@ public final class Sandbox implements AutoCloseable {
                 cluster:
                   kubeconfig: %s
                   context: %s
-                # The desktop cannot resolve the sandbox's Route hosts: 3scale is reached through these overrides.
+                # The desktop cannot resolve the sandbox's Route hosts: 3scale (and Keycloak) are reached through these
+                # overrides.
                 endpoints:
                   threescaleAdminUrl: %s
                   threescaleMasterUrl: %s
                 """.formatted(KUBECONFIG, SANDBOX_JSON, quote(kubeconfig().toString()), TestCluster.CONTEXT,
                 quote(threescale.url()), quote(threescale.url()));
+        if (keycloak != null) {
+            config += keycloak.configYaml(); // keycloakUrl under endpoints:, then sso:
+        }
         try {
             Files.writeString(configFile(), config, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + configFile(), e);
         }
+    }
+
+    static String quoteYaml(String s) {
+        return quote(s);
     }
 
     private static String quote(String s) {
@@ -178,6 +207,11 @@ public final class Sandbox implements AutoCloseable {
         return ThreescaleSimulator.journalIn(dir);
     }
 
+    /** The sandbox's Keycloak, or null when it runs without one. */
+    public SandboxKeycloak.Running keycloak() {
+        return keycloak;
+    }
+
     /** The one line the CLI prints when the sandbox is ready. */
     public String readyLine() {
         return "SANDBOX READY kubeconfig=" + kubeconfig() + " config=" + configFile();
@@ -202,7 +236,13 @@ public final class Sandbox implements AutoCloseable {
             try {
                 threescale.close();
             } finally {
-                stopped.countDown();
+                try {
+                    if (keycloak != null) {
+                        keycloak.close();
+                    }
+                } finally {
+                    stopped.countDown();
+                }
             }
         }
     }

@@ -34,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * End to end: {@code maas-installer sandbox} runs the local sandbox, and {@code verify --stage preflight} against
  * it passes through the same CLI a user runs; once in-process, once with the sandbox as a real child process that
- * is stopped with SIGTERM.
+ * is stopped with SIGTERM. These run without Keycloak (--no-keycloak: the preflight stage needs none, and a Keycloak
+ * start costs a minute or two); the sandbox with its Keycloak is tested in CliSandboxKeycloakTest.
  */
 class CliSandboxTest {
     private static final long READY_TIMEOUT_S = 120;
@@ -112,7 +113,7 @@ class CliSandboxTest {
         LineWriter out = new LineWriter();
         LineWriter err = new LineWriter();
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
-                () -> sandboxCli.run(out, err, "sandbox", "--dir", dir.toString()));
+                () -> sandboxCli.run(out, err, "sandbox", "--dir", dir.toString(), "--no-keycloak"));
         try {
             String ready = CompletableFuture.anyOf(out.firstLine, exit.thenApply(code -> "exited " + code + ": " + err))
                     .get(READY_TIMEOUT_S, TimeUnit.SECONDS).toString();
@@ -141,7 +142,7 @@ class CliSandboxTest {
         Path dir = tmp.resolve("sandbox dir"); // a space in the path, as in a user's home folder
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                "dev.maas.installer.Main", "sandbox", "--dir", dir.toString());
+                "dev.maas.installer.Main", "sandbox", "--dir", dir.toString(), "--no-keycloak");
         pb.directory(tmp.toFile());
         Process process = pb.start();
         StreamReader stdout = new StreamReader(process.getInputStream(), "sandbox-stdout");
@@ -188,6 +189,39 @@ class CliSandboxTest {
     }
 
     @Test
+    void badKeycloakOptionsAreInvalidInput() throws Exception {
+        CliHarness cli = new CliHarness(tmp);
+        CliHarness.Result r = cli.run("sandbox", "--dir", tmp.resolve("sb").toString(), "--keycloak-url",
+                "http://127.0.0.1:1");
+        assertThat(r.code()).as(r.toString()).isEqualTo(ExitCodes.INVALID_INPUT);
+        // (the word "admin" may be redacted when another test of this JVM registered it as a secret)
+        assertThat(r.err()).contains("--keycloak-url needs the ").contains(" password in the environment variable"
+                + " MAAS_SANDBOX_KEYCLOAK_PASSWORD");
+
+        r = cli.run("sandbox", "--dir", tmp.resolve("sb").toString(), "--keycloak-url", "ftp://x", "--no-keycloak");
+        assertThat(r.code()).as(r.toString()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(r.err()).contains("--no-keycloak and --keycloak-url exclude each other");
+
+        r = cli.run("sandbox", "--dir", tmp.resolve("sb").toString(), "--keycloak-url", "not a url");
+        assertThat(r.code()).as(r.toString()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(r.err()).contains("is not an http(s) URL");
+
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        String password = "pw-" + System.nanoTime();
+        cli.env("MAAS_SANDBOX_KEYCLOAK_PASSWORD", password);
+        r = cli.run("sandbox", "--dir", tmp.resolve("sb").toString(), "--keycloak-url",
+                "http://127.0.0.1:" + closed);
+        assertThat(r.code()).as(r.toString()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(r.out()).as("no READY line").isEmpty();
+        assertThat(r.err()).contains("the Keycloak at http://127.0.0.1:" + closed + " is not reachable")
+                .doesNotContain(password);
+        assertThat(cli.interrupt.installs).isZero();
+    }
+
+    @Test
     void aDirThatCannotBeCreatedIsInvalidInput() throws Exception {
         Path file = Files.writeString(tmp.resolve("a-file"), "not a folder");
         CliHarness cli = new CliHarness(tmp);
@@ -210,6 +244,7 @@ class CliSandboxTest {
         CliHarness.Result help = cli.run("sandbox", "--help");
         assertThat(help.code()).isZero();
         assertThat(help.out()).contains("--dir=DIR", "Default: ./sandbox", "--port=PORT", "127.0.0.1",
+                "--keycloak-url=URL", "MAAS_SANDBOX_KEYCLOAK_PASSWORD", "--keycloak-admin-user=USER", "--no-keycloak",
                 "SANDBOX READY", "kubeconfig=DIR/kubeconfig config=DIR/maas-installer.yaml", "Ctrl-C");
     }
 

@@ -81,6 +81,12 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aKeyGivenTwiceIsAnErrorNotASilentOverride() {
+        ConfigProblem p = onlyProblem("endpoints:\n  keycloakUrl: http://a.example\nendpoints:\n  threescaleAdminUrl: http://b.example\n");
+        assertThat(p.message()).contains("endpoints").containsIgnoringCase("duplicate");
+    }
+
+    @Test
     void unknownTopLevelKey() {
         assertThat(onlyProblem("modles: []\n").path()).isEqualTo("modles");
     }
@@ -152,6 +158,51 @@ class ConfigLoaderTest {
                 """);
         assertThat(p.path()).isEqualTo("sso.identityProvider.clientSecretEnv");
         assertThat(p.message()).contains("environment variable");
+    }
+
+    @Test
+    void identityProviderSecretFromAFileRelativeToTheConfig() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("idp-secret"), "s3cret\n");
+        InstallerConfig c = parse("""
+                sso:
+                  identityProvider:
+                    type: oidc
+                    clientId: maas
+                    clientSecretFile: idp-secret
+                    issuer: https://idp.example.com/realms/x
+                """);
+        assertThat(c.sso().identityProvider().clientSecretFile()).isEqualTo(dir.resolve("idp-secret").toString());
+        assertThat(c.sso().identityProvider().clientSecretEnv()).isNull();
+
+        ConfigProblem missing = onlyProblem("""
+                sso:
+                  identityProvider:
+                    type: github
+                    clientId: maas
+                    clientSecretFile: nowhere
+                """);
+        assertThat(missing.path()).isEqualTo("sso.identityProvider.clientSecretFile");
+        assertThat(missing.message()).contains("file not found");
+
+        ConfigProblem both = onlyProblem("""
+                sso:
+                  identityProvider:
+                    type: github
+                    clientId: maas
+                    clientSecretEnv: MAAS_IDP
+                    clientSecretFile: idp-secret
+                """);
+        assertThat(both.path()).isEqualTo("sso.identityProvider.clientSecretFile");
+        assertThat(both.message()).contains("either clientSecretEnv or clientSecretFile");
+
+        ConfigProblem none = onlyProblem("""
+                sso:
+                  identityProvider:
+                    type: github
+                    clientId: maas
+                """);
+        assertThat(none.path()).isEqualTo("sso.identityProvider.clientSecretEnv");
+        assertThat(none.message()).contains("clientSecretFile");
     }
 
     @Test

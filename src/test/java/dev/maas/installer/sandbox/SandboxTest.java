@@ -29,7 +29,8 @@ class SandboxTest {
     void writesItsFilesAndIsReachableThroughTheKubeconfigThenStops() throws Exception {
         Path sandboxDir = dir.resolve("sb");
         int port;
-        try (Sandbox sandbox = Sandbox.run(sandboxDir, TestCluster.Options.defaults().withModels(true))) {
+        try (Sandbox sandbox = Sandbox.run(sandboxDir, TestCluster.Options.defaults().withModels(true),
+                SandboxKeycloak.none())) {
             assertThat(sandbox.readyLine()).isEqualTo("SANDBOX READY kubeconfig=" + sandboxDir.resolve("kubeconfig")
                     + " config=" + sandboxDir.resolve("maas-installer.yaml"));
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sandbox.kubeconfig())))
@@ -58,6 +59,9 @@ class SandboxTest {
             assertThat(loaded.cluster().kubeconfig()).isEqualTo(sandbox.kubeconfig().toString());
             assertThat(loaded.cluster().context()).isEqualTo("sandbox");
 
+            assertThat(sandbox.keycloak()).as("--no-keycloak").isNull();
+            assertThat(json.has("keycloak")).isFalse();
+            assertThat(loaded.sso().identityProvider()).isNull();
             assertThat(sandbox.awaitStop(Duration.ofMillis(10))).isFalse();
         }
         // closed: nothing listens on the port any more

@@ -26,7 +26,14 @@ public final class ConfigDefaults {
                 m.systemName() == null || m.systemName().isBlank() ? slug(m.name()) : m.systemName(),
                 m.url(), file(m.openapi(), baseDir), m.description())).toList();
         PortalConfig portal = new PortalConfig(file(c.portal().contentDir(), baseDir), c.portal().onError());
-        return new InstallerConfig(cluster, c.endpoints(), c.sso(), threescale, models, c.products(), c.plans(),
+        InstallerConfig.SsoConfig sso = c.sso();
+        InstallerConfig.IdentityProviderConfig idp = sso.identityProvider();
+        if (idp != null && idp.clientSecretFile() != null) {
+            sso = new InstallerConfig.SsoConfig(sso.flavour(), sso.namespace(), sso.realm(), sso.redirectPolicy(),
+                    new InstallerConfig.IdentityProviderConfig(idp.type(), idp.alias(), idp.displayName(),
+                            idp.clientId(), idp.clientSecretEnv(), idp.issuer(), file(idp.clientSecretFile(), baseDir)));
+        }
+        return new InstallerConfig(cluster, c.endpoints(), sso, threescale, models, c.products(), c.plans(),
                 portal);
     }
 

@@ -101,9 +101,13 @@ public final class ConfigValidator {
         if (blank(idp.clientId())) {
             add(base + ".clientId", "required: the OAuth client id registered at the identity provider");
         }
-        if (blank(idp.clientSecretEnv())) {
-            add(base + ".clientSecretEnv", "required: the name of the environment variable that holds the client"
-                    + " secret (the secret itself never goes in this file)");
+        if (!blank(idp.clientSecretEnv()) && !blank(idp.clientSecretFile())) {
+            add(base + ".clientSecretFile", "give either clientSecretEnv or clientSecretFile, not both");
+        } else if (!blank(idp.clientSecretFile())) {
+            optionalFile(base + ".clientSecretFile", idp.clientSecretFile(), false);
+        } else if (blank(idp.clientSecretEnv())) {
+            add(base + ".clientSecretEnv", "required (or clientSecretFile): the name of the environment variable"
+                    + " that holds the client secret (the secret itself never goes in this file)");
         } else if (!ENV_NAME.matcher(idp.clientSecretEnv()).matches()) {
             add(base + ".clientSecretEnv", "'" + idp.clientSecretEnv() + "' is not an environment variable name:"
                     + " use letters, digits and '_' (e.g. MAAS_IDP_CLIENT_SECRET)");

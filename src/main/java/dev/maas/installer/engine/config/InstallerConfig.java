@@ -56,11 +56,19 @@ public record InstallerConfig(
     }
 
     /**
-     * The identity provider users sign in with. {@code clientSecretEnv} names the environment variable that holds
-     * the client secret; the secret itself is never in the file.
+     * The identity provider users sign in with. The client secret itself is never in the file: either
+     * {@code clientSecretEnv} names the environment variable that holds it, or {@code clientSecretFile} is the path
+     * of a file (readable by its owner only, e.g. mode 0600) whose content is the secret (the sandbox writes one).
+     * Exactly one of the two is set.
      */
     public record IdentityProviderConfig(String type, String alias, String displayName, String clientId,
-                                         String clientSecretEnv, String issuer) { }
+                                         String clientSecretEnv, String issuer, String clientSecretFile) {
+        /** Without a secret file (the secret comes from {@code clientSecretEnv}). */
+        public IdentityProviderConfig(String type, String alias, String displayName, String clientId,
+                                      String clientSecretEnv, String issuer) {
+            this(type, alias, displayName, clientId, clientSecretEnv, issuer, null);
+        }
+    }
 
     /**
      * {@code timezoneConfirmed}: the user has set the tenant's time zone by hand (3scale has no API for it); until

@@ -19,6 +19,8 @@ import dev.maas.installer.engine.config.InstallerConfig.EndpointsConfig;
 import dev.maas.installer.engine.config.InstallerConfig.IdentityProviderConfig;
 import dev.maas.installer.engine.config.InstallerConfig.SsoConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.sandbox.KeycloakOperatorSimulator;
+import dev.maas.installer.sandbox.SimulationContext;
 import dev.maas.installer.stages.Stages;
 import dev.maas.installer.stages.sso.KeycloakCrs.LegacyKeycloak;
 import dev.maas.installer.stages.sso.KeycloakCrs.LegacyKeycloakRealm;
@@ -46,6 +48,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -63,7 +67,8 @@ class SsoStageTest {
 
     private TestCluster cluster;
     private OlmSimulator olm;
-    private SimulatedKeycloakOperator operator;
+    private KeycloakOperatorSimulator operator;
+    private ScheduledExecutorService scheduler;
     private final RequestRecorder recorder = new RequestRecorder();
     private final String idpSecret = "idp-secret-" + UUID.randomUUID();
     private final String realm = "maas-" + UUID.randomUUID().toString().substring(0, 8);
@@ -87,6 +92,9 @@ class SsoStageTest {
         if (operator != null) {
             operator.close();
         }
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
         olm.close();
         cluster.close();
         try {
@@ -96,9 +104,12 @@ class SsoStageTest {
         }
     }
 
-    private void startOperator(String secretPassword, SimulatedKeycloakOperator.Mode mode) {
-        operator = new SimulatedKeycloakOperator(cluster.client(), keycloak.url(), keycloak.adminUser(),
-                keycloak.adminPassword(), secretPassword, mode);
+    /** The sandbox's simulated RH-SSO / RHBK operator, here on this test's cluster, pointing at the real Keycloak. */
+    private void startOperator(String secretPassword, KeycloakOperatorSimulator.Mode mode) {
+        scheduler = Executors.newSingleThreadScheduledExecutor();
+        operator = new KeycloakOperatorSimulator(KeycloakOperatorSimulator.Options.of(keycloak.url(),
+                keycloak.adminUser(), keycloak.adminPassword()).withSecretPassword(secretPassword).withMode(mode));
+        operator.start(new SimulationContext(cluster.client(), scheduler, DOMAIN));
     }
 
     private SsoStage stage(Duration readyTimeout) {
@@ -143,7 +154,7 @@ class SsoStageTest {
     void rhssoApplyInstallsTheOperatorAndConfiguresTheRealKeycloak() {
         Fixtures.packageManifest(cluster.client(), "rhsso-operator", "stable", "stable");
         Fixtures.packageManifest(cluster.client(), "rhbk-operator", "stable-v26", "stable-v26");
-        startOperator(keycloak.adminPassword(), SimulatedKeycloakOperator.Mode.READY);
+        startOperator(keycloak.adminPassword(), KeycloakOperatorSimulator.Mode.READY);
         StageContext ctx = ctx(config("auto", null));
         SsoStage stage = stage();
         cluster.clearRequests();
@@ -230,7 +241,7 @@ class SsoStageTest {
     @Test
     void secondApplyWritesNothingToTheClusterOrKeycloak() {
         Fixtures.packageManifest(cluster.client(), "rhsso-operator", "stable", "stable");
-        startOperator(keycloak.adminPassword(), SimulatedKeycloakOperator.Mode.READY);
+        startOperator(keycloak.adminPassword(), KeycloakOperatorSimulator.Mode.READY);
         StageContext ctx = ctx(config("rhsso", null));
         SsoStage stage = stage();
         stage.apply(ctx, null);
@@ -252,7 +263,7 @@ class SsoStageTest {
     @Test
     void driftIsReportedByVerifyAndPlanAndRepairedByApply() {
         Fixtures.packageManifest(cluster.client(), "rhsso-operator", "stable", "stable");
-        startOperator(keycloak.adminPassword(), SimulatedKeycloakOperator.Mode.READY);
+        startOperator(keycloak.adminPassword(), KeycloakOperatorSimulator.Mode.READY);
         StageContext ctx = ctx(config("auto", null));
         SsoStage stage = stage();
         stage.apply(ctx, null);
@@ -291,7 +302,7 @@ class SsoStageTest {
     @Test
     void rhbkApplyCreatesTheKeycloakAndTheRealmThroughTheAdminApi() {
         Fixtures.packageManifest(cluster.client(), "rhbk-operator", "stable-v26", "stable-v24", "stable-v26");
-        startOperator(keycloak.adminPassword(), SimulatedKeycloakOperator.Mode.READY);
+        startOperator(keycloak.adminPassword(), KeycloakOperatorSimulator.Mode.READY);
         StageContext ctx = ctx(config("auto", keycloak.url()));
         SsoStage stage = stage();
 
@@ -328,7 +339,7 @@ class SsoStageTest {
     void wrongAdminPasswordInTheSecretIsAClearError() {
         Fixtures.packageManifest(cluster.client(), "rhsso-operator", "stable", "stable");
         String wrong = "wrong-" + UUID.randomUUID();
-        startOperator(wrong, SimulatedKeycloakOperator.Mode.READY);
+        startOperator(wrong, KeycloakOperatorSimulator.Mode.READY);
         StageContext ctx = ctx(config("auto", null));
 
         assertThatThrownBy(() -> stage().apply(ctx, null))
@@ -347,7 +358,7 @@ class SsoStageTest {
     @Test
     void keycloakNeverReadyTimesOutNamingTheResourceItsStatusAndThePods() {
         Fixtures.packageManifest(cluster.client(), "rhsso-operator", "stable", "stable");
-        startOperator(keycloak.adminPassword(), SimulatedKeycloakOperator.Mode.NEVER_READY);
+        startOperator(keycloak.adminPassword(), KeycloakOperatorSimulator.Mode.NEVER_READY);
         StageContext ctx = ctx(config("auto", null));
         long start = System.nanoTime();
 
@@ -370,7 +381,7 @@ class SsoStageTest {
     @Test
     void rhbkNeverReadyTimesOutNamingTheV2Resource() {
         Fixtures.packageManifest(cluster.client(), "rhbk-operator", "stable-v26", "stable-v26");
-        startOperator(keycloak.adminPassword(), SimulatedKeycloakOperator.Mode.NEVER_READY);
+        startOperator(keycloak.adminPassword(), KeycloakOperatorSimulator.Mode.NEVER_READY);
         StageContext ctx = ctx(config("rhbk", null));
 
         assertThatThrownBy(() -> stage(Duration.ofSeconds(1)).apply(ctx, null))
@@ -385,7 +396,7 @@ class SsoStageTest {
     @Test
     void cancellingWhileWaitingForKeycloakStopsPromptly() {
         Fixtures.packageManifest(cluster.client(), "rhsso-operator", "stable", "stable");
-        startOperator(keycloak.adminPassword(), SimulatedKeycloakOperator.Mode.NEVER_READY);
+        startOperator(keycloak.adminPassword(), KeycloakOperatorSimulator.Mode.NEVER_READY);
         StageContext ctx = ctx(config("auto", null));
         long start = System.nanoTime();
 
@@ -400,7 +411,7 @@ class SsoStageTest {
     @Test
     void unreachableKeycloakIsAClearError() throws Exception {
         Fixtures.packageManifest(cluster.client(), "rhsso-operator", "stable", "stable");
-        startOperator(keycloak.adminPassword(), SimulatedKeycloakOperator.Mode.READY);
+        startOperator(keycloak.adminPassword(), KeycloakOperatorSimulator.Mode.READY);
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();

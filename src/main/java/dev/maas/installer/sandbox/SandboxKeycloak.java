@@ -1,0 +1,234 @@
+package dev.maas.installer.sandbox;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.maas.installer.engine.secrets.SecretRegistry;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Objects;
+
+/**
+ * The sandbox's Keycloak: which one (started from the distribution by {@link KeycloakProcess}, an existing one given
+ * by URL and admin credentials, or none), and what the sandbox adds for it: the simulated RH-SSO / RHBK operator
+ * ({@link KeycloakOperatorSimulator}) pointing at it, the {@code keycloak} entry of {@code sandbox.json}, and the
+ * parts of the generated {@code maas-installer.yaml} that let every step of the sso stage run against it
+ * ({@code endpoints.keycloakUrl} and a placeholder OpenID Connect identity provider whose client secret is in
+ * {@value #IDP_SECRET_FILE}, mode 0600).
+ */
+public final class SandboxKeycloak {
+    /** The file (in the sandbox folder) holding the placeholder identity provider's client secret. */
+    public static final String IDP_SECRET_FILE = "idp-client-secret";
+    public static final String IDP_ALIAS = "sandbox-oidc";
+    public static final String IDP_CLIENT_ID = "maas-sandbox-placeholder";
+
+    private enum Kind { START, START_IF_AVAILABLE, EXISTING, NONE }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SandboxKeycloak.class);
+
+    private final Kind kind;
+    private final KeycloakProcess.Options processOptions;
+    private final String url;
+    private final String adminUser;
+    private final String adminPassword;
+
+    private SandboxKeycloak(Kind kind, KeycloakProcess.Options processOptions, String url, String adminUser,
+                            String adminPassword) {
+        this.kind = kind;
+        this.processOptions = processOptions;
+        this.url = url;
+        this.adminUser = adminUser;
+        this.adminPassword = adminPassword;
+    }
+
+    /** Start a Keycloak from the distribution (the default); its files go into the sandbox folder. */
+    public static SandboxKeycloak start() {
+        return start(KeycloakProcess.Options.defaults());
+    }
+
+    /** Start a Keycloak with these options (unpack folder and log default to the sandbox folder). */
+    public static SandboxKeycloak start(KeycloakProcess.Options options) {
+        return new SandboxKeycloak(Kind.START, Objects.requireNonNull(options), null, null, null);
+    }
+
+    /**
+     * Start a Keycloak when a distribution can be found and started; otherwise run the sandbox without one and say
+     * so (the default of {@link Sandbox#run(Path)}, so that a packaged installer without a Keycloak distribution
+     * still gets a sandbox for every other stage).
+     */
+    public static SandboxKeycloak startIfAvailable() {
+        return new SandboxKeycloak(Kind.START_IF_AVAILABLE, KeycloakProcess.Options.defaults(), null, null, null);
+    }
+
+    /** Use a Keycloak that already runs: its base URL (Keycloak 17+, no {@code /auth}) and master-realm admin. */
+    public static SandboxKeycloak existing(String url, String adminUser, String adminPassword) {
+        Objects.requireNonNull(url, "url");
+        String u = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        return new SandboxKeycloak(Kind.EXISTING, null, u, Objects.requireNonNull(adminUser, "adminUser"),
+                Objects.requireNonNull(adminPassword, "adminPassword"));
+    }
+
+    /** No Keycloak: the sandbox has no {@code keycloak} entry and the sso stage cannot be applied there. */
+    public static SandboxKeycloak none() {
+        return new SandboxKeycloak(Kind.NONE, null, null, null, null);
+    }
+
+    public boolean enabled() {
+        return kind != Kind.NONE;
+    }
+
+    /**
+     * Starts (or checks) the Keycloak, registers the simulated operator on the cluster and writes the identity
+     * provider's secret file; null for {@link #none()}.
+     */
+    Running open(Path dir, TestCluster cluster) {
+        if (kind == Kind.NONE) {
+            return null;
+        }
+        KeycloakProcess process = null;
+        String u = url;
+        String user = adminUser;
+        String password = adminPassword;
+        if (kind == Kind.START || kind == Kind.START_IF_AVAILABLE) {
+            KeycloakProcess.Options o = processOptions;
+            if (o.unpackDir() == null) {
+                o = o.withUnpackDir(dir);
+            }
+            if (o.logFile() == null) {
+                o = o.withLogFile(dir.resolve("keycloak.log"));
+            }
+            if (kind == Kind.START) {
+                process = KeycloakProcess.start(o);
+            } else {
+                try {
+                    process = KeycloakProcess.start(o);
+                } catch (RuntimeException e) {
+                    LOG.warn("the sandbox runs without Keycloak, so the sso and portal stages cannot be applied to"
+                            + " it: {}", e.getMessage());
+                    return null;
+                }
+            }
+            u = process.url();
+            user = process.adminUser();
+            password = process.adminPassword();
+        } else {
+            SecretRegistry.global().register(password);
+            checkExisting(u, user, password);
+        }
+        try {
+            String idpSecret = randomSecret();
+            SecretRegistry.global().register(idpSecret);
+            Path secretFile = dir.resolve(IDP_SECRET_FILE);
+            Sandbox.writePrivate(secretFile, idpSecret + "\n");
+            cluster.addOperator(new KeycloakOperatorSimulator(KeycloakOperatorSimulator.Options.of(u, user,
+                    password)));
+            return new Running(u, user, password, process, secretFile);
+        } catch (RuntimeException e) {
+            if (process != null) {
+                process.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Fails fast, with a clear message, when the given Keycloak is unreachable or refuses the admin login. */
+    static void checkExisting(String url, String user, String password) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        String form = "grant_type=password&client_id=admin-cli&username=" + enc(user) + "&password=" + enc(password);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/realms/master/protocol/openid-connect/token"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
+        int status;
+        try {
+            status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalStateException("the Keycloak at " + url + " is not reachable: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking the Keycloak at " + url, e);
+        }
+        if (status == 401 || status == 400) {
+            throw new IllegalStateException("the Keycloak at " + url + " did not accept the admin login of '" + user
+                    + "' in realm master (HTTP " + status + "): check the user and the password");
+        }
+        if (status != 200) {
+            throw new IllegalStateException("the Keycloak at " + url + " answered HTTP " + status + " to the admin"
+                    + " login (is it Keycloak 17 or later, without /auth?)");
+        }
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static String randomSecret() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return "sandbox-idp-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** The sandbox's Keycloak while it runs. */
+    public record Running(String url, String adminUser, String adminPassword, KeycloakProcess process,
+                          Path idpSecretFile) implements AutoCloseable {
+        /** Whether the sandbox started it (and stops it on close). */
+        public boolean startedHere() {
+            return process != null;
+        }
+
+        /** The master realm's issuer, used as the placeholder identity provider. */
+        public String issuer() {
+            return url + "/realms/master";
+        }
+
+        /** The {@code keycloak} entry of sandbox.json. */
+        ObjectNode json() {
+            ObjectNode n = JsonNodeFactory.instance.objectNode().put("url", url).put("adminUser", adminUser)
+                    .put("adminPassword", adminPassword).put("startedBySandbox", startedHere());
+            if (process != null) {
+                n.put("log", process.logFile().toString());
+            }
+            return n;
+        }
+
+        /** The {@code endpoints} and {@code sso} parts of the generated config (YAML, top-level keys). */
+        String configYaml() {
+            // continues the endpoints: block the sandbox writes just before it
+            return """
+                      keycloakUrl: %s
+                    sso:
+                      # a placeholder OpenID Connect provider (the sandbox Keycloak's master realm), so that every step
+                      # of the sso stage runs here; nobody can sign in through it
+                      identityProvider:
+                        type: oidc
+                        alias: %s
+                        displayName: Sandbox OpenID Connect (placeholder)
+                        clientId: %s
+                        clientSecretFile: %s
+                        issuer: %s
+                    """.formatted(Sandbox.quoteYaml(url), IDP_ALIAS, IDP_CLIENT_ID,
+                    Sandbox.quoteYaml(idpSecretFile.toString()), Sandbox.quoteYaml(issuer()));
+        }
+
+        /** Stops the Keycloak when the sandbox started it. */
+        @Override
+        public void close() {
+            if (process != null) {
+                process.close();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Keycloak " + url + (startedHere() ? " (started by the sandbox)" : "");
+        }
+    }
+}
