@@ -27,6 +27,14 @@ import java.util.concurrent.atomic.AtomicInteger;
                         "2:invalid input (configuration, options, connection settings, an untrusted certificate,"
                                 + " missing --yes, or a stage reported invalid input)"})
 final class ApplyCommand extends StageCommand {
+    @Option(names = "--prune", description = "Also delete the 3scale products of models no longer in the"
+            + " configuration, but only those the installer created (their description carries its marker)."
+            + " Shown in the plan first; asks again on a terminal.")
+    boolean prune;
+
+    @Override
+    boolean prune() { return prune; }
+
     private static final Logger LOG = LoggerFactory.getLogger(ApplyCommand.class);
     /** How long Ctrl-C waits for the running stage to stop and the report to be printed before the JVM exits. */
     static final Duration INTERRUPT_GRACE = Duration.ofSeconds(30);

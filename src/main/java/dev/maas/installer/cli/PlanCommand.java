@@ -3,6 +3,7 @@ package dev.maas.installer.cli;
 import dev.maas.installer.engine.run.Operation;
 import dev.maas.installer.engine.run.RunReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 @Command(name = "plan", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Shows what apply would change, stage by stage, without changing anything.",
@@ -12,6 +13,14 @@ import picocli.CommandLine.Command;
                         "2:invalid input (configuration, options, connection settings, a certificate that is not"
                                 + " trusted, or a stage reported invalid input)"})
 final class PlanCommand extends StageCommand {
+    @Option(names = "--prune", description = "Also delete the 3scale products of models no longer in the"
+            + " configuration, but only those the installer created (their description carries its marker)."
+            + " Shows what apply --prune would delete.")
+    boolean prune;
+
+    @Override
+    boolean prune() { return prune; }
+
     PlanCommand(CliEnvironment env) {
         super(env);
     }

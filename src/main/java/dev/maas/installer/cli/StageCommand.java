@@ -65,6 +65,17 @@ abstract class StageCommand implements Callable<Integer> {
         this.env = env;
     }
 
+    /** Whether products of models no longer in the configuration may be deleted (plan and apply offer it). */
+    boolean prune() { return false; }
+
+    private List<? extends Stage> withPrune(List<? extends Stage> stages) {
+        if (!prune()) {
+            return stages;
+        }
+        return stages.stream().map(s -> s instanceof dev.maas.installer.stages.products.ProductsStage
+                ? new dev.maas.installer.stages.products.ProductsStage(true) : s).toList();
+    }
+
     /** A run's working set: the runner, the chosen stage ids and the stage context (closed by the caller). */
     record Session(StageRunner runner, List<String> ids, StageContext ctx) { }
 
@@ -72,7 +83,7 @@ abstract class StageCommand implements Callable<Integer> {
     public final Integer call() {
         beforeLoading();
         InstallerConfig config = loadConfig();
-        StageRunner runner = new StageRunner(env.stages().get());
+        StageRunner runner = new StageRunner(withPrune(env.stages().get()));
         List<String> ids = checkStageIds(runner);
         ClusterConnectionOptions.Choice choice = connection.resolve(config.cluster(), env.env(),
                 SecretRegistry.global());

@@ -369,7 +369,8 @@ public final class OlmSimulator implements SimulatedOperator {
                 .put("reason", ok ? "InstallSucceeded" : behaviour.failureReason())
                 .put("message", ok ? "install strategy completed with no errors" : behaviour.failureMessage())
                 .put("lastUpdateTime", now()).put("lastTransitionTime", now());
-        patchStatus("ClusterServiceVersion", ns, csvName, csvStatus);
+        // as real OLM: the InstallPlan completes and the Subscription names its installed CSV while the CSV is still
+        // installing, so whoever sees the CSV succeed also sees those
         patchStatus("InstallPlan", ns, planName, phaseOnly("Complete"));
 
         String subName = plan.path("metadata").path("ownerReferences").path(0).path("name").asText(null);
@@ -380,6 +381,7 @@ public final class OlmSimulator implements SimulatedOperator {
             s.putArray("conditions");
             patchStatus("Subscription", ns, subName, status);
         }
+        patchStatus("ClusterServiceVersion", ns, csvName, csvStatus);
         LOG.info("simulated OLM: CSV {}/{} {}", ns, csvName, ok ? "Succeeded" : "Failed (" + behaviour.failureReason() + ")");
     }
 

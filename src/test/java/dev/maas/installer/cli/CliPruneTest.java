@@ -1,0 +1,68 @@
+package dev.maas.installer.cli;
+
+import dev.maas.installer.cli.CliHarness.Result;
+import dev.maas.installer.engine.Stage;
+import dev.maas.installer.sandbox.Sandbox;
+import dev.maas.installer.sandbox.SandboxKeycloak;
+import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.stages.Stages;
+import dev.maas.installer.threescale.ThreescaleClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Removing a model from the configuration keeps its product, unless the user asks with {@code --prune}; even then
+ * only products carrying the installer's marker are deleted. Against the sandbox (3scale behind its APIManager).
+ */
+class CliPruneTest {
+    @TempDir
+    Path tmp;
+
+    private static final String MODEL_A = """
+              - name: Model A
+                url: http://model-a.models.svc.cluster.local:8080
+            """;
+    private static final String MODEL_B = """
+              - name: Model B
+                url: http://model-b.models.svc.cluster.local:8080
+            """;
+
+    @Test
+    void pruneDeletesOnlyWhenAskedAndOnlyOurs() throws Exception {
+        try (Sandbox sandbox = Sandbox.run(tmp.resolve("sandbox"), TestCluster.Options.defaults(),
+                SandboxKeycloak.none())) {
+            String base = Files.readString(sandbox.configFile());
+            Path both = Files.writeString(tmp.resolve("both.yaml"), base + "models:\n" + MODEL_A + MODEL_B);
+            Path onlyA = Files.writeString(tmp.resolve("only-a.yaml"), base + "models:\n" + MODEL_A);
+            CliHarness cli = new CliHarness(tmp.resolve("client"), Stages.all().toArray(Stage[]::new));
+            String stages = "threescale,backends,products,plans";
+
+            Result first = cli.run("apply", "--config", both.toString(), "--stage", stages, "--yes");
+            assertThat(first.code()).as(first.toString()).isZero();
+            ThreescaleClient client = ThreescaleClient.builder(sandbox.threescale().url(),
+                    sandbox.threescale().accessToken()).build();
+            // a product someone made by hand, without our marker: never pruned
+            client.services().create("Hand made", "hand-made", java.util.Map.of());
+
+            Result keep = cli.run("apply", "--config", onlyA.toString(), "--stage", "products", "--yes");
+            assertThat(keep.code()).as(keep.toString()).isZero();
+            assertThat(client.services().findBySystemName("model-b")).isPresent();
+
+            Result plan = cli.run("plan", "--config", onlyA.toString(), "--stage", "products", "--prune");
+            assertThat(plan.code()).as(plan.toString()).isZero();
+            assertThat(plan.out()).contains("DELETE 3scale product model-b").doesNotContain("DELETE 3scale product hand-made");
+            assertThat(client.services().findBySystemName("model-b")).as("plan changes nothing").isPresent();
+
+            Result prune = cli.run("apply", "--config", onlyA.toString(), "--stage", "products", "--prune", "--yes");
+            assertThat(prune.code()).as(prune.toString()).isZero();
+            assertThat(client.services().findBySystemName("model-b")).isEmpty();
+            assertThat(client.services().findBySystemName("hand-made")).isPresent();
+            assertThat(client.services().findBySystemName("model-a")).isPresent();
+        }
+    }
+}
