@@ -434,30 +434,8 @@ public final class ApiManagerSimulator implements SimulatedOperator {
     }
 
     private ResourceEventHandler<GenericKubernetesResource> handler(Consumer<GenericKubernetesResource> action) {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(GenericKubernetesResource obj) { submit(obj); }
-
-            @Override
-            public void onUpdate(GenericKubernetesResource oldObj, GenericKubernetesResource newObj) { submit(newObj); }
-
-            @Override
-            public void onDelete(GenericKubernetesResource obj, boolean deletedFinalStateUnknown) {
-                // a recreated APIManager is installed again
-                started.remove(obj.getMetadata().getNamespace() + "/" + obj.getMetadata().getName());
-            }
-
-            private void submit(GenericKubernetesResource obj) {
-                context.scheduler().execute(() -> {
-                    try {
-                        action.accept(obj);
-                    } catch (RuntimeException e) {
-                        LOG.warn("simulated 3scale operator: handling {} {}/{} failed: {}", obj.getKind(),
-                                obj.getMetadata().getNamespace(), obj.getMetadata().getName(), e.toString());
-                    }
-                });
-            }
-        };
+        // a recreated APIManager is installed again
+        return context.reconciler("simulated 3scale operator", action, obj -> started.remove(obj.getMetadata().getNamespace() + "/" + obj.getMetadata().getName()));
     }
 
     private static String suffix(String seed) {

@@ -303,32 +303,6 @@ public final class KeycloakOperatorSimulator implements SimulatedOperator {
     }
 
     private ResourceEventHandler<GenericKubernetesResource> handler(Consumer<GenericKubernetesResource> action) {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(GenericKubernetesResource obj) {
-                submit(obj);
-            }
-
-            @Override
-            public void onUpdate(GenericKubernetesResource oldObj, GenericKubernetesResource newObj) {
-                submit(newObj);
-            }
-
-            @Override
-            public void onDelete(GenericKubernetesResource obj, boolean deletedFinalStateUnknown) {
-                // nothing to clean up
-            }
-
-            private void submit(GenericKubernetesResource obj) {
-                context.scheduler().execute(() -> {
-                    try {
-                        action.accept(obj);
-                    } catch (RuntimeException e) {
-                        LOG.warn("simulated Keycloak operator: handling {} {}/{} failed: {}", obj.getKind(),
-                                obj.getMetadata().getNamespace(), obj.getMetadata().getName(), e.toString());
-                    }
-                });
-            }
-        };
+        return context.reconciler("simulated Keycloak operator", action, obj -> { });
     }
 }
