@@ -86,7 +86,8 @@ class PagesFxTest {
     @Start
     void start(javafx.stage.Stage window) {
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
-        shell = WizardShell.builder().stages(List.of(recording(StageIds.BACKENDS), recording(StageIds.PORTAL)))
+        shell = WizardShell.builder().stages(List.of(recording(StageIds.BACKENDS),
+                        recording(StageIds.PRODUCTS), recording(StageIds.PLANS), recording(StageIds.PORTAL)))
                 .build();
         model = shell.model();
         assertThat(PageServices.of(model)).as("the shell registers the pages' services").isNotNull();
@@ -212,5 +213,27 @@ class PagesFxTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(link.getText()).isEqualTo("https://maas.apps.example.com");
         assertThat(link.isVisible()).isTrue();
+    }
+
+    @Test
+    void productsAndPlansPagesSummariseTheModelsAndTakeTheirSettings(FxRobot robot) throws Exception {
+        robot.interact(() -> model.select(StageIds.BACKENDS));
+        robot.clickOn("#models-add");
+        set(robot, "model-name-0", "Granite");
+        set(robot, "model-url-0", "http://granite:8080");
+
+        robot.interact(() -> model.select(StageIds.PRODUCTS));
+        assertThat(robot.lookup("#products-summary").queryAs(Label.class).getText()).isEqualTo("1 model: Granite.");
+        @SuppressWarnings("unchecked")
+        ComboBox<String> where = robot.lookup("#products-credentials-location").queryAs(ComboBox.class);
+        robot.interact(() -> where.setValue("query"));
+        assertThat(plan(robot, StageIds.PRODUCTS).products().credentialsLocation()).isEqualTo("query");
+
+        robot.interact(() -> model.select(StageIds.PLANS));
+        set(robot, "plans-name", "Gold");
+        robot.clickOn("#plans-subscribe-existing");
+        InstallerConfig saw = plan(robot, StageIds.PLANS);
+        assertThat(saw.plans()).isEqualTo(new InstallerConfig.PlansConfig("Gold", true));
+        assertThat(saw.models()).extracting(ModelConfig::name).containsExactly("Granite");
     }
 }
