@@ -40,6 +40,8 @@ public final class ModelSettingsPageModel {
     public ModelSettingsPageModel(ConfigViewModel config) {
         this.config = Objects.requireNonNull(config, "config");
         reload();
+        // a configuration file loaded later (by hand or by the sandbox) replaces what the page shows
+        config.fileProperty().addListener((o, was, now) -> reload());
         credentialsLocation.addListener((o, a, b) -> edited());
         concurrency.addListener((o, a, b) -> edited());
         planName.addListener((o, a, b) -> edited());

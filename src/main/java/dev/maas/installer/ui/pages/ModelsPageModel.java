@@ -99,6 +99,8 @@ public final class ModelsPageModel {
         this.background = Objects.requireNonNull(background, "background");
         this.fx = Objects.requireNonNull(fx, "fx");
         reload();
+        // a configuration file loaded later (by hand or by the sandbox) replaces what the page shows
+        config.fileProperty().addListener((o, was, now) -> reload());
     }
 
     public ModelsPageModel(PageServices services) {

@@ -71,6 +71,8 @@ public final class PortalPageModel {
         this.background = Objects.requireNonNull(background, "background");
         this.fx = Objects.requireNonNull(fx, "fx");
         reload();
+        // a configuration file loaded later (by hand or by the sandbox) replaces what the page shows
+        config.fileProperty().addListener((o, was, now) -> reload());
         contentDir.addListener((o, a, b) -> edited());
         onError.addListener((o, a, b) -> edited());
     }

@@ -154,4 +154,18 @@ class ModelsPageModelTest {
                 "Discovery failed: Connect first: the wizard is not connected to a cluster");
         assertThat(m.rows()).isEmpty();
     }
+
+    @Test
+    void aConfigurationFileLoadedLaterReplacesTheRows() throws Exception {
+        InstallerConfig fromFile = new InstallerConfig(null, null, null, null,
+                List.of(new ModelConfig("Phi", "phi", "http://phi:8080", null, null)), null, null, null);
+        ConfigViewModel loading = new ConfigViewModel(InstallerConfig.defaults(),
+                p -> CompletableFuture.completedFuture(fromFile), Runnable::run, new LogViewModel());
+        ModelsPageModel m = new ModelsPageModel(loading, List::of, background, Runnable::run);
+        m.add().nameProperty().set("half typed");
+        assertThat(loading.load(dir.resolve("maas-installer.yaml")).get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(m.rows()).extracting(r -> r.nameProperty().get()).containsExactly("Phi");
+        assertThat(m.validProperty().get()).isTrue();
+        assertThat(loading.current()).isSameAs(fromFile);
+    }
 }
