@@ -1,6 +1,9 @@
 package dev.maas.installer.ui;
 
 import dev.maas.installer.engine.StageIds;
+import dev.maas.installer.ui.pages.ModelSettingsPage;
+import dev.maas.installer.ui.pages.ModelsPage;
+import dev.maas.installer.ui.pages.PortalPage;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,16 +23,22 @@ public final class StagePages {
         pages.put(StageIds.THREESCALE, StagePage.describedAs(
                 "Installs 3scale API Management (operator, APIManager and its storage) and waits until the admin "
                         + "portal answers."));
-        pages.put(StageIds.BACKENDS, StagePage.describedAs(
-                "Creates one 3scale backend per served model, pointing at the model's inference URL."));
-        pages.put(StageIds.PRODUCTS, StagePage.describedAs(
-                "Creates one 3scale product per served model, with its mapping rules, OpenID Connect "
-                        + "authentication and the APIcast policies."));
-        pages.put(StageIds.PLANS, StagePage.describedAs(
-                "Creates the application plans (rate limits and pricing) of every model product."));
-        pages.put(StageIds.PORTAL, StagePage.describedAs(
-                "Publishes the developer portal: its pages, the sign-in through Red Hat SSO and the model "
-                        + "documentation."));
+        pages.put(StageIds.BACKENDS, new ModelsPage(
+                "Creates or updates one 3scale backend per model, pointing at the model's in-cluster inference URL."
+                        + " The models are the ones listed below; with none listed, the ready served models found on"
+                        + " the cluster."));
+        pages.put(StageIds.PRODUCTS, new ModelSettingsPage(
+                "Creates one 3scale product per model, on its backend: API key authentication (the key is sent in"
+                        + " the Authorization header and APIcast's remove-bearer policy strips the 'Bearer ' prefix),"
+                        + " the methods and mapping rules, the policy chain, then promotes the configuration to"
+                        + " production.", ModelSettingsPage.Kind.PRODUCTS));
+        pages.put(StageIds.PLANS, new ModelSettingsPage(
+                "Creates and publishes the application plan of every model product and makes 'Default' the"
+                        + " default service plan; optionally subscribes the existing developer accounts to each"
+                        + " product.", ModelSettingsPage.Kind.PLANS));
+        pages.put(StageIds.PORTAL, new PortalPage(
+                "Publishes the developer portal: turns on sign-in through Red Hat SSO, and uploads the portal"
+                        + " content (the built-in MaaS content, or your own folder) to the 3scale CMS."));
         return pages;
     }
 }

@@ -12,6 +12,7 @@ import dev.maas.installer.engine.run.RunEvent;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.stages.Stages;
 import dev.maas.installer.ui.model.ConfigViewModel;
+import dev.maas.installer.ui.pages.PageServices;
 import dev.maas.installer.ui.model.ConnectionViewModel;
 import dev.maas.installer.ui.model.SandboxViewModel;
 import dev.maas.installer.ui.model.StageViewModel;
@@ -94,6 +95,7 @@ public final class WizardShell implements AutoCloseable {
         }
         this.config = new ConfigViewModel(InstallerConfig.defaults(), sandboxes::loadConfig, b.fxExecutor, model.log());
         configRef[0] = config;
+        PageServices.register(model, PageServices.of(config, connections::current, b.fxExecutor));
         this.sandbox = new SandboxViewModel(() -> sandboxes.start().thenApply(
                 s -> new SandboxViewModel.SandboxFiles(s.kubeconfig(), s.configFile())),
                 b.fxExecutor, connection, config, model.log());

@@ -54,6 +54,14 @@ public final class ConfigViewModel {
     /** The configuration the next run uses; any thread. */
     public InstallerConfig current() { return current; }
 
+    /**
+     * Replaces the configuration the next run uses with one edited in the wizard (e.g. the model list); the caller
+     * has validated it. The file it came from stays shown. FX thread.
+     */
+    public void use(InstallerConfig edited) {
+        current = Objects.requireNonNull(edited, "edited");
+    }
+
     /** The file the configuration came from; null for the built-in defaults. */
     public ReadOnlyObjectProperty<Path> fileProperty() { return file.getReadOnlyProperty(); }
 

@@ -1,0 +1,96 @@
+package dev.maas.installer.ui.pages;
+
+import dev.maas.installer.ui.StagePage;
+import dev.maas.installer.ui.model.StageViewModel;
+import dev.maas.installer.ui.model.WizardViewModel;
+import javafx.scene.Node;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.TextField;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
+
+import java.util.function.Function;
+
+/**
+ * The products or plans page: which models the stage works on, and the stage's own settings (products: credentials
+ * location, concurrency; plans: plan name, subscribe existing accounts). Binds to a {@link ModelSettingsPageModel}.
+ */
+public final class ModelSettingsPage implements StagePage {
+    public enum Kind { PRODUCTS, PLANS }
+
+    private final String description;
+    private final Kind kind;
+    private final Function<WizardViewModel, ModelSettingsPageModel> models;
+
+    public ModelSettingsPage(String description, Kind kind) {
+        this(description, kind, w -> {
+            PageServices s = PageServices.of(w);
+            return s == null ? null : new ModelSettingsPageModel(s.config());
+        });
+    }
+
+    public ModelSettingsPage(String description, Kind kind, Function<WizardViewModel, ModelSettingsPageModel> models) {
+        this.description = description;
+        this.kind = kind;
+        this.models = models;
+    }
+
+    @Override
+    public String description() { return description; }
+
+    @Override
+    public Node inputs(StageViewModel stage, WizardViewModel wizard) {
+        ModelSettingsPageModel model = models.apply(wizard);
+        if (model == null) {
+            return null;
+        }
+        // the model list is edited on another page: refresh the summary whenever this page is shown
+        wizard.selectedProperty().addListener((o, was, now) -> {
+            if (now == stage) {
+                model.refreshSummary();
+            }
+        });
+        return view(model, kind);
+    }
+
+    public static Node view(ModelSettingsPageModel model, Kind kind) {
+        Label summary = new Label();
+        summary.setId(kind == Kind.PRODUCTS ? "products-summary" : "plans-summary");
+        summary.setWrapText(true);
+        summary.textProperty().bind(model.summaryProperty());
+        Label error = new Label();
+        error.setId(kind == Kind.PRODUCTS ? "products-error" : "plans-error");
+        error.setWrapText(true);
+        error.setStyle("-fx-text-fill: #b00020;");
+        error.textProperty().bind(model.errorProperty());
+        VBox box = new VBox(8, summary);
+        if (kind == Kind.PRODUCTS) {
+            ComboBox<String> where = new ComboBox<>();
+            where.setId("products-credentials-location");
+            where.getItems().setAll(ModelSettingsPageModel.CREDENTIALS_LOCATIONS);
+            where.valueProperty().bindBidirectional(model.credentialsLocationProperty());
+            Spinner<Integer> concurrency = new Spinner<>(1, 32, model.concurrencyProperty().get());
+            concurrency.setId("products-concurrency");
+            concurrency.setEditable(true);
+            concurrency.getValueFactory().valueProperty().bindBidirectional(model.concurrencyProperty());
+            box.getChildren().addAll(
+                    new HBox(8, new Label("API key sent in:"), where,
+                            new Label("(headers: the Authorization header, 'Bearer ' removed by the remove-bearer"
+                                    + " policy)")),
+                    new HBox(8, new Label("Products set up at the same time:"), concurrency));
+        } else {
+            TextField plan = new TextField();
+            plan.setId("plans-name");
+            plan.textProperty().bindBidirectional(model.planNameProperty());
+            CheckBox subscribe = new CheckBox("Subscribe the existing developer accounts to every model product");
+            subscribe.setId("plans-subscribe-existing");
+            subscribe.selectedProperty().bindBidirectional(model.subscribeExistingProperty());
+            box.getChildren().addAll(new HBox(8, new Label("Application plan name:"), plan), subscribe);
+        }
+        box.getChildren().add(error);
+        return box;
+    }
+}

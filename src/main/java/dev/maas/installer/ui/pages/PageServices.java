@@ -1,0 +1,63 @@
+package dev.maas.installer.ui.pages;
+
+import dev.maas.installer.cluster.ClusterConnection;
+import dev.maas.installer.cluster.DiscoveredModel;
+import dev.maas.installer.cluster.ModelDiscovery;
+import dev.maas.installer.stages.common.ClusterFacts;
+import dev.maas.installer.ui.model.ConfigViewModel;
+import dev.maas.installer.ui.model.WizardViewModel;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.WeakHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * What the stage pages need from the wizard they are shown in: the configuration the runs use, the model discovery
+ * and the cluster's apps domain (blocking calls, run by the pages off the FX thread; the domain is null when
+ * unknown), the executor that runs them, and the FX executor. The shell
+ * registers one per {@link WizardViewModel}; pages look it up when they build their inputs.
+ */
+public record PageServices(ConfigViewModel config, Supplier<List<DiscoveredModel>> discovery,
+                           Supplier<String> appsDomain, Executor background, Executor fx) {
+    private static final Map<WizardViewModel, PageServices> REGISTRY = new WeakHashMap<>();
+
+    public PageServices {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(discovery, "discovery");
+        Objects.requireNonNull(appsDomain, "appsDomain");
+        Objects.requireNonNull(background, "background");
+        Objects.requireNonNull(fx, "fx");
+    }
+
+    public static synchronized void register(WizardViewModel wizard, PageServices services) {
+        REGISTRY.put(Objects.requireNonNull(wizard, "wizard"), Objects.requireNonNull(services, "services"));
+    }
+
+    /** The services of that wizard; null when none were registered (then the pages show no inputs). */
+    public static synchronized PageServices of(WizardViewModel wizard) {
+        return REGISTRY.get(wizard);
+    }
+
+    /**
+     * The services of the real wizard: discovery and the apps domain read through the wizard's current cluster
+     * connection (read-only calls), on one daemon thread of their own so that they never wait behind a run.
+     */
+    public static PageServices of(ConfigViewModel config, Supplier<Optional<ClusterConnection>> connection,
+                                  Executor fx) {
+        Executor background = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "maas-pages");
+            t.setDaemon(true);
+            return t;
+        });
+        Supplier<ClusterConnection> conn = () -> connection.get().orElseThrow(() -> new IllegalStateException(
+                "Connect first: the wizard is not connected to a cluster (open the Connect page)"));
+        return new PageServices(config, () -> new ModelDiscovery(conn.get().client()).discover(),
+                () -> connection.get().flatMap(c -> ClusterFacts.appsDomain(c.client())).orElse(null),
+                background, fx);
+    }
+}
