@@ -54,6 +54,9 @@ public final class ConfigViewModel {
     /** The configuration the next run uses; any thread. */
     public InstallerConfig current() { return current; }
 
+    /** Replaces the configuration the next run uses (FX thread; a page's valid edit). */
+    public void set(InstallerConfig config) { this.current = Objects.requireNonNull(config, "config"); }
+
     /** The file the configuration came from; null for the built-in defaults. */
     public ReadOnlyObjectProperty<Path> fileProperty() { return file.getReadOnlyProperty(); }
 
