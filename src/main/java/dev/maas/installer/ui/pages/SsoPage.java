@@ -27,9 +27,9 @@ import java.util.function.Function;
 
 /** The SSO stage's page: its inputs, and the realm's links and client secret once the stage ran. */
 public final class SsoPage implements ConfigPage {
-    public static final String DESCRIPTION = "Installs Red Hat SSO (Keycloak) through its operator, creates the realm"
-            + " with the 3scale client (OpenID Connect) and, when chosen, the identity provider people sign in with"
-            + " (Google, GitHub or any OpenID Connect provider).";
+    public static final String DESCRIPTION = "Installs Red Hat SSO or the Red Hat build of Keycloak (the flavour)"
+            + " through its operator, and creates the realm with the 3scale client (OpenID Connect) and, when chosen,"
+            + " the identity provider people sign in with (Google, GitHub or any OpenID Connect provider).";
     public static final String SECRET_HELP = "The installer never stores the identity provider's client secret:"
             + " give the NAME of the environment variable that holds it (set before the installer starts), or the path"
             + " of a file that contains it and only you can read (e.g. mode 0600).";
