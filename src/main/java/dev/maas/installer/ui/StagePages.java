@@ -8,7 +8,7 @@ import dev.maas.installer.ui.pages.PortalPage;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The default page of each known stage: a description and no inputs yet. */
+/** The default page of each known stage: a description and, for some, their inputs. */
 public final class StagePages {
     private StagePages() { }
 
@@ -17,12 +17,8 @@ public final class StagePages {
         pages.put(StageIds.PREFLIGHT, StagePage.describedAs(
                 "Checks that the cluster is reachable, that you have the permissions the installer needs, and that "
                         + "the operators and storage it relies on are there. Changes nothing."));
-        pages.put(StageIds.SSO, StagePage.describedAs(
-                "Installs Red Hat SSO (Keycloak) and creates the realm and clients that the developer portal and "
-                        + "the model APIs use to sign people and applications in."));
-        pages.put(StageIds.THREESCALE, StagePage.describedAs(
-                "Installs 3scale API Management (operator, APIManager and its storage) and waits until the admin "
-                        + "portal answers."));
+        pages.put(StageIds.SSO, new dev.maas.installer.ui.pages.SsoPage());
+        pages.put(StageIds.THREESCALE, new dev.maas.installer.ui.pages.ThreescalePage());
         pages.put(StageIds.BACKENDS, new ModelsPage(
                 "Creates or updates one 3scale backend per model, pointing at the model's in-cluster inference URL."
                         + " The models are the ones listed below; with none listed, the ready served models found on"

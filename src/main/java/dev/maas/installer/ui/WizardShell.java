@@ -68,11 +68,12 @@ public final class WizardShell implements AutoCloseable {
         ConfigViewModel[] configRef = new ConfigViewModel[1];
         Function<Cancellation, StageContext> base = b.contextFactory != null ? b.contextFactory
                 : c -> new StageContext(configRef[0].current(), SecretRegistry.global(), c);
-        this.engine = new EngineService(b.stages, c -> {
+        Function<Cancellation, StageContext> contexts = c -> {
             StageContext ctx = base.apply(c);
             connections.provideTo(ctx);
             return ctx;
-        }, bridge);
+        };
+        this.engine = new EngineService(b.stages, contexts, bridge);
         List<StageViewModel> vms = new ArrayList<>();
         for (Stage s : b.stages) {
             StagePage page = pages.get(s.id());
@@ -96,6 +97,11 @@ public final class WizardShell implements AutoCloseable {
         this.config = new ConfigViewModel(InstallerConfig.defaults(), sandboxes::loadConfig, b.fxExecutor, model.log());
         configRef[0] = config;
         PageServices.register(model, PageServices.of(config, connections::current, b.fxExecutor));
+        pages.values().forEach(p -> {
+            if (p instanceof dev.maas.installer.ui.pages.ConfigPage cp) {
+                cp.attach(config, contexts);
+            }
+        });
         this.sandbox = new SandboxViewModel(() -> sandboxes.start().thenApply(
                 s -> new SandboxViewModel.SandboxFiles(s.kubeconfig(), s.configFile())),
                 b.fxExecutor, connection, config, model.log());
