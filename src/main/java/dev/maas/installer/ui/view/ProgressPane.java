@@ -59,7 +59,18 @@ final class ProgressPane extends GridPane {
         add(cancel, 3, 0, 1, 2);
         add(stepCaption, 0, 1);
         add(step, 1, 1);
-        add(new javafx.scene.layout.HBox(10, stepText, stepDetail), 2, 1);
+        javafx.scene.layout.HBox stepLine = new javafx.scene.layout.HBox(10, stepText, stepDetail);
+        add(stepLine, 2, 1);
+        // long step messages are cut with an ellipsis; the captions and bars always keep their width
+        overallCaption.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        stepCaption.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        overall.setMinWidth(160);
+        step.setMinWidth(160);
+        overallText.setMinWidth(0);
+        stepText.setMinWidth(0);
+        stepDetail.setMinWidth(0);
+        stepLine.setMinWidth(0);
+        setHgrow(stepLine, Priority.ALWAYS);
         setHgrow(overall, Priority.SOMETIMES);
         setHgrow(step, Priority.SOMETIMES);
         setHgrow(overallText, Priority.ALWAYS);
