@@ -11,6 +11,8 @@ import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.config.InstallerConfig.ModelConfig;
 import dev.maas.installer.engine.config.InstallerConfig.ProductsConfig;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -61,8 +63,17 @@ public final class ModelCatalog {
         }
 
         boolean defaults = model.openapi() == null || model.openapi().isBlank();
-        List<ApiOperation> ops = defaults ? OpenApiOperations.openAiDefaults()
-                : OpenApiOperations.read(Path.of(model.openapi()), base + ".openapi");
+        List<ApiOperation> ops;
+        JsonNode document;
+        if (defaults) {
+            ops = OpenApiOperations.openAiDefaults();
+            document = OpenApiOperations.defaultDocument(name);
+        } else {
+            Path file = Path.of(model.openapi());
+            String text = OpenApiOperations.readText(file, base + ".openapi");
+            ops = OpenApiOperations.parse(text, file.toString(), base + ".openapi");
+            document = OpenApiOperations.document(text, file.toString(), base + ".openapi");
+        }
 
         String userDescription = model.description() == null || model.description().isBlank()
                 ? name + ", served by Models as a Service" : model.description().strip();
@@ -93,7 +104,8 @@ public final class ModelCatalog {
                     rules.size() + 1));
         }
         return new ModelProduct(name, systemName, backend, product, proxy, usage,
-                PolicyChain.maas(customPolicies), methods, rules, defaults);
+                PolicyChain.maas(customPolicies), methods, rules, defaults,
+                new ModelProduct.ActiveDoc(name, systemName, document));
     }
 
     private static String required(String value, String field, String what) {
