@@ -1,5 +1,6 @@
 package dev.maas.installer.catalog;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.maas.installer.catalog.ModelProduct.Backend;
 import dev.maas.installer.catalog.ModelProduct.BackendUsage;
 import dev.maas.installer.catalog.ModelProduct.MappingRule;
@@ -10,8 +11,6 @@ import dev.maas.installer.catalog.policy.PolicyBundle;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.config.InstallerConfig.ModelConfig;
 import dev.maas.installer.engine.config.InstallerConfig.ProductsConfig;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

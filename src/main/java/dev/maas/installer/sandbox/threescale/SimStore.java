@@ -642,7 +642,7 @@ public final class SimStore {
     private Resp createActiveDoc(Req r) {
         Map<String, List<String>> errs = new LinkedHashMap<>();
         blank(r, errs, "name", "body");
-        activeDocChecks(r, errs, null);
+        activeDocChecks(r, errs);
         String systemName = systemName(r, r.p("name"));
         if (systemName != null && activeDocs.values().stream()
                 .anyMatch(d -> systemName.equals(d.get("system_name").asText()))) {
@@ -679,7 +679,7 @@ public final class SimStore {
                 errs.put(f, List.of("can't be blank"));
             }
         }
-        activeDocChecks(r, errs, d);
+        activeDocChecks(r, errs);
         if (!errs.isEmpty()) {
             throw new SimError(errors(errs));
         }
@@ -701,7 +701,7 @@ public final class SimStore {
         return ok(wrap("api_doc", d));
     }
 
-    private void activeDocChecks(Req r, Map<String, List<String>> errs, ObjectNode existing) {
+    private void activeDocChecks(Req r, Map<String, List<String>> errs) {
         if (r.has("body") && !r.p("body").isBlank()) {
             try {
                 JsonNode body = MAPPER.readTree(r.p("body"));
