@@ -1,5 +1,6 @@
 package dev.maas.installer.catalog;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.maas.installer.catalog.ModelProduct.Backend;
 import dev.maas.installer.catalog.ModelProduct.BackendUsage;
 import dev.maas.installer.catalog.ModelProduct.MappingRule;
@@ -61,8 +62,17 @@ public final class ModelCatalog {
         }
 
         boolean defaults = model.openapi() == null || model.openapi().isBlank();
-        List<ApiOperation> ops = defaults ? OpenApiOperations.openAiDefaults()
-                : OpenApiOperations.read(Path.of(model.openapi()), base + ".openapi");
+        List<ApiOperation> ops;
+        JsonNode document;
+        if (defaults) {
+            ops = OpenApiOperations.openAiDefaults();
+            document = OpenApiOperations.defaultDocument(name);
+        } else {
+            Path file = Path.of(model.openapi());
+            String text = OpenApiOperations.readText(file, base + ".openapi");
+            ops = OpenApiOperations.parse(text, file.toString(), base + ".openapi");
+            document = OpenApiOperations.document(text, file.toString(), base + ".openapi");
+        }
 
         String userDescription = model.description() == null || model.description().isBlank()
                 ? name + ", served by Models as a Service" : model.description().strip();
@@ -93,7 +103,8 @@ public final class ModelCatalog {
                     rules.size() + 1));
         }
         return new ModelProduct(name, systemName, backend, product, proxy, usage,
-                PolicyChain.maas(customPolicies), methods, rules, defaults);
+                PolicyChain.maas(customPolicies), methods, rules, defaults,
+                new ModelProduct.ActiveDoc(name, systemName, document));
     }
 
     private static String required(String value, String field, String what) {

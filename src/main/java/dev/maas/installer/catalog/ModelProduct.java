@@ -11,11 +11,25 @@ import java.util.Map;
  */
 public record ModelProduct(String modelName, String systemName, Backend backend, Product product, Proxy proxy,
                            BackendUsage backendUsage, PolicyChain policyChain, List<Method> methods,
-                           List<MappingRule> mappingRules, boolean defaultOperations) {
+                           List<MappingRule> mappingRules, boolean defaultOperations, ActiveDoc activeDoc) {
 
     public ModelProduct {
         methods = List.copyOf(methods);
         mappingRules = List.copyOf(mappingRules);
+    }
+
+    /**
+     * The product's ActiveDocs spec: {@code body} is the model's OpenAPI document as a JSON tree (YAML converted,
+     * its own servers kept), or a generated OpenAPI 3 document of the default operations. Linked to the product
+     * and published.
+     */
+    public record ActiveDoc(String name, String systemName, com.fasterxml.jackson.databind.JsonNode body) {
+        public ActiveDoc {
+            body = body.deepCopy();
+        }
+
+        @Override
+        public com.fasterxml.jackson.databind.JsonNode body() { return body.deepCopy(); }
     }
 
     /** A backend API: {@code POST /admin/api/backend_apis.json}. */

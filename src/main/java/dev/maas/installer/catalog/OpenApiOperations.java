@@ -3,6 +3,7 @@ package dev.maas.installer.catalog;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.IOException;
@@ -49,21 +50,64 @@ public final class OpenApiOperations {
 
     /** Reads a document file; {@code field} is the config field that named it. */
     public static List<ApiOperation> read(Path file, String field) {
+        return parse(readText(file, field), file.toString(), field);
+    }
+
+    /** Reads a document file's text (UTF-8, size-checked); {@code field} is the config field that named it. */
+    public static String readText(Path file, String field) {
         if (!Files.isRegularFile(file)) {
             throw new CatalogException(field, "OpenAPI document " + file + " does not exist or is not a file");
         }
-        String text;
         try {
             if (Files.size(file) > MAX_BYTES) {
                 throw new CatalogException(field, "OpenAPI document " + file + " is larger than "
                         + (MAX_BYTES >> 20) + " MiB; is it the right file?");
             }
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new CatalogException(field, "OpenAPI document " + file + " cannot be read: " + e.getMessage()
                     + " (a UTF-8 JSON or YAML file is expected)", e);
         }
-        return parse(text, file.toString(), field);
+    }
+
+    /** The document as a JSON tree (YAML converted); call {@link #parse} first to validate it. */
+    public static JsonNode document(String text, String source, String field) {
+        return tree(text, source, field);
+    }
+
+    /**
+     * A small OpenAPI 3 document of the {@link #openAiDefaults()} operations, for the ActiveDoc of a model without
+     * a document of its own.
+     */
+    public static ObjectNode defaultDocument(String title) {
+        ObjectNode doc = JSON.createObjectNode();
+        doc.put("openapi", "3.0.3");
+        ObjectNode info = doc.putObject("info");
+        info.put("title", title);
+        info.put("description", "OpenAI-compatible API of " + title);
+        info.put("version", "1.0.0");
+        ObjectNode paths = doc.putObject("paths");
+        for (ApiOperation op : openAiDefaults()) {
+            ObjectNode item = paths.has(op.path()) ? (ObjectNode) paths.get(op.path()) : paths.putObject(op.path());
+            ObjectNode o = item.putObject(op.httpMethod().toLowerCase(Locale.ROOT));
+            o.put("summary", op.summary());
+            if (op.path().contains("{model}")) {
+                ObjectNode param = o.putArray("parameters").addObject();
+                param.put("name", "model");
+                param.put("in", "path");
+                param.put("required", true);
+                param.putObject("schema").put("type", "string");
+            }
+            if (op.httpMethod().equals("POST")) {
+                ObjectNode body = o.putObject("requestBody");
+                body.put("required", true);
+                body.putObject("content").putObject("application/json").putObject("schema").put("type", "object");
+            }
+            ObjectNode ok = o.putObject("responses").putObject("200");
+            ok.put("description", "Successful response");
+            ok.putObject("content").putObject("application/json").putObject("schema").put("type", "object");
+        }
+        return doc;
     }
 
     /** Parses a document's text; {@code source} names it in messages. */

@@ -30,6 +30,7 @@ public final class ThreescaleClient {
     private final Tenant tenant;
     private final Cms cms;
     private final Master master;
+    private final ActiveDocs activeDocs;
 
     private ThreescaleClient(ThreescaleHttp http, SecretRegistry secrets) {
         this.http = http;
@@ -38,6 +39,7 @@ public final class ThreescaleClient {
         this.tenant = new Tenant(http, secrets);
         this.cms = new Cms(http);
         this.master = new Master(http);
+        this.activeDocs = new ActiveDocs(http);
     }
 
     public static Builder builder(String adminUrl, String accessToken) {
@@ -55,6 +57,9 @@ public final class ThreescaleClient {
     public Tenant tenant() { return tenant; }
 
     public Cms cms() { return cms; }
+
+    /** ActiveDocs specs (the developer portal's API reference). */
+    public ActiveDocs activeDocs() { return activeDocs; }
 
     /** Master API tenant operations: only for a client built with the master URL and MASTER_ACCESS_TOKEN. */
     public Master master() { return master; }

@@ -154,6 +154,33 @@ class ModelCatalogTest {
     }
 
     @Test
+    void theActiveDocIsTheDocumentAsJsonWithItsOwnServersOrAGeneratedOne() throws IOException {
+        Path yaml = Files.writeString(tmp.resolve("served.yaml"), """
+                openapi: 3.0.3
+                info: {title: Served, version: "1"}
+                servers:
+                  - url: https://granite.example.com/v1
+                paths:
+                  /v1/models: {get: {summary: List Models}}
+                """);
+        ModelProduct p = build(new ModelConfig("Granite", "granite", "http://g:8080", yaml.toString(), null),
+                ProductsConfig.defaults());
+        assertThat(p.activeDoc().systemName()).isEqualTo("granite");
+        assertThat(p.activeDoc().name()).isEqualTo("Granite");
+        assertThat(p.activeDoc().body().toString()).isEqualTo("{\"openapi\":\"3.0.3\",\"info\":{\"title\":"
+                + "\"Served\",\"version\":\"1\"},\"servers\":[{\"url\":\"https://granite.example.com/v1\"}],"
+                + "\"paths\":{\"/v1/models\":{\"get\":{\"summary\":\"List Models\"}}}}");
+
+        ModelProduct none = build(new ModelConfig("Llama Guard", "llama-guard", "http://l:8080", null, null),
+                ProductsConfig.defaults());
+        String generated = none.activeDoc().body().toString();
+        assertThat(OpenApiOperations.parse(generated, "generated", "f")).containsExactlyElementsOf(
+                OpenApiOperations.openAiDefaults());
+        assertThat(none.activeDoc().body().path("info").path("title").asText()).isEqualTo("Llama Guard");
+        assertThat(none.activeDoc().body().path("openapi").asText()).startsWith("3.0");
+    }
+
+    @Test
     void everythingIsStableAcrossRunsAndAcrossReorderedDocuments() throws IOException {
         ModelConfig m = model("Mistral", "mistral", "mistral-7b-instruct-v0.3.json");
         assertThat(build(m, ProductsConfig.defaults())).isEqualTo(build(m, ProductsConfig.defaults()));

@@ -82,8 +82,13 @@ public final class ModelStagesFixture implements AutoCloseable {
     }
 
     public InstallerConfig config(List<ModelConfig> models, int concurrency, boolean subscribe) {
+        return config(models, concurrency, subscribe, null);
+    }
+
+    /** {@code activeDocs}: products.activeDocs (null: the default, true). */
+    public InstallerConfig config(List<ModelConfig> models, int concurrency, boolean subscribe, Boolean activeDocs) {
         return new InstallerConfig(null, new EndpointsConfig(null, sim.url(), null, null), null, null, models,
-                new ProductsConfig(null, concurrency, null), new PlansConfig(null, subscribe), null);
+                new ProductsConfig(null, concurrency, activeDocs), new PlansConfig(null, subscribe), null);
     }
 
     /** A context that finds 3scale as every stage does: URL from the config, token from Secret system-seed. */

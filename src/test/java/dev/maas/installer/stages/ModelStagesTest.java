@@ -7,6 +7,7 @@ import dev.maas.installer.catalog.CatalogMarker;
 import dev.maas.installer.catalog.CustomPolicies;
 import dev.maas.installer.catalog.ModelCatalog;
 import dev.maas.installer.catalog.ModelProduct;
+import dev.maas.installer.catalog.OpenApiOperations;
 import dev.maas.installer.engine.Action;
 import dev.maas.installer.engine.CancelledException;
 import dev.maas.installer.engine.Change;
@@ -31,6 +32,7 @@ import dev.maas.installer.stages.products.ProductsStage;
 import dev.maas.installer.threescale.Product;
 import dev.maas.installer.threescale.RetryPolicy;
 import dev.maas.installer.threescale.ThreescaleClient;
+import dev.maas.installer.threescale.model.ActiveDoc;
 import dev.maas.installer.threescale.model.ApplicationPlan;
 import dev.maas.installer.threescale.model.BackendApi;
 import dev.maas.installer.threescale.model.BackendUsage;
@@ -99,7 +101,7 @@ class ModelStagesTest {
 
     private static void assertAllOk(List<Check> checks) {
         assertThat(checks).isNotEmpty();
-        assertThat(checks.stream().filter(c -> c.status() != CheckStatus.OK && !c.name().equals("activedocs")))
+        assertThat(checks.stream().filter(c -> c.status() != CheckStatus.OK))
                 .as("checks that are not OK").isEmpty();
     }
 
@@ -174,6 +176,49 @@ class ModelStagesTest {
             List<ServicePlan> servicePlans = p.servicePlans();
             assertThat(servicePlans).filteredOn(x -> x.name().equals("Default")).singleElement()
                     .satisfies(x -> assertThat(x.isDefault()).isTrue());
+
+            if (config.products().activeDocs()) {
+                List<ActiveDoc> docs = api.activeDocs().list().stream().filter(d -> sn.equals(d.systemName())).toList();
+                assertThat(docs).as("one ActiveDoc " + sn).hasSize(1);
+                ActiveDoc doc = docs.get(0);
+                assertThat(doc.name()).isEqualTo(m.modelName());
+                assertThat(doc.serviceId()).isEqualTo(s.id());
+                assertThat(doc.published()).isTrue();
+                assertThat(readTree(doc.body())).isEqualTo(expectedDocument(config, sn));
+            }
+        }
+        if (!config.products().activeDocs()) {
+            assertThat(api.activeDocs().list()).isEmpty();
+        }
+    }
+
+    private static JsonNode readTree(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (Exception e) {
+            throw new AssertionError("ActiveDoc body is not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** The model's own document read independently from its file (JSON or YAML); the generated one otherwise. */
+    private static JsonNode expectedDocument(InstallerConfig config, String systemName) {
+        ModelConfig mc = config.models().stream().filter(x -> systemName.equals(x.systemName() == null
+                ? ModelCatalog.build(ConfigDefaults.resolve(config, null), CustomPolicies.forConfig(config.threescale()))
+                .stream().filter(mp -> mp.modelName().equals(x.name())).findFirst().orElseThrow().systemName()
+                : x.systemName())).findFirst().orElseThrow();
+        if (mc.openapi() == null) {
+            JsonNode generated = OpenApiOperations.defaultDocument(mc.name());
+            assertThat(generated.path("openapi").asText()).startsWith("3.");
+            assertThat(generated.path("paths").size()).isEqualTo(5);
+            return generated;
+        }
+        try {
+            String text = java.nio.file.Files.readString(java.nio.file.Path.of(mc.openapi()));
+            ObjectMapper reader = text.stripLeading().startsWith("{") ? JSON
+                    : new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+            return reader.readTree(text);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
         }
     }
 
@@ -188,6 +233,9 @@ class ModelStagesTest {
                 .allMatch(c -> c.action() == Action.CREATE);
         assertThat(planned).filteredOn(c -> c.kind().equals("mapping rule") && c.action() == Action.DELETE)
                 .extracting(Change::name).allMatch(n -> n.endsWith("GET / -> hits"));
+        assertThat(planned).filteredOn(c -> c.kind().equals("activedoc")).hasSize(5)
+                .allMatch(c -> c.action() == Action.CREATE)
+                .allSatisfy(c -> assertThat(c.fields()).containsKeys("name", "service_id", "published", "body"));
         assertThat(fx.writes()).isEmpty();
 
         List<Change> first = applyAllChanges(ctx);
@@ -218,8 +266,8 @@ class ModelStagesTest {
         assertThat(plans.plan(again)).allMatch(Change::isNoop);
         List<Check> checks = verifyAll(again, backends, products, plans);
         assertAllOk(checks);
-        assertThat(checks).filteredOn(c -> c.name().equals("activedocs")).singleElement()
-                .satisfies(c -> assertThat(c.status()).isEqualTo(CheckStatus.WARN));
+        assertThat(checks).filteredOn(c -> c.name().startsWith("activedoc ")).hasSize(5)
+                .allMatch(c -> c.status() == CheckStatus.OK);
         assertThat(fx.writes()).isEmpty();
     }
 
@@ -304,6 +352,64 @@ class ModelStagesTest {
                 .allMatch(n -> n.startsWith("docling") || n.startsWith("mistral-7b-instruct-v0-3"));
         assertThat(fx.writes()).isNotEmpty();
         assertAllOk(verifyAll(ctx, backends, products, plans));
+        assertRunbookEndState(config);
+    }
+
+    @Test
+    void activeDocDriftIsNamedByVerifyAndRepairedByApply() {
+        fx = new ModelStagesFixture(SimulatorOptions.defaults());
+        InstallerConfig config = fx.config(ModelStagesFixture.runbookModels(), 4, false);
+        StageContext ctx = fx.ctx(config);
+        applyAll(ctx, backends, products, plans);
+
+        ThreescaleClient api = api();
+        ActiveDoc docling = api.activeDocs().findBySystemName("docling").orElseThrow();
+        ObjectNode edited = (ObjectNode) readTree(docling.body());
+        ((ObjectNode) edited.get("info")).put("title", "Edited by hand");
+        api.activeDocs().update(docling.id(), Map.of("body", edited.toString()));
+        ActiveDoc mistral = api.activeDocs().findBySystemName("mistral-7b-instruct-v0-3").orElseThrow();
+        api.activeDocs().update(mistral.id(), Map.of("published", "false"));
+        // the same document, only formatted differently: not a difference
+        ActiveDoc granite = api.activeDocs().findBySystemName("granite-3-8b-instruct").orElseThrow();
+        api.activeDocs().update(granite.id(), Map.of("body", readTree(granite.body()).toPrettyString()));
+
+        List<Check> checks = products.verify(ctx);
+        Check d = checks.stream().filter(c -> c.name().equals("activedoc docling")).findFirst().orElseThrow();
+        assertThat(d.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE);
+        assertThat(d.message()).contains("activedoc docling differs").contains("body");
+        assertThat(d.fix().target()).isEqualTo(StageIds.PRODUCTS);
+        Check m = checks.stream().filter(c -> c.name().equals("activedoc mistral-7b-instruct-v0-3")).findFirst()
+                .orElseThrow();
+        assertThat(m.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE);
+        assertThat(m.message()).contains("published 'false' -> 'true'").doesNotContain("body");
+        assertThat(checks).filteredOn(c -> c.name().equals("activedoc granite-3-8b-instruct")).singleElement()
+                .satisfies(c -> assertThat(c.status()).isEqualTo(CheckStatus.OK));
+
+        fx.sim.journal().clear();
+        List<Change> repair = products.apply(ctx, Progress.NONE);
+        assertThat(repair).filteredOn(c -> !c.isNoop()).extracting(c -> c.kind() + " " + c.name())
+                .containsExactlyInAnyOrder("activedoc docling", "activedoc mistral-7b-instruct-v0-3");
+        assertThat(fx.writes()).extracting(e -> e.method() + " " + e.path()).containsExactlyInAnyOrder(
+                "PUT /admin/api/active_docs/" + docling.id() + ".json",
+                "PUT /admin/api/active_docs/" + mistral.id() + ".json");
+        assertAllOk(verifyAll(ctx, backends, products, plans));
+        assertRunbookEndState(config);
+        fx.sim.journal().clear();
+        products.apply(ctx, Progress.NONE);
+        assertThat(fx.writes()).isEmpty();
+    }
+
+    @Test
+    void withActiveDocsOffNoneIsCreatedAndNoCheckFails() {
+        fx = new ModelStagesFixture(SimulatorOptions.defaults());
+        InstallerConfig config = fx.config(ModelStagesFixture.runbookModels(), 4, false, false);
+        StageContext ctx = fx.ctx(config);
+        assertThat(products.plan(ctx)).noneMatch(c -> c.kind().equals("activedoc"));
+        assertThat(applyAllChanges(ctx)).noneMatch(c -> c.kind().equals("activedoc"));
+        assertThat(fx.sim.store().snapshot("active_docs")).isEmpty();
+        List<Check> checks = verifyAll(ctx, backends, products, plans);
+        assertAllOk(checks);
+        assertThat(checks).noneMatch(c -> c.name().startsWith("activedoc"));
         assertRunbookEndState(config);
     }
 

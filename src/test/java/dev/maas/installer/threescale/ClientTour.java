@@ -3,6 +3,7 @@ package dev.maas.installer.threescale;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
 import dev.maas.installer.threescale.model.Account;
+import dev.maas.installer.threescale.model.ActiveDoc;
 import dev.maas.installer.threescale.model.Application;
 import dev.maas.installer.threescale.model.ApplicationPlan;
 import dev.maas.installer.threescale.model.AuthenticationProvider;
@@ -132,6 +133,16 @@ final class ClientTour {
         cms.files();
         cms.updateFile(f.id(), "/images/tour2.png", sec.id(), false, "tour.png",
                 "png2".getBytes(StandardCharsets.UTF_8), "image/png");
+
+        ActiveDoc doc = c.activeDocs().create("Tour", "tour", "{\"openapi\":\"3.0.0\",\"paths\":{}}",
+                Map.of("service_id", String.valueOf(s.id()), "published", "true", "description", "tour docs",
+                        "skip_swagger_validations", "false"));
+        c.activeDocs().list();
+        c.activeDocs().findBySystemName("tour");
+        c.activeDocs().read(doc.id());
+        c.activeDocs().update(doc.id(), Map.of("body", "{\"openapi\":\"3.0.1\",\"paths\":{}}", "published", "false",
+                "name", "Tour docs", "service_id", String.valueOf(s.id()), "skip_swagger_validations", "true"));
+        c.activeDocs().delete(c.activeDocs().create("Gone", "gone", "{}", Map.of()).id());
 
         c.backends().delete(c.backends().create("Gone", "gone", null, "http://gone.svc:80").id());
     }

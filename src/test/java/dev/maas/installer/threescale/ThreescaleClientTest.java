@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
 import dev.maas.installer.threescale.model.Account;
+import dev.maas.installer.threescale.model.ActiveDoc;
 import dev.maas.installer.threescale.model.Application;
 import dev.maas.installer.threescale.model.ApplicationPlan;
 import dev.maas.installer.threescale.model.AuthenticationProvider;
@@ -61,6 +62,38 @@ class ThreescaleClientTest {
         assertThat(client.product(api.id()).backendUsages()).extracting(BackendUsage::backendId)
                 .containsExactly(backend.id());
         assertThat(client.tenant().provider().adminDomain()).isEqualTo("maas-admin.apps.sandbox.local");
+    }
+
+    @Test
+    void activeDocsAreStatefulAndValidated() {
+        Service api = client.services().findBySystemName("api").orElseThrow();
+        assertThat(client.activeDocs().list()).isEmpty();
+        ActiveDoc d = client.activeDocs().create("Granite", "granite", "{\"openapi\":\"3.0.0\"}",
+                Map.of("service_id", String.valueOf(api.id()), "published", "true"));
+        assertThat(d.serviceId()).isEqualTo(api.id());
+        assertThat(d.published()).isTrue();
+        assertThat(d.skipSwaggerValidations()).isFalse();
+        assertThat(client.activeDocs().findBySystemName("granite")).contains(d);
+        assertThat(client.activeDocs().read(d.id())).contains(d);
+        assertThat(client.activeDocs().read(999_999)).isEmpty();
+
+        ActiveDoc u = client.activeDocs().update(d.id(), Map.of("body", "{\"openapi\":\"3.0.1\"}", "published", "false"));
+        assertThat(u.body()).isEqualTo("{\"openapi\":\"3.0.1\"}");
+        assertThat(u.published()).isFalse();
+        assertThat(u.systemName()).isEqualTo("granite");
+
+        assertThatThrownBy(() -> client.activeDocs().create("Again", "granite", "{}", Map.of()))
+                .as("system_name taken").isInstanceOfSatisfying(ThreescaleApiException.class,
+                        e -> assertThat(e.status()).isEqualTo(422));
+        assertThatThrownBy(() -> client.activeDocs().create("Bad", "bad", "not json", Map.of()))
+                .isInstanceOfSatisfying(ThreescaleApiException.class, e -> assertThat(e.status()).isEqualTo(422));
+        assertThatThrownBy(() -> client.activeDocs().create("Orphan", "orphan", "{}", Map.of("service_id", "999999")))
+                .isInstanceOfSatisfying(ThreescaleApiException.class, e -> assertThat(e.status()).isEqualTo(422));
+        assertThatThrownBy(() -> client.activeDocs().update(999_999, Map.of("name", "x")))
+                .isInstanceOfSatisfying(ThreescaleApiException.class, e -> assertThat(e.status()).isEqualTo(404));
+        assertThat(client.activeDocs().list()).extracting(ActiveDoc::systemName).containsExactly("granite");
+        client.activeDocs().delete(d.id());
+        assertThat(client.activeDocs().list()).isEmpty();
     }
 
     @Test

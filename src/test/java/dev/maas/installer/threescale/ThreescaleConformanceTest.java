@@ -106,7 +106,10 @@ class ThreescaleConformanceTest {
                 "POST /admin/api/cms/sections.json", "PUT /admin/api/cms/sections/{id}.json",
                 "POST /admin/api/cms/templates.json", "PUT /admin/api/cms/templates/{id}.json",
                 "PUT /admin/api/cms/templates/{id}/publish.json",
-                "POST /admin/api/cms/files.json", "PUT /admin/api/cms/files/{id}.json");
+                "POST /admin/api/cms/files.json", "PUT /admin/api/cms/files/{id}.json",
+                "GET /admin/api/active_docs.json", "POST /admin/api/active_docs.json",
+                "GET /admin/api/active_docs/{id}.json", "PUT /admin/api/active_docs/{id}.json",
+                "DELETE /admin/api/active_docs/{id}.json");
     }
 
     /**

@@ -113,6 +113,7 @@ public final class SimStore {
     private final Map<Long, ObjectNode> sections = new LinkedHashMap<>();
     private final Map<Long, ObjectNode> templates = new LinkedHashMap<>();
     private final Map<Long, ObjectNode> files = new LinkedHashMap<>();
+    private final Map<Long, ObjectNode> activeDocs = new LinkedHashMap<>();
     private final Map<Long, Upload> fileContents = new HashMap<>();
     /** Template system names or page paths whose create/update answers 422 (see {@link #rejectTemplate}). */
     private final Map<String, String> rejectedTemplates = new HashMap<>();
@@ -264,6 +265,7 @@ public final class SimStore {
             case "cms_sections" -> sections;
             case "cms_templates" -> templates;
             case "cms_files" -> files;
+            case "active_docs" -> activeDocs;
             default -> throw new IllegalArgumentException("unknown collection " + collection);
         };
         return m.values().stream().map(ObjectNode::deepCopy).toList();
@@ -315,6 +317,14 @@ public final class SimStore {
         on("POST", api + "/backend_apis", this::createBackend);
         on("GET", api + "/backend_apis/{id}", r -> ok(wrap("backend_api", backend(r, "id"))));
         on("PUT", api + "/backend_apis/{id}", this::updateBackend);
+        on("GET", api + "/active_docs", r -> ok(list(activeDocs.values(), "api_docs", "api_doc")));
+        on("POST", api + "/active_docs", this::createActiveDoc);
+        on("GET", api + "/active_docs/{id}", r -> ok(wrap("api_doc", find(activeDocs, r, "id"))));
+        on("PUT", api + "/active_docs/{id}", this::updateActiveDoc);
+        on("DELETE", api + "/active_docs/{id}", r -> {
+            activeDocs.remove(find(activeDocs, r, "id").get("id").asLong());
+            return okEmpty();
+        });
         on("DELETE", api + "/backend_apis/{id}", this::deleteBackend);
         metricRoutes(api + "/backend_apis/{backend_api_id}", "backend_api_id", true);
         on("GET", api + "/backend_apis/{backend_api_id}/mapping_rules",
@@ -620,6 +630,97 @@ public final class SimStore {
         });
         rules.values().removeIf(x -> x.get("owner_type").asText().equals("BackendApi") && x.get("owner_id").asLong() == id);
         return okEmpty();
+    }
+
+    // ================================================================================================ active docs
+
+    /**
+     * ActiveDocs (porta's ApiDocs::Service): name and body required, body valid JSON, system_name unique per account
+     * (generated from the name when blank), service_id one of the account's products; rendered as
+     * {@code {"api_doc":{...}}} and listed, unpaginated, as {@code {"api_docs":[{"api_doc":{...}}]}}.
+     */
+    private Resp createActiveDoc(Req r) {
+        Map<String, List<String>> errs = new LinkedHashMap<>();
+        blank(r, errs, "name", "body");
+        activeDocChecks(r, errs);
+        String systemName = systemName(r, r.p("name"));
+        if (systemName != null && activeDocs.values().stream()
+                .anyMatch(d -> systemName.equals(d.get("system_name").asText()))) {
+            errs.put("system_name", List.of("has already been taken"));
+        }
+        if (!errs.isEmpty()) {
+            throw new SimError(errors(errs));
+        }
+        ObjectNode d = J.objectNode();
+        long id = id();
+        d.put("id", id);
+        d.put("name", r.p("name"));
+        d.put("system_name", systemName);
+        d.put("description", r.has("description") ? r.p("description") : null);
+        d.put("published", r.has("published") && bool(r.p("published")));
+        d.put("skip_swagger_validations", r.has("skip_swagger_validations") && bool(r.p("skip_swagger_validations")));
+        d.put("body", r.p("body"));
+        if (r.has("service_id") && !r.p("service_id").isBlank()) {
+            d.put("service_id", Long.parseLong(r.p("service_id")));
+        } else {
+            d.putNull("service_id");
+        }
+        d.put("created_at", now());
+        d.put("updated_at", now());
+        activeDocs.put(id, d);
+        return created(wrap("api_doc", d));
+    }
+
+    private Resp updateActiveDoc(Req r) {
+        ObjectNode d = find(activeDocs, r, "id");
+        Map<String, List<String>> errs = new LinkedHashMap<>();
+        for (String f : List.of("name", "body")) {
+            if (r.has(f) && r.p(f).isBlank()) {
+                errs.put(f, List.of("can't be blank"));
+            }
+        }
+        activeDocChecks(r, errs);
+        if (!errs.isEmpty()) {
+            throw new SimError(errors(errs));
+        }
+        copy(r, d, "name", "description", "body");
+        if (r.has("published")) {
+            d.put("published", bool(r.p("published")));
+        }
+        if (r.has("skip_swagger_validations")) {
+            d.put("skip_swagger_validations", bool(r.p("skip_swagger_validations")));
+        }
+        if (r.has("service_id")) {
+            if (r.p("service_id").isBlank()) {
+                d.putNull("service_id");
+            } else {
+                d.put("service_id", Long.parseLong(r.p("service_id")));
+            }
+        }
+        touch(d);
+        return ok(wrap("api_doc", d));
+    }
+
+    private void activeDocChecks(Req r, Map<String, List<String>> errs) {
+        if (r.has("body") && !r.p("body").isBlank()) {
+            try {
+                JsonNode body = MAPPER.readTree(r.p("body"));
+                if (body == null || !body.isObject()) {
+                    errs.put("body", List.of("JSON Spec is invalid"));
+                }
+            } catch (Exception e) {
+                errs.put("body", List.of("JSON Spec is invalid"));
+            }
+        }
+        if (r.has("service_id") && !r.p("service_id").isBlank()) {
+            try {
+                if (!services.containsKey(Long.parseLong(r.p("service_id")))) {
+                    errs.put("service", List.of("not found"));
+                }
+            } catch (NumberFormatException e) {
+                errs.put("service", List.of("not found"));
+            }
+        }
     }
 
     /** porta: uri validation (http, https, ws, wss), non_localhost, and the default port filled in. */

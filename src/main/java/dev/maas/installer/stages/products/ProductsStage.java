@@ -17,6 +17,7 @@ import dev.maas.installer.stages.common.DesiredCatalog;
 import dev.maas.installer.stages.common.SerialProgress;
 import dev.maas.installer.stages.common.ThreescaleAccess;
 import dev.maas.installer.threescale.ThreescaleClient;
+import dev.maas.installer.threescale.model.ActiveDoc;
 import dev.maas.installer.threescale.model.BackendApi;
 import dev.maas.installer.threescale.model.Service;
 import org.slf4j.Logger;
@@ -41,8 +42,10 @@ import java.util.stream.Collectors;
  * <p>A product whose model left the configuration is kept, unless the stage was made with {@code prune}: then it
  * is deleted, but only when its description carries the installer's marker ({@link CatalogMarker}).
  *
- * <p>ActiveDocs: the 3scale client has no ActiveDocs API yet, so no ActiveDoc is created even with
- * {@code products.activeDocs} true; verify says so in a WARN check.
+ * <p>ActiveDocs ({@code products.activeDocs}, default true): one ActiveDocs spec per product, with the product's
+ * system_name and name, the model's OpenAPI document (or a generated one of the default operations) as its body,
+ * linked to the product and published; updated only when a field differs (bodies compared as JSON trees). With
+ * {@code products.activeDocs} false the installer leaves ActiveDocs alone.
  */
 public final class ProductsStage implements Stage {
     private static final Logger LOG = LoggerFactory.getLogger(ProductsStage.class);
@@ -102,9 +105,19 @@ public final class ProductsStage implements Stage {
             }
         }
         if (ctx.config().products().activeDocs()) {
-            out.add(Check.warn("activedocs", "ActiveDocs are not created yet: the installer's 3scale client has no"
-                    + " ActiveDocs API", Fix.manual("add the OpenAPI documents as ActiveDocs in the admin portal"
-                    + " (Products > ActiveDocs), or set products.activeDocs to false")));
+            List<Change> docs = activeDocs(ctx, client, models, services, false);
+            for (int i = 0; i < models.size(); i++) {
+                String sn = models.get(i).systemName();
+                Change c = docs.get(i);
+                String name = "activedoc " + sn;
+                if (c.isNoop()) {
+                    out.add(Check.ok(name, "ActiveDoc " + sn + " matches the model's OpenAPI document, is linked to"
+                            + " product " + sn + " and published"));
+                } else {
+                    out.add(Check.retryable(name, "ActiveDoc " + describe(c),
+                            Fix.rerunStage(StageIds.PRODUCTS, "creates or repairs it")));
+                }
+            }
         }
         return out;
     }
@@ -131,9 +144,6 @@ public final class ProductsStage implements Stage {
         Map<String, Service> services = services(client);
         Map<String, BackendApi> backends = backends(client);
         ctx.cancellation().throwIfCancelled();
-        if (write && ctx.config().products().activeDocs()) {
-            LOG.info("ActiveDocs skipped: the 3scale client has no ActiveDocs API yet");
-        }
         AtomicInteger done = new AtomicInteger();
         List<List<Change>> perModel = BoundedPool.run("maas-products", models, ctx.config().products().concurrency(),
                 ctx.cancellation(), m -> {
@@ -145,8 +155,27 @@ public final class ProductsStage implements Stage {
                 });
         List<Change> out = new ArrayList<>();
         perModel.forEach(out::addAll);
+        if (ctx.config().products().activeDocs()) {
+            out.addAll(activeDocs(ctx, client, models, write ? services(client) : services, write));
+        }
         out.addAll(prune(ctx, client, models, services, write));
         return out;
+    }
+
+    /** One change per model, in the models' order: its ActiveDoc created, updated or unchanged. */
+    private static List<Change> activeDocs(StageContext ctx, ThreescaleClient client, List<ModelProduct> models,
+                                           Map<String, Service> services, boolean write) {
+        ctx.cancellation().throwIfCancelled();
+        Map<String, ActiveDoc> live = client.activeDocs().list().stream().filter(d -> d.systemName() != null)
+                .collect(Collectors.toMap(ActiveDoc::systemName, Function.identity(), (a, b) -> a));
+        List<Change> changes = BoundedPool.run("maas-activedocs", models, ctx.config().products().concurrency(),
+                ctx.cancellation(), m -> ActiveDocReconciler.reconcile(client, m, services.get(m.systemName()),
+                        live.get(m.activeDoc().systemName()), write));
+        if (write) {
+            long written = changes.stream().filter(c -> !c.isNoop()).count();
+            LOG.info("ActiveDocs: {} of {} created or updated", written, models.size());
+        }
+        return changes;
     }
 
     private List<Change> prune(StageContext ctx, ThreescaleClient client, List<ModelProduct> models,
