@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Runs the engine for the wizard, never on the FX thread: each run builds its {@link StageContext} through the
@@ -41,6 +42,7 @@ public final class EngineService implements AutoCloseable {
     private final FailureListener failures;
     private final ExecutorService executor;
     private final AtomicReference<Cancellation> current = new AtomicReference<>();
+    private final AtomicReference<List<Stage>> lastRunStages = new AtomicReference<>(List.of());
 
     public EngineService(List<? extends Stage> stages, Function<Cancellation, StageContext> contextFactory,
                          UiEventBridge bridge) {
@@ -70,11 +72,27 @@ public final class EngineService implements AutoCloseable {
      * @return completes with the report, or with null when the run failed outside the runner
      */
     public CompletableFuture<RunReport> start(Operation op, List<String> stageIds) {
+        return start(op, stageIds, null);
+    }
+
+    /**
+     * Like {@link #start(Operation, List)}, with the stages of this one run passed through {@code substitute} (for
+     * example the products stage swapped for one that prunes, as the CLI's {@code --prune} does); null runs the
+     * stages as they are. Later runs are not affected.
+     */
+    public CompletableFuture<RunReport> start(Operation op, List<String> stageIds, UnaryOperator<Stage> substitute) {
         Cancellation cancellation = new Cancellation();
         current.set(cancellation);
         List<String> ids = List.copyOf(stageIds);
-        return CompletableFuture.supplyAsync(() -> run(op, ids, cancellation), executor);
+        StageRunner forRun = substitute == null ? runner
+                : new StageRunner(runner.stages().stream().map(s -> Objects.requireNonNull(substitute.apply(s),
+                        "substitute")).toList());
+        lastRunStages.set(forRun.stages());
+        return CompletableFuture.supplyAsync(() -> run(forRun, op, ids, cancellation), executor);
     }
+
+    /** The stages of the run started last, after its substitution; empty before the first run. */
+    public List<Stage> lastRunStages() { return lastRunStages.get(); }
 
     /** Asks the current run to stop at its next sub-step. Safe from any thread. */
     public void cancel() {
@@ -84,9 +102,9 @@ public final class EngineService implements AutoCloseable {
         }
     }
 
-    private RunReport run(Operation op, List<String> ids, Cancellation cancellation) {
+    private RunReport run(StageRunner forRun, Operation op, List<String> ids, Cancellation cancellation) {
         try (StageContext ctx = contextFactory.apply(cancellation)) {
-            return runner.run(op, ids, ctx, events);
+            return forRun.run(op, ids, ctx, events);
         } catch (ConfigException e) {
             failures.runFailed(op, ids, SecretRegistry.global().redact(e.getMessage()));
         } catch (RuntimeException e) {

@@ -81,7 +81,10 @@ public final class WizardShell implements AutoCloseable {
         }
         this.model = new WizardViewModel(vms, new WizardViewModel.RunLauncher() {
             @Override
-            public void start(Operation op, List<String> stageIds) { engine.start(op, stageIds); }
+            public void start(Operation op, List<String> stageIds) {
+                PageServices services = PageServices.of(WizardShell.this.model);
+                engine.start(op, stageIds, services == null ? null : services.prune().takeForRun(op, stageIds));
+            }
 
             @Override
             public void cancel() { engine.cancel(); }

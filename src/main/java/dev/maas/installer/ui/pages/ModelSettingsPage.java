@@ -4,6 +4,8 @@ import dev.maas.installer.ui.StagePage;
 import dev.maas.installer.ui.model.StageViewModel;
 import dev.maas.installer.ui.model.WizardViewModel;
 import javafx.scene.Node;
+import javafx.scene.control.Alert;
+import javafx.scene.control.ButtonType;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
@@ -13,6 +15,7 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The products or plans page: which models the stage works on, and the stage's own settings (products: credentials
@@ -24,6 +27,7 @@ public final class ModelSettingsPage implements StagePage {
     private final String description;
     private final Kind kind;
     private final Function<WizardViewModel, ModelSettingsPageModel> models;
+    private final Predicate<String> confirm;
 
     public ModelSettingsPage(String description, Kind kind) {
         this(description, kind, w -> {
@@ -33,9 +37,16 @@ public final class ModelSettingsPage implements StagePage {
     }
 
     public ModelSettingsPage(String description, Kind kind, Function<WizardViewModel, ModelSettingsPageModel> models) {
+        this(description, kind, models, ModelSettingsPage::confirmPrune);
+    }
+
+    /** @param confirm asks the user to confirm prune (the text says what it does); true when confirmed */
+    public ModelSettingsPage(String description, Kind kind, Function<WizardViewModel, ModelSettingsPageModel> models,
+                             Predicate<String> confirm) {
         this.description = description;
         this.kind = kind;
         this.models = models;
+        this.confirm = confirm;
     }
 
     @Override
@@ -53,10 +64,29 @@ public final class ModelSettingsPage implements StagePage {
                 model.refreshSummary();
             }
         });
-        return view(model, kind);
+        PageServices services = PageServices.of(wizard);
+        return view(model, kind, services == null ? null : services.prune(), confirm);
     }
 
     public static Node view(ModelSettingsPageModel model, Kind kind) {
+        return view(model, kind, null, ModelSettingsPage::confirmPrune);
+    }
+
+    /** Asks in a dialog whether to prune; true when the user confirmed. */
+    static boolean confirmPrune(String text) {
+        Alert alert = new Alert(Alert.AlertType.CONFIRMATION, text, ButtonType.OK, ButtonType.CANCEL);
+        alert.setTitle("Delete products of models no longer listed?");
+        alert.setHeaderText("Prune products in the next products run?");
+        return alert.showAndWait().filter(b -> b == ButtonType.OK).isPresent();
+    }
+
+    /**
+     * @param prune the products page's prune choice; null shows no prune box
+     * @param confirm asks the user to confirm {@link PruneChoice#WHAT_PRUNE_DOES}; true when confirmed (a dialog in
+     *                the wizard)
+     */
+    public static Node view(ModelSettingsPageModel model, Kind kind, PruneChoice prune,
+                            Predicate<String> confirm) {
         Label summary = new Label();
         summary.setId(kind == Kind.PRODUCTS ? "products-summary" : "plans-summary");
         summary.setWrapText(true);
@@ -90,7 +120,43 @@ public final class ModelSettingsPage implements StagePage {
             subscribe.selectedProperty().bindBidirectional(model.subscribeExistingProperty());
             box.getChildren().addAll(new HBox(8, new Label("Application plan name:"), plan), subscribe);
         }
+        if (kind == Kind.PRODUCTS && prune != null) {
+            box.getChildren().add(pruneBox(prune, confirm));
+        }
         box.getChildren().add(error);
         return box;
+    }
+
+    private static Node pruneBox(PruneChoice prune, Predicate<String> confirm) {
+        CheckBox box = new CheckBox("Delete products of models no longer listed (prune)");
+        box.setId("products-prune");
+        box.setSelected(prune.pruneProperty().get());
+        prune.pruneProperty().addListener((o, was, now) -> box.setSelected(now));
+        prune.pendingConfirmationProperty().addListener((o, was, now) -> {
+            if (now) {
+                // the dialog is shown after the click is handled, never from inside a layout pass
+                javafx.application.Platform.runLater(() -> {
+                    if (!prune.pendingConfirmationProperty().get()) {
+                        return;
+                    }
+                    if (confirm.test(PruneChoice.WHAT_PRUNE_DOES)) {
+                        prune.confirm();
+                    } else {
+                        prune.decline();
+                    }
+                });
+            }
+        });
+        box.setOnAction(e -> {
+            if (box.isSelected()) {
+                box.setSelected(false); // stays off until confirmed
+                prune.request();
+            } else {
+                prune.turnOff();
+            }
+        });
+        Label note = new Label("Only for the next run that applies the products stage; then it is off again.");
+        note.setWrapText(true);
+        return new VBox(4, box, note);
     }
 }

@@ -19,11 +19,12 @@ import java.util.function.Supplier;
 /**
  * What the stage pages need from the wizard they are shown in: the configuration the runs use, the model discovery
  * and the cluster's apps domain (blocking calls, run by the pages off the FX thread; the domain is null when
- * unknown), the executor that runs them, and the FX executor. The shell
+ * unknown), the executor that runs them, the FX executor, and the products page's prune choice (which the shell
+ * reads when it starts a run). The shell
  * registers one per {@link WizardViewModel}; pages look it up when they build their inputs.
  */
 public record PageServices(ConfigViewModel config, Supplier<List<DiscoveredModel>> discovery,
-                           Supplier<String> appsDomain, Executor background, Executor fx) {
+                           Supplier<String> appsDomain, Executor background, Executor fx, PruneChoice prune) {
     private static final Map<WizardViewModel, PageServices> REGISTRY = new WeakHashMap<>();
 
     public PageServices {
@@ -32,6 +33,13 @@ public record PageServices(ConfigViewModel config, Supplier<List<DiscoveredModel
         Objects.requireNonNull(appsDomain, "appsDomain");
         Objects.requireNonNull(background, "background");
         Objects.requireNonNull(fx, "fx");
+        Objects.requireNonNull(prune, "prune");
+    }
+
+    /** Services with a prune choice of their own (off). */
+    public PageServices(ConfigViewModel config, Supplier<List<DiscoveredModel>> discovery,
+                        Supplier<String> appsDomain, Executor background, Executor fx) {
+        this(config, discovery, appsDomain, background, fx, new PruneChoice());
     }
 
     public static synchronized void register(WizardViewModel wizard, PageServices services) {
