@@ -62,6 +62,9 @@ public final class KeycloakAccess {
         String override = c.endpoints().keycloakUrl();
         Optional<String> route = routeHost(ctx, ns).map(h -> "https://" + h);
         String url;
+        if (route.isEmpty()) {
+            route = rhbkUrl(ctx, ns);
+        }
         if (override != null && !override.isBlank()) {
             url = override.trim();
         } else {
@@ -82,6 +85,30 @@ public final class KeycloakAccess {
             });
         }
         return ctx.service(KeycloakAdmin.class);
+    }
+
+    /**
+     * The host the sso stage gives a Red Hat build of Keycloak ({@code spec.hostname.hostname}); the sso stage and
+     * this lookup share it so that they never disagree.
+     */
+    public static String rhbkHostname(String namespace, String appsDomain) {
+        return "keycloak-" + namespace + "." + appsDomain;
+    }
+
+    /** For the Red Hat build of Keycloak (no Route 'keycloak'; its Secret is there): its hostname under the apps domain. */
+    private static Optional<String> rhbkUrl(StageContext ctx, String ns) {
+        if (!ctx.has(KubernetesClient.class)) {
+            return Optional.empty();
+        }
+        KubernetesClient k = ctx.service(KubernetesClient.class);
+        try {
+            if (k.secrets().inNamespace(ns).withName(RHBK_SECRET).get() == null) {
+                return Optional.empty();
+            }
+        } catch (KubernetesClientException e) {
+            return Optional.empty();
+        }
+        return ClusterFacts.appsDomain(k).map(d -> "https://" + rhbkHostname(ns, d));
     }
 
     private static KeycloakAdmin.Credentials credentials(StageContext ctx, String ns) {

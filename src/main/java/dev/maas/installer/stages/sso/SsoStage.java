@@ -121,7 +121,9 @@ public final class SsoStage implements Stage {
                   RealmSpec realm) {
         String crName() { return flavour == SsoFlavour.RHSSO ? RHSSO_NAME : RHBK_NAME; }
 
-        String hostname() { return "keycloak-" + namespace + "." + appsDomain; }
+        String hostname() {
+            return dev.maas.installer.stages.common.KeycloakAccess.rhbkHostname(namespace, appsDomain);
+        }
 
         String realmCrName() {
             String n = realm.realm() == null ? "" : realm.realm().toLowerCase(Locale.ROOT)

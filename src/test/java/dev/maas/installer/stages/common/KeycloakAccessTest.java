@@ -87,6 +87,15 @@ class KeycloakAccessTest {
     }
 
     @Test
+    void rhbkWithoutOverrideIsReachedAtTheHostnameTheSsoStageGivesIt() {
+        secret("rh-sso", "keycloak-initial-admin", Map.of("username", "temp-admin", "password", "pw-5678"));
+        dev.maas.installer.cluster.Fixtures.appsDomain(cluster.client(), "apps.example.com");
+        KeycloakAccess.Target t = KeycloakAccess.target(ctx(null, null));
+        assertThat(t.url()).isEqualTo("https://keycloak-rh-sso.apps.example.com");
+        assertThat(t.publicUrl()).isEqualTo(t.url());
+    }
+
+    @Test
     void missingRouteOrSecretSaysWhatToDo() {
         assertThatThrownBy(() -> KeycloakAccess.target(ctx(null, null)))
                 .isInstanceOf(StageException.class).hasMessageContaining("no Route 'keycloak'")
