@@ -62,9 +62,6 @@ public final class ConfigViewModel {
         current = Objects.requireNonNull(edited, "edited");
     }
 
-    /** Replaces the configuration the next run uses (FX thread; a page's valid edit). */
-    public void set(InstallerConfig config) { use(config); }
-
     /** The file the configuration came from; null for the built-in defaults. */
     public ReadOnlyObjectProperty<Path> fileProperty() { return file.getReadOnlyProperty(); }
 

@@ -162,7 +162,7 @@ public final class SsoPageModel {
         }
         valid.set(problems.isEmpty());
         if (problems.isEmpty() && !candidate.equals(cur)) {
-            config.set(candidate);
+            config.use(candidate);
         }
     }
 

@@ -149,7 +149,7 @@ public final class ThreescalePageModel {
         }
         valid.set(problems.isEmpty());
         if (problems.isEmpty() && !candidate.equals(cur)) {
-            config.set(candidate);
+            config.use(candidate);
         }
     }
 
