@@ -13,7 +13,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.WeakHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
@@ -53,15 +52,11 @@ public record PageServices(ConfigViewModel config, Supplier<List<DiscoveredModel
 
     /**
      * The services of the real wizard: discovery and the apps domain read through the wizard's current cluster
-     * connection (read-only calls), on one daemon thread of their own so that they never wait behind a run.
+     * connection (read-only calls), on the pages' daemon look-up threads so that they never wait behind a run.
      */
     public static PageServices of(ConfigViewModel config, Supplier<Optional<ClusterConnection>> connection,
                                   Executor fx) {
-        Executor background = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "maas-pages");
-            t.setDaemon(true);
-            return t;
-        });
+        Executor background = PageSupport.BACKGROUND;
         Supplier<ClusterConnection> conn = () -> connection.get().orElseThrow(() -> new IllegalStateException(
                 "Connect first: the wizard is not connected to a cluster (open the Connect page)"));
         return new PageServices(config, () -> new ModelDiscovery(conn.get().client()).discover(),
