@@ -3,7 +3,10 @@
 # and is proven usable, adds -XX:SharedArchiveFile=$APPDIR/<archive> to the launcher's .cfg.
 # (A SharedArchiveFile that does not exist silently turns off all class sharing, so it is never added blindly.)
 #
-#   train-cds.sh APP_IMAGE_DIR LAUNCHER_NAME ARCHIVE_NAME WINDOW_TITLE INSTALL_DIR [TIMEOUT_SECONDS]
+#   train-cds.sh APP_IMAGE_DIR LAUNCHER_NAME ARCHIVE_NAME WINDOW_TITLE INSTALL_DIR [TIMEOUT_SECONDS [MAIN_CLASS]]
+#
+# MAIN_CLASS (default dev.maas.installer.Main) is the class the check run must find in the archive; the check runs
+# the launcher with --help, which the app must answer without opening a window.
 #
 # Why INSTALL_DIR: a JDK 17 archive records the absolute path of every class-path jar and refuses to load
 # ("Required classpath entry does not exist") when the app runs from anywhere else. So the training and the
@@ -23,6 +26,7 @@ ARCHIVE_NAME="${3:?archive file name}"
 WINDOW_TITLE="${4:?window title}"
 INSTALL_DIR="${5:?install dir, e.g. /opt/maas-installer}"
 TIMEOUT="${6:-120}"
+MAIN_CLASS="${7:-dev.maas.installer.Main}"
 SETTLE_SECONDS="${CDS_SETTLE_SECONDS:-3}"
 
 CFG="$APP_IMAGE/lib/app/$LAUNCHER_NAME.cfg"
@@ -97,7 +101,7 @@ if [[ -n "${DISPLAY:-}" ]]; then
 else
   command -v xvfb-run >/dev/null || die "no DISPLAY and no xvfb-run (apt-get install -y xvfb), or build with --no-cds"
   CDS_TRAINING_IN_X=1 CDS_TRAINING_LOG="$LOG_DIR/app.out" xvfb-run -a -s '-screen 0 1366x768x24' \
-    bash "${BASH_SOURCE[0]}" "$APP_IMAGE" "$LAUNCHER_NAME" "$ARCHIVE_NAME" "$WINDOW_TITLE" "$INSTALL_DIR" "$TIMEOUT"
+    bash "${BASH_SOURCE[0]}" "$APP_IMAGE" "$LAUNCHER_NAME" "$ARCHIVE_NAME" "$WINDOW_TITLE" "$INSTALL_DIR" "$TIMEOUT" "$MAIN_CLASS"
 fi
 
 if [[ ! -s "$ARCHIVE" ]]; then
@@ -106,11 +110,11 @@ if [[ ! -s "$ARCHIVE" ]]; then
   exit 1
 fi
 
-# Prove the archive is usable before the launcher relies on it: at the install path, the main class must
+# Prove the archive is usable before the launcher relies on it: at the install path, MAIN_CLASS must
 # come from the top (dynamic) archive.
 JAVA_TOOL_OPTIONS="-XX:SharedArchiveFile=$ARCHIVE_AT_INSTALL -Xlog:class+load=info:file=$LOG_DIR/load.log -Xlog:cds=info:file=$LOG_DIR/cds.log" \
   at_install_path_sub "$LAUNCHER_AT_INSTALL" --help >/dev/null 2>&1 || true
-if ! grep -q 'dev.maas.installer.Main source: shared objects file (top)' "$LOG_DIR/load.log"; then
+if ! grep -qF "$MAIN_CLASS source: shared objects file (top)" "$LOG_DIR/load.log"; then
   echo "error: the trained archive is not used by the launcher; not enabling it. CDS log:" >&2
   grep -iE 'unable|mismatch|not exist|fail|error' "$LOG_DIR/cds.log" >&2 || true
   rm -f "$ARCHIVE"

@@ -38,22 +38,9 @@ public class WizardApp extends Application {
         }
         window.setScene(scene);
         window.show();
-        // after the first frame: the kubeconfig's contexts, and with no cluster given the local sandbox (background)
-        scene.addPostLayoutPulseListener(new Runnable() {
-            @Override
-            public void run() {
-                scene.removePostLayoutPulseListener(this);
-                if (Boolean.getBoolean("maas.cds.training")) {
-                    // packaging trains the AppCDS archive on exactly what the first frame needs, then exits
-                    javafx.application.Platform.runLater(() -> {
-                        javafx.application.Platform.exit();
-                        System.exit(0);
-                    });
-                    return;
-                }
-                javafx.application.Platform.runLater(shell::windowShown);
-            }
-        });
+        // after the first frame: the kubeconfig's contexts, and with no cluster given the local sandbox (background);
+        // or exit there (AppCDS training, startup benchmark: see FirstFrame)
+        FirstFrame.whenShown(scene, shell::windowShown);
     }
 
     @Override

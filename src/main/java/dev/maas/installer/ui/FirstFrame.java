@@ -1,0 +1,86 @@
+package dev.maas.installer.ui;
+
+import javafx.application.Platform;
+import javafx.scene.Scene;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * What happens once a window's first frame is out: the scene's first pulse after {@code show()} has laid the
+ * content out and handed it to the renderer. Normally the given action runs (the wizard's {@code windowShown}); two
+ * system properties make the app exit there instead:
+ * <ul>
+ *   <li>{@code -Dmaas.cds.training=true}: packaging trains the AppCDS archive on exactly what the first frame
+ *       needs;</li>
+ *   <li>{@code -Dmaas.firstframe.report=FILE}: the startup benchmark ({@code jpackage/bench-first-frame.sh}); writes
+ *       the wall-clock time of the first frame and of the JVM's start to FILE (see {@link #report}).</li>
+ * </ul>
+ * Self-contained (JavaFX and the JDK only): the benchmark's minimal window uses this same class.
+ */
+public final class FirstFrame {
+    /** {@code -Dmaas.firstframe.report=FILE}: write the first frame's time to FILE and exit. */
+    public static final String REPORT_PROPERTY = "maas.firstframe.report";
+    /** {@code -Dmaas.cds.training=true}: exit after the first frame (AppCDS training at packaging time). */
+    public static final String CDS_TRAINING_PROPERTY = "maas.cds.training";
+
+    private FirstFrame() { }
+
+    /**
+     * Call on the FX thread right after {@code window.show()}: once the scene's first pulse has run, either exits
+     * (one of the properties above is set) or runs {@code then} on the FX thread.
+     */
+    public static void whenShown(Scene scene, Runnable then) {
+        scene.addPostLayoutPulseListener(new Runnable() {
+            @Override
+            public void run() {
+                scene.removePostLayoutPulseListener(this);
+                // runLater: after the rest of this pulse (the frame is synchronised to the render thread)
+                Platform.runLater(() -> {
+                    long now = System.currentTimeMillis();
+                    String report = System.getProperty(REPORT_PROPERTY);
+                    if (report != null && !report.isBlank()) {
+                        exit(writeReport(Path.of(report), now));
+                    } else if (Boolean.getBoolean(CDS_TRAINING_PROPERTY)) {
+                        exit(0);
+                    } else {
+                        then.run();
+                    }
+                });
+            }
+        });
+    }
+
+    /**
+     * The report, one {@code key=value} a line: {@code firstFrameEpochMillis} (wall clock at the first frame),
+     * {@code jvmStartEpochMillis} (when the JVM was created, after the launcher's own work) and
+     * {@code jvmToFirstFrameMillis}.
+     */
+    static String report(long firstFrameEpochMillis, long jvmStartEpochMillis) {
+        return "firstFrameEpochMillis=" + firstFrameEpochMillis + "\n"
+                + "jvmStartEpochMillis=" + jvmStartEpochMillis + "\n"
+                + "jvmToFirstFrameMillis=" + (firstFrameEpochMillis - jvmStartEpochMillis) + "\n";
+    }
+
+    private static int writeReport(Path file, long now) {
+        // read only now, after the time was taken (java.management is not needed for the first frame)
+        long start = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+        try {
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, report(now, start), StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            System.err.println("cannot write the first-frame report " + file + ": " + e);
+            return 3;
+        }
+    }
+
+    private static void exit(int status) {
+        Platform.exit();
+        System.exit(status);
+    }
+}
