@@ -142,6 +142,11 @@ if [[ "$REUSE" == false ]]; then
   # exactly the installer's runtime: the copy jpackage put into its app-image
   cp -a "$INSTALLER_IMAGE/lib/runtime" "$OUT/runtime"
   VERSION="$(sed -n 's/^version=//p' target/maven-archiver/pom.properties)"
+  # the installer's JVM options (jpackage/build-linux.sh JAVA_OPTIONS), without its AppCDS archive
+  JAVA_OPTS=()
+  while IFS= read -r o; do JAVA_OPTS+=(--java-options "$o"); done \
+    < <(sed -n 's/^java-options=//p' "$CFG" | grep -v 'SharedArchiveFile' || true)
+  echo "    JVM options of both launchers: $(sed -n 's/^java-options=//p' "$CFG" | grep -v 'SharedArchiveFile' | paste -sd' ' -)"
   "$JDK/bin/jpackage" \
     --type app-image \
     --name "$MIN_NAME" \
@@ -151,6 +156,7 @@ if [[ "$REUSE" == false ]]; then
     --input "$OUT/input" \
     --main-jar "$MIN_NAME.jar" \
     --main-class "$MIN_MAIN" \
+    "${JAVA_OPTS[@]}" \
     --runtime-image "$OUT/runtime" \
     --dest "$OUT"
   rm -rf "$OUT/runtime"

@@ -15,9 +15,11 @@
 # modification times, which the JVM also checks.
 #
 # The training run starts the real launcher, so the recorded class path is exactly the launcher's. It passes
-# -Dmaas.cds.training=true: an app that honours it opens its first frame and exits by itself. Until it does,
-# the script waits for a window titled WINDOW_TITLE, gives it a moment to render, and ends the app with SIGTERM
-# (the JVM's orderly shutdown still writes the archive). Without $DISPLAY the run happens under xvfb-run.
+# -Dmaas.cds.training=true: the app (dev.maas.installer.ui.FirstFrame) opens its first frame and exits by itself,
+# and the JVM writes the archive as it exits. As a fallback for an app without that hook, the script waits for a
+# window titled WINDOW_TITLE and, if the app is still running CDS_SETTLE_SECONDS (default 30: writing the archive
+# takes a few seconds on a busy machine) later, ends it with SIGTERM (the JVM's orderly shutdown still writes the
+# archive). Without $DISPLAY the run happens under xvfb-run.
 set -euo pipefail
 
 APP_IMAGE="$(cd "${1:?app-image dir}" && pwd)"
@@ -27,7 +29,7 @@ WINDOW_TITLE="${4:?window title}"
 INSTALL_DIR="${5:?install dir, e.g. /opt/maas-installer}"
 TIMEOUT="${6:-120}"
 MAIN_CLASS="${7:-dev.maas.installer.Main}"
-SETTLE_SECONDS="${CDS_SETTLE_SECONDS:-3}"
+SETTLE_SECONDS="${CDS_SETTLE_SECONDS:-30}"
 
 CFG="$APP_IMAGE/lib/app/$LAUNCHER_NAME.cfg"
 ARCHIVE="$APP_IMAGE/lib/app/$ARCHIVE_NAME"
@@ -72,13 +74,16 @@ run_training() {
       echo "    window '$WINDOW_TITLE' shown after $((SECONDS - start)) s"
     fi
     if [[ "$state" == shown ]] && (( SECONDS - shown_at >= SETTLE_SECONDS )); then
-      echo "    the app did not exit by itself (no maas.cds.training hook yet): ending it with SIGTERM"
+      echo "    the app did not exit within ${SETTLE_SECONDS}s of its window (no maas.cds.training hook?): ending it with SIGTERM"
       kill -TERM "$pid" 2>/dev/null || true
       state=terminated
     fi
     sleep 0.5
   done
   wait "$pid" || true   # 143 after SIGTERM is expected; the archive is checked below
+  if [[ "$state" != terminated ]]; then
+    echo "    the app exited by itself after its first frame ($((SECONDS - start)) s, archive written)"
+  fi
 }
 
 if [[ -n "${CDS_TRAINING_IN_X:-}" ]]; then

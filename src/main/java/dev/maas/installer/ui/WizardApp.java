@@ -16,6 +16,7 @@ public class WizardApp extends Application {
 
     /** Called by {@code Main} without arguments; Main itself does not extend Application. */
     public static void launchWizard(String[] args) {
+        BackgroundStart.begin();
         Application.launch(WizardApp.class, args);
     }
 

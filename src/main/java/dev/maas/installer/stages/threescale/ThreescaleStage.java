@@ -70,7 +70,10 @@ import java.util.stream.Collectors;
  */
 public final class ThreescaleStage implements Stage {
     private static final Logger LOG = LoggerFactory.getLogger(ThreescaleStage.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Made at first use, not when the wizard lists the stages (Jackson is not needed for the first frame). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     public static final String PACKAGE = "3scale-operator";
     public static final String APIMANAGER = ThreescaleAccess.APIMANAGER_NAME;
@@ -196,7 +199,8 @@ public final class ThreescaleStage implements Stage {
     }
 
     private static GenericKubernetesResource apiManager(Desired d, ThreescaleConfig t) {
-        ObjectNode am = JSON.createObjectNode().put("apiVersion", "apps.3scale.net/v1alpha1").put("kind", "APIManager");
+        ObjectNode am = Json.MAPPER.createObjectNode().put("apiVersion", "apps.3scale.net/v1alpha1")
+                .put("kind", "APIManager");
         am.putObject("metadata").put("name", APIMANAGER).put("namespace", d.namespace());
         ObjectNode spec = am.putObject("spec").put("wildcardDomain", d.domain()).put("tenantName", t.tenantName())
                 .put("resourceRequirementsEnabled", false);
@@ -219,11 +223,11 @@ public final class ThreescaleStage implements Stage {
             ext.putObject("backend").put("redis", true);
             ext.putObject("system").put("database", true).put("redis", true);
         }
-        return JSON.convertValue(am, GenericKubernetesResource.class);
+        return Json.MAPPER.convertValue(am, GenericKubernetesResource.class);
     }
 
     private static GenericKubernetesResource policyDefinition(String ns, PolicyBundle b) {
-        ObjectNode cpd = JSON.createObjectNode().put("apiVersion", "capabilities.3scale.net/v1beta1")
+        ObjectNode cpd = Json.MAPPER.createObjectNode().put("apiVersion", "capabilities.3scale.net/v1beta1")
                 .put("kind", "CustomPolicyDefinition");
         cpd.putObject("metadata").put("name", b.name()).put("namespace", ns);
         ObjectNode spec = cpd.putObject("spec").put("name", b.name()).put("version", b.version());
@@ -236,7 +240,7 @@ public final class ThreescaleStage implements Stage {
             b.description().forEach(desc::add);
         }
         schema.set("configuration", b.configurationSchema());
-        return JSON.convertValue(cpd, GenericKubernetesResource.class);
+        return Json.MAPPER.convertValue(cpd, GenericKubernetesResource.class);
     }
 
     private OperatorSpec operatorSpec(ThreescaleConfig t) {
@@ -364,7 +368,7 @@ public final class ThreescaleStage implements Stage {
     }
 
     static boolean isAvailable(GenericKubernetesResource am) {
-        return am != null && "True".equals(condition(JSON.valueToTree(am), "Available"));
+        return am != null && "True".equals(condition(Json.MAPPER.valueToTree(am), "Available"));
     }
 
     private static String condition(JsonNode obj, String type) {
@@ -378,7 +382,7 @@ public final class ThreescaleStage implements Stage {
 
     /** "n of 15 deployments available", from the operator's status.deployments. */
     static String describe(GenericKubernetesResource am) {
-        JsonNode deployments = JSON.valueToTree(am).path("status").path("deployments");
+        JsonNode deployments = Json.MAPPER.valueToTree(am).path("status").path("deployments");
         int ready = deployments.path("ready").size();
         int total = ready + deployments.path("starting").size() + deployments.path("stopped").size();
         if (total == 0) {
@@ -476,7 +480,7 @@ public final class ThreescaleStage implements Stage {
         }
         List<String> admitted = new ArrayList<>();
         for (GenericKubernetesResource r : routes.getItems()) {
-            JsonNode node = JSON.valueToTree(r);
+            JsonNode node = Json.MAPPER.valueToTree(r);
             for (JsonNode in : node.path("status").path("ingress")) {
                 for (JsonNode c : in.path("conditions")) {
                     if ("Admitted".equals(c.path("type").asText()) && "True".equals(c.path("status").asText())) {
@@ -701,7 +705,8 @@ public final class ThreescaleStage implements Stage {
     }
 
     private static Check deploymentsCheck(KubernetesClient client, String ns, GenericKubernetesResource am) {
-        JsonNode listed = am == null ? JSON.createObjectNode() : JSON.valueToTree(am).path("status").path("deployments");
+        JsonNode listed = am == null ? Json.MAPPER.createObjectNode()
+                : Json.MAPPER.valueToTree(am).path("status").path("deployments");
         List<String> names = new ArrayList<>();
         for (String key : List.of("ready", "starting", "stopped")) {
             listed.path(key).forEach(n -> names.add(n.asText()));
