@@ -55,6 +55,8 @@ Copy-Item "$Work\fxnative\*.dll" "$Work\runtime\bin\"
 
 # No AppCDS training on Windows yet: a JDK 17 archive only works at the exact path it was trained at, and the
 # user picks the install directory (dir chooser). The runtime still has the JDK's base CDS archive.
+# JVM options as on Linux (jpackage/build-linux.sh JAVA_OPTIONS: C1 only, for a faster first frame); the CLI
+# launcher inherits them.
 & "$Jdk\bin\jpackage.exe" --type msi `
     --name $AppName --app-version $AppVersion `
     --vendor 'MaaS Installer project' `
@@ -63,6 +65,7 @@ Copy-Item "$Work\fxnative\*.dll" "$Work\runtime\bin\"
     --icon "$Root\installer-assets\icons\maas-installer.ico" `
     --license-file "$Root\LICENSE" `
     --input "$Work\input" --main-jar $MainJar --main-class $MainClass `
+    --java-options '-XX:TieredStopAtLevel=1' `
     --runtime-image "$Work\runtime" `
     --add-launcher "maas-installer-cli=$Root\jpackage\windows\cli-launcher.properties" `
     --win-upgrade-uuid $UpgradeUuid `
