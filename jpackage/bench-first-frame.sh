@@ -15,6 +15,7 @@
 #   4. prints every run, the median and minimum of each app and the ratios, plus one diagnostic run of each with
 #      -Xlog:class+load and -Xlog:cds (classes loaded before the first frame and where they came from).
 # See docs/benchmarks.md (figures) and docs/packaging.md (the mechanism).
+{ # the whole script is one block, read before it runs: editing the file during a run cannot derail the run
 set -euo pipefail
 
 usage() {
@@ -142,10 +143,11 @@ if [[ "$REUSE" == false ]]; then
   # exactly the installer's runtime: the copy jpackage put into its app-image
   cp -a "$INSTALLER_IMAGE/lib/runtime" "$OUT/runtime"
   VERSION="$(sed -n 's/^version=//p' target/maven-archiver/pom.properties)"
-  # the installer's JVM options (jpackage/build-linux.sh JAVA_OPTIONS), without its AppCDS archive
+  # the installer's JVM options (jpackage/build-linux.sh JAVA_OPTIONS), without its AppCDS archive and without the
+  # version property jpackage adds by itself
   JAVA_OPTS=()
   while IFS= read -r o; do JAVA_OPTS+=(--java-options "$o"); done \
-    < <(sed -n 's/^java-options=//p' "$CFG" | grep -v 'SharedArchiveFile' || true)
+    < <(sed -n 's/^java-options=//p' "$CFG" | grep -v -e 'SharedArchiveFile' -e '-Djpackage.app-version' || true)
   echo "    JVM options of both launchers: $(sed -n 's/^java-options=//p' "$CFG" | grep -v 'SharedArchiveFile' | paste -sd' ' -)"
   "$JDK/bin/jpackage" \
     --type app-image \
@@ -222,3 +224,5 @@ done
 heavy=$(grep -cE ' (io\.fabric8|org\.keycloak|okhttp3|com\.fasterxml\.jackson\.dataformat\.yaml|org\.yaml\.snakeyaml|io\.vertx|io\.netty)\.' \
   "$WORKDIR/installer.classes" || true)
 echo "    installer: $heavy classes of fabric8, the Keycloak client, OkHttp, Jackson YAML, SnakeYAML, Vert.x or Netty"
+exit 0
+}
