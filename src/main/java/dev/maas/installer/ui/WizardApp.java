@@ -23,6 +23,7 @@ public class WizardApp extends Application {
     @Override
     public void start(Stage window) {
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
+        BackgroundStart.awaitLogging();
         shell = WizardShell.builder().startOnConnectPage(true).sandboxWhenNoCluster(true)
                 .deferKubeconfigRead(true).build();
         Rectangle2D screen = Screen.getPrimary().getVisualBounds();
