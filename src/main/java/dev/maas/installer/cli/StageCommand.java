@@ -1,6 +1,7 @@
 package dev.maas.installer.cli;
 
 import dev.maas.installer.cluster.ClusterConnection;
+import dev.maas.installer.cluster.RunLock;
 import dev.maas.installer.cluster.TrustStore;
 import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.Stage;
@@ -90,13 +91,57 @@ abstract class StageCommand implements Callable<Integer> {
         cluster = new CliCluster(choice, TrustStore.userDefault(env.env()), this::err);
         try (StageContext ctx = new StageContext(config, SecretRegistry.global(), new Cancellation())) {
             cluster.install(ctx);
+            RunLock.Held lock = null;
             if (needsCluster(runner.select(ids))) {
-                ctx.service(ClusterConnection.class); // connection errors are reported before any stage runs
+                ClusterConnection conn = ctx.service(ClusterConnection.class); // errors before any stage runs
+                if (takesRunLock()) {
+                    try {
+                        lock = takeRunLock(conn, ctx.cancellation());
+                    } catch (RunLock.HeldException e) {
+                        err("error: " + e.getMessage());
+                        return ExitCodes.FAILURE;
+                    }
+                } else {
+                    warnIfLocked(conn);
+                }
             }
-            int code = run(new Session(runner, ids, ctx));
-            out().flush();
-            err().flush();
-            return code;
+            try {
+                int code = run(new Session(runner, ids, ctx));
+                out().flush();
+                err().flush();
+                return code;
+            } finally {
+                if (lock != null) {
+                    lock.close();
+                }
+            }
+        }
+    }
+
+    /** Whether this command changes the live systems and so holds the run lock (apply) for the whole run. */
+    boolean takesRunLock() { return false; }
+
+    /**
+     * Takes the cluster's run lock ({@link RunLock}) and keeps it renewed; when it is lost, the run is cancelled at
+     * its next step.
+     */
+    private RunLock.Held takeRunLock(ClusterConnection conn, Cancellation cancellation) {
+        RunLock lock = new RunLock(conn.client());
+        return lock.acquire(RunLock.identity("cli"), message -> {
+            err("error: " + message);
+            cancellation.cancel();
+        }).keepRenewed();
+    }
+
+    /** plan and verify take no lock; they only say when an apply runs now (they may read half-made state). */
+    private void warnIfLocked(ClusterConnection conn) {
+        try {
+            new RunLock(conn.client()).holder()
+                    .filter(h -> !h.expiredAt(java.time.Instant.now()))
+                    .ifPresent(h -> err("Warning: another installer is applying now: " + h.describe()
+                            + "; what this run reads may change under it."));
+        } catch (RuntimeException e) {
+            LOG.debug("could not read the run lock", e);
         }
     }
 
