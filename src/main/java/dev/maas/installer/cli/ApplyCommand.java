@@ -95,6 +95,7 @@ final class ApplyCommand extends StageCommand {
             exitCode.set(exitCode(report));
             return exitCode.get();
         } finally {
+            s.releaseLock(); // before an interrupted JVM may halt
             try {
                 hook.close();
             } catch (Exception e) {

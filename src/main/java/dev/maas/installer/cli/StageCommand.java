@@ -77,8 +77,18 @@ abstract class StageCommand implements Callable<Integer> {
                 ? new dev.maas.installer.stages.products.ProductsStage(true) : s).toList();
     }
 
-    /** A run's working set: the runner, the chosen stage ids and the stage context (closed by the caller). */
-    record Session(StageRunner runner, List<String> ids, StageContext ctx) { }
+    /**
+     * A run's working set: the runner, the chosen stage ids, the stage context (closed by the caller) and the run
+     * lock apply holds (null for plan and verify, or when no chosen stage needs the cluster).
+     */
+    record Session(StageRunner runner, List<String> ids, StageContext ctx, RunLock.Held lock) {
+        /** Frees the run lock now (idempotent): before an interrupted process is allowed to exit. */
+        void releaseLock() {
+            if (lock != null) {
+                lock.close();
+            }
+        }
+    }
 
     @Override
     public final Integer call() {
@@ -105,15 +115,14 @@ abstract class StageCommand implements Callable<Integer> {
                     warnIfLocked(conn);
                 }
             }
+            Session session = new Session(runner, ids, ctx, lock);
             try {
-                int code = run(new Session(runner, ids, ctx));
+                int code = run(session);
                 out().flush();
                 err().flush();
                 return code;
             } finally {
-                if (lock != null) {
-                    lock.close();
-                }
+                session.releaseLock();
             }
         }
     }
