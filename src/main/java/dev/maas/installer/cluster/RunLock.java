@@ -32,7 +32,8 @@ import java.util.function.Consumer;
  * resourceVersion that was read (a create that meets an existing Lease gets 409), so when two processes race, the
  * API server lets exactly one of them write and the other sees the winner on its next read: two runs never both
  * hold the lock. A Lease whose {@code renewTime + leaseDurationSeconds} lies in the past is expired (its process is
- * gone or stuck) and is taken over, with a warning naming the previous holder.
+ * gone or stuck) and is taken over, with a warning naming the previous holder; so is the Lease of a process on this
+ * same host that no longer runs (killed or crashed), without waiting for it to expire.
  */
 public final class RunLock {
     private static final Logger LOG = LoggerFactory.getLogger(RunLock.class);
@@ -124,15 +125,43 @@ public final class RunLock {
                 + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    private static String hostName() {
-        String env = System.getenv("HOSTNAME");
-        if (env != null && !env.isBlank()) {
-            return env.trim();
+    private static volatile String host;
+
+    static String hostName() {
+        String h = host;
+        if (h == null) {
+            String env = System.getenv("HOSTNAME");
+            if (env != null && !env.isBlank()) {
+                h = env.trim();
+            } else {
+                try {
+                    h = InetAddress.getLocalHost().getHostName();
+                } catch (Exception e) {
+                    h = "unknown-host";
+                }
+            }
+            host = h;
+        }
+        return h;
+    }
+
+    private static final java.util.regex.Pattern IDENTITY =
+            java.util.regex.Pattern.compile("^.*@(\\S+) pid (\\d+) \\(\\w+\\) \\S+$");
+
+    /**
+     * Whether a holder identity (as {@link #identity} makes it) names a process on this host that no longer runs: a
+     * run that was killed or crashed here; its lease need not run out first. Anything else counts as alive.
+     */
+    static boolean goneFromThisHost(String identity) {
+        java.util.regex.Matcher m = IDENTITY.matcher(identity);
+        if (!m.matches() || !m.group(1).equals(hostName()) || "unknown-host".equals(m.group(1))) {
+            return false;
         }
         try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            return "unknown-host";
+            long pid = Long.parseLong(m.group(2));
+            return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+        } catch (NumberFormatException | SecurityException | UnsupportedOperationException e) {
+            return false;
         }
     }
 
@@ -170,12 +199,16 @@ public final class RunLock {
                 }
                 Optional<Holder> h = holderOf(live);
                 if (h.isPresent() && !h.get().identity().equals(identity)) {
-                    if (!h.get().expiredAt(now)) {
+                    if (h.get().expiredAt(now)) {
+                        LOG.warn("the run lock (Lease {}) held by {} expired at {} (not renewed since {}): taking it"
+                                        + " over; that run is gone or stuck", where(), h.get().identity(),
+                                time(h.get().expires()), time(h.get().renewed()));
+                    } else if (goneFromThisHost(h.get().identity())) {
+                        LOG.warn("the run lock (Lease {}) is held by {}, a process on this host that no longer"
+                                + " runs: taking it over", where(), h.get().identity());
+                    } else {
                         throw new HeldException(h.get(), namespace, name);
                     }
-                    LOG.warn("the run lock (Lease {}) held by {} expired at {} (not renewed since {}): taking it"
-                                    + " over; that run is gone or stuck", where(), h.get().identity(),
-                            time(h.get().expires()), time(h.get().renewed()));
                 }
                 int transitions = live.getSpec() == null || live.getSpec().getLeaseTransitions() == null ? 0
                         : live.getSpec().getLeaseTransitions();

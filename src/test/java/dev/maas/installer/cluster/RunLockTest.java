@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -221,6 +222,32 @@ class RunLockTest {
                 assertThat(gone.renew()).isFalse();
                 gone.close();
                 assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("bob (cli) 2");
+            }
+        }
+    }
+
+    @Test
+    void aLeaseOfAProcessOnThisHostThatNoLongerRunsIsTakenOverAtOnce() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String host = RunLock.hostName();
+        String killed = "anna@" + host + " pid " + p.pid() + " (cli) 1234abcd";
+        String alive = "anna@" + host + " pid " + ProcessHandle.current().pid() + " (wizard) 5678abcd";
+        assertThat(RunLock.goneFromThisHost(killed)).isTrue();
+        assertThat(RunLock.goneFromThisHost(alive)).isFalse();
+        assertThat(RunLock.goneFromThisHost("anna@elsewhere pid " + p.pid() + " (cli) 1234abcd")).isFalse();
+
+        try (RunLock.Held living = lock().acquire(alive, null)) {
+            assertThatThrownBy(() -> lock().acquire("bob (cli) 2", null)).isInstanceOf(RunLock.HeldException.class);
+        }
+        try (LogCapture logs = new LogCapture()) {
+            lock().acquire(killed, null); // then killed: never released
+            clock.advance(Duration.ofSeconds(5));
+            try (RunLock.Held next = lock().acquire("bob (cli) 2", null)) {
+                assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("bob (cli) 2");
+                assertThat(logs.text()).contains("held by " + killed + ", a process on this host that no longer"
+                        + " runs: taking it over");
             }
         }
     }
