@@ -90,6 +90,14 @@ class RunLockTest {
             assertThat(client.namespaces().withName(RunLock.NAMESPACE).get()).isNotNull();
             assertThat(held.identity()).isEqualTo("anna@laptop pid 1 (cli) aaaa");
         }
+        // the sandbox serves the Lease's API and its discovery, as a real cluster does
+        assertThat(client.getApiGroups().getGroups()).extracting(g -> g.getName()).contains("coordination.k8s.io");
+        assertThat(client.getApiResources("coordination.k8s.io/v1").getResources())
+                .anySatisfy(r -> {
+                    assertThat(r.getName()).isEqualTo("leases");
+                    assertThat(r.getNamespaced()).isTrue();
+                    assertThat(r.getVerbs()).contains("get", "create", "update");
+                });
     }
 
     @Test
