@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -136,11 +137,16 @@ abstract class StageCommand implements Callable<Integer> {
      */
     private RunLock.Held takeRunLock(ClusterConnection conn, Cancellation cancellation) {
         RunLock lock = new RunLock(conn.client());
-        return lock.acquire(RunLock.identity("cli"), message -> {
-            err("error: " + message);
+        RunLock.Held held = lock.acquire(RunLock.identity("cli"), message -> {
             cancellation.cancel();
-        }).keepRenewed();
+            err("error: " + message);
+        });
+        Duration every = runLockRenewal;
+        return every == null ? held.keepRenewed() : held.renewEvery(every);
     }
+
+    /** How often apply renews the run lock; null (the default): a third of the lease duration. Tests shorten it. */
+    static volatile Duration runLockRenewal;
 
     /** plan and verify take no lock; they only say when an apply runs now (they may read half-made state). */
     private void warnIfLocked(ClusterConnection conn) {
