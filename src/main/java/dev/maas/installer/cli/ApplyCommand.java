@@ -19,11 +19,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 @Command(name = "apply", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Brings the live systems to the configured state, stage by stage.",
                        "On a terminal it shows the plan and asks first; elsewhere it needs --yes.",
-                       "Ctrl-C stops the running stage at its next step; rerun apply to continue."},
+                       "Ctrl-C stops the running stage at its next step; rerun apply to continue.",
+                       "Holds the cluster's run lock (Lease maas-installer/maas-installer-run) while it runs:"
+                               + " a second apply against the same cluster is refused."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every stage was applied",
-                        "1:a stage failed, was skipped or cancelled, the apply was declined, or the cluster could"
-                                + " not be reached or refused the credentials (401) or a permission (403)",
+                        "1:a stage failed, was skipped or cancelled, the apply was declined, another installer run"
+                                + " holds the cluster's run lock, or the cluster could not be reached or refused the"
+                                + " credentials (401) or a permission (403)",
                         "2:invalid input (configuration, options, connection settings, an untrusted certificate,"
                                 + " missing --yes, or a stage reported invalid input)"})
 final class ApplyCommand extends StageCommand {
@@ -34,6 +37,9 @@ final class ApplyCommand extends StageCommand {
 
     @Override
     boolean prune() { return prune; }
+
+    @Override
+    boolean takesRunLock() { return true; }
 
     private static final Logger LOG = LoggerFactory.getLogger(ApplyCommand.class);
     /** How long Ctrl-C waits for the running stage to stop and the report to be printed before the JVM exits. */
@@ -89,6 +95,7 @@ final class ApplyCommand extends StageCommand {
             exitCode.set(exitCode(report));
             return exitCode.get();
         } finally {
+            s.releaseLock(); // before an interrupted JVM may halt
             try {
                 hook.close();
             } catch (Exception e) {

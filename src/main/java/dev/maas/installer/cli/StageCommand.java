@@ -1,6 +1,7 @@
 package dev.maas.installer.cli;
 
 import dev.maas.installer.cluster.ClusterConnection;
+import dev.maas.installer.cluster.RunLock;
 import dev.maas.installer.cluster.TrustStore;
 import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.Stage;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -76,8 +78,18 @@ abstract class StageCommand implements Callable<Integer> {
                 ? new dev.maas.installer.stages.products.ProductsStage(true) : s).toList();
     }
 
-    /** A run's working set: the runner, the chosen stage ids and the stage context (closed by the caller). */
-    record Session(StageRunner runner, List<String> ids, StageContext ctx) { }
+    /**
+     * A run's working set: the runner, the chosen stage ids, the stage context (closed by the caller) and the run
+     * lock apply holds (null for plan and verify, or when no chosen stage needs the cluster).
+     */
+    record Session(StageRunner runner, List<String> ids, StageContext ctx, RunLock.Held lock) {
+        /** Frees the run lock now (idempotent): before an interrupted process is allowed to exit. */
+        void releaseLock() {
+            if (lock != null) {
+                lock.close();
+            }
+        }
+    }
 
     @Override
     public final Integer call() {
@@ -90,13 +102,61 @@ abstract class StageCommand implements Callable<Integer> {
         cluster = new CliCluster(choice, TrustStore.userDefault(env.env()), this::err);
         try (StageContext ctx = new StageContext(config, SecretRegistry.global(), new Cancellation())) {
             cluster.install(ctx);
+            RunLock.Held lock = null;
             if (needsCluster(runner.select(ids))) {
-                ctx.service(ClusterConnection.class); // connection errors are reported before any stage runs
+                ClusterConnection conn = ctx.service(ClusterConnection.class); // errors before any stage runs
+                if (takesRunLock()) {
+                    try {
+                        lock = takeRunLock(conn, ctx.cancellation());
+                    } catch (RunLock.HeldException e) {
+                        err("error: " + e.getMessage());
+                        return ExitCodes.FAILURE;
+                    }
+                } else {
+                    warnIfLocked(conn);
+                }
             }
-            int code = run(new Session(runner, ids, ctx));
-            out().flush();
-            err().flush();
-            return code;
+            Session session = new Session(runner, ids, ctx, lock);
+            try {
+                int code = run(session);
+                out().flush();
+                err().flush();
+                return code;
+            } finally {
+                session.releaseLock();
+            }
+        }
+    }
+
+    /** Whether this command changes the live systems and so holds the run lock (apply) for the whole run. */
+    boolean takesRunLock() { return false; }
+
+    /**
+     * Takes the cluster's run lock ({@link RunLock}) and keeps it renewed; when it is lost, the run is cancelled at
+     * its next step.
+     */
+    private RunLock.Held takeRunLock(ClusterConnection conn, Cancellation cancellation) {
+        RunLock lock = new RunLock(conn.client());
+        RunLock.Held held = lock.acquire(RunLock.identity("cli"), message -> {
+            cancellation.cancel();
+            err("error: " + message);
+        });
+        Duration every = runLockRenewal;
+        return every == null ? held.keepRenewed() : held.renewEvery(every);
+    }
+
+    /** How often apply renews the run lock; null (the default): a third of the lease duration. Tests shorten it. */
+    static volatile Duration runLockRenewal;
+
+    /** plan and verify take no lock; they only say when an apply runs now (they may read half-made state). */
+    private void warnIfLocked(ClusterConnection conn) {
+        try {
+            new RunLock(conn.client()).holder()
+                    .filter(h -> !h.expiredAt(java.time.Instant.now()))
+                    .ifPresent(h -> err("Warning: another installer is applying now: " + h.describe()
+                            + "; what this run reads may change under it."));
+        } catch (RuntimeException e) {
+            LOG.debug("could not read the run lock", e);
         }
     }
 

@@ -1,14 +1,17 @@
 package dev.maas.installer.ui;
 
+import dev.maas.installer.cluster.RunLock;
 import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
+import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.config.ConfigException;
 import dev.maas.installer.engine.run.Operation;
 import dev.maas.installer.engine.run.RunEvent;
 import dev.maas.installer.engine.run.RunReport;
 import dev.maas.installer.engine.run.StageRunner;
 import dev.maas.installer.engine.secrets.SecretRegistry;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,8 +106,13 @@ public final class EngineService implements AutoCloseable {
     }
 
     private RunReport run(StageRunner forRun, Operation op, List<String> ids, Cancellation cancellation) {
-        try (StageContext ctx = contextFactory.apply(cancellation)) {
+        try (StageContext ctx = contextFactory.apply(cancellation);
+             RunLock.Held lock = op == Operation.APPLY ? takeRunLock(forRun, ids, ctx) : null) {
             return forRun.run(op, ids, ctx, events);
+        } catch (RunLock.HeldException e) {
+            String message = SecretRegistry.global().redact(e.getMessage());
+            LOG.error("{}", message);
+            failures.runFailed(op, ids, message);
         } catch (ConfigException e) {
             failures.runFailed(op, ids, SecretRegistry.global().redact(e.getMessage()));
         } catch (RuntimeException e) {
@@ -115,6 +123,27 @@ public final class EngineService implements AutoCloseable {
             current.compareAndSet(cancellation, null);
         }
         return null;
+    }
+
+    /**
+     * Takes the cluster's run lock for an apply, as the CLI does: another installer run holding it fails this run
+     * with a message naming the holder; a lock lost during the run cancels it. No lock when no chosen stage needs
+     * the cluster, or when the wizard is not connected (the stages then say "Connect first").
+     */
+    private static RunLock.Held takeRunLock(StageRunner forRun, List<String> ids, StageContext ctx) {
+        boolean needsCluster = forRun.select(ids).stream().anyMatch(s -> s.available() && s.needsCluster());
+        if (!needsCluster || !ctx.has(KubernetesClient.class)) {
+            return null;
+        }
+        KubernetesClient client;
+        try {
+            client = ctx.service(KubernetesClient.class);
+        } catch (StageException e) {
+            return null;
+        }
+        Cancellation cancellation = ctx.cancellation();
+        return new RunLock(client).acquire(RunLock.identity("wizard"), message -> cancellation.cancel())
+                .keepRenewed();
     }
 
     @Override

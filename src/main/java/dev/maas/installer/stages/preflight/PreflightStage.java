@@ -6,6 +6,7 @@ import dev.maas.installer.cluster.DiscoveredModel;
 import dev.maas.installer.cluster.ModelDiscovery;
 import dev.maas.installer.cluster.OperatorCatalog;
 import dev.maas.installer.cluster.OperatorSpec;
+import dev.maas.installer.cluster.RunLock;
 import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.Check;
 import dev.maas.installer.engine.CheckStatus;
@@ -241,6 +242,10 @@ public final class PreflightStage implements Stage {
             p.add(new Permission(verb, "capabilities.3scale.net", "custompolicydefinitions", ts));
         }
         p.add(new Permission("list", "serving.kserve.io", "inferenceservices", null));
+        // the run lock every apply holds: a Lease in the installer's own namespace, read, created and renewed
+        for (String verb : List.of("get", "create", "update")) {
+            p.add(new Permission(verb, "coordination.k8s.io", "leases", RunLock.NAMESPACE));
+        }
         return p;
     }
 

@@ -199,6 +199,19 @@ class PreflightOnSandboxTest {
     }
 
     @Test
+    void noRightToTheRunLockLeaseIsAPermissionFailure() {
+        AccessRule noLeaseUpdates = new AccessRule("update", "coordination.k8s.io", "leases", "maas-installer");
+        StageContext ctx = start(TestCluster.Options.defaults().withDenied(List.of(noLeaseUpdates)),
+                InstallerConfig.defaults());
+        List<Check> checks = stage.verify(ctx);
+        Check c = check(checks, "permissions");
+        assertThat(c.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE);
+        assertThat(c.message()).isEqualTo("you may not: update leases.coordination.k8s.io in namespace"
+                + " maas-installer");
+        onlyThisFails(checks, "permissions");
+    }
+
+    @Test
     void olmAbsent() {
         StageContext ctx = start(TestCluster.Options.defaults().withOlm(false), InstallerConfig.defaults());
         List<Check> checks = stage.verify(ctx);

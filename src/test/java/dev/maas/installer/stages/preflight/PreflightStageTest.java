@@ -176,7 +176,10 @@ class PreflightStageTest {
                 "watch keycloaks.keycloak.org in namespace rh-sso",
                 "patch keycloakrealms.keycloak.org in namespace rh-sso",
                 "patch keycloaks.k8s.keycloak.org in namespace rh-sso",
-                "get secrets in namespace rh-sso");
+                "get secrets in namespace rh-sso",
+                "get leases.coordination.k8s.io in namespace maas-installer",
+                "create leases.coordination.k8s.io in namespace maas-installer",
+                "update leases.coordination.k8s.io in namespace maas-installer");
     }
 
     @Test
