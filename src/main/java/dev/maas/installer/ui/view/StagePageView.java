@@ -204,6 +204,39 @@ final class StagePageView extends ScrollPane {
         showStatus(s.status());
     }
 
+    /**
+     * Puts the focus on the page's first control that takes it (an input, else Plan, else Verify), and scrolls it
+     * into view; false when there is none (keyboard entry from the stage list).
+     */
+    boolean focusFirst() {
+        applyCss();
+        layout();
+        Node first = firstFocusable(getContent());
+        if (first == null) {
+            return false;
+        }
+        first.requestFocus();
+        return true;
+    }
+
+    private static Node firstFocusable(Node n) {
+        if (n == null || !n.isVisible() || n.isDisabled() || !n.isManaged()) {
+            return null;
+        }
+        if (n.isFocusTraversable()) {
+            return n;
+        }
+        if (n instanceof javafx.scene.Parent p) {
+            for (Node child : p.getChildrenUnmodifiable()) {
+                Node f = firstFocusable(child);
+                if (f != null) {
+                    return f;
+                }
+            }
+        }
+        return null;
+    }
+
     private void showStatus(StageStatus st) {
         status.setText(st.label());
         status.getStyleClass().removeIf(c -> c.startsWith("status-"));
