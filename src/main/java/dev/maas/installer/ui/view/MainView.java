@@ -290,7 +290,8 @@ public final class MainView extends BorderPane {
         if (themeToggle != null) {
             return;
         }
-        themeToggle = new ToggleButton("_Dark theme");
+        // no Alt mnemonic: a mnemonic only sends an ActionEvent, which does not toggle a ToggleButton
+        themeToggle = new ToggleButton("Dark theme");
         themeToggle.setId("themeToggle");
         themeToggle.setTooltip(new Tooltip("Switch between the light and the dark theme (Ctrl+Shift+D)"));
         themeToggle.selectedProperty().bindBidirectional(theme.darkProperty());
