@@ -54,8 +54,9 @@ class SmallScreenFxTest {
     private Scene scene;
 
     @Start
-    void start(javafx.stage.Stage window) {
-        this.window = window;
+    void start(javafx.stage.Stage primary) {
+        // a window of its own: resizing TestFX's shared primary stage would fix its size for the next test classes
+        this.window = new javafx.stage.Stage();
         shell = WizardShell.builder().env(k -> null).home(dir).sandboxDir(dir.resolve("sandbox"))
                 .startOnConnectPage(true).build();
         model = shell.model();
@@ -65,7 +66,8 @@ class SmallScreenFxTest {
     }
 
     @AfterEach
-    void tearDown() {
+    void tearDown() throws Exception {
+        WaitForAsyncUtils.asyncFx(window::close).get(15, TimeUnit.SECONDS);
         shell.close();
         WaitForAsyncUtils.asyncFx(() -> Themes.apply(false));
         WaitForAsyncUtils.waitForFxEvents();
