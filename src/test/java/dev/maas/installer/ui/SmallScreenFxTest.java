@@ -115,6 +115,125 @@ class SmallScreenFxTest {
         assertThat(model.stages()).hasSizeGreaterThanOrEqualTo(7);
     }
 
+    @org.junit.jupiter.api.Test
+    void tabWalksEachPageInReadingOrderAndScrollsEveryControlIntoViewAtTheMinimumSize(FxRobot robot)
+            throws Exception {
+        fx(() -> {
+            window.setWidth(1000);
+            window.setHeight(620);
+            window.requestFocus();
+        });
+        List<String> problems = new ArrayList<>();
+        fx(model::showConnectPage);
+        fx(() -> scene.getRoot().lookupAll(".titled-pane").forEach(t -> {
+            ((TitledPane) t).setAnimated(false);
+            ((TitledPane) t).setExpanded(true);
+        }));
+        problems.addAll(walk(robot, "Connect page", "#connectPage"));
+        for (StageViewModel s : model.stages()) {
+            fx(() -> {
+                model.selectedProperty().set(s);
+                model.showStagePage();
+            });
+            problems.addAll(walk(robot, "stage page " + s.id(), "#stagePage"));
+        }
+        assertThat(problems).as("Tab order problems at 1000x620").isEmpty();
+    }
+
+    /**
+     * Focuses the page's first control, then presses Tab until the focus leaves the page: every control the page
+     * shows must be visited once, in reading order (top to bottom, left to right within a row), each scrolled into
+     * view when it gets the focus.
+     */
+    private List<String> walk(FxRobot robot, String page, String pageQuery) throws Exception {
+        List<String> problems = new ArrayList<>();
+        Parent pageNode = (Parent) scene.lookup(pageQuery);
+        ScrollPane pane = (ScrollPane) pageNode;
+        List<Node> expected = WaitForAsyncUtils.asyncFx(() -> {
+            scene.getRoot().applyCss();
+            scene.getRoot().layout();
+            List<Node> all = new ArrayList<>();
+            focusables(pane.getContent(), all);
+            if (!all.isEmpty()) {
+                all.get(0).requestFocus();
+            }
+            return all;
+        }).get(15, TimeUnit.SECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(expected).as(page + ": focusable controls").isNotEmpty();
+        List<Node> visited = new ArrayList<>();
+        for (int i = 0; i <= expected.size() + 2; i++) {
+            Node owner = WaitForAsyncUtils.asyncFx(() -> {
+                Node n = scene.getFocusOwner();
+                for (Node p = n; p != null; p = p.getParent()) {
+                    if (expected.contains(p)) {
+                        return p;
+                    }
+                }
+                return null;
+            }).get(15, TimeUnit.SECONDS);
+            if (owner == null) {
+                break;
+            }
+            visited.add(owner);
+            String where = WaitForAsyncUtils.asyncFx(() -> {
+                Bounds vp = sceneBounds(pane.lookup(".viewport"));
+                Bounds b = sceneBounds(owner);
+                boolean seen = contains(vp, b) || b.getHeight() > vp.getHeight() && b.getMinY() <= vp.getMinY() + 9;
+                return seen ? null : b + " outside the viewport " + vp;
+            }).get(15, TimeUnit.SECONDS);
+            if (where != null) {
+                problems.add(page + ": " + name(owner) + " got the focus but is not in view: " + where);
+            }
+            robot.push(javafx.scene.input.KeyCode.TAB);
+            WaitForAsyncUtils.waitForFxEvents();
+        }
+        if (!visited.equals(expected)) {
+            problems.add(page + ": Tab visited " + visited.stream().map(SmallScreenFxTest::name).toList()
+                    + " instead of " + expected.stream().map(SmallScreenFxTest::name).toList());
+        }
+        List<Bounds> bounds = WaitForAsyncUtils.asyncFx(() -> expected.stream()
+                .map(n -> pane.getContent().sceneToLocal(sceneBounds(n))).toList()).get(15, TimeUnit.SECONDS);
+        for (int i = 1; i < bounds.size(); i++) {
+            Bounds prev = bounds.get(i - 1);
+            Bounds next = bounds.get(i);
+            boolean below = next.getMinY() >= prev.getMinY() - 4;
+            boolean sameRowRight = next.getMinX() >= prev.getMaxX() - 1 && next.getMinY() < prev.getMaxY();
+            if (!below && !sameRowRight) {
+                problems.add(page + ": Tab goes back up from " + name(expected.get(i - 1)) + " to "
+                        + name(expected.get(i)));
+            }
+        }
+        return problems;
+    }
+
+    /** The controls of a page that take the focus, in scene-graph (Tab) order. */
+    private static void focusables(Node n, List<Node> out) {
+        if (!n.isVisible() || n.isDisabled()) {
+            return;
+        }
+        if (n instanceof javafx.scene.control.RadioButton r && r.getToggleGroup() != null && !r.isSelected()) {
+            return; // in a group only the selected one is a Tab stop; the arrow keys choose another
+        }
+        if (n.isFocusTraversable()) {
+            out.add(n);
+            if (!(n instanceof TitledPane)) {
+                return;
+            }
+        }
+        if (n instanceof TitledPane t) {
+            if (t.isExpanded() && t.getContent() != null) {
+                focusables(t.getContent(), out);
+            }
+            return;
+        }
+        if (n instanceof Parent p) {
+            for (Node c : p.getChildrenUnmodifiable()) {
+                focusables(c, out);
+            }
+        }
+    }
+
     private void fx(Runnable r) throws Exception {
         WaitForAsyncUtils.asyncFx(r).get(15, TimeUnit.SECONDS);
         WaitForAsyncUtils.waitForFxEvents();

@@ -234,6 +234,7 @@ public final class MainView extends BorderPane {
     /** The shortcuts added with the keyboard-navigation work (issue 8); see {@link #installAccelerators}. */
     private void installMoreAccelerators(Scene scene) {
         FocusScroller.install(scene);
+        TabTraversal.install(scene);
         shortcut(scene, new KeyCodeCombination(KeyCode.F5), "Refresh: verify every stage against the live systems",
                 () -> verifyAllButton.fire());
         if (connectPage != null) {
