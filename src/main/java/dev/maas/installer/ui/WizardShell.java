@@ -219,6 +219,12 @@ public final class WizardShell implements AutoCloseable {
             view = new MainView(model, pages, new ConnectionView(connection, sandbox, config));
             view.installThemeToggle(theme);
             theme.darkProperty().addListener((o, a, dark) -> Themes.apply(dark));
+            theme.problemProperty().addListener((o, a, problem) -> {
+                if (!problem.isEmpty()) {
+                    model.log().add(new dev.maas.installer.engine.logging.LogLine(java.time.Instant.now(), "WARN",
+                            null, "dev.maas.installer.ui", problem));
+                }
+            });
         }
         return view;
     }

@@ -277,6 +277,23 @@ class KeyboardFxTest {
     }
 
     @Test
+    void aThemeThatCannotBeRememberedStillSwitchesAndTheLogSaysWhy(FxRobot robot) throws Exception {
+        Path blocker = Files.writeString(dir.resolve("blocker"), "not a folder");
+        String warning = WaitForAsyncUtils.asyncFx(() -> {
+            try (WizardShell other = WizardShell.builder().stages(List.of(new TestStage("x", 1))).env(k -> null)
+                    .home(dir).theme(ThemeViewModel.remembered(blocker.resolve("ui.properties"))).build()) {
+                Scene s = other.scene(800, 600);
+                ((ToggleButton) s.lookup("#themeToggle")).fire();
+                assertThat(other.theme().isDark()).isTrue();
+                return other.model().log().lines().get(other.model().log().lines().size() - 1).toString();
+            } finally {
+                Themes.apply(false);
+            }
+        }).get(TIMEOUT_S, TimeUnit.SECONDS);
+        assertThat(warning).contains("WARN").contains("Could not remember the theme in " + blocker);
+    }
+
+    @Test
     void f1ListsTheShortcutsAndEscapeClosesTheList(FxRobot robot) throws Exception {
         robot.push(KeyCode.F1);
         WaitForAsyncUtils.waitForFxEvents();
