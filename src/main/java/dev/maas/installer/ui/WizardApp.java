@@ -1,6 +1,6 @@
 package dev.maas.installer.ui;
 
-import atlantafx.base.theme.PrimerLight;
+import dev.maas.installer.ui.model.ThemeViewModel;
 import javafx.application.Application;
 import javafx.geometry.Rectangle2D;
 import javafx.scene.Scene;
@@ -22,9 +22,10 @@ public class WizardApp extends Application {
 
     @Override
     public void start(Stage window) {
-        Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
         BackgroundStart.awaitLogging();
+        // the theme remembered last time (a few bytes); the shell's scene applies it before the first frame
         shell = WizardShell.builder().startOnConnectPage(true).sandboxWhenNoCluster(true)
+                .theme(ThemeViewModel.remembered(ThemeViewModel.defaultFile(System::getenv)))
                 .deferKubeconfigRead(true).build();
         Rectangle2D screen = Screen.getPrimary().getVisualBounds();
         Scene scene = shell.scene(Math.min(1366, screen.getWidth()), Math.min(800, screen.getHeight()));

@@ -16,9 +16,11 @@ import dev.maas.installer.ui.pages.PageServices;
 import dev.maas.installer.ui.model.ConnectionViewModel;
 import dev.maas.installer.ui.model.SandboxViewModel;
 import dev.maas.installer.ui.model.StageViewModel;
+import dev.maas.installer.ui.model.ThemeViewModel;
 import dev.maas.installer.ui.model.WizardViewModel;
 import dev.maas.installer.ui.view.ConnectionView;
 import dev.maas.installer.ui.view.MainView;
+import dev.maas.installer.ui.view.Themes;
 import javafx.scene.Scene;
 
 import java.nio.file.Files;
@@ -48,11 +50,13 @@ public final class WizardShell implements AutoCloseable {
     private final SandboxViewModel sandbox;
     private final boolean clusterGiven;
     private final boolean sandboxWhenNoCluster;
+    private final ThemeViewModel theme;
     private Path deferredKubeconfig;
     private MainView view;
 
     private WizardShell(Builder b) {
         this.pages = Map.copyOf(b.pages);
+        this.theme = b.theme != null ? b.theme : ThemeViewModel.light();
         this.bridge = new UiEventBridge(b.fxExecutor);
         this.connections = new ConnectionService(b.trustStore != null ? b.trustStore : TrustStore.userDefault(),
                 b.connect);
@@ -213,12 +217,24 @@ public final class WizardShell implements AutoCloseable {
     public MainView view() {
         if (view == null) {
             view = new MainView(model, pages, new ConnectionView(connection, sandbox, config));
+            view.installThemeToggle(theme);
+            theme.darkProperty().addListener((o, a, dark) -> Themes.apply(dark));
+            theme.problemProperty().addListener((o, a, problem) -> {
+                if (!problem.isEmpty()) {
+                    model.log().add(new dev.maas.installer.engine.logging.LogLine(java.time.Instant.now(), "WARN",
+                            null, "dev.maas.installer.ui", problem));
+                }
+            });
         }
         return view;
     }
 
-    /** A scene holding the view, with the keyboard shortcuts installed (FX thread). */
+    /** Light or dark, and where that is remembered; see {@link Builder#theme}. */
+    public ThemeViewModel theme() { return theme; }
+
+    /** A scene holding the view in the current theme, with the keyboard shortcuts installed (FX thread). */
     public Scene scene(double width, double height) {
+        Themes.apply(theme.isDark());
         Scene scene = new Scene(view(), width, height);
         view().installAccelerators(scene);
         return scene;
@@ -263,8 +279,18 @@ public final class WizardShell implements AutoCloseable {
         private SandboxLauncher sandboxLauncher;
         private boolean sandboxWhenNoCluster;
         private boolean deferKubeconfigRead;
+        private ThemeViewModel theme;
 
         private Builder() { }
+
+        /**
+         * The theme the window starts with and where a change is remembered (the app passes
+         * {@link ThemeViewModel#remembered}); default light, remembering nothing.
+         */
+        public Builder theme(ThemeViewModel theme) {
+            this.theme = Objects.requireNonNull(theme, "theme");
+            return this;
+        }
 
         /** The stages, in install order (default: {@link Stages#all()}). */
         public Builder stages(List<? extends Stage> stages) {

@@ -94,7 +94,7 @@ public final class ModelSettingsPage implements StagePage {
         Label error = new Label();
         error.setId(kind == Kind.PRODUCTS ? "products-error" : "plans-error");
         error.setWrapText(true);
-        error.setStyle("-fx-text-fill: #b00020;");
+        error.setStyle("-fx-text-fill: -color-danger-fg;");
         error.textProperty().bind(model.errorProperty());
         VBox box = new VBox(8, summary);
         if (kind == Kind.PRODUCTS) {

@@ -110,11 +110,14 @@ public final class ModelsPage implements StagePage {
             remove.setId("model-remove-" + i);
             remove.setOnAction(e -> model.remove(row));
             grid.add(remove, 5, line);
+            // in a narrow window the fields give way, the buttons keep their whole text
+            browse.setMinWidth(Button.USE_PREF_SIZE);
+            remove.setMinWidth(Button.USE_PREF_SIZE);
             line++;
             Label error = new Label();
             error.setId("model-error-" + i);
             error.setWrapText(true);
-            error.setStyle("-fx-text-fill: #b00020;");
+            error.setStyle("-fx-text-fill: -color-danger-fg;");
             error.textProperty().bind(row.errorProperty());
             error.visibleProperty().bind(row.errorProperty().isNotEmpty());
             error.managedProperty().bind(error.visibleProperty());

@@ -137,7 +137,7 @@ public final class PortalPage implements ConfigPage {
         Label error = new Label();
         error.setId("portal-content-changes-error");
         error.setWrapText(true);
-        error.setStyle("-fx-text-fill: #b00020;");
+        error.setStyle("-fx-text-fill: -color-danger-fg;");
         error.textProperty().bind(review.contentErrorProperty());
         error.visibleProperty().bind(review.contentErrorProperty().isNotEmpty());
         error.managedProperty().bind(error.visibleProperty());
@@ -179,7 +179,7 @@ public final class PortalPage implements ConfigPage {
         Label error = new Label();
         error.setId("portal-error");
         error.setWrapText(true);
-        error.setStyle("-fx-text-fill: #b00020;");
+        error.setStyle("-fx-text-fill: -color-danger-fg;");
         error.textProperty().bind(model.errorProperty());
 
         Hyperlink link = new Hyperlink();

@@ -97,7 +97,7 @@ public final class ConnectionView extends ScrollPane {
 
     /** "Use the local sandbox", with a spinner and its status while it starts. */
     private VBox sandboxRow(SandboxViewModel sandbox) {
-        Button use = new Button("Use the local _sandbox");
+        Button use = new Button("_Use the local sandbox");
         use.setId("useSandboxButton");
         use.setTooltip(new Tooltip("Starts a simulated OpenShift cluster on this computer (no real cluster needed),"
                 + " uses its configuration and connects to it. It stops when the wizard closes."));
@@ -143,7 +143,7 @@ public final class ConnectionView extends ScrollPane {
         file.setId("configFile");
         file.setWrapText(true);
         file.textProperty().bind(config.fileTextProperty());
-        Button load = new Button("Load config…");
+        Button load = new Button("Load confi_g…");
         load.setId("loadConfigButton");
         load.setTooltip(new Tooltip("Use your maas-installer.yaml for the runs"));
         load.disableProperty().bind(config.loadingProperty());
@@ -288,7 +288,7 @@ public final class ConnectionView extends ScrollPane {
         connect.setDefaultButton(true);
         connect.disableProperty().bind(model.busyProperty());
         connect.setOnAction(e -> model.connect());
-        Button disconnect = new Button("Disconnect");
+        Button disconnect = new Button("Disconnec_t");
         disconnect.setId("disconnectButton");
         disconnect.visibleProperty().bind(model.stateProperty().isEqualTo(State.CONNECTED));
         disconnect.managedProperty().bind(disconnect.visibleProperty());

@@ -62,6 +62,11 @@ final class LogPane extends VBox {
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         HBox bar = new HBox(8, caption, stageFilter, levelFilter, status, spacer, copy, save);
+        // in a narrow window the line count gives way (ellipsis); the filters and buttons keep their whole text
+        status.setMinWidth(0);
+        for (javafx.scene.control.Control c : List.of(caption, stageFilter, levelFilter, copy, save)) {
+            c.setMinWidth(Region.USE_PREF_SIZE);
+        }
         bar.setAlignment(Pos.CENTER_LEFT);
 
         list.setId("logList");

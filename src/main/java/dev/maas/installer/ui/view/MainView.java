@@ -4,6 +4,7 @@ import atlantafx.base.theme.Styles;
 import dev.maas.installer.engine.run.Operation;
 import dev.maas.installer.ui.StagePage;
 import dev.maas.installer.ui.model.StageViewModel;
+import dev.maas.installer.ui.model.ThemeViewModel;
 import dev.maas.installer.ui.model.WizardViewModel;
 import javafx.css.PseudoClass;
 import javafx.geometry.Insets;
@@ -12,6 +13,9 @@ import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.control.Button;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.Dialog;
+import javafx.scene.control.ToggleButton;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
 import javafx.scene.control.SplitPane;
@@ -19,6 +23,7 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCodeCombination;
 import javafx.scene.input.KeyCombination;
+import javafx.scene.input.KeyEvent;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -44,6 +49,11 @@ public final class MainView extends BorderPane {
     private static final PseudoClass SELECTED = PseudoClass.getPseudoClass("selected");
     private ListView<StageViewModel> stageList;
     private Button connectNav;
+    private HBox headerBar;
+    private LogPane logPane;
+    private Button verifyAllButton;
+    private ToggleButton themeToggle;
+    private final ShortcutsHelp shortcuts = new ShortcutsHelp();
 
     public MainView(WizardViewModel model, Map<String, StagePage> pages) {
         this(model, pages, null);
@@ -63,7 +73,7 @@ public final class MainView extends BorderPane {
         page = new StagePageView(model, pages);
         setLeft(stageList());
         progress = new ProgressPane(model);
-        LogPane logPane = new LogPane(model.log(), model.stages());
+        logPane = new LogPane(model.log(), model.stages());
         VBox bottom = new VBox(progress, logPane);
         bottom.getStyleClass().add("bottom-pane");
         VBox.setVgrow(logPane, Priority.ALWAYS);
@@ -94,7 +104,13 @@ public final class MainView extends BorderPane {
         sandbox.managedProperty().bind(sandbox.visibleProperty());
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox header = new HBox(14, app, spacer, sandbox, connection);
+        Button help = new Button("_Keyboard shortcuts");
+        help.setId("shortcutsButton");
+        help.getStyleClass().add(Styles.FLAT);
+        help.setTooltip(new Tooltip("List every keyboard shortcut (F1)"));
+        help.setOnAction(e -> showShortcuts());
+        HBox header = new HBox(14, app, spacer, sandbox, connection, help);
+        headerBar = header;
         header.setAlignment(Pos.CENTER_LEFT);
         header.setPadding(new Insets(10, 16, 10, 16));
         header.getStyleClass().add("header");
@@ -142,6 +158,15 @@ public final class MainView extends BorderPane {
         stageList = list;
         list.setId("stageList");
         list.setCellFactory(v -> new StageListCell());
+        list.setTooltip(new Tooltip("Up/Down shows a stage, Enter goes into its page (Ctrl+1..9 jumps to a stage)"));
+        list.addEventHandler(KeyEvent.KEY_PRESSED, e -> {
+            if (e.getCode() == KeyCode.ENTER && list.getSelectionModel().getSelectedItem() != null) {
+                model.selectedProperty().set(list.getSelectionModel().getSelectedItem());
+                model.showStagePage();
+                page.focusFirst();
+                e.consume();
+            }
+        });
         list.getSelectionModel().select(model.selected());
         list.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
             if (b != null) {
@@ -156,10 +181,12 @@ public final class MainView extends BorderPane {
         });
         VBox.setVgrow(list, Priority.ALWAYS);
 
-        Button planAll = allButton("Plan all", "planAllButton", Operation.PLAN, "Plan every stage, in order");
-        Button applyAll = allButton("Apply all", "applyAllButton", Operation.APPLY,
+        Button planAll = allButton("Pla_n all", "planAllButton", Operation.PLAN, "Plan every stage, in order");
+        Button applyAll = allButton("Apply a_ll", "applyAllButton", Operation.APPLY,
                 "Apply every stage in dependency order; a stage whose dependency failed is skipped");
-        Button verifyAll = allButton("Verify all", "verifyAllButton", Operation.VERIFY, "Verify every stage");
+        Button verifyAll = allButton("Ver_ify all", "verifyAllButton", Operation.VERIFY,
+                "Verify every stage against the live systems (F5)");
+        verifyAllButton = verifyAll;
         VBox box = new VBox(8, caption, list, planAll, applyAll, verifyAll);
         if (connectPage != null) {
             Label clusterCaption = new Label("Cluster");
@@ -184,15 +211,92 @@ public final class MainView extends BorderPane {
         return b;
     }
 
-    /** Keyboard shortcuts: Ctrl+Shift+P/A/V for Plan/Apply/Verify, Esc for Cancel (besides the Alt mnemonics). */
+    /**
+     * Keyboard shortcuts (besides the Alt mnemonics): Ctrl+Shift+P/A/V for Plan/Apply/Verify, Esc for Cancel while a
+     * run is going, Ctrl+1..9 to show a stage, Ctrl+0 for the Connect page, F5 to verify every stage, Ctrl+L for the
+     * log filter, Ctrl+Shift+D for the dark theme (once {@link #installThemeToggle} was called), F1 to list them all.
+     */
     public void installAccelerators(Scene scene) {
-        scene.getAccelerators().put(new KeyCodeCombination(KeyCode.P, KeyCombination.SHORTCUT_DOWN,
-                KeyCombination.SHIFT_DOWN), () -> onStagePage(page.plan));
-        scene.getAccelerators().put(new KeyCodeCombination(KeyCode.A, KeyCombination.SHORTCUT_DOWN,
-                KeyCombination.SHIFT_DOWN), () -> onStagePage(page.apply));
-        scene.getAccelerators().put(new KeyCodeCombination(KeyCode.V, KeyCombination.SHORTCUT_DOWN,
-                KeyCombination.SHIFT_DOWN), () -> onStagePage(page.verify));
-        scene.getAccelerators().put(new KeyCodeCombination(KeyCode.ESCAPE), progress.cancel::fire);
+        shortcut(scene, new KeyCodeCombination(KeyCode.P, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN),
+                "Plan the shown stage", () -> onStagePage(page.plan));
+        shortcut(scene, new KeyCodeCombination(KeyCode.A, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN),
+                "Apply the shown stage", () -> onStagePage(page.apply));
+        shortcut(scene, new KeyCodeCombination(KeyCode.V, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN),
+                "Verify the shown stage", () -> onStagePage(page.verify));
+        shortcut(scene, new KeyCodeCombination(KeyCode.ESCAPE), "Cancel the run (while one is going)", () -> {
+            if (model.run().isRunning()) {
+                progress.cancel.fire();
+            }
+        });
+        installMoreAccelerators(scene);
+    }
+
+    /** The shortcuts added with the keyboard-navigation work (issue 8); see {@link #installAccelerators}. */
+    private void installMoreAccelerators(Scene scene) {
+        FocusScroller.install(scene);
+        TabTraversal.install(scene);
+        shortcut(scene, new KeyCodeCombination(KeyCode.F5), "Refresh: verify every stage against the live systems",
+                () -> verifyAllButton.fire());
+        if (connectPage != null) {
+            shortcut(scene, new KeyCodeCombination(KeyCode.DIGIT0, KeyCombination.SHORTCUT_DOWN),
+                    "Show the Connect page", () -> {
+                        model.showConnectPage();
+                        connectNav.requestFocus();
+                    });
+        }
+        KeyCode[] digits = {KeyCode.DIGIT1, KeyCode.DIGIT2, KeyCode.DIGIT3, KeyCode.DIGIT4, KeyCode.DIGIT5,
+            KeyCode.DIGIT6, KeyCode.DIGIT7, KeyCode.DIGIT8, KeyCode.DIGIT9};
+        for (int i = 0; i < digits.length; i++) {
+            int index = i;
+            KeyCodeCombination keys = new KeyCodeCombination(digits[i], KeyCombination.SHORTCUT_DOWN);
+            scene.getAccelerators().put(keys, () -> showStage(index));
+        }
+        shortcuts.add(new KeyCodeCombination(KeyCode.DIGIT1, KeyCombination.SHORTCUT_DOWN),
+                "Show stage 1 (Ctrl+2 stage 2, ... up to 9)");
+        shortcut(scene, new KeyCodeCombination(KeyCode.L, KeyCombination.SHORTCUT_DOWN), "Go to the log's filters",
+                () -> logPane.stageFilter.requestFocus());
+        if (themeToggle != null) {
+            shortcut(scene, new KeyCodeCombination(KeyCode.D, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN),
+                    "Switch between the light and the dark theme", themeToggle::fire);
+        }
+        shortcut(scene, new KeyCodeCombination(KeyCode.F1), "List the keyboard shortcuts", this::showShortcuts);
+    }
+
+    private void shortcut(Scene scene, KeyCombination keys, String description, Runnable action) {
+        scene.getAccelerators().put(keys, action);
+        shortcuts.add(keys, description);
+    }
+
+    /** Shows the stage at {@code index} of the list (if there is one) and puts the focus on the list. */
+    private void showStage(int index) {
+        if (index < model.stages().size()) {
+            model.selectedProperty().set(model.stages().get(index));
+            model.showStagePage();
+            stageList.getSelectionModel().select(index);
+            stageList.getFocusModel().focus(index);
+            stageList.requestFocus();
+        }
+    }
+
+    /** The "Keyboard shortcuts" dialog (F1); returns it so that tests can read and close it. */
+    public Dialog<ButtonType> showShortcuts() {
+        return shortcuts.show(getScene() == null ? null : getScene().getWindow());
+    }
+
+    /**
+     * Adds the "Dark theme" toggle to the header, bound to {@code theme} (call before {@link #installAccelerators},
+     * which then adds Ctrl+Shift+D). Applying the theme is the caller's business.
+     */
+    public void installThemeToggle(ThemeViewModel theme) {
+        if (themeToggle != null) {
+            return;
+        }
+        // no Alt mnemonic: a mnemonic only sends an ActionEvent, which does not toggle a ToggleButton
+        themeToggle = new ToggleButton("Dark theme");
+        themeToggle.setId("themeToggle");
+        themeToggle.setTooltip(new Tooltip("Switch between the light and the dark theme (Ctrl+Shift+D)"));
+        themeToggle.selectedProperty().bindBidirectional(theme.darkProperty());
+        headerBar.getChildren().add(headerBar.getChildren().size() - 1, themeToggle);
     }
 
     private void onStagePage(Button b) {

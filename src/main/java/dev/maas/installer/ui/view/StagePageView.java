@@ -56,6 +56,7 @@ final class StagePageView extends ScrollPane {
     private final TableView<Check> checksTable = new TableView<>();
     private final ChangeListener<StageStatus> statusListener = (o, a, b) -> showStatus(b);
     private StageViewModel shown;
+    private Button focusBeforeRun;
 
     StagePageView(WizardViewModel model, Map<String, StagePage> pages) {
         this.model = model;
@@ -103,6 +104,7 @@ final class StagePageView extends ScrollPane {
         apply.disableProperty().bind(canRun.not());
         verify.disableProperty().bind(canRun.not());
         HBox buttons = new HBox(8, plan, apply, verify, rerun);
+        canRun.addListener((o, was, now) -> keepFocusOverRun(now));
 
         changesCaption.setId("changesCaption");
         changesCaption.getStyleClass().add(Styles.TEXT_BOLD);
@@ -202,6 +204,70 @@ final class StagePageView extends ScrollPane {
         checksTable.setItems(s.checks());
         s.statusProperty().addListener(statusListener);
         showStatus(s.status());
+    }
+
+    /**
+     * While a run goes the buttons are disabled and the scene moves the focus away from the pressed one; when the
+     * run ends the focus comes back to it (if it is still inside this page), so keyboard users stay where they were.
+     */
+    private void keepFocusOverRun(boolean canRunNow) {
+        javafx.scene.Scene scene = getScene();
+        if (scene == null) {
+            return;
+        }
+        Node owner = scene.getFocusOwner();
+        if (!canRunNow) {
+            focusBeforeRun = owner == plan || owner == apply || owner == verify || owner == rerun ? (Button) owner
+                    : null;
+        } else if (focusBeforeRun != null) {
+            Button back = focusBeforeRun;
+            focusBeforeRun = null;
+            if (owner == null || isInside(owner, this)) {
+                back.requestFocus();
+            }
+        }
+    }
+
+    private static boolean isInside(Node n, Node ancestor) {
+        for (Node p = n; p != null; p = p.getParent()) {
+            if (p == ancestor) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Puts the focus on the page's first control that takes it (an input, else Plan, else Verify), and scrolls it
+     * into view; false when there is none (keyboard entry from the stage list).
+     */
+    boolean focusFirst() {
+        applyCss();
+        layout();
+        Node first = firstFocusable(getContent());
+        if (first == null) {
+            return false;
+        }
+        first.requestFocus();
+        return true;
+    }
+
+    private static Node firstFocusable(Node n) {
+        if (n == null || !n.isVisible() || n.isDisabled() || !n.isManaged()) {
+            return null;
+        }
+        if (n.isFocusTraversable()) {
+            return n;
+        }
+        if (n instanceof javafx.scene.Parent p) {
+            for (Node child : p.getChildrenUnmodifiable()) {
+                Node f = firstFocusable(child);
+                if (f != null) {
+                    return f;
+                }
+            }
+        }
+        return null;
     }
 
     private void showStatus(StageStatus st) {

@@ -1,0 +1,350 @@
+package dev.maas.installer.ui;
+
+import dev.maas.installer.engine.StageContext;
+import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.ui.model.StageStatus;
+import dev.maas.installer.ui.model.ThemeViewModel;
+import dev.maas.installer.ui.model.WizardViewModel;
+import dev.maas.installer.ui.view.Themes;
+import javafx.application.Application;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListView;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.input.KeyCode;
+import javafx.scene.layout.BackgroundFill;
+import javafx.scene.paint.Color;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The wizard driven by the keyboard alone (Tab, arrows, Enter, Space, Alt mnemonics and the accelerators), headless:
+ * every assertion checks what the keys did: the page shown, the focused control, the run started or cancelled, the
+ * theme switched and remembered.
+ */
+@ExtendWith(ApplicationExtension.class)
+class KeyboardFxTest {
+    private static final long TIMEOUT_S = 15;
+    private static final Color LIGHT_ACCENT = Color.web("#0969da");
+    private static final Color DARK_ACCENT = Color.web("#1f6feb");
+
+    @TempDir
+    static Path dir;
+
+    private final TestStage alpha = new TestStage("alpha", 3);
+    private final TestStage beta = new TestStage("beta", 2, "alpha");
+    private final TestStage gamma = new TestStage("gamma", 1);
+    private final TestStage delta = new TestStage("delta", 1, "gamma");
+    private WizardShell shell;
+    private WizardViewModel model;
+    private Scene scene;
+    private Path themeFile;
+
+    @Start
+    void start(javafx.stage.Stage window) throws Exception {
+        themeFile = Files.createTempDirectory(dir, "cfg").resolve("maas-installer").resolve("ui.properties");
+        shell = WizardShell.builder()
+                .stages(List.of(alpha, beta, gamma, delta))
+                .env(k -> null)
+                .home(dir)
+                .startOnConnectPage(true)
+                .theme(ThemeViewModel.remembered(themeFile))
+                .contextFactory(c -> new StageContext(InstallerConfig.defaults(), new SecretRegistry(), c))
+                .page("gamma", new StagePage() {
+                    @Override
+                    public String description() { return "Gamma has inputs."; }
+
+                    @Override
+                    public Node inputs(dev.maas.installer.ui.model.StageViewModel stage, WizardViewModel wizard) {
+                        javafx.scene.control.TextField realm = new javafx.scene.control.TextField("maas");
+                        realm.setId("gammaRealm");
+                        return realm;
+                    }
+                })
+                .build();
+        model = shell.model();
+        scene = shell.scene(1366, 768);
+        window.setScene(scene);
+        window.show();
+        window.toFront();
+    }
+
+    @AfterEach
+    void tearDown() {
+        for (TestStage s : List.of(alpha, beta, gamma, delta)) {
+            s.gate.countDown();
+        }
+        shell.close();
+        WaitForAsyncUtils.asyncFx(() -> Themes.apply(false));
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    @Test
+    void ctrlDigitsJumpToAStageArrowsMoveAndEnterGoesIntoThePage(FxRobot robot) throws Exception {
+        assertThat(model.page()).isEqualTo(WizardViewModel.Page.CONNECT);
+        robot.push(KeyCode.CONTROL, KeyCode.DIGIT2);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(model.page()).isEqualTo(WizardViewModel.Page.STAGE);
+        assertThat(model.selected().id()).isEqualTo("beta");
+        assertThat(focusId()).isEqualTo("stageList");
+        assertThat(text("#stageTitle")).isEqualTo("Test stage beta");
+
+        robot.push(KeyCode.DOWN);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(model.selected().id()).isEqualTo("gamma");
+        assertThat(text("#stageTitle")).isEqualTo("Test stage gamma");
+        robot.push(KeyCode.UP);
+        robot.push(KeyCode.UP);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(text("#stageTitle")).isEqualTo("Test stage alpha");
+        robot.push(KeyCode.DOWN).push(KeyCode.DOWN);
+        robot.push(KeyCode.ENTER);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(focusId()).as("Enter goes to the page's first input").isEqualTo("gammaRealm");
+
+        robot.push(KeyCode.CONTROL, KeyCode.DIGIT0);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(model.page()).isEqualTo(WizardViewModel.Page.CONNECT);
+        assertThat(focusId()).isEqualTo("connectNav");
+        robot.push(KeyCode.CONTROL, KeyCode.DIGIT9);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(model.page()).as("there is no ninth stage").isEqualTo(WizardViewModel.Page.CONNECT);
+        robot.push(KeyCode.CONTROL, KeyCode.DIGIT4);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(model.selected().id()).isEqualTo("delta");
+        assertThat(model.page()).isEqualTo(WizardViewModel.Page.STAGE);
+    }
+
+    @Test
+    void tabVisitsEveryActionInASensibleOrderAndComesBack(FxRobot robot) throws Exception {
+        robot.push(KeyCode.CONTROL, KeyCode.DIGIT1);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(focusId()).isEqualTo("stageList");
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            robot.push(KeyCode.TAB);
+            WaitForAsyncUtils.waitForFxEvents();
+            String id = focusId();
+            order.add(id);
+            if ("stageList".equals(id)) {
+                break;
+            }
+        }
+        assertThat(order).as("Tab comes back to the stage list, visiting each control once: " + order)
+                .endsWith("stageList").doesNotHaveDuplicates();
+        assertThat(order).containsSubsequence("planAllButton", "applyAllButton", "verifyAllButton",
+                "planButton", "applyButton", "verifyButton", "logStageFilter", "logLevelFilter", "logCopy", "logSave",
+                "themeToggle", "shortcutsButton", "connectNav", "stageList");
+        assertThat(order).as("a disabled or hidden button is skipped").doesNotContain("rerunButton", "cancelButton");
+
+        // Shift+Tab walks back
+        robot.push(KeyCode.SHIFT, KeyCode.TAB);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(focusId()).isEqualTo("connectNav");
+        robot.push(KeyCode.SPACE);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(model.page()).as("Space on the Connect entry").isEqualTo(WizardViewModel.Page.CONNECT);
+    }
+
+    @Test
+    void aRunIsStartedCancelledAndRerunFromTheKeyboard(FxRobot robot) throws Exception {
+        robot.push(KeyCode.CONTROL, KeyCode.DIGIT1);
+        robot.push(KeyCode.ENTER);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(focusId()).as("a page without inputs starts at Plan").isEqualTo("planButton");
+        robot.push(KeyCode.SPACE);
+        waitUntil(() -> model.stage("alpha").status() == StageStatus.PLANNED && !model.run().isRunning());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(focusId()).as("the focus comes back to Plan after the run").isEqualTo("planButton");
+
+        alpha.pauseAfterStep = 1;
+        robot.push(KeyCode.TAB);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(focusId()).isEqualTo("applyButton");
+        robot.push(KeyCode.SPACE);
+        assertThat(alpha.paused.await(TIMEOUT_S, TimeUnit.SECONDS)).isTrue();
+        waitUntil(() -> model.run().isRunning());
+        robot.push(KeyCode.ESCAPE);
+        waitUntil(() -> model.run().cancelRequestedProperty().get());
+        alpha.gate.countDown();
+        waitUntil(() -> model.stage("alpha").status() == StageStatus.CANCELLED && !model.run().isRunning());
+        assertThat(alpha.stepsRun).containsExactly(1);
+
+        robot.push(KeyCode.ALT, KeyCode.R);
+        waitUntil(() -> model.stage("alpha").status() == StageStatus.OK && !model.run().isRunning());
+        assertThat(alpha.stepsRun).as("Alt+R reran the stage").containsExactly(1, 1, 2, 3);
+
+        robot.push(KeyCode.ALT, KeyCode.V);
+        waitUntil(() -> !model.stage("alpha").checks().isEmpty() && !model.run().isRunning());
+        assertThat(model.stage("alpha").checks()).extracting(c -> c.name()).containsExactly("exists");
+    }
+
+    @Test
+    void escapeWithoutARunDoesNothingAndF5VerifiesEveryStage(FxRobot robot) throws Exception {
+        robot.push(KeyCode.CONTROL, KeyCode.DIGIT1);
+        robot.push(KeyCode.ESCAPE);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(model.run().isRunning()).isFalse();
+        assertThat(model.stage("alpha").status()).isEqualTo(StageStatus.NOT_RUN);
+
+        robot.push(KeyCode.F5);
+        waitUntil(() -> !model.run().isRunning() && model.stages().stream()
+                .allMatch(s -> s.status() == StageStatus.OK));
+        assertThat(model.stages()).allMatch(s -> !s.checks().isEmpty());
+        assertThat(alpha.stepsRun).as("verify changes nothing").isEmpty();
+    }
+
+    @Test
+    void ctrlLGoesToTheLogFilterAndArrowsChangeIt(FxRobot robot) throws Exception {
+        robot.push(KeyCode.CONTROL, KeyCode.L);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(focusId()).isEqualTo("logStageFilter");
+        robot.push(KeyCode.DOWN);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(model.log().stageFilterProperty().get()).isEqualTo("alpha");
+    }
+
+    @Test
+    void ctrlShiftDSwitchesTheThemeRemembersItAndTheFocusRingFollows(FxRobot robot) throws Exception {
+        robot.push(KeyCode.CONTROL, KeyCode.DIGIT1);
+        robot.push(KeyCode.ENTER);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(focusId()).isEqualTo("planButton");
+        assertThat(ringColour("#planButton")).isEqualTo(LIGHT_ACCENT);
+        assertThat(Application.getUserAgentStylesheet()).isEqualTo(Themes.userAgentStylesheet(false));
+
+        robot.push(KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.D);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(shell.theme().isDark()).isTrue();
+        assertThat(robot.lookup("#themeToggle").queryAs(ToggleButton.class).isSelected()).isTrue();
+        assertThat(Application.getUserAgentStylesheet()).isEqualTo(Themes.userAgentStylesheet(true));
+        assertThat(Files.readString(themeFile)).isEqualTo("theme=dark\n");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(themeFile))).isEqualTo("rw-------");
+        assertThat(focusId()).as("the focus stays where it was").isEqualTo("planButton");
+        assertThat(ringColour("#planButton")).isEqualTo(DARK_ACCENT);
+        Color pageBackground = WaitForAsyncUtils.asyncFx(() -> {
+            javafx.scene.layout.Region sidebar = (javafx.scene.layout.Region) scene.lookup(".stage-sidebar");
+            return (Color) sidebar.getBackground().getFills().get(0).getFill();
+        }).get(TIMEOUT_S, TimeUnit.SECONDS);
+        assertThat(pageBackground.getBrightness()).as("the sidebar is dark").isLessThan(0.2);
+
+        robot.push(KeyCode.CONTROL, KeyCode.DIGIT2);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(listBorderColour()).as("the focused stage list has a ring too").isEqualTo(DARK_ACCENT);
+
+        robot.push(KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.D);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(shell.theme().isDark()).isFalse();
+        assertThat(robot.lookup("#themeToggle").queryAs(ToggleButton.class).isSelected()).isFalse();
+        assertThat(Application.getUserAgentStylesheet()).isEqualTo(Themes.userAgentStylesheet(false));
+        assertThat(Files.readString(themeFile)).isEqualTo("theme=light\n");
+    }
+
+    @Test
+    void theWizardStartsInTheRememberedTheme(FxRobot robot) throws Exception {
+        Path remembered = dir.resolve("remembered.properties");
+        Files.writeString(remembered, "theme=dark\n");
+        boolean[] seen = WaitForAsyncUtils.asyncFx(() -> {
+            Themes.apply(false);
+            try (WizardShell other = WizardShell.builder().stages(List.of(new TestStage("x", 1))).env(k -> null)
+                    .home(dir).theme(ThemeViewModel.remembered(remembered)).build()) {
+                Scene s = other.scene(800, 600);
+                ToggleButton toggle = (ToggleButton) s.lookup("#themeToggle");
+                return new boolean[] {Application.getUserAgentStylesheet().equals(Themes.userAgentStylesheet(true)),
+                    toggle.isSelected()};
+            }
+        }).get(TIMEOUT_S, TimeUnit.SECONDS);
+        assertThat(seen).containsExactly(true, true);
+    }
+
+    @Test
+    void aThemeThatCannotBeRememberedStillSwitchesAndTheLogSaysWhy(FxRobot robot) throws Exception {
+        Path blocker = Files.writeString(dir.resolve("blocker"), "not a folder");
+        String warning = WaitForAsyncUtils.asyncFx(() -> {
+            try (WizardShell other = WizardShell.builder().stages(List.of(new TestStage("x", 1))).env(k -> null)
+                    .home(dir).theme(ThemeViewModel.remembered(blocker.resolve("ui.properties"))).build()) {
+                Scene s = other.scene(800, 600);
+                ((ToggleButton) s.lookup("#themeToggle")).fire();
+                assertThat(other.theme().isDark()).isTrue();
+                return other.model().log().lines().get(other.model().log().lines().size() - 1).toString();
+            } finally {
+                Themes.apply(false);
+            }
+        }).get(TIMEOUT_S, TimeUnit.SECONDS);
+        assertThat(warning).contains("WARN").contains("Could not remember the theme in " + blocker);
+    }
+
+    @Test
+    void f1ListsTheShortcutsAndEscapeClosesTheList(FxRobot robot) throws Exception {
+        robot.push(KeyCode.F1);
+        WaitForAsyncUtils.waitForFxEvents();
+        Node list = robot.lookup("#shortcutsList").query();
+        List<String> texts = robot.from(list).lookup(".label").queryAllAs(Label.class).stream()
+                .map(Label::getText).toList();
+        assertThat(texts).contains("Ctrl+Shift+D", "Switch between the light and the dark theme", "F5", "Ctrl+L",
+                "Ctrl+1", "Ctrl+0", "Escape", "Ctrl+Shift+A", "F1", "Enter (stage list)");
+        javafx.stage.Window dialogWindow = list.getScene().getWindow();
+        assertThat(dialogWindow.isShowing()).isTrue();
+        robot.push(KeyCode.ESCAPE);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(dialogWindow.isShowing()).isFalse();
+        assertThat(model.run().isRunning()).isFalse();
+    }
+
+    private String focusId() throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> {
+            Node n = scene.getFocusOwner();
+            while (n != null && n.getId() == null) {
+                n = n.getParent();
+            }
+            return n == null ? null : n.getId();
+        }).get(TIMEOUT_S, TimeUnit.SECONDS);
+    }
+
+    private String text(String query) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> ((Label) scene.lookup(query)).getText()).get(TIMEOUT_S, TimeUnit.SECONDS);
+    }
+
+    /** The outermost background fill of a focused button: the focus ring, drawn outside the button. */
+    private Color ringColour(String query) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> {
+            Button b = (Button) scene.lookup(query);
+            b.applyCss();
+            BackgroundFill ring = b.getBackground().getFills().get(0);
+            assertThat(ring.getInsets().getTop()).as("the ring is outside the button").isNegative();
+            return (Color) ring.getFill();
+        }).get(TIMEOUT_S, TimeUnit.SECONDS);
+    }
+
+    private Color listBorderColour() throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> {
+            ListView<?> list = (ListView<?>) scene.lookup("#stageList");
+            list.applyCss();
+            assertThat(list.getBorder().getStrokes().get(0).getWidths().getTop()).isEqualTo(2);
+            return (Color) list.getBorder().getStrokes().get(0).getTopStroke();
+        }).get(TIMEOUT_S, TimeUnit.SECONDS);
+    }
+
+    private static void waitUntil(Callable<Boolean> condition) throws Exception {
+        WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
+    }
+}
