@@ -6,6 +6,7 @@ import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.threescale.RetryPolicy;
 import dev.maas.installer.threescale.ThreescaleClient;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
@@ -42,7 +43,12 @@ public final class ThreescaleAccess {
             ctx.provide(ThreescaleClient.class, () -> {
                 String url = adminUrl(ctx);
                 String token = adminToken(ctx);
-                return ThreescaleClient.builder(url, token).secrets(ctx.secrets()).build();
+                ThreescaleClient.Builder b = ThreescaleClient.builder(url, token).secrets(ctx.secrets())
+                        .okHttp(EndpointTrust.forRun(ctx, url).okHttp(null));
+                if (ctx.has(RetryPolicy.class)) {
+                    b.retry(ctx.service(RetryPolicy.class)); // a run may give its own (tests: short waits)
+                }
+                return b.build();
             });
         }
         return ctx.service(ThreescaleClient.class);
