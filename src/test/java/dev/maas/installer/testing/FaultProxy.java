@@ -76,6 +76,8 @@ public final class FaultProxy implements AutoCloseable {
     });
     private final List<Seen> log = new CopyOnWriteArrayList<>();
     private volatile Rates rates = Rates.none();
+    private volatile java.util.function.BiPredicate<String, String> outage = (m, p) -> false;
+    private volatile int outageStatus = 503;
     private Random random = new Random(0);
 
     public FaultProxy(String upstreamUrl) throws IOException {
@@ -97,6 +99,15 @@ public final class FaultProxy implements AutoCloseable {
         }
         this.rates = r;
         this.random = new Random(r.seed());
+    }
+
+    /**
+     * An outage: every request whose method and path match answers {@code status} (not forwarded), whatever the
+     * rates say. {@code null} ends it.
+     */
+    public void setOutage(java.util.function.BiPredicate<String, String> methodAndPath, int status) {
+        this.outage = methodAndPath == null ? (m, p) -> false : methodAndPath;
+        this.outageStatus = status;
     }
 
     public List<Seen> log() { return List.copyOf(log); }
@@ -176,11 +187,15 @@ public final class FaultProxy implements AutoCloseable {
             String path = target.contains("?") ? target.substring(0, target.indexOf('?')) : target;
             int[] status = new int[1];
             Fault fault = pick(status);
+            if (outage.test(method, path)) {
+                fault = Fault.ERROR;
+                status[0] = outageStatus;
+            }
             OutputStream out = socket.getOutputStream();
             switch (fault) {
                 case ERROR -> {
                     log.add(new Seen(method, path, fault, status[0]));
-                    respond(out, status[0], Map.of(), "{\"error\":\"injected " + status[0] + "\"}"
+                    respond(out, status[0], Map.of(), ("{\"error\":\"injected " + status[0] + "\"}")
                             .getBytes(StandardCharsets.UTF_8));
                     return;
                 }
