@@ -80,17 +80,28 @@ public final class FaultProxy implements AutoCloseable {
     private volatile int outageStatus = 503;
     private Random random = new Random(0);
 
+    private final boolean tls;
+
     public FaultProxy(String upstreamUrl) throws IOException {
+        this(upstreamUrl, null);
+    }
+
+    /** A proxy that serves HTTPS with {@code serverTls} (its key and certificate), for TLS tests; null: HTTP. */
+    public FaultProxy(String upstreamUrl, javax.net.ssl.SSLContext serverTls) throws IOException {
         this.upstream = URI.create(upstreamUrl.endsWith("/") ? upstreamUrl.substring(0, upstreamUrl.length() - 1)
                 : upstreamUrl);
-        this.server = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
+        this.tls = serverTls != null;
+        this.server = serverTls == null ? new ServerSocket(0, 100, InetAddress.getLoopbackAddress())
+                : serverTls.getServerSocketFactory().createServerSocket(0, 100, InetAddress.getLoopbackAddress());
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
                 .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).build();
         pool.execute(this::acceptLoop);
     }
 
     /** The proxy's URL (same path layout as the upstream). */
-    public String url() { return "http://127.0.0.1:" + server.getLocalPort(); }
+    public String url() {
+        return tls ? "https://localhost:" + server.getLocalPort() : "http://127.0.0.1:" + server.getLocalPort();
+    }
 
     /** Sets the fault rates and reseeds the random source. */
     public synchronized void setRates(Rates r) {
@@ -241,8 +252,8 @@ public final class FaultProxy implements AutoCloseable {
                 }
             });
             respond(out, answer.statusCode(), responseHeaders, answer.body());
-        } catch (IOException e) {
-            // the client went away; nothing to do
+        } catch (IOException | RuntimeException e) {
+            // the client went away or refused our certificate; nothing to do
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
