@@ -147,7 +147,7 @@ public record KeycloakRetry(int maxAttempts, Duration initialDelay, Duration max
                 try {
                     return attempt.get();
                 } catch (CancelledException e) {
-                    throw e;
+                    return Optional.of(new Outcome<>(null, e)); // Backoff would take a throw for "not yet"
                 } catch (RuntimeException e) {
                     if (!transientFailure(e)) {
                         return Optional.of(new Outcome<>(null, e));

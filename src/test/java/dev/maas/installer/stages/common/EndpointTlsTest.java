@@ -141,7 +141,7 @@ class EndpointTlsTest {
         assertThat(admin.serverUrl()).isEqualTo(keycloakTls.url());
         assertThat(admin.call("read realm master", () -> admin.realm("master").toRepresentation().getRealm()))
                 .isEqualTo("master");
-        ok.close();
+        admin.close(); // not the context: it would close the shared cluster client
     }
 
     @Test
@@ -176,7 +176,7 @@ class EndpointTlsTest {
             KeycloakAdmin admin = KeycloakAccess.admin(ctx);
             assertThat(admin.basePath()).isEmpty();
             assertThat(ThreescaleAccess.client(ctx).tenant().provider()).isNotNull();
-            ctx.close();
+            admin.close();
         }
     }
 
