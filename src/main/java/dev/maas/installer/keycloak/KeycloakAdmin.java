@@ -56,21 +56,39 @@ public final class KeycloakAdmin implements AutoCloseable {
         public String toString() { return "Credentials[" + username + ", from " + source + "]"; }
     }
 
+    /**
+     * How to connect.
+     *
+     * @param ssl     the TLS context to trust the server with (see {@code EndpointTrust}), or null for the JVM default
+     * @param filters extra JAX-RS request filters on the admin client (tests count requests with one)
+     * @param retry   how calls are retried ({@link KeycloakRetry#defaults()} when null)
+     */
+    public record Options(SSLContext ssl, List<ClientRequestFilter> filters, KeycloakRetry retry) {
+        public Options {
+            filters = filters == null ? List.of() : List.copyOf(filters);
+            retry = retry == null ? KeycloakRetry.defaults() : retry;
+        }
+
+        public static Options defaults() { return new Options(null, List.of(), null); }
+    }
+
     private final Keycloak keycloak;
     private final String serverUrl;
     private final String basePath;
     private final SSLContext ssl;
+    private final KeycloakRetry retry;
 
-    private KeycloakAdmin(Keycloak keycloak, String serverUrl, String basePath, SSLContext ssl) {
+    private KeycloakAdmin(Keycloak keycloak, String serverUrl, String basePath, SSLContext ssl, KeycloakRetry retry) {
         this.keycloak = keycloak;
         this.serverUrl = serverUrl;
         this.basePath = basePath;
         this.ssl = ssl;
+        this.retry = retry;
     }
 
     /** Connects without extra request filters and with the JVM's default trust store. */
     public static KeycloakAdmin connect(String url, Credentials credentials) {
-        return connect(url, credentials, null, List.of());
+        return connect(url, credentials, Options.defaults());
     }
 
     /**
@@ -82,13 +100,25 @@ public final class KeycloakAdmin implements AutoCloseable {
      */
     public static KeycloakAdmin connect(String url, Credentials credentials, SSLContext ssl,
                                         List<ClientRequestFilter> filters) {
+        return connect(url, credentials, new Options(ssl, filters, null));
+    }
+
+    /**
+     * Connects: probes the base path, builds the admin client (connect timeout 10 s, read timeout 60 s), fetches a
+     * token (so a wrong password fails here). Transient failures (5xx, 429, resets) are retried per
+     * {@link Options#retry()}.
+     */
+    public static KeycloakAdmin connect(String url, Credentials credentials, Options options) {
         Objects.requireNonNull(url, "url");
+        SSLContext ssl = options.ssl();
+        List<ClientRequestFilter> filters = options.filters();
+        KeycloakRetry retry = options.retry();
         registerSecret(credentials.password());
         String root = stripSlashes(url.trim());
         if (root.endsWith("/auth")) {
             root = root.substring(0, root.length() - "/auth".length());
         }
-        String basePath = detectBasePath(root, ssl);
+        String basePath = detectBasePath(root, ssl, retry);
         String serverUrl = root + basePath;
 
         ResteasyClientBuilder client = (ResteasyClientBuilder) ResteasyClientBuilder.newBuilder();
@@ -105,13 +135,31 @@ public final class KeycloakAdmin implements AutoCloseable {
                 .username(credentials.username()).password(credentials.password()).grantType("password")
                 .resteasyClient(client.build()).build();
         try {
-            keycloak.tokenManager().getAccessTokenString();
+            retry.call(serverUrl, "sign in as the master realm admin",
+                    () -> keycloak.tokenManager().getAccessTokenString());
+        } catch (StageException e) {
+            keycloak.close();
+            throw e;
         } catch (RuntimeException e) {
             keycloak.close();
             throw translate(e, serverUrl, credentials);
         }
         LOG.info("Connected to Keycloak at {} as {}", serverUrl, credentials.username());
-        return new KeycloakAdmin(keycloak, serverUrl, basePath, ssl);
+        return new KeycloakAdmin(keycloak, serverUrl, basePath, ssl, retry);
+    }
+
+    /** How calls through this connection are retried. */
+    public KeycloakRetry retry() { return retry; }
+
+    /** Runs a read or an idempotent update with retries on transient failures ({@link KeycloakRetry#call}). */
+    public <T> T call(String what, java.util.function.Supplier<T> action) {
+        return retry.call(serverUrl, what, action);
+    }
+
+    /** Creates an object safely: looked up after a 409 or an ambiguous failure ({@link KeycloakRetry#create}). */
+    public KeycloakRetry.Created create(String what, java.util.function.Supplier<jakarta.ws.rs.core.Response> create,
+                                        java.util.function.Supplier<java.util.Optional<String>> lookup) {
+        return retry.create(serverUrl, what, create, lookup);
     }
 
     /** The admin client (master realm token, refreshed as needed). */
@@ -149,6 +197,10 @@ public final class KeycloakAdmin implements AutoCloseable {
      * {@code <url>/auth/realms/master/...} on RH-SSO 7.x.
      */
     static String detectBasePath(String root, SSLContext ssl) {
+        return detectBasePath(root, ssl, KeycloakRetry.none());
+    }
+
+    static String detectBasePath(String root, SSLContext ssl, KeycloakRetry retry) {
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NEVER);
         if (ssl != null) {
@@ -165,20 +217,11 @@ public final class KeycloakAdmin implements AutoCloseable {
                 throw StageException.invalidInput("'" + root + "' is not a valid Keycloak URL: " + e.getMessage(),
                         Fix.configField("endpoints.keycloakUrl", "give the URL as https://host[:port]"));
             }
-            try {
-                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(20))
-                        .GET().build(), HttpResponse.BodyHandlers.discarding());
-                statuses[i] = response.statusCode();
-                if (response.statusCode() == 200) {
-                    LOG.debug("Keycloak at {} serves under '{}'", root, candidates[i]);
-                    return candidates[i];
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StageException("interrupted while contacting Keycloak at " + root,
-                        Fix.rerunStage(StageIds.SSO, "run the stage again"), false, e);
-            } catch (IOException e) {
-                throw unreachable(root, e);
+            URI target = probe;
+            statuses[i] = retry.call(root, "read " + probe, () -> probeOnce(http, root, target));
+            if (statuses[i] == 200) {
+                LOG.debug("Keycloak at {} serves under '{}'", root, candidates[i]);
+                return candidates[i];
             }
         }
         throw new StageException("no Keycloak answers at " + root + ": " + root
@@ -186,6 +229,36 @@ public final class KeycloakAdmin implements AutoCloseable {
                 + "/auth/realms/master/... gave HTTP " + statuses[1],
                 Fix.configField("endpoints.keycloakUrl", "check that the URL points at the Keycloak (RH-SSO) route"
                         + " and that the Keycloak pods are ready"));
+    }
+
+    /**
+     * One GET of a discovery document: its status; 5xx and 429 thrown as a (transient) WebApplicationException, a
+     * dropped connection as a (transient) ProcessingException, an unreachable host or a TLS failure as a
+     * StageException (not retried).
+     */
+    private static int probeOnce(HttpClient http, String root, URI probe) {
+        try {
+            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(20))
+                    .GET().build(), HttpResponse.BodyHandlers.discarding());
+            int status = response.statusCode();
+            if (status == 429 || status >= 500) {
+                throw new WebApplicationException("HTTP " + status + " from " + probe, status);
+            }
+            return status;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StageException("interrupted while contacting Keycloak at " + root,
+                    Fix.rerunStage(StageIds.SSO, "run the stage again"), false, e);
+        } catch (IOException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof ConnectException || t instanceof SSLException || t instanceof UnknownHostException
+                        || t instanceof HttpConnectTimeoutException
+                        || t instanceof java.nio.channels.UnresolvedAddressException) {
+                    throw unreachable(root, e);
+                }
+            }
+            throw new ProcessingException("no answer from " + probe + ": " + e, e); // reset, EOF: transient
+        }
     }
 
     private static StageException unreachable(String url, Throwable e) {

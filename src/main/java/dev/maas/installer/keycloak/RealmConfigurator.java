@@ -44,6 +44,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -209,13 +210,7 @@ public final class RealmConfigurator {
     // ------------------------------------------------------------------ realm
 
     private Change realm(boolean write) {
-        RealmRepresentation live = call("read realm " + spec.realm(), () -> {
-            try {
-                return admin.realm(spec.realm()).toRepresentation();
-            } catch (NotFoundException e) {
-                return null;
-            }
-        });
+        RealmRepresentation live = call("read realm " + spec.realm(), this::readRealm);
         if (live == null) {
             Map<String, FieldChange> fields = new LinkedHashMap<>();
             fields.put("realm", FieldChange.of(null, spec.realm()));
@@ -226,11 +221,15 @@ public final class RealmConfigurator {
                 rep.setRealm(spec.realm());
                 rep.setDisplayName(spec.displayName());
                 rep.setEnabled(true);
-                call("create realm " + spec.realm(), () -> {
+                KeycloakRetry.Created made = create("create realm " + spec.realm(), () -> {
                     admin.client().realms().create(rep);
-                    return null;
-                });
-                LOG.info("Created realm {}", spec.realm());
+                    return Response.status(Response.Status.CREATED).build();
+                }, () -> Optional.ofNullable(readRealm()).map(RealmRepresentation::getId));
+                if (made.found()) {
+                    realm(true); // it was there after all (made by our lost request, or by someone else): converge
+                } else {
+                    LOG.info("Created realm {}", spec.realm());
+                }
             }
             return new Change(Action.CREATE, TargetSystem.KEYCLOAK, "realm", spec.realm(), fields);
         }
@@ -252,6 +251,14 @@ public final class RealmConfigurator {
             LOG.info("Updated realm {}: {}", spec.realm(), fields.keySet());
         }
         return new Change(Action.UPDATE, TargetSystem.KEYCLOAK, "realm", spec.realm(), fields);
+    }
+
+    private RealmRepresentation readRealm() {
+        try {
+            return admin.realm(spec.realm()).toRepresentation();
+        } catch (NotFoundException e) {
+            return null;
+        }
     }
 
     // ------------------------------------------------------------------ client
@@ -277,8 +284,14 @@ public final class RealmConfigurator {
             fields.put("clientId", FieldChange.of(null, RealmSpec.CLIENT_ID));
             applyClientFields(desired, null, fields);
             if (write) {
-                idOut[0] = call("create client " + name, () -> created(realm.clients().create(desired)));
-                LOG.info("Created client {}", name);
+                KeycloakRetry.Created made = create("create client " + name, () -> realm.clients().create(desired),
+                        () -> Optional.ofNullable(findClient(realm)).map(ClientRepresentation::getId));
+                idOut[0] = made.id();
+                if (made.found()) {
+                    client(true, true, idOut); // converge what is there instead of creating a second one
+                } else {
+                    LOG.info("Created client {}", name);
+                }
             }
             return new Change(Action.CREATE, TargetSystem.KEYCLOAK, "client", name, fields);
         }
@@ -472,7 +485,8 @@ public final class RealmConfigurator {
      */
     private ProtocolMapperRepresentation lookUpBuiltinEmailVerified() {
         try {
-            var builtins = admin.client().serverInfo().getInfo().getBuiltinProtocolMappers();
+            var builtins = admin.call("read the server info", () -> admin.client().serverInfo().getInfo())
+                    .getBuiltinProtocolMappers();
             List<ProtocolMapperRepresentation> oidc = builtins == null ? null : builtins.get("openid-connect");
             if (oidc != null) {
                 for (ProtocolMapperRepresentation m : oidc) {
@@ -511,8 +525,14 @@ public final class RealmConfigurator {
                         .findFirst().orElse(null));
         if (live == null) {
             if (write) {
-                call("create mapper " + name, () -> created(mappers.createMapper(desired)));
-                LOG.info("Created protocol mapper {}", name);
+                KeycloakRetry.Created made = create("create mapper " + name, () -> mappers.createMapper(desired),
+                        () -> mappers.getMappers().stream().filter(m -> desired.getName().equals(m.getName()))
+                                .findFirst().map(ProtocolMapperRepresentation::getId));
+                if (made.found()) {
+                    mapper(true, clientUuid, desired); // converge
+                } else {
+                    LOG.info("Created protocol mapper {}", name);
+                }
             }
             return new Change(Action.CREATE, TargetSystem.KEYCLOAK, "protocol mapper", name, mapperFields(desired));
         }
@@ -574,11 +594,14 @@ public final class RealmConfigurator {
                 rep.setEnabled(true);
                 rep.setTrustEmail(true);
                 rep.setConfig(withSecret(new LinkedHashMap<>(desiredConfig), null));
-                call("create identity provider " + name, () -> {
-                    created(providers.create(rep));
-                    return null;
-                });
-                LOG.info("Created identity provider {}", name);
+                KeycloakRetry.Created made = create("create identity provider " + name, () -> providers.create(rep),
+                        () -> providers.findAll().stream().filter(p -> idp.alias().equals(p.getAlias())).findFirst()
+                                .map(IdentityProviderRepresentation::getAlias));
+                if (made.found()) {
+                    identityProvider(true, true); // converge
+                } else {
+                    LOG.info("Created identity provider {}", name);
+                }
             }
             return new Change(Action.CREATE, TargetSystem.KEYCLOAK, "identity provider", name, fields);
         }
@@ -765,22 +788,15 @@ public final class RealmConfigurator {
         return sb.toString();
     }
 
-    /** The id from a 201 Created response; an error for anything else. */
-    private static String created(Response response) {
-        try (response) {
-            if (response.getStatus() != 201) {
-                String body = response.hasEntity() ? response.readEntity(String.class) : "";
-                throw new WebApplicationException("HTTP " + response.getStatus() + " " + body, response.getStatus());
-            }
-            String path = response.getLocation() == null ? "" : response.getLocation().getPath();
-            return path.substring(path.lastIndexOf('/') + 1);
-        }
+    /** Creates safely ({@link KeycloakAdmin#create}); a final failure is translated like {@link #call}'s. */
+    private KeycloakRetry.Created create(String what, Supplier<Response> create, Supplier<Optional<String>> lookup) {
+        return call(what, () -> admin.create(what, create, lookup));
     }
 
     /** Runs one admin API call; turns its failure into a StageException that names what was being done. */
     private <T> T call(String what, Supplier<T> action) {
         try {
-            return action.get();
+            return admin.call(what, action);
         } catch (WebApplicationException e) {
             int status = e.getResponse() == null ? -1 : e.getResponse().getStatus();
             String body = "";

@@ -300,6 +300,17 @@ public final class ThreescaleHttp {
 
     private ThreescaleApiException ioFailure(String method, String path, IOException e) {
         String detail = secrets.redact(String.valueOf(e.getMessage()));
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                // not transient (status -1): waiting does not make a certificate trusted
+                return new ThreescaleApiException("The TLS connection to the 3scale Admin API at " + baseUrl.host()
+                        + ":" + baseUrl.port() + " failed for " + method + " " + path + ": "
+                        + secrets.redact(String.valueOf(t.getMessage())) + ". The route's certificate is not trusted:"
+                        + " give the CA that signed it in cluster.caFile (the same file trusts the API server), or"
+                        + " check that endpoints.threescaleAdminUrl uses the right host and scheme.",
+                        -1, method, path, null, e);
+            }
+        }
         return new ThreescaleApiException("No answer from the 3scale Admin API at " + baseUrl.host() + " for "
                 + method + " " + path + " (" + e.getClass().getSimpleName() + ": " + detail + "). Check that the "
                 + "admin URL is reachable from this machine (Route maas-admin) and that 3scale's system-app is running.",

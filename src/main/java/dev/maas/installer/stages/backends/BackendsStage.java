@@ -55,6 +55,14 @@ public final class BackendsStage implements Stage {
 
     @Override
     public List<Change> apply(StageContext ctx, Progress progress) {
+        try {
+            return applyBackends(ctx, progress);
+        } catch (dev.maas.installer.threescale.ThreescaleApiException e) {
+            throw ThreescaleAccess.failure(e, id());
+        }
+    }
+
+    private List<Change> applyBackends(StageContext ctx, Progress progress) {
         List<ModelProduct> models = DesiredCatalog.of(ctx);
         ThreescaleClient client = ThreescaleAccess.client(ctx);
         Progress p = new SerialProgress(progress);

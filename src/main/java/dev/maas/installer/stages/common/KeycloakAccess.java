@@ -7,6 +7,7 @@ import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.keycloak.KeycloakAdmin;
+import dev.maas.installer.keycloak.KeycloakRetry;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -81,10 +82,20 @@ public final class KeycloakAccess {
                 Target t = target(ctx);
                 List<ClientRequestFilter> filters = ctx.has(ClientFilters.class)
                         ? ctx.service(ClientFilters.class).filters() : List.of();
-                return KeycloakAdmin.connect(t.url(), t.credentials(), null, filters);
+                return KeycloakAdmin.connect(t.url(), t.credentials(), options(ctx, t.url(), filters));
             });
         }
         return ctx.service(KeycloakAdmin.class);
+    }
+
+    /**
+     * How to connect to Keycloak at {@code url} in this run: the run's TLS trust ({@link EndpointTrust}, the same
+     * CAs as the cluster connection), these request filters, and the retry policy the run provides (tests: short
+     * waits), else {@link KeycloakRetry#defaults()}.
+     */
+    public static KeycloakAdmin.Options options(StageContext ctx, String url, List<ClientRequestFilter> filters) {
+        KeycloakRetry retry = ctx.has(KeycloakRetry.class) ? ctx.service(KeycloakRetry.class) : null;
+        return new KeycloakAdmin.Options(EndpointTrust.forRun(ctx, url).sslContext(), filters, retry);
     }
 
     /**

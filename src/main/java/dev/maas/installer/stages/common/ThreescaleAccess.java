@@ -6,6 +6,7 @@ import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.threescale.RetryPolicy;
 import dev.maas.installer.threescale.ThreescaleClient;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
@@ -42,10 +43,33 @@ public final class ThreescaleAccess {
             ctx.provide(ThreescaleClient.class, () -> {
                 String url = adminUrl(ctx);
                 String token = adminToken(ctx);
-                return ThreescaleClient.builder(url, token).secrets(ctx.secrets()).build();
+                ThreescaleClient.Builder b = ThreescaleClient.builder(url, token).secrets(ctx.secrets())
+                        .okHttp(EndpointTrust.forRun(ctx, url).okHttp(null));
+                if (ctx.has(RetryPolicy.class)) {
+                    b.retry(ctx.service(RetryPolicy.class)); // a run may give its own (tests: short waits)
+                }
+                return b.build();
             });
         }
         return ctx.service(ThreescaleClient.class);
+    }
+
+    /**
+     * A 3scale failure as the stage's error: when it is transient (no answer, 429, 5xx, after the client's bounded
+     * retries), a retryable error that names the Admin API and says to check 3scale and rerun the stage; otherwise
+     * the same, for the user to act on the message. Nothing is half made either way: every write is looked up before
+     * it is sent again, so a rerun continues where this one stopped.
+     */
+    public static StageException failure(dev.maas.installer.threescale.ThreescaleApiException e, String stageId) {
+        String hint = e.transientFailure()
+                ? "check that 3scale's system-app pods are running and ready (`oc get pods` in the 3scale namespace)"
+                + " and that the admin route answers, then rerun `maas-installer apply --stage " + stageId + "`"
+                : "fix what the message names, then rerun `maas-installer apply --stage " + stageId + "`";
+        String msg = e.getMessage();
+        if (e.transientFailure()) {
+            msg = msg + " (the 3scale Admin API kept failing after the retries; nothing was left half made)";
+        }
+        return new StageException(msg, Fix.rerunStage(stageId, hint), false, e);
     }
 
     /** The tenant admin URL: the override, else {@code https://} + the host of the tenant's admin Route. */

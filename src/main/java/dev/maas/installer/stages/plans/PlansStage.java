@@ -62,7 +62,11 @@ public final class PlansStage implements Stage {
 
     @Override
     public List<Change> apply(StageContext ctx, Progress progress) {
-        return reconcile(ctx, true, new SerialProgress(progress));
+        try {
+            return reconcile(ctx, true, new SerialProgress(progress));
+        } catch (dev.maas.installer.threescale.ThreescaleApiException e) {
+            throw ThreescaleAccess.failure(e, id());
+        }
     }
 
     @Override

@@ -199,11 +199,14 @@ public final class PortalStage implements Stage {
         String site = siteRoot(target.publicUrl()) + admin.basePath() + "/realms/" + sso.realm();
         ClientRepresentation client;
         try {
-            client = admin.realm(sso.realm()).clients().findByClientId(RealmSpec.CLIENT_ID).stream()
+            client = admin.call("read client " + RealmSpec.CLIENT_ID + " of realm " + sso.realm(),
+                    () -> admin.realm(sso.realm()).clients().findByClientId(RealmSpec.CLIENT_ID)).stream()
                     .filter(cl -> RealmSpec.CLIENT_ID.equals(cl.getClientId())).findFirst().orElse(null);
             if (client != null && client.getSecret() != null) {
                 ctx.secrets().register(client.getSecret()); // the representation carries it: mask it everywhere
             }
+        } catch (StageException e) {
+            throw e; // Keycloak kept failing: the message says so and what to do
         } catch (RuntimeException e) {
             throw new StageException("cannot read client " + RealmSpec.CLIENT_ID + " of realm " + sso.realm() + ": "
                     + ctx.secrets().redact(String.valueOf(e.getMessage())),

@@ -71,7 +71,11 @@ public final class ProductsStage implements Stage {
 
     @Override
     public List<Change> apply(StageContext ctx, Progress progress) {
-        return reconcileAll(ctx, true, new SerialProgress(progress));
+        try {
+            return reconcileAll(ctx, true, new SerialProgress(progress));
+        } catch (dev.maas.installer.threescale.ThreescaleApiException e) {
+            throw ThreescaleAccess.failure(e, id());
+        }
     }
 
     @Override

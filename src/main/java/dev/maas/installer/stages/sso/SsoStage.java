@@ -20,6 +20,7 @@ import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.TargetSystem;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.keycloak.KeycloakAdmin;
+import dev.maas.installer.stages.common.KeycloakAccess;
 import dev.maas.installer.keycloak.RealmConfigurator;
 import dev.maas.installer.keycloak.RealmSpec;
 import dev.maas.installer.stages.sso.KeycloakCrs.LegacyKeycloak;
@@ -556,7 +557,8 @@ public final class SsoStage implements Stage {
 
     private KeycloakAdmin connect(StageContext ctx, KubernetesClient client, Target t, MapResource live,
                                   KeycloakAdmin.Credentials credentials) {
-        return KeycloakAdmin.connect(keycloakUrl(ctx, client, t, live), credentials, null, adminFilters);
+        String url = keycloakUrl(ctx, client, t, live);
+        return KeycloakAdmin.connect(url, credentials, KeycloakAccess.options(ctx, url, adminFilters));
     }
 
     // ------------------------------------------------------------------ verify
