@@ -52,6 +52,8 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
      */
     private final String systemToken;
     private volatile String serverAddress = "127.0.0.1";
+    /** Every request of the user (not the system token), in arrival order; see {@link TestCluster#requests()}. */
+    private final List<ApiRequest> requests = new CopyOnWriteArrayList<>();
 
     ApiServerDispatcher(ApiCatalog catalog, String appsDomain, String userName, String token, String systemToken,
                         boolean strictNamespaces) {
@@ -162,11 +164,27 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
+        MockResponse response;
         try {
-            return doDispatch(request);
+            response = doDispatch(request);
         } catch (Rejection r) {
-            return r.response;
+            response = r.response;
         }
+        String auth = request.getHeader("Authorization");
+        if (auth == null || !auth.equals("Bearer " + systemToken)) {
+            requests.add(new ApiRequest(String.valueOf(request.getMethod()), String.valueOf(request.getPath()),
+                    response == null ? 0 : response.code()));
+        }
+        return response;
+    }
+
+    /** The user's requests so far (see {@link ApiRequest}). */
+    List<ApiRequest> requests() {
+        return List.copyOf(requests);
+    }
+
+    void clearRequests() {
+        requests.clear();
     }
 
     private MockResponse doDispatch(RecordedRequest request) {

@@ -92,13 +92,55 @@ public final class ConfigLoader {
         }
         if (e instanceof InvalidFormatException f) {
             return new ConfigProblem(path, "'" + f.getValue() + "' is not a valid " + simpleType(f.getTargetType())
-                    + where);
+                    + where + ": " + hint(f.getTargetType()));
         }
         if (e instanceof MismatchedInputException m) {
-            return new ConfigProblem(path, "expected " + article(simpleType(m.getTargetType())) + where);
+            return new ConfigProblem(path, "expected " + article(simpleType(m.getTargetType())) + where + ": "
+                    + hint(m.getTargetType()));
         }
         String msg = e.getOriginalMessage() == null ? e.getMessage() : e.getOriginalMessage();
-        return new ConfigProblem(path, "not valid YAML" + where + ": " + firstLine(msg));
+        if (msg != null && msg.startsWith("Duplicate field '")) {
+            String key = msg.substring("Duplicate field '".length(), Math.max(msg.indexOf('\'', 17),
+                    "Duplicate field '".length()));
+            String at = e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p
+                    ? path(p.getParsingContext()) : key;
+            return new ConfigProblem(at.isEmpty() ? key : at, "duplicate key '" + key + "'" + where
+                    + ": keep only one of them (a second one would silently replace the first)");
+        }
+        return new ConfigProblem(path, "not valid YAML" + where + ": " + firstLine(msg) + "; fix the YAML syntax"
+                + " there: `key: value` pairs, indented with spaces (no tabs), values with ': ', '#' or a leading"
+                + " '[', '{', '*', '&' or '!' in quotes");
+    }
+
+    /** How to write a value of that type, for messages. */
+    private static String hint(Class<?> type) {
+        if (type == Integer.class || type == int.class || type == Long.class) {
+            return "write a whole number without quotes, e.g. 4";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "write true or false, without quotes";
+        }
+        if (type == String.class) {
+            return "write a single value (in quotes if it contains ': ' or '#')";
+        }
+        if (type != null && List.class.isAssignableFrom(type)) {
+            return "write a list, one '- item' per line";
+        }
+        return "write it as indented `key: value` lines under it (see docs/maas-installer.example.yaml)";
+    }
+
+    /** The dotted path of a parser position, e.g. {@code models[1].name}. */
+    private static String path(com.fasterxml.jackson.core.JsonStreamContext ctx) {
+        java.util.Deque<String> parts = new java.util.ArrayDeque<>();
+        for (com.fasterxml.jackson.core.JsonStreamContext c = ctx; c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inArray()) {
+                parts.addFirst("[" + Math.max(c.getCurrentIndex(), 0) + "]");
+            } else if (c.getCurrentName() != null) {
+                parts.addFirst("." + c.getCurrentName());
+            }
+        }
+        String s = String.join("", parts);
+        return s.startsWith(".") ? s.substring(1) : s;
     }
 
     private static String path(List<JsonMappingException.Reference> refs) {
