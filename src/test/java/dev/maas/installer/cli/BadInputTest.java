@@ -226,8 +226,8 @@ class BadInputTest {
         void yamlThatDoesNotParse() throws Exception {
             Path c = rawConfig("bad-yaml", "plans:\n\tname: Standard\n");
             Result r = apply(c);
-            assertFails(r, 2, c.toString(), "not valid YAML (line", "fix the YAML syntax there",
-                    "indented with spaces (no tabs)");
+            assertFails(r, 2, c.toString(), "not valid YAML (line", "found character '\\t(TAB)' that cannot start"
+                    + " any token", "fix the YAML syntax there", "indented with spaces (no tabs)");
             assertNothingReached();
         }
 
@@ -650,6 +650,22 @@ class BadInputTest {
             Result r = apply(c, "--stage", "sso");
             assertFails(r, 2, "the client secret file " + open + " can be read or changed by other users",
                     "sso.identityProvider.clientSecretFile", "chmod 600 " + open);
+            assertNothingWritten();
+            assertThat(KEYCLOAK.all()).as("stopped before signing in to Keycloak").isEmpty();
+        }
+
+        @Test
+        void identityProviderSecretVariableNotSet() {
+            String variable = "MAAS_BADINPUT_NO_SUCH_VARIABLE";
+            assertThat(System.getenv(variable)).isNull();
+            Path c = config("idp-secret-env", n -> {
+                ObjectNode idp = section(section(n, "sso"), "identityProvider");
+                idp.remove("clientSecretFile");
+                idp.put("clientSecretEnv", variable);
+            });
+            Result r = apply(c, "--stage", "sso");
+            assertFails(r, 2, "environment variable " + variable + " is not set",
+                    "fix config field 'sso.identityProvider.clientSecretEnv'", "set environment variable " + variable);
             assertNothingWritten();
             assertThat(KEYCLOAK.all()).as("stopped before signing in to Keycloak").isEmpty();
         }

@@ -107,7 +107,7 @@ public final class ConfigLoader {
             return new ConfigProblem(at.isEmpty() ? key : at, "duplicate key '" + key + "'" + where
                     + ": keep only one of them (a second one would silently replace the first)");
         }
-        return new ConfigProblem(path, "not valid YAML" + where + ": " + firstLine(msg) + "; fix the YAML syntax"
+        return new ConfigProblem(path, "not valid YAML" + where + ": " + problem(msg) + "; fix the YAML syntax"
                 + " there: `key: value` pairs, indented with spaces (no tabs), values with ': ', '#' or a leading"
                 + " '[', '{', '*', '&' or '!' in quotes");
     }
@@ -189,6 +189,25 @@ public final class ConfigLoader {
 
     private static String article(String what) {
         return what.startsWith("true") ? what : (what.matches("^[aeiou].*") ? "an " : "a ") + what;
+    }
+
+    /**
+     * The parser's explanation without the excerpt it quotes: SnakeYAML says what it was doing, then what it found
+     * (e.g. "while scanning for the next token: found character '\t(TAB)' that cannot start any token"), then
+     * " in 'reader', line ..." and the quoted line, which is left out (the line number is already given).
+     */
+    private static String problem(String s) {
+        if (s == null) {
+            return "";
+        }
+        List<String> parts = new java.util.ArrayList<>();
+        for (String line : s.split("\n")) {
+            if (line.isBlank() || line.startsWith(" ") || line.startsWith("\t")) {
+                break;
+            }
+            parts.add(line.strip());
+        }
+        return parts.isEmpty() ? firstLine(s) : String.join(": ", parts);
     }
 
     private static String firstLine(String s) {
