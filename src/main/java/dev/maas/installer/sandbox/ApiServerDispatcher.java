@@ -52,8 +52,12 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
      */
     private final String systemToken;
     private volatile String serverAddress = "127.0.0.1";
-    /** Every request of the user (not the system token), in arrival order; see {@link TestCluster#requests()}. */
-    private final List<ApiRequest> requests = new CopyOnWriteArrayList<>();
+    /**
+     * The user's requests (not the system token's), in arrival order, the latest {@value #REQUEST_LOG_SIZE} at most
+     * (a sandbox may run for hours); see {@link TestCluster#requests()}. Guarded by itself.
+     */
+    private final java.util.ArrayDeque<ApiRequest> requests = new java.util.ArrayDeque<>();
+    static final int REQUEST_LOG_SIZE = 50_000;
 
     ApiServerDispatcher(ApiCatalog catalog, String appsDomain, String userName, String token, String systemToken,
                         boolean strictNamespaces) {
@@ -172,19 +176,29 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         }
         String auth = request.getHeader("Authorization");
         if (auth == null || !auth.equals("Bearer " + systemToken)) {
-            requests.add(new ApiRequest(String.valueOf(request.getMethod()), String.valueOf(request.getPath()),
-                    response == null ? 0 : response.code()));
+            ApiRequest logged = new ApiRequest(String.valueOf(request.getMethod()), String.valueOf(request.getPath()),
+                    response == null ? 0 : response.code());
+            synchronized (requests) {
+                if (requests.size() >= REQUEST_LOG_SIZE) {
+                    requests.removeFirst();
+                }
+                requests.addLast(logged);
+            }
         }
         return response;
     }
 
     /** The user's requests so far (see {@link ApiRequest}). */
     List<ApiRequest> requests() {
-        return List.copyOf(requests);
+        synchronized (requests) {
+            return List.copyOf(requests);
+        }
     }
 
     void clearRequests() {
-        requests.clear();
+        synchronized (requests) {
+            requests.clear();
+        }
     }
 
     private MockResponse doDispatch(RecordedRequest request) {

@@ -87,6 +87,10 @@ class BadInputTest {
         Result clean = cli.run("apply", "--yes", "--config", config("base", c -> { }).toString(), "--stage",
                 "preflight,sso,threescale,portal");
         assertThat(clean.code()).as("the clean install: " + clean).isZero();
+        // the counters the cases rely on do see writes: the install made some on each system
+        assertThat(sandbox.cluster().acceptedWrites()).as("the install's writes to the cluster").isNotEmpty();
+        assertThat(sandbox.threescale().journal().writes()).as("the install's writes to 3scale").isPositive();
+        assertThat(KEYCLOAK.writes()).as("the install's writes to Keycloak").isNotEmpty();
         System.out.printf("clean install done after %d s%n", seconds());
 
         List<CatalogPackage> noRhsso = CatalogPackage.redHatDefaults().stream()
@@ -563,7 +567,8 @@ class BadInputTest {
         void operatorChannelMissing() {
             Path c = config("channel-missing", n -> section(n, "threescale").put("channel", "threescale-2.99"));
             Result r = apply(c);
-            assertFails(r, 2, "3scale-operator has no channel 'threescale-2.99'", "threescale.channel",
+            assertFails(r, 2, "1 preflight check failed: catalog: 3scale-operator: 3scale-operator has no channel"
+                    + " 'threescale-2.99'", "fix config field 'threescale.channel'",
                     "choose one of threescale-2.15, threescale-2.16");
             assertNothingWritten();
         }

@@ -99,9 +99,10 @@ public final class ConfigLoader {
                     + hint(m.getTargetType()));
         }
         String msg = e.getOriginalMessage() == null ? e.getMessage() : e.getOriginalMessage();
-        if (msg != null && msg.startsWith("Duplicate field '")) {
-            String key = msg.substring("Duplicate field '".length(), Math.max(msg.indexOf('\'', 17),
-                    "Duplicate field '".length()));
+        String duplicate = "Duplicate field '";
+        if (msg != null && msg.startsWith(duplicate)) {
+            int end = msg.indexOf('\'', duplicate.length());
+            String key = end < 0 ? msg.substring(duplicate.length()) : msg.substring(duplicate.length(), end);
             String at = e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p
                     ? path(p.getParsingContext()) : key;
             return new ConfigProblem(at.isEmpty() ? key : at, "duplicate key '" + key + "'" + where

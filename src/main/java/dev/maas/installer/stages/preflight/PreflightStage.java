@@ -122,7 +122,10 @@ public final class PreflightStage implements Stage {
         out.add(guard("models", () -> models(client, cfg, groups)));
 
         progress.step(++n, total, "checking 3scale's external databases");
-        if (ClusterFacts.needsExternalDatabases(cfg.threescale().channel())) {
+        // a channel the catalog does not offer is reported above; which databases it would need is then moot
+        boolean channelOffered = out.stream().noneMatch(c -> c.name().equals("catalog: " + THREESCALE_PACKAGE)
+                && !c.status().passes());
+        if (channelOffered && ClusterFacts.needsExternalDatabases(cfg.threescale().channel())) {
             out.add(guard("3scale external databases", () -> externalDatabases(client, cfg)));
         }
         progress.step(total, total, "preflight checks done");
