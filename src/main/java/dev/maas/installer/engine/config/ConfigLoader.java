@@ -103,10 +103,19 @@ public final class ConfigLoader {
         if (msg != null && msg.startsWith(duplicate)) {
             int end = msg.indexOf('\'', duplicate.length());
             String key = end < 0 ? msg.substring(duplicate.length()) : msg.substring(duplicate.length(), end);
-            String at = e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p
-                    ? path(p.getParsingContext()) : key;
-            return new ConfigProblem(at.isEmpty() ? key : at, "duplicate key '" + key + "'" + where
+            List<Object> steps = e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p
+                    ? steps(p.getParsingContext()) : List.of(key);
+            String at = dotted(steps);
+            String line = YamlLines.lineOfRepeatedKey(yaml, steps).map(l -> " (line " + l + ")").orElse("");
+            return new ConfigProblem(at.isEmpty() ? key : at, "duplicate key '" + key + "'" + line
                     + ": keep only one of them (a second one would silently replace the first)");
+        }
+        // SnakeYAML's problem mark ("in 'reader', line L, column C", the last one in its message) is where the
+        // problem is; the parser's location is the token before it
+        java.util.regex.Matcher mark = java.util.regex.Pattern.compile("line (\\d+), column (\\d+)")
+                .matcher(e.getMessage() == null ? "" : e.getMessage());
+        while (mark.find()) {
+            where = " (line " + mark.group(1) + ", column " + mark.group(2) + ")";
         }
         return new ConfigProblem(path, "not valid YAML" + where + ": " + problem(msg) + "; fix the YAML syntax"
                 + " there: `key: value` pairs, indented with spaces (no tabs), values with ': ', '#' or a leading"
@@ -130,18 +139,30 @@ public final class ConfigLoader {
         return "write it as indented `key: value` lines under it (see docs/maas-installer.example.yaml)";
     }
 
-    /** The dotted path of a parser position, e.g. {@code models[1].name}. */
-    private static String path(com.fasterxml.jackson.core.JsonStreamContext ctx) {
-        java.util.Deque<String> parts = new java.util.ArrayDeque<>();
+    /** The keys (String) and list indexes (Integer) of a parser position, from the top. */
+    private static List<Object> steps(com.fasterxml.jackson.core.JsonStreamContext ctx) {
+        java.util.Deque<Object> parts = new java.util.ArrayDeque<>();
         for (com.fasterxml.jackson.core.JsonStreamContext c = ctx; c != null && !c.inRoot(); c = c.getParent()) {
             if (c.inArray()) {
-                parts.addFirst("[" + Math.max(c.getCurrentIndex(), 0) + "]");
+                parts.addFirst(Math.max(c.getCurrentIndex(), 0));
             } else if (c.getCurrentName() != null) {
-                parts.addFirst("." + c.getCurrentName());
+                parts.addFirst(c.getCurrentName());
             }
         }
-        String s = String.join("", parts);
-        return s.startsWith(".") ? s.substring(1) : s;
+        return List.copyOf(parts);
+    }
+
+    /** Steps as a config path, e.g. {@code models[1].name}. */
+    private static String dotted(List<Object> steps) {
+        StringBuilder sb = new StringBuilder();
+        for (Object s : steps) {
+            if (s instanceof Integer i) {
+                sb.append('[').append(i).append(']');
+            } else {
+                sb.append(sb.length() == 0 ? "" : ".").append(s);
+            }
+        }
+        return sb.toString();
     }
 
     private static String path(List<JsonMappingException.Reference> refs) {
