@@ -137,6 +137,11 @@ class BadInputTest {
         return Files.writeString(tmp.resolve(name + ".yaml"), Files.readString(sandbox.configFile()) + text);
     }
 
+    /** The number of lines of the sandbox's configuration (text appended by {@link #rawConfig} starts after it). */
+    static long baseLines() throws IOException {
+        return Files.readString(sandbox.configFile()).chars().filter(ch -> ch == '\n').count();
+    }
+
     static ObjectNode section(ObjectNode c, String name) {
         return c.has(name) ? (ObjectNode) c.get(name) : c.putObject(name);
     }
@@ -230,7 +235,7 @@ class BadInputTest {
         void yamlThatDoesNotParse() throws Exception {
             Path c = rawConfig("bad-yaml", "plans:\n\tname: Standard\n");
             Result r = apply(c);
-            assertFails(r, 2, c.toString(), "not valid YAML (line", "found character '\\t(TAB)' that cannot start"
+            assertFails(r, 2, c.toString(), "not valid YAML (line " + (baseLines() + 2) + ", column 1)", "found character '\\t(TAB)' that cannot start"
                     + " any token", "fix the YAML syntax there", "indented with spaces (no tabs)");
             assertNothingReached();
         }
@@ -239,7 +244,7 @@ class BadInputTest {
         void duplicateKey() throws Exception {
             Path c = rawConfig("duplicate-key", "plans:\n  name: Standard\n  name: Gold\n");
             Result r = apply(c);
-            assertFails(r, 2, "plans.name", "duplicate key", "keep only one");
+            assertFails(r, 2, "plans.name: duplicate key 'name' (line " + (baseLines() + 3) + ")", "keep only one");
             assertNothingReached();
         }
 
