@@ -167,8 +167,11 @@ public record RealmSpec(String realm, String displayName, String portalHost, Str
             }
         }
 
-        /** The client secret, registered as a secret; an invalid-input error when it is missing. */
-        String requireSecret() {
+        /**
+         * The client secret, registered as a secret; an invalid-input error when it is missing, or its file is
+         * missing or readable by others. The sso stage asks for it before it writes anything.
+         */
+        public String requireSecret() {
             String value = clientSecret == null ? null : clientSecret.get();
             if (value == null || value.isEmpty()) {
                 throw StageException.invalidInput("the client secret of identity provider '" + alias

@@ -52,6 +52,12 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
      */
     private final String systemToken;
     private volatile String serverAddress = "127.0.0.1";
+    /**
+     * The user's requests (not the system token's), in arrival order, the latest {@value #REQUEST_LOG_SIZE} at most
+     * (a sandbox may run for hours); see {@link TestCluster#requests()}. Guarded by itself.
+     */
+    private final java.util.ArrayDeque<ApiRequest> requests = new java.util.ArrayDeque<>();
+    static final int REQUEST_LOG_SIZE = 50_000;
 
     ApiServerDispatcher(ApiCatalog catalog, String appsDomain, String userName, String token, String systemToken,
                         boolean strictNamespaces) {
@@ -162,10 +168,36 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
+        MockResponse response;
         try {
-            return doDispatch(request);
+            response = doDispatch(request);
         } catch (Rejection r) {
-            return r.response;
+            response = r.response;
+        }
+        String auth = request.getHeader("Authorization");
+        if (auth == null || !auth.equals("Bearer " + systemToken)) {
+            ApiRequest logged = new ApiRequest(String.valueOf(request.getMethod()), String.valueOf(request.getPath()),
+                    response == null ? 0 : response.code());
+            synchronized (requests) {
+                if (requests.size() >= REQUEST_LOG_SIZE) {
+                    requests.removeFirst();
+                }
+                requests.addLast(logged);
+            }
+        }
+        return response;
+    }
+
+    /** The user's requests so far (see {@link ApiRequest}). */
+    List<ApiRequest> requests() {
+        synchronized (requests) {
+            return List.copyOf(requests);
+        }
+    }
+
+    void clearRequests() {
+        synchronized (requests) {
+            requests.clear();
         }
     }
 

@@ -282,6 +282,24 @@ public final class TestCluster implements AutoCloseable {
         dispatcher.deny(rule);
     }
 
+    /**
+     * Every request the installer's user made (with {@link #token()} or any other token; not the cluster's own
+     * components), in arrival order, since the start or the last {@link #clearRequests()}.
+     */
+    public List<ApiRequest> requests() {
+        return dispatcher.requests();
+    }
+
+    /** The user's requests that changed something ({@link ApiRequest#isAcceptedWrite()}). */
+    public List<ApiRequest> acceptedWrites() {
+        return dispatcher.requests().stream().filter(ApiRequest::isAcceptedWrite).toList();
+    }
+
+    /** Empties {@link #requests()}. */
+    public void clearRequests() {
+        dispatcher.clearRequests();
+    }
+
     /** Gives back every permission taken by {@link #deny(AccessRule)}. */
     public void allowAll() {
         dispatcher.allowAll();

@@ -8,7 +8,7 @@ import java.util.Map;
  * timeout, dropped connection). {@link #fieldErrors()} holds the field errors of a 422 response.
  * The message is already redacted and says what to do.
  */
-public final class ThreescaleApiException extends RuntimeException {
+public final class ThreescaleApiException extends RuntimeException implements dev.maas.installer.engine.Actionable {
     private final int status;
     private final String method;
     private final String path;
@@ -25,6 +25,30 @@ public final class ThreescaleApiException extends RuntimeException {
     }
 
     public int status() { return status; }
+
+    /**
+     * What the user can do, by status: no answer names the endpoint override to check, 401/403 the token, 429/5xx
+     * says to rerun later; null otherwise (the message says it).
+     */
+    @Override
+    public dev.maas.installer.engine.Fix fix() {
+        boolean master = path != null && path.startsWith("/master/");
+        if (status == 0) {
+            return dev.maas.installer.engine.Fix.configField(master ? "endpoints.threescaleMasterUrl"
+                    : "endpoints.threescaleAdminUrl", "make sure this machine reaches the 3scale " + (master
+                    ? "master" : "admin") + " URL (VPN, proxy, DNS, the Route), or set this field to a URL it can"
+                    + " reach; then rerun");
+        }
+        if (status == 401 || status == 403) {
+            return dev.maas.installer.engine.Fix.manual("make Secret system-seed hold a 3scale token with the scope"
+                    + " named above, then rerun");
+        }
+        if (status == 429 || status >= 500) {
+            return dev.maas.installer.engine.Fix.manual("3scale is busy or restarting: rerun in a minute; the stages"
+                    + " continue where they stopped");
+        }
+        return null;
+    }
 
     public String method() { return method; }
 

@@ -57,7 +57,8 @@ final class ThreescaleErrors {
                             + String.join(", ", msgs)));
                     sb.append(String.join("; ", parts));
                 }
-                sb.append(". Fix the value in the installer configuration and run again.");
+                sb.append(path.startsWith("/admin/api/cms/") ? "." // the caller names the content file
+                        : ". Fix the value in the installer configuration and run again.");
                 message = sb.toString();
             }
             case 403 -> message = forbidden(method, path, errorText(json, body));
@@ -88,9 +89,9 @@ final class ThreescaleErrors {
     }
 
     private static String tokenFix(String path) {
-        return "Use the tenant's ADMIN_ACCESS_TOKEN (Secret system-seed in the 3scale namespace), or create a token in "
-                + "the Admin Portal (Account Settings > Personal > Tokens) with the '" + scope(path)
-                + "' scope and Read & Write permission, and set it in the installer configuration.";
+        return "The installer signs in with ADMIN_ACCESS_TOKEN of Secret system-seed in the 3scale namespace: it must"
+                + " be the tenant's admin token, or a token made in the Admin Portal (Account Settings > Personal >"
+                + " Tokens) with the '" + scope(path) + "' scope and Read & Write permission.";
     }
 
     /** The access token scope (as named in the Admin Portal) an Admin API path belongs to. */

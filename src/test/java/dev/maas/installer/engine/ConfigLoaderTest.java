@@ -87,6 +87,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aNestedDuplicateKeyNamesItsPath() {
+        ConfigProblem p = onlyProblem("plans:\n  name: A\n  name: B\n");
+        assertThat(p.path()).isEqualTo("plans.name");
+        assertThat(p.message()).contains("duplicate key 'name'").contains("line 3").contains("keep only one");
+        ConfigProblem m = onlyProblem("models:\n  - name: a\n    url: http://a\n  - name: b\n    name: c\n");
+        assertThat(m.path()).isEqualTo("models[1].name");
+    }
+
+    @Test
+    void aSyntaxErrorSaysWhatTheParserFoundAndHowToFixIt() {
+        ConfigProblem p = onlyProblem("plans:\n\tname: A\n");
+        assertThat(p.message()).contains("not valid YAML (line 2").contains("found character '\\t(TAB)'")
+                .contains("indented with spaces (no tabs)").doesNotContain("in 'reader'");
+    }
+
+    @Test
     void unknownTopLevelKey() {
         assertThat(onlyProblem("modles: []\n").path()).isEqualTo("modles");
     }

@@ -92,13 +92,77 @@ public final class ConfigLoader {
         }
         if (e instanceof InvalidFormatException f) {
             return new ConfigProblem(path, "'" + f.getValue() + "' is not a valid " + simpleType(f.getTargetType())
-                    + where);
+                    + where + ": " + hint(f.getTargetType()));
         }
         if (e instanceof MismatchedInputException m) {
-            return new ConfigProblem(path, "expected " + article(simpleType(m.getTargetType())) + where);
+            return new ConfigProblem(path, "expected " + article(simpleType(m.getTargetType())) + where + ": "
+                    + hint(m.getTargetType()));
         }
         String msg = e.getOriginalMessage() == null ? e.getMessage() : e.getOriginalMessage();
-        return new ConfigProblem(path, "not valid YAML" + where + ": " + firstLine(msg));
+        String duplicate = "Duplicate field '";
+        if (msg != null && msg.startsWith(duplicate)) {
+            int end = msg.indexOf('\'', duplicate.length());
+            String key = end < 0 ? msg.substring(duplicate.length()) : msg.substring(duplicate.length(), end);
+            List<Object> steps = e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p
+                    ? steps(p.getParsingContext()) : List.of(key);
+            String at = dotted(steps);
+            String line = YamlLines.lineOfRepeatedKey(yaml, steps).map(l -> " (line " + l + ")").orElse("");
+            return new ConfigProblem(at.isEmpty() ? key : at, "duplicate key '" + key + "'" + line
+                    + ": keep only one of them (a second one would silently replace the first)");
+        }
+        // SnakeYAML's problem mark ("in 'reader', line L, column C", the last one in its message) is where the
+        // problem is; the parser's location is the token before it
+        java.util.regex.Matcher mark = java.util.regex.Pattern.compile("line (\\d+), column (\\d+)")
+                .matcher(e.getMessage() == null ? "" : e.getMessage());
+        while (mark.find()) {
+            where = " (line " + mark.group(1) + ", column " + mark.group(2) + ")";
+        }
+        return new ConfigProblem(path, "not valid YAML" + where + ": " + problem(msg) + "; fix the YAML syntax"
+                + " there: `key: value` pairs, indented with spaces (no tabs), values with ': ', '#' or a leading"
+                + " '[', '{', '*', '&' or '!' in quotes");
+    }
+
+    /** How to write a value of that type, for messages. */
+    private static String hint(Class<?> type) {
+        if (type == Integer.class || type == int.class || type == Long.class) {
+            return "write a whole number without quotes, e.g. 4";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "write true or false, without quotes";
+        }
+        if (type == String.class) {
+            return "write a single value (in quotes if it contains ': ' or '#')";
+        }
+        if (type != null && List.class.isAssignableFrom(type)) {
+            return "write a list, one '- item' per line";
+        }
+        return "write it as indented `key: value` lines under it (see docs/maas-installer.example.yaml)";
+    }
+
+    /** The keys (String) and list indexes (Integer) of a parser position, from the top. */
+    private static List<Object> steps(com.fasterxml.jackson.core.JsonStreamContext ctx) {
+        java.util.Deque<Object> parts = new java.util.ArrayDeque<>();
+        for (com.fasterxml.jackson.core.JsonStreamContext c = ctx; c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inArray()) {
+                parts.addFirst(Math.max(c.getCurrentIndex(), 0));
+            } else if (c.getCurrentName() != null) {
+                parts.addFirst(c.getCurrentName());
+            }
+        }
+        return List.copyOf(parts);
+    }
+
+    /** Steps as a config path, e.g. {@code models[1].name}. */
+    private static String dotted(List<Object> steps) {
+        StringBuilder sb = new StringBuilder();
+        for (Object s : steps) {
+            if (s instanceof Integer i) {
+                sb.append('[').append(i).append(']');
+            } else {
+                sb.append(sb.length() == 0 ? "" : ".").append(s);
+            }
+        }
+        return sb.toString();
     }
 
     private static String path(List<JsonMappingException.Reference> refs) {
@@ -147,6 +211,25 @@ public final class ConfigLoader {
 
     private static String article(String what) {
         return what.startsWith("true") ? what : (what.matches("^[aeiou].*") ? "an " : "a ") + what;
+    }
+
+    /**
+     * The parser's explanation without the excerpt it quotes: SnakeYAML says what it was doing, then what it found
+     * (e.g. "while scanning for the next token: found character '\t(TAB)' that cannot start any token"), then
+     * " in 'reader', line ..." and the quoted line, which is left out (the line number is already given).
+     */
+    private static String problem(String s) {
+        if (s == null) {
+            return "";
+        }
+        List<String> parts = new java.util.ArrayList<>();
+        for (String line : s.split("\n")) {
+            if (line.isBlank() || line.startsWith(" ") || line.startsWith("\t")) {
+                break;
+            }
+            parts.add(line.strip());
+        }
+        return parts.isEmpty() ? firstLine(s) : String.join(": ", parts);
     }
 
     private static String firstLine(String s) {

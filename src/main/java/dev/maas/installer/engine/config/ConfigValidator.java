@@ -181,7 +181,9 @@ public final class ConfigValidator {
                         + " (got '" + value + "')");
             }
         } catch (Exception ex) {
-            add(path, "must be an " + (httpsOnly ? "https" : "http(s)") + " URL (got '" + value + "')");
+            add(path, "must be an " + (httpsOnly ? "https" : "http(s)") + " URL with a host, e.g. "
+                    + (httpsOnly ? "https://api.cluster.example.com:6443" : "https://host.example.com")
+                    + " (got '" + value + "')");
         }
     }
 

@@ -17,6 +17,47 @@ import java.util.Optional;
 final class YamlLines {
     private YamlLines() { }
 
+    /**
+     * The line of the last occurrence of a key given more than once: {@code path} holds keys (String) and list
+     * indexes (Integer), the last one being the repeated key.
+     */
+    static Optional<Integer> lineOfRepeatedKey(String yaml, List<Object> path) {
+        try {
+            Node node = new Yaml(new LoaderOptions()).compose(new StringReader(yaml));
+            for (int i = 0; i < path.size(); i++) {
+                Object step = path.get(i);
+                boolean last = i == path.size() - 1;
+                if (step instanceof Integer index && node instanceof SequenceNode seq && index < seq.getValue().size()) {
+                    node = seq.getValue().get(index);
+                } else if (step instanceof String key && node instanceof MappingNode map) {
+                    Node found = null;
+                    Node foundKey = null;
+                    for (NodeTuple t : map.getValue()) {
+                        if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
+                            foundKey = t.getKeyNode();
+                            found = t.getValueNode();
+                            if (!last) {
+                                break; // the path goes through the first one, as the parser does
+                            }
+                        }
+                    }
+                    if (found == null) {
+                        return Optional.empty();
+                    }
+                    if (last) {
+                        return Optional.of(foundKey.getStartMark().getLine() + 1);
+                    }
+                    node = found;
+                } else {
+                    return Optional.empty();
+                }
+            }
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     static Optional<Integer> lineOf(String yaml, List<JsonMappingException.Reference> path) {
         try {
             Node node = new Yaml(new LoaderOptions()).compose(new StringReader(yaml));

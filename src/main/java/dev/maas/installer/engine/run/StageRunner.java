@@ -171,6 +171,10 @@ public final class StageRunner {
                     true);
         } catch (RuntimeException e) {
             String msg = secrets.redact(String.valueOf(e.getMessage()));
+            if (e instanceof dev.maas.installer.engine.Actionable a && a.fix() != null) {
+                LOG.error("{} failed: {}", stage.id(), msg);
+                return new StageResult(stage.id(), op, Outcome.FAILED, null, null, msg, a.fix(), false);
+            }
             LOG.error("{} failed unexpectedly: {}", stage.id(), msg, e);
             return new StageResult(stage.id(), op, Outcome.FAILED, null, null,
                     e.getClass().getSimpleName() + ": " + msg,

@@ -200,9 +200,14 @@ public final class SimStore {
 
     /**
      * For tests: creating or updating the template with this system name (or page path) answers 422 with
-     * {@code {"errors":{"draft":[message]}}}, as porta does when a template fails its validations.
+     * {@code {"errors":{"draft":[message]}}}, as porta does when a template fails its validations. A null message
+     * accepts it again.
      */
     public synchronized void rejectTemplate(String systemNameOrPath, String message) {
+        if (message == null) { // accepted again
+            rejectedTemplates.remove(systemNameOrPath);
+            return;
+        }
         rejectedTemplates.put(systemNameOrPath, message);
     }
 

@@ -58,6 +58,13 @@ public final class DesiredCatalog {
      */
     public static List<ModelProduct> of(StageContext ctx) {
         InstallerConfig config = ConfigDefaults.resolve(withDiscoveredModels(ctx), null);
+        if (config.models().isEmpty() && ctx.has(KubernetesClient.class)) {
+            // nothing to publish; with --prune an empty list would even delete every product we made
+            throw StageException.invalidInput("no models to publish: the configuration lists none and no served"
+                    + " model (KServe InferenceService that is ready and has a URL) was found on the cluster",
+                    Fix.configField("models", "add the models to the configuration (name and url of each), or"
+                            + " wait until the served models are ready, then rerun"));
+        }
         try {
             return ModelCatalog.build(config, CustomPolicies.forConfig(config.threescale()));
         } catch (CatalogException e) {

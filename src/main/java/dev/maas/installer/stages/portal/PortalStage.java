@@ -448,8 +448,10 @@ public final class PortalStage implements Stage {
             changes.add(Change.noop(TargetSystem.THREESCALE, "cms content", "developer portal content"));
         }
         if (!plan.problems().isEmpty() || !result.failures().isEmpty()) {
+            // every failure here is about a content item (3scale rejected it, or it needs one that failed); the
+            // connection and token errors are thrown before: the user must change the content, exit code 2
             throw contentFailure(plan.problems(), result.failures(), result.changes().size(), result.total(),
-                    result.failures().isEmpty());
+                    true);
         }
         return changes;
     }

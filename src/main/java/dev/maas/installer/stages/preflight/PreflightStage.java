@@ -123,7 +123,10 @@ public final class PreflightStage implements Stage {
         out.add(guard("models", () -> models(client, cfg, groups)));
 
         progress.step(++n, total, "checking 3scale's external databases");
-        if (ClusterFacts.needsExternalDatabases(cfg.threescale().channel())) {
+        // a channel the catalog does not offer is reported above; which databases it would need is then moot
+        boolean channelOffered = out.stream().noneMatch(c -> c.name().equals("catalog: " + THREESCALE_PACKAGE)
+                && !c.status().passes());
+        if (channelOffered && ClusterFacts.needsExternalDatabases(cfg.threescale().channel())) {
             out.add(guard("3scale external databases", () -> externalDatabases(client, cfg)));
         }
         progress.step(total, total, "preflight checks done");
@@ -334,6 +337,19 @@ public final class PreflightStage implements Stage {
         List<DiscoveredModel> found = groups.contains("serving.kserve.io") ? new ModelDiscovery(client).discover()
                 : List.of();
         int configured = cfg.models().size();
+        // the models and policy folders the config names must make a valid catalog (OpenAPI documents, APIcast
+        // policies): found here, before any stage writes, instead of half way through the install
+        try {
+            java.util.List<dev.maas.installer.catalog.policy.PolicyBundle> policies =
+                    dev.maas.installer.catalog.CustomPolicies.forConfig(cfg.threescale());
+            if (configured > 0) {
+                dev.maas.installer.catalog.ModelCatalog.build(
+                        dev.maas.installer.engine.config.ConfigDefaults.resolve(cfg, null), policies);
+            }
+        } catch (dev.maas.installer.catalog.CatalogException e) {
+            return Check.invalidInput("models", e.getMessage(), Fix.configField(e.field(),
+                    "correct this entry of the configuration, then rerun"));
+        }
         if (found.isEmpty() && configured == 0) {
             return Check.warn("models", groups.contains("serving.kserve.io")
                             ? "no served models (KServe InferenceServices) found and the config lists none"

@@ -359,6 +359,10 @@ public final class SsoStage implements Stage {
         Progress out = progress == null ? Progress.NONE : progress;
         KubernetesClient client = ctx.service(KubernetesClient.class);
         Target t = target(ctx);
+        if (t.realm().identityProvider() != null) {
+            // a missing, empty or unsafe client secret is found before anything is installed, not at the last step
+            t.realm().identityProvider().requireSecret();
+        }
         boolean rhsso = t.flavour() == SsoFlavour.RHSSO;
         int total = rhsso ? 6 : 5;
         int n = 0;
