@@ -141,7 +141,7 @@ class SecretsSweepTest {
         String yaml = generated.replaceAll("(?m)^cluster:\\n(  .*\\n)+", "")
                 .replaceFirst("(?m)^sso:\\n", "sso:\n  realm: " + REALM + "\n")
                 + "models:\n  - name: Sweep Model\n    url: http://sweep-model.models.svc.cluster.local:8080\n";
-        assertThat(yaml).doesNotContain("kubeconfig").contains("realm: " + REALM);
+        assertThat(yaml).doesNotContain("kubeconfig:").contains("realm: " + REALM);
         config = Files.writeString(tmp.resolve("maas-installer.yaml"), yaml);
 
         String api = sandbox.cluster().url();
@@ -210,7 +210,10 @@ class SecretsSweepTest {
     private static Result run(String token, String... args) {
         SecretRegistry.global().clear(); // only what this run registers itself may mask anything
         CliHarness cli = new CliHarness(work, Stages.all().toArray(Stage[]::new)).env("MAAS_CLUSTER_TOKEN", token);
+        long start = System.nanoTime();
         Result r = cli.run(args);
+        System.out.printf("sweep: `%s` exit %d in %d ms%n", String.join(" ", args), r.code(),
+                (System.nanoTime() - start) / 1_000_000);
         RUNS.add(new Run(List.of(args), r));
         return r;
     }
