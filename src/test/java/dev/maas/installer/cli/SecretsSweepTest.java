@@ -391,6 +391,7 @@ class SecretsSweepTest {
     void noSecretValueAppearsInAnyArtefactInAnyForm() throws Exception {
         Map<String, String> secrets = secrets();
         assertThat(secrets).hasSizeGreaterThanOrEqualTo(7);
+        System.out.printf("sweep: %d secret values: %s%n", secrets.size(), secrets.keySet());
         List<Artefact> artefacts = artefacts();
         List<String> leaks = new ArrayList<>();
         for (Artefact a : artefacts) {
