@@ -146,6 +146,10 @@ public final class TrustStore {
         }
         try {
             PrivateFiles.tighten(file); // a store left readable by others (an older version, a copy) is made 0600
+        } catch (IOException e) {
+            // not ours to change (another owner): reading it is still fine; writing replaces it owner-only
+        }
+        try {
             Map<String, Entry> m = Json.MAPPER.readValue(file.toFile(), new TypeReference<Map<String, Map<String, Entry>>>() { })
                     .getOrDefault("clusters", Map.of());
             return new TreeMap<>(m);
