@@ -59,20 +59,29 @@ public final class Cli {
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter e = commandLine.getErr();
             SecretRegistry secrets = SecretRegistry.global();
+            StageCommand stageCommand = commandLine.getCommand() instanceof StageCommand sc ? sc : null;
             int code;
+            String message;
             if (ex instanceof ClusterException ce) {
-                String tokenVariable = commandLine.getCommand() instanceof StageCommand sc && sc.cluster != null
-                        ? sc.cluster.choice().tokenVariable() : null;
-                e.print(secrets.redact(ConnectionErrors.describe(ce, tokenVariable)));
+                String tokenVariable = stageCommand != null && stageCommand.cluster != null
+                        ? stageCommand.cluster.choice().tokenVariable() : null;
+                message = secrets.redact(ConnectionErrors.describe(ce, tokenVariable));
+                e.print(message);
                 code = ConnectionErrors.exitCode(ce);
             } else if (ex instanceof ConfigException || ex instanceof InvalidInputException) {
-                e.println(secrets.redact("error: " + ex.getMessage()));
+                message = secrets.redact("error: " + ex.getMessage());
+                e.println(message);
                 code = ExitCodes.INVALID_INPUT;
             } else {
                 LOG.debug("unexpected error", ex);
-                e.println(secrets.redact("error: " + ex.getClass().getSimpleName() + ": " + ex.getMessage()));
+                message = secrets.redact("error: " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
+                e.println(message);
                 e.println("Rerun with -Dmaas.log.level=DEBUG for details, and report it if it persists.");
                 code = ExitCodes.FAILURE;
+            }
+            if (stageCommand != null) {
+                stageCommand.journalError(message.strip(), code);
+                stageCommand.finishJournal(e);
             }
             e.flush();
             return code;

@@ -10,6 +10,7 @@ import dev.maas.installer.engine.config.ConfigLoader;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.run.Operation;
 import dev.maas.installer.engine.run.RunEvent;
+import dev.maas.installer.engine.run.RunJournal;
 import dev.maas.installer.engine.run.RunReport;
 import dev.maas.installer.engine.run.StageResult;
 import dev.maas.installer.engine.run.StageRunner;
@@ -55,6 +56,15 @@ abstract class StageCommand implements Callable<Integer> {
                     + " stderr.")
     OutputFormat output;
 
+    @Option(names = "--journal", paramLabel = "FILE",
+            description = "Write the run journal (one JSON line per event, secrets masked, mode 0600) to this file"
+                    + " instead of the default $XDG_STATE_HOME/maas-installer/runs/YYYYMMDD-HHMMSS-<command>.jsonl"
+                    + " (~/.local/state/... when XDG_STATE_HOME is not set; the newest 20 are kept).")
+    Path journalFile;
+
+    @Option(names = "--no-journal", description = "Write no run journal.")
+    boolean noJournal;
+
     @Mixin
     ClusterConnectionOptions connection;
 
@@ -62,6 +72,9 @@ abstract class StageCommand implements Callable<Integer> {
 
     /** The run's connection (set once the options are checked); the error handler reads its choice. */
     CliCluster cluster;
+
+    /** This run's journal (null with --no-journal or when it could not be opened); closed by {@link #finishJournal}. */
+    RunJournal journal;
 
     StageCommand(CliEnvironment env) {
         this.env = env;
@@ -94,6 +107,7 @@ abstract class StageCommand implements Callable<Integer> {
     @Override
     public final Integer call() {
         beforeLoading();
+        journal = openJournal();
         InstallerConfig config = loadConfig();
         StageRunner runner = new StageRunner(withPrune(env.stages().get()));
         List<String> ids = checkStageIds(runner);
@@ -110,6 +124,8 @@ abstract class StageCommand implements Callable<Integer> {
                         lock = takeRunLock(conn, ctx.cancellation());
                     } catch (RunLock.HeldException e) {
                         err("error: " + e.getMessage());
+                        journalError(e.getMessage(), ExitCodes.FAILURE);
+                        finishJournal(err());
                         return ExitCodes.FAILURE;
                     }
                 } else {
@@ -121,6 +137,10 @@ abstract class StageCommand implements Callable<Integer> {
                 int code = run(session);
                 out().flush();
                 err().flush();
+                if (journal != null) {
+                    journal.note("exit code " + code);
+                }
+                finishJournal(err());
                 return code;
             } finally {
                 session.releaseLock();
@@ -158,6 +178,68 @@ abstract class StageCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             LOG.debug("could not read the run lock", e);
         }
+    }
+
+    /**
+     * The journal this run writes: --journal FILE, else a new one in the default folder. An explicit file that
+     * cannot be written is invalid input; when the default folder cannot be written the run goes on without a
+     * journal, with a warning.
+     */
+    private RunJournal openJournal() {
+        if (noJournal) {
+            if (journalFile != null) {
+                throw new InvalidInputException("--journal and --no-journal exclude each other: use one of them");
+            }
+            return null;
+        }
+        String op = spec.name();
+        if (journalFile != null) {
+            Path file = journalFile.isAbsolute() ? journalFile : env.workDir().resolve(journalFile);
+            try {
+                return RunJournal.open(file, SecretRegistry.global());
+            } catch (java.io.UncheckedIOException e) {
+                throw new InvalidInputException("--journal: cannot write " + file + " (" + e.getCause().getMessage()
+                        + "): choose a file in a folder you can write to, or use --no-journal");
+            }
+        }
+        try {
+            return RunJournal.startIn(RunJournal.defaultDirectory(env.env()), op, SecretRegistry.global(),
+                    java.time.Clock.systemDefaultZone());
+        } catch (java.io.UncheckedIOException e) {
+            err("warning: no run journal: " + e.getMessage() + " (set XDG_STATE_HOME, or use --journal FILE)");
+            return null;
+        }
+    }
+
+    /** Records an error that ends the command (the error handler calls this with the message it prints). */
+    void journalError(String message, int exitCode) {
+        if (journal != null) {
+            journal.error(message);
+            journal.note("exit code " + exitCode);
+        }
+    }
+
+    /** Closes the journal and prints its path (once). */
+    void finishJournal(PrintWriter where) {
+        RunJournal j = journal;
+        journal = null;
+        if (j == null) {
+            return;
+        }
+        j.close();
+        if (j.failure() != null) {
+            print(where, "warning: the run journal " + j.file() + " is incomplete: " + j.failure().getMessage()
+                    + "\n");
+        } else {
+            print(where, "Run journal: " + j.file() + "\n");
+        }
+        where.flush();
+    }
+
+    /** Where run events go besides the command's own listener: the journal, when there is one. */
+    Consumer<RunEvent> journalListener() {
+        RunJournal j = journal;
+        return j == null ? e -> { } : j;
     }
 
     /** Whether a chosen stage that is available talks to the cluster: then the command connects up front. */
@@ -217,7 +299,7 @@ abstract class StageCommand implements Callable<Integer> {
                 print(out(), TextReport.stage(f.result(), title(s, f.result().stageId())));
             }
         };
-        return s.runner().run(op, s.ids(), s.ctx(), listener);
+        return s.runner().run(op, s.ids(), s.ctx(), listener.andThen(journalListener()));
     }
 
     /** Prints the closing summary (text) or the whole JSON document. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import dev.maas.installer.engine.files.PrivateFiles;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -24,7 +26,8 @@ import java.util.function.Function;
 
 /**
  * The certificates the user trusted explicitly, one per cluster URL, kept in
- * {@code <config dir>/trusted-clusters.json} (mode 0600 where the file system supports it). Trusting is always a
+ * {@code <config dir>/trusted-clusters.json} (mode 0600, its folder 0700, where the file system supports it; wider
+ * permissions found on either are tightened). Trusting is always a
  * deliberate user action: nothing here trusts a certificate on its own.
  */
 public final class TrustStore {
@@ -142,6 +145,11 @@ public final class TrustStore {
             return new TreeMap<>();
         }
         try {
+            PrivateFiles.tighten(file); // a store left readable by others (an older version, a copy) is made 0600
+        } catch (IOException e) {
+            // not ours to change (another owner): reading it is still fine; writing replaces it owner-only
+        }
+        try {
             Map<String, Entry> m = Json.MAPPER.readValue(file.toFile(), new TypeReference<Map<String, Map<String, Entry>>>() { })
                     .getOrDefault("clusters", Map.of());
             return new TreeMap<>(m);
@@ -153,7 +161,7 @@ public final class TrustStore {
     private void write(Map<String, Entry> all) {
         try {
             Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
+            PrivateFiles.directory(dir); // 0700, tightened when it was wider
             Path tmp = Files.createTempFile(dir, ".trusted-clusters", ".tmp");
             restrict(tmp);
             Json.MAPPER.writeValue(tmp.toFile(), Map.of("clusters", all));

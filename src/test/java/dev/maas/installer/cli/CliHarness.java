@@ -33,6 +33,7 @@ final class CliHarness {
         this.stages.addAll(List.of(stages));
         env.put("MAAS_CONFIG_DIR", workDir.resolve("maas-config").toString());
         env.put("KUBECONFIG", workDir.resolve("no-kubeconfig").toString());
+        env.put("XDG_STATE_HOME", workDir.resolve("state").toString()); // run journals stay in the test's folder
     }
 
     CliHarness env(String name, String value) {

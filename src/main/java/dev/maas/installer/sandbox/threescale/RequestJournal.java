@@ -42,8 +42,9 @@ public final class RequestJournal implements AutoCloseable {
                 if (file.getParent() != null) {
                     Files.createDirectories(file.getParent());
                 }
-                writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND);
+                // owner-only like every file holding state (secret parameters are masked in it anyway)
+                writer = new java.io.BufferedWriter(new java.io.OutputStreamWriter(
+                        dev.maas.installer.engine.files.PrivateFiles.open(file, true), StandardCharsets.UTF_8));
             } else {
                 writer = null;
             }
