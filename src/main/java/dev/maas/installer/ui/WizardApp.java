@@ -23,7 +23,11 @@ public class WizardApp extends Application {
     public void start(Stage window) {
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
         shell = WizardShell.builder().startOnConnectPage(true).sandboxWhenNoCluster(true)
-                .deferKubeconfigRead(true).build();
+                .deferKubeconfigRead(true)
+                .journey(true).linkOpener(url -> getHostServices().showDocument(url))
+                .version(WizardApp.class.getPackage() == null ? null
+                        : WizardApp.class.getPackage().getImplementationVersion())
+                .build();
         Rectangle2D screen = Screen.getPrimary().getVisualBounds();
         Scene scene = shell.scene(Math.min(1366, screen.getWidth()), Math.min(800, screen.getHeight()));
         window.setTitle("MaaS Installer");
