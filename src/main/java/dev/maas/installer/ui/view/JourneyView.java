@@ -206,8 +206,8 @@ public final class JourneyView {
         VBox box = content("welcomePage", "Set up Models as a Service");
         box.getChildren().add(wrapped("This installer puts Red Hat SSO (Keycloak) and Red Hat 3scale API Management"
                 + " in front of the models served on your OpenShift AI cluster, so that developers sign in to a"
-                + " developer portal, pick a model and get an API key. It goes through these stages; each one shows"
-                + " what it will change before it changes anything:"));
+                + " developer portal, pick a model and get an API key. Each stage shows what it will change before"
+                + " it changes anything, and you review everything before Apply all."));
         GridPane list = new GridPane();
         list.setHgap(10);
         list.setVgap(6);
@@ -221,7 +221,7 @@ public final class JourneyView {
             GridPane.setHgrow(d, Priority.ALWAYS);
             list.addRow(row++, title, d);
         }
-        box.getChildren().add(list);
+        Node stagesList = list;
         box.getChildren().add(wrapped("Time: about 20 to 40 minutes on a real cluster (most of it waiting for the"
                 + " operators to install 3scale and Keycloak); a few minutes on the local sandbox. Every stage can be"
                 + " run again later: nothing is done twice."));
@@ -236,6 +236,9 @@ public final class JourneyView {
         comeBack.setAccessibleText("I have installed before: connect and verify every stage");
         comeBack.setOnAction(e -> journey.comeBack());
         box.getChildren().add(new HBox(10, start, comeBack));
+        Label what = new Label("What will be installed, stage by stage");
+        what.getStyleClass().add(Styles.TEXT_BOLD);
+        box.getChildren().addAll(what, stagesList);
         return scroll("welcomePage", box);
     }
 
@@ -395,8 +398,8 @@ public final class JourneyView {
         Label diagStatus = wrapped("");
         diagStatus.setId("summaryDiagnosticsStatus");
         diagStatus.textProperty().bind(summary.diagnosticsStatusProperty());
-        box.getChildren().addAll(links, linksStatus, credTitle, new HBox(10, show, hide), creds, credStatus, next,
-                diagnostics, diagStatus);
+        box.getChildren().addAll(new HBox(10, show, hide, diagnostics), credStatus, diagStatus, links, linksStatus,
+                credTitle, creds, next);
         return scroll("summaryPage", box);
     }
 
