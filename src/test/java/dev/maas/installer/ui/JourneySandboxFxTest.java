@@ -20,7 +20,6 @@ import javafx.scene.control.Hyperlink;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
 import javafx.scene.control.TextField;
-import javafx.scene.input.MouseButton;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -242,17 +241,26 @@ class JourneySandboxFxTest {
                 .allSatisfy((id, state) -> assertThat(state).isEqualTo(LiveState.DONE));
         assertThat(w2.stages()).allSatisfy(st -> assertThat(st.status()).isIn(StageStatus.OK, StageStatus.WARNING));
 
-        // rerun one stage from the stage list's context menu
+        // rerun one stage from the stage list: select it, "Rerun selected stage"
         ListView<?> list = robot.lookup("#stageList").queryAs(ListView.class);
         Node cell = robot.lookup("#stageList .list-cell").nth(StageIds.ALL.indexOf(StageIds.PLANS)).query();
-        robot.clickOn(cell, MouseButton.SECONDARY);
-        robot.clickOn("#rerunStageItem");
+        robot.clickOn(cell);
+        WaitForAsyncUtils.waitForFxEvents();
         assertThat(list.getSelectionModel().getSelectedItem()).isSameAs(w2.stage(StageIds.PLANS));
+        robot.clickOn("#rerunStageButton");
         waitUntil(() -> !w2.run().isRunning(), again);
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(w2.lastReportProperty().get().stages()).extracting(r -> r.stageId())
                 .containsExactly(StageIds.PLANS);
         assertThat(w2.stage(StageIds.PLANS).status()).as(describe(w2)).isEqualTo(StageStatus.OK);
+        // the list's context menu does the same for a verify of the selected stage
+        robot.interact(() -> list.getContextMenu().getItems().stream()
+                .filter(i -> "verifyStageItem".equals(i.getId())).findFirst().orElseThrow().fire());
+        waitUntil(() -> !w2.run().isRunning() && w2.lastReportProperty().get().operation()
+                == dev.maas.installer.engine.run.Operation.VERIFY, again);
+        assertThat(w2.lastReportProperty().get().stages()).extracting(r -> r.stageId())
+                .containsExactly(StageIds.PLANS);
+        assertThat(w2.stage(StageIds.PLANS).liveState()).isEqualTo(LiveState.DONE);
         // and the stage list's Refresh verifies everything again: still all done
         robot.clickOn("#refreshStagesButton");
         waitUntil(() -> !w2.run().isRunning()

@@ -146,6 +146,24 @@ public final class JourneyView {
         return refresh;
     }
 
+    /** "Rerun selected stage" under the stage list: applies the list's selected stage alone. */
+    public Button rerunButton(javafx.scene.control.ListView<StageViewModel> list) {
+        Button rerun = new Button("Rerun selected s_tage");
+        rerun.setId("rerunStageButton");
+        rerun.setMaxWidth(Double.MAX_VALUE);
+        rerun.setAccessibleText("Rerun the selected stage alone");
+        rerun.setTooltip(new Tooltip("Apply the stage selected above alone again; it continues where it stopped"));
+        rerun.disableProperty().bind(wizard.run().runningProperty()
+                .or(list.getSelectionModel().selectedItemProperty().isNull()));
+        rerun.setOnAction(e -> {
+            StageViewModel s = list.getSelectionModel().getSelectedItem();
+            if (s != null) {
+                wizard.runStage(Operation.APPLY, s.id());
+            }
+        });
+        return rerun;
+    }
+
     /** The stage list's context menu: rerun (apply) or verify the selected stage alone. */
     public ContextMenu stageMenu(javafx.scene.control.ListView<StageViewModel> list) {
         MenuItem rerun = new MenuItem("_Rerun this stage");

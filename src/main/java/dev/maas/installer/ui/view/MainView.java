@@ -186,6 +186,9 @@ public final class MainView extends BorderPane {
             list.setContextMenu(journey.stageMenu(list));
         }
         VBox box = new VBox(8, header, list, planAll, applyAll, verifyAll);
+        if (journey != null) {
+            box.getChildren().add(2, journey.rerunButton(list));
+        }
         if (connectPage != null) {
             Label clusterCaption = new Label("Cluster");
             clusterCaption.getStyleClass().add(Styles.TEXT_BOLD);
