@@ -262,9 +262,10 @@ class JourneySandboxFxTest {
                 .containsExactly(StageIds.PLANS);
         assertThat(w2.stage(StageIds.PLANS).liveState()).isEqualTo(LiveState.DONE);
         // and the stage list's Refresh verifies everything again: still all done
+        RunReport beforeRefresh = w2.lastVerifyReportProperty().get();
         robot.clickOn("#refreshStagesButton");
-        waitUntil(() -> !w2.run().isRunning()
-                && w2.lastVerifyReportProperty().get() != verified, again);
+        waitUntil(() -> !w2.run().isRunning() && w2.lastVerifyReportProperty().get() != beforeRefresh, again);
+        assertThat(w2.lastVerifyReportProperty().get().stages()).hasSize(StageIds.ALL.size());
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(liveStates(w2)).allSatisfy((id, state) -> assertThat(state).isEqualTo(LiveState.DONE));
         System.out.printf("journey test took %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0));
