@@ -268,6 +268,39 @@ class JourneySandboxFxTest {
         assertThat(w2.lastVerifyReportProperty().get().stages()).hasSize(StageIds.ALL.size());
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(liveStates(w2)).allSatisfy((id, state) -> assertThat(state).isEqualTo(LiveState.DONE));
+
+        // an object changed by hand: the sso stage's Keycloak resource; Refresh shows the stage drifted (its other
+        // checks still pass), rerunning the stage repairs it and its verify is done again
+        var kube = again.connections().current().orElseThrow().client();
+        String ns = again.config().current().sso().namespace();
+        kube.genericKubernetesResources("keycloak.org/v1alpha1", "Keycloak").inNamespace(ns).withName("rh-sso")
+                .edit(k -> {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> spec = (Map<String, Object>) k.getAdditionalProperties().get("spec");
+                    spec.put("instances", 3);
+                    return k;
+                });
+        RunReport beforeDrift = w2.lastVerifyReportProperty().get();
+        robot.clickOn("#refreshStagesButton");
+        waitUntil(() -> !w2.run().isRunning() && w2.lastVerifyReportProperty().get() != beforeDrift, again);
+        WaitForAsyncUtils.waitForFxEvents();
+        Map<String, LiveState> drifted = liveStates(w2);
+        assertThat(drifted).as(describe(w2)).containsEntry(StageIds.SSO, LiveState.DRIFTED);
+        drifted.forEach((id, state) -> {
+            if (!id.equals(StageIds.SSO)) {
+                assertThat(state).as(id).isEqualTo(LiveState.DONE);
+            }
+        });
+        robot.clickOn(robot.lookup("#stageList .list-cell").nth(StageIds.ALL.indexOf(StageIds.SSO)).<Node>query());
+        robot.clickOn("#rerunStageButton");
+        waitUntil(() -> !w2.run().isRunning() && w2.lastReportProperty().get().stages().get(0).stageId()
+                .equals(StageIds.SSO), again);
+        assertThat(w2.stage(StageIds.SSO).status()).as(describe(w2)).isEqualTo(StageStatus.OK);
+        robot.interact(() -> list.getContextMenu().getItems().stream()
+                .filter(i -> "verifyStageItem".equals(i.getId())).findFirst().orElseThrow().fire());
+        waitUntil(() -> !w2.run().isRunning() && w2.lastReportProperty().get().operation()
+                == dev.maas.installer.engine.run.Operation.VERIFY, again);
+        assertThat(w2.stage(StageIds.SSO).liveState()).as(describe(w2)).isEqualTo(LiveState.DONE);
         System.out.printf("journey test took %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0));
     }
 
