@@ -8,6 +8,7 @@ import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.config.ConfigLoader;
 import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.engine.run.JsonReport;
 import dev.maas.installer.engine.run.Operation;
 import dev.maas.installer.engine.run.RunEvent;
 import dev.maas.installer.engine.run.RunJournal;

@@ -26,7 +26,11 @@ public class WizardApp extends Application {
         // the theme remembered last time (a few bytes); the shell's scene applies it before the first frame
         shell = WizardShell.builder().startOnConnectPage(true).sandboxWhenNoCluster(true)
                 .theme(ThemeViewModel.remembered(ThemeViewModel.defaultFile(System::getenv)))
-                .deferKubeconfigRead(true).build();
+                .deferKubeconfigRead(true)
+                .journey(true).linkOpener(url -> getHostServices().showDocument(url))
+                .version(WizardApp.class.getPackage() == null ? null
+                        : WizardApp.class.getPackage().getImplementationVersion())
+                .build();
         Rectangle2D screen = Screen.getPrimary().getVisualBounds();
         Scene scene = shell.scene(Math.min(1366, screen.getWidth()), Math.min(800, screen.getHeight()));
         window.setTitle("MaaS Installer");

@@ -53,6 +53,10 @@ public final class WizardShell implements AutoCloseable {
     private final ThemeViewModel theme;
     private Path deferredKubeconfig;
     private MainView view;
+    private final dev.maas.installer.ui.model.JourneyViewModel journey;
+    private final dev.maas.installer.ui.model.ReviewViewModel review;
+    private final dev.maas.installer.ui.model.SummaryViewModel summary;
+    private final dev.maas.installer.ui.view.JourneyView.SaveChooser saveChooser;
 
     private WizardShell(Builder b) {
         this.pages = Map.copyOf(b.pages);
@@ -115,7 +119,32 @@ public final class WizardShell implements AutoCloseable {
         if (b.startOnConnectPage) {
             model.showConnectPage();
         }
+        this.saveChooser = b.saveChooser;
+        if (b.journey) {
+            journey = new dev.maas.installer.ui.model.JourneyViewModel(model);
+            review = new dev.maas.installer.ui.model.ReviewViewModel(model, journey, config,
+                    dev.maas.installer.ui.pages.PageServices.of(model).background(), b.fxExecutor);
+            summary = new dev.maas.installer.ui.model.SummaryViewModel(model, config::current,
+                    b.summaryLookup != null ? b.summaryLookup
+                            : dev.maas.installer.ui.pages.SummaryLookup.engine(contexts),
+                    dev.maas.installer.ui.pages.PageServices.of(model).background(), b.fxExecutor,
+                    b.linkOpener != null ? b.linkOpener : url -> { }, b.version);
+            model.showPage(WizardViewModel.Page.WELCOME);
+        } else {
+            journey = null;
+            review = null;
+            summary = null;
+        }
     }
+
+    /** The guided journey (welcome to summary); null unless the builder asked for it. */
+    public dev.maas.installer.ui.model.JourneyViewModel journey() { return journey; }
+
+    /** The journey's review page; null without the journey. */
+    public dev.maas.installer.ui.model.ReviewViewModel review() { return review; }
+
+    /** The journey's summary page; null without the journey. */
+    public dev.maas.installer.ui.model.SummaryViewModel summary() { return summary; }
 
     /** A system property naming the kubeconfig the wizard starts with ({@code -Dmaas.kubeconfig=FILE}). */
     public static final String KUBECONFIG_PROPERTY = "maas.kubeconfig";
@@ -216,7 +245,14 @@ public final class WizardShell implements AutoCloseable {
     /** The window content, created on first call (FX thread). */
     public MainView view() {
         if (view == null) {
-            view = new MainView(model, pages, new ConnectionView(connection, sandbox, config));
+            dev.maas.installer.ui.view.JourneyView journeyView = null;
+            if (journey != null) {
+                journeyView = new dev.maas.installer.ui.view.JourneyView(model, journey, review, summary);
+                if (saveChooser != null) {
+                    journeyView.chooser(saveChooser);
+                }
+            }
+            view = new MainView(model, pages, new ConnectionView(connection, sandbox, config), journeyView);
             view.installThemeToggle(theme);
             theme.darkProperty().addListener((o, a, dark) -> Themes.apply(dark));
             theme.problemProperty().addListener((o, a, problem) -> {
@@ -280,6 +316,11 @@ public final class WizardShell implements AutoCloseable {
         private boolean sandboxWhenNoCluster;
         private boolean deferKubeconfigRead;
         private ThemeViewModel theme;
+        private boolean journey;
+        private java.util.function.Consumer<String> linkOpener;
+        private dev.maas.installer.ui.view.JourneyView.SaveChooser saveChooser;
+        private dev.maas.installer.ui.model.SummaryViewModel.Lookup summaryLookup;
+        private String version;
 
         private Builder() { }
 
@@ -289,6 +330,39 @@ public final class WizardShell implements AutoCloseable {
          */
         public Builder theme(ThemeViewModel theme) {
             this.theme = Objects.requireNonNull(theme, "theme");
+            return this;
+        }
+
+        /**
+         * The guided journey (the app has it): the window opens on the welcome page, Back/Next lead through connect,
+         * every stage, review, apply and summary, and every new connection verifies every stage.
+         */
+        public Builder journey(boolean yes) {
+            this.journey = yes;
+            return this;
+        }
+
+        /** Opens the summary page's links (the app: HostServices::showDocument); default: does nothing. */
+        public Builder linkOpener(java.util.function.Consumer<String> opener) {
+            this.linkOpener = Objects.requireNonNull(opener, "opener");
+            return this;
+        }
+
+        /** Asks where "Export config…" and "Save diagnostics…" write (default: a FileChooser); for tests. */
+        public Builder saveChooser(dev.maas.installer.ui.view.JourneyView.SaveChooser chooser) {
+            this.saveChooser = Objects.requireNonNull(chooser, "chooser");
+            return this;
+        }
+
+        /** The summary page's cluster look-ups (default: through the runs' stage contexts). */
+        public Builder summaryLookup(dev.maas.installer.ui.model.SummaryViewModel.Lookup lookup) {
+            this.summaryLookup = Objects.requireNonNull(lookup, "lookup");
+            return this;
+        }
+
+        /** The installer version written into the diagnostics zip. */
+        public Builder version(String version) {
+            this.version = version;
             return this;
         }
 

@@ -37,6 +37,10 @@ public final class StageViewModel {
     private final ReadOnlyStringWrapper fix = new ReadOnlyStringWrapper(this, "fix", "");
     private final ReadOnlyStringWrapper changesCaption = new ReadOnlyStringWrapper(this, "changesCaption", NOT_PLANNED);
     private final ReadOnlyBooleanWrapper hasRun = new ReadOnlyBooleanWrapper(this, "hasRun", false);
+    private final javafx.beans.property.StringProperty inputProblem =
+            new javafx.beans.property.SimpleStringProperty(this, "inputProblem", "");
+    private final ReadOnlyObjectWrapper<LiveState> liveState =
+            new ReadOnlyObjectWrapper<>(this, "liveState", LiveState.UNKNOWN);
     private final ObservableList<Change> changes = FXCollections.observableArrayList();
     private final ObservableList<Check> checks = FXCollections.observableArrayList();
     private final ObservableList<Change> changesView = FXCollections.unmodifiableObservableList(changes);
@@ -85,6 +89,17 @@ public final class StageViewModel {
 
     public ObservableList<Change> changes() { return changesView; }
 
+    /**
+     * What is wrong with the stage page's inputs as typed, as "field: message"; empty when they are valid. The stage
+     * page binds it to its page model; the journey keeps Next disabled while it is not empty.
+     */
+    public javafx.beans.property.StringProperty inputProblemProperty() { return inputProblem; }
+
+    /** Done, drifted or pending, from the last verify of the live cluster (see {@link LiveState}). */
+    public ReadOnlyObjectProperty<LiveState> liveStateProperty() { return liveState.getReadOnlyProperty(); }
+
+    public LiveState liveState() { return liveState.get(); }
+
     public ObservableList<Check> checks() { return checksView; }
 
     void started(Operation op) {
@@ -92,6 +107,9 @@ public final class StageViewModel {
             return;
         }
         status.set(StageStatus.RUNNING);
+        if (op == Operation.VERIFY) {
+            liveState.set(LiveState.CHECKING);
+        }
         message.set(switch (op) {
             case PLAN -> "Planning...";
             case APPLY -> "Applying...";
@@ -105,6 +123,9 @@ public final class StageViewModel {
             hasRun.set(true);
         }
         fix.set(result.fix() == null ? "" : result.fix().toString());
+        if (result.operation() == Operation.VERIFY) {
+            liveState.set(LiveState.of(result));
+        }
         if (!available) {
             if (result.operation() == Operation.VERIFY) {
                 checks.setAll(result.checks());
@@ -176,6 +197,9 @@ public final class StageViewModel {
         status.set(StageStatus.FAILED);
         message.set(error);
         fix.set("");
+        if (liveState.get() == LiveState.CHECKING) {
+            liveState.set(LiveState.UNKNOWN);
+        }
     }
 
     @Override

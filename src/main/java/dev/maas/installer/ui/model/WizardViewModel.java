@@ -36,8 +36,11 @@ public final class WizardViewModel {
 
     public static final String NOT_CONNECTED = "Not connected";
 
-    /** What the centre of the window shows: the Connect page or the selected stage's page. */
-    public enum Page { CONNECT, STAGE }
+    /**
+     * What the centre of the window shows: the Connect page or the selected stage's page; with the guided journey
+     * also the welcome, review, apply and summary pages.
+     */
+    public enum Page { CONNECT, STAGE, WELCOME, REVIEW, APPLY, SUMMARY }
 
     private final RunLauncher launcher;
     private final ObservableList<StageViewModel> stages;
@@ -50,6 +53,10 @@ public final class WizardViewModel {
     private final RunViewModel run = new RunViewModel();
     private final LogViewModel log;
     private final BooleanBinding canRunSelected;
+    private final javafx.beans.property.ReadOnlyObjectWrapper<RunReport> lastReport =
+            new javafx.beans.property.ReadOnlyObjectWrapper<>(this, "lastReport");
+    private final javafx.beans.property.ReadOnlyObjectWrapper<RunReport> lastVerifyReport =
+            new javafx.beans.property.ReadOnlyObjectWrapper<>(this, "lastVerifyReport");
 
     public WizardViewModel(List<StageViewModel> stages, RunLauncher launcher) {
         this(stages, launcher, new LogViewModel());
@@ -103,6 +110,19 @@ public final class WizardViewModel {
 
     public void showStagePage() { page.set(Page.STAGE); }
 
+    /** Shows one of the pages. */
+    public void showPage(Page which) { page.set(Objects.requireNonNull(which, "which")); }
+
+    /** The report of the run that finished last (any operation); null before the first. */
+    public javafx.beans.property.ReadOnlyObjectProperty<RunReport> lastReportProperty() {
+        return lastReport.getReadOnlyProperty();
+    }
+
+    /** The report of the verify run that finished last (one stage or all); null before the first. */
+    public javafx.beans.property.ReadOnlyObjectProperty<RunReport> lastVerifyReportProperty() {
+        return lastVerifyReport.getReadOnlyProperty();
+    }
+
     /** Null until connected. Set by the Connect page (issue 3) or the app's start-up. */
     public ObjectProperty<ConnectionInfo> connectionProperty() { return connection; }
 
@@ -131,6 +151,12 @@ public final class WizardViewModel {
 
     /** Runs the operation over every stage, in dependency order. */
     public boolean runAll(Operation op) { return start(op, stages.stream().map(StageViewModel::id).toList()); }
+
+    /** Runs the operation over one stage (the stage list's "Rerun this stage"); false when it cannot start now. */
+    public boolean runStage(Operation op, String stageId) {
+        StageViewModel s = stage(stageId);
+        return s.available() && start(op, List.of(s.id()));
+    }
 
     public void cancel() {
         if (run.isRunning() && !run.cancelRequestedProperty().get()) {
@@ -220,6 +246,10 @@ public final class WizardViewModel {
         } else if (event instanceof RunEvent.RunFinished e) {
             RunReport report = e.report();
             run.finished(report);
+            if (report.operation() == Operation.VERIFY) {
+                lastVerifyReport.set(report);
+            }
+            lastReport.set(report);
             note(report.allOk() ? "INFO" : "WARN", "", run.overallTextProperty().get());
         }
     }

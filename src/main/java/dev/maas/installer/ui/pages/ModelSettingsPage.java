@@ -58,6 +58,7 @@ public final class ModelSettingsPage implements StagePage {
         if (model == null) {
             return null;
         }
+        stage.inputProblemProperty().bind(model.errorProperty());
         // the model list is edited on another page: refresh the summary whenever this page is shown
         wizard.selectedProperty().addListener((o, was, now) -> {
             if (now == stage) {

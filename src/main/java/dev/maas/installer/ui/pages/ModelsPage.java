@@ -44,7 +44,11 @@ public final class ModelsPage implements StagePage {
     @Override
     public Node inputs(StageViewModel stage, WizardViewModel wizard) {
         ModelsPageModel model = models.apply(wizard);
-        return model == null ? null : view(model);
+        if (model == null) {
+            return null;
+        }
+        stage.inputProblemProperty().bind(model.problemProperty());
+        return view(model);
     }
 
     /** The view of a model list. */

@@ -83,6 +83,7 @@ public final class ModelsPageModel {
     private final ObservableList<Row> rows = FXCollections.observableArrayList();
     private final ReadOnlyStringWrapper problems = new ReadOnlyStringWrapper(this, "problems", "");
     private final ReadOnlyBooleanWrapper valid = new ReadOnlyBooleanWrapper(this, "valid", true);
+    private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper(this, "problem", "");
     private final ReadOnlyBooleanWrapper discovering = new ReadOnlyBooleanWrapper(this, "discovering", false);
     private final ReadOnlyStringWrapper discoveryStatus = new ReadOnlyStringWrapper(this, "discoveryStatus", "");
     private boolean loading;
@@ -114,6 +115,9 @@ public final class ModelsPageModel {
 
     /** Whether the list as shown is valid (and so is the one the next run uses). */
     public ReadOnlyBooleanProperty validProperty() { return valid.getReadOnlyProperty(); }
+
+    /** The first problem of the model list as "models[n].field: message"; empty when valid. */
+    public ReadOnlyStringProperty problemProperty() { return problem.getReadOnlyProperty(); }
 
     public ReadOnlyBooleanProperty discoveringProperty() { return discovering.getReadOnlyProperty(); }
 
@@ -244,6 +248,8 @@ public final class ModelsPageModel {
         }
         problems.set(other.toString());
         valid.set(!modelProblem);
+        problem.set(found.stream().filter(p -> p.path().startsWith("models")).findFirst()
+                .map(ConfigProblem::toString).orElse(""));
         if (!modelProblem && !edited.models().equals(c.models())) {
             config.use(edited);
         }

@@ -99,6 +99,7 @@ public final class PortalPage implements ConfigPage {
         if (model == null) {
             return null;
         }
+        stage.inputProblemProperty().bind(model.errorProperty());
         stage.statusProperty().addListener((o, was, now) -> {
             if (now == StageStatus.OK || now == StageStatus.WARNING) {
                 model.succeeded();

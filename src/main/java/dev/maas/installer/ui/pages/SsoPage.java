@@ -62,6 +62,7 @@ public final class SsoPage implements ConfigPage {
             return null;
         }
         SsoPageModel m = new SsoPageModel(config, lookup, background, Platform::runLater);
+        stage.inputProblemProperty().bind(m.problemProperty());
         return view(m, stage);
     }
 

@@ -72,6 +72,7 @@ public final class SsoPageModel {
     private final StringProperty issuer = new SimpleStringProperty(this, "issuer");
     private final Map<String, ReadOnlyStringWrapper> errors = new LinkedHashMap<>();
     private final ReadOnlyBooleanWrapper valid = new ReadOnlyBooleanWrapper(this, "valid", true);
+    private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper(this, "problem", "");
     private final ReadOnlyStringWrapper realmUrl = new ReadOnlyStringWrapper(this, "realmUrl", "");
     private final ReadOnlyStringWrapper consoleUrl = new ReadOnlyStringWrapper(this, "consoleUrl", "");
     private final ReadOnlyStringWrapper linksError = new ReadOnlyStringWrapper(this, "linksError", "");
@@ -161,6 +162,7 @@ public final class SsoPageModel {
             e.set(e.get().isEmpty() ? p.message() : e.get() + "\n" + p.message());
         }
         valid.set(problems.isEmpty());
+        problem.set(problems.isEmpty() ? "" : problems.get(0).toString());
         if (problems.isEmpty() && !candidate.equals(cur)) {
             config.use(candidate);
         }
@@ -241,6 +243,9 @@ public final class SsoPageModel {
     }
 
     public ReadOnlyBooleanProperty validProperty() { return valid.getReadOnlyProperty(); }
+
+    /** The first problem of the form as "field: message"; empty when it is valid (the journey's Next reason). */
+    public ReadOnlyStringProperty problemProperty() { return problem.getReadOnlyProperty(); }
     public ReadOnlyStringProperty realmUrlProperty() { return realmUrl.getReadOnlyProperty(); }
     public ReadOnlyStringProperty consoleUrlProperty() { return consoleUrl.getReadOnlyProperty(); }
     public ReadOnlyStringProperty linksErrorProperty() { return linksError.getReadOnlyProperty(); }

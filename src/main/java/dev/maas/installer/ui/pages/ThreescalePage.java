@@ -68,7 +68,9 @@ public final class ThreescalePage implements ConfigPage {
         if (config == null) {
             return null;
         }
-        return view(new ThreescalePageModel(config, lookup, background, Platform::runLater), stage);
+        ThreescalePageModel m = new ThreescalePageModel(config, lookup, background, Platform::runLater);
+        stage.inputProblemProperty().bind(m.problemProperty());
+        return view(m, stage);
     }
 
     static Node view(ThreescalePageModel m, StageViewModel stage) {

@@ -75,6 +75,7 @@ public final class ThreescalePageModel {
     private final BooleanProperty timezoneConfirmed = new SimpleBooleanProperty(this, "timezoneConfirmed");
     private final Map<String, ReadOnlyStringWrapper> errors = new LinkedHashMap<>();
     private final ReadOnlyBooleanWrapper valid = new ReadOnlyBooleanWrapper(this, "valid", true);
+    private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper(this, "problem", "");
     private final ReadOnlyStringWrapper adminUrl = new ReadOnlyStringWrapper(this, "adminUrl", "");
     private final ReadOnlyStringWrapper lookupError = new ReadOnlyStringWrapper(this, "lookupError", "");
     private final ReadOnlyStringWrapper adminUser = new ReadOnlyStringWrapper(this, "adminUser", "");
@@ -148,6 +149,7 @@ public final class ThreescalePageModel {
             e.set(e.get().isEmpty() ? p.message() : e.get() + "\n" + p.message());
         }
         valid.set(problems.isEmpty());
+        problem.set(problems.isEmpty() ? "" : problems.get(0).toString());
         if (problems.isEmpty() && !candidate.equals(cur)) {
             config.use(candidate);
         }
@@ -224,6 +226,9 @@ public final class ThreescalePageModel {
     }
 
     public ReadOnlyBooleanProperty validProperty() { return valid.getReadOnlyProperty(); }
+
+    /** The first problem of the form as "field: message"; empty when it is valid (the journey's Next reason). */
+    public ReadOnlyStringProperty problemProperty() { return problem.getReadOnlyProperty(); }
     public ReadOnlyStringProperty adminUrlProperty() { return adminUrl.getReadOnlyProperty(); }
     public ReadOnlyStringProperty lookupErrorProperty() { return lookupError.getReadOnlyProperty(); }
     public ReadOnlyStringProperty adminUserProperty() { return adminUser.getReadOnlyProperty(); }

@@ -48,6 +48,7 @@ public final class MainView extends BorderPane {
     private final Node connectPage;
     private static final PseudoClass SELECTED = PseudoClass.getPseudoClass("selected");
     private ListView<StageViewModel> stageList;
+    private final JourneyView journey;
     private Button connectNav;
     private HBox headerBar;
     private LogPane logPane;
@@ -63,7 +64,15 @@ public final class MainView extends BorderPane {
      * @param connectPage the Connect page, shown by the first entry of the left list; null for a window without one
      */
     public MainView(WizardViewModel model, Map<String, StagePage> pages, Node connectPage) {
+        this(model, pages, connectPage, null);
+    }
+
+    /**
+     * @param journey the guided journey's pages and Back/Next bar; null for a window without them
+     */
+    public MainView(WizardViewModel model, Map<String, StagePage> pages, Node connectPage, JourneyView journey) {
         this.model = model;
+        this.journey = journey;
         this.connectPage = connectPage;
         setId("mainView");
         getStylesheets().add(STYLESHEET);
@@ -79,11 +88,17 @@ public final class MainView extends BorderPane {
         VBox.setVgrow(logPane, Priority.ALWAYS);
         StackPane centre = new StackPane(page);
         centre.setId("pageHolder");
-        if (connectPage != null) {
+        if (connectPage != null || journey != null) {
             model.pageProperty().addListener((o, a, b) -> showPage(centre, b));
             showPage(centre, model.page());
         }
-        SplitPane split = new SplitPane(centre, bottom);
+        Node top = centre;
+        if (journey != null) {
+            VBox withBar = new VBox(centre, journey.bar());
+            VBox.setVgrow(centre, Priority.ALWAYS);
+            top = withBar;
+        }
+        SplitPane split = new SplitPane(top, bottom);
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.64);
         SplitPane.setResizableWithParent(bottom, false);
@@ -119,11 +134,12 @@ public final class MainView extends BorderPane {
 
     private void showPage(StackPane centre, WizardViewModel.Page which) {
         boolean connect = which == WizardViewModel.Page.CONNECT;
-        centre.getChildren().setAll(connect ? connectPage : page);
+        Node own = journey == null ? null : journey.page(which);
+        centre.getChildren().setAll(own != null ? own : connect && connectPage != null ? connectPage : page);
         if (connectNav != null) {
             connectNav.pseudoClassStateChanged(SELECTED, connect);
         }
-        if (connect) {
+        if (connect || own != null) {
             stageList.getSelectionModel().clearSelection();
         } else if (model.selected() != null) {
             stageList.getSelectionModel().select(model.selected());
@@ -187,7 +203,19 @@ public final class MainView extends BorderPane {
         Button verifyAll = allButton("Ver_ify all", "verifyAllButton", Operation.VERIFY,
                 "Verify every stage against the live systems (F5)");
         verifyAllButton = verifyAll;
-        VBox box = new VBox(8, caption, list, planAll, applyAll, verifyAll);
+        Node header = caption;
+        if (journey != null) {
+            Region gap = new Region();
+            HBox.setHgrow(gap, Priority.ALWAYS);
+            HBox row = new HBox(6, caption, gap, journey.refreshButton());
+            row.setAlignment(Pos.CENTER_LEFT);
+            header = row;
+            list.setContextMenu(journey.stageMenu(list));
+        }
+        VBox box = new VBox(8, header, list, planAll, applyAll, verifyAll);
+        if (journey != null) {
+            box.getChildren().add(2, journey.rerunButton(list));
+        }
         if (connectPage != null) {
             Label clusterCaption = new Label("Cluster");
             clusterCaption.getStyleClass().add(Styles.TEXT_BOLD);

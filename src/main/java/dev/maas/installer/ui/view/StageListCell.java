@@ -13,6 +13,7 @@ final class StageListCell extends ListCell<StageViewModel> {
     private final Label status = new Label();
     private final VBox box = new VBox(2, title, status);
     private final ChangeListener<StageStatus> statusListener = (o, a, b) -> showStatus(b);
+    private final ChangeListener<dev.maas.installer.ui.model.LiveState> liveListener = (o, a, b) -> refreshStatus();
     private StageViewModel bound;
 
     StageListCell() {
@@ -26,6 +27,7 @@ final class StageListCell extends ListCell<StageViewModel> {
         super.updateItem(item, empty);
         if (bound != null) {
             bound.statusProperty().removeListener(statusListener);
+            bound.liveStateProperty().removeListener(liveListener);
             bound = null;
         }
         if (empty || item == null) {
@@ -36,15 +38,27 @@ final class StageListCell extends ListCell<StageViewModel> {
         bound = item;
         title.setText(item.title());
         item.statusProperty().addListener(statusListener);
+        item.liveStateProperty().addListener(liveListener);
         showStatus(item.status());
         setText(null);
         setGraphic(box);
     }
 
+    private void refreshStatus() {
+        if (bound != null) {
+            showStatus(bound.status());
+        }
+    }
+
     private void showStatus(StageStatus s) {
-        status.setText("● " + s.label());
+        if (s == null) {
+            return;
+        }
+        // the live state (done / drifted / pending, from the last verify of the cluster) when known
+        String live = bound == null ? "" : JourneyView.live(bound.liveState());
+        status.setText("● " + s.label() + (live.isEmpty() ? "" : " · " + live));
         status.getStyleClass().removeIf(c -> c.startsWith("status-"));
         status.getStyleClass().add(s.styleClass());
-        setAccessibleText(title.getText() + ": " + s.label());
+        setAccessibleText(title.getText() + ": " + s.label() + (live.isEmpty() ? "" : ", " + live));
     }
 }

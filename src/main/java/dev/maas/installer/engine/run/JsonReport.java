@@ -1,4 +1,4 @@
-package dev.maas.installer.cli;
+package dev.maas.installer.engine.run;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,9 +10,6 @@ import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.Check;
 import dev.maas.installer.engine.FieldChange;
 import dev.maas.installer.engine.Fix;
-import dev.maas.installer.engine.run.Operation;
-import dev.maas.installer.engine.run.RunReport;
-import dev.maas.installer.engine.run.StageResult;
 import dev.maas.installer.engine.run.StageResult.Outcome;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 
@@ -23,18 +20,19 @@ import java.util.function.Function;
 /**
  * The machine-readable output of plan, apply and verify. The shape is a public contract, documented in
  * docs/cli-json.md: add keys if needed, never rename or remove one. Every string passes through the secret registry.
+ * The CLI prints it; the wizard's diagnostics zip holds the last verify report in the same shape.
  */
-final class JsonReport {
+public final class JsonReport {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final SecretRegistry secrets;
 
-    JsonReport(SecretRegistry secrets) {
-        this.secrets = secrets;
+    public JsonReport(SecretRegistry secrets) {
+        this.secrets = java.util.Objects.requireNonNull(secrets, "secrets");
     }
 
     /** The whole document, e.g. {@code {"stages":[...]}}, followed by a newline. */
-    String render(RunReport report, Function<String, String> titles) {
+    public String render(RunReport report, Function<String, String> titles) {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         ArrayNode stages = root.putArray("stages");
         for (StageResult r : report.stages()) {
@@ -73,7 +71,7 @@ final class JsonReport {
     }
 
     /** CANCELLED is reported as FAILED, with an error that says it was cancelled. */
-    static String result(Outcome o) {
+    public static String result(Outcome o) {
         return o == Outcome.CANCELLED ? "FAILED" : o.name();
     }
 

@@ -1,0 +1,239 @@
+package dev.maas.installer.ui.model;
+
+import dev.maas.installer.engine.StageIds;
+import dev.maas.installer.engine.run.Operation;
+import dev.maas.installer.engine.run.RunReport;
+import javafx.beans.Observable;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
+import javafx.beans.binding.StringBinding;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The guided journey: welcome, connect, each stage page (preflight first), review, apply, summary; Back and Next,
+ * with Next disabled and the reason given until the current page is valid. The current step follows the wizard's
+ * page and selected stage, so the stage list and the journey never disagree. It also runs verify over every stage
+ * whenever a connection is made (and on {@link #refresh()}), which is what the stage list's done / drifted /
+ * pending comes from. FX thread only; testable without a window.
+ */
+public final class JourneyViewModel {
+    public enum Kind { WELCOME, CONNECT, STAGE, REVIEW, APPLY, SUMMARY }
+
+    /** One page of the journey; {@code stageId} only for {@link Kind#STAGE}. */
+    public record Step(Kind kind, String stageId) {
+        public Step {
+            Objects.requireNonNull(kind, "kind");
+        }
+    }
+
+    public static final String CONNECT_FIRST = "Connect to a cluster first";
+    public static final String WAIT_FOR_RUN = "Wait for the run to finish";
+    public static final String RUN_PREFLIGHT = "Run the preflight checks first: press Verify";
+    public static final String PRESS_APPLY_ALL = "Press Apply all to make these changes";
+    public static final String LAST_PAGE = "This is the last page";
+
+    private final WizardViewModel wizard;
+    private final List<Step> steps = new ArrayList<>();
+    private final ReadOnlyObjectWrapper<Step> current = new ReadOnlyObjectWrapper<>(this, "current");
+    private final ReadOnlyBooleanWrapper applied = new ReadOnlyBooleanWrapper(this, "applied", false);
+    private final ReadOnlyBooleanWrapper applyFailed = new ReadOnlyBooleanWrapper(this, "applyFailed", false);
+    private final StringBinding blockedReason;
+    private final BooleanBinding canNext;
+    private final BooleanBinding canBack;
+    private boolean refreshWhenIdle;
+    private boolean verifyOnConnect = true;
+
+    public JourneyViewModel(WizardViewModel wizard) {
+        this.wizard = Objects.requireNonNull(wizard, "wizard");
+        steps.add(new Step(Kind.WELCOME, null));
+        steps.add(new Step(Kind.CONNECT, null));
+        for (StageViewModel s : wizard.stages()) {
+            steps.add(new Step(Kind.STAGE, s.id()));
+        }
+        steps.add(new Step(Kind.REVIEW, null));
+        steps.add(new Step(Kind.APPLY, null));
+        steps.add(new Step(Kind.SUMMARY, null));
+        wizard.pageProperty().addListener((o, a, b) -> follow());
+        wizard.selectedProperty().addListener((o, a, b) -> follow());
+        follow();
+
+        List<Observable> deps = new ArrayList<>(List.of(current, wizard.connectionProperty(),
+                wizard.run().runningProperty(), applied, applyFailed));
+        for (StageViewModel s : wizard.stages()) {
+            deps.add(s.inputProblemProperty());
+            deps.add(s.statusProperty());
+        }
+        blockedReason = Bindings.createStringBinding(this::reason, deps.toArray(Observable[]::new));
+        canNext = Bindings.createBooleanBinding(() -> blockedReason.get().isEmpty() && index() < steps.size() - 1,
+                blockedReason, current);
+        canBack = Bindings.createBooleanBinding(() -> index() > 0, current);
+
+        wizard.connectionProperty().addListener((o, was, now) -> {
+            if (now != null && verifyOnConnect) {
+                refresh();
+            }
+        });
+        wizard.lastReportProperty().addListener((o, was, report) -> finished(report));
+    }
+
+    /** Whether a new connection starts a verify of every stage (default: yes). */
+    public void verifyOnConnect(boolean yes) { this.verifyOnConnect = yes; }
+
+    public List<Step> steps() { return List.copyOf(steps); }
+
+    public ReadOnlyObjectProperty<Step> currentProperty() { return current.getReadOnlyProperty(); }
+
+    public Step current() { return current.get(); }
+
+    /** Why Next is disabled, in words; empty when the page is valid. */
+    public StringBinding blockedReason() { return blockedReason; }
+
+    public BooleanBinding canNext() { return canNext; }
+
+    public BooleanBinding canBack() { return canBack; }
+
+    /** True once an "Apply all" of this journey finished with every stage OK. */
+    public ReadOnlyBooleanProperty appliedProperty() { return applied.getReadOnlyProperty(); }
+
+    /** True when the last "Apply all" did not finish OK (the apply page offers Retry). */
+    public ReadOnlyBooleanProperty applyFailedProperty() { return applyFailed.getReadOnlyProperty(); }
+
+    // ---- commands ----
+
+    public boolean next() {
+        if (!canNext.get()) {
+            return false;
+        }
+        go(steps.get(index() + 1));
+        return true;
+    }
+
+    public boolean back() {
+        if (!canBack.get()) {
+            return false;
+        }
+        go(steps.get(index() - 1));
+        return true;
+    }
+
+    /** Welcome's "Start": the Connect page. */
+    public void start() { go(new Step(Kind.CONNECT, null)); }
+
+    /**
+     * Welcome's "I have installed before: check my cluster": the Connect page; once connected (or at once when
+     * already connected) every stage is verified and the stage list shows what is done, drifted or pending.
+     */
+    public void comeBack() {
+        go(new Step(Kind.CONNECT, null));
+        if (wizard.connectionProperty().get() != null) {
+            refresh();
+        }
+    }
+
+    /** Verifies every stage against the live cluster (after the current run, if one is running). */
+    public boolean refresh() {
+        if (wizard.connectionProperty().get() == null) {
+            return false;
+        }
+        if (wizard.run().isRunning()) {
+            refreshWhenIdle = true;
+            return false;
+        }
+        return wizard.runAll(Operation.VERIFY);
+    }
+
+    /** "Apply all" (review page) and "Retry" (apply page): applies every stage and shows the apply page. */
+    public boolean applyAll() {
+        if (!wizard.runAll(Operation.APPLY)) {
+            return false;
+        }
+        applied.set(false);
+        applyFailed.set(false);
+        go(new Step(Kind.APPLY, null));
+        return true;
+    }
+
+    /** Shows a step. */
+    public void go(Step step) {
+        switch (step.kind()) {
+            case WELCOME -> wizard.showPage(WizardViewModel.Page.WELCOME);
+            case CONNECT -> wizard.showConnectPage();
+            case STAGE -> wizard.select(step.stageId());
+            case REVIEW -> wizard.showPage(WizardViewModel.Page.REVIEW);
+            case APPLY -> wizard.showPage(WizardViewModel.Page.APPLY);
+            case SUMMARY -> wizard.showPage(WizardViewModel.Page.SUMMARY);
+        }
+    }
+
+    private int index() {
+        int i = steps.indexOf(current.get());
+        return Math.max(i, 0);
+    }
+
+    private void follow() {
+        WizardViewModel.Page page = wizard.page();
+        current.set(switch (page) {
+            case WELCOME -> new Step(Kind.WELCOME, null);
+            case CONNECT -> new Step(Kind.CONNECT, null);
+            case STAGE -> new Step(Kind.STAGE, wizard.selected() == null ? null : wizard.selected().id());
+            case REVIEW -> new Step(Kind.REVIEW, null);
+            case APPLY -> new Step(Kind.APPLY, null);
+            case SUMMARY -> new Step(Kind.SUMMARY, null);
+        });
+    }
+
+    private void finished(RunReport report) {
+        if (report != null && report.operation() == Operation.APPLY
+                && report.stages().size() == wizard.stages().size()) {
+            applied.set(report.allOk());
+            applyFailed.set(!report.allOk());
+        }
+        if (refreshWhenIdle && !wizard.run().isRunning()) {
+            refreshWhenIdle = false;
+            refresh();
+        }
+    }
+
+    private String reason() {
+        Step step = current.get();
+        if (step == null) {
+            return "";
+        }
+        boolean running = wizard.run().isRunning();
+        return switch (step.kind()) {
+            case WELCOME -> "";
+            case CONNECT -> wizard.connectionProperty().get() == null ? CONNECT_FIRST : "";
+            case STAGE -> {
+                if (running) {
+                    yield WAIT_FOR_RUN;
+                }
+                StageViewModel s = step.stageId() == null ? null : wizard.stage(step.stageId());
+                if (s == null) {
+                    yield "";
+                }
+                String problem = s.inputProblemProperty().get();
+                if (problem != null && !problem.isBlank()) {
+                    yield "Fix: " + problem.lines().findFirst().orElse(problem);
+                }
+                if (StageIds.PREFLIGHT.equals(s.id()) && s.status() != StageStatus.OK
+                        && s.status() != StageStatus.WARNING) {
+                    yield s.status() == StageStatus.FAILED ? "Preflight failed: fix what it says, then Verify again"
+                            : RUN_PREFLIGHT;
+                }
+                yield "";
+            }
+            case REVIEW -> running ? WAIT_FOR_RUN : applied.get() ? "" : PRESS_APPLY_ALL;
+            case APPLY -> running ? "Applying: wait for it to finish (or Cancel)"
+                    : applied.get() ? "" : applyFailed.get() ? "Apply did not finish: fix the failed stage, then Retry"
+                    : "Nothing applied yet: press Apply all on the review page";
+            case SUMMARY -> LAST_PAGE;
+        };
+    }
+}

@@ -1,0 +1,461 @@
+package dev.maas.installer.ui.view;
+
+import atlantafx.base.theme.Styles;
+import dev.maas.installer.engine.run.Operation;
+import dev.maas.installer.ui.model.JourneyViewModel;
+import dev.maas.installer.ui.model.LiveState;
+import dev.maas.installer.ui.model.ReviewViewModel;
+import dev.maas.installer.ui.model.StageViewModel;
+import dev.maas.installer.ui.model.SummaryViewModel;
+import dev.maas.installer.ui.model.WizardViewModel;
+import javafx.beans.binding.Bindings;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.collections.ListChangeListener;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.ContextMenu;
+import javafx.scene.control.Hyperlink;
+import javafx.scene.control.Label;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
+import javafx.stage.Window;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The guided journey's views: the Back/Next bar with the reason Next is disabled, the welcome, review, apply and
+ * summary pages, and the stage list's Refresh button and context menu. Thin: everything binds to
+ * {@link JourneyViewModel}, {@link ReviewViewModel} and {@link SummaryViewModel}.
+ */
+public final class JourneyView {
+    /** Asks the user for a file to save (a FileChooser in the app; tests answer with a path). Null: cancelled. */
+    public interface SaveChooser {
+        Path choose(Window owner, String title, String initialName);
+    }
+
+    private final WizardViewModel wizard;
+    private final JourneyViewModel journey;
+    private final ReviewViewModel review;
+    private final SummaryViewModel summary;
+    private final Map<WizardViewModel.Page, Node> pages = new EnumMap<>(WizardViewModel.Page.class);
+    private SaveChooser chooser = JourneyView::fileChooser;
+    private Node bar;
+
+    public JourneyView(WizardViewModel wizard, JourneyViewModel journey, ReviewViewModel review,
+                       SummaryViewModel summary) {
+        this.wizard = Objects.requireNonNull(wizard, "wizard");
+        this.journey = Objects.requireNonNull(journey, "journey");
+        this.review = Objects.requireNonNull(review, "review");
+        this.summary = Objects.requireNonNull(summary, "summary");
+    }
+
+    /** Replaces the file chooser of "Export config…" and "Save diagnostics…" (tests). */
+    public JourneyView chooser(SaveChooser chooser) {
+        this.chooser = Objects.requireNonNull(chooser, "chooser");
+        return this;
+    }
+
+    /** The page node for one of the journey's own pages (built on first use), null for the others. */
+    public Node page(WizardViewModel.Page which) {
+        return switch (which) {
+            case WELCOME -> pages.computeIfAbsent(which, p -> welcome());
+            case REVIEW -> pages.computeIfAbsent(which, p -> reviewPage());
+            case APPLY -> pages.computeIfAbsent(which, p -> applyPage());
+            case SUMMARY -> pages.computeIfAbsent(which, p -> summaryPage());
+            default -> null;
+        };
+    }
+
+    /** The Back / Next bar under every page. */
+    public Node bar() {
+        if (bar != null) {
+            return bar;
+        }
+        Button back = new Button("_Back");
+        back.setId("journeyBack");
+        back.setMnemonicParsing(true);
+        back.setAccessibleText("Back to the previous page");
+        back.disableProperty().bind(journey.canBack().not());
+        back.setOnAction(e -> journey.back());
+        Button next = new Button("_Next");
+        next.setId("journeyNext");
+        next.setAccessibleText("Next page");
+        next.getStyleClass().add(Styles.ACCENT);
+        next.disableProperty().bind(journey.canNext().not());
+        next.setOnAction(e -> journey.next());
+        Label reason = new Label();
+        reason.setId("journeyReason");
+        reason.getStyleClass().add(Styles.TEXT_MUTED);
+        reason.setWrapText(true);
+        reason.textProperty().bind(journey.blockedReason());
+        reason.setAccessibleText("Why Next is disabled");
+        Label step = new Label();
+        step.setId("journeyStep");
+        step.textProperty().bind(Bindings.createStringBinding(() -> stepText(journey.current()),
+                journey.currentProperty()));
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox.setHgrow(reason, Priority.SOMETIMES);
+        HBox box = new HBox(10, back, step, spacer, reason, next);
+        box.setId("journeyBar");
+        box.setAlignment(Pos.CENTER_LEFT);
+        box.setPadding(new Insets(6, 16, 6, 16));
+        box.getStyleClass().add("journey-bar");
+        bar = box;
+        return bar;
+    }
+
+    private String stepText(JourneyViewModel.Step s) {
+        if (s == null) {
+            return "";
+        }
+        int i = journey.steps().indexOf(s) + 1;
+        String name = switch (s.kind()) {
+            case WELCOME -> "Welcome";
+            case CONNECT -> "Connect";
+            case STAGE -> s.stageId() == null ? "Stage" : wizard.stage(s.stageId()).title();
+            case REVIEW -> "Review";
+            case APPLY -> "Apply";
+            case SUMMARY -> "Summary";
+        };
+        return "Step " + i + " of " + journey.steps().size() + ": " + name;
+    }
+
+    /** "Refresh" for the stage list header: verifies every stage against the live cluster. */
+    public Button refreshButton() {
+        Button refresh = new Button("Re_fresh");
+        refresh.setId("refreshStagesButton");
+        refresh.setAccessibleText("Refresh: verify every stage against the cluster");
+        refresh.setTooltip(new Tooltip("Verify every stage against the live cluster: done, drifted or pending"));
+        refresh.disableProperty().bind(wizard.run().runningProperty()
+                .or(wizard.connectionProperty().isNull()));
+        refresh.setOnAction(e -> journey.refresh());
+        return refresh;
+    }
+
+    /** "Rerun selected stage" under the stage list: applies the list's selected stage alone. */
+    public Button rerunButton(javafx.scene.control.ListView<StageViewModel> list) {
+        Button rerun = new Button("Rerun selected s_tage");
+        rerun.setId("rerunStageButton");
+        rerun.setMaxWidth(Double.MAX_VALUE);
+        rerun.setAccessibleText("Rerun the selected stage alone");
+        rerun.setTooltip(new Tooltip("Apply the stage selected above alone again; it continues where it stopped"));
+        rerun.disableProperty().bind(wizard.run().runningProperty()
+                .or(list.getSelectionModel().selectedItemProperty().isNull()));
+        rerun.setOnAction(e -> {
+            StageViewModel s = list.getSelectionModel().getSelectedItem();
+            if (s != null) {
+                wizard.runStage(Operation.APPLY, s.id());
+            }
+        });
+        return rerun;
+    }
+
+    /** The stage list's context menu: rerun (apply) or verify the selected stage alone. */
+    public ContextMenu stageMenu(javafx.scene.control.ListView<StageViewModel> list) {
+        MenuItem rerun = new MenuItem("_Rerun this stage");
+        rerun.setId("rerunStageItem");
+        rerun.setOnAction(e -> {
+            StageViewModel s = list.getSelectionModel().getSelectedItem();
+            if (s != null) {
+                wizard.runStage(Operation.APPLY, s.id());
+            }
+        });
+        MenuItem verify = new MenuItem("_Verify this stage");
+        verify.setId("verifyStageItem");
+        verify.setOnAction(e -> {
+            StageViewModel s = list.getSelectionModel().getSelectedItem();
+            if (s != null) {
+                wizard.runStage(Operation.VERIFY, s.id());
+            }
+        });
+        MenuItem cancel = new MenuItem("_Cancel the run");
+        cancel.setId("cancelRunItem");
+        cancel.setOnAction(e -> wizard.cancel());
+        ContextMenu menu = new ContextMenu(rerun, verify, cancel);
+        menu.setOnShowing(e -> {
+            boolean running = wizard.run().isRunning();
+            StageViewModel s = list.getSelectionModel().getSelectedItem();
+            rerun.setDisable(running || s == null || !s.available());
+            verify.setDisable(running || s == null || !s.available());
+            cancel.setDisable(!running);
+        });
+        return menu;
+    }
+
+    // ---- pages ----
+
+    private static VBox content(String id, String title) {
+        Label t = new Label(title);
+        t.getStyleClass().add(Styles.TITLE_2);
+        VBox box = new VBox(10, t);
+        box.setId(id + "Content");
+        box.setPadding(new Insets(16, 20, 16, 20));
+        return box;
+    }
+
+    private static ScrollPane scroll(String id, VBox content) {
+        ScrollPane s = new ScrollPane(content);
+        s.setId(id);
+        s.setFitToWidth(true);
+        return s;
+    }
+
+    private static Label wrapped(String text) {
+        Label l = new Label(text);
+        l.setWrapText(true);
+        return l;
+    }
+
+    private Node welcome() {
+        VBox box = content("welcomePage", "Set up Models as a Service");
+        box.getChildren().add(wrapped("This installer puts Red Hat SSO (Keycloak) and Red Hat 3scale API Management"
+                + " in front of the models served on your OpenShift AI cluster, so that developers sign in to a"
+                + " developer portal, pick a model and get an API key. Each stage shows what it will change before"
+                + " it changes anything, and you review everything before Apply all."));
+        GridPane list = new GridPane();
+        list.setHgap(10);
+        list.setVgap(6);
+        int row = 0;
+        for (StageViewModel s : wizard.stages()) {
+            Label title = new Label(s.title());
+            title.getStyleClass().add(Styles.TEXT_BOLD);
+            title.setMinWidth(Region.USE_PREF_SIZE);
+            Label d = wrapped(s.description());
+            d.getStyleClass().add(Styles.TEXT_MUTED);
+            GridPane.setHgrow(d, Priority.ALWAYS);
+            list.addRow(row++, title, d);
+        }
+        Node stagesList = list;
+        box.getChildren().add(wrapped("Time: about 20 to 40 minutes on a real cluster (most of it waiting for the"
+                + " operators to install 3scale and Keycloak); a few minutes on the local sandbox. Every stage can be"
+                + " run again later: nothing is done twice."));
+        Button start = new Button("_Start");
+        start.setId("welcomeStart");
+        start.setAccessibleText("Start the first-time setup");
+        start.getStyleClass().add(Styles.ACCENT);
+        start.setDefaultButton(true);
+        start.setOnAction(e -> journey.start());
+        Button comeBack = new Button("_I have installed before: check my cluster");
+        comeBack.setId("welcomeComeBack");
+        comeBack.setAccessibleText("I have installed before: connect and verify every stage");
+        comeBack.setOnAction(e -> journey.comeBack());
+        box.getChildren().add(new HBox(10, start, comeBack));
+        Label what = new Label("What will be installed, stage by stage");
+        what.getStyleClass().add(Styles.TEXT_BOLD);
+        box.getChildren().addAll(what, stagesList);
+        return scroll("welcomePage", box);
+    }
+
+    private Node reviewPage() {
+        VBox box = content("reviewPage", "Review before apply");
+        box.getChildren().add(wrapped("Everything Apply all will create or change, stage by stage, from the plans"
+                + " (secret values are never shown). Use Edit to go back to a stage's page."));
+        Label status = wrapped("");
+        status.setId("reviewStatus");
+        status.textProperty().bind(review.statusProperty());
+        VBox groups = new VBox(12);
+        groups.setId("reviewGroups");
+        Runnable fill = () -> {
+            groups.getChildren().clear();
+            for (ReviewViewModel.Group g : review.groups()) {
+                Label title = new Label(g.title());
+                title.getStyleClass().add(Styles.TEXT_BOLD);
+                Label sum = new Label(g.summary());
+                sum.setId("review-summary-" + g.stageId());
+                sum.setWrapText(true);
+                sum.getStyleClass().add(Styles.TEXT_MUTED);
+                Hyperlink edit = new Hyperlink("Edit");
+                edit.setId("review-edit-" + g.stageId());
+                edit.setAccessibleText("Edit " + g.title());
+                edit.setOnAction(e -> review.edit(g.stageId()));
+                HBox head = new HBox(10, title, sum, edit);
+                head.setAlignment(Pos.BASELINE_LEFT);
+                VBox group = new VBox(2, head);
+                group.setId("review-group-" + g.stageId());
+                for (String c : g.changes()) {
+                    Label l = wrapped("• " + c);
+                    l.getStyleClass().add("review-change");
+                    group.getChildren().add(l);
+                }
+                groups.getChildren().add(group);
+            }
+        };
+        review.groups().addListener((ListChangeListener<ReviewViewModel.Group>) c -> fill.run());
+        fill.run();
+        Button again = new Button("_Plan again");
+        again.setId("reviewRefresh");
+        again.setAccessibleText("Plan every stage again");
+        again.disableProperty().bind(wizard.run().runningProperty());
+        again.setOnAction(e -> review.refresh());
+        Button export = new Button("_Export config…");
+        export.setId("reviewExport");
+        export.setAccessibleText("Export the configuration as YAML for the command line");
+        export.setOnAction(e -> {
+            Path p = chooser.choose(window(export), "Export the configuration", "maas-installer.yaml");
+            if (p != null) {
+                review.export(p);
+            }
+        });
+        Button apply = new Button("Apply a_ll");
+        apply.setId("reviewApplyAll");
+        apply.setAccessibleText("Apply every stage");
+        apply.getStyleClass().add(Styles.ACCENT);
+        apply.disableProperty().bind(wizard.run().runningProperty());
+        apply.setOnAction(e -> review.applyAll());
+        Label exported = wrapped("");
+        exported.setId("reviewExportStatus");
+        exported.textProperty().bind(review.exportStatusProperty());
+        box.getChildren().addAll(new HBox(10, apply, export, again), exported, status, groups);
+        return scroll("reviewPage", box);
+    }
+
+    private Node applyPage() {
+        VBox box = content("applyPage", "Apply");
+        Label overall = wrapped("");
+        overall.setId("applyOverall");
+        overall.textProperty().bind(wizard.run().overallTextProperty());
+        GridPane grid = new GridPane();
+        grid.setHgap(12);
+        grid.setVgap(4);
+        int row = 0;
+        for (StageViewModel s : wizard.stages()) {
+            Label status = new Label();
+            status.setId("apply-status-" + s.id());
+            status.textProperty().bind(Bindings.createStringBinding(() -> "● " + s.status().label(),
+                    s.statusProperty()));
+            Label message = wrapped("");
+            message.textProperty().bind(s.messageProperty());
+            GridPane.setHgrow(message, Priority.ALWAYS);
+            grid.addRow(row++, new Label(s.title()), status, message);
+        }
+        Button cancel = new Button("_Cancel");
+        cancel.setId("applyCancel");
+        cancel.setAccessibleText("Cancel the run at its next step");
+        cancel.disableProperty().bind(wizard.run().runningProperty().not()
+                .or(wizard.run().cancelRequestedProperty()));
+        cancel.setOnAction(e -> wizard.cancel());
+        Button retry = new Button("_Retry");
+        retry.setId("applyRetry");
+        retry.setAccessibleText("Apply every stage again; it continues where it stopped");
+        retry.visibleProperty().bind(journey.applyFailedProperty().and(wizard.run().runningProperty().not()));
+        retry.managedProperty().bind(retry.visibleProperty());
+        retry.setOnAction(e -> journey.applyAll());
+        Label done = wrapped("");
+        done.setId("applyDone");
+        done.textProperty().bind(Bindings.when(journey.appliedProperty())
+                .then("Every stage is applied. Press Next for the links and what to do next.").otherwise(""));
+        box.getChildren().addAll(overall, grid, new HBox(10, cancel, retry), done);
+        return scroll("applyPage", box);
+    }
+
+    private Node summaryPage() {
+        VBox box = content("summaryPage", "Your MaaS is ready");
+        GridPane links = new GridPane();
+        links.setHgap(10);
+        links.setVgap(4);
+        addLink(links, 0, "3scale admin portal", "summaryAdminLink", summary.adminPortalProperty());
+        addLink(links, 1, "Developer portal", "summaryPortalLink", summary.developerPortalProperty());
+        addLink(links, 2, "Keycloak console", "summaryKeycloakLink", summary.keycloakConsoleProperty());
+        Label linksStatus = wrapped("");
+        linksStatus.setId("summaryLinksStatus");
+        linksStatus.textProperty().bind(summary.linksStatusProperty());
+
+        Label credTitle = new Label("Credentials");
+        credTitle.getStyleClass().add(Styles.TEXT_BOLD);
+        Button show = new Button("_Show credentials");
+        show.setId("summaryShowCredentials");
+        show.setAccessibleText("Show the admin credentials, read from the cluster");
+        show.visibleProperty().bind(summary.credentialsShownProperty().not());
+        show.managedProperty().bind(show.visibleProperty());
+        show.setOnAction(e -> summary.showCredentials());
+        Button hide = new Button("_Hide credentials");
+        hide.setId("summaryHideCredentials");
+        hide.setAccessibleText("Hide the credentials");
+        hide.visibleProperty().bind(summary.credentialsShownProperty());
+        hide.managedProperty().bind(hide.visibleProperty());
+        hide.setOnAction(e -> summary.hideCredentials());
+        GridPane creds = new GridPane();
+        creds.setId("summaryCredentials");
+        creds.setHgap(10);
+        creds.setVgap(4);
+        credRow(creds, 0, "3scale admin user", "summary3scaleUser", summary.threescaleUserProperty());
+        credRow(creds, 1, "3scale admin password", "summary3scalePassword", summary.threescalePasswordProperty());
+        credRow(creds, 2, "Keycloak admin user", "summaryKeycloakUser", summary.keycloakUserProperty());
+        credRow(creds, 3, "Keycloak admin password", "summaryKeycloakPassword", summary.keycloakPasswordProperty());
+        creds.visibleProperty().bind(summary.credentialsShownProperty());
+        creds.managedProperty().bind(creds.visibleProperty());
+        Label credStatus = wrapped("");
+        credStatus.setId("summaryCredentialsStatus");
+        credStatus.textProperty().bind(summary.credentialsStatusProperty());
+
+        Label next = wrapped(summary.nextSteps());
+        next.setId("summaryNextSteps");
+        Button diagnostics = new Button("Save _diagnostics…");
+        diagnostics.setId("summaryDiagnostics");
+        diagnostics.setAccessibleText("Save a diagnostics zip: log, configuration and verify report, secrets masked");
+        diagnostics.setOnAction(e -> {
+            Path p = chooser.choose(window(diagnostics), "Save diagnostics", "maas-installer-diagnostics.zip");
+            if (p != null) {
+                summary.saveDiagnostics(p);
+            }
+        });
+        Label diagStatus = wrapped("");
+        diagStatus.setId("summaryDiagnosticsStatus");
+        diagStatus.textProperty().bind(summary.diagnosticsStatusProperty());
+        box.getChildren().addAll(new HBox(10, show, hide, diagnostics), credStatus, diagStatus, links, linksStatus,
+                credTitle, creds, next);
+        return scroll("summaryPage", box);
+    }
+
+    private void addLink(GridPane g, int row, String name, String id, ReadOnlyStringProperty url) {
+        Label l = new Label(name);
+        Hyperlink h = new Hyperlink();
+        h.setId(id);
+        h.textProperty().bind(Bindings.when(url.isEmpty()).then("(not found yet)").otherwise(url));
+        h.disableProperty().bind(url.isEmpty());
+        h.setAccessibleText("Open the " + name);
+        h.setOnAction(e -> summary.open(url.get()));
+        l.setLabelFor(h);
+        g.addRow(row, l, h);
+    }
+
+    private static void credRow(GridPane g, int row, String name, String id, ReadOnlyStringProperty value) {
+        Label l = new Label(name);
+        Label v = new Label();
+        v.setId(id);
+        v.textProperty().bind(value);
+        v.setAccessibleText(name);
+        g.addRow(row, l, v);
+    }
+
+    private static Window window(Node n) {
+        return n.getScene() == null ? null : n.getScene().getWindow();
+    }
+
+    private static Path fileChooser(Window owner, String title, String initialName) {
+        FileChooser fc = new FileChooser();
+        fc.setTitle(title);
+        fc.setInitialFileName(initialName);
+        File f = fc.showSaveDialog(owner);
+        return f == null ? null : f.toPath();
+    }
+
+    /** The live state's words for the stage list (e.g. "done"); empty before the first verify. */
+    static String live(LiveState s) {
+        return s == null || s == LiveState.UNKNOWN ? "" : s.label();
+    }
+}
