@@ -205,8 +205,11 @@ class CliKillResumeTest {
         kcProxy.observeWrites(killer.observer("keycloak"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        ProcessBuilder pb = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx384m",
-                "-cp", classpath, "dev.maas.installer.Main", "apply", "--yes", "--config", f.config().toString())
+        List<String> command = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Xmx384m"));
+        command.addAll(List.of("-cp", classpath, "dev.maas.installer.Main", "apply", "--yes", "--config",
+                f.config().toString()));
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(f.work().toFile()).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
         Map<String, String> env = pb.environment();
         String path = env.get("PATH");
@@ -349,6 +352,7 @@ class CliKillResumeTest {
                     + clean.get(k - 1) + ", " + (land ? "landed" : "lost") + ", seed " + SEED + ")";
             long t0 = System.nanoTime();
             Fresh f = freshSandbox("kill-" + index);
+            long tSandbox = System.nanoTime();
             try {
                 Path stderr = f.work().resolve("killed-stderr.txt");
                 Killer killer = new Killer(k, land, stderr);
@@ -368,7 +372,7 @@ class CliKillResumeTest {
                 assertSecretsAgree(f, what);
                 assertThat(verify(f, what)).as(what + ": verify").isEqualTo(cleanChecks);
                 String line = what + ": " + killed + "; rerun, end state and verify OK; "
-                        + ms(tKilled - t0) + " ms to the kill, rerun " + ms(tRerun - tKilled) + " ms, checks "
+                        + "sandbox " + ms(tSandbox - t0) + " ms, " + ms(tKilled - tSandbox) + " ms to the kill, rerun " + ms(tRerun - tKilled) + " ms, checks "
                         + ms(System.nanoTime() - tRerun) + " ms";
                 report.add(line);
                 LOG.info(line);
