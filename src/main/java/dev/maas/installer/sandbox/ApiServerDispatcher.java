@@ -58,6 +58,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
      */
     private final java.util.ArrayDeque<ApiRequest> requests = new java.util.ArrayDeque<>();
     static final int REQUEST_LOG_SIZE = 50_000;
+    private volatile WriteObserver writeObserver = WriteObserver.NONE;
 
     ApiServerDispatcher(ApiCatalog catalog, String appsDomain, String userName, String token, String systemToken,
                         boolean strictNamespaces) {
@@ -82,6 +83,10 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
 
     void serverAddress(String address) {
         this.serverAddress = address;
+    }
+
+    void observeWrites(WriteObserver observer) {
+        this.writeObserver = observer == null ? WriteObserver.NONE : observer;
     }
 
     void token(String newToken) {
@@ -241,6 +246,10 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             if (missing) {
                 throw new Rejection(status(404, "NotFound", resourceNotFound(t, resource), details(t, resource)));
             }
+        }
+        if (!system && request.method() != HttpMethod.GET
+                && !writeObserver.beforeWrite(request.method().name(), request.getPath())) {
+            throw new Rejection(status(503, "ServiceUnavailable", "the request was dropped (WriteObserver)", null));
         }
         return switch (request.method()) {
             case POST -> create(t, resource, readObject(request.getUtf8Body()), manager(request, t));

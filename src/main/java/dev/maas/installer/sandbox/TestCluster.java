@@ -305,6 +305,14 @@ public final class TestCluster implements AutoCloseable {
         dispatcher.allowAll();
     }
 
+    /**
+     * Observes the writes of the cluster's clients (not of its simulated operators) before they are applied: POST,
+     * PUT, PATCH and DELETE, access reviews excluded; null for none. See {@link WriteObserver}.
+     */
+    public void observeWrites(WriteObserver observer) {
+        dispatcher.observeWrites(observer);
+    }
+
     /** A client configuration for this cluster: bearer token, TLS verified against {@link #caCertificatePem()}. */
     public Config clientConfig() {
         ConfigBuilder b = new ConfigBuilder(Config.empty())

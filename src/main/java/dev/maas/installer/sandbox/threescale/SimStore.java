@@ -271,9 +271,21 @@ public final class SimStore {
             case "cms_templates" -> templates;
             case "cms_files" -> files;
             case "active_docs" -> activeDocs;
+            case "proxies" -> proxies;
             default -> throw new IllegalArgumentException("unknown collection " + collection);
         };
         return m.values().stream().map(ObjectNode::deepCopy).toList();
+    }
+
+    /** Who owns a metric or method: {@code "Service:<id>"} or {@code "BackendApi:<id>"}; null if unknown. */
+    public synchronized String metricOwner(long metricId) {
+        return metricOwner.get(metricId);
+    }
+
+    /** The policy chain of a product (a copy; empty when it has none). */
+    public synchronized ArrayNode policyChain(long serviceId) {
+        ArrayNode chain = policyChains.get(serviceId);
+        return chain == null ? J.arrayNode() : chain.deepCopy();
     }
 
     /** The APIcast config versions of a product in an environment. */

@@ -69,6 +69,8 @@ public final class ThreescaleSimulator implements AutoCloseable {
     private final ObjectMapper mapper = new ObjectMapper();
     private volatile Faults faults;
     private volatile Random random;
+    private volatile dev.maas.installer.sandbox.WriteObserver writeObserver =
+            dev.maas.installer.sandbox.WriteObserver.NONE;
 
     private ThreescaleSimulator(SimulatorOptions options) throws IOException {
         this.options = options;
@@ -128,6 +130,15 @@ public final class ThreescaleSimulator implements AutoCloseable {
     public void setFaults(Faults f) {
         this.faults = f == null ? Faults.none() : f;
         this.random = new Random(this.faults.seed());
+    }
+
+    /**
+     * Observes every write (any method but GET) before it is applied; null for none. See
+     * {@link dev.maas.installer.sandbox.WriteObserver}: a write it drops is journalled with fault
+     * {@code "observer-dropped"} and answered by closing the connection.
+     */
+    public void observeWrites(dev.maas.installer.sandbox.WriteObserver observer) {
+        this.writeObserver = observer == null ? dev.maas.installer.sandbox.WriteObserver.NONE : observer;
     }
 
     @Override
@@ -197,6 +208,10 @@ public final class ThreescaleSimulator implements AutoCloseable {
             uploads.forEach((k, u) -> journalParams.put(k, "<" + u.content().length + " bytes>"));
 
             boolean write = !method.equals("GET");
+            if (write && !writeObserver.beforeWrite(method, path)) {
+                journal.record(new RequestJournal.Entry(method, path, journalParams, 0, "observer-dropped"));
+                return; // closing the exchange without a response drops the connection
+            }
             Fault fault = pickFault(write);
             switch (fault) {
                 case ERROR_BEFORE -> {

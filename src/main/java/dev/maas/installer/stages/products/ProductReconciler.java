@@ -359,12 +359,15 @@ final class ProductReconciler {
         String sn = want.systemName();
         boolean changed = out.stream().anyMatch(c -> !c.isNoop());
         Optional<ProxyConfig> staging = product.latestConfig(Product.STAGING);
-        if (write && (changed || staging.isEmpty())) {
+        // Staging may be stale although nothing changed in this run: an earlier run made the changes and stopped
+        // (killed, or failed) before it deployed them. So the staging config is compared with what is wanted.
+        boolean stale = staging.isEmpty() || !stagingIsCurrent(staging.get());
+        if (write && (changed || stale)) {
             product.deploy();
             staging = product.latestConfig(Product.STAGING);
         }
         Optional<ProxyConfig> production = product.latestConfig(Product.PRODUCTION);
-        if (!write && (changed || staging.isEmpty())) {
+        if (!write && (changed || stale)) {
             out.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, CONFIG, sn + " staging and production",
                     Map.of("production", FieldChange.of(production.map(c -> "v" + c.version()).orElse(null),
                             "the new configuration, deployed to staging and promoted"))));
@@ -387,6 +390,50 @@ final class ProductReconciler {
             cancellation.throwIfCancelled();
             product.promote(Product.STAGING, s.version(), Product.PRODUCTION);
         }
+    }
+
+    /**
+     * Whether a staging config holds what this product wants (and, after the steps above, has): the proxy's
+     * credential settings, the policy chain, the mapping rules and the one backend usage. Content 3scale adds on its
+     * own (endpoints, error messages, ids) is not compared.
+     */
+    boolean stagingIsCurrent(ProxyConfig staging) {
+        JsonNode content = staging.content();
+        if (content == null || backend == null) {
+            return false;
+        }
+        JsonNode proxy = content.path("proxy");
+        for (Map.Entry<String, Object> e : want.proxy().attributes().entrySet()) {
+            if (!proxy.path(e.getKey()).asText().equals(String.valueOf(e.getValue()))) {
+                return false;
+            }
+        }
+        try {
+            if (!proxy.path("policy_chain").isArray()
+                    || !want.policyChain().differences(PolicyChain.fromJson(proxy.path("policy_chain"))).isEmpty()) {
+                return false;
+            }
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        java.util.Set<String> rules = new java.util.HashSet<>();
+        for (JsonNode r : proxy.path("proxy_rules")) {
+            rules.add(ModelProduct.MappingRule.key(upper(r.path("http_method").asText()), r.path("pattern").asText(),
+                    baseName(r.path("metric_system_name").asText())) + " delta " + r.path("delta").asInt()
+                    + " last " + r.path("last").asBoolean(false));
+        }
+        java.util.Set<String> wanted = new java.util.HashSet<>();
+        for (ModelProduct.MappingRule w : want.mappingRules()) {
+            wanted.add(ModelProduct.MappingRule.key(upper(w.httpMethod()), w.pattern(), w.metricSystemName())
+                    + " delta " + w.delta() + " last " + w.last());
+        }
+        if (!rules.equals(wanted)) {
+            return false;
+        }
+        JsonNode usages = content.path("backend_usages");
+        return usages.isArray() && usages.size() == 1
+                && usages.get(0).path("backend_id").asLong() == backend.id()
+                && usages.get(0).path("path").asText().equals(want.backendUsage().path());
     }
 
     // --------------------------------------------------------------------------------------------- plan only
