@@ -112,9 +112,9 @@ class OlmSimulatorTest {
         assertThat(field(installPlan, "spec", "approved")).isEqualTo(true);
         assertThat(field(installPlan, "status", "phase")).isEqualTo("Complete");
 
-        GenericKubernetesResource csv = client.genericKubernetesResources(OLM, "ClusterServiceVersion").inNamespace(ns)
-                .withName("3scale-operator.v0.12.4").get();
-        assertThat(field(csv, "status", "phase")).isEqualTo("Succeeded");
+        // the Subscription names its CSV before the CSV succeeds (as OLM does): wait for the CSV's phase
+        GenericKubernetesResource csv = waitFor("ClusterServiceVersion", ns, "3scale-operator.v0.12.4",
+                c -> "Succeeded".equals(field(c, "status", "phase")));
         assertThat(field(csv, "status", "reason")).isEqualTo("InstallSucceeded");
     }
 

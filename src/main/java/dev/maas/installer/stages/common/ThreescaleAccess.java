@@ -69,7 +69,9 @@ public final class ThreescaleAccess {
         if (e.transientFailure()) {
             msg = msg + " (the 3scale Admin API kept failing after the retries; nothing was left half made)";
         }
-        return new StageException(msg, Fix.rerunStage(stageId, hint), false, e);
+        // no answer at all: the endpoint (or the override the user set) is the likely cause; 401/403: the token
+        Fix own = e.status() == 0 || e.status() == 401 || e.status() == 403 ? e.fix() : null;
+        return new StageException(msg, own != null ? own : Fix.rerunStage(stageId, hint), false, e);
     }
 
     /** The tenant admin URL: the override, else {@code https://} + the host of the tenant's admin Route. */
