@@ -2,6 +2,7 @@ package dev.maas.installer.engine.diagnostics;
 
 import dev.maas.installer.engine.config.ConfigWriter;
 import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.engine.files.PrivateFiles;
 import dev.maas.installer.engine.run.JsonReport;
 import dev.maas.installer.engine.run.RunReport;
 import dev.maas.installer.engine.secrets.SecretRegistry;
@@ -58,7 +59,11 @@ public final class Diagnostics {
     }
 
     public static void write(Path zip, Contents contents, SecretRegistry secrets, Clock clock) {
-        ConfigWriter.writePrivate(zip, bytes(contents, secrets, clock));
+        try {
+            PrivateFiles.replace(zip, bytes(contents, secrets, clock));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + zip.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
     }
 
     /** The zip's bytes. */

@@ -104,4 +104,17 @@ class DiagnosticsTest {
         assertThat(new ObjectMapper().readTree(entries.get("verify-report.json")).path("stages")).isEmpty();
         assertThat(entries.get("about.txt")).contains("none (no verify has run)");
     }
+
+    @Test
+    void anExistingZipReadableByOthersIsReplacedOwnerOnly() throws Exception {
+        Path zip = Files.writeString(dir.resolve("old.zip"), "old");
+        Files.setPosixFilePermissions(zip, PosixFilePermissions.fromString("rw-rw-r--"));
+        Diagnostics.write(zip, new Diagnostics.Contents(List.of("INFO x"), InstallerConfig.defaults(), null, null,
+                null));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(zip))).isEqualTo("rw-------");
+        assertThat(unzip(zip)).containsKey("log.txt");
+        try (var files = Files.list(dir)) {
+            assertThat(files).containsExactly(zip); // no temporary file left beside it
+        }
+    }
 }
