@@ -47,6 +47,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -437,8 +438,8 @@ class SecretsSweepTest {
 
     /**
      * The diagnostics zip as the wizard's "Save diagnostics" writes it, from the log lines the runs produced (the
-     * process's stderr and each run's stdout and stderr), the run's configuration and the last verify of each
-     * stage; the zip itself and every entry, unzipped, are searched.
+     * process's stderr and each run's stdout and stderr), the run's configuration, the last verify of each stage
+     * and the newest run journal; the zip itself and every entry, unzipped, are searched.
      */
     private static List<Artefact> diagnosticsZip() throws IOException {
         List<String> lines = new ArrayList<>(PROCESS_ERR.toString(StandardCharsets.UTF_8).lines().toList());
@@ -450,7 +451,12 @@ class SecretsSweepTest {
         RunReport verify = new RunReport(Operation.VERIFY, List.copyOf(VERIFIED.values()));
         SecretRegistry.global().clear(); // masks nothing: only what the inputs already hid stays hidden
         Path zip = tmp.resolve("export/diagnostics.zip");
-        Diagnostics.write(zip, new Diagnostics.Contents(lines, ConfigLoader.load(config), verify, null, "sweep"));
+        Path lastJournal;
+        try (Stream<Path> files = Files.list(work.resolve("state/maas-installer/runs"))) {
+            lastJournal = files.max(Comparator.comparing(p -> p.getFileName().toString())).orElseThrow();
+        }
+        Diagnostics.write(zip, new Diagnostics.Contents(lines, ConfigLoader.load(config), verify, null, "sweep",
+                lastJournal));
         List<Artefact> out = new ArrayList<>();
         out.add(Artefact.file("diagnostics zip", zip));
         try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip), StandardCharsets.UTF_8)) {
@@ -458,7 +464,8 @@ class SecretsSweepTest {
                 out.add(new Artefact("diagnostics zip entry " + e.getName(), in.readAllBytes(), null));
             }
         }
-        assertThat(out).as("the zip and its entries").hasSizeGreaterThanOrEqualTo(5);
+        assertThat(out).as("the zip and its entries").extracting(Artefact::name)
+                .contains("diagnostics zip entry " + Diagnostics.JOURNAL).hasSizeGreaterThanOrEqualTo(6);
         return out;
     }
 
