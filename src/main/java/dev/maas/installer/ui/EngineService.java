@@ -8,6 +8,7 @@ import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.config.ConfigException;
 import dev.maas.installer.engine.run.Operation;
 import dev.maas.installer.engine.run.RunEvent;
+import dev.maas.installer.engine.run.RunJournal;
 import dev.maas.installer.engine.run.RunReport;
 import dev.maas.installer.engine.run.StageRunner;
 import dev.maas.installer.engine.secrets.SecretRegistry;
@@ -15,7 +16,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -30,6 +34,10 @@ import java.util.function.UnaryOperator;
  * Runs the engine for the wizard, never on the FX thread: each run builds its {@link StageContext} through the
  * factory it was given and calls {@link StageRunner#run} on this service's own single thread, with a fresh
  * {@link Cancellation}. Events go to the listener (the {@link UiEventBridge}) from that thread.
+ *
+ * <p>Every run writes a run journal, as the CLI does ({@link RunJournal#startDefault}: the default folder under
+ * {@code XDG_STATE_HOME} of the environment given, 0600): it gets the run's events, and the error of a run that could
+ * not start; its path is logged at INFO. A folder that cannot be written only costs the journal (a warning).
  */
 public final class EngineService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EngineService.class);
@@ -44,8 +52,10 @@ public final class EngineService implements AutoCloseable {
     private final Consumer<RunEvent> events;
     private final FailureListener failures;
     private final ExecutorService executor;
+    private final Function<String, String> env;
     private final AtomicReference<Cancellation> current = new AtomicReference<>();
     private final AtomicReference<List<Stage>> lastRunStages = new AtomicReference<>(List.of());
+    private final AtomicReference<Path> lastJournal = new AtomicReference<>();
 
     public EngineService(List<? extends Stage> stages, Function<Cancellation, StageContext> contextFactory,
                          UiEventBridge bridge) {
@@ -54,6 +64,13 @@ public final class EngineService implements AutoCloseable {
 
     public EngineService(List<? extends Stage> stages, Function<Cancellation, StageContext> contextFactory,
                          Consumer<RunEvent> events, FailureListener failures) {
+        this(stages, contextFactory, events, failures, System::getenv);
+    }
+
+    /** @param env the environment the journal's folder is read from ({@link RunJournal#defaultDirectory}) */
+    public EngineService(List<? extends Stage> stages, Function<Cancellation, StageContext> contextFactory,
+                         Consumer<RunEvent> events, FailureListener failures, Function<String, String> env) {
+        this.env = Objects.requireNonNull(env, "env");
         this.runner = new StageRunner(stages);
         this.contextFactory = Objects.requireNonNull(contextFactory, "contextFactory");
         this.events = Objects.requireNonNull(events, "events");
@@ -94,6 +111,9 @@ public final class EngineService implements AutoCloseable {
         return CompletableFuture.supplyAsync(() -> run(forRun, op, ids, cancellation), executor);
     }
 
+    /** The journal file of the latest run that had one (for "Save diagnostics"); null before. */
+    public Path lastJournal() { return lastJournal.get(); }
+
     /** The stages of the run started last, after its substitution; empty before the first run. */
     public List<Stage> lastRunStages() { return lastRunStages.get(); }
 
@@ -106,23 +126,58 @@ public final class EngineService implements AutoCloseable {
     }
 
     private RunReport run(StageRunner forRun, Operation op, List<String> ids, Cancellation cancellation) {
+        RunJournal journal = openJournal(op);
+        Consumer<RunEvent> listener = journal == null ? events : journal.andThen(events);
         try (StageContext ctx = contextFactory.apply(cancellation);
              RunLock.Held lock = op == Operation.APPLY ? takeRunLock(forRun, ids, ctx) : null) {
-            return forRun.run(op, ids, ctx, events);
+            return forRun.run(op, ids, ctx, listener);
         } catch (RunLock.HeldException e) {
             String message = SecretRegistry.global().redact(e.getMessage());
             LOG.error("{}", message);
-            failures.runFailed(op, ids, message);
+            failed(journal, op, ids, message);
         } catch (ConfigException e) {
-            failures.runFailed(op, ids, SecretRegistry.global().redact(e.getMessage()));
+            failed(journal, op, ids, SecretRegistry.global().redact(e.getMessage()));
         } catch (RuntimeException e) {
             String message = SecretRegistry.global().redact(e.getClass().getSimpleName() + ": " + e.getMessage());
             LOG.error("the run could not complete: {}", message);
-            failures.runFailed(op, ids, message);
+            failed(journal, op, ids, message);
         } finally {
             current.compareAndSet(cancellation, null);
+            closeJournal(journal);
         }
         return null;
+    }
+
+    private void failed(RunJournal journal, Operation op, List<String> ids, String message) {
+        if (journal != null) {
+            journal.error(message);
+        }
+        failures.runFailed(op, ids, message);
+    }
+
+    /** A new journal in the default folder; null (with a warning) when that folder cannot be written. */
+    private RunJournal openJournal(Operation op) {
+        try {
+            RunJournal journal = RunJournal.startDefault(op.name().toLowerCase(Locale.ROOT), env);
+            LOG.info("Run journal: {}", journal.file());
+            lastJournal.set(journal.file());
+            return journal;
+        } catch (UncheckedIOException | SecurityException e) {
+            LOG.warn("no run journal for this run: {} (set XDG_STATE_HOME to a folder you can write to)",
+                    SecretRegistry.global().redact(String.valueOf(e.getMessage())));
+            return null;
+        }
+    }
+
+    private static void closeJournal(RunJournal journal) {
+        if (journal == null) {
+            return;
+        }
+        journal.close();
+        if (journal.failure() != null) {
+            LOG.warn("the run journal {} is incomplete: {}", journal.file(),
+                    SecretRegistry.global().redact(String.valueOf(journal.failure().getMessage())));
+        }
     }
 
     /**

@@ -81,7 +81,9 @@ public final class WizardShell implements AutoCloseable {
             connections.provideTo(ctx);
             return ctx;
         };
-        this.engine = new EngineService(b.stages, contexts, bridge);
+        // run journals go under XDG_STATE_HOME, else under the wizard's home folder (the builder's, in tests)
+        Function<String, String> journalEnv = k -> "HOME".equals(k) ? home.toString() : env.apply(k);
+        this.engine = new EngineService(b.stages, contexts, bridge, bridge::runFailed, journalEnv);
         List<StageViewModel> vms = new ArrayList<>();
         for (Stage s : b.stages) {
             StagePage page = pages.get(s.id());
@@ -128,7 +130,7 @@ public final class WizardShell implements AutoCloseable {
                     b.summaryLookup != null ? b.summaryLookup
                             : dev.maas.installer.ui.pages.SummaryLookup.engine(contexts),
                     dev.maas.installer.ui.pages.PageServices.of(model).background(), b.fxExecutor,
-                    b.linkOpener != null ? b.linkOpener : url -> { }, b.version);
+                    b.linkOpener != null ? b.linkOpener : url -> { }, b.version, engine::lastJournal);
             model.showPage(WizardViewModel.Page.WELCOME);
         } else {
             journey = null;

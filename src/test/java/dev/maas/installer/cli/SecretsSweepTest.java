@@ -7,7 +7,17 @@ import dev.maas.installer.cli.CliHarness.Result;
 import dev.maas.installer.cluster.CertificateProbe;
 import dev.maas.installer.cluster.ProxySettings;
 import dev.maas.installer.cluster.TrustStore;
+import dev.maas.installer.engine.Change;
+import dev.maas.installer.engine.Check;
+import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.Stage;
+import dev.maas.installer.engine.StageContext;
+import dev.maas.installer.engine.config.ConfigLoader;
+import dev.maas.installer.engine.config.ConfigWriter;
+import dev.maas.installer.engine.diagnostics.Diagnostics;
+import dev.maas.installer.engine.run.Operation;
+import dev.maas.installer.engine.run.RunReport;
+import dev.maas.installer.engine.run.StageResult;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.sandbox.Sandbox;
 import dev.maas.installer.sandbox.SandboxKeycloak;
@@ -37,6 +47,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -46,6 +57,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -64,8 +77,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>The secret registry is emptied before every CLI run: the sandbox runs in this JVM and registers its own secrets,
  * which would otherwise hide a value the installer failed to register itself.
  *
- * <p>Artefacts come from {@link #PRODUCERS}; a new kind of artefact (exported config, diagnostics zip) is one more
- * entry there.
+ * <p>Artefacts come from {@link #PRODUCERS} (the exported config and the diagnostics zip among them, written from
+ * what the runs left); a new kind of artefact is one more entry there.
  */
 class SecretsSweepTest {
     private static final String REALM = "maas-sweep";
@@ -82,6 +95,8 @@ class SecretsSweepTest {
     private static final List<Run> RUNS = new ArrayList<>();
     /** Everything the process wrote to System.err during the runs (Logback's console appender writes there). */
     private static final ByteArrayOutputStream PROCESS_ERR = new ByteArrayOutputStream();
+    /** The results of every verify of every stage, as the stages returned them (for the diagnostics zip). */
+    private static final Map<String, StageResult> VERIFIED = new LinkedHashMap<>();
     /** Values the failing runs used (a wrong password, a wrong token): secrets too. */
     private static final Set<String> WRONG_VALUES = new LinkedHashSet<>();
 
@@ -113,7 +128,9 @@ class SecretsSweepTest {
             SecretsSweepTest::processStderr,
             SecretsSweepTest::logFiles,
             SecretsSweepTest::runJournals,
-            SecretsSweepTest::trustStore);
+            SecretsSweepTest::trustStore,
+            SecretsSweepTest::exportedConfig,
+            SecretsSweepTest::diagnosticsZip);
 
     @BeforeAll
     static void runEverything() throws Exception {
@@ -209,13 +226,47 @@ class SecretsSweepTest {
 
     private static Result run(String token, String... args) {
         SecretRegistry.global().clear(); // only what this run registers itself may mask anything
-        CliHarness cli = new CliHarness(work, Stages.all().toArray(Stage[]::new)).env("MAAS_CLUSTER_TOKEN", token);
+        CliHarness cli = new CliHarness(work, Stages.all().stream().map(SecretsSweepTest::recordingVerify)
+                .toArray(Stage[]::new)).env("MAAS_CLUSTER_TOKEN", token);
         long start = System.nanoTime();
         Result r = cli.run(args);
         System.out.printf("sweep: `%s` exit %d in %d ms%n", String.join(" ", args), r.code(),
                 (System.nanoTime() - start) / 1_000_000);
         RUNS.add(new Run(List.of(args), r));
         return r;
+    }
+
+    /**
+     * The stage as it is, its verify results (checks, or the error it threw) kept in {@link #VERIFIED}: the last
+     * verify of each stage, as the wizard keeps its last verify report for "Save diagnostics".
+     */
+    private static Stage recordingVerify(Stage stage) {
+        return new Stage() {
+            @Override public String id() { return stage.id(); }
+            @Override public String title() { return stage.title(); }
+            @Override public List<String> dependencies() { return stage.dependencies(); }
+            @Override public boolean available() { return stage.available(); }
+            @Override public boolean needsCluster() { return stage.needsCluster(); }
+            @Override public List<Change> plan(StageContext ctx) { return stage.plan(ctx); }
+            @Override public List<Change> apply(StageContext ctx, Progress progress) {
+                return stage.apply(ctx, progress);
+            }
+
+            @Override
+            public List<Check> verify(StageContext ctx) {
+                try {
+                    List<Check> checks = stage.verify(ctx);
+                    boolean ok = checks.stream().allMatch(c -> c.status().passes());
+                    VERIFIED.put(id(), new StageResult(id(), Operation.VERIFY, ok ? StageResult.Outcome.OK
+                            : StageResult.Outcome.FAILED, List.of(), checks, null, null, false));
+                    return checks;
+                } catch (RuntimeException e) {
+                    VERIFIED.put(id(), new StageResult(id(), Operation.VERIFY, StageResult.Outcome.FAILED, List.of(),
+                            List.of(), e.getClass().getSimpleName() + ": " + e.getMessage(), null, false));
+                    throw e;
+                }
+            }
+        };
     }
 
     private static Secret keycloakCredentials() {
@@ -375,6 +426,47 @@ class SecretsSweepTest {
 
     private static List<Artefact> trustStore() {
         return List.of(Artefact.file("trust store", work.resolve("maas-config").resolve(TrustStore.FILE_NAME)));
+    }
+
+    /** The run's configuration exported as the wizard's "Export config…" writes it. */
+    private static List<Artefact> exportedConfig() {
+        SecretRegistry.global().clear(); // masks nothing: the configuration must hold no secret by itself
+        Path exported = tmp.resolve("export/maas-installer.yaml");
+        ConfigWriter.write(ConfigLoader.load(config), exported);
+        return List.of(Artefact.file("exported config", exported));
+    }
+
+    /**
+     * The diagnostics zip as the wizard's "Save diagnostics" writes it, from the log lines the runs produced (the
+     * process's stderr and each run's stdout and stderr), the run's configuration, the last verify of each stage
+     * and the newest run journal; the zip itself and every entry, unzipped, are searched.
+     */
+    private static List<Artefact> diagnosticsZip() throws IOException {
+        List<String> lines = new ArrayList<>(PROCESS_ERR.toString(StandardCharsets.UTF_8).lines().toList());
+        for (Run r : RUNS) {
+            lines.addAll(r.result().err().lines().toList());
+            lines.addAll(r.result().out().lines().toList());
+        }
+        assertThat(VERIFIED).as("the verify runs reached the stages").isNotEmpty();
+        RunReport verify = new RunReport(Operation.VERIFY, List.copyOf(VERIFIED.values()));
+        SecretRegistry.global().clear(); // masks nothing: only what the inputs already hid stays hidden
+        Path zip = tmp.resolve("export/diagnostics.zip");
+        Path lastJournal;
+        try (Stream<Path> files = Files.list(work.resolve("state/maas-installer/runs"))) {
+            lastJournal = files.max(Comparator.comparing(p -> p.getFileName().toString())).orElseThrow();
+        }
+        Diagnostics.write(zip, new Diagnostics.Contents(lines, ConfigLoader.load(config), verify, null, "sweep",
+                lastJournal));
+        List<Artefact> out = new ArrayList<>();
+        out.add(Artefact.file("diagnostics zip", zip));
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip), StandardCharsets.UTF_8)) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                out.add(new Artefact("diagnostics zip entry " + e.getName(), in.readAllBytes(), null));
+            }
+        }
+        assertThat(out).as("the zip and its entries").extracting(Artefact::name)
+                .contains("diagnostics zip entry " + Diagnostics.JOURNAL).hasSizeGreaterThanOrEqualTo(6);
+        return out;
     }
 
     private static List<Artefact> artefacts() throws Exception {

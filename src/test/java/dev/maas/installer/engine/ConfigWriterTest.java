@@ -43,6 +43,23 @@ class ConfigWriterTest {
     }
 
     @Test
+    void anExistingFileReadableByOthersIsReplacedOwnerOnlyAndAMissingFolderIsCreatedPrivate() throws Exception {
+        Path old = Files.writeString(dir.resolve("old.yaml"), "old content readable by others");
+        Files.setPosixFilePermissions(old, PosixFilePermissions.fromString("rw-r--r--"));
+        ConfigWriter.write(InstallerConfig.defaults(), old);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(old))).isEqualTo("rw-------");
+        assertThat(ConfigLoader.load(old)).isEqualTo(InstallerConfig.defaults());
+        try (var files = Files.list(dir)) {
+            assertThat(files).containsExactly(old);
+        }
+        Path deep = dir.resolve("new/folder/exported.yaml");
+        ConfigWriter.write(InstallerConfig.defaults(), deep);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(deep))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(deep.getParent())))
+                .isEqualTo("rwx------");
+    }
+
+    @Test
     void onlySetValuesAreWrittenAndNumbersStayText() throws Exception {
         InstallerConfig c = example();
         String yaml = ConfigWriter.toYaml(c, new SecretRegistry());

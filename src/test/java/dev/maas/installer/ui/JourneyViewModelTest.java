@@ -207,6 +207,8 @@ class JourneyViewModelTest {
         ExecutorService background = Executors.newSingleThreadExecutor();
         List<String> opened = new ArrayList<>();
         List<String> lookupThreads = new ArrayList<>();
+        Path journal = Files.writeString(dir.resolve("20260102-030405-verify.jsonl"),
+                "{\"event\":\"run-finished\",\"note\":\"" + SECRET + "\"}\n");
         try {
             SummaryViewModel summary = new SummaryViewModel(wizard, InstallerConfig::defaults,
                     new SummaryViewModel.Lookup() {
@@ -220,7 +222,7 @@ class JourneyViewModelTest {
                         public SummaryViewModel.Credentials credentials(InstallerConfig c) {
                             return new SummaryViewModel.Credentials("admin", SECRET, "kcadmin", "kc-" + SECRET);
                         }
-                    }, background, Runnable::run, opened::add, "9.9");
+                    }, background, Runnable::run, opened::add, "9.9", () -> journal);
             wizard.showPage(WizardViewModel.Page.SUMMARY);
             summary.refreshLinks().get(10, TimeUnit.SECONDS);
             assertThat(lookupThreads).isNotEmpty().noneMatch(t -> t.contains("FX"));
@@ -250,7 +252,10 @@ class JourneyViewModelTest {
             assertThat(saved.get(10, TimeUnit.SECONDS)).isTrue();
             try (ZipFile z = new ZipFile(zip.toFile())) {
                 assertThat(z.stream().map(java.util.zip.ZipEntry::getName)).containsExactlyInAnyOrder(
-                        Diagnostics.LOG, Diagnostics.CONFIG, Diagnostics.VERIFY_REPORT, Diagnostics.ABOUT);
+                        Diagnostics.LOG, Diagnostics.CONFIG, Diagnostics.VERIFY_REPORT, Diagnostics.ABOUT,
+                        Diagnostics.JOURNAL);
+                assertThat(new String(z.getInputStream(z.getEntry(Diagnostics.JOURNAL)).readAllBytes()))
+                        .isEqualTo("{\"event\":\"run-finished\",\"note\":\"******\"}\n");
                 String report = new String(z.getInputStream(z.getEntry(Diagnostics.VERIFY_REPORT)).readAllBytes());
                 assertThat(report).contains("\"id\" : \"preflight\"").contains("fine ******");
                 String log = new String(z.getInputStream(z.getEntry(Diagnostics.LOG)).readAllBytes());

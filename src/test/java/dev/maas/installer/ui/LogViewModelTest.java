@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,5 +67,25 @@ class LogViewModelTest {
         assertThat(saved.get(0)).endsWith("WARN  [b] line 3");
         assertThat(saved.get(2)).endsWith("WARN  [c] line 6");
         assertThat(Files.readString(file)).isEqualTo(log.shownText());
+    }
+
+    @Test
+    void savedLogsAreOwnerOnlyAndAnOpenFileIsTightenedBeforeItIsWritten(@TempDir Path dir) throws Exception {
+        LogViewModel log = new LogViewModel();
+        log.add(line(1, "INFO", "a"));
+        Path fresh = dir.resolve("saved/fresh.log");
+        log.save(fresh);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh))).isEqualTo("rw-------");
+        assertThat(Files.readString(fresh)).isEqualTo(log.shownText());
+
+        Path open = Files.writeString(dir.resolve("open.log"), "an older, longer log readable by everyone\n".repeat(5));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
+        log.save(open);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(open))).isEqualTo("rw-------");
+        assertThat(Files.readString(open)).isEqualTo(log.shownText()); // truncated: nothing of the old file left
+
+        Path link = Files.createSymbolicLink(dir.resolve("link.log"), open);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> log.save(link))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("symbolic link");
     }
 }

@@ -10,17 +10,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.maas.installer.engine.files.PrivateFiles;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
@@ -66,34 +62,14 @@ public final class ConfigWriter {
     }
 
     /**
-     * Writes bytes to a file through a temporary file in the same folder (created with mode 0600 on POSIX) that is
-     * then moved over the target, so that readers see the old file or the whole new one, never a part.
+     * Writes bytes to a file atomically and owner-only (0600, private before its first byte; a file that existed
+     * with wider permissions is replaced by a 0600 one): see {@link PrivateFiles#replace}.
      */
     public static void writePrivate(Path file, byte[] content) {
-        Path target = file.toAbsolutePath();
-        Path folder = target.getParent();
         try {
-            Files.createDirectories(folder);
-            boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-            Path tmp = posix
-                    ? Files.createTempFile(folder, "." + target.getFileName(), ".tmp",
-                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-                    : Files.createTempFile(folder, "." + target.getFileName(), ".tmp");
-            try {
-                Files.write(tmp, content);
-                try {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-                if (posix) {
-                    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            PrivateFiles.replace(file, content);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write " + file.toAbsolutePath() + ": " + e.getMessage(), e);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.maas.installer.engine.diagnostics;
 
 import dev.maas.installer.engine.config.ConfigWriter;
 import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.engine.files.PrivateFiles;
 import dev.maas.installer.engine.run.JsonReport;
 import dev.maas.installer.engine.run.RunReport;
 import dev.maas.installer.engine.secrets.SecretRegistry;
@@ -10,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -22,7 +24,8 @@ import java.util.zip.ZipOutputStream;
 /**
  * The diagnostics zip a user attaches to a support request: {@code log.txt} (the log lines), {@code config.yaml}
  * (the configuration, see {@link ConfigWriter}), {@code verify-report.json} (the last verify, in the CLI's JSON
- * shape, see {@link JsonReport}) and {@code about.txt} (installer version, Java, operating system, time; nothing
+ * shape, see {@link JsonReport}), {@code run-journal.jsonl} (the last run's journal, when there is one, see
+ * {@link dev.maas.installer.engine.run.RunJournal}) and {@code about.txt} (installer version, Java, operating system, time; nothing
  * about the host or the user). Every text passes through the secret registry; the file is written atomically with
  * mode 0600 on POSIX.
  */
@@ -31,6 +34,7 @@ public final class Diagnostics {
     public static final String CONFIG = "config.yaml";
     public static final String VERIFY_REPORT = "verify-report.json";
     public static final String ABOUT = "about.txt";
+    public static final String JOURNAL = "run-journal.jsonl";
 
     /**
      * What goes into the zip.
@@ -39,14 +43,21 @@ public final class Diagnostics {
      * @param verify   the last verify report; null writes a report without stages and says so in about.txt
      * @param titles   stage id to title, for the report
      * @param version  the installer's version
+     * @param journal  the last run's journal file; null (or a file that is gone) adds none
      */
     public record Contents(List<String> logLines, InstallerConfig config, RunReport verify,
-                           Function<String, String> titles, String version) {
+                           Function<String, String> titles, String version, Path journal) {
         public Contents {
             logLines = List.copyOf(Objects.requireNonNull(logLines, "logLines"));
             Objects.requireNonNull(config, "config");
             titles = titles == null ? id -> id : titles;
             version = version == null ? "unknown" : version;
+        }
+
+        /** Without a run journal. */
+        public Contents(List<String> logLines, InstallerConfig config, RunReport verify,
+                        Function<String, String> titles, String version) {
+            this(logLines, config, verify, titles, version, null);
         }
     }
 
@@ -58,7 +69,11 @@ public final class Diagnostics {
     }
 
     public static void write(Path zip, Contents contents, SecretRegistry secrets, Clock clock) {
-        ConfigWriter.writePrivate(zip, bytes(contents, secrets, clock));
+        try {
+            PrivateFiles.replace(zip, bytes(contents, secrets, clock));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + zip.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
     }
 
     /** The zip's bytes. */
@@ -74,11 +89,28 @@ public final class Diagnostics {
             RunReport report = c.verify() != null ? c.verify()
                     : new RunReport(dev.maas.installer.engine.run.Operation.VERIFY, List.of());
             entry(zip, VERIFY_REPORT, new JsonReport(secrets).render(report, c.titles()));
-            entry(zip, ABOUT, secrets.redact(about(c, clock)));
+            String journal = journal(c.journal());
+            if (journal != null) {
+                entry(zip, JOURNAL, secrets.redact(journal)); // redacted when written; once more, as everything
+            }
+            entry(zip, ABOUT, secrets.redact(about(c, clock) + "run journal: "
+                    + (journal != null ? c.journal().getFileName() : "none") + "\n"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the diagnostics zip: " + e.getMessage(), e);
         }
         return out.toByteArray();
+    }
+
+    /** The journal's text; null when there is none or it cannot be read (it may have been pruned meanwhile). */
+    private static String journal(Path file) {
+        if (file == null || !Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException | UncheckedIOException e) {
+            return null;
+        }
     }
 
     private static String about(Contents c, Clock clock) {

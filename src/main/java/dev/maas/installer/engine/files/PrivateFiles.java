@@ -2,10 +2,12 @@ package dev.maas.installer.engine.files;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -55,6 +57,33 @@ public final class PrivateFiles {
     public static void write(Path file, byte[] content) throws IOException {
         try (OutputStream out = open(file, false)) {
             out.write(content);
+        }
+    }
+
+    /**
+     * Replaces {@code file} with {@code content} atomically, owner-only: the bytes go to a temporary file in the same
+     * folder, created 0600 (through {@link #open}) before its first byte, which is then moved over {@code file}; readers
+     * see the old file or the whole new one, and a file that existed with wider permissions is replaced by a 0600
+     * one (the move replaces a symbolic link itself, never the file it points to). Missing parent folders are
+     * created 0700.
+     */
+    public static void replace(Path file, byte[] content) throws IOException {
+        Path target = file.toAbsolutePath();
+        Path folder = target.getParent();
+        if (!Files.isDirectory(folder)) {
+            directory(folder);
+        }
+        Path tmp = folder.resolve("." + target.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
+        try {
+            write(tmp, content);
+            try {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            tighten(target);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
     }
 

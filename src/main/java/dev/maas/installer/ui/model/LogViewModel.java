@@ -1,5 +1,6 @@
 package dev.maas.installer.ui.model;
 
+import dev.maas.installer.engine.files.PrivateFiles;
 import dev.maas.installer.engine.logging.LogLine;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
@@ -9,7 +10,6 @@ import javafx.collections.transformation.FilteredList;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -103,9 +103,12 @@ public final class LogViewModel {
         return shown.stream().map(LogViewModel::format).collect(Collectors.joining("\n", "", shown.isEmpty() ? "" : "\n"));
     }
 
-    /** Writes the shown lines (already redacted) to a file. */
+    /**
+     * Writes the shown lines (already redacted) to a file, owner-only ({@link PrivateFiles#write}: created 0600
+     * before the first byte, an existing file tightened before it is truncated).
+     */
     public void save(Path file) throws IOException {
-        Files.writeString(file, shownText(), StandardCharsets.UTF_8);
+        PrivateFiles.write(file, shownText().getBytes(StandardCharsets.UTF_8));
     }
 
     public static String format(LogLine line) {

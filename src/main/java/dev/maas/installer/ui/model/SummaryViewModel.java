@@ -73,6 +73,7 @@ public final class SummaryViewModel {
     private final Executor fx;
     private final Consumer<String> opener;
     private final String version;
+    private final Supplier<Path> lastJournal;
     private final ReadOnlyStringWrapper adminPortal = new ReadOnlyStringWrapper(this, "adminPortal", "");
     private final ReadOnlyStringWrapper developerPortal = new ReadOnlyStringWrapper(this, "developerPortal", "");
     private final ReadOnlyStringWrapper keycloakConsole = new ReadOnlyStringWrapper(this, "keycloakConsole", "");
@@ -91,6 +92,14 @@ public final class SummaryViewModel {
      */
     public SummaryViewModel(WizardViewModel wizard, Supplier<InstallerConfig> config, Lookup lookup,
                             Executor background, Executor fx, Consumer<String> opener, String version) {
+        this(wizard, config, lookup, background, fx, opener, version, () -> null);
+    }
+
+    /** @param lastJournal the last run's journal file (or null), added to the diagnostics zip */
+    public SummaryViewModel(WizardViewModel wizard, Supplier<InstallerConfig> config, Lookup lookup,
+                            Executor background, Executor fx, Consumer<String> opener, String version,
+                            Supplier<Path> lastJournal) {
+        this.lastJournal = Objects.requireNonNull(lastJournal, "lastJournal");
         this.wizard = Objects.requireNonNull(wizard, "wizard");
         this.config = Objects.requireNonNull(config, "config");
         this.lookup = Objects.requireNonNull(lookup, "lookup");
@@ -234,7 +243,7 @@ public final class SummaryViewModel {
         List<String> log = wizard.log().lines().stream().map(LogViewModel::format).toList();
         Diagnostics.Contents contents = new Diagnostics.Contents(log, config.get(), verify,
                 id -> wizard.stages().stream().filter(s -> s.id().equals(id)).map(StageViewModel::title)
-                        .findFirst().orElse(id), version);
+                        .findFirst().orElse(id), version, lastJournal.get());
         diagnosticsStatus.set("Saving the diagnostics...");
         CompletableFuture.runAsync(() -> Diagnostics.write(file, contents), background).whenComplete((v, e) ->
                 fx.execute(() -> {

@@ -104,4 +104,40 @@ class DiagnosticsTest {
         assertThat(new ObjectMapper().readTree(entries.get("verify-report.json")).path("stages")).isEmpty();
         assertThat(entries.get("about.txt")).contains("none (no verify has run)");
     }
+
+    @Test
+    void anExistingZipReadableByOthersIsReplacedOwnerOnly() throws Exception {
+        Path zip = Files.writeString(dir.resolve("old.zip"), "old");
+        Files.setPosixFilePermissions(zip, PosixFilePermissions.fromString("rw-rw-r--"));
+        Diagnostics.write(zip, new Diagnostics.Contents(List.of("INFO x"), InstallerConfig.defaults(), null, null,
+                null));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(zip))).isEqualTo("rw-------");
+        assertThat(unzip(zip)).containsKey("log.txt");
+        try (var files = Files.list(dir)) {
+            assertThat(files).containsExactly(zip); // no temporary file left beside it
+        }
+    }
+
+    @Test
+    void theLastRunJournalIsAddedRedactedWhenThereIsOne() throws Exception {
+        SecretRegistry secrets = new SecretRegistry();
+        secrets.register(SECRET);
+        Path journal = Files.writeString(dir.resolve("20260102-030405-apply.jsonl"),
+                "{\"event\":\"run-started\"}\n{\"event\":\"note\",\"message\":\"token " + SECRET + "\"}\n");
+        Path zip = dir.resolve("with-journal.zip");
+        Diagnostics.write(zip, new Diagnostics.Contents(List.of(), InstallerConfig.defaults(), null, null, null,
+                journal), secrets, Clock.systemUTC());
+        Map<String, String> entries = unzip(zip);
+        assertThat(entries).containsKey(Diagnostics.JOURNAL);
+        assertThat(entries.get(Diagnostics.JOURNAL)).isEqualTo("{\"event\":\"run-started\"}\n"
+                + "{\"event\":\"note\",\"message\":\"token " + SecretRegistry.MASK + "\"}\n");
+        assertThat(entries.get("about.txt")).contains("run journal: 20260102-030405-apply.jsonl");
+
+        // a journal that is gone (pruned meanwhile) adds nothing, and about.txt says so
+        Path none = dir.resolve("without-journal.zip");
+        Diagnostics.write(none, new Diagnostics.Contents(List.of(), InstallerConfig.defaults(), null, null, null,
+                dir.resolve("gone.jsonl")), secrets, Clock.systemUTC());
+        assertThat(unzip(none)).doesNotContainKey(Diagnostics.JOURNAL);
+        assertThat(unzip(none).get("about.txt")).contains("run journal: none");
+    }
 }
