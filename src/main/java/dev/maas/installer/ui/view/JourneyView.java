@@ -113,6 +113,8 @@ public final class JourneyView {
         back.setMinWidth(Region.USE_PREF_SIZE);
         next.setMinWidth(Region.USE_PREF_SIZE);
         step.setMinWidth(Region.USE_PREF_SIZE);
+        // its minimum height is its height at its minimum width: without a minimum width that is one word a line
+        reason.setMinWidth(200);
         reason.setMinHeight(Region.USE_PREF_SIZE);
         HBox box = new HBox(10, back, step, spacer, reason, next);
         box.setId("journeyBar");
