@@ -107,7 +107,7 @@ class JourneySandboxFxTest {
                 .version("test")
                 .build();
         robot.interact(() -> {
-            window.setScene(s.scene(1280, 768));
+            window.setScene(s.scene(1366, 768));
             window.show();
         });
         shell = s;

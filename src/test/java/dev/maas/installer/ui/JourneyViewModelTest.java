@@ -178,9 +178,19 @@ class JourneyViewModelTest {
                     Map.of("secret", FieldChange.secret(false, true), "url", FieldChange.of(null, "https://x")));
             Change leaked = new Change(Action.UPDATE, TargetSystem.THREESCALE, "Product", "granite " + SECRET,
                     Map.of());
+            // the review page listens to groups() as the view does: the listener must survive a garbage collection
+            java.util.concurrent.atomic.AtomicInteger heard = new java.util.concurrent.atomic.AtomicInteger();
+            review.groups().addListener((javafx.collections.ListChangeListener<ReviewViewModel.Group>) c ->
+                    heard.incrementAndGet());
+            java.lang.ref.WeakReference<Object> probe = new java.lang.ref.WeakReference<>(new Object());
+            for (int i = 0; i < 50 && probe.get() != null; i++) {
+                System.gc();
+            }
+            assertThat(probe.get()).as("a garbage collection ran").isNull();
             finish(Operation.PLAN, ok("preflight", Operation.PLAN, List.of()),
                     ok("a", Operation.PLAN, List.of(create, leaked, Change.noop(TargetSystem.THREESCALE, "Plan", "p"))));
             assertThat(review.groups()).extracting(ReviewViewModel.Group::stageId).containsExactly("preflight", "a");
+            assertThat(heard.get()).as("the listener on groups() heard the new plans").isPositive();
             ReviewViewModel.Group a = review.groups().get(1);
             assertThat(a.changes()).hasSize(2);
             assertThat(a.changes().get(0)).startsWith("CREATE keycloak Client 'maas-portal'")

@@ -2,6 +2,7 @@ package dev.maas.installer.ui;
 
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.engine.run.Operation;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.ui.model.StageStatus;
 import dev.maas.installer.ui.model.ThemeViewModel;
@@ -31,6 +32,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -67,6 +69,7 @@ class KeyboardFxTest {
                 .env(k -> null)
                 .home(dir)
                 .startOnConnectPage(true)
+                .journey(true)
                 .theme(ThemeViewModel.remembered(themeFile))
                 .contextFactory(c -> new StageContext(InstallerConfig.defaults(), new SecretRegistry(), c))
                 .page("gamma", new StagePage() {
@@ -83,6 +86,8 @@ class KeyboardFxTest {
                 .build();
         model = shell.model();
         scene = shell.scene(1366, 768);
+        // with the journey the window opens on the welcome page; these tests start from the Connect page
+        model.showConnectPage();
         window.setScene(scene);
         window.show();
         window.toFront();
@@ -300,7 +305,8 @@ class KeyboardFxTest {
         Node list = robot.lookup("#shortcutsList").query();
         List<String> texts = robot.from(list).lookup(".label").queryAllAs(Label.class).stream()
                 .map(Label::getText).toList();
-        assertThat(texts).contains("Ctrl+Shift+D", "Switch between the light and the dark theme", "F5", "Ctrl+L",
+        assertThat(texts).contains("Alt+X / Alt+B", "Next / Back: the next or previous page of the guided setup",
+                "Alt+F", "Alt+T", "Ctrl+Shift+D", "Switch between the light and the dark theme", "F5", "Ctrl+L",
                 "Ctrl+1", "Ctrl+0", "Escape", "Ctrl+Shift+A", "F1", "Enter (stage list)");
         javafx.stage.Window dialogWindow = list.getScene().getWindow();
         assertThat(dialogWindow.isShowing()).isTrue();
@@ -308,6 +314,140 @@ class KeyboardFxTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(dialogWindow.isShowing()).isFalse();
         assertThat(model.run().isRunning()).isFalse();
+    }
+
+    @Test
+    void altXAndAltBWalkTheJourneyAndAltTAndAltFRerunAndRefresh(FxRobot robot) throws Exception {
+        robot.interact(() -> model.showPage(WizardViewModel.Page.WELCOME));
+        robot.push(KeyCode.ALT, KeyCode.X);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(model.page()).as("Alt+X is Next").isEqualTo(WizardViewModel.Page.CONNECT);
+        assertThat(robot.lookup("#journeyNext").queryButton().isDisabled()).as("not connected yet").isTrue();
+        robot.push(KeyCode.ALT, KeyCode.X);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(model.page()).as("Alt+X does nothing while Next is disabled").isEqualTo(WizardViewModel.Page.CONNECT);
+        robot.push(KeyCode.ALT, KeyCode.B);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(model.page()).as("Alt+B is Back").isEqualTo(WizardViewModel.Page.WELCOME);
+
+        connect(robot);
+        robot.push(KeyCode.ALT, KeyCode.X).push(KeyCode.ALT, KeyCode.X);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(model.page()).isEqualTo(WizardViewModel.Page.STAGE);
+        assertThat(model.selected().id()).isEqualTo("alpha");
+        assertThat(text("#journeyStep")).isEqualTo("Step 3 of 9: Test stage alpha");
+
+        robot.push(KeyCode.ALT, KeyCode.T);
+        waitUntil(() -> alpha.stepsRun.size() == 3 && !model.run().isRunning());
+        assertThat(alpha.stepsRun).as("Alt+T reran the selected stage").containsExactly(1, 2, 3);
+        assertThat(beta.stepsRun).as("and only that one").isEmpty();
+
+        var before = model.lastReportProperty().get();
+        robot.push(KeyCode.ALT, KeyCode.F);
+        waitUntil(() -> model.lastReportProperty().get() != before && !model.run().isRunning());
+        assertThat(model.lastReportProperty().get().operation()).as("Alt+F is Refresh").isEqualTo(Operation.VERIFY);
+        assertThat(alpha.stepsRun).as("Refresh changes nothing").hasSize(3);
+    }
+
+    @Test
+    void tabReachesRefreshRerunBackAndNextAndSpacePressesNext(FxRobot robot) throws Exception {
+        connect(robot);
+        robot.push(KeyCode.CONTROL, KeyCode.DIGIT1);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(focusId()).isEqualTo("stageList");
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            robot.push(KeyCode.TAB);
+            WaitForAsyncUtils.waitForFxEvents();
+            String id = focusId();
+            order.add(id);
+            if ("stageList".equals(id)) {
+                break;
+            }
+        }
+        assertThat(order).as("Tab order " + order).endsWith("stageList").doesNotHaveDuplicates()
+                .containsSubsequence("rerunStageButton", "planAllButton", "planButton", "journeyBack", "journeyNext",
+                        "logStageFilter")
+                .containsSubsequence("refreshStagesButton", "stageList");
+        for (int i = 0; i < 40 && !"journeyNext".equals(focusId()); i++) {
+            robot.push(KeyCode.TAB);
+            WaitForAsyncUtils.waitForFxEvents();
+        }
+        assertThat(focusId()).isEqualTo("journeyNext");
+        robot.push(KeyCode.SPACE);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(model.selected().id()).as("Space on Next shows the next stage").isEqualTo("beta");
+        for (int i = 0; i < 40 && !"journeyBack".equals(focusId()); i++) {
+            robot.push(KeyCode.SHIFT, KeyCode.TAB);
+            WaitForAsyncUtils.waitForFxEvents();
+        }
+        robot.push(KeyCode.SPACE);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(model.selected().id()).as("Space on Back").isEqualTo("alpha");
+    }
+
+    @Test
+    void noTwoControlsOnScreenShareAnAltLetterOnAnyPage(FxRobot robot) throws Exception {
+        connect(robot);
+        List<Runnable> pages = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (WizardViewModel.Page p : List.of(WizardViewModel.Page.WELCOME, WizardViewModel.Page.CONNECT,
+                WizardViewModel.Page.REVIEW, WizardViewModel.Page.APPLY, WizardViewModel.Page.SUMMARY)) {
+            pages.add(() -> model.showPage(p));
+            names.add(p + " page");
+        }
+        for (String id : List.of("alpha", "beta", "gamma", "delta")) {
+            pages.add(() -> {
+                model.select(id);
+                model.showStagePage();
+            });
+            names.add("stage page " + id);
+        }
+        List<String> problems = new ArrayList<>();
+        Set<String> letters = new java.util.TreeSet<>();
+        for (int i = 0; i < pages.size(); i++) {
+            robot.interact(pages.get(i));
+            WaitForAsyncUtils.waitForFxEvents();
+            String page = names.get(i);
+            problems.addAll(WaitForAsyncUtils.asyncFx(() -> {
+                scene.getRoot().applyCss();
+                List<String> found = new ArrayList<>();
+                // Alt+n and Alt+N are one key: group the letters case-insensitively
+                java.util.Map<String, List<String>> byLetter = new java.util.TreeMap<>();
+                scene.getMnemonics().forEach((keys, list) -> {
+                    String letter = keys.toString().toUpperCase(java.util.Locale.ROOT);
+                    list.stream().map(javafx.scene.input.Mnemonic::getNode)
+                            .filter(n -> shown(n) && !n.isDisabled())
+                            .forEach(n -> byLetter.computeIfAbsent(letter, k -> new ArrayList<>()).add(n.getId() + ""));
+                });
+                letters.addAll(byLetter.keySet());
+                byLetter.forEach((letter, live) -> {
+                    if (live.size() > 1) {
+                        found.add(page + ": " + letter + " is on " + live);
+                    }
+                });
+                return found;
+            }).get(TIMEOUT_S, TimeUnit.SECONDS));
+        }
+        assertThat(problems).as("mnemonic clashes (Alt would only move the focus between them)").isEmpty();
+        assertThat(letters).as("the mnemonics were found").hasSizeGreaterThan(10);
+    }
+
+    private static boolean shown(Node n) {
+        for (Node p = n; p != null; p = p.getParent()) {
+            if (!p.isVisible()) {
+                return false;
+            }
+        }
+        return n.getScene() != null;
+    }
+
+    private void connect(FxRobot robot) throws Exception {
+        robot.interact(() -> model.connectionProperty().set(
+                new dev.maas.installer.ui.model.ConnectionInfo("https://127.0.0.1:40123", "sandbox", true)));
+        // connecting verifies every stage
+        waitUntil(() -> !model.run().isRunning() && model.stages().stream()
+                .allMatch(s -> s.status() == StageStatus.OK));
     }
 
     private String focusId() throws Exception {

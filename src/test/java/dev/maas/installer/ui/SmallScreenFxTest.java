@@ -37,13 +37,19 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The real wizard (default stages and pages) at 1366x768 and at its minimum size (1000x620), light and dark: on the
- * Connect page (both modes) and every stage page, every button, field, box and list is inside the window or can be
- * scrolled into view, is big enough, shows its whole label, and does not overlap another one.
+ * The real wizard (default stages and pages, with the guided journey) at 1366x768 and at its minimum size (1000x620),
+ * light and dark: on the welcome page, the Connect page (both modes), every stage page and the review, apply and
+ * summary pages, every button, field, box and list (and the Back/Next bar's step and reason) is inside the window or
+ * can be scrolled into view, is big enough, shows its whole label, and does not overlap another one.
  */
 @ExtendWith(ApplicationExtension.class)
 class SmallScreenFxTest {
     private static final double MIN_SCROLL_VIEWPORT = 100;
+    private static final List<WizardViewModel.Page> JOURNEY_PAGES = List.of(WizardViewModel.Page.WELCOME,
+            WizardViewModel.Page.REVIEW, WizardViewModel.Page.APPLY, WizardViewModel.Page.SUMMARY);
+    private static final java.util.Map<WizardViewModel.Page, String> PAGE_IDS = java.util.Map.of(
+            WizardViewModel.Page.WELCOME, "#welcomePage", WizardViewModel.Page.REVIEW, "#reviewPage",
+            WizardViewModel.Page.APPLY, "#applyPage", WizardViewModel.Page.SUMMARY, "#summaryPage");
 
     @TempDir
     static Path dir;
@@ -58,7 +64,7 @@ class SmallScreenFxTest {
         // a window of its own: resizing TestFX's shared primary stage would fix its size for the next test classes
         this.window = new javafx.stage.Stage();
         shell = WizardShell.builder().env(k -> null).home(dir).sandboxDir(dir.resolve("sandbox"))
-                .startOnConnectPage(true).build();
+                .startOnConnectPage(true).journey(true).build();
         model = shell.model();
         scene = shell.scene(1366, 768);
         window.setScene(scene);
@@ -111,6 +117,15 @@ class SmallScreenFxTest {
                 problems.addAll(check("stage page " + s.id() + " with two models"));
             }
         }
+        for (WizardViewModel.Page p : JOURNEY_PAGES) {
+            fx(() -> model.showPage(p));
+            assertThat(scene.lookup(PAGE_IDS.get(p))).as(p + " page shown").isNotNull();
+            problems.addAll(check(p + " page"));
+        }
+        // the longest reason the bar gives, next to Back, the step and Next
+        fx(() -> model.showPage(WizardViewModel.Page.CONNECT));
+        assertThat(shell.journey().blockedReason().get()).isNotEmpty();
+        problems.addAll(check("Connect page (Next disabled, with its reason)"));
         assertThat(problems).as("layout problems at %dx%d (dark=%s)", width, height, dark).isEmpty();
         assertThat(model.stages()).hasSizeGreaterThanOrEqualTo(7);
     }
@@ -136,6 +151,12 @@ class SmallScreenFxTest {
                 model.showStagePage();
             });
             problems.addAll(walk(robot, "stage page " + s.id(), "#stagePage"));
+        }
+        // the apply page has no enabled control before a run (Cancel is disabled, Retry hidden)
+        for (WizardViewModel.Page p : List.of(WizardViewModel.Page.WELCOME, WizardViewModel.Page.REVIEW,
+                WizardViewModel.Page.SUMMARY)) {
+            fx(() -> model.showPage(p));
+            problems.addAll(walk(robot, p + " page", PAGE_IDS.get(p)));
         }
         assertThat(problems).as("Tab order problems at 1000x620").isEmpty();
     }
@@ -319,7 +340,8 @@ class SmallScreenFxTest {
             return;
         }
         if (n instanceof ButtonBase || n instanceof TextInputControl || n instanceof ComboBoxBase
-                || n instanceof ListView || n instanceof TableView) {
+                || n instanceof ListView || n instanceof TableView
+                || n instanceof Labeled && n.getId() != null && n.getId().matches("journey(Step|Reason)")) {
             out.add(n);
             return;
         }

@@ -75,7 +75,10 @@ class ThemeReadabilityFxTest {
     void start(javafx.stage.Stage window) {
         shell = WizardShell.builder().stages(List.of(alpha, beta, gamma, delta, epsilon, later)).env(k -> null)
                 .contextFactory(c -> new StageContext(InstallerConfig.defaults(), new SecretRegistry(), c))
+                .journey(true)
                 .build();
+        // the statuses below are set up run by run: connecting must not verify every stage over them
+        shell.journey().verifyOnConnect(false);
         model = shell.model();
         scene = shell.scene(1366, 768);
         window.setScene(scene);
@@ -134,6 +137,37 @@ class ThemeReadabilityFxTest {
             assertThat(seen).as("the custom styles were all checked (dark=%s)", dark).contains("status-ok",
                     "status-warning", "status-failed", "status-skipped", "status-planned", "status-not-available",
                     "sandbox-badge", "stage-fix", "log-warn", "log-error", "app-title", "nav-state");
+        }
+
+        // the journey's pages and the Back/Next bar (with the reason Next is disabled), after the stage pages: the
+        // review page plans every stage again when shown, which changes the statuses checked above
+        for (boolean dark : List.of(false, true)) {
+            robot.interact(() -> shell.theme().darkProperty().set(dark));
+            List<String> problems = new ArrayList<>();
+            Set<String> pagesSeen = new TreeSet<>();
+            for (WizardViewModel.Page p : List.of(WizardViewModel.Page.WELCOME, WizardViewModel.Page.APPLY,
+                    WizardViewModel.Page.SUMMARY, WizardViewModel.Page.REVIEW)) {
+                robot.interact(() -> model.showPage(p));
+                waitUntil(() -> !model.run().isRunning());
+                WaitForAsyncUtils.waitForFxEvents();
+                problems.addAll(WaitForAsyncUtils.asyncFx(() -> {
+                    scene.getRoot().applyCss();
+                    scene.getRoot().layout();
+                    for (String id : List.of("#welcomePage", "#applyPage", "#summaryPage", "#reviewPage",
+                            "#journeyBack", "#journeyStep", "#journeyNext")) {
+                        if (scene.lookup(id) != null) {
+                            pagesSeen.add(id);
+                        }
+                    }
+                    List<String> found = new ArrayList<>();
+                    check(scene.getRoot(), found, new TreeSet<>());
+                    return found;
+                }).get(TIMEOUT_S, TimeUnit.SECONDS));
+            }
+            assertThat(shell.journey().blockedReason().get()).as("the review page gives a reason").isNotEmpty();
+            assertThat(problems).as("journey texts below %s:1 (dark=%s)", AA, dark).isEmpty();
+            assertThat(pagesSeen).as("every journey page was checked").contains("#welcomePage", "#applyPage",
+                    "#summaryPage", "#reviewPage", "#journeyBack", "#journeyStep", "#journeyNext");
         }
     }
 

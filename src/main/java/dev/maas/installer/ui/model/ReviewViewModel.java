@@ -52,6 +52,7 @@ public final class ReviewViewModel {
     private final Executor background;
     private final Executor fx;
     private final ObservableList<Group> groups = FXCollections.observableArrayList();
+    private final ObservableList<Group> groupsView = FXCollections.unmodifiableObservableList(groups);
     private final ReadOnlyBooleanWrapper planning = new ReadOnlyBooleanWrapper(this, "planning", false);
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
     private boolean refreshWhenIdle;
@@ -72,7 +73,12 @@ public final class ReviewViewModel {
         });
     }
 
-    public ObservableList<Group> groups() { return FXCollections.unmodifiableObservableList(groups); }
+    /**
+     * The groups, read-only. Always the same wrapper: an unmodifiable view only holds a weak listener on the list
+     * behind it, so a fresh wrapper per call lost the view's listener at the next garbage collection (the review page
+     * then stayed empty).
+     */
+    public ObservableList<Group> groups() { return groupsView; }
 
     public ReadOnlyBooleanProperty planningProperty() { return planning.getReadOnlyProperty(); }
 

@@ -90,7 +90,7 @@ public final class JourneyView {
         back.setAccessibleText("Back to the previous page");
         back.disableProperty().bind(journey.canBack().not());
         back.setOnAction(e -> journey.back());
-        Button next = new Button("_Next");
+        Button next = new Button("Ne_xt");
         next.setId("journeyNext");
         next.setAccessibleText("Next page");
         next.getStyleClass().add(Styles.ACCENT);
@@ -109,6 +109,13 @@ public final class JourneyView {
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         HBox.setHgrow(reason, Priority.SOMETIMES);
+        // at 1000 px a long reason wraps onto more lines instead of squeezing Back, the step and Next to "..."
+        back.setMinWidth(Region.USE_PREF_SIZE);
+        next.setMinWidth(Region.USE_PREF_SIZE);
+        step.setMinWidth(Region.USE_PREF_SIZE);
+        // its minimum height is its height at its minimum width: without a minimum width that is one word a line
+        reason.setMinWidth(200);
+        reason.setMinHeight(Region.USE_PREF_SIZE);
         HBox box = new HBox(10, back, step, spacer, reason, next);
         box.setId("journeyBar");
         box.setAlignment(Pos.CENTER_LEFT);
@@ -243,13 +250,13 @@ public final class JourneyView {
         box.getChildren().add(wrapped("Time: about 20 to 40 minutes on a real cluster (most of it waiting for the"
                 + " operators to install 3scale and Keycloak); a few minutes on the local sandbox. Every stage can be"
                 + " run again later: nothing is done twice."));
-        Button start = new Button("_Start");
+        Button start = new Button("St_art");
         start.setId("welcomeStart");
         start.setAccessibleText("Start the first-time setup");
         start.getStyleClass().add(Styles.ACCENT);
         start.setDefaultButton(true);
         start.setOnAction(e -> journey.start());
-        Button comeBack = new Button("_I have installed before: check my cluster");
+        Button comeBack = new Button("I have installed before: check _my cluster");
         comeBack.setId("welcomeComeBack");
         comeBack.setAccessibleText("I have installed before: connect and verify every stage");
         comeBack.setOnAction(e -> journey.comeBack());
@@ -282,6 +289,9 @@ public final class JourneyView {
                 edit.setId("review-edit-" + g.stageId());
                 edit.setAccessibleText("Edit " + g.title());
                 edit.setOnAction(e -> review.edit(g.stageId()));
+                title.setMinWidth(Region.USE_PREF_SIZE);
+                edit.setMinWidth(Region.USE_PREF_SIZE);
+                sum.setMinHeight(Region.USE_PREF_SIZE);
                 HBox head = new HBox(10, title, sum, edit);
                 head.setAlignment(Pos.BASELINE_LEFT);
                 VBox group = new VBox(2, head);
@@ -310,7 +320,7 @@ public final class JourneyView {
                 review.export(p);
             }
         });
-        Button apply = new Button("Apply a_ll");
+        Button apply = new Button("_Apply all");
         apply.setId("reviewApplyAll");
         apply.setAccessibleText("Apply every stage");
         apply.getStyleClass().add(Styles.ACCENT);
@@ -342,7 +352,9 @@ public final class JourneyView {
             GridPane.setHgrow(message, Priority.ALWAYS);
             grid.addRow(row++, new Label(s.title()), status, message);
         }
-        Button cancel = new Button("_Cancel");
+        // no mnemonic: Esc cancels, and the progress pane's Cancel (Alt+C) is on screen at the same time
+        Button cancel = new Button("Cancel (Esc)");
+        cancel.setMnemonicParsing(false);
         cancel.setId("applyCancel");
         cancel.setAccessibleText("Cancel the run at its next step");
         cancel.disableProperty().bind(wizard.run().runningProperty().not()
@@ -376,7 +388,7 @@ public final class JourneyView {
 
         Label credTitle = new Label("Credentials");
         credTitle.getStyleClass().add(Styles.TEXT_BOLD);
-        Button show = new Button("_Show credentials");
+        Button show = new Button("Sho_w credentials");
         show.setId("summaryShowCredentials");
         show.setAccessibleText("Show the admin credentials, read from the cluster");
         show.visibleProperty().bind(summary.credentialsShownProperty().not());

@@ -24,7 +24,11 @@ final class ShortcutsHelp {
             new Shortcut("Up / Down (stage list)", "Show the previous / next stage"),
             new Shortcut("Enter (stage list)", "Go into the shown stage's page"),
             new Shortcut("Space", "Press the focused button, tick the focused box"),
-            new Shortcut("Alt+underlined letter", "Press that button (Plan, Apply, Verify, Rerun, Cancel, ...)"));
+            new Shortcut("Alt+underlined letter", "Press that button (Plan, Apply, Verify, Rerun, Cancel, ...)"),
+            new Shortcut("Alt+X / Alt+B", "Next / Back: the next or previous page of the guided setup"),
+            new Shortcut("Alt+F", "Refresh the stage list: verify every stage (as F5)"),
+            new Shortcut("Alt+T", "Rerun the stage selected in the stage list"),
+            new Shortcut("Alt+A (review page)", "Apply all"));
 
     private final List<Shortcut> shortcuts = new ArrayList<>();
 
