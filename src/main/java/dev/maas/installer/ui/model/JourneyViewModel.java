@@ -198,18 +198,6 @@ public final class JourneyViewModel {
         if (refreshWhenIdle && !wizard.run().isRunning()) {
             refreshWhenIdle = false;
             refresh();
-            return;
-        }
-        // after an apply, what the stage list shows (done / drifted / pending) comes from a fresh live verify
-        if (report != null && report.operation() == Operation.APPLY && !wizard.run().isRunning()) {
-            List<String> ran = report.stages().stream()
-                    .filter(r -> r.outcome() != dev.maas.installer.engine.run.StageResult.Outcome.SKIPPED)
-                    .map(dev.maas.installer.engine.run.StageResult::stageId).toList();
-            if (ran.size() == 1) {
-                wizard.runStage(Operation.VERIFY, ran.get(0));
-            } else if (!ran.isEmpty()) {
-                refresh();
-            }
         }
     }
 

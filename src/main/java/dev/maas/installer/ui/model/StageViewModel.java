@@ -109,6 +109,9 @@ public final class StageViewModel {
         status.set(StageStatus.RUNNING);
         if (op == Operation.VERIFY) {
             liveState.set(LiveState.CHECKING);
+        } else if (op == Operation.APPLY) {
+            // the last live verify no longer describes the cluster: show nothing until the next verify (Refresh)
+            liveState.set(LiveState.UNKNOWN);
         }
         message.set(switch (op) {
             case PLAN -> "Planning...";
