@@ -52,6 +52,8 @@ public final class LogViewModel {
 
     private final int maxLines;
     private final ObservableList<LogLine> lines = FXCollections.observableArrayList();
+    // one read-only view, kept (an unmodifiable view is tied to the list by a weak listener)
+    private final ObservableList<LogLine> linesView = FXCollections.unmodifiableObservableList(lines);
     private final FilteredList<LogLine> shown = new FilteredList<>(lines);
     private final ObjectProperty<String> stageFilter = new SimpleObjectProperty<>(this, "stageFilter", ALL_STAGES);
     private final ObjectProperty<LevelFilter> levelFilter =
@@ -71,7 +73,7 @@ public final class LogViewModel {
     public int maxLines() { return maxLines; }
 
     /** Every kept line, oldest first. */
-    public ObservableList<LogLine> lines() { return FXCollections.unmodifiableObservableList(lines); }
+    public ObservableList<LogLine> lines() { return linesView; }
 
     /** The lines that pass the filters. */
     public ObservableList<LogLine> shown() { return shown; }

@@ -52,6 +52,9 @@ public final class ReviewViewModel {
     private final Executor background;
     private final Executor fx;
     private final ObservableList<Group> groups = FXCollections.observableArrayList();
+    // one read-only view, kept: an unmodifiable view listens to the list through a weak listener, so a view made
+    // per call could be collected with its listeners still registered on it (the review page then stopped updating)
+    private final ObservableList<Group> groupsView = FXCollections.unmodifiableObservableList(groups);
     private final ReadOnlyBooleanWrapper planning = new ReadOnlyBooleanWrapper(this, "planning", false);
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
     private boolean refreshWhenIdle;
@@ -72,7 +75,7 @@ public final class ReviewViewModel {
         });
     }
 
-    public ObservableList<Group> groups() { return FXCollections.unmodifiableObservableList(groups); }
+    public ObservableList<Group> groups() { return groupsView; }
 
     public ReadOnlyBooleanProperty planningProperty() { return planning.getReadOnlyProperty(); }
 
