@@ -34,6 +34,16 @@ public final class FirstFrame {
      * (one of the properties above is set) or runs {@code then} on the FX thread.
      */
     public static void whenShown(Scene scene, Runnable then) {
+        whenShown(scene, null, then);
+    }
+
+    /**
+     * Like {@link #whenShown(Scene, Runnable)}, for an app that builds part of its window right after the first
+     * frame: {@code deferred} (may be null) is that part, which {@code then} is expected to run too. In AppCDS
+     * training, {@code deferred} runs and the app exits only after the next pulse has laid it out, so that the
+     * archive also holds the classes it needs (they are loaded right after the first frame, not before it).
+     */
+    public static void whenShown(Scene scene, Runnable deferred, Runnable then) {
         scene.addPostLayoutPulseListener(new Runnable() {
             @Override
             public void run() {
@@ -45,13 +55,29 @@ public final class FirstFrame {
                     if (report != null && !report.isBlank()) {
                         exit(writeReport(Path.of(report), now));
                     } else if (Boolean.getBoolean(CDS_TRAINING_PROPERTY)) {
-                        exit(0);
+                        if (deferred == null) {
+                            exit(0);
+                        } else {
+                            deferred.run();
+                            afterNextPulse(scene, () -> exit(0));
+                        }
                     } else {
                         then.run();
                     }
                 });
             }
         });
+    }
+
+    private static void afterNextPulse(Scene scene, Runnable action) {
+        scene.addPostLayoutPulseListener(new Runnable() {
+            @Override
+            public void run() {
+                scene.removePostLayoutPulseListener(this);
+                Platform.runLater(action);
+            }
+        });
+        Platform.requestNextPulse();
     }
 
     /**

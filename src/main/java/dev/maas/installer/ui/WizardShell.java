@@ -52,6 +52,7 @@ public final class WizardShell implements AutoCloseable {
     private final boolean sandboxWhenNoCluster;
     private final ThemeViewModel theme;
     private Path deferredKubeconfig;
+    private final boolean deferBelowFirstFrame;
     private MainView view;
     private final dev.maas.installer.ui.model.JourneyViewModel journey;
     private final dev.maas.installer.ui.model.ReviewViewModel review;
@@ -104,6 +105,7 @@ public final class WizardShell implements AutoCloseable {
                 b.proxyDefaults != null ? b.proxyDefaults : ProxySettings.fromEnvironment(),
                 b.deferKubeconfigRead ? null : kubeconfig);
         this.deferredKubeconfig = b.deferKubeconfigRead ? kubeconfig : null;
+        this.deferBelowFirstFrame = b.deferBelowFirstFrame;
         if (deferredKubeconfig != null) {
             connection.kubeconfigPathProperty().set(deferredKubeconfig.toString());
         }
@@ -199,11 +201,22 @@ public final class WizardShell implements AutoCloseable {
      * {@link #startSandboxIfNoCluster()}).
      */
     public void windowShown() {
+        buildDeferred();
         if (deferredKubeconfig != null) {
             deferredKubeconfig = null;
             connection.loadContexts();
         }
         startSandboxIfNoCluster();
+    }
+
+    /**
+     * Builds the parts of the window that {@link Builder#deferBelowFirstFrame} left out of the first frame (the
+     * progress and log panes); {@link #windowShown()} calls it first. FX thread; a no-op when nothing is left.
+     */
+    public void buildDeferred() {
+        if (view != null) {
+            view.buildDeferred();
+        }
     }
 
     /**
@@ -254,7 +267,9 @@ public final class WizardShell implements AutoCloseable {
                     journeyView.chooser(saveChooser);
                 }
             }
-            view = new MainView(model, pages, new ConnectionView(connection, sandbox, config), journeyView);
+            // the Connect page is made on its first show: the window opens on the welcome page
+            view = new MainView(model, pages, () -> new ConnectionView(connection, sandbox, config), journeyView,
+                    deferBelowFirstFrame);
             view.installThemeToggle(theme);
             theme.darkProperty().addListener((o, a, dark) -> Themes.apply(dark));
             theme.problemProperty().addListener((o, a, problem) -> {
@@ -273,7 +288,10 @@ public final class WizardShell implements AutoCloseable {
     /** A scene holding the view in the current theme, with the keyboard shortcuts installed (FX thread). */
     public Scene scene(double width, double height) {
         Themes.apply(theme.isDark());
-        Scene scene = new Scene(view(), width, height);
+        StartupTrace.mark("theme stylesheet set");
+        MainView v = view();
+        StartupTrace.mark("main view built");
+        Scene scene = new Scene(v, width, height);
         view().installAccelerators(scene);
         return scene;
     }
@@ -317,6 +335,7 @@ public final class WizardShell implements AutoCloseable {
         private SandboxLauncher sandboxLauncher;
         private boolean sandboxWhenNoCluster;
         private boolean deferKubeconfigRead;
+        private boolean deferBelowFirstFrame;
         private ThemeViewModel theme;
         private boolean journey;
         private java.util.function.Consumer<String> linkOpener;
@@ -468,6 +487,16 @@ public final class WizardShell implements AutoCloseable {
          */
         public Builder deferKubeconfigRead(boolean yes) {
             this.deferKubeconfigRead = yes;
+            return this;
+        }
+
+        /**
+         * Whether the progress and log panes are built only in {@link #windowShown()} / {@link #buildDeferred()},
+         * right after the first frame (the app does: its first frame waits only for the header, the stage list, the
+         * welcome page and the Back/Next bar); default: with the window.
+         */
+        public Builder deferBelowFirstFrame(boolean yes) {
+            this.deferBelowFirstFrame = yes;
             return this;
         }
 

@@ -105,6 +105,73 @@ class WizardShellFxTest {
         shell.close();
     }
 
+    /**
+     * The app's startup path (WizardApp): the first frame holds only the welcome page, the stage list and the
+     * Back/Next bar; the progress and log panes come with windowShown (right after the first frame) with every
+     * line logged before, and the stage and Connect pages on their first show, with their usual ids.
+     */
+    @Test
+    void theAppBuildsOnlyWhatItsFirstFrameShowsAndTheRestRightAfter() throws Exception {
+        WizardShell app = WizardShell.builder().stages(List.of(alpha, gamma)).journey(true)
+                .deferBelowFirstFrame(true).build();
+        javafx.stage.Stage[] window = new javafx.stage.Stage[1];
+        try {
+            javafx.scene.Scene scene = WaitForAsyncUtils.asyncFx(() -> {
+                window[0] = new javafx.stage.Stage();
+                window[0].setScene(app.scene(1000, 700));
+                window[0].show();
+                return window[0].getScene();
+            }).get(TIMEOUT_S, TimeUnit.SECONDS);
+            WaitForAsyncUtils.waitForFxEvents();
+            List<javafx.scene.Node> first = WaitForAsyncUtils.asyncFx(() -> java.util.Arrays.asList(
+                    scene.lookup("#welcomePage"), scene.lookup("#journeyNext"), scene.lookup("#stageList"),
+                    scene.lookup("#logPane"), scene.lookup("#cancelButton"), scene.lookup("#stagePage"),
+                    scene.lookup("#connectPage"))).get(TIMEOUT_S, TimeUnit.SECONDS);
+            assertThat(first.subList(0, 3)).doesNotContainNull();
+            assertThat(first.subList(3, 7)).containsOnlyNulls();
+
+            WaitForAsyncUtils.asyncFx(() -> {
+                app.model().log().add(new LogLine(java.time.Instant.now(), "INFO", null, "test",
+                        "logged before the log pane existed"));
+                app.windowShown();
+            }).get(TIMEOUT_S, TimeUnit.SECONDS);
+            WaitForAsyncUtils.waitForFxEvents();
+            List<javafx.scene.Node> after = WaitForAsyncUtils.asyncFx(() -> java.util.Arrays.asList(
+                    scene.lookup("#logPane"), scene.lookup("#cancelButton"), scene.lookup("#overallProgress"),
+                    scene.lookup("#logStageFilter"))).get(TIMEOUT_S, TimeUnit.SECONDS);
+            assertThat(after).doesNotContainNull();
+            ListView<?> log = (ListView<?>) WaitForAsyncUtils.asyncFx(() -> scene.lookup("#logList"))
+                    .get(TIMEOUT_S, TimeUnit.SECONDS);
+            assertThat(log.getItems()).anySatisfy(l ->
+                    assertThat(((LogLine) l).message()).isEqualTo("logged before the log pane existed"));
+
+            // the stage page on its first show, with its buttons; then the Connect page
+            WaitForAsyncUtils.asyncFx(() -> {
+                app.model().selectedProperty().set(app.model().stages().get(1));
+                app.model().showStagePage();
+            }).get(TIMEOUT_S, TimeUnit.SECONDS);
+            WaitForAsyncUtils.waitForFxEvents();
+            Label title = (Label) WaitForAsyncUtils.asyncFx(() -> scene.lookup("#stageTitle"))
+                    .get(TIMEOUT_S, TimeUnit.SECONDS);
+            assertThat(title.getText()).isEqualTo(gamma.title());
+            assertThat(WaitForAsyncUtils.asyncFx(() -> scene.lookup("#planButton")).get(TIMEOUT_S, TimeUnit.SECONDS))
+                    .isNotNull();
+            WaitForAsyncUtils.asyncFx(() -> app.model().showConnectPage()).get(TIMEOUT_S, TimeUnit.SECONDS);
+            WaitForAsyncUtils.waitForFxEvents();
+            assertThat(WaitForAsyncUtils.asyncFx(() -> scene.lookup("#stagePage")).get(TIMEOUT_S, TimeUnit.SECONDS))
+                    .isNull();
+            assertThat(WaitForAsyncUtils.asyncFx(() -> scene.lookup("#connectPage")).get(TIMEOUT_S, TimeUnit.SECONDS))
+                    .isNotNull();
+        } finally {
+            WaitForAsyncUtils.asyncFx(() -> {
+                if (window[0] != null) {
+                    window[0].close();
+                }
+            }).get(TIMEOUT_S, TimeUnit.SECONDS);
+            app.close();
+        }
+    }
+
     @Test
     void navigatesBetweenStagesAndShowsTheConnection(FxRobot robot) {
         assertThat(label(robot, "#connection").getText()).isEqualTo("Not connected");

@@ -233,18 +233,16 @@ public final class JourneyView {
                 + " in front of the models served on your OpenShift AI cluster, so that developers sign in to a"
                 + " developer portal, pick a model and get an API key. Each stage shows what it will change before"
                 + " it changes anything, and you review everything before Apply all."));
-        GridPane list = new GridPane();
-        list.setHgap(10);
-        list.setVgap(6);
-        int row = 0;
+        // one title over its wrapped description per stage, in a VBox: laid out in one pass (a GridPane of wrapped
+        // labels was the most expensive layout of the first frame)
+        VBox list = new VBox(6);
+        list.setId("welcomeStages");
         for (StageViewModel s : wizard.stages()) {
             Label title = new Label(s.title());
             title.getStyleClass().add(Styles.TEXT_BOLD);
-            title.setMinWidth(Region.USE_PREF_SIZE);
             Label d = wrapped(s.description());
             d.getStyleClass().add(Styles.TEXT_MUTED);
-            GridPane.setHgrow(d, Priority.ALWAYS);
-            list.addRow(row++, title, d);
+            list.getChildren().add(new VBox(1, title, d));
         }
         Node stagesList = list;
         box.getChildren().add(wrapped("Time: about 20 to 40 minutes on a real cluster (most of it waiting for the"

@@ -33,6 +33,7 @@ import javafx.scene.layout.VBox;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * The main window's content. Thin: it lays out controls and binds them to the {@link WizardViewModel}; every
@@ -43,9 +44,15 @@ public final class MainView extends BorderPane {
             Objects.requireNonNull(MainView.class.getResource("/dev/maas/installer/ui/wizard.css")).toExternalForm();
 
     private final WizardViewModel model;
-    private final StagePageView page;
-    private final ProgressPane progress;
-    private final Node connectPage;
+    private final Map<String, StagePage> pages;
+    /** Built on first show (the window opens on the welcome or Connect page): see {@link #stagePage()}. */
+    private StagePageView page;
+    /** The progress and log panes, in {@link #bottom}; built with the window, or just after its first frame. */
+    private ProgressPane progress;
+    private final VBox bottom = new VBox();
+    /** Makes the Connect page on its first show; null for a window without one. */
+    private final Supplier<? extends Node> connectPageFactory;
+    private Node connectPage;
     private static final PseudoClass SELECTED = PseudoClass.getPseudoClass("selected");
     private ListView<StageViewModel> stageList;
     private final JourneyView journey;
@@ -71,26 +78,46 @@ public final class MainView extends BorderPane {
      * @param journey the guided journey's pages and Back/Next bar; null for a window without them
      */
     public MainView(WizardViewModel model, Map<String, StagePage> pages, Node connectPage, JourneyView journey) {
+        this(model, pages, connectPage == null ? null : (Supplier<Node>) () -> connectPage, journey);
+    }
+
+    /**
+     * @param connectPage makes the Connect page, called once, when it is first shown (so that a window opening on
+     *                    another page does not build it before its first frame); null for a window without one
+     * @param journey     the guided journey's pages and Back/Next bar; null for a window without them
+     */
+    public MainView(WizardViewModel model, Map<String, StagePage> pages, Supplier<? extends Node> connectPage,
+                    JourneyView journey) {
+        this(model, pages, connectPage, journey, false);
+    }
+
+    /**
+     * @param deferBottom true: the progress and log panes are built only by {@link #buildDeferred()} (the app calls
+     *                    it right after the first frame), so that the first frame waits only for what it needs
+     */
+    public MainView(WizardViewModel model, Map<String, StagePage> pages, Supplier<? extends Node> connectPage,
+                    JourneyView journey, boolean deferBottom) {
         this.model = model;
         this.journey = journey;
-        this.connectPage = connectPage;
+        this.pages = pages;
+        this.connectPageFactory = connectPage;
         setId("mainView");
         getStylesheets().add(STYLESHEET);
         getStyleClass().add("main-view");
 
         setTop(header());
-        page = new StagePageView(model, pages);
         setLeft(stageList());
-        progress = new ProgressPane(model);
-        logPane = new LogPane(model.log(), model.stages());
-        VBox bottom = new VBox(progress, logPane);
         bottom.getStyleClass().add("bottom-pane");
-        VBox.setVgrow(logPane, Priority.ALWAYS);
-        StackPane centre = new StackPane(page);
+        if (!deferBottom) {
+            buildDeferred();
+        }
+        StackPane centre = new StackPane();
         centre.setId("pageHolder");
         if (connectPage != null || journey != null) {
             model.pageProperty().addListener((o, a, b) -> showPage(centre, b));
             showPage(centre, model.page());
+        } else {
+            centre.getChildren().add(stagePage());
         }
         Node top = centre;
         if (journey != null) {
@@ -103,6 +130,20 @@ public final class MainView extends BorderPane {
         split.setDividerPositions(0.64);
         SplitPane.setResizableWithParent(bottom, false);
         setCenter(split);
+    }
+
+    /**
+     * Builds what the constructor deferred (the progress and log panes; the log keeps every line, so none is lost).
+     * FX thread; a no-op once done.
+     */
+    public void buildDeferred() {
+        if (progress != null) {
+            return;
+        }
+        progress = new ProgressPane(model);
+        logPane = new LogPane(model.log(), model.stages());
+        VBox.setVgrow(logPane, Priority.ALWAYS);
+        bottom.getChildren().setAll(progress, logPane);
     }
 
     private Region header() {
@@ -135,7 +176,8 @@ public final class MainView extends BorderPane {
     private void showPage(StackPane centre, WizardViewModel.Page which) {
         boolean connect = which == WizardViewModel.Page.CONNECT;
         Node own = journey == null ? null : journey.page(which);
-        centre.getChildren().setAll(own != null ? own : connect && connectPage != null ? connectPage : page);
+        centre.getChildren().setAll(own != null ? own
+                : connect && connectPageFactory != null ? connectPage() : stagePage());
         if (connectNav != null) {
             connectNav.pseudoClassStateChanged(SELECTED, connect);
         }
@@ -144,6 +186,22 @@ public final class MainView extends BorderPane {
         } else if (model.selected() != null) {
             stageList.getSelectionModel().select(model.selected());
         }
+    }
+
+    /** The stage page (title, inputs, plan preview, checks), built on its first use. */
+    private StagePageView stagePage() {
+        if (page == null) {
+            page = new StagePageView(model, pages);
+        }
+        return page;
+    }
+
+    /** The Connect page, made on its first use. */
+    private Node connectPage() {
+        if (connectPage == null) {
+            connectPage = connectPageFactory.get();
+        }
+        return connectPage;
     }
 
     /** The first entry of the left list: "Connect", with the connection state under it. */
@@ -179,7 +237,7 @@ public final class MainView extends BorderPane {
             if (e.getCode() == KeyCode.ENTER && list.getSelectionModel().getSelectedItem() != null) {
                 model.selectedProperty().set(list.getSelectionModel().getSelectedItem());
                 model.showStagePage();
-                page.focusFirst();
+                stagePage().focusFirst();
                 e.consume();
             }
         });
@@ -216,7 +274,7 @@ public final class MainView extends BorderPane {
         if (journey != null) {
             box.getChildren().add(2, journey.rerunButton(list));
         }
-        if (connectPage != null) {
+        if (connectPageFactory != null) {
             Label clusterCaption = new Label("Cluster");
             clusterCaption.getStyleClass().add(Styles.TEXT_BOLD);
             connectNav = connectEntry();
@@ -246,13 +304,13 @@ public final class MainView extends BorderPane {
      */
     public void installAccelerators(Scene scene) {
         shortcut(scene, new KeyCodeCombination(KeyCode.P, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN),
-                "Plan the shown stage", () -> onStagePage(page.plan));
+                "Plan the shown stage", () -> onStagePage(() -> stagePage().plan));
         shortcut(scene, new KeyCodeCombination(KeyCode.A, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN),
-                "Apply the shown stage", () -> onStagePage(page.apply));
+                "Apply the shown stage", () -> onStagePage(() -> stagePage().apply));
         shortcut(scene, new KeyCodeCombination(KeyCode.V, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN),
-                "Verify the shown stage", () -> onStagePage(page.verify));
+                "Verify the shown stage", () -> onStagePage(() -> stagePage().verify));
         shortcut(scene, new KeyCodeCombination(KeyCode.ESCAPE), "Cancel the run (while one is going)", () -> {
-            if (model.run().isRunning()) {
+            if (model.run().isRunning() && progress != null) {
                 progress.cancel.fire();
             }
         });
@@ -265,7 +323,7 @@ public final class MainView extends BorderPane {
         TabTraversal.install(scene);
         shortcut(scene, new KeyCodeCombination(KeyCode.F5), "Refresh: verify every stage against the live systems",
                 () -> verifyAllButton.fire());
-        if (connectPage != null) {
+        if (connectPageFactory != null) {
             shortcut(scene, new KeyCodeCombination(KeyCode.DIGIT0, KeyCombination.SHORTCUT_DOWN),
                     "Show the Connect page", () -> {
                         model.showConnectPage();
@@ -282,7 +340,11 @@ public final class MainView extends BorderPane {
         shortcuts.add(new KeyCodeCombination(KeyCode.DIGIT1, KeyCombination.SHORTCUT_DOWN),
                 "Show stage 1 (Ctrl+2 stage 2, ... up to 9)");
         shortcut(scene, new KeyCodeCombination(KeyCode.L, KeyCombination.SHORTCUT_DOWN), "Go to the log's filters",
-                () -> logPane.stageFilter.requestFocus());
+                () -> {
+                    if (logPane != null) {
+                        logPane.stageFilter.requestFocus();
+                    }
+                });
         if (themeToggle != null) {
             shortcut(scene, new KeyCodeCombination(KeyCode.D, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN),
                     "Switch between the light and the dark theme", themeToggle::fire);
@@ -327,9 +389,9 @@ public final class MainView extends BorderPane {
         headerBar.getChildren().add(headerBar.getChildren().size() - 1, themeToggle);
     }
 
-    private void onStagePage(Button b) {
+    private void onStagePage(Supplier<Button> b) {
         if (model.page() == WizardViewModel.Page.STAGE) {
-            b.fire();
+            b.get().fire();
         }
     }
 }
