@@ -82,24 +82,32 @@ public final class Sandbox implements AutoCloseable {
         }
         TestCluster cluster = TestCluster.start(options);
         ThreescaleSimulator threescale = null;
+        Sandbox sandbox = null;
         try {
             threescale = ThreescaleSimulator.start(SimulatorOptions.defaults()
                     .withDomain(ThreescaleSimulator.DEFAULT_TENANT, cluster.appsDomain())
                     .withJournal(ThreescaleSimulator.journalIn(abs)));
             cluster.addOperator(new ApiManagerSimulator(threescale, ApiManagerSimulator.Behaviour.defaults()));
-            Sandbox sandbox = new Sandbox(abs, cluster, threescale);
-            try {
-                sandbox.keycloak = keycloakChoice.open(abs, cluster);
-                sandbox.writeFiles();
-            } catch (RuntimeException e) {
-                sandbox.close();
-                throw e;
-            }
+            sandbox = new Sandbox(abs, cluster, threescale);
+            sandbox.keycloak = keycloakChoice.open(abs, cluster);
+            sandbox.writeFiles();
             return sandbox;
         } catch (RuntimeException e) {
-            cluster.close();
-            if (threescale != null) {
-                threescale.close();
+            // close what was started, once; the error the caller sees is the one that stopped the start
+            try {
+                if (sandbox != null) {
+                    sandbox.close();
+                } else {
+                    try {
+                        cluster.close();
+                    } finally {
+                        if (threescale != null) {
+                            threescale.close();
+                        }
+                    }
+                }
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
             }
             throw e;
         }
