@@ -9,18 +9,12 @@ import dev.maas.installer.engine.files.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -162,24 +156,9 @@ public final class TrustStore {
         try {
             Path dir = file.toAbsolutePath().getParent();
             PrivateFiles.directory(dir); // 0700, tightened when it was wider
-            Path tmp = Files.createTempFile(dir, ".trusted-clusters", ".tmp");
-            restrict(tmp);
-            Json.MAPPER.writeValue(tmp.toFile(), Map.of("clusters", all));
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            restrict(file);
+            PrivateFiles.replace(file, Json.MAPPER.writeValueAsBytes(Map.of("clusters", all)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void restrict(Path p) throws IOException {
-        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rw-------");
-            Files.setPosixFilePermissions(p, owner);
         }
     }
 

@@ -9,14 +9,9 @@ import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -169,18 +164,7 @@ public final class Sandbox implements AutoCloseable {
     /** Writes a file readable by its owner only (0600), replacing any earlier one. */
     static void writePrivate(Path file, String content) {
         try {
-            Files.deleteIfExists(file);
-            if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-                Set<PosixFilePermission> perms = PosixFilePermissions.fromString("rw-------");
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(perms));
-            } else {
-                Files.createFile(file);
-                file.toFile().setReadable(false, false);
-                file.toFile().setReadable(true, true);
-                file.toFile().setWritable(false, false);
-                file.toFile().setWritable(true, true);
-            }
-            Files.writeString(file, content, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+            dev.maas.installer.engine.files.PrivateFiles.replace(file, content.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

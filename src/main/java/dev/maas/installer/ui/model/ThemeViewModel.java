@@ -7,11 +7,8 @@ import javafx.beans.property.SimpleBooleanProperty;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.function.Function;
 
 /**
@@ -109,26 +106,8 @@ public final class ThemeViewModel {
         }
     }
 
-    /** Writes through a temporary file created 0600 (where the file system knows POSIX modes), then moves it. */
+    /** Owner-only (0600) and atomic: see {@link dev.maas.installer.engine.files.PrivateFiles#replace}. */
     private static void write(Path file, String text) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        boolean posix = Files.getFileStore(dir).supportsFileAttributeView("posix");
-        if (posix) {
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            // the umask may narrow, never widen, the mode: set it again to be sure
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-        }
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        try {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-        if (posix) {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        }
+        dev.maas.installer.engine.files.PrivateFiles.replace(file, text.getBytes(StandardCharsets.UTF_8));
     }
 }
