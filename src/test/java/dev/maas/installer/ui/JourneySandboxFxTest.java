@@ -144,6 +144,10 @@ class JourneySandboxFxTest {
                 assertThat(state).as("%s on an empty sandbox: %s", id, describe(w)).isEqualTo(LiveState.PENDING);
             }
         });
+        // and the stage list says so in neutral words, not as red failures
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup(".stage-status").queryAllAs(Label.class)).extracting(Label::getText)
+                .contains("● OK · done", "● not installed yet · pending").doesNotContain("● failed · pending");
 
         // connect → preflight (verified OK by the connection's verify) → every stage page
         clickNext(robot);

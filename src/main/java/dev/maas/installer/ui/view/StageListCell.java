@@ -56,9 +56,13 @@ final class StageListCell extends ListCell<StageViewModel> {
         }
         // the live state (done / drifted / pending, from the last verify of the cluster) when known
         String live = bound == null ? "" : JourneyView.live(bound.liveState());
-        status.setText("● " + s.label() + (live.isEmpty() ? "" : " · " + live));
+        // a verify that found nothing of the stage (pending) is not a failure to show in red: nothing is there yet
+        boolean notInstalled = s == StageStatus.FAILED
+                && bound.liveState() == dev.maas.installer.ui.model.LiveState.PENDING;
+        String label = notInstalled ? "not installed yet" : s.label();
+        status.setText("● " + label + (live.isEmpty() ? "" : " · " + live));
         status.getStyleClass().removeIf(c -> c.startsWith("status-"));
-        status.getStyleClass().add(s.styleClass());
-        setAccessibleText(title.getText() + ": " + s.label() + (live.isEmpty() ? "" : ", " + live));
+        status.getStyleClass().add(notInstalled ? StageStatus.NOT_RUN.styleClass() : s.styleClass());
+        setAccessibleText(title.getText() + ": " + label + (live.isEmpty() ? "" : ", " + live));
     }
 }
