@@ -189,6 +189,15 @@ if [[ -z "${DISPLAY:-}" ]]; then
   for _ in $(seq 1 100); do [[ -e "/tmp/.X11-unix/X$n" ]] && break; kill -0 "$XVFB_PID" || die "Xvfb did not start"; sleep 0.1; done
 fi
 
+# jpackage's Linux launcher asks dpkg (or rpm) which package owns it before it starts the JVM; when a package owns
+# the path (e.g. the maas-installer .deb is installed, at the same /opt path), that lookup does more work and the
+# launcher is slower by about 20 ms: not like for like with the minimal window, which no package owns
+for path in "$INSTALLER_LAUNCHER" "$MIN_LAUNCHER"; do
+  if command -v dpkg >/dev/null && dpkg -S "$path" >/dev/null 2>&1; then
+    echo "WARNING: a package owns $path (dpkg -S): its launcher's package lookup takes longer; remove the package" \
+      "(e.g. apt-get purge maas-installer) for a like-for-like comparison" >&2
+  fi
+done
 log "Measuring: $RUNS runs of each, alternating, after one warm-up run each (DISPLAY=$DISPLAY)"
 echo "    machine: $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [[ "$(id -u)" == 0 ]]; then UNSHARE=(unshare --mount --propagation private); else UNSHARE=(unshare --map-root-user --mount --propagation private); fi
