@@ -11,7 +11,8 @@
 #      archive was trained for, mounted in a private mount namespace like the training), with a fresh empty HOME,
 #      under Xvfb when there is no DISPLAY. Each run: the script takes the time, execs the launcher with
 #      -Dmaas.firstframe.report=FILE (through JAVA_TOOL_OPTIONS); the app writes the wall-clock time of its first
-#      frame to FILE and exits. Time to first frame = that time minus the launch time.
+#      frame to FILE, and that of its whole window (the installer builds the wizard right after its first frame; the
+#      minimal window has nothing more to build), and exits. Time to first frame = that time minus the launch time.
 #   4. prints every run, the median and minimum of each app and the ratios, plus one diagnostic run of each with
 #      -Xlog:class+load and -Xlog:cds (classes loaded before the first frame and where they came from).
 # See docs/benchmarks.md (figures) and docs/packaging.md (the mechanism).
@@ -69,9 +70,11 @@ if [[ -n "${BENCH_INSIDE:-}" ]]; then
   mount --bind "$MIN_IMAGE" "$MIN_DIR"
   WORKDIR="$BENCH_WORKDIR"
 
-  # run_one NAME LAUNCHER [extra JVM options]: prints "<ms to first frame> <ms launch to exit> <ms JVM start to first frame>"
+  # run_one NAME LAUNCHER [extra JVM options]: prints "<ms to first frame> <ms launch to exit> <ms JVM start to first
+  # frame> <ms to the whole window>" (the whole window: once what the app builds right after its first frame is laid
+  # out and drawn; the first frame for an app that builds nothing then)
   run_one() {
-    local name="$1" launcher="$2" extra="${3:-}" home report t0 t1 ff jvm
+    local name="$1" launcher="$2" extra="${3:-}" home report t0 t1 ff jvm ready
     home="$(mktemp -d "$WORKDIR/home.XXXXXX")"
     report="$WORKDIR/$name.report"
     rm -f "$report"
@@ -87,21 +90,22 @@ if [[ -n "${BENCH_INSIDE:-}" ]]; then
     [[ -s "$report" ]] || { echo "error: $name wrote no first-frame report" >&2; cat "$WORKDIR/$name.out" >&2; return 1; }
     ff="$(sed -n 's/^firstFrameEpochMillis=//p' "$report")"
     jvm="$(sed -n 's/^jvmToFirstFrameMillis=//p' "$report")"
-    echo "$((ff - t0)) $((t1 - t0)) $jvm"
+    ready="$(sed -n 's/^readyEpochMillis=//p' "$report")"
+    echo "$((ff - t0)) $((t1 - t0)) $jvm $((${ready:-$ff} - t0))"
   }
 
   : >"$WORKDIR/installer.times"
   : >"$WORKDIR/minimal.times"
-  printf '    %-8s %-10s %10s %10s %10s\n' run app "first frame" "to exit" "JVM->frame"
+  printf '    %-8s %-10s %10s %10s %10s %12s\n' run app "first frame" "to exit" "JVM->frame" "whole window"
   for ((i = 0; i <= RUNS; i++)); do
     if (( i % 2 == 0 )); then order=(installer minimal); else order=(minimal installer); fi
     for app in "${order[@]}"; do
       if [[ "$app" == installer ]]; then r="$(run_one installer "$INSTALLER_LAUNCHER")"
       else r="$(run_one minimal "$MIN_LAUNCHER")"; fi
-      read -r ff total jvm <<<"$r"
+      read -r ff total jvm ready <<<"$r"
       label=$([[ $i == 0 ]] && echo warm-up || echo "$i")
-      printf '    %-8s %-10s %8s ms %7s ms %7s ms\n' "$label" "$app" "$ff" "$total" "$jvm"
-      (( i == 0 )) || echo "$ff $total $jvm" >>"$WORKDIR/$app.times"
+      printf '    %-8s %-10s %8s ms %7s ms %7s ms %9s ms\n' "$label" "$app" "$ff" "$total" "$jvm" "$ready"
+      (( i == 0 )) || echo "$ff $total $jvm $ready" >>"$WORKDIR/$app.times"
     done
   done
 
@@ -185,6 +189,15 @@ if [[ -z "${DISPLAY:-}" ]]; then
   for _ in $(seq 1 100); do [[ -e "/tmp/.X11-unix/X$n" ]] && break; kill -0 "$XVFB_PID" || die "Xvfb did not start"; sleep 0.1; done
 fi
 
+# jpackage's Linux launcher asks dpkg (or rpm) which package owns it before it starts the JVM; when a package owns
+# the path (e.g. the maas-installer .deb is installed, at the same /opt path), that lookup does more work and the
+# launcher is slower by about 20 ms: not like for like with the minimal window, which no package owns
+for path in "$INSTALLER_LAUNCHER" "$MIN_LAUNCHER"; do
+  if command -v dpkg >/dev/null && dpkg -S "$path" >/dev/null 2>&1; then
+    echo "WARNING: a package owns $path (dpkg -S): its launcher's package lookup takes longer; remove the package" \
+      "(e.g. apt-get purge maas-installer) for a like-for-like comparison" >&2
+  fi
+done
 log "Measuring: $RUNS runs of each, alternating, after one warm-up run each (DISPLAY=$DISPLAY)"
 echo "    machine: $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [[ "$(id -u)" == 0 ]]; then UNSHARE=(unshare --mount --propagation private); else UNSHARE=(unshare --map-root-user --mount --propagation private); fi
@@ -199,30 +212,46 @@ read -r IM IMIN < <(stats "$WORKDIR/installer.times" 1)
 read -r MM MMIN < <(stats "$WORKDIR/minimal.times" 1)
 read -r IJ _ < <(stats "$WORKDIR/installer.times" 3)
 read -r MJ _ < <(stats "$WORKDIR/minimal.times" 3)
+read -r IR IRMIN < <(stats "$WORKDIR/installer.times" 4)
+read -r MR MRMIN < <(stats "$WORKDIR/minimal.times" 4)
 log "Time from launcher exec to first frame ($RUNS runs each)"
 printf '    %-34s %8s %8s %16s\n' "" median min "JVM->frame median"
 printf '    %-34s %5s ms %5s ms %13s ms\n' "maas-installer (packaged)" "$IM" "$IMIN" "$IJ"
 printf '    %-34s %5s ms %5s ms %13s ms\n' "minimal JavaFX window (packaged)" "$MM" "$MMIN" "$MJ"
 awk -v a="$IM" -v b="$MM" -v c="$IMIN" -v d="$MMIN" \
   'BEGIN {printf "    ratio installer / minimal: %.2f (medians), %.2f (minimums); goal: at most 1.2\n", a / b, c / d}'
+log "Time from launcher exec to the whole window ($RUNS runs each; the installer builds the wizard right after its first frame)"
+printf '    %-34s %8s %8s\n' "" median min
+printf '    %-34s %5s ms %5s ms\n' "maas-installer (packaged)" "$IR" "$IRMIN"
+printf '    %-34s %5s ms %5s ms\n' "minimal JavaFX window (packaged)" "$MR" "$MRMIN"
+awk -v a="$IR" -v b="$MR" -v c="$IRMIN" -v d="$MRMIN" \
+  'BEGIN {printf "    ratio installer / minimal: %.2f (medians), %.2f (minimums)\n", a / b, c / d}'
 
-log "Classes loaded before the first frame (one run each with -Xlog:class+load)"
+log "Classes loaded before the first frame, and by the whole window (one run each with -Xlog:class+load)"
 for app in installer minimal; do
-  f="$WORKDIR/$app.classes"
+  all="$WORKDIR/$app.classes"
+  # the first frame: the lambda FirstFrame makes in the first pulse's post-layout listener
+  cut=$(grep -n -m1 'dev\.maas\.installer\.ui\.FirstFrame\$1\$\$Lambda' "$all" | cut -d: -f1 || true)
+  head -n "${cut:-999999}" "$all" >"$WORKDIR/$app.first-frame.classes"
+  f="$WORKDIR/$app.first-frame.classes"
   total=$(grep -c 'class,load' "$f" || true)
   top=$(grep -c 'source: shared objects file (top)' "$f" || true)
   base=$(grep -c 'source: shared objects file$' "$f" || true)
   jrt=$(grep -c 'source: jrt:/' "$f" || true)
   jar=$(grep -c 'source: file:' "$f" || true)
-  printf '    %-10s %5d classes: %5d from the app archive, %5d from the base archive, %4d from the module image, %4d from jars\n' \
+  whole=$(grep -c 'class,load' "$all" || true)
+  wjar=$(grep -c 'source: file:' "$all" || true)
+  printf '    %-10s %5d classes before the first frame: %5d from the app archive, %5d from the base archive, %4d from the module image, %4d from jars\n' \
     "$app" "$total" "$top" "$base" "$jrt" "$jar"
+  printf '    %-10s %5d classes by the whole window (%d from jars)\n' "" "$whole" "$wjar"
   if grep -iE 'unable to use|mismatch|error' "$WORKDIR/$app.cds" >/dev/null; then
     echo "    WARNING ($app): the CDS log reports a problem:" >&2
     grep -iE 'unable to use|mismatch|error' "$WORKDIR/$app.cds" | head -5 >&2
   fi
 done
-heavy=$(grep -cE ' (io\.fabric8|org\.keycloak|okhttp3|com\.fasterxml\.jackson\.dataformat\.yaml|org\.yaml\.snakeyaml|io\.vertx|io\.netty)\.' \
-  "$WORKDIR/installer.classes" || true)
-echo "    installer: $heavy classes of fabric8, the Keycloak client, OkHttp, Jackson YAML, SnakeYAML, Vert.x or Netty"
+HEAVY_RE=' (io\.fabric8|org\.keycloak|okhttp3|com\.fasterxml\.jackson\.dataformat\.yaml|org\.yaml\.snakeyaml|io\.vertx|io\.netty)\.'
+heavy=$(grep -cE "$HEAVY_RE" "$WORKDIR/installer.first-frame.classes" || true)
+wheavy=$(grep -cE "$HEAVY_RE" "$WORKDIR/installer.classes" || true)
+echo "    installer: $heavy classes of fabric8, the Keycloak client, OkHttp, Jackson YAML, SnakeYAML, Vert.x or Netty before the first frame, $wheavy by the whole window"
 exit 0
 }

@@ -1,50 +1,32 @@
 package dev.maas.installer.ui;
 
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-
 /**
- * Work the wizard needs soon, but not for its first frame, started on a daemon thread when the wizard launches, so
- * that it overlaps with the JavaFX toolkit's start instead of delaying the first frame: the logging system
- * (SLF4J binds Logback, which reads {@code logback.xml}; about 900 classes and an XML parse).
+ * Work the JavaFX thread would otherwise do on the way to the first frame, started on a daemon thread when the
+ * wizard launches so that it overlaps with the JavaFX toolkit's start: the JDK's platform-logging lookup
+ * ({@code System.getLogger}), which JavaFX makes on its first CSS pass. That lookup looks for a
+ * {@code System.LoggerFinder} service in every jar of the class path, so it opens all of them (about 140 in the
+ * packaged app: tens of milliseconds, against one jar for a plain JavaFX app); done here, the first frame finds them
+ * open. The result is the JDK's own, cached for the JVM's life: the same whichever thread asks first.
  * <p>
- * The FX thread calls {@link #awaitLogging()} before it builds anything that holds a logger (the stages, the engine
- * service): by then the toolkit has started and the binding is normally long done, so the call returns at once.
- * Waiting for it, instead of letting SLF4J hand out substitute loggers while the binding is under way, keeps every
- * logger a real one.
+ * The logging system (SLF4J with Logback) is not started here: it binds on the JavaFX thread when the wizard is built,
+ * right after the first frame (binding it here as well made the first frame later: it competes with the toolkit's
+ * start for the CPU; docs/benchmarks.md).
  */
 final class BackgroundStart {
-    private static final CountDownLatch LOGGING = new CountDownLatch(1);
-    private static volatile boolean started;
-
     private BackgroundStart() { }
 
     static void begin() {
-        started = true;
-        Thread t = new Thread(BackgroundStart::initLogging, "maas-background-start");
+        Thread t = new Thread(BackgroundStart::openClassPath, "maas-background-start");
         t.setDaemon(true);
         t.start();
     }
 
-    /** Waits (at most 30 s) until the logging system is bound, if {@link #begin()} started that. FX thread. */
-    static void awaitLogging() {
-        if (!started) {
-            return;
-        }
+    private static void openClassPath() {
         try {
-            LOGGING.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void initLogging() {
-        try {
-            org.slf4j.LoggerFactory.getILoggerFactory();
+            System.getLogger("dev.maas.installer");
         } catch (RuntimeException | LinkageError e) {
-            // not fatal here: the first logger the app asks for meets the same problem and SLF4J reports it then
-        } finally {
-            LOGGING.countDown();
+            // not fatal: JavaFX makes the same lookup on its first CSS pass and meets the same problem then
         }
+        StartupTrace.mark("class path opened");
     }
 }

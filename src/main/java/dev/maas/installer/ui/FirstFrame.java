@@ -17,7 +17,8 @@ import java.nio.file.StandardCopyOption;
  *   <li>{@code -Dmaas.cds.training=true}: packaging trains the AppCDS archive on exactly what the first frame
  *       needs;</li>
  *   <li>{@code -Dmaas.firstframe.report=FILE}: the startup benchmark ({@code jpackage/bench-first-frame.sh}); writes
- *       the wall-clock time of the first frame and of the JVM's start to FILE (see {@link #report}).</li>
+ *       the wall-clock times of the first frame, of the whole window (after what the app builds right after its
+ *       first frame) and of the JVM's start to FILE (see {@link #report}).</li>
  * </ul>
  * Self-contained (JavaFX and the JDK only): the benchmark's minimal window uses this same class.
  */
@@ -41,7 +42,8 @@ public final class FirstFrame {
      * Like {@link #whenShown(Scene, Runnable)}, for an app that builds part of its window right after the first
      * frame: {@code deferred} (may be null) is that part, which {@code then} is expected to run too. In AppCDS
      * training, {@code deferred} runs and the app exits only after the next pulse has laid it out, so that the
-     * archive also holds the classes it needs (they are loaded right after the first frame, not before it).
+     * archive also holds the classes it needs (they are loaded right after the first frame, not before it); with the
+     * report property, likewise, and the report gives both times.
      */
     public static void whenShown(Scene scene, Runnable deferred, Runnable then) {
         scene.addPostLayoutPulseListener(new Runnable() {
@@ -53,7 +55,13 @@ public final class FirstFrame {
                     long now = System.currentTimeMillis();
                     String report = System.getProperty(REPORT_PROPERTY);
                     if (report != null && !report.isBlank()) {
-                        exit(writeReport(Path.of(report), now));
+                        if (deferred == null) {
+                            exit(writeReport(Path.of(report), now, now));
+                        } else {
+                            deferred.run();
+                            afterNextPulse(scene,
+                                    () -> exit(writeReport(Path.of(report), now, System.currentTimeMillis())));
+                        }
                     } else if (Boolean.getBoolean(CDS_TRAINING_PROPERTY)) {
                         if (deferred == null) {
                             exit(0);
@@ -82,21 +90,25 @@ public final class FirstFrame {
 
     /**
      * The report, one {@code key=value} a line: {@code firstFrameEpochMillis} (wall clock at the first frame),
-     * {@code jvmStartEpochMillis} (when the JVM was created, after the launcher's own work) and
-     * {@code jvmToFirstFrameMillis}.
+     * {@code readyEpochMillis} (wall clock once what the app builds right after its first frame is laid out and
+     * drawn: the whole window; the first frame's time for an app that defers nothing), {@code jvmStartEpochMillis}
+     * (when the JVM was created, after the launcher's own work), {@code jvmToFirstFrameMillis} and
+     * {@code jvmToReadyMillis}.
      */
-    static String report(long firstFrameEpochMillis, long jvmStartEpochMillis) {
+    static String report(long firstFrameEpochMillis, long readyEpochMillis, long jvmStartEpochMillis) {
         return "firstFrameEpochMillis=" + firstFrameEpochMillis + "\n"
+                + "readyEpochMillis=" + readyEpochMillis + "\n"
                 + "jvmStartEpochMillis=" + jvmStartEpochMillis + "\n"
-                + "jvmToFirstFrameMillis=" + (firstFrameEpochMillis - jvmStartEpochMillis) + "\n";
+                + "jvmToFirstFrameMillis=" + (firstFrameEpochMillis - jvmStartEpochMillis) + "\n"
+                + "jvmToReadyMillis=" + (readyEpochMillis - jvmStartEpochMillis) + "\n";
     }
 
-    private static int writeReport(Path file, long now) {
+    private static int writeReport(Path file, long firstFrame, long ready) {
         // read only now, after the time was taken (java.management is not needed for the first frame)
         long start = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
         try {
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, report(now, start), StandardCharsets.UTF_8);
+            Files.writeString(tmp, report(firstFrame, ready, start), StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return 0;
         } catch (IOException | RuntimeException e) {

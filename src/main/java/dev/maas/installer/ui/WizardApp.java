@@ -1,6 +1,8 @@
 package dev.maas.installer.ui;
 
 import dev.maas.installer.ui.model.ThemeViewModel;
+import dev.maas.installer.ui.view.OpeningView;
+import dev.maas.installer.ui.view.Themes;
 import javafx.application.Application;
 import javafx.geometry.Rectangle2D;
 import javafx.scene.Scene;
@@ -10,9 +12,17 @@ import javafx.stage.Stage;
 
 import java.io.InputStream;
 
-/** The wizard's JavaFX application: the main window with the default stages and stage context. */
+/**
+ * The wizard's JavaFX application: the main window with the default stages and stage context.
+ * <p>
+ * It opens in two steps (docs/packaging.md, "Time to first frame"): the first frame is the {@link OpeningView}
+ * (the header and the welcome page's text and buttons, JavaFX only); in the task right after that frame the wizard
+ * is built ({@link WizardShell}: view models, stages, engine service, the main view) and its main view takes the
+ * opening view's place in the same scene. Input is handled only after that, by the main view.
+ */
 public class WizardApp extends Application {
     private WizardShell shell;
+    private ThemeViewModel theme;
 
     /** Called by {@code Main} without arguments; Main itself does not extend Application. */
     public static void launchWizard(String[] args) {
@@ -24,23 +34,45 @@ public class WizardApp extends Application {
     @Override
     public void start(Stage window) {
         StartupTrace.mark("start()");
-        BackgroundStart.awaitLogging();
-        StartupTrace.mark("logging bound");
-        // the theme remembered last time (a few bytes); the shell's scene applies it before the first frame
+        // the theme remembered last time (a few bytes), applied before the first frame
+        theme = ThemeViewModel.remembered(ThemeViewModel.defaultFile(System::getenv));
+        Themes.apply(theme.isDark());
+        StartupTrace.mark("theme stylesheet set");
+        Rectangle2D screen = Screen.getPrimary().getVisualBounds();
+        Scene scene = new Scene(new OpeningView(theme.isDark()), Math.min(1366, screen.getWidth()),
+                Math.min(800, screen.getHeight()));
+        StartupTrace.mark("opening view built");
+        window.setTitle("MaaS Installer");
+        window.setMinWidth(1000);
+        window.setMinHeight(620);
+        window.setScene(scene);
+        window.show();
+        StartupTrace.mark("window shown");
+        // after the first frame: the wizard itself, then the kubeconfig's contexts, and with no cluster given the
+        // local sandbox (background); or exit once the wizard is laid out (AppCDS training, startup benchmark: see
+        // FirstFrame)
+        FirstFrame.whenShown(scene, () -> buildWizard(window, scene), () -> {
+            StartupTrace.mark("first frame");
+            buildWizard(window, scene);
+            shell.windowShown();
+        });
+    }
+
+    /** Builds the wizard and puts its main view in the scene in place of the opening view. FX thread, once. */
+    private void buildWizard(Stage window, Scene scene) {
+        if (shell != null) {
+            return;
+        }
+        // the stages and the engine service hold loggers: SLF4J binds Logback here, on their first use
         shell = WizardShell.builder().startOnConnectPage(true).sandboxWhenNoCluster(true)
-                .theme(ThemeViewModel.remembered(ThemeViewModel.defaultFile(System::getenv)))
-                .deferKubeconfigRead(true).deferBelowFirstFrame(true)
+                .theme(theme).deferKubeconfigRead(true)
                 .journey(true).linkOpener(url -> getHostServices().showDocument(url))
                 .version(WizardApp.class.getPackage() == null ? null
                         : WizardApp.class.getPackage().getImplementationVersion())
                 .build();
         StartupTrace.mark("shell built");
-        Rectangle2D screen = Screen.getPrimary().getVisualBounds();
-        Scene scene = shell.scene(Math.min(1366, screen.getWidth()), Math.min(800, screen.getHeight()));
-        StartupTrace.mark("scene built");
-        window.setTitle("MaaS Installer");
-        window.setMinWidth(1000);
-        window.setMinHeight(620);
+        shell.attach(scene);
+        StartupTrace.mark("main view attached");
         try (InputStream icon = WizardApp.class.getResourceAsStream("/dev/maas/installer/ui/icon.png")) {
             if (icon != null) {
                 window.getIcons().add(new Image(icon));
@@ -48,15 +80,6 @@ public class WizardApp extends Application {
         } catch (java.io.IOException ignored) {
             // the window works without an icon
         }
-        window.setScene(scene);
-        window.show();
-        StartupTrace.mark("window shown");
-        // after the first frame: the kubeconfig's contexts, and with no cluster given the local sandbox (background);
-        // or exit there (AppCDS training, startup benchmark: see FirstFrame)
-        FirstFrame.whenShown(scene, shell::buildDeferred, () -> {
-            StartupTrace.mark("first frame");
-            shell.windowShown();
-        });
     }
 
     @Override

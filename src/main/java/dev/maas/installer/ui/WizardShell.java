@@ -52,7 +52,6 @@ public final class WizardShell implements AutoCloseable {
     private final boolean sandboxWhenNoCluster;
     private final ThemeViewModel theme;
     private Path deferredKubeconfig;
-    private final boolean deferBelowFirstFrame;
     private MainView view;
     private final dev.maas.installer.ui.model.JourneyViewModel journey;
     private final dev.maas.installer.ui.model.ReviewViewModel review;
@@ -105,7 +104,6 @@ public final class WizardShell implements AutoCloseable {
                 b.proxyDefaults != null ? b.proxyDefaults : ProxySettings.fromEnvironment(),
                 b.deferKubeconfigRead ? null : kubeconfig);
         this.deferredKubeconfig = b.deferKubeconfigRead ? kubeconfig : null;
-        this.deferBelowFirstFrame = b.deferBelowFirstFrame;
         if (deferredKubeconfig != null) {
             connection.kubeconfigPathProperty().set(deferredKubeconfig.toString());
         }
@@ -201,22 +199,11 @@ public final class WizardShell implements AutoCloseable {
      * {@link #startSandboxIfNoCluster()}).
      */
     public void windowShown() {
-        buildDeferred();
         if (deferredKubeconfig != null) {
             deferredKubeconfig = null;
             connection.loadContexts();
         }
         startSandboxIfNoCluster();
-    }
-
-    /**
-     * Builds the parts of the window that {@link Builder#deferBelowFirstFrame} left out of the first frame (the
-     * progress and log panes); {@link #windowShown()} calls it first. FX thread; a no-op when nothing is left.
-     */
-    public void buildDeferred() {
-        if (view != null) {
-            view.buildDeferred();
-        }
     }
 
     /**
@@ -268,8 +255,7 @@ public final class WizardShell implements AutoCloseable {
                 }
             }
             // the Connect page is made on its first show: the window opens on the welcome page
-            view = new MainView(model, pages, () -> new ConnectionView(connection, sandbox, config), journeyView,
-                    deferBelowFirstFrame);
+            view = new MainView(model, pages, () -> new ConnectionView(connection, sandbox, config), journeyView);
             view.installThemeToggle(theme);
             theme.darkProperty().addListener((o, a, dark) -> Themes.apply(dark));
             theme.problemProperty().addListener((o, a, problem) -> {
@@ -294,6 +280,17 @@ public final class WizardShell implements AutoCloseable {
         Scene scene = new Scene(v, width, height);
         view().installAccelerators(scene);
         return scene;
+    }
+
+    /**
+     * Puts the view into a scene that is already on screen (the app's opening frame, {@code OpeningView}), in the
+     * current theme, with the keyboard shortcuts installed. FX thread.
+     */
+    public void attach(Scene scene) {
+        Themes.apply(theme.isDark());
+        MainView v = view();
+        scene.setRoot(v);
+        v.installAccelerators(scene);
     }
 
     private void dispatch(List<UiEvent> batch) {
@@ -335,7 +332,6 @@ public final class WizardShell implements AutoCloseable {
         private SandboxLauncher sandboxLauncher;
         private boolean sandboxWhenNoCluster;
         private boolean deferKubeconfigRead;
-        private boolean deferBelowFirstFrame;
         private ThemeViewModel theme;
         private boolean journey;
         private java.util.function.Consumer<String> linkOpener;
@@ -490,15 +486,6 @@ public final class WizardShell implements AutoCloseable {
             return this;
         }
 
-        /**
-         * Whether the progress and log panes are built only in {@link #windowShown()} / {@link #buildDeferred()},
-         * right after the first frame (the app does: its first frame waits only for the header, the stage list, the
-         * welcome page and the Back/Next bar); default: with the window.
-         */
-        public Builder deferBelowFirstFrame(boolean yes) {
-            this.deferBelowFirstFrame = yes;
-            return this;
-        }
 
         public WizardShell build() { return new WizardShell(this); }
     }

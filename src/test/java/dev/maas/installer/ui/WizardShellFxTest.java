@@ -97,6 +97,14 @@ class WizardShellFxTest {
         window.show();
     }
 
+    /** Where the welcome page's title label sits in the scene. */
+    private static javafx.geometry.Point2D welcomeTitle(javafx.scene.Scene scene) {
+        return scene.getRoot().lookupAll(".title-2").stream()
+                .filter(n -> n instanceof Label l && dev.maas.installer.ui.view.WelcomeContent.TITLE.equals(l.getText()))
+                .findFirst().orElseThrow(() -> new AssertionError("no welcome title"))
+                .localToScene(0, 0);
+    }
+
     @AfterEach
     void tearDown() {
         for (TestStage s : List.of(alpha, beta, gamma, delta)) {
@@ -106,44 +114,57 @@ class WizardShellFxTest {
     }
 
     /**
-     * The app's startup path (WizardApp): the first frame holds only the welcome page, the stage list and the
-     * Back/Next bar; the progress and log panes come with windowShown (right after the first frame) with every
-     * line logged before, and the stage and Connect pages on their first show, with their usual ids.
+     * The app's startup path (WizardApp): the first frame is the opening view (the header, the welcome page's text
+     * and buttons; no stage list, Back/Next bar or log); then {@code attach} puts the main view in the same scene,
+     * with the welcome page's title where the opening view had it, the stage list, the bar and the progress and log
+     * panes (every line logged before is there); the stage and Connect pages come on their first show, with their
+     * usual ids.
      */
     @Test
-    void theAppBuildsOnlyWhatItsFirstFrameShowsAndTheRestRightAfter() throws Exception {
-        WizardShell app = WizardShell.builder().stages(List.of(alpha, gamma)).journey(true)
-                .deferBelowFirstFrame(true).build();
+    void theAppOpensOnTheOpeningViewAndTheMainViewTakesItsPlace() throws Exception {
+        WizardShell app = WizardShell.builder().stages(List.of(alpha, gamma)).journey(true).build();
         javafx.stage.Stage[] window = new javafx.stage.Stage[1];
         try {
             javafx.scene.Scene scene = WaitForAsyncUtils.asyncFx(() -> {
                 window[0] = new javafx.stage.Stage();
-                window[0].setScene(app.scene(1000, 700));
+                window[0].setScene(new javafx.scene.Scene(new dev.maas.installer.ui.view.OpeningView(false), 1366,
+                        768));
                 window[0].show();
                 return window[0].getScene();
             }).get(TIMEOUT_S, TimeUnit.SECONDS);
             WaitForAsyncUtils.waitForFxEvents();
             List<javafx.scene.Node> first = WaitForAsyncUtils.asyncFx(() -> java.util.Arrays.asList(
-                    scene.lookup("#welcomePage"), scene.lookup("#journeyNext"), scene.lookup("#stageList"),
-                    scene.lookup("#logPane"), scene.lookup("#cancelButton"), scene.lookup("#stagePage"),
-                    scene.lookup("#connectPage"))).get(TIMEOUT_S, TimeUnit.SECONDS);
-            assertThat(first.subList(0, 3)).doesNotContainNull();
-            assertThat(first.subList(3, 7)).containsOnlyNulls();
+                    scene.lookup("#welcomeStart"), scene.lookup("#welcomeComeBack"), scene.lookup("#journeyNext"),
+                    scene.lookup("#stageList"), scene.lookup("#logPane"), scene.lookup("#welcomeStages")))
+                    .get(TIMEOUT_S, TimeUnit.SECONDS);
+            assertThat(first.subList(0, 2)).doesNotContainNull();
+            assertThat(first.subList(2, 6)).containsOnlyNulls();
+            javafx.geometry.Point2D openingTitle = WaitForAsyncUtils.asyncFx(() -> welcomeTitle(scene))
+                    .get(TIMEOUT_S, TimeUnit.SECONDS);
 
             WaitForAsyncUtils.asyncFx(() -> {
                 app.model().log().add(new LogLine(java.time.Instant.now(), "INFO", null, "test",
-                        "logged before the log pane existed"));
+                        "logged before the window was shown"));
+                app.attach(scene);
                 app.windowShown();
             }).get(TIMEOUT_S, TimeUnit.SECONDS);
             WaitForAsyncUtils.waitForFxEvents();
+            assertThat(scene.getRoot()).isSameAs(app.view());
             List<javafx.scene.Node> after = WaitForAsyncUtils.asyncFx(() -> java.util.Arrays.asList(
-                    scene.lookup("#logPane"), scene.lookup("#cancelButton"), scene.lookup("#overallProgress"),
-                    scene.lookup("#logStageFilter"))).get(TIMEOUT_S, TimeUnit.SECONDS);
-            assertThat(after).doesNotContainNull();
+                    scene.lookup("#welcomePage"), scene.lookup("#welcomeStages"), scene.lookup("#journeyNext"),
+                    scene.lookup("#stageList"), scene.lookup("#logPane"), scene.lookup("#cancelButton"),
+                    scene.lookup("#overallProgress"), scene.lookup("#logStageFilter"), scene.lookup("#stagePage"),
+                    scene.lookup("#connectPage"))).get(TIMEOUT_S, TimeUnit.SECONDS);
+            assertThat(after.subList(0, 8)).doesNotContainNull();
+            assertThat(after.subList(8, 10)).containsOnlyNulls();
+            javafx.geometry.Point2D mainTitle = WaitForAsyncUtils.asyncFx(() -> welcomeTitle(scene))
+                    .get(TIMEOUT_S, TimeUnit.SECONDS);
+            assertThat(mainTitle.distance(openingTitle)).as("the welcome title moved from %s to %s", openingTitle,
+                    mainTitle).isLessThanOrEqualTo(2.0);
             ListView<?> log = (ListView<?>) WaitForAsyncUtils.asyncFx(() -> scene.lookup("#logList"))
                     .get(TIMEOUT_S, TimeUnit.SECONDS);
             assertThat(log.getItems()).anySatisfy(l ->
-                    assertThat(((LogLine) l).message()).isEqualTo("logged before the log pane existed"));
+                    assertThat(((LogLine) l).message()).isEqualTo("logged before the window was shown"));
 
             // the stage page on its first show, with its buttons; then the Connect page
             WaitForAsyncUtils.asyncFx(() -> {

@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 
 /**
  * A logback appender that hands every log line, redacted, to the listeners that subscribed (the runner, the UI).
- * Configured in logback.xml; listeners subscribe through the static methods.
+ * Set up by {@link LoggingConfigurator}; listeners subscribe through the static methods.
  */
 public class LogHub extends AppenderBase<ILoggingEvent> {
     /** MDC key holding the id of the stage a log line belongs to. */

@@ -228,11 +228,6 @@ public final class JourneyView {
     }
 
     private Node welcome() {
-        VBox box = content("welcomePage", "Set up Models as a Service");
-        box.getChildren().add(wrapped("This installer puts Red Hat SSO (Keycloak) and Red Hat 3scale API Management"
-                + " in front of the models served on your OpenShift AI cluster, so that developers sign in to a"
-                + " developer portal, pick a model and get an API key. Each stage shows what it will change before"
-                + " it changes anything, and you review everything before Apply all."));
         // one title over its wrapped description per stage, in a VBox: laid out in one pass (a GridPane of wrapped
         // labels was the most expensive layout of the first frame)
         VBox list = new VBox(6);
@@ -244,25 +239,7 @@ public final class JourneyView {
             d.getStyleClass().add(Styles.TEXT_MUTED);
             list.getChildren().add(new VBox(1, title, d));
         }
-        Node stagesList = list;
-        box.getChildren().add(wrapped("Time: about 20 to 40 minutes on a real cluster (most of it waiting for the"
-                + " operators to install 3scale and Keycloak); a few minutes on the local sandbox. Every stage can be"
-                + " run again later: nothing is done twice."));
-        Button start = new Button("St_art");
-        start.setId("welcomeStart");
-        start.setAccessibleText("Start the first-time setup");
-        start.getStyleClass().add(Styles.ACCENT);
-        start.setDefaultButton(true);
-        start.setOnAction(e -> journey.start());
-        Button comeBack = new Button("I have installed before: check _my cluster");
-        comeBack.setId("welcomeComeBack");
-        comeBack.setAccessibleText("I have installed before: connect and verify every stage");
-        comeBack.setOnAction(e -> journey.comeBack());
-        box.getChildren().add(new HBox(10, start, comeBack));
-        Label what = new Label("What will be installed, stage by stage");
-        what.getStyleClass().add(Styles.TEXT_BOLD);
-        box.getChildren().addAll(what, stagesList);
-        return scroll("welcomePage", box);
+        return scroll("welcomePage", WelcomeContent.build(list, journey::start, journey::comeBack));
     }
 
     private Node reviewPage() {

@@ -43,13 +43,17 @@ public final class MainView extends BorderPane {
     public static final String STYLESHEET =
             Objects.requireNonNull(MainView.class.getResource("/dev/maas/installer/ui/wizard.css")).toExternalForm();
 
+    /** The sidebar's preferred and minimum width (the opening frame leaves the same room). */
+    static final double SIDEBAR_WIDTH = 250;
+    static final double SIDEBAR_MIN_WIDTH = 210;
+    static final String THEME_TOGGLE_TEXT = "Dark theme";
+    static final String SHORTCUTS_TEXT = "_Keyboard shortcuts";
+
     private final WizardViewModel model;
     private final Map<String, StagePage> pages;
     /** Built on first show (the window opens on the welcome or Connect page): see {@link #stagePage()}. */
     private StagePageView page;
-    /** The progress and log panes, in {@link #bottom}; built with the window, or just after its first frame. */
-    private ProgressPane progress;
-    private final VBox bottom = new VBox();
+    private final ProgressPane progress;
     /** Makes the Connect page on its first show; null for a window without one. */
     private final Supplier<? extends Node> connectPageFactory;
     private Node connectPage;
@@ -58,7 +62,7 @@ public final class MainView extends BorderPane {
     private final JourneyView journey;
     private Button connectNav;
     private HBox headerBar;
-    private LogPane logPane;
+    private final LogPane logPane;
     private Button verifyAllButton;
     private ToggleButton themeToggle;
     private final ShortcutsHelp shortcuts = new ShortcutsHelp();
@@ -88,15 +92,6 @@ public final class MainView extends BorderPane {
      */
     public MainView(WizardViewModel model, Map<String, StagePage> pages, Supplier<? extends Node> connectPage,
                     JourneyView journey) {
-        this(model, pages, connectPage, journey, false);
-    }
-
-    /**
-     * @param deferBottom true: the progress and log panes are built only by {@link #buildDeferred()} (the app calls
-     *                    it right after the first frame), so that the first frame waits only for what it needs
-     */
-    public MainView(WizardViewModel model, Map<String, StagePage> pages, Supplier<? extends Node> connectPage,
-                    JourneyView journey, boolean deferBottom) {
         this.model = model;
         this.journey = journey;
         this.pages = pages;
@@ -107,10 +102,11 @@ public final class MainView extends BorderPane {
 
         setTop(header());
         setLeft(stageList());
+        progress = new ProgressPane(model);
+        logPane = new LogPane(model.log(), model.stages());
+        VBox.setVgrow(logPane, Priority.ALWAYS);
+        VBox bottom = new VBox(progress, logPane);
         bottom.getStyleClass().add("bottom-pane");
-        if (!deferBottom) {
-            buildDeferred();
-        }
         StackPane centre = new StackPane();
         centre.setId("pageHolder");
         if (connectPage != null || journey != null) {
@@ -127,23 +123,9 @@ public final class MainView extends BorderPane {
         }
         SplitPane split = new SplitPane(top, bottom);
         split.setOrientation(Orientation.VERTICAL);
-        split.setDividerPositions(0.64);
+        split.setDividerPositions(OpeningView.PAGE_SHARE);
         SplitPane.setResizableWithParent(bottom, false);
         setCenter(split);
-    }
-
-    /**
-     * Builds what the constructor deferred (the progress and log panes; the log keeps every line, so none is lost).
-     * FX thread; a no-op once done.
-     */
-    public void buildDeferred() {
-        if (progress != null) {
-            return;
-        }
-        progress = new ProgressPane(model);
-        logPane = new LogPane(model.log(), model.stages());
-        VBox.setVgrow(logPane, Priority.ALWAYS);
-        bottom.getChildren().setAll(progress, logPane);
     }
 
     private Region header() {
@@ -160,7 +142,7 @@ public final class MainView extends BorderPane {
         sandbox.managedProperty().bind(sandbox.visibleProperty());
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        Button help = new Button("_Keyboard shortcuts");
+        Button help = new Button(SHORTCUTS_TEXT);
         help.setId("shortcutsButton");
         help.getStyleClass().add(Styles.FLAT);
         help.setTooltip(new Tooltip("List every keyboard shortcut (F1)"));
@@ -281,8 +263,8 @@ public final class MainView extends BorderPane {
             box.getChildren().addAll(0, java.util.List.of(clusterCaption, connectNav));
         }
         box.setPadding(new Insets(12));
-        box.setPrefWidth(250);
-        box.setMinWidth(210);
+        box.setPrefWidth(SIDEBAR_WIDTH);
+        box.setMinWidth(SIDEBAR_MIN_WIDTH);
         box.getStyleClass().add("stage-sidebar");
         return box;
     }
@@ -310,7 +292,7 @@ public final class MainView extends BorderPane {
         shortcut(scene, new KeyCodeCombination(KeyCode.V, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN),
                 "Verify the shown stage", () -> onStagePage(() -> stagePage().verify));
         shortcut(scene, new KeyCodeCombination(KeyCode.ESCAPE), "Cancel the run (while one is going)", () -> {
-            if (model.run().isRunning() && progress != null) {
+            if (model.run().isRunning()) {
                 progress.cancel.fire();
             }
         });
@@ -340,11 +322,7 @@ public final class MainView extends BorderPane {
         shortcuts.add(new KeyCodeCombination(KeyCode.DIGIT1, KeyCombination.SHORTCUT_DOWN),
                 "Show stage 1 (Ctrl+2 stage 2, ... up to 9)");
         shortcut(scene, new KeyCodeCombination(KeyCode.L, KeyCombination.SHORTCUT_DOWN), "Go to the log's filters",
-                () -> {
-                    if (logPane != null) {
-                        logPane.stageFilter.requestFocus();
-                    }
-                });
+                () -> logPane.stageFilter.requestFocus());
         if (themeToggle != null) {
             shortcut(scene, new KeyCodeCombination(KeyCode.D, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN),
                     "Switch between the light and the dark theme", themeToggle::fire);
@@ -382,7 +360,7 @@ public final class MainView extends BorderPane {
             return;
         }
         // no Alt mnemonic: a mnemonic only sends an ActionEvent, which does not toggle a ToggleButton
-        themeToggle = new ToggleButton("Dark theme");
+        themeToggle = new ToggleButton(THEME_TOGGLE_TEXT);
         themeToggle.setId("themeToggle");
         themeToggle.setTooltip(new Tooltip("Switch between the light and the dark theme (Ctrl+Shift+D)"));
         themeToggle.selectedProperty().bindBidirectional(theme.darkProperty());
