@@ -219,6 +219,85 @@ class KeyboardFxTest {
     }
 
     @Test
+    void shiftF10AndTheMenuKeyOpenTheStageMenuAndItsItemsRunFromTheKeyboard(FxRobot robot) throws Exception {
+        robot.push(KeyCode.CONTROL, KeyCode.DIGIT3);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(focusId()).isEqualTo("stageList");
+        assertThat(model.selected().id()).isEqualTo("gamma");
+        javafx.scene.control.ContextMenu menu = robot.lookup("#stageList").queryListView().getContextMenu();
+
+        robot.push(KeyCode.SHIFT, KeyCode.F10);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(menu.isShowing()).as("Shift+F10 opens the stage menu").isTrue();
+        assertThat(menuTop(menu)).as("under the selected stage's cell").isGreaterThanOrEqualTo(cellBottom(2) - 2);
+        robot.push(KeyCode.ESCAPE);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(menu.isShowing()).as("Esc closes it").isFalse();
+        assertThat(model.run().isRunning()).isFalse();
+        assertThat(focusId()).as("the focus stays on the list").isEqualTo("stageList");
+
+        // Down, Down: "Verify this stage"; Enter runs it, for the selected stage only
+        robot.push(KeyCode.SHIFT, KeyCode.F10);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(menu.isShowing()).isTrue();
+        robot.push(KeyCode.DOWN).push(KeyCode.DOWN).push(KeyCode.ENTER);
+        waitUntil(() -> model.lastReportProperty().get() != null && !model.run().isRunning());
+        assertThat(menu.isShowing()).isFalse();
+        assertThat(model.lastReportProperty().get().operation()).isEqualTo(Operation.VERIFY);
+        assertThat(model.stage("gamma").checks()).extracting(c -> c.name()).containsExactly("exists");
+        assertThat(model.stage("alpha").checks()).as("only the selected stage was verified").isEmpty();
+        assertThat(model.stage("delta").checks()).isEmpty();
+        assertThat(gamma.stepsRun).as("verify changes nothing").isEmpty();
+
+        // the Menu key, Down: "Rerun this stage" applies the selected stage alone
+        robot.push(KeyCode.CONTEXT_MENU);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(menu.isShowing()).as("the Menu key opens it too").isTrue();
+        robot.push(KeyCode.DOWN).push(KeyCode.ENTER);
+        waitUntil(() -> model.stage("gamma").status() == StageStatus.OK && !gamma.stepsRun.isEmpty()
+                && !model.run().isRunning());
+        assertThat(model.lastReportProperty().get().operation()).isEqualTo(Operation.APPLY);
+        assertThat(gamma.stepsRun).containsExactly(1);
+        assertThat(delta.stepsRun).as("and only that one").isEmpty();
+        assertThat(alpha.stepsRun).isEmpty();
+        assertThat(model.selected().id()).isEqualTo("gamma");
+
+        // during a run: Esc closes the menu without cancelling the run; the menu's third item, Cancel (the one
+        // enabled: the arrows pass over the disabled Rerun and Verify as over any item), does
+        alpha.pauseAfterStep = 1;
+        robot.interact(() -> model.runStage(Operation.APPLY, "alpha"));
+        assertThat(alpha.paused.await(TIMEOUT_S, TimeUnit.SECONDS)).isTrue();
+        waitUntil(() -> model.run().isRunning());
+        robot.push(KeyCode.SHIFT, KeyCode.F10);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(menu.isShowing()).isTrue();
+        robot.push(KeyCode.ESCAPE);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(menu.isShowing()).isFalse();
+        assertThat(model.run().cancelRequestedProperty().get()).as("Esc only closed the menu").isFalse();
+        robot.push(KeyCode.SHIFT, KeyCode.F10);
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.push(KeyCode.DOWN).push(KeyCode.DOWN).push(KeyCode.DOWN).push(KeyCode.ENTER);
+        waitUntil(() -> model.run().cancelRequestedProperty().get());
+        alpha.gate.countDown();
+        waitUntil(() -> model.stage("alpha").status() == StageStatus.CANCELLED && !model.run().isRunning());
+        assertThat(alpha.stepsRun).containsExactly(1);
+    }
+
+    private double menuTop(javafx.scene.control.ContextMenu menu) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> menu.getScene().getRoot()
+                .localToScreen(menu.getScene().getRoot().getLayoutBounds()).getMinY()).get(TIMEOUT_S, TimeUnit.SECONDS);
+    }
+
+    private double cellBottom(int index) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> scene.getRoot().lookupAll(".list-cell").stream()
+                .filter(n -> n instanceof javafx.scene.control.ListCell<?> c && c.getIndex() == index
+                        && c.getListView() != null && "stageList".equals(c.getListView().getId()))
+                .map(n -> n.localToScreen(n.getLayoutBounds()).getMaxY()).findFirst().orElseThrow())
+                .get(TIMEOUT_S, TimeUnit.SECONDS);
+    }
+
+    @Test
     void ctrlLGoesToTheLogFilterAndArrowsChangeIt(FxRobot robot) throws Exception {
         robot.push(KeyCode.CONTROL, KeyCode.L);
         WaitForAsyncUtils.waitForFxEvents();
@@ -307,7 +386,8 @@ class KeyboardFxTest {
                 .map(Label::getText).toList();
         assertThat(texts).contains("Alt+X / Alt+B", "Next / Back: the next or previous page of the guided setup",
                 "Alt+F", "Alt+T", "Ctrl+Shift+D", "Switch between the light and the dark theme", "F5", "Ctrl+L",
-                "Ctrl+1", "Ctrl+0", "Escape", "Ctrl+Shift+A", "F1", "Enter (stage list)");
+                "Ctrl+1", "Ctrl+0", "Escape", "Ctrl+Shift+A", "F1", "Enter (stage list)",
+                "Shift+F10 / Menu key (stage list)");
         javafx.stage.Window dialogWindow = list.getScene().getWindow();
         assertThat(dialogWindow.isShowing()).isTrue();
         robot.push(KeyCode.ESCAPE);

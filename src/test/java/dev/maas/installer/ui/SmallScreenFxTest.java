@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * The real wizard (default stages and pages, with the guided journey) at 1366x768 and at its minimum size (1000x620),
@@ -159,6 +160,73 @@ class SmallScreenFxTest {
             problems.addAll(walk(robot, p + " page", PAGE_IDS.get(p)));
         }
         assertThat(problems).as("Tab order problems at 1000x620").isEmpty();
+    }
+
+    @org.junit.jupiter.api.Test
+    void anEmptyStatusLineTakesNoRoomAndOneWithTextIsShown(FxRobot robot) throws Exception {
+        // the summary page: its buttons' status lines (credentials, diagnostics) sit between the buttons and the links
+        fx(() -> model.showPage(WizardViewModel.Page.SUMMARY));
+        waitUntil(() -> !shell.summary().linksStatusProperty().get().startsWith("Looking"));
+        assertThat(statusLine("#summaryCredentialsStatus")).isEqualTo("hidden");
+        assertThat(statusLine("#summaryDiagnosticsStatus")).isEqualTo("hidden");
+        assertThat(gapUnder("#summaryShowCredentials", "#summaryAdminLink"))
+                .as("the buttons' row is followed by the links, one spacing apart").isEqualTo(10, within(1.0));
+        assertThat(statusLine("#summaryLinksStatus"))
+                .as("no cluster: the links status says why, so it is shown").startsWith("shown: Some links");
+
+        // not connected: reading the credentials fails, and the status line says so, between buttons and links
+        fx(() -> shell.summary().showCredentials());
+        waitUntil(() -> shell.summary().credentialsStatusProperty().get().startsWith("Could not"));
+        assertThat(statusLine("#summaryCredentialsStatus")).startsWith("shown: Could not read the credentials");
+        assertThat(gapUnder("#summaryShowCredentials", "#summaryAdminLink"))
+                .as("the shown status line takes its room").isGreaterThan(20);
+        fx(() -> shell.summary().hideCredentials());
+        assertThat(statusLine("#summaryCredentialsStatus")).isEqualTo("hidden");
+        assertThat(gapUnder("#summaryShowCredentials", "#summaryAdminLink")).isEqualTo(10, within(1.0));
+
+        // the review page: the export status appears under the buttons once there is something to say
+        fx(() -> model.showPage(WizardViewModel.Page.REVIEW));
+        assertThat(statusLine("#reviewExportStatus")).isEqualTo("hidden");
+        fx(() -> shell.review().export(dir.resolve("exported.yaml")));
+        waitUntil(() -> shell.review().exportStatusProperty().get().startsWith("Exported"));
+        assertThat(statusLine("#reviewExportStatus")).startsWith("shown: Exported to ");
+        String planStatus = shell.review().statusProperty().get();
+        assertThat(statusLine("#reviewStatus")).isEqualTo(planStatus.isEmpty() ? "hidden" : "shown: " + planStatus);
+
+        // the apply page before Apply all: the overall state (of the review's plan) is shown, "Every stage is
+        // applied" is not
+        waitUntil(() -> !model.run().isRunning());
+        fx(() -> model.showPage(WizardViewModel.Page.APPLY));
+        assertThat(statusLine("#applyOverall")).isEqualTo("shown: " + model.run().overallTextProperty().get());
+        assertThat(statusLine("#applyDone")).isEqualTo("hidden");
+    }
+
+    /** "hidden" for a status line that is neither shown nor laid out, "shown: its text" for one that is both. */
+    private String statusLine(String query) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> {
+            scene.getRoot().applyCss();
+            scene.getRoot().layout();
+            javafx.scene.control.Label l = (javafx.scene.control.Label) scene.lookup(query);
+            assertThat(l).as(query).isNotNull();
+            if (!l.isVisible() && !l.isManaged()) {
+                return "hidden";
+            }
+            return l.isVisible() && l.isManaged() && l.getHeight() > 0 ? "shown: " + l.getText()
+                    : "visible=" + l.isVisible() + " managed=" + l.isManaged() + " height=" + l.getHeight();
+        }).get(15, TimeUnit.SECONDS);
+    }
+
+    /** The room between the bottom of the first node and the top of the second, in the scene. */
+    private double gapUnder(String above, String below) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> {
+            scene.getRoot().applyCss();
+            scene.getRoot().layout();
+            return sceneBounds(scene.lookup(below)).getMinY() - sceneBounds(scene.lookup(above)).getMaxY();
+        }).get(15, TimeUnit.SECONDS);
+    }
+
+    private static void waitUntil(java.util.concurrent.Callable<Boolean> condition) throws Exception {
+        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.maas.installer.ui.model.SummaryViewModel;
 import dev.maas.installer.ui.model.WizardViewModel;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.value.ObservableValue;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
@@ -227,6 +228,19 @@ public final class JourneyView {
         return l;
     }
 
+    /**
+     * A wrapped status line bound to {@code text} that is shown, and takes room in its box, only while it has text:
+     * an empty one would leave a gap of a line and two spacings on the page.
+     */
+    static Label statusLine(String id, ObservableValue<String> text) {
+        Label l = wrapped("");
+        l.setId(id);
+        l.textProperty().bind(text);
+        l.visibleProperty().bind(l.textProperty().isNotEmpty());
+        l.managedProperty().bind(l.visibleProperty());
+        return l;
+    }
+
     private Node welcome() {
         // one title over its wrapped description per stage, in a VBox: laid out in one pass (a GridPane of wrapped
         // labels was the most expensive layout of the first frame)
@@ -246,9 +260,7 @@ public final class JourneyView {
         VBox box = content("reviewPage", "Review before apply");
         box.getChildren().add(wrapped("Everything Apply all will create or change, stage by stage, from the plans"
                 + " (secret values are never shown). Use Edit to go back to a stage's page."));
-        Label status = wrapped("");
-        status.setId("reviewStatus");
-        status.textProperty().bind(review.statusProperty());
+        Label status = statusLine("reviewStatus", review.statusProperty());
         VBox groups = new VBox(12);
         groups.setId("reviewGroups");
         Runnable fill = () -> {
@@ -301,18 +313,14 @@ public final class JourneyView {
         apply.getStyleClass().add(Styles.ACCENT);
         apply.disableProperty().bind(wizard.run().runningProperty());
         apply.setOnAction(e -> review.applyAll());
-        Label exported = wrapped("");
-        exported.setId("reviewExportStatus");
-        exported.textProperty().bind(review.exportStatusProperty());
+        Label exported = statusLine("reviewExportStatus", review.exportStatusProperty());
         box.getChildren().addAll(new HBox(10, apply, export, again), exported, status, groups);
         return scroll("reviewPage", box);
     }
 
     private Node applyPage() {
         VBox box = content("applyPage", "Apply");
-        Label overall = wrapped("");
-        overall.setId("applyOverall");
-        overall.textProperty().bind(wizard.run().overallTextProperty());
+        Label overall = statusLine("applyOverall", wizard.run().overallTextProperty());
         GridPane grid = new GridPane();
         grid.setHgap(12);
         grid.setVgap(4);
@@ -341,9 +349,7 @@ public final class JourneyView {
         retry.visibleProperty().bind(journey.applyFailedProperty().and(wizard.run().runningProperty().not()));
         retry.managedProperty().bind(retry.visibleProperty());
         retry.setOnAction(e -> journey.applyAll());
-        Label done = wrapped("");
-        done.setId("applyDone");
-        done.textProperty().bind(Bindings.when(journey.appliedProperty())
+        Label done = statusLine("applyDone", Bindings.when(journey.appliedProperty())
                 .then("Every stage is applied. Press Next for the links and what to do next.").otherwise(""));
         box.getChildren().addAll(overall, grid, new HBox(10, cancel, retry), done);
         return scroll("applyPage", box);
@@ -357,9 +363,7 @@ public final class JourneyView {
         addLink(links, 0, "3scale admin portal", "summaryAdminLink", summary.adminPortalProperty());
         addLink(links, 1, "Developer portal", "summaryPortalLink", summary.developerPortalProperty());
         addLink(links, 2, "Keycloak console", "summaryKeycloakLink", summary.keycloakConsoleProperty());
-        Label linksStatus = wrapped("");
-        linksStatus.setId("summaryLinksStatus");
-        linksStatus.textProperty().bind(summary.linksStatusProperty());
+        Label linksStatus = statusLine("summaryLinksStatus", summary.linksStatusProperty());
 
         Label credTitle = new Label("Credentials");
         credTitle.getStyleClass().add(Styles.TEXT_BOLD);
@@ -385,9 +389,7 @@ public final class JourneyView {
         credRow(creds, 3, "Keycloak admin password", "summaryKeycloakPassword", summary.keycloakPasswordProperty());
         creds.visibleProperty().bind(summary.credentialsShownProperty());
         creds.managedProperty().bind(creds.visibleProperty());
-        Label credStatus = wrapped("");
-        credStatus.setId("summaryCredentialsStatus");
-        credStatus.textProperty().bind(summary.credentialsStatusProperty());
+        Label credStatus = statusLine("summaryCredentialsStatus", summary.credentialsStatusProperty());
 
         Label next = wrapped(summary.nextSteps());
         next.setId("summaryNextSteps");
@@ -400,9 +402,7 @@ public final class JourneyView {
                 summary.saveDiagnostics(p);
             }
         });
-        Label diagStatus = wrapped("");
-        diagStatus.setId("summaryDiagnosticsStatus");
-        diagStatus.textProperty().bind(summary.diagnosticsStatusProperty());
+        Label diagStatus = statusLine("summaryDiagnosticsStatus", summary.diagnosticsStatusProperty());
         box.getChildren().addAll(new HBox(10, show, hide, diagnostics), credStatus, diagStatus, links, linksStatus,
                 credTitle, creds, next);
         return scroll("summaryPage", box);

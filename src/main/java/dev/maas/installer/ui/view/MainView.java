@@ -214,7 +214,8 @@ public final class MainView extends BorderPane {
         stageList = list;
         list.setId("stageList");
         list.setCellFactory(v -> new StageListCell());
-        list.setTooltip(new Tooltip("Up/Down shows a stage, Enter goes into its page (Ctrl+1..9 jumps to a stage)"));
+        list.setTooltip(new Tooltip("Up/Down shows a stage, Enter goes into its page, Shift+F10 opens its menu"
+                + " (Ctrl+1..9 jumps to a stage)"));
         list.addEventHandler(KeyEvent.KEY_PRESSED, e -> {
             if (e.getCode() == KeyCode.ENTER && list.getSelectionModel().getSelectedItem() != null) {
                 model.selectedProperty().set(list.getSelectionModel().getSelectedItem());
@@ -251,6 +252,7 @@ public final class MainView extends BorderPane {
             row.setAlignment(Pos.CENTER_LEFT);
             header = row;
             list.setContextMenu(journey.stageMenu(list));
+            ContextMenuKeys.install(list); // Shift+F10 and the Menu key open it on the selected stage
         }
         VBox box = new VBox(8, header, list, planAll, applyAll, verifyAll);
         if (journey != null) {

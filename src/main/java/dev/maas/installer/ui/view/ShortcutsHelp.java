@@ -23,6 +23,8 @@ final class ShortcutsHelp {
             new Shortcut("Tab / Shift+Tab", "Move to the next / previous control"),
             new Shortcut("Up / Down (stage list)", "Show the previous / next stage"),
             new Shortcut("Enter (stage list)", "Go into the shown stage's page"),
+            new Shortcut("Shift+F10 / Menu key (stage list)",
+                    "The selected stage's menu: Rerun, Verify, Cancel the run (Up/Down, Enter; Esc closes it)"),
             new Shortcut("Space", "Press the focused button, tick the focused box"),
             new Shortcut("Alt+underlined letter", "Press that button (Plan, Apply, Verify, Rerun, Cancel, ...)"),
             new Shortcut("Alt+X / Alt+B", "Next / Back: the next or previous page of the guided setup"),
