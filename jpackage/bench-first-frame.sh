@@ -25,7 +25,7 @@ Usage: jpackage/bench-first-frame.sh [options]
 
   --runs N        measured runs of each app (default 10), after one warm-up run of each
   --reuse         do not build: reuse target/jpackage/maas-installer and target/bench-first-frame/first-frame-minimal
-  --skip-build    pass --skip-build to build-linux.sh (reuse target/maas-installer.jar and target/lib)
+  --skip-build    pass --skip-build to build-linux.sh (reuse target/maas-installer-app.jar and target/lib)
   -h, --help      this text
 
 Needs what jpackage/build-linux.sh needs for an app-image with AppCDS (JDK 17 with jmods, xvfb, x11-utils,

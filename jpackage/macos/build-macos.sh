@@ -22,7 +22,7 @@ IDENTIFIER=dev.maas.installer
 OUT="$ROOT/target/jpackage"
 WORK="$OUT/work"
 
-[[ "$SKIP_BUILD" == true ]] || ./mvnw -q -B package -DskipTests
+[[ "$SKIP_BUILD" == true ]] || ./mvnw -q -B package -DskipTests -Papp-jar
 VERSION="$(sed -n 's/^version=//p' target/maven-archiver/pom.properties)"
 # jpackage on macOS rejects a CFBundleVersion whose first number is 0, so until the project reaches 1.0 the
 # bundle version of 0.x.y is 1.x.y (the project version stays in the jar's manifest).
@@ -31,11 +31,8 @@ APP_VERSION="$(echo "$VERSION" | grep -oE '^[0-9]+(\.[0-9]+){0,2}')"
 
 rm -rf "$OUT"
 mkdir -p "$WORK/input/lib" "$WORK/fxnative"
-cp -p "target/$MAIN_JAR" "$WORK/input/"
-for jar in target/lib/*.jar; do
-  case "$(basename "$jar")" in javafx-*) continue ;; esac
-  cp -p "$jar" "$WORK/input/lib/"
-done
+# one jar: the app and every dependency but JavaFX (Maven profile app-jar; a faster start, docs/packaging.md)
+cp -p target/maas-installer-app.jar "$WORK/input/$MAIN_JAR"
 shopt -s nullglob
 FX_JARS=(target/lib/javafx-*-mac*.jar)
 [[ ${#FX_JARS[@]} -ge 3 ]] || { echo "error: no JavaFX macOS jars in target/lib" >&2; exit 1; }

@@ -24,7 +24,7 @@ $Out  = "$Root\target\jpackage"
 $Work = "$Out\work"
 
 if (-not $SkipBuild) {
-    & "$Root\mvnw.cmd" -q -B package -DskipTests
+    & "$Root\mvnw.cmd" -q -B package -DskipTests -Papp-jar
     if ($LASTEXITCODE -ne 0) { throw "maven build failed" }
 }
 $Version = (Select-String -Path "$Root\target\maven-archiver\pom.properties" -Pattern '^version=(.*)$').Matches[0].Groups[1].Value
@@ -32,8 +32,8 @@ $AppVersion = ([regex]::Match($Version, '^\d+(\.\d+){0,2}')).Value
 
 if (Test-Path $Out) { Remove-Item -Recurse -Force $Out }
 New-Item -ItemType Directory -Force "$Work\input\lib", "$Work\fxnative" | Out-Null
-Copy-Item "$Root\target\$MainJar" "$Work\input\"
-Get-ChildItem "$Root\target\lib\*.jar" | Where-Object { $_.Name -notlike 'javafx-*' } | Copy-Item -Destination "$Work\input\lib\"
+# one jar: the app and every dependency but JavaFX (Maven profile app-jar; a faster start, docs/packaging.md)
+Copy-Item "$Root\target\maas-installer-app.jar" "$Work\input\$MainJar"
 
 $FxJars = @(Get-ChildItem "$Root\target\lib\javafx-*-win.jar")
 if ($FxJars.Count -lt 3) { throw "no JavaFX Windows jars (javafx-*-win.jar) in target\lib" }

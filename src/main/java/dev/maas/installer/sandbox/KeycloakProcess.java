@@ -170,7 +170,7 @@ public final class KeycloakProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
         Map<String, String> env = builder.environment();
-        env.put("JAVA_HOME", System.getProperty("java.home"));
+        env.put("JAVA_HOME", javaHomeForKeycloak(System::getProperty, System::getenv).toString());
         env.put("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN_USER);
         env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", password);
         Process process;
@@ -213,6 +213,29 @@ public final class KeycloakProcess implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ where the distribution is
+
+    /** {@code -Dmaas.keycloak.java.home=DIR}: the Java that runs Keycloak (its {@code JAVA_HOME}). */
+    public static final String JAVA_HOME_PROPERTY = "maas.keycloak.java.home";
+
+    /**
+     * The Java that runs Keycloak: {@code -Dmaas.keycloak.java.home}, else this JVM's own when it has the JDK's
+     * {@code jdk.jfr} module (a full JDK: what Keycloak's Quarkus needs), else {@code $JAVA_HOME} when set (the
+     * packaged app's runtime is cut down to the installer's own modules, without {@code jdk.jfr}), else this JVM's.
+     */
+    static Path javaHomeForKeycloak(java.util.function.Function<String, String> properties,
+                                    java.util.function.Function<String, String> env) {
+        String chosen = properties.apply(JAVA_HOME_PROPERTY);
+        if (chosen != null && !chosen.isBlank()) {
+            return Path.of(chosen.trim());
+        }
+        Path own = Path.of(properties.apply("java.home"));
+        if (java.lang.module.ModuleFinder.ofSystem().find("jdk.jfr").isPresent()) {
+            return own;
+        }
+        String javaHome = env.apply("JAVA_HOME");
+        return javaHome != null && !javaHome.isBlank() && Files.isExecutable(Path.of(javaHome, "bin", "java"))
+                ? Path.of(javaHome) : own;
+    }
 
     /** The distribution folder (holding {@code bin/kc.sh}) for these options; see the class comment. */
     public static Path locateDistribution(Options options) {

@@ -36,6 +36,7 @@ public class WizardApp extends Application {
         StartupTrace.mark("start()");
         // the theme remembered last time (a few bytes), applied before the first frame
         theme = ThemeViewModel.remembered(ThemeViewModel.defaultFile(System::getenv));
+        BackgroundStart.awaitStylesheets();
         Themes.apply(theme.isDark());
         StartupTrace.mark("theme stylesheet set");
         Rectangle2D screen = Screen.getPrimary().getVisualBounds();

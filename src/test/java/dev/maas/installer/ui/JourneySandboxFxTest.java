@@ -205,9 +205,11 @@ class JourneySandboxFxTest {
         assertThat(opened).containsExactly(s.summary().adminPortalProperty().get());
         // credentials only on request, hidden again on leaving the page
         assertThat(visible(robot, "#summaryCredentials")).isFalse();
+        assertThat(visible(robot, "#summaryCredentialsTitle")).isFalse();
         robot.clickOn("#summaryShowCredentials");
         waitUntil(() -> s.summary().credentialsShownProperty().get(), s);
         WaitForAsyncUtils.waitForFxEvents();
+        assertThat(visible(robot, "#summaryCredentialsTitle")).isTrue();
         assertThat(label(robot, "#summary3scalePassword").getText()).isNotEmpty();
         assertThat(label(robot, "#summaryKeycloakUser").getText()).isNotEmpty();
         String password = label(robot, "#summary3scalePassword").getText();

@@ -250,7 +250,9 @@ class WizardShellFxTest {
         assertThat(robot.lookup(".stage-status").queryAllAs(Label.class)).extracting(Label::getText)
                 .contains("● OK");
         assertThat(label(robot, "#overallText").getText()).isEqualTo("Apply finished: 1 ok");
-        assertThat(label(robot, "#stepText").getText()).isEqualTo("3 of 3: doing step 3 of alpha");
+        // the run is over: no "current step" is left standing
+        assertThat(label(robot, "#stepText").getText()).isEmpty();
+        assertThat(label(robot, "#stepDetail").getText()).isEmpty();
         assertThat(robot.lookup("#cancelButton").query().isVisible()).isFalse();
         assertThat(logShows(robot, "alpha finished step 3")).isTrue();
         assertThat(this.<Change>table(robot, "#planTable").getItems()).hasSize(1);

@@ -107,6 +107,8 @@ class WizardViewModelTest {
         assertThat(model.run().isRunning()).isFalse();
         assertThat(model.run().overallProgressProperty().get()).isEqualTo(1.0);
         assertThat(model.run().overallTextProperty().get()).isEqualTo("Apply finished: 1 failed, 1 skipped");
+        assertThat(model.run().stepTextProperty().get()).isEmpty();
+        assertThat(model.run().stepDetailProperty().get()).isEmpty();
         assertThat(model.log().lines()).extracting(LogLine::message).endsWith(
                 "b: skipped because a did not succeed", "Apply finished: 1 failed, 1 skipped");
         assertThat(model.log().lines().get(model.log().lines().size() - 2).stageId()).isEqualTo("b");

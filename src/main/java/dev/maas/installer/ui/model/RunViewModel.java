@@ -88,6 +88,7 @@ public final class RunViewModel {
         running.set(false);
         runningStageId.set("");
         overallProgress.set(1);
+        clearStep();   // the last stage's last sub-step is no "current step" once the run is over
         Map<StageResult.Outcome, Integer> counts = new TreeMap<>();
         for (StageResult r : report.stages()) {
             counts.merge(r.outcome(), 1, Integer::sum);

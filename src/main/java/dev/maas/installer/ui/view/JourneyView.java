@@ -366,7 +366,11 @@ public final class JourneyView {
         Label linksStatus = statusLine("summaryLinksStatus", summary.linksStatusProperty());
 
         Label credTitle = new Label("Credentials");
+        credTitle.setId("summaryCredentialsTitle");
         credTitle.getStyleClass().add(Styles.TEXT_BOLD);
+        // a heading over nothing until they are shown
+        credTitle.visibleProperty().bind(summary.credentialsShownProperty());
+        credTitle.managedProperty().bind(credTitle.visibleProperty());
         Button show = new Button("Sho_w credentials");
         show.setId("summaryShowCredentials");
         show.setAccessibleText("Show the admin credentials, read from the cluster");

@@ -12,7 +12,6 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
-import javafx.scene.shape.Rectangle;
 
 /**
  * The window's opening frame: the main window's header and the welcome page's text and buttons
@@ -47,17 +46,14 @@ public final class OpeningView extends BorderPane {
         StackPane page = new StackPane(welcome);
         page.setAlignment(Pos.TOP_LEFT);
         page.setId("openingPage");
-        page.getStyleClass().add("opening-page");
-        Rectangle clip = new Rectangle();
-        clip.widthProperty().bind(page.widthProperty());
-        clip.heightProperty().bind(page.heightProperty());
-        page.setClip(clip);
         page.setMinHeight(0);
+        // the bottom area comes after the page and is opaque: it covers whatever of the page does not fit above it
         Region bottom = new Region();
         bottom.getStyleClass().add("bottom-pane");
         bottom.setMinHeight(0);
         VBox centre = new VBox(page, bottom);
-        page.prefHeightProperty().bind(centre.heightProperty().multiply(PAGE_SHARE));
+        centre.heightProperty().addListener((o, old, height) ->
+                page.setPrefHeight(height.doubleValue() * PAGE_SHARE));
         VBox.setVgrow(bottom, Priority.ALWAYS);
         setCenter(centre);
     }

@@ -13,6 +13,11 @@ public final class Themes {
         return dark ? new PrimerDark().getUserAgentStylesheet() : new PrimerLight().getUserAgentStylesheet();
     }
 
+    /** The class-path resource of the binary form of {@link #userAgentStylesheet}, the one JavaFX reads. */
+    public static String binaryUserAgentStylesheet(boolean dark) {
+        return dark ? new PrimerDark().getUserAgentStylesheetBSS() : new PrimerLight().getUserAgentStylesheetBSS();
+    }
+
     /** Makes it the application's user-agent stylesheet (FX thread); a no-op when it already is. */
     public static void apply(boolean dark) {
         String css = userAgentStylesheet(dark);
