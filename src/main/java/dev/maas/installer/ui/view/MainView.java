@@ -160,6 +160,7 @@ public final class MainView extends BorderPane {
         Node own = journey == null ? null : journey.page(which);
         centre.getChildren().setAll(own != null ? own
                 : connect && connectPageFactory != null ? connectPage() : stagePage());
+        Mnemonics.prune(getScene());
         if (connectNav != null) {
             connectNav.pseudoClassStateChanged(SELECTED, connect);
         }
