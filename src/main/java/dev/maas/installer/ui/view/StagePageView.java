@@ -255,8 +255,12 @@ final class StagePageView extends ScrollPane {
         return true;
     }
 
-    private static Node firstFocusable(Node n) {
-        if (n == null || !n.isVisible() || n.isDisabled() || !n.isManaged()) {
+    /**
+     * The first visible, enabled, focus-traversable node under {@code n} (depth first), or null. (Not "managed":
+     * a scroll pane's own viewport is unmanaged.)
+     */
+    static Node firstFocusable(Node n) {
+        if (n == null || !n.isVisible() || n.isDisabled()) {
             return null;
         }
         if (n.isFocusTraversable()) {
