@@ -54,16 +54,46 @@ public class WizardApp extends Application {
         // FirstFrame)
         FirstFrame.whenShown(scene, () -> buildWizard(window, scene), () -> {
             StartupTrace.mark("first frame");
-            buildWizard(window, scene);
-            shell.windowShown();
+            if (buildWizard(window, scene)) {
+                shell.windowShown();
+            }
         });
     }
 
-    /** Builds the wizard and puts its main view in the scene in place of the opening view. FX thread, once. */
-    private void buildWizard(Stage window, Scene scene) {
+    /**
+     * Builds the wizard and puts its main view in the scene in place of the opening view. FX thread, once. When that
+     * fails (a broken installation, say), the opening view's inert buttons must not stay on screen as if the wizard
+     * were there: the error is logged, shown in a dialog that says what to do, and the app exits.
+     *
+     * @return whether the wizard is there
+     */
+    private boolean buildWizard(Stage window, Scene scene) {
         if (shell != null) {
-            return;
+            return true;
         }
+        try {
+            makeWizard(window, scene);
+            return true;
+        } catch (RuntimeException | LinkageError e) {
+            String what = dev.maas.installer.engine.secrets.SecretRegistry.global()
+                    .redact("The MaaS Installer could not start its wizard: " + e);
+            try {
+                org.slf4j.LoggerFactory.getLogger(WizardApp.class).error(what, e);
+            } catch (RuntimeException | LinkageError logging) {
+                System.err.println(what);   // the logging system may be what failed
+            }
+            javafx.scene.control.Alert alert = new javafx.scene.control.Alert(
+                    javafx.scene.control.Alert.AlertType.ERROR, what + "\n\nReinstall the installer, or run the"
+                    + " command-line installer (maas-installer --help) and report this message if it persists.");
+            alert.setHeaderText("The installer could not start");
+            alert.initOwner(window);
+            alert.showAndWait();
+            javafx.application.Platform.exit();
+            return false;
+        }
+    }
+
+    private void makeWizard(Stage window, Scene scene) {
         // the stages and the engine service hold loggers: SLF4J binds Logback here, on their first use
         shell = WizardShell.builder().startOnConnectPage(true).sandboxWhenNoCluster(true)
                 .theme(theme).deferKubeconfigRead(true)

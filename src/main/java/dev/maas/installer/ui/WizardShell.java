@@ -290,6 +290,7 @@ public final class WizardShell implements AutoCloseable {
         Themes.apply(theme.isDark());
         MainView v = view();
         scene.setRoot(v);
+        dev.maas.installer.ui.view.Mnemonics.prune(scene);   // the opening view's, left behind empty
         v.installAccelerators(scene);
     }
 

@@ -155,6 +155,9 @@ class JourneySandboxFxTest {
         assertThat(w.stage(StageIds.PREFLIGHT).status()).isEqualTo(StageStatus.OK);
         clickNext(robot);
         assertThat(s.journey().current().stageId()).isEqualTo(StageIds.SSO);
+        // the stage page says the same as the list: nothing of it is there yet, not a red failure
+        assertThat(label(robot, "#stageStatus").getText()).isEqualTo(StageViewModel.NOT_INSTALLED_YET);
+        assertThat(label(robot, "#stageStatus").getStyleClass()).doesNotContain(StageStatus.FAILED.styleClass());
         // an input is validated as it is typed: Next is disabled with the reason, until it is fixed
         TextField realm = robot.lookup("#sso-realm").queryAs(TextField.class);
         String goodRealm = realm.getText();

@@ -97,6 +97,28 @@ class WizardShellFxTest {
         window.show();
     }
 
+    /** A long step message (the portal's content uploads) shortens the step text, never the Cancel button. */
+    @Test
+    void aLongStepMessageDoesNotCutTheCancelButton(FxRobot robot) throws Exception {
+        String longText = "Portal content (3 sections, 1 layout, 2 partials, 4 pages, 3 builtin pages, 11 files)"
+                + " with every template checked against the CMS";
+        robot.interact(() -> shell.view().getScene().getWindow().setWidth(1000));
+        alpha.pauseAfterStep = 2;
+        robot.clickOn("#applyButton");
+        assertThat(alpha.paused.await(TIMEOUT_S, TimeUnit.SECONDS)).isTrue();
+        waitUntil(() -> robot.lookup("#cancelButton").query().isVisible());
+        // what the portal stage reports while it uploads (the run's own events, on the FX thread like the bridge's)
+        robot.interact(() -> model.onEngineEvents(List.of(
+                new dev.maas.installer.engine.run.RunEvent.StepProgress("alpha", 2, 3, longText),
+                new dev.maas.installer.engine.run.RunEvent.StepDetail("alpha", "Uploading 11 of 11: " + longText))));
+        WaitForAsyncUtils.waitForFxEvents();
+        Button cancel = button(robot, "#cancelButton");
+        assertThat(label(robot, "#stepText").getText()).endsWith("against the CMS");
+        assertThat(cancel.getWidth()).as("Cancel's width").isGreaterThanOrEqualTo(cancel.prefWidth(-1) - 0.5);
+        alpha.gate.countDown();
+        waitUntil(() -> !model.run().isRunning());
+    }
+
     /** Where the welcome page's title label sits in the scene. */
     private static javafx.geometry.Point2D welcomeTitle(javafx.scene.Scene scene) {
         return scene.getRoot().lookupAll(".title-2").stream()
@@ -150,6 +172,11 @@ class WizardShellFxTest {
             }).get(TIMEOUT_S, TimeUnit.SECONDS);
             WaitForAsyncUtils.waitForFxEvents();
             assertThat(scene.getRoot()).isSameAs(app.view());
+            // no Alt mnemonic of the opening view's buttons is left behind (St_art would shadow Alt+A elsewhere)
+            List<javafx.scene.Node> mnemonicTargets = WaitForAsyncUtils.asyncFx(() -> scene.getMnemonics().values()
+                    .stream().flatMap(List::stream).map(javafx.scene.input.Mnemonic::getNode).toList())
+                    .get(TIMEOUT_S, TimeUnit.SECONDS);
+            assertThat(mnemonicTargets).isNotEmpty().allSatisfy(n -> assertThat(n.getScene()).as("%s", n).isSameAs(scene));
             List<javafx.scene.Node> after = WaitForAsyncUtils.asyncFx(() -> java.util.Arrays.asList(
                     scene.lookup("#welcomePage"), scene.lookup("#welcomeStages"), scene.lookup("#journeyNext"),
                     scene.lookup("#stageList"), scene.lookup("#logPane"), scene.lookup("#cancelButton"),

@@ -100,6 +100,28 @@ public final class StageViewModel {
 
     public LiveState liveState() { return liveState.get(); }
 
+    /**
+     * Whether the stage's failure only says that nothing of it is on the cluster yet: its status is FAILED and the
+     * last verify found nothing of it (pending). A new user's first view: shown as "not installed yet" in neutral
+     * colour, not as a red failure (the stage list, the stage page and the apply page all say so).
+     */
+    public boolean notInstalledYet() {
+        return status.get() == StageStatus.FAILED && liveState.get() == LiveState.PENDING;
+    }
+
+    /** The status in words as the views show it: {@link StageStatus#label()}, or "not installed yet". */
+    public String statusLabel() {
+        return notInstalledYet() ? NOT_INSTALLED_YET : status.get().label();
+    }
+
+    /** The status's CSS class as the views use it: a stage not installed yet is coloured like one not run. */
+    public String statusStyleClass() {
+        return (notInstalledYet() ? StageStatus.NOT_RUN : status.get()).styleClass();
+    }
+
+    /** See {@link #notInstalledYet()}. */
+    public static final String NOT_INSTALLED_YET = "not installed yet";
+
     public ObservableList<Check> checks() { return checksView; }
 
     void started(Operation op) {

@@ -328,8 +328,8 @@ public final class JourneyView {
         for (StageViewModel s : wizard.stages()) {
             Label status = new Label();
             status.setId("apply-status-" + s.id());
-            status.textProperty().bind(Bindings.createStringBinding(() -> "● " + s.status().label(),
-                    s.statusProperty()));
+            status.textProperty().bind(Bindings.createStringBinding(() -> "● " + s.statusLabel(),
+                    s.statusProperty(), s.liveStateProperty()));
             Label message = wrapped("");
             message.textProperty().bind(s.messageProperty());
             GridPane.setHgrow(message, Priority.ALWAYS);

@@ -158,8 +158,21 @@ public final class MainView extends BorderPane {
     private void showPage(StackPane centre, WizardViewModel.Page which) {
         boolean connect = which == WizardViewModel.Page.CONNECT;
         Node own = journey == null ? null : journey.page(which);
+        Node focused = getScene() == null ? null : getScene().getFocusOwner();
+        boolean focusOnPage = focused != null && isInside(focused, centre);
         centre.getChildren().setAll(own != null ? own
                 : connect && connectPageFactory != null ? connectPage() : stagePage());
+        Mnemonics.prune(getScene());
+        if (focusOnPage) {
+            // the focused button (Start, Apply all...) left with its page: the new page's first control takes the
+            // focus, not the first one of the window (the header's theme toggle)
+            centre.applyCss();
+            centre.layout();
+            Node first = StagePageView.firstFocusable(centre);
+            if (first != null) {
+                first.requestFocus();
+            }
+        }
         if (connectNav != null) {
             connectNav.pseudoClassStateChanged(SELECTED, connect);
         }
@@ -168,6 +181,15 @@ public final class MainView extends BorderPane {
         } else if (model.selected() != null) {
             stageList.getSelectionModel().select(model.selected());
         }
+    }
+
+    private static boolean isInside(Node n, Node ancestor) {
+        for (Node p = n; p != null; p = p.getParent()) {
+            if (p == ancestor) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The stage page (title, inputs, plan preview, checks), built on its first use. */

@@ -57,12 +57,10 @@ final class StageListCell extends ListCell<StageViewModel> {
         // the live state (done / drifted / pending, from the last verify of the cluster) when known
         String live = bound == null ? "" : JourneyView.live(bound.liveState());
         // a verify that found nothing of the stage (pending) is not a failure to show in red: nothing is there yet
-        boolean notInstalled = s == StageStatus.FAILED
-                && bound.liveState() == dev.maas.installer.ui.model.LiveState.PENDING;
-        String label = notInstalled ? "not installed yet" : s.label();
+        String label = bound == null ? s.label() : bound.statusLabel();
         status.setText("● " + label + (live.isEmpty() ? "" : " · " + live));
         status.getStyleClass().removeIf(c -> c.startsWith("status-"));
-        status.getStyleClass().add(notInstalled ? StageStatus.NOT_RUN.styleClass() : s.styleClass());
+        status.getStyleClass().add(bound == null ? s.styleClass() : bound.statusStyleClass());
         setAccessibleText(title.getText() + ": " + label + (live.isEmpty() ? "" : ", " + live));
     }
 }

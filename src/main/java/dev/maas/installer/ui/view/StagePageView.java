@@ -54,7 +54,8 @@ final class StagePageView extends ScrollPane {
     private final Label changesCaption = new Label();
     private final TableView<Change> planTable = new TableView<>();
     private final TableView<Check> checksTable = new TableView<>();
-    private final ChangeListener<StageStatus> statusListener = (o, a, b) -> showStatus(b);
+    private final ChangeListener<StageStatus> statusListener = (o, a, b) -> showStatus();
+    private final ChangeListener<dev.maas.installer.ui.model.LiveState> liveListener = (o, a, b) -> showStatus();
     private StageViewModel shown;
     private Button focusBeforeRun;
 
@@ -170,6 +171,7 @@ final class StagePageView extends ScrollPane {
     private void show(StageViewModel s) {
         if (shown != null) {
             shown.statusProperty().removeListener(statusListener);
+            shown.liveStateProperty().removeListener(liveListener);
         }
         shown = s;
         message.textProperty().unbind();
@@ -203,7 +205,8 @@ final class StagePageView extends ScrollPane {
         planTable.setItems(s.changes());
         checksTable.setItems(s.checks());
         s.statusProperty().addListener(statusListener);
-        showStatus(s.status());
+        s.liveStateProperty().addListener(liveListener);
+        showStatus();
     }
 
     /**
@@ -252,8 +255,12 @@ final class StagePageView extends ScrollPane {
         return true;
     }
 
-    private static Node firstFocusable(Node n) {
-        if (n == null || !n.isVisible() || n.isDisabled() || !n.isManaged()) {
+    /**
+     * The first visible, enabled, focus-traversable node under {@code n} (depth first), or null. (Not "managed":
+     * a scroll pane's own viewport is unmanaged.)
+     */
+    static Node firstFocusable(Node n) {
+        if (n == null || !n.isVisible() || n.isDisabled()) {
             return null;
         }
         if (n.isFocusTraversable()) {
@@ -270,9 +277,13 @@ final class StagePageView extends ScrollPane {
         return null;
     }
 
-    private void showStatus(StageStatus st) {
-        status.setText(st.label());
+    /** The shown stage's status, "not installed yet" for one a verify found nothing of (like the stage list). */
+    private void showStatus() {
+        if (shown == null) {
+            return;
+        }
+        status.setText(shown.statusLabel());
         status.getStyleClass().removeIf(c -> c.startsWith("status-"));
-        status.getStyleClass().add(st.styleClass());
+        status.getStyleClass().add(shown.statusStyleClass());
     }
 }
