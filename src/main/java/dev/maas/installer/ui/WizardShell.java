@@ -274,9 +274,7 @@ public final class WizardShell implements AutoCloseable {
     /** A scene holding the view in the current theme, with the keyboard shortcuts installed (FX thread). */
     public Scene scene(double width, double height) {
         Themes.apply(theme.isDark());
-        StartupTrace.mark("theme stylesheet set");
         MainView v = view();
-        StartupTrace.mark("main view built");
         Scene scene = new Scene(v, width, height);
         view().installAccelerators(scene);
         return scene;

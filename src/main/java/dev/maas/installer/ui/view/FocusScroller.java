@@ -28,19 +28,10 @@ public final class FocusScroller {
     /** Scrolls each scroll pane around {@code node} so that the node is inside its viewport. */
     public static void ensureVisible(Node node) {
         for (Parent p = node.getParent(); p != null; p = p.getParent()) {
-            if (p instanceof ScrollPane sp && sp.getContent() != null && isInside(node, sp.getContent())) {
+            if (p instanceof ScrollPane sp && sp.getContent() != null && FocusSupport.isInside(node, sp.getContent())) {
                 scroll(sp, node);
             }
         }
-    }
-
-    private static boolean isInside(Node node, Node ancestor) {
-        for (Node n = node; n != null; n = n.getParent()) {
-            if (n == ancestor) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static void scroll(ScrollPane sp, Node node) {

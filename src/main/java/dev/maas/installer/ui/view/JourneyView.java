@@ -223,9 +223,7 @@ public final class JourneyView {
     }
 
     private static Label wrapped(String text) {
-        Label l = new Label(text);
-        l.setWrapText(true);
-        return l;
+        return WelcomeContent.wrapped(text);
     }
 
     /**

@@ -159,7 +159,7 @@ public final class MainView extends BorderPane {
         boolean connect = which == WizardViewModel.Page.CONNECT;
         Node own = journey == null ? null : journey.page(which);
         Node focused = getScene() == null ? null : getScene().getFocusOwner();
-        boolean focusOnPage = focused != null && isInside(focused, centre);
+        boolean focusOnPage = focused != null && FocusSupport.isInside(focused, centre);
         centre.getChildren().setAll(own != null ? own
                 : connect && connectPageFactory != null ? connectPage() : stagePage());
         Mnemonics.prune(getScene());
@@ -168,7 +168,7 @@ public final class MainView extends BorderPane {
             // focus, not the first one of the window (the header's theme toggle)
             centre.applyCss();
             centre.layout();
-            Node first = StagePageView.firstFocusable(centre);
+            Node first = FocusSupport.firstFocusable(centre);
             if (first != null) {
                 first.requestFocus();
             }
@@ -181,15 +181,6 @@ public final class MainView extends BorderPane {
         } else if (model.selected() != null) {
             stageList.getSelectionModel().select(model.selected());
         }
-    }
-
-    private static boolean isInside(Node n, Node ancestor) {
-        for (Node p = n; p != null; p = p.getParent()) {
-            if (p == ancestor) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The stage page (title, inputs, plan preview, checks), built on its first use. */

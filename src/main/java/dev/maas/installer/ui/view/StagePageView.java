@@ -225,19 +225,10 @@ final class StagePageView extends ScrollPane {
         } else if (focusBeforeRun != null) {
             Button back = focusBeforeRun;
             focusBeforeRun = null;
-            if (owner == null || isInside(owner, this)) {
+            if (owner == null || FocusSupport.isInside(owner, this)) {
                 back.requestFocus();
             }
         }
-    }
-
-    private static boolean isInside(Node n, Node ancestor) {
-        for (Node p = n; p != null; p = p.getParent()) {
-            if (p == ancestor) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
@@ -247,34 +238,12 @@ final class StagePageView extends ScrollPane {
     boolean focusFirst() {
         applyCss();
         layout();
-        Node first = firstFocusable(getContent());
+        Node first = FocusSupport.firstFocusable(getContent());
         if (first == null) {
             return false;
         }
         first.requestFocus();
         return true;
-    }
-
-    /**
-     * The first visible, enabled, focus-traversable node under {@code n} (depth first), or null. (Not "managed":
-     * a scroll pane's own viewport is unmanaged.)
-     */
-    static Node firstFocusable(Node n) {
-        if (n == null || !n.isVisible() || n.isDisabled()) {
-            return null;
-        }
-        if (n.isFocusTraversable()) {
-            return n;
-        }
-        if (n instanceof javafx.scene.Parent p) {
-            for (Node child : p.getChildrenUnmodifiable()) {
-                Node f = firstFocusable(child);
-                if (f != null) {
-                    return f;
-                }
-            }
-        }
-        return null;
     }
 
     /** The shown stage's status, "not installed yet" for one a verify found nothing of (like the stage list). */
