@@ -102,21 +102,28 @@ class WizardShellFxTest {
     void aLongStepMessageDoesNotCutTheCancelButton(FxRobot robot) throws Exception {
         String longText = "Portal content (3 sections, 1 layout, 2 partials, 4 pages, 3 builtin pages, 11 files)"
                 + " with every template checked against the CMS";
-        robot.interact(() -> shell.view().getScene().getWindow().setWidth(1000));
-        alpha.pauseAfterStep = 2;
-        robot.clickOn("#applyButton");
-        assertThat(alpha.paused.await(TIMEOUT_S, TimeUnit.SECONDS)).isTrue();
-        waitUntil(() -> robot.lookup("#cancelButton").query().isVisible());
-        // what the portal stage reports while it uploads (the run's own events, on the FX thread like the bridge's)
-        robot.interact(() -> model.onEngineEvents(List.of(
-                new dev.maas.installer.engine.run.RunEvent.StepProgress("alpha", 2, 3, longText),
-                new dev.maas.installer.engine.run.RunEvent.StepDetail("alpha", "Uploading 11 of 11: " + longText))));
-        WaitForAsyncUtils.waitForFxEvents();
-        Button cancel = button(robot, "#cancelButton");
-        assertThat(label(robot, "#stepText").getText()).endsWith("against the CMS");
-        assertThat(cancel.getWidth()).as("Cancel's width").isGreaterThanOrEqualTo(cancel.prefWidth(-1) - 0.5);
-        alpha.gate.countDown();
-        waitUntil(() -> !model.run().isRunning());
+        javafx.stage.Window window = shell.view().getScene().getWindow();
+        double width = window.getWidth();
+        robot.interact(() -> window.setWidth(1000));
+        try {
+            alpha.pauseAfterStep = 2;
+            robot.clickOn("#applyButton");
+            assertThat(alpha.paused.await(TIMEOUT_S, TimeUnit.SECONDS)).isTrue();
+            waitUntil(() -> robot.lookup("#cancelButton").query().isVisible());
+            // what the portal stage reports while it uploads (the run's own events, on the FX thread)
+            robot.interact(() -> model.onEngineEvents(List.of(
+                    new dev.maas.installer.engine.run.RunEvent.StepProgress("alpha", 2, 3, longText),
+                    new dev.maas.installer.engine.run.RunEvent.StepDetail("alpha", "Uploading 11 of 11: " + longText))));
+            WaitForAsyncUtils.waitForFxEvents();
+            Button cancel = button(robot, "#cancelButton");
+            assertThat(label(robot, "#stepText").getText()).endsWith("against the CMS");
+            assertThat(cancel.getWidth()).as("Cancel's width").isGreaterThanOrEqualTo(cancel.prefWidth(-1) - 0.5);
+            alpha.gate.countDown();
+            waitUntil(() -> !model.run().isRunning());
+        } finally {
+            // TestFX keeps one window for every test class: leave it as wide as it was
+            robot.interact(() -> window.setWidth(width));
+        }
     }
 
     /** Where the welcome page's title label sits in the scene. */
