@@ -11,7 +11,6 @@ import io.fabric8.mockwebserver.vertx.Protocol;
 
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,11 +92,6 @@ public final class TestCluster implements AutoCloseable {
         public Options withCrdSource(CrdSource v) {
             return new Options(https, port, v, appsDomain, openshift, olm, rwxStorage, models, packages,
                     olmBehaviour, denied, strictNamespaces, token);
-        }
-
-        /** CRDs from a folder laid out like {@code shared/reference/crds}. */
-        public Options withCrdDirectory(Path dir) {
-            return withCrdSource(CrdSource.directory(dir));
         }
 
         public Options withAppsDomain(String v) {

@@ -1,5 +1,6 @@
 package dev.maas.installer.catalog;
 
+import dev.maas.installer.stages.ModelStagesFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,8 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class OpenApiOperationsTest {
-    static final Path DEFINITIONS = Path.of(System.getProperty("maas.reference.dir", "../shared/reference"),
-            "models-aas/api_definitions");
+    static final Path DEFINITIONS = ModelStagesFixture.DEFINITIONS;
     private static final String FIELD = "models[3].openapi";
 
     @TempDir

@@ -33,8 +33,8 @@ import java.util.Map;
  * runbook's models and their OpenAPI documents.
  */
 public final class ModelStagesFixture implements AutoCloseable {
-    public static final Path DEFINITIONS = Path.of(System.getProperty("maas.reference.dir", "../shared/reference"),
-            "models-aas/api_definitions");
+    /** The runbook's OpenAPI documents, copied into the tests' resources (see its PROVENANCE.md). */
+    public static final Path DEFINITIONS = Path.of("src/test/resources/reference/models-aas/api_definitions");
     /** The runbook's five models: document file, display name. */
     public static final List<String[]> RUNBOOK = List.of(
             new String[] {"granite-3-8b-instruct.json", "Granite 3 8B Instruct"},

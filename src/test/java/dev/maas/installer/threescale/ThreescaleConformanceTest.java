@@ -6,33 +6,41 @@ import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 /**
  * Every request shape the client can send exists in the reference specs: the path template with that method in the
- * 2.15 spec (2.16 for service subscriptions), and every parameter name defined by that operation. The specs are read
- * from the shared reference copy (maas.reference.dir), independent of the copies bundled with the simulator.
+ * 2.15 spec (2.16 for service subscriptions), and every parameter name defined by that operation. The specs are
+ * porta's own ({@code doc/active_docs}), bundled with the simulator; that they are porta's files unchanged is checked
+ * against the git blob ids recorded in their PROVENANCE.md.
  */
 class ThreescaleConformanceTest {
 
-    private static Path reference() {
-        Path dir = Path.of(System.getProperty("maas.reference.dir", "../shared/reference"), "3scale");
-        assertThat(dir).as("reference specs").isDirectory();
+    private static Path reference() throws Exception {
+        Path dir = Path.of(OpenApiIndex.class.getResource("spec/PROVENANCE.md").toURI()).getParent();
+        assertThat(dir).as("bundled specs").isDirectory();
         return dir;
     }
 
     @Test
-    void everyRequestShapeIsInTheSpec() {
+    void everyRequestShapeIsInTheSpec() throws Exception {
         Path ref = reference();
         OpenApiIndex v215 = OpenApiIndex.of(List.of(ref.resolve("account_management_api.2.15-stable.json"),
                 ref.resolve("cms_api.2.15-stable.json"), ref.resolve("policy_registry_api.2.15-stable.json")));
@@ -113,8 +121,7 @@ class ThreescaleConformanceTest {
     }
 
     /**
-     * The Master API is not in the shared reference; its spec (porta's master_api.json at 3scale-2.15-stable) is
-     * bundled with the simulator. Tenant Update's body allows additional properties (account fields): org_name is
+     * The Master API's spec (porta's master_api.json at 3scale-2.15-stable), bundled with the simulator. Tenant Update's body allows additional properties (account fields): org_name is
      * the default account field the stage sets.
      */
     @Test
@@ -127,7 +134,7 @@ class ThreescaleConformanceTest {
             ThreescaleClient m = ThreescaleClient.builder(sim.url(), sim.masterToken()).build();
             m.onRequest(shapes::add);
             assertThat(m.master().tenant(tenantId)).get().extracting(a -> a.orgName()).isEqualTo("maas");
-            assertThat(m.master().updateTenant(tenantId, java.util.Map.of("org_name", "ACME")).orgName())
+            assertThat(m.master().updateTenant(tenantId, Map.of("org_name", "ACME")).orgName())
                     .isEqualTo("ACME");
             assertThat(m.master().tenant(tenantId + 1000)).isEmpty();
             assertThat(ThreescaleClient.builder(sim.url(), sim.accessToken()).build().tenant().provider().orgName())
@@ -152,16 +159,31 @@ class ThreescaleConformanceTest {
                 "PUT /master/api/providers/{id}.xml");
     }
 
+    /** Each bundled spec is porta's file unchanged: its git blob id is the one PROVENANCE.md records from porta. */
     @Test
-    void theBundledSpecsAreTheReferenceSpecs() throws Exception {
-        Path ref = reference();
-        for (String name : List.of("account_management_api.2.15-stable.json", "account_management_api.2.16-stable.json",
-                "cms_api.2.15-stable.json", "policy_registry_api.2.15-stable.json")) {
-            try (var in = OpenApiIndex.class.getResourceAsStream("spec/" + name)) {
-                assertThat(in).as(name).isNotNull();
-                assertThat(in.readAllBytes()).as(name).isEqualTo(Files.readAllBytes(ref.resolve(name)));
-            }
+    void theBundledSpecsArePortasFiles() throws Exception {
+        Path dir = reference();
+        String provenance = Files.readString(dir.resolve("PROVENANCE.md"));
+        Matcher row = Pattern
+                .compile("(?m)^\\| ([\\w.-]+\\.json) \\|.*\\| ([0-9a-f]{40}) \\|$").matcher(provenance);
+        Map<String, String> blobs = new TreeMap<>();
+        while (row.find()) {
+            blobs.put(row.group(1), row.group(2));
         }
+        try (var files = Files.list(dir)) {
+            assertThat(blobs.keySet()).as("every bundled spec has a row").containsExactlyInAnyOrderElementsOf(
+                    files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".json")).sorted().toList());
+        }
+        for (var e : blobs.entrySet()) {
+            assertThat(gitBlobId(Files.readAllBytes(dir.resolve(e.getKey())))).as(e.getKey()).isEqualTo(e.getValue());
+        }
+    }
+
+    /** What {@code git hash-object} prints for these bytes. */
+    static String gitBlobId(byte[] content) throws Exception {
+        MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+        sha1.update(("blob " + content.length + "\0").getBytes(StandardCharsets.US_ASCII));
+        return HexFormat.of().formatHex(sha1.digest(content));
     }
 
     @Test

@@ -17,7 +17,7 @@ import java.util.Objects;
  * The Keycloak custom resources the sso stage writes, as typed fabric8 resources with free-form spec and status
  * (maps), so that no field we do not set is ever sent: the RH-SSO operator's {@code keycloak.org/v1alpha1}
  * Keycloak and KeycloakRealm, and the Red Hat build of Keycloak operator's {@code k8s.keycloak.org/v2alpha1}
- * Keycloak. Field names follow the CRDs in /work/shared/reference/crds/keycloak.
+ * Keycloak. Field names follow the CRDs bundled with the sandbox ({@code sandbox/crds/keycloak}).
  */
 public final class KeycloakCrs {
     private KeycloakCrs() { }

@@ -19,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PolicyBundleTest {
     private static final Path REMOVE_BEARER = Path.of("installer-assets/policies/remove-bearer");
-    private static final Path RUNBOOK_MANIFEST = Path.of(System.getProperty("maas.reference.dir",
-            "../shared/reference"), "models-aas/remove-bearer.apicast-policy.json");
+    private static final Path RUNBOOK_MANIFEST =
+            Path.of("src/test/resources/reference/models-aas/remove-bearer.apicast-policy.json");
 
     @TempDir
     Path tmp;
