@@ -44,6 +44,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     private final boolean strictNamespaces;
     private final List<AccessRule> denied = new CopyOnWriteArrayList<>();
     private final FieldOwnership ownership = new FieldOwnership();
+    private final WatchHub watches = new WatchHub();
     private final Object writeLock = new Object();
     private volatile String token;
     /**
@@ -179,10 +180,15 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         } catch (Rejection r) {
             response = r.response;
         }
+        log(request, response == null ? 0 : response.code());
+        return response;
+    }
+
+    private void log(RecordedRequest request, int code) {
         String auth = request.getHeader("Authorization");
         if (auth == null || !auth.equals("Bearer " + systemToken)) {
             ApiRequest logged = new ApiRequest(String.valueOf(request.getMethod()), String.valueOf(request.getPath()),
-                    response == null ? 0 : response.code());
+                    code);
             synchronized (requests) {
                 if (requests.size() >= REQUEST_LOG_SIZE) {
                     requests.removeFirst();
@@ -190,7 +196,126 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                 requests.addLast(logged);
             }
         }
-        return response;
+    }
+
+    // ---- watch ----
+
+    /**
+     * A watch over plain HTTP ({@code GET <collection>?watch=true}): authenticated and authorized like any request
+     * (verb {@code watch}), then streamed from the {@link WatchHub} until the client leaves or
+     * {@code timeoutSeconds} pass (kubernetes v1.29 apiserver pkg/endpoints/handlers/get.go ListResource,
+     * watch.go serveWatch; without timeoutSeconds the server picks 30-60 minutes).
+     */
+    void watch(RecordedRequest request, WatchHub.Stream stream) {
+        Target t;
+        ApiCatalog.Resource resource;
+        try {
+            String auth = request.getHeader("Authorization");
+            boolean system = auth != null && auth.equals("Bearer " + systemToken);
+            if (!system && (auth == null || !auth.equals("Bearer " + token))) {
+                throw new Rejection(status(401, "Unauthorized", "Unauthorized", null));
+            }
+            t = parse(request.getPath());
+            if (t.group() == null || t.version() == null || t.plural() == null) {
+                throw notFound("the server could not find the requested resource");
+            }
+            Target target = t;
+            resource = catalog.find(t.group(), t.version(), t.plural())
+                    .orElseThrow(() -> notFound("the server could not find the requested resource"));
+            if (!resource.verbs().contains("watch")) {
+                throw new Rejection(status(405, "MethodNotAllowed",
+                        "the server does not allow this method on the requested resource", null));
+            }
+            String ns = target.namespace() != null ? target.namespace()
+                    : (resource.kind().equals("Namespace") ? target.name() : null);
+            if (!system && isDenied("watch", t.group(), t.plural(), ns)) {
+                throw new Rejection(status(403, "Forbidden", forbiddenMessage("watch", t, ns), details(t, resource)));
+            }
+        } catch (Rejection r) {
+            log(request, r.response.code());
+            stream.reject(r.response);
+            return;
+        }
+        log(request, 200);
+        String fieldSelector = t.query().get("fieldSelector");
+        String name = t.name();
+        WatchHub.Filter filter = new WatchHub.Filter(t.group(), t.plural(), t.namespace(), name,
+                t.query().get("labelSelector"), fieldSelector);
+        stream.open("application/json");
+        Runnable stop = watches.subscribe(filter, t.query().get("resourceVersion"), () -> currentObjects(filter),
+                o -> o, stream);
+        stream.onClose(stop);
+        long timeout = 1800;
+        try {
+            timeout = Long.parseLong(t.query().getOrDefault("timeoutSeconds", "1800"));
+        } catch (NumberFormatException e) {
+            // the default
+        }
+        stream.endAfter(timeout);
+    }
+
+    /** The stored objects a watch filter matches (read from the store's map only: no lock of the dispatcher). */
+    private List<ObjectNode> currentObjects(WatchHub.Filter filter) {
+        List<ObjectNode> out = new ArrayList<>();
+        List<Map.Entry<io.fabric8.mockwebserver.crud.AttributeSet, String>> entries;
+        synchronized (getMap()) {
+            entries = new ArrayList<>(getMap().entrySet());
+        }
+        for (Map.Entry<io.fabric8.mockwebserver.crud.AttributeSet, String> e : entries) {
+            String api = attribute(e.getKey(), "api");
+            String plural = attribute(e.getKey(), "plural");
+            if (!filter.plural().equals(plural) || !filter.group().equals(api == null ? "" : api)) {
+                continue;
+            }
+            try {
+                ObjectNode o = (ObjectNode) JSON.readTree(e.getValue());
+                if (filter.matches(new WatchHub.Change(0, "ADDED", filter.group(), filter.plural(), o))) {
+                    out.add(o);
+                }
+            } catch (JsonProcessingException ex) {
+                throw new IllegalStateException("the stored object is not JSON", ex);
+            }
+        }
+        return out;
+    }
+
+    /** Ends the open watches (the server is stopping). */
+    void closeWatches() {
+        watches.closeAll();
+    }
+
+    /**
+     * Every change of the store also goes to the watch cache: ADDED, MODIFIED, or DELETED with a new
+     * resourceVersion (a real API server gives the deletion its own resourceVersion).
+     */
+    @Override
+    public void processEvent(String path, io.fabric8.mockwebserver.crud.AttributeSet pathAttributes,
+                             io.fabric8.mockwebserver.crud.AttributeSet oldAttributes,
+                             io.fabric8.kubernetes.api.model.GenericKubernetesResource resource, String newState) {
+        String existing = oldAttributes == null ? null : getMap().get(oldAttributes);
+        super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+        if (java.util.Objects.equals(existing, newState)) {
+            return;
+        }
+        Target t = parse(path);
+        if (t.group() == null || t.plural() == null) {
+            return;
+        }
+        try {
+            if (newState == null) {
+                ObjectNode gone = (ObjectNode) JSON.readTree(existing);
+                long rv = requestResourceVersion();
+                gone.withObjectProperty("metadata").put("resourceVersion", String.valueOf(rv));
+                watches.publish(new WatchHub.Change(rv, "DELETED", t.group(), t.plural(), gone));
+            } else {
+                ObjectNode now = (ObjectNode) JSON.readTree(newState);
+                long rv = now.path("metadata").path("resourceVersion").asLong(0);
+                watches.publish(new WatchHub.Change(rv, existing == null ? "ADDED" : "MODIFIED", t.group(),
+                        t.plural(), now));
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the stored object is not JSON", e);
+        }
     }
 
     /** The user's requests so far (see {@link ApiRequest}). */
@@ -214,7 +339,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         }
         Target t = parse(request.getPath());
         if (request.method() == HttpMethod.GET) {
-            MockResponse discovery = discovery(t);
+            MockResponse discovery = discovery(t, request.getHeader("Accept"));
             if (discovery != null) {
                 return discovery;
             }
@@ -261,7 +386,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         };
     }
 
-    private MockResponse discovery(Target t) {
+    private MockResponse discovery(Target t, String accept) {
         String path = t.path().replaceAll("/+$", "");
         if (path.isEmpty() || path.equals("/")) {
             ObjectNode root = NODES.objectNode();
@@ -273,6 +398,10 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                     .put("platform", "linux/amd64").put("buildDate", "2024-01-01T00:00:00Z")
                     .put("gitCommit", "sandbox").put("gitTreeState", "clean").put("goVersion", "go1.21")
                     .put("compiler", "gc"));
+        }
+        if ((path.equals("/api") || path.equals("/apis")) && acceptsAggregatedDiscovery(accept)) {
+            return json(200, catalog.aggregatedDiscovery(path.equals("/api")))
+                    .setHeader("Content-Type", AGGREGATED_DISCOVERY);
         }
         if (path.equals("/api")) {
             return json(200, catalog.coreVersions(serverAddress));
@@ -295,6 +424,37 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             return json(200, list);
         }
         return null;
+    }
+
+    /** The media type of aggregated discovery as kubernetes v1.29 serves it (v2beta1; v2 came with v1.30). */
+    static final String AGGREGATED_DISCOVERY = "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList";
+
+    /** Whether an Accept header asks for aggregated discovery v2beta1 (client-go sends v2, v2beta1, then plain JSON). */
+    static boolean acceptsAggregatedDiscovery(String accept) {
+        if (accept == null) {
+            return false;
+        }
+        for (String range : accept.split(",")) {
+            Map<String, String> params = mediaTypeParameters(range);
+            if (range.trim().startsWith("application/json") && "apidiscovery.k8s.io".equals(params.get("g"))
+                    && "v2beta1".equals(params.get("v")) && "APIGroupDiscoveryList".equals(params.get("as"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The parameters of one media range, e.g. {@code application/json;as=Table;v=v1} -> {as=Table, v=v1}. */
+    static Map<String, String> mediaTypeParameters(String range) {
+        Map<String, String> out = new java.util.HashMap<>();
+        String[] parts = range.split(";");
+        for (int i = 1; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            if (eq > 0) {
+                out.put(parts[i].substring(0, eq).trim(), parts[i].substring(eq + 1).trim());
+            }
+        }
+        return out;
     }
 
     // ---- writes ----
