@@ -45,6 +45,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     private final List<AccessRule> denied = new CopyOnWriteArrayList<>();
     private final FieldOwnership ownership = new FieldOwnership();
     private final WatchHub watches = new WatchHub();
+    private final TableConverter tables;
+    private final OpenApiDocs openapi;
+    private final FieldValidation fields;
     private final Object writeLock = new Object();
     private volatile String token;
     /**
@@ -69,6 +72,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         this.token = token;
         this.systemToken = systemToken;
         this.strictNamespaces = strictNamespaces;
+        this.tables = new TableConverter(catalog);
+        this.openapi = new OpenApiDocs(catalog);
+        this.fields = new FieldValidation(openapi);
         // writes to the main resource keep the status of kinds with a status subresource, built-in ones included
         for (ApiCatalog.Resource r : catalog.builtins()) {
             // (not Namespace: fabric8's path matching cannot address /api/v1/namespaces/x/status; its phase is
@@ -175,14 +181,56 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         MockResponse response;
+        RequestContext context = RequestContext.of(request);
+        CONTEXT.set(context);
         try {
             response = doDispatch(request);
         } catch (Rejection r) {
             response = r.response;
+        } finally {
+            CONTEXT.remove();
+        }
+        if (response != null) {
+            for (String warning : context.warnings) {
+                // apiserver pkg/endpoints/filters/warning.go: code 299, agent "-", the text quoted
+                response.addHeader("Warning", "299 - " + FieldValidation.goQuote(warning));
+            }
         }
         log(request, response == null ? 0 : response.code());
         return response;
     }
+
+    /** What the request being handled asked for, and the warnings its response carries. */
+    private static final class RequestContext {
+        final String fieldValidation;
+        final String patchType;
+        /** The patch (set when it is read: reading a request's body consumes it). */
+        String patchBody;
+        final List<String> warnings = new ArrayList<>();
+
+        private RequestContext(String fieldValidation, String patchType) {
+            this.fieldValidation = fieldValidation;
+            this.patchType = patchType;
+        }
+
+        static RequestContext of(RecordedRequest request) {
+            String path = String.valueOf(request.getPath());
+            Target t = parse(path);
+            // apiserver pkg/endpoints/handlers/rest.go fieldValidation: Warn unless the request says otherwise
+            String directive = t.query().getOrDefault("fieldValidation", "");
+            if (directive.isEmpty()) {
+                directive = "Warn";
+            }
+            String type = null;
+            if (request.method() == HttpMethod.PATCH) {
+                String ct = request.getHeader("Content-Type");
+                type = ct == null ? "application/json-patch+json" : ct.split(";")[0].trim();
+            }
+            return new RequestContext(directive, type);
+        }
+    }
+
+    private static final ThreadLocal<RequestContext> CONTEXT = new ThreadLocal<>();
 
     private void log(RecordedRequest request, int code) {
         String auth = request.getHeader("Authorization");
@@ -196,6 +244,16 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                 requests.addLast(logged);
             }
         }
+    }
+
+    /** A read; answered as a Table when the client asks for one (kubectl get). */
+    private MockResponse get(RecordedRequest request, Target t, ApiCatalog.Resource resource) {
+        MockResponse response = super.dispatch(request);
+        if (response.code() != 200 || !TableConverter.acceptsTable(request.getHeader("Accept"))) {
+            return response;
+        }
+        ObjectNode table = tables.table(resource, body(response), t.query().get("includeObject"), true);
+        return json(200, table);
     }
 
     // ---- watch ----
@@ -241,9 +299,17 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         String name = t.name();
         WatchHub.Filter filter = new WatchHub.Filter(t.group(), t.plural(), t.namespace(), name,
                 t.query().get("labelSelector"), fieldSelector);
+        java.util.function.Function<ObjectNode, JsonNode> transform = o -> o;
+        if (TableConverter.acceptsTable(request.getHeader("Accept"))) {
+            // apiserver pkg/endpoints/handlers/response.go: only the first event of a watch carries the columns
+            java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+            ApiCatalog.Resource r = resource;
+            String include = t.query().get("includeObject");
+            transform = o -> tables.table(r, o, include, first.getAndSet(false));
+        }
         stream.open("application/json");
         Runnable stop = watches.subscribe(filter, t.query().get("resourceVersion"), () -> currentObjects(filter),
-                o -> o, stream);
+                transform, stream);
         stream.onClose(stop);
         long timeout = 1800;
         try {
@@ -382,6 +448,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             case PATCH -> patch(t, resource, request.getHeader("Content-Type"), request.getUtf8Body(),
                     manager(request, t));
             case DELETE -> delete(request, t, resource);
+            case GET -> get(request, t, resource);
             default -> super.dispatch(request);
         };
     }
@@ -392,6 +459,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             ObjectNode root = NODES.objectNode();
             ArrayNode paths = root.putArray("paths").add("/api").add("/api/v1").add("/apis").add("/version");
             return json(200, root);
+        }
+        if (path.equals("/openapi/v2") || path.equals("/openapi/v3") || path.startsWith("/openapi/v3/")) {
+            return openapi(path, t.query(), accept);
         }
         if (path.equals("/version")) {
             return json(200, NODES.objectNode().put("major", "1").put("minor", "29").put("gitVersion", "v1.29.0")
@@ -424,6 +494,54 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             return json(200, list);
         }
         return null;
+    }
+
+    static final String OPENAPI_V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+
+    /**
+     * The OpenAPI documents, negotiated like kube-openapi pkg/handler/handler.go (v2: JSON, or protobuf for either
+     * protobuf media type; 406 otherwise) and pkg/handler3/handler.go (v3: an index of group/versions, each
+     * document at a URL carrying the hash of its content; an old hash redirects to the current one).
+     */
+    private MockResponse openapi(String path, Map<String, String> query, String accept) {
+        String chosen = null;
+        for (String range : (accept == null || accept.isBlank() ? "*/*" : accept).split(",")) {
+            String type = range.split(";")[0].trim();
+            if (type.equals("application/json") || type.equals("*/*") || type.equals("application/*")) {
+                chosen = "json";
+            } else if (type.equals("application/com.github.proto-openapi.spec.v2@v1.0+protobuf")
+                    || type.equals(OPENAPI_V2_PROTOBUF)) {
+                chosen = path.equals("/openapi/v2") ? "protobuf" : null;
+            }
+            if (chosen != null) {
+                break;
+            }
+        }
+        if (chosen == null) {
+            return new MockResponse().setResponseCode(406);
+        }
+        if (path.equals("/openapi/v2")) {
+            if (chosen.equals("protobuf")) {
+                return new MockResponse().setResponseCode(200).setHeader("Content-Type", OPENAPI_V2_PROTOBUF)
+                        .setBody(openapi.v2Protobuf());
+            }
+            return json(200, openapi.v2());
+        }
+        if (path.equals("/openapi/v3")) {
+            return json(200, openapi.v3Index());
+        }
+        String groupVersion = path.substring("/openapi/v3/".length());
+        ObjectNode doc = openapi.v3(groupVersion);
+        if (doc == null) {
+            throw notFound("the server could not find the requested resource");
+        }
+        String etag = OpenApiDocs.hash(doc);
+        String hash = query.get("hash");
+        if (hash != null && !hash.isEmpty() && !hash.equals(etag)) {
+            return new MockResponse().setResponseCode(301)
+                    .setHeader("Location", "/openapi/v3/" + groupVersion + "?hash=" + etag);
+        }
+        return json(200, doc).setHeader("Etag", "\"" + etag + "\"");
     }
 
     /** The media type of aggregated discovery as kubernetes v1.29 serves it (v2beta1; v2 came with v1.30). */
@@ -557,6 +675,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                 if (current == null) {
                     throw notFound(resourceNotFound(t, resource));
                 }
+                requireResourceVersion(t, resource, current, body);
                 ObjectNode merged = ((ObjectNode) current).deepCopy();
                 merged.set("status", body.get("status"));
                 if (body.path("metadata").hasNonNull("resourceVersion")) {
@@ -568,6 +687,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                 if (before == null) {
                     throw notFound(resourceNotFound(t, resource));
                 }
+                requireResourceVersion(t, resource, before, body);
                 admit(t, resource, body, before);
             }
             if (dryRun(t)) {
@@ -585,6 +705,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     private MockResponse patch(Target t, ApiCatalog.Resource resource, String contentType, String patchText,
                                String manager) {
         String type = contentType == null ? "application/json-patch+json" : contentType.split(";")[0].trim();
+        if (CONTEXT.get() != null) {
+            CONTEXT.get().patchBody = patchText;
+        }
         synchronized (writeLock) {
             JsonNode current = current(t);
             JsonNode result;
@@ -598,6 +721,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                                     + "fieldManager: Required value: is required for apply patch", null));
                         }
                         ObjectNode applied = (ObjectNode) YAML.readTree(patchText);
+                        if (t.subresource() == null) {
+                            requireDeclaredFields(t, resource, applied);
+                        }
                         if (current == null) {
                             requireNamespace(t, resource);
                             ObjectNode meta = applied.withObjectProperty("metadata");
@@ -665,6 +791,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             if (!(result instanceof ObjectNode obj)) {
                 throw new Rejection(status(400, "BadRequest", "the patch does not produce an object", null));
             }
+            requireResourceVersion(t, resource, current, obj);
             admit(t, resource, obj, current);
             if (dryRun(t)) {
                 return json(200, obj);
@@ -750,6 +877,27 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         return String.valueOf(a.getValues().iterator().next());
     }
 
+    /**
+     * Optimistic concurrency: a write that names a resourceVersion other than the stored one fails with 409
+     * Conflict (apiserver pkg/registry/generic/registry/store.go: OptimisticLockErrorMsg; apimachinery
+     * pkg/api/errors/errors.go NewConflict, details naming the resource's plural and group).
+     */
+    private static void requireResourceVersion(Target t, ApiCatalog.Resource resource, JsonNode current,
+                                               JsonNode written) {
+        String wanted = written.path("metadata").path("resourceVersion").asText("");
+        if (current == null || wanted.isEmpty()
+                || wanted.equals(current.path("metadata").path("resourceVersion").asText(""))) {
+            return;
+        }
+        String res = resource.group().isEmpty() ? resource.plural() : resource.plural() + "." + resource.group();
+        String name = current.path("metadata").path("name").asText(t.name());
+        ObjectNode d = NODES.objectNode().put("name", name).put("group", resource.group())
+                .put("kind", resource.plural());
+        throw new Rejection(status(409, "Conflict", "Operation cannot be fulfilled on " + res + " \"" + name
+                + "\": the object has been modified; please apply your changes to the latest version and try again",
+                d));
+    }
+
     private void requireExisting(Target t, ApiCatalog.Resource resource, JsonNode current) {
         if (current == null) {
             throw notFound(resourceNotFound(t, resource));
@@ -796,12 +944,25 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             throw new Rejection(status(400, "BadRequest", "the API version in the data (" + obj.path("apiVersion").asText()
                     + ") does not match the expected API version (" + resource.groupVersion() + ")", null));
         }
+        RequestContext ctx = CONTEXT.get();
+        String patched = ctx != null && ctx.patchType != null && !ctx.patchType.equals(APPLY_PATCH)
+                ? obj.toString() : null;
+        List<String> unknown = dropUnknownFields(resource, obj);
+        if (!unknown.isEmpty()) {
+            reportUnknownFields(resource, obj, unknown, patched);
+        }
         List<FieldError> metaErrors = ObjectMetaRules.validate(resource.kind(), resource.group(), obj);
         if (!metaErrors.isEmpty()) {
             throw new Rejection(invalid(resource, obj.path("metadata").path("name").asText(t.name()), metaErrors));
         }
         switch ("status".equals(t.subresource()) ? "" : resource.kind()) {
-            case "Secret" -> secretStringData(obj);
+            case "Secret" -> {
+                secretStringData(obj);
+                // pkg/apis/core/v1/defaults.go SetDefaults_Secret
+                if (!obj.hasNonNull("type") || obj.get("type").asText().isEmpty()) {
+                    obj.put("type", "Opaque");
+                }
+            }
             case "Route" -> {
                 if (resource.group().equals("route.openshift.io")) {
                     routeHost(obj, t);
@@ -817,6 +978,106 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                 throw new Rejection(invalid(resource, obj.path("metadata").path("name").asText(t.name()), errors));
             }
         }
+    }
+
+    private static final String APPLY_PATCH = "application/apply-patch+yaml";
+    private static final String OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+
+    /**
+     * Removes the fields the kind does not declare (decoding into a built-in type drops them; a CRD's structural
+     * schema prunes them) and returns their paths, sorted.
+     */
+    private List<String> dropUnknownFields(ApiCatalog.Resource resource, ObjectNode obj) {
+        List<String> unknown = new ArrayList<>();
+        if (resource.schema() != null) {
+            unknown.addAll(resource.schema().pruneReporting(obj));
+            JsonNode meta = obj.get("metadata");
+            if (meta instanceof ObjectNode m && openapi.definition(OBJECT_META) != null) {
+                fields.dropUnknown(OBJECT_META, m).forEach(f -> unknown.add("metadata." + f));
+            }
+        } else {
+            String def = openapi.definitionName(resource);
+            if (def != null && !def.equals(OpenApiDocs.restFriendlyName(resource.group(), resource.version(),
+                    resource.kind()))) {
+                unknown.addAll(fields.dropUnknown(def, obj));
+            }
+        }
+        java.util.Collections.sort(unknown);
+        return unknown;
+    }
+
+    /**
+     * fieldValidation: Strict fails the request (create and update: 400, kubernetes v1.29 apiserver
+     * pkg/endpoints/handlers/rest.go transformDecodeError; patch: 422 naming the patch, handlers/patch.go), Warn
+     * (the default) answers with a Warning header per field, Ignore says nothing.
+     */
+    private void reportUnknownFields(ApiCatalog.Resource resource, ObjectNode obj, List<String> unknown,
+                                     String patched) {
+        RequestContext ctx = CONTEXT.get();
+        String directive = ctx == null ? "Warn" : ctx.fieldValidation;
+        List<String> errors = unknown.stream().map(f -> "unknown field " + FieldValidation.goQuote(f)).toList();
+        if (directive.equals("Strict")) {
+            String strict = "strict decoding error: " + String.join(", ", errors);
+            if (ctx != null && ctx.patchType != null) {
+                String value;
+                if (ctx.patchType.equals("application/strategic-merge-patch+json")) {
+                    JsonNode patch;
+                    try {
+                        patch = JSON.readTree(ctx.patchBody);
+                    } catch (JsonProcessingException e) {
+                        patch = NODES.textNode(ctx.patchBody);
+                    }
+                    value = KubeJsonPath.text(patch); // fmt.Sprintf("%+v", patchMap)
+                } else {
+                    value = patched == null ? obj.toString() : patched; // string(patchedObjJS)
+                }
+                String detail = "Invalid value: " + FieldValidation.goQuote(value) + ": " + strict;
+                ObjectNode d = NODES.objectNode();
+                d.putArray("causes").addObject().put("reason", "FieldValueInvalid").put("message", detail)
+                        .put("field", "patch");
+                throw new Rejection(status(422, "Invalid", " \"\" is invalid: patch: " + detail, d));
+            }
+            String version = obj.path("apiVersion").asText();
+            version = version.contains("/") ? version.substring(version.indexOf('/') + 1) : version;
+            throw new Rejection(status(400, "BadRequest", obj.path("kind").asText() + " in version \"" + version
+                    + "\" cannot be handled as a " + resource.kind() + ": " + strict, null));
+        }
+        if (directive.equals("Warn") && ctx != null) {
+            ctx.warnings.addAll(errors);
+        }
+    }
+
+    /**
+     * Server-side apply types the applied object against the kind's schema and refuses undeclared fields whatever
+     * the field validation (apimachinery pkg/util/managedfields/internal/structuredmerge.go: "failed to create typed
+     * patch object (%v): %v"; the error is not an API status, so the server answers 500 without a reason).
+     */
+    private void requireDeclaredFields(Target t, ApiCatalog.Resource resource, ObjectNode applied) {
+        List<String> undeclared = new ArrayList<>();
+        if (resource.schema() != null) {
+            for (String f : resource.schema().pruneReporting(applied.deepCopy())) {
+                undeclared.add("." + f);
+            }
+            if (applied.get("metadata") != null && openapi.definition(OBJECT_META) != null) {
+                fields.undeclared(OBJECT_META, applied.get("metadata")).forEach(f -> undeclared.add(".metadata" + f));
+            }
+        } else {
+            String def = openapi.definitionName(resource);
+            if (def != null && !def.equals(OpenApiDocs.restFriendlyName(resource.group(), resource.version(),
+                    resource.kind()))) {
+                undeclared.addAll(fields.undeclared(def, applied));
+            }
+        }
+        if (undeclared.isEmpty()) {
+            return;
+        }
+        List<String> messages = undeclared.stream().map(f -> f + ": field not declared in schema").toList();
+        String errors = messages.size() == 1 ? messages.get(0) : "errors:\n  " + String.join("\n  ", messages);
+        String gvk = (resource.group().isEmpty() ? "" : resource.group()) + "/" + resource.version() + ", Kind="
+                + resource.kind();
+        String ns = t.namespace() == null ? "" : t.namespace();
+        throw new Rejection(status(500, "", "failed to create typed patch object (" + ns + "/" + t.name() + "; "
+                + gvk + "): " + errors, null));
     }
 
     private static void secretStringData(ObjectNode secret) {
@@ -931,7 +1192,10 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     static MockResponse status(int code, String reason, String message, ObjectNode details) {
         ObjectNode s = NODES.objectNode().put("kind", "Status").put("apiVersion", "v1");
         s.putObject("metadata");
-        s.put("status", "Failure").put("message", message).put("reason", reason);
+        s.put("status", "Failure").put("message", message);
+        if (reason != null && !reason.isEmpty()) {
+            s.put("reason", reason);
+        }
         if (details != null) {
             s.set("details", details);
         }

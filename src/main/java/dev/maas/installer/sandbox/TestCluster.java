@@ -211,6 +211,7 @@ public final class TestCluster implements AutoCloseable {
         TestCluster cluster = new TestCluster(options);
         try {
             new ClusterSeed(cluster, options).seed();
+            cluster.addOperator(new DeploymentController(Duration.ofMillis(300)));
             if (options.olm()) {
                 cluster.olm = new OlmSimulator(options.olmBehaviour());
                 cluster.addOperator(cluster.olm);
