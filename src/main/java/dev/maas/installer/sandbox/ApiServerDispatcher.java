@@ -179,8 +179,15 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     // ---- dispatch ----
 
     @Override
-    public MockResponse dispatch(RecordedRequest request) {
+    public MockResponse dispatch(RecordedRequest received) {
         MockResponse response;
+        RecordedRequest request;
+        try {
+            request = asJson(received);
+        } catch (Rejection r) {
+            log(received, r.response.code());
+            return r.response;
+        }
         RequestContext context = RequestContext.of(request);
         CONTEXT.set(context);
         try {
@@ -191,6 +198,12 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             CONTEXT.remove();
         }
         if (response != null) {
+            if (response.getBody() != null && response.getBody().size() > 0 && response.header("Content-Type") == null
+                    && response.getWebSocketListener() == null) {
+                // the stored objects are JSON; clients decode a response by its Content-Type (client-go assumes its
+                // own, protobuf for typed clients, when there is none)
+                response.setHeader("Content-Type", "application/json");
+            }
             for (String warning : context.warnings) {
                 // apiserver pkg/endpoints/filters/warning.go: code 299, agent "-", the text quoted
                 response.addHeader("Warning", "299 - " + FieldValidation.goQuote(warning));
@@ -198,6 +211,31 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         }
         log(request, response == null ? 0 : response.code());
         return response;
+    }
+
+    /**
+     * A request whose body is protobuf (kubectl's typed clients) as the same request in JSON: the rest of the server
+     * reads JSON. A body that cannot be read is refused as the API server refuses it: 400.
+     */
+    private static RecordedRequest asJson(RecordedRequest request) {
+        if (!KubeProtobuf.isProtobuf(request.getHeader("Content-Type")) || request.getBody() == null) {
+            return request;
+        }
+        ObjectNode json;
+        try {
+            json = KubeProtobuf.decode(request.getBody().readByteArray());
+        } catch (IllegalArgumentException e) {
+            throw new Rejection(status(400, "BadRequest", e.getMessage(), null));
+        }
+        Headers.Builder headers = Headers.builder();
+        request.getHeaders().toMultimap().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("Content-Type") && !name.equalsIgnoreCase("Content-Length")) {
+                values.forEach(v -> headers.add(name, v));
+            }
+        });
+        headers.add("Content-Type", "application/json");
+        return new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(), headers.build(),
+                new Buffer(json.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
     /** What the request being handled asked for, and the warnings its response carries. */
@@ -811,19 +849,32 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         }
     }
 
+    /**
+     * The apply conflict (apimachinery pkg/util/managedfields/internal/conflict.go NewConflictError,
+     * getConflictMessage: one conflict on one line, several grouped by manager, managers sorted).
+     */
     private static MockResponse conflict(List<FieldOwnership.Conflict> conflicts) {
-        StringBuilder message = new StringBuilder("Apply failed with ").append(conflicts.size())
-                .append(conflicts.size() == 1 ? " conflict: " : " conflicts: ");
         ObjectNode d = NODES.objectNode();
         ArrayNode causes = d.putArray("causes");
-        List<String> parts = new ArrayList<>();
         for (FieldOwnership.Conflict c : conflicts) {
-            parts.add("conflict with \"" + c.manager() + "\": " + c.fieldPath());
             causes.addObject().put("reason", "FieldManagerConflict")
-                    .put("message", "conflict with \"" + c.manager() + "\"").put("field", c.fieldPath());
+                    .put("message", "conflict with " + c.describeManager()).put("field", c.fieldPath());
         }
-        message.append(String.join("\n", parts));
-        return status(409, "Conflict", message.toString(), d);
+        String message;
+        if (conflicts.size() == 1) {
+            message = "Apply failed with 1 conflict: conflict with " + conflicts.get(0).describeManager() + ": "
+                    + conflicts.get(0).fieldPath();
+        } else {
+            java.util.TreeMap<String, List<FieldOwnership.Conflict>> byManager = new java.util.TreeMap<>();
+            conflicts.forEach(c -> byManager.computeIfAbsent(c.manager(), k -> new ArrayList<>()).add(c));
+            List<String> lines = new ArrayList<>();
+            byManager.values().forEach(cs -> {
+                lines.add("conflicts with " + cs.get(0).describeManager() + ":");
+                cs.forEach(c -> lines.add("- " + c.fieldPath()));
+            });
+            message = "Apply failed with " + conflicts.size() + " conflicts: " + String.join("\n", lines);
+        }
+        return status(409, "Conflict", message, d);
     }
 
     private MockResponse delete(RecordedRequest request, Target t, ApiCatalog.Resource resource) {
@@ -1091,6 +1142,29 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
 
     private void routeHost(ObjectNode route, Target t) {
         ObjectNode spec = route.withObjectProperty("spec");
+        // openshift library-go pkg/route/defaulting/defaults.go (SetObjectDefaults_Route)
+        if (!spec.hasNonNull("wildcardPolicy") || spec.get("wildcardPolicy").asText().isEmpty()) {
+            spec.put("wildcardPolicy", "None");
+        }
+        List<JsonNode> targets = new ArrayList<>();
+        if (spec.get("to") instanceof ObjectNode) {
+            targets.add(spec.get("to"));
+        }
+        spec.path("alternateBackends").forEach(targets::add);
+        for (JsonNode target : targets) {
+            if (target instanceof ObjectNode to) {
+                if (!to.hasNonNull("kind") || to.get("kind").asText().isEmpty()) {
+                    to.put("kind", "Service");
+                }
+                if (!to.hasNonNull("weight")) {
+                    to.put("weight", 100);
+                }
+            }
+        }
+        if (spec.get("tls") instanceof ObjectNode tls && (!tls.hasNonNull("termination")
+                || tls.get("termination").asText().isEmpty()) && !tls.hasNonNull("destinationCACertificate")) {
+            tls.put("termination", "edge");
+        }
         String name = route.path("metadata").path("name").asText(t.name());
         String ns = route.path("metadata").path("namespace").asText(t.namespace());
         if (!spec.hasNonNull("host") || spec.get("host").asText().isEmpty()) {
@@ -1100,7 +1174,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         ObjectNode ingress = status.putArray("ingress").addObject();
         ingress.put("host", spec.get("host").asText()).put("routerName", "default")
                 .put("routerCanonicalHostname", "router-default." + appsDomain)
-                .put("wildcardPolicy", "None");
+                .put("wildcardPolicy", spec.path("wildcardPolicy").asText("None"));
         ingress.putArray("conditions").addObject().put("type", "Admitted").put("status", "True");
         route.set("status", status);
     }
