@@ -181,6 +181,29 @@ final class ApiCatalog {
         return null;
     }
 
+    /**
+     * The scale subresource of a resource, or null: {@code specReplicasPath}, {@code statusReplicasPath} and
+     * {@code labelSelectorPath} (built-in kinds: {@code builtin} true, the selector is {@code spec.selector}). The apps/v1
+     * workloads have one (kubernetes v1.29 pkg/registry/apps/deployment/storage/storage.go ScaleREST, likewise
+     * statefulset and replicaset); a CRD version has one when it declares {@code subresources.scale}.
+     */
+    JsonNode scale(Resource r) {
+        JsonNode crd = crd(r);
+        if (crd != null) {
+            for (JsonNode v : crd.path("spec").path("versions")) {
+                if (v.path("name").asText().equals(r.version()) && v.path("subresources").has("scale")) {
+                    return v.path("subresources").path("scale");
+                }
+            }
+            return null;
+        }
+        if (r.group().equals("apps") && List.of("deployments", "statefulsets", "replicasets").contains(r.plural())) {
+            return NODES.objectNode().put("specReplicasPath", ".spec.replicas")
+                    .put("statusReplicasPath", ".status.replicas").put("builtin", true);
+        }
+        return null;
+    }
+
     /** The singular name, short names and categories of a resource, from its CRD or the built-in tables. */
     Names names(Resource r) {
         JsonNode crd = crd(r);
@@ -331,6 +354,11 @@ final class ApiCatalog {
                             .put("namespaced", r.namespaced()).put("kind", r.kind())
                             .putArray("verbs").add("get").add("patch").add("update");
                 }
+                if (scale(r) != null) {
+                    list.addObject().put("name", r.plural() + "/scale").put("singularName", "")
+                            .put("namespaced", r.namespaced()).put("group", "autoscaling").put("version", "v1")
+                            .put("kind", "Scale").putArray("verbs").add("get").add("patch").add("update");
+                }
             }
         }
         return any ? o : null;
@@ -381,9 +409,15 @@ final class ApiCatalog {
                         names.categories().forEach(categories::add);
                     }
                     if (r.statusSubresource()) {
-                        ObjectNode sub = e.putArray("subresources").addObject().put("subresource", "status");
+                        ObjectNode sub = e.withArrayProperty("subresources").addObject().put("subresource", "status");
                         sub.putObject("responseKind").put("group", r.group()).put("version", r.version())
                                 .put("kind", r.kind());
+                        sub.putArray("verbs").add("get").add("patch").add("update");
+                    }
+                    if (scale(r) != null) {
+                        ObjectNode sub = e.withArrayProperty("subresources").addObject().put("subresource", "scale");
+                        sub.putObject("responseKind").put("group", "autoscaling").put("version", "v1")
+                                .put("kind", "Scale");
                         sub.putArray("verbs").add("get").add("patch").add("update");
                     }
                 }

@@ -81,21 +81,39 @@ final class ApiHttpFront implements AutoCloseable {
                     new io.fabric8.mockwebserver.http.Buffer(buffer == null ? null : buffer.getBytes()));
             boolean upgrade = "websocket".equalsIgnoreCase(request.getHeader("Upgrade"));
             if (!upgrade && request.method() == io.vertx.core.http.HttpMethod.GET && isWatch(request)) {
-                dispatcher.watch(recorded, new HttpWatchStream(vertx, vertx.getOrCreateContext(), request.response()));
+                HttpWatchStream stream = new HttpWatchStream(vertx, vertx.getOrCreateContext(), request.response());
+                vertx.executeBlocking(() -> {
+                    dispatcher.watch(recorded, stream);
+                    return null;
+                }, false);
                 return;
             }
-            MockResponse response = dispatcher.dispatch(recorded);
-            if (response.getWebSocketListener() != null) {
-                request.toWebSocket()
-                        .onFailure(err -> {
-                            if (!request.response().headWritten()) {
-                                request.response().setStatusCode(500).end();
-                            }
-                        })
-                        .onSuccess(new ServerWebSocketHandler(recorded, response));
+            if (upgrade) {
+                // a fabric8 client's watch: the upgrade must happen while the request is being handled
+                MockResponse response = dispatcher.dispatch(recorded);
+                if (response.getWebSocketListener() != null) {
+                    request.toWebSocket()
+                            .onFailure(err -> {
+                                if (!request.response().headWritten()) {
+                                    request.response().setStatusCode(500).end();
+                                }
+                            })
+                            .onSuccess(new ServerWebSocketHandler(recorded, response));
+                } else {
+                    write(request.response(), response);
+                }
                 return;
             }
-            write(request.response(), response);
+            // the dispatcher may take a while (the OpenAPI documents, a large list): not on the event loop
+            vertx.<MockResponse>executeBlocking(() -> dispatcher.dispatch(recorded), false).onComplete(done -> {
+                if (done.failed()) {
+                    if (!request.response().headWritten()) {
+                        request.response().setStatusCode(500).end();
+                    }
+                    return;
+                }
+                write(request.response(), done.result());
+            });
         });
     }
 

@@ -294,6 +294,104 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         return json(200, table);
     }
 
+    // ---- scale ----
+
+    /**
+     * The scale subresource: the object's replicas as an autoscaling/v1 Scale, read and written through it
+     * (kubernetes v1.29 pkg/registry/apps/deployment/storage/storage.go ScaleREST; apiextensions-apiserver
+     * pkg/registry/customresource/etcd.go ScaleREST with the CRD's replica and selector paths).
+     */
+    private MockResponse scale(RecordedRequest request, Target t, ApiCatalog.Resource resource) {
+        JsonNode paths = catalog.scale(resource);
+        if (paths == null || t.name() == null) {
+            throw notFound("the server could not find the requested resource");
+        }
+        synchronized (writeLock) {
+            JsonNode current = current(t);
+            requireExisting(t, resource, current);
+            ObjectNode scale = toScale(current, paths);
+            if (request.method() == HttpMethod.GET) {
+                return json(200, scale);
+            }
+            JsonNode wanted;
+            try {
+                String text = request.getUtf8Body();
+                String type = request.getHeader("Content-Type") == null ? "application/json"
+                        : request.getHeader("Content-Type").split(";")[0].trim();
+                wanted = switch (request.method()) {
+                    case PUT -> JSON.readTree(text);
+                    case PATCH -> switch (type) {
+                        case "application/merge-patch+json" -> ObjectMerge.mergePatch(scale, JSON.readTree(text));
+                        case "application/strategic-merge-patch+json" ->
+                                ObjectMerge.strategicMerge(scale, JSON.readTree(text));
+                        case "application/json-patch+json" -> JsonPatch.apply(JSON.readTree(text), scale);
+                        default -> throw new Rejection(status(415, "UnsupportedMediaType",
+                                "the body of the request was in an unknown format - accepted media types include: "
+                                        + "application/json-patch+json, application/merge-patch+json, "
+                                        + "application/strategic-merge-patch+json", null));
+                    };
+                    default -> throw new Rejection(status(405, "MethodNotAllowed",
+                            "the server does not allow this method on the requested resource", null));
+                };
+            } catch (JsonProcessingException | RuntimeException e) {
+                if (e instanceof Rejection r) {
+                    throw r;
+                }
+                throw new Rejection(status(400, "BadRequest", "the scale could not be read: " + e.getMessage(), null));
+            }
+            requireResourceVersion(t, resource, current, wanted);
+            JsonNode replicas = wanted.path("spec").path("replicas");
+            if (!replicas.isIntegralNumber() || replicas.asLong() < 0) {
+                ObjectNode d = NODES.objectNode().put("name", t.name()).put("group", "autoscaling").put("kind", "Scale");
+                d.putArray("causes").addObject().put("reason", "FieldValueInvalid")
+                        .put("message", "Invalid value: " + replicas + ": must be greater than or equal to 0")
+                        .put("field", "spec.replicas");
+                throw new Rejection(status(422, "Invalid", "Scale.autoscaling \"" + t.name() + "\" is invalid: "
+                        + "spec.replicas: Invalid value: " + replicas + ": must be greater than or equal to 0", d));
+            }
+            ObjectNode updated = ((ObjectNode) current).deepCopy();
+            ObjectNode parent = updated;
+            String[] path = paths.path("specReplicasPath").asText(".spec.replicas").replaceFirst("^\\.", "").split("\\.");
+            for (int i = 0; i < path.length - 1; i++) {
+                parent = parent.withObjectProperty(path[i]);
+            }
+            parent.put(path[path.length - 1], replicas.asLong());
+            MockResponse response = super.handleUpdate(synthetic(HttpMethod.PUT, t.objectPath(), updated));
+            if (response.code() >= 300) {
+                return response;
+            }
+            recordUpdate(response, manager(request, t), current);
+            return json(200, toScale(body(response), paths));
+        }
+    }
+
+    private static ObjectNode toScale(JsonNode object, JsonNode paths) {
+        ObjectNode scale = NODES.objectNode().put("kind", "Scale").put("apiVersion", "autoscaling/v1");
+        ObjectNode meta = scale.putObject("metadata");
+        for (String f : List.of("name", "namespace", "uid", "resourceVersion", "creationTimestamp")) {
+            if (object.path("metadata").has(f)) {
+                meta.set(f, object.path("metadata").get(f));
+            }
+        }
+        List<JsonNode> spec = KubeJsonPath.parse(paths.path("specReplicasPath").asText(".spec.replicas"))
+                .evaluate(object);
+        List<JsonNode> status = KubeJsonPath.parse(paths.path("statusReplicasPath").asText(".status.replicas"))
+                .evaluate(object);
+        // pkg/apis/apps/v1/defaults.go: spec.replicas defaults to 1 for the built-in workloads
+        boolean builtin = paths.path("builtin").asBoolean(false);
+        long specReplicas = spec.isEmpty() ? (builtin ? 1 : 0) : spec.get(0).asLong();
+        scale.putObject("spec").put("replicas", specReplicas);
+        ObjectNode st = scale.putObject("status").put("replicas", status.isEmpty() ? 0 : status.get(0).asLong());
+        String selectorPath = paths.path("labelSelectorPath").asText("");
+        String selector = builtin ? TableConverter.selector(object.path("spec").get("selector"))
+                : selectorPath.isEmpty() ? "" : KubeJsonPath.parse(selectorPath).evaluate(object).stream().findFirst()
+                .map(JsonNode::asText).orElse("");
+        if (!selector.isEmpty()) {
+            st.put("selector", selector);
+        }
+        return scale;
+    }
+
     // ---- watch ----
 
     /**
@@ -479,6 +577,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         if (!system && request.method() != HttpMethod.GET
                 && !writeObserver.beforeWrite(request.method().name(), request.getPath())) {
             throw new Rejection(status(503, "ServiceUnavailable", "the request was dropped (WriteObserver)", null));
+        }
+        if ("scale".equals(t.subresource())) {
+            return scale(request, t, resource);
         }
         return switch (request.method()) {
             case POST -> create(t, resource, readObject(request.getUtf8Body()), manager(request, t));

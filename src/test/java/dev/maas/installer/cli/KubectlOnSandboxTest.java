@@ -268,6 +268,12 @@ class KubectlOnSandboxTest {
                 .contains("\"a\":\"1\"", "\"b\":\"2\"");
         assertThat(ok(k, "rollout", "status", "deployment/web", "-n", ns, "--timeout=60s").out())
                 .contains("successfully rolled out");
+        // the scale subresource
+        assertThat(ok(k, "scale", "deployment/web", "-n", ns, "--replicas=3").out())
+                .contains("deployment.apps/web scaled");
+        assertThat(ok(k, "rollout", "status", "deployment/web", "-n", ns, "--timeout=60s").out())
+                .contains("successfully rolled out");
+        assertThat(ok(k, "get", "deployment", "web", "-n", ns).out()).containsPattern("(?m)^web\\s+3/3\\s+3\\s+3\\s+");
 
         Path v2 = write(k, "csa-v2.yaml", namespaceYaml(ns) + """
                 ---
@@ -290,6 +296,8 @@ class KubectlOnSandboxTest {
                 .contains("successfully rolled out");
         assertThat(ok(k, "get", "deploy", "web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")
                 .out()).isEqualTo("registry.example/web:2");
+        // the applied configuration says 1 replica again (three-way merge against the live 3)
+        assertThat(ok(k, "get", "deployment", "web", "-n", ns).out()).containsPattern("(?m)^web\\s+1/1\\s+1\\s+1\\s+");
 
         Run third = ok(k, "apply", "-f", v2.toString());
         assertThat(third.out()).contains("configmap/settings unchanged", "deployment.apps/web unchanged");
