@@ -61,7 +61,10 @@ public final class ProductsStage implements Stage {
 
     public ProductsStage() { this(false); }
 
-    /** {@code prune}: delete marked products of models no longer in the configuration (CLI/wizard wiring later). */
+    /**
+     * {@code prune}: delete marked products of models no longer in the configuration (the CLI's --prune, the wizard's
+     * prune choice).
+     */
     public ProductsStage(boolean prune) { this(prune, FIRST_DEPLOY_WAIT); }
 
     /** {@code firstDeployWait}: how long a new product's first deploy waits for its service token (tests). */
