@@ -221,4 +221,21 @@ class ContractFixturesTest {
         assertThatThrownBy(() -> client.product(SERVICE).updatePolicies(List.of(new PolicyConfig("apicast",
                 "builtin", json.createObjectNode(), true)))).hasMessageContaining("policies_config has invalid format");
     }
+
+    /** The files copied from 3scale-porta-go-client are unchanged: their git blob ids are those PROVENANCE.md records. */
+    @Test
+    void theRecordedResponsesAreTheGoClientsFiles() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Path.of(ContractFixturesTest.class.getResource(DIR + "PROVENANCE.md")
+                .toURI()).getParent();
+        String provenance = java.nio.file.Files.readString(dir.resolve("PROVENANCE.md"));
+        java.util.regex.Matcher row = java.util.regex.Pattern
+                .compile("(?m)^\\| ([\\w.-]+) \\| [^|]+ \\| ([0-9a-f]{40}) \\|$").matcher(provenance);
+        int rows = 0;
+        while (row.find()) {
+            rows++;
+            assertThat(ThreescaleConformanceTest.gitBlobId(java.nio.file.Files.readAllBytes(dir.resolve(row.group(1)))))
+                    .as(row.group(1)).isEqualTo(row.group(2));
+        }
+        assertThat(rows).isEqualTo(5);
+    }
 }
