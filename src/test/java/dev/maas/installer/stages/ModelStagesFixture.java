@@ -53,6 +53,8 @@ public final class ModelStagesFixture implements AutoCloseable {
     /** {@code registerPolicies}: whether the custom policies are in the tenant's policy registry. */
     public ModelStagesFixture(SimulatorOptions options, boolean registerPolicies) {
         sim = ThreescaleSimulator.start(options);
+        // the tenant as the threescale stage finds it, long after it was made: its sample data is there
+        sim.store().completePendingWork();
         for (PolicyBundle b : registerPolicies ? CustomPolicies.forConfig(InstallerConfig.defaults().threescale())
                 : List.<PolicyBundle>of()) {
             sim.store().addRegistryPolicy(b.name(), b.version(), b.configurationSchema());
