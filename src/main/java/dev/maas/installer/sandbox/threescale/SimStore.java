@@ -135,7 +135,14 @@ public final class SimStore {
         provider.put("support_email", "admin@" + options.wildcardDomain());
         provider.put("finance_support_email", "admin@" + options.wildcardDomain());
         provider.put("site_access_code", hex(5));
+        // app/representers/account_representer.rb for the provider: its domains and emails, site_access_code, the
+        // billing flags, state, the users link and the fields (org_name)
+        provider.put("credit_card_stored", false);
+        provider.put("monthly_billing_enabled", true);
+        provider.put("monthly_charging_enabled", true);
         provider.put("state", "approved");
+        provider.putArray("links").addObject().put("rel", "users").put("href", "https://" + options.tenantName()
+                + "-admin." + options.wildcardDomain() + "/admin/api/accounts/" + providerId + "/users");
         provider.put("org_name", options.tenantName());
         registerRoutes();
         seedCms();
@@ -462,6 +469,27 @@ public final class SimStore {
             return created(wrap("service_plan", servicePlanView(p)));
         });
         on("GET", api + "/services/{service_id}/service_plans/{id}", r -> ok(wrap("service_plan", servicePlanView(servicePlan(r)))));
+        // porta service_plans_controller.rb#update: name, state_event, approval_required (permit drops the rest)
+        on("PUT", api + "/services/{service_id}/service_plans/{id}", r -> {
+            ObjectNode p = servicePlan(r);
+            if (r.has("name") && r.p("name").isBlank()) {
+                throw unprocessable("name", "can't be blank");
+            }
+            String event = r.p("state_event");
+            if (event != null) {
+                String state = p.get("state").asText();
+                if (!Set.of("publish", "hide").contains(event) || event.equals("publish") == state.equals("published")) {
+                    throw unprocessable("state", "cannot transition via \"" + event + "\"");
+                }
+                p.put("state", event.equals("publish") ? "published" : "hidden");
+            }
+            copy(r, p, "name");
+            if (r.has("approval_required")) {
+                p.put("approval_required", bool(r.p("approval_required")));
+            }
+            touch(p);
+            return ok(wrap("service_plan", servicePlanView(p)));
+        });
         on("PUT", api + "/services/{service_id}/service_plans/{id}/default", r -> {
             ObjectNode p = servicePlan(r);
             servicePlansOf(p.get("service_id").asLong()).forEach(x -> x.put("default", false));
