@@ -46,7 +46,7 @@ class ThreescaleErrorsTest {
                     .hasMessageContaining("private_endpoint");
             assertThatThrownBy(() -> c.backends().create("", "empty", null, "ftp://x"))
                     .hasMessageContaining("name can't be blank").hasMessageContaining("private_endpoint is invalid");
-            Service s = c.services().create("S", "s", Map.of());
+            Service s = c.services().create("S", "ss", Map.of()); // porta: a system_name has two characters at least
             assertThatThrownBy(() -> c.product(s.id()).updateProxy(Map.of("credentials_location", "cookie")))
                     .hasMessageContaining("credentials_location is not included in the list");
         }

@@ -560,12 +560,19 @@ public final class SimStore {
 
     // ================================================================================================ provider
 
+    /**
+     * porta app/controllers/admin/api/providers_controller.rb#update: from_email, support_email,
+     * finance_support_email and site_access_code; app/models/account.rb validates the support and finance emails
+     * (blank allowed) with Authentication::RE_EMAIL_OK, "should look like an email address" (app/lib/authentication.rb).
+     */
     private Resp updateProvider(Req r) {
+        for (String f : List.of("support_email", "finance_support_email")) {
+            if (r.has(f) && !r.p(f).isBlank() && !r.p(f).matches("(?i)[^@\\s]+@[a-z0-9.-]+\\.[a-z]{2,}")) {
+                throw unprocessable(f, "should look like an email address");
+            }
+        }
         for (String f : List.of("from_email", "support_email", "finance_support_email")) {
             if (r.has(f)) {
-                if (!r.p(f).contains("@")) {
-                    throw unprocessable(f, "should look like an email address");
-                }
                 provider.put(f, r.p(f));
             }
         }
