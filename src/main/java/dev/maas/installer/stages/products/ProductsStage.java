@@ -53,7 +53,10 @@ public final class ProductsStage implements Stage {
 
     public ProductsStage() { this(false); }
 
-    /** {@code prune}: delete marked products of models no longer in the configuration (CLI/wizard wiring later). */
+    /**
+     * {@code prune}: delete marked products of models no longer in the configuration (the CLI's --prune, the wizard's
+     * prune choice).
+     */
     public ProductsStage(boolean prune) { this.prune = prune; }
 
     public boolean prune() { return prune; }

@@ -19,10 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Found by the kill-and-resume test (CliKillResumeTest): a run that made a product's changes but stopped before
- * deploying them (killed, or its deploy request failed) left a stale staging config behind, and the next apply,
- * seeing nothing to change, promoted that stale config to production. The products stage now compares the latest
- * staging config with what the product wants and deploys again when it differs.
+ * A run that made a product's changes but stopped before deploying them (killed, or its deploy request failed) leaves
+ * a stale staging config behind; an apply that only looked for changes to make would find none and promote that stale
+ * config to production. The products stage compares the latest staging config with what the product wants and
+ * deploys again when it differs (the case CliKillResumeTest meets at its kill points).
  */
 class ProductsResumeTest {
     private ModelStagesFixture fx;
