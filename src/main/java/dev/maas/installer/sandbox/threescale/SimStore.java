@@ -38,7 +38,7 @@ import java.util.function.Function;
  *   <li>pagination: page from 1, per_page default and max 500 (app/controllers/admin/api/filters/pagination.rb);
  *       CMS per_page default 20, max 100.</li>
  *   <li>system_name: unique per owner, generated from the name when not given, immutable (a new value in an update
- *       is ignored, as Rails does for attr_readonly).</li>
+ *       is ignored, as Rails does for attr_readonly), matching {@code \A\w[\w\-/_]+\z} (app/lib/system_name.rb).</li>
  *   <li>a backend's private endpoint must be an http(s)/ws(s) URL and not localhost or a loopback address
  *       (BackendApi validates {@code non_localhost: {message: :protected_domain}}); a missing port is filled in
  *       with the scheme's default (BackendApi's set_port_private_endpoint), so {@code http://x} reads back as
