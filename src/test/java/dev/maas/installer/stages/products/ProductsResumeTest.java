@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.sandbox.threescale.AsyncDelays;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.stages.ModelStagesFixture;
 import dev.maas.installer.stages.backends.BackendsStage;
@@ -62,7 +63,8 @@ class ProductsResumeTest {
 
     @Test
     void aRunStoppedBeforeTheDeployIsDeployedAndPromotedByTheNextApply() {
-        fx = new ModelStagesFixture(SimulatorOptions.defaults());
+        // the service token at once: this is about a run stopped before its deploy, not about the token
+        fx = new ModelStagesFixture(SimulatorOptions.defaults().withDelays(AsyncDelays.none()));
         InstallerConfig config = fx.config(ModelStagesFixture.runbookModels().subList(0, 1), 1, false);
         StageContext ctx = fx.ctx(config);
         new BackendsStage().apply(ctx, Progress.NONE);
