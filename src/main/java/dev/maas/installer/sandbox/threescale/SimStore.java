@@ -2417,6 +2417,12 @@ public final class SimStore {
         return p.replace('-', '_');
     }
 
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
     /** A refused delete: 403 {@code {"errors":{"base":[...]}}} (app/lib/three_scale/api/responder.rb). */
     private static SimError refusedDelete(String... messages) {
         ObjectNode o = J.objectNode();
@@ -3117,7 +3123,7 @@ public final class SimStore {
         t.put("updated_at", now());
         t.put("title", title);
         t.put("system_name", systemName == null && type.equals("page") && title != null && !title.isBlank()
-                ? parameterize(title) : systemName);
+                ? titleParameterize(title) : systemName);
         if (type.equals("page")) {
             t.put("path", path);
             t.put("content_type", DEFAULT_PAGE_CONTENT_TYPE);
@@ -3285,7 +3291,7 @@ public final class SimStore {
             long parent = parentId == null ? rootSection() : parentId;
             String title = r.p("title");
             String sn = r.has("system_name") && !r.p("system_name").isBlank() ? r.p("system_name")
-                    : title == null ? null : parameterize(title);
+                    : title == null ? null : titleParameterize(title);
             if (title != null && sections.values().stream().anyMatch(s -> s.path("parent_id").asLong() == parent
                     && s.get("title").asText().equals(title))) {
                 errs.put("title", List.of("has already been taken"));
@@ -3297,7 +3303,7 @@ public final class SimStore {
                 throw new SimError(errors(errs));
             }
             String partial = r.has("partial_path") && !r.p("partial_path").isBlank() ? r.p("partial_path")
-                    : parameterize(title);
+                    : titleParameterize(title);
             ObjectNode s = newSection(title, sn, parent, partial);
             if (r.has("public")) {
                 s.put("public", bool(r.p("public")));
@@ -3576,7 +3582,7 @@ public final class SimStore {
         if (type.equals("page")) {
             String title = t.path("title").asText(null);
             if (t.path("system_name").asText("").isBlank() && title != null && !title.isBlank()) {
-                t.put("system_name", parameterize(title));
+                t.put("system_name", titleParameterize(title));
             }
             String path = t.path("path").asText(null);
             if (path != null) {
@@ -3697,7 +3703,7 @@ public final class SimStore {
     }
 
     /** Rails' String#parameterize: ASCII, every run of other characters than letters, digits, '-', '_' one '-'. */
-    static String parameterize(String s) {
+    static String titleParameterize(String s) {
         if (s == null) {
             return null;
         }
@@ -3727,9 +3733,6 @@ public final class SimStore {
         String s = name.trim().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");
         return s.isEmpty() ? "item" : s;
     }
-
-    /** porta app/lib/system_name.rb: the format every model with a system name validates. */
-    static final java.util.regex.Pattern SYSTEM_NAME = java.util.regex.Pattern.compile("\\w[\\w\\-/_]+");
 
     /**
      * The system name of a new object (porta app/lib/system_name.rb): the given one, else made from the name
