@@ -29,8 +29,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The client reads every response shape of the CMS, ActiveDocs, accounts, applications, plans, service contracts
- * and SSO integrations as porta 2.15 renders it: the fixtures in {@code threescale/contract/} (written from porta's
- * representers, or copied from 3scale-porta-go-client's test data; see PROVENANCE-cms-accounts.md) are served by a
+ * and SSO integrations as porta 2.15 renders it: the fixtures in {@code threescale/contract/cms-accounts/} (written from porta's
+ * representers, or copied from 3scale-porta-go-client's test data; see its PROVENANCE.md) are served by a
  * plain HTTP server and read through the client's own methods into its records.
  */
 class ContractCmsAccountsTest {
@@ -68,7 +68,8 @@ class ContractCmsAccountsTest {
     }
 
     private static byte[] fixture(String name) throws IOException {
-        try (InputStream in = ContractCmsAccountsTest.class.getResourceAsStream("/threescale/contract/" + name)) {
+        try (InputStream in = ContractCmsAccountsTest.class.getResourceAsStream("/threescale/contract/cms-accounts/"
+                + name)) {
             if (in == null) {
                 throw new IOException("no fixture " + name);
             }
@@ -293,7 +294,7 @@ class ContractCmsAccountsTest {
     /** The files copied from 3scale-porta-go-client are unchanged: their git blob ids are the ones recorded. */
     @Test
     void theCopiedFixturesAreTheGoClientsFiles() throws Exception {
-        String provenance = new String(fixture("PROVENANCE-cms-accounts.md"), java.nio.charset.StandardCharsets.UTF_8);
+        String provenance = new String(fixture("PROVENANCE.md"), java.nio.charset.StandardCharsets.UTF_8);
         java.util.regex.Matcher row = java.util.regex.Pattern
                 .compile("(?m)^\\| ([\\w.-]+) \\| [\\w./-]+ \\| ([0-9a-f]{40}) \\|$").matcher(provenance);
         int rows = 0;
