@@ -5,8 +5,11 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -158,8 +161,9 @@ public final class TestCluster implements AutoCloseable {
     /** The token of the cluster's own components (seed, simulated operators); see {@link #systemClient()}. */
     private final String systemToken = newToken();
     private OlmSimulator olm;
+    private volatile boolean resumed;
 
-    private TestCluster(Options options) {
+    private TestCluster(Options options, String[] keptTls) {
         this.options = options;
         this.token = options.token() != null ? options.token() : newToken();
         ApiCatalog catalog = new ApiCatalog(options.openshift(), options.olm());
@@ -175,7 +179,8 @@ public final class TestCluster implements AutoCloseable {
         if (options.https()) {
             this.server = ApiHttpFront.start(loopback, 0, dispatcher);
             try {
-                this.tls = TlsFront.start(options.port(), server.port());
+                this.tls = keptTls == null ? TlsFront.start(options.port(), server.port())
+                        : TlsFront.startWith(options.port(), server.port(), keptTls);
             } catch (RuntimeException e) {
                 server.close();
                 throw e;
@@ -207,20 +212,118 @@ public final class TestCluster implements AutoCloseable {
     }
 
     public static TestCluster start(Options options) {
+        return start(options, null);
+    }
+
+    /**
+     * Starts the server and keeps its store in {@code stateDir} ({@link ClusterStateFiles}; null: in memory only).
+     * When the folder holds a saved store, the cluster resumes it: the seeded objects are replaced by the saved ones,
+     * with their resourceVersions, uids and field ownership, and the HTTPS certificate is the saved one
+     * ({@value #TLS_FILE}); else the seeded cluster is saved there. Every write is on disk before it is answered.
+     *
+     * @throws IllegalStateException when the saved store cannot be read (the message names the file)
+     */
+    public static TestCluster start(Options options, Path stateDir) {
         quietRequestLog();
-        TestCluster cluster = new TestCluster(options);
+        ClusterStateFiles.Saved saved = null;
+        String[] keptTls = null;
+        if (stateDir != null) {
+            try {
+                saved = ClusterStateFiles.read(stateDir);
+                if (options.https()) {
+                    keptTls = keptCertificate(stateDir);
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot resume the sandbox's cluster: " + e.getMessage(), e);
+            }
+        }
+        TestCluster cluster = new TestCluster(options, keptTls);
         try {
+            ClusterStateFiles files = null;
+            if (stateDir != null) {
+                files = ClusterStateFiles.open(stateDir, saved != null ? saved : new ClusterStateFiles.Saved());
+                if (saved == null) {
+                    cluster.dispatcher.persistTo(files); // the seed's writes are kept too
+                }
+            }
             new ClusterSeed(cluster, options).seed();
+            if (saved != null) {
+                cluster.dispatcher.restore(saved);
+                cluster.resumed = true;
+                cluster.dispatcher.persistTo(files);
+                cluster.keepApiServerUrl();
+            } else if (files != null) {
+                cluster.dispatcher.persistTo(files); // a first snapshot, the log emptied
+            }
             cluster.addOperator(new DeploymentController(Duration.ofMillis(300)));
             if (options.olm()) {
                 cluster.olm = new OlmSimulator(options.olmBehaviour());
                 cluster.addOperator(cluster.olm);
             }
             return cluster;
-        } catch (RuntimeException e) {
-            cluster.close();
-            throw e;
+        } catch (RuntimeException | IOException e) {
+            if (saved == null) {
+                cluster.dispatcher.forgetPersistence(); // a half-seeded cluster is not kept
+            }
+            try {
+                cluster.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            if (saved == null && stateDir != null) {
+                ClusterStateFiles.delete(stateDir);
+            }
+            if (e instanceof IOException io) {
+                throw new java.io.UncheckedIOException("cannot save the sandbox's cluster in " + stateDir + ": "
+                        + io.getMessage(), io);
+            }
+            throw (RuntimeException) e;
         }
+    }
+
+    /** The file in the state folder with the HTTPS certificate and its key (0600). */
+    public static final String TLS_FILE = "api-server-tls.pem";
+
+    /** The certificate and key kept in {@code stateDir} ({cert PEM, key PEM}); made and kept when there is none. */
+    private static String[] keptCertificate(Path stateDir) throws IOException {
+        Path file = stateDir.resolve(TLS_FILE);
+        if (Files.isRegularFile(file)) {
+            String pem = Files.readString(file, StandardCharsets.UTF_8);
+            int key = pem.indexOf("-----BEGIN PRIVATE KEY-----");
+            if (key > 0) {
+                return new String[] {pem.substring(0, key), pem.substring(key)};
+            }
+        }
+        String[] made = TlsFront.selfSigned();
+        dev.maas.installer.engine.files.PrivateFiles.directory(stateDir);
+        dev.maas.installer.engine.files.PrivateFiles.replace(file, (made[0] + made[1]).getBytes(StandardCharsets.UTF_8));
+        return made;
+    }
+
+    /** A resumed cluster on another port: the Infrastructure's apiServerURL names the new one. */
+    private void keepApiServerUrl() {
+        if (!options.openshift()) {
+            return;
+        }
+        var infra = systemClient().genericKubernetesResources("config.openshift.io/v1", "Infrastructure")
+                .withName("cluster");
+        var current = infra.get();
+        Object status = current == null ? null : current.getAdditionalProperties().get("status");
+        if (current != null && status instanceof java.util.Map<?, ?> m && !url.equals(m.get("apiServerURL"))) {
+            infra.subresource("status").patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                    io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                    "{\"status\":{\"apiServerURL\":\"" + url + "\"}}");
+        }
+    }
+
+    /** Whether the cluster resumed a saved store (see {@link #start(Options, Path)}). */
+    public boolean resumed() {
+        return resumed;
+    }
+
+    /** The number of objects in the store. */
+    public int objectCount() {
+        return dispatcher.objectCount();
     }
 
     /** The API server URL, e.g. {@code https://127.0.0.1:41234}. */
@@ -383,6 +486,11 @@ public final class TestCluster implements AutoCloseable {
             tls.close();
         }
         server.close();
+        try {
+            dispatcher.stopPersisting(); // the store folded into one snapshot
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot save the sandbox's cluster: " + e.getMessage(), e);
+        }
     }
 
     private static String newToken() {
