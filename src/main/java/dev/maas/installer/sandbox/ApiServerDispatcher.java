@@ -59,6 +59,8 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     private final java.util.ArrayDeque<ApiRequest> requests = new java.util.ArrayDeque<>();
     static final int REQUEST_LOG_SIZE = 50_000;
     private volatile WriteObserver writeObserver = WriteObserver.NONE;
+    /** Serves packages.operators.coreos.com (OLM's package server); null: stored like any other kind. */
+    private volatile PackageServer packageServer;
 
     ApiServerDispatcher(ApiCatalog catalog, String appsDomain, String userName, String token, String systemToken,
                         boolean strictNamespaces) {
@@ -87,6 +89,10 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
 
     void observeWrites(WriteObserver observer) {
         this.writeObserver = observer == null ? WriteObserver.NONE : observer;
+    }
+
+    void packageServer(PackageServer server) {
+        this.packageServer = server;
     }
 
     void token(String newToken) {
@@ -231,6 +237,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         }
         if (resource.kind().equals("SelfSubjectAccessReview") && request.method() == HttpMethod.POST) {
             return accessReview(readObject(request.getUtf8Body()));
+        }
+        if (packageServer != null && resource.group().equals(PackageServer.GROUP)) {
+            return packageServer.serve(verb, t);
         }
         if (resource.kind().equals("User") && "~".equals(t.name())) {
             ObjectNode user = NODES.objectNode().put("kind", "User").put("apiVersion", "user.openshift.io/v1");

@@ -145,43 +145,66 @@ final class ClusterSeed {
     }
 
     private void catalog() {
-        ObjectNode source = object("operators.coreos.com/v1alpha1", "CatalogSource", "redhat-operators", MARKETPLACE);
-        source.putObject("spec").put("sourceType", "grpc").put("displayName", "Red Hat Operators")
-                .put("publisher", "Red Hat").put("image", "registry.redhat.io/redhat/redhat-operator-index:v4.16");
-        create(source);
-        ObjectNode sourceStatus = NODES.objectNode();
-        sourceStatus.putObject("status").putObject("connectionState").put("lastObservedState", "READY")
-                .put("address", "redhat-operators.openshift-marketplace.svc:50051");
-        patchStatus("operators.coreos.com/v1alpha1", "CatalogSource", MARKETPLACE, "redhat-operators", sourceStatus);
+        List<String> catalogs = new ArrayList<>();
+        options.packages().forEach(p -> {
+            if (!catalogs.contains(p.catalog())) {
+                catalogs.add(p.catalog());
+            }
+        });
+        if (!catalogs.contains(CatalogPackage.RED_HAT_CATALOG)) {
+            catalogs.add(0, CatalogPackage.RED_HAT_CATALOG);
+        }
+        for (String catalog : catalogs) {
+            ObjectNode source = object("operators.coreos.com/v1alpha1", "CatalogSource", catalog, MARKETPLACE);
+            source.putObject("spec").put("sourceType", "grpc").put("displayName", CatalogPackage.displayName(catalog))
+                    .put("publisher", CatalogPackage.publisher(catalog)).put("image", CatalogPackage.image(catalog));
+            create(source);
+            ObjectNode sourceStatus = NODES.objectNode();
+            sourceStatus.putObject("status").putObject("connectionState").put("lastObservedState", "READY")
+                    .put("address", catalog + "." + MARKETPLACE + ".svc:50051");
+            patchStatus("operators.coreos.com/v1alpha1", "CatalogSource", MARKETPLACE, catalog, sourceStatus);
+        }
 
         ObjectNode global = object("operators.coreos.com/v1", "OperatorGroup", "global-operators", "openshift-operators");
         global.putObject("spec");
         create(global);
 
         for (CatalogPackage p : options.packages()) {
-            ObjectNode pm = object("packages.operators.coreos.com/v1", "PackageManifest", p.name(), MARKETPLACE);
-            pm.withObjectProperty("metadata").putObject("labels").put("catalog", p.catalog()).put("catalog-namespace", MARKETPLACE)
-                    .put("provider", "Red-Hat").put("operatorframework.io/arch.amd64", "supported");
-            pm.putObject("spec");
-            ObjectNode st = pm.putObject("status").put("catalogSource", p.catalog())
-                    .put("catalogSourceDisplayName", "Red Hat Operators").put("catalogSourcePublisher", "Red Hat")
-                    .put("catalogSourceNamespace", MARKETPLACE).put("packageName", p.name())
-                    .put("defaultChannel", p.defaultChannel());
-            st.putObject("provider").put("name", "Red Hat");
-            ArrayNode channels = st.putArray("channels");
-            for (Map.Entry<String, String> c : p.channels().entrySet()) {
-                String csv = c.getValue();
-                String version = csv.contains(".v") ? csv.substring(csv.indexOf(".v") + 2) : csv.substring(csv.indexOf('.') + 1);
-                ObjectNode ch = channels.addObject().put("name", c.getKey()).put("currentCSV", csv);
-                ch.putObject("currentCSVDesc").put("displayName", p.name()).put("version", version)
-                        .putArray("installModes")
-                        .add(NODES.objectNode().put("type", "OwnNamespace").put("supported", true))
-                        .add(NODES.objectNode().put("type", "SingleNamespace").put("supported", true))
-                        .add(NODES.objectNode().put("type", "MultiNamespace").put("supported", false))
-                        .add(NODES.objectNode().put("type", "AllNamespaces").put("supported", !p.name().equals("3scale-operator")));
-            }
-            create(pm);
+            cluster.packageServer().put(packageManifest(p));
         }
+    }
+
+    /**
+     * The PackageManifest OLM's package server makes of a catalog's package (OLM
+     * {@code pkg/package-server/provider/registry.go}, {@code newPackageManifest}): labels {@code catalog},
+     * {@code catalog-namespace} and {@code provider}, the catalog's name, display name and publisher, one channel
+     * entry per channel (sorted by name) with its head CSV.
+     */
+    static ObjectNode packageManifest(CatalogPackage p) {
+        ObjectNode pm = object("packages.operators.coreos.com/v1", "PackageManifest", p.name(), MARKETPLACE);
+        pm.withObjectProperty("metadata").putObject("labels").put("catalog", p.catalog())
+                .put("catalog-namespace", MARKETPLACE).put("provider", "Red-Hat")
+                .put("operatorframework.io/arch.amd64", "supported");
+        pm.putObject("spec");
+        ObjectNode st = pm.putObject("status").put("catalogSource", p.catalog())
+                .put("catalogSourceDisplayName", CatalogPackage.displayName(p.catalog()))
+                .put("catalogSourcePublisher", CatalogPackage.publisher(p.catalog()))
+                .put("catalogSourceNamespace", MARKETPLACE).put("packageName", p.name())
+                .put("defaultChannel", p.defaultChannel());
+        st.putObject("provider").put("name", "Red Hat");
+        ArrayNode channels = st.putArray("channels");
+        for (Map.Entry<String, String> c : new java.util.TreeMap<>(p.channels()).entrySet()) {
+            String csv = c.getValue();
+            String version = csv.contains(".v") ? csv.substring(csv.indexOf(".v") + 2) : csv.substring(csv.indexOf('.') + 1);
+            ObjectNode ch = channels.addObject().put("name", c.getKey()).put("currentCSV", csv);
+            ch.putObject("currentCSVDesc").put("displayName", p.name()).put("version", version)
+                    .putArray("installModes")
+                    .add(NODES.objectNode().put("type", "OwnNamespace").put("supported", true))
+                    .add(NODES.objectNode().put("type", "SingleNamespace").put("supported", true))
+                    .add(NODES.objectNode().put("type", "MultiNamespace").put("supported", false))
+                    .add(NODES.objectNode().put("type", "AllNamespaces").put("supported", !p.name().equals("3scale-operator")));
+        }
+        return pm;
     }
 
     private void models() {

@@ -1,5 +1,6 @@
 package dev.maas.installer.sandbox;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -164,6 +165,8 @@ public final class TestCluster implements AutoCloseable {
     /** The token of the cluster's own components (seed, simulated operators); see {@link #systemClient()}. */
     private final String systemToken = newToken();
     private OlmSimulator olm;
+    /** OLM's package server (the catalog's PackageManifests); null without OLM. */
+    private final PackageServer packageServer;
 
     private TestCluster(Options options) {
         this.options = options;
@@ -172,6 +175,8 @@ public final class TestCluster implements AutoCloseable {
         this.dispatcher = new ApiServerDispatcher(catalog, options.appsDomain(), USER, token, systemToken,
                 options.strictNamespaces());
         options.denied().forEach(dispatcher::deny);
+        this.packageServer = options.olm() ? new PackageServer(ClusterSeed.MARKETPLACE) : null;
+        dispatcher.packageServer(packageServer);
         this.webServer = new MockWebServer();
         this.webServer.setProtocols(List.of(Protocol.HTTP_1_1));
         this.server = new KubernetesMockServer(new Context(), webServer, new HashMap<>(),
@@ -269,6 +274,33 @@ public final class TestCluster implements AutoCloseable {
     /** The simulated OLM (null when OLM is disabled). */
     public OlmSimulator olm() {
         return olm;
+    }
+
+    /** OLM's package server: the catalogs' PackageManifests (null without OLM). */
+    PackageServer packageServer() {
+        return packageServer;
+    }
+
+    /**
+     * A catalog update: the channel of a package in a catalog now leads to {@code csv} (e.g. a newer operator
+     * version). As OLM does on a catalog change, the simulated OLM resolves the subscriptions again: one on that
+     * channel gets an upgrade InstallPlan (approved at once under Automatic approval, waiting under Manual).
+     */
+    public void publish(String packageName, String catalog, String channel, String csv) {
+        ObjectNode manifest = packageServer.get(packageName, catalog);
+        if (manifest == null) {
+            throw new IllegalArgumentException("catalog " + catalog + " does not offer " + packageName);
+        }
+        java.util.Map<String, String> channels = new java.util.LinkedHashMap<>();
+        String defaultChannel = manifest.path("status").path("defaultChannel").asText();
+        manifest.path("status").path("channels").forEach(c -> channels.put(c.path("name").asText(),
+                c.path("currentCSV").asText()));
+        channels.put(channel, csv);
+        packageServer.put(ClusterSeed.packageManifest(new CatalogPackage(packageName, catalog, defaultChannel,
+                channels)));
+        if (olm != null) {
+            olm.catalogChanged();
+        }
     }
 
     /** Takes a permission away from the user (403 and SelfSubjectAccessReview {@code allowed: false}). */
