@@ -587,7 +587,7 @@ public final class OlmSimulator implements SimulatedOperator {
             }
             Mode mode = behaviour.mode();
             if (mode == Mode.SUCCEED || (mode == Mode.INSTALL_TIMEOUT_THEN_SUCCEED && retry)) {
-                succeeded(ns, csvName, replaces);
+                succeeded(ns, csvName, pkg, replaces);
             } else if (mode == Mode.INSTALL_TIMEOUT_THEN_SUCCEED) {
                 // operator.go CSVPhaseInstalling: 5 minutes without the deployments ready
                 failed(ns, csvName, pkg, behaviour, replaces, "InstallCheckFailed", "install timeout");
@@ -621,13 +621,67 @@ public final class OlmSimulator implements SimulatedOperator {
         });
     }
 
-    private void succeeded(String ns, String csvName, String replaces) {
+    private void succeeded(String ns, String csvName, String pkg, String replaces) {
         csvPhase(ns, csvName, "Succeeded", "InstallSucceeded", "install strategy completed with no errors");
         LOG.info("simulated OLM: CSV {}/{} Succeeded", ns, csvName);
+        ensureClusterRolesForCsv(pkg);
         if (replaces != null) {
             // CSVPhaseReplacing: once the replacement succeeded, the old CSV is deleted
             ops("ClusterServiceVersion").inNamespace(ns).withName(replaces).delete();
         }
+    }
+
+    /** The API groups of the CRDs each package's CSV owns. */
+    private static final Map<String, List<String>> OWNED_API_GROUPS = Map.of(
+            "3scale-operator", List.of("apps.3scale.net", "capabilities.3scale.net"),
+            "rhsso-operator", List.of("keycloak.org"),
+            "rhbk-operator", List.of("k8s.keycloak.org"));
+    private static final Map<String, List<String>> VERBS_FOR_SUFFIX = Map.of(
+            "admin", List.of("*"), "edit", List.of("create", "update", "patch", "delete"),
+            "view", List.of("get", "list", "watch"));
+
+    /**
+     * OLM operatorgroup.go {@code ensureClusterRolesForCSV} (run while a CSV is Succeeded): for each CRD the CSV owns,
+     * ClusterRoles {@code <crd>-<version>-admin|edit|view} labelled {@code rbac.authorization.k8s.io/aggregate-to-
+     * <suffix>}, so that the admin, edit and view roles include the operator's APIs, and {@code <crd>-<version>-crdview}
+     * to read the CRD.
+     */
+    private void ensureClusterRolesForCsv(String pkg) {
+        List<String> groups = OWNED_API_GROUPS.getOrDefault(pkg, List.of());
+        if (groups.isEmpty()) {
+            return;
+        }
+        for (var crd : client().apiextensions().v1().customResourceDefinitions().list().getItems()) {
+            if (!groups.contains(crd.getSpec().getGroup())) {
+                continue;
+            }
+            String version = crd.getSpec().getVersions().stream().filter(v -> Boolean.TRUE.equals(v.getStorage()))
+                    .map(v -> v.getName()).findFirst().orElse(crd.getSpec().getVersions().get(0).getName());
+            String prefix = crd.getMetadata().getName() + "-" + version + "-";
+            for (Map.Entry<String, List<String>> e : VERBS_FOR_SUFFIX.entrySet()) {
+                clusterRole(prefix + e.getKey(), e.getKey(), e.getValue(), crd.getSpec().getGroup(),
+                        crd.getSpec().getNames().getPlural(), null);
+            }
+            clusterRole(prefix + "crdview", "view", List.of("get"), "apiextensions.k8s.io",
+                    "customresourcedefinitions", crd.getMetadata().getName());
+        }
+    }
+
+    private void clusterRole(String name, String suffix, List<String> verbs, String group, String resource,
+                             String resourceName) {
+        var roles = client().rbac().clusterRoles();
+        if (roles.withName(name).get() != null) {
+            return;
+        }
+        var rule = new io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder().withApiGroups(group)
+                .withResources(resource).withVerbs(verbs);
+        if (resourceName != null) {
+            rule.withResourceNames(resourceName);
+        }
+        roles.resource(new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder().withNewMetadata().withName(name)
+                .addToLabels("rbac.authorization.k8s.io/aggregate-to-" + suffix, "true")
+                .addToLabels("olm.managed", "true").endMetadata()
+                .withRules(rule.build()).build()).create();
     }
 
     /** As real OLM: a CSV needs exactly one OperatorGroup in its namespace. True (and the CSV Failed) when not. */
