@@ -542,10 +542,20 @@ public final class PreflightStage implements Stage {
                             + " (name and URL)"));
         }
         long ready = found.stream().filter(DiscoveredModel::ready).count();
-        return Check.ok("models", found.size() + " served model" + (found.size() == 1 ? "" : "s") + " found ("
-                + ready + " ready)" + (found.isEmpty() ? "" : ": " + found.stream()
-                .map(m -> m.namespace() + "/" + m.name()).collect(Collectors.joining(", ")))
-                + (configured == 0 ? "" : "; " + configured + " in the config"));
+        List<DiscoveredModel> unreachable = found.stream().filter(m -> m.problem() != null).toList();
+        String leftOut = unreachable.isEmpty() ? "" : "; left out, as APIcast cannot call them as they are: "
+                + unreachable.stream().map(m -> m.qualifiedName() + " (" + m.problem() + "; to publish it: "
+                + m.fix() + ")").collect(Collectors.joining("; "));
+        String text = found.size() + " served model" + (found.size() == 1 ? "" : "s") + " found (" + ready
+                + " ready)" + (found.isEmpty() ? "" : ": " + found.stream().map(DiscoveredModel::qualifiedName)
+                .collect(Collectors.joining(", "))) + leftOut + (configured == 0 ? "" : "; " + configured
+                + " in the config");
+        if (configured == 0 && found.stream().noneMatch(DiscoveredModel::usable)) {
+            return Check.warn("models", text + "; none can be published as it is",
+                    Fix.configField("models", unreachable.isEmpty() ? "wait until the served models are ready,"
+                            + " or add models by hand (name and URL)" : unreachable.get(0).fix()));
+        }
+        return Check.ok("models", text);
     }
 
     private static Check externalDatabases(KubernetesClient client, InstallerConfig cfg) {
