@@ -459,7 +459,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             }
             String ns = target.namespace() != null ? target.namespace()
                     : (resource.kind().equals("Namespace") ? target.name() : null);
-            if (!system && isDenied("watch", t.group(), t.plural(), ns)) {
+            if (!system && isDenied("watch", t.group(), t.plural(), null, ns, t.name())) {
                 throw new Rejection(status(403, "Forbidden", forbiddenMessage("watch", t, ns), details(t, resource)));
             }
         } catch (Rejection r) {
