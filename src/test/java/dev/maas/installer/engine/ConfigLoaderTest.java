@@ -245,4 +245,31 @@ class ConfigLoaderTest {
         InstallerConfig again = parse(ConfigLoader.toYaml(c));
         assertThat(again).isEqualTo(c);
     }
+
+    @Test
+    void onlyTheThreescaleChannelsWhoseOperatorRunsDeploymentsAreAccepted() {
+        assertThat(parse("threescale:\n  channel: threescale-2.15\n").threescale().channel()).isEqualTo("threescale-2.15");
+        assertThat(parse("threescale:\n  channel: threescale-2.16\n").threescale().channel()).isEqualTo("threescale-2.16");
+        for (String channel : new String[] {"threescale-2.14", "threescale-2.17", "threescale-3.0"}) {
+            ConfigProblem p = onlyProblem("threescale:\n  channel: " + channel + "\n");
+            assertThat(p.path()).isEqualTo("threescale.channel");
+            assertThat(p.message()).isEqualTo("'" + channel + "' is not a channel the installer supports: use"
+                    + " threescale-2.15 or threescale-2.16 (threescale-2.14 and earlier run 3scale on"
+                    + " DeploymentConfigs)");
+        }
+    }
+
+    @Test
+    void catalogSourceAndInstallPlanApprovalAreReadAndChecked() {
+        InstallerConfig c = parse("cluster:\n  catalogSource: my-mirror\n  installPlanApproval: Manual\n");
+        assertThat(c.cluster().catalogSource()).isEqualTo("my-mirror");
+        assertThat(c.cluster().installPlanApproval()).isEqualTo("Manual");
+        assertThat(ConfigLoader.parse(ConfigLoader.toYaml(c), "round trip", dir).cluster()).isEqualTo(c.cluster());
+        assertThat(parse("").cluster().installPlanApproval()).isNull();
+
+        ConfigProblem approval = onlyProblem("cluster:\n  installPlanApproval: manual\n");
+        assertThat(approval.path()).isEqualTo("cluster.installPlanApproval");
+        assertThat(approval.message()).isEqualTo("'manual' is not allowed: use one of Automatic, Manual");
+        assertThat(onlyProblem("cluster:\n  catalogSource: My_Catalog\n").path()).isEqualTo("cluster.catalogSource");
+    }
 }

@@ -17,7 +17,7 @@ public final class ConfigDefaults {
     public static InstallerConfig resolve(InstallerConfig c, Path baseDir) {
         ClusterConfig cl = c.cluster();
         ClusterConfig cluster = new ClusterConfig(file(cl.kubeconfig(), baseDir), cl.context(), cl.apiUrl(),
-                file(cl.caFile(), baseDir));
+                file(cl.caFile(), baseDir), cl.catalogSource(), cl.installPlanApproval());
         ThreescaleConfig t = c.threescale();
         List<String> policies = t.policies().stream().map(p -> file(p, baseDir)).toList();
         ThreescaleConfig threescale = new ThreescaleConfig(t.namespace(), t.channel(), t.tenantName(),

@@ -27,6 +27,13 @@ public final class ConfigValidator {
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern CHANNEL = Pattern.compile("threescale-\\d+\\.\\d+");
+    /**
+     * The 3scale channels the installer supports: their operators (3scale-operator {@code 3scale-2.15-stable} and
+     * {@code 3scale-2.16-stable}) run 3scale on apps/v1 Deployments, whose names the threescale stage checks
+     * ({@code pkg/3scale/amp/component/deployments_lister.go}); {@code threescale-2.14} and earlier use
+     * DeploymentConfigs.
+     */
+    public static final List<String> THREESCALE_CHANNELS = List.of("threescale-2.15", "threescale-2.16");
 
     private final List<ConfigProblem> problems = new ArrayList<>();
 
@@ -43,6 +50,12 @@ public final class ConfigValidator {
         optionalUrl("cluster.apiUrl", cl.apiUrl(), true);
         optionalFile("cluster.kubeconfig", cl.kubeconfig(), false);
         optionalFile("cluster.caFile", cl.caFile(), false);
+        if (cl.catalogSource() != null) {
+            dnsLabel("cluster.catalogSource", cl.catalogSource());
+        }
+        if (cl.installPlanApproval() != null) {
+            oneOf("cluster.installPlanApproval", cl.installPlanApproval(), Set.of("Automatic", "Manual"));
+        }
 
         var e = c.endpoints();
         optionalUrl("endpoints.keycloakUrl", e.keycloakUrl(), false);
@@ -68,6 +81,10 @@ public final class ConfigValidator {
         if (!CHANNEL.matcher(t.channel()).matches()) {
             add("threescale.channel", "'" + t.channel() + "' is not a 3scale operator channel: use the form"
                     + " threescale-2.15");
+        } else if (!THREESCALE_CHANNELS.contains(t.channel())) {
+            add("threescale.channel", "'" + t.channel() + "' is not a channel the installer supports: use "
+                    + String.join(" or ", THREESCALE_CHANNELS)
+                    + " (threescale-2.14 and earlier run 3scale on DeploymentConfigs)");
         }
         dnsLabel("threescale.tenantName", t.tenantName());
         oneOf("threescale.storage.type", t.storage().type(), Set.of("rwx", "s3"));

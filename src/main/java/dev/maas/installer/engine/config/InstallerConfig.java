@@ -32,8 +32,22 @@ public record InstallerConfig(
         return new InstallerConfig(null, null, null, null, null, null, null, null);
     }
 
-    /** How to reach the cluster. Command-line flags override these. */
-    public record ClusterConfig(String kubeconfig, String context, String apiUrl, String caFile) {
+    /**
+     * How to reach the cluster (command-line flags override these) and how to install operators on it.
+     *
+     * @param catalogSource       the CatalogSource (in {@code openshift-marketplace}) to subscribe the operators
+     *                            from; empty: Red Hat's {@code redhat-operators} when it offers the package, else the
+     *                            only catalog that does
+     * @param installPlanApproval {@code Automatic} (default: OLM installs and upgrades the operators by itself) or
+     *                            {@code Manual} (the installer approves the InstallPlan of the install it makes;
+     *                            upgrades wait for someone to approve them)
+     */
+    public record ClusterConfig(String kubeconfig, String context, String apiUrl, String caFile,
+                                String catalogSource, String installPlanApproval) {
+        public ClusterConfig(String kubeconfig, String context, String apiUrl, String caFile) {
+            this(kubeconfig, context, apiUrl, caFile, null, null);
+        }
+
         public static ClusterConfig defaults() { return new ClusterConfig(null, null, null, null); }
     }
 

@@ -29,6 +29,7 @@ import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.config.InstallerConfig.ThreescaleConfig;
 import dev.maas.installer.engine.wait.Backoff;
 import dev.maas.installer.stages.common.ClusterFacts;
+import dev.maas.installer.stages.common.OperatorSubscriptions;
 import dev.maas.installer.stages.common.ThreescaleAccess;
 import dev.maas.installer.threescale.ThreescaleClient;
 import dev.maas.installer.threescale.model.Account;
@@ -243,8 +244,9 @@ public final class ThreescaleStage implements Stage {
         return Json.MAPPER.convertValue(cpd, GenericKubernetesResource.class);
     }
 
-    private OperatorSpec operatorSpec(ThreescaleConfig t) {
-        return OperatorSpec.of(PACKAGE, t.channel(), t.namespace()).withTimeout(operatorTimeout);
+    private OperatorSpec operatorSpec(InstallerConfig c) {
+        return OperatorSubscriptions.spec(c, PACKAGE, c.threescale().channel(), c.threescale().namespace())
+                .withTimeout(operatorTimeout);
     }
 
     // ---------------------------------------------------------------------------------------------------- plan
@@ -260,7 +262,7 @@ public final class ThreescaleStage implements Stage {
         for (PolicyBundle b : d.policies()) {
             changes.add(resources.createOrUpdate(policySecret(d.namespace(), b), true).change());
         }
-        changes.addAll(new OperatorInstaller(client, ctx.cancellation()).plan(operatorSpec(t)).stream()
+        changes.addAll(new OperatorInstaller(client, ctx.cancellation()).plan(operatorSpec(ctx.config())).stream()
                 .filter(c -> !c.kind().equals("Namespace")).toList());
         changes.add(planned(resources, apiManager(d, t)));
         for (PolicyBundle b : d.policies()) {
@@ -324,7 +326,8 @@ public final class ThreescaleStage implements Stage {
 
         ctx.cancellation().throwIfCancelled();
         progress.step(++n, STEPS, "3scale operator (" + t.channel() + ") in " + d.namespace());
-        OperatorInstaller.Result op = new OperatorInstaller(client, ctx.cancellation()).install(operatorSpec(t), progress);
+        OperatorInstaller.Result op = new OperatorInstaller(client, ctx.cancellation())
+                .install(operatorSpec(ctx.config()), progress);
         changes.addAll(op.changes().stream().filter(c -> !c.kind().equals("Namespace")).toList());
 
         ctx.cancellation().throwIfCancelled();

@@ -322,7 +322,7 @@ class ThreescaleStageTest {
     @Test
     void aFailedCsvIsAClearError() {
         start();
-        cluster.olm().behaviour("3scale-operator", OlmSimulator.Behaviour.fail("InstallComponentFailed",
+        cluster.olm().behaviour("3scale-operator", OlmSimulator.Behaviour.fail("InstallComponentFailedNoRetry",
                 "install strategy failed: deployment 3scale-operator-controller-manager not ready"));
 
         assertThatThrownBy(() -> stage().apply(ctx(config()), Progress.NONE))
