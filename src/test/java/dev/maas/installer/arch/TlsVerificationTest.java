@@ -2,9 +2,7 @@ package dev.maas.installer.arch;
 
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -59,12 +57,11 @@ class TlsVerificationTest {
             // kubeconfig CA, a confirmed fingerprint); host names verified as always: see EndpointTlsTest
             "dev/maas/installer/stages/common/EndpointTrust.java", Set.of("OkHttp sslSocketFactory (custom trust)"));
 
-    private static JavaClasses classes;
+    private JavaClasses classes;
 
-    @BeforeAll
-    static void importClasses() {
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("dev.maas.installer");
+    @BeforeEach
+    void importClasses() {
+        classes = ProductionClasses.get();
     }
 
     /** The forbidden patterns found in one source text, comment lines left out ("file:line: what"). */
