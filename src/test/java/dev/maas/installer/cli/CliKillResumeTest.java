@@ -190,7 +190,7 @@ class CliKillResumeTest {
                         .withOlmBehaviour(OlmSimulator.Behaviour.succeed(Duration.ofMillis(20))),
                 SandboxKeycloak.existing(kc.url(), kc.adminUser(), kc.adminPassword()));
         String yaml = Files.readString(sandbox.configFile());
-        String direct = "keycloakUrl: '" + kc.url() + "'";
+        String direct = "keycloakUrl: '" + sandbox.keycloakUrl() + "'";
         assertThat(yaml).contains(direct);
         Path config = Files.writeString(dir.resolve("maas-installer.yaml"),
                 yaml.replace(direct, "keycloakUrl: '" + kcProxy.url() + "'"));
