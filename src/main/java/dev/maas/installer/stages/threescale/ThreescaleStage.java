@@ -341,6 +341,10 @@ public final class ThreescaleStage implements Stage {
         if (action == Action.NOOP) {
             return c;
         }
+        if (tls.skip()) {
+            // also when the kind is not served yet (the operator's CRDs come with it) and the plan has no fields
+            fields.putIfAbsent("metadata.annotations." + INSECURE_SKIP_VERIFY, FieldChange.of(null, "true"));
+        }
         fields.put("why " + INSECURE_SKIP_VERIFY + (tls.skip() ? "" : " is not set"),
                 FieldChange.of(null, tls.reason()));
         return new Change(action, c.system(), c.kind(), c.name(), fields);
@@ -950,9 +954,15 @@ public final class ThreescaleStage implements Stage {
                 return Check.retryable("apimanager", "APIManager " + APIMANAGER + " does not exist in " + ns,
                         Fix.rerunStage(StageIds.THREESCALE, "install 3scale"));
             }
-            return isAvailable(am[0]) ? Check.ok("apimanager", "APIManager " + APIMANAGER + " is Available")
-                    : Check.retryable("apimanager", "APIManager " + APIMANAGER + " is not Available: " + describe(am[0]),
-                    Fix.rerunStage(StageIds.THREESCALE, "rerun to wait for it and see why it is stuck"));
+            if (isAvailable(am[0])) {
+                return Check.ok("apimanager", "APIManager " + APIMANAGER + " is Available");
+            }
+            Optional<StageException> preflights = preflightsFailure(am[0], ns);
+            return preflights.isPresent()
+                    ? Check.retryable("apimanager", preflights.get().getMessage(), preflights.get().fix())
+                    : Check.retryable("apimanager", "APIManager " + APIMANAGER + " is not Available: "
+                    + describe(am[0]), Fix.rerunStage(StageIds.THREESCALE, "rerun to wait for it and see why it is"
+                    + " stuck"));
         }));
         out.add(guard("deployments", () -> deploymentsCheck(client, ns, am[0])));
         out.add(guard("routes", () -> {

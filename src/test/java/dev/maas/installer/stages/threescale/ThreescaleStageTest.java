@@ -636,6 +636,9 @@ class ThreescaleStageTest {
                     assertThat(e.fix().hint()).contains("system-database").contains("backend-redis");
                 });
         assertThat(Duration.ofNanos(System.nanoTime() - began)).isLessThan(Duration.ofSeconds(30));
+        Check am = check(stage().verify(ctx(config())), "apimanager");
+        assertThat(am.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE);
+        assertThat(am.message()).contains("Preflights failed").contains("backend redis version mismatch");
     }
 
     @Test
