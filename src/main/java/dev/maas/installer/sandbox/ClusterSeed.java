@@ -43,7 +43,8 @@ final class ClusterSeed {
     void seed() {
         List<String> namespaces = new ArrayList<>(List.of("default", "kube-system", "kube-public"));
         if (options.openshift()) {
-            namespaces.addAll(List.of("openshift-config", "openshift-ingress", MARKETPLACE, "openshift-operators"));
+            namespaces.addAll(List.of("openshift-config", SandboxIngress.CONFIG_MAP_NAMESPACE, "openshift-ingress",
+                    MARKETPLACE, "openshift-operators"));
         }
         if (options.olm()) {
             for (String ns : List.of(MARKETPLACE, "openshift-operators", "openshift-operator-lifecycle-manager")) {
@@ -142,6 +143,12 @@ final class ClusterSeed {
         infraStatus.putObject("status").put("apiServerURL", cluster.url()).put("platform", "None")
                 .put("infrastructureName", "sandbox");
         patchStatus("config.openshift.io/v1", "Infrastructure", null, "cluster", infraStatus);
+        // cluster-ingress-operator publishes the default ingress certificate (its tls.crt: the wildcard leaf, then
+        // the self-signed ingress CA) for everyone who must trust the router (certificate/controller.go, publish_ca.go)
+        ObjectNode ingressCert = object("v1", "ConfigMap", SandboxIngress.CONFIG_MAP,
+                SandboxIngress.CONFIG_MAP_NAMESPACE);
+        ingressCert.putObject("data").put(SandboxIngress.CA_BUNDLE_KEY, cluster.ingress().servingChainPem());
+        create(ingressCert);
     }
 
     private void catalog() {

@@ -155,6 +155,7 @@ public final class TestCluster implements AutoCloseable {
     private final String caPem;
     private final String url;
     private final TlsFront tls;
+    private final SandboxIngress ingress;
     private volatile String token;
     /** The token of the cluster's own components (seed, simulated operators); see {@link #systemClient()}. */
     private final String systemToken = newToken();
@@ -167,6 +168,7 @@ public final class TestCluster implements AutoCloseable {
     private TestCluster(Options options) {
         this.options = options;
         this.token = options.token() != null ? options.token() : newToken();
+        this.ingress = SandboxIngress.create(options.appsDomain());
         ApiCatalog catalog = new ApiCatalog(options.openshift(), options.olm());
         this.dispatcher = new ApiServerDispatcher(catalog, options.appsDomain(), USER, token, systemToken,
                 options.strictNamespaces());
@@ -258,6 +260,14 @@ public final class TestCluster implements AutoCloseable {
 
     public String appsDomain() {
         return options.appsDomain();
+    }
+
+    /**
+     * The cluster's default ingress certificate (a self-signed ingress CA, as on a fresh OpenShift), published in
+     * ConfigMap {@code openshift-config-managed/default-ingress-cert} when the OpenShift APIs are served.
+     */
+    public SandboxIngress ingress() {
+        return ingress;
     }
 
     public Options options() {

@@ -163,6 +163,37 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aPolicyFolderNameMustBeADns1123LabelAndItsApicastVolumeNameFitIn63Characters() throws Exception {
+        Path underscore = Files.createDirectories(dir.resolve("my_policy"));
+        ConfigProblem p = onlyProblem("threescale:\n  policies:\n    - my_policy\n");
+        assertThat(p.path()).isEqualTo("threescale.policies[0]");
+        assertThat(p.message()).contains("'my_policy'").contains("DNS-1123").contains("rename the folder")
+                .contains("'my-policy'");
+        assertThat(underscore).exists();
+
+        // policy-<version>-<name>: "policy-" + "100" + "-" + 53 characters = 64 > 63
+        String longName = "a".repeat(53);
+        Path tooLong = Files.createDirectories(dir.resolve(longName));
+        Files.writeString(tooLong.resolve("apicast-policy.json"), "{\"version\": \"1.0.0\"}");
+        p = onlyProblem("threescale:\n  policies:\n    - " + longName + "\n");
+        assertThat(p.path()).isEqualTo("threescale.policies[0]");
+        assertThat(p.message()).contains("policy-100-" + longName).contains("64 characters")
+                .contains("Kubernetes allows 63").contains("at most 52 characters");
+
+        Path fits = Files.createDirectories(dir.resolve("a".repeat(52)));
+        Files.writeString(fits.resolve("apicast-policy.json"), "{\"version\": \"1.0.0\"}");
+        assertThat(parse("threescale:\n  policies:\n    - " + "a".repeat(52) + "\n").threescale().policies())
+                .hasSize(1);
+    }
+
+    @Test
+    void portalSkipKeycloakCertificateVerificationDefaultsToFalseAndIsKeptByTheDefaults() {
+        assertThat(parse("").portal().skipKeycloakCertificateVerification()).isFalse();
+        assertThat(parse("portal:\n  skipKeycloakCertificateVerification: true\n").portal()
+                .skipKeycloakCertificateVerification()).isTrue();
+    }
+
+    @Test
     void identityProviderNeedsAnEnvironmentVariableNotASecret() {
         ConfigProblem p = onlyProblem("""
                 sso:

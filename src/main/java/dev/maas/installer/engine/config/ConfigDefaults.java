@@ -25,7 +25,8 @@ public final class ConfigDefaults {
         List<ModelConfig> models = c.models().stream().map(m -> m == null ? null : new ModelConfig(m.name(),
                 m.systemName() == null || m.systemName().isBlank() ? slug(m.name()) : m.systemName(),
                 m.url(), file(m.openapi(), baseDir), m.description())).toList();
-        PortalConfig portal = new PortalConfig(file(c.portal().contentDir(), baseDir), c.portal().onError());
+        PortalConfig portal = new PortalConfig(file(c.portal().contentDir(), baseDir), c.portal().onError(),
+                c.portal().skipKeycloakCertificateVerification());
         InstallerConfig.SsoConfig sso = c.sso();
         InstallerConfig.IdentityProviderConfig idp = sso.identityProvider();
         if (idp != null && idp.clientSecretFile() != null) {

@@ -1,5 +1,6 @@
 package dev.maas.installer.engine.config;
 
+import dev.maas.installer.catalog.policy.PolicyBundle;
 import dev.maas.installer.engine.config.InstallerConfig.IdentityProviderConfig;
 import dev.maas.installer.engine.config.InstallerConfig.ModelConfig;
 
@@ -93,7 +94,12 @@ public final class ConfigValidator {
                     + " S3 credentials in namespace " + t.namespace());
         }
         for (int i = 0; i < t.policies().size(); i++) {
-            optionalFile("threescale.policies[" + i + "]", t.policies().get(i), true);
+            String field = "threescale.policies[" + i + "]";
+            int before = problems.size();
+            optionalFile(field, t.policies().get(i), true);
+            if (problems.size() == before && t.policies().get(i) != null && !t.policies().get(i).isBlank()) {
+                policyNames(field, Path.of(t.policies().get(i)));
+            }
         }
 
         models(c.models());
@@ -148,6 +154,35 @@ public final class ConfigValidator {
             }
         } else if (idp.issuer() != null) {
             add(base + ".issuer", "only used with type oidc: remove it");
+        }
+    }
+
+    /**
+     * The policy folder's name is the policy's name (a DNS-1123 label), and the APIcast volume the 3scale operator
+     * makes of it, {@code policy-<version>-<name>}, must fit in 63 characters (the version comes from the folder's
+     * apicast-policy.json when it can be read; the rest of the folder is checked when the threescale stage loads it).
+     */
+    private void policyNames(String field, Path folder) {
+        String name = folder.toAbsolutePath().normalize().getFileName() == null ? ""
+                : folder.toAbsolutePath().normalize().getFileName().toString();
+        String nameProblem = PolicyBundle.nameProblem(name);
+        if (nameProblem != null) {
+            add(field, nameProblem);
+            return;
+        }
+        Path manifest = folder.resolve(PolicyBundle.MANIFEST);
+        try {
+            com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(Files.readString(manifest));
+            if (json != null && json.path("version").isTextual()) {
+                String volumeProblem = PolicyBundle.volumeNameProblem(name,
+                        json.path("version").asText().trim());
+                if (volumeProblem != null) {
+                    add(field, volumeProblem);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // an unreadable or invalid manifest is reported, with its details, when the stage loads the folder
         }
     }
 

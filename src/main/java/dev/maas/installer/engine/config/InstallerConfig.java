@@ -145,15 +145,29 @@ public record InstallerConfig(
      * (unknown builtin page, unreadable file, a template the CMS rejects) does: {@code continue} (default) uploads
      * the other items and fails the stage at the end naming every bad file; {@code stop} stops at the first one
      * (before any upload for problems found in the folder).
+     *
+     * <p>{@code skipKeycloakCertificateVerification} (default false) sets 3scale's
+     * {@code skip_ssl_certificate_verification} on the developer portal's SSO integration: 3scale's system-app then
+     * accepts any certificate from Keycloak when it exchanges a developer's sign-in code for tokens. System-app trusts
+     * only public CAs, so with a Keycloak Route under a cluster's self-signed ingress CA developer sign-in fails
+     * unless this is true, and true means that whoever can intercept system-app's connection to Keycloak can read the
+     * client secret and the developers' tokens. A certificate from a public CA for Keycloak makes it unnecessary.
      */
-    public record PortalConfig(String contentDir, String onError) {
+    public record PortalConfig(String contentDir, String onError, Boolean skipKeycloakCertificateVerification) {
         public static final String ON_ERROR_CONTINUE = "continue";
         public static final String ON_ERROR_STOP = "stop";
 
         public PortalConfig {
             onError = onError == null ? ON_ERROR_CONTINUE : onError;
+            skipKeycloakCertificateVerification = skipKeycloakCertificateVerification == null ? Boolean.FALSE
+                    : skipKeycloakCertificateVerification;
         }
 
-        public static PortalConfig defaults() { return new PortalConfig(null, null); }
+        /** With certificate verification on (the default). */
+        public PortalConfig(String contentDir, String onError) {
+            this(contentDir, onError, null);
+        }
+
+        public static PortalConfig defaults() { return new PortalConfig(null, null, null); }
     }
 }
