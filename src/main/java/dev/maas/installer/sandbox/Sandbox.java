@@ -8,6 +8,7 @@ import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>with a Keycloak ({@link SandboxKeycloak}, started by default): {@code endpoints.keycloakUrl} and a
  *       placeholder identity provider in the config, and its client secret in {@code DIR/idp-client-secret} (0600).</li>
  * </ul>
+ * The overrides are HTTPS on 127.0.0.1, served as the cluster's router serves the Routes: with the cluster's default
+ * ingress certificate, signed by its self-signed ingress CA ({@link SandboxIngress}), which the JVM does not trust.
+ * The installer trusts it as on a real cluster, from the ConfigMap the cluster publishes it in.
  * It prints nothing: the caller prints {@link #readyLine()} once {@link #run} returns, and calls {@link #close()}
  * (e.g. from a shutdown hook on SIGTERM / Ctrl-C) to stop everything it started.
  */
@@ -45,6 +49,10 @@ public final class Sandbox implements AutoCloseable {
     private final TestCluster cluster;
     private final ThreescaleSimulator threescale;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** The HTTPS front of the 3scale simulator, with the cluster's ingress certificate (as its Routes are served). */
+    private volatile TlsFront threescaleFront;
+    /** The HTTPS front of the Keycloak (null without one). */
+    private volatile TlsFront keycloakFront;
     /** The sandbox's Keycloak (null without one); see {@link SandboxKeycloak}. */
     private volatile SandboxKeycloak.Running keycloak;
 
@@ -84,7 +92,11 @@ public final class Sandbox implements AutoCloseable {
                     .withJournal(ThreescaleSimulator.journalIn(abs)));
             cluster.addOperator(new ApiManagerSimulator(threescale, ApiManagerSimulator.Behaviour.defaults()));
             sandbox = new Sandbox(abs, cluster, threescale);
+            sandbox.threescaleFront = cluster.ingress().front(URI.create(threescale.url()).getPort());
             sandbox.keycloak = keycloakChoice.open(abs, cluster);
+            if (sandbox.keycloak != null) {
+                sandbox.keycloakFront = cluster.ingress().front(URI.create(sandbox.keycloak.url()).getPort());
+            }
             sandbox.writeFiles();
             return sandbox;
         } catch (RuntimeException e) {
@@ -118,8 +130,9 @@ public final class Sandbox implements AutoCloseable {
         if (cluster.caCertificatePem() != null) {
             k8s.put("caCertificate", cluster.caCertificatePem());
         }
-        json.putObject("threescale").put("adminUrl", threescale.url()).put("accessToken", threescale.accessToken())
-                .put("journal", threescale.journal().file().toString()).put("masterUrl", threescale.url())
+        k8s.put("ingressCertificate", cluster.ingress().servingChainPem());
+        json.putObject("threescale").put("adminUrl", threescaleUrl()).put("accessToken", threescale.accessToken())
+                .put("journal", threescale.journal().file().toString()).put("masterUrl", threescaleUrl())
                 .put("masterAccessToken", threescale.masterToken());
         if (keycloak != null) {
             json.set("keycloak", keycloak.json());
@@ -137,14 +150,14 @@ public final class Sandbox implements AutoCloseable {
                   kubeconfig: %s
                   context: %s
                 # The desktop cannot resolve the sandbox's Route hosts: 3scale (and Keycloak) are reached through these
-                # overrides.
+                # overrides, over HTTPS with the cluster's ingress certificate as the Routes are.
                 endpoints:
                   threescaleAdminUrl: %s
                   threescaleMasterUrl: %s
                 """.formatted(KUBECONFIG, SANDBOX_JSON, quote(kubeconfig().toString()), TestCluster.CONTEXT,
-                quote(threescale.url()), quote(threescale.url()));
+                quote(threescaleUrl()), quote(threescaleUrl()));
         if (keycloak != null) {
-            config += keycloak.configYaml(); // keycloakUrl under endpoints:, then sso:
+            config += keycloak.configYaml(keycloakUrl()); // keycloakUrl under endpoints:, then sso:
         }
         try {
             Files.writeString(configFile(), config, StandardCharsets.UTF_8);
@@ -190,6 +203,23 @@ public final class Sandbox implements AutoCloseable {
         return cluster;
     }
 
+    /** The 3scale tenant's admin (and master) URL as the installer reaches it: HTTPS with the ingress certificate. */
+    public String threescaleUrl() {
+        return "https://127.0.0.1:" + threescaleFront.port();
+    }
+
+    /**
+     * Keycloak's URL as the installer reaches it: its HTTPS front with the ingress certificate, with the same path
+     * as {@link SandboxKeycloak.Running#url()}; null without a Keycloak.
+     */
+    public String keycloakUrl() {
+        if (keycloak == null || keycloakFront == null) {
+            return null;
+        }
+        String path = URI.create(keycloak.url()).getRawPath();
+        return "https://127.0.0.1:" + keycloakFront.port() + (path == null ? "" : path);
+    }
+
     /** The 3scale simulator behind the simulated APIManager's routes. */
     public ThreescaleSimulator threescale() {
         return threescale;
@@ -223,6 +253,11 @@ public final class Sandbox implements AutoCloseable {
     @Override
     public void close() {
         try {
+            for (TlsFront front : new TlsFront[] {threescaleFront, keycloakFront}) {
+                if (front != null) {
+                    front.close();
+                }
+            }
             cluster.close();
         } finally {
             try {

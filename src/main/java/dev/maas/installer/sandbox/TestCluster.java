@@ -1,5 +1,7 @@
 package dev.maas.installer.sandbox;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.maas.installer.engine.files.PrivateFiles;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -157,19 +159,27 @@ public final class TestCluster implements AutoCloseable {
     private final String caPem;
     private final String url;
     private final TlsFront tls;
+    private final SandboxIngress ingress;
     private volatile String token;
     /** The token of the cluster's own components (seed, simulated operators); see {@link #systemClient()}. */
     private final String systemToken = newToken();
     private OlmSimulator olm;
     private volatile boolean resumed;
+    /** The cluster's own client for {@link #asNamespaceAdmin} and {@link #adminClient()}; made when first needed. */
+    private KubernetesClient system;
+    /** OLM's package server (the catalog's PackageManifests); null without OLM. */
+    private final PackageServer packageServer;
 
-    private TestCluster(Options options, String[] keptTls) {
+    private TestCluster(Options options, KeptCertificates kept) {
         this.options = options;
         this.token = options.token() != null ? options.token() : newToken();
+        this.ingress = kept != null ? kept.ingress() : SandboxIngress.create(options.appsDomain());
         ApiCatalog catalog = new ApiCatalog(options.openshift(), options.olm());
         this.dispatcher = new ApiServerDispatcher(catalog, options.appsDomain(), USER, token, systemToken,
                 options.strictNamespaces());
         options.denied().forEach(dispatcher::deny);
+        this.packageServer = options.olm() ? new PackageServer(ClusterSeed.MARKETPLACE) : null;
+        dispatcher.packageServer(packageServer);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sandbox-operators");
             t.setDaemon(true);
@@ -179,8 +189,9 @@ public final class TestCluster implements AutoCloseable {
         if (options.https()) {
             this.server = ApiHttpFront.start(loopback, 0, dispatcher);
             try {
-                this.tls = keptTls == null ? TlsFront.start(options.port(), server.port())
-                        : TlsFront.startWith(options.port(), server.port(), keptTls);
+                this.tls = kept == null ? TlsFront.start(options.port(), server.port())
+                        : TlsFront.start(options.port(), server.port(), kept.apiServer()[0], kept.apiServer()[1],
+                                kept.apiServer()[0]);
             } catch (RuntimeException e) {
                 server.close();
                 throw e;
@@ -216,44 +227,40 @@ public final class TestCluster implements AutoCloseable {
     }
 
     /**
-     * Starts the server and keeps its store in {@code stateDir} ({@link ClusterStateFiles}; null: in memory only).
-     * When the folder holds a saved store, the cluster resumes it: the seeded objects are replaced by the saved ones,
-     * with their resourceVersions, uids and field ownership, and the HTTPS certificate is the saved one
-     * ({@value #TLS_FILE}); else the seeded cluster is saved there. Every write is on disk before it is answered.
+     * Starts the server and keeps its store in {@code stateDir} ({@link ClusterStateFiles}; null: in memory only),
+     * with the API server's HTTPS certificate ({@value #API_TLS_FILE}) and the ingress certificate
+     * ({@value #INGRESS_TLS_FILE}), so that a kubeconfig and a trusted ingress CA stay valid. When the folder holds a
+     * saved store the cluster resumes it: the seeded objects are replaced by the saved ones, with their
+     * resourceVersions, uids and field ownership ({@link #resumed()}); else the new cluster is saved there. Every
+     * write is on disk before it is answered.
      *
-     * @throws IllegalStateException when the saved store cannot be read (the message names the file)
+     * @throws IllegalStateException when the folder's files cannot be read or written (the message names the file)
      */
     public static TestCluster start(Options options, Path stateDir) {
         quietRequestLog();
         ClusterStateFiles.Saved saved = null;
-        String[] keptTls = null;
+        KeptCertificates kept = null;
         if (stateDir != null) {
             try {
                 saved = ClusterStateFiles.read(stateDir);
-                if (options.https()) {
-                    keptTls = keptCertificate(stateDir);
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot resume the sandbox's cluster: " + e.getMessage(), e);
+                kept = KeptCertificates.keep(stateDir, options);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalStateException("cannot resume the sandbox's cluster in " + stateDir + ": "
+                        + e.getMessage() + " (start a fresh sandbox to discard it)", e);
             }
         }
-        TestCluster cluster = new TestCluster(options, keptTls);
+        TestCluster cluster = new TestCluster(options, kept);
         try {
-            ClusterStateFiles files = null;
-            if (stateDir != null) {
-                files = ClusterStateFiles.open(stateDir, saved != null ? saved : new ClusterStateFiles.Saved());
-                if (saved == null) {
-                    cluster.dispatcher.persistTo(files); // the seed's writes are kept too
-                }
+            if (stateDir != null && saved == null) {
+                // a new folder: the seed's writes are kept like any other
+                cluster.dispatcher.persistTo(ClusterStateFiles.open(stateDir, new ClusterStateFiles.Saved()));
             }
             new ClusterSeed(cluster, options).seed();
             if (saved != null) {
                 cluster.dispatcher.restore(saved);
+                cluster.dispatcher.persistTo(ClusterStateFiles.open(stateDir, saved));
                 cluster.resumed = true;
-                cluster.dispatcher.persistTo(files);
                 cluster.keepApiServerUrl();
-            } else if (files != null) {
-                cluster.dispatcher.persistTo(files); // a first snapshot, the log emptied
             }
             cluster.addOperator(new DeploymentController(Duration.ofMillis(300)));
             if (options.olm()) {
@@ -274,30 +281,52 @@ public final class TestCluster implements AutoCloseable {
                 ClusterStateFiles.delete(stateDir);
             }
             if (e instanceof IOException io) {
-                throw new java.io.UncheckedIOException("cannot save the sandbox's cluster in " + stateDir + ": "
+                throw new IllegalStateException("cannot save the sandbox's cluster in " + stateDir + ": "
                         + io.getMessage(), io);
             }
             throw (RuntimeException) e;
         }
     }
 
-    /** The file in the state folder with the HTTPS certificate and its key (0600). */
-    public static final String TLS_FILE = "api-server-tls.pem";
+    /** The file in the state folder with the API server's HTTPS certificate and its key (0600). */
+    public static final String API_TLS_FILE = "api-server-tls.pem";
+    /** The file in the state folder with the ingress serving certificate, its CA and its key (0600). */
+    public static final String INGRESS_TLS_FILE = "ingress-tls.pem";
 
-    /** The certificate and key kept in {@code stateDir} ({cert PEM, key PEM}); made and kept when there is none. */
-    private static String[] keptCertificate(Path stateDir) throws IOException {
-        Path file = stateDir.resolve(TLS_FILE);
-        if (Files.isRegularFile(file)) {
-            String pem = Files.readString(file, StandardCharsets.UTF_8);
-            int key = pem.indexOf("-----BEGIN PRIVATE KEY-----");
-            if (key > 0) {
-                return new String[] {pem.substring(0, key), pem.substring(key)};
+    /** The certificates a resumed cluster serves again: the API server's {cert PEM, key PEM} and the ingress's. */
+    private record KeptCertificates(String[] apiServer, SandboxIngress ingress) {
+        /** Reads the certificates kept in {@code dir}; makes and keeps those missing. */
+        static KeptCertificates keep(Path dir, Options options) throws IOException {
+            Path api = dir.resolve(API_TLS_FILE);
+            String[] apiServer;
+            if (Files.isRegularFile(api)) {
+                String pem = Files.readString(api, StandardCharsets.UTF_8);
+                int key = pem.indexOf("-----BEGIN PRIVATE KEY-----");
+                if (key <= 0) {
+                    throw new IOException(api + " is not a certificate followed by its private key");
+                }
+                apiServer = new String[] {pem.substring(0, key), pem.substring(key)};
+            } else {
+                apiServer = TlsFront.selfSigned();
+                PrivateFiles.directory(dir);
+                PrivateFiles.replace(api, (apiServer[0] + apiServer[1]).getBytes(StandardCharsets.UTF_8));
             }
+            Path ingressFile = dir.resolve(INGRESS_TLS_FILE);
+            SandboxIngress ingress;
+            if (Files.isRegularFile(ingressFile)) {
+                try {
+                    ingress = SandboxIngress.fromPem(options.appsDomain(),
+                            Files.readString(ingressFile, StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException e) {
+                    throw new IOException(ingressFile + ": " + e.getMessage(), e);
+                }
+            } else {
+                ingress = SandboxIngress.create(options.appsDomain());
+                PrivateFiles.directory(dir);
+                PrivateFiles.replace(ingressFile, ingress.toPem().getBytes(StandardCharsets.UTF_8));
+            }
+            return new KeptCertificates(apiServer, ingress);
         }
-        String[] made = TlsFront.selfSigned();
-        dev.maas.installer.engine.files.PrivateFiles.directory(stateDir);
-        dev.maas.installer.engine.files.PrivateFiles.replace(file, (made[0] + made[1]).getBytes(StandardCharsets.UTF_8));
-        return made;
     }
 
     /** A resumed cluster on another port: the Infrastructure's apiServerURL names the new one. */
@@ -356,6 +385,14 @@ public final class TestCluster implements AutoCloseable {
         return options.appsDomain();
     }
 
+    /**
+     * The cluster's default ingress certificate (a self-signed ingress CA, as on a fresh OpenShift), published in
+     * ConfigMap {@code openshift-config-managed/default-ingress-cert} when the OpenShift APIs are served.
+     */
+    public SandboxIngress ingress() {
+        return ingress;
+    }
+
     public Options options() {
         return options;
     }
@@ -363,6 +400,87 @@ public final class TestCluster implements AutoCloseable {
     /** The simulated OLM (null when OLM is disabled). */
     public OlmSimulator olm() {
         return olm;
+    }
+
+    /** OLM's package server: the catalogs' PackageManifests (null without OLM). */
+    PackageServer packageServer() {
+        return packageServer;
+    }
+
+    /**
+     * A catalog update: the channel of a package in a catalog now leads to {@code csv} (e.g. a newer operator
+     * version). As OLM does on a catalog change, the simulated OLM resolves the subscriptions again: one on that
+     * channel gets an upgrade InstallPlan (approved at once under Automatic approval, waiting under Manual).
+     */
+    public void publish(String packageName, String catalog, String channel, String csv) {
+        ObjectNode manifest = packageServer.get(packageName, catalog);
+        if (manifest == null) {
+            throw new IllegalArgumentException("catalog " + catalog + " does not offer " + packageName);
+        }
+        java.util.Map<String, String> channels = new java.util.LinkedHashMap<>();
+        String defaultChannel = manifest.path("status").path("defaultChannel").asText();
+        manifest.path("status").path("channels").forEach(c -> channels.put(c.path("name").asText(),
+                c.path("currentCSV").asText()));
+        channels.put(channel, csv);
+        packageServer.put(ClusterSeed.packageManifest(new CatalogPackage(packageName, catalog, defaultChannel,
+                channels)));
+        if (olm != null) {
+            olm.catalogChanged();
+        }
+    }
+
+    /**
+     * From now on the user is not a cluster admin but, like most OpenShift users, an admin of some namespaces: the
+     * API server authorizes each request with RBAC ({@link Rbac}) over the roles of a fresh OpenShift cluster with
+     * OLM ({@code dev/maas/installer/sandbox/rbac/roles.yaml}: Kubernetes' admin/edit/view with what OpenShift and OLM
+     * aggregate into them, and basic-user for every authenticated user). The namespaces are created (as a cluster
+     * admin would) and the user gets the {@code admin} ClusterRole in each through a RoleBinding, as OpenShift does
+     * for a project's requester. Whatever a cluster admin grants later through the API counts too, and so do the
+     * ClusterRoles the simulated OLM makes for an operator's APIs when its CSV succeeds.
+     */
+    public void asNamespaceAdmin(List<String> namespaces) {
+        KubernetesClient sys = system();
+        for (io.fabric8.kubernetes.api.model.HasMetadata role : sys.load(TestCluster.class.getResourceAsStream(
+                "/dev/maas/installer/sandbox/rbac/roles.yaml")).items()) {
+            if (sys.resource(role).get() == null) {
+                sys.resource(role).create();
+            }
+        }
+        for (String ns : namespaces) {
+            if (sys.namespaces().withName(ns).get() == null) {
+                sys.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+                        .withName(ns).endMetadata().build()).create();
+            }
+            sys.rbac().roleBindings().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.rbac
+                    .RoleBindingBuilder().withNewMetadata().withName("admin").withNamespace(ns).endMetadata()
+                    .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")
+                    .withName("admin").endRoleRef()
+                    .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName(USER)
+                    .endSubject().build()).createOr(r -> r.update());
+        }
+        dispatcher.rbac(true);
+    }
+
+    /** The user is a cluster admin again (the default): only the rules of {@link #deny} limit it. */
+    public void asClusterAdmin() {
+        dispatcher.rbac(false);
+    }
+
+    /**
+     * A client with the cluster's own identity, for what a cluster administrator does by hand in a test (granting
+     * a role, creating an OperatorGroup): not bound by the user's rights.
+     */
+    public KubernetesClient adminClient() {
+        return system();
+    }
+
+    private KubernetesClient system() {
+        synchronized (this) {
+            if (system == null) {
+                system = systemClient();
+            }
+            return system;
+        }
     }
 
     /** Takes a permission away from the user (403 and SelfSubjectAccessReview {@code allowed: false}). */

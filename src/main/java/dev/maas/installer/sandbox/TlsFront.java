@@ -54,6 +54,15 @@ final class TlsFront implements AutoCloseable {
 
     static TlsFront start(int port, int backendPort) {
         String[] pem = selfSigned();
+        return start(port, backendPort, pem[0], pem[1], pem[0]);
+    }
+
+    /**
+     * A TLS listener on 127.0.0.1 serving {@code chainPem} (leaf first) with {@code keyPem}, relaying to the plain
+     * HTTP server on {@code backendPort}; {@code certificatePem} is what {@link #certificatePem()} reports.
+     */
+    static TlsFront start(int port, int backendPort, String chainPem, String keyPem, String certificatePem) {
+        String[] pem = {chainPem, keyPem};
         Vertx vertx = Vertx.vertx();
         try {
             NetClient backend = vertx.createNetClient();
@@ -63,7 +72,7 @@ final class TlsFront implements AutoCloseable {
                             .setCertValue(Buffer.buffer(pem[0])).setKeyValue(Buffer.buffer(pem[1]))));
             server.connectHandler(client -> relay(client, backend, backendPort));
             server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            return new TlsFront(vertx, server, pem[0]);
+            return new TlsFront(vertx, server, certificatePem);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             vertx.close();
@@ -137,34 +146,7 @@ final class TlsFront implements AutoCloseable {
         }
     }
 
-    /**
-     * A TLS listener on 127.0.0.1 serving a kept certificate ({@code pem}: {cert PEM, PKCS#8 key PEM}, as
-     * {@link #selfSigned()} makes), relaying to the plain HTTP server on {@code backendPort}: a resumed sandbox keeps
-     * the certificate its kubeconfig trusts.
-     */
-    static TlsFront startWith(int port, int backendPort, String[] pem) {
-        Vertx vertx = Vertx.vertx();
-        try {
-            NetClient backend = vertx.createNetClient();
-            NetServer server = vertx.createNetServer(new NetServerOptions()
-                    .setHost("127.0.0.1").setPort(port).setSsl(true)
-                    .setKeyCertOptions(new PemKeyCertOptions()
-                            .setCertValue(Buffer.buffer(pem[0])).setKeyValue(Buffer.buffer(pem[1]))));
-            server.connectHandler(client -> relay(client, backend, backendPort));
-            server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            return new TlsFront(vertx, server, pem[0]);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            vertx.close();
-            throw new IllegalStateException("interrupted while starting the sandbox's TLS listener", e);
-        } catch (ExecutionException | TimeoutException e) {
-            vertx.close();
-            throw new IllegalStateException("cannot start the sandbox's TLS listener on port " + port + ": "
-                    + e.getMessage(), e);
-        }
-    }
-
-    private static String pem(String type, byte[] der) {
+    static String pem(String type, byte[] der) {
         String body = Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
                 .encodeToString(der);
         return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";

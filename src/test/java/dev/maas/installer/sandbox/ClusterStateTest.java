@@ -63,6 +63,7 @@ class ClusterStateTest {
         String rv;
         String kept;
         String ca;
+        String ingressChain;
         String listRv;
         int port;
         String token;
@@ -75,6 +76,7 @@ class ClusterStateTest {
             port = first.port();
             token = first.token();
             ca = first.caCertificatePem();
+            ingressChain = first.ingress().servingChainPem();
             c.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
                     .create();
             c.configMaps().inNamespace(NS).resource(configMap("gone", "x")).create();
@@ -110,7 +112,7 @@ class ClusterStateTest {
         try (Stream<Path> files = Files.list(state)) {
             java.util.List<Path> all = files.toList();
             assertThat(all).extracting(p -> p.getFileName().toString())
-                    .contains(ClusterStateFiles.SNAPSHOT, TestCluster.TLS_FILE);
+                    .contains(ClusterStateFiles.SNAPSHOT, TestCluster.API_TLS_FILE, TestCluster.INGRESS_TLS_FILE);
             for (Path f : all) {
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as(f.toString())
                         .isEqualTo("rw-------");
@@ -122,6 +124,11 @@ class ClusterStateTest {
             assertThat(second.resumed()).isTrue();
             assertThat(second.caCertificatePem()).isEqualTo(ca);
             assertThat(second.port()).isEqualTo(port);
+            // the ingress serves the certificate whose CA the cluster published (and a client may trust)
+            assertThat(second.ingress().servingChainPem()).isEqualTo(ingressChain);
+            assertThat(c.configMaps().inNamespace(SandboxIngress.CONFIG_MAP_NAMESPACE)
+                    .withName(SandboxIngress.CONFIG_MAP).get().getData())
+                    .containsEntry(SandboxIngress.CA_BUNDLE_KEY, ingressChain);
             ConfigMap back = c.configMaps().inNamespace(NS).withName("applied").get();
             assertThat(back.getMetadata().getUid()).isEqualTo(uid);
             assertThat(back.getMetadata().getResourceVersion()).isEqualTo(rv);

@@ -67,4 +67,42 @@ class SandboxTest {
         // closed: nothing listens on the port any more
         assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
     }
+
+    @Test
+    void theRouteHostsAreServedOverTlsWithTheClustersPublishedSelfSignedIngressCertificate() throws Exception {
+        try (Sandbox sandbox = Sandbox.run(dir.resolve("tls"), TestCluster.Options.defaults(), SandboxKeycloak.none())) {
+            KubernetesClient client = sandbox.cluster().newClient();
+            String published = client.configMaps().inNamespace("openshift-config-managed")
+                    .withName("default-ingress-cert").get().getData().get("ca-bundle.crt");
+            assertThat(published).isEqualTo(sandbox.cluster().ingress().servingChainPem());
+            assertThat(SandboxIngress.parse(published)).hasSize(2)
+                    .satisfies(chain -> assertThat(chain.get(1).getSubjectX500Principal().getName())
+                            .startsWith("CN=cluster-ingress-operator@"));
+            JsonNode json = new ObjectMapper().readTree(sandbox.sandboxJson().toFile());
+            assertThat(json.path("kubernetes").path("ingressCertificate").asText()).isEqualTo(published);
+            assertThat(ConfigLoader.load(sandbox.configFile()).endpoints().threescaleAdminUrl())
+                    .isEqualTo(sandbox.threescaleUrl());
+
+            String providerUrl = sandbox.threescaleUrl() + "/admin/api/provider.json?access_token="
+                    + sandbox.threescale().accessToken();
+            java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(URI.create(providerUrl)).build();
+            // the JVM does not trust the cluster's ingress CA
+            assertThatThrownBy(() -> java.net.http.HttpClient.newHttpClient().send(get,
+                    java.net.http.HttpResponse.BodyHandlers.ofString()))
+                    .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+            // trusting the published certificate, host name verification on, it answers
+            java.security.KeyStore anchors = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            anchors.load(null, null);
+            anchors.setCertificateEntry("ingress", sandbox.cluster().ingress().ca());
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(anchors);
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, tmf.getTrustManagers(), null);
+            var answer = java.net.http.HttpClient.newBuilder().sslContext(tls).build().send(get,
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(answer.body()).contains("\"account\"");
+        }
+    }
 }
