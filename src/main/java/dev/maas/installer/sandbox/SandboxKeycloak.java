@@ -271,13 +271,10 @@ public final class SandboxKeycloak {
         /** The {@code endpoints} and {@code sso} parts of the generated config (YAML, top-level keys). */
         String configYaml() {
             // continues the endpoints: block the sandbox writes just before it
-            String flavourLine = flavour == null ? "" : "  flavour: " + flavour + "   # the sandbox's Keycloak is "
-                    + (process == null ? "the one given" : process.generation() == KeycloakProcess.Generation.WILDFLY
-                    ? "Keycloak 18 (RH-SSO 7.6's generation)" : "Keycloak 26 (the Red Hat build of Keycloak's)") + "\n";
-            return """
+            String yaml = """
                       keycloakUrl: %s
                     sso:
-                    %s  # a placeholder OpenID Connect provider (the sandbox Keycloak's master realm), so that every step
+                      # a placeholder OpenID Connect provider (the sandbox Keycloak's master realm), so that every step
                       # of the sso stage runs here; nobody can sign in through it
                       identityProvider:
                         type: oidc
@@ -286,8 +283,16 @@ public final class SandboxKeycloak {
                         clientId: %s
                         clientSecretFile: %s
                         issuer: %s
-                    """.formatted(Sandbox.quoteYaml(url), flavourLine, IDP_ALIAS, IDP_CLIENT_ID,
+                    """.formatted(Sandbox.quoteYaml(url), IDP_ALIAS, IDP_CLIENT_ID,
                     Sandbox.quoteYaml(idpSecretFile.toString()), Sandbox.quoteYaml(issuer()));
+            return flavour == null ? yaml : yaml.replace("\nsso:\n", "\nsso:\n" + flavourYaml());
+        }
+
+        /** The {@code sso.flavour} line: the flavour the sandbox's Keycloak generation is for. */
+        private String flavourYaml() {
+            String what = process == null ? "the one given" : process.generation() == KeycloakProcess.Generation.WILDFLY
+                    ? "Keycloak 18, RH-SSO 7.6's generation" : "Keycloak 26, the Red Hat build of Keycloak's";
+            return "  flavour: " + flavour + "   # the sandbox's Keycloak: " + what + "\n";
         }
 
         /** Stops the Keycloak when the sandbox started it. */
