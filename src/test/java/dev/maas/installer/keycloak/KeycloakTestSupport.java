@@ -27,7 +27,7 @@ final class KeycloakTestSupport {
 
     private KeycloakTestSupport() { }
 
-    static KeycloakServer.Endpoint server() { return KeycloakServer.get(); }
+    static KeycloakServer.Endpoint server() { return KeycloakServer.legacy(); }
 
     static KeycloakAdmin.Credentials credentials() {
         KeycloakServer.Endpoint e = server();

@@ -55,9 +55,10 @@ import static dev.maas.installer.stages.sso.KeycloakCrs.map;
 
 /**
  * The {@code sso} stage: installs the SSO operator (RH-SSO or the Red Hat build of Keycloak, see {@link SsoFlavour})
- * through OLM, creates the Keycloak (and for RH-SSO the KeycloakRealm) custom resource, waits until Keycloak is
- * ready, reads the admin credentials from the operator's Secret and configures the realm through the admin API
- * ({@link RealmConfigurator}: realm, client {@code 3scale}, mappers, identity provider).
+ * through OLM, for the Red Hat build of Keycloak makes its database ({@link KeycloakDatabase}: without one the realm
+ * would live in the pod), creates the Keycloak (and for RH-SSO the KeycloakRealm) custom resource, waits until
+ * Keycloak is ready, reads the admin credentials from the operator's Secret and configures the realm through the admin
+ * API ({@link RealmConfigurator}: realm, client {@code 3scale}, mappers, identity provider).
  *
  * <p>Everything it needs is read back from the cluster and Keycloak on each call, so the stage runs alone in a new
  * process. A second apply writes nothing: the cluster objects are compared field by field ({@link Resources}) and
