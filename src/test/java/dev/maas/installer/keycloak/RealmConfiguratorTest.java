@@ -10,11 +10,11 @@ import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.testing.KeycloakServer;
 import dev.maas.installer.testing.LogCapture;
 import dev.maas.installer.testing.RequestRecorder;
 import jakarta.ws.rs.core.Response;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.resource.RealmResource;
@@ -34,26 +34,25 @@ import static dev.maas.installer.keycloak.KeycloakTestSupport.PORTAL_HOST;
 import static dev.maas.installer.keycloak.KeycloakTestSupport.claims;
 import static dev.maas.installer.keycloak.KeycloakTestSupport.connect;
 import static dev.maas.installer.keycloak.KeycloakTestSupport.passwordGrant;
-import static dev.maas.installer.keycloak.KeycloakTestSupport.server;
 import static dev.maas.installer.keycloak.KeycloakTestSupport.spec;
 import static dev.maas.installer.keycloak.KeycloakTestSupport.uniqueRealm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** RealmConfigurator against a real Keycloak (started once per test JVM by KeycloakServer). */
+/** RealmConfigurator against a real Keycloak 26 (started once per test JVM by KeycloakServer). */
 class RealmConfiguratorTest {
     private final RequestRecorder recorder = new RequestRecorder();
     private final AtomicReference<String> idpSecret = new AtomicReference<>("idp-secret-" + System.nanoTime());
     private KeycloakAdmin admin;
 
-    @BeforeAll
-    static void startKeycloak() {
-        server();
+    /** The Keycloak the tests run against. */
+    KeycloakServer.Endpoint server() {
+        return KeycloakServer.get();
     }
 
     @BeforeEach
     void connectAdmin() {
-        admin = connect(recorder);
+        admin = connect(server(), recorder);
     }
 
     @AfterEach
@@ -62,7 +61,7 @@ class RealmConfiguratorTest {
     }
 
     private RealmConfigurator configurator(String realm) {
-        return new RealmConfigurator(admin, spec(realm, idpSecret::get));
+        return new RealmConfigurator(admin, spec(server(), realm, idpSecret::get));
     }
 
     @Test
@@ -212,7 +211,7 @@ class RealmConfiguratorTest {
         assertThat(SecretRegistry.global().redact("s=" + secret)).isEqualTo("s=" + SecretRegistry.MASK);
 
         // The client is standard-flow only: the password grant is refused ...
-        var refused = passwordGrant(realm, "3scale", secret, "alice", "alice-Pa55word");
+        var refused = passwordGrant(server(), realm, "3scale", secret, "alice", "alice-Pa55word");
         assertThat(refused.getKey()).isEqualTo(400);
         assertThat(refused.getValue().path("error").asText()).isEqualTo("unauthorized_client");
 
@@ -220,7 +219,7 @@ class RealmConfiguratorTest {
         ClientRepresentation client = r.clients().findByClientId("3scale").get(0);
         client.setDirectAccessGrantsEnabled(true);
         r.clients().get(client.getId()).update(client);
-        var granted = passwordGrant(realm, "3scale", secret, "alice", "alice-Pa55word");
+        var granted = passwordGrant(server(), realm, "3scale", secret, "alice", "alice-Pa55word");
         assertThat(granted.getKey()).as(granted.getValue().toString()).isEqualTo(200);
         for (String tokenField : List.of("id_token", "access_token")) {
             JsonNode claims = claims(granted.getValue().path(tokenField).asText());
@@ -230,7 +229,7 @@ class RealmConfiguratorTest {
         }
 
         configurator.apply(Progress.NONE, null);
-        assertThat(passwordGrant(realm, "3scale", secret, "alice", "alice-Pa55word").getKey()).isEqualTo(400);
+        assertThat(passwordGrant(server(), realm, "3scale", secret, "alice", "alice-Pa55word").getKey()).isEqualTo(400);
     }
 
     @Test
@@ -399,12 +398,12 @@ class RealmConfiguratorTest {
         idpSecret.set("rotated+idp/secret=" + System.nanoTime());
         secrets.add(idpSecret.get());
         configurator(realm).apply(Progress.NONE, null);
-        try (KeycloakAdmin again = connect(new RequestRecorder())) {
+        try (KeycloakAdmin again = connect(server(), new RequestRecorder())) {
             assertThat(again.serverUrl()).isEqualTo(server().url());
         }
         // a token request with the client secret, as the 3scale side will do
         try {
-            passwordGrant(realm, "3scale", secrets.get(secrets.size() - 2), "nobody", "x");
+            passwordGrant(server(), realm, "3scale", secrets.get(secrets.size() - 2), "nobody", "x");
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -141,7 +141,9 @@ public final class SsoPageModel {
                     trim(clientId.get()), file ? null : trim(clientSecretEnv.get()),
                     issuerVisible.get() ? trim(issuer.get()) : null, file ? trim(clientSecretFile.get()) : null);
         }
-        return new SsoConfig(flavour.get(), trim(namespace.get()), trim(realm.get()), redirectPolicy.get(), idp);
+        // the database settings have no field here: they come from the file, unchanged
+        return new SsoConfig(flavour.get(), trim(namespace.get()), trim(realm.get()), redirectPolicy.get(), idp,
+                config.current().sso().database());
     }
 
     private void edited() {

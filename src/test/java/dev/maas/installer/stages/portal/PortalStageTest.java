@@ -78,9 +78,14 @@ class PortalStageTest {
     private String realm;
     private final List<StageContext> contexts = new ArrayList<>();
 
+    /** The Keycloak these tests run against: Keycloak 26 here, Keycloak 18 (RH-SSO's generation) in a subclass. */
+    KeycloakServer.Endpoint server() {
+        return KeycloakServer.get();
+    }
+
     @BeforeEach
     void setUp() {
-        KeycloakServer.Endpoint kc = KeycloakServer.get();
+        KeycloakServer.Endpoint kc = server();
         sim = ThreescaleSimulator.start(SimulatorOptions.defaults().withDomain(TENANT, DOMAIN)
                 .withJournal(tmp.resolve("3scale-requests.jsonl")));
         cluster = new TestCluster();
@@ -112,7 +117,7 @@ class PortalStageTest {
     private InstallerConfig config(String contentDir, String onError) {
         InstallerConfig d = InstallerConfig.defaults();
         return new InstallerConfig(d.cluster(),
-                new InstallerConfig.EndpointsConfig(KeycloakServer.get().url(), sim.url(), null, null),
+                new InstallerConfig.EndpointsConfig(server().url(), sim.url(), null, null),
                 new InstallerConfig.SsoConfig(null, null, realm, null, null), d.threescale(), d.models(),
                 d.products(), d.plans(), new InstallerConfig.PortalConfig(contentDir, onError));
     }
@@ -131,7 +136,7 @@ class PortalStageTest {
     }
 
     private ClientRepresentation keycloakClient() {
-        KeycloakServer.Endpoint kc = KeycloakServer.get();
+        KeycloakServer.Endpoint kc = server();
         try (KeycloakAdmin admin = KeycloakAdmin.connect(kc.url(), new KeycloakAdmin.Credentials(kc.adminUser(),
                 kc.adminPassword(), "test"))) {
             return admin.realm(realm).clients().findByClientId(RealmSpec.CLIENT_ID).get(0);
@@ -139,7 +144,7 @@ class PortalStageTest {
     }
 
     private String keycloakSecret() {
-        KeycloakServer.Endpoint kc = KeycloakServer.get();
+        KeycloakServer.Endpoint kc = server();
         try (KeycloakAdmin admin = KeycloakAdmin.connect(kc.url(), new KeycloakAdmin.Credentials(kc.adminUser(),
                 kc.adminPassword(), "test"))) {
             return new RealmConfigurator(admin, new RealmSpec(realm, null, PORTAL_HOST, "portal", null))
@@ -192,7 +197,7 @@ class PortalStageTest {
             first = new PortalStage().apply(ctx(config(null, null)), p);
             String secret = keycloakSecret();
             assertThat(logs.text()).doesNotContain(secret).doesNotContain(sim.accessToken())
-                    .doesNotContain(KeycloakServer.get().adminPassword());
+                    .doesNotContain(server().adminPassword());
             assertThat(first.toString()).doesNotContain(secret);
         }
         assertThat(first).anySatisfy(c -> {
@@ -217,7 +222,7 @@ class PortalStageTest {
         assertThat(c.tenant().authenticationProviders()).hasSize(1);
         assertThat(sso.clientId()).isEqualTo("3scale");
         assertThat(sso.clientSecret()).isEqualTo(keycloakSecret());
-        assertThat(sso.site()).isEqualTo(KeycloakServer.get().url().replaceAll("/+$", "") + "/realms/" + realm);
+        assertThat(sso.site()).isEqualTo(server().url().replaceAll("/+$", "") + "/realms/" + realm);
         assertThat(sso.published()).isTrue();
         assertThat(sso.automaticallyApproveAccounts()).isTrue();
         assertThat(sso.skipSslCertificateVerification()).isFalse();

@@ -20,6 +20,7 @@ import dev.maas.installer.keycloak.RealmConfigurator;
 import dev.maas.installer.keycloak.RealmSpec;
 import dev.maas.installer.sandbox.KeycloakOperatorSimulator;
 import dev.maas.installer.sandbox.SimulationContext;
+import dev.maas.installer.sandbox.StatefulSetSimulator;
 import dev.maas.installer.testing.FaultProxy;
 import dev.maas.installer.testing.FaultProxy.Fault;
 import dev.maas.installer.testing.KeycloakServer;
@@ -71,6 +72,7 @@ class SsoFaultsTest {
     private static TestCluster cluster;
     private static OlmSimulator olm;
     private static KeycloakOperatorSimulator operator;
+    private static StatefulSetSimulator statefulSets;
     private static ScheduledExecutorService scheduler;
     private static final String IDP_SECRET = "idp-secret-" + UUID.randomUUID();
     private static final List<String> realms = new ArrayList<>();
@@ -86,6 +88,10 @@ class SsoFaultsTest {
         Fixtures.packageManifest(cluster.client(), "rhbk-operator", "stable-v26", "stable-v26");
         olm = new OlmSimulator(cluster.client(), OlmSimulator.Mode.SUCCEED);
         scheduler = Executors.newSingleThreadScheduledExecutor();
+        // the PostgreSQL the stage makes for RHBK runs on the default StorageClass
+        Fixtures.defaultStorageClass(cluster.client(), "standard");
+        statefulSets = new StatefulSetSimulator();
+        statefulSets.start(new SimulationContext(cluster.client(), scheduler, DOMAIN));
         operator = new KeycloakOperatorSimulator(KeycloakOperatorSimulator.Options.of(keycloak.url(),
                 keycloak.adminUser(), keycloak.adminPassword()).withSecretPassword(keycloak.adminPassword())
                 .withMode(KeycloakOperatorSimulator.Mode.READY));
@@ -103,6 +109,9 @@ class SsoFaultsTest {
         }
         if (operator != null) {
             operator.close();
+        }
+        if (statefulSets != null) {
+            statefulSets.close();
         }
         if (scheduler != null) {
             scheduler.shutdownNow();
