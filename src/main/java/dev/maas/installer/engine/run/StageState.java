@@ -39,8 +39,8 @@ public enum StageState {
     /** The state in words, e.g. "not installed yet". */
     public String words() { return words; }
 
-    /** The state as the CLI's text report prints it, e.g. {@code NOT INSTALLED YET}. */
-    public String label() { return words.toUpperCase(Locale.ROOT).replace(", WITH", " with"); }
+    /** The state as the CLI's text report prints it, e.g. {@code NOT INSTALLED YET}, {@code OK (with warnings)}. */
+    public String label() { return this == WARN ? "OK (with warnings)" : words.toUpperCase(Locale.ROOT); }
 
     /** Whether the stage is as it should be: OK, or OK with warnings (verify's exit code 0). */
     public boolean passes() { return this == OK || this == WARN; }
