@@ -38,6 +38,7 @@ public final class Metrics {
                 || (suffix != null && wanted.equals(actual + suffix));
     }
 
+    /** Every metric of the product or backend, its methods included (porta lists them with their parent_id). */
     public List<Metric> list() { return listAt(base + ".json", "metrics", "metric"); }
 
     public Optional<Metric> findBySystemName(String systemName) {

@@ -49,7 +49,12 @@ public final class Product {
                 });
     }
 
-    /** Deploys the current settings to staging; returns the newest staging config afterwards. */
+    /**
+     * Deploys the current settings to staging; returns the newest staging config afterwards. porta answers 201 in
+     * every case but saves a new version only when the content changed, and none at all before the product's service
+     * token exists or while it has no backend (app/models/proxy_config.rb): the result may be the previous version, or
+     * empty for a new product.
+     */
     public Optional<ProxyConfig> deploy() {
         int before = latestConfig(STAGING).map(ProxyConfig::version).orElse(0);
         return http.writeVerified("deploy product " + serviceId + " to staging", () -> {

@@ -39,6 +39,9 @@ public final class ThreescaleApiException extends RuntimeException implements de
                     ? "master" : "admin") + " URL (VPN, proxy, DNS, the Route), or set this field to a URL it can"
                     + " reach; then rerun");
         }
+        if (refusedDelete()) {
+            return null; // the message names the cause; the token is fine
+        }
         if (status == 401 || status == 403) {
             return dev.maas.installer.engine.Fix.manual("make Secret system-seed hold a 3scale token with the scope"
                     + " named above, then rerun");
@@ -63,6 +66,17 @@ public final class ThreescaleApiException extends RuntimeException implements de
     }
 
     public boolean notFound() { return status == 404; }
+
+    /**
+     * A delete 3scale refused for a reason of the object's own (403 with {@code {"errors":{...}}}, porta's responder
+     * for a failed DELETE): not a token problem.
+     */
+    public boolean refusedDelete() { return status == 403 && !fieldErrors.isEmpty(); }
+
+    /** A field error of a 422 (or a refused delete), e.g. {@code hasFieldError("system_name", "has already been taken")}. */
+    public boolean hasFieldError(String field, String message) {
+        return fieldErrors.getOrDefault(field, List.of()).contains(message);
+    }
 
     /** The server's Retry-After (seconds) of a 429 or 503, or -1. */
     public long retryAfterSeconds() { return retryAfterSeconds; }

@@ -19,6 +19,15 @@ import java.util.Map;
  *   <li>403: porta answers {@code {"error":"Your access token does not have the correct permissions"}} when the token
  *       lacks the scope of the API or is read-only for a write (porta app/lib/api_authentication/by_access_token.rb,
  *       show_access_key_permission_error), and {@code {"error":"Access denied"}} for an unknown token.</li>
+ *   <li>403 with {@code {"errors":{"base":[...]}}}: a refused delete; porta's responder answers a failed DELETE with
+ *       403 instead of 422 (app/lib/three_scale/api/responder.rb#error_status): a backend still used by a product
+ *       (app/models/backend_api.rb), a metric or method used by the latest APIcast configuration, the hits metric
+ *       (app/models/metric.rb). The message names that cause, never the token.</li>
+ *   <li>422 with {@code {"error":{"from","event","error","object"}}}: a refused state transition
+ *       (StateMachine::InvalidTransitionRepresenter), e.g. deleting the tenant's default or last product
+ *       (app/models/service.rb {@code mark_as_deleted unless: :default_or_last?}).</li>
+ *   <li>422 with {@code {"policies_config":[{..,"errors":{..}}]}}: a policy chain with an invalid policy
+ *       (app/controllers/admin/api/services/proxy/policies_controller.rb, represent_on_error :resource).</li>
  *   <li>409: porta answers {@code head :conflict} on a database uniqueness violation (ActiveRecord::RecordNotUnique,
  *       app/controllers/admin/api/base_controller.rb), i.e. a concurrent duplicate.</li>
  * </ul>
@@ -49,6 +58,14 @@ final class ThreescaleErrors {
                     }
                 }
                 StringBuilder sb = new StringBuilder("3scale rejected " + op + ": ");
+                JsonNode transition = json == null ? null : json.get("error");
+                if (fields.isEmpty() && transition != null && transition.isObject()) {
+                    return new ThreescaleApiException(secrets.redact(refusedTransition(method, path, transition)), status,
+                            method, path, Map.of(), null);
+                }
+                if (fields.isEmpty() && json != null && json.path("policies_config").isArray()) {
+                    policyErrors(json.get("policies_config"), fields);
+                }
                 if (fields.isEmpty()) {
                     sb.append(errorText(json, body));
                 } else {
@@ -61,7 +78,23 @@ final class ThreescaleErrors {
                         : ". Fix the value in the installer configuration and run again.");
                 message = sb.toString();
             }
-            case 403 -> message = forbidden(method, path, errorText(json, body));
+            case 403 -> {
+                JsonNode errors = json == null ? null : json.get("errors");
+                if (errors != null && errors.isObject()) {
+                    for (Iterator<Map.Entry<String, JsonNode>> it = errors.fields(); it.hasNext(); ) {
+                        Map.Entry<String, JsonNode> e = it.next();
+                        List<String> msgs = new ArrayList<>();
+                        e.getValue().forEach(m -> msgs.add(m.asText()));
+                        if (!e.getValue().isArray()) {
+                            msgs.add(e.getValue().asText());
+                        }
+                        fields.put(e.getKey(), msgs);
+                    }
+                    message = refusedDelete(method, path, fields);
+                } else {
+                    message = forbidden(method, path, errorText(json, body));
+                }
+            }
             case 401 -> message = "3scale refused the access token for " + op + " (HTTP 401). " + tokenFix(path);
             case 404 -> message = "Not found in 3scale: " + op + " (HTTP 404)"
                     + (path.contains("service_subscriptions") ? ". Service subscriptions need 3scale 2.16 or later." : ".");
@@ -74,6 +107,64 @@ final class ThreescaleErrors {
         }
         return new ThreescaleApiException(secrets.redact(message), status, method, path, fields, null)
                 .withRetryAfter(retryAfter);
+    }
+
+    /**
+     * A delete 3scale refused (403 with validation errors), with what causes it and what to do; the token is fine.
+     */
+    private static String refusedDelete(String method, String path, Map<String, List<String>> fields) {
+        List<String> parts = new ArrayList<>();
+        fields.forEach((field, msgs) -> parts.add(("base".equals(field) ? "" : field + " ") + String.join(", ", msgs)));
+        String why = String.join("; ", parts);
+        String what = method + " " + path;
+        String hint;
+        if (path.startsWith("/admin/api/backend_apis/") && !path.contains("/metrics")) {
+            hint = " A product still uses this backend, possibly a product deleted moments ago that 3scale has not"
+                    + " finished removing in the background. Remove the backend from the products that use it (or wait"
+                    + " a few minutes after deleting a product), then run again.";
+        } else if (path.contains("/metrics/")) {
+            hint = " The latest APIcast configuration of staging or production still has a mapping rule on it:"
+                    + " deploy a configuration without it to staging and promote it to production first, then delete"
+                    + " it.";
+        } else {
+            hint = "";
+        }
+        return "3scale refused " + what + " (HTTP 403): " + why + "." + hint;
+    }
+
+    /** A refused state transition, e.g. deleting the tenant's last product. */
+    private static String refusedTransition(String method, String path, JsonNode error) {
+        String text = error.path("error").asText("");
+        String event = error.path("event").asText("");
+        String from = error.path("from").asText("");
+        String message = "3scale refused " + method + " " + path + " (HTTP 422): " + (text.isEmpty() ? "invalid"
+                + " state transition" : text) + (event.isEmpty() ? "" : " (event " + event + " from state " + from + ")")
+                + ".";
+        if ("mark_as_deleted".equals(event) && path.startsWith("/admin/api/services/")) {
+            message += " 3scale keeps a tenant's default product and its last product: it cannot delete this one"
+                    + " while it is the only product left (or the default one).";
+        }
+        return message;
+    }
+
+    /** {@code {"policies_config":[{"name":..,"version":..,"errors":{"version":["can't be blank"]}}]}}. */
+    private static void policyErrors(JsonNode policies, Map<String, List<String>> fields) {
+        int i = 0;
+        List<String> msgs = new ArrayList<>();
+        for (JsonNode p : policies) {
+            i++;
+            JsonNode errors = p.get("errors");
+            if (errors == null || !errors.isObject()) {
+                continue;
+            }
+            String name = p.path("name").asText("");
+            List<String> each = new ArrayList<>();
+            errors.fields().forEachRemaining(e -> e.getValue().forEach(m -> each.add(e.getKey() + " " + m.asText())));
+            msgs.add((name.isEmpty() ? "policy " + i : name + " (policy " + i + ")") + ": " + String.join(", ", each));
+        }
+        if (!msgs.isEmpty()) {
+            fields.put("policies_config", msgs);
+        }
     }
 
     private static String forbidden(String method, String path, String error) {

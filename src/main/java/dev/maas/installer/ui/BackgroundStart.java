@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
  * <ol>
  *   <li>the JDK's platform-logging lookup ({@code System.getLogger}), which JavaFX makes on its first CSS pass. It
  *       looks for a {@code System.LoggerFinder} service in every jar of the class path, so it opens all of them
- *       (about 140 in the packaged app: tens of milliseconds, against one jar for a plain JavaFX app); done here,
- *       the first frame finds them open. The result is the JDK's own, cached for the JVM's life.</li>
+ *       (about 140 with {@code java -jar} and {@code target/lib/}: tens of milliseconds; one in the packaged app);
+ *       done here, the first frame finds them open. The result is the JDK's own, cached for the JVM's life.</li>
  *   <li>one read of the theme's binary stylesheet ({@code Stylesheet.loadBinary}, result dropped): the first read
  *       of a stylesheet in a JVM loads and initialises JavaFX's CSS classes (selectors, declarations, converters)
  *       and costs about ten times the next one; the JavaFX thread's own read of the theme then is the cheap one.</li>
@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
  * work visible to it. Normally this is done before the toolkit has started, and the call returns at once.
  * <p>
  * The logging system (SLF4J with Logback) is not started here: it binds on the JavaFX thread when the wizard is built,
- * right after the first frame (binding it here as well made the first frame later: it competes with the toolkit's
- * start for the CPU; docs/benchmarks.md).
+ * right after the first frame (binding it here as well would make the first frame later: it competes with the
+ * toolkit's start for the CPU).
  */
 final class BackgroundStart {
     private static final CountDownLatch STYLESHEETS = new CountDownLatch(1);

@@ -42,7 +42,7 @@ import java.util.function.Consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Bad input, case by case (issue 9): every case runs the CLI in-process exactly as a user would, and asserts
+ * Bad input, case by case: every case runs the CLI in-process exactly as a user would, and asserts
  * <ol>
  *   <li>the exit code: 2 for input the user must change, 1 for a live system that failed or refused;</li>
  *   <li>that the message names the field, flag or object (e.g. {@code models[1].name}, {@code --context},

@@ -41,7 +41,7 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Kill and resume (issue 9): the CLI, as a real child process ({@code maas-installer apply --yes}), is killed with
+ * Kill and resume: the CLI, as a real child process ({@code maas-installer apply --yes}), is killed with
  * SIGKILL while one of its writes is in flight, at {@value #DEFAULT_POINTS} seeded points spread over every stage
  * that writes (sso, threescale, backends, products, plans, portal); each time on a fresh sandbox (cluster and 3scale
  * simulator) and a fresh realm in the tests' Keycloak. Then apply is run again to the end and the end state must

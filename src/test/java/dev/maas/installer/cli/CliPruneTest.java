@@ -5,6 +5,7 @@ import dev.maas.installer.engine.Stage;
 import dev.maas.installer.sandbox.Sandbox;
 import dev.maas.installer.sandbox.SandboxKeycloak;
 import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.threescale.RequestJournal;
 import dev.maas.installer.stages.Stages;
 import dev.maas.installer.threescale.ThreescaleClient;
 import org.junit.jupiter.api.Test;
@@ -12,12 +13,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Removing a model from the configuration keeps its product, unless the user asks with {@code --prune}; even then
- * only products carrying the installer's marker are deleted. Against the sandbox (3scale behind its APIManager).
+ * Against the sandbox (3scale behind its APIManager; the 3scale simulator with porta's background work on: the
+ * service token after the product, the sample data after the tenant, the purge after a delete). The 3scale stages
+ * apply, a second apply sends no write to 3scale (no deploy, no promote), verify passes every check. Removing a model
+ * from the configuration keeps its product, unless the user asks with {@code --prune}; even then only products
+ * carrying the installer's marker are deleted.
  */
 class CliPruneTest {
     @TempDir
@@ -42,8 +47,21 @@ class CliPruneTest {
             CliHarness cli = new CliHarness(tmp.resolve("client"), Stages.all().toArray(Stage[]::new));
             String stages = "threescale,backends,products,plans";
 
+            assertThat(sandbox.threescale().options().delays().serviceToken()).as("porta's delays on").isPositive();
             Result first = cli.run("apply", "--config", both.toString(), "--stage", stages, "--yes");
             assertThat(first.code()).as(first.toString()).isZero();
+            assertThat(writes(sandbox)).extracting(RequestJournal.Entry::path)
+                    .anyMatch(p -> p.endsWith("/proxy/deploy.json")).anyMatch(p -> p.endsWith("/promote.json"));
+            sandbox.threescale().journal().clear();
+            Result second = cli.run("apply", "--config", both.toString(), "--stage", stages, "--yes");
+            assertThat(second.code()).as(second.toString()).isZero();
+            assertThat(writes(sandbox)).as("no write to 3scale on the second apply").isEmpty();
+            Result verify = cli.run("verify", "--config", both.toString(), "--stage", stages, "--output", "json");
+            assertThat(verify.code()).as(verify.toString()).isZero();
+            assertThat(verify.json().path("stages")).hasSize(4).allSatisfy(st -> assertThat(st.path("result")
+                    .asText()).as(st.toString()).isEqualTo("OK"));
+            assertThat(writes(sandbox)).as("verify writes nothing").isEmpty();
+
             ThreescaleClient client = ThreescaleClient.builder(sandbox.threescale().url(),
                     sandbox.threescale().accessToken()).build();
             // a product someone made by hand, without our marker: never pruned
@@ -64,5 +82,9 @@ class CliPruneTest {
             assertThat(client.services().findBySystemName("hand-made")).isPresent();
             assertThat(client.services().findBySystemName("model-a")).isPresent();
         }
+    }
+
+    private static List<RequestJournal.Entry> writes(Sandbox sandbox) {
+        return sandbox.threescale().journal().entries().stream().filter(e -> !e.method().equals("GET")).toList();
     }
 }

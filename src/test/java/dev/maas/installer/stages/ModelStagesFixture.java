@@ -47,8 +47,16 @@ public final class ModelStagesFixture implements AutoCloseable {
     public final TestCluster cluster;
 
     public ModelStagesFixture(SimulatorOptions options) {
+        this(options, true);
+    }
+
+    /** {@code registerPolicies}: whether the custom policies are in the tenant's policy registry. */
+    public ModelStagesFixture(SimulatorOptions options, boolean registerPolicies) {
         sim = ThreescaleSimulator.start(options);
-        for (PolicyBundle b : CustomPolicies.forConfig(InstallerConfig.defaults().threescale())) {
+        // the tenant as the threescale stage finds it, long after it was made: its sample data is there
+        sim.store().completePendingWork();
+        for (PolicyBundle b : registerPolicies ? CustomPolicies.forConfig(InstallerConfig.defaults().threescale())
+                : List.<PolicyBundle>of()) {
             sim.store().addRegistryPolicy(b.name(), b.version(), b.configurationSchema());
         }
         cluster = new TestCluster();

@@ -74,6 +74,7 @@ public final class EndState {
     /** Secrets the simulated operators fill with random values: only their keys are compared. */
     private static final Set<String> RANDOM_SECRETS = Set.of("3scale/system-seed");
     private static final Set<String> VOLATILE = Set.of("lock_version", "secret_token", "user_key", "application_id",
+            "backend_authentication_value",
             "provider_verification_key", "site_access_code", "first_traffic_at", "first_daily_traffic_at",
             "resourceVersion", "uid", "creationTimestamp", "generation", "managedFields");
 
@@ -129,6 +130,7 @@ public final class EndState {
         Map<Long, String> collectionOf = new HashMap<>();
         Map<Long, ObjectNode> byId = new HashMap<>();
         Map<String, List<ObjectNode>> all = new TreeMap<>();
+        store.completePendingWork(); // the tenant once porta's background work is done (purges, sample data)
         for (String c : THREESCALE) {
             List<ObjectNode> items = store.snapshot(c);
             all.put(c, items);
@@ -206,6 +208,9 @@ public final class EndState {
                     for (String env : List.of("sandbox", "production")) {
                         List<ObjectNode> configs = store.configsOf(sid, env);
                         JsonNode latest = configs.isEmpty() ? JSON.nullNode() : configs.get(configs.size() - 1);
+                        if (latest instanceof ObjectNode config) {
+                            config.remove("version"); // how many versions there were is history, not state
+                        }
                         b.put("3scale/apicast " + env + " " + key.apply(sid), normalise(latest, ref));
                     }
                 } else {

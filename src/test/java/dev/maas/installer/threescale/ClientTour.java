@@ -32,6 +32,7 @@ final class ClientTour {
         ObjectMapper json = new ObjectMapper();
         sim.store().addRegistryPolicy("remove-bearer", "0.1", json.createObjectNode());
 
+        sim.store().completePendingWork(); // the tenant's sample data (a developer account)
         Tenant t = c.tenant();
         t.provider();
         t.updateProvider(Map.of("site_access_code", ""));
@@ -68,6 +69,7 @@ final class ClientTour {
         c.services().read(s.id());
         c.services().update(s.id(), Map.of("name", "Tour product"));
         Product p = c.product(s.id());
+        sim.store().completePendingWork(); // the service token, for the deploy below
         p.proxy();
         p.updateProxy(Map.of("auth_user_key", "Authorization", "credentials_location", "headers"));
         BackendUsage u = p.addBackend(b.id(), "/");

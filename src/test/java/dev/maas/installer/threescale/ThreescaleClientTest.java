@@ -45,6 +45,7 @@ class ThreescaleClientTest {
     @BeforeEach
     void start() {
         sim = ThreescaleSimulator.start(SimulatorOptions.defaults());
+        sim.store().completePendingWork(); // the tenant as after its sample data was made
         client = ThreescaleClient.builder(sim.url(), sim.accessToken()).retry(RetryPolicy.fast(4, 1)).build();
     }
 
@@ -67,7 +68,7 @@ class ThreescaleClientTest {
     @Test
     void activeDocsAreStatefulAndValidated() {
         Service api = client.services().findBySystemName("api").orElseThrow();
-        assertThat(client.activeDocs().list()).isEmpty();
+        assertThat(client.activeDocs().list()).extracting(ActiveDoc::systemName).containsExactly("echo");
         ActiveDoc d = client.activeDocs().create("Granite", "granite", "{\"openapi\":\"3.0.0\"}",
                 Map.of("service_id", String.valueOf(api.id()), "published", "true"));
         assertThat(d.serviceId()).isEqualTo(api.id());
@@ -91,9 +92,10 @@ class ThreescaleClientTest {
                 .isInstanceOfSatisfying(ThreescaleApiException.class, e -> assertThat(e.status()).isEqualTo(422));
         assertThatThrownBy(() -> client.activeDocs().update(999_999, Map.of("name", "x")))
                 .isInstanceOfSatisfying(ThreescaleApiException.class, e -> assertThat(e.status()).isEqualTo(404));
-        assertThat(client.activeDocs().list()).extracting(ActiveDoc::systemName).containsExactly("granite");
+        // besides the tenant's sample "echo" (app/lib/logic/provider_signup.rb create_active_docs_service!)
+        assertThat(client.activeDocs().list()).extracting(ActiveDoc::systemName).containsExactly("echo", "granite");
         client.activeDocs().delete(d.id());
-        assertThat(client.activeDocs().list()).isEmpty();
+        assertThat(client.activeDocs().list()).extracting(ActiveDoc::systemName).containsExactly("echo");
     }
 
     @Test
@@ -122,7 +124,9 @@ class ThreescaleClientTest {
         assertThat(metrics.updateMethod(hits.id(), method.id(), Map.of("description", "POST /v1/chat")).description())
                 .isEqualTo("POST /v1/chat");
         Metric tokens = metrics.create("Tokens", "tokens", "token", null);
-        assertThat(metrics.list()).extracting(Metric::systemName).containsExactly("hits." + b.id(), "tokens." + b.id());
+        assertThat(metrics.list()).as("porta lists the methods among the metrics (backend_api.metrics)")
+                .extracting(Metric::systemName)
+                .containsExactly("hits." + b.id(), "chat_completions." + b.id(), "tokens." + b.id());
         assertThat(metrics.findBySystemName("tokens")).contains(tokens);
         assertThat(metrics.update(tokens.id(), Map.of("friendly_name", "LLM tokens")).friendlyName()).isEqualTo("LLM tokens");
 
@@ -143,6 +147,7 @@ class ThreescaleClientTest {
         BackendApi b = client.backends().create("Granite", "granite", null, "http://granite.models.svc:8080");
         Service s = client.services().create("Granite", "granite", Map.of("deployment_option", "hosted",
                 "backend_version", "1"));
+        sim.store().completePendingWork(); // the service token, made in the background (deploy waits are staged)
         Product p = client.product(s.id());
         Metric hits = p.metrics().findBySystemName("hits").orElseThrow();
         assertThat(p.mappingRules().list()).singleElement().satisfies(r -> {
@@ -185,7 +190,14 @@ class ThreescaleClientTest {
         ProxyConfig staged = p.deploy().orElseThrow();
         assertThat(staged.environment()).isEqualTo("sandbox");
         assertThatThrownBy(() -> p.metrics().deleteMethod(hits.id(), m.id()))
-                .as("porta keeps a method the latest config uses").hasMessageContaining("latest gateway configuration");
+                .as("porta keeps a method the latest config uses").isInstanceOfSatisfying(ThreescaleApiException.class,
+                        e -> {
+                            assertThat(e.status()).isEqualTo(403);
+                            assertThat(e.refusedDelete()).isTrue();
+                            assertThat(e.fix()).as("not a token problem").isNull();
+                            assertThat(e.getMessage()).contains("Method is used by the latest gateway configuration")
+                                    .doesNotContain("token");
+                        });
         assertThat(p.latestConfig(Product.PRODUCTION)).isEmpty();
         ProxyConfig prod = p.promote(Product.STAGING, staged.version(), Product.PRODUCTION);
         assertThat(prod.version()).isEqualTo(staged.version());
@@ -254,6 +266,7 @@ class ThreescaleClientTest {
     void serviceSubscriptionsOn216() {
         try (ThreescaleSimulator v216 = ThreescaleSimulator.start(SimulatorOptions.defaults().withVersion("2.16"))) {
             ThreescaleClient c = ThreescaleClient.builder(v216.url(), v216.accessToken()).build();
+            v216.store().completePendingWork(); // the tenant's sample developer account
             Account dev = c.tenant().accounts("approved").get(0);
             Service s = c.services().create("Phi", "phi", Map.of());
             ServicePlan plan = c.product(s.id()).servicePlans().get(0);
@@ -276,9 +289,17 @@ class ThreescaleClientTest {
         List<PolicyConfig> chain = List.of(new PolicyConfig("remove-bearer", "0.1", JSON.createObjectNode(), true),
                 new PolicyConfig("apicast", "builtin", JSON.createObjectNode(), true));
         assertThat(client.product(s.id()).updatePolicies(chain)).isEqualTo(chain);
+        // porta does not consult the registry (app/models/proxy.rb Proxy::PoliciesConfig): a policy it does not know
+        // is taken, and apicast is appended to a chain without it
+        assertThat(client.product(s.id()).updatePolicies(List.of(
+                new PolicyConfig("nope", "9", JSON.createObjectNode(), true)))).containsExactly(
+                new PolicyConfig("nope", "9", JSON.createObjectNode(), true),
+                new PolicyConfig("apicast", "builtin", JSON.createObjectNode(), true));
+        // but each policy needs a name, a version and a configuration
         assertThatThrownBy(() -> client.product(s.id()).updatePolicies(List.of(
-                new PolicyConfig("nope", "9", JSON.createObjectNode(), true))))
-                .hasMessageContaining("policies_config");
+                new PolicyConfig("nope", null, null, true))))
+                .hasMessageContaining("policies_config nope (policy 1): version can't be blank, configuration can't be"
+                        + " blank");
     }
 
     @Test

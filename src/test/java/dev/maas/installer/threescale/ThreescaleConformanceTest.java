@@ -192,7 +192,7 @@ class ThreescaleConformanceTest {
         Path file = ThreescaleSimulator.journalIn(dir);
         try (ThreescaleSimulator sim = ThreescaleSimulator.start(SimulatorOptions.defaults().withJournal(file))) {
             ThreescaleClient c = ThreescaleClient.builder(sim.url(), sim.accessToken()).build();
-            c.backends().create("J", "j", null, "http://j.svc:80");
+            c.backends().create("J", "jj", null, "http://j.svc:80");
             c.services().list();
         }
         List<String> lines = Files.readAllLines(file);
@@ -202,7 +202,7 @@ class ThreescaleConformanceTest {
         assertThat(first.get("method").asText()).isEqualTo("POST");
         assertThat(first.get("path").asText()).isEqualTo("/admin/api/backend_apis.json");
         assertThat(first.get("params").get("access_token").asText()).isEqualTo(RequestJournal.MASK);
-        assertThat(first.get("params").get("system_name").asText()).isEqualTo("j");
+        assertThat(first.get("params").get("system_name").asText()).isEqualTo("jj");
         assertThat(first.get("status").asInt()).isEqualTo(201);
         var second = m.readTree(lines.get(1));
         assertThat(second.get("path").asText()).isEqualTo("/admin/api/services.json");

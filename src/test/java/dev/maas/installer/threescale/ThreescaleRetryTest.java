@@ -71,6 +71,7 @@ class ThreescaleRetryTest {
             for (int i = 0; i < 5; i++) {
                 BackendApi b = c.backends().create("M" + i, "m" + i, null, "http://m" + i + ".svc:8080");
                 Service s = c.services().create("M" + i, "m" + i, Map.of("backend_version", "1"));
+                sim.store().completePendingWork(); // the service token, for the deploy below
                 Product p = c.product(s.id());
                 p.updateProxy(Map.of("auth_user_key", "Authorization", "credentials_location", "headers"));
                 p.addBackend(b.id(), "/");

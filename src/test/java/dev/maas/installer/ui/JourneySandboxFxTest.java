@@ -52,7 +52,7 @@ import java.util.zip.ZipFile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 8's done-when: the first-time setup of every stage through the guided journey, by clicking, against the real
+ * The first-time setup of every stage through the guided journey, by clicking, against the real
  * sandbox (with its Keycloak); then the app "starts again" (a new shell on the same sandbox) and sees every stage
  * verified done from the live cluster; then one stage is rerun from the stage list. One sandbox for the class.
  */

@@ -416,8 +416,8 @@ class KeyboardFxTest {
 
     /**
      * Alt+A is "St_art" on the welcome page and "_Apply all" on the review page. JavaFX leaves the welcome page's
-     * mnemonic key behind (with an empty list) when the page goes; it used to shadow the review page's, so Alt+A did
-     * nothing there (found in a real run; Mnemonics.prune fixes it).
+     * mnemonic key behind (with an empty list) when the page goes; left there, it shadows the review page's, so Alt+A
+     * does nothing there. Mnemonics.prune removes it.
      */
     @Test
     void altAIsApplyAllOnTheReviewPageAfterTheWelcomePage(FxRobot robot) throws Exception {

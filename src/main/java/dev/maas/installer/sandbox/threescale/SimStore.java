@@ -36,28 +36,23 @@ import java.util.function.Function;
  *       (as in FwMotion/3scale-cms' recorded responses).</li>
  *   <li>pagination: page from 1, per_page default and max 500 (app/controllers/admin/api/filters/pagination.rb);
  *       CMS per_page default 20, max 100.</li>
- *   <li>system_name: unique per owner, generated from the name when not given, immutable (a new value in an update
- *       is ignored, as Rails does for attr_readonly).</li>
- *   <li>a backend's private endpoint must be an http(s)/ws(s) URL and not localhost or a loopback address
- *       (BackendApi validates {@code non_localhost: {message: :protected_domain}}); a missing port is filled in
- *       with the scheme's default (BackendApi's set_port_private_endpoint), so {@code http://x} reads back as
- *       {@code http://x:80}.</li>
+ *   <li>system_name: porta's format ({@code \w[\w\-/_]+}), unique per owner, generated from the name when not
+ *       given ({@code parameterize.underscore}), immutable (a new value in an update is ignored, attr_readonly).</li>
  *   <li>a new backend gets the {@code hits} metric (BackendApi#create_default_metrics); a new product gets
  *       {@code hits}, a {@code GET /} mapping rule on it, its proxy with the default policy chain (apicast) and a
- *       published "Default" service plan that is not the default.</li>
+ *       published "Default" service plan that is not the default; its service token comes later.</li>
  *   <li>application plans start hidden; {@code state_event=publish} on a published plan is a 422 ("cannot transition
  *       via publish"), as state_machines reports an invalid event.</li>
- *   <li>APIcast configs: versions per environment; deploy makes a new staging ({@code sandbox}) version when the
- *       content changed; PATCH proxy deploys to staging (as the spec says); promote copies a version to the other
- *       environment with the same version number (a version already there is a 422).</li>
+ *   <li>products, backends, metrics, methods, mapping rules, backend usages, proxy, policy chain and APIcast
+ *       configurations follow their porta controllers, models and representers, cited at each handler
+ *       ({@link #productRoutes}); the work porta leaves to background workers (service tokens, sample data, the purge
+ *       of deleted products and backends) takes effect after {@link SimulatorOptions#delays()}.</li>
  * </ul>
  */
 public final class SimStore {
     static final String FILE_PREFIX = "/sim-cms-files/";
     private static final JsonNodeFactory J = JsonNodeFactory.instance;
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Set<String> HTTP_METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS",
-            "TRACE", "CONNECT");
 
     /** A request after routing: template without suffix, path values, parameters (access_token removed). */
     public record Req(String method, String template, Map<String, String> path, Map<String, String> params,
@@ -67,7 +62,15 @@ public final class SimStore {
         boolean has(String name) { return params.containsKey(name); }
     }
 
-    public record Resp(int status, JsonNode body) {
+    /** A response: a JSON body, or a plain text one ({@code text}, as porta's 400 for a missing parameter). */
+    public record Resp(int status, JsonNode body, String text) {
+        public Resp(int status, JsonNode body) {
+            this(status, body, null);
+        }
+
+        static Resp text(int status, String text) {
+            return new Resp(status, null, text);
+        }
     }
 
     public record Upload(String filename, String contentType, byte[] content) {
@@ -95,7 +98,14 @@ public final class SimStore {
 
     private final ObjectNode provider;
     private final Map<Long, ObjectNode> backends = new LinkedHashMap<>();
+    /** Backends marked deleted, gone from the API, not yet purged. */
+    private final Set<Long> deletedBackends = new java.util.HashSet<>();
     private final Map<Long, ObjectNode> services = new LinkedHashMap<>();
+    /** Service tokens by product, made a moment after the product (CreateServiceTokenWorker). */
+    private final Map<Long, String> serviceTokens = new HashMap<>();
+    /** Effects of porta's background workers, applied at the first request after their moment. */
+    private final List<Pending> pending = new ArrayList<>();
+    private long pendingOrder;
     private final Map<Long, ObjectNode> proxies = new LinkedHashMap<>();
     private final Map<Long, ArrayNode> policyChains = new LinkedHashMap<>();
     private final Map<Long, Map<String, List<ObjectNode>>> proxyConfigs = new LinkedHashMap<>();
@@ -145,9 +155,18 @@ public final class SimStore {
 
     // ================================================================================================ seeding
 
+    /**
+     * A new tenant's sample content. With the provider account, at once (Account after_create create_first_service,
+     * app/models/account/provider_methods.rb; ServiceCreator with private_endpoint BackendApi.default_api_backend):
+     * the "API" product and its backend "API Backend" (system_name "api", "Backend of API", the echo API;
+     * BackendApiLogic::ServiceExtension::BackendApiProxy) used at "/". Later, in SignupWorker::SampleDataWorker
+     * (app/workers/signup_worker.rb, app/lib/logic/provider_signup.rb SampleData#create!): the Default service plan
+     * as default, the application plans Basic (default) and Unlimited, both published, the developer account
+     * "Developer" with an application on Basic, and the "Echo" ActiveDocs of the product.
+     */
     private void seedSample() {
-        ObjectNode backend = newBackend("API Backend", "api", "Echo API", "https://echo-api.3scale.net:443");
-        ObjectNode service = newService("API", "api", "", "hosted", "1");
+        ObjectNode backend = newBackend("API Backend", "api", "Backend of API", "https://echo-api.3scale.net:443");
+        ObjectNode service = newService("API", "api", null, "hosted", "1");
         long sid = service.get("id").asLong();
         ObjectNode usage = J.objectNode();
         usage.put("id", id());
@@ -155,12 +174,31 @@ public final class SimStore {
         usage.put("service_id", sid);
         usage.put("backend_id", backend.get("id").asLong());
         usages.put(usage.get("id").asLong(), usage);
-        ObjectNode basic = newAppPlan(sid, "Basic", "published");
-        newAppPlan(sid, "Unlimited", "published");
-        basic.put("default", true);
-        servicePlansOf(sid).get(0).put("default", true);
-        ObjectNode dev = addDeveloperAccount("Developer");
-        newApplication(dev.get("id").asLong(), basic, "Developer's App", "Default application");
+        later(options.delays().sampleData(), () -> {
+            if (!services.containsKey(sid)) {
+                return;
+            }
+            servicePlansOf(sid).get(0).put("default", true);
+            ObjectNode basic = newAppPlan(sid, "Basic", "published");
+            newAppPlan(sid, "Unlimited", "published");
+            basic.put("default", true);
+            ObjectNode dev = addDeveloperAccount("Developer");
+            newApplication(dev.get("id").asLong(), basic, "Developer's App", "Default application");
+            ObjectNode echo = J.objectNode();
+            long docId = id();
+            echo.put("id", docId);
+            echo.put("name", "Echo");
+            echo.put("system_name", "echo");
+            echo.putNull("description");
+            echo.put("published", true);
+            echo.put("skip_swagger_validations", false);
+            echo.put("body", "{\"openapi\":\"3.0.2\",\"info\":{\"title\":\"Echo API\",\"version\":\"1.0.0\"},"
+                    + "\"paths\":{\"/\":{\"get\":{\"responses\":{\"200\":{\"description\":\"the request\"}}}}}}");
+            echo.put("service_id", sid);
+            echo.put("created_at", now());
+            echo.put("updated_at", now());
+            activeDocs.put(docId, echo);
+        });
     }
 
     private void seedCms() {
@@ -255,6 +293,7 @@ public final class SimStore {
 
     /** A read-only snapshot of a collection, for tests: backends, services, metrics, rules, usages, ... */
     public synchronized List<ObjectNode> snapshot(String collection) {
+        runDue(false);
         Map<Long, ObjectNode> m = switch (collection) {
             case "backend_apis" -> backends;
             case "services" -> services;
@@ -282,6 +321,20 @@ public final class SimStore {
         return metricOwner.get(metricId);
     }
 
+    /**
+     * Applies at once every effect of porta's background workers still waiting for its moment (service tokens,
+     * sample data, purges): for tests that do not look at the asynchrony.
+     */
+    public synchronized void completePendingWork() {
+        runDue(true);
+    }
+
+    /** Whether porta has made the product's service token yet (see {@link AsyncDelays#serviceToken()}). */
+    public synchronized boolean hasServiceToken(long serviceId) {
+        runDue(false);
+        return serviceTokens.containsKey(serviceId);
+    }
+
     /** The policy chain of a product (a copy; empty when it has none). */
     public synchronized ArrayNode policyChain(long serviceId) {
         ArrayNode chain = policyChains.get(serviceId);
@@ -290,6 +343,7 @@ public final class SimStore {
 
     /** The APIcast config versions of a product in an environment. */
     public synchronized List<ObjectNode> configsOf(long serviceId, String env) {
+        runDue(false);
         return proxyConfigs.getOrDefault(serviceId, Map.of()).getOrDefault(env, List.of()).stream()
                 .map(ObjectNode::deepCopy).toList();
     }
@@ -308,6 +362,7 @@ public final class SimStore {
     // ================================================================================================ dispatch
 
     synchronized Resp handle(Req r) {
+        runDue(false);
         Handler h = routes.get(r.method() + " " + r.template());
         if (h == null) {
             return error(501, "The simulator does not implement " + r.method() + " " + r.template());
@@ -330,10 +385,7 @@ public final class SimStore {
         on("GET", "/master/api/providers/{id}", r -> ok(signup(tenantById(r))));
         on("PUT", "/master/api/providers/{id}", this::updateTenant);
 
-        on("GET", api + "/backend_apis", r -> ok(page(r, backends.values(), "backend_apis", "backend_api")));
-        on("POST", api + "/backend_apis", this::createBackend);
-        on("GET", api + "/backend_apis/{id}", r -> ok(wrap("backend_api", backend(r, "id"))));
-        on("PUT", api + "/backend_apis/{id}", this::updateBackend);
+        productRoutes(api);
         on("GET", api + "/active_docs", r -> ok(list(activeDocs.values(), "api_docs", "api_doc")));
         on("POST", api + "/active_docs", this::createActiveDoc);
         on("GET", api + "/active_docs/{id}", r -> ok(wrap("api_doc", find(activeDocs, r, "id"))));
@@ -342,72 +394,6 @@ public final class SimStore {
             activeDocs.remove(find(activeDocs, r, "id").get("id").asLong());
             return okEmpty();
         });
-        on("DELETE", api + "/backend_apis/{id}", this::deleteBackend);
-        metricRoutes(api + "/backend_apis/{backend_api_id}", "backend_api_id", true);
-        on("GET", api + "/backend_apis/{backend_api_id}/mapping_rules",
-                r -> ok(page(r, rulesOf(backendOwner(r)), "mapping_rules", "mapping_rule")));
-        on("POST", api + "/backend_apis/{backend_api_id}/mapping_rules", r -> createRule(r, backendOwner(r)));
-        on("GET", api + "/backend_apis/{backend_api_id}/mapping_rules/{id}",
-                r -> ok(wrap("mapping_rule", rule(r, backendOwner(r)))));
-        on("PUT", api + "/backend_apis/{backend_api_id}/mapping_rules/{id}", r -> updateRule(r, backendOwner(r)));
-        on("DELETE", api + "/backend_apis/{backend_api_id}/mapping_rules/{id}", r -> deleteRule(r, backendOwner(r)));
-
-        on("GET", api + "/services", r -> ok(page(r, services.values(), "services", "service")));
-        on("POST", api + "/services", this::createService);
-        on("GET", api + "/services/{id}", r -> ok(wrap("service", service(r, "id"))));
-        on("PUT", api + "/services/{id}", this::updateService);
-        on("DELETE", api + "/services/{id}", this::deleteService);
-        on("GET", api + "/services/{service_id}/proxy", r -> ok(wrap("proxy", proxyJson(sid(r)))));
-        on("PATCH", api + "/services/{service_id}/proxy", this::updateProxy);
-        on("POST", api + "/services/{service_id}/proxy/deploy", r -> {
-            long sid = sid(r);
-            deployToStaging(sid);
-            return created(wrap("proxy", proxyJson(sid)));
-        });
-        on("GET", api + "/services/{service_id}/proxy/policies", r -> ok(policiesJson(sid(r))));
-        on("PUT", api + "/services/{service_id}/proxy/policies", this::updatePolicies);
-        on("GET", api + "/services/{service_id}/proxy/configs/{environment}", r -> {
-            ArrayNode list = J.arrayNode();
-            configs(sid(r), env(r)).forEach(c -> list.add(wrap("proxy_config", c)));
-            ObjectNode o = J.objectNode();
-            o.set("proxy_configs", list);
-            return ok(o);
-        });
-        on("GET", api + "/services/{service_id}/proxy/configs/{environment}/latest", r -> {
-            List<ObjectNode> list = configs(sid(r), env(r));
-            if (list.isEmpty()) {
-                throw notFound();
-            }
-            return ok(wrap("proxy_config", list.get(list.size() - 1)));
-        });
-        on("GET", api + "/services/{service_id}/proxy/configs/{environment}/{version}",
-                r -> ok(wrap("proxy_config", config(r))));
-        on("POST", api + "/services/{service_id}/proxy/configs/{environment}/{version}/promote", this::promote);
-
-        on("GET", api + "/services/{service_id}/backend_usages", r -> {
-            long sid = sid(r);
-            ArrayNode list = J.arrayNode();
-            usages.values().stream().filter(u -> u.get("service_id").asLong() == sid)
-                    .forEach(u -> list.add(wrap("backend_usage", u)));
-            return ok(list);
-        });
-        on("POST", api + "/services/{service_id}/backend_usages", this::createUsage);
-        on("GET", api + "/services/{service_id}/backend_usages/{id}", r -> ok(wrap("backend_usage", usage(r))));
-        on("PUT", api + "/services/{service_id}/backend_usages/{id}", this::updateUsage);
-        on("DELETE", api + "/services/{service_id}/backend_usages/{id}", r -> {
-            ObjectNode u = usage(r);
-            usages.remove(u.get("id").asLong());
-            return okEmpty();
-        });
-
-        metricRoutes(api + "/services/{service_id}", "service_id", false);
-        on("GET", api + "/services/{service_id}/proxy/mapping_rules",
-                r -> ok(list(rulesOf(serviceOwner(r)), "mapping_rules", "mapping_rule")));
-        on("POST", api + "/services/{service_id}/proxy/mapping_rules", r -> createRule(r, serviceOwner(r)));
-        on("GET", api + "/services/{service_id}/proxy/mapping_rules/{id}",
-                r -> ok(wrap("mapping_rule", rule(r, serviceOwner(r)))));
-        on("PATCH", api + "/services/{service_id}/proxy/mapping_rules/{id}", r -> updateRule(r, serviceOwner(r)));
-        on("DELETE", api + "/services/{service_id}/proxy/mapping_rules/{id}", r -> deleteRule(r, serviceOwner(r)));
 
         on("GET", api + "/application_plans", r -> ok(list(appPlans.values(), "plans", "application_plan")));
         on("GET", api + "/services/{service_id}/application_plans", r -> {
@@ -589,26 +575,47 @@ public final class SimStore {
         b.put("created_at", now());
         b.put("updated_at", now());
         backends.put(id, b);
+        // BackendApi#create_default_metrics (app/models/backend_api.rb): hits, stored as hits.<backend id>
+        // (app/lib/backend_api_logic/metric_extension.rb)
         newMetric("BackendApi:" + id, "hits." + id, "Hits", "hit", "Number of API hits", null);
         return b;
     }
 
+    /** BackendApiRepresenter (app/representers/backend_api_representer.rb): nil properties left out, two links. */
+    private ObjectNode backendJson(ObjectNode b) {
+        ObjectNode o = J.objectNode();
+        copyPresent(b, o, "id", "name", "system_name", "description", "private_endpoint", "account_id", "created_at",
+                "updated_at");
+        long id = b.get("id").asLong();
+        links(o, "metrics", "/admin/api/backend_apis/" + id + "/metrics",
+                "mapping_rules", "/admin/api/backend_apis/" + id + "/mapping_rules");
+        return o;
+    }
+
+    /** {@code backend_apis.accessible}: a backend marked deleted is gone from the API at once (app/models/backend_api.rb). */
+    private List<ObjectNode> accessibleBackends() {
+        return backends.values().stream().filter(b -> !deletedBackends.contains(b.get("id").asLong())).toList();
+    }
+
     private Resp createBackend(Req r) {
+        // app/controllers/admin/api/backend_apis_controller.rb#create_params: name, description, private_endpoint,
+        // system_name; validations of app/models/backend_api.rb and app/lib/system_name.rb
         Map<String, List<String>> errs = new LinkedHashMap<>();
-        blank(r, errs, "name", "private_endpoint");
-        String endpoint = r.has("private_endpoint") && !r.p("private_endpoint").isBlank()
-                ? privateEndpoint(r.p("private_endpoint"), errs) : null;
-        String systemName = systemName(r, r.p("name"));
-        if (systemName != null && backends.values().stream().anyMatch(b -> systemName.equals(b.get("system_name").asText()))) {
-            errs.put("system_name", List.of("has already been taken"));
+        String name = r.p("name");
+        if (name == null || name.isBlank()) {
+            errs.put("name", List.of("can't be blank"));
         }
+        String endpoint = privateEndpoint(r.p("private_endpoint"), errs);
+        String systemName = systemName(r, name, "backend_api");
+        systemNameValid(systemName, backends.values(), null, errs);
         if (!errs.isEmpty()) {
             throw new SimError(errors(errs));
         }
-        return created(wrap("backend_api", newBackend(r.p("name"), systemName, r.p("description"), endpoint)));
+        return created(wrap("backend_api", backendJson(newBackend(name, systemName, r.p("description"), endpoint))));
     }
 
     private Resp updateBackend(Req r) {
+        // update_params: name, description, private_endpoint (system_name is not updatable)
         ObjectNode b = backend(r, "id");
         Map<String, List<String>> errs = new LinkedHashMap<>();
         String endpoint = r.has("private_endpoint") ? privateEndpoint(r.p("private_endpoint"), errs) : null;
@@ -618,35 +625,45 @@ public final class SimStore {
         if (!errs.isEmpty()) {
             throw new SimError(errors(errs));
         }
-        if (r.has("name")) {
-            b.put("name", r.p("name"));
-        }
-        if (r.has("description")) {
-            b.put("description", r.p("description"));
-        }
+        copy(r, b, "name", "description");
         if (endpoint != null) {
             b.put("private_endpoint", endpoint);
         }
         touch(b);
-        return ok(wrap("backend_api", b));
+        return ok(wrap("backend_api", backendJson(b)));
     }
 
+    /**
+     * {@code backend_api.mark_as_deleted} (app/controllers/admin/api/backend_apis_controller.rb#destroy): the deleted
+     * state validates that no product uses the backend, counting every backend_api_config, also those of a product
+     * that is deleted but not yet purged (app/models/backend_api.rb
+     * validate_destroyed_by_association_or_not_used_by_services); a refused delete is answered 403 with the errors
+     * (app/lib/three_scale/api/responder.rb#error_status). A deleted backend leaves the API at once; its hierarchy is
+     * removed in the background (DeleteObjectHierarchyWorker), and its system_name stays taken until then.
+     */
     private Resp deleteBackend(Req r) {
         ObjectNode b = backend(r, "id");
         long id = b.get("id").asLong();
         if (usages.values().stream().anyMatch(u -> u.get("backend_id").asLong() == id)) {
-            throw unprocessable("base", "cannot be deleted because it is used by at least one Product");
+            throw refusedDelete("cannot be deleted because it is used by at least one Product");
         }
-        backends.remove(id);
-        metricOwner.entrySet().removeIf(e -> {
-            if (e.getValue().equals("BackendApi:" + id)) {
-                metrics.remove(e.getKey());
-                return true;
-            }
-            return false;
-        });
-        rules.values().removeIf(x -> x.get("owner_type").asText().equals("BackendApi") && x.get("owner_id").asLong() == id);
+        deletedBackends.add(id);
+        later(options.delays().purge(), () -> purgeBackend(id));
         return okEmpty();
+    }
+
+    private void purgeBackend(long id) {
+        backends.remove(id);
+        deletedBackends.remove(id);
+        String owner = "BackendApi:" + id;
+        rules.values().removeIf(x -> ruleOwner(x).equals(owner));
+        List<Long> ms = metricOwner.entrySet().stream().filter(e -> e.getValue().equals(owner)).map(Map.Entry::getKey)
+                .toList();
+        ms.forEach(m -> {
+            metrics.remove(m);
+            metricOwner.remove(m);
+        });
+        usages.values().removeIf(u -> u.get("backend_id").asLong() == id);
     }
 
     // ================================================================================================ active docs
@@ -740,143 +757,198 @@ public final class SimStore {
         }
     }
 
-    /** porta: uri validation (http, https, ws, wss), non_localhost, and the default port filled in. */
+    /**
+     * A backend's private_endpoint (app/models/backend_api.rb): present, at most 255 characters, a URI with scheme
+     * http, https, ws or wss, a host and no user info, query or fragment (app/validators/uri_validator.rb; a path is
+     * allowed, proxy_private_base_path), whose host is not localhost or 127.x.x.x
+     * (app/validators/non_localhost_validator.rb with the message protected_domain, config/locales/en.yml); the
+     * scheme's port is written out (set_port_private_endpoint, Proxy::PortGenerator), so http://x reads back as
+     * http://x:80. Null, with the error in {@code errs}, when invalid.
+     */
     private static String privateEndpoint(String value, Map<String, List<String>> errs) {
+        if (value == null || value.isBlank()) {
+            errs.put("private_endpoint", List.of("can't be blank"));
+            return null;
+        }
+        String invalid = "the accepted format is 'scheme://address(:port)(/path)'. Accepted schemes are http, https,"
+                + " ws and wss";
         URI uri;
         try {
-            uri = new URI(value.trim());
+            uri = new URI(value);
         } catch (Exception e) {
-            errs.put("private_endpoint", List.of("is invalid"));
+            errs.put("private_endpoint", List.of(invalid));
             return null;
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!Set.of("http", "https", "ws", "wss").contains(scheme) || uri.getHost() == null) {
-            errs.put("private_endpoint", List.of("is invalid"));
+        if (!Set.of("http", "https", "ws", "wss").contains(scheme) || uri.getHost() == null
+                || uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            errs.put("private_endpoint", List.of(invalid));
             return null;
         }
-        String host = uri.getHost().toLowerCase(Locale.ROOT).replace("[", "").replace("]", "");
-        if (host.equals("localhost") || host.endsWith(".localhost") || host.startsWith("127.") || host.equals("::1")
-                || host.equals("0.0.0.0") || host.equals("0:0:0:0:0:0:0:1")) {
-            errs.put("private_endpoint", List.of("cannot be a protected domain (localhost or a loopback address)"));
+        if (uri.getHost().matches("localhost|127(\\.\\d{1,3}){3}")) {
+            errs.put("private_endpoint", List.of("Sorry, this domain is protected"));
             return null;
         }
-        if (uri.getPort() == -1) {
-            int port = scheme.equals("https") || scheme.equals("wss") ? 443 : 80;
-            String rest = uri.getRawPath() == null ? "" : uri.getRawPath();
-            return scheme + "://" + uri.getRawAuthority() + ":" + port + rest
-                    + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        if (value.length() > 255) {
+            errs.put("private_endpoint", List.of("is too long (maximum is 255 characters)"));
+            return null;
         }
-        return value.trim();
+        return withDefaultPort(value);
     }
 
     // ================================================================================================ metrics
 
-    private void metricRoutes(String ownerBase, String ownerParam, boolean backend) {
+    private void metricRoutes(String ownerBase, boolean backend) {
         Function<Req, String> owner = backend ? this::backendOwner : this::serviceOwner;
+        // index: every metric of the owner, methods included, by id (service.metrics / backend_api.metrics;
+        // app/controllers/admin/api/metrics_controller.rb, backend_apis/metrics_controller.rb, which paginates)
         on("GET", ownerBase + "/metrics", r -> {
-            List<ObjectNode> top = metricsOf(owner.apply(r)).stream().filter(m -> !m.has("parent_id")).toList();
-            return ok(backend ? page(r, top, "metrics", "metric") : list(top, "metrics", "metric"));
+            List<ObjectNode> all = metricsOf(owner.apply(r)).stream().map(this::metricJson).toList();
+            return ok(backend ? pageWithMetadata(r, all, "metrics", "metric") : list(all, "metrics", "metric"));
         });
-        on("POST", ownerBase + "/metrics", r -> {
-            String o = owner.apply(r);
-            require(r, "friendly_name", "unit");
-            String sn = uniqueMetricName(r, o);
-            return created(wrap("metric", newMetric(o, sn, r.p("friendly_name"), r.p("unit"), r.p("description"), null)));
-        });
-        on("GET", ownerBase + "/metrics/{id}", r -> ok(wrap("metric", metric(r, owner.apply(r), "id"))));
+        on("POST", ownerBase + "/metrics", r -> createMetric(r, owner.apply(r), null));
+        on("GET", ownerBase + "/metrics/{id}", r -> ok(wrap("metric", metricJson(anyMetric(r, owner.apply(r), "id")))));
         on("PUT", ownerBase + "/metrics/{id}", r -> {
-            ObjectNode m = metric(r, owner.apply(r), "id");
-            friendlyNameFree(r, owner.apply(r), m);
-            copy(r, m, "friendly_name", "unit", "description");
-            touch(m);
-            return ok(wrap("metric", m));
+            ObjectNode m = anyMetric(r, owner.apply(r), "id");
+            updateMetric(r, owner.apply(r), m);
+            return ok(wrap("metric", metricJson(m)));
         });
-        on("DELETE", ownerBase + "/metrics/{id}", r -> {
-            ObjectNode m = metric(r, owner.apply(r), "id");
-            if (m.get("system_name").asText().matches("hits(\\.\\d+)?")) {
-                throw unprocessable("base", "The default metric cannot be deleted");
-            }
-            checkNotInLatestConfig(m, owner.apply(r));
-            deleteMetric(m.get("id").asLong());
-            return okEmpty();
-        });
+        on("DELETE", ownerBase + "/metrics/{id}", r -> destroyMetric(anyMetric(r, owner.apply(r), "id")));
+        // methods: the children of one of the owner's metrics (metric.children), shown by MethodRepresenter
         String methods = ownerBase + "/metrics/{metric_id}/methods";
         on("GET", methods, r -> {
-            long parent = metric(r, owner.apply(r), "metric_id").get("id").asLong();
+            long parent = anyMetric(r, owner.apply(r), "metric_id").get("id").asLong();
             List<ObjectNode> ms = metricsOf(owner.apply(r)).stream()
-                    .filter(m -> m.has("parent_id") && m.get("parent_id").asLong() == parent).toList();
-            return ok(backend ? page(r, ms, "methods", "method") : list(ms, "methods", "method"));
+                    .filter(m -> m.has("parent_id") && m.get("parent_id").asLong() == parent).map(this::methodJson)
+                    .toList();
+            return ok(backend ? pageWithMetadata(r, ms, "methods", "method") : list(ms, "methods", "method"));
         });
-        on("POST", methods, r -> {
-            String o = owner.apply(r);
-            long parent = metric(r, o, "metric_id").get("id").asLong();
-            require(r, "friendly_name");
-            String sn = uniqueMetricName(r, o);
-            return created(wrap("method", newMetric(o, sn, r.p("friendly_name"), "hit", r.p("description"), parent)));
-        });
-        on("GET", methods + "/{id}", r -> ok(wrap("method", method(r, owner.apply(r)))));
+        on("POST", methods, r -> createMetric(r, owner.apply(r), anyMetric(r, owner.apply(r), "metric_id")));
+        on("GET", methods + "/{id}", r -> ok(wrap("method", methodJson(method(r, owner.apply(r))))));
         on("PUT", methods + "/{id}", r -> {
             ObjectNode m = method(r, owner.apply(r));
-            friendlyNameFree(r, owner.apply(r), m);
-            copy(r, m, "friendly_name", "description");
-            touch(m);
-            return ok(wrap("method", m));
+            updateMetric(r, owner.apply(r), m);
+            return ok(wrap("method", methodJson(m)));
         });
-        on("DELETE", methods + "/{id}", r -> {
-            ObjectNode m = method(r, owner.apply(r));
-            checkNotInLatestConfig(m, owner.apply(r));
-            deleteMetric(m.get("id").asLong());
-            return okEmpty();
-        });
+        on("DELETE", methods + "/{id}", r -> destroyMetric(method(r, owner.apply(r))));
     }
 
     /**
-     * porta stores a backend's metric system names with the backend id as suffix ("hits.42";
-     * app/lib/backend_api_logic/metric_extension.rb) and checks uniqueness on that; friendly_name is unique per owner
-     * too (app/models/metric.rb).
+     * Metric and method create (app/concerns/metric_params.rb: friendly_name, unit, description, system_name), with the
+     * validations of app/models/metric.rb: friendly_name present and unique per owner, unit present (not for a method,
+     * whose unit is its parent's), system_name generated from friendly_name when blank, in porta's format and unique
+     * per owner; a backend's metric is stored as {@code name.<backend id>} and unique in that form
+     * (app/lib/backend_api_logic/metric_extension.rb); methods only under hits (only_hits_has_children).
      */
-    private String uniqueMetricName(Req r, String owner) {
-        String sn = systemName(r, r.p("friendly_name"));
-        if (owner.startsWith("BackendApi:")) {
-            String id = owner.substring("BackendApi:".length());
-            sn = sn.endsWith("." + id) ? sn : sn + "." + id;
-        }
-        String extended = sn;
+    private Resp createMetric(Req r, String owner, ObjectNode parent) {
+        boolean child = parent != null;
         Map<String, List<String>> errs = new LinkedHashMap<>();
-        if (metricsOf(owner).stream().anyMatch(m -> m.get("system_name").asText().equals(extended))) {
+        String friendly = r.p("friendly_name");
+        String unit = child ? parent.get("unit").asText() : r.p("unit");
+        if (!child && (unit == null || unit.isBlank())) {
+            errs.put("unit", List.of("can't be blank"));
+        }
+        friendlyNameValid(friendly, owner, null, errs);
+        String sn = systemName(r, friendly, "metric");
+        String suffix = owner.startsWith("BackendApi:") ? "." + owner.substring("BackendApi:".length()) : null;
+        if (suffix != null && sn.endsWith(suffix)) {
+            sn = sn.substring(0, sn.length() - suffix.length()); // reset_extended_system_name
+        }
+        String stored = suffix == null ? sn : sn + suffix;
+        if (!SYSTEM_NAME.matcher(sn).matches()) {
+            errs.put("system_name", List.of("is invalid"));
+        } else if (metricsOf(owner).stream().anyMatch(m -> m.get("system_name").asText().equals(stored))) {
             errs.put("system_name", List.of("has already been taken"));
         }
-        if (metricsOf(owner).stream().anyMatch(m -> m.get("friendly_name").asText().equals(r.p("friendly_name")))) {
-            errs.put("friendly_name", List.of("has already been taken"));
+        if (child && !isHits(parent)) {
+            errs.put("parent_id", List.of("You can only create methods under 'hits'"));
         }
         if (!errs.isEmpty()) {
             throw new SimError(errors(errs));
         }
-        return sn;
+        ObjectNode m = newMetric(owner, stored, friendly, unit, r.p("description"),
+                child ? parent.get("id").asLong() : null);
+        touchOwner(owner);
+        return created(child ? wrap("method", methodJson(m)) : wrap("metric", metricJson(m)));
     }
 
-    private void friendlyNameFree(Req r, String owner, ObjectNode self) {
-        if (r.has("friendly_name") && metricsOf(owner).stream().anyMatch(m -> m != self
-                && m.get("friendly_name").asText().equals(r.p("friendly_name")))) {
-            throw unprocessable("friendly_name", "has already been taken");
+    /** update_params: friendly_name, unit, description (app/concerns/metric_params.rb). */
+    private void updateMetric(Req r, String owner, ObjectNode m) {
+        Map<String, List<String>> errs = new LinkedHashMap<>();
+        if (r.has("friendly_name")) {
+            friendlyNameValid(r.p("friendly_name"), owner, m, errs);
+        }
+        boolean child = m.has("parent_id");
+        if (!child && r.has("unit") && r.p("unit").isBlank()) {
+            errs.put("unit", List.of("can't be blank"));
+        }
+        if (!errs.isEmpty()) {
+            throw new SimError(errors(errs));
+        }
+        copy(r, m, "friendly_name", "description");
+        if (!child) { // Metric#unit= ignores the unit of a method
+            copy(r, m, "unit");
+        }
+        touch(m);
+        touchOwner(owner);
+    }
+
+    private void friendlyNameValid(String friendly, String owner, ObjectNode self, Map<String, List<String>> errs) {
+        if (friendly == null || friendly.isBlank()) {
+            errs.put("friendly_name", List.of("can't be blank"));
+        } else if (metricsOf(owner).stream().anyMatch(m -> m != self
+                && m.get("friendly_name").asText().equals(friendly))) {
+            errs.put("friendly_name", List.of("has already been taken"));
         }
     }
 
-    /** porta refuses to delete a metric or method that the latest APIcast config of a product uses (Metric#destroyable?). */
-    private void checkNotInLatestConfig(ObjectNode metric, String owner) {
-        long id = metric.get("id").asLong();
+    /**
+     * Metric#destroy (app/models/metric.rb, before_destroy avoid_destruction): refused while the latest staging or
+     * production configuration of a product using it has a mapping rule on it (belongs_to_latest_config?, through
+     * Proxy#metric_in_latest_configs? and ProxyConfig#contains_metric?), and for the product's hits; a refused delete
+     * is answered 403 {@code {"errors":{"base":[...]}}} (app/lib/three_scale/api/responder.rb). Its methods and its
+     * mapping rules go with it.
+     */
+    private Resp destroyMetric(ObjectNode m) {
+        long id = m.get("id").asLong();
+        String owner = metricOwner.get(id);
+        List<String> refused = new ArrayList<>();
+        if (inLatestConfig(id, owner)) {
+            refused.add((m.has("parent_id") ? "Method" : "Metric")
+                    + " is used by the latest gateway configuration and cannot be deleted");
+        }
+        if (m.get("system_name").asText().equals("hits")) {
+            refused.add("The Hits metric cannot be deleted");
+        }
+        if (!refused.isEmpty()) {
+            throw refusedDelete(refused.toArray(String[]::new));
+        }
+        deleteMetric(id);
+        touchOwner(owner);
+        return okEmpty();
+    }
+
+    private boolean inLatestConfig(long metricId, String owner) {
         List<Long> products = owner.startsWith("Service:") ? List.of(Long.parseLong(owner.substring(8)))
                 : usages.values().stream().filter(u -> ("BackendApi:" + u.get("backend_id").asLong()).equals(owner))
                 .map(u -> u.get("service_id").asLong()).toList();
         for (long sid : products) {
             for (List<ObjectNode> versions : proxyConfigs.getOrDefault(sid, Map.of()).values()) {
-                if (!versions.isEmpty() && versions.get(versions.size() - 1).get("content").findValues("metric_id")
-                        .stream().anyMatch(v -> v.asLong() == id)) {
-                    throw unprocessable("base", (metric.has("parent_id") ? "Method" : "Metric")
-                            + " is used by the latest gateway configuration and cannot be deleted");
+                Optional<ObjectNode> latest = versions.stream().max(Comparator.comparingInt(c -> c.get("version").asInt()));
+                if (latest.isPresent()) {
+                    for (JsonNode rule : latest.get().path("content").path("proxy").path("proxy_rules")) {
+                        if (rule.path("metric_id").asLong() == metricId) {
+                            return true;
+                        }
+                    }
                 }
             }
         }
+        return false;
+    }
+
+    private static boolean isHits(ObjectNode metric) {
+        return !metric.has("parent_id") && metric.get("system_name").asText().matches("hits(\\.\\d+)?");
     }
 
     private ObjectNode newMetric(String owner, String systemName, String friendlyName, String unit, String description,
@@ -913,17 +985,18 @@ public final class SimStore {
                 .map(Map.Entry::getValue).toList();
     }
 
-    private ObjectNode metric(Req r, String owner, String param) {
+    /** One of the owner's metrics, methods included ({@code service.metrics.find}, {@code backend_api.metrics.find}). */
+    private ObjectNode anyMetric(Req r, String owner, String param) {
         long id = pathId(r, param);
         ObjectNode m = metrics.get(id);
-        if (m == null || !owner.equals(metricOwner.get(id)) || m.has("parent_id")) {
+        if (m == null || !owner.equals(metricOwner.get(id))) {
             throw notFound();
         }
         return m;
     }
 
     private ObjectNode method(Req r, String owner) {
-        long parent = metric(r, owner, "metric_id").get("id").asLong();
+        long parent = anyMetric(r, owner, "metric_id").get("id").asLong();
         long id = pathId(r, "id");
         ObjectNode m = metrics.get(id);
         if (m == null || !owner.equals(metricOwner.get(id)) || !m.has("parent_id") || m.get("parent_id").asLong() != parent) {
@@ -932,17 +1005,70 @@ public final class SimStore {
         return m;
     }
 
+    /** The URL path of a metric's owner: {@code /admin/api/services/1} or {@code /admin/api/backend_apis/2}. */
+    private static String ownerPath(String owner) {
+        String[] o = owner.split(":");
+        return (o[0].equals("Service") ? "/admin/api/services/" : "/admin/api/backend_apis/") + o[1];
+    }
+
+    /**
+     * MetricRepresenter (app/representers/metric_representer.rb): no {@code name} for a backend's metric, a method's
+     * unit is its parent's, {@code parent_id} only for a method; nil properties left out; links to the owner and self.
+     */
+    private ObjectNode metricJson(ObjectNode m) {
+        String owner = metricOwner.get(m.get("id").asLong());
+        boolean backend = owner.startsWith("BackendApi:");
+        ObjectNode o = J.objectNode();
+        copyPresent(m, o, "id");
+        if (!backend) {
+            copyPresent(m, o, "name");
+        }
+        copyPresent(m, o, "system_name", "friendly_name", "description", "unit", "parent_id", "created_at", "updated_at");
+        links(o, backend ? "backend_api" : "service", adminUrl(ownerPath(owner)),
+                "self", adminUrl(ownerPath(owner) + "/metrics/" + m.get("id").asLong()));
+        return o;
+    }
+
+    /** MethodRepresenter (app/representers/method_representer.rb): no unit; links to the parent and self. */
+    private ObjectNode methodJson(ObjectNode m) {
+        String owner = metricOwner.get(m.get("id").asLong());
+        ObjectNode o = J.objectNode();
+        copyPresent(m, o, "id");
+        if (!owner.startsWith("BackendApi:")) {
+            copyPresent(m, o, "name");
+        }
+        copyPresent(m, o, "system_name", "friendly_name", "description", "parent_id", "created_at", "updated_at");
+        String parent = ownerPath(owner) + "/metrics/" + m.get("parent_id").asLong();
+        links(o, "parent", adminUrl(parent), "self", adminUrl(parent + "/methods/" + m.get("id").asLong()));
+        return o;
+    }
+
+    /** Metric belongs_to :owner, touch: true (app/models/metric.rb): a metric change touches its product or backend. */
+    private void touchOwner(String owner) {
+        String[] o = owner.split(":");
+        ObjectNode target = o[0].equals("Service") ? services.get(Long.parseLong(o[1])) : backends.get(Long.parseLong(o[1]));
+        if (target != null) {
+            touch(target);
+        }
+    }
+
     // ================================================================================================ mapping rules
 
     private String backendOwner(Req r) { return "BackendApi:" + backend(r, "backend_api_id").get("id").asLong(); }
 
     private String serviceOwner(Req r) { return "Service:" + sid(r); }
 
+    private static String ruleOwner(ObjectNode x) {
+        return x.get("owner_type").asText() + ":" + x.get("owner_id").asLong();
+    }
+
+    /** A product's rules by position (proxy.proxy_rules); a backend's by id (backend_api.mapping_rules.order(:id)). */
     private List<ObjectNode> rulesOf(String owner) {
-        String[] o = owner.split(":");
-        return rules.values().stream().filter(x -> x.get("owner_type").asText().equals(o[0])
-                        && x.get("owner_id").asLong() == Long.parseLong(o[1]))
-                .sorted(Comparator.comparingInt(x -> x.get("position").asInt())).toList();
+        Comparator<ObjectNode> order = owner.startsWith("Service:")
+                ? Comparator.comparingInt((ObjectNode x) -> x.get("position").asInt())
+                .thenComparingLong(x -> x.get("id").asLong())
+                : Comparator.comparingLong(x -> x.get("id").asLong());
+        return rules.values().stream().filter(x -> ruleOwner(x).equals(owner)).sorted(order).toList();
     }
 
     private ObjectNode rule(Req r, String owner) {
@@ -950,10 +1076,44 @@ public final class SimStore {
         return rulesOf(owner).stream().filter(x -> x.get("id").asLong() == id).findFirst().orElseThrow(SimStore::notFound);
     }
 
+    /**
+     * ProxyRuleRepresenter (app/representers/proxy_rule_representer.rb): id, metric_id, pattern, http_method, delta,
+     * position, last, timestamps and links; the owner is not shown.
+     */
+    private ObjectNode ruleJson(ObjectNode x) {
+        ObjectNode o = J.objectNode();
+        copyPresent(x, o, "id", "metric_id", "pattern", "http_method", "delta", "position", "last", "created_at",
+                "updated_at");
+        long id = x.get("id").asLong();
+        long ownerId = x.get("owner_id").asLong();
+        if (x.get("owner_type").asText().equals("BackendApi")) {
+            links(o, "self", "/admin/api/backend_apis/" + ownerId + "/mapping_rules/" + id,
+                    "backend_api", adminUrl("/admin/api/backend_apis/" + ownerId));
+        } else {
+            links(o, "self", "/admin/api/services/" + ownerId + "/proxy/mapping_rules/" + id,
+                    "service", "/admin/api/services/" + ownerId, "proxy", "/admin/api/services/" + ownerId + "/proxy");
+        }
+        return o;
+    }
+
+    /**
+     * Mapping rule create (app/controllers/admin/api/services/mapping_rules_controller.rb,
+     * backend_apis/mapping_rules_controller.rb): http_method, pattern, delta, last, position, and metric_id looked up
+     * among the owner's metrics ({@code service.metrics.find}: an unknown id is a 404); validations of
+     * app/models/proxy_rule.rb.
+     */
     private Resp createRule(Req r, String owner) {
+        ObjectNode metric = r.has("metric_id") ? ruleMetric(r, owner) : null;
         Map<String, List<String>> errs = new LinkedHashMap<>();
-        blank(r, errs, "http_method", "pattern", "delta", "metric_id");
-        validateRule(r, owner, errs);
+        for (String f : List.of("http_method", "pattern")) {
+            if (!r.has(f) || r.p(f).isBlank()) {
+                errs.put(f, List.of(f.equals("pattern") ? PATTERN_BLANK : "can't be blank"));
+            }
+        }
+        if (metric == null) {
+            errs.put("metric_id", List.of("can't be blank"));
+        }
+        validateRule(r, errs, true);
         if (!errs.isEmpty()) {
             throw new SimError(errors(errs));
         }
@@ -961,88 +1121,135 @@ public final class SimStore {
         ObjectNode x = J.objectNode();
         long id = id();
         x.put("id", id);
-        x.put("metric_id", Long.parseLong(r.p("metric_id")));
+        x.put("metric_id", metric.get("id").asLong());
         x.put("pattern", r.p("pattern"));
-        x.put("http_method", r.p("http_method").toUpperCase(Locale.ROOT));
-        x.put("delta", Integer.parseInt(r.p("delta")));
+        x.put("http_method", r.p("http_method"));
+        x.put("delta", Integer.parseInt(r.p("delta").trim()));
         int max = rulesOf(owner).stream().mapToInt(y -> y.get("position").asInt()).max().orElse(0);
-        x.put("position", r.has("position") ? Integer.parseInt(r.p("position")) : max + 1);
+        Integer position = intOrNull(r.p("position"));
+        x.put("position", position != null ? position : max + 1); // acts_as_list add_new_at: :bottom
         x.put("last", r.has("last") && bool(r.p("last")));
         x.put("owner_id", Long.parseLong(o[1]));
         x.put("owner_type", o[0]);
         x.put("created_at", now());
         x.put("updated_at", now());
         rules.put(id, x);
-        return created(wrap("mapping_rule", x));
+        return created(wrap("mapping_rule", ruleJson(x)));
     }
 
-    private void validateRule(Req r, String owner, Map<String, List<String>> errs) {
-        if (r.has("http_method") && !HTTP_METHODS.contains(r.p("http_method").toUpperCase(Locale.ROOT))) {
+    private ObjectNode ruleMetric(Req r, String owner) {
+        try {
+            ObjectNode m = metrics.get(Long.parseLong(r.p("metric_id").trim()));
+            if (m != null && owner.equals(metricOwner.get(m.get("id").asLong()))) {
+                return m;
+            }
+        } catch (NumberFormatException e) {
+            // ActiveRecord::RecordNotFound as well
+        }
+        throw notFound();
+    }
+
+    /** ProxyRule's message for a blank pattern (config/locales/en.yml proxy_rule.attributes.pattern.blank). */
+    private static final String PATTERN_BLANK = "a Mapping Rule can't be empty, has to start with '/' and can only "
+            + "contain valid URL characters and\n'wildcards' - words inside curly brackets ('{}')\n";
+    /** ... and for an invalid one (proxy_rule.attributes.pattern.invalid). */
+    private static final String PATTERN_INVALID = "a Mapping Rule has to start with '/' and can only contain valid "
+            + "URL characters and\n'wildcards' - words inside curly brackets ('{}')\n";
+    /** ProxyRule::ALLOWED_HTTP_METHODS. */
+    private static final Set<String> RULE_METHODS = Set.of("GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS");
+    /** ProxyRule::PatternParser::ABSOLUTE_PATH: a path of URI characters and {variables}, maybe $, maybe a query. */
+    private static final java.util.regex.Pattern RULE_PATTERN;
+
+    static {
+        String unreserved = "A-Za-z0-9\\-_.!~*'()";
+        String variable = "\\{[_\\w]+\\}";
+        String param = "(?:[" + unreserved + ":@&=+,]|%[0-9A-Fa-f]{2}|" + variable + ")*";
+        String segment = param + "(?:;" + param + ")*";
+        String path = "/" + segment + "(?:/" + segment + ")*";
+        String query = "(?:[" + unreserved + ";/?:@&=+$,\\[\\]]|%[0-9A-Fa-f]{2}|[_\\w]+=" + variable + ")*";
+        RULE_PATTERN = java.util.regex.Pattern.compile(path + "\\$?(?:\\?" + query + ")?");
+    }
+
+    private void validateRule(Req r, Map<String, List<String>> errs, boolean create) {
+        if (r.has("http_method") && !r.p("http_method").isBlank() && !RULE_METHODS.contains(r.p("http_method"))) {
             errs.put("http_method", List.of("is not included in the list"));
         }
-        if (r.has("pattern") && !r.p("pattern").startsWith("/")) {
-            errs.put("pattern", List.of("shouldn't be empty and must start with a slash"));
+        if (r.has("pattern") && !r.p("pattern").isBlank()) {
+            String pattern = r.p("pattern");
+            if (!RULE_PATTERN.matcher(pattern).matches()) {
+                errs.put("pattern", List.of(PATTERN_INVALID));
+            } else if (pattern.length() > 255) {
+                errs.put("pattern", List.of("is too long (maximum is 255 characters)"));
+            } else if (repeatedVariables(pattern)) {
+                errs.put("pattern", List.of("Can't have repeated variable names"));
+            }
+        } else if (!create && r.has("pattern")) {
+            errs.put("pattern", List.of(PATTERN_BLANK));
         }
-        if (r.has("delta")) {
-            try {
-                if (Integer.parseInt(r.p("delta")) < 1) {
-                    errs.put("delta", List.of("must be greater than 0"));
-                }
-            } catch (NumberFormatException e) {
+        if (r.has("delta") || create) {
+            String delta = r.p("delta");
+            // numericality: { only_integer: true, greater_than: 0 }
+            if (delta == null || !delta.trim().matches("[+-]?\\d+(\\.\\d+)?")) {
                 errs.put("delta", List.of("is not a number"));
+            } else if (!delta.trim().matches("[+-]?\\d+")) {
+                errs.put("delta", List.of("must be an integer"));
+            } else if (Long.parseLong(delta.trim()) <= 0) {
+                errs.put("delta", List.of("must be greater than 0"));
             }
         }
-        if (r.has("metric_id") && !r.p("metric_id").isBlank()) {
-            try {
-                long mid = Long.parseLong(r.p("metric_id"));
-                if (!owner.equals(metricOwner.get(mid))) {
-                    errs.put("metric_id", List.of("does not belong to this " + owner.split(":")[0]));
-                }
-            } catch (NumberFormatException e) {
-                errs.put("metric_id", List.of("is not a number"));
+    }
+
+    private static boolean repeatedVariables(String pattern) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{([_\\w]+)\\}").matcher(pattern);
+        Set<String> seen = new java.util.HashSet<>();
+        while (m.find()) {
+            if (!seen.add(m.group(1))) {
+                return true;
             }
         }
-        if (r.has("position")) {
-            try {
-                Integer.parseInt(r.p("position"));
-            } catch (NumberFormatException e) {
-                errs.put("position", List.of("is not a number"));
-            }
-        }
+        return false;
     }
 
     private Resp updateRule(Req r, String owner) {
         ObjectNode x = rule(r, owner);
+        ObjectNode metric = r.has("metric_id") ? ruleMetric(r, owner) : null;
         Map<String, List<String>> errs = new LinkedHashMap<>();
-        validateRule(r, owner, errs);
+        if (r.has("http_method") && r.p("http_method").isBlank()) {
+            errs.put("http_method", List.of("can't be blank"));
+        }
+        validateRule(r, errs, false);
         if (!errs.isEmpty()) {
             throw new SimError(errors(errs));
         }
-        if (r.has("http_method")) {
-            x.put("http_method", r.p("http_method").toUpperCase(Locale.ROOT));
-        }
-        if (r.has("pattern")) {
-            x.put("pattern", r.p("pattern"));
-        }
+        copy(r, x, "http_method", "pattern");
         if (r.has("delta")) {
-            x.put("delta", Integer.parseInt(r.p("delta")));
+            x.put("delta", Integer.parseInt(r.p("delta").trim()));
         }
-        if (r.has("metric_id")) {
-            x.put("metric_id", Long.parseLong(r.p("metric_id")));
+        if (metric != null) {
+            x.put("metric_id", metric.get("id").asLong());
         }
-        if (r.has("position")) {
-            x.put("position", Integer.parseInt(r.p("position")));
+        Integer position = intOrNull(r.p("position"));
+        if (position != null) {
+            x.put("position", position);
         }
         if (r.has("last")) {
             x.put("last", bool(r.p("last")));
         }
         touch(x);
-        return ok(wrap("mapping_rule", x));
+        return ok(wrap("mapping_rule", ruleJson(x)));
     }
 
     private Resp deleteRule(Req r, String owner) {
         rules.remove(rule(r, owner).get("id").asLong());
         return okEmpty();
+    }
+
+    private static Integer intOrNull(String v) {
+        try {
+            return v == null || v.isBlank() ? null : Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     // ================================================================================================ services
@@ -1073,46 +1280,54 @@ public final class SimStore {
         s.put("updated_at", now());
         services.put(id, s);
 
+        // Service#create_default_proxy (app/models/service.rb), with the columns' defaults (db/schema.rb proxies) and
+        // the endpoints of a hosted APIcast (Proxy::HostedAPIcast, config/sandbox_proxy.yml templates)
         ObjectNode p = J.objectNode();
+        String host = systemName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9\\-_]+", "-").replace('_', '-');
+        p.put("id", id());
+        p.put("tenant_id", provider.get("id").asLong());
         p.put("service_id", id);
-        p.put("endpoint", "https://" + systemName.replace('_', '-') + "-" + options.tenantName() + "-apicast-production."
+        p.put("endpoint", "https://" + host + "-" + options.tenantName() + "-apicast-production."
                 + options.wildcardDomain() + ":443");
-        p.put("sandbox_endpoint", "https://" + systemName.replace('_', '-') + "-" + options.tenantName()
-                + "-apicast-staging." + options.wildcardDomain() + ":443");
-        p.putNull("api_backend");
-        p.put("credentials_location", "query");
+        p.putNull("deployed_at");
         p.put("auth_app_key", "app_key");
         p.put("auth_app_id", "app_id");
         p.put("auth_user_key", "user_key");
+        p.put("credentials_location", "query");
         p.put("error_auth_failed", "Authentication failed");
         p.put("error_auth_missing", "Authentication parameters missing");
-        p.put("error_headers_auth_failed", "text/plain; charset=us-ascii");
-        p.put("error_headers_auth_missing", "text/plain; charset=us-ascii");
-        p.put("error_headers_no_match", "text/plain; charset=us-ascii");
-        p.put("error_headers_limits_exceeded", "text/plain; charset=us-ascii");
-        p.put("error_no_match", "No Mapping Rule matched");
-        p.put("error_limits_exceeded", "Usage limit exceeded");
-        p.put("error_status_auth_failed", 403);
-        p.put("error_status_auth_missing", 403);
-        p.put("error_status_no_match", 404);
-        p.put("error_status_limits_exceeded", 429);
-        p.put("secret_token", "Shared_secret_sent_from_proxy_to_API_backend_" + hex(8));
-        p.put("hostname_rewrite", "");
-        p.put("oauth_login_url", (String) null);
-        p.put("api_test_path", "/");
-        p.put("lock_version", 1);
         p.put("created_at", now());
         p.put("updated_at", now());
+        p.put("error_status_auth_failed", 403);
+        p.put("error_headers_auth_failed", "text/plain; charset=us-ascii");
+        p.put("error_status_auth_missing", 403);
+        p.put("error_headers_auth_missing", "text/plain; charset=us-ascii");
+        p.put("error_no_match", "No Mapping Rule matched");
+        p.put("error_status_no_match", 404);
+        p.put("error_headers_no_match", "text/plain; charset=us-ascii");
+        p.put("secret_token", "Shared_secret_sent_from_proxy_to_API_backend_" + hex(8));
+        p.putNull("hostname_rewrite");
+        p.putNull("oauth_login_url");
+        p.put("sandbox_endpoint", "https://" + host + "-" + options.tenantName() + "-apicast-staging."
+                + options.wildcardDomain() + ":443");
+        p.put("api_test_path", "/");
+        p.putNull("api_test_success");
+        p.put("apicast_configuration_driven", true);
+        p.putNull("oidc_issuer_endpoint");
+        p.put("lock_version", 0);
+        p.put("authentication_method", backendVersion);
+        p.put("oidc_issuer_type", "keycloak");
+        p.put("error_headers_limits_exceeded", "text/plain; charset=us-ascii");
+        p.put("error_status_limits_exceeded", 429);
+        p.put("error_limits_exceeded", "Usage limit exceeded");
+        p.put("staging_domain", hostOf(p.get("sandbox_endpoint").asText()));
+        p.put("production_domain", hostOf(p.get("endpoint").asText()));
         proxies.put(id, p);
-        ArrayNode chain = J.arrayNode();
-        ObjectNode apicast = chain.addObject();
-        apicast.put("name", "apicast");
-        apicast.put("version", "builtin");
-        apicast.putObject("configuration");
-        apicast.put("enabled", true);
-        policyChains.put(id, chain);
+        // policies_config: empty, read as the default chain of the apicast policy (Proxy::PoliciesConfig)
+        policyChains.put(id, J.arrayNode().add(defaultPolicy()));
         proxyConfigs.put(id, new LinkedHashMap<>(Map.of("sandbox", new ArrayList<>(), "production", new ArrayList<>())));
 
+        // Service#create_default_metrics, then Proxy#create_default_proxy_rule: GET / on hits
         ObjectNode hits = newMetric("Service:" + id, "hits", "Hits", "hit", "Number of API hits", null);
         ObjectNode rule = J.objectNode();
         long rid = id();
@@ -1129,73 +1344,243 @@ public final class SimStore {
         rule.put("updated_at", now());
         rules.put(rid, rule);
         newServicePlan(id, "Default", "published");
+        // the service token: CreateServiceTokenWorker, after the ServiceCreatedEvent of the commit
+        later(options.delays().serviceToken(), () -> {
+            if (services.containsKey(id)) {
+                serviceTokens.put(id, hex(32));
+            }
+        });
         return s;
     }
 
+    /** Proxy::PolicyConfig::DEFAULT_POLICY as a stored entry (name, version, configuration, enabled). */
+    private static ObjectNode defaultPolicy() {
+        ObjectNode apicast = J.objectNode();
+        apicast.put("name", "apicast");
+        apicast.put("version", "builtin");
+        apicast.putObject("configuration");
+        apicast.put("enabled", true);
+        return apicast;
+    }
+
+    /** {@code accessible_services}: products not marked deleted, by id (app/controllers/admin/api/base_controller.rb). */
+    private List<ObjectNode> accessibleServices() {
+        return services.values().stream().filter(s -> !"deleted".equals(s.path("state").asText())).toList();
+    }
+
+    /**
+     * ServiceRepresenter (app/representers/service_representer.rb): these properties, nil ones left out
+     * (notification_settings, a missing description), and the links; no account_id.
+     */
+    private ObjectNode serviceJson(ObjectNode s) {
+        ObjectNode o = J.objectNode();
+        copyPresent(s, o, "id", "name", "state", "system_name", "backend_version", "deployment_option", "support_email",
+                "description", "intentions_required", "buyers_manage_apps", "buyers_manage_keys",
+                "referrer_filters_required", "custom_keys_enabled", "buyer_key_regenerate_enabled", "mandatory_app_key",
+                "buyer_can_select_plan", "buyer_plan_change_permission", "notification_settings", "created_at",
+                "updated_at");
+        String self = "/admin/api/services/" + s.get("id").asLong();
+        links(o, "metrics", adminUrl(self + "/metrics"), "self", adminUrl(self),
+                "service_plans", adminUrl(self + "/service_plans"),
+                "application_plans", adminUrl(self + "/application_plans"), "features", adminUrl(self + "/features"));
+        return o;
+    }
+
+    /** Service::DeploymentOption.all (app/models/service.rb). */
+    private static final Set<String> DEPLOYMENT_OPTIONS = Set.of("hosted", "self_managed", "plugin_ruby", "plugin_java",
+            "plugin_python", "plugin_nodejs", "plugin_php", "plugin_rest", "plugin_csharp", "service_mesh_istio");
+    /** Boolean fields of service_params (app/controllers/admin/api/services_controller.rb). */
+    private static final List<String> SERVICE_FLAGS = List.of("intentions_required", "buyers_manage_apps",
+            "referrer_filters_required", "buyer_can_select_plan", "buyers_manage_keys", "buyer_key_regenerate_enabled",
+            "mandatory_app_key", "custom_keys_enabled");
+
+    /**
+     * Service create (app/controllers/admin/api/services_controller.rb, app/services/service_creator.rb): name
+     * present; system_name generated from the name when blank, in porta's format and unique in the account, also
+     * against products deleted but not yet purged (the index is on system_name and account_id); deployment_option in
+     * Service::DeploymentOption.all; backend_version 1, 2 or oidc (BackendVersion.usable_versions). A new product gets
+     * its proxy, hits, a GET / mapping rule and the Default service plan at once, its service token later.
+     */
     private Resp createService(Req r) {
         Map<String, List<String>> errs = new LinkedHashMap<>();
-        blank(r, errs, "name");
-        String systemName = systemName(r, r.p("name"));
-        if (systemName != null && services.values().stream().anyMatch(s -> systemName.equals(s.get("system_name").asText()))) {
-            errs.put("system_name", List.of("has already been taken"));
+        String name = r.p("name");
+        if (name == null || name.isBlank()) {
+            errs.put("name", List.of("can't be blank"));
         }
-        String deployment = r.has("deployment_option") ? r.p("deployment_option") : "hosted";
-        if (!deployment.equals("hosted") && !deployment.equals("self_managed") && !deployment.startsWith("service_mesh")) {
-            errs.put("deployment_option", List.of("is not included in the list"));
-        }
-        String version = r.has("backend_version") ? r.p("backend_version") : "1";
-        if (!Set.of("1", "2", "oidc").contains(version)) {
-            errs.put("backend_version", List.of("is not included in the list"));
-        }
+        String systemName = systemName(r, name, "service");
+        systemNameValid(systemName, services.values(), null, errs);
+        serviceChecks(r, errs);
         if (!errs.isEmpty()) {
             throw new SimError(errors(errs));
         }
-        return created(wrap("service", newService(r.p("name"), systemName, r.p("description"), deployment, version)));
+        ObjectNode s = newService(name, systemName, r.p("description"),
+                r.has("deployment_option") ? r.p("deployment_option") : "hosted",
+                r.has("backend_version") ? r.p("backend_version") : "1");
+        applyServiceFields(r, s);
+        return created(wrap("service", serviceJson(s)));
     }
 
-    private Resp updateService(Req r) {
-        ObjectNode s = service(r, "id");
-        if (r.has("name") && r.p("name").isBlank()) {
-            throw unprocessable("name", "can't be blank");
+    private void serviceChecks(Req r, Map<String, List<String>> errs) {
+        if (r.has("deployment_option") && !DEPLOYMENT_OPTIONS.contains(r.p("deployment_option"))) {
+            errs.put("deployment_option", List.of("is not included in the list"));
         }
         if (r.has("backend_version") && !Set.of("1", "2", "oidc").contains(r.p("backend_version"))) {
-            throw unprocessable("backend_version", "is not included in the list");
+            errs.put("backend_version", List.of("is not included in the list"));
         }
-        copy(r, s, "name", "description", "deployment_option", "backend_version");
-        touch(s);
-        return ok(wrap("service", s));
+        if (r.has("support_email") && !r.p("support_email").isBlank() && !r.p("support_email").contains("@")) {
+            errs.put("support_email", List.of("should look like an email address"));
+        }
     }
 
+    private void applyServiceFields(Req r, ObjectNode s) {
+        copy(r, s, "description", "support_email", "buyer_plan_change_permission");
+        for (String f : SERVICE_FLAGS) {
+            if (r.has(f)) {
+                s.put(f, bool(r.p(f)));
+            }
+        }
+    }
+
+    /** Service update: the same fields; system_name is attr_readonly, so a new value is ignored. */
+    private Resp updateService(Req r) {
+        ObjectNode s = service(r, "id");
+        Map<String, List<String>> errs = new LinkedHashMap<>();
+        if (r.has("name") && r.p("name").isBlank()) {
+            errs.put("name", List.of("can't be blank"));
+        }
+        serviceChecks(r, errs);
+        if (!errs.isEmpty()) {
+            throw new SimError(errors(errs));
+        }
+        copy(r, s, "name", "deployment_option", "backend_version");
+        if (r.has("backend_version")) { // Service#backend_version= sets the proxy's authentication_method
+            proxies.get(s.get("id").asLong()).put("authentication_method", r.p("backend_version"));
+        }
+        applyServiceFields(r, s);
+        touch(s);
+        return ok(wrap("service", serviceJson(s)));
+    }
+
+    /**
+     * Service delete ({@code service.mark_as_deleted!}, app/controllers/admin/api/services_controller.rb): the product
+     * is marked deleted and leaves the API at once; DeleteObjectHierarchyWorker removes it and everything under it in
+     * the background, and until then its system_name stays taken. The event mark_as_deleted has the condition
+     * {@code unless: :default_or_last?} (app/models/service.rb): the account's default product and its last accessible
+     * one cannot be deleted; the refused transition raises StateMachines::InvalidTransition, answered 422 with
+     * StateMachine::InvalidTransitionRepresenter (Admin::Api::BaseController#handle_state_machine_invalid_transition,
+     * app/lib/three_scale/api/error_responder.rb).
+     */
     private Resp deleteService(Req r) {
-        long id = service(r, "id").get("id").asLong();
+        ObjectNode s = service(r, "id");
+        long id = s.get("id").asLong();
+        if (accessibleServices().size() <= 1) {
+            ObjectNode o = J.objectNode();
+            ObjectNode e = o.putObject("error");
+            e.put("from", s.get("state").asText());
+            e.put("event", "mark_as_deleted");
+            e.put("error", "State cannot transition via \"mark as deleted\"");
+            e.putObject("object").set("service", serviceJson(s));
+            throw new SimError(new Resp(422, o));
+        }
+        s.put("state", "deleted");
+        touch(s);
+        later(options.delays().purge(), () -> purgeService(id));
+        return okEmpty();
+    }
+
+    /** Service.background_deletion: plans (with their contracts and applications), ActiveDocs, backend usages, metrics, proxy. */
+    private void purgeService(long id) {
         services.remove(id);
         proxies.remove(id);
         policyChains.remove(id);
         proxyConfigs.remove(id);
+        serviceTokens.remove(id);
         usages.values().removeIf(u -> u.get("service_id").asLong() == id);
         appPlans.values().removeIf(p -> p.get("service_id").asLong() == id);
         servicePlans.values().removeIf(p -> p.get("service_id").asLong() == id);
-        rules.values().removeIf(x -> x.get("owner_type").asText().equals("Service") && x.get("owner_id").asLong() == id);
-        metricOwner.entrySet().removeIf(e -> {
-            if (e.getValue().equals("Service:" + id)) {
-                metrics.remove(e.getKey());
-                return true;
-            }
-            return false;
+        applications.values().removeIf(a -> a.get("service_id").asLong() == id);
+        contracts.values().removeIf(c -> c.get("service_id").asLong() == id);
+        activeDocs.values().removeIf(d -> d.path("service_id").asLong() == id);
+        rules.values().removeIf(x -> ruleOwner(x).equals("Service:" + id));
+        List<Long> ms = metricOwner.entrySet().stream().filter(e -> e.getValue().equals("Service:" + id))
+                .map(Map.Entry::getKey).toList();
+        ms.forEach(m -> {
+            metrics.remove(m);
+            metricOwner.remove(m);
         });
-        return okEmpty();
     }
 
     private long sid(Req r) { return service(r, "service_id").get("id").asLong(); }
 
     // ================================================================================================ proxy
 
+    /**
+     * ProxyRepresenter (app/representers/proxy_representer.rb): these properties, nil ones left out except
+     * api_backend (render_nil), policies_config as an array (PoliciesConfig#as_json), and links; api_backend is the
+     * product's first backend's private endpoint (BackendApiLogic::ServiceExtension: service.backend_api).
+     */
     private ObjectNode proxyJson(long sid) {
-        ObjectNode p = proxies.get(sid).deepCopy();
-        p.set("policies_config", policyChains.get(sid).deepCopy());
-        return p;
+        ObjectNode p = proxies.get(sid);
+        ObjectNode o = J.objectNode();
+        copyPresent(p, o, "service_id", "endpoint", "deployed_at");
+        String apiBackend = apiBackend(sid);
+        if (apiBackend == null) {
+            o.putNull("api_backend");
+        } else {
+            o.put("api_backend", apiBackend);
+        }
+        copyPresent(p, o, "credentials_location", "auth_app_key", "auth_app_id", "auth_user_key", "error_auth_failed",
+                "error_auth_missing", "error_status_auth_failed", "error_headers_auth_failed",
+                "error_status_auth_missing", "error_headers_auth_missing", "error_no_match", "error_status_no_match",
+                "error_headers_no_match", "error_limits_exceeded", "error_status_limits_exceeded",
+                "error_headers_limits_exceeded", "secret_token", "hostname_rewrite", "oauth_login_url",
+                "sandbox_endpoint", "api_test_path", "api_test_success");
+        o.set("policies_config", policyChains.get(sid).deepCopy());
+        copyPresent(p, o, "created_at", "updated_at");
+        o.put("deployment_option", services.get(sid).get("deployment_option").asText());
+        copyPresent(p, o, "lock_version");
+        String base = "/admin/api/services/" + sid;
+        links(o, "mapping_rules", base + "/proxy/mapping_rules", "self", base + "/proxy", "service", base);
+        return o;
     }
 
+    /** The product's first backend usage (by id) and its backend: service.backend_api (BackendApiProxy). */
+    private Optional<ObjectNode> firstUsage(long sid) {
+        return usages.values().stream().filter(u -> u.get("service_id").asLong() == sid)
+                .min(Comparator.comparingLong(u -> u.get("id").asLong()));
+    }
+
+    private String apiBackend(long sid) {
+        return firstUsage(sid).map(u -> backends.get(u.get("backend_id").asLong()))
+                .map(b -> b.path("private_endpoint").asText(null)).orElse(null);
+    }
+
+    /** BackendApiLogic::RoutingPolicy#with_subpaths?: a backend used at another path than "/". */
+    private boolean withSubpaths(long sid) {
+        return usages.values().stream().anyMatch(u -> u.get("service_id").asLong() == sid
+                && !u.get("path").asText().equals("/"));
+    }
+
+    /** Admin::Api::Services::ProxiesController#proxy_params. */
+    private static final List<String> PROXY_PARAMS = List.of("endpoint", "api_backend", "credentials_location",
+            "auth_app_key", "auth_app_id", "auth_user_key", "sandbox_endpoint", "error_auth_failed",
+            "error_auth_missing", "error_status_auth_failed", "error_headers_auth_failed", "error_status_auth_missing",
+            "error_headers_auth_missing", "error_no_match", "error_status_no_match", "error_headers_no_match",
+            "secret_token", "hostname_rewrite", "oauth_login_url", "api_test_path", "oidc_issuer_endpoint",
+            "oidc_issuer_type", "error_status_limits_exceeded", "error_headers_limits_exceeded", "error_limits_exceeded",
+            "jwt_claim_with_client_id", "jwt_claim_with_client_id_type");
+    /** Proxy::APP_OR_USER_KEY and Proxy::HTTP_HEADER (app/models/proxy.rb). */
+    private static final java.util.regex.Pattern APP_OR_USER_KEY = java.util.regex.Pattern.compile("[\\w\\d_-]+");
+    private static final java.util.regex.Pattern HTTP_HEADER =
+            java.util.regex.Pattern.compile("[{}\\[\\]\\d,.;@#~%&()?\\w_\"= /\\\\:+-]+");
+
+    /**
+     * Proxy update (PATCH; app/controllers/admin/api/services/proxies_controller.rb#update): the permitted fields
+     * (others are ignored), the validations of app/models/proxy.rb; on success the product is deployed to staging
+     * (ProxyDeploymentService). {@code api_backend} is the first backend's private endpoint: it updates that backend,
+     * or makes the product's backend ("&lt;name&gt; Backend", used at /) when it has none
+     * (BackendApiLogic::ProxyExtension#save_backend_api).
+     */
     private Resp updateProxy(Req r) {
         long sid = sid(r);
         ObjectNode p = proxies.get(sid);
@@ -1203,33 +1588,106 @@ public final class SimStore {
         if (r.has("credentials_location") && !Set.of("headers", "query", "authorization").contains(r.p("credentials_location"))) {
             errs.put("credentials_location", List.of("is not included in the list"));
         }
-        String apiBackend = r.has("api_backend") && !r.p("api_backend").isBlank()
-                ? privateEndpoint(r.p("api_backend"), errs) : null;
-        for (String key : r.params().keySet()) {
-            if (key.startsWith("error_status_")) {
-                try {
-                    Integer.parseInt(r.p(key));
-                } catch (NumberFormatException e) {
-                    errs.put(key, List.of("is not a number"));
+        for (String f : List.of("error_status_auth_failed", "error_status_auth_missing", "error_status_no_match",
+                "error_status_limits_exceeded")) {
+            if (r.has(f)) {
+                String v = r.p(f).trim();
+                if (v.isEmpty()) {
+                    errs.put(f, List.of("can't be blank"));
+                } else if (!v.matches("[+-]?\\d+(\\.\\d+)?")) {
+                    errs.put(f, List.of("is not a number"));
+                } else if (Double.parseDouble(v) < 200) {
+                    errs.put(f, List.of("must be greater than or equal to 200"));
+                } else if (Double.parseDouble(v) >= 600) {
+                    errs.put(f, List.of("must be less than 600"));
                 }
+            }
+        }
+        for (String f : List.of("auth_app_id", "auth_app_key", "auth_user_key", "secret_token")) {
+            if (r.has(f) && !APP_OR_USER_KEY.matcher(r.p(f)).matches()) {
+                errs.put(f, List.of("is invalid"));
+            }
+        }
+        for (String f : List.of("error_headers_auth_failed", "error_headers_auth_missing", "error_headers_no_match",
+                "error_auth_failed", "error_auth_missing", "error_no_match", "error_headers_limits_exceeded",
+                "error_limits_exceeded")) {
+            if (r.has(f) && !HTTP_HEADER.matcher(r.p(f)).matches()) {
+                errs.put(f, List.of("is invalid"));
+            }
+        }
+        for (String f : List.of("endpoint", "sandbox_endpoint")) {
+            if (r.has(f) && !r.p(f).isBlank() && !r.p(f).matches("https?://[^/\\s?#]+(/[^\\s?#]*)?")) {
+                errs.put(f, List.of("the accepted format is 'protocol://address(:port)'"));
+            }
+        }
+        if (r.has("oidc_issuer_type") && !r.p("oidc_issuer_type").isBlank()
+                && !Set.of("keycloak", "rest").contains(r.p("oidc_issuer_type"))) {
+            errs.put("oidc_issuer_type", List.of("is not included in the list"));
+        }
+        String apiBackend = null;
+        if (r.has("api_backend")) {
+            Map<String, List<String>> backendErrs = new LinkedHashMap<>();
+            apiBackend = privateEndpoint(r.p("api_backend"), backendErrs);
+            if (backendErrs.containsKey("private_endpoint")) { // reported as api_backend (nested_association)
+                errs.put("api_backend", backendErrs.get("private_endpoint"));
             }
         }
         if (!errs.isEmpty()) {
             throw new SimError(errors(errs));
         }
-        r.params().forEach((k, v) -> {
-            if (k.startsWith("error_status_")) {
-                p.put(k, Integer.parseInt(v));
-            } else if (k.equals("api_backend")) {
-                p.put(k, apiBackend);
-            } else {
-                p.put(k, v);
+        for (String f : PROXY_PARAMS) {
+            if (!r.has(f) || f.equals("api_backend")) {
+                continue;
             }
-        });
+            String v = r.p(f);
+            if (f.startsWith("error_status_")) {
+                p.put(f, (int) Double.parseDouble(v.trim()));
+            } else if (f.equals("endpoint") || f.equals("sandbox_endpoint")) {
+                p.put(f, v.isBlank() ? null : withDefaultPort(v));
+                p.put(f.equals("endpoint") ? "production_domain" : "staging_domain", v.isBlank() ? null : hostOf(v));
+            } else {
+                p.put(f, v);
+            }
+        }
+        if (apiBackend != null) {
+            setApiBackend(sid, apiBackend);
+        }
         p.put("lock_version", p.get("lock_version").asLong() + 1);
         touch(p);
-        deployToStaging(sid);
+        touch(services.get(sid)); // Proxy belongs_to :service, touch: true
+        proxyDeployment(sid);
         return ok(wrap("proxy", proxyJson(sid)));
+    }
+
+    private void setApiBackend(long sid, String endpoint) {
+        Optional<ObjectNode> usage = firstUsage(sid);
+        if (usage.isPresent()) {
+            ObjectNode b = backends.get(usage.get().get("backend_id").asLong());
+            b.put("private_endpoint", endpoint);
+            touch(b);
+            return;
+        }
+        ObjectNode s = services.get(sid);
+        String name = s.get("name").asText();
+        ObjectNode b = newBackend(name + " Backend", s.get("system_name").asText(), "Backend of " + name, endpoint);
+        ObjectNode u = J.objectNode();
+        u.put("id", id());
+        u.put("path", "/");
+        u.put("service_id", sid);
+        u.put("backend_id", b.get("id").asLong());
+        usages.put(u.get("id").asLong(), u);
+    }
+
+    /**
+     * ProxyDeploymentService (app/services/proxy_deployment_service.rb) for an APIcast-configuration-driven proxy:
+     * a new staging configuration, for products deployed with a gateway (hosted, self_managed) or a service mesh.
+     */
+    private boolean proxyDeployment(long sid) {
+        String option = services.get(sid).get("deployment_option").asText();
+        if (!option.equals("hosted") && !option.equals("self_managed") && !option.startsWith("service_mesh")) {
+            return false;
+        }
+        return deployStaging(sid);
     }
 
     private ObjectNode policiesJson(long sid) {
@@ -1238,84 +1696,345 @@ public final class SimStore {
         return o;
     }
 
+    /**
+     * Policy chain update (app/controllers/admin/api/services/proxy/policies_controller.rb#update). The policy
+     * registry is not consulted. {@code policies_config} becomes Proxy::PoliciesConfig (app/models/proxy.rb): a
+     * JSON text is parsed (a JSON object turns into its [key, value] pairs, as Ruby's Array(hash)); each entry keeps
+     * only name, version, configuration and enabled; the apicast policy (builtin, empty configuration, enabled) is
+     * appended when no entry is named apicast. Each entry needs a name and a version, and a configuration that is
+     * {} or not blank (PolicyConfig#configuration_is_object); otherwise 422 with every entry and its errors (the
+     * controller's represent_on_error :resource). A text that is not JSON: 422
+     * {@code {"errors":{"policies_config":["has invalid format..."]}}}. An entry without {@code enabled: true} stays
+     * in the chain but is left out of the APIcast configuration (PoliciesConfig#chain). On success the product is
+     * deployed to staging (ApicastV2DeploymentService).
+     */
     private Resp updatePolicies(Req r) {
         long sid = sid(r);
-        require(r, "policies_config");
-        JsonNode chain = parseJson(r.p("policies_config"), "policies_config");
-        if (!chain.isArray()) {
-            throw unprocessable("policies_config", "must be an array of policies");
+        if (!r.has("policies_config")) { // params.require(:proxy), wrapped from the Proxy attributes
+            throw new SimError(Resp.text(400, "Required parameter missing: proxy"));
         }
-        ArrayNode normalized = J.arrayNode();
+        JsonNode parsed;
+        try {
+            parsed = MAPPER.readTree(r.p("policies_config"));
+        } catch (Exception e) {
+            parsed = null;
+        }
+        if (parsed == null || parsed.isMissingNode()) {
+            throw unprocessable("policies_config",
+                    "has invalid format. The Correct format is: [{ \"name\": \"apicast\"... }]");
+        }
+        List<JsonNode> entries = new ArrayList<>();
+        if (parsed.isArray()) {
+            parsed.forEach(entries::add);
+        } else if (parsed.isObject()) {
+            parsed.properties().forEach(e -> entries.add(J.arrayNode().add(e.getKey()).add(e.getValue())));
+        } else if (!parsed.isNull()) {
+            entries.add(parsed);
+        }
+        ArrayNode chain = J.arrayNode();
+        for (JsonNode entry : entries) {
+            ObjectNode n = chain.addObject();
+            for (String k : List.of("name", "version", "configuration", "enabled")) {
+                JsonNode v = entry.isObject() ? entry.get(k) : null;
+                if (v != null && !v.isNull()) {
+                    n.set(k, v.deepCopy());
+                }
+            }
+        }
+        boolean hasApicast = false;
         for (JsonNode p : chain) {
-            if (!p.isObject() || !p.path("name").isTextual() || p.path("name").asText().isBlank()
-                    || !p.path("version").isTextual()) {
-                throw unprocessable("policies_config", "each policy needs a name and a version");
-            }
-            if (p.has("configuration") && !p.get("configuration").isObject()) {
-                throw unprocessable("policies_config", "configuration of " + p.get("name").asText() + " must be an object");
-            }
-            String name = p.get("name").asText();
-            String version = p.get("version").asText();
-            boolean known = version.equals("builtin") || registry.values().stream()
-                    .anyMatch(x -> x.get("name").asText().equals(name) && x.get("version").asText().equals(version));
-            if (!known) {
-                throw unprocessable("policies_config", "policy " + name + " version " + version
-                        + " is neither builtin nor in the policy registry");
-            }
-            ObjectNode n = normalized.addObject();
-            n.put("name", name);
-            n.put("version", version);
-            n.set("configuration", p.has("configuration") ? p.get("configuration").deepCopy() : J.objectNode());
-            n.put("enabled", !p.has("enabled") || p.get("enabled").asBoolean());
+            hasApicast |= "apicast".equals(p.path("name").asText(null));
         }
-        policyChains.put(sid, normalized);
-        touch(proxies.get(sid));
+        if (!hasApicast) {
+            chain.add(defaultPolicy());
+        }
+        boolean invalid = false;
+        ArrayNode shown = J.arrayNode();
+        for (JsonNode p : chain) {
+            ObjectNode e = J.objectNode();
+            for (String k : List.of("name", "version")) {
+                if (rubyBlank(p.get(k))) {
+                    e.putArray(k).add("can't be blank");
+                }
+            }
+            JsonNode conf = p.get("configuration");
+            if (!(conf != null && conf.isObject() && conf.isEmpty()) && rubyBlank(conf)) {
+                e.putArray("configuration").add("can't be blank");
+            }
+            ObjectNode s = ((ObjectNode) p).deepCopy();
+            if (!e.isEmpty()) {
+                invalid = true;
+                s.set("errors", e);
+            }
+            shown.add(s);
+        }
+        if (invalid) {
+            ObjectNode o = J.objectNode();
+            o.set("policies_config", shown);
+            throw new SimError(new Resp(422, o));
+        }
+        policyChains.put(sid, chain);
+        ObjectNode p = proxies.get(sid);
+        p.put("lock_version", p.get("lock_version").asLong() + 1);
+        touch(p);
+        touch(services.get(sid));
+        deployStaging(sid);
         return ok(policiesJson(sid));
     }
 
+    /** Ruby's blank?: nil, false, an empty or all-space text, an empty array or object. */
+    private static boolean rubyBlank(JsonNode v) {
+        return v == null || v.isNull() || (v.isBoolean() && !v.asBoolean()) || (v.isTextual() && v.asText().isBlank())
+                || (v.isContainerNode() && v.isEmpty());
+    }
+
+    // ========================================================================================= APIcast configurations
+
+    /**
+     * The content porta saves in a proxy config (ApicastV2DeploymentService#json_source,
+     * app/services/apicast_v2_deployment_service.rb): {@code service.as_json} with
+     * Apicast::ProviderSource::SERVICE_SERIALIZE_OPTIONS (app/lib/apicast/provider_source.rb), i.e. every column of
+     * services (db/schema.rb; Service.ignored_columns is empty) plus proxiable?, backend_authentication_type and
+     * backend_authentication_value (the service token), and {@code proxy}: every column of proxies but
+     * policies_config, plus hostname_rewrite_for_sandbox, endpoint_port, api_backend, valid?, service_backend_version,
+     * hosts, backend, policy_chain (the enabled policies as {name, version, configuration}, with the routing policy of
+     * BackendApiLogic::RoutingPolicy when a backend is used at a sub-path) and the JWT claim settings; its proxy_rules
+     * are Apicast::ProxyRulesSource's (app/lib/apicast/proxy_rules_source.rb): the product's rules, then each backend
+     * usage's backend rules with the usage's path in front (ProxyRuleDecorator#pattern), each with
+     * metric_system_name, parameters and querystring_parameters; api_backend is nil when a backend is used at a
+     * sub-path. There is no list of backend usages: the backends show only as api_backend, the routing policy and
+     * the backend rules.
+     */
     private ObjectNode configContent(long sid) {
         ObjectNode s = services.get(sid);
+        ObjectNode p = proxies.get(sid);
+        long tenant = provider.get("id").asLong();
         ObjectNode c = J.objectNode();
         c.put("id", sid);
-        c.put("system_name", s.get("system_name").asText());
-        c.put("backend_version", s.get("backend_version").asText());
-        c.put("deployment_option", s.get("deployment_option").asText());
-        ObjectNode proxy = proxies.get(sid).deepCopy();
-        proxy.remove(List.of("created_at", "updated_at", "lock_version"));
-        proxy.set("policy_chain", policyChains.get(sid).deepCopy());
-        ArrayNode proxyRules = proxy.putArray("proxy_rules");
-        rulesOf("Service:" + sid).forEach(x -> {
-            ObjectNode y = x.deepCopy();
-            y.remove(List.of("id", "created_at", "updated_at"));
-            y.put("metric_system_name", metrics.get(x.get("metric_id").asLong()).get("system_name").asText());
-            proxyRules.add(y);
-        });
-        c.set("proxy", proxy);
-        ArrayNode bs = c.putArray("backend_usages");
-        usages.values().stream().filter(u -> u.get("service_id").asLong() == sid).forEach(u -> {
-            ObjectNode b = bs.addObject();
-            b.put("path", u.get("path").asText());
-            ObjectNode backend = backends.get(u.get("backend_id").asLong());
-            b.put("backend_id", u.get("backend_id").asLong());
-            b.put("private_endpoint", backend == null ? "" : backend.get("private_endpoint").asText());
-            ArrayNode br = b.putArray("proxy_rules");
-            rulesOf("BackendApi:" + u.get("backend_id").asLong()).forEach(x -> {
-                ObjectNode y = x.deepCopy();
-                y.remove(List.of("id", "created_at", "updated_at"));
-                br.add(y);
-            });
-        });
+        c.put("account_id", tenant);
+        copyOrNull(s, c, "name", "description");
+        c.putNull("txt_support");
+        copyOrNull(s, c, "created_at", "updated_at");
+        c.putNull("logo_file_name");
+        c.putNull("logo_content_type");
+        c.putNull("logo_file_size");
+        copyOrNull(s, c, "state", "intentions_required");
+        c.putNull("terms");
+        copyOrNull(s, c, "buyers_manage_apps", "buyers_manage_keys", "custom_keys_enabled",
+                "buyer_plan_change_permission", "buyer_can_select_plan");
+        c.putNull("notification_settings");
+        putIdOrNull(c, "default_application_plan_id", appPlans.values().stream()
+                .filter(x -> x.get("service_id").asLong() == sid && x.path("default").asBoolean()).findFirst());
+        putIdOrNull(c, "default_service_plan_id", servicePlans.values().stream()
+                .filter(x -> x.get("service_id").asLong() == sid && x.path("default").asBoolean()).findFirst());
+        c.put("tenant_id", tenant);
+        copyOrNull(s, c, "system_name", "backend_version", "mandatory_app_key", "buyer_key_regenerate_enabled",
+                "support_email", "referrer_filters_required", "deployment_option");
+        c.putNull("kubernetes_service_link");
+        c.put("proxiable?", Set.of("1", "2", "oauth").contains(s.get("backend_version").asText()));
+        c.put("backend_authentication_type", "service_token");
+        c.put("backend_authentication_value", serviceTokens.get(sid));
+
+        ObjectNode x = c.putObject("proxy");
+        for (String f : List.of("id", "tenant_id", "service_id", "endpoint", "deployed_at", "auth_app_key", "auth_app_id",
+                "auth_user_key", "credentials_location", "error_auth_failed", "error_auth_missing", "created_at",
+                "updated_at", "error_status_auth_failed", "error_headers_auth_failed", "error_status_auth_missing",
+                "error_headers_auth_missing", "error_no_match", "error_status_no_match", "error_headers_no_match",
+                "secret_token", "hostname_rewrite", "oauth_login_url", "sandbox_endpoint", "api_test_path",
+                "api_test_success", "apicast_configuration_driven", "oidc_issuer_endpoint", "lock_version",
+                "authentication_method", "oidc_issuer_type", "error_headers_limits_exceeded",
+                "error_status_limits_exceeded", "error_limits_exceeded", "staging_domain", "production_domain")) {
+            copyOrNull(p, x, f);
+        }
+        String apiBackend = apiBackend(sid);
+        String rewrite = p.path("hostname_rewrite").asText("");
+        x.put("hostname_rewrite_for_sandbox", !rewrite.isEmpty() ? rewrite : apiBackend != null ? hostOf(apiBackend)
+                : "none");
+        x.put("endpoint_port", portOf(p.path("endpoint").asText("")));
+        boolean subpaths = withSubpaths(sid);
+        if (apiBackend == null || subpaths) {
+            x.putNull("api_backend");
+        } else {
+            x.put("api_backend", apiBackend);
+        }
+        x.put("valid?", true);
+        x.put("service_backend_version", s.get("backend_version").asText());
+        ArrayNode hosts = x.putArray("hosts");
+        for (String e : List.of("endpoint", "sandbox_endpoint")) {
+            String h = hostOf(p.path(e).asText(""));
+            boolean seen = false;
+            for (JsonNode n : hosts) {
+                seen |= n.asText().equals(h == null ? "localhost" : h);
+            }
+            if (!seen) {
+                hosts.add(h == null ? "localhost" : h);
+            }
+        }
+        ObjectNode backend = x.putObject("backend");
+        String backendEndpoint = "https://backend-" + options.tenantName() + "." + options.wildcardDomain();
+        backend.put("endpoint", backendEndpoint);
+        backend.put("host", hostOf(backendEndpoint));
+        x.set("policy_chain", contentPolicyChain(sid, subpaths));
+        x.putNull("jwt_claim_with_client_id");
+        x.putNull("jwt_claim_with_client_id_type");
+        ArrayNode proxyRules = x.putArray("proxy_rules");
+        long proxyId = p.get("id").asLong();
+        for (ObjectNode rule : rulesOf("Service:" + sid)) {
+            proxyRules.add(contentRule(rule, proxyId, proxyId, "Proxy", null, tenant));
+        }
+        usages.values().stream().filter(u -> u.get("service_id").asLong() == sid)
+                .sorted(Comparator.comparingLong(u -> u.get("id").asLong())).forEach(u -> {
+                    long bid = u.get("backend_id").asLong();
+                    for (ObjectNode rule : rulesOf("BackendApi:" + bid)) {
+                        proxyRules.add(contentRule(rule, null, bid, "BackendApi", u.get("path").asText(), tenant));
+                    }
+                });
         return c;
     }
 
-    private void deployToStaging(long sid) {
+    /** PoliciesConfig#chain: the enabled entries as {name, version, configuration}; plus RoutingPolicy's routing. */
+    private ArrayNode contentPolicyChain(long sid, boolean subpaths) {
+        ArrayNode chain = J.arrayNode();
+        for (JsonNode p : policyChains.get(sid)) {
+            if (p.path("enabled").asBoolean(false) && !p.path("enabled").isTextual()) {
+                ObjectNode e = chain.addObject();
+                for (String k : List.of("name", "version", "configuration")) {
+                    if (p.has(k)) {
+                        e.set(k, p.get(k).deepCopy());
+                    }
+                }
+            }
+        }
+        if (!subpaths) {
+            return chain;
+        }
+        // BackendApiLogic::RoutingPolicy#policy_chain (app/lib/backend_api_logic/routing_policy.rb)
+        ArrayNode others = J.arrayNode();
+        ArrayNode rules = J.arrayNode();
+        usages.values().stream().filter(u -> u.get("service_id").asLong() == sid)
+                .sorted(Comparator.comparing((ObjectNode u) -> u.get("path").asText()).reversed()).forEach(u -> {
+                    ObjectNode b = backends.get(u.get("backend_id").asLong());
+                    String url = b == null ? null : b.path("private_endpoint").asText(null);
+                    if (url == null || url.isBlank()) {
+                        return;
+                    }
+                    String path = u.get("path").asText();
+                    ObjectNode rule = rules.addObject();
+                    rule.put("url", url);
+                    rule.put("owner_id", u.get("backend_id").asLong());
+                    rule.put("owner_type", "BackendApi");
+                    ObjectNode op = rule.putObject("condition").putArray("operations").addObject();
+                    op.put("match", "path");
+                    op.put("op", "matches");
+                    op.put("value", path.equals("/") ? "^(/.*)" : "^(" + path + "/.*|" + path + "/?)");
+                    if (!path.equals("/")) {
+                        rule.put("replace_path", "{{uri | remove_first: '" + path + "'}}");
+                    }
+                });
+        for (JsonNode p : chain) {
+            if (p.path("name").asText("").equals("routing")) {
+                p.path("configuration").path("rules").forEach(x -> rules.add(x.deepCopy()));
+            } else {
+                others.add(p);
+            }
+        }
+        if (rules.isEmpty()) {
+            return others;
+        }
+        ObjectNode routing = J.objectNode();
+        routing.put("name", "routing");
+        routing.put("version", "builtin");
+        routing.put("enabled", true);
+        routing.putObject("configuration").set("rules", rules);
+        ArrayNode out = J.arrayNode();
+        boolean inserted = false;
+        for (JsonNode p : others) {
+            if (!inserted && p.path("name").asText("").equals("apicast")) {
+                out.add(routing);
+                inserted = true;
+            }
+            out.add(p);
+        }
+        return out;
+    }
+
+    /** A rule as ProxyRule#as_json with metric_system_name, parameters and querystring_parameters. */
+    private ObjectNode contentRule(ObjectNode rule, Long proxyId, long ownerId, String ownerType, String backendPath,
+                                   long tenant) {
+        ObjectNode y = J.objectNode();
+        y.put("id", rule.get("id").asLong());
+        if (proxyId == null) {
+            y.putNull("proxy_id");
+        } else {
+            y.put("proxy_id", proxyId);
+        }
+        y.put("http_method", rule.get("http_method").asText());
+        String pattern = rule.get("pattern").asText();
+        y.put("pattern", backendPath == null ? pattern : joinPath(backendPath, pattern));
+        y.put("metric_id", rule.get("metric_id").asLong());
+        ObjectNode metric = metrics.get(rule.get("metric_id").asLong());
+        if (metric == null) {
+            y.putNull("metric_system_name");
+        } else {
+            y.put("metric_system_name", metric.get("system_name").asText());
+        }
+        y.put("delta", rule.get("delta").asInt());
+        y.put("tenant_id", tenant);
+        y.put("created_at", rule.get("created_at").asText());
+        y.put("updated_at", rule.get("updated_at").asText());
+        y.putNull("redirect_url");
+        y.put("position", rule.get("position").asInt());
+        y.put("last", rule.get("last").asBoolean());
+        y.put("owner_id", ownerId);
+        y.put("owner_type", ownerType);
+        // parameters: the {variables} of the path; querystring_parameters: the query's key=value pairs
+        String path = pattern.contains("?") ? pattern.substring(0, pattern.indexOf('?')) : pattern;
+        ArrayNode params = y.putArray("parameters");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{([_\\w]+)\\}").matcher(path);
+        while (m.find()) {
+            params.add(m.group(1));
+        }
+        ObjectNode query = y.putObject("querystring_parameters");
+        if (pattern.contains("?")) {
+            for (String kv : pattern.substring(pattern.indexOf('?') + 1).split("&")) {
+                if (!kv.isEmpty()) {
+                    int eq = kv.indexOf('=');
+                    if (eq < 0) {
+                        query.putNull(kv);
+                    } else {
+                        query.put(kv.substring(0, eq), kv.substring(eq + 1));
+                    }
+                }
+            }
+        }
+        return y;
+    }
+
+    /** Ruby's File.join('/', path, pattern) as ProxyRuleDecorator uses it: one slash at each joint. */
+    static String joinPath(String path, String pattern) {
+        String joined = "/" + path.replaceAll("^/+|/+$", "");
+        String rest = pattern.replaceAll("^/+", "");
+        return (joined.equals("/") ? "" : joined) + "/" + rest;
+    }
+
+    /**
+     * ApicastV2DeploymentService#call for staging: the new content is saved as a new version only when it differs
+     * from the latest (ProxyConfig#differs_from?), and only when the ProxyConfig is valid: the service token must
+     * exist (service_token_exists, "is not created yet") and the proxy must have an api_backend, i.e. the product a
+     * backend (api_backend_exists). A deploy that saves nothing answers as one that does.
+     */
+    private boolean deployStaging(long sid) {
+        if (!serviceTokens.containsKey(sid) || apiBackend(sid) == null) {
+            return false;
+        }
         List<ObjectNode> staging = proxyConfigs.get(sid).get("sandbox");
         ObjectNode content = configContent(sid);
-        if (!staging.isEmpty() && staging.get(staging.size() - 1).get("content").equals(content)) {
-            return;
+        Optional<ObjectNode> latest = staging.stream().max(Comparator.comparingInt(c -> c.get("version").asInt()));
+        if (latest.isPresent() && latest.get().get("content").equals(content)) {
+            return false;
         }
-        int version = staging.isEmpty() ? 1 : staging.get(staging.size() - 1).get("version").asInt() + 1;
-        staging.add(newConfig(version, "sandbox", content));
+        staging.add(newConfig(latest.map(c -> c.get("version").asInt() + 1).orElse(1), "sandbox", content));
+        return true;
     }
 
     private ObjectNode newConfig(int version, String env, JsonNode content) {
@@ -1329,46 +2048,78 @@ public final class SimStore {
         return c;
     }
 
-    private String env(Req r) {
-        String env = r.path().get("environment");
-        if (!env.equals("sandbox") && !env.equals("production")) {
-            throw notFound();
-        }
-        return env;
+    /** ProxyConfigRepresenter (app/representers/proxy_config_representer.rb): id, version, environment, content. */
+    private static ObjectNode configJson(ObjectNode c) {
+        ObjectNode o = J.objectNode();
+        copyPresent(c, o, "id", "version", "environment", "content");
+        return o;
     }
 
-    private List<ObjectNode> configs(long sid, String env) { return proxyConfigs.get(sid).get(env); }
+    /**
+     * ProxyConfig::VALID_ENVIRONMENTS (app/models/proxy_config.rb): sandbox and production, and staging for sandbox;
+     * any other raises InvalidEnvironmentError, which the configs controller answers 400
+     * {@code {"error":"invalid environment"}} (app/controllers/admin/api/services/proxy/configs_controller.rb).
+     */
+    private static String env(Req r) {
+        String env = r.path().get("environment");
+        return switch (env) {
+            case "sandbox", "staging" -> "sandbox";
+            case "production" -> "production";
+            default -> throw new SimError(error(400, "invalid environment"));
+        };
+    }
+
+    private List<ObjectNode> configs(long sid, String env) {
+        return proxyConfigs.get(sid).get(env).stream().sorted(Comparator.comparingInt(c -> c.get("version").asInt()))
+                .toList();
+    }
 
     private ObjectNode config(Req r) {
+        List<ObjectNode> list = configs(sid(r), env(r));
         int version;
         try {
             version = Integer.parseInt(r.path().get("version"));
         } catch (NumberFormatException e) {
             throw notFound();
         }
-        return configs(sid(r), env(r)).stream().filter(c -> c.get("version").asInt() == version).findFirst()
+        return list.stream().filter(c -> c.get("version").asInt() == version).findFirst()
                 .orElseThrow(SimStore::notFound);
     }
 
+    /**
+     * Promote (configs_controller.rb#promote): {@code params.require(:to)} (400 "Required parameter missing: to"
+     * when absent), the version of the path's environment (404), then ProxyConfig#clone_to: a copy with the same
+     * version and content, validated as a new ProxyConfig: environment sandbox or production (no staging alias here),
+     * the version not yet in that environment, the service token and the api_backend present; 201 or 422.
+     */
     private Resp promote(Req r) {
+        long sid = sid(r);
+        if (!r.has("to") || r.p("to").isBlank()) {
+            throw new SimError(Resp.text(400, "Required parameter missing: to"));
+        }
         ObjectNode from = config(r);
-        require(r, "to");
         String to = r.p("to");
-        if (!to.equals("sandbox") && !to.equals("production")) {
-            throw unprocessable("to", "is not included in the list");
-        }
-        if (to.equals(from.get("environment").asText())) {
-            throw unprocessable("environment", "cannot promote to the same environment");
-        }
-        List<ObjectNode> target = configs(sid(r), to);
         int version = from.get("version").asInt();
-        if (target.stream().anyMatch(c -> c.get("version").asInt() == version)) {
-            throw unprocessable("version", "has already been taken");
+        Map<String, List<String>> errs = new LinkedHashMap<>();
+        boolean validEnv = to.equals("sandbox") || to.equals("production");
+        if (validEnv && proxyConfigs.get(sid).get(to).stream().anyMatch(c -> c.get("version").asInt() == version)) {
+            errs.put("version", List.of("has already been taken"));
+        }
+        if (!validEnv) {
+            errs.put("environment", List.of("is not included in the list"));
+        }
+        if (!serviceTokens.containsKey(sid)) {
+            errs.put("service_token", List.of("is not created yet"));
+        }
+        if (apiBackend(sid) == null) {
+            errs.put("api_backend", List.of("is missing"));
+        }
+        if (!errs.isEmpty()) {
+            throw new SimError(errors(errs));
         }
         ObjectNode c = newConfig(version, to, from.get("content"));
-        target.add(c);
-        target.sort(Comparator.comparingInt(x -> x.get("version").asInt()));
-        return created(wrap("proxy_config", c));
+        proxyConfigs.get(sid).get(to).add(c);
+        return created(wrap("proxy_config", configJson(c)));
     }
 
     // ================================================================================================ backend usages
@@ -1383,29 +2134,66 @@ public final class SimStore {
         return u;
     }
 
-    private Resp createUsage(Req r) {
-        long sid = sid(r);
-        require(r, "backend_api_id");
-        long bid;
-        try {
-            bid = Long.parseLong(r.p("backend_api_id"));
-        } catch (NumberFormatException e) {
-            throw notFound();
-        }
-        if (!backends.containsKey(bid)) {
-            throw notFound();
-        }
-        String path = r.has("path") ? r.p("path") : "/";
-        Map<String, List<String>> errs = new LinkedHashMap<>();
-        if (!path.startsWith("/")) {
+    /** BackendApiConfigRepresenter (app/representers/backend_api_config_representer.rb): backend_api_id as backend_id. */
+    private ObjectNode usageJson(ObjectNode u) {
+        ObjectNode o = J.objectNode();
+        copyPresent(u, o, "id", "path", "service_id", "backend_id");
+        links(o, "service", adminUrl("/admin/api/services/" + u.get("service_id").asLong()),
+                "backend_api", adminUrl("/admin/api/backend_apis/" + u.get("backend_id").asLong()));
+        return o;
+    }
+
+    /** ConfigPath (app/models/config_path.rb): "/" + the path without leading and trailing slashes. */
+    private static String configPath(String value) {
+        return "/" + value.replaceAll("^/+|/+$", "");
+    }
+
+    /** BackendApiConfig's path validations (app/models/backend_api_config.rb, app/validators/path_validator.rb). */
+    private void usagePathValid(String path, long sid, ObjectNode self, Map<String, List<String>> errs) {
+        String stripped = path.replaceAll("^/+|/+$", "");
+        if (path.isEmpty()) {
+            errs.put("path", List.of("is too short (minimum is 1 character)"));
+        } else if (path.length() > 255) {
+            errs.put("path", List.of("is too long (maximum is 255 characters)"));
+        } else if (!stripped.matches("[A-Za-z0-9\\-._~!$&'()*+,;=@/%]*")) {
             errs.put("path", List.of("must be a path separated by \"/\". E.g. \"\" or \"my/path\""));
-        }
-        if (usages.values().stream().anyMatch(u -> u.get("service_id").asLong() == sid && u.get("path").asText().equals(path))) {
+        } else if (usages.values().stream().anyMatch(u -> u != self && u.get("service_id").asLong() == sid
+                && u.get("path").asText().equalsIgnoreCase(path))) {
             errs.put("path", List.of("This path is already taken. Specify a different path."));
         }
-        if (usages.values().stream().anyMatch(u -> u.get("service_id").asLong() == sid && u.get("backend_id").asLong() == bid)) {
-            errs.put("backend_api_id", List.of("has already been taken"));
+    }
+
+    /**
+     * Backend usage create (app/controllers/admin/api/services/backend_usages_controller.rb): path and
+     * backend_api_id, the backend looked up among the account's accessible backends (404 otherwise); the path
+     * normalised by ConfigPath ("foo/bar" is "/foo/bar"), its column default "" when not given (too short then); one
+     * usage per backend and per path in a product.
+     */
+    private Resp createUsage(Req r) {
+        long sid = sid(r);
+        Long bid = null;
+        if (r.has("backend_api_id") && !r.p("backend_api_id").isBlank()) {
+            try {
+                bid = Long.parseLong(r.p("backend_api_id").trim());
+            } catch (NumberFormatException e) {
+                throw notFound();
+            }
+            if (!backends.containsKey(bid) || deletedBackends.contains(bid)) {
+                throw notFound();
+            }
         }
+        String path = r.has("path") ? configPath(r.p("path")) : "";
+        Map<String, List<String>> errs = new LinkedHashMap<>();
+        if (bid == null) {
+            errs.put("backend_api_id", List.of("can't be blank"));
+        } else {
+            long b = bid;
+            if (usages.values().stream().anyMatch(u -> u.get("service_id").asLong() == sid
+                    && u.get("backend_id").asLong() == b)) {
+                errs.put("backend_api_id", List.of("has already been taken"));
+            }
+        }
+        usagePathValid(path, sid, null, errs);
         if (!errs.isEmpty()) {
             throw new SimError(errors(errs));
         }
@@ -1415,24 +2203,273 @@ public final class SimStore {
         u.put("service_id", sid);
         u.put("backend_id", bid);
         usages.put(u.get("id").asLong(), u);
-        return created(wrap("backend_usage", u));
+        return created(wrap("backend_usage", usageJson(u)));
     }
 
+    /** Backend usage update: only the path (update_params). */
     private Resp updateUsage(Req r) {
         ObjectNode u = usage(r);
         if (r.has("path")) {
-            String path = r.p("path");
-            long sid = u.get("service_id").asLong();
-            if (!path.startsWith("/")) {
-                throw unprocessable("path", "must be a path separated by \"/\". E.g. \"\" or \"my/path\"");
-            }
-            if (usages.values().stream().anyMatch(x -> x != u && x.get("service_id").asLong() == sid
-                    && x.get("path").asText().equals(path))) {
-                throw unprocessable("path", "This path is already taken. Specify a different path.");
+            String path = configPath(r.p("path"));
+            Map<String, List<String>> errs = new LinkedHashMap<>();
+            usagePathValid(path, u.get("service_id").asLong(), u, errs);
+            if (!errs.isEmpty()) {
+                throw new SimError(errors(errs));
             }
             u.put("path", path);
         }
-        return ok(wrap("backend_usage", u));
+        return ok(wrap("backend_usage", usageJson(u)));
+    }
+
+    // ================================================================================================ product routes
+
+    /** The routes of products, backends and what is under them (controllers named at each handler). */
+    private void productRoutes(String api) {
+        // app/controllers/admin/api/backend_apis_controller.rb: accessible backends, oldest first, paginated
+        on("GET", api + "/backend_apis", r -> ok(page(r, accessibleBackends().stream().map(this::backendJson).toList(),
+                "backend_apis", "backend_api")));
+        on("POST", api + "/backend_apis", this::createBackend);
+        on("GET", api + "/backend_apis/{id}", r -> ok(wrap("backend_api", backendJson(backend(r, "id")))));
+        on("PUT", api + "/backend_apis/{id}", this::updateBackend);
+        on("DELETE", api + "/backend_apis/{id}", this::deleteBackend);
+        metricRoutes(api + "/backend_apis/{backend_api_id}", true);
+        // app/controllers/admin/api/backend_apis/mapping_rules_controller.rb: by id, paginated, updated with PUT
+        on("GET", api + "/backend_apis/{backend_api_id}/mapping_rules", r -> ok(page(r,
+                rulesOf(backendOwner(r)).stream().map(this::ruleJson).toList(), "mapping_rules", "mapping_rule")));
+        on("POST", api + "/backend_apis/{backend_api_id}/mapping_rules", r -> createRule(r, backendOwner(r)));
+        on("GET", api + "/backend_apis/{backend_api_id}/mapping_rules/{id}",
+                r -> ok(wrap("mapping_rule", ruleJson(rule(r, backendOwner(r))))));
+        on("PUT", api + "/backend_apis/{backend_api_id}/mapping_rules/{id}", r -> updateRule(r, backendOwner(r)));
+        on("DELETE", api + "/backend_apis/{backend_api_id}/mapping_rules/{id}", r -> deleteRule(r, backendOwner(r)));
+
+        // app/controllers/admin/api/services_controller.rb: accessible products by id, paginated
+        on("GET", api + "/services", r -> ok(pageWithMetadata(r,
+                accessibleServices().stream().map(this::serviceJson).toList(), "services", "service")));
+        on("POST", api + "/services", this::createService);
+        on("GET", api + "/services/{id}", r -> ok(wrap("service", serviceJson(service(r, "id")))));
+        on("PUT", api + "/services/{id}", this::updateService);
+        on("DELETE", api + "/services/{id}", this::deleteService);
+        // app/controllers/admin/api/services/proxies_controller.rb: deploy answers 201 with the proxy, whether or
+        // not a configuration was saved
+        on("GET", api + "/services/{service_id}/proxy", r -> ok(wrap("proxy", proxyJson(sid(r)))));
+        on("PATCH", api + "/services/{service_id}/proxy", this::updateProxy);
+        on("POST", api + "/services/{service_id}/proxy/deploy", r -> {
+            long sid = sid(r);
+            proxyDeployment(sid);
+            return created(wrap("proxy", proxyJson(sid)));
+        });
+        on("GET", api + "/services/{service_id}/proxy/policies", r -> ok(policiesJson(sid(r))));
+        on("PUT", api + "/services/{service_id}/proxy/policies", this::updatePolicies);
+        // app/controllers/admin/api/services/proxy/configs_controller.rb (ProxyConfigsRepresenter)
+        on("GET", api + "/services/{service_id}/proxy/configs/{environment}", r -> {
+            long sid = sid(r);
+            return ok(list(configs(sid, env(r)).stream().map(SimStore::configJson).toList(), "proxy_configs",
+                    "proxy_config"));
+        });
+        on("GET", api + "/services/{service_id}/proxy/configs/{environment}/latest", r -> {
+            List<ObjectNode> list = configs(sid(r), env(r));
+            if (list.isEmpty()) {
+                throw notFound();
+            }
+            return ok(wrap("proxy_config", configJson(list.get(list.size() - 1))));
+        });
+        on("GET", api + "/services/{service_id}/proxy/configs/{environment}/{version}",
+                r -> ok(wrap("proxy_config", configJson(config(r)))));
+        on("POST", api + "/services/{service_id}/proxy/configs/{environment}/{version}/promote", this::promote);
+
+        // app/controllers/admin/api/services/backend_usages_controller.rb: a bare array (BackendApiConfigsRepresenter
+        // has no wrapper), by id, paginated
+        on("GET", api + "/services/{service_id}/backend_usages", r -> {
+            long sid = sid(r);
+            ArrayNode list = J.arrayNode();
+            List<ObjectNode> all = usages.values().stream().filter(u -> u.get("service_id").asLong() == sid).toList();
+            page(r, all.stream().map(this::usageJson).toList(), "backend_usages", "backend_usage")
+                    .get("backend_usages").forEach(list::add);
+            return ok(list);
+        });
+        on("POST", api + "/services/{service_id}/backend_usages", this::createUsage);
+        on("GET", api + "/services/{service_id}/backend_usages/{id}", r -> ok(wrap("backend_usage", usageJson(usage(r)))));
+        on("PUT", api + "/services/{service_id}/backend_usages/{id}", this::updateUsage);
+        on("DELETE", api + "/services/{service_id}/backend_usages/{id}", r -> {
+            usages.remove(usage(r).get("id").asLong());
+            return okEmpty();
+        });
+
+        metricRoutes(api + "/services/{service_id}", false);
+        // app/controllers/admin/api/services/mapping_rules_controller.rb: by position, not paginated, PATCH
+        on("GET", api + "/services/{service_id}/proxy/mapping_rules",
+                r -> ok(list(rulesOf(serviceOwner(r)).stream().map(this::ruleJson).toList(), "mapping_rules",
+                        "mapping_rule")));
+        on("POST", api + "/services/{service_id}/proxy/mapping_rules", r -> createRule(r, serviceOwner(r)));
+        on("GET", api + "/services/{service_id}/proxy/mapping_rules/{id}",
+                r -> ok(wrap("mapping_rule", ruleJson(rule(r, serviceOwner(r))))));
+        on("PATCH", api + "/services/{service_id}/proxy/mapping_rules/{id}", r -> updateRule(r, serviceOwner(r)));
+        on("DELETE", api + "/services/{service_id}/proxy/mapping_rules/{id}", r -> deleteRule(r, serviceOwner(r)));
+    }
+
+    // ================================================================================================ product helpers
+
+    /** Later work of porta's background workers: applied at the first request after its moment. */
+    private void later(java.time.Duration delay, Runnable effect) {
+        if (delay.isZero() || delay.isNegative()) {
+            effect.run();
+            return;
+        }
+        pending.add(new Pending(System.nanoTime() + delay.toNanos(), pendingOrder++, effect));
+    }
+
+    private void runDue(boolean all) {
+        while (true) {
+            long now = System.nanoTime();
+            Optional<Pending> next = pending.stream().filter(p -> all || p.due() - now <= 0)
+                    .min(Comparator.comparingLong(Pending::due).thenComparingLong(Pending::order));
+            if (next.isEmpty()) {
+                return;
+            }
+            pending.remove(next.get());
+            next.get().effect().run();
+        }
+    }
+
+    private record Pending(long due, long order, Runnable effect) {
+    }
+
+    /** porta's format of system names (app/lib/system_name.rb validates_system_name): at least two characters. */
+    static final java.util.regex.Pattern SYSTEM_NAME = java.util.regex.Pattern.compile("\\w[\\w\\-/_]+");
+
+    /** The system_name's format, and its uniqueness among {@code scope} (objects deleted but not purged count). */
+    private static void systemNameValid(String systemName, Collection<ObjectNode> scope, ObjectNode self,
+                                        Map<String, List<String>> errs) {
+        if (!SYSTEM_NAME.matcher(systemName).matches()) {
+            errs.put("system_name", List.of("is invalid"));
+        } else if (scope.stream().anyMatch(o -> o != self && systemName.equals(o.path("system_name").asText()))) {
+            errs.put("system_name", List.of("has already been taken"));
+        }
+    }
+
+    /**
+     * SystemName#generate_system_name (app/lib/system_name.rb): the given system_name, else the human name
+     * {@code .parameterize.underscore}, else {@code <model>_<12 hex digits>}.
+     */
+    private String systemName(Req r, String humanName, String model) {
+        if (r.has("system_name") && !r.p("system_name").isBlank()) {
+            return r.p("system_name");
+        }
+        String slug = humanName == null ? "" : parameterize(humanName);
+        return slug.isEmpty() ? model + "_" + hex(6) : slug;
+    }
+
+    /** ActiveSupport's {@code parameterize.underscore}: ASCII letters, digits and underscores, words joined by "_". */
+    static String parameterize(String s) {
+        String ascii = java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFKD).replaceAll("\\p{M}", "")
+                .replaceAll("[^\\x00-\\x7F]", "?");
+        String p = ascii.replaceAll("(?i)[^a-z0-9\\-_]+", "-").replaceAll("-{2,}", "-").replaceAll("^-|-$", "")
+                .toLowerCase(Locale.ROOT);
+        return p.replace('-', '_');
+    }
+
+    /** A refused delete: 403 {@code {"errors":{"base":[...]}}} (app/lib/three_scale/api/responder.rb). */
+    private static SimError refusedDelete(String... messages) {
+        ObjectNode o = J.objectNode();
+        ArrayNode base = o.putObject("errors").putArray("base");
+        for (String m : messages) {
+            base.add(m);
+        }
+        return new SimError(new Resp(403, o));
+    }
+
+    /**
+     * A page of a collection whose representer is a {@code wraps_collection} one (ServicesRepresenter,
+     * MetricsRepresenter, MethodsRepresenter): {@code ThreeScale::Api::Collection#to_json}
+     * (app/lib/three_scale/api/collection.rb) adds {@code "metadata"} (per_page, total_entries, total_pages,
+     * current_page) when there is more than one page.
+     */
+    private static ObjectNode pageWithMetadata(Req r, List<ObjectNode> items, String listKey, String itemKey) {
+        ObjectNode o = page(r, items, listKey, itemKey);
+        int perPage = intParam(r, "per_page", 500);
+        if (perPage < 1 || perPage > 500) {
+            perPage = 500;
+        }
+        if (perPage < items.size()) {
+            ObjectNode m = o.putObject("metadata");
+            m.put("per_page", perPage);
+            m.put("total_entries", items.size());
+            m.put("total_pages", (items.size() + perPage - 1) / perPage);
+            m.put("current_page", Math.max(1, intParam(r, "page", 1)));
+        }
+        return o;
+    }
+
+    /** Roar's hypermedia links: {@code "links":[{"rel":..,"href":..}]}. */
+    private static void links(ObjectNode o, String... relHref) {
+        ArrayNode links = o.putArray("links");
+        for (int i = 0; i < relHref.length; i += 2) {
+            ObjectNode l = links.addObject();
+            l.put("rel", relHref[i]);
+            l.put("href", relHref[i + 1]);
+        }
+    }
+
+    private String adminUrl(String path) { return provider.get("admin_base_url").asText() + path; }
+
+    /** Copies the fields that are present and not null (representers leave nil properties out). */
+    private static void copyPresent(ObjectNode from, ObjectNode to, String... fields) {
+        for (String f : fields) {
+            JsonNode v = from.get(f);
+            if (v != null && !v.isNull()) {
+                to.set(f, v.deepCopy());
+            }
+        }
+    }
+
+    /** Copies the fields, null when absent (as_json keeps nil attributes). */
+    private static void copyOrNull(ObjectNode from, ObjectNode to, String... fields) {
+        for (String f : fields) {
+            JsonNode v = from.get(f);
+            to.set(f, v == null ? J.nullNode() : v.deepCopy());
+        }
+    }
+
+    private static void putIdOrNull(ObjectNode o, String field, Optional<ObjectNode> of) {
+        if (of.isPresent()) {
+            o.put(field, of.get().get("id").asLong());
+        } else {
+            o.putNull(field);
+        }
+    }
+
+    private static String hostOf(String url) {
+        try {
+            return url == null ? null : new URI(url).getHost();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** Proxy#endpoint_port: the endpoint's port, 80 when it cannot be read. */
+    private static int portOf(String url) {
+        try {
+            URI u = new URI(url);
+            int port = u.getPort();
+            return port != -1 ? port : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+        } catch (Exception e) {
+            return 80;
+        }
+    }
+
+    /** Proxy::PortGenerator: the scheme's default port written out. */
+    private static String withDefaultPort(String value) {
+        try {
+            URI uri = new URI(value);
+            if (uri.getPort() != -1 || uri.getHost() == null) {
+                return value;
+            }
+            String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+            int port = scheme.equals("https") || scheme.equals("wss") ? 443 : 80;
+            return scheme + "://" + uri.getRawAuthority() + ":" + port + (uri.getRawPath() == null ? "" : uri.getRawPath());
+        } catch (Exception e) {
+            return value;
+        }
     }
 
     // ================================================================================================ plans
@@ -2205,9 +3242,23 @@ public final class SimStore {
         }
     }
 
-    private ObjectNode backend(Req r, String param) { return find(backends, r, param); }
+    /** An accessible backend: one marked deleted is not found (backend_apis.accessible.find). */
+    private ObjectNode backend(Req r, String param) {
+        ObjectNode b = find(backends, r, param);
+        if (deletedBackends.contains(b.get("id").asLong())) {
+            throw notFound();
+        }
+        return b;
+    }
 
-    private ObjectNode service(Req r, String param) { return find(services, r, param); }
+    /** An accessible product: one marked deleted is not found (accessible_services.find). */
+    private ObjectNode service(Req r, String param) {
+        ObjectNode s = find(services, r, param);
+        if ("deleted".equals(s.path("state").asText())) {
+            throw notFound();
+        }
+        return s;
+    }
 
     private static ObjectNode find(Map<Long, ObjectNode> table, Req r, String param) {
         ObjectNode o = table.get(pathId(r, param));

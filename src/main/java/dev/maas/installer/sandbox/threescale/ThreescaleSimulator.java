@@ -35,7 +35,8 @@ import java.util.concurrent.locks.LockSupport;
  * loopback, for the sandbox and for tests.
  *
  * <p>Routes and allowed parameters come from porta's OpenAPI specs at startup ({@link OpenApiIndex}): a request to a
- * path the spec does not define answers 404, a parameter the operation does not define answers 422. Behaviour that
+ * path the spec does not define answers 404; a parameter the operation does not define answers 422 in the CMS API
+ * and is ignored elsewhere, as porta does. Behaviour that
  * the specs do not describe (status codes, JSON wrapping, side effects) follows porta's controllers and models; see
  * {@link SimStore}.
  *
@@ -244,7 +245,11 @@ public final class ThreescaleSimulator implements AutoCloseable {
             }
             // journal first: a client that has its answer must find its request in the journal
             journal.record(new RequestJournal.Entry(method, path, journalParams, resp.status(), null));
-            respond(ex, resp.status(), resp.body() == null ? "" : mapper.writeValueAsString(resp.body()));
+            if (resp.text() != null) {
+                respond(ex, resp.status(), resp.text(), "text/plain; charset=utf-8");
+            } else {
+                respond(ex, resp.status(), resp.body() == null ? "" : mapper.writeValueAsString(resp.body()));
+            }
         } catch (RuntimeException e) {
             LOG.warn("3scale simulator failed on {} {}: {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
                     SecretRegistry.global().redact(String.valueOf(e)));
@@ -264,6 +269,9 @@ public final class ThreescaleSimulator implements AutoCloseable {
             String pass = colon < 0 ? "" : decoded.substring(colon + 1);
             given = pass.isEmpty() ? user : pass;
         }
+        // XML: the JSON-only controllers (backend_apis, backend_usages, proxy configs, CMS, ...: clear_respond_to;
+        // respond_to :json) answer 406 (ActionController::UnknownFormat, app/controllers/application_controller.rb);
+        // the others render XML, which the simulator does not: it answers 406 for every .xml path
         if (!path.endsWith(".json")) {
             return path.endsWith(".xml") && spec.knowsPath(path)
                     ? SimStore.error(406, "The simulator serves the JSON format only (use the .json path)")
@@ -283,14 +291,19 @@ public final class ThreescaleSimulator implements AutoCloseable {
         if (!options.tokenScopes().contains(scope) || (options.readOnlyToken() && !method.equals("GET"))) {
             return SimStore.error(403, "Your access token does not have the correct permissions");
         }
+        // Unknown parameters: only the CMS API refuses them (ApiSupport::ForbidParams, forbid_extra_params :reject in
+        // app/controllers/admin/api/cms/base_controller.rb and templates_controller.rb); every other controller
+        // takes its permitted parameters and ignores the rest (strong parameters, action_on_unpermitted_parameters
+        // not set)
         Map<String, List<String>> unknown = new LinkedHashMap<>();
-        for (String name : params.keySet()) {
+        boolean cms = path.startsWith("/admin/api/cms/");
+        for (String name : cms ? params.keySet() : List.<String>of()) {
             if (!op.params().contains(name) && !op.params().contains(OpenApiIndex.ANY_PARAM)) {
                 unknown.put(name, List.of("is not a parameter of " + method + " " + op.specTemplate() + " ("
                         + op.source() + ")"));
             }
         }
-        for (String name : uploads.keySet()) {
+        for (String name : cms ? uploads.keySet() : java.util.Set.<String>of()) {
             if (!op.params().contains(name)) {
                 unknown.put(name, List.of("is not a parameter of " + method + " " + op.specTemplate()));
             }
@@ -315,8 +328,12 @@ public final class ThreescaleSimulator implements AutoCloseable {
     }
 
     private static void respond(HttpExchange ex, int status, String body) throws IOException {
+        respond(ex, status, body, "application/json; charset=utf-8");
+    }
+
+    private static void respond(HttpExchange ex, int status, String body, String contentType) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
+        ex.getResponseHeaders().add("Content-Type", contentType);
         ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
         if (bytes.length > 0) {
             try (OutputStream out = ex.getResponseBody()) {

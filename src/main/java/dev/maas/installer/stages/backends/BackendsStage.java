@@ -10,12 +10,14 @@ import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
+import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.TargetSystem;
 import dev.maas.installer.stages.common.BoundedPool;
 import dev.maas.installer.stages.common.DesiredCatalog;
 import dev.maas.installer.stages.common.SerialProgress;
 import dev.maas.installer.stages.common.ThreescaleAccess;
+import dev.maas.installer.threescale.ThreescaleApiException;
 import dev.maas.installer.threescale.ThreescaleClient;
 import dev.maas.installer.threescale.model.BackendApi;
 
@@ -78,8 +80,7 @@ public final class BackendsStage implements Stage {
                     Change c = change(m, live.get(m.systemName()));
                     ModelProduct.Backend want = m.backend();
                     if (c.action() == Action.CREATE) {
-                        client.backends().create(want.name(), want.systemName(), want.description(),
-                                want.privateEndpoint());
+                        create(client, want);
                     } else if (c.action() == Action.UPDATE) {
                         Map<String, String> fields = new LinkedHashMap<>();
                         c.fields().forEach((k, v) -> fields.put(k, v.to()));
@@ -88,6 +89,26 @@ public final class BackendsStage implements Stage {
                     p.detail(done.incrementAndGet() + " of " + models.size() + " backends");
                     return c;
                 });
+    }
+
+    /**
+     * Creates a backend. A system_name that is taken although no backend in the list has it belongs to a backend
+     * deleted recently: porta marks a deleted backend and purges it in the background, and keeps its system_name
+     * until then (app/models/backend_api.rb, DeleteObjectHierarchyWorker).
+     */
+    private static void create(ThreescaleClient client, ModelProduct.Backend want) {
+        try {
+            client.backends().create(want.name(), want.systemName(), want.description(), want.privateEndpoint());
+        } catch (ThreescaleApiException e) {
+            if (e.hasFieldError("system_name", "has already been taken")) {
+                throw new StageException("backend " + want.systemName() + " cannot be created yet: 3scale still holds"
+                        + " the system_name '" + want.systemName() + "' for a backend that was deleted recently and"
+                        + " that it is still removing in the background (seconds to a few minutes on a busy tenant).",
+                        Fix.rerunStage(StageIds.BACKENDS, "wait a few minutes for 3scale to finish removing the"
+                        + " deleted backend, then rerun the stage"), false, e);
+            }
+            throw e;
+        }
     }
 
     @Override

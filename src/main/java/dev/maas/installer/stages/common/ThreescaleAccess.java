@@ -87,7 +87,7 @@ public final class ThreescaleAccess {
             msg = msg + " (the 3scale Admin API kept failing after the retries; nothing was left half made)";
         }
         // no answer at all: the endpoint (or the override the user set) is the likely cause; 401/403: the token
-        Fix own = e.status() == 0 || e.status() == 401 || e.status() == 403 ? e.fix() : null;
+        Fix own = e.status() == 0 || e.status() == 401 || (e.status() == 403 && !e.refusedDelete()) ? e.fix() : null;
         return new StageException(msg, own != null ? own : Fix.rerunStage(stageId, hint), false, e);
     }
 

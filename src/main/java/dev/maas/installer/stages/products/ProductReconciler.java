@@ -14,8 +14,10 @@ import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.TargetSystem;
+import dev.maas.installer.engine.wait.Backoff;
 import dev.maas.installer.threescale.Metrics;
 import dev.maas.installer.threescale.Product;
+import dev.maas.installer.threescale.ThreescaleApiException;
 import dev.maas.installer.threescale.ThreescaleClient;
 import dev.maas.installer.threescale.model.BackendApi;
 import dev.maas.installer.threescale.model.BackendUsage;
@@ -25,6 +27,7 @@ import dev.maas.installer.threescale.model.PolicyConfig;
 import dev.maas.installer.threescale.model.ProxyConfig;
 import dev.maas.installer.threescale.model.Service;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -33,6 +36,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -61,11 +65,19 @@ final class ProductReconciler {
     private final boolean write;
     private final Consumer<String> step;
     private final Cancellation cancellation;
+    private final Duration firstDeployWait;
     private final List<Change> out = new ArrayList<>();
     private boolean wrote;
 
     ProductReconciler(ThreescaleClient client, ModelProduct want, Service liveService, BackendApi backend,
                       boolean write, Consumer<String> step, Cancellation cancellation) {
+        this(client, want, liveService, backend, write, step, cancellation, ProductsStage.FIRST_DEPLOY_WAIT);
+    }
+
+    /** {@code firstDeployWait}: how long a new product's first deploy waits for its service token. */
+    ProductReconciler(ThreescaleClient client, ModelProduct want, Service liveService, BackendApi backend,
+                      boolean write, Consumer<String> step, Cancellation cancellation, Duration firstDeployWait) {
+        this.firstDeployWait = firstDeployWait;
         this.client = client;
         this.want = want;
         this.liveService = liveService;
@@ -105,7 +117,20 @@ final class ProductReconciler {
             out.add(new Change(Action.DELETE, TargetSystem.THREESCALE, METHOD, sn + " " + m.systemName(),
                     Map.of("friendly_name", FieldChange.of(m.friendlyName(), null))));
             if (write) {
-                metrics.deleteMethod(hits.id(), m.id());
+                try {
+                    metrics.deleteMethod(hits.id(), m.id());
+                } catch (ThreescaleApiException e) {
+                    if (e.refusedDelete()) {
+                        throw new StageException("3scale refuses to delete method " + m.systemName() + " of product "
+                                + sn + ": " + String.join("; ", e.fieldErrors().getOrDefault("base", List.of()))
+                                + ". The latest APIcast configuration of staging or production still maps a request"
+                                + " to it.", Fix.rerunStage(StageIds.PRODUCTS, "it deploys and promotes a"
+                                + " configuration without the method's mapping rules before deleting the method; if"
+                                + " the error stays, remove the method's mapping rules in the Admin Portal, promote,"
+                                + " and rerun"), false, e);
+                    }
+                    throw e;
+                }
             }
         }
         return out;
@@ -127,7 +152,21 @@ final class ProductReconciler {
             fields.put("deployment_option", want.product().deploymentOption());
             fields.put("backend_version", want.product().backendVersion());
             wrote = true;
-            return client.services().create(want.product().name(), sn, fields);
+            try {
+                return client.services().create(want.product().name(), sn, fields);
+            } catch (ThreescaleApiException e) {
+                if (e.hasFieldError("system_name", "has already been taken")) {
+                    // not in the list of products, yet taken: porta keeps a deleted product's system_name until its
+                    // background purge has removed it (app/models/service.rb, DeleteObjectHierarchyWorker)
+                    throw new StageException("product " + sn + " cannot be created yet: 3scale still holds the"
+                            + " system_name '" + sn + "' for a product that was deleted recently and that it is still"
+                            + " removing in the background (this takes from seconds to a few minutes on a busy"
+                            + " tenant). If no product was deleted, a product the installer's 3scale user may not"
+                            + " see has that system_name.", Fix.rerunStage(StageIds.PRODUCTS, "wait a few minutes for"
+                            + " 3scale to finish removing the deleted product, then rerun the stage"), false, e);
+                }
+                throw e;
+            }
         }
         desired.remove("system_name");
         Map<String, Object> have = new LinkedHashMap<>();
@@ -363,8 +402,7 @@ final class ProductReconciler {
         // (killed, or failed) before it deployed them. So the staging config is compared with what is wanted.
         boolean stale = staging.isEmpty() || !stagingIsCurrent(staging.get());
         if (write && (changed || stale)) {
-            product.deploy();
-            staging = product.latestConfig(Product.STAGING);
+            staging = deploy(product, staging);
         }
         Optional<ProxyConfig> production = product.latestConfig(Product.PRODUCTION);
         if (!write && (changed || stale)) {
@@ -374,8 +412,8 @@ final class ProductReconciler {
             return;
         }
         if (staging.isEmpty()) {
-            throw new StageException("product " + sn + " has no staging configuration after deploying",
-                    Fix.rerunStage(StageIds.PRODUCTS, "deploys it again"));
+            throw new StageException("product " + sn + " has no staging configuration",
+                    Fix.rerunStage(StageIds.PRODUCTS, "deploys it"));
         }
         ProxyConfig s = staging.get();
         boolean same = production.isPresent() && Objects.equals(production.get().content(), s.content());
@@ -393,13 +431,81 @@ final class ProductReconciler {
     }
 
     /**
-     * Whether a staging config holds what this product wants (and, after the steps above, has): the proxy's
-     * credential settings, the policy chain, the mapping rules and the one backend usage. Content 3scale adds on its
-     * own (endpoints, error messages, ids) is not compared.
+     * Deploys to staging and returns the newest staging configuration. porta answers the deploy 201 in every case but
+     * saves a configuration only when the product's service token exists (ProxyConfig validates service_token_exists,
+     * app/models/proxy_config.rb) and the product has a backend (api_backend_exists); the token is made in the
+     * background a moment after the product (CreateServiceTokenWorker). So a product without any staging
+     * configuration after a deploy is deployed again, with bounded backoff, until one appears. A product that had one
+     * has its token: when the deploy saved nothing new, the content was unchanged.
+     */
+    private Optional<ProxyConfig> deploy(Product product, Optional<ProxyConfig> before) {
+        Optional<ProxyConfig> after = product.deploy();
+        if (after.isPresent() || before.isPresent()) {
+            return after.isPresent() ? after : before;
+        }
+        String sn = want.systemName();
+        step.accept(sn + ": waiting for 3scale to make the product's service token before its first configuration");
+        ThreescaleApiException[] failed = new ThreescaleApiException[1];
+        try {
+            ProxyConfig first = Backoff.of(firstDeployWait).delays(Duration.ofMillis(200), Duration.ofSeconds(5))
+                    .cancellation(cancellation).await("the first staging configuration of product " + sn, () -> {
+                        try {
+                            return product.deploy();
+                        } catch (ThreescaleApiException e) {
+                            if (e.transientFailure()) {
+                                throw e;
+                            }
+                            failed[0] = e; // not a matter of waiting: stop and report it
+                            return Optional.of(new ProxyConfig(0, 0, null, null));
+                        }
+                    });
+            if (failed[0] != null) {
+                throw failed[0];
+            }
+            return Optional.of(first);
+        } catch (TimeoutException e) {
+            throw new StageException("product " + sn + " has no staging configuration: 3scale accepted each deploy for "
+                    + firstDeployWait.toSeconds() + " s but saved none. 3scale saves a product's first APIcast"
+                    + " configuration only once the product's service token exists, which its background workers"
+                    + " (the system-sidekiq pod) make a moment after the product is created; the product must also"
+                    + " have a backend.", Fix.rerunStage(StageIds.PRODUCTS, "check that the system-sidekiq pod in the"
+                    + " 3scale namespace is running and ready (`oc get pods`), then rerun the stage; it deploys again"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cancellation.cancel();
+            cancellation.throwIfCancelled();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Whether a staging config holds what this product wants (and, after the steps above, has), read from the
+     * content as porta writes it (app/services/apicast_v2_deployment_service.rb#json_source: the service's attributes
+     * and {@code proxy}, app/lib/apicast/provider_source.rb): the product's backend_version and deployment_option;
+     * the proxy's credential settings; {@code proxy.policy_chain}, which holds the enabled policies only, as
+     * {name, version, configuration}; the product's own {@code proxy.proxy_rules} (each with metric_system_name,
+     * delta, last); and the backend.
+     *
+     * <p>The content has no list of backend usages. A product whose backends are all used at "/" has, as
+     * {@code proxy.api_backend}, the private endpoint of its first backend (Proxy#api_backend through
+     * BackendApiLogic::ServiceExtension); a product with a backend at a sub-path has api_backend null and a routing
+     * policy in its chain with one rule per backend ({@code url}, {@code owner_id} = the backend's id,
+     * BackendApiLogic::RoutingPolicy). So the check is: at "/", api_backend equals the live backend's private
+     * endpoint (the backend's id does not show, but the gateway only uses the URL; a changed backend URL makes
+     * staging stale, as it must); at a sub-path, a routing rule of this backend with its URL. Rules of backends
+     * ({@code owner_type} BackendApi) are the backends' own and are not compared.
+     *
+     * <p>Everything else is left out on purpose: ids, timestamps, endpoints, error texts, and the service's plan
+     * fields ({@code default_service_plan_id}... which the plans stage changes after this stage): comparing a full
+     * re-serialisation of the live objects would see those and redeploy on every run.
      */
     boolean stagingIsCurrent(ProxyConfig staging) {
         JsonNode content = staging.content();
-        if (content == null || backend == null) {
+        if (content == null || !content.isObject() || backend == null) {
+            return false;
+        }
+        if (!content.path("backend_version").asText().equals(want.product().backendVersion())
+                || !content.path("deployment_option").asText().equals(want.product().deploymentOption())) {
             return false;
         }
         JsonNode proxy = content.path("proxy");
@@ -408,16 +514,42 @@ final class ProductReconciler {
                 return false;
             }
         }
+        boolean atRoot = "/".equals(want.backendUsage().path());
+        JsonNode chain = proxy.path("policy_chain");
+        if (!chain.isArray()) {
+            return false;
+        }
+        List<JsonNode> others = new ArrayList<>();
+        JsonNode routing = null;
+        for (JsonNode p : chain) {
+            if (!atRoot && routing == null && "routing".equals(p.path("name").asText())) {
+                routing = p;
+            } else {
+                others.add(p);
+            }
+        }
+        List<PolicyChain.Policy> enabled = want.policyChain().policies().stream().filter(PolicyChain.Policy::enabled)
+                .filter(p -> atRoot || !"routing".equals(p.name())).toList();
         try {
-            if (!proxy.path("policy_chain").isArray()
-                    || !want.policyChain().differences(PolicyChain.fromJson(proxy.path("policy_chain"))).isEmpty()) {
+            PolicyChain live = PolicyChain.fromJson(JSON.valueToTree(others));
+            if (!new PolicyChain(enabled).differences(live).isEmpty()) {
                 return false;
             }
         } catch (IllegalArgumentException e) {
             return false;
         }
+        if (atRoot) {
+            if (!Objects.equals(proxy.path("api_backend").asText(null), backend.privateEndpoint())) {
+                return false;
+            }
+        } else if (routing == null || !routesToBackend(routing)) {
+            return false;
+        }
         java.util.Set<String> rules = new java.util.HashSet<>();
         for (JsonNode r : proxy.path("proxy_rules")) {
+            if ("BackendApi".equals(r.path("owner_type").asText())) {
+                continue;
+            }
             rules.add(ModelProduct.MappingRule.key(upper(r.path("http_method").asText()), r.path("pattern").asText(),
                     baseName(r.path("metric_system_name").asText())) + " delta " + r.path("delta").asInt()
                     + " last " + r.path("last").asBoolean(false));
@@ -427,13 +559,24 @@ final class ProductReconciler {
             wanted.add(ModelProduct.MappingRule.key(upper(w.httpMethod()), w.pattern(), w.metricSystemName())
                     + " delta " + w.delta() + " last " + w.last());
         }
-        if (!rules.equals(wanted)) {
-            return false;
+        return rules.equals(wanted);
+    }
+
+    /** A rule of porta's routing policy for this backend at the wanted path (BackendApiLogic::RoutingPolicy::Builder). */
+    private boolean routesToBackend(JsonNode routing) {
+        String path = "/" + want.backendUsage().path().replaceAll("^/+|/+$", "");
+        String value = "^(" + path + "/.*|" + path + "/?)";
+        for (JsonNode rule : routing.path("configuration").path("rules")) {
+            if (rule.path("owner_id").asLong() == backend.id() && "BackendApi".equals(rule.path("owner_type").asText())
+                    && Objects.equals(rule.path("url").asText(null), backend.privateEndpoint())) {
+                for (JsonNode op : rule.path("condition").path("operations")) {
+                    if (value.equals(op.path("value").asText())) {
+                        return true;
+                    }
+                }
+            }
         }
-        JsonNode usages = content.path("backend_usages");
-        return usages.isArray() && usages.size() == 1
-                && usages.get(0).path("backend_id").asLong() == backend.id()
-                && usages.get(0).path("path").asText().equals(want.backendUsage().path());
+        return false;
     }
 
     // --------------------------------------------------------------------------------------------- plan only

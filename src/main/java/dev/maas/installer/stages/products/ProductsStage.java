@@ -10,6 +10,7 @@ import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
+import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.TargetSystem;
 import dev.maas.installer.stages.common.BoundedPool;
@@ -23,6 +24,7 @@ import dev.maas.installer.threescale.model.Service;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,12 +51,27 @@ import java.util.stream.Collectors;
  */
 public final class ProductsStage implements Stage {
     private static final Logger LOG = LoggerFactory.getLogger(ProductsStage.class);
+    /**
+     * How long a new product's first deploy waits for 3scale to make the product's service token (a background job
+     * of system-sidekiq, normally done in a second or two).
+     */
+    static final Duration FIRST_DEPLOY_WAIT = Duration.ofMinutes(3);
     private final boolean prune;
+    private final Duration firstDeployWait;
 
     public ProductsStage() { this(false); }
 
-    /** {@code prune}: delete marked products of models no longer in the configuration (CLI/wizard wiring later). */
-    public ProductsStage(boolean prune) { this.prune = prune; }
+    /**
+     * {@code prune}: delete marked products of models no longer in the configuration (the CLI's --prune, the wizard's
+     * prune choice).
+     */
+    public ProductsStage(boolean prune) { this(prune, FIRST_DEPLOY_WAIT); }
+
+    /** {@code firstDeployWait}: how long a new product's first deploy waits for its service token (tests). */
+    ProductsStage(boolean prune, Duration firstDeployWait) {
+        this.prune = prune;
+        this.firstDeployWait = firstDeployWait;
+    }
 
     public boolean prune() { return prune; }
 
@@ -154,7 +171,8 @@ public final class ProductsStage implements Stage {
         List<List<Change>> perModel = BoundedPool.run("maas-products", models, ctx.config().products().concurrency(),
                 ctx.cancellation(), m -> {
                     List<Change> changes = new ProductReconciler(client, m, services.get(m.systemName()),
-                            backends.get(m.systemName()), write, progress::detail, ctx.cancellation()).run();
+                            backends.get(m.systemName()), write, progress::detail, ctx.cancellation(),
+                            firstDeployWait).run();
                     int n = done.incrementAndGet();
                     progress.step(n, total, n + " of " + total + " products");
                     return changes;
@@ -202,10 +220,29 @@ public final class ProductsStage implements Stage {
             out.add(new Change(Action.DELETE, TargetSystem.THREESCALE, ProductReconciler.PRODUCT, s.systemName(),
                     Map.of("name", FieldChange.of(s.name(), null))));
             if (write) {
-                client.services().delete(s.id());
+                delete(client, s);
             }
         }
         return out;
+    }
+
+    /**
+     * Deletes a pruned product. porta marks it deleted (it leaves the lists at once) and removes it in the background;
+     * it refuses to delete the tenant's default product or its last one (422, app/models/service.rb
+     * {@code mark_as_deleted unless: :default_or_last?}).
+     */
+    private static void delete(ThreescaleClient client, Service s) {
+        try {
+            client.services().delete(s.id());
+        } catch (dev.maas.installer.threescale.ThreescaleApiException e) {
+            if (e.status() == 422) {
+                throw new StageException("3scale refuses to delete product " + s.systemName() + ": it keeps a tenant's"
+                        + " last product and its default product, and " + s.systemName() + " is one of them ("
+                        + e.getMessage() + ")", Fix.manual("keep the product: apply without --prune, or add another"
+                        + " product to the tenant first (in the Admin Portal) and then prune"), false, e);
+            }
+            throw e;
+        }
     }
 
     static Map<String, Service> services(ThreescaleClient client) {

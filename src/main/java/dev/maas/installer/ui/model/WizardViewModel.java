@@ -173,7 +173,7 @@ public final class WizardViewModel {
         return lastVerifyReport.getReadOnlyProperty();
     }
 
-    /** Null until connected. Set by the Connect page (issue 3) or the app's start-up. */
+    /** Null until connected. Set by the Connect page or the app's start-up. */
     public ObjectProperty<ConnectionInfo> connectionProperty() { return connection; }
 
     /** "Not connected" or the connection in words, for the header. */

@@ -249,7 +249,7 @@ public final class JourneyView {
 
     private Node welcome() {
         // one title over its wrapped description per stage, in a VBox: laid out in one pass (a GridPane of wrapped
-        // labels was the most expensive layout of the first frame)
+        // labels takes much longer to lay out)
         VBox list = new VBox(6);
         list.setId("welcomeStages");
         for (StageViewModel s : wizard.stages()) {

@@ -329,7 +329,10 @@ public final class MainView extends BorderPane {
         installMoreAccelerators(scene);
     }
 
-    /** The shortcuts added with the keyboard-navigation work (issue 8); see {@link #installAccelerators}. */
+    /**
+     * Focus scrolling, Tab order and the navigation shortcuts (F5, Ctrl+0..9, Ctrl+L, Ctrl+Shift+D, F1); see
+     * {@link #installAccelerators}.
+     */
     private void installMoreAccelerators(Scene scene) {
         FocusScroller.install(scene);
         TabTraversal.install(scene);

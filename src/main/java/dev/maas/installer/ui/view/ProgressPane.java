@@ -70,7 +70,7 @@ final class ProgressPane extends GridPane {
         stepText.setMinWidth(0);
         stepDetail.setMinWidth(0);
         stepLine.setMinWidth(0);
-        // the step texts give way, not Cancel (it was cut to "..." at 1366 px by a long step message)
+        // the step texts give way, not Cancel (a long step message would otherwise cut it to "..." at 1366 px)
         cancel.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         setHgrow(stepLine, Priority.ALWAYS);
         setHgrow(overall, Priority.SOMETIMES);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.sandbox.threescale.AsyncDelays;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.stages.ModelStagesFixture;
 import dev.maas.installer.stages.backends.BackendsStage;
@@ -19,10 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Found by the kill-and-resume test (CliKillResumeTest): a run that made a product's changes but stopped before
- * deploying them (killed, or its deploy request failed) left a stale staging config behind, and the next apply,
- * seeing nothing to change, promoted that stale config to production. The products stage now compares the latest
- * staging config with what the product wants and deploys again when it differs.
+ * A run that made a product's changes but stopped before deploying them (killed, or its deploy request failed) leaves
+ * a stale staging config behind; an apply that only looked for changes to make would find none and promote that stale
+ * config to production. The products stage compares the latest staging config with what the product wants and
+ * deploys again when it differs (the case CliKillResumeTest meets at its kill points).
  */
 class ProductsResumeTest {
     private ModelStagesFixture fx;
@@ -62,7 +63,8 @@ class ProductsResumeTest {
 
     @Test
     void aRunStoppedBeforeTheDeployIsDeployedAndPromotedByTheNextApply() {
-        fx = new ModelStagesFixture(SimulatorOptions.defaults());
+        // the service token at once: this is about a run stopped before its deploy, not about the token
+        fx = new ModelStagesFixture(SimulatorOptions.defaults().withDelays(AsyncDelays.none()));
         InstallerConfig config = fx.config(ModelStagesFixture.runbookModels().subList(0, 1), 1, false);
         StageContext ctx = fx.ctx(config);
         new BackendsStage().apply(ctx, Progress.NONE);

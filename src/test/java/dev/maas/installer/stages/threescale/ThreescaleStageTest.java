@@ -156,6 +156,7 @@ class ThreescaleStageTest {
 
     /** The 3scale state a clean install leaves: no sample backend, one registry entry per policy, the org name. */
     private void assertInstalledState() {
+        sim.store().completePendingWork(); // the sample backend's purge, which porta does in the background
         assertThat(sim.store().snapshot("backend_apis")).extracting(b -> b.path("name").asText())
                 .doesNotContain(ThreescaleStage.SAMPLE_BACKEND_NAME);
         assertThat(sim.store().snapshot("backend_usages")).isEmpty();
