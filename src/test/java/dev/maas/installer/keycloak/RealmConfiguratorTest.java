@@ -97,7 +97,7 @@ class RealmConfiguratorTest {
         assertThat(client.isDirectAccessGrantsEnabled()).isFalse();
         assertThat(client.isServiceAccountsEnabled()).isFalse();
         assertThat(client.getAttributes()).containsEntry("oauth2.device.authorization.grant.enabled", "false");
-        assertThat(client.getRedirectUris()).containsExactly("https://" + PORTAL_HOST + "/*");
+        assertThat(client.getRedirectUris()).containsExactly("https://" + PORTAL_HOST + "/auth/keycloak/callback");
 
         List<ProtocolMapperRepresentation> mappers = r.clients().get(client.getId()).getProtocolMappers().getMappers();
         ProtocolMapperRepresentation builtin = admin.client().serverInfo().getInfo().getBuiltinProtocolMappers()

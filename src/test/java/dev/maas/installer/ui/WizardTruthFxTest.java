@@ -184,7 +184,7 @@ class WizardTruthFxTest {
         assertThat(runs).as("nothing ran, with neither 'demo realm' nor the earlier 'demo'").isEmpty();
         assertThat(model.page()).isEqualTo(WizardViewModel.Page.STAGE);
 
-        // Plan with "my realm!": the plan does not start (it once planned the valid prefix "my")
+        // Plan with "my realm!": no plan starts, neither with "my realm!" nor with its valid prefix "my"
         robot.interact(realm::clear);
         robot.write("my realm!");
         WaitForAsyncUtils.waitForFxEvents();
@@ -201,7 +201,7 @@ class WizardTruthFxTest {
         waitUntil(() -> !model.run().isRunning());
         assertThat(runs).containsExactly("PLAN threescale my realm!");
 
-        // fixed: everything runs again, with the value shown
+        // the realm corrected: everything runs again, with the value shown
         runs.clear();
         robot.interact(() -> model.select(StageIds.SSO));
         robot.interact(() -> robot.lookup("#sso-realm").queryAs(TextField.class).setText("demo-realm"));
