@@ -50,7 +50,15 @@ public final class PortalTree {
 
     private static final String LIQUID = ".liquid";
 
-    private static final Map<String, String> TEMPLATE_TYPES = Map.of(
+    /**
+     * A page's content type by extension, as porta names them: its own default content is created with Rails'
+     * {@code Mime[:js]} and {@code Mime[:css]} (app/lib/simple_layout.rb#import_js_and_css!; actionpack registers
+     * text/javascript, with application/javascript as a synonym, and text/css), its CMS page form offers text/html,
+     * text/css and text/javascript (app/views/provider/admin/cms/pages/_form.html.erb), and a page without one is
+     * text/html (app/models/cms/page.rb DEFAULT_CONTENT_TYPE). Sent with each page (templates API
+     * {@code content_type}); the developer portal serves the page with it.
+     */
+    public static final Map<String, String> TEMPLATE_TYPES = Map.of(
             "html", "text/html",
             "css", "text/css",
             "js", "text/javascript");
@@ -63,6 +71,9 @@ public final class PortalTree {
             Map.entry("eot", "application/vnd.ms-fontobject"), Map.entry("pdf", "application/pdf"),
             Map.entry("json", "application/json"), Map.entry("txt", "text/plain"), Map.entry("xml", "application/xml"),
             Map.entry("map", "application/json"));
+
+    /** porta app/models/cms/template.rb: a template's system_name, {@code \A\w[\w\-\/_]+\z}. */
+    static final java.util.regex.Pattern CMS_SYSTEM_NAME = java.util.regex.Pattern.compile("\\w[\\w\\-/_]+");
 
     private final Path root;
     private final List<PortalProblem> problems = new ArrayList<>();
@@ -278,6 +289,15 @@ public final class PortalTree {
                     "Save it as UTF-8, or give it an extension other than .html/.css/.js to upload it as a file."));
             return;
         }
+        if ((kind == TemplateKind.LAYOUT || kind == TemplateKind.PARTIAL)
+                && !CMS_SYSTEM_NAME.matcher(systemName).matches()) {
+            problems.add(new PortalProblem(rel, "gives the " + kind.cmsType() + " the system name '" + systemName
+                    + "', which 3scale refuses: a template's system name needs at least two characters, letters,"
+                    + " digits, '_', '-' or '/', starting with a letter, digit or '_'.",
+                    "Rename the file, e.g. " + (kind == TemplateKind.LAYOUT ? "l_main_layout.html.liquid"
+                            : "_footer.html.liquid") + "."));
+            return;
+        }
         DesiredTemplate t = new DesiredTemplate(rel, kind, systemName, title, path, sectionPath, contentType, liquid,
                 layout, content, sha256(bytes));
         String key = kind.matchedBySystemName() ? kind.cmsType() + ":" + systemName : "page:" + path;
@@ -314,6 +334,18 @@ public final class PortalTree {
     static String title(String name) {
         String t = name.replace('/', ' ').replace('_', ' ').replace('-', ' ').trim();
         return t.isEmpty() ? name : Character.toUpperCase(t.charAt(0)) + t.substring(1);
+    }
+
+    /**
+     * Rails' {@code String#parameterize}, which porta uses to make a CMS page's or section's system name from its
+     * title (app/models/cms/page.rb, section.rb): accents dropped, every run of characters other than ASCII letters,
+     * digits, '-' and '_' one '-', no '-' at either end, lower case.
+     */
+    public static String parameterize(String text) {
+        String ascii = java.text.Normalizer.normalize(text == null ? "" : text, java.text.Normalizer.Form.NFD)
+                .replaceAll("\\p{M}", "");
+        return ascii.replaceAll("(?i)[^a-z0-9\\-_]+", "-").replaceAll("-{2,}", "-").replaceAll("^-|-$", "")
+                .toLowerCase(Locale.ROOT);
     }
 
     /** Lower-case hex SHA-256 of the bytes. */

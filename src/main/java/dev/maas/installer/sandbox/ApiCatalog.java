@@ -39,6 +39,13 @@ final class ApiCatalog {
     private final Map<String, Resource> builtins = new LinkedHashMap<>();
     /** CRD name -> its served versions. */
     private final Map<String, List<Resource>> crds = new ConcurrentHashMap<>();
+    /** CRD name -> the stored CRD (names, printer columns, schemas). */
+    private final Map<String, JsonNode> crdDocuments = new ConcurrentHashMap<>();
+    /** Changes whenever a CRD is registered or removed (documents derived from the catalog are cached by it). */
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+
+    /** The names discovery publishes for a resource besides its plural. */
+    record Names(String singular, List<String> shortNames, List<String> categories) { }
 
     ApiCatalog(boolean openshift, boolean olm) {
         core("namespaces", "Namespace", false, true);
@@ -146,11 +153,78 @@ final class ApiCatalog {
                     CrdSchema.of(schema), v.path("storage").asBoolean(false)));
         }
         crds.put(name, List.copyOf(versions));
+        crdDocuments.put(name, crd.deepCopy());
+        generation.incrementAndGet();
         return versions;
     }
 
     void unregisterCrd(String name) {
         crds.remove(name);
+        crdDocuments.remove(name);
+        generation.incrementAndGet();
+    }
+
+    /** Changes whenever the set of served resources changes. */
+    long generation() {
+        return generation.get();
+    }
+
+    /** The stored CRD that serves {@code r}, or null for a built-in resource. */
+    JsonNode crd(Resource r) {
+        for (JsonNode crd : crdDocuments.values()) {
+            JsonNode spec = crd.path("spec");
+            if (spec.path("group").asText().equals(r.group())
+                    && spec.path("names").path("plural").asText().equals(r.plural())) {
+                return crd;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The scale subresource of a resource, or null: {@code specReplicasPath}, {@code statusReplicasPath} and
+     * {@code labelSelectorPath} (built-in kinds: {@code builtin} true, the selector is {@code spec.selector}). The apps/v1
+     * workloads have one (kubernetes v1.29 pkg/registry/apps/deployment/storage/storage.go ScaleREST, likewise
+     * statefulset and replicaset); a CRD version has one when it declares {@code subresources.scale}.
+     */
+    JsonNode scale(Resource r) {
+        JsonNode crd = crd(r);
+        if (crd != null) {
+            for (JsonNode v : crd.path("spec").path("versions")) {
+                if (v.path("name").asText().equals(r.version()) && v.path("subresources").has("scale")) {
+                    return v.path("subresources").path("scale");
+                }
+            }
+            return null;
+        }
+        if (r.group().equals("apps") && List.of("deployments", "statefulsets", "replicasets").contains(r.plural())) {
+            return NODES.objectNode().put("specReplicasPath", ".spec.replicas")
+                    .put("statusReplicasPath", ".status.replicas").put("builtin", true);
+        }
+        return null;
+    }
+
+    /** The singular name, short names and categories of a resource, from its CRD or the built-in tables. */
+    Names names(Resource r) {
+        JsonNode crd = crd(r);
+        if (crd != null) {
+            JsonNode names = crd.path("spec").path("names");
+            return new Names(names.path("singular").asText(r.singular()), strings(names.path("shortNames")),
+                    strings(names.path("categories")));
+        }
+        BuiltinApis.Names b = BuiltinApis.names(r.group(), r.plural());
+        return new Names(r.singular(), b.shortNames(), b.categories());
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    /** Every served resource, built-in first. */
+    List<Resource> served() {
+        return all();
     }
 
     private List<Resource> all() {
@@ -190,22 +264,11 @@ final class ApiCatalog {
 
     /** The APIGroup document, or null when the group is not served. */
     ObjectNode group(String group) {
-        Set<String> versions = new LinkedHashSet<>();
-        String preferred = null;
-        for (Resource r : all()) {
-            if (r.group().equals(group)) {
-                versions.add(r.version());
-                if (r.storage() && preferred == null) {
-                    preferred = r.version();
-                }
-            }
-        }
+        List<String> versions = versions(group);
         if (versions.isEmpty()) {
             return null;
         }
-        if (preferred == null) {
-            preferred = versions.iterator().next();
-        }
+        String preferred = versions.get(0);
         ObjectNode o = NODES.objectNode().put("kind", "APIGroup").put("apiVersion", "v1").put("name", group);
         ArrayNode vs = o.putArray("versions");
         for (String v : versions) {
@@ -213,6 +276,55 @@ final class ApiCatalog {
         }
         o.putObject("preferredVersion").put("groupVersion", group + "/" + preferred).put("version", preferred);
         return o;
+    }
+
+    /**
+     * The served versions of a group, preferred first: kubernetes v1.29 orders them by
+     * {@code version.CompareKubeAwareVersionStrings} (apimachinery pkg/version/helpers.go; the CRD discovery
+     * controller in apiextensions-apiserver pkg/apiserver/customresource_discovery_controller.go sorts with it).
+     */
+    List<String> versions(String group) {
+        Set<String> versions = new LinkedHashSet<>();
+        for (Resource r : all()) {
+            if (r.group().equals(group)) {
+                versions.add(r.version());
+            }
+        }
+        List<String> sorted = new ArrayList<>(versions);
+        sorted.sort(ApiCatalog::compareKubeAwareVersions);
+        return sorted;
+    }
+
+    /** Kube-aware version order, highest priority first: GA before beta before alpha, higher numbers first. */
+    static int compareKubeAwareVersions(String a, String b) {
+        long[] ka = kubeVersion(a);
+        long[] kb = kubeVersion(b);
+        if (ka == null || kb == null) {
+            if (ka != null) {
+                return -1;
+            }
+            if (kb != null) {
+                return 1;
+            }
+            return a.compareTo(b);
+        }
+        // [major, stability (2 GA, 1 beta, 0 alpha), minor]
+        if (ka[1] != kb[1]) {
+            return Long.compare(kb[1], ka[1]);
+        }
+        if (ka[0] != kb[0]) {
+            return Long.compare(kb[0], ka[0]);
+        }
+        return Long.compare(kb[2], ka[2]);
+    }
+
+    private static long[] kubeVersion(String v) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^v(\\d+)(?:(alpha|beta)(\\d+))?$").matcher(v);
+        if (!m.matches()) {
+            return null;
+        }
+        long stability = m.group(2) == null ? 2 : m.group(2).equals("beta") ? 1 : 0;
+        return new long[] {Long.parseLong(m.group(1)), stability, m.group(3) == null ? 0 : Long.parseLong(m.group(3))};
     }
 
     /** The APIResourceList for one group/version ({@code group} empty for core), or null when not served. */
@@ -224,17 +336,94 @@ final class ApiCatalog {
         for (Resource r : all()) {
             if (r.group().equals(group) && r.version().equals(version)) {
                 any = true;
-                ObjectNode e = list.addObject().put("name", r.plural()).put("singularName", r.singular())
+                Names names = names(r);
+                ObjectNode e = list.addObject().put("name", r.plural()).put("singularName", names.singular())
                         .put("namespaced", r.namespaced()).put("kind", r.kind());
                 ArrayNode verbs = e.putArray("verbs");
                 r.verbs().forEach(verbs::add);
+                if (!names.shortNames().isEmpty()) {
+                    ArrayNode shortNames = e.putArray("shortNames");
+                    names.shortNames().forEach(shortNames::add);
+                }
+                if (!names.categories().isEmpty()) {
+                    ArrayNode categories = e.putArray("categories");
+                    names.categories().forEach(categories::add);
+                }
                 if (r.statusSubresource()) {
                     list.addObject().put("name", r.plural() + "/status").put("singularName", "")
                             .put("namespaced", r.namespaced()).put("kind", r.kind())
                             .putArray("verbs").add("get").add("patch").add("update");
                 }
+                if (scale(r) != null) {
+                    list.addObject().put("name", r.plural() + "/scale").put("singularName", "")
+                            .put("namespaced", r.namespaced()).put("group", "autoscaling").put("version", "v1")
+                            .put("kind", "Scale").putArray("verbs").add("get").add("patch").add("update");
+                }
             }
         }
         return any ? o : null;
+    }
+
+    /**
+     * The aggregated discovery document of the core group ({@code core}, served at /api) or of the named groups
+     * (/apis), as kubernetes v1.29 serves it to clients that ask for
+     * {@code application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList}
+     * (staging/src/k8s.io/apiserver/pkg/endpoints/discovery/aggregated/handler.go, negotiation.go: v2beta1 only;
+     * types in k8s.io/api/apidiscovery/v2beta1/types.go).
+     */
+    ObjectNode aggregatedDiscovery(boolean core) {
+        ObjectNode o = NODES.objectNode().put("kind", "APIGroupDiscoveryList")
+                .put("apiVersion", "apidiscovery.k8s.io/v2beta1");
+        o.putObject("metadata");
+        ArrayNode items = o.putArray("items");
+        List<String> groups = core ? List.of("") : new ArrayList<>(groupNames());
+        for (String group : groups) {
+            ObjectNode g = items.addObject();
+            ObjectNode meta = g.putObject("metadata");
+            if (!group.isEmpty()) {
+                meta.put("name", group);
+            }
+            meta.putNull("creationTimestamp");
+            ArrayNode versions = g.putArray("versions");
+            for (String version : versions(group)) {
+                ObjectNode v = versions.addObject().put("version", version);
+                ArrayNode resources = v.putArray("resources");
+                for (Resource r : all()) {
+                    if (!r.group().equals(group) || !r.version().equals(version)) {
+                        continue;
+                    }
+                    Names names = names(r);
+                    ObjectNode e = resources.addObject().put("resource", r.plural());
+                    e.putObject("responseKind").put("group", r.group()).put("version", r.version())
+                            .put("kind", r.kind());
+                    e.put("scope", r.namespaced() ? "Namespaced" : "Cluster")
+                            .put("singularResource", names.singular());
+                    ArrayNode verbs = e.putArray("verbs");
+                    r.verbs().forEach(verbs::add);
+                    if (!names.shortNames().isEmpty()) {
+                        ArrayNode shortNames = e.putArray("shortNames");
+                        names.shortNames().forEach(shortNames::add);
+                    }
+                    if (!names.categories().isEmpty()) {
+                        ArrayNode categories = e.putArray("categories");
+                        names.categories().forEach(categories::add);
+                    }
+                    if (r.statusSubresource()) {
+                        ObjectNode sub = e.withArrayProperty("subresources").addObject().put("subresource", "status");
+                        sub.putObject("responseKind").put("group", r.group()).put("version", r.version())
+                                .put("kind", r.kind());
+                        sub.putArray("verbs").add("get").add("patch").add("update");
+                    }
+                    if (scale(r) != null) {
+                        ObjectNode sub = e.withArrayProperty("subresources").addObject().put("subresource", "scale");
+                        sub.putObject("responseKind").put("group", "autoscaling").put("version", "v1")
+                                .put("kind", "Scale");
+                        sub.putArray("verbs").add("get").add("patch").add("update");
+                    }
+                }
+                v.put("freshness", "Current");
+            }
+        }
+        return o;
     }
 }

@@ -44,6 +44,10 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     private final boolean strictNamespaces;
     private final List<AccessRule> denied = new CopyOnWriteArrayList<>();
     private final FieldOwnership ownership = new FieldOwnership();
+    private final WatchHub watches = new WatchHub();
+    private final TableConverter tables;
+    private final OpenApiDocs openapi;
+    private final FieldValidation fields;
     private final Object writeLock = new Object();
     private volatile String token;
     /**
@@ -68,6 +72,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         this.token = token;
         this.systemToken = systemToken;
         this.strictNamespaces = strictNamespaces;
+        this.tables = new TableConverter(catalog);
+        this.openapi = new OpenApiDocs(catalog);
+        this.fields = new FieldValidation(openapi);
         // writes to the main resource keep the status of kinds with a status subresource, built-in ones included
         for (ApiCatalog.Resource r : catalog.builtins()) {
             // (not Namespace: fabric8's path matching cannot address /api/v1/namespaces/x/status; its phase is
@@ -172,17 +179,102 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     // ---- dispatch ----
 
     @Override
-    public MockResponse dispatch(RecordedRequest request) {
+    public MockResponse dispatch(RecordedRequest received) {
         MockResponse response;
+        RecordedRequest request;
+        try {
+            request = asJson(received);
+        } catch (Rejection r) {
+            log(received, r.response.code());
+            return r.response;
+        }
+        RequestContext context = RequestContext.of(request);
+        CONTEXT.set(context);
         try {
             response = doDispatch(request);
         } catch (Rejection r) {
             response = r.response;
+        } finally {
+            CONTEXT.remove();
         }
+        if (response != null) {
+            if (response.getBody() != null && response.getBody().size() > 0 && response.header("Content-Type") == null
+                    && response.getWebSocketListener() == null) {
+                // the stored objects are JSON; clients decode a response by its Content-Type (client-go assumes its
+                // own, protobuf for typed clients, when there is none)
+                response.setHeader("Content-Type", "application/json");
+            }
+            for (String warning : context.warnings) {
+                // apiserver pkg/endpoints/filters/warning.go: code 299, agent "-", the text quoted
+                response.addHeader("Warning", "299 - " + FieldValidation.goQuote(warning));
+            }
+        }
+        log(request, response == null ? 0 : response.code());
+        return response;
+    }
+
+    /**
+     * A request whose body is protobuf (kubectl's typed clients) as the same request in JSON: the rest of the server
+     * reads JSON. A body that cannot be read is refused as the API server refuses it: 400.
+     */
+    private static RecordedRequest asJson(RecordedRequest request) {
+        if (!KubeProtobuf.isProtobuf(request.getHeader("Content-Type")) || request.getBody() == null) {
+            return request;
+        }
+        ObjectNode json;
+        try {
+            json = KubeProtobuf.decode(request.getBody().readByteArray());
+        } catch (IllegalArgumentException e) {
+            throw new Rejection(status(400, "BadRequest", e.getMessage(), null));
+        }
+        Headers.Builder headers = Headers.builder();
+        request.getHeaders().toMultimap().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("Content-Type") && !name.equalsIgnoreCase("Content-Length")) {
+                values.forEach(v -> headers.add(name, v));
+            }
+        });
+        headers.add("Content-Type", "application/json");
+        return new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(), headers.build(),
+                new Buffer(json.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** What the request being handled asked for, and the warnings its response carries. */
+    private static final class RequestContext {
+        final String fieldValidation;
+        final String patchType;
+        /** The patch (set when it is read: reading a request's body consumes it). */
+        String patchBody;
+        final List<String> warnings = new ArrayList<>();
+
+        private RequestContext(String fieldValidation, String patchType) {
+            this.fieldValidation = fieldValidation;
+            this.patchType = patchType;
+        }
+
+        static RequestContext of(RecordedRequest request) {
+            String path = String.valueOf(request.getPath());
+            Target t = parse(path);
+            // apiserver pkg/endpoints/handlers/rest.go fieldValidation: Warn unless the request says otherwise
+            String directive = t.query().getOrDefault("fieldValidation", "");
+            if (directive.isEmpty()) {
+                directive = "Warn";
+            }
+            String type = null;
+            if (request.method() == HttpMethod.PATCH) {
+                String ct = request.getHeader("Content-Type");
+                type = ct == null ? "application/json-patch+json" : ct.split(";")[0].trim();
+            }
+            return new RequestContext(directive, type);
+        }
+    }
+
+    private static final ThreadLocal<RequestContext> CONTEXT = new ThreadLocal<>();
+
+    private void log(RecordedRequest request, int code) {
         String auth = request.getHeader("Authorization");
         if (auth == null || !auth.equals("Bearer " + systemToken)) {
             ApiRequest logged = new ApiRequest(String.valueOf(request.getMethod()), String.valueOf(request.getPath()),
-                    response == null ? 0 : response.code());
+                    code);
             synchronized (requests) {
                 if (requests.size() >= REQUEST_LOG_SIZE) {
                     requests.removeFirst();
@@ -190,7 +282,242 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                 requests.addLast(logged);
             }
         }
-        return response;
+    }
+
+    /** A read; answered as a Table when the client asks for one (kubectl get). */
+    private MockResponse get(RecordedRequest request, Target t, ApiCatalog.Resource resource) {
+        MockResponse response = super.dispatch(request);
+        if (response.code() != 200 || !TableConverter.acceptsTable(request.getHeader("Accept"))) {
+            return response;
+        }
+        ObjectNode table = tables.table(resource, body(response), t.query().get("includeObject"), true);
+        return json(200, table);
+    }
+
+    // ---- scale ----
+
+    /**
+     * The scale subresource: the object's replicas as an autoscaling/v1 Scale, read and written through it
+     * (kubernetes v1.29 pkg/registry/apps/deployment/storage/storage.go ScaleREST; apiextensions-apiserver
+     * pkg/registry/customresource/etcd.go ScaleREST with the CRD's replica and selector paths).
+     */
+    private MockResponse scale(RecordedRequest request, Target t, ApiCatalog.Resource resource) {
+        JsonNode paths = catalog.scale(resource);
+        if (paths == null || t.name() == null) {
+            throw notFound("the server could not find the requested resource");
+        }
+        synchronized (writeLock) {
+            JsonNode current = current(t);
+            requireExisting(t, resource, current);
+            ObjectNode scale = toScale(current, paths);
+            if (request.method() == HttpMethod.GET) {
+                return json(200, scale);
+            }
+            JsonNode wanted;
+            try {
+                String text = request.getUtf8Body();
+                String type = request.getHeader("Content-Type") == null ? "application/json"
+                        : request.getHeader("Content-Type").split(";")[0].trim();
+                wanted = switch (request.method()) {
+                    case PUT -> JSON.readTree(text);
+                    case PATCH -> switch (type) {
+                        case "application/merge-patch+json" -> ObjectMerge.mergePatch(scale, JSON.readTree(text));
+                        case "application/strategic-merge-patch+json" ->
+                                ObjectMerge.strategicMerge(scale, JSON.readTree(text));
+                        case "application/json-patch+json" -> JsonPatch.apply(JSON.readTree(text), scale);
+                        default -> throw new Rejection(status(415, "UnsupportedMediaType",
+                                "the body of the request was in an unknown format - accepted media types include: "
+                                        + "application/json-patch+json, application/merge-patch+json, "
+                                        + "application/strategic-merge-patch+json", null));
+                    };
+                    default -> throw new Rejection(status(405, "MethodNotAllowed",
+                            "the server does not allow this method on the requested resource", null));
+                };
+            } catch (JsonProcessingException | RuntimeException e) {
+                if (e instanceof Rejection r) {
+                    throw r;
+                }
+                throw new Rejection(status(400, "BadRequest", "the scale could not be read: " + e.getMessage(), null));
+            }
+            requireResourceVersion(t, resource, current, wanted);
+            JsonNode replicas = wanted.path("spec").path("replicas");
+            if (!replicas.isIntegralNumber() || replicas.asLong() < 0) {
+                ObjectNode d = NODES.objectNode().put("name", t.name()).put("group", "autoscaling").put("kind", "Scale");
+                d.putArray("causes").addObject().put("reason", "FieldValueInvalid")
+                        .put("message", "Invalid value: " + replicas + ": must be greater than or equal to 0")
+                        .put("field", "spec.replicas");
+                throw new Rejection(status(422, "Invalid", "Scale.autoscaling \"" + t.name() + "\" is invalid: "
+                        + "spec.replicas: Invalid value: " + replicas + ": must be greater than or equal to 0", d));
+            }
+            ObjectNode updated = ((ObjectNode) current).deepCopy();
+            ObjectNode parent = updated;
+            String[] path = paths.path("specReplicasPath").asText(".spec.replicas").replaceFirst("^\\.", "").split("\\.");
+            for (int i = 0; i < path.length - 1; i++) {
+                parent = parent.withObjectProperty(path[i]);
+            }
+            parent.put(path[path.length - 1], replicas.asLong());
+            MockResponse response = super.handleUpdate(synthetic(HttpMethod.PUT, t.objectPath(), updated));
+            if (response.code() >= 300) {
+                return response;
+            }
+            recordUpdate(response, manager(request, t), current);
+            return json(200, toScale(body(response), paths));
+        }
+    }
+
+    private static ObjectNode toScale(JsonNode object, JsonNode paths) {
+        ObjectNode scale = NODES.objectNode().put("kind", "Scale").put("apiVersion", "autoscaling/v1");
+        ObjectNode meta = scale.putObject("metadata");
+        for (String f : List.of("name", "namespace", "uid", "resourceVersion", "creationTimestamp")) {
+            if (object.path("metadata").has(f)) {
+                meta.set(f, object.path("metadata").get(f));
+            }
+        }
+        List<JsonNode> spec = KubeJsonPath.parse(paths.path("specReplicasPath").asText(".spec.replicas"))
+                .evaluate(object);
+        List<JsonNode> status = KubeJsonPath.parse(paths.path("statusReplicasPath").asText(".status.replicas"))
+                .evaluate(object);
+        // pkg/apis/apps/v1/defaults.go: spec.replicas defaults to 1 for the built-in workloads
+        boolean builtin = paths.path("builtin").asBoolean(false);
+        long specReplicas = spec.isEmpty() ? (builtin ? 1 : 0) : spec.get(0).asLong();
+        scale.putObject("spec").put("replicas", specReplicas);
+        ObjectNode st = scale.putObject("status").put("replicas", status.isEmpty() ? 0 : status.get(0).asLong());
+        String selectorPath = paths.path("labelSelectorPath").asText("");
+        String selector = builtin ? TableConverter.selector(object.path("spec").get("selector"))
+                : selectorPath.isEmpty() ? "" : KubeJsonPath.parse(selectorPath).evaluate(object).stream().findFirst()
+                .map(JsonNode::asText).orElse("");
+        if (!selector.isEmpty()) {
+            st.put("selector", selector);
+        }
+        return scale;
+    }
+
+    // ---- watch ----
+
+    /**
+     * A watch over plain HTTP ({@code GET <collection>?watch=true}): authenticated and authorized like any request
+     * (verb {@code watch}), then streamed from the {@link WatchHub} until the client leaves or
+     * {@code timeoutSeconds} pass (kubernetes v1.29 apiserver pkg/endpoints/handlers/get.go ListResource,
+     * watch.go serveWatch; without timeoutSeconds the server picks 30-60 minutes).
+     */
+    void watch(RecordedRequest request, WatchHub.Stream stream) {
+        Target t;
+        ApiCatalog.Resource resource;
+        try {
+            String auth = request.getHeader("Authorization");
+            boolean system = auth != null && auth.equals("Bearer " + systemToken);
+            if (!system && (auth == null || !auth.equals("Bearer " + token))) {
+                throw new Rejection(status(401, "Unauthorized", "Unauthorized", null));
+            }
+            t = parse(request.getPath());
+            if (t.group() == null || t.version() == null || t.plural() == null) {
+                throw notFound("the server could not find the requested resource");
+            }
+            Target target = t;
+            resource = catalog.find(t.group(), t.version(), t.plural())
+                    .orElseThrow(() -> notFound("the server could not find the requested resource"));
+            if (!resource.verbs().contains("watch")) {
+                throw new Rejection(status(405, "MethodNotAllowed",
+                        "the server does not allow this method on the requested resource", null));
+            }
+            String ns = target.namespace() != null ? target.namespace()
+                    : (resource.kind().equals("Namespace") ? target.name() : null);
+            if (!system && isDenied("watch", t.group(), t.plural(), ns)) {
+                throw new Rejection(status(403, "Forbidden", forbiddenMessage("watch", t, ns), details(t, resource)));
+            }
+        } catch (Rejection r) {
+            log(request, r.response.code());
+            stream.reject(r.response);
+            return;
+        }
+        log(request, 200);
+        String fieldSelector = t.query().get("fieldSelector");
+        String name = t.name();
+        WatchHub.Filter filter = new WatchHub.Filter(t.group(), t.plural(), t.namespace(), name,
+                t.query().get("labelSelector"), fieldSelector);
+        java.util.function.Function<ObjectNode, JsonNode> transform = o -> o;
+        if (TableConverter.acceptsTable(request.getHeader("Accept"))) {
+            // apiserver pkg/endpoints/handlers/response.go: only the first event of a watch carries the columns
+            java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+            ApiCatalog.Resource r = resource;
+            String include = t.query().get("includeObject");
+            transform = o -> tables.table(r, o, include, first.getAndSet(false));
+        }
+        stream.open("application/json");
+        Runnable stop = watches.subscribe(filter, t.query().get("resourceVersion"), () -> currentObjects(filter),
+                transform, stream);
+        stream.onClose(stop);
+        long timeout = 1800;
+        try {
+            timeout = Long.parseLong(t.query().getOrDefault("timeoutSeconds", "1800"));
+        } catch (NumberFormatException e) {
+            // the default
+        }
+        stream.endAfter(timeout);
+    }
+
+    /** The stored objects a watch filter matches (read from the store's map only: no lock of the dispatcher). */
+    private List<ObjectNode> currentObjects(WatchHub.Filter filter) {
+        List<ObjectNode> out = new ArrayList<>();
+        List<Map.Entry<io.fabric8.mockwebserver.crud.AttributeSet, String>> entries;
+        synchronized (getMap()) {
+            entries = new ArrayList<>(getMap().entrySet());
+        }
+        for (Map.Entry<io.fabric8.mockwebserver.crud.AttributeSet, String> e : entries) {
+            String api = attribute(e.getKey(), "api");
+            String plural = attribute(e.getKey(), "plural");
+            if (!filter.plural().equals(plural) || !filter.group().equals(api == null ? "" : api)) {
+                continue;
+            }
+            try {
+                ObjectNode o = (ObjectNode) JSON.readTree(e.getValue());
+                if (filter.matches(new WatchHub.Change(0, "ADDED", filter.group(), filter.plural(), o))) {
+                    out.add(o);
+                }
+            } catch (JsonProcessingException ex) {
+                throw new IllegalStateException("the stored object is not JSON", ex);
+            }
+        }
+        return out;
+    }
+
+    /** Ends the open watches (the server is stopping). */
+    void closeWatches() {
+        watches.closeAll();
+    }
+
+    /**
+     * Every change of the store also goes to the watch cache: ADDED, MODIFIED, or DELETED with a new
+     * resourceVersion (a real API server gives the deletion its own resourceVersion).
+     */
+    @Override
+    public void processEvent(String path, io.fabric8.mockwebserver.crud.AttributeSet pathAttributes,
+                             io.fabric8.mockwebserver.crud.AttributeSet oldAttributes,
+                             io.fabric8.kubernetes.api.model.GenericKubernetesResource resource, String newState) {
+        String existing = oldAttributes == null ? null : getMap().get(oldAttributes);
+        super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+        if (java.util.Objects.equals(existing, newState)) {
+            return;
+        }
+        Target t = parse(path);
+        if (t.group() == null || t.plural() == null) {
+            return;
+        }
+        try {
+            if (newState == null) {
+                ObjectNode gone = (ObjectNode) JSON.readTree(existing);
+                long rv = requestResourceVersion();
+                gone.withObjectProperty("metadata").put("resourceVersion", String.valueOf(rv));
+                watches.publish(new WatchHub.Change(rv, "DELETED", t.group(), t.plural(), gone));
+            } else {
+                ObjectNode now = (ObjectNode) JSON.readTree(newState);
+                long rv = now.path("metadata").path("resourceVersion").asLong(0);
+                watches.publish(new WatchHub.Change(rv, existing == null ? "ADDED" : "MODIFIED", t.group(),
+                        t.plural(), now));
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the stored object is not JSON", e);
+        }
     }
 
     /** The user's requests so far (see {@link ApiRequest}). */
@@ -214,7 +541,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         }
         Target t = parse(request.getPath());
         if (request.method() == HttpMethod.GET) {
-            MockResponse discovery = discovery(t);
+            MockResponse discovery = discovery(t, request.getHeader("Accept"));
             if (discovery != null) {
                 return discovery;
             }
@@ -251,28 +578,39 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                 && !writeObserver.beforeWrite(request.method().name(), request.getPath())) {
             throw new Rejection(status(503, "ServiceUnavailable", "the request was dropped (WriteObserver)", null));
         }
+        if ("scale".equals(t.subresource())) {
+            return scale(request, t, resource);
+        }
         return switch (request.method()) {
             case POST -> create(t, resource, readObject(request.getUtf8Body()), manager(request, t));
             case PUT -> update(t, resource, readObject(request.getUtf8Body()), manager(request, t));
             case PATCH -> patch(t, resource, request.getHeader("Content-Type"), request.getUtf8Body(),
                     manager(request, t));
             case DELETE -> delete(request, t, resource);
+            case GET -> get(request, t, resource);
             default -> super.dispatch(request);
         };
     }
 
-    private MockResponse discovery(Target t) {
+    private MockResponse discovery(Target t, String accept) {
         String path = t.path().replaceAll("/+$", "");
         if (path.isEmpty() || path.equals("/")) {
             ObjectNode root = NODES.objectNode();
             ArrayNode paths = root.putArray("paths").add("/api").add("/api/v1").add("/apis").add("/version");
             return json(200, root);
         }
+        if (path.equals("/openapi/v2") || path.equals("/openapi/v3") || path.startsWith("/openapi/v3/")) {
+            return openapi(path, t.query(), accept);
+        }
         if (path.equals("/version")) {
             return json(200, NODES.objectNode().put("major", "1").put("minor", "29").put("gitVersion", "v1.29.0")
                     .put("platform", "linux/amd64").put("buildDate", "2024-01-01T00:00:00Z")
                     .put("gitCommit", "sandbox").put("gitTreeState", "clean").put("goVersion", "go1.21")
                     .put("compiler", "gc"));
+        }
+        if ((path.equals("/api") || path.equals("/apis")) && acceptsAggregatedDiscovery(accept)) {
+            return json(200, catalog.aggregatedDiscovery(path.equals("/api")))
+                    .setHeader("Content-Type", AGGREGATED_DISCOVERY);
         }
         if (path.equals("/api")) {
             return json(200, catalog.coreVersions(serverAddress));
@@ -295,6 +633,85 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             return json(200, list);
         }
         return null;
+    }
+
+    static final String OPENAPI_V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+
+    /**
+     * The OpenAPI documents, negotiated like kube-openapi pkg/handler/handler.go (v2: JSON, or protobuf for either
+     * protobuf media type; 406 otherwise) and pkg/handler3/handler.go (v3: an index of group/versions, each
+     * document at a URL carrying the hash of its content; an old hash redirects to the current one).
+     */
+    private MockResponse openapi(String path, Map<String, String> query, String accept) {
+        String chosen = null;
+        for (String range : (accept == null || accept.isBlank() ? "*/*" : accept).split(",")) {
+            String type = range.split(";")[0].trim();
+            if (type.equals("application/json") || type.equals("*/*") || type.equals("application/*")) {
+                chosen = "json";
+            } else if (type.equals("application/com.github.proto-openapi.spec.v2@v1.0+protobuf")
+                    || type.equals(OPENAPI_V2_PROTOBUF)) {
+                chosen = path.equals("/openapi/v2") ? "protobuf" : null;
+            }
+            if (chosen != null) {
+                break;
+            }
+        }
+        if (chosen == null) {
+            return new MockResponse().setResponseCode(406);
+        }
+        if (path.equals("/openapi/v2")) {
+            if (chosen.equals("protobuf")) {
+                return new MockResponse().setResponseCode(200).setHeader("Content-Type", OPENAPI_V2_PROTOBUF)
+                        .setBody(openapi.v2Protobuf());
+            }
+            return json(200, openapi.v2());
+        }
+        if (path.equals("/openapi/v3")) {
+            return json(200, openapi.v3Index());
+        }
+        String groupVersion = path.substring("/openapi/v3/".length());
+        ObjectNode doc = openapi.v3(groupVersion);
+        if (doc == null) {
+            throw notFound("the server could not find the requested resource");
+        }
+        String etag = OpenApiDocs.hash(doc);
+        String hash = query.get("hash");
+        if (hash != null && !hash.isEmpty() && !hash.equals(etag)) {
+            return new MockResponse().setResponseCode(301)
+                    .setHeader("Location", "/openapi/v3/" + groupVersion + "?hash=" + etag);
+        }
+        return json(200, doc).setHeader("Etag", "\"" + etag + "\"");
+    }
+
+    /** The media type of aggregated discovery as kubernetes v1.29 serves it (v2beta1; v2 came with v1.30). */
+    static final String AGGREGATED_DISCOVERY = "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList";
+
+    /** Whether an Accept header asks for aggregated discovery v2beta1 (client-go sends v2, v2beta1, then plain JSON). */
+    static boolean acceptsAggregatedDiscovery(String accept) {
+        if (accept == null) {
+            return false;
+        }
+        for (String range : accept.split(",")) {
+            Map<String, String> params = mediaTypeParameters(range);
+            if (range.trim().startsWith("application/json") && "apidiscovery.k8s.io".equals(params.get("g"))
+                    && "v2beta1".equals(params.get("v")) && "APIGroupDiscoveryList".equals(params.get("as"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The parameters of one media range, e.g. {@code application/json;as=Table;v=v1} -> {as=Table, v=v1}. */
+    static Map<String, String> mediaTypeParameters(String range) {
+        Map<String, String> out = new java.util.HashMap<>();
+        String[] parts = range.split(";");
+        for (int i = 1; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            if (eq > 0) {
+                out.put(parts[i].substring(0, eq).trim(), parts[i].substring(eq + 1).trim());
+            }
+        }
+        return out;
     }
 
     // ---- writes ----
@@ -397,6 +814,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                 if (current == null) {
                     throw notFound(resourceNotFound(t, resource));
                 }
+                requireResourceVersion(t, resource, current, body);
                 ObjectNode merged = ((ObjectNode) current).deepCopy();
                 merged.set("status", body.get("status"));
                 if (body.path("metadata").hasNonNull("resourceVersion")) {
@@ -408,6 +826,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                 if (before == null) {
                     throw notFound(resourceNotFound(t, resource));
                 }
+                requireResourceVersion(t, resource, before, body);
                 admit(t, resource, body, before);
             }
             if (dryRun(t)) {
@@ -425,6 +844,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     private MockResponse patch(Target t, ApiCatalog.Resource resource, String contentType, String patchText,
                                String manager) {
         String type = contentType == null ? "application/json-patch+json" : contentType.split(";")[0].trim();
+        if (CONTEXT.get() != null) {
+            CONTEXT.get().patchBody = patchText;
+        }
         synchronized (writeLock) {
             JsonNode current = current(t);
             JsonNode result;
@@ -438,6 +860,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                                     + "fieldManager: Required value: is required for apply patch", null));
                         }
                         ObjectNode applied = (ObjectNode) YAML.readTree(patchText);
+                        if (t.subresource() == null) {
+                            requireDeclaredFields(t, resource, applied);
+                        }
                         if (current == null) {
                             requireNamespace(t, resource);
                             ObjectNode meta = applied.withObjectProperty("metadata");
@@ -505,6 +930,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             if (!(result instanceof ObjectNode obj)) {
                 throw new Rejection(status(400, "BadRequest", "the patch does not produce an object", null));
             }
+            requireResourceVersion(t, resource, current, obj);
             admit(t, resource, obj, current);
             if (dryRun(t)) {
                 return json(200, obj);
@@ -524,19 +950,32 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         }
     }
 
+    /**
+     * The apply conflict (apimachinery pkg/util/managedfields/internal/conflict.go NewConflictError,
+     * getConflictMessage: one conflict on one line, several grouped by manager, managers sorted).
+     */
     private static MockResponse conflict(List<FieldOwnership.Conflict> conflicts) {
-        StringBuilder message = new StringBuilder("Apply failed with ").append(conflicts.size())
-                .append(conflicts.size() == 1 ? " conflict: " : " conflicts: ");
         ObjectNode d = NODES.objectNode();
         ArrayNode causes = d.putArray("causes");
-        List<String> parts = new ArrayList<>();
         for (FieldOwnership.Conflict c : conflicts) {
-            parts.add("conflict with \"" + c.manager() + "\": " + c.fieldPath());
             causes.addObject().put("reason", "FieldManagerConflict")
-                    .put("message", "conflict with \"" + c.manager() + "\"").put("field", c.fieldPath());
+                    .put("message", "conflict with " + c.describeManager()).put("field", c.fieldPath());
         }
-        message.append(String.join("\n", parts));
-        return status(409, "Conflict", message.toString(), d);
+        String message;
+        if (conflicts.size() == 1) {
+            message = "Apply failed with 1 conflict: conflict with " + conflicts.get(0).describeManager() + ": "
+                    + conflicts.get(0).fieldPath();
+        } else {
+            java.util.TreeMap<String, List<FieldOwnership.Conflict>> byManager = new java.util.TreeMap<>();
+            conflicts.forEach(c -> byManager.computeIfAbsent(c.manager(), k -> new ArrayList<>()).add(c));
+            List<String> lines = new ArrayList<>();
+            byManager.values().forEach(cs -> {
+                lines.add("conflicts with " + cs.get(0).describeManager() + ":");
+                cs.forEach(c -> lines.add("- " + c.fieldPath()));
+            });
+            message = "Apply failed with " + conflicts.size() + " conflicts: " + String.join("\n", lines);
+        }
+        return status(409, "Conflict", message, d);
     }
 
     private MockResponse delete(RecordedRequest request, Target t, ApiCatalog.Resource resource) {
@@ -590,6 +1029,27 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         return String.valueOf(a.getValues().iterator().next());
     }
 
+    /**
+     * Optimistic concurrency: a write that names a resourceVersion other than the stored one fails with 409
+     * Conflict (apiserver pkg/registry/generic/registry/store.go: OptimisticLockErrorMsg; apimachinery
+     * pkg/api/errors/errors.go NewConflict, details naming the resource's plural and group).
+     */
+    private static void requireResourceVersion(Target t, ApiCatalog.Resource resource, JsonNode current,
+                                               JsonNode written) {
+        String wanted = written.path("metadata").path("resourceVersion").asText("");
+        if (current == null || wanted.isEmpty()
+                || wanted.equals(current.path("metadata").path("resourceVersion").asText(""))) {
+            return;
+        }
+        String res = resource.group().isEmpty() ? resource.plural() : resource.plural() + "." + resource.group();
+        String name = current.path("metadata").path("name").asText(t.name());
+        ObjectNode d = NODES.objectNode().put("name", name).put("group", resource.group())
+                .put("kind", resource.plural());
+        throw new Rejection(status(409, "Conflict", "Operation cannot be fulfilled on " + res + " \"" + name
+                + "\": the object has been modified; please apply your changes to the latest version and try again",
+                d));
+    }
+
     private void requireExisting(Target t, ApiCatalog.Resource resource, JsonNode current) {
         if (current == null) {
             throw notFound(resourceNotFound(t, resource));
@@ -636,12 +1096,25 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             throw new Rejection(status(400, "BadRequest", "the API version in the data (" + obj.path("apiVersion").asText()
                     + ") does not match the expected API version (" + resource.groupVersion() + ")", null));
         }
+        RequestContext ctx = CONTEXT.get();
+        String patched = ctx != null && ctx.patchType != null && !ctx.patchType.equals(APPLY_PATCH)
+                ? obj.toString() : null;
+        List<String> unknown = dropUnknownFields(resource, obj);
+        if (!unknown.isEmpty()) {
+            reportUnknownFields(resource, obj, unknown, patched);
+        }
         List<FieldError> metaErrors = ObjectMetaRules.validate(resource.kind(), resource.group(), obj);
         if (!metaErrors.isEmpty()) {
             throw new Rejection(invalid(resource, obj.path("metadata").path("name").asText(t.name()), metaErrors));
         }
         switch ("status".equals(t.subresource()) ? "" : resource.kind()) {
-            case "Secret" -> secretStringData(obj);
+            case "Secret" -> {
+                secretStringData(obj);
+                // pkg/apis/core/v1/defaults.go SetDefaults_Secret
+                if (!obj.hasNonNull("type") || obj.get("type").asText().isEmpty()) {
+                    obj.put("type", "Opaque");
+                }
+            }
             case "Route" -> {
                 if (resource.group().equals("route.openshift.io")) {
                     routeHost(obj, t);
@@ -659,6 +1132,106 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         }
     }
 
+    private static final String APPLY_PATCH = "application/apply-patch+yaml";
+    private static final String OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+
+    /**
+     * Removes the fields the kind does not declare (decoding into a built-in type drops them; a CRD's structural
+     * schema prunes them) and returns their paths, sorted.
+     */
+    private List<String> dropUnknownFields(ApiCatalog.Resource resource, ObjectNode obj) {
+        List<String> unknown = new ArrayList<>();
+        if (resource.schema() != null) {
+            unknown.addAll(resource.schema().pruneReporting(obj));
+            JsonNode meta = obj.get("metadata");
+            if (meta instanceof ObjectNode m && openapi.definition(OBJECT_META) != null) {
+                fields.dropUnknown(OBJECT_META, m).forEach(f -> unknown.add("metadata." + f));
+            }
+        } else {
+            String def = openapi.definitionName(resource);
+            if (def != null && !def.equals(OpenApiDocs.restFriendlyName(resource.group(), resource.version(),
+                    resource.kind()))) {
+                unknown.addAll(fields.dropUnknown(def, obj));
+            }
+        }
+        java.util.Collections.sort(unknown);
+        return unknown;
+    }
+
+    /**
+     * fieldValidation: Strict fails the request (create and update: 400, kubernetes v1.29 apiserver
+     * pkg/endpoints/handlers/rest.go transformDecodeError; patch: 422 naming the patch, handlers/patch.go), Warn
+     * (the default) answers with a Warning header per field, Ignore says nothing.
+     */
+    private void reportUnknownFields(ApiCatalog.Resource resource, ObjectNode obj, List<String> unknown,
+                                     String patched) {
+        RequestContext ctx = CONTEXT.get();
+        String directive = ctx == null ? "Warn" : ctx.fieldValidation;
+        List<String> errors = unknown.stream().map(f -> "unknown field " + FieldValidation.goQuote(f)).toList();
+        if (directive.equals("Strict")) {
+            String strict = "strict decoding error: " + String.join(", ", errors);
+            if (ctx != null && ctx.patchType != null) {
+                String value;
+                if (ctx.patchType.equals("application/strategic-merge-patch+json")) {
+                    JsonNode patch;
+                    try {
+                        patch = JSON.readTree(ctx.patchBody);
+                    } catch (JsonProcessingException e) {
+                        patch = NODES.textNode(ctx.patchBody);
+                    }
+                    value = KubeJsonPath.text(patch); // fmt.Sprintf("%+v", patchMap)
+                } else {
+                    value = patched == null ? obj.toString() : patched; // string(patchedObjJS)
+                }
+                String detail = "Invalid value: " + FieldValidation.goQuote(value) + ": " + strict;
+                ObjectNode d = NODES.objectNode();
+                d.putArray("causes").addObject().put("reason", "FieldValueInvalid").put("message", detail)
+                        .put("field", "patch");
+                throw new Rejection(status(422, "Invalid", " \"\" is invalid: patch: " + detail, d));
+            }
+            String version = obj.path("apiVersion").asText();
+            version = version.contains("/") ? version.substring(version.indexOf('/') + 1) : version;
+            throw new Rejection(status(400, "BadRequest", obj.path("kind").asText() + " in version \"" + version
+                    + "\" cannot be handled as a " + resource.kind() + ": " + strict, null));
+        }
+        if (directive.equals("Warn") && ctx != null) {
+            ctx.warnings.addAll(errors);
+        }
+    }
+
+    /**
+     * Server-side apply types the applied object against the kind's schema and refuses undeclared fields whatever
+     * the field validation (apimachinery pkg/util/managedfields/internal/structuredmerge.go: "failed to create typed
+     * patch object (%v): %v"; the error is not an API status, so the server answers 500 without a reason).
+     */
+    private void requireDeclaredFields(Target t, ApiCatalog.Resource resource, ObjectNode applied) {
+        List<String> undeclared = new ArrayList<>();
+        if (resource.schema() != null) {
+            for (String f : resource.schema().pruneReporting(applied.deepCopy())) {
+                undeclared.add("." + f);
+            }
+            if (applied.get("metadata") != null && openapi.definition(OBJECT_META) != null) {
+                fields.undeclared(OBJECT_META, applied.get("metadata")).forEach(f -> undeclared.add(".metadata" + f));
+            }
+        } else {
+            String def = openapi.definitionName(resource);
+            if (def != null && !def.equals(OpenApiDocs.restFriendlyName(resource.group(), resource.version(),
+                    resource.kind()))) {
+                undeclared.addAll(fields.undeclared(def, applied));
+            }
+        }
+        if (undeclared.isEmpty()) {
+            return;
+        }
+        List<String> messages = undeclared.stream().map(f -> f + ": field not declared in schema").toList();
+        String errors = messages.size() == 1 ? messages.get(0) : "errors:\n  " + String.join("\n  ", messages);
+        String gvk = (resource.group().isEmpty() ? "" : resource.group()) + "/" + resource.version() + ", Kind="
+                + resource.kind();
+        String ns = t.namespace() == null ? "" : t.namespace();
+        throw new Rejection(status(500, "", "failed to create typed patch object (" + ns + "/" + t.name() + "; "
+                + gvk + "): " + errors, null));
+    }
+
     private static void secretStringData(ObjectNode secret) {
         JsonNode stringData = secret.remove("stringData");
         if (stringData != null && stringData.isObject()) {
@@ -670,6 +1243,29 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
 
     private void routeHost(ObjectNode route, Target t) {
         ObjectNode spec = route.withObjectProperty("spec");
+        // openshift library-go pkg/route/defaulting/defaults.go (SetObjectDefaults_Route)
+        if (!spec.hasNonNull("wildcardPolicy") || spec.get("wildcardPolicy").asText().isEmpty()) {
+            spec.put("wildcardPolicy", "None");
+        }
+        List<JsonNode> targets = new ArrayList<>();
+        if (spec.get("to") instanceof ObjectNode) {
+            targets.add(spec.get("to"));
+        }
+        spec.path("alternateBackends").forEach(targets::add);
+        for (JsonNode target : targets) {
+            if (target instanceof ObjectNode to) {
+                if (!to.hasNonNull("kind") || to.get("kind").asText().isEmpty()) {
+                    to.put("kind", "Service");
+                }
+                if (!to.hasNonNull("weight")) {
+                    to.put("weight", 100);
+                }
+            }
+        }
+        if (spec.get("tls") instanceof ObjectNode tls && (!tls.hasNonNull("termination")
+                || tls.get("termination").asText().isEmpty()) && !tls.hasNonNull("destinationCACertificate")) {
+            tls.put("termination", "edge");
+        }
         String name = route.path("metadata").path("name").asText(t.name());
         String ns = route.path("metadata").path("namespace").asText(t.namespace());
         if (!spec.hasNonNull("host") || spec.get("host").asText().isEmpty()) {
@@ -679,7 +1275,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         ObjectNode ingress = status.putArray("ingress").addObject();
         ingress.put("host", spec.get("host").asText()).put("routerName", "default")
                 .put("routerCanonicalHostname", "router-default." + appsDomain)
-                .put("wildcardPolicy", "None");
+                .put("wildcardPolicy", spec.path("wildcardPolicy").asText("None"));
         ingress.putArray("conditions").addObject().put("type", "Admitted").put("status", "True");
         route.set("status", status);
     }
@@ -771,7 +1367,10 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     static MockResponse status(int code, String reason, String message, ObjectNode details) {
         ObjectNode s = NODES.objectNode().put("kind", "Status").put("apiVersion", "v1");
         s.putObject("metadata");
-        s.put("status", "Failure").put("message", message).put("reason", reason);
+        s.put("status", "Failure").put("message", message);
+        if (reason != null && !reason.isEmpty()) {
+            s.put("reason", reason);
+        }
         if (details != null) {
             s.set("details", details);
         }

@@ -56,7 +56,19 @@ public final class CrdSchema {
 
     /** Removes the fields the schema does not declare, as a real API server does before storing. */
     public void prune(ObjectNode object) {
-        pruneNode(object, structural, true);
+        pruneNode(object, structural, true, null, "");
+    }
+
+    /**
+     * Like {@link #prune}, and returns the paths of the removed fields, sorted, as the API server reports them
+     * (apiextensions-apiserver pkg/apiserver/schema/pruning/algorithm.go with TrackUnknownFieldPaths, options.go:
+     * keys joined with dots, list indexes in brackets, e.g. {@code spec.items[0].foo}).
+     */
+    public List<String> pruneReporting(ObjectNode object) {
+        List<String> removed = new ArrayList<>();
+        pruneNode(object, structural, true, removed, "");
+        java.util.Collections.sort(removed);
+        return removed;
     }
 
     /** Validates the (pruned) object; an empty list means valid. */
@@ -92,7 +104,8 @@ public final class CrdSchema {
 
     // ---- pruning ----
 
-    private static void pruneNode(JsonNode value, JsonNode schema, boolean root) {
+    private static void pruneNode(JsonNode value, JsonNode schema, boolean root, List<String> removed,
+                                  String path) {
         if (schema == null || !schema.isObject() || value == null) {
             return;
         }
@@ -110,19 +123,24 @@ public final class CrdSchema {
                     continue;
                 }
                 JsonNode propSchema = props == null ? null : props.get(name);
+                String child = path.isEmpty() ? name : path + "." + name;
                 if (propSchema != null) {
-                    pruneNode(f.getValue(), propSchema, false);
+                    pruneNode(f.getValue(), propSchema, false, removed, child);
                 } else if (additional != null && additional.isObject()) {
-                    pruneNode(f.getValue(), additional, false);
+                    pruneNode(f.getValue(), additional, false, removed, child);
                 } else if (!preserve && !(additional != null && additional.asBoolean(false))) {
                     fields.remove();
+                    if (removed != null) {
+                        removed.add(child);
+                    }
                 }
             }
         } else if (value.isArray()) {
             JsonNode items = schema.get("items");
             if (items != null && items.isObject()) {
+                int i = 0;
                 for (JsonNode element : value) {
-                    pruneNode(element, items, false);
+                    pruneNode(element, items, false, removed, path + "[" + i++ + "]");
                 }
             }
         }

@@ -23,11 +23,25 @@ import java.util.concurrent.ConcurrentHashMap;
 final class FieldOwnership {
     /** uid -> manager -> owned field paths (each a list of keys). */
     private final Map<String, Map<String, Set<List<String>>>> owners = new ConcurrentHashMap<>();
+    /** uid -> manager -> "apiVersion at time" of its last ordinary write (absent when its last write was an apply). */
+    private final Map<String, Map<String, String>> updates = new ConcurrentHashMap<>();
 
-    /** A field applied with another value than its owner's. */
-    record Conflict(String manager, List<String> field) {
+    /**
+     * A field applied with another value than its owner's. {@code update}: how the owner last wrote, for a manager
+     * whose last write was an ordinary update ({@code apps/v1 at 2024-01-01T00:00:00Z}), else null.
+     */
+    record Conflict(String manager, List<String> field, String update) {
+        Conflict(String manager, List<String> field) {
+            this(manager, field, null);
+        }
+
         String fieldPath() {
             return "." + String.join(".", field);
+        }
+
+        /** managedfields/internal/conflict.go printManager: the quoted name, "using" the version of an update. */
+        String describeManager() {
+            return "\"" + manager + "\"" + (update == null ? "" : " using " + update);
         }
     }
 
@@ -87,7 +101,7 @@ final class FieldOwnership {
             }
             for (Map.Entry<String, Set<List<String>>> e : byManager.entrySet()) {
                 if (!e.getKey().equals(manager) && e.getValue().contains(field)) {
-                    out.add(new Conflict(e.getKey(), field));
+                    out.add(new Conflict(e.getKey(), field, updates.getOrDefault(uid, Map.of()).get(e.getKey())));
                 }
             }
         }
@@ -126,6 +140,10 @@ final class FieldOwnership {
                 });
             }
             byManager.put(manager, new LinkedHashSet<>(now));
+            Map<String, String> u = updates.get(uid);
+            if (u != null) {
+                u.remove(manager);
+            }
         }
     }
 
@@ -148,11 +166,17 @@ final class FieldOwnership {
                 }
             });
             byManager.computeIfAbsent(manager, k -> new LinkedHashSet<>()).addAll(changed);
+            if (!changed.isEmpty()) {
+                updates.computeIfAbsent(uid, k -> new ConcurrentHashMap<>()).put(manager,
+                        after.path("apiVersion").asText() + " at "
+                                + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+            }
         }
     }
 
     void forget(String uid) {
         owners.remove(uid);
+        updates.remove(uid);
     }
 
     /** Removes a field, and the maps that become empty because of it. */

@@ -49,6 +49,19 @@ final class ObjectMerge {
             }
             ObjectNode out = target != null && target.isObject() ? ((ObjectNode) target).deepCopy()
                     : JsonNodeFactory.instance.objectNode();
+            // apimachinery pkg/util/strategicpatch/patch.go: $retainKeys keeps only the listed keys of the original
+            JsonNode retain = patch.get("$retainKeys");
+            if (retain != null && retain.isArray()) {
+                java.util.Set<String> keep = new java.util.HashSet<>();
+                retain.forEach(k -> keep.add(k.asText()));
+                List<String> drop = new ArrayList<>();
+                out.fieldNames().forEachRemaining(k -> {
+                    if (!keep.contains(k)) {
+                        drop.add(k);
+                    }
+                });
+                drop.forEach(out::remove);
+            }
             Iterator<Map.Entry<String, JsonNode>> it = patch.properties().iterator();
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> f = it.next();
@@ -63,6 +76,19 @@ final class ObjectMerge {
                     out.set(key, strategicMerge(out.get(key), value));
                 }
             }
+            patch.properties().forEach(f -> {
+                String key = f.getKey();
+                if (key.startsWith("$deleteFromPrimitiveList/") && out.get(key.substring(key.indexOf('/') + 1))
+                        instanceof ArrayNode list) {
+                    // patch.go deleteFromSlice: the listed values leave the primitive list
+                    java.util.Set<JsonNode> gone = new java.util.HashSet<>();
+                    f.getValue().forEach(gone::add);
+                    list.removeIf(gone::contains);
+                } else if (key.startsWith("$setElementOrder/") && out.get(key.substring(key.indexOf('/') + 1))
+                        instanceof ArrayNode list) {
+                    out.set(key.substring(key.indexOf('/') + 1), order(list, f.getValue()));
+                }
+            });
             return out;
         }
         if (patch.isArray() && target != null && target.isArray()) {
@@ -72,6 +98,38 @@ final class ObjectMerge {
             }
         }
         return patch.deepCopy();
+    }
+
+    /**
+     * patch.go normalizeElementOrder: the items named in {@code $setElementOrder} come first, in its order (matched
+     * by their merge key, or by value for primitive lists); the others follow as they were.
+     */
+    private static ArrayNode order(ArrayNode list, JsonNode wanted) {
+        if (!wanted.isArray() || wanted.isEmpty()) {
+            return list;
+        }
+        String key = null;
+        JsonNode first = wanted.get(0);
+        if (first.isObject() && first.size() >= 1) {
+            key = first.fieldNames().next();
+        }
+        List<JsonNode> rest = new ArrayList<>();
+        list.forEach(rest::add);
+        ArrayNode out = JsonNodeFactory.instance.arrayNode();
+        for (JsonNode w : wanted) {
+            for (Iterator<JsonNode> i = rest.iterator(); i.hasNext(); ) {
+                JsonNode item = i.next();
+                boolean same = key == null ? item.equals(w)
+                        : item.isObject() && item.path(key).equals(w.path(key));
+                if (same) {
+                    out.add(item);
+                    i.remove();
+                    break;
+                }
+            }
+        }
+        rest.forEach(out::add);
+        return out;
     }
 
     private static String mergeKey(ArrayNode patch, ArrayNode target) {

@@ -4,10 +4,6 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.vertx.Protocol;
 
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +11,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -151,8 +146,7 @@ public final class TestCluster implements AutoCloseable {
     public static final String MODELS_NAMESPACE = "models";
 
     private final Options options;
-    private final KubernetesMockServer server;
-    private final MockWebServer webServer;
+    private final ApiHttpFront server;
     private final ApiServerDispatcher dispatcher;
     private final ScheduledExecutorService scheduler;
     private final List<SimulatedOperator> operators = new CopyOnWriteArrayList<>();
@@ -172,10 +166,6 @@ public final class TestCluster implements AutoCloseable {
         this.dispatcher = new ApiServerDispatcher(catalog, options.appsDomain(), USER, token, systemToken,
                 options.strictNamespaces());
         options.denied().forEach(dispatcher::deny);
-        this.webServer = new MockWebServer();
-        this.webServer.setProtocols(List.of(Protocol.HTTP_1_1));
-        this.server = new KubernetesMockServer(new Context(), webServer, new HashMap<>(),
-                dispatcher, false);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sandbox-operators");
             t.setDaemon(true);
@@ -183,20 +173,20 @@ public final class TestCluster implements AutoCloseable {
         });
         InetAddress loopback = InetAddress.getLoopbackAddress();
         if (options.https()) {
-            server.start(loopback, 0);
+            this.server = ApiHttpFront.start(loopback, 0, dispatcher);
             try {
-                this.tls = TlsFront.start(options.port(), webServer.getPort());
+                this.tls = TlsFront.start(options.port(), server.port());
             } catch (RuntimeException e) {
-                server.shutdown();
+                server.close();
                 throw e;
             }
             this.caPem = tls.certificatePem();
             this.url = "https://127.0.0.1:" + tls.port();
         } else {
-            server.start(loopback, options.port());
+            this.server = ApiHttpFront.start(loopback, options.port(), dispatcher);
             this.tls = null;
             this.caPem = null;
-            this.url = "http://127.0.0.1:" + webServer.getPort();
+            this.url = "http://127.0.0.1:" + server.port();
         }
         dispatcher.serverAddress(url.substring(url.indexOf("://") + 3));
     }
@@ -221,6 +211,7 @@ public final class TestCluster implements AutoCloseable {
         TestCluster cluster = new TestCluster(options);
         try {
             new ClusterSeed(cluster, options).seed();
+            cluster.addOperator(new DeploymentController(Duration.ofMillis(300)));
             if (options.olm()) {
                 cluster.olm = new OlmSimulator(options.olmBehaviour());
                 cluster.addOperator(cluster.olm);
@@ -239,7 +230,7 @@ public final class TestCluster implements AutoCloseable {
 
     /** The port clients connect to. */
     public int port() {
-        return tls != null ? tls.port() : webServer.getPort();
+        return tls != null ? tls.port() : server.port();
     }
 
     /** The bearer token of {@link #USER}. A credential: never log it. */
@@ -387,10 +378,11 @@ public final class TestCluster implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         clients.forEach(KubernetesClient::close);
+        dispatcher.closeWatches();
         if (tls != null) {
             tls.close();
         }
-        server.shutdown();
+        server.close();
     }
 
     private static String newToken() {

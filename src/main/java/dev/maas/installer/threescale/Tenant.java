@@ -132,9 +132,17 @@ public final class Tenant {
     /**
      * Creates an application of a developer account on an application plan. On 3scale 2.15 this also subscribes
      * the account to the plan's product (the runbook's workaround for subscribing accounts).
+     *
+     * <p>The application gets a user_key chosen here (porta's create takes {@code user_key}:
+     * app/controllers/admin/api/buyers_applications_controller.rb), which is how a create whose answer was lost is
+     * found again: not by name, which porta may not return (the application's fields, rendered only when defined
+     * and set: app/representers/cinstance_representer.rb, fields_representer.rb). The products the installer makes
+     * use API keys (backend_version 1), for which porta renders the user_key.
      */
     public Application createApplication(long accountId, long planId, String name, String description) {
-        Map<String, String> p = Json.params("plan_id", planId, "name", name, "description", description);
+        String userKey = secrets.register(newUserKey());
+        Map<String, String> p = Json.params("plan_id", planId, "user_key", userKey, "name", name,
+                "description", description);
         return http.writeVerified("create application " + name + " for account " + accountId,
                 () -> {
                     Application a = Json.entity(http.mapper(), http.writeOnce("POST", apps(accountId) + ".json", p),
@@ -142,9 +150,18 @@ public final class Tenant {
                     secrets.register(a.userKey());
                     return a;
                 },
-                () -> applications(accountId).stream().filter(a -> name.equals(a.name())
+                () -> applications(accountId).stream().filter(a -> userKey.equals(a.userKey())
                         && Long.valueOf(planId).equals(a.planId())).findFirst());
     }
+
+    /** 32 hex characters, as porta generates user keys (Cinstance USER_KEY_FORMAT accepts them). */
+    private static String newUserKey() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return java.util.HexFormat.of().formatHex(b);
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     public void deleteApplication(long accountId, long applicationId) {
         String path = apps(accountId) + "/" + applicationId + ".json";

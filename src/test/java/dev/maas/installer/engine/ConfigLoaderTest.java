@@ -124,11 +124,11 @@ class ConfigLoaderTest {
     void invalidModelUrlNamesTheIndex() {
         ConfigProblem p = onlyProblem("""
                 models:
-                  - name: a
+                  - name: alpha
                     url: http://a.svc
-                  - name: b
+                  - name: beta
                     url: http://b.svc
-                  - name: c
+                  - name: gamma
                     url: ftp://c.svc
                 """);
         assertThat(p).hasToString("models[2].url: must be an http(s) URL with a host, e.g. https://host.example.com"
@@ -155,7 +155,7 @@ class ConfigLoaderTest {
     @Test
     void missingFilesAreReportedRelativeToTheConfigFolder() throws Exception {
         Files.writeString(dir.resolve("granite.json"), "{}");
-        InstallerConfig ok = parse("models:\n  - name: g\n    url: http://g.svc\n    openapi: granite.json\n");
+        InstallerConfig ok = parse("models:\n  - name: granite\n    url: http://g.svc\n    openapi: granite.json\n");
         assertThat(ok.models().get(0).openapi()).isEqualTo(dir.resolve("granite.json").toString());
         ConfigProblem p = onlyProblem("portal:\n  contentDir: nowhere\n");
         assertThat(p.path()).isEqualTo("portal.contentDir");

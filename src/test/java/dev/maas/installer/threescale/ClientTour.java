@@ -136,15 +136,17 @@ final class ClientTour {
         cms.updateFile(f.id(), "/images/tour2.png", sec.id(), false, "tour.png",
                 "png2".getBytes(StandardCharsets.UTF_8), "image/png");
 
-        ActiveDoc doc = c.activeDocs().create("Tour", "tour", "{\"openapi\":\"3.0.0\",\"paths\":{}}",
+        ActiveDoc doc = c.activeDocs().create("Tour", "tour", "{\"openapi\":\"3.0.0\",\"info\":{\"title\":\"Tour\","
+                        + "\"version\":\"1\"},\"paths\":{}}",
                 Map.of("service_id", String.valueOf(s.id()), "published", "true", "description", "tour docs",
                         "skip_swagger_validations", "false"));
         c.activeDocs().list();
         c.activeDocs().findBySystemName("tour");
         c.activeDocs().read(doc.id());
-        c.activeDocs().update(doc.id(), Map.of("body", "{\"openapi\":\"3.0.1\",\"paths\":{}}", "published", "false",
+        c.activeDocs().update(doc.id(), Map.of("body", "{\"openapi\":\"3.1.0\",\"paths\":{}}", "published", "false",
                 "name", "Tour docs", "service_id", String.valueOf(s.id()), "skip_swagger_validations", "true"));
-        c.activeDocs().delete(c.activeDocs().create("Gone", "gone", "{}", Map.of()).id());
+        c.activeDocs().delete(c.activeDocs().create("Gone", "gone", "{}", Map.of("skip_swagger_validations", "true"))
+                .id());
 
         c.backends().delete(c.backends().create("Gone", "gone", null, "http://gone.svc:80").id());
     }

@@ -192,7 +192,7 @@ class ThreescaleConformanceTest {
         Path file = ThreescaleSimulator.journalIn(dir);
         try (ThreescaleSimulator sim = ThreescaleSimulator.start(SimulatorOptions.defaults().withJournal(file))) {
             ThreescaleClient c = ThreescaleClient.builder(sim.url(), sim.accessToken()).build();
-            c.backends().create("J", "jj", null, "http://j.svc:80");
+            c.backends().create("J", "jj", null, "http://j.svc:80"); // porta: two characters at least
             c.services().list();
         }
         List<String> lines = Files.readAllLines(file);

@@ -18,7 +18,12 @@ import java.util.regex.Pattern;
 public final class ConfigValidator {
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern REALM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-    private static final Pattern SYSTEM_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+    /**
+     * A model's system name, which becomes the system_name of its backend, product and ActiveDoc: lower case (it
+     * also names routes), within porta's format for system names, {@code \A\w[\w\-/_]+\z}
+     * (app/lib/system_name.rb), so two characters at least.
+     */
+    private static final Pattern SYSTEM_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]+");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern CHANNEL = Pattern.compile("threescale-\\d+\\.\\d+");
@@ -83,6 +88,12 @@ public final class ConfigValidator {
         }
         if (blank(c.plans().name())) {
             add("plans.name", "must not be empty (default Standard)");
+        } else if (planSystemName(c.plans().name()).length() == 1) {
+            // porta makes the plan's system_name from its name (app/lib/system_name.rb: name.parameterize
+            // .underscore) and refuses one of a single character
+            add("plans.name", "Application plan name '" + c.plans().name().trim() + "' would give the 3scale"
+                    + " system name '" + planSystemName(c.plans().name()) + "', which 3scale refuses (at least 2"
+                    + " characters): use a longer name, e.g. Standard");
         }
         optionalFile("portal.contentDir", c.portal().contentDir(), true);
         oneOf("portal.onError", c.portal().onError(), Set.of("continue", "stop"));
@@ -144,12 +155,18 @@ public final class ConfigValidator {
             }
             if (m.systemName() == null) {
                 if (!blank(m.name())) {
-                    add(base + ".systemName", "cannot be derived from the name '" + m.name() + "': set one"
-                            + " (lower case letters, digits, '-' and '_')");
+                    add(base + ".systemName", "System name cannot be derived from the name '" + m.name() + "':"
+                            + " set one (lower case letters, digits, '-' and '_', at least 2 characters)");
                 }
+            } else if (m.systemName().length() < 2) {
+                add(base + ".systemName", "System name '" + m.systemName() + "' is too short: 3scale needs at"
+                        + " least 2 characters for a system name" + (m.systemName().equals(ConfigDefaults.slug(
+                        m.name())) ? " (it was made from the name '" + m.name() + "')" : "") + "; set a System"
+                        + " name of 2 or more lower case letters, digits, '-' and '_', e.g. '"
+                        + m.systemName() + "-model'");
             } else if (!SYSTEM_NAME.matcher(m.systemName()).matches() || m.systemName().length() > 255) {
-                add(base + ".systemName", "'" + m.systemName() + "' is not a valid system name: use lower case"
-                        + " letters, digits, '-' and '_', starting with a letter or digit");
+                add(base + ".systemName", "System name '" + m.systemName() + "' is not a valid system name: use"
+                        + " 2 to 255 lower case letters, digits, '-' and '_', starting with a letter or digit");
             } else {
                 Integer other = systemNames.putIfAbsent(m.systemName(), i);
                 if (other != null) {
@@ -214,6 +231,13 @@ public final class ConfigValidator {
             add(path, "'" + value + "' is not allowed: use one of " + String.join(", ", allowed.stream().sorted()
                     .toList()));
         }
+    }
+
+    /** porta's system_name for a plan name: Rails' {@code name.parameterize.underscore}. */
+    static String planSystemName(String name) {
+        String ascii = java.text.Normalizer.normalize(name, java.text.Normalizer.Form.NFD).replaceAll("\\p{M}", "");
+        return ascii.replaceAll("(?i)[^a-z0-9\\-_]+", "-").replaceAll("-{2,}", "-").replaceAll("^-|-$", "")
+                .toLowerCase(Locale.ROOT).replace('-', '_');
     }
 
     private static boolean blank(String s) { return s == null || s.isBlank(); }

@@ -68,7 +68,28 @@ public final class OpenApiIndex {
                 throw new UncheckedIOException(e);
             }
         }
-        return new OpenApiIndex(ops);
+        return new OpenApiIndex(withControllerParams(ops));
+    }
+
+    /**
+     * Parameters porta's controllers take that the bundled specs do not list. The controller decides, not the
+     * spec: app/controllers/admin/api/cms/templates_controller.rb has {@code content_type} in AVAILABLE_PARAMS and
+     * ALLOWED_PARAMS[:page] (a page's media type; the 2.15 and 2.16 CMS specs omit it).
+     */
+    private static List<Operation> withControllerParams(List<Operation> ops) {
+        List<Operation> out = new ArrayList<>(ops.size());
+        for (Operation o : ops) {
+            boolean templateWrite = o.template().equals("/admin/api/cms/templates") && o.method().equals("POST")
+                    || o.template().equals("/admin/api/cms/templates/{id}") && o.method().equals("PUT");
+            if (templateWrite && !o.params().contains("content_type")) {
+                Set<String> params = new LinkedHashSet<>(o.params());
+                params.add("content_type");
+                o = new Operation(o.method(), o.template(), o.specTemplate(), o.regex(), o.pathParams(), params,
+                        o.required(), o.source() + " + templates_controller.rb");
+            }
+            out.add(o);
+        }
+        return out;
     }
 
     /** Loads spec files from disk (the conformance test reads the reference copies). */

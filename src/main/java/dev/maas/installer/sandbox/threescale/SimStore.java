@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -144,7 +145,14 @@ public final class SimStore {
         provider.put("support_email", "admin@" + options.wildcardDomain());
         provider.put("finance_support_email", "admin@" + options.wildcardDomain());
         provider.put("site_access_code", hex(5));
+        // app/representers/account_representer.rb for the provider: its domains and emails, site_access_code, the
+        // billing flags, state, the users link and the fields (org_name)
+        provider.put("credit_card_stored", false);
+        provider.put("monthly_billing_enabled", true);
+        provider.put("monthly_charging_enabled", true);
         provider.put("state", "approved");
+        provider.putArray("links").addObject().put("rel", "users").put("href", "https://" + options.tenantName()
+                + "-admin." + options.wildcardDomain() + "/admin/api/accounts/" + providerId + "/users");
         provider.put("org_name", options.tenantName());
         registerRoutes();
         seedCms();
@@ -209,9 +217,14 @@ public final class SimStore {
         }
         ObjectNode main = newTemplate("layout", "Main layout", "main_layout", null, null, "<html>{% content %}</html>");
         newTemplate("layout", "Error layout", "error", null, null, "<html>{% content %}</html>");
+        main.put("liquid_enabled", true);
         ObjectNode home = newTemplate("page", "Homepage", "homepage", "/", rootId, "<h1>Welcome</h1>");
         home.put("layout_id", main.get("id").asLong());
-        newTemplate("page", "Documentation", "documentation", "/docs", rootId, "{% cdn_asset /swagger-ui/swagger-ui.js %}");
+        ObjectNode docs = newTemplate("page", "Documentation", "documentation", "/docs", rootId,
+                "{% cdn_asset /swagger-ui/swagger-ui.js %}");
+        docs.put("layout_id", main.get("id").asLong());
+        home.put("liquid_enabled", true);
+        docs.put("liquid_enabled", true);
         newTemplate("partial", "analytics", "analytics", null, null, "");
         // porta's builtin pages and partials (app/models/cms/builtin.rb ORIGINAL_PATHS, created by
         // SimpleLayout#create_builtin_pages_and_partials!), as on a tenant with multiple applications and service
@@ -233,7 +246,12 @@ public final class SimStore {
                 "shared/swagger_ui", "signup/cas", "login/sso", "field", "submenu", "menu_item", "users_menu")) {
             newTemplate("builtin_partial", null, b, null, null, "");
         }
-        templates.values().forEach(t -> t.put("published", t.path("draft").asText()));
+        // SimpleLayout#import! publishes what it creates (CMS::Template#publish: the draft becomes the published
+        // content and the draft is cleared)
+        templates.values().forEach(t -> {
+            t.set("published", t.get("draft"));
+            t.putNull("draft");
+        });
     }
 
     /**
@@ -395,14 +413,14 @@ public final class SimStore {
             return okEmpty();
         });
 
-        on("GET", api + "/application_plans", r -> ok(list(appPlans.values(), "plans", "application_plan")));
+        on("GET", api + "/application_plans", r -> ok(list(views(appPlans.values(), this::appPlanView), "plans", "application_plan")));
         on("GET", api + "/services/{service_id}/application_plans", r -> {
             long sid = sid(r);
-            return ok(list(appPlans.values().stream().filter(p -> p.get("service_id").asLong() == sid).toList(),
-                    "plans", "application_plan"));
+            return ok(list(views(appPlans.values().stream().filter(p -> p.get("service_id").asLong() == sid).toList(),
+                    this::appPlanView), "plans", "application_plan"));
         });
         on("POST", api + "/services/{service_id}/application_plans", this::createAppPlan);
-        on("GET", api + "/services/{service_id}/application_plans/{id}", r -> ok(wrap("application_plan", appPlan(r))));
+        on("GET", api + "/services/{service_id}/application_plans/{id}", r -> ok(wrap("application_plan", appPlanView(appPlan(r)))));
         on("PUT", api + "/services/{service_id}/application_plans/{id}", this::updateAppPlan);
         on("DELETE", api + "/services/{service_id}/application_plans/{id}", r -> {
             ObjectNode p = appPlan(r);
@@ -419,13 +437,13 @@ public final class SimStore {
                     .forEach(x -> x.put("default", false));
             p.put("default", true);
             touch(p);
-            return ok(wrap("application_plan", p));
+            return ok(wrap("application_plan", appPlanView(p)));
         });
 
-        on("GET", api + "/service_plans", r -> ok(list(servicePlans.values(), "plans", "service_plan")));
+        on("GET", api + "/service_plans", r -> ok(list(views(servicePlans.values(), this::servicePlanView), "plans", "service_plan")));
         on("GET", api + "/services/{id}/service_plans", r -> {
             long sid = service(r, "id").get("id").asLong();
-            return ok(list(servicePlansOf(sid), "plans", "service_plan"));
+            return ok(list(views(servicePlansOf(sid), this::servicePlanView), "plans", "service_plan"));
         });
         on("POST", api + "/services/{id}/service_plans", r -> {
             long sid = service(r, "id").get("id").asLong();
@@ -434,26 +452,47 @@ public final class SimStore {
             if (r.has("approval_required")) {
                 p.put("approval_required", bool(r.p("approval_required")));
             }
-            return created(wrap("service_plan", p));
+            return created(wrap("service_plan", servicePlanView(p)));
         });
-        on("GET", api + "/services/{service_id}/service_plans/{id}", r -> ok(wrap("service_plan", servicePlan(r))));
+        on("GET", api + "/services/{service_id}/service_plans/{id}", r -> ok(wrap("service_plan", servicePlanView(servicePlan(r)))));
+        // porta service_plans_controller.rb#update: name, state_event, approval_required (permit drops the rest)
+        on("PUT", api + "/services/{service_id}/service_plans/{id}", r -> {
+            ObjectNode p = servicePlan(r);
+            if (r.has("name") && r.p("name").isBlank()) {
+                throw unprocessable("name", "can't be blank");
+            }
+            String event = r.p("state_event");
+            if (event != null) {
+                String state = p.get("state").asText();
+                if (!Set.of("publish", "hide").contains(event) || event.equals("publish") == state.equals("published")) {
+                    throw unprocessable("state", "cannot transition via \"" + event + "\"");
+                }
+                p.put("state", event.equals("publish") ? "published" : "hidden");
+            }
+            copy(r, p, "name");
+            if (r.has("approval_required")) {
+                p.put("approval_required", bool(r.p("approval_required")));
+            }
+            touch(p);
+            return ok(wrap("service_plan", servicePlanView(p)));
+        });
         on("PUT", api + "/services/{service_id}/service_plans/{id}/default", r -> {
             ObjectNode p = servicePlan(r);
             servicePlansOf(p.get("service_id").asLong()).forEach(x -> x.put("default", false));
             p.put("default", true);
             touch(p);
-            return ok(wrap("service_plan", p));
+            return ok(wrap("service_plan", servicePlanView(p)));
         });
 
         on("GET", api + "/accounts", this::listAccounts);
-        on("GET", api + "/accounts/{id}", r -> ok(wrap("account", account(r, "id"))));
+        on("GET", api + "/accounts/{id}", r -> ok(wrap("account", accountView(account(r, "id")))));
         on("GET", api + "/accounts/{account_id}/applications", r -> {
             long aid = account(r, "account_id").get("id").asLong();
-            return ok(list(applications.values().stream().filter(a -> a.get("account_id").asLong() == aid).toList(),
-                    "applications", "application"));
+            return ok(list(views(applications.values().stream().filter(a -> a.get("account_id").asLong() == aid)
+                    .toList(), this::applicationView), "applications", "application"));
         });
         on("POST", api + "/accounts/{account_id}/applications", this::createApplication);
-        on("GET", api + "/accounts/{account_id}/applications/{id}", r -> ok(wrap("application", application(r))));
+        on("GET", api + "/accounts/{account_id}/applications/{id}", r -> ok(wrap("application", applicationView(application(r)))));
         on("DELETE", api + "/accounts/{account_id}/applications/{id}", r -> {
             applications.remove(application(r).get("id").asLong());
             return okEmpty();
@@ -466,8 +505,8 @@ public final class SimStore {
         on("POST", api + "/accounts/{account_id}/service_subscriptions", this::subscribe);
         on("GET", api + "/accounts/{account_id}/service_contracts", r -> {
             long aid = account(r, "account_id").get("id").asLong();
-            return ok(list(contracts.values().stream().filter(c -> c.get("user_account_id").asLong() == aid).toList(),
-                    "service_contracts", "service_contract"));
+            return ok(list(views(contracts.values().stream().filter(c -> c.get("user_account_id").asLong() == aid)
+                    .toList(), SimStore::serviceContractView), "service_contracts", "service_contract"));
         });
         on("GET", api + "/accounts/{account_id}/service_subscriptions/{id}",
                 r -> ok(wrap("service_subscription", contract(r))));
@@ -507,12 +546,19 @@ public final class SimStore {
 
     // ================================================================================================ provider
 
+    /**
+     * porta app/controllers/admin/api/providers_controller.rb#update: from_email, support_email,
+     * finance_support_email and site_access_code; app/models/account.rb validates the support and finance emails
+     * (blank allowed) with Authentication::RE_EMAIL_OK, "should look like an email address" (app/lib/authentication.rb).
+     */
     private Resp updateProvider(Req r) {
+        for (String f : List.of("support_email", "finance_support_email")) {
+            if (r.has(f) && !r.p(f).isBlank() && !r.p(f).matches("(?i)[^@\\s]+@[a-z0-9.-]+\\.[a-z]{2,}")) {
+                throw unprocessable(f, "should look like an email address");
+            }
+        }
         for (String f : List.of("from_email", "support_email", "finance_support_email")) {
             if (r.has(f)) {
-                if (!r.p(f).contains("@")) {
-                    throw unprocessable(f, "should look like an email address");
-                }
                 provider.put(f, r.p(f));
             }
         }
@@ -669,18 +715,26 @@ public final class SimStore {
     // ================================================================================================ active docs
 
     /**
-     * ActiveDocs (porta's ApiDocs::Service): name and body required, body valid JSON, system_name unique per account
-     * (generated from the name when blank), service_id one of the account's products; rendered as
-     * {@code {"api_doc":{...}}} and listed, unpaginated, as {@code {"api_docs":[{"api_doc":{...}}]}}.
+     * ActiveDocs (porta app/controllers/admin/api/api_docs_services_controller.rb, app/models/api_docs/service.rb):
+     * name and body required; system_name taken on create only (attr_readonly), generated from the name when blank,
+     * porta's format and unique per account; a service_id the token's user cannot reach is
+     * {@code {"error":"Service not found"}} 422 (new_service_id_permitted); the body is checked as porta's swagger
+     * validator does ({@link PortaSwagger}: an OpenAPI 3.1 document is "Invalid Swagger version" unless
+     * skip_swagger_validations is true). Rendered as {@code {"api_doc":{...}}} (ApiDocs::ServiceRepresenter) and
+     * listed, unpaginated, as {@code {"api_docs":[{"api_doc":{...}}]}}.
      */
     private Resp createActiveDoc(Req r) {
         Map<String, List<String>> errs = new LinkedHashMap<>();
+        activeDocService(r);
         blank(r, errs, "name", "body");
-        activeDocChecks(r, errs);
         String systemName = systemName(r, r.p("name"));
         if (systemName != null && activeDocs.values().stream()
                 .anyMatch(d -> systemName.equals(d.get("system_name").asText()))) {
             errs.put("system_name", List.of("has already been taken"));
+        }
+        boolean skip = r.has("skip_swagger_validations") && bool(r.p("skip_swagger_validations"));
+        if (r.has("body") && !r.p("body").isBlank()) {
+            PortaSwagger.errors(r.p("body"), skip).forEach((k, v) -> errs.merge(k, v, SimStore::concat));
         }
         if (!errs.isEmpty()) {
             throw new SimError(errors(errs));
@@ -692,7 +746,7 @@ public final class SimStore {
         d.put("system_name", systemName);
         d.put("description", r.has("description") ? r.p("description") : null);
         d.put("published", r.has("published") && bool(r.p("published")));
-        d.put("skip_swagger_validations", r.has("skip_swagger_validations") && bool(r.p("skip_swagger_validations")));
+        d.put("skip_swagger_validations", skip);
         d.put("body", r.p("body"));
         if (r.has("service_id") && !r.p("service_id").isBlank()) {
             d.put("service_id", Long.parseLong(r.p("service_id")));
@@ -707,13 +761,18 @@ public final class SimStore {
 
     private Resp updateActiveDoc(Req r) {
         ObjectNode d = find(activeDocs, r, "id");
+        activeDocService(r);
         Map<String, List<String>> errs = new LinkedHashMap<>();
         for (String f : List.of("name", "body")) {
             if (r.has(f) && r.p(f).isBlank()) {
                 errs.put(f, List.of("can't be blank"));
             }
         }
-        activeDocChecks(r, errs);
+        boolean skip = r.has("skip_swagger_validations") ? bool(r.p("skip_swagger_validations"))
+                : d.get("skip_swagger_validations").asBoolean();
+        // the model validates the body it would save, the new one or the one it has
+        String body = r.has("body") && !r.p("body").isBlank() ? r.p("body") : d.get("body").asText();
+        PortaSwagger.errors(body, skip).forEach((k, v) -> errs.merge(k, v, SimStore::concat));
         if (!errs.isEmpty()) {
             throw new SimError(errors(errs));
         }
@@ -721,9 +780,7 @@ public final class SimStore {
         if (r.has("published")) {
             d.put("published", bool(r.p("published")));
         }
-        if (r.has("skip_swagger_validations")) {
-            d.put("skip_swagger_validations", bool(r.p("skip_swagger_validations")));
-        }
+        d.put("skip_swagger_validations", skip);
         if (r.has("service_id")) {
             if (r.p("service_id").isBlank()) {
                 d.putNull("service_id");
@@ -735,25 +792,17 @@ public final class SimStore {
         return ok(wrap("api_doc", d));
     }
 
-    private void activeDocChecks(Req r, Map<String, List<String>> errs) {
-        if (r.has("body") && !r.p("body").isBlank()) {
-            try {
-                JsonNode body = MAPPER.readTree(r.p("body"));
-                if (body == null || !body.isObject()) {
-                    errs.put("body", List.of("JSON Spec is invalid"));
-                }
-            } catch (Exception e) {
-                errs.put("body", List.of("JSON Spec is invalid"));
-            }
-        }
+    /** api_docs_services_controller.rb#new_service_id_permitted: an unknown product is 422 "Service not found". */
+    private void activeDocService(Req r) {
         if (r.has("service_id") && !r.p("service_id").isBlank()) {
             try {
-                if (!services.containsKey(Long.parseLong(r.p("service_id")))) {
-                    errs.put("service", List.of("not found"));
+                if (services.containsKey(Long.parseLong(r.p("service_id")))) {
+                    return;
                 }
             } catch (NumberFormatException e) {
-                errs.put("service", List.of("not found"));
+                // not found either
             }
+            throw new SimError(error(422, "Service not found"));
         }
     }
 
@@ -2368,6 +2417,12 @@ public final class SimStore {
         return p.replace('-', '_');
     }
 
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
     /** A refused delete: 403 {@code {"errors":{"base":[...]}}} (app/lib/three_scale/api/responder.rb). */
     private static SimError refusedDelete(String... messages) {
         ObjectNode o = J.objectNode();
@@ -2510,7 +2565,7 @@ public final class SimStore {
         }
         ObjectNode p = newAppPlan(sid, r.p("name"), "publish".equals(event) ? "published" : "hidden");
         applyPlanFields(r, p);
-        return created(wrap("application_plan", p));
+        return created(wrap("application_plan", appPlanView(p)));
     }
 
     private void applyPlanFields(Req r, ObjectNode p) {
@@ -2562,7 +2617,7 @@ public final class SimStore {
         }
         applyPlanFields(r, p);
         touch(p);
-        return ok(wrap("application_plan", p));
+        return ok(wrap("application_plan", appPlanView(p)));
     }
 
     private ObjectNode appPlan(Req r) {
@@ -2587,7 +2642,8 @@ public final class SimStore {
         p.put("trial_period_days", 0);
         p.put("cancellation_period", 0);
         p.put("default", false);
-        p.put("system_name", slug(name));
+        // porta stores a system_name for service plans too (app/models/plan.rb), but never renders it in JSON
+        // (app/representers/service_plan_representer.rb); the simulator has no use for it
         p.put("service_id", sid);
         p.put("created_at", now());
         p.put("updated_at", now());
@@ -2610,17 +2666,152 @@ public final class SimStore {
 
     // ================================================================================================ accounts, apps
 
+    /**
+     * porta app/controllers/admin/api/accounts_controller.rb#index: the buyers, filtered by {@code state} when given
+     * (a state no account has gives an empty page, never an error), paginated.
+     */
     private Resp listAccounts(Req r) {
         String state = r.p("state");
-        if (state != null && !state.isEmpty() && !Set.of("pending", "approved", "rejected").contains(state)) {
-            throw unprocessable("state", "is not included in the list");
-        }
         List<ObjectNode> all = accounts.values().stream()
                 .filter(a -> state == null || state.isEmpty() || state.equals(a.get("state").asText())).toList();
-        return ok(page(r, all, "accounts", "account"));
+        return ok(page(r, views(all, this::accountView), "accounts", "account"));
     }
 
     private ObjectNode account(Req r, String param) { return find(accounts, r, param); }
+
+    /** The items of a list, each rendered by a representer. */
+    private static List<ObjectNode> views(Collection<ObjectNode> items, Function<ObjectNode, ObjectNode> view) {
+        return items.stream().map(view).toList();
+    }
+
+    private ObjectNode link(ArrayNode links, String rel, String path) {
+        links.addObject().put("rel", rel).put("href", provider.get("admin_base_url").asText() + path);
+        return null;
+    }
+
+    /**
+     * A buyer account as app/representers/account_representer.rb renders it: id, timestamps, credit card and
+     * billing flags, state, the links self and users, and the account's fields (org_name).
+     */
+    private ObjectNode accountView(ObjectNode a) {
+        ObjectNode v = a.deepCopy();
+        ArrayNode links = J.arrayNode();
+        link(links, "self", "/admin/api/accounts/" + a.get("id").asLong());
+        link(links, "users", "/admin/api/accounts/" + a.get("id").asLong() + "/users");
+        v.set("links", links);
+        return v;
+    }
+
+    /**
+     * An application plan as app/representers/application_plan_representer.rb (with plan_representer.rb) renders
+     * it: id, name, state, setup_fee, cost_per_month, trial_period_days, cancellation_period, approval_required,
+     * default (the product's default application plan), timestamps, custom, system_name and the links service and
+     * self. No service_id: the product is in the links.
+     */
+    private ObjectNode appPlanView(ObjectNode p) {
+        ObjectNode v = planView(p);
+        v.set("custom", p.get("custom"));
+        v.set("system_name", p.get("system_name"));
+        ArrayNode links = v.putArray("links");
+        long sid = p.get("service_id").asLong();
+        link(links, "service", "/admin/api/services/" + sid);
+        link(links, "self", "/admin/api/services/" + sid + "/application_plans/" + p.get("id").asLong());
+        return v;
+    }
+
+    /**
+     * A service plan as app/representers/service_plan_representer.rb renders it: plan_representer.rb's properties
+     * and the links service and self; no system_name and no service_id.
+     */
+    private ObjectNode servicePlanView(ObjectNode p) {
+        ObjectNode v = planView(p);
+        ArrayNode links = v.putArray("links");
+        long sid = p.get("service_id").asLong();
+        link(links, "service", "/admin/api/services/" + sid);
+        link(links, "self", "/admin/api/services/" + sid + "/service_plans/" + p.get("id").asLong());
+        return v;
+    }
+
+    /** app/representers/plan_representer.rb. */
+    private static ObjectNode planView(ObjectNode p) {
+        ObjectNode v = J.objectNode();
+        for (String f : List.of("id", "name", "state", "setup_fee", "cost_per_month", "trial_period_days",
+                "cancellation_period", "approval_required", "default", "created_at", "updated_at")) {
+            v.set(f, p.get(f));
+        }
+        return v;
+    }
+
+    /**
+     * An application as app/representers/cinstance_representer.rb renders it for a product with backend_version 1:
+     * id, state, enabled, timestamps, service_id, service_name, plan_id, plan_name, account_id, org_name,
+     * first_traffic_at and first_daily_traffic_at (null included), user_key and provider_verification_key, the
+     * links, and the fields the tenant defines for applications (name, description) only when they have a value
+     * (FieldsRepresenter: no render_nil), so an application created without a name has no "name".
+     */
+    private ObjectNode applicationView(ObjectNode a) {
+        ObjectNode v = J.objectNode();
+        for (String f : List.of("id", "state", "enabled", "created_at", "updated_at", "service_id", "service_name",
+                "plan_id", "plan_name", "account_id")) {
+            v.set(f, a.get(f));
+        }
+        ObjectNode account = accounts.get(a.get("account_id").asLong());
+        v.put("org_name", account == null ? null : account.path("org_name").asText(null));
+        v.putNull("first_traffic_at");
+        v.putNull("first_daily_traffic_at");
+        v.set("user_key", a.get("user_key"));
+        v.set("provider_verification_key", a.get("provider_verification_key"));
+        long aid = a.get("account_id").asLong();
+        long id = a.get("id").asLong();
+        ArrayNode links = v.putArray("links");
+        link(links, "self", "/admin/api/accounts/" + aid + "/applications/" + id);
+        link(links, "service", "/admin/api/services/" + a.get("service_id").asLong());
+        link(links, "account", "/admin/api/accounts/" + aid);
+        link(links, "plan", "/admin/api/services/" + a.get("service_id").asLong() + "/application_plans/"
+                + a.get("plan_id").asLong());
+        link(links, "keys", "/admin/api/accounts/" + aid + "/applications/" + id + "/keys");
+        link(links, "referrer_filters", "/admin/api/accounts/" + aid + "/applications/" + id + "/referrer_filters");
+        for (String field : List.of("name", "description")) {
+            if (a.hasNonNull(field) && !a.get(field).asText().isEmpty()) {
+                v.set(field, a.get(field));
+            }
+        }
+        return v;
+    }
+
+    /**
+     * A service contract as 2.15 renders it in JSON: app/representers/service_contracts_representer.rb only wraps
+     * the collection, each item is the model's {@code as_json} with its root (config/application.rb:
+     * include_root_in_json), i.e. every column of the cinstances table (db/schema.rb), nulls included.
+     */
+    private static ObjectNode serviceContractView(ObjectNode c) {
+        ObjectNode v = J.objectNode();
+        v.set("id", c.get("id"));
+        v.set("plan_id", c.get("plan_id"));
+        v.set("user_account_id", c.get("user_account_id"));
+        v.putNull("user_key");
+        v.putNull("provider_public_key");
+        v.set("created_at", c.get("created_at"));
+        v.set("updated_at", c.get("updated_at"));
+        v.set("state", c.get("state"));
+        v.putNull("description");
+        v.putNull("paid_until");
+        v.putNull("application_id");
+        v.putNull("name");
+        v.putNull("trial_period_expires_at");
+        v.put("setup_fee", "0.0");
+        v.put("type", "ServiceContract");
+        v.putNull("redirect_url");
+        v.putNull("variable_cost_paid_until");
+        v.putNull("extra_fields");
+        v.putNull("tenant_id");
+        v.putNull("create_origin");
+        v.putNull("first_traffic_at");
+        v.putNull("first_daily_traffic_at");
+        v.set("service_id", c.get("service_id"));
+        v.putNull("accepted_at");
+        return v;
+    }
 
     private ObjectNode application(Req r) {
         long aid = account(r, "account_id").get("id").asLong();
@@ -2639,7 +2830,6 @@ public final class SimStore {
         a.put("id", id);
         a.put("state", plan.get("approval_required").asBoolean() ? "pending" : "live");
         a.put("enabled", true);
-        a.put("end_user_required", false);
         a.put("created_at", now());
         a.put("updated_at", now());
         a.put("service_id", sid);
@@ -2664,7 +2854,7 @@ public final class SimStore {
             ObjectNode plan = plans.stream().filter(p -> p.get("default").asBoolean()).findFirst()
                     .orElse(plans.isEmpty() ? null : plans.get(0));
             if (plan == null) {
-                throw unprocessable("base", "The product has no service plan to subscribe to");
+                throw new SimError(error(422, "You cannot subscribe to that service."));
             }
             newContract(accountId, plan);
         }
@@ -2684,28 +2874,44 @@ public final class SimStore {
         return c;
     }
 
+    /**
+     * porta app/controllers/admin/api/buyers_applications_controller.rb#create: the plan must be one of the
+     * tenant's application plans (else 404, {@code find}); the account is first subscribed to the plan's product
+     * (find_or_create_service_contract: its default service plan, else the first; none: {@code {"error":"You
+     * cannot subscribe to that service."}} 422); name and description are the application's fields, not required
+     * through the API (app/models/cinstance.rb validates the name only on a human edition); a given user_key is
+     * used (Cinstance::USER_KEY_FORMAT, unique in the tenant: "has already been taken"), else one is generated.
+     */
     private Resp createApplication(Req r) {
         long aid = account(r, "account_id").get("id").asLong();
-        Map<String, List<String>> errs = new LinkedHashMap<>();
-        blank(r, errs, "plan_id", "name");
-        if (!errs.isEmpty()) {
-            throw new SimError(errors(errs));
-        }
         ObjectNode plan;
         try {
-            plan = appPlans.get(Long.parseLong(r.p("plan_id")));
+            plan = r.has("plan_id") ? appPlans.get(Long.parseLong(r.p("plan_id"))) : null;
         } catch (NumberFormatException e) {
             plan = null;
         }
         if (plan == null) {
             throw notFound();
         }
+        if (r.has("user_key")) {
+            String key = r.p("user_key");
+            if (!USER_KEY.matcher(key).matches() || key.length() > 256) {
+                throw unprocessable("user_key", "is invalid");
+            }
+            if (applications.values().stream().anyMatch(x -> key.equals(x.path("user_key").asText(null)))) {
+                throw unprocessable("user_key", "has already been taken");
+            }
+        }
         ObjectNode a = newApplication(aid, plan, r.p("name"), r.p("description"));
-        if (r.has("user_key") && !r.p("user_key").isBlank()) {
+        if (r.has("user_key")) {
             a.put("user_key", r.p("user_key"));
         }
-        return created(wrap("application", a));
+        return created(wrap("application", applicationView(a)));
     }
+
+    /** porta app/models/cinstance.rb USER_KEY_FORMAT (validated as {@code \A...\Z}). */
+    private static final java.util.regex.Pattern USER_KEY = java.util.regex.Pattern.compile(
+            "(([\\w\\-.]+)|([A-Za-z0-9+]{4})*([A-Za-z0-9+]{4}|[A-Za-z0-9+]{3}=|[A-Za-z0-9+]{2}==))");
 
     private ObjectNode contract(Req r) {
         long aid = account(r, "account_id").get("id").asLong();
@@ -2740,59 +2946,112 @@ public final class SimStore {
 
     private ObjectNode sso(Req r) { return find(ssoProviders, r, "id"); }
 
+    /**
+     * porta app/controllers/admin/api/authentication_providers_controller.rb#create and app/models/
+     * authentication_provider.rb: kind required (without it 400 "Required parameter missing: kind",
+     * application_controller.rb); keycloak, auth0 and github have classes of their own, any other kind is a Custom
+     * one; one integration per kind for developers ("has already been taken"); name defaults to the kind's human
+     * name ("Red Hat Single Sign-On" for keycloak, config/locales/en.yml) and system_name to one made from the given
+     * name, else to the kind and 12 hex digits (app/lib/system_name.rb internal_system_name);
+     * system_name in porta's format and unique; client_id and client_secret required; site, token_url,
+     * authorize_url and user_info_url http(s) URLs ("Invalid URL format"); a keycloak integration needs its realm
+     * (site, without spaces). callback_url is the portal's /auth/SYSTEM_NAME/callback (OAuthFlowPresenter).
+     */
     private Resp createSso(Req r) {
-        require(r, "kind");
-        String kind = r.p("kind");
-        if (!Set.of("keycloak", "auth0", "github", "custom").contains(kind)) {
-            throw unprocessable("kind", "is not included in the list");
+        if (!r.has("kind") || r.p("kind").isBlank()) {
+            throw new SimError(new Resp(400, J.textNode("Required parameter missing: kind")));
         }
+        String kind = r.p("kind").toLowerCase(Locale.ROOT);
         Map<String, List<String>> errs = new LinkedHashMap<>();
-        if (Set.of("keycloak", "auth0").contains(kind)) {
-            blank(r, errs, "client_id", "client_secret", "site");
+        if (ssoProviders.values().stream().anyMatch(x -> x.get("kind").asText().equals(kind))) {
+            errs.put("kind", new ArrayList<>(List.of("has already been taken")));
         }
-        if (r.has("site") && !r.p("site").isBlank() && !r.p("site").matches("https?://.+")) {
-            errs.put("site", List.of("is invalid"));
+        blank(r, errs, "client_id", "client_secret");
+        ssoUrls(r, errs);
+        if (kind.equals("keycloak") && (!r.has("site") || r.p("site").isBlank())) {
+            errs.computeIfAbsent("realm", k -> new ArrayList<>()).add("can't be blank");
+        } else if (kind.equals("keycloak") && r.p("site").matches(".*\\s.*")) {
+            errs.computeIfAbsent("realm", k -> new ArrayList<>()).add("is invalid");
+        }
+        boolean named = r.has("name") && !r.p("name").isBlank();
+        String name = named ? r.p("name") : switch (kind) {
+            case "keycloak" -> "Red Hat Single Sign-On";
+            case "auth0" -> "Auth0";
+            case "github" -> "GitHub";
+            default -> "Custom";
+        };
+        // SystemName#generate_system_name runs before set_defaults: from the name when one is given, else
+        // internal_system_name, the model's param_key (the kind's class: keycloak, auth0, github, custom) and 12 hex
+        String systemName = r.has("system_name") && !r.p("system_name").isBlank() ? r.p("system_name")
+                : named ? slug(name) : (Set.of("keycloak", "auth0", "github").contains(kind) ? kind : "custom") + "_"
+                + hex(6);
+        if (!SYSTEM_NAME.matcher(systemName).matches()) {
+            errs.computeIfAbsent("system_name", k -> new ArrayList<>()).add("is invalid");
+        }
+        if (ssoProviders.values().stream().anyMatch(x -> x.get("system_name").asText().equals(systemName))) {
+            errs.computeIfAbsent("system_name", k -> new ArrayList<>()).add("has already been taken");
         }
         if (!errs.isEmpty()) {
             throw new SimError(errors(errs));
         }
         ObjectNode p = J.objectNode();
         long id = id();
-        String systemName = r.has("system_name") ? r.p("system_name")
-                : kind + "_" + hex(3);
-        if (ssoProviders.values().stream().anyMatch(x -> x.get("system_name").asText().equals(systemName))) {
-            throw unprocessable("system_name", "has already been taken");
-        }
         p.put("id", id);
         p.put("kind", kind);
         p.put("account_type", "developer");
-        p.put("name", r.has("name") ? r.p("name") : kind.equals("keycloak") ? "Red Hat Single Sign-On" : kind);
+        p.put("name", name);
         p.put("system_name", systemName);
         p.put("client_id", r.p("client_id"));
         p.put("client_secret", r.p("client_secret"));
         p.put("site", r.p("site"));
-        for (String f : List.of("token_url", "user_info_url", "authorize_url", "identifier_key", "username_key")) {
+        for (String f : List.of("token_url", "user_info_url", "authorize_url")) {
             p.put(f, r.p(f));
         }
-        p.put("trust_email", r.has("trust_email") && bool(r.p("trust_email")));
-        p.put("published", r.has("published") && bool(r.p("published")));
         p.put("skip_ssl_certificate_verification", r.has("skip_ssl_certificate_verification")
                 && bool(r.p("skip_ssl_certificate_verification")));
         p.put("automatically_approve_accounts", r.has("automatically_approve_accounts")
                 && bool(r.p("automatically_approve_accounts")));
+        p.put("branding_state", "custom_branded");
+        p.put("account_id", provider.get("id").asLong());
         p.put("username_key", r.has("username_key") ? r.p("username_key") : "login");
         p.put("identifier_key", r.has("identifier_key") ? r.p("identifier_key") : "id");
-        p.put("callback_url", provider.get("base_url").asText() + "/auth/" + systemName + "/callback");
+        p.put("trust_email", r.has("trust_email") && bool(r.p("trust_email")));
+        p.put("published", r.has("published") && bool(r.p("published")));
         p.put("created_at", now());
         p.put("updated_at", now());
+        p.put("callback_url", provider.get("base_url").asText() + "/auth/" + systemName + "/callback");
         ssoProviders.put(id, p);
         return created(wrap("authentication_provider", p));
     }
 
+    /** authentication_provider.rb: site and the OAuth URLs, when given, are http(s) URLs. */
+    private static void ssoUrls(Req r, Map<String, List<String>> errs) {
+        for (String f : List.of("site", "token_url", "authorize_url", "user_info_url")) {
+            if (r.has(f) && !r.p(f).isBlank() && !r.p(f).matches("(?i)https?://\\S+")) {
+                errs.put(f, new ArrayList<>(List.of("Invalid URL format")));
+            }
+        }
+    }
+
+    /**
+     * authentication_providers_controller.rb#update: only client_id, client_secret, published, site,
+     * skip_ssl_certificate_verification and automatically_approve_accounts are taken (permit; others are dropped
+     * without an error), then the model's validations.
+     */
     private Resp updateSso(Req r) {
         ObjectNode p = sso(r);
-        if (r.has("site") && !r.p("site").isBlank() && !r.p("site").matches("https?://.+")) {
-            throw unprocessable("site", "is invalid");
+        Map<String, List<String>> errs = new LinkedHashMap<>();
+        ssoUrls(r, errs);
+        for (String f : List.of("client_id", "client_secret")) {
+            if (r.has(f) && r.p(f).isBlank()) {
+                errs.put(f, List.of("can't be blank"));
+            }
+        }
+        if (p.get("kind").asText().equals("keycloak") && r.has("site") && r.p("site").isBlank()) {
+            errs.put("realm", List.of("can't be blank"));
+        }
+        if (!errs.isEmpty()) {
+            throw new SimError(errors(errs));
         }
         copy(r, p, "client_id", "client_secret", "site");
         for (String f : List.of("published", "skip_ssl_certificate_verification", "automatically_approve_accounts")) {
@@ -2805,6 +3064,30 @@ public final class SimStore {
     }
 
     // ================================================================================================ CMS
+
+    /** porta app/models/cms/page.rb DEFAULT_CONTENT_TYPE: the content type of a page created without one. */
+    static final String DEFAULT_PAGE_CONTENT_TYPE = "text/html";
+    /** porta app/models/cms/template.rb: {@code system_name} format (when not blank). */
+    private static final java.util.regex.Pattern TEMPLATE_SYSTEM_NAME =
+            java.util.regex.Pattern.compile("\\w[\\w\\-/_]+");
+    /**
+     * porta app/controllers/admin/api/cms/templates_controller.rb ALLOWED_PARAMS: what create and update take per
+     * template type (anything else of AVAILABLE_PARAMS is dropped by {@code permit}); section_name and layout_name
+     * are read by app/services/admin/api/cms/template_service.rb, for pages only.
+     */
+    private static final Map<String, Set<String>> TEMPLATE_PARAMS = Map.of(
+            "page", Set.of("title", "path", "content_type", "system_name", "section_id", "layout_id",
+                    "liquid_enabled", "draft", "handler"),
+            "builtin_page", Set.of("layout_id", "draft"),
+            "layout", Set.of("system_name", "draft", "title", "liquid_enabled"),
+            "partial", Set.of("system_name", "draft"),
+            "builtin_partial", Set.of("draft"));
+    /** porta lib/developer_portal/lib/cms/handler.rb: CMS::Handler.available. */
+    private static final Set<String> HANDLERS = Set.of("markdown", "textile");
+    /** porta app/models/cms/builtin.rb: the builtin partials' names, reserved for partials (CMS::Partial). */
+    private static final List<String> BUILTIN_PARTIALS = List.of("stats/chart", "applications/form",
+            "messages/menu", "shared/pagination", "shared/swagger_ui", "signup/cas", "login/sso", "field", "submenu",
+            "menu_item", "users_menu");
 
     private ObjectNode newSection(String title, String systemName, Long parentId, String partialPath) {
         ObjectNode s = J.objectNode();
@@ -2825,6 +3108,11 @@ public final class SimStore {
         return s;
     }
 
+    /**
+     * A template as stored: every column any type has; {@link #templateView} renders what the type's representer
+     * shows. Pages get porta's defaults: content type text/html (app/models/cms/page.rb set_default_values) and a
+     * system name from the title (CMS::Page#set_system_name, {@code title.parameterize}).
+     */
     private ObjectNode newTemplate(String type, String title, String systemName, String path, Long sectionId,
                                    String draft) {
         ObjectNode t = J.objectNode();
@@ -2833,37 +3121,22 @@ public final class SimStore {
         t.put("type", type);
         t.put("created_at", now());
         t.put("updated_at", now());
-        if (title != null) {
-            t.put("title", title);
-        }
-        t.put("system_name", systemName);
+        t.put("title", title);
+        t.put("system_name", systemName == null && type.equals("page") && title != null && !title.isBlank()
+                ? titleParameterize(title) : systemName);
         if (type.equals("page")) {
             t.put("path", path);
-            t.put("content_type", contentTypeOf(path));
+            t.put("content_type", DEFAULT_PAGE_CONTENT_TYPE);
             t.put("section_id", sectionId);
-            t.put("hidden", false);
         }
-        t.put("liquid_enabled", !type.startsWith("builtin"));
+        t.putNull("layout_id");
+        t.putNull("handler");
+        // builtins read liquid_enabled as true whatever is stored (app/models/cms/builtin.rb read_attribute)
+        t.put("liquid_enabled", type.startsWith("builtin"));
         t.put("draft", draft);
         t.putNull("published");
         templates.put(id, t);
         return t;
-    }
-
-    private static String contentTypeOf(String path) {
-        if (path == null) {
-            return "text/html";
-        }
-        if (path.endsWith(".css")) {
-            return "text/css";
-        }
-        if (path.endsWith(".js")) {
-            return "text/javascript"; // as 3scale answers for JS pages (recorded CMS responses, fwmotion-3scale-cms)
-        }
-        if (path.endsWith(".json")) {
-            return "application/json";
-        }
-        return "text/html";
     }
 
     private ObjectNode cmsPage(Req r, Collection<ObjectNode> items, Function<ObjectNode, ObjectNode> view) {
@@ -2884,47 +3157,112 @@ public final class SimStore {
         return o;
     }
 
-    private ObjectNode templateView(ObjectNode t, boolean content) {
-        ObjectNode v = t.deepCopy();
-        if (!content) {
-            v.remove("draft");
-            v.remove("published");
+    /**
+     * A template as porta's representers render it (app/representers/cms/*_representer.rb): pages
+     * (CMS::PageRepresenter) show title, system_name, layout_id, section_id, path, content_type, liquid_enabled,
+     * handler (when set) and hidden (never published); builtin pages the same less what only CMS::Page has (section,
+     * path, content type, liquid, handler, hidden); layouts title, system_name and liquid_enabled; partials and
+     * builtin partials only system_name. draft and published (null included) only with content, i.e. not in the
+     * short list ({@code content=true} absent).
+     */
+    private static ObjectNode templateView(ObjectNode t, boolean content) {
+        String type = t.get("type").asText();
+        ObjectNode v = J.objectNode();
+        v.set("id", t.get("id"));
+        v.put("type", type);
+        v.set("created_at", t.get("created_at"));
+        v.set("updated_at", t.get("updated_at"));
+        switch (type) {
+            case "page", "builtin_page" -> {
+                v.set("title", t.get("title"));
+                v.set("system_name", t.get("system_name"));
+                v.set("layout_id", t.get("layout_id"));
+                if (type.equals("page")) {
+                    v.set("section_id", t.get("section_id"));
+                    v.set("path", t.get("path"));
+                    v.set("content_type", t.get("content_type"));
+                    v.set("liquid_enabled", t.get("liquid_enabled"));
+                    if (!t.get("handler").isNull()) {
+                        v.set("handler", t.get("handler"));
+                    }
+                    v.put("hidden", t.get("published").isNull()); // CMS::Page#hidden?: published.nil?
+                }
+            }
+            case "layout" -> {
+                v.set("title", t.get("title"));
+                v.set("system_name", t.get("system_name"));
+                v.set("liquid_enabled", t.get("liquid_enabled"));
+            }
+            default -> v.set("system_name", t.get("system_name"));
+        }
+        if (content) {
+            v.set("draft", t.get("draft"));
+            v.set("published", t.get("published"));
         }
         return v;
     }
 
-    private Long sectionRef(Req r) {
-        if (r.has("section_id")) {
-            long id = longParam(r, "section_id");
-            if (!sections.containsKey(id)) {
-                throw unprocessable("section_id", "does not exist");
-            }
-            return id;
+    /** porta Admin::Api::CMS::SectionsController#create and FilesController: an unknown parent is the root. */
+    private Long sectionOrNull(Req r, String param) {
+        if (!r.has(param)) {
+            return null;
         }
-        if (r.has("section_name")) {
-            return sections.values().stream().filter(s -> s.get("system_name").asText().equals(r.p("section_name")))
-                    .map(s -> s.get("id").asLong()).findFirst()
-                    .orElseThrow(() -> unprocessable("section_name", "does not exist"));
+        try {
+            long id = Long.parseLong(r.p(param));
+            return sections.containsKey(id) ? id : null;
+        } catch (NumberFormatException e) {
+            return null;
         }
-        return null;
     }
 
-    private Long layoutRef(Req r) {
-        if (r.has("layout_id")) {
-            long id = longParam(r, "layout_id");
-            ObjectNode l = templates.get(id);
-            if (l == null || !l.get("type").asText().equals("layout")) {
-                throw unprocessable("layout_id", "does not exist");
-            }
-            return id;
+    /**
+     * The section named by section_id or section_name (template_service.rb#find_section); one that does not exist
+     * is {@code {"error":"Unknown section: '...'"}} 422 (UnknownSectionError rendered by render_error).
+     */
+    private Long templateSection(Req r) {
+        if (!r.has("section_id") && !r.has("section_name")) {
+            return null;
         }
-        if (r.has("layout_name")) {
-            return templates.values().stream().filter(t -> t.get("type").asText().equals("layout")
-                            && t.get("system_name").asText().equals(r.p("layout_name")))
-                    .map(t -> t.get("id").asLong()).findFirst()
-                    .orElseThrow(() -> unprocessable("layout_name", "does not exist"));
+        Optional<ObjectNode> found;
+        if (r.has("section_id") && !r.p("section_id").isBlank()) {
+            found = sections.values().stream().filter(s -> s.get("id").asText().equals(r.p("section_id")))
+                    .findFirst();
+        } else if (r.has("section_name") && !r.p("section_name").isBlank()) {
+            found = sections.values().stream().filter(s -> s.get("system_name").asText().equals(r.p("section_name")))
+                    .findFirst();
+        } else {
+            found = Optional.empty();
         }
-        return null;
+        return found.map(s -> s.get("id").asLong()).orElseThrow(() -> new SimError(error(422, "Unknown section: '"
+                + (r.has("section_id") ? r.p("section_id") : r.p("section_name")) + "'")));
+    }
+
+    /**
+     * The layout named by layout_id or layout_name (template_service.rb#find_layout): null when neither is given;
+     * {@code Optional.empty()} when given empty (an update then removes the layout); an unknown one is
+     * {@code {"error":"Unknown layout: '...'"}} 422.
+     */
+    private Optional<Long> templateLayout(Req r, boolean update) {
+        if (!r.has("layout_id") && !r.has("layout_name")) {
+            return null;
+        }
+        String id = r.p("layout_id");
+        String name = r.p("layout_name");
+        Optional<ObjectNode> found = Optional.empty();
+        if (id != null && !id.isBlank()) {
+            found = templates.values().stream().filter(t -> t.get("type").asText().equals("layout")
+                    && t.get("id").asText().equals(id)).findFirst();
+        } else if (name != null && !name.isBlank()) {
+            found = templates.values().stream().filter(t -> t.get("type").asText().equals("layout")
+                    && name.equals(t.path("system_name").asText(null))).findFirst();
+        }
+        if (found.isPresent()) {
+            return Optional.of(found.get().get("id").asLong());
+        }
+        if (update && ((id != null && id.isEmpty()) || (name != null && name.isEmpty()))) {
+            return Optional.empty();
+        }
+        throw new SimError(error(422, "Unknown layout: '" + (id != null ? id : name) + "'"));
     }
 
     private long rootSection() {
@@ -2932,30 +3270,49 @@ public final class SimStore {
                 .map(s -> s.get("id").asLong()).orElseThrow();
     }
 
+    /** porta CMS::Section: found by id or system_name (Admin::Api::CMS::SectionsController#find_section). */
+    private ObjectNode cmsSection(Req r) {
+        String key = r.path().get("id");
+        return sections.values().stream().filter(s -> s.get("id").asText().equals(key)).findFirst()
+                .or(() -> sections.values().stream().filter(s -> s.get("system_name").asText().equals(key))
+                        .findFirst())
+                .orElseThrow(SimStore::notFound);
+    }
+
     private void cmsRoutes(String cms) {
         on("GET", cms + "/sections", r -> ok(cmsPage(r, sections.values(), ObjectNode::deepCopy)));
         on("POST", cms + "/sections", r -> {
-            require(r, "title");
-            Long parent = r.has("parent_id") ? Long.valueOf(longParam(r, "parent_id")) : rootSection();
-            ObjectNode parentSection = sections.get(parent);
-            if (parentSection == null) {
-                throw unprocessable("parent_id", "does not exist");
+            // porta app/models/cms/section.rb: title required; system_name and partial_path default to
+            // title.parameterize; title unique under the parent, system_name unique; the parent is the given one
+            // or, when unknown, the root (sections_controller.rb#create)
+            Map<String, List<String>> errs = new LinkedHashMap<>();
+            blank(r, errs, "title");
+            Long parentId = sectionOrNull(r, "parent_id");
+            long parent = parentId == null ? rootSection() : parentId;
+            String title = r.p("title");
+            String sn = r.has("system_name") && !r.p("system_name").isBlank() ? r.p("system_name")
+                    : title == null ? null : titleParameterize(title);
+            if (title != null && sections.values().stream().anyMatch(s -> s.path("parent_id").asLong() == parent
+                    && s.get("title").asText().equals(title))) {
+                errs.put("title", List.of("has already been taken"));
             }
-            String sn = r.has("system_name") ? r.p("system_name") : slug(r.p("title"));
-            if (sections.values().stream().anyMatch(s -> s.get("system_name").asText().equals(sn))) {
-                throw unprocessable("system_name", "has already been taken");
+            if (sn != null && sections.values().stream().anyMatch(s -> s.get("system_name").asText().equals(sn))) {
+                errs.put("system_name", List.of("has already been taken"));
             }
-            String base = parentSection.get("partial_path").asText();
-            String partial = r.has("partial_path") ? r.p("partial_path") : (base.endsWith("/") ? base : base + "/") + sn;
-            ObjectNode s = newSection(r.p("title"), sn, parent, partial);
+            if (!errs.isEmpty()) {
+                throw new SimError(errors(errs));
+            }
+            String partial = r.has("partial_path") && !r.p("partial_path").isBlank() ? r.p("partial_path")
+                    : titleParameterize(title);
+            ObjectNode s = newSection(title, sn, parent, partial);
             if (r.has("public")) {
                 s.put("public", bool(r.p("public")));
             }
             return created(s);
         });
-        on("GET", cms + "/sections/{id}", r -> ok(find(sections, r, "id")));
+        on("GET", cms + "/sections/{id}", r -> ok(cmsSection(r)));
         on("PUT", cms + "/sections/{id}", r -> {
-            ObjectNode s = find(sections, r, "id");
+            ObjectNode s = cmsSection(r);
             copy(r, s, "title", "partial_path");
             if (r.has("public")) {
                 s.put("public", bool(r.p("public")));
@@ -2963,7 +3320,7 @@ public final class SimStore {
             if (r.has("parent_id")) {
                 long parent = longParam(r, "parent_id");
                 if (!sections.containsKey(parent) || parent == s.get("id").asLong()) {
-                    throw unprocessable("parent_id", "is invalid");
+                    throw unprocessable("base", "cannot be it's own ancestor");
                 }
                 s.put("parent_id", parent);
             }
@@ -2971,11 +3328,21 @@ public final class SimStore {
             return ok(s);
         });
         on("DELETE", cms + "/sections/{id}", r -> {
-            ObjectNode s = find(sections, r, "id");
+            ObjectNode s = cmsSection(r);
             if (s.get("parent_id").isNull()) {
-                throw unprocessable("base", "the root section cannot be deleted");
+                // porta CMS::Section#avoid_destruction: the root stays (the delete is answered, nothing happens)
+                return okEmpty();
             }
-            sections.remove(s.get("id").asLong());
+            long id = s.get("id").asLong();
+            long parent = s.get("parent_id").asLong();
+            // CMS::Section#destroy moves pages, files and child sections to the parent
+            templates.values().stream().filter(t -> t.path("section_id").asLong(-1) == id)
+                    .forEach(t -> t.put("section_id", parent));
+            files.values().stream().filter(f -> f.path("section_id").asLong(-1) == id)
+                    .forEach(f -> f.put("section_id", parent));
+            sections.values().stream().filter(x -> x.path("parent_id").asLong(-1) == id)
+                    .forEach(x -> x.put("parent_id", parent));
+            sections.remove(id);
             return okEmpty();
         });
 
@@ -2989,15 +3356,21 @@ public final class SimStore {
         on("DELETE", cms + "/templates/{id}", r -> {
             ObjectNode t = find(templates, r, "id");
             if (t.get("type").asText().startsWith("builtin")) {
-                throw unprocessable("base", "builtin templates cannot be deleted");
+                // template_service.rb Destroy: DeleteBuiltinError, rendered by render_error
+                throw new SimError(error(422, "Built-in resources can't be deleted"));
             }
             templates.remove(t.get("id").asLong());
             return okEmpty();
         });
         on("PUT", cms + "/templates/{id}/publish", r -> {
             ObjectNode t = find(templates, r, "id");
-            t.set("published", t.get("draft").deepCopy());
-            touch(t);
+            // porta app/models/cms/template.rb: publish! does nothing without a draft; publish makes the draft the
+            // published content and clears the draft
+            if (!t.get("draft").isNull()) {
+                t.set("published", t.get("draft").deepCopy());
+                t.putNull("draft");
+                touch(t);
+            }
             return ok(templateView(t, true));
         });
 
@@ -3008,12 +3381,15 @@ public final class SimStore {
             if (!r.uploads().containsKey("attachment")) {
                 errs.put("attachment", List.of("can't be blank"));
             }
+            String path = filePath(r.p("path"));
+            if (path != null && files.values().stream().anyMatch(f -> f.get("path").asText().equals(path))) {
+                errs.put("path", List.of("has already been taken"));
+            }
             if (!errs.isEmpty()) {
                 throw new SimError(errors(errs));
             }
-            String path = r.p("path");
-            checkFilePath(path, null);
-            Long section = sectionRef(r);
+            // files_controller.rb#create: the given section, or the root when it does not exist
+            Long section = sectionOrNull(r, "section_id");
             ObjectNode f = J.objectNode();
             long id = id();
             f.put("id", id);
@@ -3030,11 +3406,20 @@ public final class SimStore {
         on("PUT", cms + "/files/{id}", r -> {
             ObjectNode f = find(files, r, "id");
             if (r.has("path")) {
-                checkFilePath(r.p("path"), f.get("id").asLong());
-                f.put("path", r.p("path"));
+                String path = filePath(r.p("path"));
+                if (path == null) {
+                    throw unprocessable("path", "can't be blank");
+                }
+                if (files.values().stream().anyMatch(x -> x != f && x.get("path").asText().equals(path))) {
+                    throw unprocessable("path", "has already been taken");
+                }
+                f.put("path", path);
             }
-            Long section = sectionRef(r);
-            if (section != null) {
+            if (r.has("section_id")) {
+                Long section = sectionOrNull(r, "section_id");
+                if (section == null) {
+                    throw unprocessable("section", "can't be blank");
+                }
                 f.put("section_id", section);
             }
             if (r.has("downloadable")) {
@@ -3054,14 +3439,12 @@ public final class SimStore {
         });
     }
 
-    private void checkFilePath(String path, Long self) {
-        if (!path.startsWith("/")) {
-            throw unprocessable("path", "must start with a slash");
+    /** porta app/models/cms/file.rb#path=: a leading '/' is added when missing; blank is null. */
+    private static String filePath(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
         }
-        if (files.values().stream().anyMatch(f -> f.get("path").asText().equals(path)
-                && (self == null || f.get("id").asLong() != self))) {
-            throw unprocessable("path", "has already been taken");
-        }
+        return value.startsWith("/") ? value : "/" + value;
     }
 
     private void setAttachment(ObjectNode f, Upload u) {
@@ -3072,85 +3455,261 @@ public final class SimStore {
         f.put("url", baseUrl + FILE_PREFIX + id + "/" + u.filename());
     }
 
+    /**
+     * porta Admin::Api::CMS::TemplatesController#create with app/services/admin/api/cms/template_service.rb
+     * (Create): only page, layout and partial can be created (else {@code {"error":"Unknown template type '..'"}}
+     * 422); the type's ALLOWED_PARAMS are taken; a page goes to the given section (unknown: 422 "Unknown
+     * section") or the root, and to the given layout (unknown: 422 "Unknown layout"); then the model validations
+     * ({@link #templateErrors}), 422 {@code {"errors":{...}}} when they fail.
+     */
     private Resp createTemplate(Req r) {
-        require(r, "type");
-        String type = r.p("type");
+        String type = r.has("type") ? r.p("type") : "";
         if (!Set.of("page", "layout", "partial").contains(type)) {
-            throw unprocessable("type", "is not included in the list");
+            throw new SimError(error(422, "Unknown template type '" + type + "'"));
         }
-        Map<String, List<String>> errs = new LinkedHashMap<>();
+        Set<String> allowed = TEMPLATE_PARAMS.get(type);
+        Long section = null;
+        Optional<Long> layout = null;
         if (type.equals("page")) {
-            blank(r, errs, "title", "path");
-            if (r.has("path") && templates.values().stream().anyMatch(t -> t.get("type").asText().equals("page")
-                    && t.path("path").asText().equals(r.p("path")))) {
-                errs.put("path", List.of("has already been taken"));
-            }
-        } else {
-            blank(r, errs, "system_name");
+            section = templateSection(r);
+            layout = templateLayout(r, false);
         }
-        if (r.has("system_name") && templates.values().stream().anyMatch(t -> t.get("type").asText().equals(type)
-                && t.path("system_name").asText().equals(r.p("system_name")))) {
-            errs.put("system_name", List.of("has already been taken"));
+        ObjectNode t = J.objectNode();
+        t.put("type", type);
+        t.putNull("title");
+        t.putNull("system_name");
+        t.putNull("layout_id");
+        t.putNull("handler");
+        t.put("liquid_enabled", false);
+        t.putNull("draft");
+        t.putNull("published");
+        if (type.equals("page")) {
+            t.putNull("path");
+            t.put("content_type", DEFAULT_PAGE_CONTENT_TYPE); // cms/page.rb set_default_values, when not given
+            t.put("section_id", section == null ? rootSection() : section);
         }
-        if (r.has("handler") && !Set.of("textile", "markdown", "").contains(r.p("handler"))) {
-            errs.put("handler", List.of("is not included in the list"));
+        assignTemplate(r, t, allowed);
+        if (layout != null && layout.isPresent()) {
+            t.put("layout_id", layout.get());
         }
+        Map<String, List<String>> errs = templateErrors(t, null);
+        checkRejected(t.path("system_name").asText(null), t.path("path").asText(null));
         if (!errs.isEmpty()) {
             throw new SimError(errors(errs));
         }
-        checkRejected(r.p("system_name"), r.p("path"));
-        Long section = sectionRef(r);
-        Long layout = layoutRef(r);
-        String sn = r.has("system_name") ? r.p("system_name") : type.equals("page") ? null : slug(r.p("title"));
-        ObjectNode t = newTemplate(type, r.p("title"), sn, r.p("path"),
-                type.equals("page") ? (section == null ? rootSection() : section) : null, r.has("draft") ? r.p("draft") : "");
-        if (sn == null) {
-            t.putNull("system_name");
-        }
-        if (layout != null) {
-            t.put("layout_id", layout);
-        }
-        if (r.has("liquid_enabled")) {
-            t.put("liquid_enabled", bool(r.p("liquid_enabled")));
-        }
-        if (r.has("handler")) {
-            t.put("handler", r.p("handler"));
-        }
-        return created(templateView(t, true));
+        long id = id();
+        ObjectNode stored = J.objectNode();
+        stored.put("id", id);
+        stored.put("created_at", now());
+        stored.put("updated_at", now());
+        t.fields().forEachRemaining(e -> stored.set(e.getKey(), e.getValue()));
+        templates.put(id, stored);
+        return created(templateView(stored, true));
     }
 
+    /**
+     * porta TemplatesController#update with TemplateService::Update: the template's type decides the parameters
+     * taken (ALLOWED_PARAMS; the others are dropped without an error); a page's section and layout as on create,
+     * an empty layout_id or layout_name removes the layout; then the validations.
+     */
     private Resp updateTemplate(Req r) {
         ObjectNode t = find(templates, r, "id");
         String type = t.get("type").asText();
-        checkRejected(t.path("system_name").asText(null), t.path("path").asText(null));
-        if (r.has("path") && type.equals("page")) {
-            if (!r.p("path").startsWith("/")) {
-                throw unprocessable("path", "must start with a slash");
-            }
-            if (templates.values().stream().anyMatch(x -> x != t && x.get("type").asText().equals("page")
-                    && x.path("path").asText().equals(r.p("path")))) {
-                throw unprocessable("path", "has already been taken");
-            }
-            t.put("path", r.p("path"));
-            t.put("content_type", contentTypeOf(r.p("path")));
+        Long section = null;
+        Optional<Long> layout = null;
+        if (type.equals("page")) {
+            section = templateSection(r);
+            layout = templateLayout(r, true);
         }
-        if (r.has("handler") && !Set.of("textile", "markdown", "").contains(r.p("handler"))) {
-            throw unprocessable("handler", "is not included in the list");
+        ObjectNode changed = t.deepCopy();
+        assignTemplate(r, changed, TEMPLATE_PARAMS.get(type));
+        if (section != null) {
+            changed.put("section_id", section);
         }
-        Long section = sectionRef(r);
-        if (section != null && type.equals("page")) {
-            t.put("section_id", section);
-        }
-        Long layout = layoutRef(r);
         if (layout != null) {
-            t.put("layout_id", layout);
+            if (layout.isPresent()) {
+                changed.put("layout_id", layout.get());
+            } else {
+                changed.putNull("layout_id");
+            }
         }
-        copy(r, t, "title", "draft", "handler");
-        if (r.has("liquid_enabled")) {
-            t.put("liquid_enabled", bool(r.p("liquid_enabled")));
+        Map<String, List<String>> errs = templateErrors(changed, t.get("id").asLong());
+        checkRejected(changed.path("system_name").asText(null), changed.path("path").asText(null));
+        if (!errs.isEmpty()) {
+            throw new SimError(errors(errs));
         }
+        changed.fields().forEachRemaining(e -> t.set(e.getKey(), e.getValue()));
         touch(t);
         return ok(templateView(t, true));
+    }
+
+    /** Sets the permitted parameters the request has (porta's {@code permit} on the wrapped template params). */
+    private static void assignTemplate(Req r, ObjectNode t, Set<String> allowed) {
+        for (String f : allowed) {
+            if (!r.has(f)) {
+                continue;
+            }
+            String v = r.p(f);
+            switch (f) {
+                case "liquid_enabled" -> t.put(f, bool(v));
+                case "section_id", "layout_id" -> {
+                    try {
+                        t.put(f, Long.parseLong(v));
+                    } catch (NumberFormatException e) {
+                        t.putNull(f);
+                    }
+                }
+                default -> t.put(f, v);
+            }
+        }
+    }
+
+    /**
+     * porta's validations of a template about to be saved ({@code self} its id on update):
+     * <ul>
+     *   <li>app/models/cms/page.rb: system_name from title.parameterize when blank (set_system_name), trailing
+     *       slashes stripped from the path; title and path required, the path starts with '/' ("needs to start with
+     *       a slash ( / )"), unique per tenant.</li>
+     *   <li>app/models/cms/template.rb: system_name unique per type, matching {@code \A\w[\w\-/_]+\z} when given,
+     *       at most 255 characters (type, path, title, content_type too); handler one of markdown and textile.</li>
+     *   <li>app/models/cms/layout.rb, partial.rb: system_name required; a partial cannot take a builtin partial's
+     *       name ("reserved for internal use").</li>
+     * </ul>
+     */
+    private Map<String, List<String>> templateErrors(ObjectNode t, Long self) {
+        String type = t.get("type").asText();
+        Map<String, List<String>> errs = new LinkedHashMap<>();
+        if (type.equals("page")) {
+            String title = t.path("title").asText(null);
+            if (t.path("system_name").asText("").isBlank() && title != null && !title.isBlank()) {
+                t.put("system_name", titleParameterize(title));
+            }
+            String path = t.path("path").asText(null);
+            if (path != null) {
+                path = path.replaceAll("^(.*[^/])/*$", "$1").replaceAll("^/+", "/");
+                t.put("path", path);
+            }
+            if (title == null || title.isBlank()) {
+                errs.put("title", List.of("can't be blank"));
+            }
+            if (path == null || path.isBlank()) {
+                errs.put("path", List.of("can't be blank"));
+            } else if (!path.startsWith("/")) {
+                errs.put("path", List.of("needs to start with a slash ( / )"));
+            } else {
+                String p = path;
+                if (templates.values().stream().anyMatch(x -> x.get("type").asText().equals("page")
+                        && !Objects.equals(self, x.get("id").asLong()) && p.equals(x.path("path").asText(null)))) {
+                    errs.put("path", List.of("has already been taken"));
+                }
+            }
+        }
+        String sn = t.path("system_name").asText(null);
+        if ((type.equals("layout") || type.equals("partial")) && (sn == null || sn.isBlank())) {
+            errs.computeIfAbsent("system_name", k -> new ArrayList<>()).add("can't be blank");
+        } else if (sn != null && !sn.isBlank()) {
+            if (templates.values().stream().anyMatch(x -> x.get("type").asText().equals(type)
+                    && !Objects.equals(self, x.get("id").asLong()) && sn.equals(x.path("system_name").asText(null)))) {
+                errs.computeIfAbsent("system_name", k -> new ArrayList<>()).add("has already been taken");
+            }
+            if (!TEMPLATE_SYSTEM_NAME.matcher(sn).matches()) {
+                errs.computeIfAbsent("system_name", k -> new ArrayList<>()).add("is invalid");
+            }
+            if (type.equals("partial") && BUILTIN_PARTIALS.contains(sn)) {
+                errs.computeIfAbsent("system_name", k -> new ArrayList<>()).add("reserved for internal use");
+            }
+        }
+        for (String f : List.of("system_name", "path", "title", "content_type")) {
+            if (t.path(f).asText("").length() > 255) {
+                errs.computeIfAbsent(f, k -> new ArrayList<>()).add("is too long (maximum is 255 characters)");
+            }
+        }
+        if (!t.path("handler").isNull() && !t.path("handler").isMissingNode()
+                && !HANDLERS.contains(t.get("handler").asText())) {
+            errs.put("handler", List.of("is not included in the list"));
+        }
+        return errs;
+    }
+
+    // ================================================================================================ portal
+
+    /** What the developer portal answers for a path: status, Content-Type header and body. */
+    public record PortalResponse(int status, String contentType, byte[] body) { }
+
+    /**
+     * The developer portal's answer for a path, as porta's DeveloperPortal::CMS::NewContentController#show gives it
+     * (lib/developer_portal/app/controllers/developer_portal/cms/new_content_controller.rb): a CMS file at that path
+     * is sent with its attachment's content type; else the page at that path, when published (CMS::Page#hidden? is
+     * {@code published.nil?}) and in a public section, is rendered with {@code content_type: page.mime_type}: Rails'
+     * Mime::Type.lookup of the stored content type (a synonym such as application/javascript gives its registered
+     * type, text/javascript), text/html when none, plus Rails' {@code ; charset=utf-8}. Anything else is 404.
+     * The simulator does not evaluate Liquid: a page is its published text, inside its layout's published text at
+     * {@code {% content %}}.
+     */
+    public synchronized PortalResponse portal(String path) {
+        String p = path.isEmpty() ? "/" : path;
+        Optional<ObjectNode> file = files.values().stream().filter(f -> f.get("path").asText().equals(p)).findFirst();
+        if (file.isPresent()) {
+            Upload u = fileContents.get(file.get().get("id").asLong());
+            return new PortalResponse(200, u.contentType(), u.content());
+        }
+        Optional<ObjectNode> page = templates.values().stream().filter(t -> t.get("type").asText().equals("page")
+                && p.equals(t.path("path").asText(null))).findFirst();
+        if (page.isEmpty() || page.get().get("published").isNull() || !publicSection(page.get().path("section_id")
+                .asLong(-1))) {
+            return new PortalResponse(404, "text/html; charset=utf-8",
+                    "<h1>Not found</h1>".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        ObjectNode t = page.get();
+        String body = t.get("published").asText();
+        ObjectNode layout = t.get("layout_id").isNull() ? null : templates.get(t.get("layout_id").asLong());
+        if (layout != null && !layout.get("published").isNull()) {
+            body = layout.get("published").asText().replace("{% content %}", body);
+        }
+        return new PortalResponse(200, railsMime(t.path("content_type").asText("")) + "; charset=utf-8",
+                body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** porta CMS::Section#accessible_by? for a visitor who is not signed in: public up to the root. */
+    private boolean publicSection(long id) {
+        for (ObjectNode s = sections.get(id); s != null; s = s.get("parent_id").isNull() ? null
+                : sections.get(s.get("parent_id").asLong())) {
+            if (!s.path("public").asBoolean(true)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Rails' Mime::Type.lookup (actionpack 6.0, the version porta 2.15 bundles; action_dispatch/http/mime_types.rb
+     * registrations): a registered type or one of its synonyms gives the registered type; another string is used
+     * as it is; blank gives text/html (CMS::Page#mime_type's default).
+     */
+    static String railsMime(String contentType) {
+        String c = contentType == null ? "" : contentType.trim();
+        if (c.isEmpty()) {
+            return DEFAULT_PAGE_CONTENT_TYPE;
+        }
+        return switch (c.toLowerCase(Locale.ROOT)) {
+            case "application/xhtml+xml" -> "text/html";
+            case "application/javascript", "application/x-javascript" -> "text/javascript";
+            case "text/xml", "application/x-xml" -> "application/xml";
+            case "text/x-json", "application/jsonrequest" -> "application/json";
+            case "text/yaml" -> "application/x-yaml";
+            case "application/x-gzip" -> "application/gzip";
+            default -> c;
+        };
+    }
+
+    /** Rails' String#parameterize: ASCII, every run of other characters than letters, digits, '-', '_' one '-'. */
+    static String titleParameterize(String s) {
+        if (s == null) {
+            return null;
+        }
+        String ascii = java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFD).replaceAll("\\p{M}", "");
+        return ascii.replaceAll("(?i)[^a-z0-9\\-_]+", "-").replaceAll("-{2,}", "-").replaceAll("^-|-$", "")
+                .toLowerCase(Locale.ROOT);
     }
 
     // ================================================================================================ helpers
@@ -3175,11 +3734,18 @@ public final class SimStore {
         return s.isEmpty() ? "item" : s;
     }
 
+    /**
+     * The system name of a new object (porta app/lib/system_name.rb): the given one, else made from the name
+     * ({@code name.parameterize.underscore}); either must match {@code \A\w[\w\-/_]+\z}, two characters at least
+     * ({@code {"errors":{"system_name":["is invalid"]}}} 422), e.g. a product named "X" without a system name.
+     */
     private static String systemName(Req r, String name) {
-        if (r.has("system_name") && !r.p("system_name").isBlank()) {
-            return r.p("system_name");
+        String sn = r.has("system_name") && !r.p("system_name").isBlank() ? r.p("system_name")
+                : name == null || name.isBlank() ? null : slug(name);
+        if (sn != null && !SYSTEM_NAME.matcher(sn).matches()) {
+            throw unprocessable("system_name", "is invalid");
         }
-        return name == null || name.isBlank() ? null : slug(name);
+        return sn;
     }
 
     private static void copy(Req r, ObjectNode target, String... fields) {

@@ -188,6 +188,10 @@ public final class ThreescaleSimulator implements AutoCloseable {
             if (!faults.latency().isZero()) {
                 LockSupport.parkNanos(faults.latency().toNanos()); // simulated network latency
             }
+            if (method.equals("GET") && isDeveloperPortal(ex, path)) {
+                serveDeveloperPortal(ex, path);
+                return;
+            }
             if (path.startsWith(SimStore.FILE_PREFIX) && method.equals("GET")) {
                 serveCmsFile(ex, path);
                 return;
@@ -312,6 +316,44 @@ public final class ThreescaleSimulator implements AutoCloseable {
             return SimStore.errors(unknown);
         }
         return store.handle(new SimStore.Req(method, op.template(), match.get().pathValues(), params, uploads));
+    }
+
+    /** Where the simulated developer portal is served: {@code url() + "/developer-portal"}, e.g. its CSS at
+     * {@code .../developer-portal/css/maas.css}. Requests with the tenant's portal host as Host header are served
+     * as the portal too, as porta tells the portal from the admin API by the domain. */
+    public String developerPortalUrl() { return url() + PORTAL_PREFIX; }
+
+    static final String PORTAL_PREFIX = "/developer-portal";
+
+    private boolean isDeveloperPortal(HttpExchange ex, String path) {
+        if (path.equals(PORTAL_PREFIX) || path.startsWith(PORTAL_PREFIX + "/")) {
+            return true;
+        }
+        String host = ex.getRequestHeaders().getFirst("Host");
+        if (host == null) {
+            return false;
+        }
+        int colon = host.lastIndexOf(':');
+        String name = colon > 0 && !host.endsWith("]") ? host.substring(0, colon) : host;
+        return name.equalsIgnoreCase(options.tenantName() + "." + options.wildcardDomain());
+    }
+
+    /**
+     * The developer portal's pages and files (see {@link SimStore#portal}), with the header porta's
+     * config/initializers/secure_headers.rb adds to every answer: {@code X-Content-Type-Options: nosniff}, so a
+     * browser uses a stylesheet or script only when its Content-Type says so.
+     */
+    private void serveDeveloperPortal(HttpExchange ex, String path) throws IOException {
+        String p = path.startsWith(PORTAL_PREFIX) ? path.substring(PORTAL_PREFIX.length()) : path;
+        SimStore.PortalResponse r = store.portal(URLDecoder.decode(p, StandardCharsets.UTF_8));
+        ex.getResponseHeaders().add("Content-Type", r.contentType());
+        ex.getResponseHeaders().add("X-Content-Type-Options", "nosniff");
+        ex.sendResponseHeaders(r.status(), r.body().length == 0 ? -1 : r.body().length);
+        if (r.body().length > 0) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(r.body());
+            }
+        }
     }
 
     private void serveCmsFile(HttpExchange ex, String path) throws IOException {

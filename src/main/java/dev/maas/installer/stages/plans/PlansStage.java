@@ -217,10 +217,14 @@ public final class PlansStage implements Stage {
         return out;
     }
 
-    private static ServicePlan defaultServicePlan(List<ServicePlan> plans) {
+    /**
+     * The product's service plan "Default", which porta creates with every product (app/models/service.rb
+     * create_default_service_plan); when it was renamed and it is the product's only service plan, that one. Never
+     * by system_name: porta's JSON of a service plan has none (app/representers/service_plan_representer.rb).
+     */
+    static ServicePlan defaultServicePlan(List<ServicePlan> plans) {
         return plans.stream().filter(x -> DEFAULT_SERVICE_PLAN.equals(x.name())).findFirst()
-                .orElseGet(() -> plans.stream().filter(x -> "default".equals(x.systemName())).findFirst()
-                        .orElse(null));
+                .orElseGet(() -> plans.size() == 1 ? plans.get(0) : null);
     }
 
     /** The subscription targets; plan or service plan ids are -1 where they do not exist yet (never written). */

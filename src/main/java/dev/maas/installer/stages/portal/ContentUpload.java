@@ -15,6 +15,7 @@ import dev.maas.installer.portal.DesiredTemplate;
 import dev.maas.installer.portal.PortalAction;
 import dev.maas.installer.portal.PortalPlan;
 import dev.maas.installer.portal.PortalProblem;
+import dev.maas.installer.portal.PortalTree;
 import dev.maas.installer.portal.TemplateKind;
 import dev.maas.installer.threescale.Cms;
 import dev.maas.installer.threescale.ThreescaleApiException;
@@ -56,9 +57,12 @@ final class ContentUpload {
             }
             if (first instanceof PortalAction.UpdateTemplate u) {
                 for (String what : u.changes()) {
-                    fields.put(what, FieldChange.of("differs", "as in " + u.template().file()));
+                    fields.put(what, FieldChange.of("differs", what.equals("content_type")
+                            ? u.template().contentType() : "as in " + u.template().file()));
                 }
-                fields.put("published", FieldChange.of(null, "true"));
+                if (actions.stream().anyMatch(a -> a instanceof PortalAction.PublishTemplate)) {
+                    fields.put("published", FieldChange.of(null, "true"));
+                }
                 return new Change(Action.UPDATE, TargetSystem.THREESCALE, kind(u.template()), u.template().key(),
                         fields);
             }
@@ -127,7 +131,8 @@ final class ContentUpload {
     private final Map<String, Long> sectionIds = new HashMap<>();
     private final Map<String, Long> layoutIds = new HashMap<>();
     private final Map<String, Long> createdTemplates = new HashMap<>();
-    private boolean contentTypeWarned;
+    /** The system names pages have: porta keeps them unique per type (app/models/cms/template.rb). */
+    private final java.util.Set<String> pageSystemNames = new java.util.HashSet<>();
 
     ContentUpload(Cms cms, Cancellation cancellation, boolean stopOnFailure) {
         this.cms = cms;
@@ -144,6 +149,9 @@ final class ContentUpload {
         for (CmsTemplate t : current.templates()) {
             if (t.kind() == TemplateKind.LAYOUT) {
                 layoutIds.put(t.systemName(), t.id());
+            }
+            if (t.kind() == TemplateKind.PAGE && t.systemName() != null) {
+                pageSystemNames.add(t.systemName());
             }
         }
         List<Item> items = items(plan);
@@ -229,6 +237,9 @@ final class ContentUpload {
             case PAGE -> {
                 m.put("title", t.title());
                 m.put("path", t.path());
+                m.put("system_name", pageSystemName(t));
+                // porta defaults a page to text/html (app/models/cms/page.rb): CSS and JS pages need theirs
+                m.put("content_type", t.contentType());
                 m.put("section_id", Long.toString(section(t.sectionPath())));
                 if (t.layoutName() != null) {
                     m.put("layout_id", Long.toString(layout(t.layoutName())));
@@ -264,17 +275,32 @@ final class ContentUpload {
                     }
                 }
                 case "content_type" -> {
-                    if (!contentTypeWarned) {
-                        contentTypeWarned = true;
-                        LOG.warn("{}: the page's content type differs from {}, which the 3scale CMS API cannot set"
-                                + " (not a parameter of the 2.15 API); change it in the 3scale admin portal",
-                                t.file(), t.contentType());
+                    if (t.kind() == TemplateKind.PAGE) {
+                        m.put("content_type", t.contentType());
                     }
                 }
                 default -> LOG.debug("{}: no API field for change '{}'", t.file(), what);
             }
         }
         return m;
+    }
+
+    /**
+     * The system name of a new page: porta's own choice, {@code title.parameterize} (app/models/cms/page.rb
+     * set_system_name), unless another page has it already (porta would refuse the page: system names are unique
+     * per type), then with the first free suffix -2, -3, ...
+     */
+    private String pageSystemName(DesiredTemplate t) {
+        String base = PortalTree.parameterize(t.title());
+        if (base.length() < 2) {
+            base = "page-" + base; // porta's format needs two characters at least (app/models/cms/template.rb)
+        }
+        String name = base;
+        for (int i = 2; pageSystemNames.contains(name); i++) {
+            name = base + "-" + i;
+        }
+        pageSystemNames.add(name);
+        return name;
     }
 
     private long section(String partialPath) {

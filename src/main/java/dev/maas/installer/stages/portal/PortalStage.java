@@ -18,7 +18,6 @@ import dev.maas.installer.keycloak.RealmConfigurator;
 import dev.maas.installer.keycloak.RealmSpec;
 import dev.maas.installer.portal.CmsState;
 import dev.maas.installer.portal.DesiredPortal;
-import dev.maas.installer.portal.PortalAction;
 import dev.maas.installer.portal.PortalContentException;
 import dev.maas.installer.portal.PortalDiff;
 import dev.maas.installer.portal.PortalPlan;
@@ -298,25 +297,11 @@ public final class PortalStage implements Stage {
     }
 
     /**
-     * {@link PortalDiff#diff}, less what the 2.15 CMS API cannot change: a page's {@code content_type} is not a
-     * parameter of the templates API, so a difference there alone is not a write (it is logged).
+     * {@link PortalDiff#diff}: every difference is a write, a page's {@code content_type} included (porta's templates
+     * API takes it on create and update: app/controllers/admin/api/cms/templates_controller.rb ALLOWED_PARAMS[:page]).
      */
     static PortalPlan diff(DesiredPortal desired, CmsState current) {
-        PortalPlan plan = PortalDiff.diff(desired, current);
-        List<PortalAction> actions = new ArrayList<>();
-        for (PortalAction a : plan.actions()) {
-            if (a instanceof PortalAction.UpdateTemplate u && u.changes().contains("content_type")) {
-                LOG.info("{}: the CMS gives the page another content type than {}; the 3scale CMS API cannot set it,"
-                        + " change it in the admin portal if needed", u.template().file(), u.template().contentType());
-                List<String> rest = u.changes().stream().filter(c -> !c.equals("content_type")).toList();
-                if (!rest.isEmpty()) {
-                    actions.add(new PortalAction.UpdateTemplate(u.id(), u.template(), rest));
-                }
-            } else {
-                actions.add(a);
-            }
-        }
-        return new PortalPlan(actions, plan.problems());
+        return PortalDiff.diff(desired, current);
     }
 
     private OnError onError(StageContext ctx) {

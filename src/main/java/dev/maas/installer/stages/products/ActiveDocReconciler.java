@@ -3,6 +3,7 @@ package dev.maas.installer.stages.products;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.maas.installer.catalog.ActiveDocValidation;
 import dev.maas.installer.catalog.ModelProduct;
 import dev.maas.installer.engine.Action;
 import dev.maas.installer.engine.Change;
@@ -11,20 +12,27 @@ import dev.maas.installer.engine.TargetSystem;
 import dev.maas.installer.threescale.ThreescaleClient;
 import dev.maas.installer.threescale.model.ActiveDoc;
 import dev.maas.installer.threescale.model.Service;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One product's ActiveDocs spec (the developer portal's API reference): system_name and name of the product, the
- * model's OpenAPI document as JSON text, linked to the product ({@code service_id}) and published. Bodies are
+ * model's OpenAPI document as JSON text, linked to the product ({@code service_id}) and published; with
+ * {@code skip_swagger_validations=true} when 3scale cannot validate the document ({@link ActiveDocValidation}:
+ * OpenAPI 3.1, as vLLM serves, or 3.1 JSON Schema labelled 3.0), the plan saying so and why. Bodies are
  * compared as JSON trees, so formatting and key order never cause a write. With {@code write} false it only says
  * what would change (plan, verify).
  */
 final class ActiveDocReconciler {
     static final String ACTIVE_DOC = "activedoc";
+    static final String SKIP = "skip_swagger_validations";
+    private static final Logger LOG = LoggerFactory.getLogger(ActiveDocReconciler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ActiveDocReconciler() { }
@@ -40,6 +48,8 @@ final class ActiveDocReconciler {
         String text = text(body);
         String serviceId = service == null ? null : String.valueOf(service.id());
         String sn = want.systemName();
+        // porta validates the body unless told not to; it cannot validate OpenAPI 3.1 (vLLM's) at all
+        Optional<String> skipBecause = ActiveDocValidation.whyPortaCannotValidate(body);
         if (live == null) {
             Map<String, FieldChange> fields = new LinkedHashMap<>();
             fields.put("name", FieldChange.of(null, want.name()));
@@ -47,10 +57,17 @@ final class ActiveDocReconciler {
                     : serviceId));
             fields.put("published", FieldChange.of(null, "true"));
             fields.put("body", FieldChange.of(null, describe(body, text)));
+            skipBecause.ifPresent(why -> fields.put(SKIP, FieldChange.of(null, skipText(why))));
             if (write) {
                 Objects.requireNonNull(serviceId, "product " + sn + " must exist before its ActiveDoc");
-                client.activeDocs().create(want.name(), sn, text, Map.of("service_id", serviceId,
-                        "published", "true"));
+                Map<String, String> extra = new LinkedHashMap<>();
+                extra.put("service_id", serviceId);
+                extra.put("published", "true");
+                if (skipBecause.isPresent()) {
+                    extra.put(SKIP, "true");
+                    LOG.info("ActiveDoc {}: sent with skip_swagger_validations=true: {}", sn, skipBecause.get());
+                }
+                client.activeDocs().create(want.name(), sn, text, extra);
             }
             return new Change(Action.CREATE, TargetSystem.THREESCALE, ACTIVE_DOC, sn, fields);
         }
@@ -78,6 +95,10 @@ final class ActiveDocReconciler {
                     describe(body, text) + ", the model's document"));
             update.put("body", text);
         }
+        if (skipBecause.isPresent() && !Boolean.TRUE.equals(live.skipSwaggerValidations())) {
+            fields.put(SKIP, FieldChange.of(live.skipSwaggerValidations(), skipText(skipBecause.get())));
+            update.put(SKIP, "true");
+        }
         if (fields.isEmpty()) {
             return Change.noop(TargetSystem.THREESCALE, ACTIVE_DOC, sn);
         }
@@ -85,6 +106,11 @@ final class ActiveDocReconciler {
             client.activeDocs().update(live.id(), update);
         }
         return new Change(Action.UPDATE, TargetSystem.THREESCALE, ACTIVE_DOC, sn, fields);
+    }
+
+    /** What the plan shows for the flag: its value and why. */
+    static String skipText(String why) {
+        return "true: 3scale is told not to validate the document, because " + why;
     }
 
     static String text(JsonNode body) {

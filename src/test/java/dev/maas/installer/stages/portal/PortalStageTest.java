@@ -387,6 +387,61 @@ class PortalStageTest {
     }
 
     @Test
+    void cssAndJsPagesAreStoredAndServedWithTheirContentTypes() throws IOException {
+        new PortalStage().apply(ctx(config(null, null)), Progress.NONE);
+        // read back through the Admin API: the pages carry the content type of their file
+        List<CmsTemplate> pages = threescale().cms().templates(false).stream()
+                .filter(t -> "page".equals(t.type())).toList();
+        assertThat(pages).filteredOn(t -> "/css/maas.css".equals(t.path())).singleElement()
+                .satisfies(t -> assertThat(t.contentType()).isEqualTo("text/css"));
+        assertThat(pages).filteredOn(t -> "/javascripts/maas.js".equals(t.path())).singleElement()
+                .satisfies(t -> assertThat(t.contentType()).isEqualTo("text/javascript"));
+        assertThat(pages).filteredOn(t -> "/models".equals(t.path())).singleElement()
+                .satisfies(t -> assertThat(t.contentType()).isEqualTo("text/html"));
+        // and the developer portal serves them so, with nosniff: a browser takes them as a stylesheet and a script
+        DesiredPortal desired = DefaultPortalContent.read();
+        assertServed("/css/maas.css", "text/css; charset=utf-8",
+                desired.templateFromFile("css/maas.css").orElseThrow().content());
+        assertServed("/javascripts/maas.js", "text/javascript; charset=utf-8",
+                desired.templateFromFile("javascripts/maas.js").orElseThrow().content());
+    }
+
+    private void assertServed(String path, String contentType, String body) throws IOException {
+        try (okhttp3.Response r = new okhttp3.OkHttpClient().newCall(new okhttp3.Request.Builder()
+                .url(sim.developerPortalUrl() + path).build()).execute()) {
+            assertThat(r.code()).as(path).isEqualTo(200);
+            assertThat(r.header("Content-Type")).as(path).isEqualTo(contentType);
+            assertThat(r.header("X-Content-Type-Options")).isEqualTo("nosniff");
+            assertThat(r.body().string()).isEqualTo(body);
+        }
+    }
+
+    @Test
+    void aPageLeftAsTextHtmlGetsItsContentTypeAndNothingElse() {
+        new PortalStage().apply(ctx(config(null, null)), Progress.NONE);
+        ThreescaleClient c = threescale();
+        // as an installer that did not send content_type left it: porta's default, text/html
+        CmsTemplate css = c.cms().templates(false).stream().filter(t -> "/css/maas.css".equals(t.path()))
+                .findFirst().orElseThrow();
+        c.cms().updateTemplate(css.id(), Map.of("content_type", "text/html"));
+
+        assertThat(new PortalStage().contentPlan(ctx(config(null, null))).actions()).extracting(a -> a.describe())
+                .containsExactly("~ update page /css/maas.css (content_type) from css/maas.css");
+        sim.journal().clear();
+        new PortalStage().apply(ctx(config(null, null)), Progress.NONE);
+        assertThat(sim.journal().entries()).filteredOn(e -> !e.method().equals("GET")).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.method() + " " + e.path()).isEqualTo("PUT /admin/api/cms/templates/" + css.id()
+                            + ".json");
+                    assertThat(e.params()).containsEntry("content_type", "text/css").doesNotContainKey("draft");
+                });
+        assertThat(c.cms().template(css.id()).orElseThrow().contentType()).isEqualTo("text/css");
+        sim.journal().clear();
+        new PortalStage().apply(ctx(config(null, null)), Progress.NONE);
+        assertThat(writes(sim)).isZero();
+    }
+
+    @Test
     void aTreeShapedLikeTheRunbookPortalUploadsAndIsThenUpToDate() throws IOException {
         Path tree = writeRunbookTree(tmp.resolve("runbook-portal"));
         DesiredPortal desired = PortalTree.read(tree);
