@@ -96,7 +96,7 @@ class RealmConfiguratorTest {
         assertThat(client.isDirectAccessGrantsEnabled()).isFalse();
         assertThat(client.isServiceAccountsEnabled()).isFalse();
         assertThat(client.getAttributes()).containsEntry("oauth2.device.authorization.grant.enabled", "false");
-        assertThat(client.getRedirectUris()).containsExactly("https://" + PORTAL_HOST + "/*");
+        assertThat(client.getRedirectUris()).containsExactly("https://" + PORTAL_HOST + "/auth/keycloak/callback");
 
         List<ProtocolMapperRepresentation> mappers = r.clients().get(client.getId()).getProtocolMappers().getMappers();
         ProtocolMapperRepresentation builtin = admin.client().serverInfo().getInfo().getBuiltinProtocolMappers()
@@ -295,31 +295,40 @@ class RealmConfiguratorTest {
     }
 
     @Test
-    void redirectPolicyAnyAndExactRedirectUrisSetLaterAreKept() {
+    void theRedirectUrisAreExactlyThePortalsCallbackOrAnyAndAHandEditIsRepaired() {
         String realm = uniqueRealm("redirect");
         RealmSpec any = new RealmSpec(realm, null, null, "any", null);
         new RealmConfigurator(admin, any).apply(Progress.NONE, null);
         ClientRepresentation client = admin.realm(realm).clients().findByClientId("3scale").get(0);
         assertThat(client.getRedirectUris()).containsExactly("*");
 
-        // switching to the portal policy narrows it
+        // switching to the portal policy narrows it to the developer portal's sign-in callback
         RealmConfigurator portal = new RealmConfigurator(admin, new RealmSpec(realm, null, PORTAL_HOST, "portal", null));
         Change change = portal.plan().stream().filter(c -> c.kind().equals("client")).findFirst().orElseThrow();
         assertThat(change.fields()).containsOnlyKeys("redirectUris");
         portal.apply(Progress.NONE, null);
-
-        // the portal stage sets exact URIs; a later sso apply keeps them
-        List<String> exact = List.of("https://" + PORTAL_HOST + "/auth/keycloak/callback");
-        assertThat(portal.setRedirectUris(exact).action()).isEqualTo(Action.UPDATE);
-        assertThat(portal.setRedirectUris(exact).isNoop()).isTrue();
+        List<String> callback = List.of("https://" + PORTAL_HOST + "/auth/keycloak/callback");
+        assertThat(admin.realm(realm).clients().get(client.getId()).toRepresentation().getRedirectUris())
+                .containsExactlyElementsOf(callback);
         recorder.clear();
         assertThat(portal.apply(Progress.NONE, null)).allMatch(Change::isNoop);
         assertThat(recorder.writes()).isEmpty();
-        assertThat(admin.realm(realm).clients().get(client.getId()).toRepresentation().getRedirectUris())
-                .containsExactlyElementsOf(exact);
 
-        assertThatThrownBy(() -> portal.setRedirectUris(List.of("https://evil.example.com/cb")))
-                .isInstanceOf(StageException.class).hasMessageContaining("not all under https://" + PORTAL_HOST);
+        // the stage owns them: a hand edit, even one under the portal's host, is drift that apply repairs
+        for (List<String> edited : List.of(List.of("https://evil.example.com/*"), List.of("https://" + PORTAL_HOST
+                + "/*"))) {
+            ClientRepresentation live = admin.realm(realm).clients().get(client.getId()).toRepresentation();
+            live.setRedirectUris(edited);
+            admin.realm(realm).clients().get(client.getId()).update(live);
+            assertThat(portal.verify()).anySatisfy(c -> {
+                assertThat(c.name()).isEqualTo("client " + realm + "/3scale");
+                assertThat(c.status().passes()).isFalse();
+                assertThat(c.message()).contains("redirectUris");
+            });
+            portal.apply(Progress.NONE, null);
+            assertThat(admin.realm(realm).clients().get(client.getId()).toRepresentation().getRedirectUris())
+                    .as("after a hand edit to %s", edited).containsExactlyElementsOf(callback);
+        }
     }
 
     @Test
@@ -453,7 +462,7 @@ class RealmConfiguratorTest {
                 Map.of("MY_GH_SECRET", "gh-secret-value")::get);
         assertThat(spec.realm()).isEqualTo("maas");
         assertThat(spec.displayName()).isEqualTo("MaaS on RHOAI");
-        assertThat(spec.defaultRedirectUri()).isEqualTo("https://maas.apps.example.com/*");
+        assertThat(spec.redirectUris()).containsExactly("https://maas.apps.example.com/auth/keycloak/callback");
         assertThat(spec.identityProvider().alias()).isEqualTo("github");
         assertThat(spec.identityProvider().displayName()).isEqualTo("GitHub");
         assertThat(spec.identityProvider().clientSecret().get()).isEqualTo("gh-secret-value");

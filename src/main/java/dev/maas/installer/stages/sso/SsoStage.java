@@ -343,7 +343,7 @@ public final class SsoStage implements Stage {
                 "enabled", FieldChange.of(null, true))));
         out.add(new Change(Action.CREATE, TargetSystem.KEYCLOAK, "client", client, map2(
                 "clientId", FieldChange.of(null, RealmSpec.CLIENT_ID),
-                "redirectUris", FieldChange.of(null, List.of(spec.defaultRedirectUri())),
+                "redirectUris", FieldChange.of(null, spec.redirectUris()),
                 "standardFlowEnabled", FieldChange.of(null, true),
                 "directAccessGrantsEnabled", FieldChange.of(null, false))));
         out.add(new Change(Action.CREATE, TargetSystem.KEYCLOAK, "protocol mapper",

@@ -152,18 +152,6 @@ class SsoFaultsTest {
                 .provide(KeycloakRetry.class, () -> KeycloakRetry.fast(6));
     }
 
-    /** The portal stage's Keycloak write: the exact redirect URIs of client 3scale, through the proxy. */
-    private static Change setRedirectUris(String realm) {
-        KeycloakAdmin.Credentials credentials = new KeycloakAdmin.Credentials(keycloak.adminUser(),
-                keycloak.adminPassword(), "the test Keycloak");
-        try (KeycloakAdmin admin = KeycloakAdmin.connect(proxy.url(), credentials,
-                new KeycloakAdmin.Options(null, List.of(), KeycloakRetry.fast(6)))) {
-            RealmConfigurator configurator = new RealmConfigurator(admin,
-                    new RealmSpec(realm, null, "maas." + DOMAIN, RealmSpec.POLICY_PORTAL, null));
-            return configurator.setRedirectUris(List.of("https://maas." + DOMAIN + "/auth/oauth2/callback"));
-        }
-    }
-
     /** The realm as the installer leaves it, by name; realm-specific ids left out. Lists keep duplicates. */
     private static Map<String, Object> snapshot(String realm) {
         Map<String, Object> s = new TreeMap<>();
@@ -197,13 +185,12 @@ class SsoFaultsTest {
 
     private static Map<String, Object> cleanState;
 
-    /** The realm a run without faults leaves (sso stage, then the portal stage's redirect URIs); made once. */
+    /** The realm a run without faults leaves (the sso stage, with the client's exact redirect URIs); made once. */
     private static synchronized Map<String, Object> cleanRunState() {
         if (cleanState == null) {
             proxy.setRates(FaultProxy.Rates.none());
             String clean = newRealm("clean");
             stage().apply(ctx(clean), null);
-            setRedirectUris(clean);
             cleanState = snapshot(clean);
             assertThat((List<?>) cleanState.get("3scale.mappers")).hasSize(2);
             assertThat(cleanState.get("idps")).isEqualTo(List.of("corp-sso"));
@@ -235,7 +222,6 @@ class SsoFaultsTest {
             String outcome = "converged";
             try {
                 stage().apply(ctx(realm), null);
-                setRedirectUris(realm);
             } catch (StageException e) {
                 assertRetryable(e);
                 outcome = "stopped: " + e.getMessage();
@@ -252,7 +238,6 @@ class SsoFaultsTest {
 
             if (!outcome.equals("converged")) {
                 stage().apply(ctx(realm), null); // the rerun the error asks for, without faults
-                setRedirectUris(realm);
             }
             assertThat(snapshot(realm)).as("seed %d ends like a clean run", seed).isEqualTo(expected);
             List<Change> again = stage().apply(ctx(realm), null);
@@ -288,7 +273,6 @@ class SsoFaultsTest {
         }
         assertThat(harness.realm(realm).clients().findByClientId("3scale")).as("the client was made").hasSize(1);
         stage().apply(ctx(realm), null);
-        setRedirectUris(realm);
         assertThat(snapshot(realm)).isEqualTo(expected);
     }
 

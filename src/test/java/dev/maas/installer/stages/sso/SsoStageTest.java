@@ -179,7 +179,8 @@ class SsoStageTest {
                 "Keycloak", "KeycloakRealm", "realm", "client", "protocol mapper", "protocol mapper",
                 "identity provider");
         assertThat(plan.get(5).system()).isEqualTo(TargetSystem.KEYCLOAK);
-        assertThat(plan.get(6).fields().get("redirectUris").to()).isEqualTo("[https://maas." + DOMAIN + "/*]");
+        assertThat(plan.get(6).fields().get("redirectUris").to()).isEqualTo("[https://maas." + DOMAIN
+                + "/auth/keycloak/callback]");
 
         List<String> steps = new CopyOnWriteArrayList<>();
         List<String> details = new CopyOnWriteArrayList<>();
@@ -232,7 +233,7 @@ class SsoStageTest {
         RealmRepresentation live = harnessAdmin.realm(realm).toRepresentation();
         assertThat(live.getDisplayName()).isEqualTo("MaaS on RHOAI");
         ClientRepresentation client = harnessAdmin.realm(realm).clients().findByClientId("3scale").get(0);
-        assertThat(client.getRedirectUris()).containsExactly("https://maas." + DOMAIN + "/*");
+        assertThat(client.getRedirectUris()).containsExactly("https://maas." + DOMAIN + "/auth/keycloak/callback");
         assertThat(client.isDirectAccessGrantsEnabled()).isFalse();
         assertThat(client.isPublicClient()).isFalse();
         IdentityProviderRepresentation idp = harnessAdmin.realm(realm).identityProviders().get("corp-sso")
