@@ -44,7 +44,7 @@ public final class ThreescaleAccess {
             ctx.provide(ThreescaleClient.class, () -> {
                 String url = adminUrl(ctx);
                 String token = adminToken(ctx);
-                ThreescaleClient.Builder b = ThreescaleClient.builder(url, token).secrets(ctx.secrets())
+                ThreescaleClient.Builder b = ThreescaleClient.builder(url, token).secrets(ctx.secrets()).cancellation(ctx.cancellation())
                         .okHttp(EndpointTrust.forRun(ctx, url).okHttp(null));
                 if (ctx.has(RetryPolicy.class)) {
                     b.retry(ctx.service(RetryPolicy.class)); // a run may give its own (tests: short waits)

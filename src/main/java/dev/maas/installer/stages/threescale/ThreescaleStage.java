@@ -919,6 +919,7 @@ public final class ThreescaleStage implements Stage {
                                     + " once the routes exist")));
         }
         return ThreescaleClient.builder(url, ThreescaleAccess.masterToken(ctx)).secrets(ctx.secrets())
+                .cancellation(ctx.cancellation())
                 .okHttp(EndpointTrust.forRun(ctx, url).okHttp(null)).build();
     }
 
