@@ -189,7 +189,12 @@ public final class SandboxIngress {
      * port of 127.0.0.1, relayed to the component's plain HTTP port.
      */
     TlsFront front(int backendPort) {
-        return TlsFront.start(0, backendPort, servingChainPem(), servingKeyPem, servingChainPem());
+        return front(0, backendPort);
+    }
+
+    /** As {@link #front(int)}, on {@code port} (0: a free one). */
+    TlsFront front(int port, int backendPort) {
+        return TlsFront.start(port, backendPort, servingChainPem(), servingKeyPem, servingChainPem());
     }
 
     private static String pem(X509Certificate cert) {
