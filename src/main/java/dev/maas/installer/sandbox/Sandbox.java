@@ -97,6 +97,16 @@ public final class Sandbox implements AutoCloseable {
      * ports ({@link #resumed()}); else it starts a new one and keeps its state there.
      */
     public static Sandbox run(Path dir, TestCluster.Options options, SandboxKeycloak keycloakChoice) {
+        return run(dir, options, keycloakChoice, true);
+    }
+
+    /**
+     * As {@link #run(Path, TestCluster.Options, SandboxKeycloak)}; with {@code keepState} false the cluster and the
+     * 3scale tenant live in memory only (nothing in {@value #STATE_DIR} is read or written: a throwaway sandbox, as
+     * the benchmark of the state's cost compares with).
+     */
+    public static Sandbox run(Path dir, TestCluster.Options options, SandboxKeycloak keycloakChoice,
+                              boolean keepState) {
         Path abs = dir.toAbsolutePath().normalize();
         try {
             Files.createDirectories(abs);
@@ -106,7 +116,7 @@ public final class Sandbox implements AutoCloseable {
         }
         java.nio.channels.FileChannel lock = lock(abs);
         try {
-            return run(abs, options, keycloakChoice, lock);
+            return run(abs, options, keycloakChoice, lock, keepState);
         } catch (RuntimeException e) {
             release(lock);
             throw e;
@@ -114,25 +124,27 @@ public final class Sandbox implements AutoCloseable {
     }
 
     private static Sandbox run(Path abs, TestCluster.Options options, SandboxKeycloak keycloakChoice,
-                               java.nio.channels.FileChannel lock) {
-        Previous previous = Previous.read(abs);
+                               java.nio.channels.FileChannel lock, boolean keepState) {
+        Previous previous = keepState ? Previous.read(abs) : new Previous(null, 0, 0, 0);
+        Path stateDir = keepState ? abs.resolve(STATE_DIR) : null;
         if (options.token() == null && previous.token() != null) {
             options = options.withToken(previous.token());
         }
         if (options.port() == 0 && freePort(previous.apiPort())) {
             options = options.withPort(previous.apiPort());
         }
-        TestCluster cluster = TestCluster.start(options, abs.resolve(STATE_DIR));
+        TestCluster cluster = TestCluster.start(options, stateDir);
         ThreescaleSimulator threescale = null;
         Sandbox sandbox = null;
         try {
-            if (!cluster.resumed()) {
+            if (keepState && !cluster.resumed()) {
                 // a tenant without the cluster whose APIManager made it is not resumed
                 Files.deleteIfExists(abs.resolve(STATE_DIR).resolve(THREESCALE_STATE));
             }
             threescale = ThreescaleSimulator.start(SimulatorOptions.defaults()
                     .withDomain(ThreescaleSimulator.DEFAULT_TENANT, cluster.appsDomain())
-                    .withJournal(ThreescaleSimulator.journalIn(abs)), abs.resolve(STATE_DIR).resolve(THREESCALE_STATE));
+                    .withJournal(ThreescaleSimulator.journalIn(abs)),
+                    keepState ? stateDir.resolve(THREESCALE_STATE) : null);
             cluster.addOperator(new ApiManagerSimulator(threescale, ApiManagerSimulator.Behaviour.defaults()));
             sandbox = new Sandbox(abs, cluster, threescale);
             sandbox.lock = lock;
