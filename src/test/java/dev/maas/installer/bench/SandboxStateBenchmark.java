@@ -36,11 +36,12 @@ public final class SandboxStateBenchmark {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         Path root = Files.createTempDirectory("sandbox-state-bench");
         Map<String, List<long[]>> runs = new TreeMap<>();
-        for (int round = 0; round < rounds + 1; round++) { // round 0 warms the JVM up and is not counted
+        int warmUp = 2; // the first rounds warm the JVM up and are not counted
+        for (int round = 0; round < rounds + warmUp; round++) {
             for (boolean keep : round % 2 == 0 ? new boolean[] {true, false} : new boolean[] {false, true}) {
                 Path dir = root.resolve("r" + round + (keep ? "-kept" : "-memory"));
                 long[] m = applyTwice(dir, keep);
-                if (round > 0) {
+                if (round >= warmUp) {
                     runs.computeIfAbsent(keep ? "state kept in the folder" : "state in memory only",
                             k -> new ArrayList<>()).add(m);
                 }
@@ -48,7 +49,8 @@ public final class SandboxStateBenchmark {
                         round, keep ? "kept" : "memory", m[0], m[1], m[2], m[3] / 1024);
             }
         }
-        System.out.println("| sandbox (" + rounds + " rounds) | first apply, median | second apply, median"
+        System.out.println("| sandbox (" + rounds + " rounds, after " + warmUp + " to warm up) | first apply, median"
+                + " | second apply, median"
                 + " | writes answered (first apply) | state folder after |");
         System.out.println("|---|---:|---:|---:|---:|");
         runs.forEach((label, list) -> System.out.printf(Locale.ROOT, "| %s | %.1f s | %.1f s | %d | %s |%n", label,
