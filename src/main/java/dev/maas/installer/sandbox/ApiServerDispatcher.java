@@ -1374,10 +1374,13 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
 
     /**
      * Keeps the store in {@code files} from now on: every change is appended there before its write is answered;
-     * writes the first snapshot.
+     * writes a snapshot (after what is pending when the store is kept there already).
      */
     void persistTo(ClusterStateFiles files) throws java.io.IOException {
         synchronized (writeLock) {
+            if (stateFiles == files) {
+                files.flush(ownership, lastResourceVersion.get());
+            }
             stateFiles = files;
             files.snapshot();
         }

@@ -251,11 +251,16 @@ public final class TestCluster implements AutoCloseable {
         }
         TestCluster cluster = new TestCluster(options, kept);
         try {
+            ClusterStateFiles files = null;
             if (stateDir != null && saved == null) {
-                // a new folder: the seed's writes are kept like any other
-                cluster.dispatcher.persistTo(ClusterStateFiles.open(stateDir, new ClusterStateFiles.Saved()));
+                // a new folder: the seed's writes are kept like any other, then folded into a first snapshot
+                files = ClusterStateFiles.open(stateDir, new ClusterStateFiles.Saved());
+                cluster.dispatcher.persistTo(files);
             }
             new ClusterSeed(cluster, options).seed();
+            if (files != null) {
+                cluster.dispatcher.persistTo(files);
+            }
             if (saved != null) {
                 cluster.dispatcher.restore(saved);
                 cluster.dispatcher.persistTo(ClusterStateFiles.open(stateDir, saved));
