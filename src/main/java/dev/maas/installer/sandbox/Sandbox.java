@@ -3,6 +3,8 @@ package dev.maas.installer.sandbox;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.maas.installer.sandbox.apicast.ApicastGateway;
+import dev.maas.installer.sandbox.apicast.ServedModels;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
 
@@ -12,6 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -23,15 +29,22 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code DIR/sandbox.json} (mode 0600): each endpoint of the sandbox and its credentials,
  *       {@code {"kubernetes":{"url":..,"token":..,"context":"sandbox"},
  *       "threescale":{"adminUrl":..,"accessToken":..,"journal":..,"masterUrl":..,"masterAccessToken":..},
+ *       "apicast":{"productionUrl":..,"stagingUrl":..},
  *       "keycloak":{"url":..,"adminUser":..,"adminPassword":..}}} (keycloak only when the sandbox has one);</li>
  *   <li>{@code DIR/3scale-requests.jsonl}: the journal of every request the 3scale simulator answered;</li>
  *   <li>{@code DIR/maas-installer.yaml}: a configuration that targets the sandbox, with the 3scale simulator's URL
  *       as {@code endpoints.threescaleAdminUrl} and {@code threescaleMasterUrl} (the desktop cannot resolve the
- *       sandbox's Route hosts, so the simulated APIManager's routes are reached through these overrides);</li>
+ *       sandbox's Route hosts, so the simulated APIManager's routes are reached through these overrides), and the
+ *       production gateway's URL as {@code endpoints.apicastProductionUrl};</li>
  *   <li>with a Keycloak ({@link SandboxKeycloak}, started by default): {@code endpoints.keycloakUrl} and a
  *       placeholder identity provider in the config, and its client secret in {@code DIR/idp-client-secret} (0600).</li>
  * </ul>
- * It prints nothing: the caller prints {@link #readyLine()} once {@link #run} returns, and calls {@link #close()}
+ * The tenant's gateway: a production and a staging APIcast on loopback ({@link ApicastGateway}) enforcing the
+ * configurations promoted in the 3scale simulator, forwarding to a stand-in for each served model
+ * ({@link ServedModels}). A product's APIcast URL (e.g. {@code https://granite-maas-apicast-production.<apps
+ * domain>}) is reached by connecting to the gateway's URL with the product's host as Host header.
+ *
+ * <p>It prints nothing: the caller prints {@link #readyLine()} once {@link #run} returns, and calls {@link #close()}
  * (e.g. from a shutdown hook on SIGTERM / Ctrl-C) to stop everything it started.
  */
 public final class Sandbox implements AutoCloseable {
@@ -47,6 +60,10 @@ public final class Sandbox implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** The sandbox's Keycloak (null without one); see {@link SandboxKeycloak}. */
     private volatile SandboxKeycloak.Running keycloak;
+    private volatile io.fabric8.kubernetes.client.KubernetesClient gatewayClient;
+    private volatile ServedModels models;
+    private volatile ApicastGateway production;
+    private volatile ApicastGateway staging;
 
     private Sandbox(Path dir, TestCluster cluster, ThreescaleSimulator threescale) {
         this.dir = dir;
@@ -84,6 +101,7 @@ public final class Sandbox implements AutoCloseable {
                     .withJournal(ThreescaleSimulator.journalIn(abs)));
             cluster.addOperator(new ApiManagerSimulator(threescale, ApiManagerSimulator.Behaviour.defaults()));
             sandbox = new Sandbox(abs, cluster, threescale);
+            sandbox.startGateways(Duration.ZERO);
             sandbox.keycloak = keycloakChoice.open(abs, cluster);
             sandbox.writeFiles();
             return sandbox;
@@ -108,6 +126,47 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the served models' stand-ins and the tenant's two APIcasts. The staging APIcast reads the configuration
+     * on every request, as the real one does (lazy, cache 0); the production APIcast reads it again once it is
+     * older than {@code productionCache} (the real one: 300 s; the sandbox: zero, so that a promotion shows at once).
+     */
+    private void startGateways(Duration productionCache) {
+        gatewayClient = cluster.newClient();
+        models = new ServedModels(gatewayClient, threescale.store());
+        production = ApicastGateway.start(threescale.store(), ApicastGateway.Environment.PRODUCTION, models,
+                () -> installedPolicies("productionSpec"), productionCache);
+        staging = ApicastGateway.start(threescale.store(), ApicastGateway.Environment.STAGING, models,
+                () -> installedPolicies("stagingSpec"), Duration.ZERO);
+    }
+
+    /**
+     * The custom policies the APIManager gives an APIcast ({@code spec.apicast.<env>.customPolicies}, each mounted
+     * from its Secret by the 3scale operator), as "name@version".
+     */
+    private Set<String> installedPolicies(String envSpec) {
+        Set<String> out = new LinkedHashSet<>();
+        try {
+            for (var am : gatewayClient.genericKubernetesResources("apps.3scale.net/v1alpha1",
+                    "APIManager").inAnyNamespace().list().getItems()) {
+                Object spec = am.getAdditionalProperties().get("spec");
+                Object apicast = spec instanceof Map<?, ?> m ? m.get("apicast") : null;
+                Object env = apicast instanceof Map<?, ?> m ? m.get(envSpec) : null;
+                Object list = env instanceof Map<?, ?> m ? m.get("customPolicies") : null;
+                if (list instanceof List<?> policies) {
+                    for (Object p : policies) {
+                        if (p instanceof Map<?, ?> policy) {
+                            out.add(policy.get("name") + "@" + policy.get("version"));
+                        }
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            // the API server is stopping: no custom policy
+        }
+        return out;
+    }
+
     private void writeFiles() {
         writePrivate(kubeconfig(), cluster.kubeconfigYaml());
 
@@ -121,6 +180,7 @@ public final class Sandbox implements AutoCloseable {
         json.putObject("threescale").put("adminUrl", threescale.url()).put("accessToken", threescale.accessToken())
                 .put("journal", threescale.journal().file().toString()).put("masterUrl", threescale.url())
                 .put("masterAccessToken", threescale.masterToken());
+        json.putObject("apicast").put("productionUrl", production.url()).put("stagingUrl", staging.url());
         if (keycloak != null) {
             json.set("keycloak", keycloak.json());
         }
@@ -136,13 +196,14 @@ public final class Sandbox implements AutoCloseable {
                 cluster:
                   kubeconfig: %s
                   context: %s
-                # The desktop cannot resolve the sandbox's Route hosts: 3scale (and Keycloak) are reached through these
-                # overrides.
+                # The desktop cannot resolve the sandbox's Route hosts: 3scale, the production APIcast (and Keycloak)
+                # are reached through these overrides.
                 endpoints:
                   threescaleAdminUrl: %s
                   threescaleMasterUrl: %s
+                  apicastProductionUrl: %s
                 """.formatted(KUBECONFIG, SANDBOX_JSON, quote(kubeconfig().toString()), TestCluster.CONTEXT,
-                quote(threescale.url()), quote(threescale.url()));
+                quote(threescale.url()), quote(threescale.url()), quote(production.url()));
         if (keycloak != null) {
             config += keycloak.configYaml(); // keycloakUrl under endpoints:, then sso:
         }
@@ -195,6 +256,21 @@ public final class Sandbox implements AutoCloseable {
         return threescale;
     }
 
+    /** The tenant's production APIcast. */
+    public ApicastGateway productionGateway() {
+        return production;
+    }
+
+    /** The tenant's staging APIcast. */
+    public ApicastGateway stagingGateway() {
+        return staging;
+    }
+
+    /** The served models' stand-ins behind the gateways. */
+    public ServedModels servedModels() {
+        return models;
+    }
+
     public Path threescaleJournal() {
         return ThreescaleSimulator.journalIn(dir);
     }
@@ -219,10 +295,23 @@ public final class Sandbox implements AutoCloseable {
         stopped.await();
     }
 
+    private void closeGateways() {
+        for (AutoCloseable c : new AutoCloseable[] {production, staging, models, gatewayClient}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // keep closing the others
+            }
+        }
+    }
+
     /** Stops the server and the simulated operators. The files stay (the token in them is then useless). */
     @Override
     public void close() {
         try {
+            closeGateways();
             cluster.close();
         } finally {
             try {

@@ -59,6 +59,23 @@ class SandboxTest {
             assertThat(loaded.cluster().kubeconfig()).isEqualTo(sandbox.kubeconfig().toString());
             assertThat(loaded.cluster().context()).isEqualTo("sandbox");
 
+            // the tenant's gateway: its production URL is the config's override, the served models answer behind it
+            String gateway = json.path("apicast").path("productionUrl").asText();
+            assertThat(gateway).isEqualTo(sandbox.productionGateway().url()).startsWith("http://127.0.0.1:");
+            assertThat(json.path("apicast").path("stagingUrl").asText()).isEqualTo(sandbox.stagingGateway().url());
+            assertThat(loaded.endpoints().apicastProductionUrl()).isEqualTo(gateway);
+            String granite = sandbox.servedModels().resolve("http",
+                    "granite-8b-code-instruct-128k-predictor.models.svc.cluster.local", 8080).orElseThrow();
+            try (var in = URI.create(granite + "/v1/models").toURL().openStream()) {
+                assertThat(new ObjectMapper().readTree(in).path("data").get(0).path("id").asText())
+                        .isEqualTo("granite-8b-code-instruct-128k");
+            }
+            sandbox.servedModels().resolve("http", "nomic-embed-text-v1-5-predictor.models.svc.cluster.local", 8080)
+                    .orElseThrow();
+            assertThat(sandbox.servedModels().standIns().get("models/nomic-embed-text-v1-5").kind())
+                    .isEqualTo(dev.maas.installer.sandbox.apicast.ModelStandIn.Kind.EMBED);
+            assertThat(sandbox.servedModels().resolve("http", "unknown.models.svc.cluster.local", 8080)).isEmpty();
+
             assertThat(sandbox.keycloak()).as("--no-keycloak").isNull();
             assertThat(json.has("keycloak")).isFalse();
             assertThat(loaded.sso().identityProvider()).isNull();
