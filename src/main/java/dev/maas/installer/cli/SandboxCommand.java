@@ -1,5 +1,7 @@
 package dev.maas.installer.cli;
 
+import dev.maas.installer.cluster.RunLock;
+import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.sandbox.Sandbox;
 import dev.maas.installer.sandbox.SandboxKeycloak;
@@ -21,6 +23,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -77,6 +80,13 @@ final class SandboxCommand implements Callable<Integer> {
                     + " Default: start a Keycloak from the distribution the build fetched (about 1-2 minutes).")
     boolean noKeycloak;
 
+    @Option(names = "--namespace-admin",
+            description = "Run as a namespace admin instead of a cluster admin: admin of the namespaces the installer"
+                    + " uses (rh-sso, 3scale, maas-installer) and, cluster-wide, only what every OpenShift user may;"
+                    + " the rights follow RBAC, with what OLM adds to the admin role. Preflight then says what a"
+                    + " cluster admin must do.")
+    boolean namespaceAdmin;
+
     private final CliEnvironment env;
     /** The running sandbox (tests read it). */
     final AtomicReference<Sandbox> running = new AtomicReference<>();
@@ -113,6 +123,11 @@ final class SandboxCommand implements Callable<Integer> {
             throw e;
         }
         SecretRegistry.global().register(sandbox.cluster().token());
+        if (namespaceAdmin) {
+            InstallerConfig defaults = InstallerConfig.defaults();
+            sandbox.cluster().asNamespaceAdmin(List.of(defaults.sso().namespace(), defaults.threescale().namespace(),
+                    RunLock.NAMESPACE));
+        }
         running.set(sandbox);
         try (AutoCloseable hook = env.interruptHook().install(() -> {
             LOG.info("stopping the sandbox");
@@ -124,6 +139,10 @@ final class SandboxCommand implements Callable<Integer> {
             PrintWriter err = err();
             err.println("Sandbox running at " + sandbox.cluster().url() + " (local only). Its files are in "
                     + sandbox.dir() + ".");
+            if (namespaceAdmin) {
+                err.println("Its user is a namespace admin (of rh-sso, 3scale and maas-installer), not a cluster"
+                        + " admin.");
+            }
             if (sandbox.keycloak() != null) {
                 err.println("Keycloak at " + sandbox.keycloak().url() + " (admin " + sandbox.keycloak().adminUser()
                         + "; the password is in " + sandbox.sandboxJson() + ")"

@@ -8,15 +8,17 @@ import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.TargetSystem;
-import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.openshift.api.model.operatorhub.v1.OperatorGroup;
 import io.fabric8.openshift.api.model.operatorhub.v1.OperatorGroupBuilder;
 import io.fabric8.openshift.api.model.operatorhub.v1alpha1.ClusterServiceVersion;
 import io.fabric8.openshift.api.model.operatorhub.v1alpha1.InstallPlan;
+import io.fabric8.openshift.api.model.operatorhub.v1alpha1.InstallPlanCondition;
 import io.fabric8.openshift.api.model.operatorhub.v1alpha1.Subscription;
 import io.fabric8.openshift.api.model.operatorhub.v1alpha1.SubscriptionBuilder;
 import io.fabric8.openshift.api.model.operatorhub.v1alpha1.SubscriptionCondition;
@@ -29,24 +31,51 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
  * Installs an operator through OLM: the namespace, one OperatorGroup that targets only that namespace (an existing
  * fitting one is reused; a second one is never made), the Subscription, the approval of a Manual InstallPlan when
- * the user agreed, and a wait (informers, one overall timeout, cancellable) for the CSV to reach
- * {@code Succeeded}. The package and channel are checked against the PackageManifests first. A second call with
- * the same spec reads but writes nothing.
+ * the user agreed, and a wait (informers, one overall timeout, cancellable) until OLM runs the operator's CSV. The
+ * package and channel are checked against the PackageManifests first, and the catalog is chosen explicitly
+ * ({@link OperatorCatalog}). A second call with the same spec reads but writes nothing.
+ *
+ * <p>The wait follows the Subscription, its InstallPlans and the CSV together, as OLM moves them
+ * (OLM {@code pkg/controller/operators/catalog/operator.go}, {@code pkg/controller/operators/olm/operator.go}):
+ * <ul>
+ *   <li>a Subscription condition {@code BundleUnpackFailed} (the bundle image cannot be pulled, typically on a
+ *       disconnected cluster without the mirror) or {@code InstallPlanFailed}, or an InstallPlan in phase
+ *       {@code Failed}, ends the wait at once, naming the condition;</li>
+ *   <li>a CSV {@code Failed} for a reason OLM retries (e.g. {@code InstallCheckFailed} "install timeout" after five
+ *       minutes Installing: OLM moves it back to Pending and installs again) keeps the wait going, with progress
+ *       that says what OLM reports; the reasons OLM leaves to a person end it ({@link #needsSomeone});</li>
+ *   <li>an upgrade InstallPlan waiting for Manual approval while the installed CSV runs is fine: OLM keeps running
+ *       the installed CSV, which is the result (with the pending upgrade named); upgrades are never approved here.</li>
+ * </ul>
  */
 public final class OperatorInstaller {
     private static final Logger LOG = LoggerFactory.getLogger(OperatorInstaller.class);
+    /** How often the wait looks at the cancellation flag and the deadline when nothing changes. */
+    private static final long SLICE_MILLIS = 200;
 
     private final KubernetesClient client;
     private final Resources resources;
     private final Cancellation cancellation;
 
-    /** The changes made and the CSV that is now {@code Succeeded}. */
-    public record Result(List<Change> changes, String csv) { }
+    /**
+     * The changes made and the CSV that now runs ({@code Succeeded}).
+     *
+     * @param pendingUpgrade the CSV of an upgrade InstallPlan that waits for Manual approval; null when none
+     */
+    public record Result(List<Change> changes, String csv, String pendingUpgrade) {
+        public Result(List<Change> changes, String csv) {
+            this(changes, csv, null);
+        }
+    }
 
     public OperatorInstaller(KubernetesClient client, Cancellation cancellation) {
         this.client = client;
@@ -64,12 +93,17 @@ public final class OperatorInstaller {
         return changes;
     }
 
-    /** Installs (or confirms) the operator and waits for its CSV to succeed. */
+    /** Installs (or confirms) the operator and waits until OLM runs its CSV. */
     public Result install(OperatorSpec spec, Progress progress) {
         Progress out = progress == null ? Progress.NONE : progress;
         String pkg = spec.packageName();
         out.detail("checking that a catalog offers " + pkg + " on channel " + spec.channel());
-        OperatorCatalog.Entry entry = catalogEntry(spec);
+        List<OperatorCatalog.Entry> offers = OperatorCatalog.offers(client, pkg, spec.catalogNamespace());
+        OperatorCatalog.Entry entry = catalogEntry(spec, offers);
+        if (offers.size() > 1) {
+            out.detail(pkg + " is offered by the catalogs " + OperatorCatalog.sourcesText(offers) + "; using "
+                    + entry.catalogSource() + (spec.source() != null ? " (as configured)" : ""));
+        }
         cancellation.throwIfCancelled();
 
         List<Change> changes = new ArrayList<>();
@@ -79,55 +113,42 @@ public final class OperatorInstaller {
         Resources.Outcome<Subscription> sub = resources.createOrUpdate(desiredSubscription(spec, entry), false);
         changes.add(sub.change());
         out.detail((sub.change().isNoop() ? "Subscription " : "Subscription created/updated: ") + pkg
-                + " (channel " + spec.channel() + ")");
+                + " (channel " + spec.channel() + ", catalog " + entry.catalogSource() + ")");
 
         long deadline = System.nanoTime() + spec.timeout().toNanos();
-        Subscription live = waitForInstallPlanOrCsv(spec, deadline, out);
-        String csvName = null;
-        InstallPlan plan = null;
-        ObjectReference planRef = live.getStatus().getInstallPlanRef();
-        String planName = planRef != null ? planRef.getName()
-                : live.getStatus().getInstallplan() != null ? live.getStatus().getInstallplan().getName() : null;
-        if (planName != null && !alreadyInstalled(live)) {
-            plan = client.resources(InstallPlan.class).inNamespace(spec.namespace()).withName(planName).get();
-            if (plan != null) {
-                Change approved = approveIfNeeded(spec, plan);
-                if (approved != null) {
-                    changes.add(approved);
-                    out.detail("approved InstallPlan " + planName);
-                }
-                if ("Failed".equals(plan.getStatus() == null ? null : plan.getStatus().getPhase())) {
-                    throw new StageException("the InstallPlan " + planName + " for " + pkg + " failed: "
-                            + (plan.getStatus().getMessage() == null ? "no reason given" : plan.getStatus().getMessage()),
-                            Fix.manual("see `oc describe installplan " + planName + " -n " + spec.namespace()
-                                    + "`; delete the Subscription and its InstallPlan, then rerun"));
-                }
-                List<String> csvs = plan.getSpec() == null ? null : plan.getSpec().getClusterServiceVersionNames();
-                if (csvs != null && !csvs.isEmpty()) {
-                    csvName = csvs.get(0);
-                }
-            }
+        Outcome done;
+        try (OlmWatch watch = new OlmWatch(spec.namespace(), pkg)) {
+            done = waitForOlm(spec, watch, changes, deadline, out);
         }
-        if (csvName == null) {
-            csvName = live.getStatus().getCurrentCSV() != null ? live.getStatus().getCurrentCSV()
-                    : live.getStatus().getInstalledCSV();
+        if (done.pendingUpgrade() != null) {
+            out.detail("an upgrade to " + done.pendingUpgrade() + " waits for Manual approval; OLM keeps running "
+                    + done.csv());
         }
-        if (csvName == null) {
-            throw new StageException("the Subscription " + pkg + " names no ClusterServiceVersion",
-                    Fix.manual("see `oc describe subscription " + pkg + " -n " + spec.namespace() + "`"));
-        }
-        waitForCsv(spec, csvName, deadline, out);
-        LOG.info("operator {} installed: {} Succeeded", pkg, csvName);
-        return new Result(List.copyOf(changes), csvName);
+        LOG.info("operator {} installed: {} Succeeded{}", pkg, done.csv(),
+                done.pendingUpgrade() == null ? "" : " (upgrade to " + done.pendingUpgrade() + " awaits approval)");
+        return new Result(List.copyOf(changes), done.csv(), done.pendingUpgrade());
     }
 
     private OperatorCatalog.Entry catalogEntry(OperatorSpec spec) {
-        OperatorCatalog.Entry entry = OperatorCatalog.find(client, spec.packageName(), spec.catalogNamespace())
-                .orElseThrow(() -> StageException.invalidInput("no catalog in " + spec.catalogNamespace()
-                                + " offers the operator package " + spec.packageName(),
-                        Fix.manual("check that the Red Hat operator catalog (redhat-operators) is enabled and"
-                                + " healthy: `oc get catalogsource -n openshift-marketplace`; on a disconnected"
-                                + " cluster, mirror the package " + spec.packageName())));
+        return catalogEntry(spec, OperatorCatalog.offers(client, spec.packageName(), spec.catalogNamespace()));
+    }
+
+    private OperatorCatalog.Entry catalogEntry(OperatorSpec spec, List<OperatorCatalog.Entry> offers) {
+        if (offers.isEmpty()) {
+            throw StageException.invalidInput("no catalog in " + spec.catalogNamespace()
+                            + " offers the operator package " + spec.packageName(),
+                    Fix.manual("check that the Red Hat operator catalog (redhat-operators) is enabled and"
+                            + " healthy: `oc get catalogsource -n openshift-marketplace`; on a disconnected"
+                            + " cluster, mirror the package " + spec.packageName()));
+        }
+        OperatorCatalog.Entry entry = OperatorCatalog.choose(offers, spec.source())
+                .filter(e -> spec.sourceNamespace() == null || spec.sourceNamespace().equals(e.catalogSourceNamespace()))
+                .orElseThrow(() ->
+                StageException.invalidInput("the catalog " + (spec.source() != null ? spec.source()
+                                : "in " + spec.sourceNamespace()) + " does not offer the operator package "
+                                + spec.packageName() + "; it is offered by: " + OperatorCatalog.sourcesText(offers),
+                        Fix.manual("choose one of the catalogs that offer it (" + OperatorCatalog.sourcesText(offers)
+                                + ")")));
         if (!entry.hasChannel(spec.channel())) {
             throw StageException.invalidInput("the operator package " + spec.packageName() + " has no channel '"
                             + spec.channel() + "'; the catalog offers: " + entry.channelsText(),
@@ -196,36 +217,228 @@ public final class OperatorInstaller {
                 Map.of("spec.targetNamespaces", FieldChange.of(null, "[" + ns + "]")));
     }
 
-    private static boolean alreadyInstalled(Subscription s) {
-        SubscriptionStatus st = s.getStatus();
-        return st != null && st.getInstalledCSV() != null && st.getInstalledCSV().equals(st.getCurrentCSV());
-    }
+    // ------------------------------------------------------------------------------------------------ the wait
 
-    private Subscription waitForInstallPlanOrCsv(OperatorSpec spec, long deadline, Progress out) {
-        String pkg = spec.packageName();
-        try {
-            return Waits.until(client.resources(Subscription.class).inNamespace(spec.namespace()).withName(pkg),
-                    s -> s.getStatus() != null && (s.getStatus().getInstallPlanRef() != null
-                            || s.getStatus().getInstallplan() != null || alreadyInstalled(s)),
-                    left(deadline), cancellation, out, OperatorInstaller::describeSubscription,
-                    "an InstallPlan for " + pkg);
-        } catch (Waits.TimeoutError e) {
-            Subscription last = (Subscription) e.last();
-            throw new StageException("OLM made no InstallPlan for " + pkg + " within " + Waits.human(spec.timeout())
-                    + subscriptionProblem(last),
-                    Fix.manual("check the catalog and the Subscription: `oc describe subscription " + pkg + " -n "
-                            + spec.namespace() + "` and `oc get catalogsource -n " + spec.catalogNamespace()
-                            + "`; then rerun the stage"));
+    /** Where the wait ended: the CSV that runs, and an upgrade waiting for approval (or null). */
+    private record Outcome(String csv, String pendingUpgrade) { }
+
+    /** One look at OLM's objects: finished (outcome), or still waiting (a progress line and the timeout message). */
+    private record Look(Outcome done, String line, String timeoutMessage, String timeoutFix) {
+        static Look waiting(String line, String timeoutMessage, String timeoutFix) {
+            return new Look(null, line, timeoutMessage, timeoutFix);
         }
     }
 
-    private Change approveIfNeeded(OperatorSpec spec, InstallPlan plan) {
-        String name = plan.getMetadata().getName();
+    /**
+     * The Subscription, the namespace's InstallPlans and CSVs, each through an informer (list + watch); any change
+     * wakes the wait up.
+     */
+    private final class OlmWatch implements AutoCloseable {
+        private final String namespace;
+        private final Semaphore changed = new Semaphore(0);
+        private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+        private final SharedIndexInformer<Subscription> subscriptions;
+        private final SharedIndexInformer<InstallPlan> plans;
+        private final SharedIndexInformer<ClusterServiceVersion> csvs;
+
+        OlmWatch(String namespace, String pkg) {
+            this.namespace = namespace;
+            try {
+                subscriptions = add(client.resources(Subscription.class).inNamespace(namespace).withName(pkg)
+                        .inform(signal()));
+                plans = add(client.resources(InstallPlan.class).inNamespace(namespace).inform(signal()));
+                csvs = add(client.resources(ClusterServiceVersion.class).inNamespace(namespace).inform(signal()));
+            } catch (KubernetesClientException e) {
+                close();
+                throw ClusterErrors.translate(e, "watching OLM's objects in " + namespace);
+            }
+        }
+
+        private <T> SharedIndexInformer<T> add(SharedIndexInformer<T> informer) {
+            informers.add(informer);
+            return informer;
+        }
+
+        private <T> ResourceEventHandler<T> signal() {
+            return new ResourceEventHandler<>() {
+                @Override public void onAdd(T obj) { changed.release(); }
+
+                @Override public void onUpdate(T oldObj, T newObj) { changed.release(); }
+
+                @Override public void onDelete(T obj, boolean deletedFinalStateUnknown) { changed.release(); }
+            };
+        }
+
+        Subscription subscription() {
+            List<Subscription> list = subscriptions.getStore().list();
+            return list.isEmpty() ? null : list.get(0);
+        }
+
+        InstallPlan plan(String name) {
+            return name == null ? null : plans.getStore().getByKey(namespace + "/" + name);
+        }
+
+        ClusterServiceVersion csv(String name) {
+            return name == null ? null : csvs.getStore().getByKey(namespace + "/" + name);
+        }
+
+        /** Waits until something changed or {@code millis} passed. */
+        void awaitChange(long millis) {
+            try {
+                if (changed.tryAcquire(Math.max(1, millis), TimeUnit.MILLISECONDS)) {
+                    changed.drainPermits();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                cancellation.cancel();
+            }
+        }
+
+        @Override
+        public void close() {
+            informers.forEach(SharedIndexInformer::close);
+        }
+    }
+
+    private Outcome waitForOlm(OperatorSpec spec, OlmWatch watch, List<Change> changes, long deadline, Progress out) {
+        Set<String> approved = ConcurrentHashMap.newKeySet();
+        String lastLine = null;
+        while (true) {
+            cancellation.throwIfCancelled();
+            Look look = look(spec, watch, changes, approved, out);
+            if (look.line() != null && !look.line().equals(lastLine)) {
+                lastLine = look.line();
+                out.detail(look.line());
+            }
+            if (look.done() != null) {
+                return look.done();
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new StageException(look.timeoutMessage(), Fix.manual(look.timeoutFix()));
+            }
+            watch.awaitChange(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, SLICE_MILLIS));
+        }
+    }
+
+    /** Reads where OLM is, acts (approval) or fails fast where OLM needs someone, else says what it waits for. */
+    private Look look(OperatorSpec spec, OlmWatch watch, List<Change> changes, Set<String> approved, Progress out) {
+        String pkg = spec.packageName();
+        String ns = spec.namespace();
+        String within = " within " + Waits.human(spec.timeout());
+        Subscription sub = watch.subscription();
+        SubscriptionStatus st = sub == null ? null : sub.getStatus();
+        String subFix = "check the catalog and the Subscription: `oc describe subscription " + pkg + " -n " + ns
+                + "` and `oc get catalogsource -n " + spec.catalogNamespace() + "`; then rerun the stage";
+        if (st == null) {
+            return Look.waiting("Subscription " + pkg + ": waiting for OLM",
+                    "OLM made no InstallPlan for " + pkg + within, subFix);
+        }
+        SubscriptionCondition unpack = condition(st, "BundleUnpackFailed");
+        if (unpack != null) {
+            // catalog operator.go: the bundle image could not be unpacked (pulled); no InstallPlan is made
+            throw new StageException("OLM cannot unpack the bundle of " + pkg + " (Subscription condition"
+                    + " BundleUnpackFailed" + reasonText(unpack.getReason(), unpack.getMessage()) + ")",
+                    Fix.manual("the cluster cannot pull the operator's bundle image from catalog "
+                            + sub.getSpec().getSource() + ": on a disconnected cluster mirror the package " + pkg
+                            + " (oc-mirror) and its images, or fix the pull secret; then delete the failed unpack"
+                            + " Job in " + sub.getSpec().getSourceNamespace() + " (`oc get jobs -l"
+                            + " operatorframework.io/bundle-unpack-ref -n " + sub.getSpec().getSourceNamespace()
+                            + "`) and rerun the stage"));
+        }
+        String planName = st.getInstallPlanRef() != null ? st.getInstallPlanRef().getName()
+                : st.getInstallplan() != null ? st.getInstallplan().getName() : null;
+        InstallPlan plan = watch.plan(planName);
+        String planPhase = plan == null || plan.getStatus() == null ? null : plan.getStatus().getPhase();
+        SubscriptionCondition planFailed = condition(st, "InstallPlanFailed");
+        if ("Failed".equals(planPhase) || (planFailed != null && plan == null)) {
+            String why = planFailure(plan, planFailed);
+            throw new StageException("the InstallPlan " + planName + " for " + pkg + " failed" + why,
+                    Fix.manual("see `oc describe installplan " + planName + " -n " + ns + "`; fix the cause, then"
+                            + " delete the Subscription " + pkg + ", its InstallPlan and any CSV it left (`oc delete"
+                            + " subscription " + pkg + " -n " + ns + "`) and rerun the stage"));
+        }
+        String installed = st.getInstalledCSV();
+        String current = st.getCurrentCSV();
+        List<String> planCsvs = plan == null || plan.getSpec() == null
+                || plan.getSpec().getClusterServiceVersionNames() == null ? List.of()
+                : plan.getSpec().getClusterServiceVersionNames();
+        String pendingUpgrade = null;
+        if (plan != null && waitsForApproval(plan)) {
+            boolean upgrade = installed != null && !planCsvs.contains(installed);
+            if (upgrade) {
+                // OLM keeps running the installed CSV until someone approves the upgrade
+                pendingUpgrade = planCsvs.isEmpty() ? current : planCsvs.get(0);
+            } else if (approved.add(planName)) {
+                Change change = approve(spec, plan);
+                changes.add(change);
+                out.detail("approved InstallPlan " + planName);
+            }
+        }
+        String target = pendingUpgrade != null ? installed
+                : current != null ? current : !planCsvs.isEmpty() ? planCsvs.get(0) : installed;
+        if (target == null) {
+            return Look.waiting(describeSubscription(sub), "OLM made no InstallPlan for " + pkg + within
+                    + subscriptionProblem(sub), subFix);
+        }
+        String csvFix = "check `oc get csv -n " + ns + "` and the operator pods; rerun the stage to keep waiting";
+        ClusterServiceVersion csv = watch.csv(target);
+        if (csv == null) {
+            String planState = plan == null ? "" : " (InstallPlan " + planName + ": "
+                    + Objects.requireNonNullElse(planPhase, "Planning") + ")";
+            return Look.waiting("CSV " + target + ": waiting for OLM to create it" + planState,
+                    "the operator " + pkg + " did not finish installing" + within + ": CSV " + target
+                            + " does not exist yet" + planState, csvFix);
+        }
+        String phase = phase(csv);
+        if ("Succeeded".equals(phase)) {
+            return new Look(new Outcome(target, pendingUpgrade), "CSV " + target + ": Succeeded", null, null);
+        }
+        String reason = csv.getStatus() == null ? null : csv.getStatus().getReason();
+        String message = csv.getStatus() == null ? null : csv.getStatus().getMessage();
+        if ("Failed".equals(phase) && needsSomeone(reason, message)) {
+            throw new StageException("the operator " + pkg + " failed to install: CSV " + target + " is Failed"
+                    + reason(csv),
+                    Fix.manual("see `oc describe csv " + target + " -n " + ns + "`; fix the cause (often missing"
+                            + " resources or permissions), then rerun the stage"));
+        }
+        String retrying = "Failed".equals(phase) ? "; OLM retries the install" : "";
+        return Look.waiting("CSV " + target + ": " + Objects.requireNonNullElse(phase, "Pending") + reason(csv)
+                        + retrying,
+                "the operator " + pkg + " did not finish installing" + within + ": CSV " + target + " is "
+                        + Objects.requireNonNullElse(phase, "Pending") + reason(csv) + retrying, csvFix);
+    }
+
+    /**
+     * Whether a Failed CSV waits for a person rather than for OLM (OLM {@code pkg/controller/operators/olm/
+     * operator.go}): {@code InstallComponentFailedNoRetry} is not synced again until RBAC changes
+     * ({@code transitionCSVState}); an install check that failed for good ("install failed: ...", an unrecoverable
+     * strategy error in {@code updateInstallStatus}) and an invalid strategy stay Failed; the OperatorGroup reasons
+     * last until the OperatorGroups are fixed. Every other Failed CSV, e.g. {@code InstallCheckFailed} "install
+     * timeout" or {@code InstallComponentFailed}, goes back to Pending ({@code NeedsReinstall}) and is installed again.
+     */
+    static boolean needsSomeone(String reason, String message) {
+        if (reason == null) {
+            return false;
+        }
+        return switch (reason) {
+            case "InstallComponentFailedNoRetry", "InvalidInstallStrategy", "NoOperatorGroup",
+                 "TooManyOperatorGroups", "UnsupportedOperatorGroup", "NoTargetNamespaces", "InvalidInstallModes",
+                 "InterOperatorGroupOwnerConflict", "CannotModifyStaticOperatorGroupProvidedAPIs",
+                 "InvalidWebhookDescription" -> true;
+            case "InstallCheckFailed" -> message != null && message.startsWith("install failed:");
+            default -> false;
+        };
+    }
+
+    private static boolean waitsForApproval(InstallPlan plan) {
         boolean manual = plan.getSpec() != null && OperatorSpec.MANUAL.equals(plan.getSpec().getApproval());
         boolean approved = plan.getSpec() != null && Boolean.TRUE.equals(plan.getSpec().getApproved());
-        if (!manual || approved) {
-            return null;
-        }
+        return manual && !approved;
+    }
+
+    private Change approve(OperatorSpec spec, InstallPlan plan) {
+        String name = plan.getMetadata().getName();
         if (!spec.approveInstallPlan()) {
             throw new StageException("the InstallPlan " + name + " for " + spec.packageName()
                     + " waits for manual approval",
@@ -243,30 +456,41 @@ public final class OperatorInstaller {
                 Map.of("spec.approved", FieldChange.of(false, true)));
     }
 
-    private void waitForCsv(OperatorSpec spec, String csvName, long deadline, Progress out) {
-        try {
-            Waits.until(client.resources(ClusterServiceVersion.class).inNamespace(spec.namespace()).withName(csvName),
-                    csv -> {
-                        String phase = phase(csv);
-                        if ("Failed".equals(phase)) {
-                            throw new StageException("the operator " + spec.packageName() + " failed to install: CSV "
-                                    + csvName + " is Failed" + reason(csv),
-                                    Fix.manual("see `oc describe csv " + csvName + " -n " + spec.namespace()
-                                            + "`; fix the cause (often missing resources or permissions), then"
-                                            + " rerun the stage"));
-                        }
-                        return "Succeeded".equals(phase);
-                    }, left(deadline), cancellation, out,
-                    csv -> "CSV " + csvName + ": " + Objects.requireNonNullElse(phase(csv), "Pending") + reason(csv),
-                    "CSV " + csvName + " Succeeded");
-        } catch (Waits.TimeoutError e) {
-            ClusterServiceVersion last = (ClusterServiceVersion) e.last();
-            throw new StageException("the operator " + spec.packageName() + " did not finish installing within "
-                    + Waits.human(spec.timeout()) + ": CSV " + csvName
-                    + (last == null ? " does not exist yet" : " is " + phase(last) + reason(last)),
-                    Fix.manual("check `oc get csv -n " + spec.namespace()
-                            + "` and the operator pods; rerun the stage to keep waiting"));
+    private static SubscriptionCondition condition(SubscriptionStatus st, String type) {
+        if (st.getConditions() == null) {
+            return null;
         }
+        return st.getConditions().stream()
+                .filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus()))
+                .findFirst().orElse(null);
+    }
+
+    /** ": reason: message" of a failed InstallPlan (its Installed=False condition, else its message). */
+    private static String planFailure(InstallPlan plan, SubscriptionCondition fromSubscription) {
+        if (plan != null && plan.getStatus() != null) {
+            List<InstallPlanCondition> conditions = plan.getStatus().getConditions() == null ? List.of()
+                    : plan.getStatus().getConditions();
+            for (InstallPlanCondition c : conditions) {
+                if ("Installed".equals(c.getType()) && "False".equals(c.getStatus())) {
+                    return " (condition Installed=False" + reasonText(c.getReason(), c.getMessage()) + ")";
+                }
+            }
+            if (plan.getStatus().getMessage() != null) {
+                return ": " + plan.getStatus().getMessage();
+            }
+        }
+        if (fromSubscription != null) {
+            return " (Subscription condition InstallPlanFailed"
+                    + reasonText(fromSubscription.getReason(), fromSubscription.getMessage()) + ")";
+        }
+        return "";
+    }
+
+    /** ", reason InstallComponentFailed: message" (either part may be missing). */
+    private static String reasonText(String reason, String message) {
+        boolean r = reason != null && !reason.isBlank();
+        boolean m = message != null && !message.isBlank();
+        return (r ? ", reason " + reason : "") + (m ? (r ? ": " : ": ") + message : "");
     }
 
     private static String phase(ClusterServiceVersion csv) {
@@ -291,7 +515,7 @@ public final class OperatorInstaller {
             return "Subscription " + s.getMetadata().getName() + ": waiting for OLM";
         }
         return "Subscription " + s.getMetadata().getName() + ": " + Objects.requireNonNullElse(st.getState(), "pending")
-                + (st.getCurrentCSV() == null ? "" : ", CSV " + st.getCurrentCSV());
+                + (st.getCurrentCSV() == null ? "" : ", CSV " + st.getCurrentCSV()) + subscriptionProblem(s);
     }
 
     private static String subscriptionProblem(Subscription s) {
@@ -299,12 +523,8 @@ public final class OperatorInstaller {
             return "";
         }
         String problems = s.getStatus().getConditions().stream()
-                .filter(c -> "True".equals(c.getStatus()) && c.getMessage() != null)
+                .filter(c -> "True".equals(c.getStatus()) && c.getMessage() != null && !c.getMessage().isBlank())
                 .map(SubscriptionCondition::getMessage).collect(Collectors.joining("; "));
         return problems.isEmpty() ? "" : ": " + problems;
-    }
-
-    private static Duration left(long deadline) {
-        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 }

@@ -91,8 +91,9 @@ final class ApiCatalog {
                     null, true));
         }
         if (olm) {
+            // OLM's package server: read-only, get and list only (pkg/package-server/storage/reststorage.go)
             put(new Resource("packages.operators.coreos.com", "v1", "packagemanifests", "PackageManifest", true,
-                    false, List.of("get", "list", "watch", "create", "update", "patch", "delete"), null, true));
+                    false, List.of("get", "list"), null, true));
         }
     }
 

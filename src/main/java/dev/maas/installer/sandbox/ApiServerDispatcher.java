@@ -63,6 +63,14 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     private final java.util.ArrayDeque<ApiRequest> requests = new java.util.ArrayDeque<>();
     static final int REQUEST_LOG_SIZE = 50_000;
     private volatile WriteObserver writeObserver = WriteObserver.NONE;
+    /** Serves packages.operators.coreos.com (OLM's package server); null: stored like any other kind. */
+    private volatile PackageServer packageServer;
+    /** The user's rights from the stored RBAC objects; null: the user is a cluster admin (only {@link #denied}). */
+    private volatile Rbac rbac;
+    /** The groups of an OpenShift user who logged in through OAuth. */
+    static final List<String> USER_GROUPS = List.of("system:authenticated", "system:authenticated:oauth");
+    /** Parsed rbac.authorization.k8s.io objects by plural; emptied by every write to that group. */
+    private final Map<String, List<JsonNode>> rbacObjects = new java.util.concurrent.ConcurrentHashMap<>();
 
     ApiServerDispatcher(ApiCatalog catalog, String appsDomain, String userName, String token, String systemToken,
                         boolean strictNamespaces) {
@@ -94,6 +102,35 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
 
     void observeWrites(WriteObserver observer) {
         this.writeObserver = observer == null ? WriteObserver.NONE : observer;
+    }
+
+    /** Evaluates the user's requests against the stored RBAC objects (true), or lets the user do everything. */
+    void rbac(boolean enabled) {
+        this.rbac = enabled ? new Rbac(this::rbacObjects) : null;
+    }
+
+    /** The stored objects of an rbac.authorization.k8s.io plural, parsed once per change. */
+    private List<JsonNode> rbacObjects(String plural) {
+        return rbacObjects.computeIfAbsent(plural, p -> {
+            List<JsonNode> out = new ArrayList<>();
+            synchronized (getMap()) {
+                for (Map.Entry<io.fabric8.mockwebserver.crud.AttributeSet, String> e : getMap().entrySet()) {
+                    if (p.equals(attribute(e.getKey(), "plural"))
+                            && "rbac.authorization.k8s.io".equals(attribute(e.getKey(), "api"))) {
+                        try {
+                            out.add(JSON.readTree(e.getValue()));
+                        } catch (JsonProcessingException ex) {
+                            throw new IllegalStateException(ex);
+                        }
+                    }
+                }
+            }
+            return List.copyOf(out);
+        });
+    }
+
+    void packageServer(PackageServer server) {
+        this.packageServer = server;
     }
 
     void token(String newToken) {
@@ -422,7 +459,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             }
             String ns = target.namespace() != null ? target.namespace()
                     : (resource.kind().equals("Namespace") ? target.name() : null);
-            if (!system && isDenied("watch", t.group(), t.plural(), ns)) {
+            if (!system && isDenied("watch", t.group(), t.plural(), null, ns, t.name())) {
                 throw new Rejection(status(403, "Forbidden", forbiddenMessage("watch", t, ns), details(t, resource)));
             }
         } catch (Rejection r) {
@@ -553,11 +590,14 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                 .orElseThrow(() -> notFound("the server could not find the requested resource"));
         String verb = verb(request, t);
         String ns = t.namespace() != null ? t.namespace() : (resource.kind().equals("Namespace") ? t.name() : null);
-        if (!system && isDenied(verb, t.group(), t.plural(), ns)) {
+        if (!system && isDenied(verb, t.group(), t.plural(), t.subresource(), ns, t.name())) {
             throw new Rejection(status(403, "Forbidden", forbiddenMessage(verb, t, ns), details(t, resource)));
         }
         if (resource.kind().equals("SelfSubjectAccessReview") && request.method() == HttpMethod.POST) {
             return accessReview(readObject(request.getUtf8Body()));
+        }
+        if (packageServer != null && resource.group().equals(PackageServer.GROUP)) {
+            return packageServer.serve(verb, t);
         }
         if (resource.kind().equals("User") && "~".equals(t.name())) {
             ObjectNode user = NODES.objectNode().put("kind", "User").put("apiVersion", "user.openshift.io/v1");
@@ -988,6 +1028,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             if (existing != null && response.code() < 300) {
                 ownership.forget(existing.path("metadata").path("uid").asText(""));
             }
+            if (resource.group().equals("rbac.authorization.k8s.io") || resource.kind().equals("Namespace")) {
+                rbacObjects.clear();
+            }
             if (resource.kind().equals("CustomResourceDefinition") && t.name() != null && response.code() < 300) {
                 catalog.unregisterCrd(t.name());
             }
@@ -1281,6 +1324,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     }
 
     private void afterWrite(ApiCatalog.Resource resource, MockResponse response) {
+        if (resource.group().equals("rbac.authorization.k8s.io")) {
+            rbacObjects.clear();
+        }
         if (!resource.kind().equals("CustomResourceDefinition") || !resource.group().equals(CRD_GROUP)
                 || response.code() >= 300) {
             return;
@@ -1300,13 +1346,16 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
 
     // ---- authorization ----
 
-    private boolean isDenied(String verb, String group, String resource, String namespace) {
+    private boolean isDenied(String verb, String group, String resource, String subresource, String namespace,
+                             String name) {
         for (AccessRule rule : denied) {
             if (rule.matches(verb, group, resource, namespace)) {
                 return true;
             }
         }
-        return false;
+        Rbac r = rbac;
+        return r != null && !r.allows(userName, USER_GROUPS,
+                new Rbac.Attributes(verb, group == null ? "" : group, resource, subresource, namespace, name));
     }
 
     private String forbiddenMessage(String verb, Target t, String ns) {
@@ -1322,14 +1371,18 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         String group = attrs.path("group").asText("");
         String resource = attrs.path("resource").asText("");
         String ns = attrs.path("namespace").asText(null);
-        boolean deny = isDenied(verb, group, resource, ns);
+        if (ns != null && ns.isEmpty()) {
+            ns = null;
+        }
+        boolean deny = isDenied(verb, group, resource, attrs.path("subresource").asText(null), ns,
+                attrs.path("name").asText(null));
         review.put("apiVersion", "authorization.k8s.io/v1").put("kind", "SelfSubjectAccessReview");
         review.withObjectProperty("metadata").put("creationTimestamp", (String) null);
         ObjectNode status = review.putObject("status").put("allowed", !deny);
         if (deny) {
             status.put("denied", true).put("reason", "denied by the sandbox's access rules");
         } else {
-            status.put("reason", "the sandbox user may do everything");
+            status.put("reason", rbac == null ? "the sandbox user may do everything" : "allowed by the sandbox's RBAC");
         }
         return json(201, review);
     }

@@ -29,8 +29,14 @@ final class ObjectMetaRules {
         JsonNode meta = obj.path("metadata");
         String name = meta.path("name").asText("");
         boolean labelNamed = LABEL_NAMED.contains(kind) && (group.isEmpty() || group.equals("project.openshift.io"));
+        boolean rbacNamed = group.equals("rbac.authorization.k8s.io");
         if (!name.isEmpty() && !kind.equals("User") && !kind.equals("SelfSubjectAccessReview")) {
-            if (labelNamed) {
+            if (rbacNamed) {
+                // kubernetes pkg/apis/rbac/validation ValidateRBACName: a path segment name ("system:admin" is fine)
+                if (name.equals(".") || name.equals("..") || name.contains("/") || name.contains("%")) {
+                    out.add(invalid("metadata.name", name, "may not be '.' or '..' and may not contain '/' or '%'"));
+                }
+            } else if (labelNamed) {
                 if (name.length() > 63 || !DNS1123_LABEL.matcher(name).matches()) {
                     out.add(invalid("metadata.name", name, "a lowercase RFC 1123 label must consist of lower case "
                             + "alphanumeric characters or '-', and must start and end with an alphanumeric character "

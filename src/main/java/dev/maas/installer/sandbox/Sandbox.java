@@ -10,6 +10,7 @@ import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,12 +40,15 @@ import java.util.concurrent.TimeUnit;
  *   <li>with a Keycloak ({@link SandboxKeycloak}, started by default): {@code endpoints.keycloakUrl} and a
  *       placeholder identity provider in the config, and its client secret in {@code DIR/idp-client-secret} (0600).</li>
  * </ul>
- * The tenant's gateway: a production and a staging APIcast on loopback ({@link ApicastGateway}) enforcing the
- * configurations promoted in the 3scale simulator, forwarding to a stand-in for each served model
- * ({@link ServedModels}). A product's APIcast URL (e.g. {@code https://granite-maas-apicast-production.<apps
- * domain>}) is reached by connecting to the gateway's URL with the product's host as Host header.
+ * The tenant's gateway: a production and a staging APIcast ({@link ApicastGateway}) enforcing the configurations
+ * promoted in the 3scale simulator, forwarding to a stand-in for each served model ({@link ServedModels}). A
+ * product's APIcast URL (e.g. {@code https://granite-maas-apicast-production.<apps domain>}) is reached by connecting
+ * to the gateway's HTTPS front ({@link #apicastProductionUrl()}) with the product's host as Host header.
  *
- * <p>It prints nothing: the caller prints {@link #readyLine()} once {@link #run} returns, and calls {@link #close()}
+ * <p>The overrides are HTTPS on 127.0.0.1, served as the cluster's router serves the Routes: with the cluster's default
+ * ingress certificate, signed by its self-signed ingress CA ({@link SandboxIngress}), which the JVM does not trust.
+ * The installer trusts it as on a real cluster, from the ConfigMap the cluster publishes it in.
+ * It prints nothing: the caller prints {@link #readyLine()} once {@link #run} returns, and calls {@link #close()}
  * (e.g. from a shutdown hook on SIGTERM / Ctrl-C) to stop everything it started.
  */
 public final class Sandbox implements AutoCloseable {
@@ -58,12 +62,19 @@ public final class Sandbox implements AutoCloseable {
     private final TestCluster cluster;
     private final ThreescaleSimulator threescale;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** The HTTPS front of the 3scale simulator, with the cluster's ingress certificate (as its Routes are served). */
+    private volatile TlsFront threescaleFront;
+    /** The HTTPS front of the Keycloak (null without one). */
+    private volatile TlsFront keycloakFront;
     /** The sandbox's Keycloak (null without one); see {@link SandboxKeycloak}. */
     private volatile SandboxKeycloak.Running keycloak;
     private volatile io.fabric8.kubernetes.client.KubernetesClient gatewayClient;
     private volatile ServedModels models;
     private volatile ApicastGateway production;
     private volatile ApicastGateway staging;
+    /** The HTTPS fronts of the two APIcasts, with the ingress certificate (as their Routes are served). */
+    private volatile TlsFront productionFront;
+    private volatile TlsFront stagingFront;
 
     private Sandbox(Path dir, TestCluster cluster, ThreescaleSimulator threescale) {
         this.dir = dir;
@@ -101,8 +112,12 @@ public final class Sandbox implements AutoCloseable {
                     .withJournal(ThreescaleSimulator.journalIn(abs)));
             cluster.addOperator(new ApiManagerSimulator(threescale, ApiManagerSimulator.Behaviour.defaults()));
             sandbox = new Sandbox(abs, cluster, threescale);
+            sandbox.threescaleFront = cluster.ingress().front(URI.create(threescale.url()).getPort());
             sandbox.startGateways(Duration.ZERO);
             sandbox.keycloak = keycloakChoice.open(abs, cluster);
+            if (sandbox.keycloak != null) {
+                sandbox.keycloakFront = cluster.ingress().front(URI.create(sandbox.keycloak.url()).getPort());
+            }
             sandbox.writeFiles();
             return sandbox;
         } catch (RuntimeException e) {
@@ -138,6 +153,8 @@ public final class Sandbox implements AutoCloseable {
                 () -> installedPolicies("productionSpec"), productionCache);
         staging = ApicastGateway.start(threescale.store(), ApicastGateway.Environment.STAGING, models,
                 () -> installedPolicies("stagingSpec"), Duration.ZERO);
+        productionFront = cluster.ingress().front(URI.create(production.url()).getPort());
+        stagingFront = cluster.ingress().front(URI.create(staging.url()).getPort());
     }
 
     /**
@@ -177,10 +194,11 @@ public final class Sandbox implements AutoCloseable {
         if (cluster.caCertificatePem() != null) {
             k8s.put("caCertificate", cluster.caCertificatePem());
         }
-        json.putObject("threescale").put("adminUrl", threescale.url()).put("accessToken", threescale.accessToken())
-                .put("journal", threescale.journal().file().toString()).put("masterUrl", threescale.url())
+        k8s.put("ingressCertificate", cluster.ingress().servingChainPem());
+        json.putObject("threescale").put("adminUrl", threescaleUrl()).put("accessToken", threescale.accessToken())
+                .put("journal", threescale.journal().file().toString()).put("masterUrl", threescaleUrl())
                 .put("masterAccessToken", threescale.masterToken());
-        json.putObject("apicast").put("productionUrl", production.url()).put("stagingUrl", staging.url());
+        json.putObject("apicast").put("productionUrl", apicastProductionUrl()).put("stagingUrl", apicastStagingUrl());
         if (keycloak != null) {
             json.set("keycloak", keycloak.json());
         }
@@ -197,15 +215,16 @@ public final class Sandbox implements AutoCloseable {
                   kubeconfig: %s
                   context: %s
                 # The desktop cannot resolve the sandbox's Route hosts: 3scale, the production APIcast (and Keycloak)
-                # are reached through these overrides.
+                # are reached through these overrides, over HTTPS with the cluster's ingress certificate as the Routes
+                # are.
                 endpoints:
                   threescaleAdminUrl: %s
                   threescaleMasterUrl: %s
                   apicastProductionUrl: %s
                 """.formatted(KUBECONFIG, SANDBOX_JSON, quote(kubeconfig().toString()), TestCluster.CONTEXT,
-                quote(threescale.url()), quote(threescale.url()), quote(production.url()));
+                quote(threescaleUrl()), quote(threescaleUrl()), quote(apicastProductionUrl()));
         if (keycloak != null) {
-            config += keycloak.configYaml(); // keycloakUrl under endpoints:, then sso:
+            config += keycloak.configYaml(keycloakUrl()); // keycloakUrl under endpoints:, then sso:
         }
         try {
             Files.writeString(configFile(), config, StandardCharsets.UTF_8);
@@ -251,9 +270,39 @@ public final class Sandbox implements AutoCloseable {
         return cluster;
     }
 
+    /** The 3scale tenant's admin (and master) URL as the installer reaches it: HTTPS with the ingress certificate. */
+    public String threescaleUrl() {
+        return "https://127.0.0.1:" + threescaleFront.port();
+    }
+
+    /**
+     * Keycloak's URL as the installer reaches it: its HTTPS front with the ingress certificate, with the same path
+     * as {@link SandboxKeycloak.Running#url()}; null without a Keycloak.
+     */
+    public String keycloakUrl() {
+        if (keycloak == null || keycloakFront == null) {
+            return null;
+        }
+        String path = URI.create(keycloak.url()).getRawPath();
+        return "https://127.0.0.1:" + keycloakFront.port() + (path == null ? "" : path);
+    }
+
     /** The 3scale simulator behind the simulated APIManager's routes. */
     public ThreescaleSimulator threescale() {
         return threescale;
+    }
+
+    /**
+     * Where the installer connects for every product's production APIcast URL: the production gateway's HTTPS front
+     * with the ingress certificate (the request names the product's host in its Host header).
+     */
+    public String apicastProductionUrl() {
+        return "https://127.0.0.1:" + productionFront.port();
+    }
+
+    /** The staging gateway's HTTPS front, as {@link #apicastProductionUrl()}. */
+    public String apicastStagingUrl() {
+        return "https://127.0.0.1:" + stagingFront.port();
     }
 
     /** The tenant's production APIcast. */
@@ -296,7 +345,8 @@ public final class Sandbox implements AutoCloseable {
     }
 
     private void closeGateways() {
-        for (AutoCloseable c : new AutoCloseable[] {production, staging, models, gatewayClient}) {
+        for (AutoCloseable c : new AutoCloseable[] {productionFront, stagingFront, production, staging, models,
+                gatewayClient}) {
             try {
                 if (c != null) {
                     c.close();
@@ -312,6 +362,11 @@ public final class Sandbox implements AutoCloseable {
     public void close() {
         try {
             closeGateways();
+            for (TlsFront front : new TlsFront[] {threescaleFront, keycloakFront}) {
+                if (front != null) {
+                    front.close();
+                }
+            }
             cluster.close();
         } finally {
             try {

@@ -201,6 +201,11 @@ public final class SandboxKeycloak {
 
         /** The {@code endpoints} and {@code sso} parts of the generated config (YAML, top-level keys). */
         String configYaml() {
+            return configYaml(url);
+        }
+
+        /** The same, with {@code endpointUrl} (e.g. the sandbox's HTTPS front of this Keycloak) as keycloakUrl. */
+        String configYaml(String endpointUrl) {
             // continues the endpoints: block the sandbox writes just before it
             return """
                       keycloakUrl: %s
@@ -214,7 +219,7 @@ public final class SandboxKeycloak {
                         clientId: %s
                         clientSecretFile: %s
                         issuer: %s
-                    """.formatted(Sandbox.quoteYaml(url), IDP_ALIAS, IDP_CLIENT_ID,
+                    """.formatted(Sandbox.quoteYaml(endpointUrl), IDP_ALIAS, IDP_CLIENT_ID,
                     Sandbox.quoteYaml(idpSecretFile.toString()), Sandbox.quoteYaml(issuer()));
         }
 

@@ -1,5 +1,6 @@
 package dev.maas.installer.sandbox;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -154,18 +155,26 @@ public final class TestCluster implements AutoCloseable {
     private final String caPem;
     private final String url;
     private final TlsFront tls;
+    private final SandboxIngress ingress;
     private volatile String token;
     /** The token of the cluster's own components (seed, simulated operators); see {@link #systemClient()}. */
     private final String systemToken = newToken();
     private OlmSimulator olm;
+    /** The cluster's own client for {@link #asNamespaceAdmin} and {@link #adminClient()}; made when first needed. */
+    private KubernetesClient system;
+    /** OLM's package server (the catalog's PackageManifests); null without OLM. */
+    private final PackageServer packageServer;
 
     private TestCluster(Options options) {
         this.options = options;
         this.token = options.token() != null ? options.token() : newToken();
+        this.ingress = SandboxIngress.create(options.appsDomain());
         ApiCatalog catalog = new ApiCatalog(options.openshift(), options.olm());
         this.dispatcher = new ApiServerDispatcher(catalog, options.appsDomain(), USER, token, systemToken,
                 options.strictNamespaces());
         options.denied().forEach(dispatcher::deny);
+        this.packageServer = options.olm() ? new PackageServer(ClusterSeed.MARKETPLACE) : null;
+        dispatcher.packageServer(packageServer);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sandbox-operators");
             t.setDaemon(true);
@@ -253,6 +262,14 @@ public final class TestCluster implements AutoCloseable {
         return options.appsDomain();
     }
 
+    /**
+     * The cluster's default ingress certificate (a self-signed ingress CA, as on a fresh OpenShift), published in
+     * ConfigMap {@code openshift-config-managed/default-ingress-cert} when the OpenShift APIs are served.
+     */
+    public SandboxIngress ingress() {
+        return ingress;
+    }
+
     public Options options() {
         return options;
     }
@@ -260,6 +277,87 @@ public final class TestCluster implements AutoCloseable {
     /** The simulated OLM (null when OLM is disabled). */
     public OlmSimulator olm() {
         return olm;
+    }
+
+    /** OLM's package server: the catalogs' PackageManifests (null without OLM). */
+    PackageServer packageServer() {
+        return packageServer;
+    }
+
+    /**
+     * A catalog update: the channel of a package in a catalog now leads to {@code csv} (e.g. a newer operator
+     * version). As OLM does on a catalog change, the simulated OLM resolves the subscriptions again: one on that
+     * channel gets an upgrade InstallPlan (approved at once under Automatic approval, waiting under Manual).
+     */
+    public void publish(String packageName, String catalog, String channel, String csv) {
+        ObjectNode manifest = packageServer.get(packageName, catalog);
+        if (manifest == null) {
+            throw new IllegalArgumentException("catalog " + catalog + " does not offer " + packageName);
+        }
+        java.util.Map<String, String> channels = new java.util.LinkedHashMap<>();
+        String defaultChannel = manifest.path("status").path("defaultChannel").asText();
+        manifest.path("status").path("channels").forEach(c -> channels.put(c.path("name").asText(),
+                c.path("currentCSV").asText()));
+        channels.put(channel, csv);
+        packageServer.put(ClusterSeed.packageManifest(new CatalogPackage(packageName, catalog, defaultChannel,
+                channels)));
+        if (olm != null) {
+            olm.catalogChanged();
+        }
+    }
+
+    /**
+     * From now on the user is not a cluster admin but, like most OpenShift users, an admin of some namespaces: the
+     * API server authorizes each request with RBAC ({@link Rbac}) over the roles of a fresh OpenShift cluster with
+     * OLM ({@code dev/maas/installer/sandbox/rbac/roles.yaml}: Kubernetes' admin/edit/view with what OpenShift and OLM
+     * aggregate into them, and basic-user for every authenticated user). The namespaces are created (as a cluster
+     * admin would) and the user gets the {@code admin} ClusterRole in each through a RoleBinding, as OpenShift does
+     * for a project's requester. Whatever a cluster admin grants later through the API counts too, and so do the
+     * ClusterRoles the simulated OLM makes for an operator's APIs when its CSV succeeds.
+     */
+    public void asNamespaceAdmin(List<String> namespaces) {
+        KubernetesClient sys = system();
+        for (io.fabric8.kubernetes.api.model.HasMetadata role : sys.load(TestCluster.class.getResourceAsStream(
+                "/dev/maas/installer/sandbox/rbac/roles.yaml")).items()) {
+            if (sys.resource(role).get() == null) {
+                sys.resource(role).create();
+            }
+        }
+        for (String ns : namespaces) {
+            if (sys.namespaces().withName(ns).get() == null) {
+                sys.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+                        .withName(ns).endMetadata().build()).create();
+            }
+            sys.rbac().roleBindings().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.rbac
+                    .RoleBindingBuilder().withNewMetadata().withName("admin").withNamespace(ns).endMetadata()
+                    .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")
+                    .withName("admin").endRoleRef()
+                    .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName(USER)
+                    .endSubject().build()).createOr(r -> r.update());
+        }
+        dispatcher.rbac(true);
+    }
+
+    /** The user is a cluster admin again (the default): only the rules of {@link #deny} limit it. */
+    public void asClusterAdmin() {
+        dispatcher.rbac(false);
+    }
+
+    /**
+     * A client with the cluster's own identity, for what a cluster administrator does by hand in a test (granting
+     * a role, creating an OperatorGroup): not bound by the user's rights.
+     */
+    public KubernetesClient adminClient() {
+        return system();
+    }
+
+    private KubernetesClient system() {
+        synchronized (this) {
+            if (system == null) {
+                system = systemClient();
+            }
+            return system;
+        }
     }
 
     /** Takes a permission away from the user (403 and SelfSubjectAccessReview {@code allowed: false}). */

@@ -54,6 +54,15 @@ final class TlsFront implements AutoCloseable {
 
     static TlsFront start(int port, int backendPort) {
         String[] pem = selfSigned();
+        return start(port, backendPort, pem[0], pem[1], pem[0]);
+    }
+
+    /**
+     * A TLS listener on 127.0.0.1 serving {@code chainPem} (leaf first) with {@code keyPem}, relaying to the plain
+     * HTTP server on {@code backendPort}; {@code certificatePem} is what {@link #certificatePem()} reports.
+     */
+    static TlsFront start(int port, int backendPort, String chainPem, String keyPem, String certificatePem) {
+        String[] pem = {chainPem, keyPem};
         Vertx vertx = Vertx.vertx();
         try {
             NetClient backend = vertx.createNetClient();
@@ -63,7 +72,7 @@ final class TlsFront implements AutoCloseable {
                             .setCertValue(Buffer.buffer(pem[0])).setKeyValue(Buffer.buffer(pem[1]))));
             server.connectHandler(client -> relay(client, backend, backendPort));
             server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            return new TlsFront(vertx, server, pem[0]);
+            return new TlsFront(vertx, server, certificatePem);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             vertx.close();
@@ -137,7 +146,7 @@ final class TlsFront implements AutoCloseable {
         }
     }
 
-    private static String pem(String type, byte[] der) {
+    static String pem(String type, byte[] der) {
         String body = Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
                 .encodeToString(der);
         return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";

@@ -212,4 +212,29 @@ public final class Tenant {
                 Json.items(http.get("/admin/api/registry/policies.json", Map.of()), "policies", "policy"),
                 RegistryPolicy.class);
     }
+
+    /**
+     * Registers a custom policy ({@code POST /admin/api/registry/policies.json}); {@code schema} is its manifest, whose
+     * {@code version} porta requires to equal {@code version} (porta {@code app/models/policy.rb}).
+     */
+    public RegistryPolicy createRegistryPolicy(String name, String version, JsonNode schema) {
+        Map<String, String> p = Json.params("name", name, "version", version, "schema", schema.toString());
+        return http.writeVerified("register policy " + name + " " + version,
+                () -> Json.entity(http.mapper(), http.writeOnce("POST", "/admin/api/registry/policies.json", p),
+                        "policy", RegistryPolicy.class),
+                () -> registryPolicies().stream().filter(r -> name.equals(r.name()) && version.equals(r.version())
+                        && schema.equals(r.schema())).findFirst());
+    }
+
+    /**
+     * Replaces a registered policy's schema ({@code PUT /admin/api/registry/policies/{id}.json}). porta refuses (422)
+     * to change one that a product's policy chain uses.
+     */
+    public RegistryPolicy updateRegistryPolicy(long id, JsonNode schema) {
+        Map<String, String> p = Json.params("schema", schema.toString());
+        return http.writeVerified("update policy " + id + " in the registry",
+                () -> Json.entity(http.mapper(), http.writeOnce("PUT", "/admin/api/registry/policies/" + id + ".json",
+                        p), "policy", RegistryPolicy.class),
+                () -> registryPolicies().stream().filter(r -> r.id() == id && schema.equals(r.schema())).findFirst());
+    }
 }

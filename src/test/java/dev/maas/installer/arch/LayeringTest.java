@@ -1,23 +1,19 @@
 package dev.maas.installer.arch;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /** The layering rules of docs/adr/0001: engine and stages are UI-free; the UI and CLI only call the engine. */
 class LayeringTest {
-    private static JavaClasses classes;
+    private JavaClasses classes;
 
-    @BeforeAll
-    static void importClasses() {
-        classes = new ClassFileImporter()
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("dev.maas.installer");
+    @BeforeEach
+    void importClasses() {
+        classes = ProductionClasses.get();
     }
 
     @Test

@@ -2,9 +2,7 @@ package dev.maas.installer.arch;
 
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -48,8 +46,10 @@ class TlsVerificationTest {
             Map.entry(Pattern.compile("(?i)InsecureTrustManagerFactory|TrustAllStrategy|TrustSelfSignedStrategy"
                     + "|NoopHostnameVerifier|trustAll|insecureSkipTlsVerify\\s*\\(\\s*true"), "a trust-all helper"),
             Map.entry(Pattern.compile("disableHostnameVerification\""), "the JDK HttpClient's hostname switch"),
-            Map.entry(Pattern.compile("skip_ssl_certificate_verification\"\\s*,\\s*\"?true"),
+            Map.entry(Pattern.compile("skip_ssl_certificate_verification\"\\s*,\\s*(\"?true|String\\.valueOf)"),
                     "3scale skip_ssl_certificate_verification=true"),
+            Map.entry(Pattern.compile("insecure_skip_verify\"\\s*,\\s*\"true|INSECURE_SKIP_VERIFY\\s*,\\s*\"true"),
+                    "3scale operator insecure_skip_verify annotation"),
             Map.entry(Pattern.compile("(implements|new)\\s+[\\w.]*X509(Extended)?TrustManager"),
                     "a custom X509TrustManager"));
     /** The files where a forbidden pattern is sanctioned, and which patterns (by their description). */
@@ -57,14 +57,20 @@ class TlsVerificationTest {
             "dev/maas/installer/cluster/CertificateProbe.java", Set.of("a custom X509TrustManager"),
             // the JDK's own PKIX trust manager over the JVM's CAs plus the cluster CA the user gave (cluster.caFile,
             // kubeconfig CA, a confirmed fingerprint); host names verified as always: see EndpointTlsTest
-            "dev/maas/installer/stages/common/EndpointTrust.java", Set.of("OkHttp sslSocketFactory (custom trust)"));
+            "dev/maas/installer/stages/common/EndpointTrust.java", Set.of("OkHttp sslSocketFactory (custom trust)"),
+            // the user's explicit, documented choice portal.skipKeycloakCertificateVerification (default false; the
+            // plan and verify say what it costs; ADR 0006)
+            "dev/maas/installer/stages/portal/PortalStage.java", Set.of("3scale skip_ssl_certificate_verification=true"),
+            // asks the 3scale operator to skip verification only for a certificate the installer verified against the
+            // cluster's own ingress CA and no public CA verifies (shown in the plan; ADR 0006)
+            "dev/maas/installer/stages/threescale/ThreescaleStage.java",
+            Set.of("3scale operator insecure_skip_verify annotation"));
 
-    private static JavaClasses classes;
+    private JavaClasses classes;
 
-    @BeforeAll
-    static void importClasses() {
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("dev.maas.installer");
+    @BeforeEach
+    void importClasses() {
+        classes = ProductionClasses.get();
     }
 
     /** The forbidden patterns found in one source text, comment lines left out ("file:line: what"). */
@@ -122,6 +128,9 @@ class TlsVerificationTest {
                 "TrustManager tm = new X509ExtendedTrustManager() {",
                 "System.setProperty(\"jdk.internal.httpclient.disableHostnameVerification\", \"true\");",
                 "m.put(\"skip_ssl_certificate_verification\", \"true\");",
+                "m.put(\"skip_ssl_certificate_verification\", String.valueOf(skip));",
+                "meta.putObject(\"annotations\").put(\"insecure_skip_verify\", \"true\");",
+                "annotations.put(INSECURE_SKIP_VERIFY, \"true\");",
                 "SSLContexts.custom().loadTrustMaterial(TrustAllStrategy.INSTANCE)");
         for (String line : bad) {
             assertThat(findings("dev/maas/installer/x/X.java", line)).as(line).isNotEmpty();

@@ -586,12 +586,11 @@ class BadInputTest {
         }
 
         @Test
-        void operatorChannelMissing() {
+        void operatorChannelNotSupported() {
             Path c = config("channel-missing", n -> section(n, "threescale").put("channel", "threescale-2.99"));
             Result r = apply(c);
-            assertFails(r, 2, "1 preflight check failed: catalog: 3scale-operator: 3scale-operator has no channel"
-                    + " 'threescale-2.99'", "fix config field 'threescale.channel'",
-                    "choose one of threescale-2.15, threescale-2.16");
+            assertFails(r, 2, "threescale.channel", "'threescale-2.99' is not a channel the installer supports",
+                    "use threescale-2.15 or threescale-2.16");
             assertNothingWritten();
         }
 

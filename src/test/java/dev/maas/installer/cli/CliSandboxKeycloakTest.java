@@ -107,7 +107,8 @@ class CliSandboxKeycloakTest {
         assertThat(json.path("kubernetes").path("url").asText()).isEqualTo(sandbox.cluster().url());
         // the generated config: Keycloak endpoint and the placeholder identity provider with its secret file
         InstallerConfig config = ConfigLoader.load(sandbox.configFile());
-        assertThat(config.endpoints().keycloakUrl()).isEqualTo(kc.url());
+        // reached over HTTPS with the cluster's ingress certificate, as Keycloak's Route would be
+        assertThat(config.endpoints().keycloakUrl()).isEqualTo(sandbox.keycloakUrl()).startsWith("https://127.0.0.1:");
         assertThat(config.sso().identityProvider().type()).isEqualTo("oidc");
         assertThat(config.sso().identityProvider().issuer()).isEqualTo(kc.url() + "/realms/master");
         assertThat(config.sso().identityProvider().clientSecretFile())

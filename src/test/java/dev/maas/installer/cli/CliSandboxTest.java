@@ -107,6 +107,45 @@ class CliSandboxTest {
     }
 
     @Test
+    void asANamespaceAdminApplyStopsAtPreflightBeforeAnyChangeAndSaysWhatAClusterAdminMustDo() throws Exception {
+        Path dir = tmp.resolve("sb");
+        CliHarness sandboxCli = new CliHarness(tmp);
+        LineWriter out = new LineWriter();
+        LineWriter err = new LineWriter();
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> sandboxCli.run(out, err, "sandbox",
+                "--dir", dir.toString(), "--no-keycloak", "--namespace-admin"));
+        try {
+            String ready = CompletableFuture.anyOf(out.firstLine, exit.thenApply(code -> "exited " + code + ": " + err))
+                    .get(READY_TIMEOUT_S, TimeUnit.SECONDS).toString();
+            assertThat(ready).isEqualTo(readyLine(dir));
+            assertThat(err.toString()).contains("Its user is a namespace admin");
+
+            CliHarness cli = new CliHarness(tmp.resolve("client"), Stages.all().toArray(Stage[]::new));
+            CliHarness.Result r = cli.run("apply", "--yes", "--config", dir.resolve("maas-installer.yaml").toString(),
+                    "--output", "json");
+
+            assertThat(r.code()).as(r.toString()).isEqualTo(1);
+            JsonNode stages = r.json().path("stages");
+            assertThat(stages.get(0).path("id").asText()).isEqualTo("preflight");
+            assertThat(stages.get(0).path("result").asText()).isEqualTo("FAILED");
+            for (int i = 1; i < stages.size(); i++) {
+                assertThat(stages.get(i).path("result").asText()).as(stages.get(i).toString()).isEqualTo("SKIPPED");
+            }
+            assertThat(r.toString()).contains("permissions: you may not:",
+                    "create operatorgroups.operators.coreos.com in namespace 3scale",
+                    "get ingresses.config.openshift.io (cluster-wide)", "oc adm policy add-cluster-role-to-user");
+            // nothing was installed: the user may look, and finds no OperatorGroup or Subscription
+            CliHarness.Result after = verifyPreflight(dir.resolve("maas-installer.yaml"));
+            assertThat(after.toString()).contains("create operatorgroups.operators.coreos.com in namespace rh-sso");
+        } finally {
+            if (sandboxCli.interrupt.installed != null) {
+                sandboxCli.interrupt.fire().join(TimeUnit.SECONDS.toMillis(STOP_TIMEOUT_S));
+            }
+        }
+        assertThat(exit.get(STOP_TIMEOUT_S, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
     void verifyPreflightPassesAgainstTheSandboxCommandInProcess() throws Exception {
         Path dir = tmp.resolve("sb");
         CliHarness sandboxCli = new CliHarness(tmp);
@@ -245,6 +284,7 @@ class CliSandboxTest {
         assertThat(help.code()).isZero();
         assertThat(help.out()).contains("--dir=DIR", "Default: ./sandbox", "--port=PORT", "127.0.0.1",
                 "--keycloak-url=URL", "MAAS_SANDBOX_KEYCLOAK_PASSWORD", "--keycloak-admin-user=USER", "--no-keycloak",
+                "--namespace-admin",
                 "SANDBOX READY", "kubeconfig=DIR/kubeconfig config=DIR/maas-installer.yaml", "Ctrl-C");
     }
 

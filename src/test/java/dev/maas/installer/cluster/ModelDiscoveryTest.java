@@ -29,12 +29,13 @@ class ModelDiscoveryTest {
     @Test
     void findsNameReadinessAndInClusterUrl() {
         List<DiscoveredModel> models = new ModelDiscovery(cluster.client()).discover();
+        // a raw deployment's predictor Service answers on port 80 when it is not headless (no Service here to say)
         assertThat(models).containsExactly(
                 new DiscoveredModel("granite", "Granite 3.1 8B", "models", true,
-                        "http://granite-predictor.models.svc.cluster.local"),
+                        "http://granite-predictor.models.svc.cluster.local:80", "RawDeployment", null, null),
                 new DiscoveredModel("llama", "llama", "models", false, "https://llama.apps.example.com"),
                 new DiscoveredModel("mistral", "Mistral 7B", "team-b", true,
-                        "http://mistral-predictor.team-b.svc.cluster.local"));
+                        "http://mistral-predictor.team-b.svc.cluster.local:80", "RawDeployment", null, null));
     }
 
     @Test

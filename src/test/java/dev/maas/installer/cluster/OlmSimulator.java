@@ -87,7 +87,7 @@ public final class OlmSimulator implements AutoCloseable {
         if (mode == Mode.SUCCEED) {
             b.withNewStatus().withPhase("Succeeded").withReason("InstallSucceeded").endStatus();
         } else {
-            b.withNewStatus().withPhase("Failed").withReason("InstallComponentFailed")
+            b.withNewStatus().withPhase("Failed").withReason("InstallComponentFailedNoRetry")
                     .withMessage("install strategy failed: deployment " + pkg + " not available").endStatus();
         }
         client.resource(b.build()).create();

@@ -120,8 +120,9 @@ class OperatorInstallerOnSandboxTest {
     }
 
     @Test
-    void aFailedCsvGivesItsReason() {
-        cluster.olm().behaviour("3scale-operator", OlmSimulator.Behaviour.fail("InstallComponentFailed",
+    void aFailedCsvThatOlmDoesNotRetryGivesItsReason() {
+        // OLM's InstallReady phase: an unrecoverable install error fails the CSV "without retry"
+        cluster.olm().behaviour("3scale-operator", OlmSimulator.Behaviour.fail("InstallComponentFailedNoRetry",
                 "install strategy failed: Deployment.apps \"threescale-operator-controller-manager-v2\" is invalid"));
 
         StageException e = catchThrowableOfType(StageException.class,
@@ -129,7 +130,7 @@ class OperatorInstallerOnSandboxTest {
 
         assertThat(e).isNotNull();
         assertThat(e.getMessage()).isEqualTo("the operator 3scale-operator failed to install: CSV " + THREESCALE_CSV
-                + " is Failed (InstallComponentFailed: install strategy failed: Deployment.apps"
+                + " is Failed (InstallComponentFailedNoRetry: install strategy failed: Deployment.apps"
                 + " \"threescale-operator-controller-manager-v2\" is invalid)");
         assertThat(e.fix().hint()).contains("oc describe csv " + THREESCALE_CSV + " -n 3scale");
         assertThat(e.invalidInput()).isFalse();
@@ -210,14 +211,16 @@ class OperatorInstallerOnSandboxTest {
     }
 
     @Test
-    void aResolutionFailureIsNamedWhenTheTimeoutComes() {
-        // the catalog lists the channel, but the Subscription points at a CatalogSource that does not serve it
+    void aCatalogSourceThatDoesNotOfferThePackageIsInvalidInputBeforeAnythingIsWritten() {
+        // a Subscription to it would only get OLM's ResolutionFailed ("no operators found in package ...")
         StageException e = catchThrowableOfType(StageException.class, () -> installer().install(
                 threescale().withSource("community-operators", "openshift-marketplace")
                         .withTimeout(Duration.ofSeconds(2)), Progress.NONE));
         assertThat(e).isNotNull();
-        assertThat(e.getMessage()).startsWith("OLM made no InstallPlan for 3scale-operator within 2 s: no operators"
-                + " found in package 3scale-operator");
+        assertThat(e.getMessage()).isEqualTo("the catalog community-operators does not offer the operator package"
+                + " 3scale-operator; it is offered by: redhat-operators");
+        assertThat(e.invalidInput()).isTrue();
+        assertThat(client.namespaces().withName("3scale").get()).isNull();
     }
 
     @Test
@@ -235,5 +238,143 @@ class OperatorInstallerOnSandboxTest {
         assertThat(channel.invalidInput()).isTrue();
         assertThat(client.namespaces().withName("3scale").get()).isNull();
         assertThat(client.namespaces().withName("x").get()).isNull();
+    }
+
+    @Test
+    void anInstallTimeoutIsNotFinalTheWaitGoesOnUntilOlmSucceeds() {
+        // OLM operator.go: Installing for 5 minutes -> Failed/InstallCheckFailed "install timeout" -> Pending -> ...
+        cluster.olm().behaviour("3scale-operator", OlmSimulator.Behaviour.installTimeoutThenSucceed(
+                Duration.ofMillis(400)));
+
+        OperatorInstaller.Result result = installer().install(threescale(), recorder);
+
+        assertThat(result.csv()).isEqualTo(THREESCALE_CSV);
+        assertThat(csv("3scale", THREESCALE_CSV).getStatus().getPhase()).isEqualTo("Succeeded");
+        assertThat(progress).containsSubsequence(
+                "CSV " + THREESCALE_CSV + ": Failed (InstallCheckFailed: install timeout); OLM retries the install",
+                "CSV " + THREESCALE_CSV + ": Succeeded");
+    }
+
+    @Test
+    void aFailureOlmKeepsRetryingEndsAtTheTimeoutSayingWhatOlmReports() {
+        cluster.olm().behaviour("3scale-operator", OlmSimulator.Behaviour.fail("InstallComponentFailed",
+                "install strategy failed: simulated", Duration.ofMillis(200)));
+
+        StageException e = catchThrowableOfType(StageException.class,
+                () -> installer().install(threescale().withTimeout(Duration.ofSeconds(4)), recorder));
+
+        assertThat(e).isNotNull();
+        assertThat(e.getMessage()).startsWith("the operator 3scale-operator did not finish installing within 4 s: CSV "
+                + THREESCALE_CSV + " is ");
+        assertThat(progress).contains("CSV " + THREESCALE_CSV + ": Failed (InstallComponentFailed: install strategy"
+                + " failed: simulated); OLM retries the install");
+        assertThat(progress).anyMatch(p -> p.startsWith("CSV " + THREESCALE_CSV + ": Pending (NeedsReinstall"));
+    }
+
+    @Test
+    void aFailedInstallPlanEndsTheWaitAtOnceNamingItsCondition() {
+        cluster.olm().behaviour("3scale-operator", OlmSimulator.Behaviour.installPlanFailed(null,
+                Duration.ofMillis(500)));
+
+        long start = System.nanoTime();
+        StageException e = catchThrowableOfType(StageException.class, () -> installer().install(
+                threescale().withTimeout(Duration.ofSeconds(90)), recorder));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(e).isNotNull();
+        String plan = onlyInstallPlan("3scale").getMetadata().getName();
+        assertThat(e.getMessage()).isEqualTo("the InstallPlan " + plan + " for 3scale-operator failed (condition"
+                + " Installed=False, reason InstallComponentFailed: error validating existing CRs against new CRD's"
+                + " schema for \"apimanagers.apps.3scale.net\": error validating custom resource against new schema"
+                + " for APIManager 3scale/apimanager: [].spec.system: Invalid value)");
+        assertThat(e.fix().hint()).contains("oc describe installplan " + plan + " -n 3scale");
+        assertThat(took).isLessThan(Duration.ofSeconds(45));
+    }
+
+    @Test
+    void aBundleThatCannotBeUnpackedEndsTheWaitAtOnce() {
+        cluster.olm().behaviour("3scale-operator", OlmSimulator.Behaviour.bundleUnpackFailed(Duration.ofMillis(500)));
+
+        long start = System.nanoTime();
+        StageException e = catchThrowableOfType(StageException.class, () -> installer().install(
+                threescale().withTimeout(Duration.ofSeconds(90)), recorder));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(e).isNotNull();
+        assertThat(e.getMessage()).startsWith("OLM cannot unpack the bundle of 3scale-operator (Subscription condition"
+                + " BundleUnpackFailed, reason BundleUnpackFailed: Bundle unpacking failed - DeadlineExceeded");
+        assertThat(e.fix().hint()).contains("mirror the package 3scale-operator").contains("bundle-unpack-ref");
+        assertThat(progress).anyMatch(p -> p.contains("Bundle image pull failed"));
+        assertThat(took).isLessThan(Duration.ofSeconds(45));
+    }
+
+    @Test
+    void aPendingManualUpgradeWhileTheInstalledCsvRunsIsFineAndIsNotApproved() {
+        OperatorSpec manual = threescale().withApproval(OperatorSpec.MANUAL, true);
+        installer().install(manual, Progress.NONE);
+        String first = onlyInstallPlan("3scale").getMetadata().getName();
+
+        // the catalog moves the channel on: OLM makes an upgrade plan that waits for approval
+        cluster.publish("3scale-operator", "redhat-operators", "threescale-2.15", "3scale-operator.v0.12.5");
+        Subscription sub = client.resources(Subscription.class).inNamespace("3scale").withName("3scale-operator")
+                .waitUntilCondition(s -> s != null && s.getStatus() != null
+                        && "3scale-operator.v0.12.5".equals(s.getStatus().getCurrentCSV()), 30,
+                        java.util.concurrent.TimeUnit.SECONDS);
+        String upgrade = sub.getStatus().getInstallPlanRef().getName();
+        assertThat(upgrade).isNotEqualTo(first);
+        cluster.clearRequests();
+
+        for (OperatorSpec spec : List.of(manual, threescale().withApproval(OperatorSpec.MANUAL, false))) {
+            progress.clear();
+            OperatorInstaller.Result result = installer().install(spec, recorder);
+
+            assertThat(result.csv()).isEqualTo(THREESCALE_CSV);
+            assertThat(result.pendingUpgrade()).isEqualTo("3scale-operator.v0.12.5");
+            assertThat(result.changes()).allMatch(Change::isNoop, "nothing changed: " + result.changes());
+            assertThat(progress).contains("an upgrade to 3scale-operator.v0.12.5 waits for Manual approval; OLM keeps"
+                    + " running " + THREESCALE_CSV);
+        }
+        assertThat(cluster.acceptedWrites()).isEmpty();
+        assertThat(client.resources(InstallPlan.class).inNamespace("3scale").withName(upgrade).get().getSpec()
+                .getApproved()).isFalse();
+        assertThat(csv("3scale", THREESCALE_CSV).getStatus().getPhase()).isEqualTo("Succeeded");
+    }
+
+    @Test
+    void withSeveralCatalogsOfferingThePackageRedHatsIsChosenOrTheOneAsked() {
+        List<dev.maas.installer.sandbox.CatalogPackage> packages = new java.util.ArrayList<>(
+                dev.maas.installer.sandbox.CatalogPackage.redHatDefaults());
+        packages.add(new dev.maas.installer.sandbox.CatalogPackage("3scale-operator", "community-operators",
+                "threescale-2.15", java.util.Map.of("threescale-2.15", "3scale-operator.v0.12.4")));
+        try (TestCluster two = TestCluster.start(TestCluster.Options.defaults().withModels(false)
+                .withPackages(packages).withOlmBehaviour(OlmSimulator.Behaviour.succeed(Duration.ofMillis(100))))) {
+            KubernetesClient c = two.newClient();
+            // the package server answers a GET by name with either catalog's manifest; the choice does not vary
+            for (int i = 0; i < 20; i++) {
+                assertThat(OperatorCatalog.find(c, "3scale-operator", "openshift-marketplace").orElseThrow()
+                        .catalogSource()).isEqualTo("redhat-operators");
+            }
+            assertThat(OperatorCatalog.offers(c, "3scale-operator", "openshift-marketplace"))
+                    .extracting(OperatorCatalog.Entry::catalogSource)
+                    .containsExactly("redhat-operators", "community-operators");
+
+            OperatorInstaller.Result result = new OperatorInstaller(c, new Cancellation()).install(threescale(),
+                    recorder);
+            assertThat(result.csv()).isEqualTo(THREESCALE_CSV);
+            assertThat(c.resources(Subscription.class).inNamespace("3scale").withName("3scale-operator").get()
+                    .getSpec().getSource()).isEqualTo("redhat-operators");
+            assertThat(progress).contains("3scale-operator is offered by the catalogs redhat-operators,"
+                    + " community-operators; using redhat-operators");
+
+            assertThat(new OperatorInstaller(c, new Cancellation()).plan(OperatorSpec.of("3scale-operator",
+                    "threescale-2.15", "other").withSource("community-operators", null)).get(2).fields()
+                    .get("spec.source").to()).isEqualTo("community-operators");
+            StageException absent = catchThrowableOfType(StageException.class, () -> new OperatorInstaller(c,
+                    new Cancellation()).plan(OperatorSpec.of("3scale-operator", "threescale-2.15", "other")
+                    .withSource("certified-operators", null)));
+            assertThat(absent.getMessage()).isEqualTo("the catalog certified-operators does not offer the operator"
+                    + " package 3scale-operator; it is offered by: redhat-operators, community-operators");
+            assertThat(absent.invalidInput()).isTrue();
+        }
     }
 }

@@ -163,6 +163,37 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aPolicyFolderNameMustBeADns1123LabelAndItsApicastVolumeNameFitIn63Characters() throws Exception {
+        Path underscore = Files.createDirectories(dir.resolve("my_policy"));
+        ConfigProblem p = onlyProblem("threescale:\n  policies:\n    - my_policy\n");
+        assertThat(p.path()).isEqualTo("threescale.policies[0]");
+        assertThat(p.message()).contains("'my_policy'").contains("DNS-1123").contains("rename the folder")
+                .contains("'my-policy'");
+        assertThat(underscore).exists();
+
+        // policy-<version>-<name>: "policy-" + "100" + "-" + 53 characters = 64 > 63
+        String longName = "a".repeat(53);
+        Path tooLong = Files.createDirectories(dir.resolve(longName));
+        Files.writeString(tooLong.resolve("apicast-policy.json"), "{\"version\": \"1.0.0\"}");
+        p = onlyProblem("threescale:\n  policies:\n    - " + longName + "\n");
+        assertThat(p.path()).isEqualTo("threescale.policies[0]");
+        assertThat(p.message()).contains("policy-100-" + longName).contains("64 characters")
+                .contains("Kubernetes allows 63").contains("at most 52 characters");
+
+        Path fits = Files.createDirectories(dir.resolve("a".repeat(52)));
+        Files.writeString(fits.resolve("apicast-policy.json"), "{\"version\": \"1.0.0\"}");
+        assertThat(parse("threescale:\n  policies:\n    - " + "a".repeat(52) + "\n").threescale().policies())
+                .hasSize(1);
+    }
+
+    @Test
+    void portalSkipKeycloakCertificateVerificationDefaultsToFalseAndIsKeptByTheDefaults() {
+        assertThat(parse("").portal().skipKeycloakCertificateVerification()).isFalse();
+        assertThat(parse("portal:\n  skipKeycloakCertificateVerification: true\n").portal()
+                .skipKeycloakCertificateVerification()).isTrue();
+    }
+
+    @Test
     void identityProviderNeedsAnEnvironmentVariableNotASecret() {
         ConfigProblem p = onlyProblem("""
                 sso:
@@ -244,5 +275,32 @@ class ConfigLoaderTest {
                 """);
         InstallerConfig again = parse(ConfigLoader.toYaml(c));
         assertThat(again).isEqualTo(c);
+    }
+
+    @Test
+    void onlyTheThreescaleChannelsWhoseOperatorRunsDeploymentsAreAccepted() {
+        assertThat(parse("threescale:\n  channel: threescale-2.15\n").threescale().channel()).isEqualTo("threescale-2.15");
+        assertThat(parse("threescale:\n  channel: threescale-2.16\n").threescale().channel()).isEqualTo("threescale-2.16");
+        for (String channel : new String[] {"threescale-2.14", "threescale-2.17", "threescale-3.0"}) {
+            ConfigProblem p = onlyProblem("threescale:\n  channel: " + channel + "\n");
+            assertThat(p.path()).isEqualTo("threescale.channel");
+            assertThat(p.message()).isEqualTo("'" + channel + "' is not a channel the installer supports: use"
+                    + " threescale-2.15 or threescale-2.16 (threescale-2.14 and earlier run 3scale on"
+                    + " DeploymentConfigs)");
+        }
+    }
+
+    @Test
+    void catalogSourceAndInstallPlanApprovalAreReadAndChecked() {
+        InstallerConfig c = parse("cluster:\n  catalogSource: my-mirror\n  installPlanApproval: Manual\n");
+        assertThat(c.cluster().catalogSource()).isEqualTo("my-mirror");
+        assertThat(c.cluster().installPlanApproval()).isEqualTo("Manual");
+        assertThat(ConfigLoader.parse(ConfigLoader.toYaml(c), "round trip", dir).cluster()).isEqualTo(c.cluster());
+        assertThat(parse("").cluster().installPlanApproval()).isNull();
+
+        ConfigProblem approval = onlyProblem("cluster:\n  installPlanApproval: manual\n");
+        assertThat(approval.path()).isEqualTo("cluster.installPlanApproval");
+        assertThat(approval.message()).isEqualTo("'manual' is not allowed: use one of Automatic, Manual");
+        assertThat(onlyProblem("cluster:\n  catalogSource: My_Catalog\n").path()).isEqualTo("cluster.catalogSource");
     }
 }

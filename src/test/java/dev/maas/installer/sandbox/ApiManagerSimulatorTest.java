@@ -64,7 +64,7 @@ class ApiManagerSimulatorTest {
         List<String> lines = new CopyOnWriteArrayList<>();
         GenericKubernetesResource done = Waits.until(client.genericKubernetesResources(ApiManagerSimulator.APIMANAGERS)
                         .inNamespace("3scale").withName("apimanager"),
-                am -> JSON.valueToTree(am).path("status").path("conditions").toString().contains("\"status\":\"True\""),
+                ApiManagerSimulatorTest::available,
                 Duration.ofSeconds(30), new Cancellation(), Progress.NONE,
                 am -> {
                     String l = JSON.valueToTree(am).path("status").path("deployments").path("ready").size() + " ready";
@@ -74,6 +74,12 @@ class ApiManagerSimulatorTest {
 
         JsonNode status = JSON.valueToTree(done).path("status");
         assertThat(status.path("deployments").path("ready")).hasSize(15);
+        assertThat(condition(done, "Preflights").path("message").asText())
+                .isEqualTo("All requirements for the current version are met");
+        for (String pvc : List.of("mysql-storage", "backend-redis-storage", "system-redis-storage")) {
+            assertThat(client.persistentVolumeClaims().inNamespace("3scale").withName(pvc).get().getStatus()
+                    .getPhase()).as(pvc).isEqualTo("Bound");
+        }
         assertThat(lines).as("progressive").contains("1 ready", "14 ready");
         assertThat(client.apps().deployments().inNamespace("3scale").list().getItems())
                 .extracting(d -> d.getMetadata().getName())
@@ -114,26 +120,165 @@ class ApiManagerSimulatorTest {
                 .getStatus().getPhase()).isEqualTo("Pending");
     }
 
-    @Test
-    void aCustomPolicyDefinitionIsRegisteredOnceAndReady() {
+    private static boolean available(GenericKubernetesResource am) {
+        return "True".equals(condition(am, "Available").path("status").asText());
+    }
+
+    private static JsonNode condition(GenericKubernetesResource o, String type) {
+        for (JsonNode c : JSON.valueToTree(o).path("status").path("conditions")) {
+            if (type.equals(c.path("type").asText())) {
+                return c;
+            }
+        }
+        return JSON.missingNode();
+    }
+
+    private void installAvailable() {
+        client.genericKubernetesResources(ApiManagerSimulator.APIMANAGERS).inNamespace("3scale")
+                .resource(apiManager(TestCluster.RWX_STORAGE_CLASS)).create();
+        Waits.until(client.genericKubernetesResources(ApiManagerSimulator.APIMANAGERS).inNamespace("3scale")
+                        .withName("apimanager"), ApiManagerSimulatorTest::available, Duration.ofSeconds(30),
+                new Cancellation(), Progress.NONE, null, "Available");
+    }
+
+    private static GenericKubernetesResource policyDefinition(boolean skipVerify, String summary) {
         ObjectNode cpd = JSON.createObjectNode().put("apiVersion", "capabilities.3scale.net/v1beta1")
                 .put("kind", "CustomPolicyDefinition");
-        cpd.putObject("metadata").put("name", "remove-bearer").put("namespace", "3scale");
+        ObjectNode meta = cpd.putObject("metadata").put("name", "remove-bearer").put("namespace", "3scale");
+        if (skipVerify) {
+            meta.putObject("annotations").put("insecure_skip_verify", "true");
+        }
         ObjectNode spec = cpd.putObject("spec").put("name", "remove-bearer").put("version", "0.1.0");
         spec.putObject("schema").put("$schema", "http://apicast.io/policy-v1/schema#manifest#")
-                .put("name", "Remove Bearer").put("summary", "s").put("version", "0.1.0")
+                .put("name", "Remove Bearer").put("summary", summary).put("version", "0.1.0")
                 .putObject("configuration").put("type", "object");
+        return JSON.convertValue(cpd, GenericKubernetesResource.class);
+    }
+
+    private GenericKubernetesResource awaitCondition(String type) {
+        return Waits.until(client.genericKubernetesResources(ApiManagerSimulator.CPDS).inNamespace("3scale")
+                        .withName("remove-bearer"), r -> "True".equals(condition(r, type).path("status").asText()),
+                Duration.ofSeconds(30), new Cancellation(), Progress.NONE, null, type);
+    }
+
+    @Test
+    void aCustomPolicyDefinitionFailsOnTheSelfSignedIngressCertificateAndIsRegisteredOnceAnnotated() {
+        installAvailable();
         var ops = client.genericKubernetesResources(ApiManagerSimulator.CPDS).inNamespace("3scale");
-        ops.resource(JSON.convertValue(cpd, GenericKubernetesResource.class)).create();
-        Waits.until(ops.withName("remove-bearer"),
-                r -> JSON.valueToTree(r).path("status").path("conditions").toString().contains("Ready"),
-                Duration.ofSeconds(30), new Cancellation(), Progress.NONE, null, "Ready");
+        ops.resource(policyDefinition(false, "s")).create();
+
+        GenericKubernetesResource failed = awaitCondition("Failed");
+        assertThat(condition(failed, "Failed").path("message").asText()).isEqualTo("Get \"https://maas-admin."
+                + cluster.appsDomain() + "/admin/api/registry/policies.json\": tls: failed to verify certificate:"
+                + " x509: certificate signed by unknown authority");
+        assertThat(condition(failed, "Ready").path("status").asText()).isEqualTo("False");
+        assertThat(JSON.valueToTree(failed).path("status").path("providerAccountHost").asText())
+                .isEqualTo("https://maas-admin." + cluster.appsDomain());
+        assertThat(sim.store().registryPolicies()).as("never registered").isEmpty();
+
+        ops.withName("remove-bearer").patch(PatchContext.of(PatchType.JSON_MERGE),
+                "{\"metadata\":{\"annotations\":{\"insecure_skip_verify\":\"true\"}}}");
+        GenericKubernetesResource ready = awaitCondition("Ready");
+        assertThat(condition(ready, "Failed").path("status").asText()).isEqualTo("False");
         ops.withName("remove-bearer").patch(PatchContext.of(PatchType.JSON_MERGE),
                 "{\"metadata\":{\"labels\":{\"touched\":\"yes\"}}}");
 
         assertThat(sim.store().registryPolicies()).extracting(p -> p.path("name").asText() + " "
                 + p.path("version").asText()).containsExactly("remove-bearer 0.1.0");
-        assertThat(sim.store().registryPolicies().get(0).path("schema").path("configuration").path("type").asText())
-                .isEqualTo("object");
+        JsonNode entry = sim.store().registryPolicies().get(0);
+        assertThat(entry.path("schema").path("configuration").path("type").asText()).isEqualTo("object");
+        assertThat(JSON.valueToTree(ops.withName("remove-bearer").get()).path("status").path("policyID").asLong())
+                .isEqualTo(entry.path("id").asLong());
+    }
+
+    @Test
+    void withAPubliclyTrustedIngressCertificateItRegistersWithoutTheAnnotation() {
+        cluster.operators().stream().filter(o -> o instanceof ApiManagerSimulator).map(o -> (ApiManagerSimulator) o)
+                .forEach(o -> o.behaviour(ApiManagerSimulator.Behaviour.defaults().withTrustedIngressCertificate()));
+        installAvailable();
+        client.genericKubernetesResources(ApiManagerSimulator.CPDS).inNamespace("3scale")
+                .resource(policyDefinition(false, "s")).create();
+
+        awaitCondition("Ready");
+        assertThat(sim.store().registryPolicies()).hasSize(1);
+    }
+
+    @Test
+    void itAdoptsARegisteredPolicyOfTheSameNameAndVersionAndSyncsItsSchema() {
+        installAvailable();
+        ObjectNode schema = JSON.createObjectNode().put("$schema", "http://apicast.io/policy-v1/schema#manifest#")
+                .put("name", "Remove Bearer").put("summary", "old").put("version", "0.1.0");
+        schema.putObject("configuration").put("type", "object");
+        long id = sim.store().addRegistryPolicy("remove-bearer", "0.1.0", schema).path("id").asLong();
+        client.genericKubernetesResources(ApiManagerSimulator.CPDS).inNamespace("3scale")
+                .resource(policyDefinition(true, "new")).create();
+
+        GenericKubernetesResource ready = awaitCondition("Ready");
+        assertThat(JSON.valueToTree(ready).path("status").path("policyID").asLong()).isEqualTo(id);
+        assertThat(sim.store().registryPolicies()).singleElement()
+                .satisfies(p -> assertThat(p.path("schema").path("summary").asText()).isEqualTo("new"));
+    }
+
+    @Test
+    void withoutADefaultStorageClassTheDatabaseClaimsStayPendingAndTheDatabasesNeverStart() {
+        client.storage().v1().storageClasses().withName("standard").edit(sc -> {
+            sc.getMetadata().getAnnotations().remove("storageclass.kubernetes.io/is-default-class");
+            return sc;
+        });
+        client.genericKubernetesResources(ApiManagerSimulator.APIMANAGERS).inNamespace("3scale")
+                .resource(apiManager(TestCluster.RWX_STORAGE_CLASS)).create();
+        GenericKubernetesResource am = Waits.until(client.genericKubernetesResources(ApiManagerSimulator.APIMANAGERS)
+                        .inNamespace("3scale").withName("apimanager"),
+                r -> JSON.valueToTree(r).path("status").path("deployments").path("ready").size() == 12,
+                Duration.ofSeconds(30), new Cancellation(), Progress.NONE, null, "12 ready");
+        assertThat(JSON.valueToTree(am).path("status").path("deployments").path("starting").toString())
+                .isEqualTo("[\"backend-redis\",\"system-mysql\",\"system-redis\"]");
+        for (String pvc : List.of("mysql-storage", "backend-redis-storage", "system-redis-storage")) {
+            var claim = client.persistentVolumeClaims().inNamespace("3scale").withName(pvc).get();
+            assertThat(claim.getStatus().getPhase()).as(pvc).isEqualTo("Pending");
+            assertThat(claim.getSpec().getStorageClassName()).as(pvc).isNull();
+        }
+        assertThat(available(am)).isFalse();
+    }
+
+    @Test
+    void aRouteHostAnotherRouteHoldsIsRejectedAndTheApiManagerStaysUnavailable() {
+        String host = "maas-admin." + cluster.appsDomain();
+        cluster.operators().stream().filter(o -> o instanceof ApiManagerSimulator).map(o -> (ApiManagerSimulator) o)
+                .forEach(o -> o.behaviour(ApiManagerSimulator.Behaviour.defaults()
+                        .withHostAlreadyClaimed(host, "old-admin")));
+        client.genericKubernetesResources(ApiManagerSimulator.APIMANAGERS).inNamespace("3scale")
+                .resource(apiManager(TestCluster.RWX_STORAGE_CLASS)).create();
+        GenericKubernetesResource am = Waits.until(client.genericKubernetesResources(ApiManagerSimulator.APIMANAGERS)
+                        .inNamespace("3scale").withName("apimanager"),
+                r -> "Routes are not ready".equals(condition(r, "Available").path("message").asText()),
+                Duration.ofSeconds(30), new Cancellation(), Progress.NONE, null, "all deployed, routes not ready");
+        JsonNode route = JSON.valueToTree(client.genericKubernetesResources(ApiManagerSimulator.ROUTES)
+                .inNamespace("3scale").withLabel("zync.3scale.net/route-to", "system-provider").list().getItems()
+                .get(0));
+        JsonNode admitted = route.path("status").path("ingress").get(0).path("conditions").get(0);
+        assertThat(admitted.path("status").asText()).isEqualTo("False");
+        assertThat(admitted.path("reason").asText()).isEqualTo("HostAlreadyClaimed");
+        assertThat(admitted.path("message").asText()).isEqualTo("route old-admin already exposes " + host
+                + " and is older");
+        assertThat(available(am)).isFalse();
+        assertThat(JSON.valueToTree(am).path("status").path("deployments").path("ready")).hasSize(15);
+    }
+
+    @Test
+    void failedPreflightsDeployNothingAndSayWhy() {
+        cluster.operators().stream().filter(o -> o instanceof ApiManagerSimulator).map(o -> (ApiManagerSimulator) o)
+                .forEach(o -> o.behaviour(ApiManagerSimulator.Behaviour.defaults()
+                        .withPreflightsFailure("system redis version mismatch - required is Redis 7.0;")));
+        client.genericKubernetesResources(ApiManagerSimulator.APIMANAGERS).inNamespace("3scale")
+                .resource(apiManager(TestCluster.RWX_STORAGE_CLASS)).create();
+        GenericKubernetesResource am = Waits.until(client.genericKubernetesResources(ApiManagerSimulator.APIMANAGERS)
+                        .inNamespace("3scale").withName("apimanager"),
+                r -> "False".equals(condition(r, "Preflights").path("status").asText()), Duration.ofSeconds(30),
+                new Cancellation(), Progress.NONE, null, "Preflights False");
+        assertThat(condition(am, "Preflights").path("message").asText()).isEqualTo("Preflights failed - fresh"
+                + " installation detected but the requirements have not been met, system redis version mismatch -"
+                + " required is Redis 7.0; - re-running preflights in 10 minutes");
+        assertThat(client.apps().deployments().inNamespace("3scale").list().getItems()).isEmpty();
     }
 }

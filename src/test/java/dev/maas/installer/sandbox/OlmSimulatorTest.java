@@ -214,4 +214,140 @@ class OlmSimulatorTest {
                 c -> "Failed".equals(field(c, "status", "phase")));
         assertThat(field(csv, "status", "reason")).isEqualTo("NoOperatorGroup");
     }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> list(GenericKubernetesResource r, Object... path) {
+        Object v = r.get(path);
+        return v instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
+    }
+
+    @Test
+    void anInstallTimeoutIsNotFinalTheCsvGoesBackToPendingAndSucceeds() {
+        cluster.olm().behaviour("rhsso-operator", OlmSimulator.Behaviour.installTimeoutThenSucceed(
+                Duration.ofMillis(200)));
+        String ns = namespace();
+        subscribe(ns, "rhsso-operator", "stable", "Automatic");
+        GenericKubernetesResource csv = waitFor("ClusterServiceVersion", ns, "rhsso-operator.7.6.11-opr-003",
+                c -> "Succeeded".equals(field(c, "status", "phase")));
+        // the phases OLM went through, as the CSV's conditions record them
+        assertThat(list(csv, "status", "conditions")).extracting(c -> c.get("phase") + "/" + c.get("reason"))
+                .containsSubsequence("Installing/InstallWaiting", "Failed/InstallCheckFailed",
+                        "Pending/NeedsReinstall", "InstallReady/AllRequirementsMet", "Installing/InstallWaiting",
+                        "Succeeded/InstallSucceeded");
+        assertThat(list(csv, "status", "conditions")).anySatisfy(c -> assertThat(c)
+                .containsEntry("phase", "Failed").containsEntry("message", "install timeout"));
+    }
+
+    @Test
+    void aFailureOlmRetriesComesBackAndOneItDoesNotRetryStays() throws Exception {
+        cluster.olm().behaviour("rhsso-operator", OlmSimulator.Behaviour.fail("InstallComponentFailed",
+                "install strategy failed: simulated"));
+        String ns = namespace();
+        subscribe(ns, "rhsso-operator", "stable", "Automatic");
+        waitFor("ClusterServiceVersion", ns, "rhsso-operator.7.6.11-opr-003",
+                c -> list(c, "status", "conditions").stream().filter(x -> "Failed".equals(x.get("phase"))).count() >= 2
+                        && list(c, "status", "conditions").stream().anyMatch(x -> "NeedsReinstall".equals(x.get("reason"))));
+
+        cluster.olm().behaviour("rhbk-operator", OlmSimulator.Behaviour.fail("InstallComponentFailedNoRetry",
+                "install strategy failed: simulated"));
+        String other = namespace();
+        subscribe(other, "rhbk-operator", "stable-v26", "Automatic");
+        waitFor("ClusterServiceVersion", other, "rhbk-operator.v26.0.11-opr.1",
+                c -> "Failed".equals(field(c, "status", "phase")));
+        // nothing moves it during a window longer than the simulated OLM's retry backoff
+        CountDownLatch moved = new CountDownLatch(1);
+        try (Watch ignored = client.genericKubernetesResources(OLM, "ClusterServiceVersion").inNamespace(other)
+                .watch(new Watcher<>() {
+                    @Override
+                    public void eventReceived(Action action, GenericKubernetesResource resource) {
+                        if (!"Failed".equals(field(resource, "status", "phase"))) {
+                            moved.countDown();
+                        }
+                    }
+
+                    @Override
+                    public void onClose(WatcherException cause) { }
+                })) {
+            assertThat(moved.await(1500, TimeUnit.MILLISECONDS)).isFalse();
+        }
+        GenericKubernetesResource stays = client.genericKubernetesResources(OLM, "ClusterServiceVersion")
+                .inNamespace(other).withName("rhbk-operator.v26.0.11-opr.1").get();
+        assertThat(field(stays, "status", "phase")).isEqualTo("Failed");
+        assertThat(list(stays, "status", "conditions")).noneMatch(x -> "NeedsReinstall".equals(x.get("reason")));
+    }
+
+    @Test
+    void aFailedInstallPlanIsReportedOnThePlanAndTheSubscription() {
+        cluster.olm().behaviour("rhsso-operator", OlmSimulator.Behaviour.installPlanFailed(null,
+                Duration.ofMillis(100)));
+        String ns = namespace();
+        subscribe(ns, "rhsso-operator", "stable", "Automatic");
+        GenericKubernetesResource sub = waitFor("Subscription", ns, "rhsso-operator",
+                s -> list(s, "status", "conditions").stream().anyMatch(c -> "InstallPlanFailed".equals(c.get("type"))));
+        assertThat(list(sub, "status", "conditions")).anySatisfy(c -> assertThat(c)
+                .containsEntry("type", "InstallPlanFailed").containsEntry("status", "True")
+                .containsEntry("reason", "InstallComponentFailed"));
+        GenericKubernetesResource plan = client.genericKubernetesResources(OLM, "InstallPlan").inNamespace(ns)
+                .withName((String) field(sub, "status", "installPlanRef", "name")).get();
+        assertThat(field(plan, "status", "phase")).isEqualTo("Failed");
+        assertThat(list(plan, "status", "conditions")).singleElement().satisfies(c -> assertThat(c)
+                .containsEntry("type", "Installed").containsEntry("status", "False")
+                .containsEntry("reason", "InstallComponentFailed"));
+        assertThat(client.genericKubernetesResources(OLM, "ClusterServiceVersion").inNamespace(ns).list().getItems())
+                .isEmpty();
+    }
+
+    @Test
+    void aBundleThatCannotBeUnpackedGivesNoInstallPlan() {
+        cluster.olm().behaviour("rhsso-operator", OlmSimulator.Behaviour.bundleUnpackFailed(Duration.ofMillis(100)));
+        String ns = namespace();
+        subscribe(ns, "rhsso-operator", "stable", "Automatic");
+        GenericKubernetesResource sub = waitFor("Subscription", ns, "rhsso-operator",
+                s -> list(s, "status", "conditions").stream().anyMatch(c -> "BundleUnpackFailed".equals(c.get("type"))));
+        assertThat(list(sub, "status", "conditions")).extracting(c -> c.get("type"))
+                .containsExactly("BundleUnpackFailed");
+        assertThat((String) list(sub, "status", "conditions").get(0).get("message"))
+                .startsWith("Bundle unpacking failed - DeadlineExceeded");
+        assertThat(field(sub, "status", "installPlanRef")).isNull();
+        assertThat(client.genericKubernetesResources(OLM, "InstallPlan").inNamespace(ns).list().getItems()).isEmpty();
+    }
+
+    @Test
+    void aCatalogUpdateGivesAnUpgradePlanThatWaitsForManualApprovalWhileTheOldCsvRuns() throws Exception {
+        String ns = namespace();
+        subscribe(ns, "rhbk-operator", "stable-v24", "Manual");
+        GenericKubernetesResource first = waitFor("Subscription", ns, "rhbk-operator",
+                s -> field(s, "status", "installPlanRef", "name") != null);
+        client.genericKubernetesResources(OLM, "InstallPlan").inNamespace(ns)
+                .withName((String) field(first, "status", "installPlanRef", "name"))
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"approved\":true}}");
+        waitFor("ClusterServiceVersion", ns, "rhbk-operator.v24.0.11-opr.1",
+                c -> "Succeeded".equals(field(c, "status", "phase")));
+
+        cluster.publish("rhbk-operator", "redhat-operators", "stable-v24", "rhbk-operator.v24.0.12-opr.1");
+
+        GenericKubernetesResource sub = waitFor("Subscription", ns, "rhbk-operator",
+                s -> "rhbk-operator.v24.0.12-opr.1".equals(field(s, "status", "currentCSV")));
+        assertThat(field(sub, "status", "installedCSV")).isEqualTo("rhbk-operator.v24.0.11-opr.1");
+        assertThat(field(sub, "status", "state")).isEqualTo("UpgradePending");
+        String upgrade = (String) field(sub, "status", "installPlanRef", "name");
+        GenericKubernetesResource plan = waitFor("InstallPlan", ns, upgrade,
+                p -> "RequiresApproval".equals(field(p, "status", "phase")));
+        assertThat(field(plan, "spec", "clusterServiceVersionNames")).isEqualTo(List.of("rhbk-operator.v24.0.12-opr.1"));
+        assertThat(field(client.genericKubernetesResources(OLM, "ClusterServiceVersion").inNamespace(ns)
+                .withName("rhbk-operator.v24.0.11-opr.1").get(), "status", "phase")).isEqualTo("Succeeded");
+
+        client.genericKubernetesResources(OLM, "InstallPlan").inNamespace(ns).withName(upgrade)
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"approved\":true}}");
+        GenericKubernetesResource newer = waitFor("ClusterServiceVersion", ns, "rhbk-operator.v24.0.12-opr.1",
+                c -> "Succeeded".equals(field(c, "status", "phase")));
+        assertThat(field(newer, "spec", "replaces")).isEqualTo("rhbk-operator.v24.0.11-opr.1");
+        // the replaced CSV is deleted once its replacement succeeded
+        List<GenericKubernetesResource> left = dev.maas.installer.engine.wait.Backoff.of(Duration.ofSeconds(30))
+                .await("the replaced CSV deleted", () -> java.util.Optional.of(client.genericKubernetesResources(OLM,
+                        "ClusterServiceVersion").inNamespace(ns).list().getItems()).filter(l -> l.size() == 1));
+        assertThat(left).extracting(c -> c.getMetadata().getName()).containsExactly("rhbk-operator.v24.0.12-opr.1");
+        waitFor("Subscription", ns, "rhbk-operator",
+                s -> "rhbk-operator.v24.0.12-opr.1".equals(field(s, "status", "installedCSV")));
+    }
 }

@@ -1,16 +1,19 @@
 package dev.maas.installer.sandbox;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
+import dev.maas.installer.arch.ProductionClasses;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 class SandboxArchitectureTest {
-    private static final JavaClasses CLASSES = new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("dev.maas.installer");
+    private JavaClasses classes;
+
+    @BeforeEach
+    void importClasses() {
+        classes = ProductionClasses.get();
+    }
 
     @Test
     void stagesEngineAndClusterCodeNeverUseTheTestCluster() {
@@ -19,17 +22,17 @@ class SandboxArchitectureTest {
                 .should().dependOnClassesThat().resideInAPackage("dev.maas.installer.sandbox..")
                 .because("stages reach the sandbox only through the same network protocols as a real cluster")
                 .allowEmptyShould(true)
-                .check(CLASSES);
+                .check(classes);
     }
 
     @Test
     void theSandboxNeitherPrintsNorUsesJavaFx() {
         noClasses().that().resideInAPackage("dev.maas.installer.sandbox..")
                 .should().dependOnClassesThat().resideInAPackage("javafx..")
-                .check(CLASSES);
+                .check(classes);
         noClasses().that().resideInAPackage("dev.maas.installer.sandbox..")
                 .should().accessField(System.class, "out")
                 .orShould().accessField(System.class, "err")
-                .check(CLASSES);
+                .check(classes);
     }
 }

@@ -61,8 +61,8 @@ class SandboxTest {
 
             // the tenant's gateway: its production URL is the config's override, the served models answer behind it
             String gateway = json.path("apicast").path("productionUrl").asText();
-            assertThat(gateway).isEqualTo(sandbox.productionGateway().url()).startsWith("http://127.0.0.1:");
-            assertThat(json.path("apicast").path("stagingUrl").asText()).isEqualTo(sandbox.stagingGateway().url());
+            assertThat(gateway).isEqualTo(sandbox.apicastProductionUrl()).startsWith("https://127.0.0.1:");
+            assertThat(json.path("apicast").path("stagingUrl").asText()).isEqualTo(sandbox.apicastStagingUrl());
             assertThat(loaded.endpoints().apicastProductionUrl()).isEqualTo(gateway);
             String granite = sandbox.servedModels().resolve("http",
                     "granite-8b-code-instruct-128k-predictor.models.svc.cluster.local", 8080).orElseThrow();
@@ -75,6 +75,9 @@ class SandboxTest {
             assertThat(sandbox.servedModels().standIns().get("models/nomic-embed-text-v1-5").kind())
                     .isEqualTo(dev.maas.installer.sandbox.apicast.ModelStandIn.Kind.EMBED);
             assertThat(sandbox.servedModels().resolve("http", "unknown.models.svc.cluster.local", 8080)).isEmpty();
+            // the predictor Service is headless: its port 80 is not listened on, the container's port is
+            assertThat(sandbox.servedModels().resolve("http",
+                    "granite-8b-code-instruct-128k-predictor.models.svc.cluster.local", 80)).isEmpty();
 
             assertThat(sandbox.keycloak()).as("--no-keycloak").isNull();
             assertThat(json.has("keycloak")).isFalse();
@@ -83,5 +86,49 @@ class SandboxTest {
         }
         // closed: nothing listens on the port any more
         assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void theRouteHostsAreServedOverTlsWithTheClustersPublishedSelfSignedIngressCertificate() throws Exception {
+        try (Sandbox sandbox = Sandbox.run(dir.resolve("tls"), TestCluster.Options.defaults(), SandboxKeycloak.none())) {
+            KubernetesClient client = sandbox.cluster().newClient();
+            String published = client.configMaps().inNamespace("openshift-config-managed")
+                    .withName("default-ingress-cert").get().getData().get("ca-bundle.crt");
+            assertThat(published).isEqualTo(sandbox.cluster().ingress().servingChainPem());
+            assertThat(SandboxIngress.parse(published)).hasSize(2)
+                    .satisfies(chain -> assertThat(chain.get(1).getSubjectX500Principal().getName())
+                            .startsWith("CN=cluster-ingress-operator@"));
+            JsonNode json = new ObjectMapper().readTree(sandbox.sandboxJson().toFile());
+            assertThat(json.path("kubernetes").path("ingressCertificate").asText()).isEqualTo(published);
+            assertThat(ConfigLoader.load(sandbox.configFile()).endpoints().threescaleAdminUrl())
+                    .isEqualTo(sandbox.threescaleUrl());
+
+            String providerUrl = sandbox.threescaleUrl() + "/admin/api/provider.json?access_token="
+                    + sandbox.threescale().accessToken();
+            java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(URI.create(providerUrl)).build();
+            // the JVM does not trust the cluster's ingress CA
+            assertThatThrownBy(() -> java.net.http.HttpClient.newHttpClient().send(get,
+                    java.net.http.HttpResponse.BodyHandlers.ofString()))
+                    .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+            // trusting the published certificate, host name verification on, it answers
+            java.security.KeyStore anchors = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            anchors.load(null, null);
+            anchors.setCertificateEntry("ingress", sandbox.cluster().ingress().ca());
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(anchors);
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, tmf.getTrustManagers(), null);
+            var answer = java.net.http.HttpClient.newBuilder().sslContext(tls).build().send(get,
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(answer.body()).contains("\"account\"");
+            // the production APIcast behind its front: a host no product has is APIcast's 404 with an empty body
+            var gatewayAnswer = java.net.http.HttpClient.newBuilder().sslContext(tls).build().send(
+                    java.net.http.HttpRequest.newBuilder(URI.create(sandbox.apicastProductionUrl() + "/v1/models"))
+                            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(gatewayAnswer.statusCode()).isEqualTo(404);
+            assertThat(gatewayAnswer.body()).isEmpty();
+        }
     }
 }

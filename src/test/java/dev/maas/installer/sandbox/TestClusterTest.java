@@ -114,13 +114,23 @@ class TestClusterTest {
         assertThat(Serialization.asJson(threescale)).contains("threescale-2.15", "threescale-2.16", "redhat-operators");
         List<GenericKubernetesResource> isvcs = client.genericKubernetesResources("serving.kserve.io/v1beta1",
                 "InferenceService").inAnyNamespace().list().getItems();
-        assertThat(isvcs).hasSize(3);
-        assertThat(isvcs).allSatisfy(i -> {
-            assertThat(i.getMetadata().getAnnotations()).containsKey("openshift.io/display-name");
-            assertThat((String) i.get("status", "address", "url")).startsWith("http://").contains(".svc.cluster.local");
-        });
+        // the runbook's three raw deployments, and one raw with token authentication, one serverless, one ModelMesh
+        assertThat(isvcs).hasSize(6);
+        assertThat(isvcs).allSatisfy(i ->
+                assertThat(i.getMetadata().getAnnotations()).containsKey("openshift.io/display-name"));
+        assertThat(isvcs).filteredOn(i -> "RawDeployment".equals(i.get("status", "deploymentMode"))).hasSize(4)
+                .allSatisfy(i -> assertThat((String) i.get("status", "address", "url"))
+                        .contains(i.getMetadata().getName() + "-predictor.models.svc.cluster.local"));
+        assertThat(isvcs).filteredOn(i -> "Serverless".equals(i.get("status", "deploymentMode"))).singleElement()
+                .satisfies(i -> assertThat((String) i.get("status", "address", "url"))
+                        .isEqualTo("https://qwen2-5-7b-instruct.models.svc.cluster.local"));
+        assertThat(client.services().inNamespace(TestCluster.MODELS_NAMESPACE).withName("qwen2-5-7b-instruct").get()
+                .getSpec().getExternalName()).isEqualTo("kserve-local-gateway.istio-system.svc.cluster.local");
+        assertThat(client.services().inNamespace(TestCluster.MODELS_NAMESPACE)
+                .withName("granite-8b-code-instruct-128k-predictor").get().getSpec().getClusterIP()).isEqualTo("None");
+        // two runbook models share one runtime; ModelMesh has its own
         assertThat(client.genericKubernetesResources("serving.kserve.io/v1alpha1", "ServingRuntime")
-                .inNamespace(TestCluster.MODELS_NAMESPACE).list().getItems()).hasSize(2); // two models share one runtime
+                .inNamespace(TestCluster.MODELS_NAMESPACE).list().getItems()).hasSize(3);
     }
 
     @Test

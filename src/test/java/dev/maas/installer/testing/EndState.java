@@ -71,8 +71,12 @@ public final class EndState {
     /** Generated secrets: only whether they are set is compared (the tests check them otherwise). */
     private static final Set<String> MASKED = Set.of("client_secret", "maas.clientSecretFingerprint",
             "client.secret.creation.time");
-    /** Secrets the simulated operators fill with random values: only their keys are compared. */
-    private static final Set<String> RANDOM_SECRETS = Set.of("3scale/system-seed");
+    /**
+     * Secrets the simulated operators fill with random values, and the ConfigMap of the cluster's own (freshly made)
+     * ingress certificate: only their keys are compared.
+     */
+    private static final Set<String> RANDOM_SECRETS = Set.of("3scale/system-seed",
+            "openshift-config-managed/default-ingress-cert");
     private static final Set<String> VOLATILE = Set.of("lock_version", "secret_token", "user_key", "application_id",
             "backend_authentication_value",
             "provider_verification_key", "site_access_code", "first_traffic_at", "first_daily_traffic_at",

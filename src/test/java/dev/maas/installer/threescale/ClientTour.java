@@ -42,6 +42,12 @@ final class ClientTour {
         t.updateAuthenticationProvider(sso.id(), Map.of("client_secret", "tour-client-secret-value-2"));
         t.findAuthenticationProvider("keycloak");
         t.registryPolicies();
+        com.fasterxml.jackson.databind.node.ObjectNode schema = json.createObjectNode()
+                .put("$schema", "http://apicast.io/policy-v1/schema#manifest#").put("name", "Tour")
+                .put("version", "1.0").put("summary", "tour");
+        schema.putObject("configuration").put("type", "object");
+        var registered = t.createRegistryPolicy("tour-policy", "1.0", schema);
+        t.updateRegistryPolicy(registered.id(), schema.deepCopy().put("summary", "tour, updated"));
 
         BackendApi b = c.backends().create("Tour", "tour", "tour backend", "http://tour.models.svc:8080");
         c.backends().list();

@@ -47,7 +47,10 @@ public final class PolicyBundle {
     /** The APIcast manifest schema limits the summary to 75 characters. */
     static final int MAX_SUMMARY = 75;
 
-    private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?");
+    /** A DNS-1123 label: the name is a Kubernetes object name (CustomPolicyDefinition, Secret, volume). */
+    private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    /** Kubernetes allows at most 63 characters in a volume name (a DNS-1123 label). */
+    public static final int MAX_VOLUME_NAME = 63;
     private static final Pattern VERSION = Pattern.compile("\\d+\\.\\d+(\\.\\d+)?(-[0-9A-Za-z.-]+)?");
     private static final Pattern FILE_NAME = Pattern.compile("[-._a-zA-Z0-9]+");
     private static final Pattern REQUIRE = Pattern.compile("require\\s*\\(?\\s*['\"]([^'\"]+)['\"]");
@@ -125,12 +128,62 @@ public final class PolicyBundle {
         return bundled(REMOVE_BEARER, List.of(MANIFEST, INIT, "remove_bearer.lua"));
     }
 
+    /**
+     * Why {@code policyName} cannot be a policy's name, or null when it can: it names the CustomPolicyDefinition, the
+     * Secret {@code apicast-policy-<name>} and the APIcast volume, so it must be a DNS-1123 label.
+     */
+    public static String nameProblem(String policyName) {
+        if (policyName == null || !NAME.matcher(policyName).matches()) {
+            return "the folder name '" + policyName + "' is the policy's name and must be a DNS-1123 label: at most 63"
+                    + " lower case letters, digits and '-', starting and ending with a letter or digit (it names the"
+                    + " CustomPolicyDefinition, a Secret and the APIcast volume): rename the folder, e.g. to '"
+                    + suggestName(policyName) + "'";
+        }
+        return null;
+    }
+
+    /**
+     * The volume the 3scale operator mounts the policy with in APIcast: {@code policy-<version>-<name>}, each part
+     * lower-cased with every character but {@code [0-9A-Za-z-]} removed (3scale-operator
+     * {@code pkg/3scale/amp/component/apicast_options.go} VolumeName, {@code pkg/helper/helper.go} DNS1123Name).
+     */
+    public static String volumeName(String policyName, String version) {
+        return "policy-" + dns1123(version) + "-" + dns1123(policyName);
+    }
+
+    private static String dns1123(String s) {
+        return s.toLowerCase(java.util.Locale.ROOT).replaceAll("[^0-9A-Za-z-]", "");
+    }
+
+    /**
+     * Why the APIcast volume name of this policy is too long, or null: Kubernetes rejects a Deployment whose volume
+     * name has more than 63 characters, so APIcast would never start.
+     */
+    public static String volumeNameProblem(String policyName, String version) {
+        String volume = volumeName(policyName, version);
+        if (volume.length() <= MAX_VOLUME_NAME) {
+            return null;
+        }
+        int room = MAX_VOLUME_NAME - ("policy-" + dns1123(version) + "-").length();
+        return "the 3scale operator mounts the policy in APIcast as volume '" + volume + "' (policy-<version>-<name>),"
+                + " " + volume.length() + " characters; Kubernetes allows " + MAX_VOLUME_NAME + ": shorten the folder"
+                + " name to at most " + Math.max(room, 1) + " characters (or the version " + version + ")";
+    }
+
+    private static String suggestName(String name) {
+        String s = name == null ? "" : name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]+", "-")
+                .replaceAll("^-+|-+$", "");
+        if (s.length() > 63) {
+            s = s.substring(0, 63).replaceAll("-+$", "");
+        }
+        return s.isEmpty() ? "my-policy" : s;
+    }
+
     /** Validates a policy given as file name → content; {@code where} prefixes every error message. */
     public static PolicyBundle of(String policyName, Map<String, byte[]> raw, String where) {
-        if (policyName == null || !NAME.matcher(policyName).matches()) {
-            throw new PolicyBundleException(where + ": the folder name '" + policyName + "' is the policy's name and"
-                    + " must be lower case letters, digits, '-' or '_' (at most 63, starting and ending with a"
-                    + " letter or digit): rename the folder");
+        String nameProblem = nameProblem(policyName);
+        if (nameProblem != null) {
+            throw new PolicyBundleException(where + ": " + nameProblem);
         }
         Map<String, String> files = new TreeMap<>();
         long total = 0;
@@ -181,6 +234,10 @@ public final class PolicyBundle {
         if (!VERSION.matcher(version).matches()) {
             throw new PolicyBundleException(mf + ": field version '" + version + "' is not a version such as"
                     + " 1.0.0 (MAJOR.MINOR[.PATCH][-pre]; 'builtin' is reserved for APIcast's own policies)");
+        }
+        String volumeProblem = volumeNameProblem(policyName, version);
+        if (volumeProblem != null) {
+            throw new PolicyBundleException(where + ": " + volumeProblem);
         }
         List<String> description = description(manifest.get("description"), mf);
         JsonNode configuration = manifest.get("configuration");

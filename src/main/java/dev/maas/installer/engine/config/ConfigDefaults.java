@@ -17,7 +17,7 @@ public final class ConfigDefaults {
     public static InstallerConfig resolve(InstallerConfig c, Path baseDir) {
         ClusterConfig cl = c.cluster();
         ClusterConfig cluster = new ClusterConfig(file(cl.kubeconfig(), baseDir), cl.context(), cl.apiUrl(),
-                file(cl.caFile(), baseDir));
+                file(cl.caFile(), baseDir), cl.catalogSource(), cl.installPlanApproval());
         ThreescaleConfig t = c.threescale();
         List<String> policies = t.policies().stream().map(p -> file(p, baseDir)).toList();
         ThreescaleConfig threescale = new ThreescaleConfig(t.namespace(), t.channel(), t.tenantName(),
@@ -25,7 +25,8 @@ public final class ConfigDefaults {
         List<ModelConfig> models = c.models().stream().map(m -> m == null ? null : new ModelConfig(m.name(),
                 m.systemName() == null || m.systemName().isBlank() ? slug(m.name()) : m.systemName(),
                 m.url(), file(m.openapi(), baseDir), m.description())).toList();
-        PortalConfig portal = new PortalConfig(file(c.portal().contentDir(), baseDir), c.portal().onError());
+        PortalConfig portal = new PortalConfig(file(c.portal().contentDir(), baseDir), c.portal().onError(),
+                c.portal().skipKeycloakCertificateVerification());
         InstallerConfig.SsoConfig sso = c.sso();
         InstallerConfig.IdentityProviderConfig idp = sso.identityProvider();
         if (idp != null && idp.clientSecretFile() != null) {

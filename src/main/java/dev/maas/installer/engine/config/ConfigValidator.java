@@ -1,5 +1,6 @@
 package dev.maas.installer.engine.config;
 
+import dev.maas.installer.catalog.policy.PolicyBundle;
 import dev.maas.installer.engine.config.InstallerConfig.IdentityProviderConfig;
 import dev.maas.installer.engine.config.InstallerConfig.ModelConfig;
 
@@ -27,6 +28,13 @@ public final class ConfigValidator {
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern CHANNEL = Pattern.compile("threescale-\\d+\\.\\d+");
+    /**
+     * The 3scale channels the installer supports: their operators (3scale-operator {@code 3scale-2.15-stable} and
+     * {@code 3scale-2.16-stable}) run 3scale on apps/v1 Deployments, whose names the threescale stage checks
+     * ({@code pkg/3scale/amp/component/deployments_lister.go}); {@code threescale-2.14} and earlier use
+     * DeploymentConfigs.
+     */
+    public static final List<String> THREESCALE_CHANNELS = List.of("threescale-2.15", "threescale-2.16");
 
     private final List<ConfigProblem> problems = new ArrayList<>();
 
@@ -43,6 +51,12 @@ public final class ConfigValidator {
         optionalUrl("cluster.apiUrl", cl.apiUrl(), true);
         optionalFile("cluster.kubeconfig", cl.kubeconfig(), false);
         optionalFile("cluster.caFile", cl.caFile(), false);
+        if (cl.catalogSource() != null) {
+            dnsLabel("cluster.catalogSource", cl.catalogSource());
+        }
+        if (cl.installPlanApproval() != null) {
+            oneOf("cluster.installPlanApproval", cl.installPlanApproval(), Set.of("Automatic", "Manual"));
+        }
 
         var e = c.endpoints();
         optionalUrl("endpoints.keycloakUrl", e.keycloakUrl(), false);
@@ -69,6 +83,10 @@ public final class ConfigValidator {
         if (!CHANNEL.matcher(t.channel()).matches()) {
             add("threescale.channel", "'" + t.channel() + "' is not a 3scale operator channel: use the form"
                     + " threescale-2.15");
+        } else if (!THREESCALE_CHANNELS.contains(t.channel())) {
+            add("threescale.channel", "'" + t.channel() + "' is not a channel the installer supports: use "
+                    + String.join(" or ", THREESCALE_CHANNELS)
+                    + " (threescale-2.14 and earlier run 3scale on DeploymentConfigs)");
         }
         dnsLabel("threescale.tenantName", t.tenantName());
         oneOf("threescale.storage.type", t.storage().type(), Set.of("rwx", "s3"));
@@ -77,7 +95,12 @@ public final class ConfigValidator {
                     + " S3 credentials in namespace " + t.namespace());
         }
         for (int i = 0; i < t.policies().size(); i++) {
-            optionalFile("threescale.policies[" + i + "]", t.policies().get(i), true);
+            String field = "threescale.policies[" + i + "]";
+            int before = problems.size();
+            optionalFile(field, t.policies().get(i), true);
+            if (problems.size() == before && t.policies().get(i) != null && !t.policies().get(i).isBlank()) {
+                policyNames(field, Path.of(t.policies().get(i)));
+            }
         }
 
         models(c.models());
@@ -132,6 +155,35 @@ public final class ConfigValidator {
             }
         } else if (idp.issuer() != null) {
             add(base + ".issuer", "only used with type oidc: remove it");
+        }
+    }
+
+    /**
+     * The policy folder's name is the policy's name (a DNS-1123 label), and the APIcast volume the 3scale operator
+     * makes of it, {@code policy-<version>-<name>}, must fit in 63 characters (the version comes from the folder's
+     * apicast-policy.json when it can be read; the rest of the folder is checked when the threescale stage loads it).
+     */
+    private void policyNames(String field, Path folder) {
+        String name = folder.toAbsolutePath().normalize().getFileName() == null ? ""
+                : folder.toAbsolutePath().normalize().getFileName().toString();
+        String nameProblem = PolicyBundle.nameProblem(name);
+        if (nameProblem != null) {
+            add(field, nameProblem);
+            return;
+        }
+        Path manifest = folder.resolve(PolicyBundle.MANIFEST);
+        try {
+            com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(Files.readString(manifest));
+            if (json != null && json.path("version").isTextual()) {
+                String volumeProblem = PolicyBundle.volumeNameProblem(name,
+                        json.path("version").asText().trim());
+                if (volumeProblem != null) {
+                    add(field, volumeProblem);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // an unreadable or invalid manifest is reported, with its details, when the stage loads the folder
         }
     }
 

@@ -32,8 +32,22 @@ public record InstallerConfig(
         return new InstallerConfig(null, null, null, null, null, null, null, null);
     }
 
-    /** How to reach the cluster. Command-line flags override these. */
-    public record ClusterConfig(String kubeconfig, String context, String apiUrl, String caFile) {
+    /**
+     * How to reach the cluster (command-line flags override these) and how to install operators on it.
+     *
+     * @param catalogSource       the CatalogSource (in {@code openshift-marketplace}) to subscribe the operators
+     *                            from; empty: Red Hat's {@code redhat-operators} when it offers the package, else the
+     *                            only catalog that does
+     * @param installPlanApproval {@code Automatic} (default: OLM installs and upgrades the operators by itself) or
+     *                            {@code Manual} (the installer approves the InstallPlan of the install it makes;
+     *                            upgrades wait for someone to approve them)
+     */
+    public record ClusterConfig(String kubeconfig, String context, String apiUrl, String caFile,
+                                String catalogSource, String installPlanApproval) {
+        public ClusterConfig(String kubeconfig, String context, String apiUrl, String caFile) {
+            this(kubeconfig, context, apiUrl, caFile, null, null);
+        }
+
         public static ClusterConfig defaults() { return new ClusterConfig(null, null, null, null); }
     }
 
@@ -140,15 +154,29 @@ public record InstallerConfig(
      * (unknown builtin page, unreadable file, a template the CMS rejects) does: {@code continue} (default) uploads
      * the other items and fails the stage at the end naming every bad file; {@code stop} stops at the first one
      * (before any upload for problems found in the folder).
+     *
+     * <p>{@code skipKeycloakCertificateVerification} (default false) sets 3scale's
+     * {@code skip_ssl_certificate_verification} on the developer portal's SSO integration: 3scale's system-app then
+     * accepts any certificate from Keycloak when it exchanges a developer's sign-in code for tokens. System-app trusts
+     * only public CAs, so with a Keycloak Route under a cluster's self-signed ingress CA developer sign-in fails
+     * unless this is true, and true means that whoever can intercept system-app's connection to Keycloak can read the
+     * client secret and the developers' tokens. A certificate from a public CA for Keycloak makes it unnecessary.
      */
-    public record PortalConfig(String contentDir, String onError) {
+    public record PortalConfig(String contentDir, String onError, Boolean skipKeycloakCertificateVerification) {
         public static final String ON_ERROR_CONTINUE = "continue";
         public static final String ON_ERROR_STOP = "stop";
 
         public PortalConfig {
             onError = onError == null ? ON_ERROR_CONTINUE : onError;
+            skipKeycloakCertificateVerification = skipKeycloakCertificateVerification == null ? Boolean.FALSE
+                    : skipKeycloakCertificateVerification;
         }
 
-        public static PortalConfig defaults() { return new PortalConfig(null, null); }
+        /** With certificate verification on (the default). */
+        public PortalConfig(String contentDir, String onError) {
+            this(contentDir, onError, null);
+        }
+
+        public static PortalConfig defaults() { return new PortalConfig(null, null, null); }
     }
 }

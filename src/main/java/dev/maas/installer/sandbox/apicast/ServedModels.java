@@ -1,6 +1,7 @@
 package dev.maas.installer.sandbox.apicast;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
@@ -12,8 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The sandbox's cluster network for the gateway's upstreams: a host and port is answered when a KServe
- * InferenceService of the cluster is reached there ({@code status.address.url}, its in-cluster Service, or
- * {@code status.url}, its Route), by a {@link ModelStandIn} started for that model on first use. The stand-in
+ * InferenceService of the cluster is reached there (its predictor Service as the cluster's DNS and Service
+ * routing reach it, see {@link #throughService}, or {@code status.url}, its Route), by a {@link ModelStandIn} started for that model on first use. The stand-in
  * serves the InferenceService's name as its model id (the vLLM runtime's {@code --served-model-name={{.Name}}}),
  * and embeds instead of generating when the model's ServingRuntime runs text-embeddings-inference. Anything else
  * answers the operations of the model's OpenAPI document as the 3scale simulator holds it (the ActiveDocs spec of
@@ -40,25 +41,66 @@ public final class ServedModels implements ApicastGateway.Upstreams, AutoCloseab
         }
         String wanted = host.toLowerCase(Locale.ROOT);
         try {
-            for (GenericKubernetesResource isvc : client.genericKubernetesResources("serving.kserve.io/v1beta1",
-                    "InferenceService").inAnyNamespace().list().getItems()) {
-                Map<String, Object> status = isvc.get("status") instanceof Map<?, ?> m ? cast(m) : Map.of();
-                String address = status.get("address") instanceof Map<?, ?> a ? (String) a.get("url") : null;
-                String route = status.get("url") instanceof String s ? s : null;
-                if (reaches(address, scheme, wanted, port) || reaches(route, scheme, wanted, port)) {
-                    String ns = isvc.getMetadata().getNamespace();
-                    String name = isvc.getMetadata().getName();
-                    java.util.List<String> urls = java.util.stream.Stream.of(address, route)
-                            .filter(java.util.Objects::nonNull).toList();
-                    return Optional.of(standIns.computeIfAbsent(ns + "/" + name, k -> ModelStandIn.start(name,
-                            kind(isvc), () -> store == null ? java.util.List.of()
-                                    : ModelDocuments.operations(store, urls))).url());
-                }
-            }
+            Optional<GenericKubernetesResource> isvc = throughService(scheme, wanted, port)
+                    .or(() -> throughRoute(scheme, wanted, port));
+            return isvc.map(m -> standIn(m, scheme + "://" + wanted + ":" + port));
         } catch (KubernetesClientException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * A cluster DNS name {@code <service>.<ns>.svc[.cluster.local]}: the predictor (or transformer) Service of an
+     * InferenceService, reached over plain HTTP on one of its ports, or, when the Service is headless (its DNS name
+     * is the pods' addresses), on the container's port itself. An ExternalName Service (a serverless model's address:
+     * the mesh's local gateway) is not reachable from outside the mesh; the auth proxy's https port wants a token.
+     */
+    private Optional<GenericKubernetesResource> throughService(String scheme, String host, int port) {
+        String[] labels = host.split("\\.");
+        boolean clusterName = labels.length == 2 || labels.length >= 3 && labels[2].equals("svc")
+                && (labels.length == 3 || host.endsWith(".svc.cluster.local") && labels.length == 5);
+        if (!clusterName || !scheme.equals("http")) {
+            return Optional.empty();
+        }
+        Service svc = client.services().inNamespace(labels[1]).withName(labels[0]).get();
+        if (svc == null || svc.getSpec() == null || "ExternalName".equals(svc.getSpec().getType())
+                || svc.getSpec().getPorts() == null) {
+            return Optional.empty();
+        }
+        boolean headless = "None".equals(svc.getSpec().getClusterIP());
+        boolean served = svc.getSpec().getPorts().stream().anyMatch(p -> !"https".equals(p.getName())
+                && (headless ? p.getTargetPort() != null && Integer.valueOf(port).equals(p.getTargetPort().getIntVal())
+                        : p.getPort() != null && p.getPort() == port));
+        if (!served) {
+            return Optional.empty();
+        }
+        String name = labels[0].replaceFirst("-(predictor|transformer)$", "");
+        return Optional.ofNullable(client.genericKubernetesResources("serving.kserve.io/v1beta1", "InferenceService")
+                .inNamespace(labels[1]).withName(name).get());
+    }
+
+    /** The external URL of an InferenceService ({@code status.url} on the apps domain), through the router. */
+    private Optional<GenericKubernetesResource> throughRoute(String scheme, String host, int port) {
+        for (GenericKubernetesResource isvc : client.genericKubernetesResources("serving.kserve.io/v1beta1",
+                "InferenceService").inAnyNamespace().list().getItems()) {
+            Map<String, Object> status = isvc.get("status") instanceof Map<?, ?> m ? cast(m) : Map.of();
+            String route = status.get("url") instanceof String s ? s : null;
+            if (route != null && !route.contains(".svc") && reaches(route, scheme, host, port)) {
+                return Optional.of(isvc);
+            }
+        }
         return Optional.empty();
+    }
+
+    private String standIn(GenericKubernetesResource isvc, String origin) {
+        String ns = isvc.getMetadata().getNamespace();
+        String name = isvc.getMetadata().getName();
+        Map<String, Object> status = isvc.get("status") instanceof Map<?, ?> m ? cast(m) : Map.of();
+        String route = status.get("url") instanceof String s ? s : null;
+        java.util.List<String> urls = java.util.stream.Stream.of(origin, route).filter(java.util.Objects::nonNull)
+                .toList();
+        return standIns.computeIfAbsent(ns + "/" + name, k -> ModelStandIn.start(name, kind(isvc),
+                () -> store == null ? java.util.List.of() : ModelDocuments.operations(store, urls))).url();
     }
 
     /** The stand-ins started so far, by "namespace/name". */

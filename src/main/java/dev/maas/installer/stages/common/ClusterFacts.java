@@ -39,6 +39,28 @@ public final class ClusterFacts {
         }
     }
 
+    /** Where OpenShift publishes the default ingress certificate (cluster-ingress-operator, publish_ca.go). */
+    public static final String INGRESS_CERT_NAMESPACE = "openshift-config-managed";
+    public static final String INGRESS_CERT_CONFIG_MAP = "default-ingress-cert";
+    public static final String INGRESS_CERT_KEY = "ca-bundle.crt";
+
+    /**
+     * The cluster's default ingress certificate in PEM form, as the cluster-ingress-operator publishes it: ConfigMap
+     * {@code openshift-config-managed/default-ingress-cert}, key {@code ca-bundle.crt}, holding the {@code tls.crt} of
+     * the default IngressController's certificate (the wildcard certificate the router serves for every Route without
+     * one of its own, then the CA that signed it; cluster-ingress-operator {@code certificate/controller.go}). Empty
+     * when it is not there or not readable (not OpenShift, or no right to read it).
+     */
+    public static Optional<String> defaultIngressCertificate(KubernetesClient client) {
+        try {
+            var cm = client.configMaps().inNamespace(INGRESS_CERT_NAMESPACE).withName(INGRESS_CERT_CONFIG_MAP).get();
+            String pem = cm == null || cm.getData() == null ? null : cm.getData().get(INGRESS_CERT_KEY);
+            return pem == null || pem.isBlank() ? Optional.empty() : Optional.of(pem);
+        } catch (KubernetesClientException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Whether the StorageClass's provisioner is known to offer ReadWriteMany. */
     public static boolean rwx(StorageClass c) {
         String p = c.getProvisioner() == null ? "" : c.getProvisioner().toLowerCase(Locale.ROOT);

@@ -29,7 +29,8 @@ public final class DesiredCatalog {
      * The configuration, with the served models discovered on the cluster (KServe InferenceServices that are ready
      * and have a URL) as the model list when the configuration lists none. A discovered model is named after its
      * InferenceService, which is also the model name the server answers to, and gets the OpenAI-compatible default
-     * methods. Listing models in the configuration turns discovery off.
+     * methods; one APIcast cannot reach (ModelDiscovery says why) is left out with a warning. Listing models in the
+     * configuration turns discovery off.
      */
     public static InstallerConfig withDiscoveredModels(StageContext ctx) {
         InstallerConfig c = ctx.config();
@@ -38,14 +39,18 @@ public final class DesiredCatalog {
         }
         List<DiscoveredModel> found = new ModelDiscovery(ctx.service(KubernetesClient.class)).discover();
         List<InstallerConfig.ModelConfig> models = found.stream()
-                .filter(m -> m.ready() && m.url() != null && !m.url().isBlank())
+                .filter(DiscoveredModel::usable)
                 .sorted(Comparator.comparing(DiscoveredModel::namespace).thenComparing(DiscoveredModel::name))
                 .map(m -> new InstallerConfig.ModelConfig(m.displayName() == null ? m.name() : m.displayName(),
                         ConfigDefaults.slug(m.name()), m.url(), null, null))
                 .toList();
-        found.stream().filter(m -> !m.ready() || m.url() == null)
-                .forEach(m -> LOG.warn("served model {}/{} is not ready or has no URL yet: left out", m.namespace(),
-                        m.name()));
+        for (DiscoveredModel m : found) {
+            if (m.problem() != null) {
+                LOG.warn("served model {} left out: {}; to publish it: {}", m.qualifiedName(), m.problem(), m.fix());
+            } else if (!m.usable()) {
+                LOG.warn("served model {}/{} is not ready or has no URL yet: left out", m.namespace(), m.name());
+            }
+        }
         LOG.info("no models in the configuration: using the {} served models found on the cluster", models.size());
         return new InstallerConfig(c.cluster(), c.endpoints(), c.sso(), c.threescale(), models, c.products(),
                 c.plans(), c.portal());

@@ -36,6 +36,11 @@ import java.util.List;
  * <ul>
  *   <li>the CA bundle of the run's Kubernetes client (the kubeconfig's CA, {@code cluster.caFile}, and a certificate
  *       the user trusted by fingerprint, as {@code ClusterConnection} put them there);</li>
+ *   <li>the cluster's default ingress certificate as OpenShift publishes it (ConfigMap
+ *       {@code openshift-config-managed/default-ingress-cert}, {@link ClusterFacts#defaultIngressCertificate}): the
+ *       Routes of 3scale and Keycloak are served with it, and on a fresh cluster it is signed by the cluster's own
+ *       ingress CA, which no public trust store holds. It is read through the authenticated, verified cluster
+ *       connection, so it is trusted as far as that connection is;</li>
  *   <li>{@code cluster.caFile} from the configuration (also when the client came from elsewhere);</li>
  *   <li>a certificate the user trusted explicitly for this endpoint's URL in the {@link TrustStore}.</li>
  * </ul>
@@ -111,6 +116,16 @@ public final class EndpointTrust {
                 LOG.debug("The cluster connection's CA data is not base64 PEM; not used for {}", endpointUrl);
             }
         }
+        if (ctx.has(KubernetesClient.class)) {
+            ClusterFacts.defaultIngressCertificate(ctx.service(KubernetesClient.class)).ifPresent(pem -> {
+                try {
+                    certs.addAll(parse(pem, "the cluster's default ingress certificate"));
+                } catch (StageException e) {
+                    LOG.warn("The cluster's published ingress certificate cannot be read ({}); not used for {}",
+                            e.getMessage(), endpointUrl);
+                }
+            });
+        }
         String caFile = ctx.config().cluster() == null ? null : ctx.config().cluster().caFile();
         if (caFile != null && !caFile.isBlank()) {
             Path file = Path.of(caFile.trim());
@@ -136,6 +151,32 @@ public final class EndpointTrust {
     /** The extra CAs (beyond the JVM's). */
     public List<X509Certificate> extraCertificates() { return extra; }
 
+    /** The trust manager of these anchors (the JVM's default one when there is nothing beyond the JVM's CAs). */
+    public X509TrustManager trustManager() {
+        return trustManager != null ? trustManager : jvmDefault();
+    }
+
+    /** The JVM's default trust manager (its {@code cacerts}). */
+    static X509TrustManager jvmDefault() {
+        try {
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init((KeyStore) null);
+            for (TrustManager tm : tmf.getTrustManagers()) {
+                if (tm instanceof X509TrustManager x) {
+                    return x;
+                }
+            }
+            throw new IllegalStateException("the JVM has no X.509 trust manager");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot read the JVM's trust store: " + e.getMessage(), e);
+        }
+    }
+
+    /** The JVM's CAs plus these certificates, as a trust manager. */
+    static X509TrustManager withExtra(List<X509Certificate> extra) {
+        return extra.isEmpty() ? jvmDefault() : new EndpointTrust(extra).trustManager;
+    }
+
     /** The TLS context, or null when there is nothing beyond the JVM's CAs (use the default then). */
     public SSLContext sslContext() { return sslContext; }
 
@@ -148,7 +189,7 @@ public final class EndpointTrust {
         return b.newBuilder().sslSocketFactory(sslContext.getSocketFactory(), trustManager).build();
     }
 
-    private static List<X509Certificate> parse(String pem, String what) {
+    static List<X509Certificate> parse(String pem, String what) {
         List<X509Certificate> out = new ArrayList<>();
         try {
             CertificateFactory cf = CertificateFactory.getInstance("X.509");

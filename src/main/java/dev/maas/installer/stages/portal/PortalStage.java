@@ -23,6 +23,7 @@ import dev.maas.installer.portal.PortalPlan;
 import dev.maas.installer.portal.PortalProblem;
 import dev.maas.installer.portal.PortalTree;
 import dev.maas.installer.stages.common.KeycloakAccess;
+import dev.maas.installer.stages.common.RouteCertificates;
 import dev.maas.installer.stages.common.ThreescaleAccess;
 import dev.maas.installer.threescale.ThreescaleApiException;
 import dev.maas.installer.threescale.ThreescaleClient;
@@ -107,14 +108,15 @@ public final class PortalStage implements Stage {
     /** What the stage reads before it plans, applies or verifies. */
     private record Live(ThreescaleClient threescale, Account provider, String portalHost,
                         RealmConfigurator realm, String clientSecret, String site,
-                        Optional<AuthenticationProvider> sso, ClientRepresentation client) {
+                        Optional<AuthenticationProvider> sso, ClientRepresentation client, boolean skipTls) {
         Map<String, String> ssoFields() {
             Map<String, String> m = new LinkedHashMap<>();
             m.put("client_id", RealmSpec.CLIENT_ID);
             m.put("client_secret", clientSecret);
             m.put("site", site);
             m.put("published", "true");
-            m.put("skip_ssl_certificate_verification", "false");
+            // portal.skipKeycloakCertificateVerification
+            m.put("skip_ssl_certificate_verification", String.valueOf(skipTls));
             m.put("automatically_approve_accounts", "true");
             return m;
         }
@@ -212,7 +214,7 @@ public final class PortalStage implements Stage {
                     Fix.rerunStage(StageIds.SSO, "apply the sso stage first"), false, e);
         }
         return new Live(c, provider, portalHost, realm, secret, site, c.tenant().findAuthenticationProvider(SSO_KIND),
-                client);
+                client, ctx.config().portal().skipKeycloakCertificateVerification());
     }
 
     /** The developer portal host: the provider account's domain, else the host of endpoints.developerPortalUrl. */
@@ -318,10 +320,10 @@ public final class PortalStage implements Stage {
         String ssoName = live.sso().map(AuthenticationProvider::systemName).orElse(SSO_SYSTEM_NAME);
         if (live.sso().isEmpty()) {
             changes.add(new Change(Action.CREATE, TargetSystem.THREESCALE, "authentication provider", ssoName,
-                    live.ssoFieldChanges(diff)));
+                    withCertificate(live.ssoFieldChanges(diff), ctx, live)));
         } else if (!diff.isEmpty()) {
             changes.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, "authentication provider", ssoName,
-                    live.ssoFieldChanges(diff)));
+                    withCertificate(live.ssoFieldChanges(diff), ctx, live)));
         } else {
             changes.add(Change.noop(TargetSystem.THREESCALE, "authentication provider", ssoName));
         }
@@ -397,14 +399,14 @@ public final class PortalStage implements Stage {
             AuthenticationProvider created = live.threescale().tenant().createAuthenticationProvider(SSO_KIND, fields);
             LOG.info("Created the SSO integration {} (site {})", created.systemName(), created.site());
             changes.add(new Change(Action.CREATE, TargetSystem.THREESCALE, "authentication provider",
-                    created.systemName(), live.ssoFieldChanges(diff)));
+                    created.systemName(), withCertificate(live.ssoFieldChanges(diff), ctx, live)));
             sso = Optional.of(created);
         } else if (!diff.isEmpty()) {
             AuthenticationProvider updated = live.threescale().tenant()
                     .updateAuthenticationProvider(sso.get().id(), diff);
             LOG.info("Updated the SSO integration {}: {}", updated.systemName(), diff.keySet());
             changes.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, "authentication provider",
-                    updated.systemName(), live.ssoFieldChanges(diff)));
+                    updated.systemName(), withCertificate(live.ssoFieldChanges(diff), ctx, live)));
             sso = Optional.of(updated);
         } else {
             changes.add(Change.noop(TargetSystem.THREESCALE, "authentication provider", sso.get().systemName()));
@@ -439,6 +441,76 @@ public final class PortalStage implements Stage {
                     true);
         }
         return changes;
+    }
+
+    // ------------------------------------------------------------------------------------------ Keycloak's certificate
+
+    /**
+     * Whether 3scale's system-app can verify Keycloak's certificate at developer sign-in: it calls the realm URL
+     * ({@code site}) and trusts only its image's CA store (3scale-operator {@code pkg/3scale/amp/component/system.go},
+     * {@code SSL_CERT_DIR=/etc/pki/tls/certs}), unless the integration skips verification (porta
+     * {@code app/models/authentication_provider.rb}, {@code skip_ssl_certificate_verification}).
+     */
+    static RouteCertificates.Assessment keycloakCertificate(StageContext ctx, Live live) {
+        return RouteCertificates.assess(ctx, live.site(), ctx.config().sso().namespace());
+    }
+
+    /** The SSO integration's fields, with what the plan should say about Keycloak's certificate. */
+    private static Map<String, FieldChange> withCertificate(Map<String, FieldChange> fields, StageContext ctx,
+                                                            Live live) {
+        Map<String, FieldChange> out = new LinkedHashMap<>(fields);
+        RouteCertificates.Assessment a = keycloakCertificate(ctx, live);
+        String note;
+        if (live.skipTls()) {
+            note = "not verified at sign-in (portal.skipKeycloakCertificateVerification: true); it is " + a.describe();
+        } else if (a.publiclyTrusted()) {
+            note = "verified at sign-in; it is " + a.describe();
+        } else if (a.trust() == RouteCertificates.Trust.CLUSTER || a.trust() == RouteCertificates.Trust.UNTRUSTED) {
+            note = "verified at sign-in, and it is " + a.describe() + ": developer sign-in fails until Keycloak has a"
+                    + " publicly trusted certificate (or portal.skipKeycloakCertificateVerification: true)";
+        } else {
+            note = "verified at sign-in; it is " + a.describe();
+        }
+        out.put("Keycloak certificate", FieldChange.of(null, note));
+        return out;
+    }
+
+    private static Check signInCertificateCheck(StageContext ctx, Live live) {
+        String name = "sign-in certificate";
+        RouteCertificates.Assessment a = keycloakCertificate(ctx, live);
+        String field = "portal.skipKeycloakCertificateVerification";
+        String publicCert = "give Keycloak's Route a certificate from a public CA (its own, or the cluster's default"
+                + " ingress certificate)";
+        boolean privateCert = a.trust() == RouteCertificates.Trust.CLUSTER
+                || a.trust() == RouteCertificates.Trust.UNTRUSTED;
+        if (live.skipTls()) {
+            return a.publiclyTrusted()
+                    ? Check.warn(name, "Keycloak's certificate at " + live.site() + " is " + a.describe()
+                    + ", yet 3scale does not verify it at developer sign-in (" + field + ": true)",
+                    Fix.configField(field, "set it to false, then apply the portal stage"))
+                    : Check.warn(name, "3scale does not verify Keycloak's certificate at developer sign-in (" + field
+                    + ": true), so whoever can intercept its connection to Keycloak can read the client secret and the"
+                    + " developers' tokens; the certificate is " + a.describe(),
+                    Fix.manual(publicCert + ", then set " + field + " to false and apply the portal stage"));
+        }
+        if (a.publiclyTrusted()) {
+            return Check.ok(name, "Keycloak's certificate at " + live.site() + " is " + a.describe()
+                    + ": 3scale verifies it at developer sign-in");
+        }
+        if (privateCert) {
+            return Check.warn(name, "developer sign-in will fail: 3scale's system-app trusts only public CAs and"
+                    + " Keycloak's certificate at " + live.site() + " is " + a.describe() + ". A publicly trusted"
+                    + " certificate for Keycloak makes sign-in work with verification on",
+                    Fix.manual(publicCert + "; or, accepting that 3scale then does not verify Keycloak, set " + field
+                            + ": true and apply the portal stage"));
+        }
+        if (a.trust() == RouteCertificates.Trust.PLAIN_HTTP) {
+            return Check.ok(name, "3scale reaches Keycloak at " + live.site() + " over plain HTTP: there is no"
+                    + " certificate to verify");
+        }
+        return Check.warn(name, "could not find out whether 3scale can verify Keycloak's certificate at "
+                + live.site() + ": " + a.describe(), Fix.manual("check that " + live.site() + " has a certificate from"
+                + " a public CA; otherwise developer sign-in fails"));
     }
 
     private StageException contentFailure(List<PortalProblem> problems, List<PortalProblem> rejected, int done,
@@ -484,6 +556,8 @@ public final class PortalStage implements Stage {
                     : Check.retryable("SSO integration", "SSO integration '" + sso.get().systemName()
                             + "' differs in: " + String.join(", ", diff.keySet()), rerun));
         }
+
+        checks.add(signInCertificateCheck(ctx, live));
 
         String callback = live.callback(sso);
         if (live.client() == null) {

@@ -18,16 +18,23 @@ import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.stages.common.ClusterFacts;
+import dev.maas.installer.stages.common.OperatorSubscriptions;
 import dev.maas.installer.stages.sso.SsoFlavour;
 import io.fabric8.kubernetes.api.model.APIGroup;
 import io.fabric8.kubernetes.api.model.APIGroupList;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.openshift.api.model.operatorhub.v1.OperatorGroup;
+import io.fabric8.openshift.api.model.operatorhub.v1alpha1.ClusterServiceVersion;
+import io.fabric8.openshift.api.model.operatorhub.v1alpha1.Subscription;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -62,7 +69,10 @@ public final class PreflightStage implements Stage {
             String msg = failed.size() + " preflight check" + (failed.size() == 1 ? "" : "s") + " failed: "
                     + failed.stream().map(c -> c.name() + ": " + c.message()).collect(Collectors.joining("; "));
             boolean input = failed.stream().allMatch(c -> c.status() == CheckStatus.INVALID_INPUT);
-            throw new StageException(msg, failed.get(0).fix(), input, null);
+            // missing rights make other checks fail too (403); the permissions check says what to do about all
+            Fix fix = failed.stream().filter(c -> c.name().equals("permissions")).findFirst()
+                    .orElse(failed.get(0)).fix();
+            throw new StageException(msg, fix, input, null);
         }
         return List.of();
     }
@@ -150,7 +160,8 @@ public final class PreflightStage implements Stage {
 
     private static Check ssoCatalog(KubernetesClient client, InstallerConfig cfg) {
         String name = "catalog: sso operator";
-        SsoFlavour.Choice choice = SsoFlavour.choose(client, cfg.sso().flavour());
+        SsoFlavour.Choice choice = SsoFlavour.choose(client, cfg.sso().flavour(),
+                OperatorSubscriptions.catalogSource(cfg));
         String flavour = choice.configured();
         if (choice.chosen().orElse(null) == SsoFlavour.RHSSO) {
             return Check.ok(name, RHSSO_PACKAGE + " channel " + RHSSO_CHANNEL + " is offered by catalog "
@@ -181,7 +192,8 @@ public final class PreflightStage implements Stage {
     private static Check threescaleCatalog(KubernetesClient client, InstallerConfig cfg) {
         String name = "catalog: " + THREESCALE_PACKAGE;
         String channel = cfg.threescale().channel();
-        Optional<OperatorCatalog.Entry> e = OperatorCatalog.find(client, THREESCALE_PACKAGE, OperatorSpec.MARKETPLACE);
+        Optional<OperatorCatalog.Entry> e = OperatorCatalog.find(client, THREESCALE_PACKAGE, OperatorSpec.MARKETPLACE,
+                OperatorSubscriptions.catalogSource(cfg));
         if (e.isEmpty()) {
             return Check.retryable(name, "no catalog offers the operator package " + THREESCALE_PACKAGE,
                     Fix.manual("enable the redhat-operators catalog (`oc get catalogsource -n openshift-marketplace`);"
@@ -196,25 +208,51 @@ public final class PreflightStage implements Stage {
                 + e.get().catalogSource() + " (channels: " + e.get().channelsText() + ")");
     }
 
-    /** Every verb and resource the install needs, for the SelfSubjectAccessReviews. */
+    /** The operators' API groups, and the package whose CSV provides each: OLM aggregates their rights into admin. */
+    private static final Map<String, String> OPERATOR_API_GROUPS = Map.of(
+            "apps.3scale.net", THREESCALE_PACKAGE, "capabilities.3scale.net", THREESCALE_PACKAGE,
+            "keycloak.org", RHSSO_PACKAGE, "k8s.keycloak.org", RHBK_PACKAGE);
+
+    /** The namespaces the install uses: the operators' and the run lock's. */
+    static List<String> namespaces(InstallerConfig cfg) {
+        return List.of(cfg.sso().namespace(), cfg.threescale().namespace(), RunLock.NAMESPACE);
+    }
+
+    /**
+     * Every verb and resource the install needs on a fresh cluster with these options, for the
+     * SelfSubjectAccessReviews. What the cluster already has is taken off when checking ({@link #permissions}): the
+     * namespaces that exist need not be created, nor a fitting OperatorGroup.
+     */
     public static List<Permission> requiredPermissions(InstallerConfig cfg) {
         String sso = cfg.sso().namespace();
         String ts = cfg.threescale().namespace();
         String mkt = OperatorSpec.MARKETPLACE;
         List<Permission> p = new ArrayList<>();
-        p.add(new Permission("get", "", "namespaces", null));
+        for (String ns : namespaces(cfg)) {
+            p.add(new Permission("get", "", "namespaces", ns, ns));
+        }
         p.add(new Permission("create", "", "namespaces", null));
-        p.add(new Permission("get", "packages.operators.coreos.com", "packagemanifests", mkt));
+        // the catalog is listed by package name (OperatorCatalog), the apps domain read from the ingress config
+        p.add(new Permission("list", "packages.operators.coreos.com", "packagemanifests", mkt));
         p.add(new Permission("get", "config.openshift.io", "ingresses", null));
-        p.add(new Permission("list", "storage.k8s.io", "storageclasses", null));
+        if (!"s3".equals(cfg.threescale().storage().type())) {
+            p.add(new Permission("list", "storage.k8s.io", "storageclasses", null));
+        }
+        boolean manual = OperatorSpec.MANUAL.equals(OperatorSubscriptions.approval(cfg));
         for (String ns : List.of(sso, ts)) {
             p.add(new Permission("list", "operators.coreos.com", "operatorgroups", ns));
             p.add(new Permission("create", "operators.coreos.com", "operatorgroups", ns));
             for (String verb : List.of("get", "list", "watch", "create", "patch")) {
                 p.add(new Permission(verb, "operators.coreos.com", "subscriptions", ns));
             }
-            p.add(new Permission("get", "operators.coreos.com", "installplans", ns));
-            p.add(new Permission("patch", "operators.coreos.com", "installplans", ns));
+            // the wait follows the InstallPlans and CSVs of the namespace (informers: list and watch)
+            for (String verb : List.of("get", "list", "watch")) {
+                p.add(new Permission(verb, "operators.coreos.com", "installplans", ns));
+            }
+            if (manual) {
+                // the approval of the install's InstallPlan, only under Manual approval
+                p.add(new Permission("patch", "operators.coreos.com", "installplans", ns));
+            }
             for (String verb : List.of("get", "list", "watch")) {
                 p.add(new Permission(verb, "operators.coreos.com", "clusterserviceversions", ns));
             }
@@ -244,7 +282,6 @@ public final class PreflightStage implements Stage {
             p.add(new Permission(verb, "apps.3scale.net", "apimanagers", ts));
             p.add(new Permission(verb, "capabilities.3scale.net", "custompolicydefinitions", ts));
         }
-        p.add(new Permission("list", "serving.kserve.io", "inferenceservices", null));
         // the run lock every apply holds: a Lease in the installer's own namespace, read, created and renewed
         for (String verb : List.of("get", "create", "update")) {
             p.add(new Permission(verb, "coordination.k8s.io", "leases", RunLock.NAMESPACE));
@@ -252,27 +289,174 @@ public final class PreflightStage implements Stage {
         return p;
     }
 
+    private static boolean allowed(KubernetesClient client, Permission p) {
+        SelfSubjectAccessReview review = new SelfSubjectAccessReviewBuilder()
+                .withNewSpec().withNewResourceAttributes()
+                .withVerb(p.verb()).withGroup(p.group()).withResource(p.resource()).withNamespace(p.namespace())
+                .withName(p.name())
+                .endResourceAttributes().endSpec().build();
+        SelfSubjectAccessReview answer = client.authorization().v1().selfSubjectAccessReview().create(review);
+        return answer != null && answer.getStatus() != null && Boolean.TRUE.equals(answer.getStatus().getAllowed());
+    }
+
     private static Check permissions(KubernetesClient client, InstallerConfig cfg) {
-        List<Permission> needed = requiredPermissions(cfg);
-        List<String> denied = new ArrayList<>();
-        for (Permission p : needed) {
-            SelfSubjectAccessReview review = new SelfSubjectAccessReviewBuilder()
-                    .withNewSpec().withNewResourceAttributes()
-                    .withVerb(p.verb()).withGroup(p.group()).withResource(p.resource()).withNamespace(p.namespace())
-                    .endResourceAttributes().endSpec().build();
-            SelfSubjectAccessReview answer = client.authorization().v1().selfSubjectAccessReview().create(review);
-            boolean allowed = answer != null && answer.getStatus() != null
-                    && Boolean.TRUE.equals(answer.getStatus().getAllowed());
-            if (!allowed) {
-                denied.add(p.describe());
+        List<Permission> needed = new ArrayList<>(requiredPermissions(cfg));
+        // what the cluster already has needs no right to make
+        List<String> absent = namespaces(cfg).stream().filter(ns -> !exists(client, ns)).toList();
+        if (absent.isEmpty()) {
+            needed.removeIf(p -> p.verb().equals("create") && p.qualified().equals("namespaces"));
+        }
+        for (String ns : List.of(cfg.sso().namespace(), cfg.threescale().namespace())) {
+            if (!absent.contains(ns) && hasFittingOperatorGroup(client, ns)) {
+                needed.removeIf(p -> p.verb().equals("create") && p.resource().equals("operatorgroups")
+                        && ns.equals(p.namespace()));
             }
         }
-        if (denied.isEmpty()) {
-            return Check.ok("permissions", "you may do all " + needed.size() + " things the install does");
+        List<Permission> denied = new ArrayList<>();
+        for (Permission p : needed) {
+            if (!allowed(client, p)) {
+                denied.add(p);
+            }
         }
-        return Check.retryable("permissions", "you may not: " + String.join("; ", denied),
-                Fix.manual("log in as a cluster administrator (`oc login` as a user with cluster-admin), or ask one"
-                        + " to grant these permissions, then rerun preflight"));
+        // the rights on an operator's own resources come with the operator: when its CSV succeeds, OLM makes
+        // ClusterRoles for the APIs it provides and aggregates them into admin, edit and view (OLM
+        // pkg/controller/operators/olm/operatorgroup.go, ensureClusterRolesForCSV): an admin of the namespace has
+        // them once the operator runs
+        List<Permission> comeWithOperators = new ArrayList<>();
+        Map<String, Boolean> adminIn = new java.util.HashMap<>();
+        for (Permission p : denied) {
+            String pkg = OPERATOR_API_GROUPS.get(p.group());
+            if (pkg != null && p.namespace() != null
+                    && adminIn.computeIfAbsent(p.namespace(), ns -> allowed(client,
+                    new Permission("create", "rbac.authorization.k8s.io", "rolebindings", ns)))
+                    && !operatorRuns(client, p.namespace(), pkg)) {
+                comeWithOperators.add(p);
+            }
+        }
+        denied.removeAll(comeWithOperators);
+        String later = comeWithOperators.isEmpty() ? "" : "; the rights on "
+                + comeWithOperators.stream().map(Permission::qualified).distinct().collect(Collectors.joining(", "))
+                + " come with the operators (OLM adds them to the admin role when it installs them)";
+        if (denied.isEmpty()) {
+            return Check.ok("permissions", "you may do all " + (needed.size() - comeWithOperators.size())
+                    + " things the install does" + later);
+        }
+        return Check.retryable("permissions", "you may not: " + denied.stream().map(Permission::describe)
+                        .collect(Collectors.joining("; ")),
+                Fix.manual(whoMustDoIt(client, cfg, denied, absent)));
+    }
+
+    private static boolean exists(KubernetesClient client, String ns) {
+        try {
+            return client.namespaces().withName(ns).get() != null;
+        } catch (KubernetesClientException e) {
+            return false; // not readable: it has to be made (or shared) by someone who may
+        }
+    }
+
+    /** One OperatorGroup in the namespace, targeting only it: the OperatorInstaller reuses it. */
+    private static boolean hasFittingOperatorGroup(KubernetesClient client, String ns) {
+        try {
+            List<OperatorGroup> groups = client.resources(OperatorGroup.class).inNamespace(ns).list().getItems();
+            return groups.size() == 1 && groups.get(0).getSpec() != null
+                    && List.of(ns).equals(groups.get(0).getSpec().getTargetNamespaces());
+        } catch (KubernetesClientException e) {
+            return false;
+        }
+    }
+
+    /** Whether OLM already runs the package's CSV in the namespace (Subscription's installed CSV Succeeded). */
+    private static boolean operatorRuns(KubernetesClient client, String ns, String pkg) {
+        try {
+            Subscription sub = client.resources(Subscription.class).inNamespace(ns).withName(pkg).get();
+            String csv = sub == null || sub.getStatus() == null ? null : sub.getStatus().getInstalledCSV();
+            if (csv == null) {
+                return false;
+            }
+            ClusterServiceVersion c = client.resources(ClusterServiceVersion.class).inNamespace(ns).withName(csv).get();
+            return c != null && c.getStatus() != null && "Succeeded".equals(c.getStatus().getPhase());
+        } catch (KubernetesClientException e) {
+            return false;
+        }
+    }
+
+    /**
+     * What a cluster administrator must do so that this user can install, step by step (or: log in as one). The
+     * rights a namespace admin lacks on OpenShift are cluster-wide ones and OperatorGroups, which the admin role
+     * does not include (OLM deploy/chart/templates/0000_50_olm_09-aggregated.clusterrole.yaml).
+     */
+    private static String whoMustDoIt(KubernetesClient client, InstallerConfig cfg, List<Permission> denied,
+                                      List<String> absent) {
+        String user = userName(client);
+        List<String> steps = new ArrayList<>();
+        List<Permission> rest = new ArrayList<>(denied);
+        if (rest.removeIf(p -> p.verb().equals("create") && p.qualified().equals("namespaces"))) {
+            List<String> nss = absent.isEmpty() ? namespaces(cfg) : absent;
+            String first = nss.get(0);
+            steps.add("create the namespaces " + String.join(", ", nss) + " and make " + user + " their admin (`oc"
+                    + " create namespace " + first + "` and `oc adm policy add-role-to-user admin " + user + " -n "
+                    + first + "`, for each)" + (selfProvisioner(client)
+                    ? " - or create them yourself as projects (`oc new-project " + first + "`, for each)" : ""));
+        }
+        rest.removeIf(p -> p.verb().equals("get") && p.qualified().equals("namespaces") && absent.contains(p.name()));
+        List<String> groupNs = rest.stream().filter(p -> p.resource().equals("operatorgroups")
+                && p.verb().equals("create")).map(Permission::namespace).toList();
+        if (!groupNs.isEmpty()) {
+            rest.removeIf(p -> p.resource().equals("operatorgroups") && p.verb().equals("create"));
+            steps.add("create in each of " + String.join(", ", groupNs) + " one OperatorGroup that targets only that"
+                    + " namespace (spec.targetNamespaces: [<namespace>]); the admin role does not include"
+                    + " OperatorGroups, and the installer uses the one it finds");
+        }
+        if (rest.removeIf(p -> p.qualified().equals("ingresses.config.openshift.io"))) {
+            steps.add("let " + user + " read the cluster's ingress configuration, where the apps domain is (`oc"
+                    + " create clusterrole maas-ingress-reader --verb=get --resource=ingresses.config.openshift.io`"
+                    + " and `oc adm policy add-cluster-role-to-user maas-ingress-reader " + user + "`)");
+        }
+        if (rest.removeIf(p -> p.qualified().equals("packagemanifests.packages.operators.coreos.com"))) {
+            steps.add("let " + user + " read the operator catalog (`oc adm policy add-role-to-user view " + user
+                    + " -n " + OperatorSpec.MARKETPLACE + "`)");
+        }
+        List<String> approvalNs = rest.stream().filter(p -> p.resource().equals("installplans")
+                && p.verb().equals("patch")).map(Permission::namespace).toList();
+        if (!approvalNs.isEmpty()) {
+            rest.removeIf(p -> p.resource().equals("installplans") && p.verb().equals("patch"));
+            steps.add("let " + user + " approve InstallPlans in " + String.join(", ", approvalNs) + " (`oc create"
+                    + " role maas-installplan-approver --verb=patch --resource=installplans.operators.coreos.com -n"
+                    + " <namespace>` and `oc adm policy add-role-to-user maas-installplan-approver " + user
+                    + " --role-namespace=<namespace> -n <namespace>`) - or set cluster.installPlanApproval to"
+                    + " Automatic");
+        }
+        if (!rest.isEmpty()) {
+            steps.add("grant " + user + ": " + rest.stream().map(Permission::describe)
+                    .collect(Collectors.joining("; ")));
+        }
+        StringBuilder hint = new StringBuilder("log in as a cluster administrator (`oc login` as a user with"
+                + " cluster-admin) and rerun preflight, or ask one to do this for you, then rerun preflight: ");
+        for (int i = 0; i < steps.size(); i++) {
+            hint.append(i == 0 ? "" : "; ").append(i + 1).append(") ").append(steps.get(i));
+        }
+        return hint.toString();
+    }
+
+    /** The user's name as the cluster knows it ({@code oc whoami}); "your user" when it cannot be read. */
+    private static String userName(KubernetesClient client) {
+        try {
+            GenericKubernetesResource me = client.genericKubernetesResources("user.openshift.io/v1", "User")
+                    .withName("~").get();
+            return me == null || me.getMetadata() == null || me.getMetadata().getName() == null ? "<your user>"
+                    : me.getMetadata().getName();
+        } catch (KubernetesClientException e) {
+            return "<your user>";
+        }
+    }
+
+    /** Whether the user may request projects (OpenShift's self-provisioner role). */
+    private static boolean selfProvisioner(KubernetesClient client) {
+        try {
+            return allowed(client, new Permission("create", "project.openshift.io", "projectrequests", null));
+        } catch (KubernetesClientException e) {
+            return false;
+        }
     }
 
     private static Check storage(KubernetesClient client, InstallerConfig cfg) {
@@ -358,10 +542,20 @@ public final class PreflightStage implements Stage {
                             + " (name and URL)"));
         }
         long ready = found.stream().filter(DiscoveredModel::ready).count();
-        return Check.ok("models", found.size() + " served model" + (found.size() == 1 ? "" : "s") + " found ("
-                + ready + " ready)" + (found.isEmpty() ? "" : ": " + found.stream()
-                .map(m -> m.namespace() + "/" + m.name()).collect(Collectors.joining(", ")))
-                + (configured == 0 ? "" : "; " + configured + " in the config"));
+        List<DiscoveredModel> unreachable = found.stream().filter(m -> m.problem() != null).toList();
+        String leftOut = unreachable.isEmpty() ? "" : "; left out, as APIcast cannot call them as they are: "
+                + unreachable.stream().map(m -> m.qualifiedName() + " (" + m.problem() + "; to publish it: "
+                + m.fix() + ")").collect(Collectors.joining("; "));
+        String text = found.size() + " served model" + (found.size() == 1 ? "" : "s") + " found (" + ready
+                + " ready)" + (found.isEmpty() ? "" : ": " + found.stream().map(DiscoveredModel::qualifiedName)
+                .collect(Collectors.joining(", "))) + leftOut + (configured == 0 ? "" : "; " + configured
+                + " in the config");
+        if (configured == 0 && found.stream().noneMatch(DiscoveredModel::usable)) {
+            return Check.warn("models", text + "; none can be published as it is",
+                    Fix.configField("models", unreachable.isEmpty() ? "wait until the served models are ready,"
+                            + " or add models by hand (name and URL)" : unreachable.get(0).fix()));
+        }
+        return Check.ok("models", text);
     }
 
     private static Check externalDatabases(KubernetesClient client, InstallerConfig cfg) {

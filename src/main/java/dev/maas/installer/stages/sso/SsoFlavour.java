@@ -47,16 +47,22 @@ public enum SsoFlavour {
 
     /** Looks the packages up in the marketplace namespace and decides. */
     public static Choice choose(KubernetesClient client, String configured) {
+        return choose(client, configured, null);
+    }
+
+    /** As {@link #choose(KubernetesClient, String)}, in the given catalog (null: the one OperatorCatalog prefers). */
+    public static Choice choose(KubernetesClient client, String configured, String catalogSource) {
         String flavour = normalise(configured);
         Optional<OperatorCatalog.Entry> rhsso = flavour.equals("rhbk") ? Optional.empty()
-                : OperatorCatalog.find(client, RHSSO_PACKAGE, OperatorSpec.MARKETPLACE);
+                : OperatorCatalog.find(client, RHSSO_PACKAGE, OperatorSpec.MARKETPLACE, catalogSource);
         if (rhsso.isPresent() && rhsso.get().hasChannel(RHSSO_CHANNEL)) {
             return new Choice(flavour, rhsso, Optional.empty(), Optional.of(RHSSO), RHSSO_CHANNEL);
         }
         if (flavour.equals("rhsso")) {
             return new Choice(flavour, rhsso, Optional.empty(), Optional.empty(), null);
         }
-        Optional<OperatorCatalog.Entry> rhbk = OperatorCatalog.find(client, RHBK_PACKAGE, OperatorSpec.MARKETPLACE)
+        Optional<OperatorCatalog.Entry> rhbk = OperatorCatalog.find(client, RHBK_PACKAGE, OperatorSpec.MARKETPLACE,
+                        catalogSource)
                 .filter(e -> !e.channels().isEmpty());
         if (rhbk.isPresent()) {
             OperatorCatalog.Entry e = rhbk.get();

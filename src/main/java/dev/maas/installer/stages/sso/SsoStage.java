@@ -21,6 +21,7 @@ import dev.maas.installer.engine.TargetSystem;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.keycloak.KeycloakAdmin;
 import dev.maas.installer.stages.common.KeycloakAccess;
+import dev.maas.installer.stages.common.OperatorSubscriptions;
 import dev.maas.installer.keycloak.RealmConfigurator;
 import dev.maas.installer.keycloak.RealmSpec;
 import dev.maas.installer.stages.sso.KeycloakCrs.LegacyKeycloak;
@@ -146,9 +147,10 @@ public final class SsoStage implements Stage {
         KubernetesClient client = ctx.service(KubernetesClient.class);
         InstallerConfig cfg = ctx.config();
         String ns = cfg.sso().namespace();
-        SsoFlavour.Choice choice = SsoFlavour.choose(client, cfg.sso().flavour());
+        SsoFlavour.Choice choice = SsoFlavour.choose(client, cfg.sso().flavour(),
+                OperatorSubscriptions.catalogSource(cfg));
         SsoFlavour flavour = choice.chosen().orElseThrow(() -> noOperator(choice));
-        OperatorSpec operator = OperatorSpec.of(flavour.packageName(), choice.channel(), ns)
+        OperatorSpec operator = OperatorSubscriptions.spec(cfg, flavour.packageName(), choice.channel(), ns)
                 .withTimeout(operatorTimeout);
         String domain = appsDomain(client);
         String portalHost = RealmSpec.portalHost(cfg.threescale().tenantName(), domain);

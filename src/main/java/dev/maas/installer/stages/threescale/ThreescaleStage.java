@@ -29,6 +29,9 @@ import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.config.InstallerConfig.ThreescaleConfig;
 import dev.maas.installer.engine.wait.Backoff;
 import dev.maas.installer.stages.common.ClusterFacts;
+import dev.maas.installer.stages.common.EndpointTrust;
+import dev.maas.installer.stages.common.OperatorSubscriptions;
+import dev.maas.installer.stages.common.RouteCertificates;
 import dev.maas.installer.stages.common.ThreescaleAccess;
 import dev.maas.installer.threescale.ThreescaleClient;
 import dev.maas.installer.threescale.model.Account;
@@ -43,6 +46,8 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.openshift.api.model.operatorhub.v1alpha1.ClusterServiceVersion;
 import io.fabric8.openshift.api.model.operatorhub.v1alpha1.Subscription;
@@ -63,10 +68,13 @@ import java.util.stream.Collectors;
 /**
  * Installs 3scale: the namespace, the custom APIcast policies as Secrets the APIManager watches, the 3scale
  * operator through OLM (that namespace only), the APIManager {@code apimanager} (wildcard domain from the cluster,
- * RWX or S3 system storage, every custom policy on both APIcasts), a CustomPolicyDefinition per policy, and the
- * tenant settings through the Admin API: the organisation name (Master API) and the removal of the sample product's
- * "API Backend". The tenant's time zone has no API: it is a manual step with a direct link, reported by verify as a
- * warning until {@code threescale.timezoneConfirmed} is set.
+ * RWX or S3 system storage, every custom policy on both APIcasts), each custom policy in the tenant's policy
+ * registry (registered through the Admin API by the stage itself) and as a CustomPolicyDefinition (annotated
+ * {@code insecure_skip_verify} when the operator could not verify the tenant admin Route's certificate; see
+ * docs/adr/0006-custom-policies-and-route-certificates.md), and the tenant settings through the Admin API: the
+ * organisation name (Master API) and the removal of the sample product's "API Backend". The tenant's time zone has no
+ * API: it is a manual step with a direct link, reported by verify as a warning until
+ * {@code threescale.timezoneConfirmed} is set.
  */
 public final class ThreescaleStage implements Stage {
     private static final Logger LOG = LoggerFactory.getLogger(ThreescaleStage.class);
@@ -84,6 +92,13 @@ public final class ThreescaleStage implements Stage {
     /** The sample backend every fresh tenant has (of the sample product "API"). */
     public static final String SAMPLE_BACKEND_NAME = "API Backend";
     public static final String SAMPLE_BACKEND_SYSTEM_NAME = "api";
+    /** The 3scale operator's annotation for a porta client that skips TLS verification (threescale_api.go). */
+    public static final String INSECURE_SKIP_VERIFY = "insecure_skip_verify";
+    /** The PVCs of 3scale 2.15's internal databases (3scale-operator redis.go, system_mysql.go). */
+    static final List<String> DATABASE_PVCS = List.of("mysql-storage", "backend-redis-storage",
+            "system-redis-storage");
+    /** How often a long wait for the APIManager looks for states that waiting cannot fix. */
+    private static final Duration DIAGNOSE_EVERY = Duration.ofSeconds(ThreescaleStage.DIAGNOSE_SECONDS);
 
     static final ResourceDefinitionContext APIMANAGERS = new ResourceDefinitionContext.Builder()
             .withGroup("apps.3scale.net").withVersion("v1alpha1").withPlural("apimanagers").withKind("APIManager")
@@ -94,7 +109,7 @@ public final class ThreescaleStage implements Stage {
     static final ResourceDefinitionContext ROUTES = new ResourceDefinitionContext.Builder()
             .withGroup("route.openshift.io").withVersion("v1").withPlural("routes").withKind("Route")
             .withNamespaced(true).build();
-    private static final int STEPS = 9;
+    private static final int STEPS = 10;
 
     private final Duration operatorTimeout;
     private final Duration apiManagerTimeout;
@@ -226,13 +241,15 @@ public final class ThreescaleStage implements Stage {
         return Json.MAPPER.convertValue(am, GenericKubernetesResource.class);
     }
 
-    private static GenericKubernetesResource policyDefinition(String ns, PolicyBundle b) {
-        ObjectNode cpd = Json.MAPPER.createObjectNode().put("apiVersion", "capabilities.3scale.net/v1beta1")
-                .put("kind", "CustomPolicyDefinition");
-        cpd.putObject("metadata").put("name", b.name()).put("namespace", ns);
-        ObjectNode spec = cpd.putObject("spec").put("name", b.name()).put("version", b.version());
+    /**
+     * The policy's schema as both the CustomPolicyDefinition ({@code spec.schema}) and the policy registry hold it: the
+     * manifest's $schema, name, version, summary, description and configuration. The operator compares exactly
+     * these fields (custompolicydefinition_threescale_reconciler.go), so the registry entry the stage writes and the
+     * one the operator would write are the same.
+     */
+    static ObjectNode registrySchema(PolicyBundle b) {
         ObjectNode manifest = b.manifest();
-        ObjectNode schema = spec.putObject("schema");
+        ObjectNode schema = Json.MAPPER.createObjectNode();
         schema.put("$schema", manifest.path("$schema").asText("http://apicast.io/policy-v1/schema#manifest#"));
         schema.put("name", b.title()).put("version", b.version()).put("summary", b.summary());
         if (!b.description().isEmpty()) {
@@ -240,11 +257,103 @@ public final class ThreescaleStage implements Stage {
             b.description().forEach(desc::add);
         }
         schema.set("configuration", b.configurationSchema());
+        return schema;
+    }
+
+    private static GenericKubernetesResource policyDefinition(String ns, PolicyBundle b, boolean skipVerify) {
+        ObjectNode cpd = Json.MAPPER.createObjectNode().put("apiVersion", "capabilities.3scale.net/v1beta1")
+                .put("kind", "CustomPolicyDefinition");
+        ObjectNode meta = cpd.putObject("metadata").put("name", b.name()).put("namespace", ns);
+        if (skipVerify) {
+            meta.putObject("annotations").put(INSECURE_SKIP_VERIFY, "true");
+        }
+        cpd.putObject("spec").put("name", b.name()).put("version", b.version()).set("schema", registrySchema(b));
         return Json.MAPPER.convertValue(cpd, GenericKubernetesResource.class);
     }
 
-    private OperatorSpec operatorSpec(ThreescaleConfig t) {
-        return OperatorSpec.of(PACKAGE, t.channel(), t.namespace()).withTimeout(operatorTimeout);
+    private OperatorSpec operatorSpec(InstallerConfig c) {
+        return OperatorSubscriptions.spec(c, PACKAGE, c.threescale().channel(), c.threescale().namespace())
+                .withTimeout(operatorTimeout);
+    }
+
+    /**
+     * Whether the operator can verify the tenant admin Route's certificate: it calls
+     * {@code https://<tenant>-admin.<wildcard domain>} itself (lookup_provider_account.go) and trusts only its image's
+     * public CAs (threescale_api.go). When the certificate is signed by the cluster's own CA (a fresh cluster's
+     * ingress CA), which the installer verifies through the cluster's published ingress certificate, the
+     * CustomPolicyDefinitions are annotated {@code insecure_skip_verify: "true"}; otherwise they are not.
+     *
+     * @param skip   annotate the CustomPolicyDefinitions
+     * @param reason why, for the plan
+     */
+    record OperatorTls(boolean skip, String reason) { }
+
+    static OperatorTls operatorTls(StageContext ctx, String tenant, String domain, String ns) {
+        String url = "https://" + tenant + "-admin." + domain;
+        RouteCertificates.Assessment a = RouteCertificates.assess(ctx, url, ns);
+        if (a.trust() == RouteCertificates.Trust.CLUSTER) {
+            return new OperatorTls(true, "the 3scale operator calls " + url + " and trusts only public CAs; its"
+                    + " certificate is " + a.describe());
+        }
+        return new OperatorTls(false, "the certificate of " + url + " is " + a.describe());
+    }
+
+    /** The CustomPolicyDefinition's change: create or update it, and take away an annotation no longer needed. */
+    private static Change definitionChange(Resources resources, KubernetesClient client, String ns, PolicyBundle b,
+                                           OperatorTls tls, boolean dryRun) {
+        GenericKubernetesResource desired = policyDefinition(ns, b, tls.skip());
+        Change c;
+        if (dryRun) {
+            c = planned(resources, desired);
+        } else {
+            GenericKubernetesResource old = client.genericKubernetesResources(CPDS).inNamespace(ns).withName(b.name())
+                    .get();
+            Object oldVersion = old == null || !(old.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec)
+                    ? null : spec.get("version");
+            if (oldVersion != null && !b.version().equals(oldVersion)) {
+                // a new version is a new registry entry: the operator finds the old one by status.policyID and would
+                // rename it (custompolicydefinition_threescale_reconciler.go), which porta refuses while a product
+                // uses it; a new object starts without that ID and adopts the entry of its own name and version
+                client.genericKubernetesResources(CPDS).inNamespace(ns).withName(b.name()).delete();
+                Change created = resources.createOrUpdate(desired, false).change();
+                Map<String, FieldChange> f = new LinkedHashMap<>(created.fields());
+                f.put("spec.version", FieldChange.of(oldVersion, b.version()));
+                c = new Change(Action.UPDATE, created.system(), created.kind(), created.name(), f);
+            } else {
+                c = resources.createOrUpdate(desired, false).change();
+            }
+        }
+        Map<String, FieldChange> fields = new LinkedHashMap<>(c.fields());
+        Action action = c.action();
+        if (!tls.skip()) {
+            GenericKubernetesResource live;
+            try {
+                live = client.genericKubernetesResources(CPDS).inNamespace(ns).withName(b.name()).get();
+            } catch (KubernetesClientException e) {
+                live = null;
+            }
+            Map<String, String> annotations = live == null ? null : live.getMetadata().getAnnotations();
+            if (annotations != null && annotations.containsKey(INSECURE_SKIP_VERIFY)) {
+                if (!dryRun) {
+                    client.genericKubernetesResources(CPDS).inNamespace(ns).withName(b.name())
+                            .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"annotations\":{\""
+                                    + INSECURE_SKIP_VERIFY + "\":null}}}");
+                }
+                fields.put("metadata.annotations." + INSECURE_SKIP_VERIFY,
+                        FieldChange.of(annotations.get(INSECURE_SKIP_VERIFY), null));
+                action = action == Action.NOOP ? Action.UPDATE : action;
+            }
+        }
+        if (action == Action.NOOP) {
+            return c;
+        }
+        if (tls.skip()) {
+            // also when the kind is not served yet (the operator's CRDs come with it) and the plan has no fields
+            fields.putIfAbsent("metadata.annotations." + INSECURE_SKIP_VERIFY, FieldChange.of(null, "true"));
+        }
+        fields.put("why " + INSECURE_SKIP_VERIFY + (tls.skip() ? "" : " is not set"),
+                FieldChange.of(null, tls.reason()));
+        return new Change(action, c.system(), c.kind(), c.name(), fields);
     }
 
     // ---------------------------------------------------------------------------------------------------- plan
@@ -260,13 +369,26 @@ public final class ThreescaleStage implements Stage {
         for (PolicyBundle b : d.policies()) {
             changes.add(resources.createOrUpdate(policySecret(d.namespace(), b), true).change());
         }
-        changes.addAll(new OperatorInstaller(client, ctx.cancellation()).plan(operatorSpec(t)).stream()
+        changes.addAll(new OperatorInstaller(client, ctx.cancellation()).plan(operatorSpec(ctx.config())).stream()
                 .filter(c -> !c.kind().equals("Namespace")).toList());
         changes.add(planned(resources, apiManager(d, t)));
-        for (PolicyBundle b : d.policies()) {
-            changes.add(planned(resources, policyDefinition(d.namespace(), b)));
+        boolean available = available(client, d.namespace());
+        if (available) {
+            try {
+                changes.addAll(registerPolicies(ctx, d.policies(), true));
+            } catch (StageException | dev.maas.installer.threescale.ThreescaleApiException e) {
+                LOG.info("3scale policy registry not planned: {}", ctx.secrets().redact(e.getMessage()));
+            }
+        } else {
+            for (PolicyBundle b : d.policies()) {
+                changes.add(new Change(Action.CREATE, TargetSystem.THREESCALE, "Policy", b.toString(), Map.of()));
+            }
         }
-        if (available(client, d.namespace())) {
+        OperatorTls tls = operatorTls(ctx, t.tenantName(), d.domain(), d.namespace());
+        for (PolicyBundle b : d.policies()) {
+            changes.add(definitionChange(resources, client, d.namespace(), b, tls, true));
+        }
+        if (available) {
             try {
                 changes.addAll(tenantSettings(ctx, true));
             } catch (StageException | dev.maas.installer.threescale.ThreescaleApiException e) {
@@ -324,7 +446,8 @@ public final class ThreescaleStage implements Stage {
 
         ctx.cancellation().throwIfCancelled();
         progress.step(++n, STEPS, "3scale operator (" + t.channel() + ") in " + d.namespace());
-        OperatorInstaller.Result op = new OperatorInstaller(client, ctx.cancellation()).install(operatorSpec(t), progress);
+        OperatorInstaller.Result op = new OperatorInstaller(client, ctx.cancellation())
+                .install(operatorSpec(ctx.config()), progress);
         changes.addAll(op.changes().stream().filter(c -> !c.kind().equals("Namespace")).toList());
 
         ctx.cancellation().throwIfCancelled();
@@ -337,12 +460,20 @@ public final class ThreescaleStage implements Stage {
         waitRoutes(client, d, t, ctx, progress);
 
         ctx.cancellation().throwIfCancelled();
-        progress.step(++n, STEPS, "CustomPolicyDefinitions");
-        for (PolicyBundle b : d.policies()) {
-            changes.add(resources.createOrUpdate(policyDefinition(d.namespace(), b), false).change());
-        }
+        progress.step(++n, STEPS, "custom policies in the policy registry (Admin API)");
+        changes.addAll(registerPolicies(ctx, d.policies(), false));
+        progress.detail("in the policy registry: " + d.policies().stream().map(PolicyBundle::toString)
+                .collect(Collectors.joining(", ")));
 
-        waitRegistered(ctx, d.policies(), progress);
+        ctx.cancellation().throwIfCancelled();
+        progress.step(++n, STEPS, "CustomPolicyDefinitions");
+        OperatorTls tls = operatorTls(ctx, t.tenantName(), d.domain(), d.namespace());
+        if (tls.skip()) {
+            progress.detail("CustomPolicyDefinitions annotated " + INSECURE_SKIP_VERIFY + ": " + tls.reason());
+        }
+        for (PolicyBundle b : d.policies()) {
+            changes.add(definitionChange(resources, client, d.namespace(), b, tls, false));
+        }
 
         ctx.cancellation().throwIfCancelled();
         progress.step(++n, STEPS, "tenant settings through the Admin API");
@@ -356,15 +487,162 @@ public final class ThreescaleStage implements Stage {
         return changes;
     }
 
+    /**
+     * Waits (watching the APIManager) until it is Available. States that waiting cannot change end the wait at once:
+     * failed preflights (condition Preflights), database volumes without a StorageClass, a Route host another Route
+     * holds; they are looked for every {@value #DIAGNOSE_SECONDS} s. At the timeout, {@link #stuck} says why.
+     */
     private void waitAvailable(KubernetesClient client, Desired d, StageContext ctx, Progress progress) {
-        try {
-            Waits.until(client.genericKubernetesResources(APIMANAGERS).inNamespace(d.namespace()).withName(APIMANAGER),
-                    ThreescaleStage::isAvailable, apiManagerTimeout, ctx.cancellation(), progress,
-                    ThreescaleStage::describe, "APIManager " + APIMANAGER + " Available");
-        } catch (Waits.TimeoutError e) {
-            GenericKubernetesResource last = (GenericKubernetesResource) e.last();
-            throw stuck(client, d, last);
+        long deadline = System.nanoTime() + apiManagerTimeout.toNanos();
+        GenericKubernetesResource last = null;
+        String[] shown = new String[1];
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw stuck(client, d, last);
+            }
+            Duration slice = Duration.ofNanos(Math.min(left, DIAGNOSE_EVERY.toNanos()));
+            try {
+                Waits.until(client.genericKubernetesResources(APIMANAGERS).inNamespace(d.namespace())
+                                .withName(APIMANAGER),
+                        am -> {
+                            preflightsFailure(am, d.namespace()).ifPresent(e -> {
+                                throw e;
+                            });
+                            return isAvailable(am);
+                        }, slice, ctx.cancellation(), progress, am -> {
+                            String line = describe(am);
+                            if (line.equals(shown[0])) {
+                                return null;
+                            }
+                            shown[0] = line;
+                            return line;
+                        }, "APIManager " + APIMANAGER + " Available");
+                return;
+            } catch (Waits.TimeoutError e) {
+                if (e.last() != null) {
+                    last = (GenericKubernetesResource) e.last();
+                }
+                Optional<StageException> hopeless = hopeless(client, d, last);
+                if (hopeless.isPresent()) {
+                    throw hopeless.get();
+                }
+            }
         }
+    }
+
+    private static final long DIAGNOSE_SECONDS = 10;
+
+    /**
+     * The APIManager's condition Preflights when it says the preflights failed (3scale-operator
+     * apimanager_status_reconciler.go reconcilePreflightsStatus: "Preflights failed - ..."; with 2.16's external
+     * databases of a version the operator does not accept). The operator retries only every 10 minutes.
+     */
+    static Optional<StageException> preflightsFailure(GenericKubernetesResource am, String ns) {
+        if (am == null) {
+            return Optional.empty();
+        }
+        for (JsonNode c : Json.MAPPER.valueToTree(am).path("status").path("conditions")) {
+            if ("Preflights".equals(c.path("type").asText()) && "False".equals(c.path("status").asText())
+                    && c.path("message").asText().startsWith("Preflights failed")) {
+                return Optional.of(new StageException("3scale's preflight checks failed (condition Preflights of"
+                        + " APIManager " + APIMANAGER + "): " + c.path("message").asText(),
+                        Fix.manual("make the databases that Secrets " + String.join(", ",
+                                ClusterFacts.EXTERNAL_DB_SECRETS) + " in " + ns + " point to reachable and of the"
+                                + " versions the 3scale operator requires (ConfigMap"
+                                + " 3scale-api-management-operator-requirements in " + ns + "), then rerun the"
+                                + " stage")));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A state of the install that waiting cannot change, or empty. */
+    private Optional<StageException> hopeless(KubernetesClient client, Desired d, GenericKubernetesResource last) {
+        try {
+            Optional<StageException> preflights = preflightsFailure(last, d.namespace());
+            if (preflights.isPresent()) {
+                return preflights;
+            }
+            List<String> unclassified = pendingDatabaseClaims(client, d.namespace(), true);
+            if (!unclassified.isEmpty()) {
+                return Optional.of(databaseStorageStuck(d.namespace(), unclassified, last, true));
+            }
+            List<String> claimed = rejectedRoutes(client, d.namespace(), true);
+            if (!claimed.isEmpty()) {
+                return Optional.of(routesStuck(d.namespace(), claimed, last));
+            }
+        } catch (KubernetesClientException e) {
+            LOG.debug("could not look at the 3scale install: {}", e.getMessage());
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The Pending PVCs of the internal databases (2.15: mysql-storage, backend-redis-storage, system-redis-storage);
+     * with {@code withoutClass}, only those that name no StorageClass while the cluster has no default one: nothing
+     * will ever bind them.
+     */
+    private static List<String> pendingDatabaseClaims(KubernetesClient client, String ns, boolean withoutClass) {
+        List<String> out = new ArrayList<>();
+        boolean hasDefault = !withoutClass || ClusterFacts.storageClasses(client).stream().anyMatch(c ->
+                c.getMetadata().getAnnotations() != null && "true".equals(c.getMetadata().getAnnotations()
+                        .get("storageclass.kubernetes.io/is-default-class")));
+        for (String name : DATABASE_PVCS) {
+            var pvc = client.persistentVolumeClaims().inNamespace(ns).withName(name).get();
+            if (pvc == null || pvc.getStatus() == null || !"Pending".equals(pvc.getStatus().getPhase())) {
+                continue;
+            }
+            String sc = pvc.getSpec() == null ? null : pvc.getSpec().getStorageClassName();
+            if (!withoutClass || ((sc == null || sc.isBlank()) && !hasDefault)) {
+                out.add(name);
+            }
+        }
+        return out;
+    }
+
+    private StageException databaseStorageStuck(String ns, List<String> claims, GenericKubernetesResource last,
+                                                boolean noDefaultClass) {
+        String progressLine = last == null ? "the APIManager has no status yet" : describe(last);
+        return new StageException("3scale is stuck: the volumes of its databases (PVC " + String.join(", ", claims)
+                + ") stay Pending, so the databases cannot start (" + progressLine + ")."
+                + (noDefaultClass ? " They name no StorageClass and the cluster has no default StorageClass"
+                : " Their StorageClass provides no volume"),
+                Fix.manual("make a StorageClass with ReadWriteOnce volumes the cluster default (`oc patch"
+                        + " storageclass <name> -p '{\"metadata\":{\"annotations\":{\"storageclass.kubernetes.io/"
+                        + "is-default-class\":\"true\"}}}'`; Kubernetes 1.28 and later then gives it to the Pending"
+                        + " claims), check `oc describe pvc -n " + ns + "`, then rerun the stage"));
+    }
+
+    /**
+     * The expected Routes the router did not admit, as "host: reason: message"; with {@code claimedOnly}, only those
+     * rejected with HostAlreadyClaimed (another, older Route exposes the host; openshift/router unique_host.go).
+     */
+    private static List<String> rejectedRoutes(KubernetesClient client, String ns, boolean claimedOnly) {
+        List<String> out = new ArrayList<>();
+        for (GenericKubernetesResource r : client.genericKubernetesResources(ROUTES).inNamespace(ns).list()
+                .getItems()) {
+            JsonNode node = Json.MAPPER.valueToTree(r);
+            for (JsonNode in : node.path("status").path("ingress")) {
+                for (JsonNode c : in.path("conditions")) {
+                    if ("Admitted".equals(c.path("type").asText()) && "False".equals(c.path("status").asText())
+                            && (!claimedOnly || "HostAlreadyClaimed".equals(c.path("reason").asText()))) {
+                        out.add(node.path("spec").path("host").asText() + ": " + c.path("reason").asText() + ": "
+                                + c.path("message").asText());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private StageException routesStuck(String ns, List<String> rejected, GenericKubernetesResource last) {
+        String progressLine = last == null ? "the APIManager has no status yet" : describe(last);
+        return new StageException("3scale is stuck: the router does not admit its Routes (" + String.join("; ",
+                rejected) + "), and the APIManager is Available only with all of them (" + progressLine + ")",
+                Fix.manual("another Route already exposes the host: find it with `oc get routes -A | grep <host>`,"
+                        + " delete it or move it to another host (or choose another threescale.tenantName for the"
+                        + " tenant's hosts), then rerun the stage"));
     }
 
     static boolean isAvailable(GenericKubernetesResource am) {
@@ -400,6 +678,18 @@ public final class ThreescaleStage implements Stage {
         String ns = d.namespace();
         String progressLine = last == null ? "the APIManager does not exist" : describe(last);
         try {
+            Optional<StageException> preflights = preflightsFailure(last, ns);
+            if (preflights.isPresent()) {
+                return preflights.get();
+            }
+            List<String> databases = pendingDatabaseClaims(client, ns, false);
+            if (!databases.isEmpty()) {
+                return databaseStorageStuck(ns, databases, last, !pendingDatabaseClaims(client, ns, true).isEmpty());
+            }
+            List<String> rejected = rejectedRoutes(client, ns, false);
+            if (!rejected.isEmpty()) {
+                return routesStuck(ns, rejected, last);
+            }
             var pvc = client.persistentVolumeClaims().inNamespace(ns).withName(STORAGE_PVC).get();
             if (pvc != null && pvc.getStatus() != null && "Pending".equals(pvc.getStatus().getPhase())) {
                 String sc = pvc.getSpec() == null ? null : pvc.getSpec().getStorageClassName();
@@ -501,33 +791,77 @@ public final class ThreescaleStage implements Stage {
     }
 
     /**
-     * Waits until the operator has put every policy into the tenant's policy registry: the product stages put the
-     * policies into policy chains, which 3scale accepts only for registered policies.
+     * Puts every policy into the tenant's policy registry through the Admin API (porta
+     * {@code app/controllers/admin/api/registry/policies_controller.rb}): registered when missing, its schema replaced
+     * when it differs from the policy folder's, left alone otherwise. The stage does this itself instead of waiting
+     * for the operator, which cannot reach the registry when it cannot verify the admin Route's certificate; the
+     * operator adopts the entry by name and version (custompolicydefinition_threescale_reconciler.go). The products
+     * stage's policy chains do not depend on it: porta does not check chains against the registry.
      */
-    private static void waitRegistered(StageContext ctx, List<PolicyBundle> policies, Progress progress) {
+    private static List<Change> registerPolicies(StageContext ctx, List<PolicyBundle> policies, boolean dryRun) {
         ThreescaleClient admin = ThreescaleAccess.client(ctx);
-        try {
-            Backoff.of(Duration.ofMinutes(3)).delays(Duration.ofMillis(100), Duration.ofSeconds(5))
-                    .cancellation(ctx.cancellation())
-                    .awaitTrue("the custom policies in the policy registry",
-                            () -> unregistered(admin.tenant().registryPolicies(), policies).isEmpty());
-        } catch (TimeoutException e) {
-            throw new StageException("the custom policies are not in 3scale's policy registry: "
-                    + String.join(", ", unregistered(admin.tenant().registryPolicies(), policies)),
-                    Fix.manual("check `oc get custompolicydefinitions -n " + ctx.config().threescale().namespace()
-                            + " -o yaml` (status conditions) and the 3scale operator's log; then rerun the stage"));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            ctx.cancellation().cancel();
-            ctx.cancellation().throwIfCancelled();
+        List<RegistryPolicy> registry = admin.tenant().registryPolicies();
+        List<Change> changes = new ArrayList<>();
+        for (PolicyBundle b : policies) {
+            ObjectNode schema = registrySchema(b);
+            Optional<RegistryPolicy> live = registry.stream()
+                    .filter(r -> b.name().equals(r.name()) && b.version().equals(r.version())).findFirst();
+            if (live.isEmpty()) {
+                if (!dryRun) {
+                    admin.tenant().createRegistryPolicy(b.name(), b.version(), schema);
+                    LOG.info("3scale policy registry: {} registered", b);
+                }
+                changes.add(new Change(Action.CREATE, TargetSystem.THREESCALE, "Policy", b.toString(),
+                        Map.of("summary", FieldChange.of(null, b.summary()))));
+            } else if (!sameSchema(live.get().schema(), schema)) {
+                if (!dryRun) {
+                    try {
+                        admin.tenant().updateRegistryPolicy(live.get().id(), schema);
+                    } catch (dev.maas.installer.threescale.ThreescaleApiException e) {
+                        if (e.status() == 422) {
+                            throw StageException.invalidInput("policy " + b + " is in the policy registry with"
+                                    + " another manifest, and 3scale refuses to change it: " + e.getMessage()
+                                    + " (a registered policy that a product's policy chain uses cannot change;"
+                                    + " porta app/models/policy.rb)", Fix.configField("threescale.policies",
+                                    "give the changed policy a new version in its apicast-policy.json"));
+                        }
+                        throw e;
+                    }
+                    LOG.info("3scale policy registry: {} updated", b);
+                }
+                changes.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, "Policy", b.toString(),
+                        Map.of("schema", FieldChange.of("differs from " + b.name() + "/" + PolicyBundle.MANIFEST,
+                                "as in " + b.name() + "/" + PolicyBundle.MANIFEST))));
+            } else {
+                changes.add(Change.noop(TargetSystem.THREESCALE, "Policy", b.toString()));
+            }
         }
-        progress.detail("in the policy registry: " + policies.stream().map(PolicyBundle::toString)
-                .collect(Collectors.joining(", ")));
+        return changes;
+    }
+
+    /** The registry's schema holds every field of ours with the same value (JSON, order-insensitive). */
+    static boolean sameSchema(JsonNode live, ObjectNode desired) {
+        if (live == null || !live.isObject()) {
+            return false;
+        }
+        for (Map.Entry<String, JsonNode> e : desired.properties()) {
+            if (!e.getValue().equals(live.get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static List<String> unregistered(List<RegistryPolicy> registry, List<PolicyBundle> policies) {
         return policies.stream().filter(b -> registry.stream().noneMatch(r -> b.name().equals(r.name())
                 && b.version().equals(r.version()))).map(PolicyBundle::toString).toList();
+    }
+
+    /** The registered policies whose schema differs from the policy folder's. */
+    private static List<String> differing(List<RegistryPolicy> registry, List<PolicyBundle> policies) {
+        return policies.stream().filter(b -> registry.stream().anyMatch(r -> b.name().equals(r.name())
+                && b.version().equals(r.version()) && !sameSchema(r.schema(), registrySchema(b))))
+                .map(PolicyBundle::toString).toList();
     }
 
     // ----------------------------------------------------------------------------------------- tenant settings
@@ -589,7 +923,8 @@ public final class ThreescaleStage implements Stage {
                             Fix.configField("endpoints.threescaleMasterUrl", "set the master URL, or rerun the stage"
                                     + " once the routes exist")));
         }
-        return ThreescaleClient.builder(url, ThreescaleAccess.masterToken(ctx)).secrets(ctx.secrets()).build();
+        return ThreescaleClient.builder(url, ThreescaleAccess.masterToken(ctx)).secrets(ctx.secrets())
+                .okHttp(EndpointTrust.forRun(ctx, url).okHttp(null)).build();
     }
 
     private static String timezoneLink(StageContext ctx, Desired d) {
@@ -622,18 +957,30 @@ public final class ThreescaleStage implements Stage {
                 return Check.retryable("apimanager", "APIManager " + APIMANAGER + " does not exist in " + ns,
                         Fix.rerunStage(StageIds.THREESCALE, "install 3scale"));
             }
-            return isAvailable(am[0]) ? Check.ok("apimanager", "APIManager " + APIMANAGER + " is Available")
-                    : Check.retryable("apimanager", "APIManager " + APIMANAGER + " is not Available: " + describe(am[0]),
-                    Fix.rerunStage(StageIds.THREESCALE, "rerun to wait for it and see why it is stuck"));
+            if (isAvailable(am[0])) {
+                return Check.ok("apimanager", "APIManager " + APIMANAGER + " is Available");
+            }
+            Optional<StageException> preflights = preflightsFailure(am[0], ns);
+            return preflights.isPresent()
+                    ? Check.retryable("apimanager", preflights.get().getMessage(), preflights.get().fix())
+                    : Check.retryable("apimanager", "APIManager " + APIMANAGER + " is not Available: "
+                    + describe(am[0]), Fix.rerunStage(StageIds.THREESCALE, "rerun to wait for it and see why it is"
+                    + " stuck"));
         }));
         out.add(guard("deployments", () -> deploymentsCheck(client, ns, am[0])));
         out.add(guard("routes", () -> {
             String domain = ClusterFacts.appsDomain(client).orElse("");
             List<String> hosts = expectedHosts(t.tenantName(), domain);
             List<String> missing = missingRoutes(client, ns, hosts);
-            return missing.isEmpty() ? Check.ok("routes", "admitted: " + String.join(", ", hosts))
-                    : Check.retryable("routes", "no admitted Route for " + String.join(", ", missing),
-                    Fix.manual("check `oc get routes -n " + ns + "` and the zync pods"));
+            if (missing.isEmpty()) {
+                return Check.ok("routes", "admitted: " + String.join(", ", hosts));
+            }
+            List<String> rejected = rejectedRoutes(client, ns, false);
+            return Check.retryable("routes", "no admitted Route for " + String.join(", ", missing)
+                            + (rejected.isEmpty() ? "" : "; the router rejects: " + String.join("; ", rejected)),
+                    Fix.manual(rejected.isEmpty() ? "check `oc get routes -n " + ns + "` and the zync pods"
+                            : "another Route already exposes the host: find it with `oc get routes -A`, delete it"
+                            + " or move it, then rerun the threescale stage"));
         }));
         ThreescaleClient[] admin = new ThreescaleClient[1];
         Account[] provider = new Account[1];
@@ -655,13 +1002,20 @@ public final class ThreescaleStage implements Stage {
                 return Check.invalidInput("custom policies", e.getMessage(), Fix.configField(e.field(),
                         "give a folder with apicast-policy.json and init.lua"));
             }
-            List<String> missing = unregistered(admin[0].tenant().registryPolicies(), bundles);
-            return missing.isEmpty() ? Check.ok("custom policies", "in the policy registry: "
+            List<RegistryPolicy> registry = admin[0].tenant().registryPolicies();
+            List<String> missing = unregistered(registry, bundles);
+            List<String> differ = differing(registry, bundles);
+            if (!missing.isEmpty()) {
+                return Check.retryable("custom policies", "not in the policy registry: " + String.join(", ", missing),
+                        Fix.rerunStage(StageIds.THREESCALE, "it registers them through the Admin API"));
+            }
+            return differ.isEmpty() ? Check.ok("custom policies", "in the policy registry: "
                     + bundles.stream().map(PolicyBundle::toString).collect(Collectors.joining(", ")))
-                    : Check.retryable("custom policies", "not in the policy registry: " + String.join(", ", missing),
-                    Fix.rerunStage(StageIds.THREESCALE, "check the CustomPolicyDefinitions (`oc get"
-                            + " custompolicydefinitions -n " + ns + "`)"));
+                    : Check.retryable("custom policies", "in the policy registry with another manifest than the"
+                    + " policy folder's: " + String.join(", ", differ),
+                    Fix.rerunStage(StageIds.THREESCALE, "it updates them through the Admin API"));
         }));
+        out.add(guard("policy definitions", () -> definitionsCheck(client, ns, t)));
         if (t.organizationName() != null && !t.organizationName().isBlank()) {
             out.add(t.organizationName().equals(provider[0].orgName())
                     ? Check.ok("organization name", "the tenant's organisation name is '" + t.organizationName() + "'")
@@ -682,6 +1036,69 @@ public final class ThreescaleStage implements Stage {
                 Fix.configField("threescale.timezoneConfirmed", "set the time zone at " + link
                         + ", then set threescale.timezoneConfirmed: true")));
         return out;
+    }
+
+    /**
+     * The CustomPolicyDefinitions as the operator left them (custompolicydefinition_status_reconciler.go: Ready, or
+     * Failed with the error). A failed one is a warning: the stage registers the policies itself, so products can use
+     * them; the message says what the operator could not do.
+     */
+    private static Check definitionsCheck(KubernetesClient client, String ns, ThreescaleConfig t) {
+        List<PolicyBundle> bundles;
+        try {
+            bundles = CustomPolicies.forConfig(t);
+        } catch (CatalogException e) {
+            return Check.invalidInput("policy definitions", e.getMessage(), Fix.configField(e.field(),
+                    "give a folder with apicast-policy.json and init.lua"));
+        }
+        List<String> missing = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        List<String> pending = new ArrayList<>();
+        boolean tls = false;
+        for (PolicyBundle b : bundles) {
+            GenericKubernetesResource cpd = client.genericKubernetesResources(CPDS).inNamespace(ns).withName(b.name())
+                    .get();
+            if (cpd == null) {
+                missing.add(b.name());
+                continue;
+            }
+            JsonNode node = Json.MAPPER.valueToTree(cpd);
+            if ("True".equals(condition(node, "Ready"))) {
+                continue;
+            }
+            String message = "";
+            for (JsonNode c : node.path("status").path("conditions")) {
+                if ("Failed".equals(c.path("type").asText()) && "True".equals(c.path("status").asText())) {
+                    message = c.path("message").asText();
+                }
+            }
+            if (message.isEmpty()) {
+                pending.add(b.name());
+            } else {
+                failed.add(b.name() + " (" + message + ")");
+                tls |= message.contains("x509") || message.contains("certificate");
+            }
+        }
+        if (!missing.isEmpty()) {
+            return Check.retryable("policy definitions", "no CustomPolicyDefinition for " + String.join(", ", missing)
+                    + " in " + ns, Fix.rerunStage(StageIds.THREESCALE, "it creates them"));
+        }
+        if (!failed.isEmpty()) {
+            return Check.warn("policy definitions", "the 3scale operator cannot sync CustomPolicyDefinition "
+                    + String.join("; ", failed) + ". The policies are in the registry (the stage registers them"
+                    + " itself), so products can use them", tls
+                    ? Fix.rerunStage(StageIds.THREESCALE, "it annotates them " + INSECURE_SKIP_VERIFY + " when the"
+                    + " admin Route's certificate is signed by the cluster's ingress CA; or give the cluster's ingress"
+                    + " a certificate from a public CA")
+                    : Fix.manual("see `oc get custompolicydefinitions -n " + ns + " -o yaml` and the 3scale"
+                    + " operator's log"));
+        }
+        if (!pending.isEmpty()) {
+            return Check.warn("policy definitions", "the 3scale operator has not reconciled CustomPolicyDefinition "
+                    + String.join(", ", pending) + " yet", Fix.manual("check that the 3scale operator runs (`oc get"
+                    + " pods -n " + ns + "`)"));
+        }
+        return Check.ok("policy definitions", "the 3scale operator has synced every CustomPolicyDefinition (Ready)");
     }
 
     private static Check operatorCheck(KubernetesClient client, String ns) {

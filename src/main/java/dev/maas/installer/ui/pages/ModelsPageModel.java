@@ -171,9 +171,14 @@ public final class ModelsPageModel {
             rows.forEach(r -> listed.add(r.toConfig().systemName()));
             int added = 0;
             int notReady = 0;
+            List<String> unreachable = new ArrayList<>();
             loading = true;
             try {
                 for (DiscoveredModel m : found) {
+                    if (m.problem() != null) {
+                        unreachable.add(m.qualifiedName() + " (" + m.problem() + "; to publish it: " + m.fix() + ")");
+                        continue;
+                    }
                     if (!m.ready() || blank(m.url())) {
                         notReady++;
                         continue;
@@ -195,7 +200,8 @@ public final class ModelsPageModel {
             validate();
             discoveryStatus.set("Found " + found.size() + " served model" + (found.size() == 1 ? "" : "s")
                     + ": added " + added + (notReady > 0 ? ", left out " + notReady + " not ready or without URL" : "")
-                    + ".");
+                    + (unreachable.isEmpty() ? "" : ", left out " + unreachable.size() + " APIcast cannot call as"
+                    + " they are: " + String.join("; ", unreachable)) + ".");
             done.complete(added);
         }));
         return done;

@@ -124,7 +124,8 @@ public final class PortalPageModel {
         String dir = contentDir.get() == null || contentDir.get().isBlank() ? null : contentDir.get().trim();
         contentText.set(dir == null ? BUILT_IN : dir);
         InstallerConfig c = config.current();
-        PortalConfig portal = new PortalConfig(dir, (onError.get() == null ? OnError.CONTINUE : onError.get()).value());
+        PortalConfig portal = new PortalConfig(dir, (onError.get() == null ? OnError.CONTINUE : onError.get()).value(),
+                c.portal().skipKeycloakCertificateVerification());
         InstallerConfig edited = new InstallerConfig(c.cluster(), c.endpoints(), c.sso(), c.threescale(), c.models(),
                 c.products(), c.plans(), portal);
         List<ConfigProblem> problems = ConfigValidator.validate(edited).stream()

@@ -130,6 +130,22 @@ class PolicyBundleTest {
     }
 
     @Test
+    void theNameIsADns1123LabelAndTheApicastVolumeNameFitsIn63Characters() throws IOException {
+        // the name is a Kubernetes object name (CustomPolicyDefinition, Secret apicast-policy-<name>): no '_'
+        assertError(policy("my_policy", manifest("\"1.0.0\""), "local function f() end return {}"),
+                "the folder name 'my_policy' is the policy's name and must be a DNS-1123 label",
+                "rename the folder, e.g. to 'my-policy'");
+        // 3scale-operator apicast_options.go: volume policy-<version>-<name>, [^0-9A-Za-z-] removed: 7+7+1+49 = 64
+        String name = "b".repeat(49);
+        assertThat(PolicyBundle.volumeName(name, "1.0.0-rc.1")).isEqualTo("policy-100-rc1-" + name);
+        assertError(policy(name, manifest("\"1.0.0-rc.1\""), "local function f() end return {}"),
+                "volume 'policy-100-rc1-" + name + "'", "64 characters", "Kubernetes allows 63",
+                "at most 48 characters");
+        assertThat(PolicyBundle.load(policy("b".repeat(48), manifest("\"1.0.0-rc.1\""),
+                "local function f() end return {}")).name()).hasSize(48);
+    }
+
+    @Test
     void subFoldersNonUtf8AndMissingFoldersAreRejected() throws IOException {
         Path withSub = policy("sub", manifest("\"1.0.0\""), "local function f() end return {}");
         Files.createDirectories(withSub.resolve("lib"));

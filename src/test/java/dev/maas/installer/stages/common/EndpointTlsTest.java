@@ -203,4 +203,27 @@ class EndpointTlsTest {
         new BackendsStage().apply(ok, Progress.NONE);
         assertThat(sim.store().snapshot("backend_apis")).anyMatch(b -> b.get("name").asText().equals("Granite TLS"));
     }
+
+    @Test
+    void theClustersPublishedIngressCertificateIsTrustedLikeOnOpenShift() {
+        // a fresh OpenShift publishes its default ingress certificate (wildcard + self-signed ingress CA) in
+        // openshift-config-managed/default-ingress-cert; the Routes of 3scale and Keycloak are served with it
+        try (TestCluster openshift = new TestCluster()) {
+            KubernetesClient k = openshift.client();
+            k.secrets().inNamespace("3scale").resource(new SecretBuilder().withNewMetadata()
+                    .withName(ThreescaleAccess.SEED_SECRET).withNamespace("3scale").endMetadata()
+                    .withData(Map.of(ThreescaleAccess.ADMIN_TOKEN_KEY, b64(sim.accessToken()))).build()).create();
+            StageContext without = ctx(null, k);
+            assertThatThrownBy(() -> ThreescaleAccess.client(without).tenant().provider())
+                    .isInstanceOf(ThreescaleApiException.class).hasMessageContaining("not trusted");
+
+            k.configMaps().inNamespace("openshift-config-managed").resource(new io.fabric8.kubernetes.api.model
+                    .ConfigMapBuilder().withNewMetadata().withName("default-ingress-cert")
+                    .withNamespace("openshift-config-managed").endMetadata()
+                    .addToData("ca-bundle.crt", SERVER.certificatePem() + CA.certificatePem()).build()).create();
+            StageContext with = ctx(null, k);
+            assertThat(EndpointTrust.forRun(with, threescaleTls.url()).extraCertificates()).hasSize(2);
+            assertThat(ThreescaleAccess.client(with).tenant().provider()).isNotNull();
+        }
+    }
 }

@@ -509,4 +509,104 @@ class PortalStageTest {
             throw new UncheckedIOException(e);
         }
     }
+
+    // ------------------------------------------------------------------------- Keycloak's certificate at sign-in
+
+    private static final okhttp3.tls.HeldCertificate INGRESS_CA = new okhttp3.tls.HeldCertificate.Builder()
+            .certificateAuthority(0).commonName("ingress-operator@1700000000").build();
+
+    /**
+     * The cluster as a fresh OpenShift has it: apps domain, Route keycloak of RH-SSO under it, and the default
+     * ingress certificate (a wildcard signed by the self-signed ingress CA) published in
+     * openshift-config-managed/default-ingress-cert.
+     */
+    private void freshOpenShiftIngress() {
+        okhttp3.tls.HeldCertificate wildcard = new okhttp3.tls.HeldCertificate.Builder().signedBy(INGRESS_CA)
+                .commonName("*." + DOMAIN).addSubjectAlternativeName("*." + DOMAIN).build();
+        KubernetesClient k = cluster.client();
+        k.resources(io.fabric8.openshift.api.model.config.v1.Ingress.class).resource(
+                new io.fabric8.openshift.api.model.config.v1.IngressBuilder().withNewMetadata().withName("cluster")
+                        .endMetadata().withNewSpec().withDomain(DOMAIN).endSpec().build()).create();
+        k.resources(io.fabric8.openshift.api.model.Route.class).inNamespace("rh-sso").resource(
+                new io.fabric8.openshift.api.model.RouteBuilder().withNewMetadata().withName("keycloak")
+                        .withNamespace("rh-sso").endMetadata().withNewSpec().withHost("keycloak-rh-sso." + DOMAIN)
+                        .withNewTo().withKind("Service").withName("keycloak").endTo().withNewTls()
+                        .withTermination("reencrypt").endTls().endSpec().build()).create();
+        k.configMaps().inNamespace("openshift-config-managed").resource(new io.fabric8.kubernetes.api.model
+                .ConfigMapBuilder().withNewMetadata().withName("default-ingress-cert")
+                .withNamespace("openshift-config-managed").endMetadata()
+                .addToData("ca-bundle.crt", wildcard.certificatePem() + INGRESS_CA.certificatePem()).build()).create();
+    }
+
+    private InstallerConfig config(boolean skipVerification) {
+        InstallerConfig c = config(null, null);
+        return new InstallerConfig(c.cluster(), c.endpoints(), c.sso(), c.threescale(), c.models(), c.products(),
+                c.plans(), new InstallerConfig.PortalConfig(null, null, skipVerification));
+    }
+
+    private static Check check(List<Check> checks, String name) {
+        return checks.stream().filter(c -> c.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no check " + name + " in " + checks));
+    }
+
+    @Test
+    void aKeycloakUnderTheClustersIngressCaIsShownInThePlanAndVerifyWarnsThatSignInWillFail() {
+        freshOpenShiftIngress();
+        Change planned = new PortalStage().plan(ctx(config(false))).stream()
+                .filter(c -> c.kind().equals("authentication provider")).findFirst().orElseThrow();
+        assertThat(planned.fields().get("skip_ssl_certificate_verification").to()).isEqualTo("false");
+        assertThat(planned.fields().get("Keycloak certificate").to()).contains("ingress-operator@1700000000")
+                .contains("developer sign-in fails").contains("portal.skipKeycloakCertificateVerification");
+
+        new PortalStage().apply(ctx(config(false)), Progress.NONE);
+
+        AuthenticationProvider sso = threescale().tenant().findAuthenticationProvider("keycloak").orElseThrow();
+        assertThat(sso.site()).isEqualTo("https://keycloak-rh-sso." + DOMAIN + "/realms/" + realm);
+        assertThat(sso.skipSslCertificateVerification()).isFalse();
+        List<Check> checks = new PortalStage().verify(ctx(config(false)));
+        Check cert = check(checks, "sign-in certificate");
+        assertThat(cert.status()).isEqualTo(CheckStatus.WARN);
+        assertThat(cert.message()).contains("developer sign-in will fail").contains("trusts only public CAs")
+                .contains("ingress-operator@1700000000").contains("A publicly trusted certificate for Keycloak makes"
+                        + " sign-in work");
+        assertThat(cert.fix().hint()).contains("certificate from a public CA")
+                .contains("portal.skipKeycloakCertificateVerification: true");
+        assertThat(checks).filteredOn(c -> !c.name().equals("sign-in certificate"))
+                .allSatisfy(c -> assertThat(c.status()).as(c.name()).isEqualTo(CheckStatus.OK));
+    }
+
+    @Test
+    void skippingVerificationIsSetIn3scaleAndVerifySaysWhatItCosts() {
+        freshOpenShiftIngress();
+        new PortalStage().apply(ctx(config(true)), Progress.NONE);
+
+        assertThat(threescale().tenant().findAuthenticationProvider("keycloak").orElseThrow()
+                .skipSslCertificateVerification()).isTrue();
+        Check cert = check(new PortalStage().verify(ctx(config(true))), "sign-in certificate");
+        assertThat(cert.status()).isEqualTo(CheckStatus.WARN);
+        assertThat(cert.message()).contains("does not verify").contains("client secret");
+        sim.journal().clear();
+        assertThat(new PortalStage().apply(ctx(config(true)), Progress.NONE))
+                .allSatisfy(ch -> assertThat(ch.action()).isEqualTo(Action.NOOP));
+        assertThat(writes(sim)).isZero();
+
+        // back to verification: an UPDATE of the one field
+        Change back = new PortalStage().plan(ctx(config(false))).stream()
+                .filter(c -> c.kind().equals("authentication provider")).findFirst().orElseThrow();
+        assertThat(back.action()).isEqualTo(Action.UPDATE);
+        assertThat(back.fields().get("skip_ssl_certificate_verification").to()).isEqualTo("false");
+    }
+
+    @Test
+    void aPubliclyTrustedKeycloakCertificatePasses() {
+        freshOpenShiftIngress();
+        java.util.function.Supplier<StageContext> trusted = () -> ctx(config(false)).provide(
+                dev.maas.installer.stages.common.PublicCas.class,
+                () -> new dev.maas.installer.stages.common.PublicCas(List.of(INGRESS_CA.certificate())));
+        new PortalStage().apply(trusted.get(), Progress.NONE);
+
+        Check cert = check(new PortalStage().verify(trusted.get()), "sign-in certificate");
+        assertThat(cert.status()).isEqualTo(CheckStatus.OK);
+        assertThat(cert.message()).contains("publicly trusted").contains("3scale verifies it");
+    }
 }

@@ -170,9 +170,9 @@ class PreflightStageTest {
                 .map(Permission::describe).toList();
         assertThat(all).contains("create namespaces (cluster-wide)",
                 "create operatorgroups.operators.coreos.com in namespace rh-sso",
-                "patch installplans.operators.coreos.com in namespace 3scale",
+                "watch installplans.operators.coreos.com in namespace 3scale",
                 "create apimanagers.apps.3scale.net in namespace 3scale",
-                "get packagemanifests.packages.operators.coreos.com in namespace openshift-marketplace",
+                "list packagemanifests.packages.operators.coreos.com in namespace openshift-marketplace",
                 "watch keycloaks.keycloak.org in namespace rh-sso",
                 "patch keycloakrealms.keycloak.org in namespace rh-sso",
                 "patch keycloaks.k8s.keycloak.org in namespace rh-sso",

@@ -244,8 +244,9 @@ class ThreescaleStageTest {
         List<Check> checks = stage().verify(ctx(config()));
 
         assertThat(checks).extracting(Check::name).containsExactly("operator", "apimanager", "deployments", "routes",
-                "admin api", "custom policies", "organization name", "sample backend", "time zone");
-        assertThat(checks.subList(0, 8)).allMatch(c -> c.status() == CheckStatus.OK, "OK: " + checks);
+                "admin api", "custom policies", "policy definitions", "organization name", "sample backend",
+                "time zone");
+        assertThat(checks.subList(0, 9)).allMatch(c -> c.status() == CheckStatus.OK, "OK: " + checks);
         assertThat(check(checks, "deployments").message()).isEqualTo("15 of 15 deployments available");
         assertThat(check(checks, "custom policies").message()).contains("remove-bearer 0.1.0");
         Check tz = check(checks, "time zone");
@@ -322,7 +323,7 @@ class ThreescaleStageTest {
     @Test
     void aFailedCsvIsAClearError() {
         start();
-        cluster.olm().behaviour("3scale-operator", OlmSimulator.Behaviour.fail("InstallComponentFailed",
+        cluster.olm().behaviour("3scale-operator", OlmSimulator.Behaviour.fail("InstallComponentFailedNoRetry",
                 "install strategy failed: deployment 3scale-operator-controller-manager not ready"));
 
         assertThatThrownBy(() -> stage().apply(ctx(config()), Progress.NONE))
@@ -409,14 +410,15 @@ class ThreescaleStageTest {
         try (Sandbox sandbox = Sandbox.run(sandboxDir, TestCluster.Options.defaults().withHttps(false))) {
             JsonNode json = JSON.readTree(Files.readString(sandbox.sandboxJson()));
             JsonNode ts = json.path("threescale");
-            assertThat(ts.path("adminUrl").asText()).isEqualTo(sandbox.threescale().url());
+            assertThat(ts.path("adminUrl").asText()).isEqualTo(sandbox.threescaleUrl())
+                    .startsWith("https://127.0.0.1:");
             assertThat(ts.path("accessToken").asText()).isEqualTo(sandbox.threescale().accessToken());
             assertThat(ts.path("journal").asText()).isEqualTo(sandboxDir.toAbsolutePath().normalize()
                     .resolve("3scale-requests.jsonl").toString());
 
             InstallerConfig cfg = ConfigLoader.load(sandbox.configFile());
-            assertThat(cfg.endpoints().threescaleAdminUrl()).isEqualTo(sandbox.threescale().url());
-            assertThat(cfg.endpoints().threescaleMasterUrl()).isEqualTo(sandbox.threescale().url());
+            assertThat(cfg.endpoints().threescaleAdminUrl()).isEqualTo(sandbox.threescaleUrl());
+            assertThat(cfg.endpoints().threescaleMasterUrl()).isEqualTo(sandbox.threescaleUrl());
             cfg = new InstallerConfig(cfg.cluster(), cfg.endpoints(), cfg.sso(),
                     new ThreescaleConfig(null, null, null, ORG, null, null), cfg.models(), cfg.products(), cfg.plans(),
                     cfg.portal());
@@ -428,6 +430,13 @@ class ThreescaleStageTest {
 
             List<Check> checks = stage().verify(ctx);
             assertThat(checks).allMatch(c -> c.status().passes(), "passes: " + checks);
+            assertThat(check(checks, "policy definitions").status()).isEqualTo(CheckStatus.OK);
+            // the installer reached 3scale over TLS with the cluster's ingress certificate, which only the published
+            // ConfigMap makes trusted: the JVM alone refuses it
+            assertThatThrownBy(() -> dev.maas.installer.threescale.ThreescaleClient.builder(sandbox.threescaleUrl(),
+                    sandbox.threescale().accessToken()).build().tenant().provider())
+                    .isInstanceOf(dev.maas.installer.threescale.ThreescaleApiException.class)
+                    .hasMessageContaining("TLS");
             Secret seed = client.secrets().inNamespace("3scale").withName("system-seed").get();
             assertThat(new String(java.util.Base64.getDecoder().decode(seed.getData().get("ADMIN_ACCESS_TOKEN"))))
                     .isEqualTo(sandbox.threescale().accessToken());
@@ -438,6 +447,235 @@ class ThreescaleStageTest {
             ObjectNode first = (ObjectNode) JSON.readTree(lines.get(0));
             assertThat(first.fieldNames()).toIterable().contains("method", "path", "params", "status");
         }
+    }
+
+    private GenericKubernetesResource definition(String name) {
+        return cluster.newClient().genericKubernetesResources(ThreescaleStage.CPDS).inNamespace("3scale")
+                .withName(name).get();
+    }
+
+    private static JsonNode condition(GenericKubernetesResource o, String type) {
+        for (JsonNode c : JSON.valueToTree(o).path("status").path("conditions")) {
+            if (type.equals(c.path("type").asText())) {
+                return c;
+            }
+        }
+        return JSON.missingNode();
+    }
+
+    private void awaitDefinition(String name, String conditionType) {
+        dev.maas.installer.cluster.Waits.until(cluster.newClient().genericKubernetesResources(ThreescaleStage.CPDS)
+                        .inNamespace("3scale").withName(name),
+                r -> "True".equals(condition(r, conditionType).path("status").asText()), Duration.ofSeconds(30),
+                new Cancellation(), Progress.NONE, null, conditionType);
+    }
+
+    @Test
+    void onTheSelfSignedIngressCertificateThePolicyIsRegisteredByTheStageAndTheDefinitionAnnotated() {
+        start();
+        List<Change> plan = stage().plan(ctx(config()));
+        Change planned = change(plan, "CustomPolicyDefinition");
+        assertThat(planned.fields()).containsEntry("metadata.annotations.insecure_skip_verify",
+                new dev.maas.installer.engine.FieldChange(null, "true"));
+        assertThat(planned.fields().get("why insecure_skip_verify").to())
+                .contains("https://maas-admin.apps.sandbox.local").contains("trusts only public CAs")
+                .contains("cluster-ingress-operator@").contains("default-ingress-cert");
+        assertThat(plan).anyMatch(c -> c.kind().equals("Policy") && c.action() == Action.CREATE);
+
+        List<Change> changes = stage().apply(ctx(config()), Progress.NONE);
+
+        assertThat(change(changes, "Policy").action()).isEqualTo(Action.CREATE);
+        assertThat(sim.journal().entries()).as("the stage registers the policy itself")
+                .anyMatch(e -> e.method().equals("POST") && e.path().equals("/admin/api/registry/policies.json"));
+        GenericKubernetesResource cpd = definition("remove-bearer");
+        assertThat(cpd.getMetadata().getAnnotations()).containsEntry("insecure_skip_verify", "true");
+        awaitDefinition("remove-bearer", "Ready");
+        JsonNode registered = sim.store().registryPolicies().get(0);
+        assertThat(sim.store().registryPolicies()).hasSize(1);
+        assertThat(JSON.valueToTree(definition("remove-bearer")).path("status").path("policyID").asLong())
+                .as("the operator adopted the stage's entry").isEqualTo(registered.path("id").asLong());
+        assertThat(registered.path("schema")).isEqualTo(JSON.valueToTree(cpd).path("spec").path("schema"));
+        assertThat(check(stage().verify(ctx(config())), "policy definitions").status()).isEqualTo(CheckStatus.OK);
+    }
+
+    @Test
+    void withAPubliclyTrustedIngressCertificateNoAnnotationAndALeftOverOneIsRemoved() {
+        start();
+        stage().apply(ctx(config()), Progress.NONE);
+        assertThat(definition("remove-bearer").getMetadata().getAnnotations()).containsKey("insecure_skip_verify");
+        // the cluster gets a certificate the operator's image and the public CAs trust
+        operator.behaviour(ApiManagerSimulator.Behaviour.defaults().withTrustedIngressCertificate());
+        java.util.function.Supplier<StageContext> trusted = () -> ctx(config()).provide(
+                dev.maas.installer.stages.common.PublicCas.class,
+                () -> new dev.maas.installer.stages.common.PublicCas(List.of(cluster.ingress().ca())));
+
+        Change planned = change(stage().plan(trusted.get()), "CustomPolicyDefinition");
+        assertThat(planned.action()).isEqualTo(Action.UPDATE);
+        assertThat(planned.fields()).containsEntry("metadata.annotations.insecure_skip_verify",
+                new dev.maas.installer.engine.FieldChange("true", null));
+        assertThat(planned.fields().get("why insecure_skip_verify is not set").to()).contains("publicly trusted");
+        stage().apply(trusted.get(), Progress.NONE);
+
+        assertThat(definition("remove-bearer").getMetadata().getAnnotations())
+                .doesNotContainKey("insecure_skip_verify");
+        awaitDefinition("remove-bearer", "Ready");
+        assertThat(sim.store().registryPolicies()).hasSize(1);
+        clusterRequests.clear();
+        assertThat(stage().apply(trusted.get(), Progress.NONE)).allMatch(Change::isNoop);
+        assertThat(clusterWrites()).isEmpty();
+    }
+
+    @Test
+    void aDefinitionTheOperatorCannotSyncIsAWarningNamingTheOperatorsError() {
+        start();
+        stage().apply(ctx(config()), Progress.NONE);
+        awaitDefinition("remove-bearer", "Ready");
+        // someone takes the annotation away: the operator verifies the self-signed certificate again, and fails
+        cluster.newClient().genericKubernetesResources(ThreescaleStage.CPDS).inNamespace("3scale")
+                .withName("remove-bearer").patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                        "{\"metadata\":{\"annotations\":{\"insecure_skip_verify\":null}}}");
+        awaitDefinition("remove-bearer", "Failed");
+
+        List<Check> checks = stage().verify(ctx(config()));
+        Check defs = check(checks, "policy definitions");
+        assertThat(defs.status()).isEqualTo(CheckStatus.WARN);
+        assertThat(defs.message()).contains("x509: certificate signed by unknown authority")
+                .contains("products can use them");
+        assertThat(defs.fix().target()).isEqualTo(StageIds.THREESCALE);
+        assertThat(check(checks, "custom policies").status()).isEqualTo(CheckStatus.OK);
+
+        stage().apply(ctx(config()), Progress.NONE);
+        awaitDefinition("remove-bearer", "Ready");
+    }
+
+    @Test
+    void aChangedManifestIsUpdatedInTheRegistryWhenNoProductUsesIt() throws Exception {
+        start();
+        Path folder = policyFolder("team-policy", "1.0.0", "first");
+        InstallerConfig cfg = config(new ThreescaleConfig(null, null, null, ORG, null, List.of(folder.toString())),
+                sim.url());
+        stage().apply(ctx(cfg), Progress.NONE);
+        policyFolder("team-policy", "1.0.0", "second");
+
+        Change planned = stage().plan(ctx(cfg)).stream().filter(c -> c.kind().equals("Policy")
+                && c.name().equals("team-policy 1.0.0")).findFirst().orElseThrow();
+        assertThat(planned.action()).isEqualTo(Action.UPDATE);
+        stage().apply(ctx(cfg), Progress.NONE);
+
+        assertThat(sim.store().registryPolicies()).filteredOn(p -> p.path("name").asText().equals("team-policy"))
+                .singleElement().satisfies(p -> assertThat(p.path("schema").path("summary").asText())
+                        .isEqualTo("second"));
+        assertThat(check(stage().verify(ctx(cfg)), "custom policies").status()).isEqualTo(CheckStatus.OK);
+    }
+
+    private Path policyFolder(String name, String version, String summary) throws Exception {
+        Path folder = dir.resolve("policies").resolve(name);
+        Files.createDirectories(folder);
+        Files.writeString(folder.resolve("apicast-policy.json"), """
+                {"$schema": "http://apicast.io/policy-v1/schema#manifest#", "name": "Test policy",
+                 "summary": "%s", "version": "%s",
+                 "configuration": {"type": "object", "properties": {}}}
+                """.formatted(summary, version));
+        Files.writeString(folder.resolve("init.lua"), "local _M = {}\nfunction _M.new() return _M end\nreturn _M\n");
+        return folder;
+    }
+
+    @Test
+    void aChangedManifestOfAPolicyAProductUsesIsRefusedSayingToGiveANewVersion() throws Exception {
+        start();
+        Path folder = policyFolder("team-policy", "1.0.0", "first");
+        InstallerConfig cfg = config(new ThreescaleConfig(null, null, null, ORG, null, List.of(folder.toString())),
+                sim.url());
+        stage().apply(ctx(cfg), Progress.NONE);
+        var admin = dev.maas.installer.threescale.ThreescaleClient.builder(sim.url(), sim.accessToken()).build();
+        long product = admin.services().list().get(0).id();
+        admin.product(product).updatePolicies(List.of(new dev.maas.installer.threescale.model.PolicyConfig(
+                "team-policy", "1.0.0", JSON.createObjectNode(), true)));
+        policyFolder("team-policy", "1.0.0", "second");
+        sim.journal().clear();
+
+        assertThatThrownBy(() -> stage().apply(ctx(cfg), Progress.NONE))
+                .isInstanceOfSatisfying(StageException.class, e -> {
+                    assertThat(e.invalidInput()).isTrue();
+                    assertThat(e.getMessage()).contains("team-policy 1.0.0").contains("currently being used");
+                    assertThat(e.fix().target()).isEqualTo("threescale.policies");
+                    assertThat(e.fix().hint()).contains("new version");
+                });
+        assertThat(sim.store().registryPolicies()).filteredOn(p -> p.path("name").asText().equals("team-policy"))
+                .singleElement().satisfies(p -> assertThat(p.path("schema").path("summary").asText())
+                        .isEqualTo("first"));
+
+        policyFolder("team-policy", "1.0.1", "second");
+        stage().apply(ctx(cfg), Progress.NONE);
+        assertThat(sim.store().registryPolicies()).extracting(p -> p.path("name").asText() + " "
+                + p.path("version").asText()).contains("team-policy 1.0.0", "team-policy 1.0.1");
+        // the definition of the new version adopts the new entry; the one in use stays as it was
+        dev.maas.installer.cluster.Waits.until(cluster.newClient().genericKubernetesResources(ThreescaleStage.CPDS)
+                        .inNamespace("3scale").withName("team-policy"),
+                r -> "True".equals(condition(r, "Ready").path("status").asText())
+                        && JSON.valueToTree(r).path("spec").path("version").asText().equals("1.0.1"),
+                Duration.ofSeconds(30), new Cancellation(), Progress.NONE, null, "Ready");
+        long newId = sim.store().registryPolicies().stream().filter(p -> p.path("version").asText().equals("1.0.1"))
+                .findFirst().orElseThrow().path("id").asLong();
+        assertThat(JSON.valueToTree(definition("team-policy")).path("status").path("policyID").asLong())
+                .isEqualTo(newId);
+        assertThat(check(stage().verify(ctx(cfg)), "policy definitions").status()).isEqualTo(CheckStatus.OK);
+    }
+
+    @Test
+    void failedPreflightsEndTheWaitAtOnceSayingWhy() {
+        start(TestCluster.Options.defaults(), ApiManagerSimulator.Behaviour.defaults()
+                .withPreflightsFailure("backend redis version mismatch - required is Redis 7.0;"));
+        long began = System.nanoTime();
+
+        assertThatThrownBy(() -> new ThreescaleStage(Duration.ofSeconds(60), Duration.ofSeconds(60))
+                .apply(ctx(config()), Progress.NONE))
+                .isInstanceOfSatisfying(StageException.class, e -> {
+                    assertThat(e.getMessage()).contains("preflight checks failed").contains("condition Preflights")
+                            .contains("backend redis version mismatch");
+                    assertThat(e.fix().hint()).contains("system-database").contains("backend-redis");
+                });
+        assertThat(Duration.ofNanos(System.nanoTime() - began)).isLessThan(Duration.ofSeconds(30));
+        Check am = check(stage().verify(ctx(config())), "apimanager");
+        assertThat(am.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE);
+        assertThat(am.message()).contains("Preflights failed").contains("backend redis version mismatch");
+    }
+
+    @Test
+    void databaseVolumesWithoutADefaultStorageClassEndTheWaitSayingSo() {
+        start();
+        cluster.newClient().storage().v1().storageClasses().withName("standard").edit(sc -> {
+            sc.getMetadata().getAnnotations().remove("storageclass.kubernetes.io/is-default-class");
+            return sc;
+        });
+        long began = System.nanoTime();
+
+        assertThatThrownBy(() -> new ThreescaleStage(Duration.ofSeconds(60), Duration.ofSeconds(60))
+                .apply(ctx(config()), Progress.NONE))
+                .isInstanceOfSatisfying(StageException.class, e -> {
+                    assertThat(e.getMessage()).contains("mysql-storage").contains("backend-redis-storage")
+                            .contains("system-redis-storage").contains("no default StorageClass");
+                    assertThat(e.fix().hint()).contains("is-default-class");
+                });
+        assertThat(Duration.ofNanos(System.nanoTime() - began)).isLessThan(Duration.ofSeconds(40));
+    }
+
+    @Test
+    void aRouteHostAnotherRouteHoldsEndsTheWaitAndVerifyNamesIt() {
+        start(TestCluster.Options.defaults(), ApiManagerSimulator.Behaviour.defaults()
+                .withHostAlreadyClaimed("maas.apps.sandbox.local", "old-portal"));
+
+        assertThatThrownBy(() -> new ThreescaleStage(Duration.ofSeconds(60), Duration.ofSeconds(60))
+                .apply(ctx(config()), Progress.NONE))
+                .isInstanceOfSatisfying(StageException.class, e -> {
+                    assertThat(e.getMessage()).contains("maas.apps.sandbox.local: HostAlreadyClaimed: route old-portal"
+                            + " already exposes maas.apps.sandbox.local and is older");
+                    assertThat(e.fix().hint()).contains("oc get routes -A");
+                });
+        Check routes = check(stage().verify(ctx(config())), "routes");
+        assertThat(routes.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE);
+        assertThat(routes.message()).contains("HostAlreadyClaimed");
     }
 
     @Test

@@ -145,6 +145,20 @@ class ModelsPageModelTest {
     }
 
     @Test
+    void modelsApicastCannotCallAreLeftOutWithTheReasonAndWhatToDo() throws Exception {
+        ModelsPageModel m = model(() -> List.of(
+                new DiscoveredModel("granite", "Granite 8B", "models", true, "http://granite.models.svc:8080"),
+                new DiscoveredModel("llama", "Llama", "models", true, null, "RawDeployment",
+                        "token authentication is on", "turn token authentication off for it")));
+
+        assertThat(m.discover().get(10, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(m.rows()).extracting(r -> r.nameProperty().get()).containsExactly("Granite 8B");
+        assertThat(m.discoveryStatusProperty().get()).isEqualTo("Found 2 served models: added 1, left out 1 APIcast"
+                + " cannot call as they are: models/llama (token authentication is on; to publish it: turn token"
+                + " authentication off for it).");
+    }
+
+    @Test
     void aFailedDiscoverySaysWhyAndChangesNothing() throws Exception {
         ModelsPageModel m = model(() -> {
             throw new IllegalStateException("Connect first: the wizard is not connected to a cluster");
