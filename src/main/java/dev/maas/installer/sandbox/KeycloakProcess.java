@@ -160,7 +160,11 @@ public final class KeycloakProcess implements AutoCloseable {
         List<String> command = List.of("bash", home.resolve("bin/kc.sh").toString(), "start-dev",
                 "--db=dev-mem", "--http-host=127.0.0.1", "--http-port=" + httpPort,
                 "--http-management-port=" + managementPort, "--health-enabled=true",
-                "--cache=local", "--log-level=INFO");
+                "--cache=local", "--log-level=INFO",
+                // behind the sandbox's router front, as the sso stage's Keycloak CR (spec.proxy.headers) and the
+                // legacy operator (PROXY_ADDRESS_FORWARDING, keycloak-operator pkg/model/keycloak_deployment.go)
+                // have it behind the router
+                "--proxy-headers=xforwarded");
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
         } catch (IOException e) {

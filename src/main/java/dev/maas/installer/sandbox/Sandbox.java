@@ -116,7 +116,7 @@ public final class Sandbox implements AutoCloseable {
             sandbox.startGateways(Duration.ZERO);
             sandbox.keycloak = keycloakChoice.open(abs, cluster);
             if (sandbox.keycloak != null) {
-                sandbox.keycloakFront = cluster.ingress().front(URI.create(sandbox.keycloak.url()).getPort());
+                sandbox.keycloakFront = cluster.ingress().routerFront(URI.create(sandbox.keycloak.url()).getPort());
             }
             sandbox.writeFiles();
             return sandbox;

@@ -185,17 +185,23 @@ final class GatewayCheck {
         if (modelId == null) {
             return Check.skipped("inference", "no model id: the model list did not answer");
         }
-        ObjectNode body = JSON.createObjectNode().put("model", modelId);
-        String path;
+        Reply r = null;
+        String path = null;
         if (chat) {
             path = "/v1/chat/completions";
+            ObjectNode body = JSON.createObjectNode().put("model", modelId);
             body.putArray("messages").addObject().put("role", "user").put("content", "Say OK.");
             body.put("max_tokens", 1);
-        } else {
-            path = "/v1/embeddings";
-            body.put("input", "MaaS");
+            r = call(endpoint, want, "POST", path, key, body.toString());
         }
-        Reply r = call(endpoint, want, "POST", path, key, body.toString());
+        // an embedding model served with the default operations refuses chat (vLLM: 400 "does not support Chat
+        // Completions API"; text-embeddings-inference has no such route): then it is asked for an embedding
+        if (embed && (r == null || r.failure() == null && (r.code() == 400 || r.code() == 404
+                || r.code() == 422 || r.code() == 501))) {
+            path = "/v1/embeddings";
+            r = call(endpoint, want, "POST", path, key, JSON.createObjectNode().put("model", modelId)
+                    .put("input", "MaaS").toString());
+        }
         if (r.failure() != null) {
             return Check.unreachable("inference", r.latencyMs(), r.failure());
         }
