@@ -83,6 +83,15 @@ public final class EndToEnd {
      * @param progress one line per step, for the user to follow
      */
     public static EndToEndReport run(StageContext ctx, Options options, Consumer<String> progress) {
+        return run(ctx, options, progress, (model, key) -> { });
+    }
+
+    /**
+     * {@link #run(StageContext, Options, Consumer)}, telling {@code keys} each model's temporary key (system name,
+     * key; registered as a secret) as soon as it is made. The key stops working when the test ends.
+     */
+    public static EndToEndReport run(StageContext ctx, Options options, Consumer<String> progress,
+                                     java.util.function.BiConsumer<String, String> keys) {
         List<ModelProduct> models = chosen(DesiredCatalog.of(ctx), options.models());
         ThreescaleClient threescale = ThreescaleAccess.client(ctx);
         Map<String, Long> services = new LinkedHashMap<>();
@@ -101,7 +110,7 @@ public final class EndToEnd {
 
         List<ModelResult> results = new ArrayList<>();
         if (!models.isEmpty()) {
-            results = gateway(ctx, options, threescale, models, services, progress, leftovers);
+            results = gateway(ctx, options, threescale, models, services, progress, leftovers, keys);
         }
         String unreachable = null;
         if (results.stream().anyMatch(m -> m.status() == Status.UNREACHABLE)) {
@@ -196,14 +205,15 @@ public final class EndToEnd {
 
     private static List<ModelResult> gateway(StageContext ctx, Options options, ThreescaleClient threescale,
                                              List<ModelProduct> models, Map<String, Long> services,
-                                             Consumer<String> progress, List<String> leftovers) {
+                                             Consumer<String> progress, List<String> leftovers,
+                                             java.util.function.BiConsumer<String, String> keys) {
         String override = ctx.config().endpoints().apicastProductionUrl();
         override = override == null || override.isBlank() ? null : override.trim().replaceAll("/+$", "");
         OkHttpClient http = EndpointTrust.forRun(ctx, override).okHttp(null).newBuilder()
                 .followRedirects(false).followSslRedirects(false)
                 .connectTimeout(Duration.ofSeconds(10)).readTimeout(Duration.ofSeconds(60)).build();
         GatewayCheck check = new GatewayCheck(new GatewayCheck.Target(threescale, http, override,
-                ctx.config().plans().name(), options.keyWait(), options.inference()), ctx.secrets(),
+                ctx.config().plans().name(), options.keyWait(), options.inference(), keys), ctx.secrets(),
                 ctx.cancellation());
 
         String org = Marker.newName();

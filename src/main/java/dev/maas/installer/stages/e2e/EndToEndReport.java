@@ -184,6 +184,13 @@ public record EndToEndReport(SignInResult signIn, List<ModelResult> models, Stri
         return secrets.redact(b.toString());
     }
 
+    /** The checks, one line each as in the text report (with a "fix:" line under a failure). */
+    public static String lines(List<Check> checks) {
+        StringBuilder b = new StringBuilder();
+        checks.forEach(c -> line(b, c));
+        return b.toString();
+    }
+
     private static void line(StringBuilder b, Check c) {
         b.append("  [").append(c.status()).append("] ").append(c.name());
         if (c.httpStatus() != null) {

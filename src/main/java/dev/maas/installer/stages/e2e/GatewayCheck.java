@@ -60,9 +60,10 @@ final class GatewayCheck {
      * @param planName  the application plan the plans stage makes ({@code plans.name})
      * @param keyWait   how long a fresh key may take to reach the gateway (3scale's backend learns of new
      *                  applications asynchronously) before a refusal counts
+     * @param keys      told each model's temporary key (system name, key), for the wizard to show
      */
     record Target(ThreescaleClient threescale, OkHttpClient http, String override, String planName,
-                  Duration keyWait, boolean inference) { }
+                  Duration keyWait, boolean inference, java.util.function.BiConsumer<String, String> keys) { }
 
     private final Target t;
     private final SecretRegistry secrets;
@@ -118,6 +119,7 @@ final class GatewayCheck {
             return new ModelResult(name, sn, endpoint, Status.FAIL, checks, curl(endpoint, want, "/v1/models"), null);
         }
         String key = secrets.register(app.userKey());
+        t.keys().accept(sn, key);
         checks.add(Check.pass("application", null, SignInCheck.ms(start), "a key on plan '" + t.planName() + "'"
                 + ("live".equals(app.state()) || app.state() == null ? "" : " (application " + app.state() + ")")));
         cancellation.throwIfCancelled();
