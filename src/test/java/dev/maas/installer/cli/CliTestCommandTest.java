@@ -229,4 +229,34 @@ class CliTestCommandTest {
                 .contains("curl -sS -H \"Authorization: Bearer $KEY\" https://");
         assertThat(counts()).isEqualTo(before);
     }
+
+    @Test
+    @Order(7)
+    void ctrlCWhileAModelIsCalledRemovesTheTemporaryObjectsAndExits1() throws Exception {
+        Map<String, Integer> before = counts();
+        java.io.StringWriter out = new java.io.StringWriter();
+        StringBuffer seen = new StringBuffer();
+        Thread[] fired = new Thread[1];
+        java.io.Writer err = new java.io.Writer() {
+            @Override
+            public void write(char[] buf, int off, int len) {
+                seen.append(buf, off, len);
+                if (fired[0] == null && seen.indexOf("Calling ") >= 0) {
+                    fired[0] = cli.interrupt.fire(); // Ctrl-C as the first model is called
+                }
+            }
+
+            @Override
+            public void flush() { }
+
+            @Override
+            public void close() { }
+        };
+        int code = cli.run(out, err, "test", "--config", cfg);
+        fired[0].join(60_000);
+        assertThat(code).as(seen.toString()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(cli.interrupt.exitCode).isEqualTo(ExitCodes.FAILURE);
+        assertThat(seen.toString()).contains("Cancelling", "Removed the temporary developer account");
+        assertThat(counts()).isEqualTo(before);
+    }
 }
