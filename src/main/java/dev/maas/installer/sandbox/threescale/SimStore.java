@@ -2752,20 +2752,22 @@ public final class SimStore {
 
     /**
      * porta app/controllers/admin/api/signups_controller.rb#create (Signup::DeveloperAccountManager): a buyer
-     * account ({@code org_name}, "can't be blank" without it) and its admin user ({@code username} and {@code email}
-     * required by the minimal signup, app/models/user.rb), answered 201 with the account. Its contracts are the
+     * account ({@code org_name}, "can't be blank" without it) and its admin user (app/models/user.rb: a
+     * {@code username} of 3 to 40 characters; the email's format and the password are not checked for this
+     * "minimal" signup), answered 201 with the account. Its contracts are the
      * plans given ({@code application_plan_id}, {@code service_plan_id}) and, for every product without one of them,
      * the product's default service plan and then its default application plan (app/lib/signup/
-     * plans_with_defaults.rb; the application gets PlansWithDefaults' defaults: name and description "API signup").
+     * plans_with_defaults.rb; the application is named and described "API signup": signups_controller.rb#defaults).
      * The account is approved: the sample data's default account plan requires no approval
      * (app/models/account/states.rb#upgrade_state!).
      */
     private Resp signup(Req r) {
         Map<String, List<String>> errs = new LinkedHashMap<>();
-        blank(r, errs, "org_name", "username", "email");
-        String email = r.p("email");
-        if (email != null && !email.isBlank() && !email.matches("[^@\\s]+@[^@\\s]+")) {
-            errs.computeIfAbsent("email", k -> new ArrayList<>()).add("should look like an email address");
+        blank(r, errs, "org_name", "username");
+        String username = r.p("username");
+        if (username != null && !username.isBlank() && (username.length() < 3 || username.length() > 40)) {
+            errs.put("username", List.of(username.length() < 3 ? "is too short (minimum is 3 characters)"
+                    : "is too long (maximum is 40 characters)"));
         }
         if (!errs.isEmpty()) {
             throw new SimError(errors(errs));

@@ -220,7 +220,8 @@ public final class EndToEnd {
         progress.accept("Creating the temporary developer account " + org);
         Account account;
         try {
-            account = threescale.tenant().signup(org, org, org + "@" + Marker.EMAIL_DOMAIN);
+            account = threescale.tenant().signup(org, org, org + "@" + Marker.EMAIL_DOMAIN,
+                    ctx.secrets().register(Marker.newPassword()));
         } catch (ThreescaleApiException e) {
             List<ModelResult> out = new ArrayList<>();
             for (ModelProduct m : models) {
