@@ -67,9 +67,16 @@ final class SandboxCommand implements Callable<Integer> {
     static final String KEYCLOAK_PASSWORD_ENV = "MAAS_SANDBOX_KEYCLOAK_PASSWORD";
 
     @Option(names = "--keycloak-url", paramLabel = "URL",
-            description = "Use this running Keycloak (17 or later, e.g. http://127.0.0.1:8080) instead of starting"
-                    + " one; its admin password comes from the environment variable " + KEYCLOAK_PASSWORD_ENV + ".")
+            description = "Use this running Keycloak instead of starting one: its server URL (e.g."
+                    + " http://127.0.0.1:8080, or http://127.0.0.1:8080/auth for RH-SSO 7 and Keycloak before 17); its"
+                    + " admin password comes from the environment variable " + KEYCLOAK_PASSWORD_ENV + ".")
     String keycloakUrl;
+
+    @Option(names = "--sso-flavour", paramLabel = "FLAVOUR", defaultValue = "auto",
+            description = "The SSO the sandbox is for, written into its configuration as sso.flavour: auto or rhsso"
+                    + " (RH-SSO 7.6: the sandbox starts the legacy Keycloak 18 it is built on, under /auth), or rhbk"
+                    + " (the Red Hat build of Keycloak: Keycloak 26). Default: auto (RH-SSO, as in the runbook).")
+    String ssoFlavour;
 
     @Option(names = "--keycloak-admin-user", paramLabel = "USER", defaultValue = "admin",
             description = "The master-realm admin of --keycloak-url. Default: admin")
@@ -182,8 +189,13 @@ final class SandboxCommand implements Callable<Integer> {
             }
             return SandboxKeycloak.none();
         }
+        String flavour = ssoFlavour == null ? "auto" : ssoFlavour.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!java.util.Set.of("auto", "rhsso", "rhbk").contains(flavour)) {
+            throw new InvalidInputException("--sso-flavour '" + ssoFlavour + "' is not a flavour: use auto, rhsso or"
+                    + " rhbk");
+        }
         if (keycloakUrl == null) {
-            return SandboxKeycloak.startIfAvailable();
+            return SandboxKeycloak.forFlavour(flavour);
         }
         URI uri;
         try {

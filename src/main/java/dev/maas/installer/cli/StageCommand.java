@@ -312,15 +312,20 @@ abstract class StageCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * From the stages' results ({@link StageResult#state()}): 2 for an input error, 1 when a stage failed, was skipped
+     * or cancelled, 3 when a stage ran but is not as it should be (verify: drifted, not installed yet, waiting for
+     * another stage, a check asking for other input), else 0.
+     */
     static int exitCode(RunReport report) {
         if (report.anyInvalidInput()) {
             return ExitCodes.INVALID_INPUT;
         }
-        if (!report.allOk()) {
+        if (report.anyNotRun()) {
             return ExitCodes.FAILURE;
         }
-        if (report.operation() == Operation.VERIFY && !report.allChecksPass()) {
-            return ExitCodes.VERIFY_PROBLEMS;
+        if (!report.allOk()) {
+            return report.operation() == Operation.VERIFY ? ExitCodes.VERIFY_PROBLEMS : ExitCodes.FAILURE;
         }
         return ExitCodes.OK;
     }

@@ -9,6 +9,7 @@ import dev.maas.installer.engine.run.Operation;
 import dev.maas.installer.engine.run.RunReport;
 import dev.maas.installer.engine.run.StageResult;
 import dev.maas.installer.engine.run.StageResult.Outcome;
+import dev.maas.installer.engine.run.StageState;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -48,6 +49,9 @@ final class TextReport {
             }
             default -> throw new IllegalStateException(r.operation().name());
         }
+        for (String a : r.assumptions()) {
+            sb.append("  assumes: ").append(a).append('\n');
+        }
         if (r.outcome() != Outcome.OK) {
             if (r.error() != null) {
                 sb.append("  ").append(r.outcome() == Outcome.FAILED ? "error" : "reason").append(": ")
@@ -55,6 +59,12 @@ final class TextReport {
             }
             if (r.fix() != null) {
                 sb.append("  what to do: ").append(r.fix()).append('\n');
+            }
+        } else if (!r.state().passes()) {
+            sb.append("  ").append(r.state().neutral() ? "state" : "problem").append(": ").append(r.problem())
+                    .append('\n');
+            if (r.problemFix() != null) {
+                sb.append("  what to do: ").append(r.problemFix()).append('\n');
             }
         }
         return sb.toString();
@@ -71,10 +81,6 @@ final class TextReport {
 
     /** The closing line: what the run did overall. */
     static String summary(RunReport report) {
-        Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
-        for (StageResult r : report.stages()) {
-            outcomes.merge(r.outcome(), 1, Integer::sum);
-        }
         List<String> parts = new ArrayList<>();
         if (report.operation() == Operation.PLAN || report.operation() == Operation.APPLY) {
             Map<Action, Integer> actions = new EnumMap<>(Action.class);
@@ -99,19 +105,23 @@ final class TextReport {
             parts.add(count(statuses.getOrDefault(CheckStatus.WARN, 0), "warning"));
             parts.add(count(statuses.getOrDefault(CheckStatus.FAILED_RETRYABLE, 0)
                     + statuses.getOrDefault(CheckStatus.INVALID_INPUT, 0), "problem"));
+            if (statuses.containsKey(CheckStatus.WAITING)) {
+                parts.add(statuses.get(CheckStatus.WAITING) + " waiting for another stage");
+            }
         }
         StringBuilder sb = new StringBuilder();
         sb.append(switch (report.operation()) {
             case PLAN -> "Plan";
             case APPLY -> "Apply";
             case VERIFY -> "Verify";
-        }).append(": ").append(String.join(", ", parts)).append(". Stages: ")
-                .append(outcomes.getOrDefault(Outcome.OK, 0)).append(" OK");
-        for (Outcome o : List.of(Outcome.FAILED, Outcome.SKIPPED, Outcome.CANCELLED)) {
-            if (outcomes.containsKey(o)) {
-                sb.append(", ").append(outcomes.get(o)).append(' ').append(o.name().toLowerCase(Locale.ROOT));
+        }).append(": ").append(String.join(", ", parts)).append(". Stages: ");
+        Map<StageState, Integer> states = report.stateCounts();
+        sb.append(states.getOrDefault(StageState.OK, 0) + states.getOrDefault(StageState.WARN, 0)).append(" OK");
+        states.forEach((state, n) -> {
+            if (!state.passes()) {
+                sb.append(", ").append(n).append(' ').append(state.words());
             }
-        }
+        });
         return sb.append(".\n").toString();
     }
 
@@ -119,8 +129,9 @@ final class TextReport {
         return n + " " + noun + (n == 1 ? "" : "s");
     }
 
+    /** The stage's result ({@link StageResult#state()}), e.g. OK, DRIFTED, NOT INSTALLED YET. */
     private static String outcome(StageResult r) {
-        return r.outcome().name();
+        return r.state() == StageState.CANCELLED ? "CANCELLED" : r.state().label();
     }
 
     private static String status(CheckStatus s) {
@@ -129,6 +140,7 @@ final class TextReport {
             case WARN -> "WARN";
             case FAILED_RETRYABLE -> "FAILED";
             case INVALID_INPUT -> "INVALID";
+            case WAITING -> "WAIT";
         };
     }
 

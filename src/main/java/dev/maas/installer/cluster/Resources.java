@@ -112,7 +112,7 @@ public final class Resources {
         Map<String, FieldChange> diff = new LinkedHashMap<>();
         flatten(want, "", (p, v) -> {
             JsonNode current = at(have, p);
-            if (!v.equals(current)) {
+            if (!covers(v, current)) {
                 diff.put(display(p), secret && isSecretPath(p)
                         ? FieldChange.secret(current != null && !current.isNull(), true)
                         : FieldChange.of(current == null || current.isMissingNode() ? null : text(current), text(v)));
@@ -228,6 +228,40 @@ public final class Resources {
         } else if (!node.isNull()) {
             sink.accept(prefix, node);
         }
+    }
+
+    /**
+     * Whether the live value holds what we want: equal scalars; for objects, every field we set (the API server adds
+     * defaults to the elements of lists, e.g. a container's {@code terminationMessagePath} or a port's
+     * {@code protocol}); for lists, the same length with each element covered in order.
+     */
+    static boolean covers(JsonNode want, JsonNode have) {
+        if (have == null || have.isMissingNode()) {
+            return false;
+        }
+        if (want.isObject()) {
+            if (!have.isObject()) {
+                return false;
+            }
+            for (Map.Entry<String, JsonNode> e : want.properties()) {
+                if (!e.getValue().isNull() && !covers(e.getValue(), have.get(e.getKey()))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (want.isArray()) {
+            if (!have.isArray() || have.size() != want.size()) {
+                return false;
+            }
+            for (int i = 0; i < want.size(); i++) {
+                if (!covers(want.get(i), have.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return want.equals(have);
     }
 
     private static String escape(String key) { return key.replace("~", "~0").replace(".", "~1"); }

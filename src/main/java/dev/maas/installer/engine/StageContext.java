@@ -19,6 +19,7 @@ public final class StageContext implements AutoCloseable {
     private final Cancellation cancellation;
     private final Map<Class<?>, Supplier<?>> factories = new ConcurrentHashMap<>();
     private final Map<Class<?>, Object> instances = new ConcurrentHashMap<>();
+    private final java.util.List<String> assumptions = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public StageContext(InstallerConfig config, SecretRegistry secrets, Cancellation cancellation) {
         this.config = Objects.requireNonNull(config, "config");
@@ -60,6 +61,24 @@ public final class StageContext implements AutoCloseable {
             }
         }
         return type.cast(existing);
+    }
+
+    /**
+     * Notes what the running stage's plan takes for granted because a stage it depends on is not applied yet (e.g.
+     * "threescale is not applied yet: planned against an empty tenant"). The runner gives the notes to the stage's
+     * result ({@link dev.maas.installer.engine.run.StageResult#assumptions()}); repeated notes are kept once.
+     */
+    public void assume(String what) {
+        if (what != null && !what.isBlank() && !assumptions.contains(what)) {
+            assumptions.add(what);
+        }
+    }
+
+    /** The notes of {@link #assume} since the last call, and forgets them (the runner calls it after each stage). */
+    public java.util.List<String> takeAssumptions() {
+        java.util.List<String> out = java.util.List.copyOf(assumptions);
+        assumptions.clear();
+        return out;
     }
 
     @Override

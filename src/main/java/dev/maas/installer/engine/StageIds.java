@@ -14,5 +14,11 @@ public final class StageIds {
 
     public static final List<String> ALL = List.of(PREFLIGHT, SSO, THREESCALE, BACKENDS, PRODUCTS, PLANS, PORTAL);
 
+    /**
+     * Whether the stage only checks the cluster and installs nothing (the preflight checks): its failed checks are
+     * problems to fix, never "drifted" or "not installed yet".
+     */
+    public static boolean installsNothing(String stageId) { return PREFLIGHT.equals(stageId); }
+
     private StageIds() { }
 }

@@ -357,24 +357,13 @@ public final class RealmConfigurator {
             attributes.put(DEVICE_GRANT, "false");
             target.setAttributes(attributes);
         }
+        // the sso stage owns the redirect URIs: exactly the ones of the spec (the portal stage only reads them)
         List<String> liveUris = isNew || live.getRedirectUris() == null ? List.of() : live.getRedirectUris();
-        if (isNew || !redirectUrisAcceptable(liveUris)) {
-            List<String> desired = List.of(spec.defaultRedirectUri());
+        List<String> desired = spec.redirectUris();
+        if (isNew || !new LinkedHashSet<>(liveUris).equals(new LinkedHashSet<>(desired))) {
             fields.put("redirectUris", FieldChange.of(isNew ? null : liveUris, desired));
             target.setRedirectUris(desired);
         }
-    }
-
-    /**
-     * Policy {@code any}: exactly {@code *}. Policy {@code portal}: at least one URI, every one under
-     * {@code https://<portal host>/} (so exact URIs set later by the portal stage are kept).
-     */
-    private boolean redirectUrisAcceptable(List<String> uris) {
-        if (RealmSpec.POLICY_ANY.equals(spec.redirectPolicy())) {
-            return uris.size() == 1 && "*".equals(uris.get(0));
-        }
-        String prefix = "https://" + spec.portalHost() + "/";
-        return !uris.isEmpty() && uris.stream().allMatch(u -> u.startsWith(prefix));
     }
 
     private static boolean setIfDiffers(Map<String, FieldChange> fields, String field, Object live, Object desired,
@@ -387,43 +376,6 @@ public final class RealmConfigurator {
     }
 
     private static Boolean orFalse(Boolean b) { return b == null ? Boolean.FALSE : b; }
-
-    /**
-     * Sets the client's redirect URIs exactly (the portal stage calls this once it knows the portal's callback
-     * URLs). Under policy {@code portal} every URI must be under {@code https://<portal host>/}. Writes only when the
-     * set differs.
-     */
-    public Change setRedirectUris(List<String> uris) {
-        spec.validate();
-        if (uris == null || uris.isEmpty()) {
-            throw StageException.invalidInput("no redirect URIs given for client " + RealmSpec.CLIENT_ID,
-                    Fix.configField("sso.redirectPolicy", "give at least one redirect URI"));
-        }
-        if (RealmSpec.POLICY_PORTAL.equals(spec.redirectPolicy()) && !redirectUrisAcceptable(uris)) {
-            throw StageException.invalidInput("redirect URIs " + uris + " are not all under https://"
-                    + spec.portalHost() + "/ as redirect policy 'portal' requires",
-                    Fix.configField("sso.redirectPolicy", "use URIs of the developer portal, or policy 'any'"));
-        }
-        String name = spec.realm() + "/" + RealmSpec.CLIENT_ID;
-        RealmResource realm = admin.realm(spec.realm());
-        ClientRepresentation live = call("read client " + name, () -> findClient(realm));
-        if (live == null) {
-            throw new StageException("client " + name + " does not exist", Fix.rerunStage(StageIds.SSO,
-                    "apply the sso stage first"));
-        }
-        List<String> current = live.getRedirectUris() == null ? List.of() : live.getRedirectUris();
-        if (new LinkedHashSet<>(current).equals(new LinkedHashSet<>(uris))) {
-            return Change.noop(TargetSystem.KEYCLOAK, "client", name);
-        }
-        live.setRedirectUris(List.copyOf(uris));
-        call("update redirect URIs of client " + name, () -> {
-            realm.clients().get(live.getId()).update(live);
-            return null;
-        });
-        LOG.info("Set the redirect URIs of client {}", name);
-        return new Change(Action.UPDATE, TargetSystem.KEYCLOAK, "client", name,
-                Map.of("redirectUris", FieldChange.of(current, uris)));
-    }
 
     /**
      * The client secret of {@code 3scale}, read back from Keycloak and registered as a secret (never logged). For the
@@ -440,8 +392,8 @@ public final class RealmConfigurator {
             }
         });
         if (live == null) {
-            throw new StageException("client " + name + " does not exist, so it has no secret",
-                    Fix.rerunStage(StageIds.SSO, "apply the sso stage first"));
+            throw new dev.maas.installer.engine.WaitingForStageException(StageIds.SSO, "client " + name
+                    + " does not exist, so it has no secret", Fix.rerunStage(StageIds.SSO, "apply the sso stage first"));
         }
         ClientResource client = realm.clients().get(live.getId());
         String secret = call("read the secret of client " + name, () -> client.getSecret().getValue());

@@ -13,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.Objects;
@@ -27,8 +28,8 @@ import java.util.regex.Pattern;
  * @param realm            realm name (natural key)
  * @param displayName      realm display name ("MaaS on RHOAI")
  * @param portalHost       host of the developer portal, {@code <tenant>.<apps domain>} (see {@link #portalHost});
- *                         redirect URIs are limited to {@code https://<portalHost>/*} under policy {@code portal};
- *                         may be null under policy {@code any}
+ *                         under policy {@code portal} the client's only redirect URI is the portal's SSO callback
+ *                         there ({@link #redirectUris()}); may be null under policy {@code any}
  * @param redirectPolicy   {@code portal} (default) or {@code any} (the runbook's {@code *})
  * @param identityProvider the identity provider to sign in with, or null for none
  */
@@ -38,6 +39,11 @@ public record RealmSpec(String realm, String displayName, String portalHost, Str
     public static final String CLIENT_ID = "3scale";
     public static final String POLICY_PORTAL = "portal";
     public static final String POLICY_ANY = "any";
+    /**
+     * The system name of the developer portal's SSO integration the portal stage makes in 3scale; its sign-in
+     * callback is {@code /auth/<system name>/callback} on the portal (see {@link #portalCallbackUri()}).
+     */
+    public static final String PORTAL_SSO_SYSTEM_NAME = "keycloak";
 
     /** The same rule as the config validator; Keycloak itself accepts more, but these names are safe in URLs. */
     private static final Pattern REALM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
@@ -80,9 +86,23 @@ public record RealmSpec(String realm, String displayName, String portalHost, Str
         }
     }
 
-    /** The redirect URI pattern the client gets by default. */
-    public String defaultRedirectUri() {
-        return POLICY_ANY.equals(redirectPolicy) ? "*" : "https://" + portalHost + "/*";
+    /**
+     * The redirect URIs of client {@code 3scale}, which the sso stage owns (sets, and repairs): policy {@code any}
+     * exactly {@code *}; policy {@code portal} exactly the developer portal's SSO callback,
+     * {@link #portalCallbackUri()}. The portal stage only reads them (its verify checks that its callback is
+     * accepted).
+     */
+    public List<String> redirectUris() {
+        return List.of(POLICY_ANY.equals(redirectPolicy) ? "*" : portalCallbackUri());
+    }
+
+    /**
+     * Where the developer portal's sign-in comes back to: porta {@code app/lib/three_scale/oauth2/client_base.rb}
+     * ({@code CallbackUrl}: the portal's base URL, {@code /auth}, {@code /<system name>/callback}) for the
+     * integration the portal stage makes ({@link #PORTAL_SSO_SYSTEM_NAME}), on {@code https://<portalHost>}.
+     */
+    public String portalCallbackUri() {
+        return "https://" + portalHost + "/auth/" + PORTAL_SSO_SYSTEM_NAME + "/callback";
     }
 
     /**

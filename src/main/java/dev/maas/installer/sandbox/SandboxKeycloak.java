@@ -20,16 +20,27 @@ import java.util.Objects;
 /**
  * The sandbox's Keycloak: which one (started from the distribution by {@link KeycloakProcess}, an existing one given
  * by URL and admin credentials, or none), and what the sandbox adds for it: the simulated RH-SSO / RHBK operator
- * ({@link KeycloakOperatorSimulator}) pointing at it, the {@code keycloak} entry of {@code sandbox.json}, and the
- * parts of the generated {@code maas-installer.yaml} that let every step of the sso stage run against it
- * ({@code endpoints.keycloakUrl} and a placeholder OpenID Connect identity provider whose client secret is in
- * {@value #IDP_SECRET_FILE}, mode 0600).
+ * ({@link KeycloakOperatorSimulator}) pointing at it, the simulated StatefulSet controller
+ * ({@link StatefulSetSimulator}, which runs the PostgreSQL the sso stage makes for the Red Hat build of Keycloak),
+ * the {@code keycloak} entry of {@code sandbox.json}, and the parts of the generated {@code maas-installer.yaml}
+ * that let every step of the sso stage run against it ({@code endpoints.keycloakUrl}, {@code sso.flavour} and a
+ * placeholder OpenID Connect identity provider whose client secret is in {@value #IDP_SECRET_FILE}, mode 0600).
+ *
+ * <p>The generation follows the SSO flavour the sandbox is for ({@link #forFlavour}): RH-SSO ({@code rhsso}, and
+ * {@code auto}, which picks RH-SSO from the sandbox's catalog) runs on the legacy Keycloak 18 that RH-SSO 7.6 is
+ * built on, under {@code /auth}; {@code rhbk} on Keycloak 26. A started Keycloak keeps its data in the sandbox
+ * folder ({@value #DATA_DIR} or {@value #LEGACY_DATA_DIR}, with its admin password), so the next start on the same
+ * folder resumes its realms.
  */
 public final class SandboxKeycloak {
     /** The file (in the sandbox folder) holding the placeholder identity provider's client secret. */
     public static final String IDP_SECRET_FILE = "idp-client-secret";
     public static final String IDP_ALIAS = "sandbox-oidc";
     public static final String IDP_CLIENT_ID = "maas-sandbox-placeholder";
+    /** The data folder of a started Keycloak 26, in the sandbox folder. */
+    public static final String DATA_DIR = "keycloak-data";
+    /** The data folder (the WildFly server folder) of a started Keycloak 18, in the sandbox folder. */
+    public static final String LEGACY_DATA_DIR = "keycloak-legacy-data";
 
     private enum Kind { START, START_IF_AVAILABLE, EXISTING, NONE }
 
@@ -40,14 +51,39 @@ public final class SandboxKeycloak {
     private final String url;
     private final String adminUser;
     private final String adminPassword;
+    /** The sso.flavour the sandbox is for (auto, rhsso, rhbk), written into its configuration. */
+    private final String flavour;
 
     private SandboxKeycloak(Kind kind, KeycloakProcess.Options processOptions, String url, String adminUser,
                             String adminPassword) {
+        this(kind, processOptions, url, adminUser, adminPassword, null);
+    }
+
+    private SandboxKeycloak(Kind kind, KeycloakProcess.Options processOptions, String url, String adminUser,
+                            String adminPassword, String flavour) {
         this.kind = kind;
         this.processOptions = processOptions;
         this.url = url;
         this.adminUser = adminUser;
         this.adminPassword = adminPassword;
+        this.flavour = flavour;
+    }
+
+    /** The Keycloak generation an SSO flavour runs on: RH-SSO (and auto, which picks it here) Keycloak 18. */
+    public static KeycloakProcess.Generation generationFor(String flavour) {
+        String f = flavour == null || flavour.isBlank() ? "auto" : flavour.trim().toLowerCase(java.util.Locale.ROOT);
+        return f.equals("rhbk") ? KeycloakProcess.Generation.QUARKUS : KeycloakProcess.Generation.WILDFLY;
+    }
+
+    /**
+     * Start the Keycloak of that SSO flavour ({@link #generationFor}) when its distribution can be found and started
+     * (else the other generation's, with a warning, else none, as {@link #startIfAvailable()}); the generated
+     * configuration names the flavour.
+     */
+    public static SandboxKeycloak forFlavour(String flavour) {
+        String f = flavour == null || flavour.isBlank() ? "auto" : flavour.trim().toLowerCase(java.util.Locale.ROOT);
+        return new SandboxKeycloak(Kind.START_IF_AVAILABLE, KeycloakProcess.Options.defaults()
+                .withGeneration(generationFor(f)), null, null, null, f);
     }
 
     /** Start a Keycloak from the distribution (the default); its files go into the sandbox folder. */
@@ -66,10 +102,13 @@ public final class SandboxKeycloak {
      * still gets a sandbox for every other stage).
      */
     public static SandboxKeycloak startIfAvailable() {
-        return new SandboxKeycloak(Kind.START_IF_AVAILABLE, KeycloakProcess.Options.defaults(), null, null, null);
+        return forFlavour("auto");
     }
 
-    /** Use a Keycloak that already runs: its base URL (Keycloak 17+, no {@code /auth}) and master-realm admin. */
+    /**
+     * Use a Keycloak that already runs: its server URL (with {@code /auth} for RH-SSO 7 and Keycloak before 17) and
+     * master-realm admin.
+     */
     public static SandboxKeycloak existing(String url, String adminUser, String adminPassword) {
         Objects.requireNonNull(url, "url");
         String u = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
@@ -99,16 +138,20 @@ public final class SandboxKeycloak {
         String user = adminUser;
         String password = adminPassword;
         if (kind == Kind.START || kind == Kind.START_IF_AVAILABLE) {
-            KeycloakProcess.Options o = processOptions;
-            if (o.unpackDir() == null) {
-                o = o.withUnpackDir(dir);
-            }
-            if (o.logFile() == null) {
-                o = o.withLogFile(dir.resolve("keycloak.log"));
-            }
+            KeycloakProcess.Options o = inSandbox(processOptions, dir);
             if (kind == Kind.START) {
                 process = KeycloakProcess.start(o);
             } else {
+                try {
+                    KeycloakProcess.locateDistribution(o);
+                } catch (RuntimeException missing) {
+                    KeycloakProcess.Generation other = o.generation() == KeycloakProcess.Generation.QUARKUS
+                            ? KeycloakProcess.Generation.WILDFLY : KeycloakProcess.Generation.QUARKUS;
+                    LOG.warn("the sandbox's {} runs on the other Keycloak generation ({}): {}",
+                            o.generation() == KeycloakProcess.Generation.WILDFLY ? "RH-SSO" : "Red Hat build of"
+                                    + " Keycloak", other, missing.getMessage());
+                    o = inSandbox(processOptions.withGeneration(other), dir);
+                }
                 try {
                     process = KeycloakProcess.start(o);
                 } catch (RuntimeException e) {
@@ -129,15 +172,31 @@ public final class SandboxKeycloak {
             SecretRegistry.global().register(idpSecret);
             Path secretFile = dir.resolve(IDP_SECRET_FILE);
             Sandbox.writePrivate(secretFile, idpSecret + "\n");
+            cluster.addOperator(new StatefulSetSimulator());
             cluster.addOperator(new KeycloakOperatorSimulator(KeycloakOperatorSimulator.Options.of(u, user,
                     password)));
-            return new Running(u, user, password, process, secretFile);
+            return new Running(u, user, password, process, secretFile, flavour);
         } catch (RuntimeException e) {
             if (process != null) {
                 process.close();
             }
             throw e;
         }
+    }
+
+    /** The options with the sandbox folder's defaults: unpack folder, log, and the kept data folder. */
+    private static KeycloakProcess.Options inSandbox(KeycloakProcess.Options o, Path dir) {
+        boolean legacy = o.generation() == KeycloakProcess.Generation.WILDFLY;
+        if (o.unpackDir() == null) {
+            o = o.withUnpackDir(dir);
+        }
+        if (o.logFile() == null) {
+            o = o.withLogFile(dir.resolve(legacy ? "keycloak-legacy.log" : "keycloak.log"));
+        }
+        if (o.dataDir() == null) {
+            o = o.withDataDir(dir.resolve(legacy ? LEGACY_DATA_DIR : DATA_DIR));
+        }
+        return o;
     }
 
     /** Fails fast, with a clear message, when the given Keycloak is unreachable or refuses the admin login. */
@@ -162,7 +221,8 @@ public final class SandboxKeycloak {
         }
         if (status != 200) {
             throw new IllegalStateException("the Keycloak at " + url + " answered HTTP " + status + " to the admin"
-                    + " login (is it Keycloak 17 or later, without /auth?)");
+                    + " login (give its server URL: with /auth for RH-SSO 7 and Keycloak before 17, without for"
+                    + " Keycloak 17 and later)");
         }
     }
 
@@ -178,7 +238,12 @@ public final class SandboxKeycloak {
 
     /** The sandbox's Keycloak while it runs. */
     public record Running(String url, String adminUser, String adminPassword, KeycloakProcess process,
-                          Path idpSecretFile) implements AutoCloseable {
+                          Path idpSecretFile, String flavour) implements AutoCloseable {
+        public Running(String url, String adminUser, String adminPassword, KeycloakProcess process,
+                       Path idpSecretFile) {
+            this(url, adminUser, adminPassword, process, idpSecretFile, null);
+        }
+
         /** Whether the sandbox started it (and stops it on close). */
         public boolean startedHere() {
             return process != null;
@@ -195,6 +260,10 @@ public final class SandboxKeycloak {
                     .put("adminPassword", adminPassword).put("startedBySandbox", startedHere());
             if (process != null) {
                 n.put("log", process.logFile().toString());
+                n.put("generation", process.generation() == KeycloakProcess.Generation.WILDFLY
+                        ? "Keycloak " + KeycloakProcess.distributionVersion(process.generation()) + " (WildFly, RH-SSO 7.6)"
+                        : "Keycloak " + KeycloakProcess.distributionVersion(process.generation()));
+                n.put("data", process.dataDir().toString());
             }
             return n;
         }
@@ -207,7 +276,7 @@ public final class SandboxKeycloak {
         /** The same, with {@code endpointUrl} (e.g. the sandbox's HTTPS front of this Keycloak) as keycloakUrl. */
         String configYaml(String endpointUrl) {
             // continues the endpoints: block the sandbox writes just before it
-            return """
+            String yaml = """
                       keycloakUrl: %s
                     sso:
                       # a placeholder OpenID Connect provider (the sandbox Keycloak's master realm), so that every step
@@ -221,6 +290,14 @@ public final class SandboxKeycloak {
                         issuer: %s
                     """.formatted(Sandbox.quoteYaml(endpointUrl), IDP_ALIAS, IDP_CLIENT_ID,
                     Sandbox.quoteYaml(idpSecretFile.toString()), Sandbox.quoteYaml(issuer()));
+            return flavour == null ? yaml : yaml.replace("\nsso:\n", "\nsso:\n" + flavourYaml());
+        }
+
+        /** The {@code sso.flavour} line: the flavour the sandbox's Keycloak generation is for. */
+        private String flavourYaml() {
+            String what = process == null ? "the one given" : process.generation() == KeycloakProcess.Generation.WILDFLY
+                    ? "Keycloak 18, RH-SSO 7.6's generation" : "Keycloak 26, the Red Hat build of Keycloak's";
+            return "  flavour: " + flavour + "   # the sandbox's Keycloak: " + what + "\n";
         }
 
         /** Stops the Keycloak when the sandbox started it. */

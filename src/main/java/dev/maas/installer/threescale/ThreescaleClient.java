@@ -1,5 +1,6 @@
 package dev.maas.installer.threescale;
 
+import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -78,6 +79,7 @@ public final class ThreescaleClient {
         private Duration callTimeout = Duration.ofSeconds(120);
         private OkHttpClient base;
         private SecretRegistry secrets = SecretRegistry.global();
+        private Cancellation cancellation = new Cancellation();
 
         private Builder(String adminUrl, String token) {
             this.adminUrl = Objects.requireNonNull(adminUrl, "adminUrl");
@@ -106,6 +108,12 @@ public final class ThreescaleClient {
             return this;
         }
 
+        /** The run's cancellation: a Cancel ends a wait before a retry at once. */
+        public Builder cancellation(Cancellation c) {
+            this.cancellation = Objects.requireNonNull(c);
+            return this;
+        }
+
         public Builder secrets(SecretRegistry registry) {
             this.secrets = Objects.requireNonNull(registry);
             return this;
@@ -121,7 +129,7 @@ public final class ThreescaleClient {
                     .connectTimeout(connectTimeout).readTimeout(readTimeout).writeTimeout(readTimeout)
                     .callTimeout(callTimeout).retryOnConnectionFailure(false)
                     .build();
-            return new ThreescaleClient(new ThreescaleHttp(url, token, client, retry, secrets), secrets);
+            return new ThreescaleClient(new ThreescaleHttp(url, token, client, retry, secrets, cancellation), secrets);
         }
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import okhttp3.FormBody;
 import okhttp3.HttpUrl;
@@ -49,6 +50,7 @@ public final class ThreescaleHttp {
     private final String token;
     private final OkHttpClient http;
     private final RetryPolicy retry;
+    private final Cancellation cancellation;
     private final ObjectMapper mapper;
     private final SecretRegistry secrets;
     private volatile Consumer<RequestShape> requestListener = shape -> { };
@@ -57,8 +59,10 @@ public final class ThreescaleHttp {
     public record RequestShape(String method, String path, List<String> parameterNames) {
     }
 
-    ThreescaleHttp(HttpUrl baseUrl, String token, OkHttpClient http, RetryPolicy retry, SecretRegistry secrets) {
+    ThreescaleHttp(HttpUrl baseUrl, String token, OkHttpClient http, RetryPolicy retry, SecretRegistry secrets,
+                   Cancellation cancellation) {
         this.baseUrl = baseUrl;
+        this.cancellation = cancellation;
         this.token = secrets.register(token);
         this.http = http;
         this.retry = retry;
@@ -331,7 +335,8 @@ public final class ThreescaleHttp {
             return;
         }
         try {
-            Thread.sleep(d.toMillis()); // bounded: RetryPolicy caps every delay and the number of attempts
+            // bounded: RetryPolicy caps every delay and the number of attempts; a Cancel ends the wait at once
+            cancellation.pause(d);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ThreescaleApiException("Interrupted while waiting to retry a 3scale call", -1, "", "", null, e);

@@ -103,7 +103,9 @@ class CliCommandsTest {
         JsonNode stages = root.get("stages");
         assertThat(stages).hasSize(2);
         JsonNode a = stages.get(0);
-        assertThat(fieldNames(a)).containsExactly("id", "title", "result", "changes", "error", "fix");
+        assertThat(fieldNames(a)).containsExactly("id", "title", "result", "changes", "error", "fix",
+                "assumptions");
+        assertThat(a.get("assumptions")).isEmpty();
         assertThat(a.get("id").asText()).isEqualTo("alpha");
         assertThat(a.get("result").asText()).isEqualTo("OK");
         assertThat(a.get("error").isNull()).isTrue();
@@ -221,7 +223,10 @@ class CliCommandsTest {
         JsonNode stages = r.json().get("stages");
         JsonNode first = stages.get(0);
         assertThat(fieldNames(first)).containsExactly("id", "title", "result", "checks", "error", "fix");
-        assertThat(first.get("result").asText()).isEqualTo("OK");
+        // the stage's result is its worst check: one passes and one fails, so it drifted
+        assertThat(first.get("result").asText()).isEqualTo("DRIFTED");
+        assertThat(first.get("error").asText()).isEqualTo("1 check failed: operator");
+        assertThat(first.get("fix").get("target").asText()).isEqualTo("threescale");
         JsonNode check = first.get("checks").get(0);
         assertThat(fieldNames(check)).containsExactly("status", "name", "message", "fix");
         assertThat(check.get("status").asText()).isEqualTo("OK");

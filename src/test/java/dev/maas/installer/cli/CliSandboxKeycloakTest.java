@@ -94,8 +94,11 @@ class CliSandboxKeycloakTest {
         SandboxKeycloak.Running kc = sandbox.keycloak();
         assertThat(kc).isNotNull();
         assertThat(kc.startedHere()).isTrue();
-        assertThat(kc.url()).startsWith("http://127.0.0.1:");
+        // the default flavour (auto: RH-SSO in the sandbox's catalog) runs on RH-SSO 7.6's Keycloak 18, under /auth
+        assertThat(kc.process().generation()).isEqualTo(KeycloakProcess.Generation.WILDFLY);
+        assertThat(kc.url()).startsWith("http://127.0.0.1:").endsWith("/auth");
         assertThat(kc.process().isAlive()).isTrue();
+        assertThat(kc.process().dataDir()).isEqualTo(dir.resolve(SandboxKeycloak.LEGACY_DATA_DIR));
 
         // sandbox.json: the keycloak entry, owner-only
         assertOwnerOnly(sandbox.sandboxJson());
@@ -109,6 +112,7 @@ class CliSandboxKeycloakTest {
         InstallerConfig config = ConfigLoader.load(sandbox.configFile());
         // reached over HTTPS with the cluster's ingress certificate, as Keycloak's Route would be
         assertThat(config.endpoints().keycloakUrl()).isEqualTo(sandbox.keycloakUrl()).startsWith("https://127.0.0.1:");
+        assertThat(config.sso().flavour()).isEqualTo("auto");
         assertThat(config.sso().identityProvider().type()).isEqualTo("oidc");
         assertThat(config.sso().identityProvider().issuer()).isEqualTo(kc.url() + "/realms/master");
         assertThat(config.sso().identityProvider().clientSecretFile())
@@ -195,11 +199,54 @@ class CliSandboxKeycloakTest {
         KeycloakProcess process = kc.process();
         int port = process.httpPort();
         int managementPort = process.managementPort();
+        String password = kc.adminPassword();
         sandbox.close();
         sandbox = null;
         assertThat(process.isAlive()).isFalse();
         assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
         assertThatThrownBy(() -> new Socket("127.0.0.1", managementPort).close())
                 .isInstanceOf(ConnectException.class);
+
+        // a sandbox started again on the folder resumes its Keycloak: the same admin, the realm made before
+        sandbox = Sandbox.run(dir);
+        SandboxKeycloak.Running again = sandbox.keycloak();
+        assertThat(again.adminPassword()).isEqualTo(password);
+        try (Keycloak admin = KeycloakBuilder.builder().serverUrl(again.url()).realm("master").clientId("admin-cli")
+                .username(again.adminUser()).password(again.adminPassword()).grantType("password").build()) {
+            assertThat(admin.realm("maas").clients().findByClientId("3scale")).hasSize(1);
+        }
+        sandbox.close();
+        sandbox = null;
+    }
+
+    @Test
+    void anRhbkSandboxRunsKeycloak26AndThePostgresqlOfTheSsoStageKeepsTheRealmOverARestart() throws Exception {
+        Path dir = tmp.resolve("rhbk");
+        sandbox = Sandbox.run(dir, dev.maas.installer.sandbox.TestCluster.Options.defaults(),
+                SandboxKeycloak.forFlavour("rhbk"));
+        SandboxKeycloak.Running kc = sandbox.keycloak();
+        assertThat(kc.process().generation()).isEqualTo(KeycloakProcess.Generation.QUARKUS);
+        assertThat(kc.process().dataDir()).isEqualTo(dir.resolve(SandboxKeycloak.DATA_DIR));
+        assertThat(ConfigLoader.load(sandbox.configFile()).sso().flavour()).isEqualTo("rhbk");
+        Stage sso = SsoStageForTests.withAdminFilters(Duration.ofSeconds(180), new RequestRecorder());
+        List<Stage> stages = Stages.all().stream().map(s -> s.id().equals(StageIds.SSO) ? sso : s).toList();
+        CliHarness cli = new CliHarness(tmp.resolve("rhbk-client"), stages.toArray(Stage[]::new));
+        String cfg = sandbox.configFile().toString();
+
+        CliHarness.Result apply = cli.run("apply", "--stage", "sso", "--yes", "--config", cfg, "--output", "json");
+        assertThat(apply.code()).as(apply.toString()).isZero();
+        KubernetesClient client = sandbox.cluster().newClient();
+        assertThat(client.apps().statefulSets().inNamespace("rh-sso").withName("keycloak-postgresql").get()
+                .getStatus().getReadyReplicas()).isEqualTo(1);
+
+        // `oc delete pod keycloak-0`: Keycloak restarts, on its database
+        client.pods().inNamespace("rh-sso").withName("keycloak-0").delete();
+        dev.maas.installer.engine.wait.Backoff.of(Duration.ofSeconds(60)).awaitTrue("the pod made again", () ->
+                client.pods().inNamespace("rh-sso").withName("keycloak-0").get() != null);
+        CliHarness.Result verify = cli.run("verify", "--stage", "sso", "--config", cfg, "--output", "json");
+        assertThat(verify.code()).as(verify.toString()).isZero();
+        assertThat(verify.json().path("stages").get(0).path("result").asText()).isEqualTo("OK");
+        sandbox.close();
+        sandbox = null;
     }
 }

@@ -33,6 +33,13 @@ public final class Fixtures {
                 .endMetadata().withProvisioner(provisioner).build()).create();
     }
 
+    /** A StorageClass marked as the cluster's default (storageclass.kubernetes.io/is-default-class). */
+    public static void defaultStorageClass(KubernetesClient c, String name) {
+        c.storage().v1().storageClasses().resource(new StorageClassBuilder().withNewMetadata().withName(name)
+                .addToAnnotations("storageclass.kubernetes.io/is-default-class", "true").endMetadata()
+                .withProvisioner("kubernetes.io/no-provisioner").build()).create();
+    }
+
     public static void appsDomain(KubernetesClient c, String domain) {
         c.resource(new IngressBuilder().withNewMetadata().withName("cluster").endMetadata()
                 .withNewSpec().withDomain(domain).endSpec().build()).create();

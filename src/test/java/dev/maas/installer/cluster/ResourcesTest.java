@@ -140,4 +140,38 @@ class ResourcesTest {
                 Duration.ofSeconds(20), null, null, null, "settings ready");
         assertThat(done.getData()).containsEntry("ready", "yes");
     }
+
+    @Test
+    void defaultsTheApiServerAddsToListElementsAreNoDrift() {
+        io.fabric8.kubernetes.api.model.apps.StatefulSet desired = new io.fabric8.kubernetes.api.model.apps
+                .StatefulSetBuilder().withNewMetadata().withName("db").withNamespace("apps").endMetadata()
+                .withNewSpec().withReplicas(1).withNewTemplate().withNewSpec().addNewContainer().withName("db")
+                .withImage("postgresql:16").addNewPort().withContainerPort(5432).withProtocol("TCP").endPort()
+                .endContainer().endSpec().endTemplate().endSpec().build();
+        resources.createOrUpdate(desired, false);
+        // what a real API server stores: defaults inside the container and the port
+        cluster.client().apps().statefulSets().inNamespace("apps").withName("db").edit(s -> {
+            var c = s.getSpec().getTemplate().getSpec().getContainers().get(0);
+            c.setTerminationMessagePath("/dev/termination-log");
+            c.setImagePullPolicy("IfNotPresent");
+            c.getPorts().get(0).setName("ignored-by-us");
+            return s;
+        });
+        var again = new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder(desired).build();
+        assertThat(resources.createOrUpdate(again, true).change().isNoop()).isTrue();
+
+        // a value we set that differs, or another container, is drift
+        var otherImage = new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder(desired).editSpec().editTemplate()
+                .editSpec().editFirstContainer().withImage("postgresql:17").endContainer().endSpec().endTemplate()
+                .endSpec().build();
+        assertThat(resources.createOrUpdate(otherImage, true).change().fields())
+                .containsKey("spec.template.spec.containers");
+        cluster.client().apps().statefulSets().inNamespace("apps").withName("db").edit(s -> {
+            s.getSpec().getTemplate().getSpec().getContainers().add(new io.fabric8.kubernetes.api.model
+                    .ContainerBuilder().withName("sidecar").withImage("x").build());
+            return s;
+        });
+        assertThat(resources.createOrUpdate(new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder(desired)
+                .build(), true).change().action()).isEqualTo(Action.UPDATE);
+    }
 }

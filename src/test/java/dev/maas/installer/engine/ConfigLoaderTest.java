@@ -303,4 +303,56 @@ class ConfigLoaderTest {
         assertThat(approval.message()).isEqualTo("'manual' is not allowed: use one of Automatic, Manual");
         assertThat(onlyProblem("cluster:\n  catalogSource: My_Catalog\n").path()).isEqualTo("cluster.catalogSource");
     }
+
+    @Test
+    void theKeycloakDatabaseIsManagedByDefaultAndAnExternalOneIsRead() {
+        InstallerConfig d = parse("");
+        assertThat(d.sso().database().type()).isEqualTo("managed");
+        assertThat(d.sso().database().managed()).isTrue();
+        InstallerConfig managed = parse("sso:\n  database:\n    storageSize: 5Gi\n    storageClass: gp3-csi\n");
+        assertThat(managed.sso().database().storageSize()).isEqualTo("5Gi");
+        assertThat(managed.sso().database().storageClass()).isEqualTo("gp3-csi");
+        InstallerConfig ext = parse("""
+                sso:
+                  database:
+                    type: external
+                    vendor: postgres
+                    host: postgres.db.svc
+                    port: 5433
+                    database: kc
+                    credentialsSecret: keycloak-db
+                """);
+        assertThat(ext.sso().database()).isEqualTo(new InstallerConfig.DatabaseConfig("external", null, null, null,
+                "postgres", "postgres.db.svc", 5433, "kc", "keycloak-db"));
+        assertThat(ConfigLoader.parse(ConfigLoader.toYaml(ext), "round trip", dir).sso().database())
+                .isEqualTo(ext.sso().database());
+    }
+
+    @Test
+    void aWrongKeycloakDatabaseNamesTheFieldAndTheFix() {
+        ConfigProblem type = onlyProblem("sso:\n  database:\n    type: h2\n");
+        assertThat(type.path()).isEqualTo("sso.database.type");
+        assertThat(type.message()).contains("external, managed");
+        ConfigProblem host = onlyProblem("sso:\n  database:\n    type: external\n    credentialsSecret: db\n");
+        assertThat(host.path()).isEqualTo("sso.database.host");
+        assertThat(host.message()).contains("required with type external");
+        ConfigProblem secret = onlyProblem("sso:\n  database:\n    type: external\n    host: db.example.com\n");
+        assertThat(secret.path()).isEqualTo("sso.database.credentialsSecret");
+        assertThat(secret.message()).contains("keys username and password").contains("rh-sso");
+        ConfigProblem hostOnManaged = onlyProblem("sso:\n  database:\n    host: db.example.com\n");
+        assertThat(hostOnManaged.path()).isEqualTo("sso.database.host");
+        assertThat(hostOnManaged.message()).contains("only used with type external");
+        ConfigProblem size = onlyProblem("sso:\n  database:\n    storageSize: 1 GB\n");
+        assertThat(size.path()).isEqualTo("sso.database.storageSize");
+        assertThat(size.message()).contains("e.g. 1Gi");
+        ConfigProblem vendor = onlyProblem("sso:\n  database:\n    type: external\n    vendor: dev-file\n"
+                + "    host: db\n    credentialsSecret: db\n");
+        assertThat(vendor.path()).isEqualTo("sso.database.vendor");
+        ConfigProblem port = onlyProblem("sso:\n  database:\n    type: external\n    port: 70000\n"
+                + "    host: db\n    credentialsSecret: db\n");
+        assertThat(port.path()).isEqualTo("sso.database.port");
+        ConfigProblem hostWithPort = onlyProblem("sso:\n  database:\n    type: external\n"
+                + "    host: db:5432\n    credentialsSecret: db\n");
+        assertThat(hostWithPort.message()).contains("the port goes in port");
+    }
 }

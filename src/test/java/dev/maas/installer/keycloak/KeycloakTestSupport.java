@@ -27,15 +27,19 @@ final class KeycloakTestSupport {
 
     private KeycloakTestSupport() { }
 
+    /** Keycloak 26 (the Red Hat build of Keycloak's generation). */
     static KeycloakServer.Endpoint server() { return KeycloakServer.get(); }
 
     static KeycloakAdmin.Credentials credentials() {
-        KeycloakServer.Endpoint e = server();
+        return credentials(server());
+    }
+
+    static KeycloakAdmin.Credentials credentials(KeycloakServer.Endpoint e) {
         return new KeycloakAdmin.Credentials(e.adminUser(), e.adminPassword(), "Secret credential-rh-sso");
     }
 
-    static KeycloakAdmin connect(RequestRecorder recorder) {
-        return KeycloakAdmin.connect(server().url(), credentials(), null, List.of(recorder));
+    static KeycloakAdmin connect(KeycloakServer.Endpoint e, RequestRecorder recorder) {
+        return KeycloakAdmin.connect(e.url(), credentials(e), null, List.of(recorder));
     }
 
     /** A fresh realm name per test, so tests do not see each other's objects. */
@@ -44,16 +48,16 @@ final class KeycloakTestSupport {
     }
 
     /** A spec with a generic OIDC identity provider whose issuer is this Keycloak's master realm (a real one). */
-    static RealmSpec spec(String realm, Supplier<String> idpSecret) {
+    static RealmSpec spec(KeycloakServer.Endpoint server, String realm, Supplier<String> idpSecret) {
         RealmSpec.IdentityProvider idp = new RealmSpec.IdentityProvider("oidc", "corp-sso", "Corporate SSO",
                 "maas-portal", idpSecret, "environment variable MAAS_IDP_CLIENT_SECRET",
-                server().url() + "/realms/master", null, null, null, null);
+                server.url() + "/realms/master", null, null, null, null);
         return new RealmSpec(realm, null, PORTAL_HOST, "portal", idp);
     }
 
     /** A resource owner password grant against {@code realm}; returns status and JSON body. */
-    static Map.Entry<Integer, JsonNode> passwordGrant(String realm, String clientId, String clientSecret,
-                                                      String username, String password)
+    static Map.Entry<Integer, JsonNode> passwordGrant(KeycloakServer.Endpoint server, String realm, String clientId,
+                                                      String clientSecret, String username, String password)
             throws IOException, InterruptedException {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "password");
@@ -65,7 +69,7 @@ final class KeycloakTestSupport {
         String body = form.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
                 + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(server().url() + "/realms/" + realm + "/protocol/openid-connect/token"))
+                        URI.create(server.url() + "/realms/" + realm + "/protocol/openid-connect/token"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         return Map.entry(response.statusCode(), JSON.readTree(response.body()));

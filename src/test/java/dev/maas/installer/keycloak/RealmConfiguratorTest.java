@@ -10,11 +10,11 @@ import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.testing.KeycloakServer;
 import dev.maas.installer.testing.LogCapture;
 import dev.maas.installer.testing.RequestRecorder;
 import jakarta.ws.rs.core.Response;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.resource.RealmResource;
@@ -34,26 +34,25 @@ import static dev.maas.installer.keycloak.KeycloakTestSupport.PORTAL_HOST;
 import static dev.maas.installer.keycloak.KeycloakTestSupport.claims;
 import static dev.maas.installer.keycloak.KeycloakTestSupport.connect;
 import static dev.maas.installer.keycloak.KeycloakTestSupport.passwordGrant;
-import static dev.maas.installer.keycloak.KeycloakTestSupport.server;
 import static dev.maas.installer.keycloak.KeycloakTestSupport.spec;
 import static dev.maas.installer.keycloak.KeycloakTestSupport.uniqueRealm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** RealmConfigurator against a real Keycloak (started once per test JVM by KeycloakServer). */
+/** RealmConfigurator against a real Keycloak 26 (started once per test JVM by KeycloakServer). */
 class RealmConfiguratorTest {
     private final RequestRecorder recorder = new RequestRecorder();
     private final AtomicReference<String> idpSecret = new AtomicReference<>("idp-secret-" + System.nanoTime());
     private KeycloakAdmin admin;
 
-    @BeforeAll
-    static void startKeycloak() {
-        server();
+    /** The Keycloak the tests run against. */
+    KeycloakServer.Endpoint server() {
+        return KeycloakServer.get();
     }
 
     @BeforeEach
     void connectAdmin() {
-        admin = connect(recorder);
+        admin = connect(server(), recorder);
     }
 
     @AfterEach
@@ -62,7 +61,7 @@ class RealmConfiguratorTest {
     }
 
     private RealmConfigurator configurator(String realm) {
-        return new RealmConfigurator(admin, spec(realm, idpSecret::get));
+        return new RealmConfigurator(admin, spec(server(), realm, idpSecret::get));
     }
 
     @Test
@@ -97,7 +96,7 @@ class RealmConfiguratorTest {
         assertThat(client.isDirectAccessGrantsEnabled()).isFalse();
         assertThat(client.isServiceAccountsEnabled()).isFalse();
         assertThat(client.getAttributes()).containsEntry("oauth2.device.authorization.grant.enabled", "false");
-        assertThat(client.getRedirectUris()).containsExactly("https://" + PORTAL_HOST + "/*");
+        assertThat(client.getRedirectUris()).containsExactly("https://" + PORTAL_HOST + "/auth/keycloak/callback");
 
         List<ProtocolMapperRepresentation> mappers = r.clients().get(client.getId()).getProtocolMappers().getMappers();
         ProtocolMapperRepresentation builtin = admin.client().serverInfo().getInfo().getBuiltinProtocolMappers()
@@ -212,7 +211,7 @@ class RealmConfiguratorTest {
         assertThat(SecretRegistry.global().redact("s=" + secret)).isEqualTo("s=" + SecretRegistry.MASK);
 
         // The client is standard-flow only: the password grant is refused ...
-        var refused = passwordGrant(realm, "3scale", secret, "alice", "alice-Pa55word");
+        var refused = passwordGrant(server(), realm, "3scale", secret, "alice", "alice-Pa55word");
         assertThat(refused.getKey()).isEqualTo(400);
         assertThat(refused.getValue().path("error").asText()).isEqualTo("unauthorized_client");
 
@@ -220,7 +219,7 @@ class RealmConfiguratorTest {
         ClientRepresentation client = r.clients().findByClientId("3scale").get(0);
         client.setDirectAccessGrantsEnabled(true);
         r.clients().get(client.getId()).update(client);
-        var granted = passwordGrant(realm, "3scale", secret, "alice", "alice-Pa55word");
+        var granted = passwordGrant(server(), realm, "3scale", secret, "alice", "alice-Pa55word");
         assertThat(granted.getKey()).as(granted.getValue().toString()).isEqualTo(200);
         for (String tokenField : List.of("id_token", "access_token")) {
             JsonNode claims = claims(granted.getValue().path(tokenField).asText());
@@ -230,7 +229,7 @@ class RealmConfiguratorTest {
         }
 
         configurator.apply(Progress.NONE, null);
-        assertThat(passwordGrant(realm, "3scale", secret, "alice", "alice-Pa55word").getKey()).isEqualTo(400);
+        assertThat(passwordGrant(server(), realm, "3scale", secret, "alice", "alice-Pa55word").getKey()).isEqualTo(400);
     }
 
     @Test
@@ -296,31 +295,40 @@ class RealmConfiguratorTest {
     }
 
     @Test
-    void redirectPolicyAnyAndExactRedirectUrisSetLaterAreKept() {
+    void theRedirectUrisAreExactlyThePortalsCallbackOrAnyAndAHandEditIsRepaired() {
         String realm = uniqueRealm("redirect");
         RealmSpec any = new RealmSpec(realm, null, null, "any", null);
         new RealmConfigurator(admin, any).apply(Progress.NONE, null);
         ClientRepresentation client = admin.realm(realm).clients().findByClientId("3scale").get(0);
         assertThat(client.getRedirectUris()).containsExactly("*");
 
-        // switching to the portal policy narrows it
+        // switching to the portal policy narrows it to the developer portal's sign-in callback
         RealmConfigurator portal = new RealmConfigurator(admin, new RealmSpec(realm, null, PORTAL_HOST, "portal", null));
         Change change = portal.plan().stream().filter(c -> c.kind().equals("client")).findFirst().orElseThrow();
         assertThat(change.fields()).containsOnlyKeys("redirectUris");
         portal.apply(Progress.NONE, null);
-
-        // the portal stage sets exact URIs; a later sso apply keeps them
-        List<String> exact = List.of("https://" + PORTAL_HOST + "/auth/keycloak/callback");
-        assertThat(portal.setRedirectUris(exact).action()).isEqualTo(Action.UPDATE);
-        assertThat(portal.setRedirectUris(exact).isNoop()).isTrue();
+        List<String> callback = List.of("https://" + PORTAL_HOST + "/auth/keycloak/callback");
+        assertThat(admin.realm(realm).clients().get(client.getId()).toRepresentation().getRedirectUris())
+                .containsExactlyElementsOf(callback);
         recorder.clear();
         assertThat(portal.apply(Progress.NONE, null)).allMatch(Change::isNoop);
         assertThat(recorder.writes()).isEmpty();
-        assertThat(admin.realm(realm).clients().get(client.getId()).toRepresentation().getRedirectUris())
-                .containsExactlyElementsOf(exact);
 
-        assertThatThrownBy(() -> portal.setRedirectUris(List.of("https://evil.example.com/cb")))
-                .isInstanceOf(StageException.class).hasMessageContaining("not all under https://" + PORTAL_HOST);
+        // the stage owns them: a hand edit, even one under the portal's host, is drift that apply repairs
+        for (List<String> edited : List.of(List.of("https://evil.example.com/*"), List.of("https://" + PORTAL_HOST
+                + "/*"))) {
+            ClientRepresentation live = admin.realm(realm).clients().get(client.getId()).toRepresentation();
+            live.setRedirectUris(edited);
+            admin.realm(realm).clients().get(client.getId()).update(live);
+            assertThat(portal.verify()).anySatisfy(c -> {
+                assertThat(c.name()).isEqualTo("client " + realm + "/3scale");
+                assertThat(c.status().passes()).isFalse();
+                assertThat(c.message()).contains("redirectUris");
+            });
+            portal.apply(Progress.NONE, null);
+            assertThat(admin.realm(realm).clients().get(client.getId()).toRepresentation().getRedirectUris())
+                    .as("after a hand edit to %s", edited).containsExactlyElementsOf(callback);
+        }
     }
 
     @Test
@@ -399,12 +407,12 @@ class RealmConfiguratorTest {
         idpSecret.set("rotated+idp/secret=" + System.nanoTime());
         secrets.add(idpSecret.get());
         configurator(realm).apply(Progress.NONE, null);
-        try (KeycloakAdmin again = connect(new RequestRecorder())) {
+        try (KeycloakAdmin again = connect(server(), new RequestRecorder())) {
             assertThat(again.serverUrl()).isEqualTo(server().url());
         }
         // a token request with the client secret, as the 3scale side will do
         try {
-            passwordGrant(realm, "3scale", secrets.get(secrets.size() - 2), "nobody", "x");
+            passwordGrant(server(), realm, "3scale", secrets.get(secrets.size() - 2), "nobody", "x");
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -454,7 +462,7 @@ class RealmConfiguratorTest {
                 Map.of("MY_GH_SECRET", "gh-secret-value")::get);
         assertThat(spec.realm()).isEqualTo("maas");
         assertThat(spec.displayName()).isEqualTo("MaaS on RHOAI");
-        assertThat(spec.defaultRedirectUri()).isEqualTo("https://maas.apps.example.com/*");
+        assertThat(spec.redirectUris()).containsExactly("https://maas.apps.example.com/auth/keycloak/callback");
         assertThat(spec.identityProvider().alias()).isEqualTo("github");
         assertThat(spec.identityProvider().displayName()).isEqualTo("GitHub");
         assertThat(spec.identityProvider().clientSecret().get()).isEqualTo("gh-secret-value");

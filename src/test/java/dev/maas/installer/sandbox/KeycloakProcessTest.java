@@ -10,7 +10,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
@@ -29,11 +31,13 @@ class KeycloakProcessTest {
     Path tmp;
 
     private String savedDist;
+    private String savedLegacyDist;
     private String savedRepo;
 
     @BeforeEach
     void clearProperties() {
         savedDist = System.clearProperty(KeycloakProcess.DIST_PROPERTY);
+        savedLegacyDist = System.clearProperty(KeycloakProcess.LEGACY_DIST_PROPERTY);
         savedRepo = System.getProperty("maven.repo.local");
         System.setProperty("maven.repo.local", tmp.resolve("m2").toString());
     }
@@ -41,6 +45,7 @@ class KeycloakProcessTest {
     @AfterEach
     void restoreProperties() {
         restore(KeycloakProcess.DIST_PROPERTY, savedDist);
+        restore(KeycloakProcess.LEGACY_DIST_PROPERTY, savedLegacyDist);
         restore("maven.repo.local", savedRepo);
     }
 
@@ -55,6 +60,13 @@ class KeycloakProcessTest {
     private static Path fakeDistribution(Path dir, String script) throws IOException {
         Files.createDirectories(dir.resolve("bin"));
         Files.writeString(dir.resolve("bin/kc.sh"), "#!/bin/bash\n" + script + "\n");
+        return dir;
+    }
+
+    /** A fake distribution that counts as built already (the marker of `kc.sh build` with our options). */
+    private static Path builtFakeDistribution(Path dir, String script) throws IOException {
+        fakeDistribution(dir, script);
+        Files.writeString(dir.resolve(KeycloakProcess.BUILD_MARKER), KeycloakProcess.BUILD_OPTIONS + "\n");
         return dir;
     }
 
@@ -142,20 +154,20 @@ class KeycloakProcessTest {
 
     @Test
     void aServerThatExitsIsReportedAtOnceWithItsLog() throws IOException {
-        Path dist = fakeDistribution(tmp.resolve("kc"), "echo \"ERROR: port taken ($1 $2)\"; exit 3");
+        Path dist = builtFakeDistribution(tmp.resolve("kc"), "echo \"ERROR: port taken ($1 $2)\"; exit 3");
         long start = System.nanoTime();
         assertThatThrownBy(() -> KeycloakProcess.start(KeycloakProcess.Options.defaults().withDistribution(dist)
                 .withStartTimeout(Duration.ofSeconds(120)).withLogFile(tmp.resolve("logs/kc.log"))))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("Keycloak exited with code 3 while starting")
-                .hasMessageContaining("ERROR: port taken (start-dev --db=dev-mem)");
+                .hasMessageContaining("ERROR: port taken (start --optimized)");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
     }
 
     @Test
     void aServerThatNeverGetsReadyIsStoppedWithItsChildren() throws Exception {
         Path pids = tmp.resolve("pids");
-        Path dist = fakeDistribution(tmp.resolve("kc"), "echo $$ > '" + pids + "'; sleep 600 & echo $! >> '" + pids
+        Path dist = builtFakeDistribution(tmp.resolve("kc"), "echo $$ > '" + pids + "'; sleep 600 & echo $! >> '" + pids
                 + "'; wait");
         assertThatThrownBy(() -> KeycloakProcess.start(KeycloakProcess.Options.defaults().withDistribution(dist)
                 .withStartTimeout(Duration.ofSeconds(3))))
@@ -171,5 +183,106 @@ class KeycloakProcessTest {
                 }
             });
         }
+    }
+
+    @Test
+    void keycloak26IsBuiltOnceThenStartedOptimizedOnItsDataFolder() throws IOException {
+        Path calls = tmp.resolve("calls");
+        Path dist = fakeDistribution(tmp.resolve("kc"), "echo \"$*\" >> '" + calls + "'; [ \"$1\" = build ] && exit 0;"
+                + " exit 3");
+        Path data = tmp.resolve("sandbox/keycloak-data");
+        KeycloakProcess.Options options = KeycloakProcess.Options.defaults().withDistribution(dist)
+                .withDataDir(data).withLogFile(tmp.resolve("kc.log"));
+
+        assertThatThrownBy(() -> KeycloakProcess.start(options)).hasMessageContaining("exited with code 3");
+        assertThatThrownBy(() -> KeycloakProcess.start(options)).hasMessageContaining("exited with code 3");
+
+        List<String> lines = Files.readAllLines(calls);
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).isEqualTo("build " + KeycloakProcess.BUILD_OPTIONS);
+        assertThat(lines.subList(1, 3)).allSatisfy(l -> assertThat(l).startsWith("start --optimized --cache=local")
+                .contains("--http-host=127.0.0.1").contains("--hostname-strict=false")
+                .contains("--db-url=jdbc:h2:file:" + data.toAbsolutePath().resolve("keycloakdb") + ";"));
+        assertThat(dist.resolve(KeycloakProcess.BUILD_MARKER)).hasContent(KeycloakProcess.BUILD_OPTIONS);
+        // the kept data folder holds the admin's password (owner only), the same for every start
+        Path passwordFile = data.resolve(KeycloakProcess.ADMIN_PASSWORD_FILE);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(passwordFile))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
+        assertThat(Files.readString(passwordFile).trim()).startsWith("Kc-").hasSize(27);
+    }
+
+    @Test
+    void aFailedBuildIsReportedWithItsLogAndBuiltAgainNextTime() throws IOException {
+        Path dist = fakeDistribution(tmp.resolve("kc"), "echo \"ERROR: cannot augment ($1)\"; exit 4");
+        KeycloakProcess.Options options = KeycloakProcess.Options.defaults().withDistribution(dist)
+                .withLogFile(tmp.resolve("kc.log"));
+        assertThatThrownBy(() -> KeycloakProcess.start(options)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("building Keycloak (kc.sh build " + KeycloakProcess.BUILD_OPTIONS
+                        + ") failed with code 4").hasMessageContaining("ERROR: cannot augment (build)");
+        assertThat(dist.resolve(KeycloakProcess.BUILD_MARKER)).doesNotExist();
+        try (var left = Files.list(tmp)) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("the run's data folder is removed")
+                    .noneMatch(n -> n.startsWith("keycloak-data-"));
+        }
+    }
+
+    @Test
+    void legacyAdminIsAPbkdf2HashAsAddUserKeycloakWritesIt() throws Exception {
+        String json = KeycloakProcess.addUserJson("maas-kc-admin", "s3cret-Pw");
+        assertThat(json).doesNotContain("s3cret-Pw");
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode user = mapper.readTree(json).get(0).path("users").get(0);
+        assertThat(mapper.readTree(json).get(0).path("realm").asText()).isEqualTo("master");
+        assertThat(user.path("username").asText()).isEqualTo("maas-kc-admin");
+        assertThat(user.path("realmRoles").get(0).asText()).isEqualTo("admin");
+        com.fasterxml.jackson.databind.JsonNode credential = user.path("credentials").get(0);
+        com.fasterxml.jackson.databind.JsonNode secret = mapper.readTree(credential.path("secretData").asText());
+        com.fasterxml.jackson.databind.JsonNode data = mapper.readTree(credential.path("credentialData").asText());
+        assertThat(data.path("algorithm").asText()).isEqualTo("pbkdf2-sha256");
+        byte[] salt = java.util.Base64.getDecoder().decode(secret.path("salt").asText());
+        byte[] expected = javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(
+                new javax.crypto.spec.PBEKeySpec("s3cret-Pw".toCharArray(), salt, data.path("hashIterations").asInt(),
+                        512)).getEncoded();
+        assertThat(java.util.Base64.getDecoder().decode(secret.path("value").asText())).isEqualTo(expected);
+    }
+
+    @Test
+    void legacyServerFolderIsACopyOfStandaloneWithTheAdminOnlyWhileItsDatabaseIsNew() throws IOException {
+        Path home = tmp.resolve("keycloak-18.0.2");
+        Files.createDirectories(home.resolve("standalone/configuration"));
+        Files.writeString(home.resolve("standalone/configuration/standalone.xml"), "<server/>");
+        Path data = tmp.resolve("data");
+
+        Path base = KeycloakProcess.legacyServerFolder(home, data, "pw-1");
+        assertThat(base).isEqualTo(data.resolve("standalone"));
+        assertThat(base.resolve("configuration/standalone.xml")).hasContent("<server/>");
+        Path addUser = base.resolve("configuration/keycloak-add-user.json");
+        assertThat(addUser).exists();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(addUser))).isEqualTo("rw-------");
+
+        // Keycloak imported (and deleted) it and made its database: a second start adds no admin
+        Files.delete(addUser);
+        Files.createDirectories(base.resolve("data"));
+        Files.writeString(base.resolve("data/keycloak.mv.db"), "db");
+        KeycloakProcess.legacyServerFolder(home, data, "pw-1");
+        assertThat(addUser).doesNotExist();
+        assertThat(home.resolve("standalone/configuration/keycloak-add-user.json")).as("the distribution is untouched")
+                .doesNotExist();
+    }
+
+    @Test
+    void findsTheLegacyDistributionInItsOwnFolder() throws IOException {
+        Path work = tmp.resolve("work");
+        Files.createDirectories(work.resolve("target/keycloak-legacy/keycloak-18.0.2/bin"));
+        Files.writeString(work.resolve("target/keycloak-legacy/keycloak-18.0.2/bin/standalone.sh"), "exit 0");
+        fakeDistribution(work.resolve("target/keycloak/keycloak-26.0"), "exit 0");
+        KeycloakProcess.Options legacy = KeycloakProcess.Options.defaults().withWorkingDir(work)
+                .withGeneration(KeycloakProcess.Generation.WILDFLY);
+        assertThat(KeycloakProcess.locateDistribution(legacy))
+                .isEqualTo(work.resolve("target/keycloak-legacy/keycloak-18.0.2").toAbsolutePath());
+        assertThat(KeycloakProcess.distributionVersion(KeycloakProcess.Generation.WILDFLY)).isEqualTo("18.0.2");
+        assertThatThrownBy(() -> KeycloakProcess.locateDistribution(legacy.withWorkingDir(tmp.resolve("none"))))
+                .hasMessageContaining("keycloak-server-dist-18.0.2.zip")
+                .hasMessageContaining("target/keycloak-legacy");
     }
 }

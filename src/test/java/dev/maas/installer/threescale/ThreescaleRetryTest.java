@@ -1,5 +1,7 @@
 package dev.maas.installer.threescale;
 
+import dev.maas.installer.engine.Cancellation;
+import dev.maas.installer.engine.CancelledException;
 import dev.maas.installer.sandbox.threescale.Faults;
 import dev.maas.installer.sandbox.threescale.RequestJournal;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
@@ -11,15 +13,18 @@ import dev.maas.installer.threescale.model.ProxyConfig;
 import dev.maas.installer.threescale.model.Service;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * With 20% of the requests failing (5xx before or after the write was applied, 429, dropped connections), creating
@@ -59,6 +64,32 @@ class ThreescaleRetryTest {
                     .anyMatch(e -> e.method().equals("POST") && e.fault() != null && e.fault().endsWith("after-commit"));
             assertThat(journal).anyMatch(e -> "429".equals(e.fault()));
             assertThat(journal).anyMatch(e -> e.fault() != null && e.fault().startsWith("dropped"));
+        }
+    }
+
+    @Test
+    void aCancelEndsTheWaitBeforeARetryAtOnce() throws Exception {
+        try (ThreescaleSimulator sim = ThreescaleSimulator.start(SimulatorOptions.defaults()
+                .withFaults(Faults.errors(1, 1.0, 0, 0)))) {
+            Cancellation cancellation = new Cancellation();
+            // every answer a 5xx, every wait before a retry 10-20 s
+            ThreescaleClient c = ThreescaleClient.builder(sim.url(), sim.accessToken())
+                    .retry(new RetryPolicy(5, Duration.ofSeconds(20), Duration.ofSeconds(20), new Random(1)))
+                    .cancellation(cancellation).build();
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                Future<?> call = pool.submit(() -> c.backends().list());
+                while (sim.journal().entries().isEmpty()) {
+                    Thread.sleep(10); // test-side polling for the first attempt to reach the simulator
+                }
+                long cancelledAt = System.nanoTime();
+                cancellation.cancel();
+                assertThatThrownBy(() -> call.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(CancelledException.class);
+                assertThat(Duration.ofNanos(System.nanoTime() - cancelledAt)).isLessThan(Duration.ofSeconds(2));
+                assertThat(sim.journal().entries()).as("no attempt after the Cancel").hasSize(1);
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 

@@ -1,15 +1,20 @@
 package dev.maas.installer.ui;
 
 import atlantafx.base.theme.PrimerLight;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maas.installer.cluster.ProxySettings;
 import dev.maas.installer.cluster.TrustStore;
+import dev.maas.installer.keycloak.KeycloakAdmin;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.config.ConfigLoader;
+import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.diagnostics.Diagnostics;
 import dev.maas.installer.engine.run.RunReport;
 import dev.maas.installer.ui.model.ConnectionViewModel;
 import dev.maas.installer.ui.model.JourneyViewModel;
 import dev.maas.installer.ui.model.LiveState;
+import dev.maas.installer.ui.model.ReviewViewModel;
 import dev.maas.installer.ui.model.StageStatus;
 import dev.maas.installer.ui.model.StageViewModel;
 import dev.maas.installer.ui.model.WizardViewModel;
@@ -25,6 +30,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.keycloak.representations.idm.ClientRepresentation;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
@@ -52,6 +58,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(ApplicationExtension.class)
 class JourneySandboxFxTest {
     private static final long TIMEOUT_S = 240;
+    /** The first start of the sandbox starts its Keycloak: minutes on a busy 2-core machine. */
+    private static final long SANDBOX_START_TIMEOUT_S = 600;
 
     @TempDir
     static Path dir;
@@ -133,7 +141,7 @@ class JourneySandboxFxTest {
 
         // the window is shown: the sandbox starts, the wizard connects and verifies every stage
         robot.interact(s::windowShown);
-        waitUntil(() -> s.connection().state() == ConnectionViewModel.State.CONNECTED, s);
+        waitUntil(() -> s.connection().state() == ConnectionViewModel.State.CONNECTED, s, SANDBOX_START_TIMEOUT_S);
         waitUntil(() -> !w.run().isRunning() && w.lastVerifyReportProperty().get() != null, s);
         Map<String, LiveState> before = liveStates(w);
         // an empty sandbox: the preflight passes, nothing of the other stages is there yet
@@ -144,10 +152,16 @@ class JourneySandboxFxTest {
                 assertThat(state).as("%s on an empty sandbox: %s", id, describe(w)).isEqualTo(LiveState.PENDING);
             }
         });
-        // and the stage list says so in neutral words, not as red failures
+        // and the stage list says so in neutral words, not as red failures: the stages of 3scale wait for it
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(robot.lookup(".stage-status").queryAllAs(Label.class)).extracting(Label::getText)
-                .contains("● OK · done", "● not installed yet · pending").doesNotContain("● failed · pending");
+                .contains("● OK · done", "● not installed yet · pending", "● waiting for threescale · pending")
+                .noneMatch(t -> t.contains("failed"));
+        // no red ERROR line on a fresh cluster (not even "Secret system-seed not found"), and Overall counts what
+        // the list shows
+        assertThat(logLines(w)).as("the log of a fresh sandbox").noneMatch(l -> l.level().equals("ERROR"));
+        assertThat(label(robot, "#overallText").getText()).isEqualTo(
+                "Verify finished: 1 ok, 4 waiting, 2 not installed yet");
 
         // connect → preflight (verified OK by the connection's verify) → every stage page
         clickNext(robot);
@@ -155,15 +169,28 @@ class JourneySandboxFxTest {
         assertThat(w.stage(StageIds.PREFLIGHT).status()).isEqualTo(StageStatus.OK);
         clickNext(robot);
         assertThat(s.journey().current().stageId()).isEqualTo(StageIds.SSO);
-        // the stage page says the same as the list: nothing of it is there yet, not a red failure
+        // the stage page says the same as the list: nothing of it is there yet, not a red failure, and no advice
+        // to "rerun" a stage never run
         assertThat(label(robot, "#stageStatus").getText()).isEqualTo(StageViewModel.NOT_INSTALLED_YET);
         assertThat(label(robot, "#stageStatus").getStyleClass()).doesNotContain(StageStatus.FAILED.styleClass());
+        assertThat(label(robot, "#stageMessage").getText()).isEqualTo("Not installed yet: Apply installs it.");
+        assertThat(visible(robot, "#stageFix")).isFalse();
         // an input is validated as it is typed: Next is disabled with the reason, until it is fixed
         TextField realm = robot.lookup("#sso-realm").queryAs(TextField.class);
         String goodRealm = realm.getText();
         robot.interact(() -> realm.setText("bad realm!"));
         assertThat(button(robot, "#journeyNext").isDisabled()).isTrue();
         assertThat(label(robot, "#journeyReason").getText()).startsWith("Fix: sso.realm");
+        // ... and nothing runs with it, nor with the last valid realm: the sidebar's Apply all is off, with the reason
+        RunReport lastBefore = w.lastReportProperty().get();
+        assertThat(button(robot, "#applyAllButton").isDisabled()).isTrue();
+        assertThat(label(robot, "#allBlockedReason").getText()).contains("sso.realm");
+        robot.clickOn("#applyAllButton");
+        robot.push(javafx.scene.input.KeyCode.ALT, javafx.scene.input.KeyCode.L);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(w.run().isRunning()).isFalse();
+        assertThat(w.lastReportProperty().get()).as("no run started").isSameAs(lastBefore);
+        assertThat(w.page()).isEqualTo(WizardViewModel.Page.STAGE);
         robot.interact(() -> realm.setText(goodRealm));
         assertThat(label(robot, "#journeyReason").getText()).isEmpty();
         for (String id : List.of(StageIds.THREESCALE, StageIds.BACKENDS, StageIds.PRODUCTS, StageIds.PLANS,
@@ -172,6 +199,10 @@ class JourneySandboxFxTest {
             assertThat(s.journey().current().stageId()).isEqualTo(id);
             assertThat(label(robot, "#stageTitle").getText()).isEqualTo(w.stage(id).title());
         }
+        // the portal page's SSO summary: the realm is not there yet, which is no error
+        waitUntil(() -> !label(robot, "#portal-sso-summary").getText().contains("(not looked up yet)"), s);
+        assertThat(label(robot, "#portal-sso-summary").getText()).contains("(not there yet: stage sso is not applied)")
+                .doesNotContain("cannot be read");
 
         // review: the plans of every stage, grouped, with Edit links; export the config
         clickNext(robot);
@@ -181,6 +212,24 @@ class JourneySandboxFxTest {
         assertThat(s.review().groups()).extracting(g -> g.stageId()).containsExactlyElementsOf(StageIds.ALL);
         assertThat(s.review().groups().stream().mapToInt(g -> g.changes().size()).sum())
                 .as("review: %s", s.review().groups()).isPositive();
+        // a first install in full: every stage planned (those after 3scale as for a new tenant, and saying so),
+        // the sample backend's removal a DELETE, counted and highlighted
+        assertThat(s.review().groups()).allSatisfy(g -> assertThat(g.problem()).as(g.stageId()).isEmpty());
+        for (String id : List.of(StageIds.BACKENDS, StageIds.PRODUCTS, StageIds.PLANS, StageIds.PORTAL)) {
+            ReviewViewModel.Group g = s.review().groups().stream().filter(x -> x.stageId().equals(id)).findFirst()
+                    .orElseThrow();
+            assertThat(g.assumptions()).as(id).anyMatch(a -> a.contains("threescale is applied"));
+            assertThat(g.changes()).as(id).isNotEmpty();
+        }
+        long deletes = s.review().groups().stream().flatMap(g -> g.changes().stream())
+                .filter(ReviewViewModel::isDeletion).count();
+        // the sample backend, and each new product's default "GET /" mapping rule
+        assertThat(label(robot, "#reviewStatus").getText()).contains(", " + deletes + " of them DELETEs;")
+                .doesNotContain("can only be planned");
+        assertThat(label(robot, "#review-summary-threescale").getText()).contains("(1 DELETE)");
+        assertThat(robot.lookup(".review-delete").queryAllAs(Label.class)).hasSize((int) deletes)
+                .extracting(Label::getText).contains("• DELETE 3scale Backend 'API Backend'")
+                .allMatch(t -> t.startsWith("• DELETE "));
         assertThat(robot.lookup("#review-edit-sso").tryQuery()).isPresent();
         assertThat(label(robot, "#journeyReason").getText()).isEqualTo(JourneyViewModel.PRESS_APPLY_ALL);
         robot.clickOn("#reviewExport");
@@ -188,8 +237,13 @@ class JourneySandboxFxTest {
         Path exported = home.resolve("maas-installer.yaml");
         assertThat(ConfigLoader.load(exported)).isEqualTo(s.config().current());
 
-        // apply all → the apply page → Next → summary
+        // apply all → one confirmation naming the sandbox → the apply page → Next → summary
         robot.clickOn("#reviewApplyAll");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(w.page()).isEqualTo(WizardViewModel.Page.REVIEW);
+        assertThat(label(robot, "#reviewConfirmText").getText()).contains("SANDBOX").contains("context sandbox")
+                .contains(s.model().connectionProperty().get().cluster());
+        robot.clickOn("#reviewConfirmApply");
         assertThat(w.page()).isEqualTo(WizardViewModel.Page.APPLY);
         waitUntil(() -> !w.run().isRunning(), s);
         WaitForAsyncUtils.waitForFxEvents();
@@ -290,7 +344,7 @@ class JourneySandboxFxTest {
                     return k;
                 });
         RunReport beforeDrift = w2.lastVerifyReportProperty().get();
-        robot.clickOn("#refreshStagesButton");
+        robot.push(javafx.scene.input.KeyCode.F5);
         waitUntil(() -> !w2.run().isRunning() && w2.lastVerifyReportProperty().get() != beforeDrift, again);
         WaitForAsyncUtils.waitForFxEvents();
         Map<String, LiveState> drifted = liveStates(w2);
@@ -300,6 +354,13 @@ class JourneySandboxFxTest {
                 assertThat(state).as(id).isEqualTo(LiveState.DONE);
             }
         });
+        // the list, Overall and the run journal all say drifted
+        assertThat(robot.lookup(".stage-status").queryAllAs(Label.class)).extracting(Label::getText)
+                .contains("● failed · drifted");
+        assertThat(label(robot, "#overallText").getText()).contains("1 drifted").doesNotContain("7 ok");
+        JsonNode finished = runFinished(again.engine().lastJournal());
+        assertThat(finished.path("allOk").asBoolean(true)).isFalse();
+        assertThat(finished.path("outcomes").path(StageIds.SSO).asText()).isEqualTo("DRIFTED");
         robot.clickOn(robot.lookup("#stageList .list-cell").nth(StageIds.ALL.indexOf(StageIds.SSO)).<Node>query());
         robot.clickOn("#rerunStageButton");
         waitUntil(() -> !w2.run().isRunning() && w2.lastReportProperty().get().stages().get(0).stageId()
@@ -310,7 +371,60 @@ class JourneySandboxFxTest {
         waitUntil(() -> !w2.run().isRunning() && w2.lastReportProperty().get().operation()
                 == dev.maas.installer.engine.run.Operation.VERIFY, again);
         assertThat(w2.stage(StageIds.SSO).liveState()).as(describe(w2)).isEqualTo(LiveState.DONE);
+
+        // the redirect URIs of client 3scale changed by hand: sso (which owns them) and portal (which needs its
+        // callback accepted) drift; rerunning sso after the portal repairs both: nothing drifts any more
+        InstallerConfig cfg = again.config().current();
+        Map<String, String> admin = kube.secrets().inNamespace(ns).withName("credential-rh-sso").get().getData();
+        // Keycloak's Route is served with the sandbox's self-signed ingress certificate: trust the CA it publishes
+        String ingressCa = kube.configMaps().inNamespace("openshift-config-managed").withName("default-ingress-cert")
+                .get().getData().get("ca-bundle.crt");
+        try (KeycloakAdmin kc = KeycloakAdmin.connect(cfg.endpoints().keycloakUrl(), new KeycloakAdmin.Credentials(
+                decode(admin.get("ADMIN_USERNAME")), decode(admin.get("ADMIN_PASSWORD")), "credential-rh-sso"),
+                trusting(ingressCa), List.of())) {
+            ClientRepresentation client = kc.realm(cfg.sso().realm()).clients().findByClientId("3scale").get(0);
+            client.setRedirectUris(List.of("https://evil.example.com/*"));
+            kc.realm(cfg.sso().realm()).clients().get(client.getId()).update(client);
+        }
+        RunReport beforeEdit = w2.lastVerifyReportProperty().get();
+        robot.push(javafx.scene.input.KeyCode.F5);
+        waitUntil(() -> !w2.run().isRunning() && w2.lastVerifyReportProperty().get() != beforeEdit, again);
+        assertThat(liveStates(w2)).as(describe(w2)).containsEntry(StageIds.SSO, LiveState.DRIFTED)
+                .containsEntry(StageIds.PORTAL, LiveState.DRIFTED);
+        assertThat(label(robot, "#overallText").getText()).contains("2 drifted");
+        robot.clickOn(robot.lookup("#stageList .list-cell").nth(StageIds.ALL.indexOf(StageIds.SSO)).<Node>query());
+        RunReport beforeRerun = w2.lastReportProperty().get();
+        robot.clickOn("#rerunStageButton");
+        waitUntil(() -> !w2.run().isRunning() && w2.lastReportProperty().get() != beforeRerun, again);
+        assertThat(w2.lastReportProperty().get().operation()).isEqualTo(dev.maas.installer.engine.run.Operation.APPLY);
+        RunReport afterRerun = w2.lastVerifyReportProperty().get();
+        robot.push(javafx.scene.input.KeyCode.F5);
+        waitUntil(() -> !w2.run().isRunning() && w2.lastVerifyReportProperty().get() != afterRerun, again);
+        assertThat(liveStates(w2)).as("after rerunning sso: %s", describe(w2))
+                .allSatisfy((id, state) -> assertThat(state).isEqualTo(LiveState.DONE));
+        assertThat(runFinished(again.engine().lastJournal()).path("allOk").asBoolean(false)).isTrue();
         System.out.printf("journey test took %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0));
+    }
+
+    private static List<dev.maas.installer.engine.logging.LogLine> logLines(WizardViewModel w) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> List.copyOf(w.log().lines())).get(30, TimeUnit.SECONDS);
+    }
+
+    private static String decode(String base64) {
+        return new String(java.util.Base64.getDecoder().decode(base64), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static JsonNode runFinished(Path journal) throws Exception {
+        assertThat(journal).as("the run's journal").isNotNull();
+        JsonNode last = null;
+        for (String line : Files.readAllLines(journal)) {
+            JsonNode n = new ObjectMapper().readTree(line);
+            if (n.path("event").asText().equals("run-finished")) {
+                last = n;
+            }
+        }
+        assertThat(last).as("run-finished in " + journal).isNotNull();
+        return last;
     }
 
     private static List<String> logText(WizardViewModel w) {
@@ -356,13 +470,35 @@ class JourneySandboxFxTest {
     private static Label label(FxRobot robot, String query) { return robot.lookup(query).queryAs(Label.class); }
 
     private static void waitUntil(Callable<Boolean> condition, WizardShell s) throws Exception {
+        waitUntil(condition, s, TIMEOUT_S);
+    }
+
+    private static void waitUntil(Callable<Boolean> condition, WizardShell s, long timeoutS) throws Exception {
         try {
-            WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
+            WaitForAsyncUtils.waitFor(timeoutS, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
         } catch (java.util.concurrent.TimeoutException e) {
             String seen = WaitForAsyncUtils.asyncFx(() -> "page " + s.model().page() + ", run "
                     + s.model().run().overallTextProperty().get() + ", connection " + s.connection().state() + ": "
                     + s.connection().statusTextProperty().get() + "\n" + describe(s.model())).get(30, TimeUnit.SECONDS);
             throw new AssertionError("timed out; the wizard says " + seen, e);
         }
+    }
+
+    /** A TLS context trusting the certificates of a PEM bundle (host names verified as always). */
+    private static javax.net.ssl.SSLContext trusting(String pemBundle) throws Exception {
+        java.security.KeyStore anchors = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+        anchors.load(null, null);
+        int i = 0;
+        for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificates(new java.io.ByteArrayInputStream(pemBundle.getBytes(
+                        java.nio.charset.StandardCharsets.US_ASCII)))) {
+            anchors.setCertificateEntry("ca-" + i++, c);
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(anchors);
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+        return tls;
     }
 }

@@ -70,10 +70,9 @@ class JourneyViewModelTest {
         wizard.onEngineEvents(events);
     }
 
+    /** A verify that ran, as the runner reports it: outcome OK, whatever its checks say. */
     private static StageResult verified(String id, Check... checks) {
-        boolean pass = List.of(checks).stream().allMatch(c -> c.status().passes());
-        return new StageResult(id, Operation.VERIFY, pass ? Outcome.OK : Outcome.FAILED, null, List.of(checks),
-                pass ? null : "checks failed", null, false);
+        return new StageResult(id, Operation.VERIFY, Outcome.OK, null, List.of(checks), null, null, false);
     }
 
     private static StageResult ok(String id, Operation op, List<Change> changes) {
@@ -150,9 +149,13 @@ class JourneyViewModelTest {
         assertThat(journey.refresh()).isTrue();
         finish(Operation.VERIFY, verified("a", Check.ok("p", "there"), Check.retryable("q", "changed", null)));
         assertThat(wizard.stage("a").liveState()).isEqualTo(LiveState.DRIFTED);
-        // not reachable at all: nothing there yet
-        assertThat(LiveState.of(new StageResult("a", Operation.VERIFY, Outcome.FAILED, null, null, "no route",
-                null, false))).isEqualTo(LiveState.PENDING);
+        // a stage it depends on is not applied yet: nothing there yet
+        assertThat(LiveState.of(new StageResult("a", Operation.VERIFY, Outcome.OK, null, List.of(new Check(
+                dev.maas.installer.engine.CheckStatus.WAITING, "waiting for sso", "no route", null)), null, null,
+                false))).isEqualTo(LiveState.PENDING);
+        // a verify that could not check (an error) says nothing about the cluster
+        assertThat(LiveState.of(new StageResult("a", Operation.VERIFY, Outcome.FAILED, null, null, "boom",
+                null, false))).isEqualTo(LiveState.UNKNOWN);
         assertThat(LiveState.of(new StageResult("a", Operation.VERIFY, Outcome.CANCELLED, null, null, "cancelled",
                 null, false))).isEqualTo(LiveState.UNKNOWN);
         // rerun one stage from the stage list

@@ -426,10 +426,16 @@ class KeyboardFxTest {
         connect(robot);
         robot.interact(() -> model.showPage(WizardViewModel.Page.REVIEW));
         WaitForAsyncUtils.waitForFxEvents();
+        waitUntil(() -> !model.run().isRunning()); // the review page's plan
         robot.interact(() -> robot.lookup("#journeyBack").query().requestFocus());
         robot.push(KeyCode.ALT, KeyCode.A);
+        WaitForAsyncUtils.waitForFxEvents();
+        // Alt+A asks the one confirmation, naming the cluster; Alt+O ("Apply n_ow") answers it
+        assertThat(robot.lookup("#reviewConfirm").query().isVisible()).as("Alt+A asked to confirm").isTrue();
+        assertThat(alpha.stepsRun).as("nothing applied before the confirmation").isEmpty();
+        robot.push(KeyCode.ALT, KeyCode.O);
         waitUntil(() -> alpha.stepsRun.size() == 3 && !model.run().isRunning());
-        assertThat(model.lastReportProperty().get().operation()).as("Alt+A ran Apply all").isEqualTo(Operation.APPLY);
+        assertThat(model.lastReportProperty().get().operation()).as("Alt+O ran Apply all").isEqualTo(Operation.APPLY);
         assertThat(model.page()).isEqualTo(WizardViewModel.Page.APPLY);
     }
 

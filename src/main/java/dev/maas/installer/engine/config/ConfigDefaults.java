@@ -32,7 +32,8 @@ public final class ConfigDefaults {
         if (idp != null && idp.clientSecretFile() != null) {
             sso = new InstallerConfig.SsoConfig(sso.flavour(), sso.namespace(), sso.realm(), sso.redirectPolicy(),
                     new InstallerConfig.IdentityProviderConfig(idp.type(), idp.alias(), idp.displayName(),
-                            idp.clientId(), idp.clientSecretEnv(), idp.issuer(), file(idp.clientSecretFile(), baseDir)));
+                            idp.clientId(), idp.clientSecretEnv(), idp.issuer(), file(idp.clientSecretFile(), baseDir)),
+                    sso.database());
         }
         return new InstallerConfig(cluster, c.endpoints(), sso, threescale, models, c.products(), c.plans(),
                 portal);

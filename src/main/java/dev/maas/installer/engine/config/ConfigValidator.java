@@ -1,6 +1,7 @@
 package dev.maas.installer.engine.config;
 
 import dev.maas.installer.catalog.policy.PolicyBundle;
+import dev.maas.installer.engine.config.InstallerConfig.DatabaseConfig;
 import dev.maas.installer.engine.config.InstallerConfig.IdentityProviderConfig;
 import dev.maas.installer.engine.config.InstallerConfig.ModelConfig;
 
@@ -35,6 +36,10 @@ public final class ConfigValidator {
      * DeploymentConfigs.
      */
     public static final List<String> THREESCALE_CHANNELS = List.of("threescale-2.15", "threescale-2.16");
+    private static final Pattern DNS_SUBDOMAIN = Pattern.compile(
+            "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    /** A Kubernetes quantity for storage: a number and a binary or decimal suffix. */
+    private static final Pattern QUANTITY = Pattern.compile("[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?");
 
     private final List<ConfigProblem> problems = new ArrayList<>();
 
@@ -77,6 +82,7 @@ public final class ConfigValidator {
         if (idp != null) {
             identityProvider(idp);
         }
+        database(sso.database(), sso.namespace());
 
         var t = c.threescale();
         dnsLabel("threescale.namespace", t.namespace());
@@ -184,6 +190,74 @@ public final class ConfigValidator {
             }
         } catch (java.io.IOException | RuntimeException e) {
             // an unreadable or invalid manifest is reported, with its details, when the stage loads the folder
+        }
+    }
+
+    /**
+     * {@code sso.database}: the Red Hat build of Keycloak's database. The vendors are Keycloak's own ({@code kc.sh}
+     * {@code --db}) but its embedded dev-file/dev-mem H2, which lives in the pod; a quantity as Kubernetes reads it.
+     */
+    private void database(DatabaseConfig db, String namespace) {
+        String base = "sso.database";
+        oneOf(base + ".type", db.type(), Set.of(DatabaseConfig.MANAGED, DatabaseConfig.EXTERNAL));
+        if (db.managed()) {
+            for (String[] f : new String[][]{{"vendor", db.vendor()}, {"host", db.host()},
+                    {"database", db.database()}, {"credentialsSecret", db.credentialsSecret()}}) {
+                if (f[1] != null) {
+                    add(base + "." + f[0], "only used with type external (a database you run): remove it, or set"
+                            + " type: external");
+                }
+            }
+            if (db.port() != null) {
+                add(base + ".port", "only used with type external (a database you run): remove it, or set type:"
+                        + " external");
+            }
+            if (db.storageSize() != null && !QUANTITY.matcher(db.storageSize()).matches()) {
+                add(base + ".storageSize", "'" + db.storageSize() + "' is not a storage size: write a number with a"
+                        + " unit, e.g. 1Gi or 500Mi");
+            }
+            if (db.storageClass() != null && !DNS_SUBDOMAIN.matcher(db.storageClass()).matches()) {
+                add(base + ".storageClass", "'" + db.storageClass() + "' is not a StorageClass name: use lower case"
+                        + " letters, digits, '-' and '.' (see `oc get storageclass`), or remove it for the default");
+            }
+            if (db.image() != null && (db.image().isBlank() || db.image().chars().anyMatch(Character::isWhitespace))) {
+                add(base + ".image", "'" + db.image() + "' is not an image reference, e.g."
+                        + " registry.redhat.io/rhel9/postgresql-16");
+            }
+            return;
+        }
+        if (!DatabaseConfig.EXTERNAL.equals(db.type())) {
+            return;
+        }
+        for (String[] f : new String[][]{{"storageSize", db.storageSize()}, {"storageClass", db.storageClass()},
+                {"image", db.image()}}) {
+            if (f[1] != null) {
+                add(base + "." + f[0], "only used with type managed (the PostgreSQL the installer runs): remove it");
+            }
+        }
+        if (db.vendor() != null) {
+            oneOf(base + ".vendor", db.vendor(), Set.of("postgres", "mariadb", "mysql", "mssql", "oracle"));
+        }
+        if (blank(db.host())) {
+            add(base + ".host", "required with type external: the database server's host name as Keycloak's pods"
+                    + " reach it (e.g. postgres.db.svc or db.example.com)");
+        } else if (db.host().chars().anyMatch(c -> Character.isWhitespace(c) || c == '/' || c == ':')) {
+            add(base + ".host", "'" + db.host() + "' is not a host name: give the name only (the port goes in"
+                    + " port, the database name in database)");
+        }
+        if (db.port() != null && (db.port() < 1 || db.port() > 65535)) {
+            add(base + ".port", "must be between 1 and 65535 (default: the vendor's, 5432 for postgres)");
+        }
+        if (blank(db.credentialsSecret())) {
+            add(base + ".credentialsSecret", "required with type external: the name of a Secret in namespace "
+                    + namespace + " with the keys username and password (the credentials never go in this file)");
+        } else if (db.credentialsSecret().length() > 253 || !DNS_SUBDOMAIN.matcher(db.credentialsSecret()).matches()) {
+            add(base + ".credentialsSecret", "'" + db.credentialsSecret() + "' is not a Secret name: use lower case"
+                    + " letters, digits, '-' and '.'");
+        }
+        if (db.database() != null && (db.database().isBlank() || db.database().chars()
+                .anyMatch(c -> Character.isWhitespace(c) || c == '/' || c == '?' || c == ';'))) {
+            add(base + ".database", "'" + db.database() + "' is not a database name (default keycloak)");
         }
     }
 

@@ -67,15 +67,47 @@ public record InstallerConfig(
     }
 
     public record SsoConfig(String flavour, String namespace, String realm, String redirectPolicy,
-                            IdentityProviderConfig identityProvider) {
+                            IdentityProviderConfig identityProvider, DatabaseConfig database) {
         public SsoConfig {
             flavour = flavour == null ? "auto" : flavour;
             namespace = namespace == null ? "rh-sso" : namespace;
             realm = realm == null ? "maas" : realm;
             redirectPolicy = redirectPolicy == null ? "portal" : redirectPolicy;
+            database = database == null ? DatabaseConfig.defaults() : database;
         }
 
-        public static SsoConfig defaults() { return new SsoConfig(null, null, null, null, null); }
+        /** With the default database (a PostgreSQL the sso stage runs for the Red Hat build of Keycloak). */
+        public SsoConfig(String flavour, String namespace, String realm, String redirectPolicy,
+                         IdentityProviderConfig identityProvider) {
+            this(flavour, namespace, realm, redirectPolicy, identityProvider, null);
+        }
+
+        public static SsoConfig defaults() { return new SsoConfig(null, null, null, null, null, null); }
+    }
+
+    /**
+     * The database of the Red Hat build of Keycloak ({@code spec.db} of its Keycloak resource; RH-SSO's operator runs
+     * its own PostgreSQL and ignores this). {@code type: managed} (default): the sso stage runs a PostgreSQL in
+     * {@code sso.namespace} (a StatefulSet with a PersistentVolumeClaim of {@code storageSize} in
+     * {@code storageClass}, or the default StorageClass; {@code image}), with generated credentials in a Secret.
+     * {@code type: external}: Keycloak uses the database at {@code host} ({@code vendor}, {@code port},
+     * {@code database}) with the user and password in the keys {@code username} and {@code password} of Secret
+     * {@code credentialsSecret} in {@code sso.namespace}.
+     */
+    public record DatabaseConfig(String type, String storageSize, String storageClass, String image, String vendor,
+                                 String host, Integer port, String database, String credentialsSecret) {
+        public static final String MANAGED = "managed";
+        public static final String EXTERNAL = "external";
+
+        public DatabaseConfig {
+            type = type == null ? MANAGED : type;
+        }
+
+        public static DatabaseConfig defaults() {
+            return new DatabaseConfig(null, null, null, null, null, null, null, null, null);
+        }
+
+        public boolean managed() { return MANAGED.equals(type); }
     }
 
     /**

@@ -49,7 +49,7 @@ public final class JsonReport {
         ObjectNode s = JsonNodeFactory.instance.objectNode();
         s.put("id", r.stageId());
         s.put("title", text(title));
-        s.put("result", result(r.outcome()));
+        s.put("result", result(r.state()));
         if (r.operation() == Operation.VERIFY) {
             ArrayNode checks = s.putArray("checks");
             for (Check c : r.checks()) {
@@ -61,22 +61,30 @@ public final class JsonReport {
                 changes.add(change(c));
             }
         }
-        s.put("error", r.outcome() == Outcome.OK ? null : error(r));
-        if (r.outcome() == Outcome.OK || r.fix() == null) {
+        s.put("error", r.state().passes() ? null : error(r));
+        Fix fix = r.problemFix();
+        if (r.state().passes() || fix == null) {
             s.putNull("fix");
         } else {
-            s.set("fix", fix(r.fix()));
+            s.set("fix", fix(fix));
+        }
+        if (r.operation() == Operation.PLAN) {
+            ArrayNode assumptions = s.putArray("assumptions");
+            r.assumptions().forEach(a -> assumptions.add(text(a)));
         }
         return s;
     }
 
-    /** CANCELLED is reported as FAILED, with an error that says it was cancelled. */
-    public static String result(Outcome o) {
-        return o == Outcome.CANCELLED ? "FAILED" : o.name();
+    /**
+     * The stage's result ({@link StageResult#state()}): its name, e.g. {@code DRIFTED}; CANCELLED is reported as
+     * FAILED, with an error that says it was cancelled.
+     */
+    public static String result(StageState state) {
+        return state == StageState.CANCELLED ? "FAILED" : state.name();
     }
 
     private String error(StageResult r) {
-        String e = r.error() == null ? r.outcome().name().toLowerCase(Locale.ROOT) : r.error();
+        String e = r.problem() == null ? r.outcome().name().toLowerCase(Locale.ROOT) : r.problem();
         if (r.outcome() == Outcome.CANCELLED && !e.toLowerCase(Locale.ROOT).contains("cancel")) {
             e = "cancelled: " + e;
         }

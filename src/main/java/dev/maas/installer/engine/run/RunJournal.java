@@ -209,7 +209,7 @@ public final class RunJournal implements Consumer<RunEvent>, AutoCloseable {
 
     private ObjectNode stageFinished(StageResult r) {
         ObjectNode o = line("stage-finished").put("stage", r.stageId()).put("operation", r.operation().name())
-                .put("outcome", r.outcome().name());
+                .put("outcome", r.state().name());
         if (!r.changes().isEmpty()) {
             Map<Action, Integer> counts = new EnumMap<>(Action.class);
             ArrayNode changed = JsonNodeFactory.instance.arrayNode();
@@ -237,10 +237,14 @@ public final class RunJournal implements Consumer<RunEvent>, AutoCloseable {
                 fix(ch, c.fix());
             }
         }
-        if (r.error() != null) {
-            o.put("error", text(r.error()));
+        if (!r.assumptions().isEmpty()) {
+            ArrayNode assumed = o.putArray("assumptions");
+            r.assumptions().forEach(a -> assumed.add(text(a)));
         }
-        fix(o, r.fix());
+        if (r.problem() != null) {
+            o.put("error", text(r.problem()));
+        }
+        fix(o, r.problemFix());
         if (r.invalidInput()) {
             o.put("invalidInput", true);
         }
@@ -252,7 +256,7 @@ public final class RunJournal implements Consumer<RunEvent>, AutoCloseable {
                 .put("allOk", report.allOk());
         ObjectNode outcomes = o.putObject("outcomes");
         for (StageResult r : report.stages()) {
-            outcomes.put(r.stageId(), r.outcome().name());
+            outcomes.put(r.stageId(), r.state().name());
         }
         return o;
     }

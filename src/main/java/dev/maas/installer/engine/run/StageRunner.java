@@ -8,6 +8,7 @@ import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
+import dev.maas.installer.engine.WaitingForStageException;
 import dev.maas.installer.engine.config.ConfigException;
 import dev.maas.installer.engine.logging.LogHub;
 import dev.maas.installer.engine.run.StageResult.Outcome;
@@ -93,7 +94,15 @@ public final class StageRunner {
                             "skipped because " + String.join(", ", failedDeps) + " did not succeed",
                             Fix.rerunStage(failedDeps.get(0), "fix it, then rerun this stage"), false);
                 } else {
+                    ctx.takeAssumptions(); // a note belongs to the stage that made it
                     result = runOne(op, stage, ctx, out);
+                    List<String> assumed = ctx.takeAssumptions();
+                    if (!assumed.isEmpty()) {
+                        assumed.forEach(a -> LOG.info("{}: {}", stage.id(), a));
+                        result = new StageResult(result.stageId(), result.operation(), result.outcome(),
+                                result.changes(), result.checks(), result.error(), result.fix(),
+                                result.invalidInput(), assumed);
+                    }
                 }
                 if (result.outcome() != Outcome.OK) {
                     notOk.add(stage.id());
@@ -159,6 +168,17 @@ public final class StageRunner {
             LOG.warn("{} cancelled", stage.id());
             return new StageResult(stage.id(), op, Outcome.CANCELLED, null, null, "cancelled by the user",
                     Fix.rerunStage(stage.id(), "rerun it when you are ready; it continues where it stopped"), false);
+        } catch (WaitingForStageException e) {
+            String msg = secrets.redact(e.getMessage());
+            if (op == Operation.APPLY) {
+                LOG.error("{} failed: {}", stage.id(), msg);
+                return new StageResult(stage.id(), op, Outcome.FAILED, null, null, msg, e.fix(), false);
+            }
+            // not an error of this stage: the stage it depends on is not applied yet (a fresh cluster)
+            LOG.info("{} is waiting for {}: {}", stage.id(), e.stageId(), msg);
+            Check waiting = e.check();
+            return new StageResult(stage.id(), op, Outcome.OK, null,
+                    List.of(new Check(waiting.status(), waiting.name(), msg, waiting.fix())), null, null, false);
         } catch (StageException e) {
             String msg = secrets.redact(e.getMessage());
             LOG.error("{} failed: {}", stage.id(), msg);

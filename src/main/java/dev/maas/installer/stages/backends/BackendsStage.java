@@ -47,7 +47,9 @@ public final class BackendsStage implements Stage {
     @Override
     public List<Change> plan(StageContext ctx) {
         List<ModelProduct> models = DesiredCatalog.of(ctx);
-        Map<String, BackendApi> live = liveBySystemName(ThreescaleAccess.client(ctx));
+        // before 3scale is applied: as for a new tenant, which has none of them
+        Map<String, BackendApi> live = ThreescaleAccess.clientForPlan(ctx).map(BackendsStage::liveBySystemName)
+                .orElse(Map.of());
         List<Change> out = new ArrayList<>();
         for (ModelProduct m : models) {
             out.add(change(m, live.get(m.systemName())));

@@ -5,6 +5,7 @@ import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
+import dev.maas.installer.engine.WaitingForStageException;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.keycloak.KeycloakAdmin;
 import dev.maas.installer.keycloak.KeycloakRetry;
@@ -69,8 +70,8 @@ public final class KeycloakAccess {
         if (override != null && !override.isBlank()) {
             url = override.trim();
         } else {
-            url = route.orElseThrow(() -> new StageException("no Route '" + ROUTE + "' for Keycloak in namespace "
-                    + ns, Fix.rerunStage(StageIds.SSO, "install RH-SSO first, or set endpoints.keycloakUrl")));
+            url = route.orElseThrow(() -> new WaitingForStageException(StageIds.SSO, "no Route '" + ROUTE
+                    + "' for Keycloak in namespace " + ns, Fix.rerunStage(StageIds.SSO, "install RH-SSO first, or set endpoints.keycloakUrl")));
         }
         return new Target(url, route.orElse(url), credentials(ctx, ns));
     }
@@ -132,8 +133,8 @@ public final class KeycloakAccess {
         if (rhbk.isPresent()) {
             return credentialsFrom(ctx, rhbk.get(), "username", "password", ns, RHBK_SECRET);
         }
-        throw new StageException("neither Secret " + RHSSO_SECRET + " nor Secret " + RHBK_SECRET
-                + " is in namespace " + ns + ", so the Keycloak admin cannot sign in",
+        throw new WaitingForStageException(StageIds.SSO, "neither Secret " + RHSSO_SECRET + " nor Secret "
+                + RHBK_SECRET + " is in namespace " + ns + ", so the Keycloak admin cannot sign in",
                 Fix.rerunStage(StageIds.SSO, "install RH-SSO first; its operator creates Secret " + RHSSO_SECRET));
     }
 

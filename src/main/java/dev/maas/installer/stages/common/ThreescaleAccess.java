@@ -5,6 +5,7 @@ import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
+import dev.maas.installer.engine.WaitingForStageException;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.threescale.RetryPolicy;
 import dev.maas.installer.threescale.ThreescaleClient;
@@ -43,7 +44,7 @@ public final class ThreescaleAccess {
             ctx.provide(ThreescaleClient.class, () -> {
                 String url = adminUrl(ctx);
                 String token = adminToken(ctx);
-                ThreescaleClient.Builder b = ThreescaleClient.builder(url, token).secrets(ctx.secrets())
+                ThreescaleClient.Builder b = ThreescaleClient.builder(url, token).secrets(ctx.secrets()).cancellation(ctx.cancellation())
                         .okHttp(EndpointTrust.forRun(ctx, url).okHttp(null));
                 if (ctx.has(RetryPolicy.class)) {
                     b.retry(ctx.service(RetryPolicy.class)); // a run may give its own (tests: short waits)
@@ -53,6 +54,22 @@ public final class ThreescaleAccess {
         }
         return ctx.service(ThreescaleClient.class);
     }
+
+    /**
+     * For a plan: the tenant Admin API client, or empty when 3scale is not applied yet; then the plan is made as if
+     * it were, against a new, empty tenant, and says so ({@link StageContext#assume}).
+     */
+    public static Optional<ThreescaleClient> clientForPlan(StageContext ctx) {
+        try {
+            return Optional.of(client(ctx));
+        } catch (WaitingForStageException e) {
+            ctx.assume(ASSUMES_TENANT);
+            return Optional.empty();
+        }
+    }
+
+    /** What a plan made without the tenant takes for granted. */
+    public static final String ASSUMES_TENANT = "assumes stage threescale is applied: planned for a new, empty tenant";
 
     /**
      * A 3scale failure as the stage's error: when it is transient (no answer, 429, 5xx, after the client's bounded
@@ -82,7 +99,8 @@ public final class ThreescaleAccess {
             return override;
         }
         String host = c.threescale().tenantName() + "-admin.";
-        return routeHost(ctx, host).map(h -> "https://" + h).orElseThrow(() -> new StageException(
+        return routeHost(ctx, host).map(h -> "https://" + h).orElseThrow(() -> new WaitingForStageException(
+                StageIds.THREESCALE,
                 "no Route for the 3scale tenant admin portal (" + host + "<wildcard domain>) in namespace "
                         + c.threescale().namespace(),
                 Fix.rerunStage(StageIds.THREESCALE, "install 3scale first, or set endpoints.threescaleAdminUrl")));
@@ -125,9 +143,9 @@ public final class ThreescaleAccess {
     private static String seedValue(StageContext ctx, String key) {
         String ns = ctx.config().threescale().namespace();
         Resources resources = new Resources(ctx.service(KubernetesClient.class));
-        Map<String, String> data = resources.readSecret(ns, SEED_SECRET).orElseThrow(() -> new StageException(
-                "Secret " + SEED_SECRET + " not found in namespace " + ns,
-                Fix.rerunStage(StageIds.THREESCALE, "install 3scale first; the operator creates this Secret")));
+        Map<String, String> data = resources.readSecret(ns, SEED_SECRET).orElseThrow(() ->
+                new WaitingForStageException(StageIds.THREESCALE, "Secret " + SEED_SECRET
+                        + " not found in namespace " + ns, Fix.rerunStage(StageIds.THREESCALE, "install 3scale first; the operator creates this Secret")));
         String value = data.get(key);
         if (value == null || value.isBlank()) {
             throw new StageException("Secret " + SEED_SECRET + " in namespace " + ns + " has no " + key,

@@ -129,12 +129,14 @@ public final class PlansStage implements Stage {
 
     private List<Change> reconcile(StageContext ctx, boolean write, Progress progress) {
         List<ModelProduct> models = DesiredCatalog.of(ctx);
-        ThreescaleClient client = ThreescaleAccess.client(ctx);
+        // a plan before 3scale is applied: as for a new tenant (no client is used: every product is new)
+        ThreescaleClient client = write ? ThreescaleAccess.client(ctx)
+                : ThreescaleAccess.clientForPlan(ctx).orElse(null);
         String planName = ctx.config().plans().name();
         boolean subscribe = ctx.config().plans().subscribeExistingAccounts();
         int steps = subscribe ? 2 : 1;
         progress.step(1, steps, "plans of " + models.size() + " products");
-        Map<String, Service> services = services(client);
+        Map<String, Service> services = client == null ? Map.of() : services(client);
         AtomicInteger done = new AtomicInteger();
         List<List<Change>> perModel = BoundedPool.run("maas-plans", models, ctx.config().products().concurrency(),
                 ctx.cancellation(), m -> {

@@ -11,6 +11,7 @@ import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.TargetSystem;
+import dev.maas.installer.engine.WaitingForStageException;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.keycloak.KeycloakAdmin;
 import dev.maas.installer.keycloak.RealmConfigurator;
@@ -37,7 +38,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,9 +47,10 @@ import java.util.function.Supplier;
 
 /**
  * The {@code portal} stage: the developer portal open to everyone (no access code), sign-in through the MaaS realm
- * (3scale SSO integration of kind {@code keycloak}, "Red Hat Single Sign-On"), the realm client's redirect URIs
- * limited to the portal's callback, and our portal content (or the user's folder, {@code portal.contentDir}) uploaded
- * to the CMS and published.
+ * (3scale SSO integration of kind {@code keycloak}, "Red Hat Single Sign-On"), and our portal content (or the user's
+ * folder, {@code portal.contentDir}) uploaded to the CMS and published. The realm client's redirect URIs belong to the
+ * sso stage, which sets them to the portal's sign-in callback ({@link RealmSpec#redirectUris()}); this stage only
+ * reads them: its verify checks that the client accepts the callback of its integration.
  *
  * <p>Everything is read back from the live systems on each call: the 3scale tenant through {@link ThreescaleAccess},
  * Keycloak through {@link KeycloakAccess}, the client secret from Keycloak. Writes only what differs, so a second
@@ -66,9 +67,9 @@ public final class PortalStage implements Stage {
     /** The SSO integration kind of Red Hat Single Sign-On (porta {@code AuthenticationProvider::Keycloak}). */
     public static final String SSO_KIND = "keycloak";
     /** The system name given to the integration we create (its callback is {@code /auth/keycloak/callback}). */
-    public static final String SSO_SYSTEM_NAME = "keycloak";
+    public static final String SSO_SYSTEM_NAME = RealmSpec.PORTAL_SSO_SYSTEM_NAME;
 
-    private static final int STEPS = 4;
+    private static final int STEPS = 3;
 
     /** What a bad content item does. */
     public enum OnError {
@@ -313,7 +314,12 @@ public final class PortalStage implements Stage {
 
     @Override
     public List<Change> plan(StageContext ctx) {
-        Live live = readLive(ctx);
+        Live live;
+        try {
+            live = readLive(ctx);
+        } catch (WaitingForStageException e) {
+            return planForNewTenant(ctx, e);
+        }
         List<Change> changes = new ArrayList<>();
         changes.add(accessCodeChange(live.provider()));
         Map<String, String> diff = live.ssoDiff();
@@ -327,10 +333,34 @@ public final class PortalStage implements Stage {
         } else {
             changes.add(Change.noop(TargetSystem.THREESCALE, "authentication provider", ssoName));
         }
-        changes.add(redirectChange(live, live.callback(live.sso())));
         PortalPlan content = contentPlan(ctx);
         LOG.info("{}", content.dryRun());
         changes.addAll(contentChanges(content));
+        return changes;
+    }
+
+    /**
+     * The plan before the stages it depends on are applied (a first install): as for the tenant 3scale makes, which
+     * has an access code (porta {@code app/models/account.rb}: {@code generate_site_access_code} for every new
+     * provider), no SSO integration and 3scale's own CMS content ({@link NewTenantCms}); the integration's site is
+     * the realm the sso stage makes.
+     */
+    private List<Change> planForNewTenant(StageContext ctx, WaitingForStageException waiting) {
+        ctx.assume("assumes stage " + waiting.stageId() + " is applied: planned for a new 3scale tenant");
+        List<Change> changes = new ArrayList<>();
+        changes.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, "provider account", "site_access_code",
+                Map.of("site_access_code", FieldChange.secret(true, false))));
+        Map<String, FieldChange> sso = new LinkedHashMap<>();
+        sso.put("client_id", FieldChange.of(null, RealmSpec.CLIENT_ID));
+        sso.put("client_secret", FieldChange.secret(false, true));
+        sso.put("site", FieldChange.of(null, "the URL of realm " + ctx.config().sso().realm()
+                + " (made by stage sso)"));
+        sso.put("published", FieldChange.of(null, "true"));
+        sso.put("skip_ssl_certificate_verification", FieldChange.of(null, "false"));
+        sso.put("automatically_approve_accounts", FieldChange.of(null, "true"));
+        changes.add(new Change(Action.CREATE, TargetSystem.THREESCALE, "authentication provider", SSO_SYSTEM_NAME,
+                sso));
+        changes.addAll(contentChanges(diff(desiredContent(ctx), NewTenantCms.state())));
         return changes;
     }
 
@@ -343,15 +373,6 @@ public final class PortalStage implements Stage {
 
     private static String clientName(Live live) {
         return live.realm().spec().realm() + "/" + RealmSpec.CLIENT_ID;
-    }
-
-    private static Change redirectChange(Live live, String callback) {
-        List<String> want = List.of(callback);
-        if (live.policyAny() || new LinkedHashSet<>(live.redirectUris()).equals(new LinkedHashSet<>(want))) {
-            return Change.noop(TargetSystem.KEYCLOAK, "client", clientName(live));
-        }
-        return new Change(Action.UPDATE, TargetSystem.KEYCLOAK, "client", clientName(live),
-                Map.of("redirectUris", FieldChange.of(live.redirectUris(), want)));
     }
 
     /** One Change per content item (a section, a file of the folder). */
@@ -412,16 +433,7 @@ public final class PortalStage implements Stage {
             changes.add(Change.noop(TargetSystem.THREESCALE, "authentication provider", sso.get().systemName()));
         }
 
-        progress.step(3, STEPS, "Redirect URIs of client " + RealmSpec.CLIENT_ID + " (the portal's SSO callback)");
-        ctx.cancellation().throwIfCancelled();
-        String callback = live.callback(sso);
-        if (live.policyAny()) {
-            changes.add(Change.noop(TargetSystem.KEYCLOAK, "client", clientName(live)));
-        } else {
-            changes.add(live.realm().setRedirectUris(List.of(callback)));
-        }
-
-        progress.step(4, STEPS, "Portal content (" + desired.summary() + ")");
+        progress.step(3, STEPS, "Portal content (" + desired.summary() + ")");
         ctx.cancellation().throwIfCancelled();
         CmsState current = cmsState(live.threescale(), desired);
         PortalPlan plan = diff(desired, current);
@@ -559,20 +571,27 @@ public final class PortalStage implements Stage {
 
         checks.add(signInCertificateCheck(ctx, live));
 
+        // the redirect URIs belong to the sso stage (it sets them to this callback); the portal only reads them
         String callback = live.callback(sso);
+        Fix bySso = Fix.rerunStage(StageIds.SSO, "the sso stage sets the redirect URIs of client "
+                + RealmSpec.CLIENT_ID);
         if (live.client() == null) {
             checks.add(Check.retryable("redirect URIs", "client " + clientName(live) + " does not exist",
                     Fix.rerunStage(StageIds.SSO, "apply the sso stage")));
-        } else if (live.policyAny()) {
-            checks.add(live.redirectUris().contains("*") || live.redirectUris().contains(callback)
-                    ? Check.ok("redirect URIs", "redirect policy 'any': " + live.redirectUris())
-                    : Check.retryable("redirect URIs", "client " + clientName(live) + " does not accept " + callback,
-                            Fix.rerunStage(StageIds.SSO, "apply the sso stage")));
+        } else if (live.redirectUris().contains(callback) || live.policyAny() && live.redirectUris().contains("*")) {
+            checks.add(Check.ok("redirect URIs", "client " + clientName(live) + " accepts the portal's sign-in callback "
+                    + callback + " " + live.redirectUris()));
+        } else if (!callback.equals(live.realm().spec().portalCallbackUri()) && !live.policyAny()) {
+            checks.add(Check.retryable("redirect URIs", "client " + clientName(live) + " redirects to "
+                    + live.redirectUris() + ", but the SSO integration '" + sso.map(AuthenticationProvider::systemName)
+                    .orElse(SSO_SYSTEM_NAME) + "' calls back at " + callback + " (the sso stage sets "
+                    + live.realm().spec().portalCallbackUri() + ")", Fix.manual("give the integration the system name '"
+                    + SSO_SYSTEM_NAME + "' (or remove it so that the portal stage makes one), or choose redirect policy"
+                    + " 'any'")));
         } else {
-            boolean exact = new LinkedHashSet<>(live.redirectUris()).equals(new LinkedHashSet<>(List.of(callback)));
-            checks.add(exact ? Check.ok("redirect URIs", "client " + clientName(live) + " redirects only to "
-                    + callback) : Check.retryable("redirect URIs", "client " + clientName(live) + " has redirect URIs "
-                    + live.redirectUris() + ", expected exactly " + callback, rerun));
+            checks.add(Check.retryable("redirect URIs", "client " + clientName(live) + " has redirect URIs "
+                    + live.redirectUris() + ", which do not accept the portal's sign-in callback " + callback,
+                    bySso));
         }
 
         DesiredPortal desired = desiredContent(ctx);

@@ -276,6 +276,16 @@ public final class PreflightStage implements Stage {
             for (String verb : crVerbs) {
                 p.add(new Permission(verb, "k8s.keycloak.org", "keycloaks", sso));
             }
+            if (cfg.sso().database().managed()) {
+                // the PostgreSQL the sso stage runs for it: made, repaired and watched until ready
+                for (String verb : crVerbs) {
+                    p.add(new Permission(verb, "apps", "statefulsets", sso));
+                }
+                for (String verb : List.of("get", "create", "patch")) {
+                    p.add(new Permission(verb, "", "services", sso));
+                }
+                p.add(new Permission("get", "", "persistentvolumeclaims", sso));
+            }
         }
         p.add(new Permission("list", "", "pods", sso));
         for (String verb : List.of("get", "create", "patch")) {

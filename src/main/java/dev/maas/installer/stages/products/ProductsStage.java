@@ -159,11 +159,13 @@ public final class ProductsStage implements Stage {
 
     private List<Change> reconcileAll(StageContext ctx, boolean write, Progress progress) {
         List<ModelProduct> models = DesiredCatalog.of(ctx);
-        ThreescaleClient client = ThreescaleAccess.client(ctx);
+        // a plan before 3scale is applied: as for a new tenant (no client is used: every product is new)
+        ThreescaleClient client = write ? ThreescaleAccess.client(ctx)
+                : ThreescaleAccess.clientForPlan(ctx).orElse(null);
         int total = models.size();
         progress.detail("0 of " + total + " products");
-        Map<String, Service> services = services(client);
-        Map<String, BackendApi> backends = backends(client);
+        Map<String, Service> services = client == null ? Map.of() : services(client);
+        Map<String, BackendApi> backends = client == null ? Map.of() : backends(client);
         ctx.cancellation().throwIfCancelled();
         AtomicInteger done = new AtomicInteger();
         List<List<Change>> perModel = BoundedPool.run("maas-products", models, ctx.config().products().concurrency(),
@@ -188,7 +190,8 @@ public final class ProductsStage implements Stage {
     private static List<Change> activeDocs(StageContext ctx, ThreescaleClient client, List<ModelProduct> models,
                                            Map<String, Service> services, boolean write) {
         ctx.cancellation().throwIfCancelled();
-        Map<String, ActiveDoc> live = client.activeDocs().list().stream().filter(d -> d.systemName() != null)
+        Map<String, ActiveDoc> live = client == null ? Map.of() : client.activeDocs().list().stream()
+                .filter(d -> d.systemName() != null)
                 .collect(Collectors.toMap(ActiveDoc::systemName, Function.identity(), (a, b) -> a));
         List<Change> changes = BoundedPool.run("maas-activedocs", models, ctx.config().products().concurrency(),
                 ctx.cancellation(), m -> ActiveDocReconciler.reconcile(client, m, services.get(m.systemName()),

@@ -56,9 +56,10 @@ import static dev.maas.installer.stages.sso.KeycloakCrs.map;
 
 /**
  * The {@code sso} stage: installs the SSO operator (RH-SSO or the Red Hat build of Keycloak, see {@link SsoFlavour})
- * through OLM, creates the Keycloak (and for RH-SSO the KeycloakRealm) custom resource, waits until Keycloak is
- * ready, reads the admin credentials from the operator's Secret and configures the realm through the admin API
- * ({@link RealmConfigurator}: realm, client {@code 3scale}, mappers, identity provider).
+ * through OLM, for the Red Hat build of Keycloak makes its database ({@link KeycloakDatabase}: without one the realm
+ * would live in the pod), creates the Keycloak (and for RH-SSO the KeycloakRealm) custom resource, waits until
+ * Keycloak is ready, reads the admin credentials from the operator's Secret and configures the realm through the admin
+ * API ({@link RealmConfigurator}: realm, client {@code 3scale}, mappers, identity provider).
  *
  * <p>Everything it needs is read back from the cluster and Keycloak on each call, so the stage runs alone in a new
  * process. A second apply writes nothing: the cluster objects are compared field by field ({@link Resources}) and
@@ -120,7 +121,7 @@ public final class SsoStage implements Stage {
 
     /** What this run installs, resolved from the config and the cluster (catalog, apps domain). */
     record Target(SsoFlavour flavour, OperatorSpec operator, String namespace, String appsDomain, String portalHost,
-                  RealmSpec realm) {
+                  RealmSpec realm, KeycloakDatabase database) {
         String crName() { return flavour == SsoFlavour.RHSSO ? RHSSO_NAME : RHBK_NAME; }
 
         String hostname() {
@@ -156,7 +157,8 @@ public final class SsoStage implements Stage {
         String portalHost = RealmSpec.portalHost(cfg.threescale().tenantName(), domain);
         RealmSpec realm = RealmSpec.from(cfg.sso(), portalHost, env);
         realm.validate();
-        return new Target(flavour, operator, ns, domain, portalHost, realm);
+        return new Target(flavour, operator, ns, domain, portalHost, realm,
+                new KeycloakDatabase(cfg.sso().database(), ns));
     }
 
     private static StageException noOperator(SsoFlavour.Choice choice) {
@@ -213,10 +215,11 @@ public final class SsoStage implements Stage {
         k.getMetadata().setNamespace(t.namespace());
         k.getMetadata().setLabels(new LinkedHashMap<>(Map.of(APP_LABEL, RHBK_NAME)));
         // TLS ends at the OpenShift router (edge Route made from the operator's Ingress); Keycloak serves plain
-        // HTTP behind it and trusts the router's X-Forwarded-* headers. No spec.db: see docs (a real install
-        // needs an external PostgreSQL here).
+        // HTTP behind it and trusts the router's X-Forwarded-* headers. spec.db: the PostgreSQL the stage runs, or
+        // the configured one (without it the realm would live in the pod's H2 file: KeycloakDatabase).
         k.setSpec(map(
                 "instances", 1,
+                "db", t.database().spec(),
                 "hostname", map("hostname", t.hostname()),
                 "http", map("httpEnabled", true),
                 "proxy", map("headers", "xforwarded"),
@@ -261,7 +264,15 @@ public final class SsoStage implements Stage {
             return Boolean.TRUE.equals(k.statusValue("ready"));
         }
         Map<String, Object> ready = k.condition("Ready");
-        return ready != null && "True".equals(String.valueOf(ready.get("status")));
+        Map<String, Object> rolling = k.condition("RollingUpdate");
+        // a Ready of an earlier generation, or during a rolling update, is the old pod's (KeycloakController sets
+        // status.observedGeneration; RollingUpdate=True while the StatefulSet moves to the new revision)
+        Object observed = k.statusValue("observedGeneration");
+        Long generation = k.getMetadata() == null ? null : k.getMetadata().getGeneration();
+        boolean current = observed == null || generation == null
+                || (observed instanceof Number n && n.longValue() >= generation);
+        return ready != null && "True".equals(String.valueOf(ready.get("status"))) && current
+                && (rolling == null || !"True".equals(String.valueOf(rolling.get("status"))));
     }
 
     /** One line about the CR's status, for progress and errors. */
@@ -299,6 +310,9 @@ public final class SsoStage implements Stage {
         Target t = target(ctx);
         Resources resources = new Resources(client);
         List<Change> changes = new ArrayList<>(new OperatorInstaller(client, ctx.cancellation()).plan(t.operator()));
+        if (t.flavour() == SsoFlavour.RHBK) {
+            changes.addAll(t.database().plan(resources, ctx.secrets()));
+        }
         changes.add(resources.createOrUpdate(desiredKeycloak(t), true).change());
         if (t.flavour() == SsoFlavour.RHSSO) {
             changes.add(resources.createOrUpdate(desiredRealmCr(t), true).change());
@@ -329,7 +343,7 @@ public final class SsoStage implements Stage {
                 "enabled", FieldChange.of(null, true))));
         out.add(new Change(Action.CREATE, TargetSystem.KEYCLOAK, "client", client, map2(
                 "clientId", FieldChange.of(null, RealmSpec.CLIENT_ID),
-                "redirectUris", FieldChange.of(null, List.of(spec.defaultRedirectUri())),
+                "redirectUris", FieldChange.of(null, spec.redirectUris()),
                 "standardFlowEnabled", FieldChange.of(null, true),
                 "directAccessGrantsEnabled", FieldChange.of(null, false))));
         out.add(new Change(Action.CREATE, TargetSystem.KEYCLOAK, "protocol mapper",
@@ -366,9 +380,14 @@ public final class SsoStage implements Stage {
             t.realm().identityProvider().requireSecret();
         }
         boolean rhsso = t.flavour() == SsoFlavour.RHSSO;
-        int total = rhsso ? 6 : 5;
-        int n = 0;
         Resources resources = new Resources(client);
+        if (!rhsso && !t.database().managed()) {
+            // the configured database's Secret must be there before anything is made
+            t.database().apply(resources, ctx.secrets(), Duration.ZERO, readyTimeout, ctx.cancellation(),
+                    Progress.NONE);
+        }
+        int total = 6;
+        int n = 0;
         List<Change> changes = new ArrayList<>();
 
         out.step(++n, total, "Installing the operator " + t.operator().packageName() + " (channel "
@@ -376,6 +395,14 @@ public final class SsoStage implements Stage {
         changes.addAll(new OperatorInstaller(client, ctx.cancellation()).install(t.operator(), detailsOnly(out))
                 .changes());
         ctx.cancellation().throwIfCancelled();
+
+        long deadline = System.nanoTime() + readyTimeout.toNanos();
+        if (!rhsso) {
+            out.step(++n, total, "Keycloak database: " + t.database().describe());
+            changes.addAll(t.database().apply(resources, ctx.secrets(), left(deadline), readyTimeout,
+                    ctx.cancellation(), detailsOnly(out)));
+            ctx.cancellation().throwIfCancelled();
+        }
 
         out.step(++n, total, "Keycloak resource " + t.namespace() + "/" + t.crName());
         changes.add(resources.createOrUpdate(desiredKeycloak(t), false).change());
@@ -388,7 +415,6 @@ public final class SsoStage implements Stage {
         }
 
         out.step(++n, total, "Waiting for Keycloak " + t.namespace() + "/" + t.crName() + " to be ready");
-        long deadline = System.nanoTime() + readyTimeout.toNanos();
         MapResource live = waitForKeycloak(ctx, client, t, deadline, out);
         if (rhsso) {
             waitForRealmCr(ctx, client, t, deadline, out);
@@ -586,6 +612,9 @@ public final class SsoStage implements Stage {
         checks.add(guard("Keycloak resource " + t.namespace() + "/" + t.crName(),
                 () -> driftCheck("Keycloak resource " + t.namespace() + "/" + t.crName(),
                         resources.createOrUpdate(desiredKeycloak(t), true).change())));
+        if (t.flavour() == SsoFlavour.RHBK) {
+            checks.add(guard("Keycloak database", () -> t.database().verify(resources)));
+        }
         if (t.flavour() == SsoFlavour.RHSSO) {
             checks.add(guard("KeycloakRealm resource " + t.namespace() + "/" + t.realmCrName(),
                     () -> driftCheck("KeycloakRealm resource " + t.namespace() + "/" + t.realmCrName(),

@@ -395,19 +395,14 @@ public final class ThreescaleStage implements Stage {
                 LOG.info("3scale tenant settings not planned: {}", ctx.secrets().redact(e.getMessage()));
             }
         } else {
-            changes.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, "Tenant", t.tenantName(),
-                    tenantFields(t)));
+            // the tenant the operator will make: its organisation name set, its sample backend deleted
+            if (t.organizationName() != null && !t.organizationName().isBlank()) {
+                changes.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, "Tenant", t.tenantName(),
+                        Map.of("org_name", FieldChange.of(null, t.organizationName()))));
+            }
+            changes.add(new Change(Action.DELETE, TargetSystem.THREESCALE, "Backend", SAMPLE_BACKEND_NAME, Map.of()));
         }
         return changes;
-    }
-
-    private static Map<String, FieldChange> tenantFields(ThreescaleConfig t) {
-        Map<String, FieldChange> f = new LinkedHashMap<>();
-        if (t.organizationName() != null && !t.organizationName().isBlank()) {
-            f.put("org_name", FieldChange.of(null, t.organizationName()));
-        }
-        f.put("backend '" + SAMPLE_BACKEND_NAME + "'", FieldChange.of(SAMPLE_BACKEND_NAME, null));
-        return f;
     }
 
     /** The change a createOrUpdate would make; a kind the cluster does not serve yet (CRD to come) is a CREATE. */
@@ -924,6 +919,7 @@ public final class ThreescaleStage implements Stage {
                                     + " once the routes exist")));
         }
         return ThreescaleClient.builder(url, ThreescaleAccess.masterToken(ctx)).secrets(ctx.secrets())
+                .cancellation(ctx.cancellation())
                 .okHttp(EndpointTrust.forRun(ctx, url).okHttp(null)).build();
     }
 

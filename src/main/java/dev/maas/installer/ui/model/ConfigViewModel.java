@@ -2,6 +2,7 @@ package dev.maas.installer.ui.model;
 
 import dev.maas.installer.engine.config.ConfigException;
 import dev.maas.installer.engine.config.ConfigProblem;
+import dev.maas.installer.engine.config.ConfigSections;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.logging.LogLine;
 import dev.maas.installer.engine.secrets.SecretRegistry;
@@ -11,10 +12,16 @@ import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableMap;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -23,9 +30,12 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The wizard's configuration: the {@link InstallerConfig} the runs use (built-in defaults until a file is loaded) and
- * the file it came from. Files are read off the FX thread by the loader; problems are shown with their field paths.
- * {@link #current()} may be read from any thread (the engine reads it for each run).
+ * The wizard's configuration, its one source of truth: the {@link InstallerConfig} as the forms show it (built-in
+ * defaults until a file is loaded, then every edit, valid or not), the file it came from, and what is wrong with it
+ * ({@link #problems()}: one entry per form that has an invalid field, with the stages that field feeds). A run only
+ * starts for stages no problem feeds ({@link WizardViewModel}), so a value that is shown invalid is never used, and
+ * no older value is used in its place. Files are read off the FX thread by the loader; problems are shown with their
+ * field paths. {@link #current()} may be read from any thread (the engine reads it for each run).
  */
 public final class ConfigViewModel {
     public static final String DEFAULTS = "built-in defaults (no configuration file loaded)";
@@ -38,6 +48,18 @@ public final class ConfigViewModel {
     private final ReadOnlyStringWrapper fileText = new ReadOnlyStringWrapper(this, "fileText", DEFAULTS);
     private final ReadOnlyStringWrapper errors = new ReadOnlyStringWrapper(this, "errors", "");
     private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper(this, "loading", false);
+    private final ObservableMap<String, InputProblem> problems = FXCollections.observableMap(new LinkedHashMap<>());
+    private final ObservableMap<String, InputProblem> problemsView = FXCollections.unmodifiableObservableMap(problems);
+
+    /**
+     * What is wrong with one form's fields: the first problem ("sso.realm: ..."), and the ids of the stages the wrong
+     * fields feed ({@link ConfigSections#stagesFed}).
+     */
+    public record InputProblem(String form, String text, Set<String> stages) {
+        public InputProblem {
+            stages = Set.copyOf(stages);
+        }
+    }
 
     /**
      * @param loader reads and validates a file off the FX thread (ConfigLoader.load in the app)
@@ -61,6 +83,32 @@ public final class ConfigViewModel {
     public void use(InstallerConfig edited) {
         current = Objects.requireNonNull(edited, "edited");
     }
+
+    /**
+     * A form's fields as typed: {@code edited} becomes the configuration, valid or not, and {@code found} (the
+     * validator's problems of this form's fields; empty when they are valid) replaces what was wrong with the form.
+     * FX thread.
+     */
+    public void edit(String form, InstallerConfig edited, List<ConfigProblem> found) {
+        Objects.requireNonNull(form, "form");
+        Objects.requireNonNull(edited, "edited");
+        if (!edited.equals(current)) {
+            current = edited;
+        }
+        if (found == null || found.isEmpty()) {
+            problems.remove(form);
+            return;
+        }
+        Set<String> stages = new LinkedHashSet<>();
+        found.forEach(p -> stages.addAll(ConfigSections.stagesFed(p.path())));
+        InputProblem p = new InputProblem(form, SecretRegistry.global().redact(found.get(0).toString()), stages);
+        if (!p.equals(problems.get(form))) {
+            problems.put(form, p);
+        }
+    }
+
+    /** The forms with an invalid field, read-only; empty when every field is valid. FX thread. */
+    public ObservableMap<String, InputProblem> problems() { return problemsView; }
 
     /** The file the configuration came from; null for the built-in defaults. */
     public ReadOnlyObjectProperty<Path> fileProperty() { return file.getReadOnlyProperty(); }

@@ -149,7 +149,16 @@ public final class JourneyViewModel {
         return wizard.runAll(Operation.VERIFY);
     }
 
-    /** "Apply all" (review page) and "Retry" (apply page): applies every stage and shows the apply page. */
+    /**
+     * Every "Apply all" outside the review page (the stage list's button, its keyboard shortcut, the apply page's
+     * Retry): shows the review page, where the plans are listed and Apply all asks the one confirmation.
+     */
+    public void reviewForApply() { go(new Step(Kind.REVIEW, null)); }
+
+    /**
+     * Applies every stage and shows the apply page. Only the review page's confirmation calls this
+     * ({@link ReviewViewModel#confirmApply()}).
+     */
     public boolean applyAll() {
         if (!wizard.runAll(Operation.APPLY)) {
             return false;

@@ -1,5 +1,6 @@
 package dev.maas.installer.ui.model;
 
+import dev.maas.installer.engine.Action;
 import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.FieldChange;
 import dev.maas.installer.engine.config.ConfigWriter;
@@ -29,20 +30,31 @@ import java.util.concurrent.Executor;
  * engine thread); the export is written on the background executor. FX thread only.
  */
 public final class ReviewViewModel {
-    /** The changes of one stage; {@code problem} when its plan could not be made. */
-    public record Group(String stageId, String title, List<String> changes, int unchanged, String problem) {
+    /**
+     * The changes of one stage; {@code problem} when its plan could not be made; {@code assumptions} when it was
+     * planned as if the stages before it were applied (a first install); {@code deletions}: how many of the changes
+     * delete something.
+     */
+    public record Group(String stageId, String title, List<String> changes, int unchanged, String problem,
+                        List<String> assumptions, int deletions) {
         public Group {
             changes = List.copyOf(changes);
             problem = problem == null ? "" : problem;
+            assumptions = assumptions == null ? List.of() : List.copyOf(assumptions);
         }
 
-        /** E.g. "3 changes, 2 already in place". */
+        public Group(String stageId, String title, List<String> changes, int unchanged, String problem) {
+            this(stageId, title, changes, unchanged, problem, List.of(), 0);
+        }
+
+        /** E.g. "3 changes (1 DELETE), 2 already in place; assumes stage threescale is applied: ...". */
         public String summary() {
             if (!problem.isEmpty()) {
                 return "Cannot plan yet: " + problem;
             }
-            return changes.size() + " change" + (changes.size() == 1 ? "" : "s") + ", " + unchanged
-                    + " already in place";
+            return changes.size() + " change" + (changes.size() == 1 ? "" : "s")
+                    + (deletions == 0 ? "" : " (" + deletions + " DELETE)") + ", " + unchanged + " already in place"
+                    + (assumptions.isEmpty() ? "" : "; " + String.join("; ", assumptions));
         }
     }
 
@@ -57,6 +69,8 @@ public final class ReviewViewModel {
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
     private boolean refreshWhenIdle;
     private final ReadOnlyStringWrapper exportStatus = new ReadOnlyStringWrapper(this, "exportStatus", "");
+    private final ReadOnlyBooleanWrapper confirming = new ReadOnlyBooleanWrapper(this, "confirming", false);
+    private final ReadOnlyStringWrapper confirmText = new ReadOnlyStringWrapper(this, "confirmText", "");
 
     public ReviewViewModel(WizardViewModel wizard, JourneyViewModel journey, ConfigViewModel config,
                            Executor background, Executor fx) {
@@ -67,10 +81,12 @@ public final class ReviewViewModel {
         this.fx = Objects.requireNonNull(fx, "fx");
         wizard.lastReportProperty().addListener((o, was, report) -> planned(report));
         wizard.pageProperty().addListener((o, was, now) -> {
+            confirming.set(false); // a confirmation is only good for the plan it was shown over
             if (now == WizardViewModel.Page.REVIEW) {
                 refresh();
             }
         });
+        wizard.connectionProperty().addListener((o, was, now) -> confirming.set(false));
     }
 
     /**
@@ -90,6 +106,12 @@ public final class ReviewViewModel {
 
     /** Plans every stage again (on the engine thread); false when a run is going on. */
     public boolean refresh() {
+        confirming.set(false);
+        String blocked = wizard.allBlockedReason().get();
+        if (!blocked.isEmpty()) {
+            status.set("Cannot plan now. " + blocked);
+            return false;
+        }
         if (!wizard.runAll(Operation.PLAN)) {
             refreshWhenIdle = wizard.run().isRunning();
             status.set(refreshWhenIdle ? "Waiting for the current run to finish, then planning every stage..."
@@ -105,13 +127,59 @@ public final class ReviewViewModel {
     /** "Edit": back to that stage's page. */
     public void edit(String stageId) { wizard.select(stageId); }
 
-    /** "Apply all". */
-    public boolean applyAll() { return journey.applyAll(); }
+    /**
+     * "Apply all" on the review page: asks for the one confirmation, which names the cluster and context (and says
+     * SANDBOX for the local sandbox); nothing is applied until {@link #confirmApply()}. False when it cannot be asked
+     * now (a run is going on, nothing is connected, or an invalid field stops a stage).
+     */
+    public boolean applyAll() {
+        ConnectionInfo c = wizard.connectionProperty().get();
+        if (wizard.run().isRunning() || c == null || !wizard.allBlockedReason().get().isEmpty()) {
+            confirming.set(false);
+            return false;
+        }
+        confirmText.set(confirmation(c));
+        confirming.set(true);
+        return true;
+    }
+
+    /** The confirmation's text for that connection: which cluster and context every stage is applied to. */
+    public static String confirmation(ConnectionInfo c) {
+        String where = (c.sandbox() ? "the local SANDBOX (not a real cluster) at " : "the cluster ") + c.cluster()
+                + (c.context().isEmpty() ? "" : ", context " + c.context());
+        return "Apply every stage to " + where + "? This makes the changes listed below"
+                + (c.sandbox() ? "." : " on that cluster.");
+    }
+
+    /** The user confirmed: applies every stage (the apply page shows the run). */
+    public boolean confirmApply() {
+        if (!confirming.get()) {
+            return false;
+        }
+        confirming.set(false);
+        return journey.applyAll();
+    }
+
+    /** The user did not confirm: nothing is applied. */
+    public void cancelApply() { confirming.set(false); }
+
+    /** True while the confirmation is shown. */
+    public ReadOnlyBooleanProperty confirmingProperty() { return confirming.getReadOnlyProperty(); }
+
+    /** What the confirmation asks, naming the cluster and context. */
+    public ReadOnlyStringProperty confirmTextProperty() { return confirmText.getReadOnlyProperty(); }
 
     /** Writes the configuration in use to {@code file}, off the FX thread; completes (on the FX thread) when done. */
     public CompletableFuture<Boolean> export(Path file) {
         var cfg = config.current();
         CompletableFuture<Boolean> done = new CompletableFuture<>();
+        String blocked = wizard.allBlockedReason().get();
+        if (!blocked.isEmpty()) {
+            // an invalid field is never written out either
+            exportStatus.set("Could not export: " + blocked);
+            done.complete(false);
+            return done;
+        }
         exportStatus.set("Exporting...");
         CompletableFuture.runAsync(() -> ConfigWriter.write(cfg, file), background).whenComplete((v, e) ->
                 fx.execute(() -> {
@@ -140,27 +208,42 @@ public final class ReviewViewModel {
         planning.set(false);
         List<Group> found = new ArrayList<>();
         int total = 0;
+        int deletions = 0;
         for (StageResult r : report.stages()) {
             String title = wizard.stage(r.stageId()).title();
             List<String> lines = new ArrayList<>();
             int unchanged = 0;
+            int deleted = 0;
             for (Change c : r.changes()) {
                 if (c.isNoop()) {
                     unchanged++;
                 } else {
                     lines.add(describe(c));
+                    if (c.action() == Action.DELETE) {
+                        deleted++;
+                    }
                 }
             }
             total += lines.size();
-            String problem = r.outcome() == StageResult.Outcome.OK ? "" : redact(r.error() == null
-                    ? r.outcome().name().toLowerCase(java.util.Locale.ROOT) : r.error());
-            found.add(new Group(r.stageId(), title, lines, unchanged, problem));
+            deletions += deleted;
+            String problem = r.state().passes() ? "" : redact(r.problem());
+            found.add(new Group(r.stageId(), title, lines, unchanged, problem,
+                    r.assumptions().stream().map(ReviewViewModel::redact).toList(), deleted));
         }
         groups.setAll(found);
         long blocked = found.stream().filter(g -> !g.problem().isEmpty()).count();
+        long assumed = found.stream().filter(g -> !g.assumptions().isEmpty()).count();
         status.set(total + " change" + (total == 1 ? "" : "s") + " to make"
+                + (deletions == 0 ? "" : deletions == 1 ? ", 1 of them a DELETE" : ", " + deletions + " of them DELETEs")
+                + (assumed == 0 ? "" : "; " + assumed + " stage" + (assumed == 1 ? " is" : "s are")
+                + " planned as if the stages before " + (assumed == 1 ? "it" : "them") + " were applied")
                 + (blocked == 0 ? "." : "; " + blocked + " stage" + (blocked == 1 ? "" : "s")
-                + " can only be planned once the stages before them are applied."));
+                + " could not be planned: see below."));
+    }
+
+    /** Whether a change line of {@link Group#changes()} deletes something (the review page highlights it). */
+    public static boolean isDeletion(String line) {
+        return line.startsWith(Action.DELETE.name() + " ");
     }
 
     /** One change in words: "CREATE 3scale Product 'granite': field: from → to; …"; secrets stay masked. */

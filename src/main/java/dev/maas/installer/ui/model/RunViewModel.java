@@ -2,16 +2,12 @@ package dev.maas.installer.ui.model;
 
 import dev.maas.installer.engine.run.Operation;
 import dev.maas.installer.engine.run.RunReport;
-import dev.maas.installer.engine.run.StageResult;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
-
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The progress of the current run: whether one is running, the overall progress (stage n of m), and the running
@@ -89,15 +85,8 @@ public final class RunViewModel {
         runningStageId.set("");
         overallProgress.set(1);
         clearStep();   // the last stage's last sub-step is no "current step" once the run is over
-        Map<StageResult.Outcome, Integer> counts = new TreeMap<>();
-        for (StageResult r : report.stages()) {
-            counts.merge(r.outcome(), 1, Integer::sum);
-        }
-        StringBuilder text = new StringBuilder(verb(report.operation())).append(" finished:");
-        counts.forEach((outcome, n) -> text.append(' ').append(n).append(' ')
-                .append(outcome.name().toLowerCase(java.util.Locale.ROOT)).append(','));
-        text.setLength(text.length() - 1);
-        overallText.set(text.toString());
+        // every stage counted by its result (its worst check): "Verify finished: 5 ok, 2 drifted"
+        overallText.set(report.summary());
     }
 
     void failed(String message) {

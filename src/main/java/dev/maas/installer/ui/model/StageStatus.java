@@ -8,6 +8,10 @@ public enum StageStatus {
     OK("OK"),
     WARNING("warning"),
     FAILED("failed"),
+    /** A verify found nothing of the stage: neutral, not a failure. */
+    NOT_INSTALLED("not installed yet"),
+    /** A verify or plan waits for a stage this one depends on, which is not applied yet: neutral. */
+    WAITING("waiting"),
     SKIPPED("skipped"),
     CANCELLED("cancelled"),
     NOT_AVAILABLE("not available yet");

@@ -2,10 +2,10 @@ package dev.maas.installer.ui.model;
 
 import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.Check;
-import dev.maas.installer.engine.CheckStatus;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.run.Operation;
 import dev.maas.installer.engine.run.StageResult;
+import dev.maas.installer.engine.run.StageState;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
@@ -101,26 +101,32 @@ public final class StageViewModel {
     public LiveState liveState() { return liveState.get(); }
 
     /**
-     * Whether the stage's failure only says that nothing of it is on the cluster yet: its status is FAILED and the
-     * last verify found nothing of it (pending). A new user's first view: shown as "not installed yet" in neutral
-     * colour, not as a red failure (the stage list, the stage page and the apply page all say so).
+     * Whether the last verify found nothing of the stage ({@link StageStatus#NOT_INSTALLED}): shown as "not installed
+     * yet" in neutral colour, not as a red failure (the stage list, the stage page and the apply page all say so).
      */
     public boolean notInstalledYet() {
-        return status.get() == StageStatus.FAILED && liveState.get() == LiveState.PENDING;
+        return status.get() == StageStatus.NOT_INSTALLED;
     }
 
-    /** The status in words as the views show it: {@link StageStatus#label()}, or "not installed yet". */
+    /** The status in words as the views show it, e.g. "not installed yet", "waiting for threescale". */
     public String statusLabel() {
-        return notInstalledYet() ? NOT_INSTALLED_YET : status.get().label();
+        if (status.get() == StageStatus.WAITING && !waitingFor.isEmpty()) {
+            return StageStatus.WAITING.label() + " for " + waitingFor;
+        }
+        return status.get().label();
     }
 
-    /** The status's CSS class as the views use it: a stage not installed yet is coloured like one not run. */
+    /** The status's CSS class as the views use it: the neutral states are coloured like a stage not run. */
     public String statusStyleClass() {
-        return (notInstalledYet() ? StageStatus.NOT_RUN : status.get()).styleClass();
+        StageStatus s = status.get();
+        return (s == StageStatus.NOT_INSTALLED || s == StageStatus.WAITING ? StageStatus.NOT_RUN : s).styleClass();
     }
 
     /** See {@link #notInstalledYet()}. */
-    public static final String NOT_INSTALLED_YET = "not installed yet";
+    public static final String NOT_INSTALLED_YET = StageStatus.NOT_INSTALLED.label();
+
+    /** The stage a waiting stage waits for (its id); empty unless the status is {@link StageStatus#WAITING}. */
+    private String waitingFor = "";
 
     public ObservableList<Check> checks() { return checksView; }
 
@@ -158,6 +164,7 @@ public final class StageViewModel {
             message.set(result.error() == null ? message.get() : result.error());
             return;
         }
+        waitingFor = "";
         switch (result.outcome()) {
             case OK -> finishedOk(result);
             case FAILED -> {
@@ -176,15 +183,34 @@ public final class StageViewModel {
     }
 
     private void finishedOk(StageResult result) {
+        StageState state = result.state();
+        if (state == StageState.WAITING) {
+            // a plan or verify that waits for a stage this one depends on: neutral, the stage is not at fault
+            Check w = StageState.problems(result.checks()).get(0);
+            waitingFor = w.fix() != null && w.fix().kind() == dev.maas.installer.engine.Fix.Kind.STAGE
+                    ? w.fix().target() : "";
+            if (result.operation() == Operation.VERIFY) {
+                checks.setAll(result.checks());
+            }
+            status.set(StageStatus.WAITING);
+            message.set("Waiting for " + (waitingFor.isEmpty() ? "another stage" : "stage '" + waitingFor + "'")
+                    + ": it is not applied yet (" + w.message() + "). Nothing is wrong with this stage.");
+            fix.set("");
+            return;
+        }
         switch (result.operation()) {
             case PLAN -> {
                 changes.setAll(result.changes());
                 long real = result.changes().stream().filter(c -> !c.isNoop()).count();
+                String assumed = result.assumptions().isEmpty() ? ""
+                        : " (assumes: " + String.join("; ", result.assumptions()) + ")";
                 changesCaption.set("Plan preview: " + real + " change" + (real == 1 ? "" : "s")
-                        + " to make, " + (result.changes().size() - real) + " already right");
+                        + " to make, " + (result.changes().size() - real) + " already right" + assumed);
                 status.set(StageStatus.PLANNED);
-                message.set(real == 0 ? "Nothing to change: everything is already in place."
-                        : "Planned " + real + " change" + (real == 1 ? "" : "s") + ". Press Apply to make them.");
+                message.set((real == 0 ? "Nothing to change: everything is already in place."
+                        : "Planned " + real + " change" + (real == 1 ? "" : "s") + ". Press Apply to make them.")
+                        + (result.assumptions().isEmpty() ? "" : " Planned as if the stages before it were applied: "
+                        + String.join("; ", result.assumptions()) + "."));
             }
             case APPLY -> {
                 changes.setAll(result.changes());
@@ -195,20 +221,30 @@ public final class StageViewModel {
             }
             case VERIFY -> {
                 checks.setAll(result.checks());
-                boolean failed = result.checks().stream().anyMatch(c -> !c.status().passes());
-                boolean warned = result.checks().stream().anyMatch(c -> c.status() == CheckStatus.WARN);
-                if (failed) {
-                    status.set(StageStatus.FAILED);
-                    long n = result.checks().stream().filter(c -> !c.status().passes()).count();
-                    message.set(n + " check" + (n == 1 ? "" : "s") + " failed: see the fixes below.");
-                    result.checks().stream().filter(c -> !c.status().passes() && c.fix() != null).findFirst()
-                            .ifPresent(c -> fix.set(c.fix().toString()));
-                } else if (warned) {
-                    status.set(StageStatus.WARNING);
-                    message.set("All checks passed, with warnings.");
-                } else {
-                    status.set(StageStatus.OK);
-                    message.set("All " + result.checks().size() + " checks passed.");
+                List<Check> bad = StageState.problems(result.checks());
+                long n = bad.size();
+                switch (state) {
+                    case NOT_INSTALLED -> {
+                        // nothing of it is there yet: not a failure, and no "rerun" advice for a stage never run
+                        status.set(StageStatus.NOT_INSTALLED);
+                        message.set("Not installed yet: Apply installs it.");
+                        fix.set("");
+                    }
+                    case DRIFTED, PROBLEMS, INVALID_INPUT -> {
+                        status.set(StageStatus.FAILED);
+                        message.set((state == StageState.DRIFTED ? "Drifted: " : "") + n + " check"
+                                + (n == 1 ? "" : "s") + " failed: see the fixes below.");
+                        bad.stream().filter(c -> c.fix() != null).findFirst()
+                                .ifPresent(c -> fix.set(c.fix().toString()));
+                    }
+                    case WARN -> {
+                        status.set(StageStatus.WARNING);
+                        message.set("All checks passed, with warnings.");
+                    }
+                    default -> {
+                        status.set(StageStatus.OK);
+                        message.set("All " + result.checks().size() + " checks passed.");
+                    }
                 }
             }
         }

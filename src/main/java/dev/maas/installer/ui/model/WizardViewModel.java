@@ -76,10 +76,60 @@ public final class WizardViewModel {
                 () -> connection.get() == null ? NOT_CONNECTED : connection.get().describe(), connection);
         sandbox = Bindings.createBooleanBinding(() -> connection.get() != null && connection.get().sandbox(),
                 connection);
+        selectedBlocked = Bindings.createStringBinding(() -> selected.get() == null ? ""
+                : blockedReason(List.of(selected.get().id())), selected, inputProblems);
+        allBlocked = Bindings.createStringBinding(() -> blockedReason(byId.keySet()), inputProblems);
         canRunSelected = Bindings.createBooleanBinding(
-                () -> !run.isRunning() && selected.get() != null && selected.get().available(),
-                run.runningProperty(), selected);
+                () -> !run.isRunning() && selected.get() != null && selected.get().available()
+                        && selectedBlocked.get().isEmpty(),
+                run.runningProperty(), selected, selectedBlocked);
     }
+
+    // ---- invalid inputs: the stages they feed do not run ----
+
+    private final javafx.collections.ObservableMap<String, ConfigViewModel.InputProblem> inputProblems =
+            FXCollections.observableMap(new LinkedHashMap<>());
+    private final StringBinding selectedBlocked;
+    private final StringBinding allBlocked;
+
+    /**
+     * Follows the configuration's problems ({@link ConfigViewModel#problems()}): while a form has an invalid field,
+     * no run starts for the stages it feeds (the shell calls this once).
+     */
+    public void watchInputProblems(javafx.collections.ObservableMap<String, ConfigViewModel.InputProblem> source) {
+        inputProblems.clear();
+        inputProblems.putAll(source);
+        source.addListener((javafx.collections.MapChangeListener<String, ConfigViewModel.InputProblem>) c -> {
+            if (c.wasRemoved()) {
+                inputProblems.remove(c.getKey());
+            }
+            if (c.wasAdded()) {
+                inputProblems.put(c.getKey(), c.getValueAdded());
+            }
+        });
+    }
+
+    /**
+     * Why these stages cannot run now because a field they read is invalid, e.g. "Fix first: sso.realm: 'demo realm'
+     * is not a valid realm name..."; empty when none of them is fed by an invalid field.
+     */
+    public String blockedReason(java.util.Collection<String> stageIds) {
+        for (ConfigViewModel.InputProblem p : inputProblems.values()) {
+            if (stageIds.stream().anyMatch(p.stages()::contains)) {
+                return BLOCKED_PREFIX + p.text();
+            }
+        }
+        return "";
+    }
+
+    /** How {@link #blockedReason} starts. */
+    public static final String BLOCKED_PREFIX = "Fix first: ";
+
+    /** Why the selected stage's Plan, Apply and Verify are disabled by an invalid field; empty when they are not. */
+    public StringBinding selectedBlockedReason() { return selectedBlocked; }
+
+    /** Why Plan all, Apply all and Verify all are disabled by an invalid field; empty when they are not. */
+    public StringBinding allBlockedReason() { return allBlocked; }
 
     public ObservableList<StageViewModel> stages() { return stages; }
 
@@ -177,6 +227,12 @@ public final class WizardViewModel {
         if (run.isRunning() || ids.isEmpty()) {
             return false;
         }
+        String blocked = blockedReason(ids);
+        if (!blocked.isEmpty()) {
+            // a field shown invalid is never used, and no earlier value of it either: the run does not start
+            note("WARN", "", "Not started: " + blocked);
+            return false;
+        }
         run.begin(op, ids.size());
         note("INFO", "", run.overallTextProperty().get().replace("...", ": " + String.join(", ", ids)));
         launcher.start(op, ids);
@@ -250,7 +306,9 @@ public final class WizardViewModel {
                 lastVerifyReport.set(report);
             }
             lastReport.set(report);
-            note(report.allOk() ? "INFO" : "WARN", "", run.overallTextProperty().get());
+            // "not installed yet" and "waiting" are no warning: a fresh cluster is not a problem
+            boolean problem = report.stages().stream().anyMatch(r -> !r.state().passes() && !r.state().neutral());
+            note(problem ? "WARN" : "INFO", "", run.overallTextProperty().get());
         }
     }
 

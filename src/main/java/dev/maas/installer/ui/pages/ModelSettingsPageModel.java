@@ -93,7 +93,7 @@ public final class ModelSettingsPageModel {
         }
     }
 
-    /** Validates the settings as shown; writes them into the configuration when valid. */
+    /** Validates the settings as shown and writes them, with their problems, into the configuration. */
     public boolean validate() {
         InstallerConfig c = config.current();
         ProductsConfig products = new ProductsConfig(credentialsLocation.get(),
@@ -105,9 +105,8 @@ public final class ModelSettingsPageModel {
         List<ConfigProblem> problems = ConfigValidator.validate(edited).stream()
                 .filter(p -> p.path().startsWith("products") || p.path().startsWith("plans")).toList();
         error.set(problems.stream().map(ConfigProblem::toString).collect(Collectors.joining("\n")));
-        if (problems.isEmpty() && !(products.equals(c.products()) && plans.equals(c.plans()))) {
-            config.use(edited);
-        }
+        // what the form shows is what the runs get, valid or not; while it is not, its stages do not run
+        config.edit("model settings", edited, problems);
         return problems.isEmpty();
     }
 }

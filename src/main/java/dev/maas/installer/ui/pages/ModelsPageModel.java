@@ -221,7 +221,7 @@ public final class ModelsPageModel {
         }
     }
 
-    /** Validates the list as shown; writes it into the configuration when valid. Returns whether it was valid. */
+    /** Validates the list as shown and writes it, with its problems, into the configuration; whether it was valid. */
     public boolean validate() {
         InstallerConfig c = config.current();
         List<ModelConfig> models = new ArrayList<>();
@@ -256,9 +256,8 @@ public final class ModelsPageModel {
         valid.set(!modelProblem);
         problem.set(found.stream().filter(p -> p.path().startsWith("models")).findFirst()
                 .map(ConfigProblem::toString).orElse(""));
-        if (!modelProblem && !edited.models().equals(c.models())) {
-            config.use(edited);
-        }
+        // what the list shows is what the runs get, valid or not; while it is not, its stages do not run
+        config.edit("models", edited, found.stream().filter(p -> p.path().startsWith("models")).toList());
         return !modelProblem;
     }
 

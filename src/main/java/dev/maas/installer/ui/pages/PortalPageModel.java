@@ -119,7 +119,7 @@ public final class PortalPageModel {
         }
     }
 
-    /** Validates the settings as shown; writes them into the configuration when valid. */
+    /** Validates the settings as shown and writes them, with their problems, into the configuration. */
     public boolean validate() {
         String dir = contentDir.get() == null || contentDir.get().isBlank() ? null : contentDir.get().trim();
         contentText.set(dir == null ? BUILT_IN : dir);
@@ -132,9 +132,8 @@ public final class PortalPageModel {
                 .filter(p -> p.path().startsWith("portal")).toList();
         error.set(problems.stream().map(ConfigProblem::toString).collect(Collectors.joining("\n")));
         valid.set(problems.isEmpty());
-        if (problems.isEmpty() && !portal.equals(c.portal())) {
-            config.use(edited);
-        }
+        // what the form shows is what the runs get, valid or not; while it is not, its stage does not run
+        config.edit("portal", edited, problems);
         return problems.isEmpty();
     }
 

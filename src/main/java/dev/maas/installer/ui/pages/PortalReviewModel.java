@@ -81,6 +81,9 @@ public final class PortalReviewModel {
                 .whenComplete((url, error) -> fx.execute(() -> {
                     if (error == null) {
                         realmUrl.set(url == null || url.isBlank() ? "(unknown: the realm was not found)" : url);
+                    } else if (waitingFor(error) != null) {
+                        // a fresh cluster: nothing is wrong, the realm is made by a stage not applied yet
+                        realmUrl.set("(not there yet: stage " + waitingFor(error) + " is not applied)");
                     } else {
                         realmUrl.set("(cannot be read: " + message(error) + ")");
                     }
@@ -105,6 +108,9 @@ public final class PortalReviewModel {
                     computing.set(false);
                     if (error == null) {
                         contentDiff.set(SecretRegistry.global().redact(text == null ? "" : text));
+                    } else if (waitingFor(error) != null) {
+                        contentDiff.set("Every content item is new until stage " + waitingFor(error)
+                                + " is applied: the Review page lists them.");
                     } else {
                         contentDiff.set("");
                         contentError.set("Cannot compute the content changes: " + message(error));
@@ -124,6 +130,16 @@ public final class PortalReviewModel {
         } catch (Exception e) {
             throw new CompletionException(e);
         }
+    }
+
+    /** The stage a look-up waits for (it is not applied yet), or null when the error is another one. */
+    private static String waitingFor(Throwable error) {
+        Throwable t = error;
+        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t instanceof dev.maas.installer.engine.WaitingForStageException w ? w.stageId() : null;
     }
 
     private static String message(Throwable error) {

@@ -26,7 +26,8 @@ import java.util.concurrent.Executor;
 /**
  * The SSO page's form: flavour, namespace, realm, redirect policy and the identity provider. Every edit is checked
  * with {@link ConfigValidator} on the configuration it would produce; the message of each sso field shows next to its
- * input, and only a configuration without sso problems replaces the one the runs use. After a successful run the
+ * input. Every edit goes into the configuration the runs use ({@link ConfigViewModel#edit}), with its problems: while
+ * a field is invalid the stages it feeds do not run, and no earlier value is used instead. After a successful run the
  * realm URL and admin console link are read back through {@link Lookup} on the background executor; the realm's
  * client secret only when asked for, registered as a secret, and hidden again on request. FX thread unless noted.
  */
@@ -141,7 +142,9 @@ public final class SsoPageModel {
                     trim(clientId.get()), file ? null : trim(clientSecretEnv.get()),
                     issuerVisible.get() ? trim(issuer.get()) : null, file ? trim(clientSecretFile.get()) : null);
         }
-        return new SsoConfig(flavour.get(), trim(namespace.get()), trim(realm.get()), redirectPolicy.get(), idp);
+        // the database settings have no field here: they come from the file, unchanged
+        return new SsoConfig(flavour.get(), trim(namespace.get()), trim(realm.get()), redirectPolicy.get(), idp,
+                config.current().sso().database());
     }
 
     private void edited() {
@@ -163,9 +166,8 @@ public final class SsoPageModel {
         }
         valid.set(problems.isEmpty());
         problem.set(problems.isEmpty() ? "" : problems.get(0).toString());
-        if (problems.isEmpty() && !candidate.equals(cur)) {
-            config.use(candidate);
-        }
+        // what the form shows is what the runs get, valid or not; while it is not, its stages do not run
+        config.edit("sso", candidate, problems);
     }
 
     /** Reads the realm URL and the admin console link back (after a successful apply or verify). */

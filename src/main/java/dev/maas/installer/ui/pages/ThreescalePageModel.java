@@ -35,7 +35,8 @@ import static dev.maas.installer.ui.pages.SsoPageModel.trim;
 /**
  * The 3scale page's form: namespace, operator channel, storage (an RWX StorageClass or S3), tenant, organisation and
  * the custom policy folders (one a line). Every edit is checked with {@link ConfigValidator}; each threescale field's
- * message shows next to its input and only a configuration without threescale problems replaces the one the runs use.
+ * message shows next to its input, and every edit goes into the configuration the runs use with its problems
+ * ({@link ConfigViewModel#edit}): while a field is invalid the stages it feeds do not run.
  * After a successful run the admin portal link is read back through {@link Lookup} on the background executor; the
  * admin credentials (Secret system-seed) only when asked for, registered as secrets. FX thread unless noted.
  */
@@ -150,9 +151,8 @@ public final class ThreescalePageModel {
         }
         valid.set(problems.isEmpty());
         problem.set(problems.isEmpty() ? "" : problems.get(0).toString());
-        if (problems.isEmpty() && !candidate.equals(cur)) {
-            config.use(candidate);
-        }
+        // what the form shows is what the runs get, valid or not; while it is not, its stages do not run
+        config.edit("threescale", candidate, problems);
     }
 
     /** Reads the admin portal link back (after a successful apply or verify). */

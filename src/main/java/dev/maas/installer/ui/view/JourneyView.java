@@ -150,6 +150,9 @@ public final class JourneyView {
         return "Step " + i + " of " + journey.steps().size() + ": " + name;
     }
 
+    /** Every "Apply all" outside the review page: the review page, with the plans and the one confirmation. */
+    public void reviewForApply() { journey.reviewForApply(); }
+
     /** "Refresh" for the stage list header: verifies every stage against the live cluster. */
     public Button refreshButton() {
         Button refresh = new Button("Re_fresh");
@@ -157,7 +160,7 @@ public final class JourneyView {
         refresh.setAccessibleText("Refresh: verify every stage against the cluster");
         refresh.setTooltip(new Tooltip("Verify every stage against the live cluster: done, drifted or pending"));
         refresh.disableProperty().bind(wizard.run().runningProperty()
-                .or(wizard.connectionProperty().isNull()));
+                .or(wizard.connectionProperty().isNull()).or(wizard.allBlockedReason().isNotEmpty()));
         refresh.setOnAction(e -> journey.refresh());
         return refresh;
     }
@@ -170,7 +173,11 @@ public final class JourneyView {
         rerun.setAccessibleText("Rerun the selected stage alone");
         rerun.setTooltip(new Tooltip("Apply the stage selected above alone again; it continues where it stopped"));
         rerun.disableProperty().bind(wizard.run().runningProperty()
-                .or(list.getSelectionModel().selectedItemProperty().isNull()));
+                .or(list.getSelectionModel().selectedItemProperty().isNull())
+                .or(javafx.beans.binding.Bindings.createBooleanBinding(() -> {
+                    StageViewModel s = list.getSelectionModel().getSelectedItem();
+                    return s != null && !wizard.blockedReason(java.util.List.of(s.id())).isEmpty();
+                }, list.getSelectionModel().selectedItemProperty(), wizard.allBlockedReason())));
         rerun.setOnAction(e -> {
             StageViewModel s = list.getSelectionModel().getSelectedItem();
             if (s != null) {
@@ -205,8 +212,9 @@ public final class JourneyView {
         menu.setOnShowing(e -> {
             boolean running = wizard.run().isRunning();
             StageViewModel s = list.getSelectionModel().getSelectedItem();
-            rerun.setDisable(running || s == null || !s.available());
-            verify.setDisable(running || s == null || !s.available());
+            boolean blocked = s != null && !wizard.blockedReason(java.util.List.of(s.id())).isEmpty();
+            rerun.setDisable(running || s == null || !s.available() || blocked);
+            verify.setDisable(running || s == null || !s.available() || blocked);
             cancel.setDisable(!running);
         });
         return menu;
@@ -292,6 +300,9 @@ public final class JourneyView {
                 for (String c : g.changes()) {
                     Label l = wrapped("• " + c);
                     l.getStyleClass().add("review-change");
+                    if (ReviewViewModel.isDeletion(c)) {
+                        l.getStyleClass().add("review-delete"); // a deletion stands out from the rest
+                    }
                     group.getChildren().add(l);
                 }
                 groups.getChildren().add(group);
@@ -315,13 +326,54 @@ public final class JourneyView {
         });
         Button apply = new Button("_Apply all");
         apply.setId("reviewApplyAll");
-        apply.setAccessibleText("Apply every stage");
+        apply.setAccessibleText("Apply every stage: asks to confirm first");
         apply.getStyleClass().add(Styles.ACCENT);
-        apply.disableProperty().bind(wizard.run().runningProperty());
-        apply.setOnAction(e -> review.applyAll());
+        apply.disableProperty().bind(wizard.run().runningProperty().or(wizard.allBlockedReason().isNotEmpty())
+                .or(wizard.connectionProperty().isNull()).or(review.confirmingProperty()));
+        apply.setOnAction(e -> {
+            if (review.applyAll()) {
+                confirmButton.requestFocus();
+            }
+        });
+        again.disableProperty().bind(wizard.run().runningProperty().or(wizard.allBlockedReason().isNotEmpty()));
+        export.disableProperty().bind(wizard.allBlockedReason().isNotEmpty());
+        Label blocked = statusLine("reviewBlocked", wizard.allBlockedReason());
+        blocked.getStyleClass().add("field-error");
         Label exported = statusLine("reviewExportStatus", review.exportStatusProperty());
-        box.getChildren().addAll(new HBox(10, apply, export, again), exported, status, groups);
+        box.getChildren().addAll(new HBox(10, apply, export, again), confirmation(), blocked, exported, status,
+                groups);
         return scroll("reviewPage", box);
+    }
+
+    private Button confirmButton;
+
+    /**
+     * The one confirmation of Apply all, under the review page's buttons while it is asked: what it applies to (the
+     * cluster and context, SANDBOX for the local sandbox), "Apply now" and "Cancel". In the page, not a dialog.
+     */
+    private Node confirmation() {
+        Label text = wrapped("");
+        text.setId("reviewConfirmText");
+        text.textProperty().bind(review.confirmTextProperty());
+        text.getStyleClass().add(Styles.TEXT_BOLD);
+        Button yes = new Button("Apply n_ow");
+        yes.setId("reviewConfirmApply");
+        yes.setAccessibleText("Apply every stage now");
+        yes.getStyleClass().add(Styles.DANGER);
+        yes.setOnAction(e -> review.confirmApply());
+        confirmButton = yes;
+        // no mnemonic: Alt+C is the progress pane's Cancel
+        Button no = new Button("Do not apply");
+        no.setMnemonicParsing(false);
+        no.setId("reviewCancelApply");
+        no.setAccessibleText("Do not apply");
+        no.setOnAction(e -> review.cancelApply());
+        VBox box = new VBox(8, text, new HBox(10, yes, no));
+        box.setId("reviewConfirm");
+        box.getStyleClass().add("review-confirm");
+        box.visibleProperty().bind(review.confirmingProperty());
+        box.managedProperty().bind(box.visibleProperty());
+        return box;
     }
 
     private Node applyPage() {
@@ -351,10 +403,10 @@ public final class JourneyView {
         cancel.setOnAction(e -> wizard.cancel());
         Button retry = new Button("_Retry");
         retry.setId("applyRetry");
-        retry.setAccessibleText("Apply every stage again; it continues where it stopped");
+        retry.setAccessibleText("Review and apply every stage again; it continues where it stopped");
         retry.visibleProperty().bind(journey.applyFailedProperty().and(wizard.run().runningProperty().not()));
         retry.managedProperty().bind(retry.visibleProperty());
-        retry.setOnAction(e -> journey.applyAll());
+        retry.setOnAction(e -> journey.reviewForApply()); // through the review and its confirmation again
         Label done = statusLine("applyDone", Bindings.when(journey.appliedProperty())
                 .then("Every stage is applied. Press Next for the links and what to do next.").otherwise(""));
         box.getChildren().addAll(overall, grid, new HBox(10, cancel, retry), done);

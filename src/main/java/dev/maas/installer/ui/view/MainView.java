@@ -252,8 +252,9 @@ public final class MainView extends BorderPane {
         VBox.setVgrow(list, Priority.ALWAYS);
 
         Button planAll = allButton("Pla_n all", "planAllButton", Operation.PLAN, "Plan every stage, in order");
-        Button applyAll = allButton("Apply a_ll", "applyAllButton", Operation.APPLY,
-                "Apply every stage in dependency order; a stage whose dependency failed is skipped");
+        Button applyAll = allButton("Apply a_ll", "applyAllButton", Operation.APPLY, journey != null
+                ? "Review what every stage will change, then apply them all after one confirmation"
+                : "Apply every stage in dependency order; a stage whose dependency failed is skipped");
         Button verifyAll = allButton("Ver_ify all", "verifyAllButton", Operation.VERIFY,
                 "Verify every stage against the live systems (F5)");
         verifyAllButton = verifyAll;
@@ -267,7 +268,16 @@ public final class MainView extends BorderPane {
             list.setContextMenu(journey.stageMenu(list));
             ContextMenuKeys.install(list); // Shift+F10 and the Menu key open it on the selected stage
         }
-        VBox box = new VBox(8, header, list, planAll, applyAll, verifyAll);
+        // why the buttons above are off: a field shown invalid stops every stage it feeds
+        Label blocked = new Label();
+        blocked.setId("allBlockedReason");
+        blocked.setWrapText(true);
+        blocked.getStyleClass().add("field-error");
+        blocked.textProperty().bind(model.allBlockedReason());
+        blocked.visibleProperty().bind(model.allBlockedReason().isNotEmpty());
+        blocked.managedProperty().bind(blocked.visibleProperty());
+        blocked.setMinHeight(Region.USE_PREF_SIZE);
+        VBox box = new VBox(8, header, list, planAll, applyAll, verifyAll, blocked);
         if (journey != null) {
             box.getChildren().add(2, journey.rerunButton(list));
         }
@@ -289,8 +299,13 @@ public final class MainView extends BorderPane {
         b.setId(id);
         b.setMaxWidth(Double.MAX_VALUE);
         b.setTooltip(new Tooltip(tip));
-        b.disableProperty().bind(model.run().runningProperty());
-        b.setOnAction(e -> model.runAll(op));
+        b.disableProperty().bind(model.run().runningProperty().or(model.allBlockedReason().isNotEmpty()));
+        if (op == Operation.APPLY && journey != null) {
+            // every Apply all goes through the review page and its one confirmation naming the cluster
+            b.setOnAction(e -> journey.reviewForApply());
+        } else {
+            b.setOnAction(e -> model.runAll(op));
+        }
         return b;
     }
 

@@ -105,6 +105,14 @@ final class StagePageView extends ScrollPane {
         apply.disableProperty().bind(canRun.not());
         verify.disableProperty().bind(canRun.not());
         HBox buttons = new HBox(8, plan, apply, verify, rerun);
+        // why they are off while a field this stage reads is invalid (a disabled button shows no tooltip)
+        Label blocked = new Label();
+        blocked.setId("runBlockedReason");
+        blocked.setWrapText(true);
+        blocked.getStyleClass().add("field-error");
+        blocked.textProperty().bind(model.selectedBlockedReason());
+        blocked.visibleProperty().bind(model.selectedBlockedReason().isNotEmpty());
+        blocked.managedProperty().bind(blocked.visibleProperty());
         canRun.addListener((o, was, now) -> keepFocusOverRun(now));
 
         changesCaption.setId("changesCaption");
@@ -114,7 +122,8 @@ final class StagePageView extends ScrollPane {
         checksCaption.getStyleClass().add(Styles.TEXT_BOLD);
         buildChecksTable();
 
-        VBox content = new VBox(10, titleRow, description, inputs, buttons, message, fix, changesCaption, planTable,
+        VBox content = new VBox(10, titleRow, description, inputs, buttons, blocked, message, fix, changesCaption,
+                planTable,
                 checksCaption, checksTable);
         content.setPadding(new Insets(16, 20, 16, 20));
         setContent(content);

@@ -78,15 +78,21 @@ class PortalStageTest {
     private String realm;
     private final List<StageContext> contexts = new ArrayList<>();
 
+    /** The Keycloak these tests run against: Keycloak 26 here, Keycloak 18 (RH-SSO's generation) in a subclass. */
+    KeycloakServer.Endpoint server() {
+        return KeycloakServer.get();
+    }
+
     @BeforeEach
     void setUp() {
-        KeycloakServer.Endpoint kc = KeycloakServer.get();
+        KeycloakServer.Endpoint kc = server();
         sim = ThreescaleSimulator.start(SimulatorOptions.defaults().withDomain(TENANT, DOMAIN)
                 .withJournal(tmp.resolve("3scale-requests.jsonl")));
         cluster = new TestCluster();
         recorder = new RequestRecorder();
         realm = "portal-" + UUID.randomUUID().toString().substring(0, 8);
-        // what the sso stage leaves behind: the realm with its confidential client 3scale (redirect URI wildcard)
+        // what the sso stage leaves behind: the realm with its confidential client 3scale, whose only redirect URI is
+        // the portal's sign-in callback
         try (KeycloakAdmin admin = KeycloakAdmin.connect(kc.url(), new KeycloakAdmin.Credentials(kc.adminUser(),
                 kc.adminPassword(), "test"))) {
             new RealmConfigurator(admin, new RealmSpec(realm, null, PORTAL_HOST, "portal", null))
@@ -112,7 +118,7 @@ class PortalStageTest {
     private InstallerConfig config(String contentDir, String onError) {
         InstallerConfig d = InstallerConfig.defaults();
         return new InstallerConfig(d.cluster(),
-                new InstallerConfig.EndpointsConfig(KeycloakServer.get().url(), sim.url(), null, null),
+                new InstallerConfig.EndpointsConfig(server().url(), sim.url(), null, null),
                 new InstallerConfig.SsoConfig(null, null, realm, null, null), d.threescale(), d.models(),
                 d.products(), d.plans(), new InstallerConfig.PortalConfig(contentDir, onError));
     }
@@ -131,7 +137,7 @@ class PortalStageTest {
     }
 
     private ClientRepresentation keycloakClient() {
-        KeycloakServer.Endpoint kc = KeycloakServer.get();
+        KeycloakServer.Endpoint kc = server();
         try (KeycloakAdmin admin = KeycloakAdmin.connect(kc.url(), new KeycloakAdmin.Credentials(kc.adminUser(),
                 kc.adminPassword(), "test"))) {
             return admin.realm(realm).clients().findByClientId(RealmSpec.CLIENT_ID).get(0);
@@ -139,7 +145,7 @@ class PortalStageTest {
     }
 
     private String keycloakSecret() {
-        KeycloakServer.Endpoint kc = KeycloakServer.get();
+        KeycloakServer.Endpoint kc = server();
         try (KeycloakAdmin admin = KeycloakAdmin.connect(kc.url(), new KeycloakAdmin.Credentials(kc.adminUser(),
                 kc.adminPassword(), "test"))) {
             return new RealmConfigurator(admin, new RealmSpec(realm, null, PORTAL_HOST, "portal", null))
@@ -192,7 +198,7 @@ class PortalStageTest {
             first = new PortalStage().apply(ctx(config(null, null)), p);
             String secret = keycloakSecret();
             assertThat(logs.text()).doesNotContain(secret).doesNotContain(sim.accessToken())
-                    .doesNotContain(KeycloakServer.get().adminPassword());
+                    .doesNotContain(server().adminPassword());
             assertThat(first.toString()).doesNotContain(secret);
         }
         assertThat(first).anySatisfy(c -> {
@@ -207,7 +213,7 @@ class PortalStageTest {
         int items = (int) first.stream().filter(c -> c.kind().startsWith("cms ")).count();
         assertThat(progress).contains("Uploading 1 of " + items + ": l_main_layout.html.liquid")
                 .anyMatch(s -> s.startsWith("Uploading " + items + " of " + items + ": "))
-                .anyMatch(s -> s.startsWith("4/4 Portal content"));
+                .anyMatch(s -> s.startsWith("3/3 Portal content"));
 
         // end state, through the APIs
         ThreescaleClient c = threescale();
@@ -217,7 +223,7 @@ class PortalStageTest {
         assertThat(c.tenant().authenticationProviders()).hasSize(1);
         assertThat(sso.clientId()).isEqualTo("3scale");
         assertThat(sso.clientSecret()).isEqualTo(keycloakSecret());
-        assertThat(sso.site()).isEqualTo(KeycloakServer.get().url().replaceAll("/+$", "") + "/realms/" + realm);
+        assertThat(sso.site()).isEqualTo(server().url().replaceAll("/+$", "") + "/realms/" + realm);
         assertThat(sso.published()).isTrue();
         assertThat(sso.automaticallyApproveAccounts()).isTrue();
         assertThat(sso.skipSslCertificateVerification()).isFalse();
@@ -260,12 +266,8 @@ class PortalStageTest {
             assertThat(c.fields().get("client_secret").to()).isEqualTo("******");
             assertThat(c.fields().get("automatically_approve_accounts").to()).isEqualTo("true");
         });
-        assertThat(plan).anySatisfy(c -> {
-            assertThat(c.kind()).isEqualTo("client");
-            assertThat(c.action()).isEqualTo(Action.UPDATE);
-            assertThat(c.fields().get("redirectUris").from()).contains("https://" + PORTAL_HOST + "/*");
-            assertThat(c.fields().get("redirectUris").to()).contains("/auth/keycloak/callback");
-        });
+        // the client's redirect URIs are the sso stage's: the portal stage never plans to change them
+        assertThat(plan).noneSatisfy(c -> assertThat(c.kind()).isEqualTo("client"));
         assertThat(plan).anySatisfy(c -> {
             assertThat(c.kind()).isEqualTo("cms builtin page");
             assertThat(c.name()).isEqualTo("login/new");
@@ -282,6 +284,73 @@ class PortalStageTest {
         assertThat(writes(sim)).isZero();
         assertThat(recorder.writes()).isEmpty();
         assertThat(threescale().tenant().authenticationProviders()).isEmpty();
+    }
+
+    @Test
+    void theRedirectUrisAreOnlyReadAHandEditIsForTheSsoStageToRepair() {
+        new PortalStage().apply(ctx(config(null, null)), Progress.NONE);
+        String callback = "https://" + PORTAL_HOST + "/auth/keycloak/callback";
+        KeycloakServer.Endpoint kc = server();
+        try (KeycloakAdmin admin = KeycloakAdmin.connect(kc.url(), new KeycloakAdmin.Credentials(kc.adminUser(),
+                kc.adminPassword(), "test"))) {
+            ClientRepresentation client = keycloakClient();
+            client.setRedirectUris(List.of("https://evil.example.com/*"));
+            admin.realm(realm).clients().get(client.getId()).update(client);
+
+            List<Check> checks = new PortalStage().verify(ctx(config(null, null)));
+            assertThat(checks).filteredOn(c -> c.name().equals("redirect URIs")).singleElement().satisfies(c -> {
+                assertThat(c.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE);
+                assertThat(c.message()).contains("evil.example.com").contains(callback);
+                assertThat(c.fix().kind()).isEqualTo(dev.maas.installer.engine.Fix.Kind.STAGE);
+                assertThat(c.fix().target()).isEqualTo("sso");
+            });
+            // the portal stage leaves them alone: its apply writes nothing to Keycloak
+            recorder.clear();
+            new PortalStage().apply(ctx(config(null, null)), Progress.NONE);
+            assertThat(recorder.writes()).as("writes to Keycloak").isEmpty();
+            assertThat(keycloakClient().getRedirectUris()).containsExactly("https://evil.example.com/*");
+
+            // the sso stage's configurator repairs them to exactly the portal's callback: the portal verifies again
+            new RealmConfigurator(admin, new RealmSpec(realm, null, PORTAL_HOST, "portal", null))
+                    .apply(Progress.NONE, new Cancellation());
+        }
+        assertThat(keycloakClient().getRedirectUris()).containsExactly(callback);
+        assertThat(new PortalStage().verify(ctx(config(null, null))))
+                .allSatisfy(ch -> assertThat(ch.status()).as(ch.name() + ": " + ch.message())
+                        .isEqualTo(CheckStatus.OK));
+    }
+
+    @Test
+    void beforeThreescaleIsInstalledThePlanIsForANewTenantAndVerifyWaits() {
+        cluster.client().secrets().inNamespace("3scale").withName("system-seed").delete();
+        StageContext ctx = ctx(config(null, null));
+        List<Change> plan = new PortalStage().plan(ctx);
+        assertThat(ctx.takeAssumptions()).singleElement().asString().contains("threescale is applied");
+        assertThat(plan).anySatisfy(c -> {
+            assertThat(c.kind()).isEqualTo("provider account");
+            assertThat(c.action()).isEqualTo(Action.UPDATE);
+        });
+        assertThat(plan).anySatisfy(c -> {
+            assertThat(c.kind()).isEqualTo("authentication provider");
+            assertThat(c.action()).isEqualTo(Action.CREATE);
+            assertThat(c.fields().get("client_secret").to()).isEqualTo("******");
+        });
+        // our content against the new tenant's CMS: its builtins and layout updated, our own pages and files new
+        assertThat(plan).anySatisfy(c -> {
+            assertThat(c.kind()).isEqualTo("cms builtin page");
+            assertThat(c.name()).isEqualTo("login/new");
+            assertThat(c.action()).isEqualTo(Action.UPDATE);
+        });
+        assertThat(plan).anySatisfy(c -> {
+            assertThat(c.kind()).isEqualTo("cms file");
+            assertThat(c.action()).isEqualTo(Action.CREATE);
+        });
+        // the new tenant has every builtin our content updates: no content problem in that plan
+        assertThat(PortalStage.diff(DefaultPortalContent.read(), NewTenantCms.state()).problems()).isEmpty();
+        assertThatThrownBy(() -> new PortalStage().verify(ctx(config(null, null))))
+                .isInstanceOfSatisfying(dev.maas.installer.engine.WaitingForStageException.class,
+                        e -> assertThat(e.stageId()).isEqualTo("threescale"));
+        assertThat(writes(sim)).isZero();
     }
 
     @Test
@@ -561,7 +630,9 @@ class PortalStageTest {
         new PortalStage().apply(ctx(config(false)), Progress.NONE);
 
         AuthenticationProvider sso = threescale().tenant().findAuthenticationProvider("keycloak").orElseThrow();
-        assertThat(sso.site()).isEqualTo("https://keycloak-rh-sso." + DOMAIN + "/realms/" + realm);
+        // the Route's host with Keycloak's own path (/auth on the legacy generation)
+        String path = java.net.URI.create(server().url()).getPath().replaceAll("/+$", "");
+        assertThat(sso.site()).isEqualTo("https://keycloak-rh-sso." + DOMAIN + path + "/realms/" + realm);
         assertThat(sso.skipSslCertificateVerification()).isFalse();
         List<Check> checks = new PortalStage().verify(ctx(config(false)));
         Check cert = check(checks, "sign-in certificate");

@@ -176,10 +176,28 @@ class PreflightStageTest {
                 "watch keycloaks.keycloak.org in namespace rh-sso",
                 "patch keycloakrealms.keycloak.org in namespace rh-sso",
                 "patch keycloaks.k8s.keycloak.org in namespace rh-sso",
+                "create statefulsets.apps in namespace rh-sso",
+                "watch statefulsets.apps in namespace rh-sso",
+                "create services in namespace rh-sso",
                 "get secrets in namespace rh-sso",
                 "get leases.coordination.k8s.io in namespace maas-installer",
                 "create leases.coordination.k8s.io in namespace maas-installer",
                 "update leases.coordination.k8s.io in namespace maas-installer");
+    }
+
+    @Test
+    void theKeycloakDatabasePermissionsAreAskedOnlyWhenTheStageRunsIt() {
+        var d = InstallerConfig.defaults();
+        java.util.function.Function<InstallerConfig.SsoConfig, List<String>> perms = sso -> PreflightStage
+                .requiredPermissions(new InstallerConfig(d.cluster(), d.endpoints(), sso, d.threescale(), d.models(),
+                        d.products(), d.plans(), d.portal())).stream().map(Permission::describe).toList();
+        assertThat(perms.apply(new InstallerConfig.SsoConfig("rhsso", null, null, null, null)))
+                .noneMatch(p -> p.contains("statefulsets"));
+        assertThat(perms.apply(new InstallerConfig.SsoConfig("rhbk", null, null, null, null, new InstallerConfig
+                .DatabaseConfig("external", null, null, null, null, "db.example.com", null, null, "db"))))
+                .noneMatch(p -> p.contains("statefulsets"));
+        assertThat(perms.apply(new InstallerConfig.SsoConfig("rhbk", null, null, null, null)))
+                .contains("patch statefulsets.apps in namespace rh-sso", "get persistentvolumeclaims in namespace rh-sso");
     }
 
     @Test

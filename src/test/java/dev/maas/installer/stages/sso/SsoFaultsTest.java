@@ -20,6 +20,7 @@ import dev.maas.installer.keycloak.RealmConfigurator;
 import dev.maas.installer.keycloak.RealmSpec;
 import dev.maas.installer.sandbox.KeycloakOperatorSimulator;
 import dev.maas.installer.sandbox.SimulationContext;
+import dev.maas.installer.sandbox.StatefulSetSimulator;
 import dev.maas.installer.testing.FaultProxy;
 import dev.maas.installer.testing.FaultProxy.Fault;
 import dev.maas.installer.testing.KeycloakServer;
@@ -71,6 +72,7 @@ class SsoFaultsTest {
     private static TestCluster cluster;
     private static OlmSimulator olm;
     private static KeycloakOperatorSimulator operator;
+    private static StatefulSetSimulator statefulSets;
     private static ScheduledExecutorService scheduler;
     private static final String IDP_SECRET = "idp-secret-" + UUID.randomUUID();
     private static final List<String> realms = new ArrayList<>();
@@ -86,6 +88,10 @@ class SsoFaultsTest {
         Fixtures.packageManifest(cluster.client(), "rhbk-operator", "stable-v26", "stable-v26");
         olm = new OlmSimulator(cluster.client(), OlmSimulator.Mode.SUCCEED);
         scheduler = Executors.newSingleThreadScheduledExecutor();
+        // the PostgreSQL the stage makes for RHBK runs on the default StorageClass
+        Fixtures.defaultStorageClass(cluster.client(), "standard");
+        statefulSets = new StatefulSetSimulator();
+        statefulSets.start(new SimulationContext(cluster.client(), scheduler, DOMAIN));
         operator = new KeycloakOperatorSimulator(KeycloakOperatorSimulator.Options.of(keycloak.url(),
                 keycloak.adminUser(), keycloak.adminPassword()).withSecretPassword(keycloak.adminPassword())
                 .withMode(KeycloakOperatorSimulator.Mode.READY));
@@ -103,6 +109,9 @@ class SsoFaultsTest {
         }
         if (operator != null) {
             operator.close();
+        }
+        if (statefulSets != null) {
+            statefulSets.close();
         }
         if (scheduler != null) {
             scheduler.shutdownNow();
@@ -143,18 +152,6 @@ class SsoFaultsTest {
                 .provide(KeycloakRetry.class, () -> KeycloakRetry.fast(6));
     }
 
-    /** The portal stage's Keycloak write: the exact redirect URIs of client 3scale, through the proxy. */
-    private static Change setRedirectUris(String realm) {
-        KeycloakAdmin.Credentials credentials = new KeycloakAdmin.Credentials(keycloak.adminUser(),
-                keycloak.adminPassword(), "the test Keycloak");
-        try (KeycloakAdmin admin = KeycloakAdmin.connect(proxy.url(), credentials,
-                new KeycloakAdmin.Options(null, List.of(), KeycloakRetry.fast(6)))) {
-            RealmConfigurator configurator = new RealmConfigurator(admin,
-                    new RealmSpec(realm, null, "maas." + DOMAIN, RealmSpec.POLICY_PORTAL, null));
-            return configurator.setRedirectUris(List.of("https://maas." + DOMAIN + "/auth/oauth2/callback"));
-        }
-    }
-
     /** The realm as the installer leaves it, by name; realm-specific ids left out. Lists keep duplicates. */
     private static Map<String, Object> snapshot(String realm) {
         Map<String, Object> s = new TreeMap<>();
@@ -188,13 +185,12 @@ class SsoFaultsTest {
 
     private static Map<String, Object> cleanState;
 
-    /** The realm a run without faults leaves (sso stage, then the portal stage's redirect URIs); made once. */
+    /** The realm a run without faults leaves (the sso stage, with the client's exact redirect URIs); made once. */
     private static synchronized Map<String, Object> cleanRunState() {
         if (cleanState == null) {
             proxy.setRates(FaultProxy.Rates.none());
             String clean = newRealm("clean");
             stage().apply(ctx(clean), null);
-            setRedirectUris(clean);
             cleanState = snapshot(clean);
             assertThat((List<?>) cleanState.get("3scale.mappers")).hasSize(2);
             assertThat(cleanState.get("idps")).isEqualTo(List.of("corp-sso"));
@@ -226,7 +222,6 @@ class SsoFaultsTest {
             String outcome = "converged";
             try {
                 stage().apply(ctx(realm), null);
-                setRedirectUris(realm);
             } catch (StageException e) {
                 assertRetryable(e);
                 outcome = "stopped: " + e.getMessage();
@@ -243,7 +238,6 @@ class SsoFaultsTest {
 
             if (!outcome.equals("converged")) {
                 stage().apply(ctx(realm), null); // the rerun the error asks for, without faults
-                setRedirectUris(realm);
             }
             assertThat(snapshot(realm)).as("seed %d ends like a clean run", seed).isEqualTo(expected);
             List<Change> again = stage().apply(ctx(realm), null);
@@ -279,7 +273,6 @@ class SsoFaultsTest {
         }
         assertThat(harness.realm(realm).clients().findByClientId("3scale")).as("the client was made").hasSize(1);
         stage().apply(ctx(realm), null);
-        setRedirectUris(realm);
         assertThat(snapshot(realm)).isEqualTo(expected);
     }
 

@@ -21,6 +21,7 @@ import dev.maas.installer.engine.config.InstallerConfig.SsoConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.sandbox.KeycloakOperatorSimulator;
 import dev.maas.installer.sandbox.SimulationContext;
+import dev.maas.installer.sandbox.StatefulSetSimulator;
 import dev.maas.installer.stages.Stages;
 import dev.maas.installer.stages.sso.KeycloakCrs.LegacyKeycloak;
 import dev.maas.installer.stages.sso.KeycloakCrs.LegacyKeycloakRealm;
@@ -33,7 +34,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.openshift.api.model.operatorhub.v1.OperatorGroup;
 import io.fabric8.openshift.api.model.operatorhub.v1alpha1.Subscription;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.Keycloak;
@@ -62,26 +62,28 @@ class SsoStageTest {
     private static final String DOMAIN = "apps.cluster.example.com";
     private static final String IDP_SECRET_ENV = "MAAS_TEST_IDP_SECRET";
 
-    private static KeycloakServer.Endpoint keycloak;
-    private static Keycloak harnessAdmin;
+    private KeycloakServer.Endpoint keycloak;
+    private Keycloak harnessAdmin;
 
     private TestCluster cluster;
     private OlmSimulator olm;
     private KeycloakOperatorSimulator operator;
+    private StatefulSetSimulator statefulSets;
     private ScheduledExecutorService scheduler;
     private final RequestRecorder recorder = new RequestRecorder();
     private final String idpSecret = "idp-secret-" + UUID.randomUUID();
     private final String realm = "maas-" + UUID.randomUUID().toString().substring(0, 8);
 
-    @BeforeAll
-    static void startKeycloak() {
-        keycloak = KeycloakServer.get();
-        harnessAdmin = KeycloakBuilder.builder().serverUrl(keycloak.url()).realm("master").clientId("admin-cli")
-                .username(keycloak.adminUser()).password(keycloak.adminPassword()).grantType("password").build();
+    /** The Keycloak these tests run against: Keycloak 26 here, Keycloak 18 (RH-SSO's generation) in a subclass. */
+    KeycloakServer.Endpoint server() {
+        return KeycloakServer.get();
     }
 
     @BeforeEach
     void setUp() {
+        keycloak = server();
+        harnessAdmin = KeycloakBuilder.builder().serverUrl(keycloak.url()).realm("master").clientId("admin-cli")
+                .username(keycloak.adminUser()).password(keycloak.adminPassword()).grantType("password").build();
         cluster = new TestCluster();
         Fixtures.appsDomain(cluster.client(), DOMAIN);
         olm = new OlmSimulator(cluster.client(), OlmSimulator.Mode.SUCCEED);
@@ -91,6 +93,9 @@ class SsoStageTest {
     void tearDown() {
         if (operator != null) {
             operator.close();
+        }
+        if (statefulSets != null) {
+            statefulSets.close();
         }
         if (scheduler != null) {
             scheduler.shutdownNow();
@@ -102,14 +107,22 @@ class SsoStageTest {
         } catch (RuntimeException ignored) {
             // the test may not have made it
         }
+        harnessAdmin.close();
     }
 
-    /** The sandbox's simulated RH-SSO / RHBK operator, here on this test's cluster, pointing at the real Keycloak. */
+    /**
+     * The sandbox's simulated RH-SSO / RHBK operator, here on this test's cluster, pointing at the real Keycloak, and
+     * its StatefulSet controller (which runs the PostgreSQL the stage makes for RHBK on the default StorageClass).
+     */
     private void startOperator(String secretPassword, KeycloakOperatorSimulator.Mode mode) {
         scheduler = Executors.newSingleThreadScheduledExecutor();
+        SimulationContext context = new SimulationContext(cluster.client(), scheduler, DOMAIN);
+        Fixtures.defaultStorageClass(cluster.client(), "standard");
+        statefulSets = new StatefulSetSimulator();
+        statefulSets.start(context);
         operator = new KeycloakOperatorSimulator(KeycloakOperatorSimulator.Options.of(keycloak.url(),
                 keycloak.adminUser(), keycloak.adminPassword()).withSecretPassword(secretPassword).withMode(mode));
-        operator.start(new SimulationContext(cluster.client(), scheduler, DOMAIN));
+        operator.start(context);
     }
 
     private SsoStage stage(Duration readyTimeout) {
@@ -166,7 +179,8 @@ class SsoStageTest {
                 "Keycloak", "KeycloakRealm", "realm", "client", "protocol mapper", "protocol mapper",
                 "identity provider");
         assertThat(plan.get(5).system()).isEqualTo(TargetSystem.KEYCLOAK);
-        assertThat(plan.get(6).fields().get("redirectUris").to()).isEqualTo("[https://maas." + DOMAIN + "/*]");
+        assertThat(plan.get(6).fields().get("redirectUris").to()).isEqualTo("[https://maas." + DOMAIN
+                + "/auth/keycloak/callback]");
 
         List<String> steps = new CopyOnWriteArrayList<>();
         List<String> details = new CopyOnWriteArrayList<>();
@@ -219,7 +233,7 @@ class SsoStageTest {
         RealmRepresentation live = harnessAdmin.realm(realm).toRepresentation();
         assertThat(live.getDisplayName()).isEqualTo("MaaS on RHOAI");
         ClientRepresentation client = harnessAdmin.realm(realm).clients().findByClientId("3scale").get(0);
-        assertThat(client.getRedirectUris()).containsExactly("https://maas." + DOMAIN + "/*");
+        assertThat(client.getRedirectUris()).containsExactly("https://maas." + DOMAIN + "/auth/keycloak/callback");
         assertThat(client.isDirectAccessGrantsEnabled()).isFalse();
         assertThat(client.isPublicClient()).isFalse();
         IdentityProviderRepresentation idp = harnessAdmin.realm(realm).identityProviders().get("corp-sso")
@@ -308,11 +322,12 @@ class SsoStageTest {
 
         List<Change> plan = stage.plan(ctx);
         assertThat(plan).extracting(Change::kind).containsExactly("Namespace", "OperatorGroup", "Subscription",
-                "Keycloak", "realm", "client", "protocol mapper", "protocol mapper", "identity provider");
+                "Secret", "Service", "StatefulSet", "Keycloak", "realm", "client", "protocol mapper",
+                "protocol mapper", "identity provider");
         List<String> steps = new CopyOnWriteArrayList<>();
         List<Change> applied = stage.apply(ctx, (n, of, m) -> steps.add(n + " of " + of));
 
-        assertThat(steps).containsExactly("1 of 5", "2 of 5", "3 of 5", "4 of 5", "5 of 5");
+        assertThat(steps).containsExactly("1 of 6", "2 of 6", "3 of 6", "4 of 6", "5 of 6", "6 of 6");
         assertThat(applied).filteredOn(c -> c.kind().equals("realm")).singleElement()
                 .extracting(Change::action).isEqualTo(Action.CREATE);
         KubernetesClient c = cluster.client();
@@ -322,6 +337,8 @@ class SsoStageTest {
         assertThat(kc.specValue("hostname.hostname")).isEqualTo("keycloak-rh-sso." + DOMAIN);
         assertThat(kc.specValue("instances")).isEqualTo(1);
         assertThat(kc.specValue("http.httpEnabled")).isEqualTo(true);
+        assertThat(kc.specValue("db.vendor")).isEqualTo("postgres");
+        assertThat(kc.specValue("db.host")).isEqualTo("keycloak-postgresql");
         assertThat(c.resources(LegacyKeycloakRealm.class).inAnyNamespace().list().getItems()).isEmpty();
         assertThat(harnessAdmin.realm(realm).toRepresentation().getDisplayName()).isEqualTo("MaaS on RHOAI");
         assertThat(harnessAdmin.realm(realm).clients().findByClientId("3scale")).hasSize(1);
@@ -366,7 +383,7 @@ class SsoStageTest {
                 .isInstanceOfSatisfying(StageException.class, e -> {
                     assertThat(e.getMessage())
                             .contains("Keycloak (keycloak.org/v1alpha1) rh-sso/rh-sso did not become ready within 2 s")
-                            .contains("waiting for the statefulset keycloak to be ready")
+                            .contains("ready false, phase initialising")
                             .contains("keycloak-0 Pending not ready (Unschedulable: 0/3 nodes are available");
                     assertThat(e.fix().hint()).contains("oc describe keycloak rh-sso -n rh-sso");
                 });
@@ -384,11 +401,11 @@ class SsoStageTest {
         startOperator(keycloak.adminPassword(), KeycloakOperatorSimulator.Mode.NEVER_READY);
         StageContext ctx = ctx(config("rhbk", null));
 
-        assertThatThrownBy(() -> stage(Duration.ofSeconds(1)).apply(ctx, null))
+        assertThatThrownBy(() -> stage(Duration.ofSeconds(5)).apply(ctx, null))
                 .isInstanceOfSatisfying(StageException.class, e -> assertThat(e.getMessage())
-                        .contains("Keycloak (k8s.keycloak.org/v2alpha1) rh-sso/keycloak did not become ready within 1 s")
+                        .contains("Keycloak (k8s.keycloak.org/v2alpha1) rh-sso/keycloak did not become ready within 5 s")
                         .contains("has no status yet")
-                        .contains("no pods in namespace rh-sso yet"));
+                        .contains("pods: keycloak-postgresql-0 Running ready"));
         assertThat(cluster.client().resources(RhbkKeycloak.class).inNamespace("rh-sso").withName("keycloak").get())
                 .as("the CR was made before the wait").isNotNull();
     }

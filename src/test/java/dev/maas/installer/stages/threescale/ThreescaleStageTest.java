@@ -685,6 +685,13 @@ class ThreescaleStageTest {
         assertThat(plan).extracting(Change::kind).contains("Namespace", "Secret", "OperatorGroup", "Subscription",
                 "APIManager", "CustomPolicyDefinition", "Tenant");
         assertThat(plan).noneMatch(Change::isNoop);
+        // the new tenant's sample backend is deleted: a DELETE of its own, not a field of an UPDATE
+        assertThat(plan).filteredOn(c -> c.kind().equals("Backend")).singleElement().satisfies(c -> {
+            assertThat(c.action()).isEqualTo(dev.maas.installer.engine.Action.DELETE);
+            assertThat(c.name()).isEqualTo(ThreescaleStage.SAMPLE_BACKEND_NAME);
+        });
+        assertThat(change(plan, "Tenant").fields()).doesNotContainKey("backend '" + ThreescaleStage.SAMPLE_BACKEND_NAME
+                + "'");
         assertThat(clusterWrites()).isEmpty();
         assertThat(cluster.newClient().namespaces().withName("3scale").get()).isNull();
         assertThat(Map.of()).isEmpty();

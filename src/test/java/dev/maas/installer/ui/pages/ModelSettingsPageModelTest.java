@@ -35,13 +35,17 @@ class ModelSettingsPageModelTest {
 
         m.concurrencyProperty().set(64);
         assertThat(m.errorProperty().get()).startsWith("products.concurrency").contains("between 1 and 32");
-        assertThat(config.current().products().concurrency()).isEqualTo(8);
+        // as shown, with the stages it stops
+        assertThat(config.current().products().concurrency()).isEqualTo(64);
+        assertThat(config.problems().get("model settings").stages()).containsExactlyInAnyOrder("backends",
+                "products", "plans");
         m.concurrencyProperty().set(2);
         assertThat(m.errorProperty().get()).isEmpty();
+        assertThat(config.problems()).isEmpty();
         assertThat(config.current().products().concurrency()).isEqualTo(2);
         m.planNameProperty().set("  ");
         assertThat(m.errorProperty().get()).startsWith("plans.name");
-        assertThat(config.current().plans().name()).isEqualTo("Gold");
+        assertThat(config.problems().get("model settings").stages()).containsExactly("plans");
     }
 
     @Test

@@ -46,11 +46,13 @@ class ModelsPageModelTest {
         ModelsPageModel.Row granite = m.add();
         assertThat(m.validProperty().get()).isFalse();
         assertThat(granite.error()).contains("name: required").contains("url: required");
-        assertThat(config.current().models()).isEmpty();
+        assertThat(config.problems().get("models").stages()).containsExactlyInAnyOrder("preflight", "backends",
+                "products", "plans");
 
         granite.nameProperty().set("Granite 8B");
         granite.urlProperty().set("http://granite.models.svc.cluster.local:8080");
         assertThat(granite.error()).isEmpty();
+        assertThat(config.problems()).isEmpty();
         assertThat(config.current().models()).containsExactly(new ModelConfig("Granite 8B", "granite-8b",
                 "http://granite.models.svc.cluster.local:8080", null, null));
 
@@ -73,36 +75,40 @@ class ModelsPageModelTest {
     }
 
     @Test
-    void invalidUrlOrDuplicateNameShowsTheMessageAndLeavesTheConfigurationUnchanged() {
+    void invalidUrlOrDuplicateNameShowsTheMessageAndStopsTheStagesItFeeds() {
         ModelsPageModel m = model(List::of);
         ModelsPageModel.Row a = m.add();
         a.nameProperty().set("Granite");
         a.urlProperty().set("http://granite:8080");
-        List<ModelConfig> good = config.current().models();
-        assertThat(good).hasSize(1);
+        assertThat(config.current().models()).hasSize(1);
+        assertThat(config.problems()).isEmpty();
 
         a.urlProperty().set("granite:8080/v1");
         assertThat(a.error()).startsWith("url: must be an http(s) URL");
         assertThat(m.validProperty().get()).isFalse();
-        assertThat(config.current().models()).isEqualTo(good);
+        // the list as shown, never the older URL: the model stages do not run until it is fixed
+        assertThat(config.current().models()).extracting(ModelConfig::url).containsExactly("granite:8080/v1");
+        assertThat(config.problems()).containsKey("models");
         a.urlProperty().set("http://granite:8080");
         assertThat(a.error()).isEmpty();
+        assertThat(config.problems()).isEmpty();
 
         ModelsPageModel.Row b = m.add();
         b.nameProperty().set("granite");
         b.urlProperty().set("http://other:8080");
         assertThat(a.error()).isEmpty();
         assertThat(b.error()).contains("name: 'granite' is already used by models[0]");
-        assertThat(config.current().models()).isEqualTo(good);
+        assertThat(config.problems().get("models").text()).contains("already used");
 
         Path missing = dir.resolve("nope.yaml");
         b.openapiProperty().set(missing.toString());
         b.nameProperty().set("Other");
         assertThat(b.error()).contains("openapi: file not found");
-        assertThat(config.current().models()).isEqualTo(good);
+        assertThat(config.problems()).containsKey("models");
 
         b.openapiProperty().set("");
         assertThat(b.error()).isEmpty();
+        assertThat(config.problems()).isEmpty();
         assertThat(config.current().models()).extracting(ModelConfig::name).containsExactly("Granite", "Other");
     }
 

@@ -118,6 +118,26 @@ class PagesFxTest {
         return saw;
     }
 
+    /**
+     * While a field the stage reads is invalid, its Plan does not start and is disabled, and the page says why: no
+     * run gets the invalid value, nor the older one.
+     */
+    private void planRefused(FxRobot robot, String stageId, String reason) throws Exception {
+        runsSaw.clear();
+        robot.interact(() -> {
+            model.select(stageId);
+            assertThat(model.plan()).isFalse();
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup("#planButton").queryAs(javafx.scene.control.Button.class).isDisabled()).isTrue();
+        assertThat(robot.lookup("#applyButton").queryAs(javafx.scene.control.Button.class).isDisabled()).isTrue();
+        Label why = robot.lookup("#runBlockedReason").queryAs(Label.class);
+        assertThat(why.isVisible()).isTrue();
+        assertThat(why.getText()).startsWith(dev.maas.installer.ui.model.WizardViewModel.BLOCKED_PREFIX)
+                .contains(reason);
+        assertThat(runsSaw.poll(300, TimeUnit.MILLISECONDS)).as("no run started").isNull();
+    }
+
     private TextField field(FxRobot robot, String id) { return robot.lookup("#" + id).queryAs(TextField.class); }
 
     private void set(FxRobot robot, String id, String text) {
@@ -147,7 +167,7 @@ class PagesFxTest {
     }
 
     @Test
-    void anInvalidUrlOrDuplicateNameIsShownNextToTheRowAndChangesNothing(FxRobot robot) throws Exception {
+    void anInvalidUrlOrDuplicateNameIsShownNextToTheRowAndNothingRuns(FxRobot robot) throws Exception {
         robot.interact(() -> model.select(StageIds.BACKENDS));
         robot.clickOn("#models-add");
         set(robot, "model-name-0", "Granite");
@@ -159,15 +179,16 @@ class PagesFxTest {
         Label error0 = robot.lookup("#model-error-0").queryAs(Label.class);
         assertThat(error0.getText()).startsWith("url: must be an http(s) URL");
         assertThat(error0.isVisible()).isTrue();
-        assertThat(plan(robot, StageIds.BACKENDS).models()).isEqualTo(good);
+        planRefused(robot, StageIds.BACKENDS, "must be an http(s) URL");
         set(robot, "model-url-0", "http://granite:8080");
+        assertThat(plan(robot, StageIds.BACKENDS).models()).isEqualTo(good);
 
         robot.clickOn("#models-add");
         set(robot, "model-name-1", "GRANITE");
         set(robot, "model-url-1", "http://granite2:8080");
         assertThat(robot.lookup("#model-error-1").queryAs(Label.class).getText())
                 .contains("'GRANITE' is already used by models[0]");
-        assertThat(plan(robot, StageIds.BACKENDS).models()).isEqualTo(good);
+        planRefused(robot, StageIds.BACKENDS, "already used");
     }
 
     @Test
@@ -196,7 +217,7 @@ class PagesFxTest {
 
         set(robot, "portal-content-dir", dir.resolve("missing").toString());
         assertThat(robot.lookup("#portal-error").queryAs(Label.class).getText()).contains("folder not found");
-        assertThat(plan(robot, StageIds.PORTAL).portal()).isEqualTo(InstallerConfig.PortalConfig.defaults());
+        planRefused(robot, StageIds.PORTAL, "folder not found");
 
         set(robot, "portal-content-dir", dir.toString());
         @SuppressWarnings("unchecked")

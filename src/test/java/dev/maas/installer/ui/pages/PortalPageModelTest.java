@@ -48,12 +48,15 @@ class PortalPageModelTest {
     }
 
     @Test
-    void aMissingFolderIsShownAndLeavesTheConfigurationUnchanged() {
+    void aMissingFolderIsShownAndStopsThePortalStage() {
         PortalPageModel m = new PortalPageModel(config, () -> null, background, Runnable::run);
         m.contentDirProperty().set(dir.resolve("missing").toString());
         assertThat(m.validProperty().get()).isFalse();
         assertThat(m.errorProperty().get()).startsWith("portal.contentDir").contains("folder not found");
-        assertThat(config.current().portal()).isEqualTo(PortalConfig.defaults());
+        assertThat(config.current().portal().contentDir()).isEqualTo(dir.resolve("missing").toString());
+        assertThat(config.problems().get("portal").stages()).containsExactly("portal");
+        m.useBuiltInContent();
+        assertThat(config.problems()).isEmpty();
     }
 
     @Test

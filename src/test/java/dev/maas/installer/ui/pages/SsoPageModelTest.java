@@ -49,8 +49,7 @@ class SsoPageModelTest {
     void stop() { background.shutdownNow(); }
 
     @Test
-    void anInvalidRealmShowsTheValidatorsMessageAndKeepsTheConfig() {
-        InstallerConfig before = config.current();
+    void anInvalidRealmShowsTheValidatorsMessageAndStopsTheStagesItFeedsWithNoOlderValueInItsPlace() {
         model.realmProperty().set("my realm!");
 
         String expected = ConfigValidator.validate(new InstallerConfig(null, null,
@@ -58,7 +57,15 @@ class SsoPageModelTest {
                 .filter(p -> p.path().equals("sso.realm")).findFirst().orElseThrow().message();
         assertThat(model.errorProperty("sso.realm").get()).isEqualTo(expected).contains("not a valid realm name");
         assertThat(model.validProperty().get()).isFalse();
-        assertThat(config.current()).isSameAs(before);
+        // the configuration is what the form shows ("my", the last valid prefix typed, is nowhere), and the form's
+        // problem names the stages the realm feeds: they do not run until it is fixed
+        assertThat(config.current().sso().realm()).isEqualTo("my realm!");
+        assertThat(config.problems()).containsOnlyKeys("sso");
+        assertThat(config.problems().get("sso").text()).startsWith("sso.realm: ");
+        assertThat(config.problems().get("sso").stages()).containsExactlyInAnyOrder("preflight", "sso", "portal");
+        model.realmProperty().set("my-realm");
+        assertThat(config.problems()).isEmpty();
+        assertThat(config.current().sso().realm()).isEqualTo("my-realm");
     }
 
     @Test
@@ -82,11 +89,13 @@ class SsoPageModelTest {
         assertThat(model.errorProperty("sso.identityProvider.issuer").get()).contains("issuer URL");
         assertThat(model.errorProperty("sso.identityProvider.clientSecretEnv").get())
                 .contains("name of the environment variable");
-        assertThat(config.current().sso().identityProvider()).isNull();
+        assertThat(config.current().sso().identityProvider().type()).isEqualTo("oidc"); // as shown, not usable
+        assertThat(config.problems()).containsKey("sso");
 
         model.issuerProperty().set("https://login.example.com/realms/corp");
         model.clientSecretEnvProperty().set("MAAS_IDP_SECRET");
         assertThat(model.validProperty().get()).isTrue();
+        assertThat(config.problems()).isEmpty();
         var idp = config.current().sso().identityProvider();
         assertThat(idp.type()).isEqualTo("oidc");
         assertThat(idp.issuer()).isEqualTo("https://login.example.com/realms/corp");
