@@ -35,21 +35,27 @@ import static org.assertj.core.api.Assertions.assertThat;
  * broke and the stage that repairs it; after that stage runs, it passes again.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
 class CliTestCommandTest {
     private static final String REALM = "maas-e2e";
 
     @TempDir
     static Path tmp;
 
-    private static KeycloakServer.Endpoint kc;
-    private static Sandbox sandbox;
-    private static CliHarness cli;
-    private static String cfg;
-    private static List<String> models;
+    private KeycloakServer.Endpoint kc;
+    private Sandbox sandbox;
+    private CliHarness cli;
+    private String cfg;
+    private List<String> models;
+
+    /** The Keycloak the sandbox uses (the legacy variant overrides it). */
+    KeycloakServer.Endpoint server() {
+        return KeycloakServer.get();
+    }
 
     @BeforeAll
-    static void applyEverything() throws Exception {
-        kc = KeycloakServer.get();
+    void applyEverything() throws Exception {
+        kc = server();
         sandbox = Sandbox.run(tmp.resolve("sandbox"), TestCluster.Options.defaults().withModels(true),
                 SandboxKeycloak.existing(kc.url(), kc.adminUser(), kc.adminPassword()));
         String yaml = Files.readString(sandbox.configFile()).replaceFirst("(?m)^sso:\\n", "sso:\n  realm: " + REALM
@@ -69,23 +75,23 @@ class CliTestCommandTest {
     }
 
     @AfterAll
-    static void stop() {
+    void stop() {
         if (sandbox != null) {
             sandbox.close();
         }
     }
 
-    private static ThreescaleClient threescale() {
+    private ThreescaleClient threescale() {
         return ThreescaleClient.builder(sandbox.threescale().url(), sandbox.threescale().accessToken()).build();
     }
 
-    private static Keycloak admin() {
+    private Keycloak admin() {
         return KeycloakBuilder.builder().serverUrl(kc.url()).realm("master").clientId("admin-cli")
                 .username(kc.adminUser()).password(kc.adminPassword()).grantType("password").build();
     }
 
     /** Users of the realm, developer accounts and applications: what the test must leave as it found. */
-    private static Map<String, Integer> counts() {
+    private Map<String, Integer> counts() {
         try (Keycloak k = admin()) {
             var store = sandbox.threescale().store();
             return Map.of("users", k.realm(REALM).users().count(),
@@ -94,7 +100,7 @@ class CliTestCommandTest {
         }
     }
 
-    private static CliHarness.Result test(String... more) {
+    private CliHarness.Result test(String... more) {
         List<String> args = new ArrayList<>(List.of("test", "--config", cfg, "--output", "json"));
         args.addAll(List.of(more));
         return cli.run(args.toArray(String[]::new));
