@@ -52,6 +52,7 @@ public final class Cli {
                 .addSubcommand(new ApplyCommand(env))
                 .addSubcommand(new VerifyCommand(env))
                 .addSubcommand(new SandboxCommand(env))
+                .addSubcommand(new TestCommand(env))
                 .addSubcommand(new CommandLine.HelpCommand());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setOut(out);

@@ -323,7 +323,10 @@ public final class KeycloakProcess implements AutoCloseable {
             command = List.of("bash", home.resolve(generation.script()).toString(), "start", "--optimized",
                     "--cache=local", "--http-enabled=true", "--hostname-strict=false", "--http-host=127.0.0.1",
                     "--http-port=" + httpPort, "--http-management-port=" + managementPort,
-                    "--db-url=" + h2Url(data), "--log-level=INFO");
+                    "--db-url=" + h2Url(data), "--log-level=INFO",
+                    // behind the sandbox's router front, as the sso stage's Keycloak CR has it behind the router
+                    // (spec.proxy.headers: xforwarded)
+                    "--proxy-headers=xforwarded");
             env.put("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN_USER);
             env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", password);
             // kc.sh appends JAVA_OPTS_APPEND to its JVM options
@@ -472,6 +475,7 @@ public final class KeycloakProcess implements AutoCloseable {
             if (!Files.isRegularFile(base.resolve("configuration/standalone.xml"))) {
                 copyTree(home.resolve("standalone"), base);
             }
+            forwardProxyAddress(base.resolve("configuration/standalone.xml"));
             boolean fresh;
             try (Stream<Path> db = Files.exists(base.resolve("data")) ? Files.list(base.resolve("data"))
                     : Stream.empty()) {
@@ -485,6 +489,27 @@ public final class KeycloakProcess implements AutoCloseable {
             throw new UncheckedIOException("cannot prepare the Keycloak server folder " + base, e);
         }
         return base;
+    }
+
+    /**
+     * Makes Undertow's default HTTP listener trust the router's forwarded headers ({@code proxy-address-forwarding}),
+     * as the legacy operator's Keycloak has it behind the router (keycloak-operator
+     * pkg/model/keycloak_deployment.go sets {@code PROXY_ADDRESS_FORWARDING=true}, which the image writes on that
+     * listener).
+     */
+    static void forwardProxyAddress(Path standaloneXml) throws IOException {
+        if (!Files.isRegularFile(standaloneXml)) {
+            return;
+        }
+        String xml = Files.readString(standaloneXml, StandardCharsets.UTF_8);
+        if (xml.contains("proxy-address-forwarding=")) {
+            return;
+        }
+        String changed = xml.replaceFirst("<http-listener name=\"default\"",
+                "<http-listener name=\"default\" proxy-address-forwarding=\"true\"");
+        if (!changed.equals(xml)) {
+            Files.writeString(standaloneXml, changed, StandardCharsets.UTF_8);
+        }
     }
 
     /**

@@ -3,6 +3,8 @@ package dev.maas.installer.sandbox;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.maas.installer.sandbox.apicast.ApicastGateway;
+import dev.maas.installer.sandbox.apicast.ServedModels;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
 
@@ -13,6 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -24,12 +30,14 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code DIR/sandbox.json} (mode 0600): each endpoint of the sandbox and its credentials,
  *       {@code {"kubernetes":{"url":..,"token":..,"context":"sandbox"},
  *       "threescale":{"adminUrl":..,"accessToken":..,"journal":..,"masterUrl":..,"masterAccessToken":..},
+ *       "apicast":{"productionUrl":..,"stagingUrl":..},
  *       "keycloak":{"url":..,"httpsUrl":..,"adminUser":..,"adminPassword":..}}} (keycloak only when the sandbox
  *       has one; {@code url} is Keycloak's own, {@code httpsUrl} its HTTPS front as the installer reaches it);</li>
  *   <li>{@code DIR/3scale-requests.jsonl}: the journal of every request the 3scale simulator answered;</li>
  *   <li>{@code DIR/maas-installer.yaml}: a configuration that targets the sandbox, with the 3scale simulator's URL
  *       as {@code endpoints.threescaleAdminUrl} and {@code threescaleMasterUrl} (the desktop cannot resolve the
- *       sandbox's Route hosts, so the simulated APIManager's routes are reached through these overrides);</li>
+ *       sandbox's Route hosts, so the simulated APIManager's routes are reached through these overrides), and the
+ *       production gateway's URL as {@code endpoints.apicastProductionUrl};</li>
  *   <li>with a Keycloak ({@link SandboxKeycloak}, started by default): {@code endpoints.keycloakUrl} and a
  *       placeholder identity provider in the config, and its client secret in {@code DIR/idp-client-secret} (0600);
  *       Keycloak's data in {@code DIR/keycloak-data/} (or {@code keycloak-legacy-data/} for RH-SSO's Keycloak);</li>
@@ -39,7 +47,12 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * A sandbox started on a folder with state resumes it ({@link #saved(Path)}, {@link #resumed()}); {@link #discard}
  * deletes it, so that the next start is a new sandbox.
- * The overrides are HTTPS on 127.0.0.1, served as the cluster's router serves the Routes: with the cluster's default
+ * The tenant's gateway: a production and a staging APIcast ({@link ApicastGateway}) enforcing the configurations
+ * promoted in the 3scale simulator, forwarding to a stand-in for each served model ({@link ServedModels}). A
+ * product's APIcast URL (e.g. {@code https://granite-maas-apicast-production.<apps domain>}) is reached by connecting
+ * to the gateway's HTTPS front ({@link #apicastProductionUrl()}) with the product's host as Host header.
+ *
+ * <p>The overrides are HTTPS on 127.0.0.1, served as the cluster's router serves the Routes: with the cluster's default
  * ingress certificate, signed by its self-signed ingress CA ({@link SandboxIngress}), which the JVM does not trust.
  * The installer trusts it as on a real cluster, from the ConfigMap the cluster publishes it in.
  * It prints nothing: the caller prints {@link #readyLine()} once {@link #run} returns, and calls {@link #close()}
@@ -70,6 +83,13 @@ public final class Sandbox implements AutoCloseable {
     private volatile TlsFront keycloakFront;
     /** The sandbox's Keycloak (null without one); see {@link SandboxKeycloak}. */
     private volatile SandboxKeycloak.Running keycloak;
+    private volatile io.fabric8.kubernetes.client.KubernetesClient gatewayClient;
+    private volatile ServedModels models;
+    private volatile ApicastGateway production;
+    private volatile ApicastGateway staging;
+    /** The HTTPS fronts of the two APIcasts, with the ingress certificate (as their Routes are served). */
+    private volatile TlsFront productionFront;
+    private volatile TlsFront stagingFront;
 
     private Sandbox(Path dir, TestCluster cluster, ThreescaleSimulator threescale) {
         this.dir = dir;
@@ -125,7 +145,7 @@ public final class Sandbox implements AutoCloseable {
 
     private static Sandbox run(Path abs, TestCluster.Options options, SandboxKeycloak keycloakChoice,
                                java.nio.channels.FileChannel lock, boolean keepState) {
-        Previous previous = keepState ? Previous.read(abs) : new Previous(null, 0, 0, 0);
+        Previous previous = keepState ? Previous.read(abs) : Previous.NONE;
         Path stateDir = keepState ? abs.resolve(STATE_DIR) : null;
         if (options.token() == null && previous.token() != null) {
             options = options.withToken(previous.token());
@@ -150,9 +170,10 @@ public final class Sandbox implements AutoCloseable {
             sandbox.lock = lock;
             sandbox.threescaleFront = cluster.ingress().front(freePort(previous.threescalePort())
                     ? previous.threescalePort() : 0, URI.create(threescale.url()).getPort());
+            sandbox.startGateways(Duration.ZERO, previous);
             sandbox.keycloak = keycloakChoice.open(abs, cluster);
             if (sandbox.keycloak != null) {
-                sandbox.keycloakFront = cluster.ingress().front(freePort(previous.keycloakPort())
+                sandbox.keycloakFront = cluster.ingress().routerFront(freePort(previous.keycloakPort())
                         ? previous.keycloakPort() : 0, URI.create(sandbox.keycloak.url()).getPort());
             }
             sandbox.writeFiles();
@@ -219,20 +240,25 @@ public final class Sandbox implements AutoCloseable {
     }
 
     /** What the sandbox folder's {@value #SANDBOX_JSON} says of an earlier run: its token and ports (0: none). */
-    private record Previous(String token, int apiPort, int threescalePort, int keycloakPort) {
+    private record Previous(String token, int apiPort, int threescalePort, int keycloakPort, int productionPort,
+                            int stagingPort) {
+        static final Previous NONE = new Previous(null, 0, 0, 0, 0, 0);
+
         static Previous read(Path dir) {
             Path file = dir.resolve(SANDBOX_JSON);
             if (!ClusterStateFiles.present(dir.resolve(STATE_DIR)) || !Files.isRegularFile(file)) {
-                return new Previous(null, 0, 0, 0);
+                return NONE;
             }
             try {
                 com.fasterxml.jackson.databind.JsonNode json = JSON.readTree(file.toFile());
                 String token = json.path("kubernetes").path("token").asText(null);
                 return new Previous(token, port(json.path("kubernetes").path("url").asText("")),
                         port(json.path("threescale").path("adminUrl").asText("")),
-                        port(json.path("keycloak").path("httpsUrl").asText("")));
+                        port(json.path("keycloak").path("httpsUrl").asText("")),
+                        port(json.path("apicast").path("productionUrl").asText("")),
+                        port(json.path("apicast").path("stagingUrl").asText("")));
             } catch (IOException | RuntimeException e) {
-                return new Previous(null, 0, 0, 0); // new ports and token; the state is resumed all the same
+                return NONE; // new ports and token; the state is resumed all the same
             }
         }
 
@@ -259,6 +285,51 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the served models' stand-ins and the tenant's two APIcasts. The staging APIcast reads the configuration
+     * on every request, as the real one does (lazy, cache 0); the production APIcast reads it again once it is
+     * older than {@code productionCache} (the real one: 300 s; the sandbox: zero, so that a promotion shows at once).
+     */
+    private void startGateways(Duration productionCache, Previous previous) {
+        gatewayClient = cluster.newClient();
+        models = new ServedModels(gatewayClient, threescale.store());
+        production = ApicastGateway.start(threescale.store(), ApicastGateway.Environment.PRODUCTION, models,
+                () -> installedPolicies("productionSpec"), productionCache);
+        staging = ApicastGateway.start(threescale.store(), ApicastGateway.Environment.STAGING, models,
+                () -> installedPolicies("stagingSpec"), Duration.ZERO);
+        productionFront = cluster.ingress().front(freePort(previous.productionPort()) ? previous.productionPort() : 0,
+                URI.create(production.url()).getPort());
+        stagingFront = cluster.ingress().front(freePort(previous.stagingPort()) ? previous.stagingPort() : 0,
+                URI.create(staging.url()).getPort());
+    }
+
+    /**
+     * The custom policies the APIManager gives an APIcast ({@code spec.apicast.<env>.customPolicies}, each mounted
+     * from its Secret by the 3scale operator), as "name@version".
+     */
+    private Set<String> installedPolicies(String envSpec) {
+        Set<String> out = new LinkedHashSet<>();
+        try {
+            for (var am : gatewayClient.genericKubernetesResources("apps.3scale.net/v1alpha1",
+                    "APIManager").inAnyNamespace().list().getItems()) {
+                Object spec = am.getAdditionalProperties().get("spec");
+                Object apicast = spec instanceof Map<?, ?> m ? m.get("apicast") : null;
+                Object env = apicast instanceof Map<?, ?> m ? m.get(envSpec) : null;
+                Object list = env instanceof Map<?, ?> m ? m.get("customPolicies") : null;
+                if (list instanceof List<?> policies) {
+                    for (Object p : policies) {
+                        if (p instanceof Map<?, ?> policy) {
+                            out.add(policy.get("name") + "@" + policy.get("version"));
+                        }
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            // the API server is stopping: no custom policy
+        }
+        return out;
+    }
+
     private void writeFiles() {
         writePrivate(kubeconfig(), cluster.kubeconfigYaml());
 
@@ -273,6 +344,7 @@ public final class Sandbox implements AutoCloseable {
         json.putObject("threescale").put("adminUrl", threescaleUrl()).put("accessToken", threescale.accessToken())
                 .put("journal", threescale.journal().file().toString()).put("masterUrl", threescaleUrl())
                 .put("masterAccessToken", threescale.masterToken());
+        json.putObject("apicast").put("productionUrl", apicastProductionUrl()).put("stagingUrl", apicastStagingUrl());
         if (keycloak != null) {
             json.set("keycloak", keycloak.json().put("httpsUrl", keycloakUrl()));
         }
@@ -288,13 +360,15 @@ public final class Sandbox implements AutoCloseable {
                 cluster:
                   kubeconfig: %s
                   context: %s
-                # The desktop cannot resolve the sandbox's Route hosts: 3scale (and Keycloak) are reached through these
-                # overrides, over HTTPS with the cluster's ingress certificate as the Routes are.
+                # The desktop cannot resolve the sandbox's Route hosts: 3scale, the production APIcast (and Keycloak)
+                # are reached through these overrides, over HTTPS with the cluster's ingress certificate as the Routes
+                # are.
                 endpoints:
                   threescaleAdminUrl: %s
                   threescaleMasterUrl: %s
+                  apicastProductionUrl: %s
                 """.formatted(KUBECONFIG, SANDBOX_JSON, quote(kubeconfig().toString()), TestCluster.CONTEXT,
-                quote(threescaleUrl()), quote(threescaleUrl()));
+                quote(threescaleUrl()), quote(threescaleUrl()), quote(apicastProductionUrl()));
         if (keycloak != null) {
             config += keycloak.configYaml(keycloakUrl()); // keycloakUrl under endpoints:, then sso:
         }
@@ -483,6 +557,34 @@ public final class Sandbox implements AutoCloseable {
         return threescale;
     }
 
+    /**
+     * Where the installer connects for every product's production APIcast URL: the production gateway's HTTPS front
+     * with the ingress certificate (the request names the product's host in its Host header).
+     */
+    public String apicastProductionUrl() {
+        return "https://127.0.0.1:" + productionFront.port();
+    }
+
+    /** The staging gateway's HTTPS front, as {@link #apicastProductionUrl()}. */
+    public String apicastStagingUrl() {
+        return "https://127.0.0.1:" + stagingFront.port();
+    }
+
+    /** The tenant's production APIcast. */
+    public ApicastGateway productionGateway() {
+        return production;
+    }
+
+    /** The tenant's staging APIcast. */
+    public ApicastGateway stagingGateway() {
+        return staging;
+    }
+
+    /** The served models' stand-ins behind the gateways. */
+    public ServedModels servedModels() {
+        return models;
+    }
+
     public Path threescaleJournal() {
         return ThreescaleSimulator.journalIn(dir);
     }
@@ -507,10 +609,24 @@ public final class Sandbox implements AutoCloseable {
         stopped.await();
     }
 
+    private void closeGateways() {
+        for (AutoCloseable c : new AutoCloseable[] {productionFront, stagingFront, production, staging, models,
+                gatewayClient}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // keep closing the others
+            }
+        }
+    }
+
     /** Stops the server and the simulated operators. The files stay (the token in them is then useless). */
     @Override
     public void close() {
         try {
+            closeGateways();
             for (TlsFront front : new TlsFront[] {threescaleFront, keycloakFront}) {
                 if (front != null) {
                     front.close();

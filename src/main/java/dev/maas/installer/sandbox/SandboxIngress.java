@@ -197,6 +197,20 @@ public final class SandboxIngress {
         return TlsFront.start(port, backendPort, servingChainPem(), servingKeyPem, servingChainPem());
     }
 
+    /**
+     * Serves the Route hosts of a component whose server builds its URLs from the forwarded headers (Keycloak) as
+     * the router would: TLS with this certificate, each request forwarded with the router's forwarded headers
+     * ({@link TlsFront#startRouter}).
+     */
+    TlsFront routerFront(int backendPort) {
+        return routerFront(0, backendPort);
+    }
+
+    /** As {@link #routerFront(int)}, on {@code port} (0: a free one). */
+    TlsFront routerFront(int port, int backendPort) {
+        return TlsFront.startRouter(port, backendPort, servingChainPem(), servingKeyPem, servingChainPem());
+    }
+
     private static String pem(X509Certificate cert) {
         try {
             return TlsFront.pem("CERTIFICATE", cert.getEncoded());

@@ -1,6 +1,13 @@
 package dev.maas.installer.sandbox;
 
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
@@ -44,11 +51,18 @@ import java.util.concurrent.TimeoutException;
 final class TlsFront implements AutoCloseable {
     private final Vertx vertx;
     private final NetServer server;
+    /** The HTTP server of a front that forwards like the router ({@link #startRouter}); else null. */
+    private final HttpServer httpServer;
     private final String certificatePem;
 
     private TlsFront(Vertx vertx, NetServer server, String certificatePem) {
+        this(vertx, server, null, certificatePem);
+    }
+
+    private TlsFront(Vertx vertx, NetServer server, HttpServer httpServer, String certificatePem) {
         this.vertx = vertx;
         this.server = server;
+        this.httpServer = httpServer;
         this.certificatePem = certificatePem;
     }
 
@@ -98,8 +112,85 @@ final class TlsFront implements AutoCloseable {
         });
     }
 
+    /**
+     * A front that terminates TLS and forwards each request as the OpenShift router does for an edge or re-encrypt
+     * Route: with the forwarded headers of the default "Append" policy (openshift/enhancements
+     * enhancements/ingress/forwarded-header-policy.md; openshift/router images/router/haproxy/conf/
+     * haproxy-config.template): {@code X-Forwarded-Host} (the Host asked for), {@code X-Forwarded-Port},
+     * {@code X-Forwarded-Proto: https}, {@code X-Forwarded-For} and {@code Forwarded}. Servers told to trust them
+     * (Keycloak with {@code proxy.headers: xforwarded}, RH-SSO with {@code PROXY_ADDRESS_FORWARDING}) build their
+     * URLs, issuer and login form's action from them, as behind the real router.
+     */
+    static TlsFront startRouter(int backendPort, String chainPem, String keyPem, String certificatePem) {
+        return startRouter(0, backendPort, chainPem, keyPem, certificatePem);
+    }
+
+    /** As {@link #startRouter(int, String, String, String)}, on {@code port} of 127.0.0.1 (0: a free one). */
+    static TlsFront startRouter(int port, int backendPort, String chainPem, String keyPem, String certificatePem) {
+        Vertx vertx = Vertx.vertx();
+        try {
+            HttpClient backend = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+                    .setDefaultPort(backendPort));
+            HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port)
+                    .setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+                            .setCertValue(Buffer.buffer(chainPem)).setKeyValue(Buffer.buffer(keyPem))));
+            server.requestHandler(request -> forward(request, backend));
+            server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            return new TlsFront(vertx, null, server, certificatePem);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            vertx.close();
+            throw new IllegalStateException("interrupted while starting the sandbox's router front", e);
+        } catch (ExecutionException | TimeoutException e) {
+            vertx.close();
+            throw new IllegalStateException("cannot start the sandbox's router front: " + e.getMessage(), e);
+        }
+    }
+
+    /** Hop-by-hop headers (RFC 9110 7.6.1): a proxy does not pass them on. */
+    private static final java.util.Set<String> HOP_BY_HOP = java.util.Set.of("connection", "keep-alive",
+            "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade");
+
+    private static void forward(HttpServerRequest in, HttpClient backend) {
+        in.pause();
+        String host = in.getHeader("Host") == null ? "127.0.0.1:" + in.localAddress().port() : in.getHeader("Host");
+        String client = in.remoteAddress().hostAddress();
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+        in.headers().forEach(h -> {
+            if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                headers.add(h.getKey(), h.getValue());
+            }
+        });
+        String forwardedFor = in.getHeader("X-Forwarded-For");
+        headers.set("X-Forwarded-For", forwardedFor == null ? client : forwardedFor + ", " + client);
+        headers.set("X-Forwarded-Host", host);
+        headers.set("X-Forwarded-Port", String.valueOf(in.localAddress().port()));
+        headers.set("X-Forwarded-Proto", "https");
+        String forwarded = in.getHeader("Forwarded");
+        String mine = "for=" + client + ";host=" + host + ";proto=https";
+        headers.set("Forwarded", forwarded == null ? mine : forwarded + ", " + mine);
+        backend.request(new RequestOptions().setMethod(in.method()).setURI(in.uri()).setHeaders(headers))
+                .compose(out -> out.send(in))
+                .onSuccess(answer -> {
+                    var response = in.response().setStatusCode(answer.statusCode())
+                            .setStatusMessage(answer.statusMessage());
+                    answer.headers().forEach(h -> {
+                        if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))
+                                && !h.getKey().equalsIgnoreCase("content-length")) {
+                            response.headers().add(h.getKey(), h.getValue());
+                        }
+                    });
+                    answer.body().onSuccess(response::end).onFailure(e -> response.reset());
+                })
+                .onFailure(e -> {
+                    if (!in.response().ended()) {
+                        in.response().setStatusCode(503).end(); // the router's answer when the backend is down
+                    }
+                });
+    }
+
     int port() {
-        return server.actualPort();
+        return server != null ? server.actualPort() : httpServer.actualPort();
     }
 
     String certificatePem() {
@@ -109,7 +200,8 @@ final class TlsFront implements AutoCloseable {
     @Override
     public void close() {
         try {
-            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            (server != null ? server.close() : httpServer.close()).toCompletionStage().toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {

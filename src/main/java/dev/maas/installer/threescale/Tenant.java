@@ -117,6 +117,32 @@ public final class Tenant {
         }
     }
 
+    /**
+     * Creates a developer account and its admin user ({@code POST /admin/api/signup.json}, porta
+     * app/controllers/admin/api/signups_controller.rb). porta also subscribes it to the default plans of every
+     * product (app/lib/signup/plans_with_defaults.rb), which may give it applications. A create whose answer was
+     * lost is found again by its organization name, which the caller makes unique. The password is required by
+     * porta's API documentation (account_management_api.json, Signup Express); it is registered as a secret.
+     */
+    public Account signup(String orgName, String username, String email, String password) {
+        secrets.register(password);
+        Map<String, String> p = Json.params("org_name", orgName, "username", username, "email", email,
+                "password", password);
+        return http.writeVerified("create developer account " + orgName,
+                () -> Json.entity(http.mapper(), http.writeOnce("POST", "/admin/api/signup.json", p), "account",
+                        Account.class),
+                () -> accounts(null).stream().filter(a -> orgName.equals(a.orgName())).findFirst());
+    }
+
+    /** Deletes a developer account with its applications ({@code DELETE /admin/api/accounts/{id}.json}). */
+    public void deleteAccount(long accountId) {
+        String path = "/admin/api/accounts/" + accountId + ".json";
+        http.writeVerified("delete developer account " + accountId, () -> {
+            http.writeOnce("DELETE", path, Map.of());
+            return Boolean.TRUE;
+        }, () -> http.find(path, Map.of()).isPresent() ? Optional.empty() : Optional.of(Boolean.TRUE));
+    }
+
     // ------------------------------------------------------------------------------------------ applications
 
     private static String apps(long accountId) { return "/admin/api/accounts/" + accountId + "/applications"; }

@@ -56,6 +56,7 @@ public final class WizardShell implements AutoCloseable {
     private final dev.maas.installer.ui.model.JourneyViewModel journey;
     private final dev.maas.installer.ui.model.ReviewViewModel review;
     private final dev.maas.installer.ui.model.SummaryViewModel summary;
+    private final dev.maas.installer.ui.model.TryItViewModel tryIt;
     private final dev.maas.installer.ui.view.JourneyView.SaveChooser saveChooser;
 
     private WizardShell(Builder b) {
@@ -132,11 +133,15 @@ public final class WizardShell implements AutoCloseable {
                             : dev.maas.installer.ui.pages.SummaryLookup.engine(contexts),
                     dev.maas.installer.ui.pages.PageServices.of(model).background(), b.fxExecutor,
                     b.linkOpener != null ? b.linkOpener : url -> { }, b.version, engine::lastJournal);
+            tryIt = new dev.maas.installer.ui.model.TryItViewModel(model, config::current,
+                    b.tryItEngine != null ? b.tryItEngine : dev.maas.installer.ui.pages.TryItEngine.engine(contexts),
+                    dev.maas.installer.ui.pages.PageServices.of(model).background(), b.fxExecutor);
             model.showPage(WizardViewModel.Page.WELCOME);
         } else {
             journey = null;
             review = null;
             summary = null;
+            tryIt = null;
         }
     }
 
@@ -148,6 +153,9 @@ public final class WizardShell implements AutoCloseable {
 
     /** The journey's summary page; null without the journey. */
     public dev.maas.installer.ui.model.SummaryViewModel summary() { return summary; }
+
+    /** The summary page's "Try it"; null without the journey. */
+    public dev.maas.installer.ui.model.TryItViewModel tryIt() { return tryIt; }
 
     /** A system property naming the kubeconfig the wizard starts with ({@code -Dmaas.kubeconfig=FILE}). */
     public static final String KUBECONFIG_PROPERTY = "maas.kubeconfig";
@@ -250,7 +258,8 @@ public final class WizardShell implements AutoCloseable {
         if (view == null) {
             dev.maas.installer.ui.view.JourneyView journeyView = null;
             if (journey != null) {
-                journeyView = new dev.maas.installer.ui.view.JourneyView(model, journey, review, summary);
+                journeyView = new dev.maas.installer.ui.view.JourneyView(model, journey, review, summary)
+                        .tryIt(tryIt);
                 if (saveChooser != null) {
                     journeyView.chooser(saveChooser);
                 }
@@ -337,6 +346,7 @@ public final class WizardShell implements AutoCloseable {
         private java.util.function.Consumer<String> linkOpener;
         private dev.maas.installer.ui.view.JourneyView.SaveChooser saveChooser;
         private dev.maas.installer.ui.model.SummaryViewModel.Lookup summaryLookup;
+        private dev.maas.installer.ui.model.TryItViewModel.Engine tryItEngine;
         private String version;
 
         private Builder() { }
@@ -374,6 +384,12 @@ public final class WizardShell implements AutoCloseable {
         /** The summary page's cluster look-ups (default: through the runs' stage contexts). */
         public Builder summaryLookup(dev.maas.installer.ui.model.SummaryViewModel.Lookup lookup) {
             this.summaryLookup = Objects.requireNonNull(lookup, "lookup");
+            return this;
+        }
+
+        /** The summary page's "Try it" engine (default: the end-to-end test through the runs' stage contexts). */
+        public Builder tryItEngine(dev.maas.installer.ui.model.TryItViewModel.Engine engine) {
+            this.tryItEngine = Objects.requireNonNull(engine, "engine");
             return this;
         }
 

@@ -66,6 +66,7 @@ class CliSandboxResumeTest {
         String kubernetesUrl;
         String threescaleUrl;
         String keycloakUrl;
+        String apicastUrl;
         try (Sandbox first = Sandbox.run(dir)) {
             assertThat(first.keycloak()).as("the sandbox needs its Keycloak (the build unpacks it)").isNotNull();
             assertThat(first.resumed()).isFalse();
@@ -73,6 +74,7 @@ class CliSandboxResumeTest {
             kubernetesUrl = first.cluster().url();
             threescaleUrl = first.threescaleUrl();
             keycloakUrl = first.keycloakUrl();
+            apicastUrl = first.apicastProductionUrl();
             CliHarness.Result applied = cli.run("apply", "--yes", "--config", first.configFile().toString());
             assertThat(applied.code()).as(applied.toString()).isZero();
         }
@@ -90,6 +92,7 @@ class CliSandboxResumeTest {
             assertThat(second.cluster().url()).isEqualTo(kubernetesUrl);
             assertThat(second.threescaleUrl()).isEqualTo(threescaleUrl);
             assertThat(second.keycloakUrl()).isEqualTo(keycloakUrl);
+            assertThat(second.apicastProductionUrl()).isEqualTo(apicastUrl);
             String cfg = second.configFile().toString();
 
             assertEveryStageDone(cli.run("verify", "--config", cfg, "--output", "json"));

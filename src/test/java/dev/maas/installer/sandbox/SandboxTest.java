@@ -59,6 +59,26 @@ class SandboxTest {
             assertThat(loaded.cluster().kubeconfig()).isEqualTo(sandbox.kubeconfig().toString());
             assertThat(loaded.cluster().context()).isEqualTo("sandbox");
 
+            // the tenant's gateway: its production URL is the config's override, the served models answer behind it
+            String gateway = json.path("apicast").path("productionUrl").asText();
+            assertThat(gateway).isEqualTo(sandbox.apicastProductionUrl()).startsWith("https://127.0.0.1:");
+            assertThat(json.path("apicast").path("stagingUrl").asText()).isEqualTo(sandbox.apicastStagingUrl());
+            assertThat(loaded.endpoints().apicastProductionUrl()).isEqualTo(gateway);
+            String granite = sandbox.servedModels().resolve("http",
+                    "granite-8b-code-instruct-128k-predictor.models.svc.cluster.local", 8080).orElseThrow();
+            try (var in = URI.create(granite + "/v1/models").toURL().openStream()) {
+                assertThat(new ObjectMapper().readTree(in).path("data").get(0).path("id").asText())
+                        .isEqualTo("granite-8b-code-instruct-128k");
+            }
+            sandbox.servedModels().resolve("http", "nomic-embed-text-v1-5-predictor.models.svc.cluster.local", 8080)
+                    .orElseThrow();
+            assertThat(sandbox.servedModels().standIns().get("models/nomic-embed-text-v1-5").kind())
+                    .isEqualTo(dev.maas.installer.sandbox.apicast.ModelStandIn.Kind.EMBED);
+            assertThat(sandbox.servedModels().resolve("http", "unknown.models.svc.cluster.local", 8080)).isEmpty();
+            // the predictor Service is headless: its port 80 is not listened on, the container's port is
+            assertThat(sandbox.servedModels().resolve("http",
+                    "granite-8b-code-instruct-128k-predictor.models.svc.cluster.local", 80)).isEmpty();
+
             assertThat(sandbox.keycloak()).as("--no-keycloak").isNull();
             assertThat(json.has("keycloak")).isFalse();
             assertThat(loaded.sso().identityProvider()).isNull();
@@ -103,6 +123,12 @@ class SandboxTest {
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(answer.statusCode()).isEqualTo(200);
             assertThat(answer.body()).contains("\"account\"");
+            // the production APIcast behind its front: a host no product has is APIcast's 404 with an empty body
+            var gatewayAnswer = java.net.http.HttpClient.newBuilder().sslContext(tls).build().send(
+                    java.net.http.HttpRequest.newBuilder(URI.create(sandbox.apicastProductionUrl() + "/v1/models"))
+                            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(gatewayAnswer.statusCode()).isEqualTo(404);
+            assertThat(gatewayAnswer.body()).isEmpty();
         }
     }
 }

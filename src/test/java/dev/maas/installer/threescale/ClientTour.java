@@ -116,6 +116,9 @@ final class ClientTour {
         Application app = t.createApplication(dev.id(), plan.id(), "tour app", "probe");
         t.applications(dev.id());
         t.deleteApplication(dev.id(), app.id());
+        Account temporary = t.signup("tour org", "tour-user", "tour-user@example.invalid",
+                "Tour-password-1");
+        t.deleteAccount(temporary.id());
         if (subscriptions) {
             Service other = c.services().create("Other", "other", Map.of());
             t.serviceSubscriptions(dev.id());

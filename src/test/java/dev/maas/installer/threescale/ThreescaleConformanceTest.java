@@ -108,6 +108,7 @@ class ThreescaleConformanceTest {
                 "POST /admin/api/authentication_providers.xml", "PUT /admin/api/authentication_providers/{id}.xml",
                 "GET /admin/api/accounts.xml", "POST /admin/api/accounts/{account_id}/applications.xml",
                 "DELETE /admin/api/accounts/{account_id}/applications/{id}.xml",
+                "POST /admin/api/signup.xml", "DELETE /admin/api/accounts/{id}.xml",
                 "GET /admin/api/accounts/{account_id}/service_subscriptions.json",
                 "POST /admin/api/accounts/{account_id}/service_subscriptions.json",
                 "GET /admin/api/registry/policies.json", "POST /admin/api/registry/policies.json",

@@ -68,6 +68,7 @@ public final class ConfigValidator {
         optionalUrl("endpoints.threescaleAdminUrl", e.threescaleAdminUrl(), false);
         optionalUrl("endpoints.threescaleMasterUrl", e.threescaleMasterUrl(), false);
         optionalUrl("endpoints.developerPortalUrl", e.developerPortalUrl(), false);
+        optionalUrl("endpoints.apicastProductionUrl", e.apicastProductionUrl(), false);
 
         var sso = c.sso();
         oneOf("sso.flavour", sso.flavour(), Set.of("auto", "rhsso", "rhbk"));

@@ -51,10 +51,19 @@ public record InstallerConfig(
         public static ClusterConfig defaults() { return new ClusterConfig(null, null, null, null); }
     }
 
-    /** Overrides for desktops that cannot reach the cluster's routes directly. Empty means: discover it. */
+    /**
+     * Overrides for desktops that cannot reach the cluster's routes directly. Empty means: discover it.
+     * {@code apicastProductionUrl}: where to connect for every product's production APIcast URL (a tunnel, a
+     * proxy, the sandbox's gateway); requests still name the product's own host in their Host header.
+     */
     public record EndpointsConfig(String keycloakUrl, String threescaleAdminUrl, String threescaleMasterUrl,
-                                  String developerPortalUrl) {
-        public static EndpointsConfig defaults() { return new EndpointsConfig(null, null, null, null); }
+                                  String developerPortalUrl, String apicastProductionUrl) {
+        public EndpointsConfig(String keycloakUrl, String threescaleAdminUrl, String threescaleMasterUrl,
+                               String developerPortalUrl) {
+            this(keycloakUrl, threescaleAdminUrl, threescaleMasterUrl, developerPortalUrl, null);
+        }
+
+        public static EndpointsConfig defaults() { return new EndpointsConfig(null, null, null, null, null); }
     }
 
     public record SsoConfig(String flavour, String namespace, String realm, String redirectPolicy,

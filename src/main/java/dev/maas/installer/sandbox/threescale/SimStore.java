@@ -547,6 +547,11 @@ public final class SimStore {
 
         on("GET", api + "/accounts", this::listAccounts);
         on("GET", api + "/accounts/{id}", r -> ok(wrap("account", accountView(account(r, "id")))));
+        on("POST", api + "/signup", this::signup);
+        on("DELETE", api + "/accounts/{id}", r -> {
+            deleteAccount(account(r, "id").get("id").asLong());
+            return okEmpty();
+        });
         on("GET", api + "/accounts/{account_id}/applications", r -> {
             long aid = account(r, "account_id").get("id").asLong();
             return ok(list(views(applications.values().stream().filter(a -> a.get("account_id").asLong() == aid)
@@ -2763,6 +2768,73 @@ public final class SimStore {
     }
 
     private ObjectNode account(Req r, String param) { return find(accounts, r, param); }
+
+    /**
+     * porta app/controllers/admin/api/signups_controller.rb#create (Signup::DeveloperAccountManager): a buyer
+     * account ({@code org_name}, "can't be blank" without it) and its admin user (app/models/user.rb: a
+     * {@code username} of 3 to 40 characters; the email's format and the password are not checked for this
+     * "minimal" signup), answered 201 with the account. Its contracts are the
+     * plans given ({@code application_plan_id}, {@code service_plan_id}) and, for every product without one of them,
+     * the product's default service plan and then its default application plan (app/lib/signup/
+     * plans_with_defaults.rb; the application is named and described "API signup": signups_controller.rb#defaults).
+     * The account is approved: the sample data's default account plan requires no approval
+     * (app/models/account/states.rb#upgrade_state!).
+     */
+    private Resp signup(Req r) {
+        Map<String, List<String>> errs = new LinkedHashMap<>();
+        blank(r, errs, "org_name", "username");
+        String username = r.p("username");
+        if (username != null && !username.isBlank() && (username.length() < 3 || username.length() > 40)) {
+            errs.put("username", List.of(username.length() < 3 ? "is too short (minimum is 3 characters)"
+                    : "is too long (maximum is 40 characters)"));
+        }
+        if (!errs.isEmpty()) {
+            throw new SimError(errors(errs));
+        }
+        ObjectNode plan = null;
+        if (r.has("application_plan_id")) {
+            try {
+                plan = appPlans.get(Long.parseLong(r.p("application_plan_id")));
+            } catch (NumberFormatException e) {
+                plan = null;
+            }
+            if (plan == null) {
+                throw notFound(); // signups_controller.rb#check_creation_errors: RecordNotFound on a plans error
+            }
+        }
+        ObjectNode a = accounts.get(addDeveloperAccount(r.p("org_name")).get("id").asLong());
+        long aid = a.get("id").asLong();
+        if (plan != null) {
+            newApplication(aid, plan, "API signup", "API signup");
+        }
+        for (long sid : new ArrayList<>(services.keySet())) {
+            long product = sid;
+            if (plan != null && plan.get("service_id").asLong() == product) {
+                continue;
+            }
+            Optional<ObjectNode> defaultService = servicePlansOf(product).stream()
+                    .filter(x -> x.path("default").asBoolean()).findFirst();
+            if (defaultService.isEmpty()) {
+                continue; // plans_with_defaults.rb#add_default_plans_to_service: no application plan without it
+            }
+            newContract(aid, defaultService.get());
+            appPlans.values().stream().filter(x -> x.get("service_id").asLong() == product
+                    && x.path("default").asBoolean()).findFirst()
+                    .ifPresent(p -> newApplication(aid, p, "API signup", "API signup"));
+        }
+        return created(wrap("account", accountView(a)));
+    }
+
+    /**
+     * porta app/controllers/admin/api/accounts_controller.rb#destroy: {@code buyer_account.destroy}, and with it
+     * (app/models/account/buyer_methods.rb: {@code has_many :contracts, dependent: :destroy}) its contracts, the
+     * applications among them.
+     */
+    private void deleteAccount(long id) {
+        applications.values().removeIf(a -> a.get("account_id").asLong() == id);
+        contracts.values().removeIf(c -> c.get("user_account_id").asLong() == id);
+        accounts.remove(id);
+    }
 
     /** The items of a list, each rendered by a representer. */
     private static List<ObjectNode> views(Collection<ObjectNode> items, Function<ObjectNode, ObjectNode> view) {

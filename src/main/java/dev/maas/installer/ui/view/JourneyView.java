@@ -51,6 +51,8 @@ public final class JourneyView {
     private final JourneyViewModel journey;
     private final ReviewViewModel review;
     private final SummaryViewModel summary;
+    /** The summary page's "Try it" section (null: the page has none). */
+    private dev.maas.installer.ui.model.TryItViewModel tryIt;
     private final Map<WizardViewModel.Page, Node> pages = new EnumMap<>(WizardViewModel.Page.class);
     private SaveChooser chooser = JourneyView::fileChooser;
     private Node bar;
@@ -61,6 +63,12 @@ public final class JourneyView {
         this.journey = Objects.requireNonNull(journey, "journey");
         this.review = Objects.requireNonNull(review, "review");
         this.summary = Objects.requireNonNull(summary, "summary");
+    }
+
+    /** Gives the summary page its "Try it" section (before the page is first shown). */
+    public JourneyView tryIt(dev.maas.installer.ui.model.TryItViewModel model) {
+        this.tryIt = Objects.requireNonNull(model, "model");
+        return this;
     }
 
     /** Replaces the file chooser of "Export config…" and "Save diagnostics…" (tests). */
@@ -459,6 +467,9 @@ public final class JourneyView {
         Label diagStatus = statusLine("summaryDiagnosticsStatus", summary.diagnosticsStatusProperty());
         box.getChildren().addAll(new HBox(10, show, hide, diagnostics), credStatus, diagStatus, links, linksStatus,
                 credTitle, creds, next);
+        if (tryIt != null) {
+            box.getChildren().add(TryItPane.create(tryIt));
+        }
         return scroll("summaryPage", box);
     }
 

@@ -149,4 +149,24 @@ class ThreescaleStateTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining(file.toString());
         assertThat(Files.readString(file)).isEqualTo("{\"format\":42}");
     }
+
+    /**
+     * Every field of the simulated tenant is in its state file: a field added to {@link SimStore} must be saved and
+     * restored ({@code SimStore.state()}, {@code SimStore.restore}) and named here, or be named as not state.
+     */
+    @Test
+    void everyFieldOfTheTenantIsSavedOrNamedAsNotState() {
+        java.util.Set<String> saved = java.util.Set.of("sequence", "provider", "backends", "deletedBackends", "services",
+                "serviceTokens", "pending", "pendingOrder", "proxies", "policyChains", "proxyConfigs", "metrics",
+                "metricOwner", "rules", "usages", "appPlans", "servicePlans", "accounts", "applications", "contracts",
+                "ssoProviders", "registry", "sections", "templates", "files", "activeDocs", "fileContents",
+                "rejectedTemplates");
+        // the options and URL it is made with, its routes, its random source, a flag for the saver
+        java.util.Set<String> notState = java.util.Set.of("options", "baseUrl", "routes", "secure", "workDone");
+        java.util.List<String> fields = java.util.Arrays.stream(SimStore.class.getDeclaredFields())
+                .filter(f -> !java.lang.reflect.Modifier.isStatic(f.getModifiers()) && !f.isSynthetic())
+                .map(java.lang.reflect.Field::getName).toList();
+        assertThat(fields).allSatisfy(f -> assertThat(saved.contains(f) || notState.contains(f))
+                .as("SimStore field '%s' is neither saved nor named as not state", f).isTrue());
+    }
 }
