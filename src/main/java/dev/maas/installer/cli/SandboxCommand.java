@@ -43,7 +43,9 @@ import java.util.concurrent.atomic.AtomicReference;
                         + " uses the one given with --keycloak-url; sandbox.json then holds its URL and admin"
                         + " credentials.",
                 "In another terminal: maas-installer verify --config DIR/maas-installer.yaml",
-                "Stop it with Ctrl-C (or SIGTERM); it stops everything it started and exits 0."},
+                "Stop it with Ctrl-C (or SIGTERM); it stops everything it started and exits 0. Its state stays in"
+                        + " DIR/state (and Keycloak's in DIR/keycloak-data): started again on DIR it resumes where it"
+                        + " was; --fresh starts anew."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:stopped with Ctrl-C or SIGTERM", "1:the sandbox failed unexpectedly",
                 "2:invalid input (DIR cannot be created or written, the port is in use or out of range)"})
@@ -55,9 +57,15 @@ final class SandboxCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--dir", paramLabel = "DIR",
-            description = "Folder for the sandbox's files. Default: ./sandbox (created when missing; earlier files"
-                    + " are replaced).")
+            description = "Folder for the sandbox's files and state (created when missing). Default: ./sandbox."
+                    + " A sandbox started again on the same folder resumes its cluster objects, 3scale tenant and"
+                    + " Keycloak data; --fresh starts anew.")
     Path dir;
+
+    @Option(names = "--fresh",
+            description = "Start a new sandbox: discard what an earlier sandbox left in DIR (its cluster objects,"
+                    + " 3scale tenant, Keycloak data), after saying what is discarded. Default: resume it.")
+    boolean fresh;
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "0",
             description = "Port on 127.0.0.1 for the sandbox's API server (HTTPS). Default: 0, a free port.")
@@ -108,6 +116,24 @@ final class SandboxCommand implements Callable<Integer> {
         checkPort();
         checkDir(target);
         SandboxKeycloak keycloak = keycloakChoice();
+        java.util.Optional<Sandbox.SavedState> saved;
+        try {
+            saved = Sandbox.saved(target);
+        } catch (UncheckedIOException e) {
+            throw new InvalidInputException(rootMessage(e) + " (start anew with --fresh, which discards it)");
+        }
+        if (fresh && saved.isPresent()) {
+            err().println("Discarding the sandbox in " + target + ": " + saved.get().summary() + ".");
+            try {
+                Sandbox.discard(target);
+            } catch (UncheckedIOException | IllegalStateException e) {
+                throw new InvalidInputException(rootMessage(e) + " (is a sandbox still running on " + target
+                        + "? stop it, or choose another folder with --dir)");
+            }
+        } else if (saved.isPresent()) {
+            err().println("Resuming the sandbox in " + target + " (start anew with --fresh).");
+        }
+        err().flush();
 
         Sandbox sandbox;
         try {
@@ -121,6 +147,12 @@ final class SandboxCommand implements Callable<Integer> {
             throw new InvalidInputException("cannot write the sandbox's files in " + target + ": "
                     + rootMessage(e) + " (choose another folder with --dir)");
         } catch (IllegalStateException e) {
+            if (String.valueOf(e.getMessage()).startsWith("cannot resume the sandbox")) {
+                throw new InvalidInputException(e.getMessage() + " (--fresh)");
+            }
+            if (String.valueOf(e.getMessage()).startsWith("a sandbox already runs on ")) {
+                throw new InvalidInputException(e.getMessage() + " (--dir)");
+            }
             if (keycloakUrl != null && String.valueOf(e.getMessage()).startsWith("the Keycloak at ")) {
                 throw new InvalidInputException(e.getMessage() + " (--keycloak-url, " + KEYCLOAK_PASSWORD_ENV + ")");
             }
@@ -144,6 +176,7 @@ final class SandboxCommand implements Callable<Integer> {
             return ExitCodes.OK;
         })) {
             PrintWriter err = err();
+            err.println(sandbox.startLine() + ".");
             err.println("Sandbox running at " + sandbox.cluster().url() + " (local only). Its files are in "
                     + sandbox.dir() + ".");
             if (namespaceAdmin) {

@@ -189,6 +189,13 @@ public final class ApiManagerSimulator implements SimulatedOperator {
             return; // the status writes come back as updates; the install runs once
         }
         JsonNode am = JSON.valueToTree(event);
+        if (available(am)) {
+            // a resumed sandbox: the operator that starts again reconciles an installed APIManager whose Deployments
+            // and Routes are ready, and its status reconciler computes the same Available condition
+            // (3scale-operator controllers/apps/apimanager_status_reconciler.go apimanagerAvailableCondition)
+            LOG.info("simulated 3scale operator: APIManager {}/{} is installed and Available", ns, name);
+            return;
+        }
         JsonNode spec = am.path("spec");
         String wildcard = spec.path("wildcardDomain").asText(context.appsDomain());
         String tenant = spec.path("tenantName").asText("3scale");
@@ -261,6 +268,15 @@ public final class ApiManagerSimulator implements SimulatedOperator {
                 LOG.warn("simulated 3scale operator: {}/{} failed: {}", ns, name, e.toString());
             }
         }, behaviour.step().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static boolean available(JsonNode apiManager) {
+        for (JsonNode c : apiManager.path("status").path("conditions")) {
+            if (c.path("type").asText().equals("Available")) {
+                return c.path("status").asText().equals("True");
+            }
+        }
+        return false;
     }
 
     private static List<String> deploymentsFor(JsonNode spec) {

@@ -63,6 +63,10 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     private final java.util.ArrayDeque<ApiRequest> requests = new java.util.ArrayDeque<>();
     static final int REQUEST_LOG_SIZE = 50_000;
     private volatile WriteObserver writeObserver = WriteObserver.NONE;
+    /** Where the store is kept on disk (null: in memory only); see {@link ClusterStateFiles}. */
+    private volatile ClusterStateFiles stateFiles;
+    /** The highest resourceVersion handed out (see {@link #requestResourceVersion()}). */
+    private final java.util.concurrent.atomic.AtomicLong lastResourceVersion = new java.util.concurrent.atomic.AtomicLong();
     /** Serves packages.operators.coreos.com (OLM's package server); null: stored like any other kind. */
     private volatile PackageServer packageServer;
     /** The user's rights from the stored RBAC objects; null: the user is a cluster admin (only {@link #denied}). */
@@ -233,6 +237,12 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             response = r.response;
         } finally {
             CONTEXT.remove();
+        }
+        if (request.method() != HttpMethod.GET) {
+            MockResponse unsaved = persistWrites();
+            if (unsaved != null) {
+                response = unsaved;
+            }
         }
         if (response != null) {
             if (response.getBody() != null && response.getBody().size() > 0 && response.header("Content-Type") == null
@@ -535,6 +545,10 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
         if (java.util.Objects.equals(existing, newState)) {
             return;
+        }
+        ClusterStateFiles files = stateFiles;
+        if (files != null) {
+            files.changed(path, existing, newState, lastResourceVersion.get());
         }
         Target t = parse(path);
         if (t.group() == null || t.plural() == null) {
@@ -1332,15 +1346,140 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             return;
         }
         try {
-            JsonNode crd = JSON.readTree(new String(response.getBody().getBytes(), StandardCharsets.UTF_8));
-            for (ApiCatalog.Resource served : catalog.registerCrd(crd)) {
-                expectCustomResource(new CustomResourceDefinitionContext.Builder()
-                        .withGroup(served.group()).withVersion(served.version()).withPlural(served.plural())
-                        .withKind(served.kind()).withScope(served.namespaced() ? "Namespaced" : "Cluster")
-                        .withStatusSubresource(served.statusSubresource()).build());
-            }
+            registerCrd(JSON.readTree(new String(response.getBody().getBytes(), StandardCharsets.UTF_8)));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored CRD is not JSON", e);
+        }
+    }
+
+    /** Serves the kinds of a stored CRD. */
+    private void registerCrd(JsonNode crd) {
+        for (ApiCatalog.Resource served : catalog.registerCrd(crd)) {
+            expectCustomResource(new CustomResourceDefinitionContext.Builder()
+                    .withGroup(served.group()).withVersion(served.version()).withPlural(served.plural())
+                    .withKind(served.kind()).withScope(served.namespaced() ? "Namespaced" : "Cluster")
+                    .withStatusSubresource(served.statusSubresource()).build());
+        }
+    }
+
+    // ---- the store on disk ----
+
+    /** Every resourceVersion is handed out here; the highest is kept (on disk with the store). */
+    @Override
+    public long requestResourceVersion() {
+        long v = super.requestResourceVersion();
+        lastResourceVersion.accumulateAndGet(v, Math::max);
+        return v;
+    }
+
+    /**
+     * Keeps the store in {@code files} from now on: every change is appended there before its write is answered;
+     * writes a snapshot (after what is pending when the store is kept there already).
+     */
+    void persistTo(ClusterStateFiles files) throws java.io.IOException {
+        synchronized (writeLock) {
+            if (stateFiles == files) {
+                files.flush(ownership, lastResourceVersion.get());
+            }
+            stateFiles = files;
+            files.snapshot();
+        }
+    }
+
+    /** Writes what is pending to the state files and stops keeping the store there (the server is stopping). */
+    void stopPersisting() throws java.io.IOException {
+        synchronized (writeLock) {
+            ClusterStateFiles files = stateFiles;
+            if (files == null) {
+                return;
+            }
+            files.flush(ownership, lastResourceVersion.get());
+            files.snapshot();
+            files.close();
+            stateFiles = null;
+        }
+    }
+
+    /** Stops keeping the store on disk without writing what is pending (a start that failed). */
+    void forgetPersistence() {
+        synchronized (writeLock) {
+            ClusterStateFiles files = stateFiles;
+            stateFiles = null;
+            if (files != null) {
+                try {
+                    files.close();
+                } catch (java.io.IOException e) {
+                    // nothing to keep
+                }
+            }
+        }
+    }
+
+    /**
+     * Appends the changes of the write just handled to the state files before it is answered; a 500 when they
+     * cannot be written (the client must not take the write as kept).
+     */
+    private MockResponse persistWrites() {
+        ClusterStateFiles files = stateFiles;
+        if (files == null) {
+            return null;
+        }
+        try {
+            synchronized (writeLock) {
+                files.flush(ownership, lastResourceVersion.get());
+            }
+            return null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return status(500, "InternalError", "the sandbox cannot save its state: " + e.getMessage()
+                    + " (free some disk space, or restart the sandbox)", null);
+        }
+    }
+
+    /**
+     * Replaces the store with a saved one (before anything else runs against it): its objects, CRDs served again,
+     * field ownership, and the resourceVersion counter; the watch cache starts at that resourceVersion, so a watch
+     * from an earlier one is answered 410 Gone and its client lists again.
+     */
+    void restore(ClusterStateFiles.Saved saved) {
+        synchronized (writeLock) {
+            for (Map.Entry<io.fabric8.mockwebserver.crud.AttributeSet, String> e : List.copyOf(getMap().entrySet())) {
+                if ("CustomResourceDefinition".equals(attribute(e.getKey(), "kind"))) {
+                    try {
+                        catalog.unregisterCrd(JSON.readTree(e.getValue()).path("metadata").path("name").asText());
+                    } catch (JsonProcessingException ex) {
+                        throw new IllegalStateException("the stored object is not JSON", ex);
+                    }
+                }
+            }
+            getMap().clear();
+            ownership.clear();
+            for (ClusterStateFiles.StoredObject o : ClusterStateFiles.restoreOrder(saved)) {
+                io.fabric8.kubernetes.api.model.GenericKubernetesResource r = io.fabric8.kubernetes.client.utils
+                        .Serialization.unmarshal(o.json(), io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+                io.fabric8.mockwebserver.crud.AttributeSet pathAttributes = getKey(o.path())
+                        .add(new io.fabric8.mockwebserver.crud.Attribute("name", r.getMetadata().getName()));
+                super.processEvent(o.path(), pathAttributes, null, r, o.json());
+                if ("CustomResourceDefinition".equals(r.getKind())
+                        && r.getApiVersion().startsWith(CRD_GROUP + "/")) {
+                    try {
+                        registerCrd(JSON.readTree(o.json()));
+                    } catch (JsonProcessingException ex) {
+                        throw new IllegalStateException("the stored object is not JSON", ex);
+                    }
+                }
+            }
+            saved.ownership.forEach(ownership::load);
+            while (lastResourceVersion.get() < saved.resourceVersion) {
+                requestResourceVersion();
+            }
+            watches.restart(lastResourceVersion.get());
+        }
+    }
+
+    /** The number of stored objects. */
+    int objectCount() {
+        synchronized (writeLock) {
+            return getMap().size();
         }
     }
 

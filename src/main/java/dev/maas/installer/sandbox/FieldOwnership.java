@@ -203,4 +203,73 @@ final class FieldOwnership {
             child = parents.get(i);
         }
     }
+
+    // ---- on disk (ClusterStateFiles) ----
+
+    /** Uids with recorded ownership. */
+    Set<String> uids() {
+        Set<String> out = new LinkedHashSet<>(owners.keySet());
+        out.addAll(updates.keySet());
+        return out;
+    }
+
+    /**
+     * One object's ownership as JSON, {@code {"owners":{manager:[[field keys]]},"updates":{manager:"v1 at ..."}}};
+     * null when nothing is recorded for it.
+     */
+    ObjectNode toJson(String uid) {
+        Map<String, Set<List<String>>> byManager = owners.get(uid);
+        Map<String, String> u = updates.get(uid);
+        if (byManager == null && u == null) {
+            return null;
+        }
+        ObjectNode out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        ObjectNode o = out.putObject("owners");
+        if (byManager != null) {
+            synchronized (byManager) {
+                byManager.forEach((m, fields) -> {
+                    var list = o.putArray(m);
+                    fields.forEach(f -> {
+                        var path = list.addArray();
+                        f.forEach(path::add);
+                    });
+                });
+            }
+        }
+        ObjectNode up = out.putObject("updates");
+        if (u != null) {
+            u.forEach(up::put);
+        }
+        return out;
+    }
+
+    /** Sets one object's ownership from {@link #toJson(String)}; null forgets it. */
+    void load(String uid, JsonNode json) {
+        forget(uid);
+        if (json == null || json.isNull()) {
+            return;
+        }
+        Map<String, Set<List<String>>> byManager = new LinkedHashMap<>();
+        json.path("owners").properties().forEach(e -> {
+            Set<List<String>> fields = new LinkedHashSet<>();
+            for (JsonNode path : e.getValue()) {
+                List<String> f = new ArrayList<>();
+                path.forEach(k -> f.add(k.asText()));
+                fields.add(List.copyOf(f));
+            }
+            byManager.put(e.getKey(), fields);
+        });
+        owners.put(uid, byManager);
+        if (!json.path("updates").isEmpty()) {
+            Map<String, String> u = new ConcurrentHashMap<>();
+            json.path("updates").properties().forEach(e -> u.put(e.getKey(), e.getValue().asText()));
+            updates.put(uid, u);
+        }
+    }
+
+    /** Forgets every object's ownership. */
+    void clear() {
+        owners.clear();
+        updates.clear();
+    }
 }

@@ -66,7 +66,9 @@ import java.util.zip.ZipInputStream;
  *
  * <p>The data folder ({@link Options#dataDir()}): given, it is kept, so the next start resumes the same realms, and
  * it also holds the admin password ({@value #ADMIN_PASSWORD_FILE}, mode 0600) so that the admin made at the first
- * start still signs in; not given, a fresh folder next to the distribution is used and deleted on close.
+ * start still signs in, and the ports it listened on ({@value #PORTS_FILE}), taken again when they are free so that
+ * its URL (and the issuer URLs of its realms) stay the same; not given, a fresh folder next to the distribution is
+ * used and deleted on close.
  *
  * <p>Where the distribution comes from ({@link #locateDistribution(Options)}), first match wins:
  * <ol>
@@ -93,6 +95,8 @@ public final class KeycloakProcess implements AutoCloseable {
     public static final String ADMIN_USER = "maas-kc-admin";
     /** In a kept data folder: the admin's password (mode 0600), so that a resumed Keycloak keeps its admin. */
     public static final String ADMIN_PASSWORD_FILE = "admin-password";
+    /** In a kept data folder: the ports Keycloak listened on (see {@link #keptPorts}). */
+    static final String PORTS_FILE = "ports";
     /** The build-time options of Keycloak 26's {@code kc.sh build}, remembered in {@value #BUILD_MARKER}. */
     static final String BUILD_OPTIONS = "--db=dev-file --health-enabled=true";
     static final String BUILD_MARKER = ".maas-build";
@@ -301,12 +305,21 @@ public final class KeycloakProcess implements AutoCloseable {
         if (generation == Generation.QUARKUS) {
             build(home, log, env, deadline);
             deadline = System.nanoTime() + timeout.toNanos(); // a first build does not eat into the start's time
-            httpPort = freePort();
-            int m = freePort();
-            while (m == httpPort) {
-                m = freePort();
+            int[] kept = ephemeral ? null : keptPorts(data);
+            if (kept != null && kept.length == 2 && kept[0] != kept[1] && portFree(kept[0]) && portFree(kept[1])) {
+                httpPort = kept[0];
+                managementPort = kept[1];
+            } else {
+                httpPort = freePort();
+                int m = freePort();
+                while (m == httpPort) {
+                    m = freePort();
+                }
+                managementPort = m;
             }
-            managementPort = m;
+            if (!ephemeral) {
+                keepPorts(data, httpPort, managementPort);
+            }
             command = List.of("bash", home.resolve(generation.script()).toString(), "start", "--optimized",
                     "--cache=local", "--http-enabled=true", "--hostname-strict=false", "--http-host=127.0.0.1",
                     "--http-port=" + httpPort, "--http-management-port=" + managementPort,
@@ -321,7 +334,11 @@ public final class KeycloakProcess implements AutoCloseable {
             env.put("JAVA_OPTS_APPEND", (append == null || append.isBlank() ? "" : append + " ") + QUICK_START_JVM);
         } else {
             Path base = legacyServerFolder(home, data, password);
-            int offset = freeLegacyOffset();
+            int[] kept = ephemeral ? null : keptPorts(data);
+            int offset = kept != null && kept.length == 1 && legacyOffsetFree(kept[0]) ? kept[0] : freeLegacyOffset();
+            if (!ephemeral) {
+                keepPorts(data, offset);
+            }
             httpPort = 8080 + offset;
             managementPort = 9990 + offset;
             command = List.of("bash", home.resolve(generation.script()).toString(), "-b", "127.0.0.1",
@@ -528,18 +545,54 @@ public final class KeycloakProcess implements AutoCloseable {
         SecureRandom random = new SecureRandom();
         for (int attempt = 0; attempt < 200; attempt++) {
             int offset = 10_000 + random.nextInt(45_000);
-            boolean free = true;
-            for (int p : LEGACY_PORTS) {
-                if (!portFree(p + offset)) {
-                    free = false;
-                    break;
-                }
-            }
-            if (free) {
+            if (legacyOffsetFree(offset)) {
                 return offset;
             }
         }
         throw new IllegalStateException("no free range of ports on 127.0.0.1 for Keycloak 18");
+    }
+
+    private static boolean legacyOffsetFree(int offset) {
+        for (int p : LEGACY_PORTS) {
+            if (!portFree(p + offset)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The ports a kept data folder's Keycloak listened on ({@value #PORTS_FILE}: its HTTP and management ports, or
+     * Keycloak 18's port offset), so that a resumed Keycloak keeps its URL, and with it the issuer URLs of its
+     * realms that a configuration names; null when there are none.
+     */
+    private static int[] keptPorts(Path data) {
+        Path file = data.resolve(PORTS_FILE);
+        try {
+            if (!Files.isRegularFile(file)) {
+                return null;
+            }
+            String[] parts = Files.readString(file, StandardCharsets.UTF_8).trim().split("\\s+");
+            int[] ports = new int[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                ports[i] = Integer.parseInt(parts[i]);
+            }
+            return ports;
+        } catch (IOException | NumberFormatException e) {
+            return null; // new ports
+        }
+    }
+
+    private static void keepPorts(Path data, int... ports) {
+        StringBuilder b = new StringBuilder();
+        for (int p : ports) {
+            b.append(b.length() == 0 ? "" : " ").append(p);
+        }
+        try {
+            PrivateFiles.replace(data.resolve(PORTS_FILE), (b + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            LOG.warn("cannot keep Keycloak's ports in {}: {}", data, e.toString());
+        }
     }
 
     private static boolean portFree(int port) {

@@ -126,6 +126,27 @@ public final class SandboxIngress {
         return List.of(serving, ca);
     }
 
+    /**
+     * The serving chain and its key in one PEM text (leaf, CA, PKCS#8 key), as a resumed sandbox keeps them
+     * ({@link #fromPem}): the published CA bundle and the served certificate stay the ones clients already trust.
+     */
+    String toPem() {
+        return servingChainPem() + servingKeyPem;
+    }
+
+    /** The ingress certificate kept by {@link #toPem()}; the apps domain must be the one it was made for. */
+    static SandboxIngress fromPem(String appsDomain, String pem) {
+        int key = pem.indexOf("-----BEGIN PRIVATE KEY-----");
+        List<X509Certificate> chain = key < 0 ? List.of() : parse(pem.substring(0, key));
+        if (chain.size() != 2) {
+            throw new IllegalArgumentException("not a serving certificate, its CA and a private key");
+        }
+        if (!matchesHost(chain.get(0), "x." + appsDomain)) {
+            throw new IllegalArgumentException("the certificate is not for *." + appsDomain);
+        }
+        return new SandboxIngress(appsDomain, chain.get(1), chain.get(0), pem.substring(key));
+    }
+
     /** The certificates of a PEM bundle (such as the published {@value #CA_BUNDLE_KEY}), in order. */
     static List<X509Certificate> parse(String pem) {
         List<X509Certificate> out = new ArrayList<>();
@@ -168,7 +189,12 @@ public final class SandboxIngress {
      * port of 127.0.0.1, relayed to the component's plain HTTP port.
      */
     TlsFront front(int backendPort) {
-        return TlsFront.start(0, backendPort, servingChainPem(), servingKeyPem, servingChainPem());
+        return front(0, backendPort);
+    }
+
+    /** As {@link #front(int)}, on {@code port} (0: a free one). */
+    TlsFront front(int port, int backendPort) {
+        return TlsFront.start(port, backendPort, servingChainPem(), servingKeyPem, servingChainPem());
     }
 
     /**
@@ -177,7 +203,12 @@ public final class SandboxIngress {
      * ({@link TlsFront#startRouter}).
      */
     TlsFront routerFront(int backendPort) {
-        return TlsFront.startRouter(backendPort, servingChainPem(), servingKeyPem, servingChainPem());
+        return routerFront(0, backendPort);
+    }
+
+    /** As {@link #routerFront(int)}, on {@code port} (0: a free one). */
+    TlsFront routerFront(int port, int backendPort) {
+        return TlsFront.startRouter(port, backendPort, servingChainPem(), servingKeyPem, servingChainPem());
     }
 
     private static String pem(X509Certificate cert) {

@@ -168,10 +168,13 @@ public final class SandboxKeycloak {
             checkExisting(u, user, password);
         }
         try {
-            String idpSecret = randomSecret();
-            SecretRegistry.global().register(idpSecret);
             Path secretFile = dir.resolve(IDP_SECRET_FILE);
-            Sandbox.writePrivate(secretFile, idpSecret + "\n");
+            String idpSecret = keptSecret(secretFile); // a resumed sandbox keeps the secret its realm was given
+            if (idpSecret == null) {
+                idpSecret = randomSecret();
+                Sandbox.writePrivate(secretFile, idpSecret + "\n");
+            }
+            SecretRegistry.global().register(idpSecret);
             cluster.addOperator(new StatefulSetSimulator());
             cluster.addOperator(new KeycloakOperatorSimulator(KeycloakOperatorSimulator.Options.of(u, user,
                     password)));
@@ -228,6 +231,17 @@ public final class SandboxKeycloak {
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** The identity provider's secret in {@code file} when the sandbox made one there before; else null. */
+    private static String keptSecret(Path file) {
+        try {
+            String kept = java.nio.file.Files.isRegularFile(file)
+                    ? java.nio.file.Files.readString(file, StandardCharsets.UTF_8).trim() : "";
+            return kept.startsWith("sandbox-idp-") ? kept : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static String randomSecret() {

@@ -1,13 +1,17 @@
 package dev.maas.installer.sandbox;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.maas.installer.engine.files.PrivateFiles;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -160,15 +164,16 @@ public final class TestCluster implements AutoCloseable {
     /** The token of the cluster's own components (seed, simulated operators); see {@link #systemClient()}. */
     private final String systemToken = newToken();
     private OlmSimulator olm;
+    private volatile boolean resumed;
     /** The cluster's own client for {@link #asNamespaceAdmin} and {@link #adminClient()}; made when first needed. */
     private KubernetesClient system;
     /** OLM's package server (the catalog's PackageManifests); null without OLM. */
     private final PackageServer packageServer;
 
-    private TestCluster(Options options) {
+    private TestCluster(Options options, KeptCertificates kept) {
         this.options = options;
         this.token = options.token() != null ? options.token() : newToken();
-        this.ingress = SandboxIngress.create(options.appsDomain());
+        this.ingress = kept != null ? kept.ingress() : SandboxIngress.create(options.appsDomain());
         ApiCatalog catalog = new ApiCatalog(options.openshift(), options.olm());
         this.dispatcher = new ApiServerDispatcher(catalog, options.appsDomain(), USER, token, systemToken,
                 options.strictNamespaces());
@@ -184,7 +189,9 @@ public final class TestCluster implements AutoCloseable {
         if (options.https()) {
             this.server = ApiHttpFront.start(loopback, 0, dispatcher);
             try {
-                this.tls = TlsFront.start(options.port(), server.port());
+                this.tls = kept == null ? TlsFront.start(options.port(), server.port())
+                        : TlsFront.start(options.port(), server.port(), kept.apiServer()[0], kept.apiServer()[1],
+                                kept.apiServer()[0]);
             } catch (RuntimeException e) {
                 server.close();
                 throw e;
@@ -216,20 +223,141 @@ public final class TestCluster implements AutoCloseable {
     }
 
     public static TestCluster start(Options options) {
+        return start(options, null);
+    }
+
+    /**
+     * Starts the server and keeps its store in {@code stateDir} ({@link ClusterStateFiles}; null: in memory only),
+     * with the API server's HTTPS certificate ({@value #API_TLS_FILE}) and the ingress certificate
+     * ({@value #INGRESS_TLS_FILE}), so that a kubeconfig and a trusted ingress CA stay valid. When the folder holds a
+     * saved store the cluster resumes it: the seeded objects are replaced by the saved ones, with their
+     * resourceVersions, uids and field ownership ({@link #resumed()}); else the new cluster is saved there. Every
+     * write is on disk before it is answered.
+     *
+     * @throws IllegalStateException when the folder's files cannot be read or written (the message names the file)
+     */
+    public static TestCluster start(Options options, Path stateDir) {
         quietRequestLog();
-        TestCluster cluster = new TestCluster(options);
+        ClusterStateFiles.Saved saved = null;
+        KeptCertificates kept = null;
+        if (stateDir != null) {
+            try {
+                saved = ClusterStateFiles.read(stateDir);
+                kept = KeptCertificates.keep(stateDir, options);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalStateException("cannot resume the sandbox's cluster in " + stateDir + ": "
+                        + e.getMessage() + " (start a fresh sandbox to discard it)", e);
+            }
+        }
+        TestCluster cluster = new TestCluster(options, kept);
         try {
+            ClusterStateFiles files = null;
+            if (stateDir != null && saved == null) {
+                // a new folder: the seed's writes are kept like any other, then folded into a first snapshot
+                files = ClusterStateFiles.open(stateDir, new ClusterStateFiles.Saved());
+                cluster.dispatcher.persistTo(files);
+            }
             new ClusterSeed(cluster, options).seed();
+            if (files != null) {
+                cluster.dispatcher.persistTo(files);
+            }
+            if (saved != null) {
+                cluster.dispatcher.restore(saved);
+                cluster.dispatcher.persistTo(ClusterStateFiles.open(stateDir, saved));
+                cluster.resumed = true;
+                cluster.keepApiServerUrl();
+            }
             cluster.addOperator(new DeploymentController(Duration.ofMillis(300)));
             if (options.olm()) {
                 cluster.olm = new OlmSimulator(options.olmBehaviour());
                 cluster.addOperator(cluster.olm);
             }
             return cluster;
-        } catch (RuntimeException e) {
-            cluster.close();
-            throw e;
+        } catch (RuntimeException | IOException e) {
+            if (saved == null) {
+                cluster.dispatcher.forgetPersistence(); // a half-seeded cluster is not kept
+            }
+            try {
+                cluster.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            if (saved == null && stateDir != null) {
+                ClusterStateFiles.delete(stateDir);
+            }
+            if (e instanceof IOException io) {
+                throw new IllegalStateException("cannot save the sandbox's cluster in " + stateDir + ": "
+                        + io.getMessage(), io);
+            }
+            throw (RuntimeException) e;
         }
+    }
+
+    /** The file in the state folder with the API server's HTTPS certificate and its key (0600). */
+    public static final String API_TLS_FILE = "api-server-tls.pem";
+    /** The file in the state folder with the ingress serving certificate, its CA and its key (0600). */
+    public static final String INGRESS_TLS_FILE = "ingress-tls.pem";
+
+    /** The certificates a resumed cluster serves again: the API server's {cert PEM, key PEM} and the ingress's. */
+    private record KeptCertificates(String[] apiServer, SandboxIngress ingress) {
+        /** Reads the certificates kept in {@code dir}; makes and keeps those missing. */
+        static KeptCertificates keep(Path dir, Options options) throws IOException {
+            Path api = dir.resolve(API_TLS_FILE);
+            String[] apiServer;
+            if (Files.isRegularFile(api)) {
+                String pem = Files.readString(api, StandardCharsets.UTF_8);
+                int key = pem.indexOf("-----BEGIN PRIVATE KEY-----");
+                if (key <= 0) {
+                    throw new IOException(api + " is not a certificate followed by its private key");
+                }
+                apiServer = new String[] {pem.substring(0, key), pem.substring(key)};
+            } else {
+                apiServer = TlsFront.selfSigned();
+                PrivateFiles.directory(dir);
+                PrivateFiles.replace(api, (apiServer[0] + apiServer[1]).getBytes(StandardCharsets.UTF_8));
+            }
+            Path ingressFile = dir.resolve(INGRESS_TLS_FILE);
+            SandboxIngress ingress;
+            if (Files.isRegularFile(ingressFile)) {
+                try {
+                    ingress = SandboxIngress.fromPem(options.appsDomain(),
+                            Files.readString(ingressFile, StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException e) {
+                    throw new IOException(ingressFile + ": " + e.getMessage(), e);
+                }
+            } else {
+                ingress = SandboxIngress.create(options.appsDomain());
+                PrivateFiles.directory(dir);
+                PrivateFiles.replace(ingressFile, ingress.toPem().getBytes(StandardCharsets.UTF_8));
+            }
+            return new KeptCertificates(apiServer, ingress);
+        }
+    }
+
+    /** A resumed cluster on another port: the Infrastructure's apiServerURL names the new one. */
+    private void keepApiServerUrl() {
+        if (!options.openshift()) {
+            return;
+        }
+        var infra = systemClient().genericKubernetesResources("config.openshift.io/v1", "Infrastructure")
+                .withName("cluster");
+        var current = infra.get();
+        Object status = current == null ? null : current.getAdditionalProperties().get("status");
+        if (current != null && status instanceof java.util.Map<?, ?> m && !url.equals(m.get("apiServerURL"))) {
+            infra.subresource("status").patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                    io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                    "{\"status\":{\"apiServerURL\":\"" + url + "\"}}");
+        }
+    }
+
+    /** Whether the cluster resumed a saved store (see {@link #start(Options, Path)}). */
+    public boolean resumed() {
+        return resumed;
+    }
+
+    /** The number of objects in the store. */
+    public int objectCount() {
+        return dispatcher.objectCount();
     }
 
     /** The API server URL, e.g. {@code https://127.0.0.1:41234}. */
@@ -481,6 +609,11 @@ public final class TestCluster implements AutoCloseable {
             tls.close();
         }
         server.close();
+        try {
+            dispatcher.stopPersisting(); // the store folded into one snapshot
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot save the sandbox's cluster: " + e.getMessage(), e);
+        }
     }
 
     private static String newToken() {

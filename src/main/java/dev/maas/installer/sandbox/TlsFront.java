@@ -122,11 +122,16 @@ final class TlsFront implements AutoCloseable {
      * URLs, issuer and login form's action from them, as behind the real router.
      */
     static TlsFront startRouter(int backendPort, String chainPem, String keyPem, String certificatePem) {
+        return startRouter(0, backendPort, chainPem, keyPem, certificatePem);
+    }
+
+    /** As {@link #startRouter(int, String, String, String)}, on {@code port} of 127.0.0.1 (0: a free one). */
+    static TlsFront startRouter(int port, int backendPort, String chainPem, String keyPem, String certificatePem) {
         Vertx vertx = Vertx.vertx();
         try {
             HttpClient backend = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
                     .setDefaultPort(backendPort));
-            HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
+            HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port)
                     .setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
                             .setCertValue(Buffer.buffer(chainPem)).setKeyValue(Buffer.buffer(keyPem))));
             server.requestHandler(request -> forward(request, backend));

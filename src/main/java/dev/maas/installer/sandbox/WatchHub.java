@@ -160,6 +160,16 @@ final class WatchHub {
         }
     }
 
+    /**
+     * Starts the cache afresh at {@code resourceVersion} (a store restored from disk): no change is kept, and a watch
+     * from an earlier resourceVersion is answered 410 Gone, as by an API server whose watch cache starts there.
+     */
+    synchronized void restart(long resourceVersion) {
+        history.clear();
+        dropped = resourceVersion;
+        lastPublished = resourceVersion;
+    }
+
     /** Ends every open watch (the server is stopping). */
     void closeAll() {
         for (Subscription s : subscriptions) {

@@ -541,6 +541,18 @@ class SecretsSweepTest {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as(f.toString())
                     .isEqualTo("rw-------");
         }
+        // the sandbox's state (its cluster's Secrets, TLS keys, the 3scale tokens)
+        Path state = sandbox.dir().resolve(Sandbox.STATE_DIR);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state))).isEqualTo("rwx------");
+        try (java.util.stream.Stream<Path> kept = Files.list(state)) {
+            List<Path> all = kept.toList();
+            assertThat(all).extracting(p -> p.getFileName().toString())
+                    .contains("cluster.json", Sandbox.THREESCALE_STATE);
+            for (Path f : all) {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as(f.toString())
+                        .isEqualTo("rw-------");
+            }
+        }
     }
 
     @Test

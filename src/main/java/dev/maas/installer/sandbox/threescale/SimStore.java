@@ -128,6 +128,8 @@ public final class SimStore {
     private final Map<Long, Upload> fileContents = new HashMap<>();
     /** Template system names or page paths whose create/update answers 422 (see {@link #rejectTemplate}). */
     private final Map<String, String> rejectedTemplates = new HashMap<>();
+    /** Whether background work ran since {@link #takeWorkDone()} (the state changed outside a write). */
+    private boolean workDone;
 
     SimStore(SimulatorOptions options, String baseUrl) {
         this.options = options;
@@ -182,31 +184,34 @@ public final class SimStore {
         usage.put("service_id", sid);
         usage.put("backend_id", backend.get("id").asLong());
         usages.put(usage.get("id").asLong(), usage);
-        later(options.delays().sampleData(), () -> {
-            if (!services.containsKey(sid)) {
-                return;
-            }
-            servicePlansOf(sid).get(0).put("default", true);
-            ObjectNode basic = newAppPlan(sid, "Basic", "published");
-            newAppPlan(sid, "Unlimited", "published");
-            basic.put("default", true);
-            ObjectNode dev = addDeveloperAccount("Developer");
-            newApplication(dev.get("id").asLong(), basic, "Developer's App", "Default application");
-            ObjectNode echo = J.objectNode();
-            long docId = id();
-            echo.put("id", docId);
-            echo.put("name", "Echo");
-            echo.put("system_name", "echo");
-            echo.putNull("description");
-            echo.put("published", true);
-            echo.put("skip_swagger_validations", false);
-            echo.put("body", "{\"openapi\":\"3.0.2\",\"info\":{\"title\":\"Echo API\",\"version\":\"1.0.0\"},"
-                    + "\"paths\":{\"/\":{\"get\":{\"responses\":{\"200\":{\"description\":\"the request\"}}}}}}");
-            echo.put("service_id", sid);
-            echo.put("created_at", now());
-            echo.put("updated_at", now());
-            activeDocs.put(docId, echo);
-        });
+        later(options.delays().sampleData(), Work.SAMPLE_DATA, sid);
+    }
+
+    /** SampleDataWorker's part of {@link #seedSample()} for product {@code sid}. */
+    private void sampleData(long sid) {
+        if (!services.containsKey(sid)) {
+            return;
+        }
+        servicePlansOf(sid).get(0).put("default", true);
+        ObjectNode basic = newAppPlan(sid, "Basic", "published");
+        newAppPlan(sid, "Unlimited", "published");
+        basic.put("default", true);
+        ObjectNode dev = addDeveloperAccount("Developer");
+        newApplication(dev.get("id").asLong(), basic, "Developer's App", "Default application");
+        ObjectNode echo = J.objectNode();
+        long docId = id();
+        echo.put("id", docId);
+        echo.put("name", "Echo");
+        echo.put("system_name", "echo");
+        echo.putNull("description");
+        echo.put("published", true);
+        echo.put("skip_swagger_validations", false);
+        echo.put("body", "{\"openapi\":\"3.0.2\",\"info\":{\"title\":\"Echo API\",\"version\":\"1.0.0\"},"
+                + "\"paths\":{\"/\":{\"get\":{\"responses\":{\"200\":{\"description\":\"the request\"}}}}}}");
+        echo.put("service_id", sid);
+        echo.put("created_at", now());
+        echo.put("updated_at", now());
+        activeDocs.put(docId, echo);
     }
 
     private void seedCms() {
@@ -765,7 +770,7 @@ public final class SimStore {
             throw refusedDelete("cannot be deleted because it is used by at least one Product");
         }
         deletedBackends.add(id);
-        later(options.delays().purge(), () -> purgeBackend(id));
+        later(options.delays().purge(), Work.PURGE_BACKEND, id);
         return okEmpty();
     }
 
@@ -1465,11 +1470,7 @@ public final class SimStore {
         rules.put(rid, rule);
         newServicePlan(id, "Default", "published");
         // the service token: CreateServiceTokenWorker, after the ServiceCreatedEvent of the commit
-        later(options.delays().serviceToken(), () -> {
-            if (services.containsKey(id)) {
-                serviceTokens.put(id, hex(32));
-            }
-        });
+        later(options.delays().serviceToken(), Work.SERVICE_TOKEN, id);
         return s;
     }
 
@@ -1604,7 +1605,7 @@ public final class SimStore {
         }
         s.put("state", "deleted");
         touch(s);
-        later(options.delays().purge(), () -> purgeService(id));
+        later(options.delays().purge(), Work.PURGE_SERVICE, id);
         return okEmpty();
     }
 
@@ -2430,12 +2431,30 @@ public final class SimStore {
     // ================================================================================================ product helpers
 
     /** Later work of porta's background workers: applied at the first request after its moment. */
-    private void later(java.time.Duration delay, Runnable effect) {
+    private void later(java.time.Duration delay, Work work, long subject) {
         if (delay.isZero() || delay.isNegative()) {
-            effect.run();
+            run(work, subject);
             return;
         }
-        pending.add(new Pending(System.nanoTime() + delay.toNanos(), pendingOrder++, effect));
+        pending.add(new Pending(System.nanoTime() + delay.toNanos(), pendingOrder++, work, subject));
+    }
+
+    /** The background work porta does after a request, by the worker that does it. */
+    private enum Work { SAMPLE_DATA, SERVICE_TOKEN, PURGE_BACKEND, PURGE_SERVICE }
+
+    private void run(Work work, long subject) {
+        switch (work) {
+            case SAMPLE_DATA -> sampleData(subject);
+            case SERVICE_TOKEN -> {
+                // CreateServiceTokenWorker, after the ServiceCreatedEvent of the commit
+                if (services.containsKey(subject)) {
+                    serviceTokens.put(subject, hex(32));
+                }
+            }
+            case PURGE_BACKEND -> purgeBackend(subject);
+            case PURGE_SERVICE -> purgeService(subject);
+        }
+        workDone = true;
     }
 
     private void runDue(boolean all) {
@@ -2447,11 +2466,11 @@ public final class SimStore {
                 return;
             }
             pending.remove(next.get());
-            next.get().effect().run();
+            run(next.get().work(), next.get().subject());
         }
     }
 
-    private record Pending(long due, long order, Runnable effect) {
+    private record Pending(long due, long order, Work work, long subject) {
     }
 
     /** porta's format of system names (app/lib/system_name.rb validates_system_name): at least two characters. */
@@ -4036,5 +4055,162 @@ public final class SimStore {
 
     private static SimError unprocessable(String field, String message) {
         return new SimError(errors(Map.of(field, List.of(message))));
+    }
+
+    // ================================================================================================ state on disk
+
+    /** The format of {@link #state()}. */
+    static final int STATE_FORMAT = 1;
+
+    /** Runs the background work whose moment has come. */
+    synchronized void runDueWork() {
+        runDue(false);
+    }
+
+    /** Whether background work changed the tenant since the last call (so that its state is saved again). */
+    synchronized boolean takeWorkDone() {
+        boolean done = workDone;
+        workDone = false;
+        return done;
+    }
+
+    /**
+     * Everything the tenant holds, as JSON: every object with its id, the id sequence, the provider account, the
+     * service tokens, proxy configs and policy chains, CMS files with their content, and the background work still to
+     * come with the wall-clock moment it is due. Serialize it before the store changes again (it shares the store's
+     * nodes).
+     */
+    synchronized byte[] state() {
+        ObjectNode s = J.objectNode();
+        s.put("format", STATE_FORMAT);
+        s.put("baseUrl", baseUrl);
+        s.put("sequence", sequence);
+        s.put("pendingOrder", pendingOrder);
+        s.set("provider", provider);
+        ObjectNode collections = s.putObject("collections");
+        stateCollections().forEach((name, m) -> {
+            ObjectNode o = collections.putObject(name);
+            m.forEach((id, n) -> o.set(String.valueOf(id), n));
+        });
+        ObjectNode chains = s.putObject("policyChains");
+        policyChains.forEach((id, c) -> chains.set(String.valueOf(id), c));
+        ObjectNode configs = s.putObject("proxyConfigs");
+        proxyConfigs.forEach((id, byEnv) -> {
+            ObjectNode e = configs.putObject(String.valueOf(id));
+            byEnv.forEach((env, list) -> list.forEach(e.withArray(env)::add));
+        });
+        ObjectNode tokens = s.putObject("serviceTokens");
+        serviceTokens.forEach((id, t) -> tokens.put(String.valueOf(id), t));
+        ObjectNode owners = s.putObject("metricOwner");
+        metricOwner.forEach((id, o) -> owners.put(String.valueOf(id), o));
+        ArrayNode deleted = s.putArray("deletedBackends");
+        deletedBackends.stream().sorted().forEach(deleted::add);
+        ObjectNode contents = s.putObject("fileContents");
+        fileContents.forEach((id, u) -> contents.putObject(String.valueOf(id)).put("filename", u.filename())
+                .put("contentType", u.contentType()).put("content", java.util.Base64.getEncoder()
+                        .encodeToString(u.content())));
+        ObjectNode rejected = s.putObject("rejectedTemplates");
+        rejectedTemplates.forEach(rejected::put);
+        ArrayNode work = s.putArray("pending");
+        long nanos = System.nanoTime();
+        long millis = System.currentTimeMillis();
+        pending.stream().sorted(Comparator.comparingLong(Pending::order)).forEach(p -> work.addObject()
+                .put("work", p.work().name()).put("subject", p.subject()).put("order", p.order())
+                .put("dueAt", millis + Math.max(0, (p.due() - nanos) / 1_000_000)));
+        try {
+            return MAPPER.writeValueAsBytes(s);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("the simulator's state is not JSON", e);
+        }
+    }
+
+    /**
+     * Replaces everything the tenant holds with a {@link #state()} (the simulator resumes it). Background work
+     * whose moment passed while the simulator was stopped is due at once. A state saved on another port has its
+     * CMS file URLs moved to this one.
+     *
+     * @throws IllegalArgumentException when it is not a state of this format
+     */
+    synchronized void restore(JsonNode s) {
+        if (s == null || s.path("format").asInt() != STATE_FORMAT) {
+            throw new IllegalArgumentException("not a 3scale simulator state of format " + STATE_FORMAT);
+        }
+        sequence = s.path("sequence").asLong();
+        pendingOrder = s.path("pendingOrder").asLong();
+        provider.removeAll();
+        provider.setAll((ObjectNode) s.path("provider"));
+        stateCollections().forEach((name, m) -> {
+            m.clear();
+            s.path("collections").path(name).properties()
+                    .forEach(e -> m.put(Long.parseLong(e.getKey()), (ObjectNode) e.getValue().deepCopy()));
+        });
+        policyChains.clear();
+        s.path("policyChains").properties()
+                .forEach(e -> policyChains.put(Long.parseLong(e.getKey()), (ArrayNode) e.getValue().deepCopy()));
+        proxyConfigs.clear();
+        s.path("proxyConfigs").properties().forEach(e -> {
+            Map<String, List<ObjectNode>> byEnv = new LinkedHashMap<>();
+            e.getValue().properties().forEach(env -> {
+                List<ObjectNode> list = new ArrayList<>();
+                env.getValue().forEach(c -> list.add((ObjectNode) c.deepCopy()));
+                byEnv.put(env.getKey(), list);
+            });
+            proxyConfigs.put(Long.parseLong(e.getKey()), byEnv);
+        });
+        serviceTokens.clear();
+        s.path("serviceTokens").properties()
+                .forEach(e -> serviceTokens.put(Long.parseLong(e.getKey()), e.getValue().asText()));
+        metricOwner.clear();
+        s.path("metricOwner").properties()
+                .forEach(e -> metricOwner.put(Long.parseLong(e.getKey()), e.getValue().asText()));
+        deletedBackends.clear();
+        s.path("deletedBackends").forEach(id -> deletedBackends.add(id.asLong()));
+        fileContents.clear();
+        s.path("fileContents").properties().forEach(e -> fileContents.put(Long.parseLong(e.getKey()),
+                new Upload(e.getValue().path("filename").asText(), e.getValue().path("contentType").asText(),
+                        java.util.Base64.getDecoder().decode(e.getValue().path("content").asText()))));
+        rejectedTemplates.clear();
+        s.path("rejectedTemplates").properties().forEach(e -> rejectedTemplates.put(e.getKey(), e.getValue().asText()));
+        pending.clear();
+        long nanos = System.nanoTime();
+        long millis = System.currentTimeMillis();
+        for (JsonNode p : s.path("pending")) {
+            long wait = Math.max(0, p.path("dueAt").asLong() - millis);
+            pending.add(new Pending(nanos + wait * 1_000_000, p.path("order").asLong(),
+                    Work.valueOf(p.path("work").asText()), p.path("subject").asLong()));
+        }
+        String savedBase = s.path("baseUrl").asText(baseUrl);
+        if (!savedBase.equals(baseUrl)) {
+            for (ObjectNode f : files.values()) {
+                String url = f.path("url").asText("");
+                if (url.startsWith(savedBase + FILE_PREFIX)) {
+                    f.put("url", baseUrl + url.substring(savedBase.length()));
+                }
+            }
+        }
+        workDone = false;
+    }
+
+    /** The collections of objects by id, by their name in {@link #state()}. */
+    private Map<String, Map<Long, ObjectNode>> stateCollections() {
+        Map<String, Map<Long, ObjectNode>> m = new LinkedHashMap<>();
+        m.put("backend_apis", backends);
+        m.put("services", services);
+        m.put("proxies", proxies);
+        m.put("metrics", metrics);
+        m.put("mapping_rules", rules);
+        m.put("backend_usages", usages);
+        m.put("application_plans", appPlans);
+        m.put("service_plans", servicePlans);
+        m.put("accounts", accounts);
+        m.put("applications", applications);
+        m.put("service_subscriptions", contracts);
+        m.put("authentication_providers", ssoProviders);
+        m.put("registry", registry);
+        m.put("cms_sections", sections);
+        m.put("cms_templates", templates);
+        m.put("cms_files", files);
+        m.put("active_docs", activeDocs);
+        return m;
     }
 }

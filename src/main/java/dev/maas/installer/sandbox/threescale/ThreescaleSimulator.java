@@ -67,21 +67,28 @@ public final class ThreescaleSimulator implements AutoCloseable {
     private final String masterToken;
     private final RequestJournal journal;
     private final SimStore store;
+    /** Where the tenant is kept (null: in memory only); see {@link #start(SimulatorOptions, Path)}. */
+    private final Path stateFile;
+    private final Object saveLock = new Object();
+    private java.util.concurrent.ScheduledExecutorService saver;
+    private volatile boolean resumed;
     private final ObjectMapper mapper = new ObjectMapper();
     private volatile Faults faults;
     private volatile Random random;
     private volatile dev.maas.installer.sandbox.WriteObserver writeObserver =
             dev.maas.installer.sandbox.WriteObserver.NONE;
 
-    private ThreescaleSimulator(SimulatorOptions options) throws IOException {
+    private ThreescaleSimulator(SimulatorOptions options, Path stateFile, JsonNode kept) throws IOException {
         this.options = options;
-        this.token = SecretRegistry.global().register(options.accessToken() != null ? options.accessToken()
+        this.stateFile = stateFile;
+        this.token = SecretRegistry.global().register(kept != null ? kept.path("accessToken").asText()
+                : options.accessToken() != null ? options.accessToken() : newToken());
+        this.masterToken = SecretRegistry.global().register(kept != null ? kept.path("masterToken").asText()
                 : newToken());
-        this.masterToken = SecretRegistry.global().register(newToken());
         this.spec = OpenApiIndex.bundled(options.version());
         this.journal = new RequestJournal(options.journalFile());
         setFaults(options.faults());
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        this.server = bind(kept == null ? 0 : kept.path("port").asInt(0));
         AtomicInteger n = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(12, r -> {
             Thread t = new Thread(r, "3scale-sim-" + n.incrementAndGet());
@@ -92,7 +99,43 @@ public final class ThreescaleSimulator implements AutoCloseable {
         server.createContext("/", this::handle);
         server.start();
         this.store = new SimStore(options, url());
+        if (kept != null) {
+            resumed = true;
+            try {
+                store.restore(kept.path("store"));
+            } catch (RuntimeException e) {
+                close();
+                throw new IOException(stateFile + ": " + e.getMessage(), e);
+            }
+        }
+        if (stateFile != null) {
+            try {
+                saveState();
+            } catch (IOException e) {
+                close();
+                throw e;
+            }
+            this.saver = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "3scale-sim-state");
+                t.setDaemon(true);
+                return t;
+            });
+            saver.scheduleWithFixedDelay(this::saveBackgroundWork, 1, 1, TimeUnit.SECONDS);
+        }
         LOG.info("3scale simulator {} listening on {}", options.version(), url());
+    }
+
+    /** A loopback server on {@code port} (the port of a resumed simulator) when it is free, else on a free one. */
+    private static HttpServer bind(int port) throws IOException {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        if (port > 0) {
+            try {
+                return HttpServer.create(new InetSocketAddress(loopback, port), 64);
+            } catch (java.net.BindException e) {
+                LOG.info("3scale simulator: port {} is taken, listening on another one", port);
+            }
+        }
+        return HttpServer.create(new InetSocketAddress(loopback, 0), 64);
     }
 
     private static String newToken() {
@@ -103,10 +146,78 @@ public final class ThreescaleSimulator implements AutoCloseable {
 
     /** Starts a simulator on a free loopback port. */
     public static ThreescaleSimulator start(SimulatorOptions options) {
+        return start(options, null);
+    }
+
+    /**
+     * Starts a simulator that keeps its tenant in {@code stateFile} (owner-only; null: in memory only). When the file
+     * exists the simulator resumes it: every object with its id, the id sequence, the CMS, the proxy configs, the
+     * background work still to come, the access tokens, and its port when that is free. A write is in the file
+     * before it is answered; background work (service tokens, sample data, purges) within a second.
+     *
+     * @throws IllegalStateException when the file cannot be read or written (the message names it)
+     */
+    public static ThreescaleSimulator start(SimulatorOptions options, Path stateFile) {
+        JsonNode kept = null;
         try {
-            return new ThreescaleSimulator(options);
+            if (stateFile != null && java.nio.file.Files.isRegularFile(stateFile)) {
+                try {
+                    kept = new ObjectMapper().readTree(stateFile.toFile());
+                } catch (IOException e) {
+                    throw new IOException(stateFile + " cannot be read: " + e.getMessage(), e);
+                }
+                if (kept == null || kept.path("format").asInt() != STATE_FORMAT || !kept.path("store").isObject()) {
+                    throw new IOException(stateFile + " is not a 3scale simulator state of format " + STATE_FORMAT);
+                }
+            }
+            return new ThreescaleSimulator(options, stateFile, kept);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the 3scale simulator: " + e.getMessage(), e);
+        }
+    }
+
+    /** The format of the state file (see {@link #start(SimulatorOptions, Path)}). */
+    static final int STATE_FORMAT = 1;
+
+    /** Whether the simulator resumed a state file. */
+    public boolean resumed() {
+        return resumed;
+    }
+
+    /**
+     * Writes the tenant to the state file (atomically, 0600), when the simulator keeps one. Called after every write
+     * and at close; tests and the simulated operator, which change the store directly, may call it too.
+     */
+    public void saveState() throws IOException {
+        if (stateFile == null) {
+            return;
+        }
+        synchronized (saveLock) {
+            byte[] tenant = store.state();
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(tenant.length + 256);
+            try (com.fasterxml.jackson.core.JsonGenerator g = mapper.getFactory().createGenerator(out)) {
+                g.writeStartObject();
+                g.writeNumberField("format", STATE_FORMAT);
+                g.writeNumberField("port", server.getAddress().getPort());
+                g.writeStringField("accessToken", token);
+                g.writeStringField("masterToken", masterToken);
+                g.writeFieldName("store");
+                g.writeRawValue(new String(tenant, StandardCharsets.UTF_8));
+                g.writeEndObject();
+            }
+            dev.maas.installer.engine.files.PrivateFiles.replace(stateFile, out.toByteArray());
+        }
+    }
+
+    /** Saves the state when background work changed it (between writes). */
+    private void saveBackgroundWork() {
+        try {
+            store.runDueWork();
+            if (store.takeWorkDone()) {
+                saveState();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("3scale simulator: cannot save its state in {}: {}", stateFile, e.toString());
         }
     }
 
@@ -150,6 +261,14 @@ public final class ThreescaleSimulator implements AutoCloseable {
             executor.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (saver != null) {
+            saver.shutdownNow();
+            try {
+                saveState();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("3scale simulator: cannot save its state in {}: {}", stateFile, e.toString());
+            }
         }
         journal.close();
     }
@@ -238,6 +357,17 @@ public final class ThreescaleSimulator implements AutoCloseable {
                 }
             }
             SimStore.Resp resp = dispatch(method, path, params, uploads, ex.getRequestHeaders().getFirst("Authorization"));
+            if (stateFile != null && ((write && resp.status() < 400) || store.takeWorkDone())) {
+                try {
+                    saveState(); // on disk before it is answered: a killed sandbox keeps every answered write
+                } catch (IOException e) {
+                    LOG.warn("3scale simulator: cannot save its state in {}: {}", stateFile, e.toString());
+                    journal.record(new RequestJournal.Entry(method, path, journalParams, 500, "state-not-saved"));
+                    respond(ex, 500, "{\"status\":\"Internal Server Error\",\"error\":\"the sandbox cannot save"
+                            + " its state (free some disk space, or restart the sandbox)\"}");
+                    return;
+                }
+            }
             if (fault == Fault.ERROR_AFTER && resp.status() < 300) {
                 journal.record(new RequestJournal.Entry(method, path, journalParams, 500, "5xx-after-commit"));
                 respond(ex, 500, "{\"status\":\"Internal Server Error\"}");
