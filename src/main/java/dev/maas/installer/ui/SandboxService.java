@@ -44,7 +44,15 @@ public final class SandboxService implements AutoCloseable {
     public Path dir() { return dir; }
 
     /** Starts the sandbox on a background thread, or gives the one already started (or starting). */
-    public synchronized CompletableFuture<SandboxLauncher.Started> start() {
+    public CompletableFuture<SandboxLauncher.Started> start() {
+        return start(phase -> { });
+    }
+
+    /**
+     * Starts the sandbox as {@link #start()} does; {@code phase} hears what it is starting now (e.g. "Keycloak"),
+     * on the sandbox thread. A sandbox already starting keeps the listener it was started with.
+     */
+    public synchronized CompletableFuture<SandboxLauncher.Started> start(java.util.function.Consumer<String> phase) {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("the wizard is closing"));
         }
@@ -53,7 +61,7 @@ public final class SandboxService implements AutoCloseable {
         }
         sandbox = CompletableFuture.supplyAsync(() -> {
             LOG.info("starting the local sandbox in {}", dir);
-            SandboxLauncher.Started started = launcher.start(dir);
+            SandboxLauncher.Started started = launcher.start(dir, phase);
             if (!adopt(started)) {
                 stop(started);
                 throw new IllegalStateException("the wizard closed while the sandbox was starting");

@@ -70,7 +70,16 @@ public final class WizardShell implements AutoCloseable {
         Path kubeconfig = given != null && !given.isBlank() ? Path.of(given.trim()) : defaultKubeconfig(env, home);
         this.clusterGiven = isClusterGiven(given, env, home);
         this.sandboxWhenNoCluster = b.sandboxWhenNoCluster;
-        SandboxLauncher launcher = b.sandboxLauncher != null ? b.sandboxLauncher : dir -> LocalSandbox.start(dir);
+        SandboxLauncher launcher = b.sandboxLauncher != null ? b.sandboxLauncher : new SandboxLauncher() {
+            // LocalSandbox (and the sandbox classes) load only when a sandbox really starts
+            @Override
+            public Started start(Path dir) { return LocalSandbox.start(dir); }
+
+            @Override
+            public Started start(Path dir, java.util.function.Consumer<String> phase) {
+                return LocalSandbox.start(dir, phase);
+            }
+        };
         this.sandboxes = new SandboxService(launcher, b.sandboxDir != null ? b.sandboxDir : sandboxDir(env, home));
         // the model's log exists only once the model does; the config view model is made below
         ConfigViewModel[] configRef = new ConfigViewModel[1];
@@ -116,9 +125,12 @@ public final class WizardShell implements AutoCloseable {
                 cp.attach(config, contexts);
             }
         });
-        this.sandbox = new SandboxViewModel(() -> sandboxes.start().thenApply(
+        this.sandbox = new SandboxViewModel(phase -> sandboxes.start(phase).thenApply(
                 s -> new SandboxViewModel.SandboxFiles(s.kubeconfig(), s.configFile())),
                 b.fxExecutor, connection, config, model.log());
+        // every wait shows as progress: the sandbox starting, then the connection being made
+        model.waits().add(sandbox.starting(), sandbox.statusTextProperty());
+        model.waits().add(connection.connecting(), connection.statusTextProperty());
         if (b.startOnConnectPage) {
             model.showConnectPage();
         }

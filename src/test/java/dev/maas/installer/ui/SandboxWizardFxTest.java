@@ -95,7 +95,9 @@ class SandboxWizardFxTest {
         String[] firstStatus = new String[1];
         boolean[] spinner = new boolean[1];
         boolean[] started = new boolean[1];
+        java.util.Queue<String> waits = new java.util.concurrent.ConcurrentLinkedQueue<>();
         robot.interact(() -> {
+            s.model().waits().textProperty().addListener((o, a, b) -> waits.add(b));
             s.windowShown();
             started[0] = s.sandbox().state() == SandboxViewModel.State.STARTING;
             s.view().applyCss();
@@ -108,6 +110,9 @@ class SandboxWizardFxTest {
 
         waitUntil(() -> s.connection().state() == ConnectionViewModel.State.CONNECTED, s);
         WaitForAsyncUtils.waitForFxEvents();
+        // the progress said what the sandbox was starting, from its own log lines, then the connection
+        assertThat(waits).as("waits shown").contains("Starting the local sandbox: Keycloak…")
+                .anyMatch(w -> w.startsWith("Connecting to https://127.0.0.1:"));
         Path sandboxDir = home.resolve(".local/share/maas-installer/sandbox");
         assertThat(robot.lookup("#sandboxBadge").query().isVisible()).isTrue();
         assertThat(label(robot, "#connection").getText()).startsWith("Local sandbox: https://127.0.0.1:")

@@ -321,6 +321,7 @@ class WizardShellFxTest {
     @Test
     void aFailedStageShowsItsErrorAndFixAndItsDependentIsSkipped(FxRobot robot) throws Exception {
         gamma.fail = true;
+        connect(robot);   // the global buttons work only when connected
         robot.clickOn("#applyAllButton");
         waitUntil(() -> model.stage("delta").status() == StageStatus.SKIPPED && !model.run().isRunning());
         WaitForAsyncUtils.waitForFxEvents();
@@ -353,6 +354,7 @@ class WizardShellFxTest {
     void theLogFiltersByStageAndLevelAndCopiesAndSavesTheShownLines(FxRobot robot, @TempDir Path dir)
             throws Exception {
         gamma.fail = true;
+        connect(robot);   // the global buttons work only when connected
         robot.clickOn("#applyAllButton");
         waitUntil(() -> !model.run().isRunning() && model.stage("delta").status() == StageStatus.SKIPPED);
         WaitForAsyncUtils.waitForFxEvents();
@@ -466,4 +468,9 @@ class WizardShellFxTest {
         WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
     }
 
+
+    private void connect(FxRobot robot) {
+        robot.interact(() -> model.connectionProperty().set(new ConnectionInfo("https://127.0.0.1:40123", "sandbox",
+                true)));
+    }
 }

@@ -48,6 +48,8 @@ public final class JourneyViewModel {
     private final BooleanBinding canNext;
     private final BooleanBinding canBack;
     private boolean refreshWhenIdle;
+    /** True from the end of a full apply until the verify that follows it finishes. */
+    private final ReadOnlyBooleanWrapper verifyingApply = new ReadOnlyBooleanWrapper(this, "verifyingApply", false);
     private boolean verifyOnConnect = true;
 
     public JourneyViewModel(WizardViewModel wizard) {
@@ -65,7 +67,7 @@ public final class JourneyViewModel {
         follow();
 
         List<Observable> deps = new ArrayList<>(List.of(current, wizard.connectionProperty(),
-                wizard.run().runningProperty(), applied, applyFailed));
+                wizard.run().runningProperty(), applied, applyFailed, verifyingApply));
         for (StageViewModel s : wizard.stages()) {
             deps.add(s.inputProblemProperty());
             deps.add(s.statusProperty());
@@ -198,11 +200,31 @@ public final class JourneyViewModel {
         });
     }
 
+    /**
+     * True while the verify that follows a full apply runs: the stages are applied when that verify finds every one
+     * of them in place, and the stage list shows what it found.
+     */
+    public ReadOnlyBooleanProperty verifyingApplyProperty() { return verifyingApply.getReadOnlyProperty(); }
+
     private void finished(RunReport report) {
-        if (report != null && report.operation() == Operation.APPLY
-                && report.stages().size() == wizard.stages().size()) {
-            applied.set(report.allOk());
+        boolean full = report != null && report.stages().size() == wizard.stages().size();
+        if (full && report.operation() == Operation.APPLY) {
+            applied.set(false);
             applyFailed.set(!report.allOk());
+            if (report.allOk()) {
+                // verify right after apply: what the list then shows is what the live systems say
+                verifyingApply.set(true);
+                if (!wizard.runAll(Operation.VERIFY)) {
+                    verifyingApply.set(false);
+                    applyFailed.set(true);
+                }
+                return;
+            }
+        } else if (full && report.operation() == Operation.VERIFY && verifyingApply.get()) {
+            verifyingApply.set(false);
+            boolean inPlace = report.stages().stream().allMatch(r -> r.state().passes());
+            applied.set(inPlace);
+            applyFailed.set(!inPlace);
         }
         if (refreshWhenIdle && !wizard.run().isRunning()) {
             refreshWhenIdle = false;
@@ -239,8 +261,10 @@ public final class JourneyViewModel {
                 yield "";
             }
             case REVIEW -> running ? WAIT_FOR_RUN : applied.get() ? "" : PRESS_APPLY_ALL;
-            case APPLY -> running ? "Applying: wait for it to finish (or Cancel)"
-                    : applied.get() ? "" : applyFailed.get() ? "Apply did not finish: fix the failed stage, then Retry"
+            case APPLY -> running ? verifyingApply.get() ? "Verifying what was applied: wait for it to finish"
+                    : "Applying: wait for it to finish (or Cancel)"
+                    : applied.get() ? "" : applyFailed.get() ? "Apply did not finish, or the verify after it found a problem: fix the stage marked"
+                    + " failed, then Retry"
                     : "Nothing applied yet: press Apply all on the review page";
             case SUMMARY -> LAST_PAGE;
         };

@@ -130,6 +130,16 @@ public final class StageViewModel {
 
     public ObservableList<Check> checks() { return checksView; }
 
+    private final ReadOnlyStringWrapper timing = new ReadOnlyStringWrapper(this, "timing", "");
+
+    /**
+     * When the stage ran in the last run and how long it took, e.g. "started at 0:03, took 12 s" or "running for
+     * 5 s (started at 0:03)"; empty when it did not run in it.
+     */
+    public ReadOnlyStringProperty timingProperty() { return timing.getReadOnlyProperty(); }
+
+    void timing(String text) { timing.set(text == null ? "" : text); }
+
     void started(Operation op) {
         if (!available) {
             return;

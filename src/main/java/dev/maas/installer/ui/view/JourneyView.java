@@ -383,8 +383,28 @@ public final class JourneyView {
             Label message = wrapped("");
             message.textProperty().bind(s.messageProperty());
             GridPane.setHgrow(message, Priority.ALWAYS);
-            grid.addRow(row++, new Label(s.title()), status, message);
+            // the stage's place in the run's timeline: when it started and how long it took
+            Label timing = new Label();
+            timing.setId("apply-timing-" + s.id());
+            timing.getStyleClass().add(Styles.TEXT_MUTED);
+            timing.textProperty().bind(s.timingProperty());
+            timing.setMinWidth(Region.USE_PREF_SIZE);
+            grid.addRow(row++, new Label(s.title()), status, timing, message);
         }
+        // the running stage's "running for n s" moves on every second while a run goes
+        javafx.animation.Timeline tick = new javafx.animation.Timeline(new javafx.animation.KeyFrame(
+                javafx.util.Duration.seconds(1), e -> wizard.tick()));
+        tick.setCycleCount(javafx.animation.Animation.INDEFINITE);
+        wizard.run().runningProperty().addListener((o, was, now) -> {
+            if (now) {
+                tick.play();
+            } else {
+                tick.stop();
+            }
+        });
+        Label verifying = statusLine("applyVerifying", Bindings.when(journey.verifyingApplyProperty())
+                .then("Applied. Verifying every stage against the live systems: the list shows what it finds.")
+                .otherwise(""));
         // no mnemonic: Esc cancels, and the progress pane's Cancel (Alt+C) is on screen at the same time
         Button cancel = new Button("Cancel (Esc)");
         cancel.setMnemonicParsing(false);
@@ -400,20 +420,23 @@ public final class JourneyView {
         retry.managedProperty().bind(retry.visibleProperty());
         retry.setOnAction(e -> journey.reviewForApply()); // through the review and its confirmation again
         Label done = statusLine("applyDone", Bindings.when(journey.appliedProperty())
-                .then("Every stage is applied. Press Next for the links and what to do next.").otherwise(""));
-        box.getChildren().addAll(overall, grid, new HBox(10, cancel, retry), done);
+                .then("Every stage is applied, and the verify after it found every one in place. Press Next for the"
+                        + " links and what to do next.").otherwise(""));
+        box.getChildren().addAll(overall, grid, new HBox(10, cancel, retry), verifying, done);
         return scroll("applyPage", box);
     }
 
     private Node summaryPage() {
         VBox box = content("summaryPage", "Your MaaS is ready");
         GridPane links = new GridPane();
+        links.setId("summaryLinks");
         links.setHgap(10);
         links.setVgap(4);
         addLink(links, 0, "3scale admin portal", "summaryAdminLink", summary.adminPortalProperty());
         addLink(links, 1, "Developer portal", "summaryPortalLink", summary.developerPortalProperty());
         addLink(links, 2, "Keycloak console", "summaryKeycloakLink", summary.keycloakConsoleProperty());
         Label linksStatus = statusLine("summaryLinksStatus", summary.linksStatusProperty());
+        Label openStatus = statusLine("summaryOpenStatus", summary.openStatusProperty());
 
         Label credTitle = new Label("Credentials");
         credTitle.setId("summaryCredentialsTitle");
@@ -457,7 +480,8 @@ public final class JourneyView {
             }
         });
         Label diagStatus = statusLine("summaryDiagnosticsStatus", summary.diagnosticsStatusProperty());
-        box.getChildren().addAll(new HBox(10, show, hide, diagnostics), credStatus, diagStatus, links, linksStatus,
+        box.getChildren().addAll(new HBox(10, show, hide, diagnostics), credStatus, diagStatus, links, openStatus,
+                linksStatus,
                 credTitle, creds, next);
         return scroll("summaryPage", box);
     }
@@ -470,8 +494,21 @@ public final class JourneyView {
         h.disableProperty().bind(url.isEmpty());
         h.setAccessibleText("Open the " + name);
         h.setOnAction(e -> summary.open(url.get()));
+        h.setTooltip(new javafx.scene.control.Tooltip("Opens in your browser"));
         l.setLabelFor(h);
-        g.addRow(row, l, h);
+        // the second action: the link on the clipboard (for a browser on another machine, say)
+        Button copy = new Button("Copy");
+        copy.setId(id + "Copy");
+        copy.getStyleClass().add(Styles.SMALL);
+        copy.setAccessibleText("Copy the " + name + " link");
+        copy.disableProperty().bind(url.isEmpty());
+        copy.setOnAction(e -> {
+            javafx.scene.input.ClipboardContent c = new javafx.scene.input.ClipboardContent();
+            c.putString(url.get());
+            javafx.scene.input.Clipboard.getSystemClipboard().setContent(c);
+            summary.copied(url.get());
+        });
+        g.addRow(row, l, h, copy);
     }
 
     private static void credRow(GridPane g, int row, String name, String id, ReadOnlyStringProperty value) {
