@@ -181,11 +181,11 @@ class JourneySandboxFxTest {
         String goodRealm = realm.getText();
         robot.interact(() -> realm.setText("bad realm!"));
         assertThat(button(robot, "#journeyNext").isDisabled()).isTrue();
-        assertThat(label(robot, "#journeyReason").getText()).startsWith("Fix: sso.realm");
+        assertThat(label(robot, "#journeyReason").getText()).startsWith("Fix: Realm: ");
         // ... and nothing runs with it, nor with the last valid realm: the sidebar's Apply all is off, with the reason
         RunReport lastBefore = w.lastReportProperty().get();
         assertThat(button(robot, "#applyAllButton").isDisabled()).isTrue();
-        assertThat(label(robot, "#allBlockedReason").getText()).contains("sso.realm");
+        assertThat(label(robot, "#allBlockedReason").getText()).contains("Realm (Red Hat SSO page): ");
         robot.clickOn("#applyAllButton");
         robot.push(javafx.scene.input.KeyCode.ALT, javafx.scene.input.KeyCode.L);
         WaitForAsyncUtils.waitForFxEvents();
