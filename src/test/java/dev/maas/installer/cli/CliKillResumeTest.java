@@ -241,7 +241,7 @@ class CliKillResumeTest {
     }
 
     /**
-     * Runs verify; it must succeed with every stage OK and every check as after the clean run (OK, or the one WARN
+     * Runs verify; it must succeed with every stage at its worst check and every check as after the clean run (OK, or the one WARN
      * the sandbox always has: the tenant's time zone, a manual step); returns check name to status.
      */
     private static Map<String, String> verify(Fresh f, String what) {
@@ -249,7 +249,13 @@ class CliKillResumeTest {
         assertThat(verify.code()).as(what + ": verify\n" + verify).isZero();
         Map<String, String> checks = new TreeMap<>();
         for (JsonNode stage : verify.json().path("stages")) {
-            assertThat(stage.path("result").asText()).as(what + ": verify " + stage.path("id")).isEqualTo("OK");
+            // a stage's result is its worst check: OK, or WARN where the sandbox always warns
+            boolean warns = false;
+            for (JsonNode check : stage.path("checks")) {
+                warns |= "WARN".equals(check.path("status").asText());
+            }
+            assertThat(stage.path("result").asText()).as(what + ": verify " + stage.path("id"))
+                    .isEqualTo(warns ? "WARN" : "OK");
             for (JsonNode check : stage.path("checks")) {
                 assertThat(check.path("status").asText()).as(what + ": check " + check).isIn("OK", "WARN");
                 checks.put(stage.path("id").asText() + ": " + check.path("name").asText(),

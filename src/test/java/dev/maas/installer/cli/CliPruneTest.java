@@ -58,8 +58,9 @@ class CliPruneTest {
             assertThat(writes(sandbox)).as("no write to 3scale on the second apply").isEmpty();
             Result verify = cli.run("verify", "--config", both.toString(), "--stage", stages, "--output", "json");
             assertThat(verify.code()).as(verify.toString()).isZero();
+            // every stage OK but threescale: its result is its worst check, the time zone's WARN (a manual step)
             assertThat(verify.json().path("stages")).hasSize(4).allSatisfy(st -> assertThat(st.path("result")
-                    .asText()).as(st.toString()).isEqualTo("OK"));
+                    .asText()).as(st.toString()).isEqualTo(st.path("id").asText().equals("threescale") ? "WARN" : "OK"));
             assertThat(writes(sandbox)).as("verify writes nothing").isEmpty();
 
             ThreescaleClient client = ThreescaleClient.builder(sandbox.threescale().url(),

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maas.installer.cluster.ProxySettings;
 import dev.maas.installer.cluster.TrustStore;
+import dev.maas.installer.keycloak.KeycloakAdmin;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.config.ConfigLoader;
 import dev.maas.installer.engine.config.InstallerConfig;
@@ -29,8 +30,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.keycloak.admin.client.Keycloak;
-import org.keycloak.admin.client.KeycloakBuilder;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
@@ -377,9 +376,12 @@ class JourneySandboxFxTest {
         // callback accepted) drift; rerunning sso after the portal repairs both: nothing drifts any more
         InstallerConfig cfg = again.config().current();
         Map<String, String> admin = kube.secrets().inNamespace(ns).withName("credential-rh-sso").get().getData();
-        try (Keycloak kc = KeycloakBuilder.builder().serverUrl(cfg.endpoints().keycloakUrl()).realm("master")
-                .clientId("admin-cli").username(decode(admin.get("ADMIN_USERNAME")))
-                .password(decode(admin.get("ADMIN_PASSWORD"))).grantType("password").build()) {
+        // Keycloak's Route is served with the sandbox's self-signed ingress certificate: trust the CA it publishes
+        String ingressCa = kube.configMaps().inNamespace("openshift-config-managed").withName("default-ingress-cert")
+                .get().getData().get("ca-bundle.crt");
+        try (KeycloakAdmin kc = KeycloakAdmin.connect(cfg.endpoints().keycloakUrl(), new KeycloakAdmin.Credentials(
+                decode(admin.get("ADMIN_USERNAME")), decode(admin.get("ADMIN_PASSWORD")), "credential-rh-sso"),
+                trusting(ingressCa), List.of())) {
             ClientRepresentation client = kc.realm(cfg.sso().realm()).clients().findByClientId("3scale").get(0);
             client.setRedirectUris(List.of("https://evil.example.com/*"));
             kc.realm(cfg.sso().realm()).clients().get(client.getId()).update(client);
@@ -480,5 +482,23 @@ class JourneySandboxFxTest {
                     + s.connection().statusTextProperty().get() + "\n" + describe(s.model())).get(30, TimeUnit.SECONDS);
             throw new AssertionError("timed out; the wizard says " + seen, e);
         }
+    }
+
+    /** A TLS context trusting the certificates of a PEM bundle (host names verified as always). */
+    private static javax.net.ssl.SSLContext trusting(String pemBundle) throws Exception {
+        java.security.KeyStore anchors = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+        anchors.load(null, null);
+        int i = 0;
+        for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificates(new java.io.ByteArrayInputStream(pemBundle.getBytes(
+                        java.nio.charset.StandardCharsets.US_ASCII)))) {
+            anchors.setCertificateEntry("ca-" + i++, c);
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(anchors);
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+        return tls;
     }
 }

@@ -290,7 +290,7 @@ class PortalStageTest {
     void theRedirectUrisAreOnlyReadAHandEditIsForTheSsoStageToRepair() {
         new PortalStage().apply(ctx(config(null, null)), Progress.NONE);
         String callback = "https://" + PORTAL_HOST + "/auth/keycloak/callback";
-        KeycloakServer.Endpoint kc = KeycloakServer.get();
+        KeycloakServer.Endpoint kc = server();
         try (KeycloakAdmin admin = KeycloakAdmin.connect(kc.url(), new KeycloakAdmin.Credentials(kc.adminUser(),
                 kc.adminPassword(), "test"))) {
             ClientRepresentation client = keycloakClient();
@@ -630,7 +630,9 @@ class PortalStageTest {
         new PortalStage().apply(ctx(config(false)), Progress.NONE);
 
         AuthenticationProvider sso = threescale().tenant().findAuthenticationProvider("keycloak").orElseThrow();
-        assertThat(sso.site()).isEqualTo("https://keycloak-rh-sso." + DOMAIN + "/realms/" + realm);
+        // the Route's host with Keycloak's own path (/auth on the legacy generation)
+        String path = java.net.URI.create(server().url()).getPath().replaceAll("/+$", "");
+        assertThat(sso.site()).isEqualTo("https://keycloak-rh-sso." + DOMAIN + path + "/realms/" + realm);
         assertThat(sso.skipSslCertificateVerification()).isFalse();
         List<Check> checks = new PortalStage().verify(ctx(config(false)));
         Check cert = check(checks, "sign-in certificate");

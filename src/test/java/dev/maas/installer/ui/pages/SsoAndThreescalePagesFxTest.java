@@ -133,7 +133,7 @@ class SsoAndThreescalePagesFxTest {
     }
 
     @Test
-    void anInvalidRealmIsShownAndKeptOutOfTheConfigAValidOneIsUsedByTheNextRun(FxRobot robot) throws Exception {
+    void anInvalidRealmIsShownAndBlocksTheSsoStageAValidOneIsUsedByTheNextRun(FxRobot robot) throws Exception {
         select(robot, StageIds.SSO);
         assertThat(label(robot, "#stageDescription").getText()).isEqualTo(SsoPage.DESCRIPTION);
         assertThat(robot.lookup("#sso-realm-error").query().isVisible()).isFalse();
@@ -145,12 +145,15 @@ class SsoAndThreescalePagesFxTest {
         assertThat(error.isVisible()).isTrue();
         assertThat(error.getText()).isEqualTo("'bad realm!' is not a valid realm name: use letters, digits, '.', '_'"
                 + " and '-' (e.g. maas)");
-        assertThat(shell.config().current().sso().realm()).isEqualTo("maas");
+        // the configuration holds what the form shows, with its problem: the stages it feeds cannot run
+        assertThat(shell.config().current().sso().realm()).isEqualTo("bad realm!");
+        assertThat(shell.config().problems().values()).anySatisfy(p -> assertThat(p.stages()).contains(StageIds.SSO));
 
         robot.clickOn("#sso-realm").eraseText(10).write("models");
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(robot.lookup("#sso-realm-error").query().isVisible()).isFalse();
         assertThat(shell.config().current().sso().realm()).isEqualTo("models");
+        assertThat(shell.config().problems()).isEmpty();
 
         robot.interact(() -> model.plan());
         waitUntil(() -> realmsSeenByRuns.contains("models"));
@@ -221,11 +224,14 @@ class SsoAndThreescalePagesFxTest {
         robot.interact(() -> ((TextInputControl) robot.lookup("#threescale-tenant").query()).setText("Bad_Tenant"));
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(label(robot, "#threescale-tenant-error").getText()).contains("'Bad_Tenant' is not a valid name");
-        assertThat(shell.config().current().threescale().tenantName()).isEqualTo("maas");
+        assertThat(shell.config().current().threescale().tenantName()).isEqualTo("Bad_Tenant");
+        assertThat(shell.config().problems().values())
+                .anySatisfy(p -> assertThat(p.stages()).contains(StageIds.THREESCALE));
         robot.clickOn("#threescale-tenant").eraseText(10).write("models");
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(robot.lookup("#threescale-tenant-error").query().isVisible()).isFalse();
         assertThat(shell.config().current().threescale().tenantName()).isEqualTo("models");
+        assertThat(shell.config().problems()).isEmpty();
 
         assertThat(robot.lookup("#threescale-s3-secret").query().isVisible()).isFalse();
         @SuppressWarnings("unchecked")
