@@ -44,7 +44,7 @@ class ModelSettingsPageModelTest {
         assertThat(config.problems()).isEmpty();
         assertThat(config.current().products().concurrency()).isEqualTo(2);
         m.planNameProperty().set("  ");
-        assertThat(m.errorProperty().get()).startsWith("plans.name");
+        assertThat(m.errorProperty().get()).startsWith("Application plan name: ");
         assertThat(config.problems().get("model settings").stages()).containsExactly("plans");
     }
 

@@ -103,7 +103,7 @@ class ModelsPageModelTest {
         Path missing = dir.resolve("nope.yaml");
         b.openapiProperty().set(missing.toString());
         b.nameProperty().set("Other");
-        assertThat(b.error()).contains("openapi: file not found");
+        assertThat(b.error()).contains("OpenAPI file: file not found");
         assertThat(config.problems()).containsKey("models");
 
         b.openapiProperty().set("");
