@@ -12,7 +12,6 @@ import dev.maas.installer.ui.model.SandboxViewModel;
 import dev.maas.installer.ui.model.StageStatus;
 import javafx.application.Application;
 import javafx.scene.control.Label;
-import javafx.scene.control.TableView;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -138,8 +137,8 @@ class SandboxWizardFxTest {
                 .isNotEmpty().extracting(Check::status).containsOnly(CheckStatus.OK);
         assertThat(s.model().stage(StageIds.PREFLIGHT).status()).isEqualTo(StageStatus.OK);
         assertThat(label(robot, "#stageStatus").getText()).isEqualTo("OK");
-        TableView<?> checks = robot.lookup("#checksTable").queryAs(TableView.class);
-        assertThat(checks.getItems()).hasSameSizeAs(s.model().stage(StageIds.PREFLIGHT).checks());
+        javafx.scene.layout.VBox checks = robot.lookup("#checksTable").queryAs(javafx.scene.layout.VBox.class);
+        assertThat(checks.getChildren()).hasSameSizeAs(s.model().stage(StageIds.PREFLIGHT).checks());
 
         // closing the shell stops the sandbox: its port refuses connections
         URI api = URI.create(s.model().connectionProperty().get().cluster());

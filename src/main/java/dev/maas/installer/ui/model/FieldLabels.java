@@ -113,4 +113,18 @@ public final class FieldLabels {
         String page = page(p.path());
         return label(p.path()) + (page.isEmpty() ? "" : " (" + page + ")") + ": " + words(p.message());
     }
+
+    /** What to do, in the screen's words: a configuration field named by its label and page. */
+    public static String fix(dev.maas.installer.engine.Fix fix) {
+        if (fix == null) {
+            return "";
+        }
+        if (fix.kind() == dev.maas.installer.engine.Fix.Kind.CONFIG && (LABELS.containsKey(fix.target())
+                || MODEL.matcher(fix.target()).matches())) {
+            String page = page(fix.target());
+            return "correct " + label(fix.target()) + (page.isEmpty() ? "" : " (" + page + ")")
+                    + (fix.hint().isEmpty() ? "" : ": " + fix.hint());
+        }
+        return fix.toString();
+    }
 }

@@ -163,7 +163,7 @@ public final class StageViewModel {
         if (result.operation() == Operation.APPLY) {
             hasRun.set(true);
         }
-        fix.set(result.fix() == null ? "" : result.fix().toString());
+        fix.set(FieldLabels.fix(result.fix()));
         if (result.operation() == Operation.VERIFY) {
             liveState.set(LiveState.of(result));
         }
@@ -245,7 +245,7 @@ public final class StageViewModel {
                         message.set((state == StageState.DRIFTED ? "Drifted: " : "") + n + " check"
                                 + (n == 1 ? "" : "s") + " failed: see the fixes below.");
                         bad.stream().filter(c -> c.fix() != null).findFirst()
-                                .ifPresent(c -> fix.set(c.fix().toString()));
+                                .ifPresent(c -> fix.set(FieldLabels.fix(c.fix())));
                     }
                     case WARN -> {
                         status.set(StageStatus.WARNING);

@@ -78,6 +78,12 @@ public final class ModelSettingsPage implements StagePage {
         Alert alert = new Alert(Alert.AlertType.CONFIRMATION, text, ButtonType.OK, ButtonType.CANCEL);
         alert.setTitle("Delete products of models no longer listed?");
         alert.setHeaderText("Prune products in the next products run?");
+        // owned by the wizard's window: shown over it, which keeps its size and maximised state
+        javafx.stage.Window owner = javafx.stage.Window.getWindows().stream().filter(javafx.stage.Window::isFocused)
+                .findFirst().orElse(null);
+        if (owner != null) {
+            alert.initOwner(owner);
+        }
         return alert.showAndWait().filter(b -> b == ButtonType.OK).isPresent();
     }
 

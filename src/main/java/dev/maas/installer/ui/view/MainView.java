@@ -125,6 +125,18 @@ public final class MainView extends BorderPane {
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(OpeningView.PAGE_SHARE);
         SplitPane.setResizableWithParent(bottom, false);
+        // the log drawer closed: the bottom shrinks to the progress and the log's bar, the page takes the rest
+        double[] openAt = {OpeningView.PAGE_SHARE};
+        model.log().openProperty().addListener((o, was, open) -> {
+            if (open) {
+                bottom.setMaxHeight(Double.MAX_VALUE);
+                split.setDividerPositions(openAt[0]);
+            } else {
+                openAt[0] = split.getDividers().get(0).getPosition();
+                bottom.setMaxHeight(Region.USE_PREF_SIZE);
+                split.setDividerPositions(1.0);
+            }
+        });
         setCenter(split);
     }
 
@@ -170,8 +182,11 @@ public final class MainView extends BorderPane {
         Node own = journey == null ? null : journey.page(which);
         Node focused = getScene() == null ? null : getScene().getFocusOwner();
         boolean focusOnPage = focused != null && FocusSupport.isInside(focused, centre);
-        centre.getChildren().setAll(own != null ? own
-                : connect && connectPageFactory != null ? connectPage() : stagePage());
+        Node shown = own != null ? own : connect && connectPageFactory != null ? connectPage() : stagePage();
+        centre.getChildren().setAll(shown);
+        if (shown instanceof javafx.scene.control.ScrollPane sp) {
+            sp.setVvalue(sp.getVmin());   // a page opens at its title
+        }
         Mnemonics.prune(getScene());
         if (focusOnPage) {
             // the focused button (Start, Apply all...) left with its page: the new page's first control takes the
