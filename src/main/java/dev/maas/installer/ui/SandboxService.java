@@ -100,6 +100,17 @@ public final class SandboxService implements AutoCloseable {
         }
     }
 
+    private volatile boolean discardOnClose;
+
+    /** Whether a sandbox this service started runs now. */
+    public synchronized boolean isRunning() { return running != null; }
+
+    /**
+     * Whether {@link #close()} also deletes the sandbox's folder (its cluster objects, 3scale and Keycloak data), so
+     * that the next start makes a new, empty sandbox; by default the folder is kept.
+     */
+    public void discardOnClose(boolean yes) { this.discardOnClose = yes; }
+
     /** Stops the sandbox, if one runs, and the background threads. Safe to call more than once. */
     @Override
     public void close() {
@@ -123,11 +134,30 @@ public final class SandboxService implements AutoCloseable {
             LOG.info("stopping the local sandbox");
             stop(toStop);
         }
+        if (discardOnClose) {
+            discardOnClose = false;
+            delete(dir);
+        }
         executor.shutdownNow();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Deletes the sandbox's folder and everything in it (the user chose to discard the sandbox). */
+    private static void delete(Path dir) {
+        if (!java.nio.file.Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        LOG.info("discarding the local sandbox: deleting {}", dir);
+        try (java.util.stream.Stream<Path> all = java.nio.file.Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("could not delete all of the sandbox's folder {}: {}; delete it by hand", dir, e.toString());
         }
     }
 }

@@ -100,6 +100,7 @@ public class WizardApp extends Application {
                 .build();
         StartupTrace.mark("shell built");
         shell.attach(scene);
+        shell.confirmCloseOf(window);   // closing with the sandbox running asks: keep it or discard it
         StartupTrace.mark("main view attached");
         try (InputStream icon = WizardApp.class.getResourceAsStream("/dev/maas/installer/ui/icon.png")) {
             if (icon != null) {

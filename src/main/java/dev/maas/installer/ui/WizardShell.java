@@ -240,6 +240,45 @@ public final class WizardShell implements AutoCloseable {
     /** The local sandbox behind {@link #sandbox()}. */
     public SandboxService sandboxes() { return sandboxes; }
 
+    /** Button texts of the question asked when the window closes with the sandbox running. */
+    public static final String KEEP_SANDBOX = "Keep the sandbox";
+    public static final String DISCARD_SANDBOX = "Discard the sandbox";
+
+    /**
+     * Asks before {@code window} closes while the local sandbox runs: keep it (it stops, its files stay in its folder
+     * for the next start), discard it (it stops and its folder is deleted), or do not close. The question is a
+     * dialog owned by the window; closing goes on once it is answered. FX thread.
+     */
+    public void confirmCloseOf(javafx.stage.Stage window) {
+        window.addEventHandler(javafx.stage.WindowEvent.WINDOW_CLOSE_REQUEST, e -> {
+            if (!sandboxes.isRunning()) {
+                return;
+            }
+            e.consume();
+            javafx.scene.control.ButtonType keep = new javafx.scene.control.ButtonType(KEEP_SANDBOX,
+                    javafx.scene.control.ButtonBar.ButtonData.YES);
+            javafx.scene.control.ButtonType discard = new javafx.scene.control.ButtonType(DISCARD_SANDBOX,
+                    javafx.scene.control.ButtonBar.ButtonData.NO);
+            javafx.scene.control.Alert ask = new javafx.scene.control.Alert(
+                    javafx.scene.control.Alert.AlertType.CONFIRMATION, "Keep it: it stops now, and what is installed"
+                    + " in it stays in its folder (" + sandboxes.dir() + ") for the next start. Discard it: it stops"
+                    + " and its folder is deleted; the next start makes a new, empty sandbox.", keep, discard,
+                    javafx.scene.control.ButtonType.CANCEL);
+            ask.setTitle("Close the MaaS Installer");
+            ask.setHeaderText("The local sandbox is running. Keep it or discard it?");
+            ask.initOwner(window);
+            ask.getDialogPane().setId("closeSandboxDialog");
+            ask.setOnHidden(h -> {
+                javafx.scene.control.ButtonType answer = ask.getResult();
+                if (answer == keep || answer == discard) {
+                    sandboxes.discardOnClose(answer == discard);
+                    window.close();   // hides without another close request; the app then stops the sandbox
+                }
+            });
+            ask.show();
+        });
+    }
+
     /** The default stage context: the default configuration and the process-wide secret registry. */
     public static StageContext defaultContext(Cancellation cancellation) {
         return new StageContext(InstallerConfig.defaults(), SecretRegistry.global(), cancellation);

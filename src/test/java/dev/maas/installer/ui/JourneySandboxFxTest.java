@@ -303,6 +303,10 @@ class JourneySandboxFxTest {
         assertThat(liveStates(w2)).as("after restart: %s", describe(w2))
                 .allSatisfy((id, state) -> assertThat(state).isEqualTo(LiveState.DONE));
         assertThat(w2.stages()).allSatisfy(st -> assertThat(st.status()).isIn(StageStatus.OK, StageStatus.WARNING));
+        // coming back opens on the overview of what is installed
+        assertThat(w2.page()).isEqualTo(WizardViewModel.Page.OVERVIEW);
+        assertThat(label(robot, "#overviewSummary").getText())
+                .isEqualTo(StageIds.ALL.size() + " of " + StageIds.ALL.size() + " stages installed.");
 
         // rerun one stage from the stage list: select it, "Rerun selected stage"
         ListView<?> list = robot.lookup("#stageList").queryAs(ListView.class);

@@ -464,6 +464,12 @@ class KeyboardFxTest {
         assertThat(model.page()).as("Alt+B is Back").isEqualTo(WizardViewModel.Page.WELCOME);
 
         connect(robot);
+        // connected from the welcome page to a cluster with the stages installed: the overview of what is installed;
+        // Alt+B goes back to the welcome page
+        assertThat(model.page()).isEqualTo(WizardViewModel.Page.OVERVIEW);
+        robot.push(KeyCode.ALT, KeyCode.B);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(model.page()).isEqualTo(WizardViewModel.Page.WELCOME);
         robot.push(KeyCode.ALT, KeyCode.X).push(KeyCode.ALT, KeyCode.X);
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(model.page()).isEqualTo(WizardViewModel.Page.STAGE);

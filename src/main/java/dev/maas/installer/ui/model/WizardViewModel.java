@@ -38,9 +38,9 @@ public final class WizardViewModel {
 
     /**
      * What the centre of the window shows: the Connect page or the selected stage's page; with the guided journey
-     * also the welcome, review, apply and summary pages.
+     * also the welcome, review, apply and summary pages, and the overview of what is installed.
      */
-    public enum Page { CONNECT, STAGE, WELCOME, REVIEW, APPLY, SUMMARY }
+    public enum Page { CONNECT, STAGE, WELCOME, REVIEW, APPLY, SUMMARY, OVERVIEW }
 
     private final RunLauncher launcher;
     private final ObservableList<StageViewModel> stages;

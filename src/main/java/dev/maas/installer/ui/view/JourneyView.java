@@ -76,6 +76,7 @@ public final class JourneyView {
             case REVIEW -> pages.computeIfAbsent(which, p -> reviewPage());
             case APPLY -> pages.computeIfAbsent(which, p -> applyPage());
             case SUMMARY -> pages.computeIfAbsent(which, p -> summaryPage());
+            case OVERVIEW -> pages.computeIfAbsent(which, p -> overviewPage());
             default -> null;
         };
     }
@@ -138,8 +139,10 @@ public final class JourneyView {
             case REVIEW -> "Review";
             case APPLY -> "Apply";
             case SUMMARY -> "Summary";
+            case OVERVIEW -> "What is installed";
         };
-        return "Step " + i + " of " + journey.steps().size() + ": " + name;
+        return s.kind() == JourneyViewModel.Kind.OVERVIEW ? name
+                : "Step " + i + " of " + journey.steps().size() + ": " + name;
     }
 
     /** Every "Apply all" outside the review page: the review page, with the plans and the one confirmation. */
@@ -424,6 +427,73 @@ public final class JourneyView {
                         + " links and what to do next.").otherwise(""));
         box.getChildren().addAll(overall, grid, new HBox(10, cancel, retry), verifying, done);
         return scroll("applyPage", box);
+    }
+
+    /**
+     * What is installed, read-only: every stage as the last verify of the live cluster found it (installed, drifted,
+     * not installed yet, waiting), with the checks that failed; Refresh verifies again, Next reviews what Apply all
+     * would still change.
+     */
+    private Node overviewPage() {
+        VBox box = content("overviewPage", "What is installed");
+        box.getChildren().add(wrapped("Every stage, as a verify of the live systems found it just now. Nothing is"
+                + " changed here: Next shows what Apply all would still do; a stage's page shows its checks."));
+        Label summaryLine = statusLine("overviewSummary", journey.overviewSummary());
+        summaryLine.getStyleClass().add(Styles.TEXT_BOLD);
+        GridPane grid = new GridPane();
+        grid.setId("overviewStages");
+        grid.setHgap(14);
+        grid.setVgap(6);
+        int row = 0;
+        for (StageViewModel s : wizard.stages()) {
+            Hyperlink title = new Hyperlink(s.title());
+            title.setId("overview-open-" + s.id());
+            title.setAccessibleText("Open the page of " + s.title());
+            title.setOnAction(e -> journey.go(new JourneyViewModel.Step(JourneyViewModel.Kind.STAGE, s.id())));
+            Label state = new Label();
+            state.setId("overview-state-" + s.id());
+            state.setMinWidth(Region.USE_PREF_SIZE);
+            state.textProperty().bind(Bindings.createStringBinding(() -> overviewState(s), s.liveStateProperty(),
+                    s.statusProperty()));
+            Label detail = wrapped("");
+            detail.setId("overview-detail-" + s.id());
+            detail.getStyleClass().add(Styles.TEXT_MUTED);
+            detail.textProperty().bind(Bindings.createStringBinding(() -> overviewDetail(s), s.liveStateProperty(),
+                    s.messageProperty()));
+            GridPane.setHgrow(detail, Priority.ALWAYS);
+            grid.addRow(row++, title, state, detail);
+        }
+        Button refresh = new Button("_Refresh");
+        refresh.setId("overviewRefresh");
+        refresh.setAccessibleText("Verify every stage again");
+        refresh.disableProperty().bind(wizard.run().runningProperty().or(wizard.connectionProperty().isNull()));
+        refresh.setOnAction(e -> journey.refresh());
+        box.getChildren().addAll(summaryLine, grid, new HBox(10, refresh));
+        return scroll("overviewPage", box);
+    }
+
+    /** A stage's state on the overview, in words. */
+    static String overviewState(StageViewModel s) {
+        return switch (s.liveState()) {
+            case DONE -> "● Installed";
+            case DRIFTED -> "● Drifted";
+            case CHECKING -> "● Checking…";
+            case PENDING -> "● " + (s.status() == dev.maas.installer.ui.model.StageStatus.WAITING
+                    ? s.statusLabel().substring(0, 1).toUpperCase(java.util.Locale.ROOT) + s.statusLabel().substring(1)
+                    : "Not installed yet");
+            case UNKNOWN -> s.status() == dev.maas.installer.ui.model.StageStatus.FAILED ? "● Could not be checked"
+                    : "● Not checked yet";
+        };
+    }
+
+    private static String overviewDetail(StageViewModel s) {
+        return switch (s.liveState()) {
+            case DRIFTED -> s.checks().stream().filter(c -> !c.status().passes()).map(c -> c.name() + ": "
+                    + c.message()).collect(java.util.stream.Collectors.joining("; "));
+            case UNKNOWN -> s.status() == dev.maas.installer.ui.model.StageStatus.FAILED ? s.messageProperty().get()
+                    : "";
+            default -> "";
+        };
     }
 
     private Node summaryPage() {

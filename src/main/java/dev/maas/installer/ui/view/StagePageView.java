@@ -56,7 +56,8 @@ final class StagePageView extends ScrollPane {
     private final ChangeListener<dev.maas.installer.ui.model.LiveState> liveListener = (o, a, b) -> showStatus();
     private StageViewModel shown;
     private Button focusBeforeRun;
-    private Node movedTo;
+    private boolean userActed;
+    private javafx.event.EventHandler<javafx.event.Event> userInput;
 
     StagePageView(WizardViewModel model, Map<String, StagePage> pages) {
         this.model = model;
@@ -218,15 +219,23 @@ final class StagePageView extends ScrollPane {
         if (!canRunNow) {
             focusBeforeRun = owner == plan || owner == apply || owner == verify || owner == rerun ? (Button) owner
                     : null;
-            // where the scene moved the focus from the disabled button (the next control, maybe outside the page)
-            movedTo = null;
-            if (focusBeforeRun != null) {
-                javafx.application.Platform.runLater(() -> movedTo = scene.getFocusOwner());
+            // the focus the scene moves away from the disabled button (and again when the rows it went to are
+            // replaced) is not the user's choice; a key or a click during the run is
+            userActed = false;
+            if (focusBeforeRun != null && userInput == null) {
+                userInput = e -> userActed = true;
+                scene.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, userInput);
+                scene.addEventFilter(javafx.scene.input.MouseEvent.MOUSE_PRESSED, userInput);
             }
         } else if (focusBeforeRun != null) {
+            if (userInput != null) {
+                scene.removeEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, userInput);
+                scene.removeEventFilter(javafx.scene.input.MouseEvent.MOUSE_PRESSED, userInput);
+                userInput = null;
+            }
             Button back = focusBeforeRun;
             focusBeforeRun = null;
-            if (owner == null || owner == movedTo || FocusSupport.isInside(owner, this)) {
+            if (owner == null || !userActed || FocusSupport.isInside(owner, this)) {
                 back.requestFocus();
             }
         }
