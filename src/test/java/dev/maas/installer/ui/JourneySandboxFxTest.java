@@ -248,7 +248,11 @@ class JourneySandboxFxTest {
         waitUntil(() -> !w.run().isRunning(), s);
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(s.journey().appliedProperty().get()).as("apply: %s", describe(w)).isTrue();
-        assertThat(w.stages()).allSatisfy(st -> assertThat(st.status()).isEqualTo(StageStatus.OK));
+        // the verify right after Apply all decides: each stage at its worst check; on a fresh sandbox 3scale warns of
+        // the tenant's time zone (a manual step) and the portal of Keycloak's certificate under the cluster's own CA
+        assertThat(w.stages()).allSatisfy(st -> assertThat(st.status()).as(st.id()).isEqualTo(
+                StageIds.THREESCALE.equals(st.id()) || StageIds.PORTAL.equals(st.id())
+                        ? StageStatus.WARNING : StageStatus.OK));
         clickNext(robot);
         assertThat(w.page()).isEqualTo(WizardViewModel.Page.SUMMARY);
         waitUntil(() -> !s.summary().linksStatusProperty().get().startsWith("Looking"), s);
