@@ -12,6 +12,14 @@ public interface SandboxLauncher {
     Started start(Path dir);
 
     /**
+     * Starts the sandbox as {@link #start(Path)} does, telling {@code phase} what it is starting now (e.g.
+     * "Keycloak"), from the starting thread. By default it tells nothing.
+     */
+    default Started start(Path dir, java.util.function.Consumer<String> phase) {
+        return start(dir);
+    }
+
+    /**
      * A started sandbox: its kubeconfig (context {@code sandbox}), its {@code maas-installer.yaml}, and how to stop it.
      */
     record Started(Path kubeconfig, Path configFile, AutoCloseable stopper) { }

@@ -44,7 +44,15 @@ public final class SandboxService implements AutoCloseable {
     public Path dir() { return dir; }
 
     /** Starts the sandbox on a background thread, or gives the one already started (or starting). */
-    public synchronized CompletableFuture<SandboxLauncher.Started> start() {
+    public CompletableFuture<SandboxLauncher.Started> start() {
+        return start(phase -> { });
+    }
+
+    /**
+     * Starts the sandbox as {@link #start()} does; {@code phase} hears what it is starting now (e.g. "Keycloak"),
+     * on the sandbox thread. A sandbox already starting keeps the listener it was started with.
+     */
+    public synchronized CompletableFuture<SandboxLauncher.Started> start(java.util.function.Consumer<String> phase) {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("the wizard is closing"));
         }
@@ -53,7 +61,7 @@ public final class SandboxService implements AutoCloseable {
         }
         sandbox = CompletableFuture.supplyAsync(() -> {
             LOG.info("starting the local sandbox in {}", dir);
-            SandboxLauncher.Started started = launcher.start(dir);
+            SandboxLauncher.Started started = launcher.start(dir, phase);
             if (!adopt(started)) {
                 stop(started);
                 throw new IllegalStateException("the wizard closed while the sandbox was starting");
@@ -92,6 +100,17 @@ public final class SandboxService implements AutoCloseable {
         }
     }
 
+    private volatile boolean discardOnClose;
+
+    /** Whether a sandbox this service started runs now. */
+    public synchronized boolean isRunning() { return running != null; }
+
+    /**
+     * Whether {@link #close()} also deletes the sandbox's folder (its cluster objects, 3scale and Keycloak data), so
+     * that the next start makes a new, empty sandbox; by default the folder is kept.
+     */
+    public void discardOnClose(boolean yes) { this.discardOnClose = yes; }
+
     /** Stops the sandbox, if one runs, and the background threads. Safe to call more than once. */
     @Override
     public void close() {
@@ -115,11 +134,30 @@ public final class SandboxService implements AutoCloseable {
             LOG.info("stopping the local sandbox");
             stop(toStop);
         }
+        if (discardOnClose) {
+            discardOnClose = false;
+            delete(dir);
+        }
         executor.shutdownNow();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Deletes the sandbox's folder and everything in it (the user chose to discard the sandbox). */
+    private static void delete(Path dir) {
+        if (!java.nio.file.Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        LOG.info("discarding the local sandbox: deleting {}", dir);
+        try (java.util.stream.Stream<Path> all = java.nio.file.Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("could not delete all of the sandbox's folder {}: {}; delete it by hand", dir, e.toString());
         }
     }
 }

@@ -4,10 +4,8 @@ import dev.maas.installer.ui.model.ThemeViewModel;
 import dev.maas.installer.ui.view.OpeningView;
 import dev.maas.installer.ui.view.Themes;
 import javafx.application.Application;
-import javafx.geometry.Rectangle2D;
 import javafx.scene.Scene;
 import javafx.scene.image.Image;
-import javafx.stage.Screen;
 import javafx.stage.Stage;
 
 import java.io.InputStream;
@@ -39,13 +37,12 @@ public class WizardApp extends Application {
         BackgroundStart.awaitStylesheets();
         Themes.apply(theme.isDark());
         StartupTrace.mark("theme stylesheet set");
-        Rectangle2D screen = Screen.getPrimary().getVisualBounds();
-        Scene scene = new Scene(new OpeningView(theme.isDark()), Math.min(1366, screen.getWidth()),
-                Math.min(800, screen.getHeight()));
+        // a first start fits the screen (90%, at most 1400x900); later starts open where the window was left
+        dev.maas.installer.ui.view.WindowMemory.attach(window,
+                dev.maas.installer.ui.model.WindowPlacement.defaultFile(System::getenv));
+        Scene scene = new Scene(new OpeningView(theme.isDark()));
         StartupTrace.mark("opening view built");
         window.setTitle("MaaS Installer");
-        window.setMinWidth(1000);
-        window.setMinHeight(620);
         window.setScene(scene);
         window.show();
         StartupTrace.mark("window shown");
@@ -103,6 +100,7 @@ public class WizardApp extends Application {
                 .build();
         StartupTrace.mark("shell built");
         shell.attach(scene);
+        shell.confirmCloseOf(window);   // closing with the sandbox running asks: keep it or discard it
         StartupTrace.mark("main view attached");
         try (InputStream icon = WizardApp.class.getResourceAsStream("/dev/maas/installer/ui/icon.png")) {
             if (icon != null) {

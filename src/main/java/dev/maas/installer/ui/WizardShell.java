@@ -71,7 +71,16 @@ public final class WizardShell implements AutoCloseable {
         Path kubeconfig = given != null && !given.isBlank() ? Path.of(given.trim()) : defaultKubeconfig(env, home);
         this.clusterGiven = isClusterGiven(given, env, home);
         this.sandboxWhenNoCluster = b.sandboxWhenNoCluster;
-        SandboxLauncher launcher = b.sandboxLauncher != null ? b.sandboxLauncher : dir -> LocalSandbox.start(dir);
+        SandboxLauncher launcher = b.sandboxLauncher != null ? b.sandboxLauncher : new SandboxLauncher() {
+            // LocalSandbox (and the sandbox classes) load only when a sandbox really starts
+            @Override
+            public Started start(Path dir) { return LocalSandbox.start(dir); }
+
+            @Override
+            public Started start(Path dir, java.util.function.Consumer<String> phase) {
+                return LocalSandbox.start(dir, phase);
+            }
+        };
         this.sandboxes = new SandboxService(launcher, b.sandboxDir != null ? b.sandboxDir : sandboxDir(env, home));
         // the model's log exists only once the model does; the config view model is made below
         ConfigViewModel[] configRef = new ConfigViewModel[1];
@@ -117,9 +126,12 @@ public final class WizardShell implements AutoCloseable {
                 cp.attach(config, contexts);
             }
         });
-        this.sandbox = new SandboxViewModel(() -> sandboxes.start().thenApply(
+        this.sandbox = new SandboxViewModel(phase -> sandboxes.start(phase).thenApply(
                 s -> new SandboxViewModel.SandboxFiles(s.kubeconfig(), s.configFile())),
                 b.fxExecutor, connection, config, model.log());
+        // every wait shows as progress: the sandbox starting, then the connection being made
+        model.waits().add(sandbox.starting(), sandbox.statusTextProperty());
+        model.waits().add(connection.connecting(), connection.statusTextProperty());
         if (b.startOnConnectPage) {
             model.showConnectPage();
         }
@@ -235,6 +247,45 @@ public final class WizardShell implements AutoCloseable {
 
     /** The local sandbox behind {@link #sandbox()}. */
     public SandboxService sandboxes() { return sandboxes; }
+
+    /** Button texts of the question asked when the window closes with the sandbox running. */
+    public static final String KEEP_SANDBOX = "Keep the sandbox";
+    public static final String DISCARD_SANDBOX = "Discard the sandbox";
+
+    /**
+     * Asks before {@code window} closes while the local sandbox runs: keep it (it stops, its files stay in its folder
+     * for the next start), discard it (it stops and its folder is deleted), or do not close. The question is a
+     * dialog owned by the window; closing goes on once it is answered. FX thread.
+     */
+    public void confirmCloseOf(javafx.stage.Stage window) {
+        window.addEventHandler(javafx.stage.WindowEvent.WINDOW_CLOSE_REQUEST, e -> {
+            if (!sandboxes.isRunning()) {
+                return;
+            }
+            e.consume();
+            javafx.scene.control.ButtonType keep = new javafx.scene.control.ButtonType(KEEP_SANDBOX,
+                    javafx.scene.control.ButtonBar.ButtonData.YES);
+            javafx.scene.control.ButtonType discard = new javafx.scene.control.ButtonType(DISCARD_SANDBOX,
+                    javafx.scene.control.ButtonBar.ButtonData.NO);
+            javafx.scene.control.Alert ask = new javafx.scene.control.Alert(
+                    javafx.scene.control.Alert.AlertType.CONFIRMATION, "Keep it: it stops now, and what is installed"
+                    + " in it stays in its folder (" + sandboxes.dir() + ") for the next start. Discard it: it stops"
+                    + " and its folder is deleted; the next start makes a new, empty sandbox.", keep, discard,
+                    javafx.scene.control.ButtonType.CANCEL);
+            ask.setTitle("Close the MaaS Installer");
+            ask.setHeaderText("The local sandbox is running. Keep it or discard it?");
+            ask.initOwner(window);
+            ask.getDialogPane().setId("closeSandboxDialog");
+            ask.setOnHidden(h -> {
+                javafx.scene.control.ButtonType answer = ask.getResult();
+                if (answer == keep || answer == discard) {
+                    sandboxes.discardOnClose(answer == discard);
+                    window.close();   // hides without another close request; the app then stops the sandbox
+                }
+            });
+            ask.show();
+        });
+    }
 
     /** The default stage context: the default configuration and the process-wide secret registry. */
     public static StageContext defaultContext(Cancellation cancellation) {

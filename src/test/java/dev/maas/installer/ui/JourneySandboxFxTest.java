@@ -180,11 +180,11 @@ class JourneySandboxFxTest {
         String goodRealm = realm.getText();
         robot.interact(() -> realm.setText("bad realm!"));
         assertThat(button(robot, "#journeyNext").isDisabled()).isTrue();
-        assertThat(label(robot, "#journeyReason").getText()).startsWith("Fix: sso.realm");
+        assertThat(label(robot, "#journeyReason").getText()).startsWith("Fix: Realm: ");
         // ... and nothing runs with it, nor with the last valid realm: the sidebar's Apply all is off, with the reason
         RunReport lastBefore = w.lastReportProperty().get();
         assertThat(button(robot, "#applyAllButton").isDisabled()).isTrue();
-        assertThat(label(robot, "#allBlockedReason").getText()).contains("sso.realm");
+        assertThat(label(robot, "#allBlockedReason").getText()).contains("Realm (Red Hat SSO page): ");
         robot.clickOn("#applyAllButton");
         robot.push(javafx.scene.input.KeyCode.ALT, javafx.scene.input.KeyCode.L);
         WaitForAsyncUtils.waitForFxEvents();
@@ -303,6 +303,10 @@ class JourneySandboxFxTest {
         assertThat(liveStates(w2)).as("after restart: %s", describe(w2))
                 .allSatisfy((id, state) -> assertThat(state).isEqualTo(LiveState.DONE));
         assertThat(w2.stages()).allSatisfy(st -> assertThat(st.status()).isIn(StageStatus.OK, StageStatus.WARNING));
+        // coming back opens on the overview of what is installed
+        assertThat(w2.page()).isEqualTo(WizardViewModel.Page.OVERVIEW);
+        assertThat(label(robot, "#overviewSummary").getText())
+                .isEqualTo(StageIds.ALL.size() + " of " + StageIds.ALL.size() + " stages installed.");
 
         // rerun one stage from the stage list: select it, "Rerun selected stage"
         ListView<?> list = robot.lookup("#stageList").queryAs(ListView.class);

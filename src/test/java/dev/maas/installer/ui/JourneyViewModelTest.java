@@ -5,6 +5,7 @@ import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.Check;
 import dev.maas.installer.engine.FieldChange;
 import dev.maas.installer.engine.Fix;
+import dev.maas.installer.ui.model.StageStatus;
 import dev.maas.installer.engine.TargetSystem;
 import dev.maas.installer.engine.config.ConfigLoader;
 import dev.maas.installer.engine.config.InstallerConfig;
@@ -128,6 +129,21 @@ class JourneyViewModelTest {
         assertThat(journey.blockedReason().get()).contains("Retry");
         assertThat(journey.applyAll()).isTrue();
         finish(Operation.APPLY, ok("preflight", Operation.APPLY, List.of()), ok("a", Operation.APPLY, List.of()));
+        // a verify of every stage follows at once; the stages are applied once it finds them in place
+        assertThat(started).last().isEqualTo("VERIFY [preflight, a]");
+        assertThat(journey.verifyingApplyProperty().get()).isTrue();
+        assertThat(journey.appliedProperty().get()).isFalse();
+        assertThat(journey.blockedReason().get()).startsWith("Verifying what was applied");
+        finish(Operation.VERIFY, verified("preflight", Check.ok("operators", "there")),
+                verified("a", Check.ok("thing", "there"), Check.retryable("data", "changed", Fix.rerunStage("a", "x"))));
+        assertThat(journey.appliedProperty().get()).as("a drifted stage is not applied").isFalse();
+        assertThat(journey.applyFailedProperty().get()).isTrue();
+        assertThat(wizard.stage("a").status()).isEqualTo(StageStatus.FAILED);
+        assertThat(journey.applyAll()).isTrue();
+        finish(Operation.APPLY, ok("preflight", Operation.APPLY, List.of()), ok("a", Operation.APPLY, List.of()));
+        finish(Operation.VERIFY, verified("preflight", Check.ok("operators", "there")),
+                verified("a", Check.ok("thing", "there")));
+        assertThat(journey.verifyingApplyProperty().get()).isFalse();
         assertThat(journey.appliedProperty().get()).isTrue();
         assertThat(journey.next()).isTrue();
         assertThat(wizard.page()).isEqualTo(WizardViewModel.Page.SUMMARY);

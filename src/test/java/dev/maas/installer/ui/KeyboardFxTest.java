@@ -141,6 +141,7 @@ class KeyboardFxTest {
 
     @Test
     void tabVisitsEveryActionInASensibleOrderAndComesBack(FxRobot robot) throws Exception {
+        connect(robot);   // the global buttons are enabled (and take the focus) once connected
         robot.push(KeyCode.CONTROL, KeyCode.DIGIT1);
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(focusId()).isEqualTo("stageList");
@@ -162,6 +163,9 @@ class KeyboardFxTest {
         assertThat(order).as("a disabled or hidden button is skipped").doesNotContain("rerunButton", "cancelButton");
 
         // Shift+Tab walks back
+        robot.push(KeyCode.SHIFT, KeyCode.TAB);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(focusId()).isEqualTo("refreshStagesButton");   // enabled once connected
         robot.push(KeyCode.SHIFT, KeyCode.TAB);
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(focusId()).isEqualTo("connectNav");
@@ -211,6 +215,10 @@ class KeyboardFxTest {
         assertThat(model.run().isRunning()).isFalse();
         assertThat(model.stage("alpha").status()).isEqualTo(StageStatus.NOT_RUN);
 
+        // F5 is Verify all, which works once connected (here without the verify a connection starts)
+        shell.journey().verifyOnConnect(false);
+        robot.interact(() -> model.connectionProperty().set(
+                new dev.maas.installer.ui.model.ConnectionInfo("https://127.0.0.1:40123", "sandbox", true)));
         robot.push(KeyCode.F5);
         waitUntil(() -> !model.run().isRunning() && model.stages().stream()
                 .allMatch(s -> s.status() == StageStatus.OK));
@@ -435,7 +443,9 @@ class KeyboardFxTest {
         assertThat(alpha.stepsRun).as("nothing applied before the confirmation").isEmpty();
         robot.push(KeyCode.ALT, KeyCode.O);
         waitUntil(() -> alpha.stepsRun.size() == 3 && !model.run().isRunning());
-        assertThat(model.lastReportProperty().get().operation()).as("Alt+O ran Apply all").isEqualTo(Operation.APPLY);
+        waitUntil(() -> shell.journey().appliedProperty().get() && !model.run().isRunning());
+        // Alt+O ran Apply all, then the verify that follows every apply all
+        assertThat(model.lastReportProperty().get().operation()).isEqualTo(Operation.VERIFY);
         assertThat(model.page()).isEqualTo(WizardViewModel.Page.APPLY);
     }
 
@@ -454,6 +464,12 @@ class KeyboardFxTest {
         assertThat(model.page()).as("Alt+B is Back").isEqualTo(WizardViewModel.Page.WELCOME);
 
         connect(robot);
+        // connected from the welcome page to a cluster with the stages installed: the overview of what is installed;
+        // Alt+B goes back to the welcome page
+        assertThat(model.page()).isEqualTo(WizardViewModel.Page.OVERVIEW);
+        robot.push(KeyCode.ALT, KeyCode.B);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(model.page()).isEqualTo(WizardViewModel.Page.WELCOME);
         robot.push(KeyCode.ALT, KeyCode.X).push(KeyCode.ALT, KeyCode.X);
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(model.page()).isEqualTo(WizardViewModel.Page.STAGE);

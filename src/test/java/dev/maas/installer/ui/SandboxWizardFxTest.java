@@ -12,7 +12,6 @@ import dev.maas.installer.ui.model.SandboxViewModel;
 import dev.maas.installer.ui.model.StageStatus;
 import javafx.application.Application;
 import javafx.scene.control.Label;
-import javafx.scene.control.TableView;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -95,7 +94,9 @@ class SandboxWizardFxTest {
         String[] firstStatus = new String[1];
         boolean[] spinner = new boolean[1];
         boolean[] started = new boolean[1];
+        java.util.Queue<String> waits = new java.util.concurrent.ConcurrentLinkedQueue<>();
         robot.interact(() -> {
+            s.model().waits().textProperty().addListener((o, a, b) -> waits.add(b));
             s.windowShown();
             started[0] = s.sandbox().state() == SandboxViewModel.State.STARTING;
             s.view().applyCss();
@@ -108,6 +109,9 @@ class SandboxWizardFxTest {
 
         waitUntil(() -> s.connection().state() == ConnectionViewModel.State.CONNECTED, s);
         WaitForAsyncUtils.waitForFxEvents();
+        // the progress said what the sandbox was starting, from its own log lines, then the connection
+        assertThat(waits).as("waits shown").contains("Starting the local sandbox: Keycloak…")
+                .anyMatch(w -> w.startsWith("Connecting to https://127.0.0.1:"));
         Path sandboxDir = home.resolve(".local/share/maas-installer/sandbox");
         assertThat(robot.lookup("#sandboxBadge").query().isVisible()).isTrue();
         assertThat(label(robot, "#connection").getText()).startsWith("Local sandbox: https://127.0.0.1:")
@@ -133,8 +137,8 @@ class SandboxWizardFxTest {
                 .isNotEmpty().extracting(Check::status).containsOnly(CheckStatus.OK);
         assertThat(s.model().stage(StageIds.PREFLIGHT).status()).isEqualTo(StageStatus.OK);
         assertThat(label(robot, "#stageStatus").getText()).isEqualTo("OK");
-        TableView<?> checks = robot.lookup("#checksTable").queryAs(TableView.class);
-        assertThat(checks.getItems()).hasSameSizeAs(s.model().stage(StageIds.PREFLIGHT).checks());
+        javafx.scene.layout.VBox checks = robot.lookup("#checksTable").queryAs(javafx.scene.layout.VBox.class);
+        assertThat(checks.getChildren()).hasSameSizeAs(s.model().stage(StageIds.PREFLIGHT).checks());
 
         // closing the shell stops the sandbox: its port refuses connections
         URI api = URI.create(s.model().connectionProperty().get().cluster());

@@ -169,7 +169,7 @@ class SmallScreenFxTest {
         waitUntil(() -> !shell.summary().linksStatusProperty().get().startsWith("Looking"));
         assertThat(statusLine("#summaryCredentialsStatus")).isEqualTo("hidden");
         assertThat(statusLine("#summaryDiagnosticsStatus")).isEqualTo("hidden");
-        assertThat(gapUnder("#summaryShowCredentials", "#summaryAdminLink"))
+        assertThat(gapUnder("#summaryShowCredentials", "#summaryLinks"))
                 .as("the buttons' row is followed by the links, one spacing apart").isEqualTo(10, within(1.0));
         assertThat(statusLine("#summaryLinksStatus"))
                 .as("no cluster: the links status says why, so it is shown").startsWith("shown: Some links");
@@ -178,11 +178,11 @@ class SmallScreenFxTest {
         fx(() -> shell.summary().showCredentials());
         waitUntil(() -> shell.summary().credentialsStatusProperty().get().startsWith("Could not"));
         assertThat(statusLine("#summaryCredentialsStatus")).startsWith("shown: Could not read the credentials");
-        assertThat(gapUnder("#summaryShowCredentials", "#summaryAdminLink"))
+        assertThat(gapUnder("#summaryShowCredentials", "#summaryLinks"))
                 .as("the shown status line takes its room").isGreaterThan(20);
         fx(() -> shell.summary().hideCredentials());
         assertThat(statusLine("#summaryCredentialsStatus")).isEqualTo("hidden");
-        assertThat(gapUnder("#summaryShowCredentials", "#summaryAdminLink")).isEqualTo(10, within(1.0));
+        assertThat(gapUnder("#summaryShowCredentials", "#summaryLinks")).isEqualTo(10, within(1.0));
 
         // the review page: the export status appears under the buttons once there is something to say
         fx(() -> model.showPage(WizardViewModel.Page.REVIEW));

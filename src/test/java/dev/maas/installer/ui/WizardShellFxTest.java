@@ -18,7 +18,6 @@ import javafx.application.Platform;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
-import javafx.scene.control.TableView;
 import javafx.scene.input.Clipboard;
 import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.AfterEach;
@@ -289,7 +288,8 @@ class WizardShellFxTest {
         assertThat(label(robot, "#stepDetail").getText()).isEmpty();
         assertThat(robot.lookup("#cancelButton").query().isVisible()).isFalse();
         assertThat(logShows(robot, "alpha finished step 3")).isTrue();
-        assertThat(this.<Change>table(robot, "#planTable").getItems()).hasSize(1);
+        assertThat(model.stage("alpha").changes()).hasSize(1);
+        assertThat(rows(robot, "#planTable")).hasSize(1);
         assertThat(button(robot, "#rerunButton").isDisabled()).isFalse();
 
         robot.clickOn("#rerunButton");
@@ -321,6 +321,7 @@ class WizardShellFxTest {
     @Test
     void aFailedStageShowsItsErrorAndFixAndItsDependentIsSkipped(FxRobot robot) throws Exception {
         gamma.fail = true;
+        connect(robot);   // the global buttons work only when connected
         robot.clickOn("#applyAllButton");
         waitUntil(() -> model.stage("delta").status() == StageStatus.SKIPPED && !model.run().isRunning());
         WaitForAsyncUtils.waitForFxEvents();
@@ -353,6 +354,7 @@ class WizardShellFxTest {
     void theLogFiltersByStageAndLevelAndCopiesAndSavesTheShownLines(FxRobot robot, @TempDir Path dir)
             throws Exception {
         gamma.fail = true;
+        connect(robot);   // the global buttons work only when connected
         robot.clickOn("#applyAllButton");
         waitUntil(() -> !model.run().isRunning() && model.stage("delta").status() == StageStatus.SKIPPED);
         WaitForAsyncUtils.waitForFxEvents();
@@ -399,10 +401,11 @@ class WizardShellFxTest {
         robot.clickOn("#planButton");
         waitUntil(() -> model.stage("alpha").status() == StageStatus.PLANNED);
         WaitForAsyncUtils.waitForFxEvents();
-        TableView<Change> plan = table(robot, "#planTable");
-        assertThat(plan.getItems()).extracting(Change::name)
+        assertThat(model.stage("alpha").changes()).extracting(Change::name)
                 .containsExactly("alpha-settings", "alpha-client", "alpha-product");
-        assertThat(plan.getItems().get(1).fields().get("secret").to()).isEqualTo("******");
+        assertThat(model.stage("alpha").changes().get(1).fields().get("secret").to()).isEqualTo("******");
+        assertThat(rows(robot, "#planTable")).hasSize(3);
+        assertThat(robot.lookup("secret: ****** → ******").tryQuery()).as("the field, masked, in its row").isPresent();
         assertThat(label(robot, "#changesCaption").getText())
                 .isEqualTo("Plan preview: 2 changes to make, 1 already right");
         assertThat(robot.lookup("alpha-client").tryQuery()).isPresent();
@@ -411,8 +414,11 @@ class WizardShellFxTest {
         robot.clickOn("#verifyButton");
         waitUntil(() -> model.stage("alpha").status() == StageStatus.WARNING);
         WaitForAsyncUtils.waitForFxEvents();
-        TableView<Check> checks = table(robot, "#checksTable");
-        assertThat(checks.getItems()).extracting(Check::name).containsExactly("exists", "tls");
+        assertThat(model.stage("alpha").checks()).extracting(Check::name).containsExactly("exists", "tls");
+        // the rows: the warning first, in words
+        assertThat(rows(robot, "#checksTable")).hasSize(2);
+        assertThat(robot.lookup("#checksTable .check-status").queryAllAs(Label.class)).extracting(Label::getText)
+                .containsExactly("Warning", "OK");
         assertThat(robot.lookup("install a trusted one").tryQuery()).isPresent();
         assertThat(label(robot, "#stageStatus").getText()).isEqualTo("warning");
     }
@@ -455,7 +461,9 @@ class WizardShellFxTest {
     private static Button button(FxRobot robot, String query) { return robot.lookup(query).queryButton(); }
 
     @SuppressWarnings("unchecked")
-    private <T> TableView<T> table(FxRobot robot, String query) { return robot.lookup(query).queryAs(TableView.class); }
+    private static List<javafx.scene.Node> rows(FxRobot robot, String query) {
+        return robot.lookup(query).queryAs(javafx.scene.layout.VBox.class).getChildren();
+    }
 
     private static boolean logShows(FxRobot robot, String message) {
         ListView<LogLine> list = robot.lookup("#logList").queryListView();
@@ -466,4 +474,9 @@ class WizardShellFxTest {
         WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
     }
 
+
+    private void connect(FxRobot robot) {
+        robot.interact(() -> model.connectionProperty().set(new ConnectionInfo("https://127.0.0.1:40123", "sandbox",
+                true)));
+    }
 }

@@ -163,11 +163,11 @@ class WizardTruthFxTest {
         assertThat(button(robot, "#verifyAllButton").isDisabled()).isTrue();
         assertThat(label(robot, "#allBlockedReason").isVisible()).isTrue();
         assertThat(label(robot, "#allBlockedReason").getText()).startsWith(WizardViewModel.BLOCKED_PREFIX)
-                .contains("sso.realm").contains("demo realm");
+                .contains("Realm (Red Hat SSO page): ").contains("demo realm").doesNotContain("sso.realm");
         // the stage's own Plan and Apply too
         assertThat(button(robot, "#planButton").isDisabled()).isTrue();
         assertThat(button(robot, "#applyButton").isDisabled()).isTrue();
-        assertThat(label(robot, "#runBlockedReason").getText()).contains("sso.realm");
+        assertThat(label(robot, "#runBlockedReason").getText()).contains("Realm (Red Hat SSO page): ");
 
         // every way to Apply all does nothing: a click, its Alt key, F5 for verify, the command itself
         robot.clickOn("#applyAllButton");

@@ -101,7 +101,7 @@ public final class ConfigViewModel {
         }
         Set<String> stages = new LinkedHashSet<>();
         found.forEach(p -> stages.addAll(ConfigSections.stagesFed(p.path())));
-        InputProblem p = new InputProblem(form, SecretRegistry.global().redact(found.get(0).toString()), stages);
+        InputProblem p = new InputProblem(form, SecretRegistry.global().redact(FieldLabels.describeWithPage(found.get(0))), stages);
         if (!p.equals(problems.get(form))) {
             problems.put(form, p);
         }

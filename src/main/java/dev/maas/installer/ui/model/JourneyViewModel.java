@@ -24,7 +24,8 @@ import java.util.Objects;
  * pending comes from. FX thread only; testable without a window.
  */
 public final class JourneyViewModel {
-    public enum Kind { WELCOME, CONNECT, STAGE, REVIEW, APPLY, SUMMARY }
+    /** The journey's pages; {@link #OVERVIEW} (what is installed) is outside its numbered steps. */
+    public enum Kind { WELCOME, CONNECT, STAGE, REVIEW, APPLY, SUMMARY, OVERVIEW }
 
     /** One page of the journey; {@code stageId} only for {@link Kind#STAGE}. */
     public record Step(Kind kind, String stageId) {
@@ -48,6 +49,8 @@ public final class JourneyViewModel {
     private final BooleanBinding canNext;
     private final BooleanBinding canBack;
     private boolean refreshWhenIdle;
+    /** True from the end of a full apply until the verify that follows it finishes. */
+    private final ReadOnlyBooleanWrapper verifyingApply = new ReadOnlyBooleanWrapper(this, "verifyingApply", false);
     private boolean verifyOnConnect = true;
 
     public JourneyViewModel(WizardViewModel wizard) {
@@ -65,7 +68,7 @@ public final class JourneyViewModel {
         follow();
 
         List<Observable> deps = new ArrayList<>(List.of(current, wizard.connectionProperty(),
-                wizard.run().runningProperty(), applied, applyFailed));
+                wizard.run().runningProperty(), applied, applyFailed, verifyingApply));
         for (StageViewModel s : wizard.stages()) {
             deps.add(s.inputProblemProperty());
             deps.add(s.statusProperty());
@@ -73,7 +76,7 @@ public final class JourneyViewModel {
         blockedReason = Bindings.createStringBinding(this::reason, deps.toArray(Observable[]::new));
         canNext = Bindings.createBooleanBinding(() -> blockedReason.get().isEmpty() && index() < steps.size() - 1,
                 blockedReason, current);
-        canBack = Bindings.createBooleanBinding(() -> index() > 0, current);
+        canBack = Bindings.createBooleanBinding(() -> index() > 0 || isOverview(), current);
 
         wizard.connectionProperty().addListener((o, was, now) -> {
             if (now != null && verifyOnConnect) {
@@ -111,7 +114,8 @@ public final class JourneyViewModel {
         if (!canNext.get()) {
             return false;
         }
-        go(steps.get(index() + 1));
+        // from the overview of what is installed: the review of what Apply all would still change
+        go(isOverview() ? new Step(Kind.REVIEW, null) : steps.get(index() + 1));
         return true;
     }
 
@@ -119,9 +123,11 @@ public final class JourneyViewModel {
         if (!canBack.get()) {
             return false;
         }
-        go(steps.get(index() - 1));
+        go(isOverview() ? new Step(Kind.WELCOME, null) : steps.get(index() - 1));
         return true;
     }
+
+    private boolean isOverview() { return current.get() != null && current.get().kind() == Kind.OVERVIEW; }
 
     /** Welcome's "Start": the Connect page. */
     public void start() { go(new Step(Kind.CONNECT, null)); }
@@ -131,10 +137,66 @@ public final class JourneyViewModel {
      * already connected) every stage is verified and the stage list shows what is done, drifted or pending.
      */
     public void comeBack() {
-        go(new Step(Kind.CONNECT, null));
+        overviewAfterVerify = true;
         if (wizard.connectionProperty().get() != null) {
+            go(new Step(Kind.OVERVIEW, null));
+            refresh();
+        } else {
+            go(new Step(Kind.CONNECT, null));
+        }
+    }
+
+    /**
+     * Shows the overview of what is installed: every stage as the last verify of the live cluster found it,
+     * read-only; verifies every stage again when none was verified yet.
+     */
+    public void showOverview() {
+        go(new Step(Kind.OVERVIEW, null));
+        if (wizard.lastVerifyReportProperty().get() == null) {
             refresh();
         }
+    }
+
+    private boolean overviewAfterVerify;
+
+    /**
+     * The overview's one line: how many stages the last verify found installed, drifted and not installed yet,
+     * e.g. "5 of 7 stages installed (1 of them drifted), 2 not installed yet"; what to do when none was verified.
+     */
+    public StringBinding overviewSummary() {
+        if (overviewSummary == null) {
+            List<Observable> deps = new ArrayList<>();
+            wizard.stages().forEach(st -> deps.add(st.liveStateProperty()));
+            deps.add(wizard.lastVerifyReportProperty());
+            overviewSummary = Bindings.createStringBinding(this::summarize, deps.toArray(Observable[]::new));
+        }
+        return overviewSummary;
+    }
+
+    private StringBinding overviewSummary;
+
+    private String summarize() {
+        int done = 0;
+        int drifted = 0;
+        int pending = 0;
+        int unknown = 0;
+        for (StageViewModel st : wizard.stages()) {
+            switch (st.liveState()) {
+                case DONE -> done++;
+                case DRIFTED -> drifted++;
+                case PENDING -> pending++;
+                default -> unknown++;
+            }
+        }
+        int all = wizard.stages().size();
+        if (done + drifted + pending == 0) {
+            return wizard.connectionProperty().get() == null ? "Connect to the cluster to see what is installed."
+                    : "Checking every stage against the live systems…";
+        }
+        return (done + drifted) + " of " + all + " stages installed" + (drifted == 0 ? ""
+                : " (" + drifted + " of them drifted: changed since they were applied)")
+                + (pending == 0 ? "" : ", " + pending + " not installed yet")
+                + (unknown == 0 ? "" : ", " + unknown + " could not be checked") + ".";
     }
 
     /** Verifies every stage against the live cluster (after the current run, if one is running). */
@@ -178,6 +240,7 @@ public final class JourneyViewModel {
             case REVIEW -> wizard.showPage(WizardViewModel.Page.REVIEW);
             case APPLY -> wizard.showPage(WizardViewModel.Page.APPLY);
             case SUMMARY -> wizard.showPage(WizardViewModel.Page.SUMMARY);
+            case OVERVIEW -> wizard.showPage(WizardViewModel.Page.OVERVIEW);
         }
     }
 
@@ -195,14 +258,44 @@ public final class JourneyViewModel {
             case REVIEW -> new Step(Kind.REVIEW, null);
             case APPLY -> new Step(Kind.APPLY, null);
             case SUMMARY -> new Step(Kind.SUMMARY, null);
+            case OVERVIEW -> new Step(Kind.OVERVIEW, null);
         });
     }
 
+    /**
+     * True while the verify that follows a full apply runs: the stages are applied when that verify finds every one
+     * of them in place, and the stage list shows what it found.
+     */
+    public ReadOnlyBooleanProperty verifyingApplyProperty() { return verifyingApply.getReadOnlyProperty(); }
+
     private void finished(RunReport report) {
-        if (report != null && report.operation() == Operation.APPLY
-                && report.stages().size() == wizard.stages().size()) {
-            applied.set(report.allOk());
+        boolean full = report != null && report.stages().size() == wizard.stages().size();
+        if (full && report.operation() == Operation.APPLY) {
+            applied.set(false);
             applyFailed.set(!report.allOk());
+            if (report.allOk()) {
+                // verify right after apply: what the list then shows is what the live systems say
+                verifyingApply.set(true);
+                if (!wizard.runAll(Operation.VERIFY)) {
+                    verifyingApply.set(false);
+                    applyFailed.set(true);
+                }
+                return;
+            }
+        } else if (full && report.operation() == Operation.VERIFY && !verifyingApply.get()) {
+            // coming back: once every stage is verified, the overview of what is installed (also when the wizard
+            // connected by itself, to a cluster or a sandbox that has something installed, while it shows welcome)
+            boolean installed = report.stages().stream().anyMatch(r -> LiveState.of(r) == LiveState.DONE
+                    || LiveState.of(r) == LiveState.DRIFTED);
+            if (overviewAfterVerify || installed && wizard.page() == WizardViewModel.Page.WELCOME) {
+                overviewAfterVerify = false;
+                go(new Step(Kind.OVERVIEW, null));
+            }
+        } else if (full && report.operation() == Operation.VERIFY && verifyingApply.get()) {
+            verifyingApply.set(false);
+            boolean inPlace = report.stages().stream().allMatch(r -> r.state().passes());
+            applied.set(inPlace);
+            applyFailed.set(!inPlace);
         }
         if (refreshWhenIdle && !wizard.run().isRunning()) {
             refreshWhenIdle = false;
@@ -239,10 +332,13 @@ public final class JourneyViewModel {
                 yield "";
             }
             case REVIEW -> running ? WAIT_FOR_RUN : applied.get() ? "" : PRESS_APPLY_ALL;
-            case APPLY -> running ? "Applying: wait for it to finish (or Cancel)"
-                    : applied.get() ? "" : applyFailed.get() ? "Apply did not finish: fix the failed stage, then Retry"
+            case APPLY -> running ? verifyingApply.get() ? "Verifying what was applied: wait for it to finish"
+                    : "Applying: wait for it to finish (or Cancel)"
+                    : applied.get() ? "" : applyFailed.get() ? "Apply did not finish, or the verify after it found a problem: fix the stage marked"
+                    + " failed, then Retry"
                     : "Nothing applied yet: press Apply all on the review page";
             case SUMMARY -> LAST_PAGE;
+            case OVERVIEW -> running ? WAIT_FOR_RUN : "";
         };
     }
 }

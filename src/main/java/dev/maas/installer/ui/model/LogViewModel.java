@@ -72,6 +72,12 @@ public final class LogViewModel {
 
     public int maxLines() { return maxLines; }
 
+    private final javafx.beans.property.BooleanProperty open =
+            new javafx.beans.property.SimpleBooleanProperty(this, "open", true);
+
+    /** Whether the log's drawer at the bottom of the window is open (its lines shown) or closed to one bar. */
+    public javafx.beans.property.BooleanProperty openProperty() { return open; }
+
     /** Every kept line, oldest first. */
     public ObservableList<LogLine> lines() { return linesView; }
 

@@ -31,7 +31,8 @@ public final class SandboxViewModel {
     /** The kubeconfig context the sandbox writes. */
     public static final String CONTEXT = "sandbox";
 
-    private final Supplier<CompletableFuture<SandboxFiles>> starter;
+    private final java.util.function.Function<java.util.function.Consumer<String>,
+            CompletableFuture<SandboxFiles>> starter;
     private final Executor fx;
     private final ConnectionViewModel connection;
     private final ConfigViewModel config;
@@ -46,6 +47,18 @@ public final class SandboxViewModel {
      */
     public SandboxViewModel(Supplier<CompletableFuture<SandboxFiles>> starter, Executor fx,
                             ConnectionViewModel connection, ConfigViewModel config, LogViewModel log) {
+        this(phase -> starter.get(), fx, connection, config, log);
+        Objects.requireNonNull(starter, "starter");
+    }
+
+    /**
+     * @param starter starts the sandbox (or gives the running one) off the FX thread, telling the consumer it is
+     *                given which part it is starting now (e.g. "Keycloak"), from any thread
+     * @param fx      runs the outcome on the FX thread
+     */
+    public SandboxViewModel(java.util.function.Function<java.util.function.Consumer<String>,
+                                    CompletableFuture<SandboxFiles>> starter, Executor fx,
+                            ConnectionViewModel connection, ConfigViewModel config, LogViewModel log) {
         this.starter = Objects.requireNonNull(starter, "starter");
         this.fx = Objects.requireNonNull(fx, "fx");
         this.connection = Objects.requireNonNull(connection, "connection");
@@ -54,6 +67,9 @@ public final class SandboxViewModel {
         starting = Bindings.createBooleanBinding(() -> state.get() == State.STARTING, state);
     }
 
+    /** How the status text starts while the sandbox starts; the part being started follows, e.g. ": Keycloak…". */
+    public static final String STARTING_PREFIX = "Starting the local sandbox";
+
     public ReadOnlyObjectProperty<State> stateProperty() { return state.getReadOnlyProperty(); }
 
     public State state() { return state.get(); }
@@ -61,7 +77,7 @@ public final class SandboxViewModel {
     /** True while the sandbox starts (the page shows a spinner and disables the button). */
     public BooleanBinding starting() { return starting; }
 
-    /** "Starting the local sandbox…", where it runs, or why it did not start. */
+    /** "Starting the local sandbox: Keycloak…", where it runs, or why it did not start. */
     public ReadOnlyStringProperty statusTextProperty() { return statusText.getReadOnlyProperty(); }
 
     /**
@@ -73,10 +89,15 @@ public final class SandboxViewModel {
             return CompletableFuture.completedFuture(false);
         }
         state.set(State.STARTING);
-        statusText.set("Starting the local sandbox…");
+        statusText.set(STARTING_PREFIX + "…");
         note("INFO", "starting the local sandbox (a simulated OpenShift cluster on this computer)");
         CompletableFuture<Boolean> done = new CompletableFuture<>();
-        starter.get().whenComplete((files, error) -> fx.execute(() -> {
+        java.util.function.Consumer<String> phase = p -> fx.execute(() -> {
+            if (state.get() == State.STARTING && p != null && !p.isBlank()) {
+                statusText.set(STARTING_PREFIX + ": " + p + "…");
+            }
+        });
+        starter.apply(phase).whenComplete((files, error) -> fx.execute(() -> {
             if (error != null || files == null) {
                 Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                 state.set(State.FAILED);

@@ -130,6 +130,16 @@ public final class StageViewModel {
 
     public ObservableList<Check> checks() { return checksView; }
 
+    private final ReadOnlyStringWrapper timing = new ReadOnlyStringWrapper(this, "timing", "");
+
+    /**
+     * When the stage ran in the last run and how long it took, e.g. "started at 0:03, took 12 s" or "running for
+     * 5 s (started at 0:03)"; empty when it did not run in it.
+     */
+    public ReadOnlyStringProperty timingProperty() { return timing.getReadOnlyProperty(); }
+
+    void timing(String text) { timing.set(text == null ? "" : text); }
+
     void started(Operation op) {
         if (!available) {
             return;
@@ -153,7 +163,7 @@ public final class StageViewModel {
         if (result.operation() == Operation.APPLY) {
             hasRun.set(true);
         }
-        fix.set(result.fix() == null ? "" : result.fix().toString());
+        fix.set(FieldLabels.fix(result.fix()));
         if (result.operation() == Operation.VERIFY) {
             liveState.set(LiveState.of(result));
         }
@@ -235,7 +245,7 @@ public final class StageViewModel {
                         message.set((state == StageState.DRIFTED ? "Drifted: " : "") + n + " check"
                                 + (n == 1 ? "" : "s") + " failed: see the fixes below.");
                         bad.stream().filter(c -> c.fix() != null).findFirst()
-                                .ifPresent(c -> fix.set(c.fix().toString()));
+                                .ifPresent(c -> fix.set(FieldLabels.fix(c.fix())));
                     }
                     case WARN -> {
                         status.set(StageStatus.WARNING);

@@ -163,10 +163,28 @@ public final class SummaryViewModel {
         return done;
     }
 
-    /** Opens a link with the opener (the browser); an empty link does nothing. */
+    private final ReadOnlyStringWrapper openStatus = new ReadOnlyStringWrapper(this, "openStatus", "");
+
+    /** What the last click on a link did: "Opened … in your browser.", "Copied … to the clipboard.", or why not. */
+    public ReadOnlyStringProperty openStatusProperty() { return openStatus.getReadOnlyProperty(); }
+
+    /** Opens a link with the opener (the browser) and says so; an empty link does nothing. */
     public void open(String url) {
         if (url != null && !url.isBlank()) {
-            opener.accept(url);
+            try {
+                opener.accept(url);
+                openStatus.set("Opened " + url + " in your browser. (Copy puts the link on the clipboard instead.)");
+            } catch (RuntimeException e) {
+                openStatus.set("Could not open a browser (" + e.getMessage() + "): press Copy and paste the link"
+                        + " into your browser.");
+            }
+        }
+    }
+
+    /** Says that a link was copied to the clipboard (the view copies it). */
+    public void copied(String url) {
+        if (url != null && !url.isBlank()) {
+            openStatus.set("Copied " + url + " to the clipboard.");
         }
     }
 

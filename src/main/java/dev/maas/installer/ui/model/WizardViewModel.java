@@ -38,9 +38,9 @@ public final class WizardViewModel {
 
     /**
      * What the centre of the window shows: the Connect page or the selected stage's page; with the guided journey
-     * also the welcome, review, apply and summary pages.
+     * also the welcome, review, apply and summary pages, and the overview of what is installed.
      */
-    public enum Page { CONNECT, STAGE, WELCOME, REVIEW, APPLY, SUMMARY }
+    public enum Page { CONNECT, STAGE, WELCOME, REVIEW, APPLY, SUMMARY, OVERVIEW }
 
     private final RunLauncher launcher;
     private final ObservableList<StageViewModel> stages;
@@ -51,6 +51,8 @@ public final class WizardViewModel {
     private final StringBinding connectionText;
     private final BooleanBinding sandbox;
     private final RunViewModel run = new RunViewModel();
+    private final WaitViewModel waits = new WaitViewModel();
+    private final StringBinding allUnavailable;
     private final LogViewModel log;
     private final BooleanBinding canRunSelected;
     private final javafx.beans.property.ReadOnlyObjectWrapper<RunReport> lastReport =
@@ -79,6 +81,8 @@ public final class WizardViewModel {
         selectedBlocked = Bindings.createStringBinding(() -> selected.get() == null ? ""
                 : blockedReason(List.of(selected.get().id())), selected, inputProblems);
         allBlocked = Bindings.createStringBinding(() -> blockedReason(byId.keySet()), inputProblems);
+        allUnavailable = Bindings.createStringBinding(this::allUnavailableText, run.runningProperty(), connection,
+                waits.activeProperty(), waits.textProperty(), allBlocked);
         canRunSelected = Bindings.createBooleanBinding(
                 () -> !run.isRunning() && selected.get() != null && selected.get().available()
                         && selectedBlocked.get().isEmpty(),
@@ -130,6 +134,28 @@ public final class WizardViewModel {
 
     /** Why Plan all, Apply all and Verify all are disabled by an invalid field; empty when they are not. */
     public StringBinding allBlockedReason() { return allBlocked; }
+
+    /** What the wizard waits for besides a run (the sandbox starting, a connection being made). */
+    public WaitViewModel waits() { return waits; }
+
+    /**
+     * Why Plan all, Apply all and Verify all cannot work now, in words (a run is going, no cluster is connected yet,
+     * a field is invalid); empty when they can. Their buttons are enabled only while it is empty.
+     */
+    public StringBinding allUnavailableReason() { return allUnavailable; }
+
+    /** How {@link #allUnavailableReason()} starts while no cluster is connected. */
+    public static final String CONNECT_FIRST = "Connect to a cluster first (the Connect page, Ctrl+0)";
+
+    private String allUnavailableText() {
+        if (run.isRunning()) {
+            return "Wait for the run to finish (or Cancel it)";
+        }
+        if (connection.get() == null) {
+            return waits.isActive() ? waits.textProperty().get() + " Wait for it to connect." : CONNECT_FIRST;
+        }
+        return allBlocked.get();
+    }
 
     public ObservableList<StageViewModel> stages() { return stages; }
 
@@ -233,6 +259,19 @@ public final class WizardViewModel {
             note("WARN", "", "Not started: " + blocked);
             return false;
         }
+        runStartNanos = nanos.getAsLong();
+        stageStartNanos.clear();
+        for (String id : ids) {
+            StageViewModel s = byId.get(id);
+            if (s != null) {
+                s.timing(op == Operation.APPLY ? "not started yet" : "");
+            }
+        }
+        for (StageViewModel s : stages) {
+            if (!ids.contains(s.id())) {
+                s.timing("");
+            }
+        }
         run.begin(op, ids.size());
         note("INFO", "", run.overallTextProperty().get().replace("...", ": " + String.join(", ", ids)));
         launcher.start(op, ids);
@@ -284,6 +323,9 @@ public final class WizardViewModel {
             currentTotal = e.total();
             if (s != null) {
                 s.started(e.operation());
+                long now = nanos.getAsLong();
+                stageStartNanos.put(s.id(), now);
+                s.timing("running (started at " + clock(now - runStartNanos) + ")");
             }
         } else if (event instanceof RunEvent.StepProgress e) {
             run.step(e.step(), e.of(), e.message());
@@ -294,6 +336,10 @@ public final class WizardViewModel {
             StageViewModel s = byId.get(r.stageId());
             if (s != null) {
                 s.finished(r);
+                Long began = stageStartNanos.remove(s.id());
+                s.timing(began == null ? r.outcome() == StageResult.Outcome.SKIPPED ? "skipped" : ""
+                        : "started at " + clock(began - runStartNanos) + ", took "
+                        + duration(nanos.getAsLong() - began));
             }
             if (r.outcome() == StageResult.Outcome.SKIPPED && r.error() != null) {
                 note("WARN", r.stageId(), r.stageId() + ": " + r.error());
@@ -314,4 +360,36 @@ public final class WizardViewModel {
 
     private int currentIndex;
     private int currentTotal = 1;
+
+    // ---- the per-stage timeline of the current run ----
+
+    private java.util.function.LongSupplier nanos = System::nanoTime;
+    private long runStartNanos;
+    private final Map<String, Long> stageStartNanos = new LinkedHashMap<>();
+
+    /** Where run times are read (nanoseconds, as {@link System#nanoTime()}); for tests. */
+    public void clock(java.util.function.LongSupplier nanoTime) { this.nanos = Objects.requireNonNull(nanoTime); }
+
+    /** Brings the running stages' "running for n s" up to date; the apply page calls it every second. */
+    public void tick() {
+        long now = nanos.getAsLong();
+        stageStartNanos.forEach((id, began) -> byId.get(id).timing("running for " + duration(now - began)
+                + " (started at " + clock(began - runStartNanos) + ")"));
+    }
+
+    /** Minutes and seconds since the run started, e.g. "1:05". */
+    static String clock(long nanos) {
+        long s = Math.max(0, nanos) / 1_000_000_000L;
+        return s / 60 + ":" + String.format(java.util.Locale.ROOT, "%02d", s % 60);
+    }
+
+    /** A duration in words, e.g. "12 s", "1 min 5 s", "0.4 s". */
+    static String duration(long nanos) {
+        long ms = Math.max(0, nanos) / 1_000_000L;
+        if (ms < 10_000) {
+            return String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+        }
+        long s = ms / 1000;
+        return s < 60 ? s + " s" : s / 60 + " min " + s % 60 + " s";
+    }
 }

@@ -78,6 +78,12 @@ public final class ModelSettingsPage implements StagePage {
         Alert alert = new Alert(Alert.AlertType.CONFIRMATION, text, ButtonType.OK, ButtonType.CANCEL);
         alert.setTitle("Delete products of models no longer listed?");
         alert.setHeaderText("Prune products in the next products run?");
+        // owned by the wizard's window: shown over it, which keeps its size and maximised state
+        javafx.stage.Window owner = javafx.stage.Window.getWindows().stream().filter(javafx.stage.Window::isFocused)
+                .findFirst().orElse(null);
+        if (owner != null) {
+            alert.initOwner(owner);
+        }
         return alert.showAndWait().filter(b -> b == ButtonType.OK).isPresent();
     }
 
@@ -107,11 +113,23 @@ public final class ModelSettingsPage implements StagePage {
             concurrency.setId("products-concurrency");
             concurrency.setEditable(true);
             concurrency.getValueFactory().valueProperty().bindBidirectional(model.concurrencyProperty());
-            box.getChildren().addAll(
-                    new HBox(8, new Label("API key sent in:"), where,
-                            new Label("(headers: the Authorization header, 'Bearer ' removed by the remove-bearer"
-                                    + " policy)")),
-                    new HBox(8, new Label("Products set up at the same time:"), concurrency));
+            // porta config/locales/en.yml proxy.credentials_location; the key's name is auth_user_key
+            // "Authorization" (ModelCatalog.AUTH_USER_KEY)
+            Label whereHelp = new Label("Where callers put their API key. headers (recommended): the Authorization"
+                    + " header, \"Bearer <key>\" as OpenAI clients send it ('Bearer ' is removed by the remove-bearer"
+                    + " policy before 3scale checks the key). authorization: HTTP Basic authentication. query: a query"
+                    + " or body parameter named Authorization, which ends up in logs.");
+            whereHelp.setId("products-credentials-location-help");
+            whereHelp.setWrapText(true);
+            whereHelp.getStyleClass().addAll("field-help", atlantafx.base.theme.Styles.TEXT_MUTED);
+            Label concurrencyHelp = new Label("How many model products the stage sets up at once (1 to 32, default"
+                    + " 4). More is faster on a large list; fewer is gentler on a busy 3scale.");
+            concurrencyHelp.setWrapText(true);
+            concurrencyHelp.getStyleClass().addAll("field-help", atlantafx.base.theme.Styles.TEXT_MUTED);
+            box.getChildren().addAll(new HBox(8, new Label("API key sent in:"), where), whereHelp,
+                    PageSupport.advanced("products-advanced", "How many products are set up at the same time.",
+                            new VBox(4, new HBox(8, new Label("Products set up at the same time:"), concurrency),
+                                    concurrencyHelp)));
         } else {
             TextField plan = new TextField();
             plan.setId("plans-name");

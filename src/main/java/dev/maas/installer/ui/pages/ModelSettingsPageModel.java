@@ -104,7 +104,7 @@ public final class ModelSettingsPageModel {
                 products, plans, c.portal());
         List<ConfigProblem> problems = ConfigValidator.validate(edited).stream()
                 .filter(p -> p.path().startsWith("products") || p.path().startsWith("plans")).toList();
-        error.set(problems.stream().map(ConfigProblem::toString).collect(Collectors.joining("\n")));
+        error.set(problems.stream().map(dev.maas.installer.ui.model.FieldLabels::describe).collect(Collectors.joining("\n")));
         // what the form shows is what the runs get, valid or not; while it is not, its stages do not run
         config.edit("model settings", edited, problems);
         return problems.isEmpty();

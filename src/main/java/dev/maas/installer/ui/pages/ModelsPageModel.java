@@ -3,6 +3,7 @@ package dev.maas.installer.ui.pages;
 import dev.maas.installer.cluster.DiscoveredModel;
 import dev.maas.installer.engine.config.ConfigDefaults;
 import dev.maas.installer.engine.config.ConfigProblem;
+import dev.maas.installer.ui.model.FieldLabels;
 import dev.maas.installer.engine.config.ConfigValidator;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.config.InstallerConfig.ModelConfig;
@@ -240,13 +241,14 @@ public final class ModelsPageModel {
                 if (sb.length() > 0) {
                     sb.append('\n');
                 }
-                sb.append(m.group(2) == null ? "" : m.group(2) + ": ").append(p.message());
+                sb.append(m.group(2) == null ? "" : FieldLabels.modelColumn(m.group(2)) + ": ")
+                        .append(FieldLabels.words(p.message()));
                 modelProblem = true;
             } else if (p.path().startsWith("models")) {
-                other.append(other.length() > 0 ? "\n" : "").append(p);
+                other.append(other.length() > 0 ? "\n" : "").append(FieldLabels.describe(p));
                 modelProblem = true;
             } else {
-                other.append(other.length() > 0 ? "\n" : "").append(p);
+                other.append(other.length() > 0 ? "\n" : "").append(FieldLabels.describe(p));
             }
         }
         for (int i = 0; i < rows.size(); i++) {
@@ -255,7 +257,7 @@ public final class ModelsPageModel {
         problems.set(other.toString());
         valid.set(!modelProblem);
         problem.set(found.stream().filter(p -> p.path().startsWith("models")).findFirst()
-                .map(ConfigProblem::toString).orElse(""));
+                .map(FieldLabels::describe).orElse(""));
         // what the list shows is what the runs get, valid or not; while it is not, its stages do not run
         config.edit("models", edited, found.stream().filter(p -> p.path().startsWith("models")).toList());
         return !modelProblem;

@@ -130,7 +130,7 @@ public final class PortalPageModel {
                 c.products(), c.plans(), portal);
         List<ConfigProblem> problems = ConfigValidator.validate(edited).stream()
                 .filter(p -> p.path().startsWith("portal")).toList();
-        error.set(problems.stream().map(ConfigProblem::toString).collect(Collectors.joining("\n")));
+        error.set(problems.stream().map(dev.maas.installer.ui.model.FieldLabels::describe).collect(Collectors.joining("\n")));
         valid.set(problems.isEmpty());
         // what the form shows is what the runs get, valid or not; while it is not, its stage does not run
         config.edit("portal", edited, problems);

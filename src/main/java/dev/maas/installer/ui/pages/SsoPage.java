@@ -34,6 +34,20 @@ public final class SsoPage implements ConfigPage {
             + " give the NAME of the environment variable that holds it (set before the installer starts), or the path"
             + " of a file that contains it and only you can read (e.g. mode 0600).";
 
+    /** What each flavour means (sso-stage.md; SsoFlavour.choose decides "auto"). */
+    static final String FLAVOUR_HELP = "auto: Red Hat SSO when the cluster's catalog offers it (operator"
+            + " rhsso-operator, channel stable), else the Red Hat build of Keycloak. rhsso: Red Hat SSO 7.6 (legacy"
+            + " Keycloak operator). rhbk: the Red Hat build of Keycloak (Keycloak operator).";
+    static final String REALM_HELP = "The Keycloak realm that holds the 3scale client and the people who sign in to"
+            + " the developer portal.";
+    /** The redirect URIs of client 3scale, and what they allow (sso-stage.md). */
+    static final String REDIRECT_HELP = "Where Keycloak may send a signed-in user back to. portal (recommended):"
+            + " only the developer portal's sign-in callback, so a sign-in cannot be redirected elsewhere. any: every"
+            + " address ('*'), as in the runbook: less safe, since a crafted link can send the sign-in's code to"
+            + " another site.";
+    static final String IDP_HELP = "Where people sign in: none (accounts in the realm itself), Google, GitHub, or"
+            + " any OpenID Connect provider (give its issuer URL).";
+
     private ConfigViewModel config;
     private SsoPageModel.Lookup lookup;
     private Executor background = PageSupport.BACKGROUND;
@@ -71,19 +85,21 @@ public final class SsoPage implements ConfigPage {
         int r = 0;
         ComboBox<String> flavour = combo(SsoPageModel.FLAVOURS);
         flavour.valueProperty().bindBidirectional(m.flavourProperty());
-        r = PageSupport.row(g, r, "Flavour", flavour, m.errorProperty("sso.flavour"), "sso-flavour");
+        r = PageSupport.row(g, r, "Flavour", flavour, m.errorProperty("sso.flavour"), "sso-flavour", FLAVOUR_HELP);
+        GridPane advanced = PageSupport.form();
         TextField ns = text(m.namespaceProperty());
-        r = PageSupport.row(g, r, "Namespace", ns, m.errorProperty("sso.namespace"), "sso-namespace");
+        PageSupport.row(advanced, 0, "Namespace", ns, m.errorProperty("sso.namespace"), "sso-namespace",
+                "The OpenShift project SSO is installed in (created when missing).");
         TextField realm = text(m.realmProperty());
-        r = PageSupport.row(g, r, "Realm", realm, m.errorProperty("sso.realm"), "sso-realm");
+        r = PageSupport.row(g, r, "Realm", realm, m.errorProperty("sso.realm"), "sso-realm", REALM_HELP);
         ComboBox<String> redirect = combo(SsoPageModel.REDIRECT_POLICIES);
         redirect.valueProperty().bindBidirectional(m.redirectPolicyProperty());
         r = PageSupport.row(g, r, "Redirect policy", redirect, m.errorProperty("sso.redirectPolicy"),
-                "sso-redirect");
+                "sso-redirect", REDIRECT_HELP);
         ComboBox<String> type = combo(SsoPageModel.IDP_TYPES);
         type.valueProperty().bindBidirectional(m.idpTypeProperty());
         r = PageSupport.row(g, r, "Identity provider", type, m.errorProperty("sso.identityProvider.type"),
-                "sso-idp-type");
+                "sso-idp-type", IDP_HELP);
         TextField alias = idp(text(m.aliasProperty()), m);
         r = PageSupport.row(g, r, "Alias", alias, m.errorProperty("sso.identityProvider.alias"), "sso-idp-alias");
         TextField display = idp(text(m.displayNameProperty()), m);
@@ -95,7 +111,8 @@ public final class SsoPage implements ConfigPage {
         source.valueProperty().bindBidirectional(m.secretSourceProperty());
         source.visibleProperty().bind(m.idpChosen());
         source.managedProperty().bind(m.idpChosen());
-        r = PageSupport.row(g, r, "Client secret from", source, null, "sso-idp-secret-source");
+        r = PageSupport.row(g, r, "Client secret from", source, null, "sso-idp-secret-source",
+                "Where the installer reads the provider's client secret when it applies; it never stores it.");
         TextField env = text(m.clientSecretEnvProperty());
         env.setPromptText("e.g. MAAS_IDP_CLIENT_SECRET");
         env.visibleProperty().bind(m.idpChosen().and(m.secretFromFile().not()));
@@ -159,7 +176,9 @@ public final class SsoPage implements ConfigPage {
         if (stage.status() == StageStatus.OK || stage.status() == StageStatus.WARNING) {
             m.refreshLinks();
         }
-        VBox box = new VBox(6, g, help, links, secretRow);
+        VBox box = new VBox(6, g, help, PageSupport.advanced("sso-advanced", "The namespace SSO goes in.", advanced,
+                m.errorProperty("sso.namespace")),
+                links, secretRow);
         box.setId("sso-inputs");
         return box;
     }

@@ -76,20 +76,26 @@ public final class ThreescalePage implements ConfigPage {
     static Node view(ThreescalePageModel m, StageViewModel stage) {
         GridPane g = PageSupport.form();
         int r = 0;
-        r = PageSupport.row(g, r, "Namespace", text(m.namespaceProperty()), m.errorProperty("threescale.namespace"),
-                "threescale-namespace");
+        GridPane advanced = PageSupport.form();
+        int a = 0;
+        a = PageSupport.row(advanced, a, "Namespace", text(m.namespaceProperty()),
+                m.errorProperty("threescale.namespace"), "threescale-namespace",
+                "The OpenShift project 3scale is installed in (created when missing).");
         TextField channel = text(m.channelProperty());
         channel.setPromptText("threescale-2.15");
-        r = PageSupport.row(g, r, "Operator channel", channel, m.errorProperty("threescale.channel"),
-                "threescale-channel");
+        a = PageSupport.row(advanced, a, "Operator channel", channel, m.errorProperty("threescale.channel"),
+                "threescale-channel", "The 3scale operator's OLM channel, e.g. threescale-2.15; 2.16 and later"
+                        + " need external databases (Secrets system-database, backend-redis, system-redis).");
         r = PageSupport.row(g, r, "Tenant", text(m.tenantNameProperty()), m.errorProperty("threescale.tenantName"),
-                "threescale-tenant");
+                "threescale-tenant", "The first part of the portals' host names: <tenant>-admin.<apps domain> for"
+                        + " the admin portal, <tenant>.<apps domain> for the developer portal.");
         r = PageSupport.row(g, r, "Organisation", text(m.organizationNameProperty()),
                 m.errorProperty("threescale.organizationName"), "threescale-organization");
         ComboBox<String> storage = combo(ThreescalePageModel.STORAGE_TYPES);
         storage.valueProperty().bindBidirectional(m.storageTypeProperty());
         r = PageSupport.row(g, r, "Storage", storage, m.errorProperty("threescale.storage.type"),
-                "threescale-storage-type");
+                "threescale-storage-type", "Where 3scale keeps uploaded files: a shared (ReadWriteMany) volume, or"
+                        + " an S3 bucket whose credentials are in a Secret.");
         TextField sc = text(m.storageClassProperty());
         sc.setPromptText("empty: detect an RWX StorageClass");
         sc.visibleProperty().bind(m.s3().not());
@@ -106,11 +112,13 @@ public final class ThreescalePage implements ConfigPage {
         policies.setPrefRowCount(3);
         policies.setPromptText("custom APIcast policy folders, one a line");
         policies.textProperty().bindBidirectional(m.policiesProperty());
-        r = PageSupport.row(g, r, "Policy folders", policies, m.errorProperty("threescale.policies"),
-                "threescale-policies");
+        PageSupport.row(advanced, a, "Policy folders", policies, m.errorProperty("threescale.policies"),
+                "threescale-policies", "Custom APIcast policies to register, one folder a line (each with its"
+                        + " apicast-policy.json); empty: none.");
         CheckBox tz = new CheckBox("I have set the tenant's time zone in the admin portal");
         tz.selectedProperty().bindBidirectional(m.timezoneConfirmedProperty());
-        PageSupport.row(g, r, "Time zone", tz, null, "threescale-timezone");
+        PageSupport.row(g, r, "Time zone", tz, null, "threescale-timezone", "3scale has no API for the"
+                + " tenant's time zone: set it in the admin portal (Account settings), then tick this.");
 
         Label error = new Label();
         error.setId("threescale-lookup-error");
@@ -148,8 +156,11 @@ public final class ThreescalePage implements ConfigPage {
         if (stage.status() == StageStatus.OK || stage.status() == StageStatus.WARNING) {
             m.refreshLinks();
         }
-        VBox box = new VBox(6, g, portal, PageSupport.link("threescale-admin-url", m.adminUrlProperty()),
-                credentials, error);
+        VBox box = new VBox(6, g, PageSupport.advanced("threescale-advanced",
+                "The namespace, the operator channel and custom policies.", advanced,
+                m.errorProperty("threescale.namespace"), m.errorProperty("threescale.channel"),
+                m.errorProperty("threescale.policies")),
+                portal, PageSupport.link("threescale-admin-url", m.adminUrlProperty()), credentials, error);
         box.setId("threescale-inputs");
         return box;
     }

@@ -150,7 +150,7 @@ public final class ThreescalePageModel {
             e.set(e.get().isEmpty() ? p.message() : e.get() + "\n" + p.message());
         }
         valid.set(problems.isEmpty());
-        problem.set(problems.isEmpty() ? "" : problems.get(0).toString());
+        problem.set(problems.isEmpty() ? "" : dev.maas.installer.ui.model.FieldLabels.describe(problems.get(0)));
         // what the form shows is what the runs get, valid or not; while it is not, its stages do not run
         config.edit("threescale", candidate, problems);
     }

@@ -84,6 +84,7 @@ public final class JourneyView {
             case REVIEW -> pages.computeIfAbsent(which, p -> reviewPage());
             case APPLY -> pages.computeIfAbsent(which, p -> applyPage());
             case SUMMARY -> pages.computeIfAbsent(which, p -> summaryPage());
+            case OVERVIEW -> pages.computeIfAbsent(which, p -> overviewPage());
             default -> null;
         };
     }
@@ -146,8 +147,10 @@ public final class JourneyView {
             case REVIEW -> "Review";
             case APPLY -> "Apply";
             case SUMMARY -> "Summary";
+            case OVERVIEW -> "What is installed";
         };
-        return "Step " + i + " of " + journey.steps().size() + ": " + name;
+        return s.kind() == JourneyViewModel.Kind.OVERVIEW ? name
+                : "Step " + i + " of " + journey.steps().size() + ": " + name;
     }
 
     /** Every "Apply all" outside the review page: the review page, with the plans and the one confirmation. */
@@ -391,8 +394,28 @@ public final class JourneyView {
             Label message = wrapped("");
             message.textProperty().bind(s.messageProperty());
             GridPane.setHgrow(message, Priority.ALWAYS);
-            grid.addRow(row++, new Label(s.title()), status, message);
+            // the stage's place in the run's timeline: when it started and how long it took
+            Label timing = new Label();
+            timing.setId("apply-timing-" + s.id());
+            timing.getStyleClass().add(Styles.TEXT_MUTED);
+            timing.textProperty().bind(s.timingProperty());
+            timing.setMinWidth(Region.USE_PREF_SIZE);
+            grid.addRow(row++, new Label(s.title()), status, timing, message);
         }
+        // the running stage's "running for n s" moves on every second while a run goes
+        javafx.animation.Timeline tick = new javafx.animation.Timeline(new javafx.animation.KeyFrame(
+                javafx.util.Duration.seconds(1), e -> wizard.tick()));
+        tick.setCycleCount(javafx.animation.Animation.INDEFINITE);
+        wizard.run().runningProperty().addListener((o, was, now) -> {
+            if (now) {
+                tick.play();
+            } else {
+                tick.stop();
+            }
+        });
+        Label verifying = statusLine("applyVerifying", Bindings.when(journey.verifyingApplyProperty())
+                .then("Applied. Verifying every stage against the live systems: the list shows what it finds.")
+                .otherwise(""));
         // no mnemonic: Esc cancels, and the progress pane's Cancel (Alt+C) is on screen at the same time
         Button cancel = new Button("Cancel (Esc)");
         cancel.setMnemonicParsing(false);
@@ -408,20 +431,90 @@ public final class JourneyView {
         retry.managedProperty().bind(retry.visibleProperty());
         retry.setOnAction(e -> journey.reviewForApply()); // through the review and its confirmation again
         Label done = statusLine("applyDone", Bindings.when(journey.appliedProperty())
-                .then("Every stage is applied. Press Next for the links and what to do next.").otherwise(""));
-        box.getChildren().addAll(overall, grid, new HBox(10, cancel, retry), done);
+                .then("Every stage is applied, and the verify after it found every one in place. Press Next for the"
+                        + " links and what to do next.").otherwise(""));
+        box.getChildren().addAll(overall, grid, new HBox(10, cancel, retry), verifying, done);
         return scroll("applyPage", box);
+    }
+
+    /**
+     * What is installed, read-only: every stage as the last verify of the live cluster found it (installed, drifted,
+     * not installed yet, waiting), with the checks that failed; Refresh verifies again, Next reviews what Apply all
+     * would still change.
+     */
+    private Node overviewPage() {
+        VBox box = content("overviewPage", "What is installed");
+        box.getChildren().add(wrapped("Every stage, as a verify of the live systems found it just now. Nothing is"
+                + " changed here: Next shows what Apply all would still do; a stage's page shows its checks."));
+        Label summaryLine = statusLine("overviewSummary", journey.overviewSummary());
+        summaryLine.getStyleClass().add(Styles.TEXT_BOLD);
+        GridPane grid = new GridPane();
+        grid.setId("overviewStages");
+        grid.setHgap(14);
+        grid.setVgap(6);
+        int row = 0;
+        for (StageViewModel s : wizard.stages()) {
+            Hyperlink title = new Hyperlink(s.title());
+            title.setId("overview-open-" + s.id());
+            title.setAccessibleText("Open the page of " + s.title());
+            title.setOnAction(e -> journey.go(new JourneyViewModel.Step(JourneyViewModel.Kind.STAGE, s.id())));
+            Label state = new Label();
+            state.setId("overview-state-" + s.id());
+            state.setMinWidth(Region.USE_PREF_SIZE);
+            state.textProperty().bind(Bindings.createStringBinding(() -> overviewState(s), s.liveStateProperty(),
+                    s.statusProperty()));
+            Label detail = wrapped("");
+            detail.setId("overview-detail-" + s.id());
+            detail.getStyleClass().add(Styles.TEXT_MUTED);
+            detail.textProperty().bind(Bindings.createStringBinding(() -> overviewDetail(s), s.liveStateProperty(),
+                    s.messageProperty()));
+            GridPane.setHgrow(detail, Priority.ALWAYS);
+            grid.addRow(row++, title, state, detail);
+        }
+        Button refresh = new Button("_Refresh");
+        refresh.setId("overviewRefresh");
+        refresh.setAccessibleText("Verify every stage again");
+        refresh.disableProperty().bind(wizard.run().runningProperty().or(wizard.connectionProperty().isNull()));
+        refresh.setOnAction(e -> journey.refresh());
+        box.getChildren().addAll(summaryLine, grid, new HBox(10, refresh));
+        return scroll("overviewPage", box);
+    }
+
+    /** A stage's state on the overview, in words. */
+    static String overviewState(StageViewModel s) {
+        return switch (s.liveState()) {
+            case DONE -> "● Installed";
+            case DRIFTED -> "● Drifted";
+            case CHECKING -> "● Checking…";
+            case PENDING -> "● " + (s.status() == dev.maas.installer.ui.model.StageStatus.WAITING
+                    ? s.statusLabel().substring(0, 1).toUpperCase(java.util.Locale.ROOT) + s.statusLabel().substring(1)
+                    : "Not installed yet");
+            case UNKNOWN -> s.status() == dev.maas.installer.ui.model.StageStatus.FAILED ? "● Could not be checked"
+                    : "● Not checked yet";
+        };
+    }
+
+    private static String overviewDetail(StageViewModel s) {
+        return switch (s.liveState()) {
+            case DRIFTED -> s.checks().stream().filter(c -> !c.status().passes()).map(c -> c.name() + ": "
+                    + c.message()).collect(java.util.stream.Collectors.joining("; "));
+            case UNKNOWN -> s.status() == dev.maas.installer.ui.model.StageStatus.FAILED ? s.messageProperty().get()
+                    : "";
+            default -> "";
+        };
     }
 
     private Node summaryPage() {
         VBox box = content("summaryPage", "Your MaaS is ready");
         GridPane links = new GridPane();
+        links.setId("summaryLinks");
         links.setHgap(10);
         links.setVgap(4);
         addLink(links, 0, "3scale admin portal", "summaryAdminLink", summary.adminPortalProperty());
         addLink(links, 1, "Developer portal", "summaryPortalLink", summary.developerPortalProperty());
         addLink(links, 2, "Keycloak console", "summaryKeycloakLink", summary.keycloakConsoleProperty());
         Label linksStatus = statusLine("summaryLinksStatus", summary.linksStatusProperty());
+        Label openStatus = statusLine("summaryOpenStatus", summary.openStatusProperty());
 
         Label credTitle = new Label("Credentials");
         credTitle.setId("summaryCredentialsTitle");
@@ -465,7 +558,8 @@ public final class JourneyView {
             }
         });
         Label diagStatus = statusLine("summaryDiagnosticsStatus", summary.diagnosticsStatusProperty());
-        box.getChildren().addAll(new HBox(10, show, hide, diagnostics), credStatus, diagStatus, links, linksStatus,
+        box.getChildren().addAll(new HBox(10, show, hide, diagnostics), credStatus, diagStatus, links, openStatus,
+                linksStatus,
                 credTitle, creds, next);
         if (tryIt != null) {
             box.getChildren().add(TryItPane.create(tryIt));
@@ -481,8 +575,21 @@ public final class JourneyView {
         h.disableProperty().bind(url.isEmpty());
         h.setAccessibleText("Open the " + name);
         h.setOnAction(e -> summary.open(url.get()));
+        h.setTooltip(new javafx.scene.control.Tooltip("Opens in your browser"));
         l.setLabelFor(h);
-        g.addRow(row, l, h);
+        // the second action: the link on the clipboard (for a browser on another machine, say)
+        Button copy = new Button("Copy");
+        copy.setId(id + "Copy");
+        copy.getStyleClass().add(Styles.SMALL);
+        copy.setAccessibleText("Copy the " + name + " link");
+        copy.disableProperty().bind(url.isEmpty());
+        copy.setOnAction(e -> {
+            javafx.scene.input.ClipboardContent c = new javafx.scene.input.ClipboardContent();
+            c.putString(url.get());
+            javafx.scene.input.Clipboard.getSystemClipboard().setContent(c);
+            summary.copied(url.get());
+        });
+        g.addRow(row, l, h, copy);
     }
 
     private static void credRow(GridPane g, int row, String name, String id, ReadOnlyStringProperty value) {

@@ -61,7 +61,16 @@ final class LogPane extends VBox {
         status.getStyleClass().add(Styles.TEXT_MUTED);
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox bar = new HBox(8, caption, stageFilter, levelFilter, status, spacer, copy, save);
+        // the log is a drawer: closed, only this bar stays, and the page above gets the room
+        javafx.scene.control.ToggleButton drawer = new javafx.scene.control.ToggleButton();
+        drawer.setId("logToggle");
+        drawer.selectedProperty().bindBidirectional(log.openProperty());
+        drawer.textProperty().bind(javafx.beans.binding.Bindings.when(log.openProperty()).then("Hide log")
+                .otherwise("Show log"));
+        drawer.setMnemonicParsing(false);
+        drawer.setTooltip(new javafx.scene.control.Tooltip("Open or close the log drawer"));
+        HBox bar = new HBox(8, caption, stageFilter, levelFilter, status, spacer, copy, save, drawer);
+        drawer.setMinWidth(Region.USE_PREF_SIZE);
         // in a narrow window the line count gives way (ellipsis); the filters and buttons keep their whole text
         status.setMinWidth(0);
         for (javafx.scene.control.Control c : List.of(caption, stageFilter, levelFilter, copy, save)) {
@@ -91,6 +100,8 @@ final class LogPane extends VBox {
             }
         });
         VBox.setVgrow(list, Priority.ALWAYS);
+        list.visibleProperty().bind(log.openProperty());
+        list.managedProperty().bind(list.visibleProperty());
         log.shown().addListener((ListChangeListener<LogLine>) c -> {
             updateStatus();
             if (!log.shown().isEmpty()) {

@@ -125,6 +125,18 @@ public final class MainView extends BorderPane {
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(OpeningView.PAGE_SHARE);
         SplitPane.setResizableWithParent(bottom, false);
+        // the log drawer closed: the bottom shrinks to the progress and the log's bar, the page takes the rest
+        double[] openAt = {OpeningView.PAGE_SHARE};
+        model.log().openProperty().addListener((o, was, open) -> {
+            if (open) {
+                bottom.setMaxHeight(Double.MAX_VALUE);
+                split.setDividerPositions(openAt[0]);
+            } else {
+                openAt[0] = split.getDividers().get(0).getPosition();
+                bottom.setMaxHeight(Region.USE_PREF_SIZE);
+                split.setDividerPositions(1.0);
+            }
+        });
         setCenter(split);
     }
 
@@ -147,7 +159,17 @@ public final class MainView extends BorderPane {
         help.getStyleClass().add(Styles.FLAT);
         help.setTooltip(new Tooltip("List every keyboard shortcut (F1)"));
         help.setOnAction(e -> showShortcuts());
-        HBox header = new HBox(14, app, spacer, sandbox, connection, help);
+        // something is being waited for (the sandbox starting, a connection): a spinner beside the connection
+        javafx.scene.control.ProgressIndicator busy = new javafx.scene.control.ProgressIndicator();
+        busy.setId("waitIndicator");
+        busy.setPrefSize(18, 18);
+        busy.setMaxSize(18, 18);
+        busy.visibleProperty().bind(model.waits().activeProperty());
+        busy.managedProperty().bind(busy.visibleProperty());
+        Tooltip waitTip = new Tooltip();
+        waitTip.textProperty().bind(model.waits().textProperty());
+        busy.setTooltip(waitTip);
+        HBox header = new HBox(14, app, spacer, sandbox, busy, connection, help);
         headerBar = header;
         header.setAlignment(Pos.CENTER_LEFT);
         header.setPadding(new Insets(10, 16, 10, 16));
@@ -160,8 +182,11 @@ public final class MainView extends BorderPane {
         Node own = journey == null ? null : journey.page(which);
         Node focused = getScene() == null ? null : getScene().getFocusOwner();
         boolean focusOnPage = focused != null && FocusSupport.isInside(focused, centre);
-        centre.getChildren().setAll(own != null ? own
-                : connect && connectPageFactory != null ? connectPage() : stagePage());
+        Node shown = own != null ? own : connect && connectPageFactory != null ? connectPage() : stagePage();
+        centre.getChildren().setAll(shown);
+        if (shown instanceof javafx.scene.control.ScrollPane sp) {
+            sp.setVvalue(sp.getVmin());   // a page opens at its title
+        }
         Mnemonics.prune(getScene());
         if (focusOnPage) {
             // the focused button (Start, Apply all...) left with its page: the new page's first control takes the
@@ -277,7 +302,17 @@ public final class MainView extends BorderPane {
         blocked.visibleProperty().bind(model.allBlockedReason().isNotEmpty());
         blocked.managedProperty().bind(blocked.visibleProperty());
         blocked.setMinHeight(Region.USE_PREF_SIZE);
-        VBox box = new VBox(8, header, list, planAll, applyAll, verifyAll, blocked);
+        // why they are off otherwise (not connected yet, the sandbox still starting, a run going), in plain words
+        Label unavailable = new Label();
+        unavailable.setId("allUnavailableReason");
+        unavailable.setWrapText(true);
+        unavailable.getStyleClass().add(Styles.TEXT_MUTED);
+        unavailable.textProperty().bind(model.allUnavailableReason());
+        unavailable.visibleProperty().bind(model.allUnavailableReason().isNotEmpty()
+                .and(model.allBlockedReason().isEmpty()));
+        unavailable.managedProperty().bind(unavailable.visibleProperty());
+        unavailable.setMinHeight(Region.USE_PREF_SIZE);
+        VBox box = new VBox(8, header, list, planAll, applyAll, verifyAll, blocked, unavailable);
         if (journey != null) {
             box.getChildren().add(2, journey.rerunButton(list));
         }
@@ -298,8 +333,12 @@ public final class MainView extends BorderPane {
         Button b = new Button(text);
         b.setId(id);
         b.setMaxWidth(Double.MAX_VALUE);
-        b.setTooltip(new Tooltip(tip));
-        b.disableProperty().bind(model.run().runningProperty().or(model.allBlockedReason().isNotEmpty()));
+        // enabled only when they can work (connected, no run going, no invalid field); the tooltip says why not
+        Tooltip tooltip = new Tooltip();
+        tooltip.textProperty().bind(javafx.beans.binding.Bindings.when(model.allUnavailableReason().isEmpty())
+                .then(tip).otherwise(model.allUnavailableReason()));
+        b.setTooltip(tooltip);
+        b.disableProperty().bind(model.allUnavailableReason().isNotEmpty());
         if (op == Operation.APPLY && journey != null) {
             // every Apply all goes through the review page and its one confirmation naming the cluster
             b.setOnAction(e -> journey.reviewForApply());

@@ -21,13 +21,40 @@ final class ProgressPane extends GridPane {
         setId("progressPane");
         getStyleClass().add("progress-pane");
 
+        // between runs, a wait (the sandbox starting, a connection being made) shows as an indeterminate bar and
+        // its words with the seconds it has taken so far
+        javafx.beans.binding.BooleanBinding waiting = run.runningProperty().not()
+                .and(model.waits().activeProperty());
         ProgressBar overall = new ProgressBar();
         overall.setId("overallProgress");
-        overall.progressProperty().bind(run.overallProgressProperty());
+        overall.progressProperty().bind(javafx.beans.binding.Bindings.when(waiting)
+                .then(ProgressBar.INDETERMINATE_PROGRESS).otherwise(run.overallProgressProperty()));
         overall.setMaxWidth(Double.MAX_VALUE);
         Label overallText = new Label();
         overallText.setId("overallText");
-        overallText.textProperty().bind(run.overallTextProperty());
+        javafx.beans.property.LongProperty waitedSeconds = new javafx.beans.property.SimpleLongProperty();
+        overallText.textProperty().bind(javafx.beans.binding.Bindings.when(waiting)
+                .then(javafx.beans.binding.Bindings.concat(model.waits().textProperty(), " (",
+                        waitedSeconds, " s)"))
+                .otherwise(run.overallTextProperty()));
+        long[] since = new long[1];
+        javafx.animation.Timeline tick = new javafx.animation.Timeline(new javafx.animation.KeyFrame(
+                javafx.util.Duration.seconds(1),
+                e -> waitedSeconds.set((System.nanoTime() - since[0]) / 1_000_000_000L)));
+        tick.setCycleCount(javafx.animation.Animation.INDEFINITE);
+        model.waits().activeProperty().addListener((o, was, now) -> {
+            if (now) {
+                since[0] = System.nanoTime();
+                waitedSeconds.set(0);
+                tick.play();
+            } else {
+                tick.stop();
+            }
+        });
+        if (model.waits().isActive()) {
+            since[0] = System.nanoTime();
+            tick.play();
+        }
 
         ProgressBar step = new ProgressBar();
         step.setId("stepProgress");

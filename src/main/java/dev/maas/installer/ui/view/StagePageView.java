@@ -3,23 +3,18 @@ package dev.maas.installer.ui.view;
 import atlantafx.base.theme.Styles;
 import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.Check;
-import dev.maas.installer.engine.FieldChange;
 import dev.maas.installer.ui.StagePage;
 import dev.maas.installer.ui.model.StageStatus;
 import dev.maas.installer.ui.model.StageViewModel;
 import dev.maas.installer.ui.model.WizardViewModel;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
-import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.value.ChangeListener;
-import javafx.collections.FXCollections;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
-import javafx.scene.control.TableColumn;
-import javafx.scene.control.TableView;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Region;
@@ -27,8 +22,6 @@ import javafx.scene.layout.VBox;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * The centre of the window: the selected stage's title, description, inputs (from its {@link StagePage}), status
@@ -52,12 +45,19 @@ final class StagePageView extends ScrollPane {
     private final Label message = new Label();
     private final Label fix = new Label();
     private final Label changesCaption = new Label();
-    private final TableView<Change> planTable = new TableView<>();
-    private final TableView<Check> checksTable = new TableView<>();
+    /** The plan preview (or the last apply's changes) and the verify checks: rows in the page, no inner scroll. */
+    private final VBox planTable = new VBox(2);
+    private final VBox checksTable = new VBox(2);
+    private final Label planEmpty = new Label("No changes to show.");
+    private final Label checksEmpty = new Label("Not verified yet. Press Verify to check the live systems.");
+    private final javafx.collections.ListChangeListener<Change> planListener = c -> fillPlan();
+    private final javafx.collections.ListChangeListener<Check> checksListener = c -> fillChecks();
     private final ChangeListener<StageStatus> statusListener = (o, a, b) -> showStatus();
     private final ChangeListener<dev.maas.installer.ui.model.LiveState> liveListener = (o, a, b) -> showStatus();
     private StageViewModel shown;
     private Button focusBeforeRun;
+    private boolean userActed;
+    private javafx.event.EventHandler<javafx.event.Event> userInput;
 
     StagePageView(WizardViewModel model, Map<String, StagePage> pages) {
         this.model = model;
@@ -134,55 +134,41 @@ final class StagePageView extends ScrollPane {
 
     private void buildPlanTable() {
         planTable.setId("planTable");
-        planTable.getStyleClass().addAll(Styles.DENSE, Styles.STRIPED);
-        planTable.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        planTable.setPlaceholder(new Label("No changes to show."));
-        planTable.setPrefHeight(150);
-        planTable.setMinHeight(110);
-        planTable.getColumns().add(column("Action", 80, c -> c.action().name()));
-        planTable.getColumns().add(column("System", 90, c -> c.system().wireName()));
-        planTable.getColumns().add(column("Kind", 130, Change::kind));
-        planTable.getColumns().add(column("Name", 180, Change::name));
-        planTable.getColumns().add(column("Fields", 300, StagePageView::fields));
+        planTable.getStyleClass().add("result-rows");
+        planEmpty.setId("planEmpty");
+        planEmpty.getStyleClass().add(Styles.TEXT_MUTED);
     }
 
     private void buildChecksTable() {
         checksTable.setId("checksTable");
-        checksTable.getStyleClass().addAll(Styles.DENSE, Styles.STRIPED);
-        checksTable.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        checksTable.setPlaceholder(new Label("Not verified yet. Press Verify to check the live systems."));
-        checksTable.setPrefHeight(130);
-        checksTable.setMinHeight(100);
-        checksTable.getColumns().add(column("Status", 110, c -> c.status().name()));
-        checksTable.getColumns().add(column("Check", 160, Check::name));
-        checksTable.getColumns().add(column("Message", 280, Check::message));
-        checksTable.getColumns().add(column("Fix", 260, c -> c.fix() == null ? "" : c.fix().toString()));
+        checksTable.getStyleClass().add("result-rows");
+        checksEmpty.setId("checksEmpty");
+        checksEmpty.getStyleClass().add(Styles.TEXT_MUTED);
     }
 
-    private static <T> TableColumn<T, String> column(String name, double width, Function<T, String> value) {
-        TableColumn<T, String> col = new TableColumn<>(name);
-        col.setPrefWidth(width);
-        col.setCellValueFactory(cd -> new ReadOnlyStringWrapper(value.apply(cd.getValue())));
-        return col;
+    private void fillPlan() {
+        ResultRows.fill(planTable, shown == null ? java.util.List.<Change>of() : shown.changes(), ResultRows::change,
+                ResultRows.changeOrder(), planEmpty);
     }
 
-    static String fields(Change c) {
-        return c.fields().entrySet().stream().map(e -> e.getKey() + ": " + show(e.getValue()))
-                .collect(Collectors.joining("; "));
-    }
-
-    private static String show(FieldChange f) {
-        String from = f.from() == null ? "(unset)" : f.from();
-        String to = f.to() == null ? "(unset)" : f.to();
-        return from + " → " + to;
+    private void fillChecks() {
+        // failures first, each open; the rest one line each
+        ResultRows.fill(checksTable, shown == null ? java.util.List.<Check>of() : shown.checks(), ResultRows::check,
+                ResultRows.checkOrder(), checksEmpty);
     }
 
     private void show(StageViewModel s) {
         if (shown != null) {
             shown.statusProperty().removeListener(statusListener);
             shown.liveStateProperty().removeListener(liveListener);
+            shown.changes().removeListener(planListener);
+            shown.checks().removeListener(checksListener);
         }
+        boolean other = shown != s;
         shown = s;
+        if (other) {
+            setVvalue(getVmin());   // another stage's page opens at its title
+        }
         message.textProperty().unbind();
         fix.textProperty().unbind();
         fix.visibleProperty().unbind();
@@ -190,8 +176,8 @@ final class StagePageView extends ScrollPane {
         rerun.disableProperty().unbind();
         if (s == null) {
             title.setText("No stage selected");
-            planTable.setItems(FXCollections.emptyObservableList());
-            checksTable.setItems(FXCollections.emptyObservableList());
+            fillPlan();
+            fillChecks();
             return;
         }
         title.setText(s.title());
@@ -211,8 +197,10 @@ final class StagePageView extends ScrollPane {
         fix.visibleProperty().bind(s.fixProperty().isNotEmpty());
         changesCaption.textProperty().bind(s.changesCaptionProperty());
         rerun.disableProperty().bind(model.canRunSelected().not().or(s.hasRunProperty().not()));
-        planTable.setItems(s.changes());
-        checksTable.setItems(s.checks());
+        s.changes().addListener(planListener);
+        s.checks().addListener(checksListener);
+        fillPlan();
+        fillChecks();
         s.statusProperty().addListener(statusListener);
         s.liveStateProperty().addListener(liveListener);
         showStatus();
@@ -231,10 +219,23 @@ final class StagePageView extends ScrollPane {
         if (!canRunNow) {
             focusBeforeRun = owner == plan || owner == apply || owner == verify || owner == rerun ? (Button) owner
                     : null;
+            // the focus the scene moves away from the disabled button (and again when the rows it went to are
+            // replaced) is not the user's choice; a key or a click during the run is
+            userActed = false;
+            if (focusBeforeRun != null && userInput == null) {
+                userInput = e -> userActed = true;
+                scene.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, userInput);
+                scene.addEventFilter(javafx.scene.input.MouseEvent.MOUSE_PRESSED, userInput);
+            }
         } else if (focusBeforeRun != null) {
+            if (userInput != null) {
+                scene.removeEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, userInput);
+                scene.removeEventFilter(javafx.scene.input.MouseEvent.MOUSE_PRESSED, userInput);
+                userInput = null;
+            }
             Button back = focusBeforeRun;
             focusBeforeRun = null;
-            if (owner == null || FocusSupport.isInside(owner, this)) {
+            if (owner == null || !userActed || FocusSupport.isInside(owner, this)) {
                 back.requestFocus();
             }
         }

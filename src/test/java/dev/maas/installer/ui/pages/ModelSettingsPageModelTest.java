@@ -34,7 +34,7 @@ class ModelSettingsPageModelTest {
         assertThat(config.current().plans()).isEqualTo(new PlansConfig("Gold", true));
 
         m.concurrencyProperty().set(64);
-        assertThat(m.errorProperty().get()).startsWith("products.concurrency").contains("between 1 and 32");
+        assertThat(m.errorProperty().get()).startsWith("Products set up at the same time: ").contains("between 1 and 32");
         // as shown, with the stages it stops
         assertThat(config.current().products().concurrency()).isEqualTo(64);
         assertThat(config.problems().get("model settings").stages()).containsExactlyInAnyOrder("backends",
@@ -44,7 +44,7 @@ class ModelSettingsPageModelTest {
         assertThat(config.problems()).isEmpty();
         assertThat(config.current().products().concurrency()).isEqualTo(2);
         m.planNameProperty().set("  ");
-        assertThat(m.errorProperty().get()).startsWith("plans.name");
+        assertThat(m.errorProperty().get()).startsWith("Application plan name: ");
         assertThat(config.problems().get("model settings").stages()).containsExactly("plans");
     }
 

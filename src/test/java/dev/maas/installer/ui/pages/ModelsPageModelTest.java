@@ -45,7 +45,7 @@ class ModelsPageModelTest {
         assertThat(m.rows()).isEmpty();
         ModelsPageModel.Row granite = m.add();
         assertThat(m.validProperty().get()).isFalse();
-        assertThat(granite.error()).contains("name: required").contains("url: required");
+        assertThat(granite.error()).contains("Name: required").contains("URL: required");
         assertThat(config.problems().get("models").stages()).containsExactlyInAnyOrder("preflight", "backends",
                 "products", "plans");
 
@@ -84,7 +84,7 @@ class ModelsPageModelTest {
         assertThat(config.problems()).isEmpty();
 
         a.urlProperty().set("granite:8080/v1");
-        assertThat(a.error()).startsWith("url: must be an http(s) URL");
+        assertThat(a.error()).startsWith("URL: must be an http(s) URL");
         assertThat(m.validProperty().get()).isFalse();
         // the list as shown, never the older URL: the model stages do not run until it is fixed
         assertThat(config.current().models()).extracting(ModelConfig::url).containsExactly("granite:8080/v1");
@@ -97,13 +97,13 @@ class ModelsPageModelTest {
         b.nameProperty().set("granite");
         b.urlProperty().set("http://other:8080");
         assertThat(a.error()).isEmpty();
-        assertThat(b.error()).contains("name: 'granite' is already used by models[0]");
+        assertThat(b.error()).contains("Name: 'granite' is already used by Model 1");
         assertThat(config.problems().get("models").text()).contains("already used");
 
         Path missing = dir.resolve("nope.yaml");
         b.openapiProperty().set(missing.toString());
         b.nameProperty().set("Other");
-        assertThat(b.error()).contains("openapi: file not found");
+        assertThat(b.error()).contains("OpenAPI file: file not found");
         assertThat(config.problems()).containsKey("models");
 
         b.openapiProperty().set("");

@@ -177,7 +177,7 @@ class PagesFxTest {
 
         set(robot, "model-url-0", "ftp//granite");
         Label error0 = robot.lookup("#model-error-0").queryAs(Label.class);
-        assertThat(error0.getText()).startsWith("url: must be an http(s) URL");
+        assertThat(error0.getText()).startsWith("URL: must be an http(s) URL");
         assertThat(error0.isVisible()).isTrue();
         planRefused(robot, StageIds.BACKENDS, "must be an http(s) URL");
         set(robot, "model-url-0", "http://granite:8080");
@@ -187,7 +187,7 @@ class PagesFxTest {
         set(robot, "model-name-1", "GRANITE");
         set(robot, "model-url-1", "http://granite2:8080");
         assertThat(robot.lookup("#model-error-1").queryAs(Label.class).getText())
-                .contains("'GRANITE' is already used by models[0]");
+                .contains("'GRANITE' is already used by Model 1");
         planRefused(robot, StageIds.BACKENDS, "already used");
     }
 

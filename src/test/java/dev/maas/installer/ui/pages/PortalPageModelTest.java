@@ -52,7 +52,7 @@ class PortalPageModelTest {
         PortalPageModel m = new PortalPageModel(config, () -> null, background, Runnable::run);
         m.contentDirProperty().set(dir.resolve("missing").toString());
         assertThat(m.validProperty().get()).isFalse();
-        assertThat(m.errorProperty().get()).startsWith("portal.contentDir").contains("folder not found");
+        assertThat(m.errorProperty().get()).startsWith("Content folder: ").contains("folder not found");
         assertThat(config.current().portal().contentDir()).isEqualTo(dir.resolve("missing").toString());
         assertThat(config.problems().get("portal").stages()).containsExactly("portal");
         m.useBuiltInContent();

@@ -149,7 +149,7 @@ class SsoAndThreescalePagesFxTest {
         assertThat(shell.config().current().sso().realm()).isEqualTo("bad realm!");
         assertThat(shell.config().problems().values()).anySatisfy(p -> assertThat(p.stages()).contains(StageIds.SSO));
 
-        robot.clickOn("#sso-realm").eraseText(10).write("models");
+        click(robot, "#sso-realm").eraseText(10).write("models");
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(robot.lookup("#sso-realm-error").query().isVisible()).isFalse();
         assertThat(shell.config().current().sso().realm()).isEqualTo("models");
@@ -174,9 +174,9 @@ class SsoAndThreescalePagesFxTest {
         assertThat(label(robot, "#sso-secret-help").getText()).contains("NAME of the environment variable");
         assertThat(label(robot, "#sso-idp-issuer-error").getText()).contains("issuer URL");
 
-        robot.clickOn("#sso-idp-client-id").write("maas");
-        robot.clickOn("#sso-idp-secret-env").write("MAAS_IDP_SECRET");
-        robot.clickOn("#sso-idp-issuer").write("https://login.example.com");
+        click(robot, "#sso-idp-client-id").write("maas");
+        click(robot, "#sso-idp-secret-env").write("MAAS_IDP_SECRET");
+        click(robot, "#sso-idp-issuer").write("https://login.example.com");
         WaitForAsyncUtils.waitForFxEvents();
         var idp = shell.config().current().sso().identityProvider();
         assertThat(idp).isNotNull();
@@ -203,14 +203,14 @@ class SsoAndThreescalePagesFxTest {
         assertThat(robot.lookup("#sso-client-secret").query().isVisible()).isFalse();
         assertThat(secretReads).hasValue(0);
 
-        robot.clickOn("#sso-show-secret");
+        click(robot, "#sso-show-secret");
         waitUntil(() -> robot.lookup("#sso-client-secret").query().isVisible());
         assertThat(text(robot, "#sso-client-secret")).isEqualTo(CLIENT_SECRET);
         assertThat(secretReads).hasValue(1);
         assertThat(lookupsOnFx).isNotEmpty().containsOnly(false);
         assertThat(SecretRegistry.global().redact(CLIENT_SECRET)).isEqualTo(SecretRegistry.MASK);
 
-        robot.clickOn("#sso-hide-secret");
+        click(robot, "#sso-hide-secret");
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(robot.lookup("#sso-client-secret").query().isVisible()).isFalse();
         assertThat(text(robot, "#sso-client-secret")).isEmpty();
@@ -227,7 +227,7 @@ class SsoAndThreescalePagesFxTest {
         assertThat(shell.config().current().threescale().tenantName()).isEqualTo("Bad_Tenant");
         assertThat(shell.config().problems().values())
                 .anySatisfy(p -> assertThat(p.stages()).contains(StageIds.THREESCALE));
-        robot.clickOn("#threescale-tenant").eraseText(10).write("models");
+        click(robot, "#threescale-tenant").eraseText(10).write("models");
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(robot.lookup("#threescale-tenant-error").query().isVisible()).isFalse();
         assertThat(shell.config().current().threescale().tenantName()).isEqualTo("models");
@@ -240,7 +240,7 @@ class SsoAndThreescalePagesFxTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(robot.lookup("#threescale-s3-secret").query().isVisible()).isTrue();
         assertThat(label(robot, "#threescale-s3-secret-error").getText()).contains("required");
-        robot.clickOn("#threescale-s3-secret").write("s3-creds");
+        click(robot, "#threescale-s3-secret").write("s3-creds");
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(shell.config().current().threescale().storage().s3SecretName()).isEqualTo("s3-creds");
 
@@ -251,12 +251,12 @@ class SsoAndThreescalePagesFxTest {
         assertThat(robot.lookup("#threescale-admin-password").query().isVisible()).isFalse();
         assertThat(secretReads).hasValue(0);
 
-        robot.clickOn("#threescale-show-credentials");
+        click(robot, "#threescale-show-credentials");
         waitUntil(() -> robot.lookup("#threescale-admin-password").query().isVisible());
         assertThat(text(robot, "#threescale-admin-user")).isEqualTo("admin");
         assertThat(text(robot, "#threescale-admin-password")).isEqualTo(ADMIN_PASSWORD);
         assertThat(lookupsOnFx).isNotEmpty().containsOnly(false);
-        robot.clickOn("#threescale-hide-credentials");
+        click(robot, "#threescale-hide-credentials");
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(text(robot, "#threescale-admin-password")).isEmpty();
         assertThat(robot.lookup("#threescale-admin-password").query().isVisible()).isFalse();
@@ -314,4 +314,16 @@ class SsoAndThreescalePagesFxTest {
         WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
     }
 
+
+    /** Scrolls the page to the control (as the focus would), then clicks it: the pages are taller than the window. */
+    private static org.testfx.api.FxRobotInterface click(FxRobot robot, String query) {
+        robot.interact(() -> {
+            javafx.scene.Node n = robot.lookup(query).query();
+            n.getScene().getRoot().applyCss();
+            n.getScene().getRoot().layout();
+            dev.maas.installer.ui.view.FocusScroller.ensureVisible(n);
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        return robot.clickOn(query);
+    }
 }

@@ -61,7 +61,7 @@ class SsoPageModelTest {
         // problem names the stages the realm feeds: they do not run until it is fixed
         assertThat(config.current().sso().realm()).isEqualTo("my realm!");
         assertThat(config.problems()).containsOnlyKeys("sso");
-        assertThat(config.problems().get("sso").text()).startsWith("sso.realm: ");
+        assertThat(config.problems().get("sso").text()).startsWith("Realm (Red Hat SSO page): ");
         assertThat(config.problems().get("sso").stages()).containsExactlyInAnyOrder("preflight", "sso", "portal");
         model.realmProperty().set("my-realm");
         assertThat(config.problems()).isEmpty();

@@ -1,0 +1,184 @@
+package dev.maas.installer.ui.view;
+
+import atlantafx.base.theme.Styles;
+import dev.maas.installer.engine.Action;
+import dev.maas.installer.engine.Change;
+import dev.maas.installer.engine.Check;
+import dev.maas.installer.engine.CheckStatus;
+import dev.maas.installer.engine.FieldChange;
+import dev.maas.installer.ui.model.FieldLabels;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.Label;
+import javafx.scene.control.TitledPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The stage page's plan preview and verify checks as rows in the page itself (one scroll for the page, no table
+ * scrolling inside it): one line each, in words, that opens to show the rest (a change's fields, a check's message and
+ * what to do). Failures come first and open by themselves; deletions are marked.
+ */
+final class ResultRows {
+    private ResultRows() { }
+
+    /** A check's status in words. */
+    static String words(CheckStatus s) {
+        return switch (s) {
+            case OK -> "OK";
+            case WARN -> "Warning";
+            case FAILED_RETRYABLE -> "Failed, can be retried";
+            case INVALID_INPUT -> "Invalid input";
+            case WAITING -> "Waiting for another stage";
+        };
+    }
+
+    /** A change's action in words. */
+    static String words(Action a) {
+        return switch (a) {
+            case CREATE -> "Create";
+            case UPDATE -> "Update";
+            case DELETE -> "DELETE";
+            case NOOP -> "Already right";
+        };
+    }
+
+    /** The worst first: invalid input, failed, waiting, warning, OK. */
+    private static int rank(CheckStatus s) {
+        return switch (s) {
+            case INVALID_INPUT -> 0;
+            case FAILED_RETRYABLE -> 1;
+            case WAITING -> 2;
+            case WARN -> 3;
+            case OK -> 4;
+        };
+    }
+
+    /** Deletions first, then the other changes, then what is already right. */
+    private static int rank(Action a) {
+        return switch (a) {
+            case DELETE -> 0;
+            case CREATE, UPDATE -> 1;
+            case NOOP -> 2;
+        };
+    }
+
+    /** Shows {@code items} in {@code box} as rows, in {@code order} ({@code empty} while there are none). */
+    static <T> void fill(VBox box, List<T> items, Function<T, Node> row, Comparator<T> order, Label empty) {
+        List<T> sorted = new ArrayList<>(items);
+        sorted.sort(order);
+        List<Node> rows = new ArrayList<>();
+        for (T t : sorted) {
+            rows.add(row.apply(t));
+        }
+        if (rows.isEmpty()) {
+            rows.add(empty);
+        }
+        box.getChildren().setAll(rows);
+    }
+
+    static Comparator<Check> checkOrder() { return Comparator.comparingInt(c -> rank(c.status())); }
+
+    static Comparator<Change> changeOrder() { return Comparator.comparingInt(c -> rank(c.action())); }
+
+    /** One check: status in words, name and message on one line; opens to the whole message and what to do. */
+    static Node check(Check c) {
+        Label status = new Label(words(c.status()));
+        status.getStyleClass().addAll("check-status", "check-" + c.status().name().toLowerCase(java.util.Locale.ROOT)
+                .replace('_', '-'));
+        status.setMinWidth(Region.USE_PREF_SIZE);
+        Label name = new Label(c.name());
+        name.getStyleClass().add(Styles.TEXT_BOLD);
+        name.setMinWidth(Region.USE_PREF_SIZE);
+        Label summary = new Label(c.message());
+        summary.getStyleClass().add(Styles.TEXT_MUTED);
+        summary.setMinWidth(0);
+        HBox head = new HBox(10, status, name, summary);
+        head.setAlignment(Pos.CENTER_LEFT);
+        Label message = wrapped(c.message());
+        VBox body = new VBox(4, message);
+        if (c.fix() != null) {
+            Label caption = new Label("What to do:");
+            caption.getStyleClass().add(Styles.TEXT_BOLD);
+            body.getChildren().addAll(caption, wrapped(FieldLabels.fix(c.fix())));
+        }
+        TitledPane row = row(head, body, status.getText() + ": " + c.name() + ", " + c.message());
+        row.setExpanded(!c.status().passes() && c.status() != CheckStatus.WAITING);   // failures open by themselves
+        row.getStyleClass().add("check-row");
+        return row;
+    }
+
+    /** One planned change: action, system, kind and name; opens to its fields, one a line. */
+    static Node change(Change c) {
+        Label action = new Label(words(c.action()));
+        action.getStyleClass().add("change-action");
+        if (c.action() == Action.DELETE) {
+            action.getStyleClass().add("review-delete");   // a deletion stands out from the rest
+        }
+        action.setMinWidth(Region.USE_PREF_SIZE);
+        Label system = new Label(c.system().wireName());
+        system.getStyleClass().add(Styles.TEXT_MUTED);
+        system.setMinWidth(Region.USE_PREF_SIZE);
+        Label kind = new Label(c.kind());
+        kind.setMinWidth(Region.USE_PREF_SIZE);
+        Label name = new Label(c.name());
+        name.getStyleClass().add(Styles.TEXT_BOLD);
+        name.setMinWidth(0);
+        HBox head = new HBox(10, action, system, kind, name);
+        head.setAlignment(Pos.CENTER_LEFT);
+        if (!c.fields().isEmpty()) {
+            Label count = new Label(c.fields().size() + " field" + (c.fields().size() == 1 ? "" : "s"));
+            count.getStyleClass().add(Styles.TEXT_MUTED);
+            count.setMinWidth(Region.USE_PREF_SIZE);
+            head.getChildren().add(count);
+        }
+        VBox body = new VBox(2);
+        for (Map.Entry<String, FieldChange> f : c.fields().entrySet()) {
+            body.getChildren().add(wrapped(f.getKey() + ": " + show(f.getValue())));
+        }
+        if (body.getChildren().isEmpty()) {
+            Label none = new Label(c.isNoop() ? "Nothing to change." : "No field details.");
+            none.getStyleClass().add(Styles.TEXT_MUTED);
+            body.getChildren().add(none);
+        }
+        TitledPane row = row(head, body, words(c.action()) + " " + c.kind() + " " + c.name());
+        row.setExpanded(false);
+        row.getStyleClass().add("change-row");
+        if (c.isNoop()) {
+            row.getStyleClass().add("change-noop");
+        }
+        return row;
+    }
+
+    private static TitledPane row(HBox head, VBox body, String accessible) {
+        HBox.setHgrow(head.getChildren().get(head.getChildren().size() - 1), Priority.SOMETIMES);
+        TitledPane t = new TitledPane(null, body);
+        t.setGraphic(head);
+        t.setAnimated(false);
+        t.setMaxWidth(Double.MAX_VALUE);
+        t.setAccessibleText(accessible);
+        t.getStyleClass().addAll(Styles.DENSE, "result-row");
+        return t;
+    }
+
+    private static Label wrapped(String text) {
+        Label l = new Label(text);
+        l.setWrapText(true);
+        l.setMinHeight(Region.USE_PREF_SIZE);
+        return l;
+    }
+
+    private static String show(FieldChange f) {
+        String from = f.from() == null ? "(unset)" : f.from();
+        String to = f.to() == null ? "(unset)" : f.to();
+        return from + " → " + to;
+    }
+}

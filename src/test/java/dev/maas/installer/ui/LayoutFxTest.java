@@ -1,0 +1,233 @@
+package dev.maas.installer.ui;
+
+import atlantafx.base.theme.PrimerLight;
+import dev.maas.installer.engine.Change;
+import dev.maas.installer.engine.Check;
+import dev.maas.installer.engine.Fix;
+import dev.maas.installer.engine.Progress;
+import dev.maas.installer.engine.Stage;
+import dev.maas.installer.engine.StageContext;
+import dev.maas.installer.ui.model.WindowPlacement;
+import dev.maas.installer.ui.model.WizardViewModel;
+import dev.maas.installer.ui.view.WindowMemory;
+import javafx.application.Application;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.scene.control.Labeled;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.TitledPane;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The window's layout (issue 17, rule 7): it fits the screen and remembers its place, a dialog leaves it maximised,
+ * a stage page has one scroll with its checks as rows (failures first, open, statuses in words), pages open at
+ * their title, and the log is a drawer.
+ */
+@ExtendWith(ApplicationExtension.class)
+class LayoutFxTest {
+    @TempDir
+    Path dir;
+
+    private final Stage mixed = new Stage() {
+        @Override public String id() { return "mixed"; }
+
+        @Override public String title() { return "Mixed stage"; }
+
+        @Override public List<String> dependencies() { return List.of(); }
+
+        @Override public List<Change> plan(StageContext ctx) { return List.of(); }
+
+        @Override public List<Change> apply(StageContext ctx, Progress p) { return List.of(); }
+
+        @Override
+        public List<Check> verify(StageContext ctx) {
+            List<Check> checks = new ArrayList<>();
+            for (int i = 1; i <= 12; i++) {
+                checks.add(Check.ok("object " + i, "object " + i + " is there"));
+            }
+            checks.add(Check.warn("tls", "a self-signed certificate", Fix.manual("install a trusted one")));
+            checks.add(Check.retryable("data", "changed by hand", Fix.rerunStage("mixed", "apply it again")));
+            return checks;
+        }
+    };
+    private WizardShell shell;
+    private WizardViewModel model;
+    private javafx.stage.Stage window;
+
+    @Start
+    void start(javafx.stage.Stage window) {
+        this.window = window;
+        Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
+        shell = WizardShell.builder().stages(List.of(mixed, new TestStage("other", 1))).build();
+        model = shell.model();
+        window.setScene(shell.scene(1280, 768));
+        window.show();
+    }
+
+    @AfterEach
+    void tearDown() {
+        shell.close();
+    }
+
+    @Test
+    void theWindowFitsTheScreenRemembersItsPlaceAndStaysMaximisedUnderADialog(FxRobot robot) throws Exception {
+        Path file = dir.resolve("window.properties");
+        javafx.stage.Stage[] w = new javafx.stage.Stage[1];
+        robot.interact(() -> {
+            w[0] = new javafx.stage.Stage();
+            WindowMemory.attach(w[0], file);
+            w[0].setScene(new Scene(new StackPane()));
+            w[0].show();
+        });
+        // the headless screen is 1920x1080: 90% would be larger than 1400x900
+        assertThat(w[0].getWidth()).isEqualTo(WindowPlacement.MAX_WIDTH);
+        assertThat(w[0].getHeight()).isEqualTo(WindowPlacement.MAX_HEIGHT);
+        robot.interact(() -> {
+            w[0].setX(40);
+            w[0].setY(30);
+            w[0].setWidth(1200);
+            w[0].setHeight(700);
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.interact(() -> w[0].hide());
+        assertThat(WindowPlacement.read(file)).isEqualTo(new WindowPlacement.Bounds(40, 30, 1200, 700, false));
+
+        robot.interact(() -> {
+            w[0] = new javafx.stage.Stage();
+            WindowMemory.attach(w[0], file);
+            w[0].setScene(new Scene(new StackPane()));
+            w[0].show();
+        });
+        assertThat(List.of(w[0].getX(), w[0].getY(), w[0].getWidth(), w[0].getHeight()))
+                .containsExactly(40.0, 30.0, 1200.0, 700.0);
+        robot.interact(() -> w[0].setMaximized(true));
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.interact(() -> w[0].hide());
+        assertThat(WindowPlacement.read(file)).as("maximised, with the size it goes back to")
+                .isEqualTo(new WindowPlacement.Bounds(40, 30, 1200, 700, true));
+
+        // the wizard's window maximised: a dialog (owned by it) leaves it maximised and its size alone
+        robot.interact(() -> window.setMaximized(true));
+        WaitForAsyncUtils.waitForFxEvents();
+        double width = window.getWidth();
+        javafx.scene.control.Dialog<?>[] dialog = new javafx.scene.control.Dialog<?>[1];
+        robot.interact(() -> dialog[0] = shell.view().showShortcuts());
+        assertThat(dialog[0].getOwner()).isSameAs(window);
+        robot.interact(() -> dialog[0].close());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(window.isMaximized()).isTrue();
+        assertThat(window.getWidth()).isEqualTo(width);
+        robot.interact(() -> window.setMaximized(false));
+    }
+
+    @Test
+    void aStagePageHasOneScrollWithItsChecksAsRowsFailuresFirstInWords(FxRobot robot) throws Exception {
+        robot.interact(() -> model.select("mixed"));
+        robot.clickOn("#verifyButton");
+        waitUntil(() -> !model.run().isRunning() && !model.stage("mixed").checks().isEmpty());
+        ScrollPane page = robot.lookup("#stagePage").queryAs(ScrollPane.class);
+        assertThat(inside(page.getContent(), ScrollPane.class)).as("no scroll inside the page's scroll").isEmpty();
+        assertThat(inside(page.getContent(), javafx.scene.control.TableView.class)).as("no table that scrolls").isEmpty();
+
+        VBox checks = robot.lookup("#checksTable").queryAs(VBox.class);
+        assertThat(checks.getChildren()).hasSize(14).allMatch(n -> n instanceof TitledPane);
+        TitledPane first = (TitledPane) checks.getChildren().get(0);
+        TitledPane second = (TitledPane) checks.getChildren().get(1);
+        TitledPane last = (TitledPane) checks.getChildren().get(13);
+        assertThat(text(first)).startsWith("Failed, can be retried data changed by hand");
+        assertThat(first.isExpanded()).as("a failure is open").isTrue();
+        assertThat(text(first.getContent())).contains("What to do:").contains("rerun stage 'mixed'");
+        assertThat(text(second)).startsWith("Warning tls");
+        assertThat(text(last)).startsWith("OK object");
+        assertThat(last.isExpanded()).isFalse();
+        assertThat(inside(page.getContent(), Labeled.class)).extracting(Labeled::getText)
+                .noneMatch(t -> t != null && (t.contains("FAILED_RETRYABLE") || t.equals("WARN")));
+
+        // another stage's page opens at its title, and so does a page shown again
+        robot.interact(() -> page.setVvalue(page.getVmax()));
+        robot.interact(() -> model.select("other"));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(page.getVvalue()).isEqualTo(page.getVmin());
+        robot.interact(() -> model.select("mixed"));
+        robot.interact(() -> page.setVvalue(page.getVmax()));
+        robot.interact(() -> model.showConnectPage());
+        robot.interact(() -> model.showStagePage());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(page.getVvalue()).isEqualTo(page.getVmin());
+    }
+
+    @Test
+    void theLogIsADrawerThatCloses(FxRobot robot) throws Exception {
+        Node holder = robot.lookup("#pageHolder").query();
+        double open = holder.getBoundsInLocal().getHeight();
+        assertThat(robot.lookup("#logList").query().isVisible()).isTrue();
+        robot.clickOn("#logToggle");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup("#logList").query().isVisible()).isFalse();
+        assertThat(((Labeled) robot.lookup("#logToggle").query()).getText()).isEqualTo("Show log");
+        double closed = holder.getBoundsInLocal().getHeight();
+        assertThat(closed).as("the page takes the log's room").isGreaterThan(open + 100);
+        robot.clickOn("#logToggle");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup("#logList").query().isVisible()).isTrue();
+        assertThat(holder.getBoundsInLocal().getHeight()).isEqualTo(open, org.assertj.core.data.Offset.offset(2.0));
+    }
+
+    private static String text(Node n) {
+        StringBuilder sb = new StringBuilder();
+        for (Labeled l : inside(n, Labeled.class)) {
+            if (l.getText() != null && !l.getText().isEmpty() && !(l instanceof TitledPane)) {
+                sb.append(sb.length() == 0 ? "" : " ").append(l.getText());
+            }
+        }
+        return sb.toString();
+    }
+
+    private static <T> List<T> inside(Node n, Class<T> type) {
+        List<T> found = new ArrayList<>();
+        collect(n, type, found);
+        return found;
+    }
+
+    private static <T> void collect(Node n, Class<T> type, List<T> found) {
+        if (type.isInstance(n)) {
+            found.add(type.cast(n));
+        }
+        if (n instanceof TitledPane t) {
+            if (t.getGraphic() != null) {
+                collect(t.getGraphic(), type, found);
+            }
+            if (t.getContent() != null) {
+                collect(t.getContent(), type, found);
+            }
+        } else if (n instanceof ScrollPane sp && sp.getContent() != null) {
+            collect(sp.getContent(), type, found);
+        } else if (n instanceof javafx.scene.Parent p) {
+            for (Node c : p.getChildrenUnmodifiable()) {
+                collect(c, type, found);
+            }
+        }
+    }
+
+    private static void waitUntil(Callable<Boolean> condition) throws Exception {
+        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+}
