@@ -15,14 +15,16 @@ class ThreescalePaginationTest {
 
     @Test
     void readsEveryAccountPageByPage() {
-        try (ThreescaleSimulator sim = ThreescaleSimulator.start(SimulatorOptions.defaults())) {
+        // without the new tenant's sample data, which porta's signup worker adds later (its "Developer" would count
+        // or not depending on when the pages are read)
+        try (ThreescaleSimulator sim = ThreescaleSimulator.start(SimulatorOptions.defaults().withSampleData(false))) {
             for (int i = 0; i < 1200; i++) {
                 sim.store().addDeveloperAccount("dev-" + i);
             }
             ThreescaleClient c = ThreescaleClient.builder(sim.url(), sim.accessToken()).build();
             sim.journal().clear();
             List<Account> all = c.tenant().accounts(null);
-            assertThat(all).hasSize(1201); // plus the sample tenant's "Developer"
+            assertThat(all).hasSize(1200);
             assertThat(all).extracting(Account::id).doesNotHaveDuplicates();
             List<RequestJournal.Entry> gets = sim.journal().entries();
             assertThat(gets).hasSize(3);
@@ -31,7 +33,7 @@ class ThreescalePaginationTest {
 
             List<Integer> sizes = new ArrayList<>();
             c.tenant().forEachAccountPage("approved", page -> sizes.add(page.size()));
-            assertThat(sizes).containsExactly(500, 500, 201);
+            assertThat(sizes).containsExactly(500, 500, 200);
         }
     }
 
