@@ -8,9 +8,18 @@
 --     application plan's limits and shows them in its analytics;
 --   * adds them to Prometheus counters per product (llm_prompt_tokens, llm_completion_tokens, llm_total_tokens).
 --
+-- 3scale's backend checks a limit only for the metrics in the usage of the authorization call
+-- (apisonator lib/3scale/backend/validators/limits.rb keeps the counters of the metrics of the request's usage, and
+-- their parents, before comparing them with the plan's limits), and the tokens are known only after the response.
+-- So that token limits are enforced, the policy adds 1 to each token metric in the usage the APIcast policy
+-- authorizes: a request is refused once a period's limit is reached. After the response it reports the rest
+-- (the count minus that 1).
+--
 -- Phases (APIcast runs each policy method named after an nginx phase, gateway/src/apicast/policy.lua):
---   rewrite       removes Accept-Encoding, so the model server answers uncompressed; when a streamed request does not
---                 ask for usage, adds "stream_options": {"include_usage": true} so the last event carries it.
+--   rewrite       adds 1 to each token metric in context.usage (the APIcast policy, later in the chain, adds the
+--                 mapping rules' usage to it: gateway/src/apicast/proxy.lua rewrite); removes Accept-Encoding, so
+--                 the model server answers uncompressed; when a streamed request does not ask for usage, adds
+--                 "stream_options": {"include_usage": true} so the last event carries it.
 --   header_filter decides whether the response can be metered: a 2xx status, no Content-Encoding, JSON or SSE.
 --   body_filter   reads a copy of each chunk: a JSON body is collected (up to max_body_bytes) and decoded at the end;
 --                 an SSE stream is read event by event (lines may be split across chunks) keeping the last usage.
@@ -81,6 +90,7 @@ function _M.new(config)
     total_tokens = metric_name(c.total_tokens_metric, _M.DEFAULT_METRICS.total_tokens),
   }
   self.include_usage_in_streams = c.include_usage_in_streams ~= false
+  self.check_limits_before_request = c.check_limits_before_request ~= false
   self.max_body_bytes = tonumber(c.max_body_bytes) or _M.DEFAULT_MAX_BODY_BYTES
   return self
 end
@@ -158,7 +168,27 @@ function _M.ask_for_stream_usage(body)
   return body:sub(1, start) .. '"stream_options":{"include_usage":true},' .. body:sub(start + 1)
 end
 
-function _M:rewrite()
+local function state(context)
+  local s = context[STATE]
+  if not s then
+    s = {}
+    context[STATE] = s
+  end
+  return s
+end
+
+function _M:rewrite(context)
+  if self.check_limits_before_request and context then
+    context.usage = context.usage or Usage.new()
+    for _, field in ipairs(FIELDS) do
+      local metric = self.metrics[field]
+      if metric ~= '' then
+        context.usage:add(metric, 1)
+      end
+    end
+    state(context).counted_before = 1
+  end
+
   -- Ask the model server for an uncompressed body: a compressed one cannot be read here.
   ngx.req.clear_header('Accept-Encoding')
 
@@ -180,15 +210,6 @@ function _M:rewrite()
     ngx.req.set_body_data(changed)
     ngx.req.set_header('Content-Length', tostring(#changed))
   end
-end
-
-local function state(context)
-  local s = context[STATE]
-  if not s then
-    s = {}
-    context[STATE] = s
-  end
-  return s
 end
 
 local function skip(context, reason, message)
@@ -339,13 +360,14 @@ function _M:body_filter(context)
   end
 end
 
---- The usage to report, as an APIcast Usage of the configured metrics (metrics named '' and zero counts left out).
-function _M:usage_to_report(tokens)
+--- The usage to report, as an APIcast Usage of the configured metrics: the counts minus what the authorization
+-- already counted (counted_before), metrics named '' and counts left at 0 or below left out.
+function _M:usage_to_report(tokens, counted_before)
   local usage = Usage.new()
   local any = false
   for _, field in ipairs(FIELDS) do
     local metric = self.metrics[field]
-    local value = tokens[field]
+    local value = tokens[field] and tokens[field] - (counted_before or 0)
     if metric ~= '' and value and value > 0 then
       usage:add(metric, value)
       any = true
@@ -402,7 +424,7 @@ function _M:post_action(context)
       counter:inc(tokens[field], { service.id or '', service.system_name or '' })
     end
   end
-  local usage = self:usage_to_report(tokens)
+  local usage = self:usage_to_report(tokens, s.counted_before)
   if not usage or not context.service then
     return
   end

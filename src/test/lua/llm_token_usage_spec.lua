@@ -337,6 +337,74 @@ describe('llm-token-usage', function()
     end)
   end)
 
+  describe('token limits', function()
+    local function request(policy_, context_, opts)
+      ngx_stub.install({ method = 'POST', request_body = '{"model":"granite"}', var = opts and opts.var,
+        request_headers = { ['Content-Type'] = 'application/json' },
+        response_headers = { ['Content-Type'] = 'application/json' }, status = opts and opts.status })
+      policy_:rewrite(context_)
+      -- The APIcast policy, after this one in the chain, adds the mapping rules' usage (proxy.lua rewrite).
+      context_.usage = context_.usage or Usage.new()
+      local rules = Usage.new()
+      rules:add('hits', 1)
+      context_.usage:merge(rules)
+      return context_
+    end
+
+    it('are checked by 3scale with the request: each token metric is in the usage APIcast authorizes', function()
+      local ctx = request(policy, { service = new_context().service, credentials = { user_key = 'secret-key' } })
+
+      assert.are.same({ 'prompt_tokens', 'completion_tokens', 'total_tokens', 'hits' }, ctx.usage.metrics)
+      assert.are.same({ prompt_tokens = 1, completion_tokens = 1, total_tokens = 1, hits = 1 }, ctx.usage.deltas)
+    end)
+
+    it('count the response\'s tokens once in all: the report after the response is the rest', function()
+      local ctx = request(policy, new_context())
+      ngx_stub.respond(policy, ctx, { JSON_RESPONSE })
+
+      assert.are.same({ prompt_tokens = 11, completion_tokens = 29, total_tokens = 41 },
+        the_only_report().reports['secret-key'])
+      assert.are.equal(42, prometheus.value('llm_total_tokens', SERVICE))
+    end)
+
+    it('count the response\'s tokens once in all when APIcast reports a cached authorization', function()
+      local ctx = request(policy, new_context(), { var = { cached_key = '42:secret-key' } })
+      ngx_stub.respond(policy, ctx, { JSON_RESPONSE })
+
+      assert.are.equal(0, #backend_client.reports)
+      assert.are.same({ hits = 2, prompt_tokens = 12, completion_tokens = 30, total_tokens = 42 },
+        ctx.usage.deltas)
+    end)
+
+    it('leave 1 counted for a response that cannot be metered, and report nothing more', function()
+      local ctx = request(policy, new_context(), { status = 500 })
+      ngx_stub.respond(policy, ctx, { '{"error":"boom"}' })
+
+      assert.are.equal(0, #backend_client.reports)
+      assert.are.equal(1, ctx.usage.deltas.total_tokens)
+    end)
+
+    it('report nothing more for a count of 1', function()
+      local ctx = request(policy, new_context())
+      ngx_stub.respond(policy, ctx, { cjson.encode({ usage = { prompt_tokens = 1, completion_tokens = 0,
+        total_tokens = 1 } }) })
+
+      assert.are.equal(0, #backend_client.reports)
+    end)
+
+    it('leave out metrics named \'\' and are not checked when check_limits_before_request is off', function()
+      policy = llm_token_usage.new({ prompt_tokens_metric = '', completion_tokens_metric = '' })
+      local ctx = request(policy, new_context())
+      assert.are.same({ hits = 2, total_tokens = 1 }, ctx.usage.deltas)
+
+      policy = llm_token_usage.new({ check_limits_before_request = false })
+      ctx = request(policy, new_context())
+      assert.are.same({ hits = 2 }, ctx.usage.deltas)
+      ngx_stub.respond(policy, ctx, { JSON_RESPONSE })
+      assert.are.equal(42, the_only_report().reports['secret-key'].total_tokens)
+    end)
+  end)
+
   describe('usage_of', function()
     it('reads the three counts', function()
       assert.are.same({ prompt_tokens = 1, completion_tokens = 2, total_tokens = 3 },
@@ -409,13 +477,15 @@ describe('llm-token-usage', function()
       assert.are.equal(llm_token_usage.DEFAULT_METRICS.total_tokens, properties.total_tokens_metric.default)
       assert.are.equal(llm_token_usage.DEFAULT_MAX_BODY_BYTES, properties.max_body_bytes.default)
       assert.is_true(properties.include_usage_in_streams.default)
+      assert.is_true(properties.check_limits_before_request.default)
     end)
 
     it('configures every option the module reads, and only those', function()
       local names = {}
       for name in pairs(manifest.configuration.properties) do table.insert(names, name) end
       table.sort(names)
-      assert.are.same({ 'completion_tokens_metric', 'include_usage_in_streams', 'max_body_bytes',
+      assert.are.same({ 'check_limits_before_request', 'completion_tokens_metric', 'include_usage_in_streams',
+        'max_body_bytes',
         'prompt_tokens_metric', 'total_tokens_metric' }, names)
     end)
   end)
