@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Runs the busted specs of the bundled APIcast policies ({@code src/test/lua}) under a real Lua: Debian's
@@ -68,8 +69,19 @@ class LuaPolicySpecTest {
         assertThat(result.path("pendings").size()).as("pending (skipped) specs").isZero();
     }
 
+    @Test
+    void aMissingProgramFailsNamingTheDebianPackagesToInstall() {
+        assertThatThrownBy(() -> requireOnPath("busted", tmp.toString()))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("busted was not found on the PATH")
+                .hasMessageContaining("apt-get install --no-install-recommends luajit lua-busted lua-cjson");
+    }
+
     private static void requireOnPath(String program) {
-        String path = System.getenv().getOrDefault("PATH", "");
+        requireOnPath(program, System.getenv().getOrDefault("PATH", ""));
+    }
+
+    private static void requireOnPath(String program, String path) {
         for (String dir : path.split(File.pathSeparator)) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
                 return;
