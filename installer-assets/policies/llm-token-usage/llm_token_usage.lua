@@ -16,10 +16,11 @@
 -- (the count minus that 1).
 --
 -- Phases (APIcast runs each policy method named after an nginx phase, gateway/src/apicast/policy.lua):
---   rewrite       adds 1 to each token metric in context.usage (the APIcast policy, later in the chain, adds the
---                 mapping rules' usage to it: gateway/src/apicast/proxy.lua rewrite); removes Accept-Encoding, so
---                 the model server answers uncompressed; when a streamed request does not ask for usage, adds
---                 "stream_options": {"include_usage": true} so the last event carries it.
+--   rewrite       removes Accept-Encoding, so the model server answers uncompressed; when a streamed request does not
+--                 ask for usage, adds "stream_options": {"include_usage": true} so the last event carries it.
+--   access        adds 1 to each token metric in context.usage, which the APIcast policy's rewrite filled with the
+--                 mapping rules' usage and its access, after this one, authorizes (gateway/src/apicast/proxy.lua).
+--                 A request that matched no mapping rule is left with an empty usage, so APIcast still refuses it.
 --   header_filter decides whether the response can be metered: a 2xx status, no Content-Encoding, JSON or SSE.
 --   body_filter   reads a copy of each chunk: a JSON body is collected (up to max_body_bytes) and decoded at the end;
 --                 an SSE stream is read event by event (lines may be split across chunks) keeping the last usage.
@@ -177,18 +178,7 @@ local function state(context)
   return s
 end
 
-function _M:rewrite(context)
-  if self.check_limits_before_request and context then
-    context.usage = context.usage or Usage.new()
-    for _, field in ipairs(FIELDS) do
-      local metric = self.metrics[field]
-      if metric ~= '' then
-        context.usage:add(metric, 1)
-      end
-    end
-    state(context).counted_before = 1
-  end
-
+function _M:rewrite()
   -- Ask the model server for an uncompressed body: a compressed one cannot be read here.
   ngx.req.clear_header('Accept-Encoding')
 
@@ -210,6 +200,25 @@ function _M:rewrite(context)
     ngx.req.set_body_data(changed)
     ngx.req.set_header('Content-Length', tostring(#changed))
   end
+end
+
+function _M:access(context)
+  if not self.check_limits_before_request or not context then
+    return
+  end
+  local usage = context.usage
+  -- No usage: no mapping rule matched, and APIcast refuses the request for that (proxy.lua authorize); a token
+  -- metric alone would let it through.
+  if not usage or #usage.metrics == 0 then
+    return
+  end
+  for _, field in ipairs(FIELDS) do
+    local metric = self.metrics[field]
+    if metric ~= '' then
+      usage:add(metric, 1)
+    end
+  end
+  state(context).counted_before = 1
 end
 
 local function skip(context, reason, message)

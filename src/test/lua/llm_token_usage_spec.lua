@@ -343,19 +343,31 @@ describe('llm-token-usage', function()
         request_headers = { ['Content-Type'] = 'application/json' },
         response_headers = { ['Content-Type'] = 'application/json' }, status = opts and opts.status })
       policy_:rewrite(context_)
-      -- The APIcast policy, after this one in the chain, adds the mapping rules' usage (proxy.lua rewrite).
+      -- The APIcast policy, after this one in the chain, adds the mapping rules' usage in its rewrite
+      -- (proxy.lua rewrite); every rewrite runs before any access.
       context_.usage = context_.usage or Usage.new()
       local rules = Usage.new()
-      rules:add('hits', 1)
+      if not (opts and opts.no_rule_matched) then
+        rules:add('hits', 1)
+      end
       context_.usage:merge(rules)
+      policy_:access(context_)
       return context_
     end
 
     it('are checked by 3scale with the request: each token metric is in the usage APIcast authorizes', function()
       local ctx = request(policy, { service = new_context().service, credentials = { user_key = 'secret-key' } })
 
-      assert.are.same({ 'prompt_tokens', 'completion_tokens', 'total_tokens', 'hits' }, ctx.usage.metrics)
+      assert.are.same({ 'hits', 'prompt_tokens', 'completion_tokens', 'total_tokens' }, ctx.usage.metrics)
       assert.are.same({ prompt_tokens = 1, completion_tokens = 1, total_tokens = 1, hits = 1 }, ctx.usage.deltas)
+    end)
+
+    it('leave the usage of a request that matched no mapping rule empty, so APIcast still refuses it', function()
+      local ctx = request(policy, { service = new_context().service, credentials = { user_key = 'secret-key' } },
+        { no_rule_matched = true })
+
+      assert.are.same({}, ctx.usage.metrics)
+      assert.is_nil(ctx.llm_token_usage and ctx.llm_token_usage.counted_before)
     end)
 
     it('count the response\'s tokens once in all: the report after the response is the rest', function()
