@@ -120,7 +120,8 @@ public final class WizardShell implements AutoCloseable {
         this.config = new ConfigViewModel(InstallerConfig.defaults(), sandboxes::loadConfig, b.fxExecutor, model.log());
         configRef[0] = config;
         model.watchInputProblems(config.problems()); // an invalid field stops the stages it feeds
-        PageServices.register(model, PageServices.of(config, connections::current, b.fxExecutor));
+        PageServices pageServices = PageServices.of(config, connections::current, b.fxExecutor);
+        PageServices.register(model, b.linkOpener == null ? pageServices : pageServices.withLinks(b.linkOpener));
         pages.values().forEach(p -> {
             if (p instanceof dev.maas.installer.ui.pages.ConfigPage cp) {
                 cp.attach(config, contexts);

@@ -3,6 +3,7 @@ package dev.maas.installer.ui.pages;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
+import dev.maas.installer.ui.model.WizardViewModel;
 import javafx.scene.control.Hyperlink;
 import javafx.scene.control.Label;
 import javafx.scene.control.Tooltip;
@@ -133,19 +134,30 @@ final class PageSupport {
         return t;
     }
 
-    /** A link that copies its URL to the clipboard (the wizard does not open a browser itself). */
-    static Hyperlink link(String id, ReadOnlyStringProperty url) {
+    /**
+     * A link to a URL of the installed system: a click opens it in the web browser (through the wizard's
+     * {@link PageServices#openLink()}; without one, it is copied to the clipboard), and its context menu copies it.
+     */
+    static Hyperlink link(String id, ReadOnlyStringProperty url, WizardViewModel wizard) {
+        PageServices services = wizard == null ? null : PageServices.of(wizard);
+        java.util.function.Consumer<String> open = services == null ? PageSupport::copy : services.openLink();
         Hyperlink h = new Hyperlink();
         h.setId(id);
         h.textProperty().bind(url);
         h.visibleProperty().bind(url.isNotEmpty());
         h.managedProperty().bind(h.visibleProperty());
-        h.setTooltip(new Tooltip("Click to copy the address"));
-        h.setOnAction(e -> {
-            ClipboardContent c = new ClipboardContent();
-            c.putString(url.get());
-            Clipboard.getSystemClipboard().setContent(c);
-        });
+        h.setTooltip(new Tooltip("Opens in your web browser (right-click to copy the address)"));
+        h.setOnAction(e -> open.accept(url.get()));
+        javafx.scene.control.MenuItem copy = new javafx.scene.control.MenuItem("Copy address");
+        copy.setOnAction(e -> copy(url.get()));
+        h.setContextMenu(new javafx.scene.control.ContextMenu(copy));
         return h;
+    }
+
+    /** Puts {@code text} on the system clipboard (FX thread). */
+    static void copy(String text) {
+        ClipboardContent c = new ClipboardContent();
+        c.putString(text);
+        Clipboard.getSystemClipboard().setContent(c);
     }
 }

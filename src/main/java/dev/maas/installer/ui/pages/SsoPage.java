@@ -147,8 +147,8 @@ public final class SsoPage implements ConfigPage {
         linksError.textProperty().bind(m.linksErrorProperty());
         linksError.visibleProperty().bind(m.linksErrorProperty().isNotEmpty());
         linksError.managedProperty().bind(linksError.visibleProperty());
-        VBox links = new VBox(2, linksTitle, PageSupport.link("sso-realm-url", m.realmUrlProperty()),
-                PageSupport.link("sso-console-url", m.consoleUrlProperty()), linksError);
+        VBox links = new VBox(2, linksTitle, PageSupport.link("sso-realm-url", m.realmUrlProperty(), wizard),
+                PageSupport.link("sso-console-url", m.consoleUrlProperty(), wizard), linksError);
 
         Button show = new Button("Show client secret");
         show.setId("sso-show-secret");

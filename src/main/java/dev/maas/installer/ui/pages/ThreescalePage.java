@@ -160,7 +160,7 @@ public final class ThreescalePage implements ConfigPage {
                 "The namespace, the operator channel and custom policies.", advanced,
                 m.errorProperty("threescale.namespace"), m.errorProperty("threescale.channel"),
                 m.errorProperty("threescale.policies")),
-                portal, PageSupport.link("threescale-admin-url", m.adminUrlProperty()), credentials, error);
+                portal, PageSupport.link("threescale-admin-url", m.adminUrlProperty(), wizard), credentials, error);
         box.setId("threescale-inputs");
         return box;
     }
