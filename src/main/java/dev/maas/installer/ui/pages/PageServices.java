@@ -40,7 +40,7 @@ public record PageServices(ConfigViewModel config, Supplier<List<DiscoveredModel
     /** Services whose links are copied to the clipboard instead of opened (no browser at hand). */
     public PageServices(ConfigViewModel config, Supplier<List<DiscoveredModel>> discovery,
                         Supplier<String> appsDomain, Executor background, Executor fx, PruneChoice prune) {
-        this(config, discovery, appsDomain, background, fx, prune, PageSupport::copy);
+        this(config, discovery, appsDomain, background, fx, prune, PageSupport.COPY_ONLY);
     }
 
     /** The same services, with links opened by {@code opener} (the app: the desktop's web browser). */

@@ -77,10 +77,12 @@ public final class SsoPage implements ConfigPage {
         }
         SsoPageModel m = new SsoPageModel(config, lookup, background, Platform::runLater);
         stage.inputProblemProperty().bind(m.problemProperty());
-        return view(m, stage);
+        return view(m, stage, wizard);
     }
 
-    static Node view(SsoPageModel m, StageViewModel stage) {
+    static Node view(SsoPageModel m, StageViewModel stage) { return view(m, stage, null); }
+
+    static Node view(SsoPageModel m, StageViewModel stage, WizardViewModel wizard) {
         GridPane g = PageSupport.form();
         int r = 0;
         ComboBox<String> flavour = combo(SsoPageModel.FLAVOURS);

@@ -70,10 +70,12 @@ public final class ThreescalePage implements ConfigPage {
         }
         ThreescalePageModel m = new ThreescalePageModel(config, lookup, background, Platform::runLater);
         stage.inputProblemProperty().bind(m.problemProperty());
-        return view(m, stage);
+        return view(m, stage, wizard);
     }
 
-    static Node view(ThreescalePageModel m, StageViewModel stage) {
+    static Node view(ThreescalePageModel m, StageViewModel stage) { return view(m, stage, null); }
+
+    static Node view(ThreescalePageModel m, StageViewModel stage, WizardViewModel wizard) {
         GridPane g = PageSupport.form();
         int r = 0;
         GridPane advanced = PageSupport.form();
