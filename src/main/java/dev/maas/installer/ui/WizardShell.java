@@ -255,8 +255,8 @@ public final class WizardShell implements AutoCloseable {
 
     /**
      * Asks before {@code window} closes while the local sandbox runs: keep it (it stops, its files stay in its folder
-     * for the next start), discard it (it stops and what it kept in its folder is deleted), or do not close. The question is a
-     * dialog owned by the window; closing goes on once it is answered. FX thread.
+     * for the next start), discard it (it stops and what it kept in its folder is deleted), or do not close. The
+     * question is a dialog owned by the window; closing goes on once it is answered. FX thread.
      */
     public void confirmCloseOf(javafx.stage.Stage window) {
         window.addEventHandler(javafx.stage.WindowEvent.WINDOW_CLOSE_REQUEST, e -> {
