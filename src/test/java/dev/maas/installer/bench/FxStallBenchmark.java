@@ -238,7 +238,7 @@ public final class FxStallBenchmark {
         void stop() { running.set(false); }
     }
 
-    private static <T> T fx(Supplier<T> body) {
+    static <T> T fx(Supplier<T> body) {
         CompletableFuture<T> f = new CompletableFuture<>();
         Platform.runLater(() -> {
             try {
@@ -254,9 +254,9 @@ public final class FxStallBenchmark {
         }
     }
 
-    private static void onFx(Supplier<Object> body) { fx(body); }
+    static void onFx(Supplier<Object> body) { fx(body); }
 
-    private static void waitFor(BooleanSupplier condition, long timeoutSeconds) {
+    static void waitFor(BooleanSupplier condition, long timeoutSeconds) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -266,7 +266,7 @@ public final class FxStallBenchmark {
         }
     }
 
-    private static void sleep(long millis) {
+    static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

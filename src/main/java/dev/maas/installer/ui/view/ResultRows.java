@@ -103,6 +103,7 @@ final class ResultRows {
         summary.setMinWidth(0);
         HBox head = new HBox(10, status, name, summary);
         head.setAlignment(Pos.CENTER_LEFT);
+        fullTextOnHover(head, status.getText() + ": " + c.name() + " - " + c.message());
         Label message = wrapped(c.message());
         VBox body = new VBox(4, message);
         if (c.fix() != null) {
@@ -134,6 +135,7 @@ final class ResultRows {
         name.setMinWidth(0);
         HBox head = new HBox(10, action, system, kind, name);
         head.setAlignment(Pos.CENTER_LEFT);
+        fullTextOnHover(head, words(c.action()) + " " + c.system().wireName() + " " + c.kind() + " " + c.name());
         if (!c.fields().isEmpty()) {
             Label count = new Label(c.fields().size() + " field" + (c.fields().size() == 1 ? "" : "s"));
             count.getStyleClass().add(Styles.TEXT_MUTED);
@@ -167,6 +169,22 @@ final class ResultRows {
         t.setAccessibleText(accessible);
         t.getStyleClass().addAll(Styles.DENSE, "result-row");
         return t;
+    }
+
+    /**
+     * The row's whole line as a tooltip, for when its end is cut with an ellipsis (the opened row shows it too). The
+     * tooltip is made on the first hover, not with the row: a page of rows then costs no popups.
+     */
+    static void fullTextOnHover(HBox head, String text) {
+        head.setOnMouseEntered(e -> {
+            head.setOnMouseEntered(null);
+            javafx.scene.control.Tooltip t = new javafx.scene.control.Tooltip(text);
+            t.setWrapText(true);
+            t.setMaxWidth(600);
+            javafx.scene.control.Tooltip.install(head, t);
+            head.getProperties().put("fullText", text);
+        });
+        head.getProperties().put("fullText", text);
     }
 
     private static Label wrapped(String text) {
