@@ -30,6 +30,9 @@ import java.util.function.Function;
 final class ResultRows {
     private ResultRows() { }
 
+    /** The width of a row's title around its line: the arrow and the paddings. */
+    private static final double TITLE_CHROME = 56;
+
     /** A check's status in words. */
     static String words(CheckStatus s) {
         return switch (s) {
@@ -164,6 +167,10 @@ final class ResultRows {
         HBox.setHgrow(head.getChildren().get(head.getChildren().size() - 1), Priority.SOMETIMES);
         TitledPane t = new TitledPane(null, body);
         t.setGraphic(head);
+        // a title's graphic is laid out at its preferred width: the row's width (less the arrow and the padding)
+        // keeps the line inside the page, so its last label is cut with an ellipsis instead of widening the page
+        head.setMinWidth(0);
+        head.prefWidthProperty().bind(javafx.beans.binding.Bindings.max(0, t.widthProperty().subtract(TITLE_CHROME)));
         t.setAnimated(false);
         t.setMaxWidth(Double.MAX_VALUE);
         t.setAccessibleText(accessible);
