@@ -40,9 +40,11 @@ import java.util.function.Supplier;
  * the baseline (garbage collection and the machine's own load).
  *
  * <pre>
- * ./mvnw -q -B test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=dev.maas.installer.bench.FxStallBenchmark
+ * ./mvnw -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
+ * java -cp target/test-classes:target/classes:$(cat target/cp.txt) dev.maas.installer.bench.FxStallBenchmark
  * </pre>
+ * (not {@code exec:java}: the FX thread loads the wizard's classes through the system class loader, which does not
+ * see the project's classes there).
  * Headless (Monocle, software rendering) unless {@code -Dbench.display=true} with a {@code DISPLAY} (e.g. Xvfb).
  */
 public final class FxStallBenchmark {

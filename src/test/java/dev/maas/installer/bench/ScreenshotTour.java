@@ -36,7 +36,8 @@ import static dev.maas.installer.bench.FxStallBenchmark.waitFor;
  * DISPLAY=:99 java -Dbench.display=true -cp target/test-classes:target/classes:$(cat cp.txt) \
  *     dev.maas.installer.bench.ScreenshotTour docs/images
  * </pre>
- * ({@code cp.txt} from {@code ./mvnw -q dependency:build-classpath -Dmdep.outputFile=cp.txt -Dmdep.includeScope=test}.)
+ * ({@code cp.txt} from {@code ./mvnw -q dependency:build-classpath -Dmdep.outputFile=cp.txt
+ * -Dmdep.includeScope=test}.)
  */
 public final class ScreenshotTour {
     private ScreenshotTour() { }
