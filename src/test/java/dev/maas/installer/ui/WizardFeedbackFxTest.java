@@ -59,6 +59,8 @@ class WizardFeedbackFxTest {
     private final CountDownLatch keycloakStarting = new CountDownLatch(1);
     private final CountDownLatch releaseSandbox = new CountDownLatch(1);
     private final Queue<String> opened = new ConcurrentLinkedQueue<>();
+    /** Set: the opener fails as the app's does on a desktop without a web browser. */
+    private volatile String noBrowser;
     private WizardShell shell;
     private WizardViewModel model;
 
@@ -128,7 +130,12 @@ class WizardFeedbackFxTest {
                         throw new IllegalStateException("no Keycloak distribution");
                     }
                 })
-                .linkOpener(opened::add)
+                .linkOpener(url -> {
+                    if (noBrowser != null) {
+                        throw new IllegalStateException(noBrowser);
+                    }
+                    opened.add(url);
+                })
                 .summaryLookup(new SummaryViewModel.Lookup() {
                     @Override
                     public SummaryViewModel.Links links(dev.maas.installer.engine.config.InstallerConfig c) {
@@ -236,6 +243,17 @@ class WizardFeedbackFxTest {
         assertThat(clip[0]).isEqualTo("https://admin.example");
         assertThat(label(robot, "#summaryOpenStatus").getText())
                 .isEqualTo("Copied https://admin.example to the clipboard.");
+        assertThat(opened).hasSize(1);
+
+        // no browser on this desktop: it says so and puts the link on the clipboard instead
+        noBrowser = "no web browser was found (looked for xdg-open)";
+        robot.clickOn("#summaryPortalLink");
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.interact(() -> clip[0] = Clipboard.getSystemClipboard().getString());
+        assertThat(clip[0]).isEqualTo("https://portal.example");
+        assertThat(label(robot, "#summaryOpenStatus").getText()).isEqualTo("Could not open a browser (no web browser"
+                + " was found (looked for xdg-open)). Copied https://portal.example to the clipboard: paste it into"
+                + " your browser's address bar.");
         assertThat(opened).hasSize(1);
     }
 

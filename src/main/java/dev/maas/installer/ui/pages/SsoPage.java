@@ -77,10 +77,12 @@ public final class SsoPage implements ConfigPage {
         }
         SsoPageModel m = new SsoPageModel(config, lookup, background, Platform::runLater);
         stage.inputProblemProperty().bind(m.problemProperty());
-        return view(m, stage);
+        return view(m, stage, wizard);
     }
 
-    static Node view(SsoPageModel m, StageViewModel stage) {
+    static Node view(SsoPageModel m, StageViewModel stage) { return view(m, stage, null); }
+
+    static Node view(SsoPageModel m, StageViewModel stage, WizardViewModel wizard) {
         GridPane g = PageSupport.form();
         int r = 0;
         ComboBox<String> flavour = combo(SsoPageModel.FLAVOURS);
@@ -147,8 +149,8 @@ public final class SsoPage implements ConfigPage {
         linksError.textProperty().bind(m.linksErrorProperty());
         linksError.visibleProperty().bind(m.linksErrorProperty().isNotEmpty());
         linksError.managedProperty().bind(linksError.visibleProperty());
-        VBox links = new VBox(2, linksTitle, PageSupport.link("sso-realm-url", m.realmUrlProperty()),
-                PageSupport.link("sso-console-url", m.consoleUrlProperty()), linksError);
+        VBox links = new VBox(2, linksTitle, PageSupport.link("sso-realm-url", m.realmUrlProperty(), wizard),
+                PageSupport.link("sso-console-url", m.consoleUrlProperty(), wizard), linksError);
 
         Button show = new Button("Show client secret");
         show.setId("sso-show-secret");

@@ -57,6 +57,9 @@ class SsoAndThreescalePagesFxTest {
     private final Queue<String> realmsSeenByRuns = new ConcurrentLinkedQueue<>();
     private final Queue<Boolean> lookupsOnFx = new ConcurrentLinkedQueue<>();
     private final AtomicInteger secretReads = new AtomicInteger();
+    private final Queue<String> opened = new ConcurrentLinkedQueue<>();
+    /** Set: the opener fails as the app's does on a desktop without a web browser. */
+    private volatile String noBrowser;
     private WizardShell shell;
     private WizardViewModel model;
 
@@ -120,6 +123,12 @@ class SsoAndThreescalePagesFxTest {
                 .page(StageIds.THREESCALE, threescale)
                 .kubeconfig(dir.resolve("no-such-kubeconfig"))
                 .home(dir)
+                .linkOpener(url -> {
+                    if (noBrowser != null) {
+                        throw new IllegalStateException(noBrowser);
+                    }
+                    opened.add(url);
+                })
                 .build();
         model = shell.model();
         window.setScene(shell.scene(1280, 900));
@@ -200,6 +209,23 @@ class SsoAndThreescalePagesFxTest {
         assertThat(((javafx.scene.control.Hyperlink) robot.lookup("#sso-realm-url").query()).getText())
                 .isEqualTo("https://kc.example.com/realms/maas");
         assertThat(robot.lookup("#sso-console-url").query().isVisible()).isTrue();
+        // a click opens the address in the web browser (the app's opener), it is not only copied
+        click(robot, "#sso-realm-url");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(opened).containsExactly("https://kc.example.com/realms/maas");
+        assertThat(label(robot, "#sso-realm-url-status").getText())
+                .isEqualTo("Opened https://kc.example.com/realms/maas in your browser.");
+        // no browser: it says so, and the address is on the clipboard
+        noBrowser = "no web browser was found";
+        click(robot, "#sso-console-url");
+        WaitForAsyncUtils.waitForFxEvents();
+        String console = ((javafx.scene.control.Hyperlink) robot.lookup("#sso-console-url").query()).getText();
+        assertThat(label(robot, "#sso-console-url-status").getText()).isEqualTo("Could not open a browser (no web"
+                + " browser was found). Copied " + console + " to the clipboard: paste it into your browser's address"
+                + " bar.");
+        assertThat(WaitForAsyncUtils.asyncFx(() -> javafx.scene.input.Clipboard.getSystemClipboard().getString())
+                .get()).isEqualTo(console);
+        noBrowser = null;
         assertThat(robot.lookup("#sso-client-secret").query().isVisible()).isFalse();
         assertThat(secretReads).hasValue(0);
 
@@ -248,6 +274,9 @@ class SsoAndThreescalePagesFxTest {
         waitUntil(() -> robot.lookup("#threescale-admin-url").query().isVisible());
         assertThat(((javafx.scene.control.Hyperlink) robot.lookup("#threescale-admin-url").query()).getText())
                 .isEqualTo("https://models-admin.apps.example.com");
+        click(robot, "#threescale-admin-url");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(opened).containsExactly("https://models-admin.apps.example.com");
         assertThat(robot.lookup("#threescale-admin-password").query().isVisible()).isFalse();
         assertThat(secretReads).hasValue(0);
 
