@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The simulator's products, backends, proxy, APIcast configurations, policy chain and deletes on the wire, as porta
- * 2.15 behaves (the porta file behind each rule is cited in SimStore).
+ * 2.15 behaves (the porta file behind each rule is cited in the simulator's parts, e.g. ProductsApi).
  */
 class PortaProductsBehaviourTest {
     private static final ObjectMapper JSON = new ObjectMapper();
