@@ -1,5 +1,7 @@
 package dev.maas.installer.sandbox.threescale;
 
+import dev.maas.installer.testing.StartsSandbox;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import okhttp3.FormBody;
@@ -22,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The simulator keeps its tenant in a state file and resumes it: objects, ids, tokens, CMS, background work. */
+@StartsSandbox
 class ThreescaleStateTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final OkHttpClient http = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
