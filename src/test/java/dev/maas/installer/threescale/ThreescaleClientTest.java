@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.model.Account;
 import dev.maas.installer.threescale.model.ActiveDoc;
 import dev.maas.installer.threescale.model.Application;
@@ -37,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The client against the simulator, per resource family. */
+@StartsSandbox
 class ThreescaleClientTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private ThreescaleSimulator sim;

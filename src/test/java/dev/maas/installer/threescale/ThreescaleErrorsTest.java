@@ -2,6 +2,7 @@ package dev.maas.installer.threescale;
 
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.model.Service;
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** 422 messages name the field; 403 messages say which scope or permission is missing and how to fix the token. */
+@StartsSandbox
 class ThreescaleErrorsTest {
 
     private static ThreescaleClient client(ThreescaleSimulator sim, String token) {

@@ -6,6 +6,7 @@ import dev.maas.installer.sandbox.threescale.Faults;
 import dev.maas.installer.sandbox.threescale.RequestJournal;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.model.ApplicationPlan;
 import dev.maas.installer.threescale.model.BackendApi;
 import dev.maas.installer.threescale.model.Metric;
@@ -30,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * With 20% of the requests failing (5xx before or after the write was applied, 429, dropped connections), creating
  * N objects ends with exactly N: reads are retried, writes only after a lookup shows they did not happen.
  */
+@StartsSandbox
 class ThreescaleRetryTest {
     private static final int N = 40;
 

@@ -7,6 +7,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.maas.installer.sandbox.threescale.Faults;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
+import dev.maas.installer.testing.StartsSandbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The token (and SSO client secrets, application keys) never reach a log line, an error message or the journal. */
+@StartsSandbox
 class ThreescaleSecretsTest {
     private static final String TOKEN = "f00dbabe0123456789abcdef0123456789abcdef0123456789abcdef01234567";
     private ListAppender<ILoggingEvent> appender;

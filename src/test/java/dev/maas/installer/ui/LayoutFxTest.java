@@ -7,6 +7,8 @@ import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
+import dev.maas.installer.testing.FxWait;
+import dev.maas.installer.testing.StartsJavaFx;
 import dev.maas.installer.ui.model.WindowPlacement;
 import dev.maas.installer.ui.model.WizardViewModel;
 import dev.maas.installer.ui.view.WindowMemory;
@@ -30,8 +32,6 @@ import org.testfx.util.WaitForAsyncUtils;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,6 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a stage page has one scroll with its checks as rows (failures first, open, statuses in words), pages open at
  * their title, and the log is a drawer.
  */
+@StartsJavaFx
 @ExtendWith(ApplicationExtension.class)
 class LayoutFxTest {
     @TempDir
@@ -170,7 +171,7 @@ class LayoutFxTest {
     void aStagePageHasOneScrollWithItsChecksAsRowsFailuresFirstInWords(FxRobot robot) throws Exception {
         robot.interact(() -> model.select("mixed"));
         robot.clickOn("#verifyButton");
-        waitUntil(() -> !model.run().isRunning() && !model.stage("mixed").checks().isEmpty());
+        FxWait.until(15, () -> !model.run().isRunning() && !model.stage("mixed").checks().isEmpty());
         ScrollPane page = robot.lookup("#stagePage").queryAs(ScrollPane.class);
         assertThat(inside(page.getContent(), ScrollPane.class)).as("no scroll inside the page's scroll").isEmpty();
         assertThat(inside(page.getContent(), javafx.scene.control.TableView.class)).as("no table that scrolls").isEmpty();
@@ -298,10 +299,5 @@ class LayoutFxTest {
                 collect(c, type, found);
             }
         }
-    }
-
-    private static void waitUntil(Callable<Boolean> condition) throws Exception {
-        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
-        WaitForAsyncUtils.waitForFxEvents();
     }
 }

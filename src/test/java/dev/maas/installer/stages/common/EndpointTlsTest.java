@@ -17,6 +17,8 @@ import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
 import dev.maas.installer.stages.backends.BackendsStage;
 import dev.maas.installer.testing.FaultProxy;
 import dev.maas.installer.testing.KeycloakServer;
+import dev.maas.installer.testing.StartsKeycloak;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.RetryPolicy;
 import dev.maas.installer.threescale.ThreescaleApiException;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -47,6 +49,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * endpoint, TLS and cluster.caFile, and nothing is retried or half made; the right CA works. The servers are HTTPS
  * fronts ({@link FaultProxy} without faults) with a certificate for localhost signed by a test CA.
  */
+@StartsKeycloak
+@StartsSandbox
 class EndpointTlsTest {
     private static final HeldCertificate CA = new HeldCertificate.Builder().certificateAuthority(0)
             .commonName("maas test ingress CA").build();

@@ -28,6 +28,8 @@ import dev.maas.installer.stages.common.KeycloakAccess;
 import dev.maas.installer.testing.KeycloakServer;
 import dev.maas.installer.testing.LogCapture;
 import dev.maas.installer.testing.RequestRecorder;
+import dev.maas.installer.testing.StartsKeycloak;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.ThreescaleClient;
 import dev.maas.installer.threescale.model.Account;
 import dev.maas.installer.threescale.model.AuthenticationProvider;
@@ -64,6 +66,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * realm and its client {@code 3scale} are made by {@link RealmConfigurator} (as the sso stage does), the Keycloak
  * admin comes from Secret credential-rh-sso in the mock cluster, the URLs from the endpoints overrides.
  */
+@StartsKeycloak
+@StartsSandbox
 class PortalStageTest {
     private static final String TENANT = "maas";
     private static final String DOMAIN = "apps.portal.test";

@@ -24,6 +24,7 @@ import dev.maas.installer.sandbox.StatefulSetSimulator;
 import dev.maas.installer.testing.FaultProxy;
 import dev.maas.installer.testing.FaultProxy.Fault;
 import dev.maas.installer.testing.KeycloakServer;
+import dev.maas.installer.testing.StartsKeycloak;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,6 +59,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  *
  * <p>One cluster, one simulated RHBK operator and one proxy for the class; every seed configures its own realm.
  */
+@StartsKeycloak
 class SsoFaultsTest {
     private static final Logger LOG = LoggerFactory.getLogger(SsoFaultsTest.class);
     private static final String DOMAIN = "apps.faults.example.com";
