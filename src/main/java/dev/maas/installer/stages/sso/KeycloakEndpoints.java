@@ -112,12 +112,13 @@ public final class KeycloakEndpoints {
     /**
      * A new admin client for Keycloak at {@code url}, with the run's TLS trust ({@link EndpointTrust}, the same CAs as
      * the cluster connection) and retry policy (the run's {@link KeycloakRetry} when it provides one, else the
-     * defaults), and these request filters (tests count requests with one).
+     * defaults), the run's cancellation (a Cancel ends a wait between attempts at once) and these request filters
+     * (tests count requests with one).
      */
     public static KeycloakAdmin connect(StageContext ctx, KeycloakEndpoint endpoint, List<ClientRequestFilter> filters) {
         KeycloakRetry retry = ctx.has(KeycloakRetry.class) ? ctx.service(KeycloakRetry.class) : null;
         KeycloakAdmin.Options options = new KeycloakAdmin.Options(EndpointTrust.forRun(ctx, endpoint.url())
-                .sslContext(), filters, retry);
+                .sslContext(), filters, retry, ctx.cancellation());
         return KeycloakAdmin.connect(endpoint.url(), endpoint.credentials(), options);
     }
 

@@ -15,6 +15,7 @@ import dev.maas.installer.keycloak.KeycloakRetry;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
 import dev.maas.installer.stages.backends.BackendsStage;
+import dev.maas.installer.testing.FastRetries;
 import dev.maas.installer.testing.FaultProxy;
 import dev.maas.installer.stages.sso.KeycloakEndpoints;
 import dev.maas.installer.testing.KeycloakServer;
@@ -118,8 +119,8 @@ class EndpointTlsTest {
                         null)), null, null, null);
         return new StageContext(config, SecretRegistry.global(), new Cancellation())
                 .provide(KubernetesClient.class, () -> client)
-                .provide(KeycloakRetry.class, () -> KeycloakRetry.fast(3))
-                .provide(RetryPolicy.class, () -> RetryPolicy.fast(3, 1));
+                .provide(KeycloakRetry.class, () -> FastRetries.keycloak(3))
+                .provide(RetryPolicy.class, () -> FastRetries.threescale(3, 1));
     }
 
     @Test
@@ -156,7 +157,7 @@ class EndpointTlsTest {
             KubernetesClient client = cluster.client();
             StageContext ctx = new StageContext(config, SecretRegistry.global(), new Cancellation())
                     .provide(KubernetesClient.class, () -> client)
-                    .provide(RetryPolicy.class, () -> RetryPolicy.fast(2, 1));
+                    .provide(RetryPolicy.class, () -> FastRetries.threescale(2, 1));
             assertThatThrownBy(() -> KeycloakEndpoints.admin(ctx)).isInstanceOfSatisfying(StageException.class,
                     e -> assertThat(e.getMessage()).contains("TLS connection to Keycloak"));
             assertThatThrownBy(() -> ThreescaleAccess.client(ctx).tenant().provider())
