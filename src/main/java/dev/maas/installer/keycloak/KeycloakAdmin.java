@@ -125,10 +125,7 @@ public final class KeycloakAdmin implements AutoCloseable {
         List<ClientRequestFilter> filters = options.filters();
         KeycloakRetry retry = options.retry();
         registerSecret(credentials.password());
-        String root = stripSlashes(url.trim());
-        if (root.endsWith("/auth")) {
-            root = root.substring(0, root.length() - "/auth".length());
-        }
+        String root = siteRoot(url);
         Cancellation cancellation = options.cancellation();
         String basePath = detectBasePath(root, ssl, retry, cancellation);
         String serverUrl = root + basePath;
@@ -335,6 +332,12 @@ public final class KeycloakAdmin implements AutoCloseable {
             secrets.register(value.replace("\\", "\\\\").replace("\"", "\\\""));
         }
         return value;
+    }
+
+    /** A Keycloak URL without trailing slashes or {@code /auth}: the root the base path is detected under. */
+    public static String siteRoot(String url) {
+        String root = stripSlashes(url.trim());
+        return root.endsWith("/auth") ? root.substring(0, root.length() - "/auth".length()) : root;
     }
 
     static String stripSlashes(String s) {

@@ -240,14 +240,7 @@ public final class PortalStage implements Stage {
 
     /** The Keycloak URL without a trailing slash or {@code /auth} (the base path is added from detection). */
     static String siteRoot(String url) {
-        String s = url.trim();
-        while (s.endsWith("/")) {
-            s = s.substring(0, s.length() - 1);
-        }
-        if (s.endsWith("/auth")) {
-            s = s.substring(0, s.length() - "/auth".length());
-        }
-        return s;
+        return KeycloakAdmin.siteRoot(url);
     }
 
     // ------------------------------------------------------------------------------------------ content
