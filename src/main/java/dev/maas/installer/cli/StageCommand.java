@@ -74,7 +74,10 @@ abstract class StageCommand implements Callable<Integer> {
     /** The run's connection (set once the options are checked); the error handler reads its choice. */
     CliCluster cluster;
 
-    /** This run's journal (null with --no-journal or when it could not be opened); closed by {@link #finishJournal}. */
+    /**
+     * This run's journal (null with --no-journal or when it could not be opened); closed by its {@link RunContext},
+     * or by {@link #finishJournal} when the command ends before the run does.
+     */
     RunJournal journal;
 
     StageCommand(CliEnvironment env) {

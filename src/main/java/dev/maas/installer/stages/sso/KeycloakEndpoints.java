@@ -33,10 +33,12 @@ import java.util.Optional;
  * {@code k8s.keycloak.org/v2alpha1} {@value SsoStage#RHBK_NAME}); without either, the operator's credential Secret
  * does.
  *
- * <p>Where: the config's {@code endpoints.keycloakUrl} when set (the address this machine uses); else for RH-SSO the
- * CR's {@code status.externalURL}, else its Route {@value SsoStage#RHSSO_ROUTE} ({@code https} when the Route has
- * TLS, {@code http} when not; the RH-SSO operator, {@code pkg/model/keycloak_route.go}, makes a reencrypt Route); for
- * the Red Hat build of Keycloak {@code https://} + the hostname the sso stage gives it ({@link #rhbkHostname}).
+ * <p>Where this machine connects: the config's {@code endpoints.keycloakUrl} when set; else for RH-SSO the CR's
+ * {@code status.externalURL}, else its Route {@value SsoStage#RHSSO_ROUTE} ({@code https} when the Route has TLS,
+ * {@code http} when not; the RH-SSO operator, {@code pkg/model/keycloak_route.go}, makes a reencrypt Route); for the
+ * Red Hat build of Keycloak {@code https://} + the hostname the sso stage gives it ({@link #rhbkHostname}). The URL
+ * the cluster knows it by (the realm URL given to 3scale): for RH-SSO the Route, else the status; for the Red Hat
+ * build of Keycloak the hostname.
  *
  * <p>Who: for RH-SSO the Secret named by the CR's {@code status.credentialSecret}, else {@code credential-rh-sso}
  * (keys {@code ADMIN_USERNAME}/{@code ADMIN_PASSWORD}); for the Red Hat build of Keycloak Secret
@@ -91,14 +93,12 @@ public final class KeycloakEndpoints {
             }
             cr = null;
         }
-        String override = override(ctx);
-        Optional<String> published = publicUrl(client, flavour, ns, cr);
-        String url = override != null ? override : published.orElseThrow(() -> noUrl(flavour, ns));
+        String url = url(ctx, client, flavour, ns, cr);
         KeycloakAdmin.Credentials credentials = credentials(ctx, client, flavour, ns, cr)
                 .orElseThrow(() -> new WaitingForStageException(StageIds.SSO, "Secret " + ns + "/"
                         + credentialSecret(flavour, cr) + " with the Keycloak admin credentials does not exist yet",
                         Fix.rerunStage(StageIds.SSO, "apply the sso stage; the Keycloak operator creates it")));
-        return new KeycloakEndpoint(url, published.orElse(url), flavour, credentials);
+        return new KeycloakEndpoint(url, publicUrl(client, flavour, ns, cr).orElse(url), flavour, credentials);
     }
 
     /** The admin client for this run, connected on first use (through {@link #resolve}) and closed with the run. */
@@ -140,7 +140,13 @@ public final class KeycloakEndpoints {
     /** The URL this machine connects to, for that flavour and live CR (null when it does not exist yet). */
     static String url(StageContext ctx, KubernetesClient client, SsoFlavour flavour, String ns, MapResource cr) {
         String override = override(ctx);
-        return override != null ? override : publicUrl(client, flavour, ns, cr).orElseThrow(() -> noUrl(flavour, ns));
+        if (override != null) {
+            return override;
+        }
+        if (flavour == SsoFlavour.RHBK) {
+            return rhbkUrl(client, ns).orElseThrow(() -> noUrl(flavour, ns));
+        }
+        return externalUrl(cr).or(() -> routeUrl(client, ns)).orElseThrow(() -> noUrl(flavour, ns));
     }
 
     /**
@@ -184,13 +190,29 @@ public final class KeycloakEndpoints {
         return url == null || url.isBlank() ? null : url.trim();
     }
 
+    /**
+     * The URL the cluster's users and pods know Keycloak by: for RH-SSO its Route, else the CR's status (the RH-SSO
+     * operator makes {@code externalURL} from the Route's host, so the two agree on a cluster); for the Red Hat build
+     * of Keycloak its hostname.
+     */
     private static Optional<String> publicUrl(KubernetesClient client, SsoFlavour flavour, String ns, MapResource cr) {
         if (flavour == SsoFlavour.RHBK) {
-            return ClusterFacts.appsDomain(client).map(d -> "https://" + rhbkHostname(ns, d));
+            return rhbkUrl(client, ns);
         }
-        if (cr != null && cr.statusValue("externalURL") instanceof String url && !url.isBlank()) {
-            return Optional.of(url);
-        }
+        return routeUrl(client, ns).or(() -> externalUrl(cr));
+    }
+
+    private static Optional<String> rhbkUrl(KubernetesClient client, String ns) {
+        return ClusterFacts.appsDomain(client).map(d -> "https://" + rhbkHostname(ns, d));
+    }
+
+    private static Optional<String> externalUrl(MapResource cr) {
+        return cr != null && cr.statusValue("externalURL") instanceof String url && !url.isBlank()
+                ? Optional.of(url) : Optional.empty();
+    }
+
+    /** Route {@value SsoStage#RHSSO_ROUTE}: {@code https} when it has TLS, {@code http} when not. */
+    private static Optional<String> routeUrl(KubernetesClient client, String ns) {
         Route route;
         try {
             route = client.resources(Route.class).inNamespace(ns).withName(SsoStage.RHSSO_ROUTE).get();

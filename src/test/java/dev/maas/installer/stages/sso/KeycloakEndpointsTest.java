@@ -101,6 +101,26 @@ class KeycloakEndpointsTest {
     }
 
     @Test
+    void rhssoIsReachedAtItsStatusUrlAndKnownToTheClusterByItsRoute() {
+        LegacyKeycloak k = new LegacyKeycloak();
+        k.getMetadata().setName(SsoStage.RHSSO_NAME);
+        k.getMetadata().setNamespace(ns);
+        client.resources(LegacyKeycloak.class).inNamespace(ns).resource(k).create();
+        LegacyKeycloak live = client.resources(LegacyKeycloak.class).inNamespace(ns).withName(SsoStage.RHSSO_NAME)
+                .get();
+        live.setStatus(KeycloakCrs.map("phase", "reconciling", "message", "", "ready", true, "version", "7.6",
+                "internalURL", "https://keycloak." + ns + ".svc:8443", "externalURL", "http://127.0.0.1:8180",
+                "credentialSecret", KeycloakEndpoints.RHSSO_SECRET));
+        client.resources(LegacyKeycloak.class).inNamespace(ns).resource(live).updateStatus();
+        secret(KeycloakEndpoints.RHSSO_SECRET, Map.of("ADMIN_USERNAME", "admin", "ADMIN_PASSWORD", "pw-1234"));
+        route("keycloak-" + ns + ".apps.example.com", true);
+
+        KeycloakEndpoint e = KeycloakEndpoints.resolve(ctx(null));
+        assertThat(e.url()).isEqualTo("http://127.0.0.1:8180");
+        assertThat(e.publicUrl()).isEqualTo("https://keycloak-" + ns + ".apps.example.com");
+    }
+
+    @Test
     void rhssoRouteGivesHttpsWithTlsAndHttpWithout() {
         secret(KeycloakEndpoints.RHSSO_SECRET, Map.of("ADMIN_USERNAME", "admin", "ADMIN_PASSWORD", "pw-1234"));
         route("keycloak-" + ns + ".apps.example.com", true);
