@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
+import dev.maas.installer.testing.FastRetries;
 import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.model.Application;
 import dev.maas.installer.threescale.model.ApplicationPlan;
@@ -59,7 +60,7 @@ class ApplicationLostCreateTest {
                 return r;
             };
             ThreescaleClient c = ThreescaleClient.builder(sim.url(), sim.accessToken())
-                    .retry(RetryPolicy.fast(4, 1))
+                    .retry(FastRetries.threescale(4, 1))
                     .okHttp(new OkHttpClient.Builder().addInterceptor(loseFirstCreateAndNames).build()).build();
 
             Application app = c.tenant().createApplication(account, plan.id(), "probe", "subscribe");

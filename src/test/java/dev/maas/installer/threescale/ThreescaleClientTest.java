@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
+import dev.maas.installer.testing.FastRetries;
 import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.model.Account;
 import dev.maas.installer.threescale.model.ActiveDoc;
@@ -48,7 +49,7 @@ class ThreescaleClientTest {
     void start() {
         sim = ThreescaleSimulator.start(SimulatorOptions.defaults());
         sim.store().completePendingWork(); // the tenant as after its sample data was made
-        client = ThreescaleClient.builder(sim.url(), sim.accessToken()).retry(RetryPolicy.fast(4, 1)).build();
+        client = ThreescaleClient.builder(sim.url(), sim.accessToken()).retry(FastRetries.threescale(4, 1)).build();
     }
 
     @AfterEach

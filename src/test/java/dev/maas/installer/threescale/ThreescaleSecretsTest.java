@@ -7,6 +7,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.maas.installer.sandbox.threescale.Faults;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
+import dev.maas.installer.testing.FastRetries;
 import dev.maas.installer.testing.StartsSandbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,7 +54,7 @@ class ThreescaleSecretsTest {
         List<String> messages = new ArrayList<>();
         try (ThreescaleSimulator sim = ThreescaleSimulator.start(SimulatorOptions.defaults().withToken(TOKEN)
                 .withVersion("2.16").withJournal(journal).withFaults(Faults.errors(11, 0.1, 0.05, 0.05)))) {
-            ThreescaleClient c = ThreescaleClient.builder(sim.url(), TOKEN).retry(RetryPolicy.fast(12, 2)).build();
+            ThreescaleClient c = ThreescaleClient.builder(sim.url(), TOKEN).retry(FastRetries.threescale(12, 2)).build();
             ClientTour.run(c, sim, true);
             // failures: a 422, a 404, a bad token
             try {

@@ -20,7 +20,7 @@ import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.TargetSystem;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.keycloak.KeycloakAdmin;
-import dev.maas.installer.stages.common.KeycloakAccess;
+import dev.maas.installer.stages.common.ClusterFacts;
 import dev.maas.installer.stages.common.OperatorSubscriptions;
 import dev.maas.installer.keycloak.RealmConfigurator;
 import dev.maas.installer.keycloak.RealmSpec;
@@ -33,8 +33,6 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.openshift.api.model.Route;
-import io.fabric8.openshift.api.model.config.v1.Ingress;
 import io.fabric8.openshift.api.model.operatorhub.v1alpha1.ClusterServiceVersion;
 import io.fabric8.openshift.api.model.operatorhub.v1alpha1.Subscription;
 import jakarta.ws.rs.client.ClientRequestFilter;
@@ -125,7 +123,7 @@ public final class SsoStage implements Stage {
         String crName() { return flavour == SsoFlavour.RHSSO ? RHSSO_NAME : RHBK_NAME; }
 
         String hostname() {
-            return dev.maas.installer.stages.common.KeycloakAccess.rhbkHostname(namespace, appsDomain);
+            return KeycloakEndpoints.rhbkHostname(namespace, appsDomain);
         }
 
         String realmCrName() {
@@ -139,9 +137,6 @@ public final class SsoStage implements Stage {
                     + namespace + "/" + crName();
         }
 
-        String credentialSecret() {
-            return flavour == SsoFlavour.RHSSO ? "credential-" + crName() : crName() + "-initial-admin";
-        }
     }
 
     Target target(StageContext ctx) {
@@ -153,7 +148,7 @@ public final class SsoStage implements Stage {
         SsoFlavour flavour = choice.chosen().orElseThrow(() -> noOperator(choice));
         OperatorSpec operator = OperatorSubscriptions.spec(cfg, flavour.packageName(), choice.channel(), ns)
                 .withTimeout(operatorTimeout);
-        String domain = appsDomain(client);
+        String domain = ClusterFacts.requireAppsDomain(client);
         String portalHost = RealmSpec.portalHost(cfg.threescale().tenantName(), domain);
         RealmSpec realm = RealmSpec.from(cfg.sso(), portalHost, env);
         realm.validate();
@@ -181,22 +176,6 @@ public final class SsoStage implements Stage {
         return new StageException("no catalog offers " + wanted,
                 Fix.manual("enable the redhat-operators catalog (`oc get catalogsource -n openshift-marketplace`);"
                         + " on a disconnected cluster, mirror the operator; or choose the other flavour (sso.flavour)"));
-    }
-
-    /** The cluster's apps domain, from {@code ingresses.config.openshift.io/cluster} spec.domain. */
-    static String appsDomain(KubernetesClient client) {
-        Ingress ingress;
-        try {
-            ingress = client.resources(Ingress.class).withName("cluster").get();
-        } catch (KubernetesClientException e) {
-            throw ClusterErrors.translate(e, "reading ingresses.config.openshift.io cluster");
-        }
-        String domain = ingress == null || ingress.getSpec() == null ? null : ingress.getSpec().getDomain();
-        if (domain == null || domain.isBlank()) {
-            throw new StageException("the cluster's apps domain is not set (ingresses.config.openshift.io 'cluster'"
-                    + " has no spec.domain)", Fix.manual("check `oc get ingresses.config.openshift.io cluster -o yaml`"));
-        }
-        return domain;
     }
 
     // ------------------------------------------------------------------ desired cluster objects
@@ -522,75 +501,29 @@ public final class SsoStage implements Stage {
     // ------------------------------------------------------------------ Keycloak access
 
     private static boolean hasUrlOverride(StageContext ctx) {
-        String url = ctx.config().endpoints().keycloakUrl();
-        return url != null && !url.isBlank();
+        return KeycloakEndpoints.hasOverride(ctx);
     }
 
-    /**
-     * The master-realm admin credentials from the operator's Secret, registered as secrets. Empty (when not
-     * {@code required}) if the Secret does not exist yet.
-     */
+    /** The admin credentials (through {@link KeycloakEndpoints}); a StageException when {@code required} and absent. */
     private static Optional<KeycloakAdmin.Credentials> credentials(StageContext ctx, KubernetesClient client, Target t,
                                                                     MapResource live, boolean required) {
-        String secretName = t.credentialSecret();
-        if (t.flavour() == SsoFlavour.RHSSO && live != null && live.statusValue("credentialSecret") instanceof String s
-                && !s.isBlank()) {
-            secretName = s;
-        }
-        String userKey = t.flavour() == SsoFlavour.RHSSO ? "ADMIN_USERNAME" : "username";
-        String passwordKey = t.flavour() == SsoFlavour.RHSSO ? "ADMIN_PASSWORD" : "password";
-        String source = "Secret " + t.namespace() + "/" + secretName;
-        Optional<Map<String, String>> data = new Resources(client).readSecret(t.namespace(), secretName);
-        if (data.isEmpty()) {
-            if (!required) {
-                return Optional.empty();
-            }
-            throw new StageException(source + " with the Keycloak admin credentials does not exist",
+        Optional<KeycloakAdmin.Credentials> c = KeycloakEndpoints.credentials(ctx, client, t.flavour(), t.namespace(),
+                live);
+        if (c.isEmpty() && required) {
+            throw new StageException("Secret " + t.namespace() + "/" + KeycloakEndpoints.credentialSecret(t.flavour(),
+                    live) + " with the Keycloak admin credentials does not exist",
                     Fix.manual("the " + t.operator().packageName() + " operator creates it when it deploys Keycloak;"
                             + " check `oc describe keycloak " + t.crName() + " -n " + t.namespace()
                             + "`, then rerun the stage"));
         }
-        String user = data.get().get(userKey);
-        String password = data.get().get(passwordKey);
-        if (user == null || user.isBlank() || password == null || password.isEmpty()) {
-            throw new StageException(source + " lacks " + (user == null || user.isBlank() ? userKey : passwordKey),
-                    Fix.manual("check the Secret (keys " + userKey + " and " + passwordKey + "); delete it to let the"
-                            + " operator recreate it only if Keycloak still has that password"));
-        }
-        ctx.secrets().register(password);
-        return Optional.of(new KeycloakAdmin.Credentials(user, password, source));
-    }
-
-    /** The URL to reach Keycloak from this machine: the config override, the CR status, the Route, the hostname. */
-    static String keycloakUrl(StageContext ctx, KubernetesClient client, Target t, MapResource live) {
-        if (hasUrlOverride(ctx)) {
-            return ctx.config().endpoints().keycloakUrl().trim();
-        }
-        if (t.flavour() == SsoFlavour.RHSSO) {
-            if (live != null && live.statusValue("externalURL") instanceof String url && !url.isBlank()) {
-                return url;
-            }
-            Route route;
-            try {
-                route = client.resources(Route.class).inNamespace(t.namespace()).withName(RHSSO_ROUTE).get();
-            } catch (KubernetesClientException e) {
-                throw ClusterErrors.translate(e, "reading Route " + t.namespace() + "/" + RHSSO_ROUTE);
-            }
-            if (route != null && route.getSpec() != null && route.getSpec().getHost() != null) {
-                return (route.getSpec().getTls() == null ? "http://" : "https://") + route.getSpec().getHost();
-            }
-            throw new StageException("no URL for Keycloak: " + t.crDisplay() + " has no status.externalURL and"
-                    + " there is no Route " + t.namespace() + "/" + RHSSO_ROUTE,
-                    Fix.configField("endpoints.keycloakUrl", "give the Keycloak URL this machine can reach, or"
-                            + " check that spec.externalAccess.enabled is true"));
-        }
-        return "https://" + t.hostname();
+        return c;
     }
 
     private KeycloakAdmin connect(StageContext ctx, KubernetesClient client, Target t, MapResource live,
                                   KeycloakAdmin.Credentials credentials) {
-        String url = keycloakUrl(ctx, client, t, live);
-        return KeycloakAdmin.connect(url, credentials, KeycloakAccess.options(ctx, url, adminFilters));
+        String url = KeycloakEndpoints.url(ctx, client, t.flavour(), t.namespace(), live);
+        return KeycloakEndpoints.connect(ctx, new KeycloakEndpoints.KeycloakEndpoint(url, url, t.flavour(), credentials),
+                adminFilters);
     }
 
     // ------------------------------------------------------------------ verify

@@ -159,9 +159,7 @@ public final class ThreescaleStage implements Stage {
                     "give a folder with apicast-policy.json and init.lua"));
         }
         String domain = ClusterFacts.appsDomain(client).orElseThrow(() -> new StageException(
-                "the cluster's apps domain is not set (ingresses.config.openshift.io 'cluster' has no spec.domain);"
-                        + " 3scale's wildcard domain comes from it",
-                Fix.manual("check `oc get ingresses.config.openshift.io cluster -o yaml`")));
+                ClusterFacts.NO_APPS_DOMAIN + "; 3scale's wildcard domain comes from it", ClusterFacts.APPS_DOMAIN_FIX));
         String storageClass = null;
         String s3 = null;
         if ("s3".equals(t.storage().type())) {

@@ -5,7 +5,7 @@ import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.keycloak.KeycloakAdmin;
 import dev.maas.installer.keycloak.RealmSpec;
-import dev.maas.installer.stages.common.KeycloakAccess;
+import dev.maas.installer.stages.sso.KeycloakEndpoints;
 import dev.maas.installer.ui.model.ConfigViewModel;
 import dev.maas.installer.ui.model.StageStatus;
 import dev.maas.installer.ui.model.StageViewModel;
@@ -210,7 +210,7 @@ public final class SsoPage implements ConfigPage {
             public SsoPageModel.Links links(InstallerConfig config) {
                 assertOffFx();
                 try (StageContext ctx = contexts.apply(new Cancellation())) {
-                    KeycloakAdmin admin = KeycloakAccess.admin(ctx);
+                    KeycloakAdmin admin = KeycloakEndpoints.admin(ctx);
                     String realm = config.sso().realm();
                     return new SsoPageModel.Links(admin.realmUrl(realm), admin.consoleUrl(realm));
                 }
@@ -220,7 +220,7 @@ public final class SsoPage implements ConfigPage {
             public String clientSecret(InstallerConfig config) {
                 assertOffFx();
                 try (StageContext ctx = contexts.apply(new Cancellation())) {
-                    KeycloakAdmin admin = KeycloakAccess.admin(ctx);
+                    KeycloakAdmin admin = KeycloakEndpoints.admin(ctx);
                     ClientRepresentation c = admin.realm(config.sso().realm()).clients()
                             .findByClientId(RealmSpec.CLIENT_ID).stream().findFirst()
                             .orElseThrow(() -> new IllegalStateException("realm " + config.sso().realm()

@@ -24,7 +24,7 @@ import dev.maas.installer.sandbox.threescale.RequestJournal;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
 import dev.maas.installer.stages.Stages;
-import dev.maas.installer.stages.common.KeycloakAccess;
+import dev.maas.installer.stages.sso.KeycloakEndpoints;
 import dev.maas.installer.testing.KeycloakServer;
 import dev.maas.installer.testing.LogCapture;
 import dev.maas.installer.testing.RequestRecorder;
@@ -104,7 +104,7 @@ class PortalStageTest {
         }
         KubernetesClient k = cluster.client();
         k.secrets().inNamespace("rh-sso").resource(new SecretBuilder().withNewMetadata()
-                .withName(KeycloakAccess.RHSSO_SECRET).withNamespace("rh-sso").endMetadata()
+                .withName(KeycloakEndpoints.RHSSO_SECRET).withNamespace("rh-sso").endMetadata()
                 .addToStringData("ADMIN_USERNAME", kc.adminUser())
                 .addToStringData("ADMIN_PASSWORD", kc.adminPassword()).build()).create();
         k.secrets().inNamespace("3scale").resource(new SecretBuilder().withNewMetadata().withName("system-seed")
@@ -130,8 +130,10 @@ class PortalStageTest {
     /** A new context per call, as a new process would have. */
     private StageContext ctx(InstallerConfig config) {
         StageContext ctx = new StageContext(config, SecretRegistry.global(), new Cancellation())
-                .provide(KubernetesClient.class, cluster::client)
-                .provide(KeycloakAccess.ClientFilters.class, () -> new KeycloakAccess.ClientFilters(List.of(recorder)));
+                .provide(KubernetesClient.class, cluster::client);
+        // the run's admin client, made as KeycloakEndpoints.admin makes it, with the request recorder on it
+        ctx.provide(KeycloakAdmin.class, () -> KeycloakEndpoints.connect(ctx, KeycloakEndpoints.resolve(ctx),
+                List.of(recorder)));
         contexts.add(ctx);
         return ctx;
     }

@@ -21,6 +21,7 @@ import dev.maas.installer.keycloak.RealmSpec;
 import dev.maas.installer.sandbox.KeycloakOperatorSimulator;
 import dev.maas.installer.sandbox.SimulationContext;
 import dev.maas.installer.sandbox.StatefulSetSimulator;
+import dev.maas.installer.testing.FastRetries;
 import dev.maas.installer.testing.FaultProxy;
 import dev.maas.installer.testing.FaultProxy.Fault;
 import dev.maas.installer.testing.KeycloakServer;
@@ -151,7 +152,7 @@ class SsoFaultsTest {
         KubernetesClient client = cluster.client();
         return new StageContext(config, SecretRegistry.global(), new Cancellation())
                 .provide(KubernetesClient.class, () -> client)
-                .provide(KeycloakRetry.class, () -> KeycloakRetry.fast(6));
+                .provide(KeycloakRetry.class, () -> FastRetries.keycloak(6));
     }
 
     /** The realm as the installer leaves it, by name; realm-specific ids left out. Lists keep duplicates. */
