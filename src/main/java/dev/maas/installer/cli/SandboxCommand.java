@@ -189,6 +189,12 @@ final class SandboxCommand implements Callable<Integer> {
                         + (sandbox.keycloak().startedHere() ? ", log " + sandbox.keycloak().process().logFile() : "")
                         + ".");
                 err.println("  maas-installer apply --config " + sandbox.configFile() + " --stage sso --yes");
+            } else {
+                err.println("It runs without Keycloak (" + sandbox.keycloakAbsence() + "): SSO and the developer"
+                        + " portal cannot be tried on it, and apply leaves the sso and portal stages out.");
+                err.println("  For SSO, start it again with --download-keycloak (Keycloak "
+                        + dev.maas.installer.sandbox.KeycloakProcess.distributionVersion() + " from Maven Central,"
+                        + " downloaded once).");
             }
             err.println("Try it from another terminal:");
             err.println("  maas-installer verify --config " + sandbox.configFile() + " --stage preflight");
@@ -220,7 +226,7 @@ final class SandboxCommand implements Callable<Integer> {
             if (keycloakUrl != null) {
                 throw new InvalidInputException("--no-keycloak and --keycloak-url exclude each other: give one");
             }
-            return SandboxKeycloak.none();
+            return SandboxKeycloak.none("it was started with --no-keycloak");
         }
         String flavour = ssoFlavour == null ? "auto" : ssoFlavour.trim().toLowerCase(java.util.Locale.ROOT);
         if (!java.util.Set.of("auto", "rhsso", "rhbk").contains(flavour)) {

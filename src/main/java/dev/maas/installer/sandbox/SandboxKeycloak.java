@@ -53,6 +53,8 @@ public final class SandboxKeycloak {
     private final String adminPassword;
     /** The sso.flavour the sandbox is for (auto, rhsso, rhbk), written into its configuration. */
     private final String flavour;
+    /** Why there is no Keycloak: given to {@link #none(String)}, or set by {@link #open} when none could start. */
+    private volatile String absence;
 
     private SandboxKeycloak(Kind kind, KeycloakProcess.Options processOptions, String url, String adminUser,
                             String adminPassword) {
@@ -118,7 +120,22 @@ public final class SandboxKeycloak {
 
     /** No Keycloak: the sandbox has no {@code keycloak} entry and the sso stage cannot be applied there. */
     public static SandboxKeycloak none() {
-        return new SandboxKeycloak(Kind.NONE, null, null, null, null);
+        return none("the sandbox was started without Keycloak");
+    }
+
+    /** No Keycloak, for that reason (e.g. "you chose to run the sandbox without Keycloak"); see {@link #absence()}. */
+    public static SandboxKeycloak none(String reason) {
+        SandboxKeycloak k = new SandboxKeycloak(Kind.NONE, null, null, null, null);
+        k.absence = Objects.requireNonNull(reason, "reason");
+        return k;
+    }
+
+    /**
+     * Why the sandbox runs without Keycloak (after {@link #open}), or null when it has one. The sandbox records it in
+     * its marker ConfigMap and {@code sandbox.json}, where the sso and portal stages read it.
+     */
+    public String absence() {
+        return absence;
     }
 
     public boolean enabled() {
@@ -157,6 +174,7 @@ public final class SandboxKeycloak {
                 } catch (RuntimeException e) {
                     LOG.warn("the sandbox runs without Keycloak, so the sso and portal stages cannot be applied to"
                             + " it: {}", e.getMessage());
+                    absence = e.getMessage();
                     return null;
                 }
             }
