@@ -9,6 +9,7 @@ import dev.maas.installer.engine.config.ConfigLoader;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.run.JsonReport;
 import dev.maas.installer.engine.run.Operation;
+import dev.maas.installer.engine.run.StageState;
 import dev.maas.installer.engine.run.RunEvent;
 import dev.maas.installer.engine.run.RunContext;
 import dev.maas.installer.engine.run.RunJournal;
@@ -257,7 +258,7 @@ abstract class StageCommand implements Callable<Integer> {
 
     /**
      * From the stages' results ({@link StageResult#state()}): 2 for an input error, 1 when a stage failed, was skipped
-     * or cancelled, 3 when a stage ran but is not as it should be (verify: drifted, not installed yet, waiting for
+     * or cancelled, 0 for a plan or apply whose stages passed or were left out as not available here, 3 when a stage ran but is not as it should be (verify: drifted, not installed yet, waiting for
      * another stage, a check asking for other input), else 0.
      */
     static int exitCode(RunReport report) {
@@ -266,6 +267,10 @@ abstract class StageCommand implements Callable<Integer> {
         }
         if (report.anyNotRun()) {
             return ExitCodes.FAILURE;
+        }
+        if (report.operation() != Operation.VERIFY && report.stages().stream()
+                .allMatch(r -> r.state().passes() || r.state() == StageState.NOT_AVAILABLE)) {
+            return ExitCodes.OK; // a stage left out because it cannot be tried here is said so, not failed
         }
         if (!report.allOk()) {
             return report.operation() == Operation.VERIFY ? ExitCodes.VERIFY_PROBLEMS : ExitCodes.FAILURE;

@@ -386,8 +386,18 @@ public final class PortalStage implements Stage {
 
     // ------------------------------------------------------------------------------------------ apply
 
+    /** In a sandbox without Keycloak: the developer sign-in this stage sets up has no SSO to go through. */
+    @Override
+    public Optional<StageException> notAvailableHere(StageContext ctx) {
+        return dev.maas.installer.stages.common.SandboxSso.portalUnavailable(
+                ctx.service(io.fabric8.kubernetes.client.KubernetesClient.class));
+    }
+
     @Override
     public List<Change> apply(StageContext ctx, Progress progress) {
+        notAvailableHere(ctx).ifPresent(e -> {
+            throw e;
+        });
         OnError mode = onError(ctx);
         // Content problems are found first, so that "stop" stops before anything is written.
         DesiredPortal desired = desiredContent(ctx);

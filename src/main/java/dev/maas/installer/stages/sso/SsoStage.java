@@ -65,15 +65,22 @@ import static dev.maas.installer.stages.sso.KeycloakCrs.map;
  *
  * <p>Timeouts: the operator install (InstallPlan + CSV) {@value #DEFAULT_OPERATOR_TIMEOUT_SECONDS} s, Keycloak (and
  * the RH-SSO realm CR) ready {@value #DEFAULT_READY_TIMEOUT_SECONDS} s; overridable by the system properties
- * {@value #OPERATOR_TIMEOUT_PROPERTY} and {@value #READY_TIMEOUT_PROPERTY} (seconds).
+ * {@value #OPERATOR_TIMEOUT_PROPERTY} and {@value #READY_TIMEOUT_PROPERTY} (seconds). A watchdog stops the wait
+ * early: when the operator has not given the Keycloak resource a status {@value #DEFAULT_OPERATOR_GRACE_SECONDS} s
+ * ({@value #OPERATOR_GRACE_PROPERTY}) after it was made, the stage fails with the cause (the operator's deployment
+ * not available, or running but not acting on it). In the local sandbox without Keycloak the stage stops at once
+ * ({@link #notAvailableHere}).
  */
 public final class SsoStage implements Stage {
     private static final Logger LOG = LoggerFactory.getLogger(SsoStage.class);
 
     public static final String OPERATOR_TIMEOUT_PROPERTY = "maas.sso.operatorTimeoutSeconds";
     public static final String READY_TIMEOUT_PROPERTY = "maas.sso.readyTimeoutSeconds";
+    /** How long the operator may take to act on the Keycloak resource (give it a status) before the stage stops. */
+    public static final String OPERATOR_GRACE_PROPERTY = "maas.sso.operatorGraceSeconds";
     static final long DEFAULT_OPERATOR_TIMEOUT_SECONDS = 600;
     static final long DEFAULT_READY_TIMEOUT_SECONDS = 900;
+    static final long DEFAULT_OPERATOR_GRACE_SECONDS = 180;
 
     /** RH-SSO: the Keycloak CR's name and its {@code app} label (the realm CR selects it by that label). */
     public static final String RHSSO_NAME = "rh-sso";
@@ -85,12 +92,14 @@ public final class SsoStage implements Stage {
 
     private final Duration operatorTimeout;
     private final Duration readyTimeout;
+    private final Duration operatorGrace;
     private final Function<String, String> env;
     private final List<ClientRequestFilter> adminFilters;
 
     public SsoStage() {
         this(seconds(OPERATOR_TIMEOUT_PROPERTY, DEFAULT_OPERATOR_TIMEOUT_SECONDS),
-                seconds(READY_TIMEOUT_PROPERTY, DEFAULT_READY_TIMEOUT_SECONDS), System::getenv, List.of());
+                seconds(READY_TIMEOUT_PROPERTY, DEFAULT_READY_TIMEOUT_SECONDS),
+                seconds(OPERATOR_GRACE_PROPERTY, DEFAULT_OPERATOR_GRACE_SECONDS), System::getenv, List.of());
     }
 
     /**
@@ -99,8 +108,15 @@ public final class SsoStage implements Stage {
      */
     SsoStage(Duration operatorTimeout, Duration readyTimeout, Function<String, String> env,
              List<ClientRequestFilter> adminFilters) {
+        this(operatorTimeout, readyTimeout, Duration.ofSeconds(DEFAULT_OPERATOR_GRACE_SECONDS), env, adminFilters);
+    }
+
+    /** For tests: also the watchdog's grace period (how long the operator may take to act on the resource). */
+    SsoStage(Duration operatorTimeout, Duration readyTimeout, Duration operatorGrace, Function<String, String> env,
+             List<ClientRequestFilter> adminFilters) {
         this.operatorTimeout = Objects.requireNonNull(operatorTimeout, "operatorTimeout");
         this.readyTimeout = Objects.requireNonNull(readyTimeout, "readyTimeout");
+        this.operatorGrace = Objects.requireNonNull(operatorGrace, "operatorGrace");
         this.env = Objects.requireNonNull(env, "env");
         this.adminFilters = List.copyOf(adminFilters);
     }
@@ -349,10 +365,19 @@ public final class SsoStage implements Stage {
 
     // ------------------------------------------------------------------ apply
 
+    /** In a sandbox without Keycloak nothing would ever act on the Keycloak resources: SSO cannot be tried there. */
+    @Override
+    public Optional<StageException> notAvailableHere(StageContext ctx) {
+        return dev.maas.installer.stages.common.SandboxSso.ssoUnavailable(ctx.service(KubernetesClient.class));
+    }
+
     @Override
     public List<Change> apply(StageContext ctx, Progress progress) {
         Progress out = progress == null ? Progress.NONE : progress;
         KubernetesClient client = ctx.service(KubernetesClient.class);
+        notAvailableHere(ctx).ifPresent(e -> {
+            throw e;
+        });
         Target t = target(ctx);
         if (t.realm().identityProvider() != null) {
             // a missing, empty or unsafe client secret is found before anything is installed, not at the last step
@@ -431,6 +456,18 @@ public final class SsoStage implements Stage {
                                         Progress out) {
         @SuppressWarnings("unchecked")
         Resource<MapResource> resource = (Resource<MapResource>) keycloakResource(client, t);
+        // the watchdog: a running operator gives the resource a status at its first reconcile (the RH-SSO operator,
+        // keycloak-operator pkg/controller/keycloak/keycloak_controller.go: ManageError / ManageSuccess update the
+        // status on every reconcile; the Red Hat build of Keycloak's, keycloak operator KeycloakController
+        // updateStatus); without one after the grace period nothing acts on it, and waiting longer helps nobody
+        Duration grace = operatorGrace.compareTo(left(deadline)) < 0 ? operatorGrace : left(deadline);
+        try {
+            Waits.until(resource, k -> k.getStatus() != null, grace, ctx.cancellation(), out,
+                    k -> "Keycloak " + t.crName() + ": " + describeStatus(t.flavour(), k),
+                    t.crDisplay() + " picked up by its operator");
+        } catch (Waits.TimeoutError e) {
+            throw operatorNotActing(client, t, grace);
+        }
         try {
             return Waits.until(resource, k -> keycloakReady(t.flavour(), k), left(deadline), ctx.cancellation(), out,
                     k -> "Keycloak " + t.crName() + ": " + describeStatus(t.flavour(), k), t.crDisplay() + " ready");
@@ -443,6 +480,78 @@ public final class SsoStage implements Stage {
                             + "` (pending or crashing pods: quota, storage, image pulls); then rerun the stage to"
                             + " keep waiting"));
         }
+    }
+
+    /**
+     * The watchdog's verdict when the Keycloak resource got no status within {@code grace}: the operator is not
+     * running (its CSV's deployments, as OLM made them, not available), or runs but does not act on the resource.
+     */
+    static StageException operatorNotActing(KubernetesClient client, Target t, Duration grace) {
+        String pkg = t.operator().packageName();
+        String ns = t.namespace();
+        List<String> deployments = operatorDeployments(client, t);
+        List<String> down = new ArrayList<>();
+        for (String name : deployments) {
+            String state = deploymentState(client, ns, name);
+            if (state != null) {
+                down.add("deployment " + name + " " + state);
+            }
+        }
+        String logs = deployments.isEmpty() ? "`oc get pods -n " + ns + "` and the operator pod's log"
+                : "`oc logs deployment/" + deployments.get(0) + " -n " + ns + "`";
+        if (!down.isEmpty()) {
+            return new StageException("the " + pkg + " operator is not running (" + String.join("; ", down)
+                    + "), so nothing acts on " + t.crDisplay() + ": it has no status " + human(grace)
+                    + " after it was made; " + podSummary(client, ns),
+                    Fix.manual("make the operator run: `oc get pods -n " + ns + "` and " + logs + " (image pulls,"
+                            + " quota, crash loops, node selectors); once it runs, rerun the sso stage"));
+        }
+        return new StageException(t.crDisplay() + " has no status " + human(grace) + " after it was made, though the "
+                + pkg + " operator" + (deployments.isEmpty() ? "" : " (deployment " + String.join(", ", deployments)
+                + ") is available") + ": the operator does not act on it",
+                Fix.manual("read the operator's log, " + logs + " (it may watch other namespaces than " + ns
+                        + ", or fail on this resource); then rerun the sso stage"));
+    }
+
+    /** The operator's deployments, as its installed CSV names them (empty when it cannot be read). */
+    static List<String> operatorDeployments(KubernetesClient client, Target t) {
+        try {
+            Subscription sub = client.resources(Subscription.class).inNamespace(t.namespace())
+                    .withName(t.operator().packageName()).get();
+            String csvName = sub == null || sub.getStatus() == null ? null : sub.getStatus().getInstalledCSV();
+            ClusterServiceVersion csv = csvName == null ? null
+                    : client.resources(ClusterServiceVersion.class).inNamespace(t.namespace()).withName(csvName).get();
+            if (csv == null || csv.getSpec() == null || csv.getSpec().getInstall() == null
+                    || csv.getSpec().getInstall().getSpec() == null
+                    || csv.getSpec().getInstall().getSpec().getDeployments() == null) {
+                return List.of();
+            }
+            return csv.getSpec().getInstall().getSpec().getDeployments().stream().map(d -> d.getName())
+                    .filter(Objects::nonNull).toList();
+        } catch (KubernetesClientException e) {
+            return List.of();
+        }
+    }
+
+    /** Null when the deployment is available; else what is wrong with it, in words. */
+    static String deploymentState(KubernetesClient client, String ns, String name) {
+        io.fabric8.kubernetes.api.model.apps.Deployment d;
+        try {
+            d = client.apps().deployments().inNamespace(ns).withName(name).get();
+        } catch (KubernetesClientException e) {
+            return null; // cannot tell: not counted as down
+        }
+        if (d == null) {
+            return "does not exist";
+        }
+        var conditions = d.getStatus() == null || d.getStatus().getConditions() == null
+                ? List.<io.fabric8.kubernetes.api.model.apps.DeploymentCondition>of() : d.getStatus().getConditions();
+        var available = conditions.stream().filter(c -> "Available".equals(c.getType())).findFirst();
+        if (available.isPresent() && "True".equals(available.get().getStatus())) {
+            return null;
+        }
+        return "is not available" + available.map(c -> " (" + Objects.requireNonNullElse(c.getReason(), "")
+                + (c.getMessage() == null ? "" : ": " + c.getMessage()) + ")").orElse(" (no Available condition yet)");
     }
 
     private void waitForRealmCr(StageContext ctx, KubernetesClient client, Target t, long deadline, Progress out) {
