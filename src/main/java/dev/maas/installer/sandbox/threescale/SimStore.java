@@ -390,6 +390,7 @@ public final class SimStore {
             case "cms_files" -> files;
             case "active_docs" -> activeDocs;
             case "proxies" -> proxies;
+            case "usage_limits" -> limits.table();
             default -> throw new IllegalArgumentException("unknown collection " + collection);
         };
         return m.values().stream().map(ObjectNode::deepCopy).toList();
@@ -465,6 +466,7 @@ public final class SimStore {
         on("PUT", "/master/api/providers/{id}", this::updateTenant);
 
         productRoutes(api);
+        limits.routes((method, template, h) -> on(method, template, h::apply));
         on("GET", api + "/active_docs", r -> ok(list(activeDocs.values(), "api_docs", "api_doc")));
         on("POST", api + "/active_docs", this::createActiveDoc);
         on("GET", api + "/active_docs/{id}", r -> ok(wrap("api_doc", find(activeDocs, r, "id"))));
@@ -485,8 +487,10 @@ public final class SimStore {
         on("PUT", api + "/services/{service_id}/application_plans/{id}", this::updateAppPlan);
         on("DELETE", api + "/services/{service_id}/application_plans/{id}", r -> {
             ObjectNode p = appPlan(r);
+            // Plan#can_be_destroyed? (app/models/plan.rb): not while an application (a contract) is on it; refused
+            // deletes are 403 (app/lib/three_scale/api/responder.rb), message from config/locales/en.yml
             if (applications.values().stream().anyMatch(a -> a.get("plan_id").asLong() == p.get("id").asLong())) {
-                throw unprocessable("base", "This plan has applications and cannot be deleted");
+                throw refusedDelete("This application plan cannot be deleted! At least one application depends on it.");
             }
             appPlans.remove(p.get("id").asLong());
             return okEmpty();
@@ -1632,6 +1636,30 @@ public final class SimStore {
     }
 
     private long sid(Req r) { return service(r, "service_id").get("id").asLong(); }
+
+    /** The application plans' usage limits, on this tenant's plans and metrics (see {@link SimLimits}). */
+    private final SimLimits limits = new SimLimits(new SimLimits.Tenant() {
+        @Override public long nextId() { return id(); }
+
+        @Override public ObjectNode applicationPlan(long id) { return appPlans.get(id); }
+
+        @Override public boolean metricExists(long metricId) { return metrics.containsKey(metricId); }
+
+        @Override public boolean metricOfProduct(long serviceId, long metricId) {
+            String owner = metricOwner.get(metricId);
+            return ("Service:" + serviceId).equals(owner) || owner != null && usages.values().stream().anyMatch(u ->
+                    u.get("service_id").asLong() == serviceId && owner.equals("BackendApi:" + u.get("backend_id").asLong()));
+        }
+
+        @Override public String metricPath(long metricId) {
+            ObjectNode m = metrics.get(metricId);
+            String owner = ownerPath(metricOwner.get(metricId));
+            return m.has("parent_id") ? owner + "/metrics/" + m.get("parent_id").asLong() + "/methods/" + metricId
+                    : owner + "/metrics/" + metricId;
+        }
+
+        @Override public String adminUrl(String path) { return SimStore.this.adminUrl(path); }
+    });
 
     // ================================================================================================ proxy
 
@@ -4211,6 +4239,7 @@ public final class SimStore {
         m.put("cms_templates", templates);
         m.put("cms_files", files);
         m.put("active_docs", activeDocs);
+        m.put("usage_limits", limits.table());
         return m;
     }
 }
