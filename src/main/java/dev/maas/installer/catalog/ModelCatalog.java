@@ -39,7 +39,8 @@ public final class ModelCatalog {
     public static List<ModelProduct> build(InstallerConfig config, List<PolicyBundle> customPolicies) {
         List<ModelProduct> out = new ArrayList<>();
         for (int i = 0; i < config.models().size(); i++) {
-            out.add(build(config.models().get(i), i, config.products(), customPolicies));
+            out.add(build(config.models().get(i), i, config.products(), customPolicies,
+                    config.plans().limitsTokens()));
         }
         return List.copyOf(out);
     }
@@ -47,6 +48,15 @@ public final class ModelCatalog {
     /** One model; {@code index} is its position in {@code models}, for messages. */
     public static ModelProduct build(ModelConfig model, int index, ProductsConfig products,
                                      List<PolicyBundle> customPolicies) {
+        return build(model, index, products, customPolicies, false);
+    }
+
+    /**
+     * One model; {@code tokenUsage}: a tier limits tokens, so the product's chain has the token usage policy
+     * ({@link PolicyChain#maas(List, boolean)}).
+     */
+    public static ModelProduct build(ModelConfig model, int index, ProductsConfig products,
+                                     List<PolicyBundle> customPolicies, boolean tokenUsage) {
         String base = "models[" + index + "]";
         if (model == null) {
             throw new CatalogException(base, "empty entry: give at least name and url");
@@ -103,7 +113,7 @@ public final class ModelCatalog {
                     rules.size() + 1));
         }
         return new ModelProduct(name, systemName, backend, product, proxy, usage,
-                PolicyChain.maas(customPolicies), methods, rules, defaults,
+                PolicyChain.maas(customPolicies, tokenUsage), methods, rules, defaults,
                 new ModelProduct.ActiveDoc(name, systemName, document));
     }
 

@@ -60,6 +60,19 @@ public final class PolicyChain {
      * enabled, custom policies with an empty configuration.
      */
     public static PolicyChain maas(List<PolicyBundle> customPolicies) {
+        return maas(customPolicies, false);
+    }
+
+    /** The token usage policy (installer-assets/policies/llm-token-usage) a product gets when a tier limits tokens. */
+    public static final String TOKEN_USAGE = "llm-token-usage";
+    public static final String TOKEN_USAGE_VERSION = "0.1.0";
+
+    /**
+     * {@link #maas(List)}, and with {@code tokenUsage} the token usage policy ({@link #TOKEN_USAGE}, configuration
+     * {@code {}}) right after remove-bearer (before the other custom policies and apicast): it reports each
+     * response's prompt, completion and total tokens to 3scale, whose plan limits then apply to them.
+     */
+    public static PolicyChain maas(List<PolicyBundle> customPolicies, boolean tokenUsage) {
         List<Policy> list = new ArrayList<>();
         ObjectNode cors = JsonNodeFactory.instance.objectNode();
         ArrayNode headers = cors.putArray("allow_headers");
@@ -67,8 +80,19 @@ public final class PolicyChain {
         cors.put("allow_origin", "*");
         cors.put("allow_credentials", true);
         list.add(new Policy(CORS, BUILTIN, cors, true));
+        boolean tokensAdded = !tokenUsage;
         for (PolicyBundle b : customPolicies) {
+            if (b.name().equals(TOKEN_USAGE)) {
+                continue; // the token usage policy is in the chain only when a tier limits tokens
+            }
             list.add(new Policy(b.name(), b.version(), null, true));
+            if (!tokensAdded && b.name().equals(PolicyBundle.REMOVE_BEARER)) {
+                list.add(new Policy(TOKEN_USAGE, TOKEN_USAGE_VERSION, null, true));
+                tokensAdded = true;
+            }
+        }
+        if (!tokensAdded) {
+            list.add(new Policy(TOKEN_USAGE, TOKEN_USAGE_VERSION, null, true));
         }
         list.add(new Policy(APICAST, BUILTIN, null, true));
         return new PolicyChain(list);

@@ -31,7 +31,9 @@ import java.util.concurrent.atomic.AtomicInteger;
                                 + " missing --yes, or a stage reported invalid input)"})
 final class ApplyCommand extends StageCommand {
     @Option(names = "--prune", description = "Also delete the 3scale products of models no longer in the"
-            + " configuration, but only those the installer created (their description carries its marker)."
+            + " configuration, but only those the installer created (their description carries its marker), and"
+            + " the application plans of model products that are no tier in plans.tiers, except while applications"
+            + " are on them."
             + " Shown in the plan first; asks again on a terminal.")
     boolean prune;
 

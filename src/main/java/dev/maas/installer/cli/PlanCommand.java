@@ -14,7 +14,9 @@ import picocli.CommandLine.Option;
                                 + " trusted, or a stage reported invalid input)"})
 final class PlanCommand extends StageCommand {
     @Option(names = "--prune", description = "Also delete the 3scale products of models no longer in the"
-            + " configuration, but only those the installer created (their description carries its marker)."
+            + " configuration, but only those the installer created (their description carries its marker), and"
+            + " the application plans of model products that are no tier in plans.tiers, except while applications"
+            + " are on them."
             + " Shows what apply --prune would delete.")
     boolean prune;
 

@@ -85,7 +85,10 @@ abstract class StageCommand implements Callable<Integer> {
         this.env = env;
     }
 
-    /** Whether products of models no longer in the configuration may be deleted (plan and apply offer it). */
+    /**
+     * Whether products of models no longer in the configuration, and plans that are no tier, may be deleted (plan and
+     * apply offer it).
+     */
     boolean prune() { return false; }
 
     private List<? extends Stage> withPrune(List<? extends Stage> stages) {
@@ -93,7 +96,9 @@ abstract class StageCommand implements Callable<Integer> {
             return stages;
         }
         return stages.stream().map(s -> s instanceof dev.maas.installer.stages.products.ProductsStage
-                ? new dev.maas.installer.stages.products.ProductsStage(true) : s).toList();
+                ? new dev.maas.installer.stages.products.ProductsStage(true)
+                : s instanceof dev.maas.installer.stages.plans.PlansStage
+                ? new dev.maas.installer.stages.plans.PlansStage(true) : s).toList();
     }
 
     /**

@@ -215,6 +215,21 @@ public final class Product {
                         .findFirst());
     }
 
+    /**
+     * Deletes an application plan with its limits. 3scale refuses (403) while an application is on it
+     * (app/models/plan.rb can_be_destroyed?).
+     */
+    public void deleteApplicationPlan(long planId) {
+        String path = base + "/application_plans/" + planId + ".json";
+        http.writeVerified("delete application plan " + planId, () -> {
+            http.writeOnce("DELETE", path, Map.of());
+            return Boolean.TRUE;
+        }, () -> http.find(path, Map.of()).isPresent() ? Optional.empty() : Optional.of(Boolean.TRUE));
+    }
+
+    /** The usage limits of one of the product's application plans. */
+    public UsageLimits limits(long planId) { return new UsageLimits(http, planId); }
+
     public List<ServicePlan> servicePlans() {
         JsonNode root = http.get(base + "/service_plans.json", Map.of());
         return Json.convert(http.mapper(), Json.items(root, "plans", "service_plan"), ServicePlan.class);

@@ -147,6 +147,12 @@ public final class Tenant {
 
     private static String apps(long accountId) { return "/admin/api/accounts/" + accountId + "/applications"; }
 
+    /** How many applications (of every developer account) are on an application plan. */
+    public int applicationsOnPlan(long planId) {
+        return http.getAllPages("/admin/api/applications.json", Json.params("plan_id", planId), 500,
+                root -> Json.items(root, "applications", "application")).size();
+    }
+
     public List<Application> applications(long accountId) {
         List<Application> list = Json.convert(http.mapper(),
                 Json.items(http.get(apps(accountId) + ".json", Map.of()), "applications", "application"),

@@ -15,6 +15,7 @@ import java.util.Set;
  *   the Admin API; the sso stage derives the developer portal host from the tenant);</li>
  *   <li>{@code models*}: preflight, backends, products, plans;</li>
  *   <li>{@code products.*}: backends, products, plans (concurrency, ActiveDocs);</li>
+ *   <li>{@code plans.tiers*}: products (the token usage policy when a tier limits tokens), plans;</li>
  *   <li>{@code plans.*}: plans; {@code portal.*}: portal;</li>
  *   <li>anything else ({@code cluster.*}, {@code endpoints.*}, the file itself): every stage.</li>
  * </ul>
@@ -32,6 +33,8 @@ public final class ConfigSections {
             ids = List.of(StageIds.PREFLIGHT, StageIds.BACKENDS, StageIds.PRODUCTS, StageIds.PLANS);
         } else if (p.startsWith("products")) {
             ids = List.of(StageIds.BACKENDS, StageIds.PRODUCTS, StageIds.PLANS);
+        } else if (p.startsWith("plans.tiers")) {
+            ids = List.of(StageIds.PRODUCTS, StageIds.PLANS);
         } else if (p.startsWith("plans")) {
             ids = List.of(StageIds.PLANS);
         } else if (p.startsWith("portal")) {

@@ -125,6 +125,7 @@ public final class ConfigValidator {
                     + " system name '" + planSystemName(c.plans().name()) + "', which 3scale refuses (at least 2"
                     + " characters): use a longer name, e.g. Standard");
         }
+        tiers(c.plans().tiers(), c.models());
         optionalFile("portal.contentDir", c.portal().contentDir(), true);
         oneOf("portal.onError", c.portal().onError(), Set.of("continue", "stop"));
     }
@@ -308,6 +309,116 @@ public final class ConfigValidator {
                 optionalUrl(base + ".url", m.url(), false);
             }
             optionalFile(base + ".openapi", m.openapi(), false);
+        }
+    }
+
+    /**
+     * {@code plans.tiers}: each a plan name porta accepts (its system_name, {@code name.parameterize.underscore},
+     * of 2 to 255 characters, unique per product: app/models/plan.rb has_system_name, app/lib/system_name.rb),
+     * models that are configured, limits on a known metric and period (ThreeScale::Core::UsageLimit::PERIODS) with a
+     * value above 0, at most one per metric and period (app/models/usage_limit.rb validates period uniqueness per
+     * metric and plan); every model gets at least one tier.
+     */
+    private void tiers(List<InstallerConfig.TierConfig> tiers, List<ModelConfig> models) {
+        if (tiers.isEmpty()) {
+            return;
+        }
+        List<ModelConfig> known = models.stream().filter(m -> m != null && !blank(m.name())).toList();
+        // tier system names per model: a second tier of the same name on a model's product is refused by 3scale
+        Map<String, Map<String, Integer>> namesPerModel = new HashMap<>();
+        for (int i = 0; i < tiers.size(); i++) {
+            String base = "plans.tiers[" + i + "]";
+            InstallerConfig.TierConfig t = tiers.get(i);
+            if (t == null) {
+                add(base, "empty entry: give at least the tier's name");
+                continue;
+            }
+            String sn = null;
+            if (blank(t.name())) {
+                add(base + ".name", "required: the tier's name, which is its application plan's name (e.g. Free)");
+            } else if (planSystemName(t.name()).length() < 2 || planSystemName(t.name()).length() > 255) {
+                add(base + ".name", "Tier name '" + t.name().trim() + "' would give the 3scale system name '"
+                        + planSystemName(t.name()) + "', which 3scale refuses (2 to 255 letters, digits and '_'):"
+                        + " use a name of 2 or more letters or digits, e.g. Free");
+            } else {
+                sn = planSystemName(t.name());
+            }
+            List<ModelConfig> applies = new ArrayList<>();
+            for (int j = 0; j < t.models().size(); j++) {
+                String ref = t.models().get(j);
+                List<ModelConfig> match = known.stream().filter(m -> ref != null
+                        && (ref.equals(m.name()) || ref.equals(m.systemName()))).toList();
+                if (match.isEmpty()) {
+                    add(base + ".models[" + j + "]", "'" + ref + "' is not a configured model: use the name or"
+                            + " system name of one of the models (" + String.join(", ", known.stream()
+                            .map(ModelConfig::name).toList()) + "), or leave models out for every model");
+                }
+                applies.addAll(match);
+            }
+            if (t.models().isEmpty()) {
+                applies.addAll(known);
+            }
+            if (sn != null) {
+                for (ModelConfig m : applies.stream().distinct().toList()) {
+                    Integer other = namesPerModel.computeIfAbsent(m.name(), k -> new HashMap<>()).putIfAbsent(sn, i);
+                    if (other != null && other != i) {
+                        add(base + ".name", "Tier name '" + t.name().trim() + "' is already the name of"
+                                + " plans.tiers[" + other + "] for model '" + m.name() + "' (3scale plan system name '"
+                                + sn + "'): give each tier of a model its own name");
+                        break;
+                    }
+                }
+            }
+            limits(base, t.limits());
+        }
+        for (ModelConfig m : known) {
+            if (tiers.stream().noneMatch(t -> t != null && t.appliesTo(m.name(), m.systemName()))) {
+                add("plans.tiers", "model '" + m.name() + "' is in no tier, so developers could not subscribe to"
+                        + " it: add it to a tier's models, or leave a tier's models out for every model");
+            }
+        }
+    }
+
+    private void limits(String tierBase, List<InstallerConfig.LimitConfig> limits) {
+        Map<String, Integer> seen = new HashMap<>();
+        for (int j = 0; j < limits.size(); j++) {
+            String base = tierBase + ".limits[" + j + "]";
+            InstallerConfig.LimitConfig l = limits.get(j);
+            if (l == null) {
+                add(base, "empty entry: give metric, period and value");
+                continue;
+            }
+            boolean ok = true;
+            if (blank(l.metric())) {
+                add(base + ".metric", "required: one of " + String.join(", ", InstallerConfig.LimitConfig.METRICS));
+                ok = false;
+            } else if (!InstallerConfig.LimitConfig.METRICS.contains(l.metric())) {
+                add(base + ".metric", "'" + l.metric() + "' is not a metric a tier can limit: use one of "
+                        + String.join(", ", InstallerConfig.LimitConfig.METRICS));
+                ok = false;
+            }
+            if (blank(l.period())) {
+                add(base + ".period", "required: one of " + String.join(", ", InstallerConfig.LimitConfig.PERIODS));
+                ok = false;
+            } else if (!InstallerConfig.LimitConfig.PERIODS.contains(l.period())) {
+                add(base + ".period", "'" + l.period() + "' is not a 3scale limit period: use one of "
+                        + String.join(", ", InstallerConfig.LimitConfig.PERIODS));
+                ok = false;
+            }
+            if (l.value() == null) {
+                add(base + ".value", "required: the most the metric may count in the period, a whole number above 0");
+            } else if (l.value() < 1) {
+                add(base + ".value", "must be above 0 (got " + l.value() + "): give the most the metric may count in"
+                        + " the period, or remove the limit for no limit");
+            }
+            if (ok) {
+                Integer other = seen.putIfAbsent(l.metric() + "/" + l.period(), j);
+                if (other != null) {
+                    add(base, "a second limit on " + l.metric() + " per " + l.period() + " (the first is "
+                            + tierBase + ".limits[" + other + "]): 3scale keeps one limit per metric and period;"
+                            + " keep one of them");
+                }
+            }
         }
     }
 

@@ -172,13 +172,76 @@ public record InstallerConfig(
         public static ProductsConfig defaults() { return new ProductsConfig(null, null, null); }
     }
 
-    public record PlansConfig(String name, Boolean subscribeExistingAccounts) {
+    /**
+     * The application plans of every model's product. Without {@code tiers}: one published plan named {@code name}
+     * (default "Standard") without limits. With {@code tiers}: one published plan per tier, for the models the tier
+     * names (all when it names none), with the tier's limits; {@code name} is then unused.
+     */
+    public record PlansConfig(String name, Boolean subscribeExistingAccounts, List<TierConfig> tiers) {
         public PlansConfig {
             name = name == null ? "Standard" : name;
             subscribeExistingAccounts = subscribeExistingAccounts == null ? Boolean.FALSE : subscribeExistingAccounts;
+            // null entries are kept for the validator to report ("empty entry")
+            tiers = tiers == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(tiers));
         }
 
-        public static PlansConfig defaults() { return new PlansConfig(null, null); }
+        /** Without tiers: one plan named {@code name}, without limits. */
+        public PlansConfig(String name, Boolean subscribeExistingAccounts) {
+            this(name, subscribeExistingAccounts, null);
+        }
+
+        public static PlansConfig defaults() { return new PlansConfig(null, null, null); }
+
+        /**
+         * The tiers that apply to a model (by its name or system name), in configuration order: without configured
+         * tiers, the single tier named {@code name}, without approval and without limits.
+         */
+        public List<TierConfig> tiersOf(String modelName, String modelSystemName) {
+            if (tiers.isEmpty()) {
+                return List.of(new TierConfig(name, false, null, null));
+            }
+            return tiers.stream().filter(t -> t != null && t.appliesTo(modelName, modelSystemName)).toList();
+        }
+
+        /** Whether a configured tier limits tokens (the products stage then adds the token usage policy). */
+        public boolean limitsTokens() {
+            return tiers.stream().filter(java.util.Objects::nonNull).flatMap(t -> t.limits().stream())
+                    .anyMatch(l -> l != null && LimitConfig.TOKEN_METRICS.contains(l.metric()));
+        }
+    }
+
+    /**
+     * One tier: an application plan named {@code name} on the products of {@code models} (model names or system
+     * names; empty: every model), needing the admin's approval of each application when {@code approvalRequired},
+     * with its limits.
+     */
+    public record TierConfig(String name, Boolean approvalRequired, List<String> models, List<LimitConfig> limits) {
+        public TierConfig {
+            approvalRequired = approvalRequired == null ? Boolean.FALSE : approvalRequired;
+            models = models == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(models));
+            limits = limits == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(limits));
+        }
+
+        /** Whether the tier is for that model: it names no model, or names it by name or system name. */
+        public boolean appliesTo(String modelName, String modelSystemName) {
+            return models.isEmpty() || models.stream().anyMatch(m -> m != null
+                    && (m.equals(modelName) || m.equals(modelSystemName)));
+        }
+    }
+
+    /**
+     * At most {@code value} of {@code metric} per {@code period} for each application on the tier's plan (a 3scale
+     * usage limit). {@code requests} is 3scale's Hits metric; the token metrics are reported by the token usage
+     * policy after each response.
+     */
+    public record LimitConfig(String metric, String period, Long value) {
+        public static final String REQUESTS = "requests";
+        public static final List<String> TOKEN_METRICS = List.of("prompt_tokens", "completion_tokens", "total_tokens");
+        public static final List<String> METRICS = List.of(REQUESTS, "prompt_tokens", "completion_tokens",
+                "total_tokens");
+        /** The periods of a 3scale usage limit (ThreeScale::Core::UsageLimit::PERIODS, pisoni 1.30). */
+        public static final List<String> PERIODS = List.of("minute", "hour", "day", "week", "month", "year",
+                "eternity");
     }
 
     /**

@@ -223,6 +223,11 @@ final class ApplicationsApi extends SimPart {
                     .toList(), this::applicationView), "applications", "application"));
         });
         on("POST", api + "/accounts/{account_id}/applications", this::createApplication);
+        // applications_controller.rb#index: every application of the tenant, by service_id and plan_id, paginated
+        on("GET", api + "/applications", r -> ok(page(r, views(applications.values().stream().filter(a ->
+                (!r.has("service_id") || a.get("service_id").asText().equals(r.p("service_id")))
+                && (!r.has("plan_id") || a.get("plan_id").asText().equals(r.p("plan_id")))).toList(),
+                this::applicationView), "applications", "application")));
         on("GET", api + "/accounts/{account_id}/applications/{id}", r -> ok(wrap("application", applicationView(application(r)))));
         on("DELETE", api + "/accounts/{account_id}/applications/{id}", r -> {
             applications.remove(application(r).get("id").asLong());

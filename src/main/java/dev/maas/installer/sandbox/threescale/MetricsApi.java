@@ -231,7 +231,7 @@ final class MetricsApi extends SimPart {
     }
 
     /** The URL path of a metric's owner: {@code /admin/api/services/1} or {@code /admin/api/backend_apis/2}. */
-    private static String ownerPath(String owner) {
+    static String ownerPath(String owner) {
         String[] o = owner.split(":");
         return (o[0].equals("Service") ? "/admin/api/services/" : "/admin/api/backend_apis/") + o[1];
     }

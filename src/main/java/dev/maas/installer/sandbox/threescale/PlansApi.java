@@ -193,6 +193,7 @@ final class PlansApi extends SimPart {
 
     /** The routes of application plans and service plans. */
     void routes(String api) {
+        st.limits.routes((method, template, h) -> on(method, template, h::apply));
         on("GET", api + "/application_plans", r -> ok(list(views(appPlans.values(), this::appPlanView), "plans", "application_plan")));
         on("GET", api + "/services/{service_id}/application_plans", r -> {
             long sid = sid(r);
@@ -204,8 +205,10 @@ final class PlansApi extends SimPart {
         on("PUT", api + "/services/{service_id}/application_plans/{id}", this::updateAppPlan);
         on("DELETE", api + "/services/{service_id}/application_plans/{id}", r -> {
             ObjectNode p = appPlan(r);
+            // Plan#can_be_destroyed? (app/models/plan.rb): not while an application (a contract) is on it; refused
+            // deletes are 403 (app/lib/three_scale/api/responder.rb), message from config/locales/en.yml
             if (applications.values().stream().anyMatch(a -> a.get("plan_id").asLong() == p.get("id").asLong())) {
-                throw unprocessable("base", "This plan has applications and cannot be deleted");
+                throw refusedDelete("This application plan cannot be deleted! At least one application depends on it.");
             }
             appPlans.remove(p.get("id").asLong());
             return okEmpty();

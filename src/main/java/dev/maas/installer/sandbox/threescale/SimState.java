@@ -72,6 +72,8 @@ final class SimState {
     final SsoApi ssoApi;
     final RegistryApi registryApi;
     final CmsApi cmsApi;
+    /** The application plans' usage limits, on this tenant's plans and metrics (see {@link SimLimits}). */
+    final SimLimits limits;
     final BackgroundWork work;
 
     SimState(SimulatorOptions options, String baseUrl) {
@@ -110,6 +112,29 @@ final class SimState {
         registryApi = new RegistryApi(this);
         cmsApi = new CmsApi(this);
         work = new BackgroundWork(this);
+        limits = new SimLimits(new SimLimits.Tenant() {
+            @Override public long nextId() { return id(); }
+
+            @Override public ObjectNode applicationPlan(long id) { return appPlans.get(id); }
+
+            @Override public boolean metricExists(long metricId) { return metrics.containsKey(metricId); }
+
+            @Override public boolean metricOfProduct(long serviceId, long metricId) {
+                String owner = metricOwner.get(metricId);
+                return ("Service:" + serviceId).equals(owner) || owner != null && usages.values().stream().anyMatch(
+                        u -> u.get("service_id").asLong() == serviceId
+                                && owner.equals("BackendApi:" + u.get("backend_id").asLong()));
+            }
+
+            @Override public String metricPath(long metricId) {
+                ObjectNode m = metrics.get(metricId);
+                String owner = MetricsApi.ownerPath(metricOwner.get(metricId));
+                return m.has("parent_id") ? owner + "/metrics/" + m.get("parent_id").asLong() + "/methods/" + metricId
+                        : owner + "/metrics/" + metricId;
+            }
+
+            @Override public String adminUrl(String path) { return provider.get("admin_base_url").asText() + path; }
+        });
     }
 
     synchronized long id() { return sequence++; }
@@ -262,6 +287,7 @@ final class SimState {
         m.put("cms_templates", templates);
         m.put("cms_files", files);
         m.put("active_docs", activeDocs);
+        m.put("usage_limits", limits.table());
         return m;
     }
 }

@@ -138,6 +138,7 @@ public final class SimStore extends SimPart {
             case "cms_files" -> files;
             case "active_docs" -> activeDocs;
             case "proxies" -> proxies;
+            case "usage_limits" -> st.limits.table();
             default -> throw new IllegalArgumentException("unknown collection " + collection);
         };
         return m.values().stream().map(ObjectNode::deepCopy).toList();

@@ -12,6 +12,7 @@ import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.TargetSystem;
+import dev.maas.installer.engine.config.InstallerConfig.TierConfig;
 import dev.maas.installer.stages.common.BoundedPool;
 import dev.maas.installer.stages.common.DesiredCatalog;
 import dev.maas.installer.stages.common.SerialProgress;
@@ -31,10 +32,14 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Per product an application plan ({@code plans.name}, default "Standard"), published, with the default
- * application plan left unset; the service plan "Default" made the default service plan, so developers can see
- * and subscribe to the product. With {@code plans.subscribeExistingAccounts}, every approved developer account is
- * subscribed to every product it is not subscribed to yet ({@link AccountSubscriber}).
+ * Per product its application plans: one per tier of {@code plans.tiers} that applies to the model (without tiers,
+ * one named {@code plans.name}, default "Standard", without limits), published, with the tier's approval setting and
+ * usage limits, and the default application plan left unset; the service plan "Default" made the default service
+ * plan, so developers can see and subscribe to the product. When a tier limits tokens, every product gets the token
+ * metrics ({@link TierPlans#TOKEN_METRICS}) that the token usage policy reports. A plan of a model's product that is
+ * no tier (any longer) is kept, unless the stage was made with {@code prune}: then it is deleted, but never while an
+ * application is on it. With {@code plans.subscribeExistingAccounts}, every approved developer account is subscribed
+ * to every product it is not subscribed to yet ({@link AccountSubscriber}), on the model's first tier.
  */
 public final class PlansStage implements Stage {
     public static final String DEFAULT_SERVICE_PLAN = "Default";
@@ -43,11 +48,22 @@ public final class PlansStage implements Stage {
     static final String SUBSCRIPTIONS = "service subscriptions";
 
     private final SubscriptionMode mode;
+    private final boolean prune;
 
-    public PlansStage() { this(null); }
+    public PlansStage() { this(null, false); }
+
+    /** {@code prune}: delete the plans of model products that are no tier (the CLI's --prune). */
+    public PlansStage(boolean prune) { this(null, prune); }
 
     /** {@code mode} null: detected from the tenant. */
-    public PlansStage(SubscriptionMode mode) { this.mode = mode; }
+    public PlansStage(SubscriptionMode mode) { this(mode, false); }
+
+    public PlansStage(SubscriptionMode mode, boolean prune) {
+        this.mode = mode;
+        this.prune = prune;
+    }
+
+    public boolean prune() { return prune; }
 
     @Override public String id() { return StageIds.PLANS; }
 
@@ -74,7 +90,6 @@ public final class PlansStage implements Stage {
         List<ModelProduct> models = DesiredCatalog.of(ctx);
         ThreescaleClient client = ThreescaleAccess.client(ctx);
         Map<String, Service> services = services(client);
-        String planName = ctx.config().plans().name();
         List<Check> out = new ArrayList<>();
         for (ModelProduct m : models) {
             ctx.cancellation().throwIfCancelled();
@@ -87,13 +102,9 @@ public final class PlansStage implements Stage {
             }
             Product p = client.product(s.id());
             List<ApplicationPlan> plans = p.applicationPlans();
-            List<String> problems = new ArrayList<>();
-            ApplicationPlan plan = plans.stream().filter(x -> planName.equals(x.name())).findFirst().orElse(null);
-            if (plan == null) {
-                problems.add("application plan '" + planName + "' missing");
-            } else if (!plan.published()) {
-                problems.add("application plan '" + planName + "' is " + plan.state() + ", not published");
-            }
+            List<TierConfig> tiers = tiersOf(ctx, m);
+            TierPlans.Found found = TierPlans.verify(client, p, tiers, ctx.config().plans().limitsTokens(), plans);
+            List<String> problems = new ArrayList<>(found.problems());
             ServicePlan sp = defaultServicePlan(p.servicePlans());
             if (sp == null) {
                 problems.add("no service plan '" + DEFAULT_SERVICE_PLAN + "'");
@@ -102,7 +113,7 @@ public final class PlansStage implements Stage {
             }
             if (!problems.isEmpty()) {
                 out.add(Check.retryable(name, "product " + m.systemName() + ": " + String.join("; ", problems),
-                        Fix.rerunStage(StageIds.PLANS, "creates and publishes the plans")));
+                        Fix.rerunStage(StageIds.PLANS, "creates and publishes the plans and sets their limits")));
                 continue;
             }
             ApplicationPlan defaultPlan = plans.stream().filter(x -> Boolean.TRUE.equals(x.isDefault())).findFirst()
@@ -111,14 +122,18 @@ public final class PlansStage implements Stage {
                 out.add(Check.warn(name, "product " + m.systemName() + ": application plan '" + defaultPlan.name()
                         + "' is the default application plan; MaaS leaves it unset so that developers choose",
                         Fix.manual("unset the default application plan of the product in the admin portal")));
+            } else if (!found.extra().isEmpty()) {
+                out.add(Check.warn(name, "product " + m.systemName() + ": " + String.join("; ", found.extra()),
+                        Fix.manual("apply the plans stage with --prune to delete the plans that are no tier, once"
+                                + " their applications are on another plan")));
             } else {
-                out.add(Check.ok(name, "product " + m.systemName() + ": plan '" + planName
-                        + "' published, service plan '" + DEFAULT_SERVICE_PLAN + "' is the default"));
+                out.add(Check.ok(name, "product " + m.systemName() + ": " + TierPlans.summary(tiers)
+                        + ", service plan '" + DEFAULT_SERVICE_PLAN + "' is the default"));
             }
         }
         if (ctx.config().plans().subscribeExistingAccounts() && out.stream().allMatch(c -> c.status().passes())) {
             AccountSubscriber.Result r = new AccountSubscriber(client, ctx.config().products().concurrency(),
-                    ctx.cancellation(), mode).run(targets(client, models, services, planName), false, Progress.NONE);
+                    ctx.cancellation(), mode).run(targets(ctx, client, models, services), false, Progress.NONE);
             out.add(r.missing() == 0
                     ? Check.ok(SUBSCRIPTIONS, r.accounts() + " developer accounts are subscribed to every product")
                     : Check.retryable(SUBSCRIPTIONS, r.missing() + " subscriptions of " + r.accounts()
@@ -127,20 +142,26 @@ public final class PlansStage implements Stage {
         return out;
     }
 
+    /** The tiers of a model's product (without configured tiers: the one plan {@code plans.name}). */
+    static List<TierConfig> tiersOf(StageContext ctx, ModelProduct m) {
+        return ctx.config().plans().tiersOf(m.modelName(), m.systemName());
+    }
+
     private List<Change> reconcile(StageContext ctx, boolean write, Progress progress) {
         List<ModelProduct> models = DesiredCatalog.of(ctx);
         // a plan before 3scale is applied: as for a new tenant (no client is used: every product is new)
         ThreescaleClient client = write ? ThreescaleAccess.client(ctx)
                 : ThreescaleAccess.clientForPlan(ctx).orElse(null);
-        String planName = ctx.config().plans().name();
         boolean subscribe = ctx.config().plans().subscribeExistingAccounts();
+        boolean tokens = ctx.config().plans().limitsTokens();
         int steps = subscribe ? 2 : 1;
         progress.step(1, steps, "plans of " + models.size() + " products");
         Map<String, Service> services = client == null ? Map.of() : services(client);
         AtomicInteger done = new AtomicInteger();
         List<List<Change>> perModel = BoundedPool.run("maas-plans", models, ctx.config().products().concurrency(),
                 ctx.cancellation(), m -> {
-                    List<Change> c = plansOf(client, m, services.get(m.systemName()), planName, write);
+                    List<Change> c = plansOf(client, m, services.get(m.systemName()), tiersOf(ctx, m), tokens,
+                            write);
                     progress.detail(done.incrementAndGet() + " of " + models.size() + " products");
                     return c;
                 });
@@ -156,7 +177,7 @@ public final class PlansStage implements Stage {
                 return out;
             }
             AccountSubscriber.Result r = new AccountSubscriber(client, ctx.config().products().concurrency(),
-                    ctx.cancellation(), mode).run(targets(client, models, services(client), planName), write,
+                    ctx.cancellation(), mode).run(targets(ctx, client, models, services(client)), write,
                     progress);
             String name = "existing developer accounts (" + r.accounts() + ", "
                     + (r.mode() == null ? "none" : r.mode().label()) + ")";
@@ -167,8 +188,8 @@ public final class PlansStage implements Stage {
         return out;
     }
 
-    private static List<Change> plansOf(ThreescaleClient client, ModelProduct m, Service s, String planName,
-                                        boolean write) {
+    private List<Change> plansOf(ThreescaleClient client, ModelProduct m, Service s, List<TierConfig> tiers,
+                                 boolean tokens, boolean write) {
         String sn = m.systemName();
         List<Change> out = new ArrayList<>();
         if (s == null) {
@@ -176,29 +197,13 @@ public final class PlansStage implements Stage {
                 throw new StageException("product " + sn + " does not exist",
                         Fix.rerunStage(StageIds.PRODUCTS, "it creates the model products"));
             }
-            out.add(new Change(Action.CREATE, TargetSystem.THREESCALE, APP_PLAN, sn + " " + planName,
-                    Map.of("state", FieldChange.of(null, "published"))));
+            out.addAll(TierPlans.forNewProduct(sn, tiers, tokens));
             out.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, SERVICE_PLAN, sn + " " + DEFAULT_SERVICE_PLAN,
                     Map.of("default", FieldChange.of(false, true))));
             return out;
         }
         Product p = client.product(s.id());
-        ApplicationPlan plan = p.findApplicationPlan(planName).orElse(null);
-        if (plan == null) {
-            out.add(new Change(Action.CREATE, TargetSystem.THREESCALE, APP_PLAN, sn + " " + planName,
-                    Map.of("state", FieldChange.of(null, "published"))));
-            if (write) {
-                p.createApplicationPlan(planName, Map.of("state_event", "publish"));
-            }
-        } else if (!plan.published()) {
-            out.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, APP_PLAN, sn + " " + planName,
-                    Map.of("state", FieldChange.of(plan.state(), "published"))));
-            if (write) {
-                p.publishApplicationPlan(plan.id());
-            }
-        } else {
-            out.add(Change.noop(TargetSystem.THREESCALE, APP_PLAN, sn + " " + planName));
-        }
+        out.addAll(TierPlans.reconcile(client, p, sn, tiers, tokens, prune, write));
         ServicePlan sp = defaultServicePlan(p.servicePlans());
         if (sp == null) {
             throw new StageException("product " + sn + " has no service plan '" + DEFAULT_SERVICE_PLAN + "'",
@@ -227,17 +232,21 @@ public final class PlansStage implements Stage {
                 .orElseGet(() -> plans.size() == 1 ? plans.get(0) : null);
     }
 
-    /** The subscription targets; plan or service plan ids are -1 where they do not exist yet (never written). */
-    private static List<AccountSubscriber.Target> targets(ThreescaleClient client, List<ModelProduct> models,
-                                                          Map<String, Service> services, String planName) {
+    /**
+     * The subscription targets, on each model's first tier; plan or service plan ids are -1 where they do not exist
+     * yet (never written).
+     */
+    private static List<AccountSubscriber.Target> targets(StageContext ctx, ThreescaleClient client,
+                                                          List<ModelProduct> models, Map<String, Service> services) {
         List<AccountSubscriber.Target> out = new ArrayList<>();
         for (ModelProduct m : models) {
             Service s = services.get(m.systemName());
-            if (s == null) {
+            List<TierConfig> tiers = tiersOf(ctx, m);
+            if (s == null || tiers.isEmpty()) {
                 continue;
             }
             Product p = client.product(s.id());
-            ApplicationPlan plan = p.findApplicationPlan(planName).orElse(null);
+            ApplicationPlan plan = p.findApplicationPlan(tiers.get(0).name()).orElse(null);
             ServicePlan sp = defaultServicePlan(p.servicePlans());
             // before the first apply the plans may not exist yet: only counting (plan, verify) then
             out.add(new AccountSubscriber.Target(m.systemName(), s.id(), sp == null ? -1 : sp.id(),

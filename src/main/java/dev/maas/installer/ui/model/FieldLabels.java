@@ -55,6 +55,16 @@ public final class FieldLabels {
 
     private static final Pattern MODEL = Pattern.compile("models\\[(\\d+)](?:\\.(\\w+))?");
 
+    /** A tier's fields: {@code plans.tiers[0].name}, {@code plans.tiers[1].limits[2].value}, ... */
+    private static final Pattern TIER = Pattern.compile(
+            "plans\\.tiers\\[(\\d+)](?:\\.(name|approvalRequired|models)(?:\\[(\\d+)])?"
+                    + "|\\.limits\\[(\\d+)](?:\\.(metric|period|value))?)?");
+
+    /** The tiers table's columns and the limits' fields, by the field of a tier or limit. */
+    private static final Map<String, String> TIER_FIELDS = Map.of(
+            "name", "name", "approvalRequired", "approval", "models", "models", "metric", "metric",
+            "period", "period", "value", "value");
+
     /** The label of a field as the screen shows it, e.g. "Realm", "Model 1 URL"; the path itself when none. */
     public static String label(String path) {
         if (path == null || path.isEmpty()) {
@@ -69,7 +79,28 @@ public final class FieldLabels {
             String model = "Model " + (Integer.parseInt(m.group(1)) + 1);
             return m.group(2) == null ? model : model + " " + MODEL_FIELDS.getOrDefault(m.group(2), m.group(2));
         }
+        Matcher t = TIER.matcher(path);
+        if (t.matches()) {
+            return tierLabel(t);
+        }
+        if (path.equals("plans.tiers")) {
+            return "Tiers";
+        }
         return path + " (in the configuration file)";
+    }
+
+    /** "Tier 1", "Tier 1 name", "Tier 2 model 1", "Tier 1 limit 3 period". */
+    private static String tierLabel(Matcher t) {
+        String tier = "Tier " + (Integer.parseInt(t.group(1)) + 1);
+        if (t.group(2) != null) {
+            return t.group(3) == null ? tier + " " + TIER_FIELDS.get(t.group(2))
+                    : tier + " model " + (Integer.parseInt(t.group(3)) + 1);
+        }
+        if (t.group(4) != null) {
+            String limit = tier + " limit " + (Integer.parseInt(t.group(4)) + 1);
+            return t.group(5) == null ? limit : limit + " " + TIER_FIELDS.get(t.group(5));
+        }
+        return tier;
     }
 
     /** The label of a model's field alone, as the models list's column shows it (e.g. "URL" for {@code url}). */
@@ -94,6 +125,13 @@ public final class FieldLabels {
         if (message == null) {
             return "";
         }
+        Matcher t = Pattern.compile("plans\\.tiers\\[\\d+](\\.limits\\[\\d+])?").matcher(message);
+        StringBuilder tiers = new StringBuilder();
+        while (t.find()) {
+            t.appendReplacement(tiers, Matcher.quoteReplacement(label(t.group())));
+        }
+        t.appendTail(tiers);
+        message = tiers.toString();
         Matcher m = MODEL.matcher(message);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {

@@ -99,7 +99,7 @@ public final class ModelSettingsPageModel {
         ProductsConfig products = new ProductsConfig(credentialsLocation.get(),
                 concurrency.get() == null ? 0 : concurrency.get(), c.products().activeDocs());
         PlansConfig plans = new PlansConfig(planName.get() == null ? "" : planName.get().trim(),
-                subscribeExisting.get());
+                subscribeExisting.get(), c.plans().tiers());
         InstallerConfig edited = new InstallerConfig(c.cluster(), c.endpoints(), c.sso(), c.threescale(), c.models(),
                 products, plans, c.portal());
         List<ConfigProblem> problems = ConfigValidator.validate(edited).stream()

@@ -163,7 +163,7 @@ class ThreescaleStateTest {
                 "serviceTokens", "pending", "pendingOrder", "proxies", "policyChains", "proxyConfigs", "metrics",
                 "metricOwner", "rules", "usages", "appPlans", "servicePlans", "accounts", "applications", "contracts",
                 "ssoProviders", "registry", "sections", "templates", "files", "activeDocs", "fileContents",
-                "rejectedTemplates");
+                "rejectedTemplates", "limits");
         // the options and URL it is made with, its routes, its random source, a flag for the saver, the parts that
         // handle it
         java.util.Set<String> notState = java.util.Set.of("options", "baseUrl", "routes", "secure", "workDone",
