@@ -207,9 +207,9 @@ class LayoutFxTest {
     void longTextIsCutWithAnEllipsisAndShownWholeInTheTooltipAndTheOpenedRow(FxRobot robot) throws Exception {
         robot.interact(() -> model.select("wordy"));
         robot.clickOn("#planButton");
-        waitUntil(() -> !model.run().isRunning() && !model.stage("wordy").changes().isEmpty());
+        FxWait.until(15, () -> !model.run().isRunning() && !model.stage("wordy").changes().isEmpty());
         robot.clickOn("#verifyButton");
-        waitUntil(() -> !model.run().isRunning() && !model.stage("wordy").checks().isEmpty());
+        FxWait.until(15, () -> !model.run().isRunning() && !model.stage("wordy").checks().isEmpty());
         ScrollPane page = robot.lookup("#stagePage").queryAs(ScrollPane.class);
 
         TitledPane check = (TitledPane) robot.lookup("#checksTable").queryAs(VBox.class).getChildren().get(0);
