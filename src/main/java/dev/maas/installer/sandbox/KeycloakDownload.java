@@ -72,6 +72,8 @@ public final class KeycloakDownload {
     private final String version;
     private final Path cacheDir;
     private final HttpClient http;
+    /** How long a read may bring nothing before the download counts as stalled (kept for a resume). */
+    private Duration stallTimeout = Duration.ofSeconds(60);
 
     /**
      * @param base     the Maven repository's base URL
@@ -79,6 +81,12 @@ public final class KeycloakDownload {
      * @param cacheDir the folder of this version's cached zip
      * @param proxy    the proxy choice for the download
      */
+    /** A shorter stall timeout (tests); the default is 60 s without a byte. */
+    KeycloakDownload stallTimeout(Duration timeout) {
+        this.stallTimeout = java.util.Objects.requireNonNull(timeout, "timeout");
+        return this;
+    }
+
     KeycloakDownload(String base, String version, Path cacheDir, ProxySelector proxy) {
         this.base = stripSlash(Objects.requireNonNull(base, "base"));
         this.version = Objects.requireNonNull(version, "version");
@@ -241,7 +249,7 @@ public final class KeycloakDownload {
                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
                 byte[] buffer = new byte[BUFFER];
                 long done = have;
-                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                for (int n = read(in, buffer, cancel); n >= 0; n = read(in, buffer, cancel)) {
                     file.write(buffer, 0, n);
                     done += n;
                     out.progress(done, total);
@@ -254,6 +262,35 @@ public final class KeycloakDownload {
         } catch (IOException e) {
             throw new IllegalStateException("the Keycloak download from " + url() + " was interrupted ("
                     + e.getMessage() + "); start it again to resume where it stopped", e);
+        }
+    }
+
+    /**
+     * One read of the body, given up when nothing comes for {@link #stallTimeout} (the JDK's HTTP client has no read
+     * timeout of its own: a connection that stays open but sends nothing would block the download for ever) and, in
+     * steps of a second, on Cancel. The read runs on a daemon thread; a given-up read is left to end with the stream.
+     */
+    private int read(InputStream in, byte[] buffer, Cancellation cancel) throws IOException {
+        java.util.concurrent.FutureTask<Integer> read = new java.util.concurrent.FutureTask<>(() -> in.read(buffer));
+        Thread t = new Thread(read, "keycloak-download-read");
+        t.setDaemon(true);
+        t.start();
+        long deadline = System.nanoTime() + stallTimeout.toNanos();
+        while (true) {
+            try {
+                return read.get(Math.max(1, Math.min(1_000, (deadline - System.nanoTime()) / 1_000_000)),
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                cancel.throwIfCancelled();
+                if (System.nanoTime() >= deadline) {
+                    throw new IOException("no data came for " + stallTimeout.toSeconds() + " s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            }
         }
     }
 
