@@ -63,8 +63,8 @@ public final class PolicyChain {
         return maas(customPolicies, false);
     }
 
-    /** The token usage policy (installer-assets/policies/llm_token_usage) a product gets when a tier limits tokens. */
-    public static final String TOKEN_USAGE = "llm_token_usage";
+    /** The token usage policy (installer-assets/policies/llm-token-usage) a product gets when a tier limits tokens. */
+    public static final String TOKEN_USAGE = "llm-token-usage";
     public static final String TOKEN_USAGE_VERSION = "0.1.0";
 
     /**

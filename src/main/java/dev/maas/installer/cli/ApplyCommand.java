@@ -110,7 +110,7 @@ final class ApplyCommand extends StageCommand {
     /** Shows the plan and asks. Returns null to go on, or the exit code when nothing is to be applied. */
     private Integer confirm(Session s) {
         PrintWriter where = output == OutputFormat.JSON ? err() : out();
-        RunReport plan = s.runner().run(Operation.PLAN, s.ids(), s.ctx(), journalListener());
+        RunReport plan = s.runner().run(Operation.PLAN, s.ids(), s.ctx(), s.run().events(e -> { }));
         print(where, "Plan:\n");
         for (StageResult r : plan.stages()) {
             print(where, TextReport.stage(r, title(s, r.stageId())));

@@ -1,9 +1,13 @@
 package dev.maas.installer.cli;
 
 import dev.maas.installer.cluster.RunLock;
+import dev.maas.installer.engine.CancelledException;
+import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.sandbox.Sandbox;
+import dev.maas.installer.sandbox.KeycloakDownload;
+import dev.maas.installer.sandbox.KeycloakProcess;
 import dev.maas.installer.sandbox.SandboxKeycloak;
 import dev.maas.installer.sandbox.TestCluster;
 import org.slf4j.Logger;
@@ -39,7 +43,8 @@ import java.util.concurrent.atomic.AtomicReference;
                 "It writes DIR/kubeconfig and DIR/sandbox.json (both mode 0600: they hold the sandbox's token) and"
                         + " DIR/maas-installer.yaml (a configuration that targets the sandbox), then prints one line"
                         + " on stdout: SANDBOX READY kubeconfig=DIR/kubeconfig config=DIR/maas-installer.yaml",
-                "It starts a real Keycloak for the sso stage (from the Keycloak distribution the build fetched), or"
+                "It starts a real Keycloak for the sso stage (a Keycloak distribution at hand, or the one"
+                        + " --download-keycloak fetches once), or"
                         + " uses the one given with --keycloak-url; sandbox.json then holds its URL and admin"
                         + " credentials.",
                 "In another terminal: maas-installer verify --config DIR/maas-installer.yaml",
@@ -90,6 +95,14 @@ final class SandboxCommand implements Callable<Integer> {
             description = "The master-realm admin of --keycloak-url. Default: admin")
     String keycloakAdminUser;
 
+    @Option(names = "--download-keycloak",
+            description = "When no Keycloak distribution is at hand, download Keycloak (keycloak-quarkus-dist, about"
+                    + " 200 MB) from Maven Central once into the user's data folder (XDG_DATA_HOME, default"
+                    + " ~/.local/share/maas-installer/keycloak), its checksum verified, and start the sandbox with"
+                    + " it; an interrupted download resumes. MAAS_KEYCLOAK_REPOSITORY names another Maven repository;"
+                    + " https_proxy is honoured. Without it, such a sandbox runs without SSO.")
+    boolean downloadKeycloak;
+
     @Option(names = "--no-keycloak",
             description = "Run without Keycloak (faster; the sso stage cannot be applied to such a sandbox)."
                     + " Default: start a Keycloak from the distribution the build fetched (about 1-2 minutes).")
@@ -134,6 +147,11 @@ final class SandboxCommand implements Callable<Integer> {
             err().println("Resuming the sandbox in " + target + " (start anew with --fresh).");
         }
         err().flush();
+
+        if (keycloak.enabled() && keycloakUrl == null && !keycloakAtHand()) {
+            keycloak = downloadKeycloak ? download(keycloak) : SandboxKeycloak.none("no Keycloak distribution is"
+                    + " at hand, and it was started without --download-keycloak");
+        }
 
         Sandbox sandbox;
         try {
@@ -189,6 +207,13 @@ final class SandboxCommand implements Callable<Integer> {
                         + (sandbox.keycloak().startedHere() ? ", log " + sandbox.keycloak().process().logFile() : "")
                         + ".");
                 err.println("  maas-installer apply --config " + sandbox.configFile() + " --stage sso --yes");
+            } else {
+                err.println("It runs without Keycloak (" + sandbox.keycloakAbsence() + "): SSO and the developer"
+                        + " portal cannot be tried on it, and apply leaves the sso and portal stages out.");
+                if (!downloadKeycloak && !noKeycloak && keycloakUrl == null) {
+                    err.println("  For SSO, start it again with --download-keycloak (Keycloak "
+                            + KeycloakProcess.distributionVersion() + " from Maven Central, downloaded once).");
+                }
             }
             err.println("Try it from another terminal:");
             err.println("  maas-installer verify --config " + sandbox.configFile() + " --stage preflight");
@@ -215,12 +240,62 @@ final class SandboxCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /** Whether a Keycloak distribution of either generation is found without a download. */
+    private boolean keycloakAtHand() {
+        return KeycloakProcess.distributionAtHand(KeycloakProcess.Generation.QUARKUS, env.workDir())
+                || KeycloakProcess.distributionAtHand(KeycloakProcess.Generation.WILDFLY, env.workDir())
+                || KeycloakDownload.of(env.env()).cached();
+    }
+
+    /**
+     * Downloads Keycloak (size first, then progress in tenths), or says why not and runs the sandbox without it:
+     * a failed download (no network, a bad checksum) leaves a sandbox for every stage but sso and portal.
+     */
+    private SandboxKeycloak download(SandboxKeycloak keycloak) {
+        KeycloakDownload download = KeycloakDownload.of(env.env());
+        PrintWriter err = err();
+        Cancellation cancel = new Cancellation();
+        try (AutoCloseable hook = env.interruptHook().install(() -> {
+            cancel.cancel();
+            err.println("Keycloak download stopped; what was fetched is kept, and the next --download-keycloak"
+                    + " resumes it.");
+            err.flush();
+            return ExitCodes.FAILURE;
+        })) {
+            if (!download.cached()) {
+                long size = download.size();
+                err.println("Downloading Keycloak " + download.version() + " (" + KeycloakDownload.mebibytes(size)
+                        + ") from " + download.url() + " ...");
+                err.flush();
+                int[] shown = {-1};
+                download.fetch(cancel, (done, total) -> {
+                    int tenth = total > 0 ? (int) (done * 10 / total) : -1;
+                    if (tenth > shown[0]) {
+                        shown[0] = tenth;
+                        err.println("  " + tenth * 10 + "% (" + KeycloakDownload.mebibytes(done) + ")");
+                        err.flush();
+                    }
+                });
+                err.println("Keycloak " + download.version() + " is verified and kept in " + download.zip() + ".");
+            }
+            return keycloak.withDownloadedZip(download.zip());
+        } catch (CancelledException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            err.println("Keycloak could not be downloaded: " + e.getMessage() + ".");
+            err.flush();
+            return SandboxKeycloak.none("the Keycloak download failed: " + e.getMessage());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private SandboxKeycloak keycloakChoice() {
         if (noKeycloak) {
             if (keycloakUrl != null) {
                 throw new InvalidInputException("--no-keycloak and --keycloak-url exclude each other: give one");
             }
-            return SandboxKeycloak.none();
+            return SandboxKeycloak.none("it was started with --no-keycloak");
         }
         String flavour = ssoFlavour == null ? "auto" : ssoFlavour.trim().toLowerCase(java.util.Locale.ROOT);
         if (!java.util.Set.of("auto", "rhsso", "rhbk").contains(flavour)) {

@@ -1,6 +1,5 @@
 package dev.maas.installer.cli;
 
-import dev.maas.installer.cluster.ClusterConnection;
 import dev.maas.installer.cluster.RunLock;
 import dev.maas.installer.cluster.TrustStore;
 import dev.maas.installer.engine.Cancellation;
@@ -10,7 +9,9 @@ import dev.maas.installer.engine.config.ConfigLoader;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.run.JsonReport;
 import dev.maas.installer.engine.run.Operation;
+import dev.maas.installer.engine.run.StageState;
 import dev.maas.installer.engine.run.RunEvent;
+import dev.maas.installer.engine.run.RunContext;
 import dev.maas.installer.engine.run.RunJournal;
 import dev.maas.installer.engine.run.RunReport;
 import dev.maas.installer.engine.run.StageResult;
@@ -74,7 +75,10 @@ abstract class StageCommand implements Callable<Integer> {
     /** The run's connection (set once the options are checked); the error handler reads its choice. */
     CliCluster cluster;
 
-    /** This run's journal (null with --no-journal or when it could not be opened); closed by {@link #finishJournal}. */
+    /**
+     * This run's journal (null with --no-journal or when it could not be opened); closed by its {@link RunContext},
+     * or by {@link #finishJournal} when the command ends before the run does.
+     */
     RunJournal journal;
 
     StageCommand(CliEnvironment env) {
@@ -99,14 +103,12 @@ abstract class StageCommand implements Callable<Integer> {
 
     /**
      * A run's working set: the runner, the chosen stage ids, the stage context (closed by the caller) and the run
-     * lock apply holds (null for plan and verify, or when no chosen stage needs the cluster).
+     * ({@link RunContext}: journal, connection, and for apply the run lock).
      */
-    record Session(StageRunner runner, List<String> ids, StageContext ctx, RunLock.Held lock) {
+    record Session(StageRunner runner, List<String> ids, StageContext ctx, RunContext run) {
         /** Frees the run lock now (idempotent): before an interrupted process is allowed to exit. */
         void releaseLock() {
-            if (lock != null) {
-                lock.close();
-            }
+            run.releaseLock();
         }
     }
 
@@ -122,31 +124,25 @@ abstract class StageCommand implements Callable<Integer> {
         cluster = new CliCluster(choice, TrustStore.userDefault(env.env()), this::err);
         try (StageContext ctx = new StageContext(config, SecretRegistry.global(), new Cancellation())) {
             cluster.install(ctx);
-            RunLock.Held lock = null;
-            if (needsCluster(runner.select(ids))) {
-                ClusterConnection conn = ctx.service(ClusterConnection.class); // errors before any stage runs
-                if (takesRunLock()) {
-                    try {
-                        lock = takeRunLock(conn, ctx.cancellation());
-                    } catch (RunLock.HeldException e) {
-                        err("error: " + e.getMessage());
-                        journalError(e.getMessage(), ExitCodes.FAILURE);
-                        finishJournal(err());
-                        return ExitCodes.FAILURE;
-                    }
-                } else {
-                    warnIfLocked(conn);
-                }
+            RunContext run;
+            try {
+                // connection errors end the command here, before any stage runs (the error handler reports them)
+                run = RunContext.open(ctx, journal, runner.select(ids), new RunContext.Options("cli",
+                        takesRunLock(), true, runLockRenewal, this::err));
+            } catch (RunLock.HeldException e) {
+                err("error: " + e.getMessage());
+                journalError(e.getMessage(), ExitCodes.FAILURE);
+                finishJournal(err());
+                return ExitCodes.FAILURE;
             }
-            Session session = new Session(runner, ids, ctx, lock);
+            Session session = new Session(runner, ids, ctx, run);
             try {
                 int code = run(session);
                 out().flush();
                 err().flush();
-                if (journal != null) {
-                    journal.note("exit code " + code);
-                }
-                finishJournal(err());
+                run.note("exit code " + code);
+                journal = null; // the run closes it
+                run.close();
                 return code;
             } finally {
                 session.releaseLock();
@@ -157,34 +153,8 @@ abstract class StageCommand implements Callable<Integer> {
     /** Whether this command changes the live systems and so holds the run lock (apply) for the whole run. */
     boolean takesRunLock() { return false; }
 
-    /**
-     * Takes the cluster's run lock ({@link RunLock}) and keeps it renewed; when it is lost, the run is cancelled at
-     * its next step.
-     */
-    private RunLock.Held takeRunLock(ClusterConnection conn, Cancellation cancellation) {
-        RunLock lock = new RunLock(conn.client());
-        RunLock.Held held = lock.acquire(RunLock.identity("cli"), message -> {
-            cancellation.cancel();
-            err("error: " + message);
-        });
-        Duration every = runLockRenewal;
-        return every == null ? held.keepRenewed() : held.renewEvery(every);
-    }
-
     /** How often apply renews the run lock; null (the default): a third of the lease duration. Tests shorten it. */
     static volatile Duration runLockRenewal;
-
-    /** plan and verify take no lock; they only say when an apply runs now (they may read half-made state). */
-    private void warnIfLocked(ClusterConnection conn) {
-        try {
-            new RunLock(conn.client()).holder()
-                    .filter(h -> !h.expiredAt(java.time.Instant.now()))
-                    .ifPresent(h -> err("Warning: another installer is applying now: " + h.describe()
-                            + "; what this run reads may change under it."));
-        } catch (RuntimeException e) {
-            LOG.debug("could not read the run lock", e);
-        }
-    }
 
     /**
      * The journal this run writes: --journal FILE, else a new one in the default folder. An explicit file that
@@ -208,13 +178,7 @@ abstract class StageCommand implements Callable<Integer> {
                         + "): choose a file in a folder you can write to, or use --no-journal");
             }
         }
-        try {
-            return RunJournal.startIn(RunJournal.defaultDirectory(env.env()), op, SecretRegistry.global(),
-                    java.time.Clock.systemDefaultZone());
-        } catch (java.io.UncheckedIOException e) {
-            err("warning: no run journal: " + e.getMessage() + " (set XDG_STATE_HOME, or use --journal FILE)");
-            return null;
-        }
+        return RunContext.defaultJournal(op, env.env(), line -> err(line + " (set XDG_STATE_HOME, or use --journal FILE)"));
     }
 
     /** Records an error that ends the command (the error handler calls this with the message it prints). */
@@ -225,32 +189,12 @@ abstract class StageCommand implements Callable<Integer> {
         }
     }
 
-    /** Closes the journal and prints its path (once). */
+    /** Closes the journal of a command that ended before its run did, and prints its path (once). */
     void finishJournal(PrintWriter where) {
         RunJournal j = journal;
         journal = null;
-        if (j == null) {
-            return;
-        }
-        j.close();
-        if (j.failure() != null) {
-            print(where, "warning: the run journal " + j.file() + " is incomplete: " + j.failure().getMessage()
-                    + "\n");
-        } else {
-            print(where, "Run journal: " + j.file() + "\n");
-        }
+        RunContext.closeJournal(j, line -> print(where, line + "\n"));
         where.flush();
-    }
-
-    /** Where run events go besides the command's own listener: the journal, when there is one. */
-    Consumer<RunEvent> journalListener() {
-        RunJournal j = journal;
-        return j == null ? e -> { } : j;
-    }
-
-    /** Whether a chosen stage that is available talks to the cluster: then the command connects up front. */
-    static boolean needsCluster(List<Stage> chosen) {
-        return chosen.stream().anyMatch(st -> st.available() && st.needsCluster());
     }
 
     /** Checks that need nothing loaded (apply: --yes without a terminal). */
@@ -305,7 +249,7 @@ abstract class StageCommand implements Callable<Integer> {
                 print(out(), TextReport.stage(f.result(), title(s, f.result().stageId())));
             }
         };
-        return s.runner().run(op, s.ids(), s.ctx(), listener.andThen(journalListener()));
+        return s.runner().run(op, s.ids(), s.ctx(), s.run().events(listener));
     }
 
     /** Prints the closing summary (text) or the whole JSON document. */
@@ -319,7 +263,7 @@ abstract class StageCommand implements Callable<Integer> {
 
     /**
      * From the stages' results ({@link StageResult#state()}): 2 for an input error, 1 when a stage failed, was skipped
-     * or cancelled, 3 when a stage ran but is not as it should be (verify: drifted, not installed yet, waiting for
+     * or cancelled, 0 for a plan or apply whose stages passed or were left out as not available here, 3 when a stage ran but is not as it should be (verify: drifted, not installed yet, waiting for
      * another stage, a check asking for other input), else 0.
      */
     static int exitCode(RunReport report) {
@@ -328,6 +272,10 @@ abstract class StageCommand implements Callable<Integer> {
         }
         if (report.anyNotRun()) {
             return ExitCodes.FAILURE;
+        }
+        if (report.operation() != Operation.VERIFY && report.stages().stream()
+                .allMatch(r -> r.state().passes() || r.state() == StageState.NOT_AVAILABLE)) {
+            return ExitCodes.OK; // a stage left out because it cannot be tried here is said so, not failed
         }
         if (!report.allOk()) {
             return report.operation() == Operation.VERIFY ? ExitCodes.VERIFY_PROBLEMS : ExitCodes.FAILURE;

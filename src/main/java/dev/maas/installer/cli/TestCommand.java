@@ -1,7 +1,5 @@
 package dev.maas.installer.cli;
 
-import dev.maas.installer.cluster.ClusterConnection;
-import dev.maas.installer.cluster.RunLock;
 import dev.maas.installer.cluster.TrustStore;
 import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.CancelledException;
@@ -9,6 +7,7 @@ import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.config.ConfigLoader;
 import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.engine.run.RunContext;
 import dev.maas.installer.engine.run.RunJournal;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.stages.e2e.EndToEnd;
@@ -77,7 +76,8 @@ final class TestCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         InstallerConfig config = loadConfig();
-        RunJournal journal = openJournal();
+        RunJournal journal = noJournal ? null : RunContext.defaultJournal("test", env.env(),
+                line -> err(line + " (set XDG_STATE_HOME, or use --no-journal)"));
         ClusterConnectionOptions.Choice choice = connection.resolve(config.cluster(), env.env(),
                 SecretRegistry.global());
         CliCluster cluster = new CliCluster(choice, TrustStore.userDefault(env.env()), this::err);
@@ -96,21 +96,20 @@ final class TestCommand implements Callable<Integer> {
         });
         try (StageContext ctx = new StageContext(config, SecretRegistry.global(), cancellation)) {
             cluster.install(ctx);
-            ClusterConnection conn = ctx.service(ClusterConnection.class);
-            warnIfApplying(conn);
+            // the test changes nothing of the MaaS, so it takes no lock; the run says when an apply runs now
+            RunContext run = RunContext.open(ctx, journal, true, new RunContext.Options("cli", false, true, null,
+                    this::err));
             EndToEnd.Options options = EndToEnd.Options.all().withModels(models).withInference(inference);
             EndToEndReport report;
             try {
                 report = EndToEnd.run(ctx, options, line -> {
                     err(line);
-                    if (journal != null) {
-                        journal.note(line);
-                    }
+                    run.note(line);
                 });
             } catch (CancelledException e) {
                 err("Cancelled: the temporary objects were removed.");
                 exit.set(ExitCodes.FAILURE);
-                return finish(journal, ExitCodes.FAILURE);
+                return finish(run, ExitCodes.FAILURE);
             } catch (StageException e) {
                 err("error: " + e.getMessage());
                 if (e.fix() != null) {
@@ -118,7 +117,7 @@ final class TestCommand implements Callable<Integer> {
                 }
                 int code = e.invalidInput() ? ExitCodes.INVALID_INPUT : ExitCodes.FAILURE;
                 exit.set(code);
-                return finish(journal, code);
+                return finish(run, code);
             }
             if (output == OutputFormat.JSON) {
                 StageCommand.print(out(), report.toJson(SecretRegistry.global()));
@@ -127,11 +126,9 @@ final class TestCommand implements Callable<Integer> {
             }
             int code = report.allPass() ? ExitCodes.OK : report.anyFailed() ? ExitCodes.VERIFY_PROBLEMS
                     : ExitCodes.FAILURE;
-            if (journal != null) {
-                journal.note(report.toText(SecretRegistry.global()).strip());
-            }
+            run.note(report.toText(SecretRegistry.global()).strip());
             exit.set(code);
-            return finish(journal, code);
+            return finish(run, code);
         } finally {
             finished.countDown();
             try {
@@ -142,38 +139,11 @@ final class TestCommand implements Callable<Integer> {
         }
     }
 
-    private int finish(RunJournal journal, int code) {
+    private int finish(RunContext run, int code) {
         out().flush();
-        if (journal != null) {
-            journal.note("exit code " + code);
-            journal.close();
-            err("Run journal: " + journal.file());
-        }
+        run.note("exit code " + code);
+        run.close();
         return code;
-    }
-
-    private RunJournal openJournal() {
-        if (noJournal) {
-            return null;
-        }
-        try {
-            return RunJournal.startIn(RunJournal.defaultDirectory(env.env()), "test", SecretRegistry.global(),
-                    java.time.Clock.systemDefaultZone());
-        } catch (java.io.UncheckedIOException e) {
-            err("warning: no run journal: " + e.getMessage() + " (set XDG_STATE_HOME, or use --no-journal)");
-            return null;
-        }
-    }
-
-    /** The test changes nothing of the MaaS, so it takes no lock; it says when an apply runs now. */
-    private void warnIfApplying(ClusterConnection conn) {
-        try {
-            new RunLock(conn.client()).holder().filter(h -> !h.expiredAt(java.time.Instant.now()))
-                    .ifPresent(h -> err("Warning: another installer is applying now: " + h.describe()
-                            + "; the test may see half-made objects."));
-        } catch (RuntimeException e) {
-            // no lock to read: nothing to say
-        }
     }
 
     private InstallerConfig loadConfig() {

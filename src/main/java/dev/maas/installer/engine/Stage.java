@@ -25,6 +25,13 @@ public interface Stage {
      */
     default boolean needsCluster() { return true; }
 
+    /**
+     * Why this stage cannot be tried where the run goes (e.g. a local sandbox that runs without Keycloak), as the
+     * error to show with its fix; empty when it can. A run of several stages leaves such a stage out (state "not
+     * available here") instead of failing or waiting; applied alone, the stage stops with the same error at once.
+     */
+    default java.util.Optional<StageException> notAvailableHere(StageContext ctx) { return java.util.Optional.empty(); }
+
     /** What {@link #apply} would change, without changing anything. NOOP entries show what is already right. */
     List<Change> plan(StageContext ctx);
 

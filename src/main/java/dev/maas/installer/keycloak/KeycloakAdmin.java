@@ -1,5 +1,7 @@
 package dev.maas.installer.keycloak;
 
+import dev.maas.installer.engine.Cancellation;
+import dev.maas.installer.engine.CancelledException;
 import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
@@ -62,14 +64,20 @@ public final class KeycloakAdmin implements AutoCloseable {
      * @param ssl     the TLS context to trust the server with (see {@code EndpointTrust}), or null for the JVM default
      * @param filters extra JAX-RS request filters on the admin client (tests count requests with one)
      * @param retry   how calls are retried ({@link KeycloakRetry#defaults()} when null)
+     * @param cancellation the run's cancellation: a Cancel ends a wait between attempts at once (null: none)
      */
-    public record Options(SSLContext ssl, List<ClientRequestFilter> filters, KeycloakRetry retry) {
+    public record Options(SSLContext ssl, List<ClientRequestFilter> filters, KeycloakRetry retry,
+                          Cancellation cancellation) {
         public Options {
             filters = filters == null ? List.of() : List.copyOf(filters);
             retry = retry == null ? KeycloakRetry.defaults() : retry;
         }
 
-        public static Options defaults() { return new Options(null, List.of(), null); }
+        public Options(SSLContext ssl, List<ClientRequestFilter> filters, KeycloakRetry retry) {
+            this(ssl, filters, retry, null);
+        }
+
+        public static Options defaults() { return new Options(null, List.of(), null, null); }
     }
 
     private final Keycloak keycloak;
@@ -77,13 +85,16 @@ public final class KeycloakAdmin implements AutoCloseable {
     private final String basePath;
     private final SSLContext ssl;
     private final KeycloakRetry retry;
+    private final Cancellation cancellation;
 
-    private KeycloakAdmin(Keycloak keycloak, String serverUrl, String basePath, SSLContext ssl, KeycloakRetry retry) {
+    private KeycloakAdmin(Keycloak keycloak, String serverUrl, String basePath, SSLContext ssl, KeycloakRetry retry,
+                          Cancellation cancellation) {
         this.keycloak = keycloak;
         this.serverUrl = serverUrl;
         this.basePath = basePath;
         this.ssl = ssl;
         this.retry = retry;
+        this.cancellation = cancellation;
     }
 
     /** Connects without extra request filters and with the JVM's default trust store. */
@@ -114,11 +125,9 @@ public final class KeycloakAdmin implements AutoCloseable {
         List<ClientRequestFilter> filters = options.filters();
         KeycloakRetry retry = options.retry();
         registerSecret(credentials.password());
-        String root = stripSlashes(url.trim());
-        if (root.endsWith("/auth")) {
-            root = root.substring(0, root.length() - "/auth".length());
-        }
-        String basePath = detectBasePath(root, ssl, retry);
+        String root = siteRoot(url);
+        Cancellation cancellation = options.cancellation();
+        String basePath = detectBasePath(root, ssl, retry, cancellation);
         String serverUrl = root + basePath;
 
         ResteasyClientBuilder client = (ResteasyClientBuilder) ResteasyClientBuilder.newBuilder();
@@ -136,8 +145,8 @@ public final class KeycloakAdmin implements AutoCloseable {
                 .resteasyClient(client.build()).build();
         try {
             retry.call(serverUrl, "sign in as the master realm admin",
-                    () -> keycloak.tokenManager().getAccessTokenString());
-        } catch (StageException e) {
+                    () -> keycloak.tokenManager().getAccessTokenString(), cancellation);
+        } catch (StageException | CancelledException e) {
             keycloak.close();
             throw e;
         } catch (RuntimeException e) {
@@ -145,7 +154,7 @@ public final class KeycloakAdmin implements AutoCloseable {
             throw translate(e, serverUrl, credentials);
         }
         LOG.info("Connected to Keycloak at {} as {}", serverUrl, credentials.username());
-        return new KeycloakAdmin(keycloak, serverUrl, basePath, ssl, retry);
+        return new KeycloakAdmin(keycloak, serverUrl, basePath, ssl, retry, cancellation);
     }
 
     /** How calls through this connection are retried. */
@@ -153,13 +162,13 @@ public final class KeycloakAdmin implements AutoCloseable {
 
     /** Runs a read or an idempotent update with retries on transient failures ({@link KeycloakRetry#call}). */
     public <T> T call(String what, java.util.function.Supplier<T> action) {
-        return retry.call(serverUrl, what, action);
+        return retry.call(serverUrl, what, action, cancellation);
     }
 
     /** Creates an object safely: looked up after a 409 or an ambiguous failure ({@link KeycloakRetry#create}). */
     public KeycloakRetry.Created create(String what, java.util.function.Supplier<jakarta.ws.rs.core.Response> create,
                                         java.util.function.Supplier<java.util.Optional<String>> lookup) {
-        return retry.create(serverUrl, what, create, lookup);
+        return retry.create(serverUrl, what, create, lookup, cancellation);
     }
 
     /** The admin client (master realm token, refreshed as needed). */
@@ -197,10 +206,10 @@ public final class KeycloakAdmin implements AutoCloseable {
      * {@code <url>/auth/realms/master/...} on RH-SSO 7.x.
      */
     static String detectBasePath(String root, SSLContext ssl) {
-        return detectBasePath(root, ssl, KeycloakRetry.none());
+        return detectBasePath(root, ssl, KeycloakRetry.none(), null);
     }
 
-    static String detectBasePath(String root, SSLContext ssl, KeycloakRetry retry) {
+    static String detectBasePath(String root, SSLContext ssl, KeycloakRetry retry, Cancellation cancellation) {
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NEVER);
         if (ssl != null) {
@@ -218,7 +227,7 @@ public final class KeycloakAdmin implements AutoCloseable {
                         Fix.configField("endpoints.keycloakUrl", "give the URL as https://host[:port]"));
             }
             URI target = probe;
-            statuses[i] = retry.call(root, "read " + probe, () -> probeOnce(http, root, target));
+            statuses[i] = retry.call(root, "read " + probe, () -> probeOnce(http, root, target), cancellation);
             if (statuses[i] == 200) {
                 LOG.debug("Keycloak at {} serves under '{}'", root, candidates[i]);
                 return candidates[i];
@@ -323,6 +332,12 @@ public final class KeycloakAdmin implements AutoCloseable {
             secrets.register(value.replace("\\", "\\\\").replace("\"", "\\\""));
         }
         return value;
+    }
+
+    /** A Keycloak URL without trailing slashes or {@code /auth}: the root the base path is detected under. */
+    public static String siteRoot(String url) {
+        String root = stripSlashes(url.trim());
+        return root.endsWith("/auth") ? root.substring(0, root.length() - "/auth".length()) : root;
     }
 
     static String stripSlashes(String s) {

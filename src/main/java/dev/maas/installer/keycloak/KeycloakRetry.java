@@ -1,5 +1,6 @@
 package dev.maas.installer.keycloak;
 
+import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.CancelledException;
 import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.StageException;
@@ -52,11 +53,6 @@ public record KeycloakRetry(int maxAttempts, Duration initialDelay, Duration max
         return new KeycloakRetry(5, Duration.ofMillis(500), Duration.ofSeconds(4), Duration.ofMinutes(2));
     }
 
-    /** Short waits, for tests. */
-    public static KeycloakRetry fast(int maxAttempts) {
-        return new KeycloakRetry(maxAttempts, Duration.ofMillis(5), Duration.ofMillis(40), Duration.ofSeconds(60));
-    }
-
     /** One attempt, no retry. */
     public static KeycloakRetry none() {
         return new KeycloakRetry(1, Duration.ZERO, Duration.ZERO, Duration.ofMinutes(2));
@@ -77,7 +73,12 @@ public record KeycloakRetry(int maxAttempts, Duration initialDelay, Duration max
      * (for the caller to translate); exhaustion as {@link ExhaustedException}.
      */
     public <T> T call(String serverUrl, String what, Supplier<T> action) {
-        return run(serverUrl, what, () -> Optional.of(new Outcome<>(action.get(), null)), null);
+        return call(serverUrl, what, action, null);
+    }
+
+    /** Like {@link #call(String, String, Supplier)}; a Cancel ends the wait between attempts at once. */
+    public <T> T call(String serverUrl, String what, Supplier<T> action, Cancellation cancellation) {
+        return run(serverUrl, what, () -> Optional.of(new Outcome<>(action.get(), null)), null, cancellation);
     }
 
     /**
@@ -88,6 +89,12 @@ public record KeycloakRetry(int maxAttempts, Duration initialDelay, Duration max
      */
     public Created create(String serverUrl, String what, Supplier<Response> create,
                           Supplier<Optional<String>> lookup) {
+        return create(serverUrl, what, create, lookup, null);
+    }
+
+    /** Like {@link #create(String, String, Supplier, Supplier)}; a Cancel ends the wait between attempts at once. */
+    public Created create(String serverUrl, String what, Supplier<Response> create,
+                          Supplier<Optional<String>> lookup, Cancellation cancellation) {
         return run(serverUrl, what, () -> {
             Response response;
             try {
@@ -117,7 +124,7 @@ public record KeycloakRetry(int maxAttempts, Duration initialDelay, Duration max
                 return Optional.of(new Outcome<>(new Created(id, false), null));
             }
             if (status == 409) {
-                Optional<String> existing = call(serverUrl, "look up " + objectOf(what), lookup);
+                Optional<String> existing = call(serverUrl, "look up " + objectOf(what), lookup, cancellation);
                 if (existing.isPresent()) {
                     LOG.info("Keycloak: {} answered 409, it exists already; converging it", what);
                     return Optional.of(new Outcome<>(new Created(existing.get(), true), null));
@@ -125,7 +132,8 @@ public record KeycloakRetry(int maxAttempts, Duration initialDelay, Duration max
             }
             throw new WebApplicationException("HTTP " + status + " " + SecretRegistry.global().redact(body),
                     status);
-        }, () -> call(serverUrl, "look up " + objectOf(what), lookup).map(id -> new Created(id, true)));
+        }, () -> call(serverUrl, "look up " + objectOf(what), lookup, cancellation).map(id -> new Created(id, true)),
+                cancellation);
     }
 
     private static String objectOf(String what) {
@@ -136,13 +144,14 @@ public record KeycloakRetry(int maxAttempts, Duration initialDelay, Duration max
     private record Outcome<T>(T value, RuntimeException failure) { }
 
     private <T> T run(String serverUrl, String what, Supplier<Optional<Outcome<T>>> attempt,
-                      Supplier<Optional<T>> afterAmbiguous) {
+                      Supplier<Optional<T>> afterAmbiguous, Cancellation cancellation) {
         int[] attempts = {0};
         RuntimeException[] last = {null};
         Outcome<T> outcome;
         try {
             outcome = Backoff.of(timeout).delays(initialDelay.isZero() ? Duration.ofMillis(1) : initialDelay,
-                    maxDelay.isZero() ? Duration.ofMillis(1) : maxDelay).await("Keycloak to " + what, () -> {
+                    maxDelay.isZero() ? Duration.ofMillis(1) : maxDelay).cancellation(cancellation)
+                    .await("Keycloak to " + what, () -> {
                 attempts[0]++;
                 try {
                     return attempt.get();

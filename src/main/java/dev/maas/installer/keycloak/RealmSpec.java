@@ -102,7 +102,12 @@ public record RealmSpec(String realm, String displayName, String portalHost, Str
      * integration the portal stage makes ({@link #PORTAL_SSO_SYSTEM_NAME}), on {@code https://<portalHost>}.
      */
     public String portalCallbackUri() {
-        return "https://" + portalHost + "/auth/" + PORTAL_SSO_SYSTEM_NAME + "/callback";
+        return portalCallbackUri(portalHost, PORTAL_SSO_SYSTEM_NAME);
+    }
+
+    /** The portal's sign-in callback for the SSO integration of that system name (porta's route, as above). */
+    public static String portalCallbackUri(String portalHost, String systemName) {
+        return "https://" + portalHost + "/auth/" + systemName + "/callback";
     }
 
     /**

@@ -79,7 +79,9 @@ import java.util.zip.ZipInputStream;
  *   </li>
  *   <li>the zip in the local Maven repository
  *       ({@code ~/.m2/repository/org/keycloak/<artifact>/<version>/<artifact>-<version>.zip},
- *       {@link #distributionVersion(Generation)}), unpacked into {@link Options#unpackDir()}.</li>
+ *       {@link #distributionVersion(Generation)}), unpacked into {@link Options#unpackDir()};</li>
+ *   <li>for Keycloak 26, the zip {@link KeycloakDownload} fetched into the user's data folder, unpacked the same
+ *       way.</li>
  * </ol>
  * A path may name the folder holding the start script or a folder containing one {@code keycloak-*} folder.
  */
@@ -690,10 +692,40 @@ public final class KeycloakProcess implements AutoCloseable {
                     g);
         }
         tried.add(zip + (options.unpackDir() == null ? " (not unpacked here)" : ""));
+        if (g == Generation.QUARKUS) {
+            Optional<Path> downloaded = KeycloakDownload.cachedZip();
+            if (options.unpackDir() != null && downloaded.isPresent()) {
+                return unpack(downloaded.get(), options.unpackDir().resolve("keycloak"), g);
+            }
+            tried.add(KeycloakDownload.cacheRoot(System::getenv).resolve(version) + " (the download cache)");
+        }
         throw new IllegalStateException("no Keycloak distribution found (" + g.artifact() + " " + version + "); looked in "
-                + String.join(", ", tried) + ". Build the project (`./mvnw -q -B package -DskipTests` puts it into "
-                + g.buildFolder() + "), pass -D" + g.distProperty() + "=FOLDER, or give an existing Keycloak's URL"
-                + " and admin credentials");
+                + String.join(", ", tried) + ". Download it once with `maas-installer sandbox --download-keycloak`"
+                + " (the wizard offers the same), pass -D" + g.distProperty() + "=FOLDER, or give an existing"
+                + " Keycloak's URL and admin credentials");
+    }
+
+    /**
+     * Whether a distribution of that generation is at hand without a download: what
+     * {@link #locateDistribution(Options)} would find (an unpacked folder, the Maven repository's zip, the download
+     * cache), nothing unpacked or started.
+     */
+    public static boolean distributionAtHand(Generation generation, Path workingDir) {
+        Generation g = generation == null ? Generation.QUARKUS : generation;
+        String property = System.getProperty(g.distProperty());
+        if (property != null && !property.isBlank() && home(Path.of(property), g).isPresent()) {
+            return true;
+        }
+        Path wd = workingDir != null ? workingDir : Path.of(System.getProperty("user.dir"));
+        if (home(wd.resolve(g.buildFolder()), g).isPresent()) {
+            return true;
+        }
+        String version = distributionVersion(g);
+        if (Files.isRegularFile(mavenRepository().resolve("org/keycloak/" + g.artifact() + "/" + version + "/"
+                + g.artifact() + "-" + version + ".zip"))) {
+            return true;
+        }
+        return g == Generation.QUARKUS && KeycloakDownload.cachedZip().isPresent();
     }
 
     /** The folder holding bin/kc.sh: {@code dir} itself or its one (newest-named) {@code keycloak-*} child. */

@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Headers;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -439,5 +443,30 @@ final class KubeProtobuf {
                 default -> throw new IllegalArgumentException("unsupported protobuf wire type " + wire);
             }
         }
+    }
+
+    /**
+     * A request whose body is protobuf (kubectl's typed clients) as the same request in JSON: the rest of the server
+     * reads JSON. A body that cannot be read is refused as the API server refuses it: 400.
+     */
+    static RecordedRequest asJson(RecordedRequest request) {
+        if (!KubeProtobuf.isProtobuf(request.getHeader("Content-Type")) || request.getBody() == null) {
+            return request;
+        }
+        ObjectNode json;
+        try {
+            json = KubeProtobuf.decode(request.getBody().readByteArray());
+        } catch (IllegalArgumentException e) {
+            throw new ApiStatus.Rejection(ApiStatus.status(400, "BadRequest", e.getMessage(), null));
+        }
+        Headers.Builder headers = Headers.builder();
+        request.getHeaders().toMultimap().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("Content-Type") && !name.equalsIgnoreCase("Content-Length")) {
+                values.forEach(v -> headers.add(name, v));
+            }
+        });
+        headers.add("Content-Type", "application/json");
+        return new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(), headers.build(),
+                new Buffer(json.toString().getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -62,28 +62,28 @@ final class PackageServer {
     }
 
     /** Answers a request on packagemanifests; {@code verb} as the authorizer saw it. */
-    MockResponse serve(String verb, ApiServerDispatcher.Target t) {
+    MockResponse serve(String verb, ApiTarget t) {
         return switch (verb) {
             case "get" -> get(t);
             case "list" -> list(t);
-            default -> ApiServerDispatcher.status(405, "MethodNotAllowed",
+            default -> ApiStatus.status(405, "MethodNotAllowed",
                     "the server does not allow this method on the requested resource", null);
         };
     }
 
-    private MockResponse get(ApiServerDispatcher.Target t) {
+    private MockResponse get(ApiTarget t) {
         List<ObjectNode> matches = new ArrayList<>(visible(t.namespace()).stream()
                 .filter(m -> m.path("metadata").path("name").asText().equals(t.name())).toList());
         if (matches.isEmpty()) {
             ObjectNode d = NODES.objectNode().put("name", t.name()).put("group", GROUP).put("kind", "packagemanifests");
-            return ApiServerDispatcher.status(404, "NotFound", "packagemanifests." + GROUP + " \"" + t.name()
+            return ApiStatus.status(404, "NotFound", "packagemanifests." + GROUP + " \"" + t.name()
                     + "\" not found", d);
         }
         Collections.shuffle(matches, ThreadLocalRandom.current());
         return json(200, inNamespace(matches.get(0), t.namespace()));
     }
 
-    private MockResponse list(ApiServerDispatcher.Target t) {
+    private MockResponse list(ApiTarget t) {
         String fieldSelector = t.query().getOrDefault("fieldSelector", "");
         String name = null;
         for (String requirement : fieldSelector.isEmpty() ? new String[0] : fieldSelector.split(",")) {
@@ -91,7 +91,7 @@ final class PackageServer {
             if (kv.length == 2 && kv[0].trim().equals("metadata.name")) {
                 name = kv[1].trim();
             } else {
-                return ApiServerDispatcher.status(500, "InternalError", "field label not supported: "
+                return ApiStatus.status(500, "InternalError", "field label not supported: "
                         + requirement.split("[=!]", 2)[0].trim(), null);
             }
         }

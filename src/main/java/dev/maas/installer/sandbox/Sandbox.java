@@ -83,6 +83,8 @@ public final class Sandbox implements AutoCloseable {
     private volatile TlsFront keycloakFront;
     /** The sandbox's Keycloak (null without one); see {@link SandboxKeycloak}. */
     private volatile SandboxKeycloak.Running keycloak;
+    /** Why it runs without Keycloak (null with one). */
+    private volatile String keycloakAbsence;
     private volatile io.fabric8.kubernetes.client.KubernetesClient gatewayClient;
     private volatile ServedModels models;
     private volatile ApicastGateway production;
@@ -176,6 +178,8 @@ public final class Sandbox implements AutoCloseable {
                 sandbox.keycloakFront = cluster.ingress().routerFront(freePort(previous.keycloakPort())
                         ? previous.keycloakPort() : 0, URI.create(sandbox.keycloak.url()).getPort());
             }
+            sandbox.keycloakAbsence = sandbox.keycloak == null ? keycloakChoice.absence() : null;
+            sandbox.markKeycloak();
             sandbox.writeFiles();
             return sandbox;
         } catch (IOException e) {
@@ -347,6 +351,8 @@ public final class Sandbox implements AutoCloseable {
         json.putObject("apicast").put("productionUrl", apicastProductionUrl()).put("stagingUrl", apicastStagingUrl());
         if (keycloak != null) {
             json.set("keycloak", keycloak.json().put("httpsUrl", keycloakUrl()));
+        } else {
+            json.putObject("keycloakAbsent").put("reason", keycloakAbsence());
         }
         try {
             writePrivate(sandboxJson(), JSON.writeValueAsString(json) + "\n");
@@ -587,6 +593,39 @@ public final class Sandbox implements AutoCloseable {
 
     public Path threescaleJournal() {
         return ThreescaleSimulator.journalIn(dir);
+    }
+
+    /** Why the sandbox runs without Keycloak (e.g. no distribution on this machine), or null when it has one. */
+    public String keycloakAbsence() {
+        return keycloak != null ? null : keycloakAbsence == null ? "the sandbox runs without Keycloak" : keycloakAbsence;
+    }
+
+    /** The marker ConfigMap's key that says the sandbox runs without Keycloak, with the reason as its value. */
+    public static final String MARKER_KEYCLOAK_ABSENT = "keycloakAbsent";
+
+    /**
+     * Records in the marker ConfigMap ({@code kube-public/maas-installer-sandbox}, which every user of the sandbox
+     * reads) whether this sandbox runs a Keycloak: without one, {@value #MARKER_KEYCLOAK_ABSENT} holds the reason, and
+     * the sso and portal stages stop at once with it instead of waiting for an operator that has no Keycloak to run.
+     * A resumed sandbox that has a Keycloak again loses the key.
+     */
+    private void markKeycloak() {
+        var configMaps = cluster.adminClient().configMaps()
+                .inNamespace(dev.maas.installer.cluster.ClusterConnection.SANDBOX_MARKER_NAMESPACE)
+                .withName(dev.maas.installer.cluster.ClusterConnection.SANDBOX_MARKER_NAME);
+        io.fabric8.kubernetes.api.model.ConfigMap marker = configMaps.get();
+        if (marker == null) {
+            return;
+        }
+        java.util.Map<String, String> data = marker.getData() == null ? new java.util.LinkedHashMap<>()
+                : new java.util.LinkedHashMap<>(marker.getData());
+        String reason = keycloakAbsence();
+        boolean changed = reason == null ? data.remove(MARKER_KEYCLOAK_ABSENT) != null
+                : !reason.equals(data.put(MARKER_KEYCLOAK_ABSENT, reason));
+        if (changed) {
+            marker.setData(data);
+            cluster.adminClient().resource(marker).update();
+        }
     }
 
     /** The sandbox's Keycloak, or null when it runs without one. */

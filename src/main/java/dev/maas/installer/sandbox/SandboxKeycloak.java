@@ -53,6 +53,10 @@ public final class SandboxKeycloak {
     private final String adminPassword;
     /** The sso.flavour the sandbox is for (auto, rhsso, rhbk), written into its configuration. */
     private final String flavour;
+    /** Why there is no Keycloak: given to {@link #none(String)}, or set by {@link #open} when none could start. */
+    private volatile String absence;
+    /** A Keycloak 26 zip fetched by {@link KeycloakDownload}, used when no other distribution is found. */
+    private volatile Path downloadedZip;
 
     private SandboxKeycloak(Kind kind, KeycloakProcess.Options processOptions, String url, String adminUser,
                             String adminPassword) {
@@ -84,6 +88,15 @@ public final class SandboxKeycloak {
         String f = flavour == null || flavour.isBlank() ? "auto" : flavour.trim().toLowerCase(java.util.Locale.ROOT);
         return new SandboxKeycloak(Kind.START_IF_AVAILABLE, KeycloakProcess.Options.defaults()
                 .withGeneration(generationFor(f)), null, null, null, f);
+    }
+
+    /**
+     * This choice, with the Keycloak 26 zip {@link KeycloakDownload} fetched to fall back on when no distribution of
+     * the flavour's generation is found (it is unpacked into the sandbox folder).
+     */
+    public SandboxKeycloak withDownloadedZip(Path zip) {
+        this.downloadedZip = Objects.requireNonNull(zip, "zip");
+        return this;
     }
 
     /** Start a Keycloak from the distribution (the default); its files go into the sandbox folder. */
@@ -118,7 +131,22 @@ public final class SandboxKeycloak {
 
     /** No Keycloak: the sandbox has no {@code keycloak} entry and the sso stage cannot be applied there. */
     public static SandboxKeycloak none() {
-        return new SandboxKeycloak(Kind.NONE, null, null, null, null);
+        return none("the sandbox was started without Keycloak");
+    }
+
+    /** No Keycloak, for that reason (e.g. "you chose to run the sandbox without Keycloak"); see {@link #absence()}. */
+    public static SandboxKeycloak none(String reason) {
+        SandboxKeycloak k = new SandboxKeycloak(Kind.NONE, null, null, null, null);
+        k.absence = Objects.requireNonNull(reason, "reason");
+        return k;
+    }
+
+    /**
+     * Why the sandbox runs without Keycloak (after {@link #open}), or null when it has one. The sandbox records it in
+     * its marker ConfigMap and {@code sandbox.json}, where the sso and portal stages read it.
+     */
+    public String absence() {
+        return absence;
     }
 
     public boolean enabled() {
@@ -145,18 +173,14 @@ public final class SandboxKeycloak {
                 try {
                     KeycloakProcess.locateDistribution(o);
                 } catch (RuntimeException missing) {
-                    KeycloakProcess.Generation other = o.generation() == KeycloakProcess.Generation.QUARKUS
-                            ? KeycloakProcess.Generation.WILDFLY : KeycloakProcess.Generation.QUARKUS;
-                    LOG.warn("the sandbox's {} runs on the other Keycloak generation ({}): {}",
-                            o.generation() == KeycloakProcess.Generation.WILDFLY ? "RH-SSO" : "Red Hat build of"
-                                    + " Keycloak", other, missing.getMessage());
-                    o = inSandbox(processOptions.withGeneration(other), dir);
+                    o = fallback(o, dir, missing);
                 }
                 try {
                     process = KeycloakProcess.start(o);
                 } catch (RuntimeException e) {
                     LOG.warn("the sandbox runs without Keycloak, so the sso and portal stages cannot be applied to"
                             + " it: {}", e.getMessage());
+                    absence = e.getMessage();
                     return null;
                 }
             }
@@ -167,6 +191,30 @@ public final class SandboxKeycloak {
             SecretRegistry.global().register(password);
             checkExisting(u, user, password);
         }
+        return withOperator(dir, cluster, u, user, password, process);
+    }
+
+    /** The options to start with when the flavour's own distribution is missing: the download, else the other one. */
+    private KeycloakProcess.Options fallback(KeycloakProcess.Options o, Path dir, RuntimeException missing) {
+        Path zip = downloadedZip;
+        if (zip != null) {
+            LOG.info("the sandbox runs the downloaded Keycloak {} ({})", KeycloakProcess.distributionVersion(),
+                    missing.getMessage());
+            return inSandbox(processOptions.withGeneration(KeycloakProcess.Generation.QUARKUS)
+                    .withDistribution(KeycloakProcess.unpack(zip, dir.resolve("keycloak"),
+                            KeycloakProcess.Generation.QUARKUS)), dir);
+        }
+        KeycloakProcess.Generation other = o.generation() == KeycloakProcess.Generation.QUARKUS
+                ? KeycloakProcess.Generation.WILDFLY : KeycloakProcess.Generation.QUARKUS;
+        LOG.warn("the sandbox's {} runs on the other Keycloak generation ({}): {}",
+                o.generation() == KeycloakProcess.Generation.WILDFLY ? "RH-SSO" : "Red Hat build of Keycloak", other,
+                missing.getMessage());
+        return inSandbox(processOptions.withGeneration(other), dir);
+    }
+
+    /** Registers the simulated Keycloak operator for that Keycloak and writes the identity provider's secret. */
+    private Running withOperator(Path dir, TestCluster cluster, String u, String user, String password,
+                                 KeycloakProcess process) {
         try {
             Path secretFile = dir.resolve(IDP_SECRET_FILE);
             String idpSecret = keptSecret(secretFile); // a resumed sandbox keeps the secret its realm was given

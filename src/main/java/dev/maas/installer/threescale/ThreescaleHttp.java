@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.maas.installer.engine.Cancellation;
+import dev.maas.installer.engine.wait.Backoff;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import okhttp3.FormBody;
 import okhttp3.HttpUrl;
@@ -323,7 +324,8 @@ public final class ThreescaleHttp {
 
     /** Backoff before the next attempt; a server's Retry-After is honoured up to the policy's maximum delay. */
     private void pause(int attempt, ThreescaleApiException cause) {
-        Duration d = retry.delayAfter(attempt);
+        Backoff backoff = retry.backoff(cancellation);
+        Duration d = backoff.delay(attempt);
         if (cause.retryAfterSeconds() > 0) {
             Duration asked = Duration.ofSeconds(cause.retryAfterSeconds());
             Duration capped = asked.compareTo(retry.maxDelay()) > 0 ? retry.maxDelay() : asked;
@@ -336,7 +338,7 @@ public final class ThreescaleHttp {
         }
         try {
             // bounded: RetryPolicy caps every delay and the number of attempts; a Cancel ends the wait at once
-            cancellation.pause(d);
+            backoff.pause(d);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ThreescaleApiException("Interrupted while waiting to retry a 3scale call", -1, "", "", null, e);

@@ -4,19 +4,17 @@ import dev.maas.installer.cluster.RunLock;
 import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
-import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.config.ConfigException;
 import dev.maas.installer.engine.run.Operation;
+import dev.maas.installer.engine.run.RunContext;
 import dev.maas.installer.engine.run.RunEvent;
 import dev.maas.installer.engine.run.RunJournal;
 import dev.maas.installer.engine.run.RunReport;
 import dev.maas.installer.engine.run.StageRunner;
 import dev.maas.installer.engine.secrets.SecretRegistry;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +33,8 @@ import java.util.function.UnaryOperator;
  * factory it was given and calls {@link StageRunner#run} on this service's own single thread, with a fresh
  * {@link Cancellation}. Events go to the listener (the {@link UiEventBridge}) from that thread.
  *
- * <p>Every run writes a run journal, as the CLI does ({@link RunJournal#startDefault}: the default folder under
+ * <p>Every run opens as the CLI's do ({@link RunContext}: journal, connection, the run lock for an apply). It writes a
+ * run journal ({@link RunContext#defaultJournal}: the default folder under
  * {@code XDG_STATE_HOME} of the environment given, 0600): it gets the run's events, and the error of a run that could
  * not start; its path is logged at INFO. A folder that cannot be written only costs the journal (a warning).
  */
@@ -126,11 +125,23 @@ public final class EngineService implements AutoCloseable {
     }
 
     private RunReport run(StageRunner forRun, Operation op, List<String> ids, Cancellation cancellation) {
-        RunJournal journal = openJournal(op);
-        Consumer<RunEvent> listener = journal == null ? events : journal.andThen(events);
-        try (StageContext ctx = contextFactory.apply(cancellation);
-             RunLock.Held lock = op == Operation.APPLY ? takeRunLock(forRun, ids, ctx) : null) {
-            return forRun.run(op, ids, ctx, listener);
+        RunJournal journal = RunContext.defaultJournal(op.name().toLowerCase(Locale.ROOT), env,
+                line -> LOG.warn("{} (set XDG_STATE_HOME to a folder you can write to)", line));
+        if (journal != null) {
+            LOG.info("Run journal: {}", journal.file());
+            lastJournal.set(journal.file());
+        }
+        // not connected yet: no lock, and the stages say "connect first" themselves
+        RunContext.Options options = new RunContext.Options("wizard", op == Operation.APPLY, false, null,
+                EngineService::say);
+        RunContext run = null;
+        try (StageContext ctx = contextFactory.apply(cancellation)) {
+            run = RunContext.open(ctx, journal, forRun.select(ids), options);
+            try {
+                return forRun.run(op, ids, ctx, run.events(events));
+            } finally {
+                run.releaseLock(); // while the context's client is still open
+            }
         } catch (RunLock.HeldException e) {
             String message = SecretRegistry.global().redact(e.getMessage());
             LOG.error("{}", message);
@@ -143,9 +154,22 @@ public final class EngineService implements AutoCloseable {
             failed(journal, op, ids, message);
         } finally {
             current.compareAndSet(cancellation, null);
-            closeJournal(journal);
+            if (run != null) {
+                run.close();
+            } else {
+                RunContext.closeJournal(journal, EngineService::say);
+            }
         }
         return null;
+    }
+
+    /** The run's messages go to the log (the journal's path at INFO was logged when it opened). */
+    private static void say(String line) {
+        if (line.startsWith("Run journal: ")) {
+            LOG.debug("{}", line);
+        } else {
+            LOG.warn("{}", line);
+        }
     }
 
     private void failed(RunJournal journal, Operation op, List<String> ids, String message) {
@@ -153,52 +177,6 @@ public final class EngineService implements AutoCloseable {
             journal.error(message);
         }
         failures.runFailed(op, ids, message);
-    }
-
-    /** A new journal in the default folder; null (with a warning) when that folder cannot be written. */
-    private RunJournal openJournal(Operation op) {
-        try {
-            RunJournal journal = RunJournal.startDefault(op.name().toLowerCase(Locale.ROOT), env);
-            LOG.info("Run journal: {}", journal.file());
-            lastJournal.set(journal.file());
-            return journal;
-        } catch (UncheckedIOException | SecurityException e) {
-            LOG.warn("no run journal for this run: {} (set XDG_STATE_HOME to a folder you can write to)",
-                    SecretRegistry.global().redact(String.valueOf(e.getMessage())));
-            return null;
-        }
-    }
-
-    private static void closeJournal(RunJournal journal) {
-        if (journal == null) {
-            return;
-        }
-        journal.close();
-        if (journal.failure() != null) {
-            LOG.warn("the run journal {} is incomplete: {}", journal.file(),
-                    SecretRegistry.global().redact(String.valueOf(journal.failure().getMessage())));
-        }
-    }
-
-    /**
-     * Takes the cluster's run lock for an apply, as the CLI does: another installer run holding it fails this run
-     * with a message naming the holder; a lock lost during the run cancels it. No lock when no chosen stage needs
-     * the cluster, or when the wizard is not connected (the stages then say "Connect first").
-     */
-    private static RunLock.Held takeRunLock(StageRunner forRun, List<String> ids, StageContext ctx) {
-        boolean needsCluster = forRun.select(ids).stream().anyMatch(s -> s.available() && s.needsCluster());
-        if (!needsCluster || !ctx.has(KubernetesClient.class)) {
-            return null;
-        }
-        KubernetesClient client;
-        try {
-            client = ctx.service(KubernetesClient.class);
-        } catch (StageException e) {
-            return null;
-        }
-        Cancellation cancellation = ctx.cancellation();
-        return new RunLock(client).acquire(RunLock.identity("wizard"), message -> cancellation.cancel())
-                .keepRenewed();
     }
 
     @Override

@@ -39,6 +39,11 @@ final class LocalSandbox {
         return new SandboxLauncher.Started(sandbox.kubeconfig(), sandbox.configFile(), sandbox::close);
     }
 
+    /** {@link Sandbox#discard(Path)}: deletes the state a stopped sandbox kept in {@code dir}. */
+    static java.util.List<Path> discard(Path dir) {
+        return Sandbox.discard(dir);
+    }
+
     static final String CLUSTER = "the simulated cluster and 3scale";
     static final String KEYCLOAK = "Keycloak";
     static final String READY = "connecting";

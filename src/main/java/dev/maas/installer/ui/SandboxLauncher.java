@@ -20,6 +20,17 @@ public interface SandboxLauncher {
     }
 
     /**
+     * Discards what a stopped sandbox kept in {@code dir} (its cluster objects, 3scale tenant and Keycloak data), so
+     * that the next start makes a new, empty sandbox: the sandbox's own {@code Sandbox.discard}, which knows its
+     * files and refuses while a sandbox still runs on the folder. Called off the FX thread.
+     *
+     * @return what was deleted
+     */
+    default java.util.List<Path> discard(Path dir) {
+        return LocalSandbox.discard(dir);
+    }
+
+    /**
      * A started sandbox: its kubeconfig (context {@code sandbox}), its {@code maas-installer.yaml}, and how to stop it.
      */
     record Started(Path kubeconfig, Path configFile, AutoCloseable stopper) { }

@@ -106,8 +106,9 @@ public final class SandboxService implements AutoCloseable {
     public synchronized boolean isRunning() { return running != null; }
 
     /**
-     * Whether {@link #close()} also deletes the sandbox's folder (its cluster objects, 3scale and Keycloak data), so
-     * that the next start makes a new, empty sandbox; by default the folder is kept.
+     * Whether {@link #close()} also discards what the sandbox kept in its folder (its cluster objects, 3scale and
+     * Keycloak data, through the sandbox's own discard), so that the next start makes a new, empty sandbox; by
+     * default it is kept.
      */
     public void discardOnClose(boolean yes) { this.discardOnClose = yes; }
 
@@ -136,7 +137,7 @@ public final class SandboxService implements AutoCloseable {
         }
         if (discardOnClose) {
             discardOnClose = false;
-            delete(dir);
+            discard();
         }
         executor.shutdownNow();
         try {
@@ -146,18 +147,14 @@ public final class SandboxService implements AutoCloseable {
         }
     }
 
-    /** Deletes the sandbox's folder and everything in it (the user chose to discard the sandbox). */
-    private static void delete(Path dir) {
-        if (!java.nio.file.Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        LOG.info("discarding the local sandbox: deleting {}", dir);
-        try (java.util.stream.Stream<Path> all = java.nio.file.Files.walk(dir)) {
-            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.deleteIfExists(p);
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            LOG.warn("could not delete all of the sandbox's folder {}: {}; delete it by hand", dir, e.toString());
+    /** The sandbox's own discard of what it kept in its folder (the user chose to discard the sandbox). */
+    private void discard() {
+        LOG.info("discarding the local sandbox in {}", dir);
+        try {
+            java.util.List<Path> deleted = launcher.discard(dir);
+            LOG.info("discarded the local sandbox: deleted {}", deleted);
+        } catch (RuntimeException e) {
+            LOG.warn("could not discard the sandbox in {}: {}; delete the folder by hand", dir, e.toString());
         }
     }
 }

@@ -94,7 +94,8 @@ public class WizardApp extends Application {
         // the stages and the engine service hold loggers: SLF4J binds Logback here, on their first use
         shell = WizardShell.builder().startOnConnectPage(true).sandboxWhenNoCluster(true)
                 .theme(theme).deferKubeconfigRead(true)
-                .journey(true).linkOpener(url -> getHostServices().showDocument(url))
+                .journey(true)
+                .linkOpener(new dev.maas.installer.ui.view.Browser(url -> getHostServices().showDocument(url)))
                 .version(WizardApp.class.getPackage() == null ? null
                         : WizardApp.class.getPackage().getImplementationVersion())
                 .build();

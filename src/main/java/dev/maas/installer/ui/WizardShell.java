@@ -120,7 +120,8 @@ public final class WizardShell implements AutoCloseable {
         this.config = new ConfigViewModel(InstallerConfig.defaults(), sandboxes::loadConfig, b.fxExecutor, model.log());
         configRef[0] = config;
         model.watchInputProblems(config.problems()); // an invalid field stops the stages it feeds
-        PageServices.register(model, PageServices.of(config, connections::current, b.fxExecutor));
+        PageServices pageServices = PageServices.of(config, connections::current, b.fxExecutor);
+        PageServices.register(model, b.linkOpener == null ? pageServices : pageServices.withLinks(b.linkOpener));
         pages.values().forEach(p -> {
             if (p instanceof dev.maas.installer.ui.pages.ConfigPage cp) {
                 cp.attach(config, contexts);
@@ -254,8 +255,8 @@ public final class WizardShell implements AutoCloseable {
 
     /**
      * Asks before {@code window} closes while the local sandbox runs: keep it (it stops, its files stay in its folder
-     * for the next start), discard it (it stops and its folder is deleted), or do not close. The question is a
-     * dialog owned by the window; closing goes on once it is answered. FX thread.
+     * for the next start), discard it (it stops and what it kept in its folder is deleted), or do not close. The
+     * question is a dialog owned by the window; closing goes on once it is answered. FX thread.
      */
     public void confirmCloseOf(javafx.stage.Stage window) {
         window.addEventHandler(javafx.stage.WindowEvent.WINDOW_CLOSE_REQUEST, e -> {
@@ -270,7 +271,8 @@ public final class WizardShell implements AutoCloseable {
             javafx.scene.control.Alert ask = new javafx.scene.control.Alert(
                     javafx.scene.control.Alert.AlertType.CONFIRMATION, "Keep it: it stops now, and what is installed"
                     + " in it stays in its folder (" + sandboxes.dir() + ") for the next start. Discard it: it stops"
-                    + " and its folder is deleted; the next start makes a new, empty sandbox.", keep, discard,
+                    + " and what it kept there (cluster objects, 3scale, Keycloak data) is deleted; the next start"
+                    + " makes a new, empty sandbox.", keep, discard,
                     javafx.scene.control.ButtonType.CANCEL);
             ask.setTitle("Close the MaaS Installer");
             ask.setHeaderText("The local sandbox is running. Keep it or discard it?");

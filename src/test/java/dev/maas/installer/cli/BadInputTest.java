@@ -17,6 +17,8 @@ import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
 import dev.maas.installer.stages.Stages;
 import dev.maas.installer.stages.sso.SsoStageForTests;
 import dev.maas.installer.testing.RequestRecorder;
+import dev.maas.installer.testing.StartsKeycloak;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
@@ -56,6 +58,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * threescale, portal); a second, bare test cluster (no RWX storage, no served models, no RH-SSO package) for the
  * cases where the cluster must lack something.
  */
+@StartsKeycloak
+@StartsSandbox
 class BadInputTest {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Duration SSO_TIMEOUT = Duration.ofSeconds(180);

@@ -6,6 +6,8 @@ import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.sandbox.Sandbox;
 import dev.maas.installer.sandbox.SandboxKeycloak;
 import dev.maas.installer.stages.Stages;
+import dev.maas.installer.testing.StartsKeycloak;
+import dev.maas.installer.testing.StartsSandbox;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * says DRIFTED (never OK) for the stages that read them, its JSON and its journal say the same; applying the sso
  * stage alone (it owns those URIs) repairs them for the portal too, and verify exits 0 for every stage.
  */
+@StartsKeycloak
+@StartsSandbox
 class CliDriftSandboxTest {
     @TempDir
     static Path tmp;

@@ -11,6 +11,8 @@ import dev.maas.installer.stages.Stages;
 import dev.maas.installer.testing.EndState;
 import dev.maas.installer.testing.KeycloakServer;
 import dev.maas.installer.testing.ObservingProxy;
+import dev.maas.installer.testing.StartsKeycloak;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.ws.rs.NotFoundException;
 import org.junit.jupiter.api.AfterAll;
@@ -60,6 +62,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * verify run in-process through the CLI's entry point (every stage reads its state from the live systems, nothing
  * carries over from the killed process); the clean run and the killed runs are child JVMs.
  */
+@StartsKeycloak
+@StartsSandbox
 class CliKillResumeTest {
     private static final Logger LOG = LoggerFactory.getLogger(CliKillResumeTest.class);
     static final int DEFAULT_POINTS = 20;

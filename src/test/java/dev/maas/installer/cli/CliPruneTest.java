@@ -7,6 +7,8 @@ import dev.maas.installer.sandbox.SandboxKeycloak;
 import dev.maas.installer.sandbox.TestCluster;
 import dev.maas.installer.sandbox.threescale.RequestJournal;
 import dev.maas.installer.stages.Stages;
+import dev.maas.installer.testing.StartsKeycloak;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.ThreescaleClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * from the configuration keeps its product, unless the user asks with {@code --prune}; even then only products
  * carrying the installer's marker are deleted.
  */
+@StartsKeycloak
+@StartsSandbox
 class CliPruneTest {
     @TempDir
     Path tmp;

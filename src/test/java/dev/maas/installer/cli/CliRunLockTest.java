@@ -5,6 +5,7 @@ import dev.maas.installer.engine.Stage;
 import dev.maas.installer.sandbox.OlmSimulator;
 import dev.maas.installer.sandbox.TestCluster;
 import dev.maas.installer.stages.Stages;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -35,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * naming the first, without writing anything. plan in the meantime warns. SIGTERM to the first frees the lock.
  * And a run that loses the lock while it runs stops at its next step and says why.
  */
+@StartsSandbox
 class CliRunLockTest {
     private static final long TIMEOUT_S = 120;
 

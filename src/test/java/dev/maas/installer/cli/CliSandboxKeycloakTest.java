@@ -12,6 +12,8 @@ import dev.maas.installer.sandbox.SandboxKeycloak;
 import dev.maas.installer.stages.Stages;
 import dev.maas.installer.stages.sso.SsoStageForTests;
 import dev.maas.installer.testing.RequestRecorder;
+import dev.maas.installer.testing.StartsKeycloak;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -45,6 +47,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * ({@code apply --stage sso --yes --config DIR/maas-installer.yaml}). One Keycloak start for the whole class: the
  * second sandbox (the {@code sandbox --keycloak-url} command) reuses the first one's Keycloak.
  */
+@StartsKeycloak
+@StartsSandbox
 class CliSandboxKeycloakTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long READY_TIMEOUT_S = 120;

@@ -10,6 +10,8 @@ import dev.maas.installer.sandbox.TestCluster;
 import dev.maas.installer.stages.Stages;
 import dev.maas.installer.stages.sso.SsoStageForTests;
 import dev.maas.installer.testing.RequestRecorder;
+import dev.maas.installer.testing.StartsKeycloak;
+import dev.maas.installer.testing.StartsSandbox;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Coming back to the sandbox: a sandbox stopped (or killed) after some stages were applied resumes its state from its
  * folder; verify reports those stages done and a second apply sends no write to the cluster, 3scale or Keycloak.
  */
+@StartsKeycloak
+@StartsSandbox
 class CliSandboxResumeTest {
     private static final long READY_TIMEOUT_S = 120;
     /** The stages that need no Keycloak. */

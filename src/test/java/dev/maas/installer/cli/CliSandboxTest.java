@@ -3,6 +3,8 @@ package dev.maas.installer.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.stages.Stages;
+import dev.maas.installer.testing.StartsKeycloak;
+import dev.maas.installer.testing.StartsSandbox;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +39,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * is stopped with SIGTERM. These run without Keycloak (--no-keycloak: the preflight stage needs none, and a Keycloak
  * start costs a minute or two); the sandbox with its Keycloak is tested in CliSandboxKeycloakTest.
  */
+@StartsKeycloak
+@StartsSandbox
 class CliSandboxTest {
     private static final long READY_TIMEOUT_S = 120;
     private static final long STOP_TIMEOUT_S = 30;

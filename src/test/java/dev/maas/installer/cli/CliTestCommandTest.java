@@ -6,6 +6,8 @@ import dev.maas.installer.sandbox.SandboxKeycloak;
 import dev.maas.installer.sandbox.TestCluster;
 import dev.maas.installer.stages.e2e.Marker;
 import dev.maas.installer.testing.KeycloakServer;
+import dev.maas.installer.testing.StartsKeycloak;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.Product;
 import dev.maas.installer.threescale.ThreescaleClient;
 import dev.maas.installer.threescale.model.Service;
@@ -34,6 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * served models' stand-ins. Breaking the realm or a product's promoted configuration makes it exit 3 naming what
  * broke and the stage that repairs it; after that stage runs, it passes again.
  */
+@StartsKeycloak
+@StartsSandbox
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
 class CliTestCommandTest {

@@ -7,6 +7,8 @@ import dev.maas.installer.sandbox.Sandbox;
 import dev.maas.installer.sandbox.SandboxKeycloak;
 import dev.maas.installer.sandbox.TestCluster;
 import dev.maas.installer.stages.Stages;
+import dev.maas.installer.testing.StartsKeycloak;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
@@ -41,6 +43,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * case runs once per binary, and where a kubectl version behaves differently (client-side validation before 1.25,
  * no {@code --for=jsonpath} before 1.23) the case asserts what that version does.
  */
+@StartsKeycloak
+@StartsSandbox
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KubectlOnSandboxTest {
     private static final ObjectMapper JSON = new ObjectMapper();

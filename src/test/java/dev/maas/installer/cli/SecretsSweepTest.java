@@ -24,6 +24,8 @@ import dev.maas.installer.sandbox.SandboxKeycloak;
 import dev.maas.installer.sandbox.TestCluster;
 import dev.maas.installer.stages.Stages;
 import dev.maas.installer.testing.KeycloakServer;
+import dev.maas.installer.testing.StartsKeycloak;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.ThreescaleClient;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -80,6 +82,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>Artefacts come from {@link #PRODUCERS} (the exported config and the diagnostics zip among them, written from
  * what the runs left); a new kind of artefact is one more entry there.
  */
+@StartsKeycloak
+@StartsSandbox
 class SecretsSweepTest {
     private static final String REALM = "maas-sweep";
 

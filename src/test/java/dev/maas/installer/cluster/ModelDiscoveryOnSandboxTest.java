@@ -1,6 +1,7 @@
 package dev.maas.installer.cluster;
 
 import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Model discovery on the sandbox's OpenShift AI models, one of each kind with the objects and statuses KServe
  * writes: the URL APIcast can reach for raw deployments, and the reason and what to do for the others.
  */
+@StartsSandbox
 class ModelDiscoveryOnSandboxTest {
     private static TestCluster cluster;
     private static KubernetesClient client;

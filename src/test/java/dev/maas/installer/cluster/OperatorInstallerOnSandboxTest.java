@@ -7,6 +7,7 @@ import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.sandbox.OlmSimulator;
 import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -29,6 +30,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * {@link OperatorInstaller} against the sandbox's simulated OLM (over HTTPS, as against a real cluster): success,
  * a Failed CSV, a Manual InstallPlan with and without the user's consent, and the timeouts.
  */
+@StartsSandbox
 class OperatorInstallerOnSandboxTest {
     private static final String THREESCALE_CSV = "3scale-operator.v0.12.4";
     private static final String RHSSO_CSV = "rhsso-operator.7.6.11-opr-003";

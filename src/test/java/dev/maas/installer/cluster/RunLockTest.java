@@ -4,6 +4,7 @@ import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.sandbox.AccessRule;
 import dev.maas.installer.sandbox.TestCluster;
 import dev.maas.installer.testing.LogCapture;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
@@ -36,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The run lock against the sandbox's API server (which, like a real one, checks resourceVersion on update and
  * answers 409 to a create of an existing name). Time is a settable clock, never a sleep.
  */
+@StartsSandbox
 class RunLockTest {
     private static TestCluster cluster;
     private static KubernetesClient client;

@@ -67,6 +67,57 @@ class StageRunnerTest {
         assertThat(events.get(events.size() - 1)).isInstanceOf(RunEvent.RunFinished.class);
     }
 
+    /** A stage that cannot be tried here (as sso in a sandbox without Keycloak): it says why. */
+    private Stage notHere(String id, List<String> deps) {
+        Stage inner = stage(id, deps, p -> {
+            throw new StageException(id + " cannot be tried here: no Keycloak", Fix.manual("get a Keycloak"));
+        });
+        return new Stage() {
+            @Override public String id() { return id; }
+            @Override public String title() { return inner.title(); }
+            @Override public List<String> dependencies() { return deps; }
+            @Override public java.util.Optional<StageException> notAvailableHere(StageContext c) {
+                return java.util.Optional.of(new StageException(id + " cannot be tried here: no Keycloak",
+                        Fix.manual("get a Keycloak")));
+            }
+            @Override public List<Change> plan(StageContext c) { return inner.plan(c); }
+            @Override public List<Change> apply(StageContext c, Progress p) { return inner.apply(c, p); }
+            @Override public List<Check> verify(StageContext c) { return inner.verify(c); }
+        };
+    }
+
+    @Test
+    void aRunOfSeveralStagesLeavesOutWhatCannotBeTriedHereWithItsReasonAndRunsTheRest() {
+        StageRunner runner = new StageRunner(List.of(stage("a", List.of(), p -> List.of()),
+                notHere("sso", List.of("a")), stage("c", List.of("a"), p -> List.of())));
+        RunReport report = runner.run(Operation.APPLY, List.of(), ctx(), null);
+        assertThat(calls).containsExactly("apply a", "apply c");
+        assertThat(report.stages()).extracting(r -> r.outcome())
+                .containsExactly(Outcome.OK, Outcome.NOT_AVAILABLE, Outcome.OK);
+        var sso = report.stages().get(1);
+        assertThat(sso.state()).isEqualTo(dev.maas.installer.engine.run.StageState.NOT_AVAILABLE);
+        assertThat(sso.state().neutral()).isTrue();
+        assertThat(sso.state().notRun()).isFalse();
+        assertThat(sso.problem()).isEqualTo("left out: sso cannot be tried here: no Keycloak");
+        assertThat(sso.problemFix().hint()).isEqualTo("get a Keycloak");
+        assertThat(report.summary()).isEqualTo("Apply finished: 2 ok, 1 not available here");
+
+        calls.clear();
+        RunReport verify = runner.run(Operation.VERIFY, List.of("sso"), ctx(), null);
+        assertThat(calls).isEmpty();
+        assertThat(verify.stages().get(0).outcome()).isEqualTo(Outcome.NOT_AVAILABLE);
+    }
+
+    @Test
+    void appliedAloneAStageThatCannotBeTriedHereRunsAndStopsWithItsOwnError() {
+        StageRunner runner = new StageRunner(List.of(stage("a", List.of(), p -> List.of()),
+                notHere("sso", List.of("a"))));
+        RunReport report = runner.run(Operation.APPLY, List.of("sso"), ctx(), null);
+        assertThat(calls).containsExactly("apply sso");
+        assertThat(report.stages().get(0).outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(report.stages().get(0).error()).isEqualTo("sso cannot be tried here: no Keycloak");
+    }
+
     @Test
     void chosenStagesRunInInstallOrderWithoutTheirDependencies() {
         StageRunner runner = new StageRunner(List.of(stage("a", List.of(), p -> List.of()),

@@ -5,6 +5,7 @@ import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.testing.LogCapture;
 import dev.maas.installer.testing.RequestRecorder;
+import dev.maas.installer.testing.StartsKeycloak;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.keycloak.representations.idm.RealmRepresentation;
@@ -21,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** KeycloakAdmin against the real Keycloak, and against addresses where no Keycloak (or no RH-SSO) answers. */
+@StartsKeycloak
 class KeycloakAdminTest {
 
     @BeforeAll

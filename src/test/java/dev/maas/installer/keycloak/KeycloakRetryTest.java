@@ -1,6 +1,7 @@
 package dev.maas.installer.keycloak;
 
 import dev.maas.installer.engine.StageException;
+import dev.maas.installer.testing.FastRetries;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.ServiceUnavailableException;
@@ -23,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The rules of {@link KeycloakRetry} without a server: what is retried, how a create stays single, how it gives up. */
 class KeycloakRetryTest {
     private static final String URL = "https://sso.example.com";
-    private final KeycloakRetry retry = KeycloakRetry.fast(3);
+    private final KeycloakRetry retry = FastRetries.keycloak(3);
 
     private static Response status(int code) {
         return Response.status(code).build();

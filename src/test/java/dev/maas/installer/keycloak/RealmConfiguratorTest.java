@@ -13,6 +13,7 @@ import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.testing.KeycloakServer;
 import dev.maas.installer.testing.LogCapture;
 import dev.maas.installer.testing.RequestRecorder;
+import dev.maas.installer.testing.StartsKeycloak;
 import jakarta.ws.rs.core.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,6 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** RealmConfigurator against a real Keycloak 26 (started once per test JVM by KeycloakServer). */
+@StartsKeycloak
 class RealmConfiguratorTest {
     private final RequestRecorder recorder = new RequestRecorder();
     private final AtomicReference<String> idpSecret = new AtomicReference<>("idp-secret-" + System.nanoTime());

@@ -8,6 +8,7 @@ import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.Progress;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -26,6 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@StartsSandbox
 class ApiManagerSimulatorTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private TestCluster cluster;

@@ -1,5 +1,7 @@
 package dev.maas.installer.sandbox;
 
+import dev.maas.installer.testing.StartsSandbox;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -37,6 +39,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * optimistic concurrency, the OpenAPI documents, field validation, watches, protobuf bodies and the Deployment status
  * of a deployment controller. {@code KubectlOnSandboxTest} runs a real kubectl on the same features.
  */
+@StartsSandbox
 class ApiServerForClientsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static TestCluster cluster;

@@ -1,5 +1,7 @@
 package dev.maas.installer.sandbox;
 
+import dev.maas.installer.testing.StartsSandbox;
+
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -29,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * CA keep working. A copy of the folder taken while the cluster runs (what a killed process leaves) resumes every
  * answered write.
  */
+@StartsSandbox
 class ClusterStateTest {
     @TempDir
     Path tmp;

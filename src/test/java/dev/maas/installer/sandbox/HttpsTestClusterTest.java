@@ -1,5 +1,7 @@
 package dev.maas.installer.sandbox;
 
+import dev.maas.installer.testing.StartsSandbox;
+
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -17,6 +19,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@StartsSandbox
 class HttpsTestClusterTest {
     private static TestCluster.Options small() {
         return TestCluster.Options.defaults().withModels(false).withOlm(false);

@@ -4,6 +4,7 @@ import dev.maas.installer.cluster.Fixtures;
 import dev.maas.installer.cluster.TestCluster;
 import dev.maas.installer.engine.wait.Backoff;
 import dev.maas.installer.testing.KeycloakServer;
+import dev.maas.installer.testing.StartsKeycloak;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -35,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The simulated Keycloak operators against a real Keycloak: what the RHBK operator does with {@code spec.db}, and what
  * a restart of Keycloak keeps; the legacy RH-SSO operator's realm status and finalizer.
  */
+@StartsKeycloak
 class KeycloakOperatorSimulatorTest {
     private static final String NS = "sso";
     private static final String DOMAIN = "apps.example.com";

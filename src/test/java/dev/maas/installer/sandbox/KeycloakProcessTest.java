@@ -1,5 +1,8 @@
 package dev.maas.installer.sandbox;
 
+import dev.maas.installer.testing.StartsKeycloak;
+import dev.maas.installer.testing.StartsSandbox;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +29,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * repository, and what happens when the server exits or never gets ready (fake {@code bin/kc.sh} scripts). The real
  * start is tested by CliSandboxKeycloakTest and every test that uses the KeycloakServer harness.
  */
+@StartsKeycloak
+@StartsSandbox
 class KeycloakProcessTest {
     @TempDir
     Path tmp;

@@ -1,5 +1,7 @@
 package dev.maas.installer.sandbox;
 
+import dev.maas.installer.testing.StartsSandbox;
+
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -23,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@StartsSandbox
 class OlmSimulatorTest {
     private static final String OLM = "operators.coreos.com/v1alpha1";
     private static TestCluster cluster;

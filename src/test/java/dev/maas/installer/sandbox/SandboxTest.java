@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maas.installer.engine.config.ConfigLoader;
 import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.testing.StartsKeycloak;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -21,6 +23,8 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@StartsKeycloak
+@StartsSandbox
 class SandboxTest {
     @TempDir
     Path dir;

@@ -1,5 +1,7 @@
 package dev.maas.installer.sandbox;
 
+import dev.maas.installer.testing.StartsSandbox;
+
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -14,6 +16,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * The user's denied permissions and token bind the user only: the seed and the simulated operators act with the
  * cluster's own identity, as OLM's service account does on a real cluster.
  */
+@StartsSandbox
 class SystemIdentityTest {
     @Test
     void deniedPermissionsDoNotStopTheSeedOrTheSimulatedOperators() {

@@ -29,6 +29,7 @@ import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.stages.backends.BackendsStage;
 import dev.maas.installer.stages.plans.PlansStage;
 import dev.maas.installer.stages.products.ProductsStage;
+import dev.maas.installer.testing.FastRetries;
 import dev.maas.installer.threescale.Product;
 import dev.maas.installer.threescale.RetryPolicy;
 import dev.maas.installer.threescale.ThreescaleClient;
@@ -424,7 +425,7 @@ class ModelStagesTest {
             fx.sim.store().addDeveloperAccount("Dev " + i);
         }
         InstallerConfig config = fx.config(ModelStagesFixture.runbookModels(), 4, true);
-        StageContext ctx = fx.ctx(config, RetryPolicy.fast(12, seed));
+        StageContext ctx = fx.ctx(config, FastRetries.threescale(12, seed));
         applyAll(ctx, backends, products, plans);
         assertThat(fx.sim.journal().entries()).anyMatch(e -> e.fault() != null && e.method().equals("POST"))
                 .anyMatch(e -> "5xx-after-commit".equals(e.fault()) || "dropped-after-commit".equals(e.fault()));
@@ -540,7 +541,7 @@ class ModelStagesTest {
             fx.sim.store().addDeveloperAccount("Developer " + i);
         }
         InstallerConfig config = fx.config(ModelStagesFixture.runbookModels(), 4, true);
-        StageContext ctx = fx.ctx(config, RetryPolicy.fast(6, 1));
+        StageContext ctx = fx.ctx(config, FastRetries.threescale(6, 1));
         applyAll(ctx, backends, products);
         List<Change> planned = plans.plan(ctx);
         assertThat(planned).filteredOn(c -> c.kind().equals("service subscriptions")).singleElement()

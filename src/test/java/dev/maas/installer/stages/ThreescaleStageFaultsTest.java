@@ -16,6 +16,7 @@ import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
 import dev.maas.installer.stages.backends.BackendsStage;
 import dev.maas.installer.stages.plans.PlansStage;
 import dev.maas.installer.stages.products.ProductsStage;
+import dev.maas.installer.testing.FastRetries;
 import dev.maas.installer.threescale.RetryPolicy;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -156,7 +157,7 @@ class ThreescaleStageFaultsTest {
                 InstallerConfig config = config(fx);
                 String outcome = "converged";
                 try {
-                    applyAll(fx.ctx(config, RetryPolicy.fast(6, seed)));
+                    applyAll(fx.ctx(config, FastRetries.threescale(6, seed)));
                 } catch (StageException e) {
                     assertRetryable(e, e.fix().target());
                     outcome = "stopped: " + e.getMessage();
@@ -194,7 +195,7 @@ class ThreescaleStageFaultsTest {
             InstallerConfig config = config(fx);
             new BackendsStage().apply(fx.ctx(config), Progress.NONE);
             fx.sim.setFaults(Faults.errors(9, 1.0, 0, 0)); // every request answers 5xx
-            assertThatThrownBy(() -> new ProductsStage().apply(fx.ctx(config, RetryPolicy.fast(3, 9)),
+            assertThatThrownBy(() -> new ProductsStage().apply(fx.ctx(config, FastRetries.threescale(3, 9)),
                     Progress.NONE)).isInstanceOfSatisfying(StageException.class, e -> {
                         assertRetryable(e, "products");
                         assertThat(e.getMessage()).contains("503").contains("kept failing");

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
+import dev.maas.installer.testing.FastRetries;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.model.Application;
 import dev.maas.installer.threescale.model.ApplicationPlan;
 import dev.maas.installer.threescale.model.Service;
@@ -26,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * porta renders an application's name only as one of its fields (app/representers/cinstance_representer.rb,
  * fields_representer.rb), so a listing may have none, and a look-up by name would then send the create again.
  */
+@StartsSandbox
 class ApplicationLostCreateTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -57,7 +60,7 @@ class ApplicationLostCreateTest {
                 return r;
             };
             ThreescaleClient c = ThreescaleClient.builder(sim.url(), sim.accessToken())
-                    .retry(RetryPolicy.fast(4, 1))
+                    .retry(FastRetries.threescale(4, 1))
                     .okHttp(new OkHttpClient.Builder().addInterceptor(loseFirstCreateAndNames).build()).build();
 
             Application app = c.tenant().createApplication(account, plan.id(), "probe", "subscribe");

@@ -1,6 +1,7 @@
 package dev.maas.installer.threescale;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.maas.installer.testing.FastRetries;
 import dev.maas.installer.threescale.model.Account;
 import dev.maas.installer.threescale.model.ActiveDoc;
 import dev.maas.installer.threescale.model.Application;
@@ -59,7 +60,7 @@ class ContractCmsAccountsTest {
         });
         server.start();
         client = ThreescaleClient.builder("http://" + server.getAddress().getAddress().getHostAddress() + ":"
-                + server.getAddress().getPort(), "contract-token").retry(RetryPolicy.fast(1, 1)).build();
+                + server.getAddress().getPort(), "contract-token").retry(FastRetries.threescale(1, 1)).build();
     }
 
     @AfterEach

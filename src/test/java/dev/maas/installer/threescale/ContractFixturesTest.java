@@ -2,6 +2,7 @@ package dev.maas.installer.threescale;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.model.BackendApi;
 import dev.maas.installer.threescale.model.BackendUsage;
 import dev.maas.installer.threescale.model.MappingRule;
@@ -31,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * {@code src/test/resources/threescale/contract/products} (recorded by 3scale-porta-go-client, or written from porta's
  * representers; see its PROVENANCE.md) is served for the request the client makes.
  */
+@StartsSandbox
 class ContractFixturesTest {
     private static final String DIR = "/threescale/contract/products/";
     private static final long SERVICE = 2555417982116L;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
+import dev.maas.installer.testing.FastRetries;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.model.Account;
 import dev.maas.installer.threescale.model.ActiveDoc;
 import dev.maas.installer.threescale.model.Application;
@@ -37,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The client against the simulator, per resource family. */
+@StartsSandbox
 class ThreescaleClientTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private ThreescaleSimulator sim;
@@ -46,7 +49,7 @@ class ThreescaleClientTest {
     void start() {
         sim = ThreescaleSimulator.start(SimulatorOptions.defaults());
         sim.store().completePendingWork(); // the tenant as after its sample data was made
-        client = ThreescaleClient.builder(sim.url(), sim.accessToken()).retry(RetryPolicy.fast(4, 1)).build();
+        client = ThreescaleClient.builder(sim.url(), sim.accessToken()).retry(FastRetries.threescale(4, 1)).build();
     }
 
     @AfterEach

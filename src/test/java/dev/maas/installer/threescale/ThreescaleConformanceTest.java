@@ -4,6 +4,7 @@ import dev.maas.installer.sandbox.threescale.OpenApiIndex;
 import dev.maas.installer.sandbox.threescale.RequestJournal;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
+import dev.maas.installer.testing.StartsSandbox;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -31,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
  * porta's own ({@code doc/active_docs}), bundled with the simulator; that they are porta's files unchanged is checked
  * against the git blob ids recorded in their PROVENANCE.md.
  */
+@StartsSandbox
 class ThreescaleConformanceTest {
 
     private static Path reference() throws Exception {

@@ -2,6 +2,8 @@ package dev.maas.installer.threescale;
 
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
+import dev.maas.installer.testing.FastRetries;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.model.Service;
 import org.junit.jupiter.api.Test;
 
@@ -12,10 +14,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** 422 messages name the field; 403 messages say which scope or permission is missing and how to fix the token. */
+@StartsSandbox
 class ThreescaleErrorsTest {
 
     private static ThreescaleClient client(ThreescaleSimulator sim, String token) {
-        return ThreescaleClient.builder(sim.url(), token).retry(RetryPolicy.fast(3, 7)).build();
+        return ThreescaleClient.builder(sim.url(), token).retry(FastRetries.threescale(3, 7)).build();
     }
 
     @Test

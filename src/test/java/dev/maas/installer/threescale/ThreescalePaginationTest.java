@@ -3,6 +3,7 @@ package dev.maas.installer.threescale;
 import dev.maas.installer.sandbox.threescale.RequestJournal;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.model.Account;
 import org.junit.jupiter.api.Test;
 
@@ -11,6 +12,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@StartsSandbox
 class ThreescalePaginationTest {
 
     @Test

@@ -6,6 +6,8 @@ import dev.maas.installer.sandbox.threescale.Faults;
 import dev.maas.installer.sandbox.threescale.RequestJournal;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
+import dev.maas.installer.testing.FastRetries;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.model.ApplicationPlan;
 import dev.maas.installer.threescale.model.BackendApi;
 import dev.maas.installer.threescale.model.Metric;
@@ -30,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * With 20% of the requests failing (5xx before or after the write was applied, 429, dropped connections), creating
  * N objects ends with exactly N: reads are retried, writes only after a lookup shows they did not happen.
  */
+@StartsSandbox
 class ThreescaleRetryTest {
     private static final int N = 40;
 
@@ -38,7 +41,7 @@ class ThreescaleRetryTest {
         try (ThreescaleSimulator sim = ThreescaleSimulator.start(SimulatorOptions.defaults()
                 .withFaults(Faults.errors(42, 0.10, 0.05, 0.05)))) {
             ThreescaleClient c = ThreescaleClient.builder(sim.url(), sim.accessToken())
-                    .retry(RetryPolicy.fast(12, 3)).build();
+                    .retry(FastRetries.threescale(12, 3)).build();
             ExecutorService pool = Executors.newFixedThreadPool(4);
             try {
                 List<Future<BackendApi>> futures = new ArrayList<>();
@@ -98,7 +101,7 @@ class ThreescaleRetryTest {
         try (ThreescaleSimulator sim = ThreescaleSimulator.start(SimulatorOptions.defaults()
                 .withFaults(Faults.errors(7, 0.10, 0.05, 0.05)))) {
             ThreescaleClient c = ThreescaleClient.builder(sim.url(), sim.accessToken())
-                    .retry(RetryPolicy.fast(12, 5)).build();
+                    .retry(FastRetries.threescale(12, 5)).build();
             for (int i = 0; i < 5; i++) {
                 BackendApi b = c.backends().create("M" + i, "m" + i, null, "http://m" + i + ".svc:8080");
                 Service s = c.services().create("M" + i, "m" + i, Map.of("backend_version", "1"));

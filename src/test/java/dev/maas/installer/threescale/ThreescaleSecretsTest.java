@@ -7,6 +7,8 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.maas.installer.sandbox.threescale.Faults;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
+import dev.maas.installer.testing.FastRetries;
+import dev.maas.installer.testing.StartsSandbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The token (and SSO client secrets, application keys) never reach a log line, an error message or the journal. */
+@StartsSandbox
 class ThreescaleSecretsTest {
     private static final String TOKEN = "f00dbabe0123456789abcdef0123456789abcdef0123456789abcdef01234567";
     private ListAppender<ILoggingEvent> appender;
@@ -51,7 +54,7 @@ class ThreescaleSecretsTest {
         List<String> messages = new ArrayList<>();
         try (ThreescaleSimulator sim = ThreescaleSimulator.start(SimulatorOptions.defaults().withToken(TOKEN)
                 .withVersion("2.16").withJournal(journal).withFaults(Faults.errors(11, 0.1, 0.05, 0.05)))) {
-            ThreescaleClient c = ThreescaleClient.builder(sim.url(), TOKEN).retry(RetryPolicy.fast(12, 2)).build();
+            ThreescaleClient c = ThreescaleClient.builder(sim.url(), TOKEN).retry(FastRetries.threescale(12, 2)).build();
             ClientTour.run(c, sim, true);
             // failures: a 422, a 404, a bad token
             try {

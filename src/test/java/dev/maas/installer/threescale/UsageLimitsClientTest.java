@@ -24,7 +24,7 @@ class UsageLimitsClientTest {
     void start() {
         sim = ThreescaleSimulator.start(SimulatorOptions.defaults());
         sim.store().completePendingWork();
-        client = ThreescaleClient.builder(sim.url(), sim.accessToken()).retry(RetryPolicy.fast(4, 1)).build();
+        client = ThreescaleClient.builder(sim.url(), sim.accessToken()).retry(dev.maas.installer.testing.FastRetries.threescale(4, 1)).build();
     }
 
     @AfterEach

@@ -7,6 +7,9 @@ import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
+import dev.maas.installer.testing.FxWait;
+import dev.maas.installer.testing.StartsJavaFx;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.ui.model.ConnectionInfo;
 import dev.maas.installer.ui.model.WizardViewModel;
 import javafx.application.Application;
@@ -28,7 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -38,6 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Closing and coming back (issue 17, rule 10): closing the window with the sandbox running asks whether to keep it
  * or discard it, and coming back opens on an overview of what is installed, read-only.
  */
+@StartsSandbox
+@StartsJavaFx
 @ExtendWith(ApplicationExtension.class)
 class ClosingAndComingBackFxTest {
     @TempDir
@@ -114,7 +118,7 @@ class ClosingAndComingBackFxTest {
     }
 
     @Test
-    void closingWithTheSandboxRunningAsksAndDiscardDeletesIt(FxRobot robot) throws Exception {
+    void closingWithTheSandboxRunningAsksAndDiscardUsesTheSandboxsOwnDiscard(FxRobot robot) throws Exception {
         show(robot, withSandbox());
         shell.sandboxes().start().get(10, TimeUnit.SECONDS);
         Path sandbox = dir.resolve("sandbox");
@@ -135,7 +139,10 @@ class ClosingAndComingBackFxTest {
         assertThat(window.isShowing()).isFalse();
         shell.close();   // what the app does once its window closed
         assertThat(stopped).hasValue(1);
-        assertThat(sandbox).doesNotExist();
+        // Sandbox.discard: what the sandbox kept (here Keycloak's data) is gone; the files a start writes again
+        // (its kubeconfig) are left for that start
+        assertThat(sandbox.resolve("keycloak-data")).doesNotExist();
+        assertThat(sandbox.resolve("kubeconfig")).exists();
     }
 
     @Test
@@ -172,7 +179,7 @@ class ClosingAndComingBackFxTest {
         assertThat(model.page()).as("not connected yet").isEqualTo(WizardViewModel.Page.CONNECT);
         robot.interact(() -> model.connectionProperty().set(new ConnectionInfo("https://api.example:6443", "admin",
                 false)));
-        waitUntil(() -> model.page() == WizardViewModel.Page.OVERVIEW && !model.run().isRunning());
+        FxWait.until(15, () -> model.page() == WizardViewModel.Page.OVERVIEW && !model.run().isRunning());
 
         assertThat(label(robot, "#overviewSummary").getText())
                 .isEqualTo("2 of 3 stages installed (1 of them drifted: changed since they were applied),"
@@ -187,7 +194,7 @@ class ClosingAndComingBackFxTest {
                 .isEqualTo(dev.maas.installer.engine.run.Operation.VERIFY);
         // Next: the review of what Apply all would still change; Back: the welcome page
         robot.clickOn("#journeyNext");
-        waitUntil(() -> model.page() == WizardViewModel.Page.REVIEW && !model.run().isRunning());
+        FxWait.until(15, () -> model.page() == WizardViewModel.Page.REVIEW && !model.run().isRunning());
         robot.interact(() -> shell.journey().showOverview());
         robot.clickOn("#journeyBack");
         WaitForAsyncUtils.waitForFxEvents();
@@ -201,7 +208,7 @@ class ClosingAndComingBackFxTest {
         WizardViewModel model = shell.model();
         robot.interact(() -> model.connectionProperty().set(new ConnectionInfo("https://127.0.0.1:40123", "sandbox",
                 true)));
-        waitUntil(() -> model.page() == WizardViewModel.Page.OVERVIEW && !model.run().isRunning());
+        FxWait.until(15, () -> model.page() == WizardViewModel.Page.OVERVIEW && !model.run().isRunning());
         assertThat(label(robot, "#overviewSummary").getText()).startsWith("1 of 2 stages installed");
     }
 
@@ -211,9 +218,4 @@ class ClosingAndComingBackFxTest {
     }
 
     private static Label label(FxRobot robot, String query) { return robot.lookup(query).queryAs(Label.class); }
-
-    private static void waitUntil(Callable<Boolean> condition) throws Exception {
-        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
-        WaitForAsyncUtils.waitForFxEvents();
-    }
 }

@@ -17,6 +17,8 @@ import dev.maas.installer.engine.TargetSystem;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.logging.LogLine;
 import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.testing.FxWait;
+import dev.maas.installer.testing.StartsJavaFx;
 import dev.maas.installer.ui.model.ConnectionViewModel;
 import dev.maas.installer.ui.model.StageStatus;
 import dev.maas.installer.ui.model.WizardViewModel;
@@ -47,7 +49,6 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -55,6 +56,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The Connect page, headless: the context picker, connecting to a mock API server (header, sandbox badge, the client
  * the runs get), the fingerprint trust flow against a self-signed TLS server, and the token kept out of sight.
  */
+@StartsJavaFx
 @ExtendWith(ApplicationExtension.class)
 class ConnectPageFxTest {
     private static final long TIMEOUT_S = 20;
@@ -359,12 +361,7 @@ class ConnectPageFxTest {
     private static Label label(FxRobot robot, String query) { return robot.lookup(query).queryAs(Label.class); }
 
     private void waitUntil(Callable<Boolean> condition) throws Exception {
-        try {
-            WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
-        } catch (java.util.concurrent.TimeoutException e) {
-            String seen = WaitForAsyncUtils.asyncFx(() -> connection.state() + ": " + connection.statusTextProperty().get()
-                    + " / " + connection.errorMessageProperty().get()).get(TIMEOUT_S, TimeUnit.SECONDS);
-            throw new AssertionError("timed out; the Connect page says " + seen, e);
-        }
+        FxWait.until(TIMEOUT_S, condition, () -> "the Connect page says " + connection.state() + ": "
+                + connection.statusTextProperty().get() + " / " + connection.errorMessageProperty().get());
     }
 }

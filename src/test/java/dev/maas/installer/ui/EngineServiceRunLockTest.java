@@ -6,6 +6,7 @@ import dev.maas.installer.engine.run.RunEvent;
 import dev.maas.installer.engine.run.RunReport;
 import dev.maas.installer.engine.run.StageResult.Outcome;
 import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The wizard's apply holds the same run lock as the CLI's: a held lock fails the run, naming the holder. */
+@StartsSandbox
 class EngineServiceRunLockTest {
     private static TestCluster cluster;
     private static KubernetesClient client;

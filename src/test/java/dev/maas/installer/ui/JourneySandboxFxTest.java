@@ -11,6 +11,9 @@ import dev.maas.installer.engine.config.ConfigLoader;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.diagnostics.Diagnostics;
 import dev.maas.installer.engine.run.RunReport;
+import dev.maas.installer.testing.FxWait;
+import dev.maas.installer.testing.StartsJavaFx;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.ui.model.ConnectionViewModel;
 import dev.maas.installer.ui.model.JourneyViewModel;
 import dev.maas.installer.ui.model.LiveState;
@@ -55,6 +58,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * sandbox (with its Keycloak); then the app "starts again" (a new shell on the same sandbox) and sees every stage
  * verified done from the live cluster; then one stage is rerun from the stage list. One sandbox for the class.
  */
+@StartsSandbox
+@StartsJavaFx
 @ExtendWith(ApplicationExtension.class)
 class JourneySandboxFxTest {
     private static final long TIMEOUT_S = 240;
@@ -482,14 +487,9 @@ class JourneySandboxFxTest {
     }
 
     private static void waitUntil(Callable<Boolean> condition, WizardShell s, long timeoutS) throws Exception {
-        try {
-            WaitForAsyncUtils.waitFor(timeoutS, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
-        } catch (java.util.concurrent.TimeoutException e) {
-            String seen = WaitForAsyncUtils.asyncFx(() -> "page " + s.model().page() + ", run "
-                    + s.model().run().overallTextProperty().get() + ", connection " + s.connection().state() + ": "
-                    + s.connection().statusTextProperty().get() + "\n" + describe(s.model())).get(30, TimeUnit.SECONDS);
-            throw new AssertionError("timed out; the wizard says " + seen, e);
-        }
+        FxWait.until(timeoutS, condition, () -> "the wizard says page " + s.model().page() + ", run "
+                + s.model().run().overallTextProperty().get() + ", connection " + s.connection().state() + ": "
+                + s.connection().statusTextProperty().get() + "\n" + describe(s.model()));
     }
 
     /** A TLS context trusting the certificates of a PEM bundle (host names verified as always). */

@@ -4,6 +4,9 @@ import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.run.Operation;
 import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.testing.FxWait;
+import dev.maas.installer.testing.StartsJavaFx;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.ui.model.StageStatus;
 import dev.maas.installer.ui.model.ThemeViewModel;
 import dev.maas.installer.ui.model.WizardViewModel;
@@ -33,7 +36,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,6 +45,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * every assertion checks what the keys did: the page shown, the focused control, the run started or cancelled, the
  * theme switched and remembered.
  */
+@StartsSandbox
+@StartsJavaFx
 @ExtendWith(ApplicationExtension.class)
 class KeyboardFxTest {
     private static final long TIMEOUT_S = 15;
@@ -181,7 +185,7 @@ class KeyboardFxTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(focusId()).as("a page without inputs starts at Plan").isEqualTo("planButton");
         robot.push(KeyCode.SPACE);
-        waitUntil(() -> model.stage("alpha").status() == StageStatus.PLANNED && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> model.stage("alpha").status() == StageStatus.PLANNED && !model.run().isRunning());
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(focusId()).as("the focus comes back to Plan after the run").isEqualTo("planButton");
 
@@ -191,19 +195,19 @@ class KeyboardFxTest {
         assertThat(focusId()).isEqualTo("applyButton");
         robot.push(KeyCode.SPACE);
         assertThat(alpha.paused.await(TIMEOUT_S, TimeUnit.SECONDS)).isTrue();
-        waitUntil(() -> model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> model.run().isRunning());
         robot.push(KeyCode.ESCAPE);
-        waitUntil(() -> model.run().cancelRequestedProperty().get());
+        FxWait.until(TIMEOUT_S, () -> model.run().cancelRequestedProperty().get());
         alpha.gate.countDown();
-        waitUntil(() -> model.stage("alpha").status() == StageStatus.CANCELLED && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> model.stage("alpha").status() == StageStatus.CANCELLED && !model.run().isRunning());
         assertThat(alpha.stepsRun).containsExactly(1);
 
         robot.push(KeyCode.ALT, KeyCode.R);
-        waitUntil(() -> model.stage("alpha").status() == StageStatus.OK && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> model.stage("alpha").status() == StageStatus.OK && !model.run().isRunning());
         assertThat(alpha.stepsRun).as("Alt+R reran the stage").containsExactly(1, 1, 2, 3);
 
         robot.push(KeyCode.ALT, KeyCode.V);
-        waitUntil(() -> !model.stage("alpha").checks().isEmpty() && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> !model.stage("alpha").checks().isEmpty() && !model.run().isRunning());
         assertThat(model.stage("alpha").checks()).extracting(c -> c.name()).containsExactly("exists");
     }
 
@@ -220,7 +224,7 @@ class KeyboardFxTest {
         robot.interact(() -> model.connectionProperty().set(
                 new dev.maas.installer.ui.model.ConnectionInfo("https://127.0.0.1:40123", "sandbox", true)));
         robot.push(KeyCode.F5);
-        waitUntil(() -> !model.run().isRunning() && model.stages().stream()
+        FxWait.until(TIMEOUT_S, () -> !model.run().isRunning() && model.stages().stream()
                 .allMatch(s -> s.status() == StageStatus.OK));
         assertThat(model.stages()).allMatch(s -> !s.checks().isEmpty());
         assertThat(alpha.stepsRun).as("verify changes nothing").isEmpty();
@@ -249,7 +253,7 @@ class KeyboardFxTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(menu.isShowing()).isTrue();
         robot.push(KeyCode.DOWN).push(KeyCode.DOWN).push(KeyCode.ENTER);
-        waitUntil(() -> model.lastReportProperty().get() != null && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> model.lastReportProperty().get() != null && !model.run().isRunning());
         assertThat(menu.isShowing()).isFalse();
         assertThat(model.lastReportProperty().get().operation()).isEqualTo(Operation.VERIFY);
         assertThat(model.stage("gamma").checks()).extracting(c -> c.name()).containsExactly("exists");
@@ -262,7 +266,7 @@ class KeyboardFxTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(menu.isShowing()).as("the Menu key opens it too").isTrue();
         robot.push(KeyCode.DOWN).push(KeyCode.ENTER);
-        waitUntil(() -> model.stage("gamma").status() == StageStatus.OK && !gamma.stepsRun.isEmpty()
+        FxWait.until(TIMEOUT_S, () -> model.stage("gamma").status() == StageStatus.OK && !gamma.stepsRun.isEmpty()
                 && !model.run().isRunning());
         assertThat(model.lastReportProperty().get().operation()).isEqualTo(Operation.APPLY);
         assertThat(gamma.stepsRun).containsExactly(1);
@@ -275,7 +279,7 @@ class KeyboardFxTest {
         alpha.pauseAfterStep = 1;
         robot.interact(() -> model.runStage(Operation.APPLY, "alpha"));
         assertThat(alpha.paused.await(TIMEOUT_S, TimeUnit.SECONDS)).isTrue();
-        waitUntil(() -> model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> model.run().isRunning());
         robot.push(KeyCode.SHIFT, KeyCode.F10);
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(menu.isShowing()).isTrue();
@@ -286,9 +290,9 @@ class KeyboardFxTest {
         robot.push(KeyCode.SHIFT, KeyCode.F10);
         WaitForAsyncUtils.waitForFxEvents();
         robot.push(KeyCode.DOWN).push(KeyCode.DOWN).push(KeyCode.DOWN).push(KeyCode.ENTER);
-        waitUntil(() -> model.run().cancelRequestedProperty().get());
+        FxWait.until(TIMEOUT_S, () -> model.run().cancelRequestedProperty().get());
         alpha.gate.countDown();
-        waitUntil(() -> model.stage("alpha").status() == StageStatus.CANCELLED && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> model.stage("alpha").status() == StageStatus.CANCELLED && !model.run().isRunning());
         assertThat(alpha.stepsRun).containsExactly(1);
     }
 
@@ -434,7 +438,7 @@ class KeyboardFxTest {
         connect(robot);
         robot.interact(() -> model.showPage(WizardViewModel.Page.REVIEW));
         WaitForAsyncUtils.waitForFxEvents();
-        waitUntil(() -> !model.run().isRunning()); // the review page's plan
+        FxWait.until(TIMEOUT_S, () -> !model.run().isRunning()); // the review page's plan
         robot.interact(() -> robot.lookup("#journeyBack").query().requestFocus());
         robot.push(KeyCode.ALT, KeyCode.A);
         WaitForAsyncUtils.waitForFxEvents();
@@ -442,8 +446,8 @@ class KeyboardFxTest {
         assertThat(robot.lookup("#reviewConfirm").query().isVisible()).as("Alt+A asked to confirm").isTrue();
         assertThat(alpha.stepsRun).as("nothing applied before the confirmation").isEmpty();
         robot.push(KeyCode.ALT, KeyCode.O);
-        waitUntil(() -> alpha.stepsRun.size() == 3 && !model.run().isRunning());
-        waitUntil(() -> shell.journey().appliedProperty().get() && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> alpha.stepsRun.size() == 3 && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> shell.journey().appliedProperty().get() && !model.run().isRunning());
         // Alt+O ran Apply all, then the verify that follows every apply all
         assertThat(model.lastReportProperty().get().operation()).isEqualTo(Operation.VERIFY);
         assertThat(model.page()).isEqualTo(WizardViewModel.Page.APPLY);
@@ -477,13 +481,13 @@ class KeyboardFxTest {
         assertThat(text("#journeyStep")).isEqualTo("Step 3 of 9: Test stage alpha");
 
         robot.push(KeyCode.ALT, KeyCode.T);
-        waitUntil(() -> alpha.stepsRun.size() == 3 && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> alpha.stepsRun.size() == 3 && !model.run().isRunning());
         assertThat(alpha.stepsRun).as("Alt+T reran the selected stage").containsExactly(1, 2, 3);
         assertThat(beta.stepsRun).as("and only that one").isEmpty();
 
         var before = model.lastReportProperty().get();
         robot.push(KeyCode.ALT, KeyCode.F);
-        waitUntil(() -> model.lastReportProperty().get() != before && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> model.lastReportProperty().get() != before && !model.run().isRunning());
         assertThat(model.lastReportProperty().get().operation()).as("Alt+F is Refresh").isEqualTo(Operation.VERIFY);
         assertThat(alpha.stepsRun).as("Refresh changes nothing").hasSize(3);
     }
@@ -585,7 +589,7 @@ class KeyboardFxTest {
         robot.interact(() -> model.connectionProperty().set(
                 new dev.maas.installer.ui.model.ConnectionInfo("https://127.0.0.1:40123", "sandbox", true)));
         // connecting verifies every stage
-        waitUntil(() -> !model.run().isRunning() && model.stages().stream()
+        FxWait.until(TIMEOUT_S, () -> !model.run().isRunning() && model.stages().stream()
                 .allMatch(s -> s.status() == StageStatus.OK));
     }
 
@@ -621,9 +625,5 @@ class KeyboardFxTest {
             assertThat(list.getBorder().getStrokes().get(0).getWidths().getTop()).isEqualTo(2);
             return (Color) list.getBorder().getStrokes().get(0).getTopStroke();
         }).get(TIMEOUT_S, TimeUnit.SECONDS);
-    }
-
-    private static void waitUntil(Callable<Boolean> condition) throws Exception {
-        WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
     }
 }

@@ -7,6 +7,8 @@ import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
+import dev.maas.installer.testing.FxWait;
+import dev.maas.installer.testing.StartsJavaFx;
 import dev.maas.installer.ui.model.WindowPlacement;
 import dev.maas.installer.ui.model.WizardViewModel;
 import dev.maas.installer.ui.view.WindowMemory;
@@ -30,8 +32,6 @@ import org.testfx.util.WaitForAsyncUtils;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,6 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a stage page has one scroll with its checks as rows (failures first, open, statuses in words), pages open at
  * their title, and the log is a drawer.
  */
+@StartsJavaFx
 @ExtendWith(ApplicationExtension.class)
 class LayoutFxTest {
     @TempDir
@@ -67,6 +68,35 @@ class LayoutFxTest {
             return checks;
         }
     };
+    private static final String LONG = "the Keycloak client's redirect URIs were changed by hand and no longer match what"
+            + " the developer portal needs: https://models.apps.example.com/auth/callback,"
+            + " https://models-admin.apps.example.com/p/admin/auth/callback, and three more addresses";
+    private final Stage wordy = new Stage() {
+        @Override public String id() { return "wordy"; }
+
+        @Override public String title() { return "Wordy stage"; }
+
+        @Override public List<String> dependencies() { return List.of(); }
+
+        @Override
+        public List<Change> plan(StageContext ctx) {
+            java.util.Map<String, dev.maas.installer.engine.FieldChange> fields = new java.util.LinkedHashMap<>();
+            fields.put("redirectUris", dev.maas.installer.engine.FieldChange.of("[https://a.example.com/*]",
+                    "[https://models.apps.example.com/auth/callback, https://models-admin.apps.example.com/p/admin"
+                            + "/auth/callback, https://models.apps.example.com/oauth/callback]"));
+            fields.put("webOrigins", dev.maas.installer.engine.FieldChange.of(null, "[+]"));
+            return List.of(new Change(dev.maas.installer.engine.Action.UPDATE,
+                    dev.maas.installer.engine.TargetSystem.KEYCLOAK, "Client",
+                    "3scale-client-with-a-rather-long-name-in-realm-maas-for-the-developer-portal", fields));
+        }
+
+        @Override public List<Change> apply(StageContext ctx, Progress p) { return List.of(); }
+
+        @Override
+        public List<Check> verify(StageContext ctx) {
+            return List.of(Check.retryable("client redirect URIs", LONG, Fix.rerunStage("wordy", "apply it again")));
+        }
+    };
     private WizardShell shell;
     private WizardViewModel model;
     private javafx.stage.Stage window;
@@ -75,7 +105,7 @@ class LayoutFxTest {
     void start(javafx.stage.Stage window) {
         this.window = window;
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
-        shell = WizardShell.builder().stages(List.of(mixed, new TestStage("other", 1))).build();
+        shell = WizardShell.builder().stages(List.of(mixed, new TestStage("other", 1), wordy)).build();
         model = shell.model();
         window.setScene(shell.scene(1280, 768));
         window.show();
@@ -141,7 +171,7 @@ class LayoutFxTest {
     void aStagePageHasOneScrollWithItsChecksAsRowsFailuresFirstInWords(FxRobot robot) throws Exception {
         robot.interact(() -> model.select("mixed"));
         robot.clickOn("#verifyButton");
-        waitUntil(() -> !model.run().isRunning() && !model.stage("mixed").checks().isEmpty());
+        FxWait.until(15, () -> !model.run().isRunning() && !model.stage("mixed").checks().isEmpty());
         ScrollPane page = robot.lookup("#stagePage").queryAs(ScrollPane.class);
         assertThat(inside(page.getContent(), ScrollPane.class)).as("no scroll inside the page's scroll").isEmpty();
         assertThat(inside(page.getContent(), javafx.scene.control.TableView.class)).as("no table that scrolls").isEmpty();
@@ -171,6 +201,51 @@ class LayoutFxTest {
         robot.interact(() -> model.showStagePage());
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(page.getVvalue()).isEqualTo(page.getVmin());
+    }
+
+    @Test
+    void longTextIsCutWithAnEllipsisAndShownWholeInTheTooltipAndTheOpenedRow(FxRobot robot) throws Exception {
+        robot.interact(() -> model.select("wordy"));
+        robot.clickOn("#planButton");
+        FxWait.until(15, () -> !model.run().isRunning() && !model.stage("wordy").changes().isEmpty());
+        robot.clickOn("#verifyButton");
+        FxWait.until(15, () -> !model.run().isRunning() && !model.stage("wordy").checks().isEmpty());
+        ScrollPane page = robot.lookup("#stagePage").queryAs(ScrollPane.class);
+
+        TitledPane check = (TitledPane) robot.lookup("#checksTable").queryAs(VBox.class).getChildren().get(0);
+        javafx.scene.layout.HBox head = (javafx.scene.layout.HBox) check.getGraphic();
+        Labeled summary = (Labeled) head.getChildren().get(2);
+        assertThat(summary.getText()).isEqualTo(LONG);
+        assertThat(summary.getWidth()).as("one line, cut to the row's width").isLessThan(summary.prefWidth(-1));
+        assertThat(head.localToScene(head.getBoundsInLocal()).getMaxX()).as("the row stays inside the page")
+                .isLessThanOrEqualTo(page.localToScene(page.getBoundsInLocal()).getMaxX());
+        assertThat(head.getProperties().get("fullText")).isEqualTo("Failed, can be retried: client redirect URIs - "
+                + LONG);
+        robot.moveTo(summary);
+        WaitForAsyncUtils.waitForFxEvents();
+        // Tooltip.install keeps it in the node's properties under this key
+        assertThat(head.getProperties().get("javafx.scene.control.Tooltip")).isInstanceOf(
+                javafx.scene.control.Tooltip.class).extracting(t -> ((javafx.scene.control.Tooltip) t).getText()).isEqualTo("Failed, can be retried: client redirect"
+                        + " URIs - " + LONG);
+        assertThat(check.isExpanded()).isTrue();
+        assertThat(text(check.getContent())).as("the opened row says it all").contains(LONG);
+
+        // a change's fields, when opened: each whole, wrapped, none cut
+        TitledPane change = (TitledPane) robot.lookup("#planTable").queryAs(VBox.class).getChildren().get(0);
+        assertThat(text(change.getGraphic())).startsWith("Update keycloak Client 3scale-client").endsWith("2 fields");
+        robot.interact(() -> change.setExpanded(true));
+        WaitForAsyncUtils.waitForFxEvents();
+        List<Labeled> fieldRows = inside(change.getContent(), Labeled.class);
+        assertThat(fieldRows).extracting(Labeled::getText).containsExactly(
+                "redirectUris: [https://a.example.com/*] → [https://models.apps.example.com/auth/callback,"
+                        + " https://models-admin.apps.example.com/p/admin/auth/callback,"
+                        + " https://models.apps.example.com/oauth/callback]",
+                "webOrigins: (unset) → [+]");
+        for (Labeled f : fieldRows) {
+            assertThat(f.isWrapText()).isTrue();
+            assertThat(f.getHeight()).as(f.getText() + " is not cut").isGreaterThanOrEqualTo(f.prefHeight(f.getWidth())
+                    - 0.5);
+        }
     }
 
     @Test
@@ -224,10 +299,5 @@ class LayoutFxTest {
                 collect(c, type, found);
             }
         }
-    }
-
-    private static void waitUntil(Callable<Boolean> condition) throws Exception {
-        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
-        WaitForAsyncUtils.waitForFxEvents();
     }
 }

@@ -6,6 +6,9 @@ import dev.maas.installer.cluster.TrustStore;
 import dev.maas.installer.engine.Check;
 import dev.maas.installer.engine.CheckStatus;
 import dev.maas.installer.engine.StageIds;
+import dev.maas.installer.testing.FxWait;
+import dev.maas.installer.testing.StartsJavaFx;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.ui.model.ConnectionInfo;
 import dev.maas.installer.ui.model.ConnectionViewModel;
 import dev.maas.installer.ui.model.SandboxViewModel;
@@ -40,6 +43,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * through the Connect page and runs the real preflight stage against it over HTTP; "Use the local sandbox" does the
  * same on demand; the sandbox stops with the shell. Headless, against the real sandbox.
  */
+@StartsSandbox
+@StartsJavaFx
 @ExtendWith(ApplicationExtension.class)
 class SandboxWizardFxTest {
     /** The sandbox starts in a few seconds; a busy machine gets more. */
@@ -236,14 +241,8 @@ class SandboxWizardFxTest {
     private static Label label(FxRobot robot, String query) { return robot.lookup(query).queryAs(Label.class); }
 
     private static void waitUntil(Callable<Boolean> condition, WizardShell s) throws Exception {
-        try {
-            WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
-        } catch (java.util.concurrent.TimeoutException e) {
-            String seen = WaitForAsyncUtils.asyncFx(() -> "sandbox " + s.sandbox().state() + ": "
-                    + s.sandbox().statusTextProperty().get() + " / connection " + s.connection().state() + ": "
-                    + s.connection().statusTextProperty().get() + " " + s.connection().errorMessageProperty().get())
-                    .get(TIMEOUT_S, TimeUnit.SECONDS);
-            throw new AssertionError("timed out; the wizard says " + seen, e);
-        }
+        FxWait.until(TIMEOUT_S, condition, () -> "the wizard says sandbox " + s.sandbox().state() + ": "
+                + s.sandbox().statusTextProperty().get() + " / connection " + s.connection().state() + ": "
+                + s.connection().statusTextProperty().get() + " " + s.connection().errorMessageProperty().get());
     }
 }

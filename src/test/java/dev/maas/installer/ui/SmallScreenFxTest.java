@@ -1,5 +1,8 @@
 package dev.maas.installer.ui;
 
+import dev.maas.installer.testing.FxWait;
+import dev.maas.installer.testing.StartsJavaFx;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.ui.model.ConnectionViewModel;
 import dev.maas.installer.ui.model.StageViewModel;
 import dev.maas.installer.ui.model.WizardViewModel;
@@ -43,6 +46,8 @@ import static org.assertj.core.api.Assertions.within;
  * summary pages, every button, field, box and list (and the Back/Next bar's step and reason) is inside the window or
  * can be scrolled into view, is big enough, shows its whole label, and does not overlap another one.
  */
+@StartsSandbox
+@StartsJavaFx
 @ExtendWith(ApplicationExtension.class)
 class SmallScreenFxTest {
     private static final double MIN_SCROLL_VIEWPORT = 100;
@@ -166,7 +171,7 @@ class SmallScreenFxTest {
     void anEmptyStatusLineTakesNoRoomAndOneWithTextIsShown(FxRobot robot) throws Exception {
         // the summary page: its buttons' status lines (credentials, diagnostics) sit between the buttons and the links
         fx(() -> model.showPage(WizardViewModel.Page.SUMMARY));
-        waitUntil(() -> !shell.summary().linksStatusProperty().get().startsWith("Looking"));
+        FxWait.until(15, () -> !shell.summary().linksStatusProperty().get().startsWith("Looking"));
         assertThat(statusLine("#summaryCredentialsStatus")).isEqualTo("hidden");
         assertThat(statusLine("#summaryDiagnosticsStatus")).isEqualTo("hidden");
         assertThat(gapUnder("#summaryShowCredentials", "#summaryLinks"))
@@ -176,7 +181,7 @@ class SmallScreenFxTest {
 
         // not connected: reading the credentials fails, and the status line says so, between buttons and links
         fx(() -> shell.summary().showCredentials());
-        waitUntil(() -> shell.summary().credentialsStatusProperty().get().startsWith("Could not"));
+        FxWait.until(15, () -> shell.summary().credentialsStatusProperty().get().startsWith("Could not"));
         assertThat(statusLine("#summaryCredentialsStatus")).startsWith("shown: Could not read the credentials");
         assertThat(gapUnder("#summaryShowCredentials", "#summaryLinks"))
                 .as("the shown status line takes its room").isGreaterThan(20);
@@ -188,14 +193,14 @@ class SmallScreenFxTest {
         fx(() -> model.showPage(WizardViewModel.Page.REVIEW));
         assertThat(statusLine("#reviewExportStatus")).isEqualTo("hidden");
         fx(() -> shell.review().export(dir.resolve("exported.yaml")));
-        waitUntil(() -> shell.review().exportStatusProperty().get().startsWith("Exported"));
+        FxWait.until(15, () -> shell.review().exportStatusProperty().get().startsWith("Exported"));
         assertThat(statusLine("#reviewExportStatus")).startsWith("shown: Exported to ");
         String planStatus = shell.review().statusProperty().get();
         assertThat(statusLine("#reviewStatus")).isEqualTo(planStatus.isEmpty() ? "hidden" : "shown: " + planStatus);
 
         // the apply page before Apply all: the overall state (of the review's plan) is shown, "Every stage is
         // applied" is not
-        waitUntil(() -> !model.run().isRunning());
+        FxWait.until(15, () -> !model.run().isRunning());
         fx(() -> model.showPage(WizardViewModel.Page.APPLY));
         assertThat(statusLine("#applyOverall")).isEqualTo("shown: " + model.run().overallTextProperty().get());
         assertThat(statusLine("#applyDone")).isEqualTo("hidden");
@@ -223,10 +228,6 @@ class SmallScreenFxTest {
             scene.getRoot().layout();
             return sceneBounds(scene.lookup(below)).getMinY() - sceneBounds(scene.lookup(above)).getMaxY();
         }).get(15, TimeUnit.SECONDS);
-    }
-
-    private static void waitUntil(java.util.concurrent.Callable<Boolean> condition) throws Exception {
-        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
     }
 
     /**

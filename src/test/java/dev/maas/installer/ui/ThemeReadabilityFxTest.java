@@ -8,6 +8,9 @@ import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.run.Operation;
 import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.testing.FxWait;
+import dev.maas.installer.testing.StartsJavaFx;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.ui.model.ConnectionInfo;
 import dev.maas.installer.ui.model.StageStatus;
 import dev.maas.installer.ui.model.StageViewModel;
@@ -32,7 +35,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,6 +44,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * it: stage statuses in their colours, the sandbox badge, the "What to do" box, warning and error log lines, the
  * header, buttons and inputs. Colours are read from the nodes after CSS, backgrounds composited where translucent.
  */
+@StartsSandbox
+@StartsJavaFx
 @ExtendWith(ApplicationExtension.class)
 class ThemeReadabilityFxTest {
     private static final long TIMEOUT_S = 15;
@@ -97,18 +101,18 @@ class ThemeReadabilityFxTest {
         // statuses ok, failed, skipped, not available, then planned and warning; warnings and errors in the log
         gamma.fail = true;
         robot.interact(() -> model.runAll(Operation.APPLY));
-        waitUntil(() -> !model.run().isRunning() && model.stage("delta").status() == StageStatus.SKIPPED);
+        FxWait.until(TIMEOUT_S, () -> !model.run().isRunning() && model.stage("delta").status() == StageStatus.SKIPPED);
         robot.interact(() -> {
             model.select("beta");
             model.plan();
         });
-        waitUntil(() -> !model.run().isRunning() && model.stage("beta").status() == StageStatus.PLANNED);
+        FxWait.until(TIMEOUT_S, () -> !model.run().isRunning() && model.stage("beta").status() == StageStatus.PLANNED);
         alpha.warnOnVerify = true;
         robot.interact(() -> {
             model.select("alpha");
             model.verify();
         });
-        waitUntil(() -> !model.run().isRunning() && model.stage("alpha").status() == StageStatus.WARNING);
+        FxWait.until(TIMEOUT_S, () -> !model.run().isRunning() && model.stage("alpha").status() == StageStatus.WARNING);
         robot.interact(() -> model.connectionProperty().set(
                 new ConnectionInfo("https://127.0.0.1:40123", "sandbox", true)));
         assertThat(model.stages()).extracting(StageViewModel::status).containsExactly(StageStatus.WARNING,
@@ -148,7 +152,7 @@ class ThemeReadabilityFxTest {
             for (WizardViewModel.Page p : List.of(WizardViewModel.Page.WELCOME, WizardViewModel.Page.APPLY,
                     WizardViewModel.Page.SUMMARY, WizardViewModel.Page.REVIEW)) {
                 robot.interact(() -> model.showPage(p));
-                waitUntil(() -> !model.run().isRunning());
+                FxWait.until(TIMEOUT_S, () -> !model.run().isRunning());
                 WaitForAsyncUtils.waitForFxEvents();
                 problems.addAll(WaitForAsyncUtils.asyncFx(() -> {
                     scene.getRoot().applyCss();
@@ -232,9 +236,5 @@ class ThemeReadabilityFxTest {
 
     private static double channel(double v) {
         return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
-    }
-
-    private static void waitUntil(Callable<Boolean> condition) throws Exception {
-        WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
     }
 }

@@ -1,6 +1,9 @@
 package dev.maas.installer.ui;
 
 import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.testing.FxWait;
+import dev.maas.installer.testing.StartsJavaFx;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.ui.model.TryItViewModel;
 import dev.maas.installer.ui.model.WizardViewModel;
 import javafx.application.Platform;
@@ -28,6 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The summary page's "Try it": the button calls the model off the FX thread, then the page shows the curl command
  * with the key masked until "Reveal key", and the first lines of the answer; "Test everything" shows the report.
  */
+@StartsSandbox
+@StartsJavaFx
 @ExtendWith(ApplicationExtension.class)
 class TryItFxTest {
     private static final String KEY = "0123456789abcdef0123456789abcdef";
@@ -83,12 +88,12 @@ class TryItFxTest {
     @Test
     void tryItShowsTheCurlCommandWithTheKeyMaskedUntilRevealedAndTheAnswer(FxRobot robot) throws Exception {
         fx(() -> shell.model().showPage(WizardViewModel.Page.SUMMARY));
-        waitUntil(() -> robot.lookup("#tryIt-granite").tryQuery().isPresent());
+        FxWait.until(15, () -> robot.lookup("#tryIt-granite").tryQuery().isPresent());
         assertThat(calls).contains("models fx=false");
 
         scrollTo(robot, "#tryIt-granite");
         robot.clickOn("#tryIt-granite");
-        waitUntil(() -> shell.tryIt().rows().get(0).statusProperty().get().startsWith("Granite answered"));
+        FxWait.until(15, () -> shell.tryIt().rows().get(0).statusProperty().get().startsWith("Granite answered"));
         assertThat(calls).contains("try granite fx=false");
         TextField curl = robot.lookup("#tryItCurl-granite").queryAs(TextField.class);
         assertThat(curl.getText()).contains("Bearer " + TryItViewModel.MASKED).doesNotContain(KEY)
@@ -108,7 +113,7 @@ class TryItFxTest {
 
         scrollTo(robot, "#tryItAll");
         robot.clickOn("#tryItAll");
-        waitUntil(() -> shell.tryIt().allReportProperty().get().startsWith("PASS"));
+        FxWait.until(15, () -> shell.tryIt().allReportProperty().get().startsWith("PASS"));
         assertThat(calls).contains("all fx=false");
         assertThat(robot.lookup("#tryItAllReport").queryAs(TextArea.class).getText()).contains("2 of 2 models");
 
@@ -141,9 +146,5 @@ class TryItFxTest {
     private static void fx(Runnable r) throws Exception {
         WaitForAsyncUtils.asyncFx(r).get(15, TimeUnit.SECONDS);
         WaitForAsyncUtils.waitForFxEvents();
-    }
-
-    private static void waitUntil(java.util.concurrent.Callable<Boolean> condition) throws Exception {
-        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
     }
 }

@@ -9,6 +9,9 @@ import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.TargetSystem;
+import dev.maas.installer.testing.FxWait;
+import dev.maas.installer.testing.StartsJavaFx;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.ui.model.ConnectionInfo;
 import dev.maas.installer.ui.model.LiveState;
 import dev.maas.installer.ui.model.StageStatus;
@@ -33,7 +36,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +47,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * only when they can work (with the reason), a per-stage timeline during apply, a verify right after apply whose
  * result is what the list shows, and summary links that open the browser and say so.
  */
+@StartsSandbox
+@StartsJavaFx
 @ExtendWith(ApplicationExtension.class)
 class WizardFeedbackFxTest {
     private static final long TIMEOUT_S = 20;
@@ -59,6 +63,8 @@ class WizardFeedbackFxTest {
     private final CountDownLatch keycloakStarting = new CountDownLatch(1);
     private final CountDownLatch releaseSandbox = new CountDownLatch(1);
     private final Queue<String> opened = new ConcurrentLinkedQueue<>();
+    /** Set: the opener fails as the app's does on a desktop without a web browser. */
+    private volatile String noBrowser;
     private WizardShell shell;
     private WizardViewModel model;
 
@@ -128,7 +134,12 @@ class WizardFeedbackFxTest {
                         throw new IllegalStateException("no Keycloak distribution");
                     }
                 })
-                .linkOpener(opened::add)
+                .linkOpener(url -> {
+                    if (noBrowser != null) {
+                        throw new IllegalStateException(noBrowser);
+                    }
+                    opened.add(url);
+                })
                 .summaryLookup(new SummaryViewModel.Lookup() {
                     @Override
                     public SummaryViewModel.Links links(dev.maas.installer.engine.config.InstallerConfig c) {
@@ -158,7 +169,7 @@ class WizardFeedbackFxTest {
     void theSandboxStartIsShownAsProgressAndTheGlobalButtonsWaitForAConnection(FxRobot robot) throws Exception {
         robot.interact(() -> shell.windowShown());
         assertThat(keycloakStarting.await(TIMEOUT_S, TimeUnit.SECONDS)).isTrue();
-        waitUntil(() -> label(robot, "#overallText").getText().startsWith("Starting the local sandbox: Keycloak…"));
+        FxWait.until(TIMEOUT_S, () -> label(robot, "#overallText").getText().startsWith("Starting the local sandbox: Keycloak…"));
         // an indeterminate bar with the words, a spinner by the connection, and the seconds so far
         assertThat(robot.lookup("#overallProgress").queryAs(ProgressBar.class).getProgress())
                 .isEqualTo(ProgressBar.INDETERMINATE_PROGRESS);
@@ -173,7 +184,7 @@ class WizardFeedbackFxTest {
 
         // the sandbox fails: the wait ends, the buttons say what to do instead
         releaseSandbox.countDown();
-        waitUntil(() -> !model.waits().isActive());
+        FxWait.until(TIMEOUT_S, () -> !model.waits().isActive());
         assertThat(robot.lookup("#overallProgress").queryAs(ProgressBar.class).getProgress()).isNotNegative();
         assertThat(robot.lookup("#waitIndicator").query().isVisible()).isFalse();
         assertThat(button(robot, "#verifyAllButton").isDisabled()).isTrue();
@@ -181,7 +192,7 @@ class WizardFeedbackFxTest {
 
         // connected: they work, and their tooltips say what they do
         robot.interact(() -> model.connectionProperty().set(SANDBOX));
-        waitUntil(() -> !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> !model.run().isRunning());
         assertThat(button(robot, "#verifyAllButton").isDisabled()).isFalse();
         assertThat(button(robot, "#verifyAllButton").getTooltip().getText()).startsWith("Verify every stage");
         assertThat(label(robot, "#allUnavailableReason").isVisible()).isFalse();
@@ -190,10 +201,10 @@ class WizardFeedbackFxTest {
     @Test
     void applyShowsATimelineAndTheVerifyAfterItIsWhatTheListShows(FxRobot robot) throws Exception {
         robot.interact(() -> model.connectionProperty().set(SANDBOX));
-        waitUntil(() -> !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> !model.run().isRunning());
         second.drifted = true;   // applied, but the live system does not hold what was applied
         applyAll(robot);
-        waitUntil(() -> !model.run().isRunning() && !shell.journey().verifyingApplyProperty().get());
+        FxWait.until(TIMEOUT_S, () -> !model.run().isRunning() && !shell.journey().verifyingApplyProperty().get());
 
         // the verify ran right after the apply, and its result is what the list and the apply page show
         List<String> order = List.copyOf(runs);
@@ -216,12 +227,12 @@ class WizardFeedbackFxTest {
     @Test
     void summaryLinksOpenTheBrowserAndSaySoAndCanBeCopied(FxRobot robot) throws Exception {
         robot.interact(() -> model.connectionProperty().set(SANDBOX));
-        waitUntil(() -> !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> !model.run().isRunning());
         applyAll(robot);
-        waitUntil(() -> !model.run().isRunning() && shell.journey().appliedProperty().get());
+        FxWait.until(TIMEOUT_S, () -> !model.run().isRunning() && shell.journey().appliedProperty().get());
         assertThat(label(robot, "#applyDone").isVisible()).isTrue();
         robot.interact(() -> model.showPage(WizardViewModel.Page.SUMMARY));
-        waitUntil(() -> !robot.lookup("#summaryPortalLink").queryAs(Hyperlink.class).isDisabled());
+        FxWait.until(TIMEOUT_S, () -> !robot.lookup("#summaryPortalLink").queryAs(Hyperlink.class).isDisabled());
 
         robot.clickOn("#summaryPortalLink");
         WaitForAsyncUtils.waitForFxEvents();
@@ -237,22 +248,28 @@ class WizardFeedbackFxTest {
         assertThat(label(robot, "#summaryOpenStatus").getText())
                 .isEqualTo("Copied https://admin.example to the clipboard.");
         assertThat(opened).hasSize(1);
+
+        // no browser on this desktop: it says so and puts the link on the clipboard instead
+        noBrowser = "no web browser was found (looked for xdg-open)";
+        robot.clickOn("#summaryPortalLink");
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.interact(() -> clip[0] = Clipboard.getSystemClipboard().getString());
+        assertThat(clip[0]).isEqualTo("https://portal.example");
+        assertThat(label(robot, "#summaryOpenStatus").getText()).isEqualTo("Could not open a browser (no web browser"
+                + " was found (looked for xdg-open)). Copied https://portal.example to the clipboard: paste it into"
+                + " your browser's address bar.");
+        assertThat(opened).hasSize(1);
     }
 
     private void applyAll(FxRobot robot) throws Exception {
         robot.clickOn("#applyAllButton");
-        waitUntil(() -> model.page() == WizardViewModel.Page.REVIEW && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> model.page() == WizardViewModel.Page.REVIEW && !model.run().isRunning());
         robot.clickOn("#reviewApplyAll");
         robot.clickOn("#reviewConfirmApply");
-        waitUntil(() -> model.page() == WizardViewModel.Page.APPLY);
+        FxWait.until(TIMEOUT_S, () -> model.page() == WizardViewModel.Page.APPLY);
     }
 
     private static Button button(FxRobot robot, String query) { return robot.lookup(query).queryAs(Button.class); }
 
     private static Label label(FxRobot robot, String query) { return robot.lookup(query).queryAs(Label.class); }
-
-    private static void waitUntil(Callable<Boolean> condition) throws Exception {
-        WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
-        WaitForAsyncUtils.waitForFxEvents();
-    }
 }

@@ -9,6 +9,9 @@ import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.logging.LogLine;
 import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.testing.FxWait;
+import dev.maas.installer.testing.StartsJavaFx;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.ui.model.ConnectionInfo;
 import dev.maas.installer.ui.model.LogViewModel;
 import dev.maas.installer.ui.model.StageStatus;
@@ -34,13 +37,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The wizard window, headless: navigation, runs end to end, cancel, failures, the log, and threading. */
+@StartsSandbox
+@StartsJavaFx
 @ExtendWith(ApplicationExtension.class)
 class WizardShellFxTest {
     private static final long TIMEOUT_S = 15;
@@ -108,7 +112,7 @@ class WizardShellFxTest {
             alpha.pauseAfterStep = 2;
             robot.clickOn("#applyButton");
             assertThat(alpha.paused.await(TIMEOUT_S, TimeUnit.SECONDS)).isTrue();
-            waitUntil(() -> robot.lookup("#cancelButton").query().isVisible());
+            FxWait.until(TIMEOUT_S, () -> robot.lookup("#cancelButton").query().isVisible());
             // what the portal stage reports while it uploads (the run's own events, on the FX thread)
             robot.interact(() -> model.onEngineEvents(List.of(
                     new dev.maas.installer.engine.run.RunEvent.StepProgress("alpha", 2, 3, longText),
@@ -118,7 +122,7 @@ class WizardShellFxTest {
             assertThat(label(robot, "#stepText").getText()).endsWith("against the CMS");
             assertThat(cancel.getWidth()).as("Cancel's width").isGreaterThanOrEqualTo(cancel.prefWidth(-1) - 0.5);
             alpha.gate.countDown();
-            waitUntil(() -> !model.run().isRunning());
+            FxWait.until(TIMEOUT_S, () -> !model.run().isRunning());
         } finally {
             // TestFX keeps one window for every test class: leave it as wide as it was
             robot.interact(() -> window.setWidth(width));
@@ -267,16 +271,16 @@ class WizardShellFxTest {
         robot.clickOn("#applyButton");
         assertThat(alpha.paused.await(TIMEOUT_S, TimeUnit.SECONDS)).isTrue();
 
-        waitUntil(() -> label(robot, "#stepText").getText().equals("2 of 3: doing step 2 of alpha"));
-        waitUntil(() -> label(robot, "#stepDetail").getText().equals("detail of step 2"));
+        FxWait.until(TIMEOUT_S, () -> label(robot, "#stepText").getText().equals("2 of 3: doing step 2 of alpha"));
+        FxWait.until(TIMEOUT_S, () -> label(robot, "#stepDetail").getText().equals("detail of step 2"));
         assertThat(label(robot, "#stageStatus").getText()).isEqualTo("running");
         assertThat(label(robot, "#overallText").getText()).isEqualTo("Apply: stage 1 of 1, Test stage alpha");
         assertThat(robot.lookup("#cancelButton").query().isVisible()).isTrue();
         assertThat(button(robot, "#planButton").isDisabled()).isTrue();
-        waitUntil(() -> logShows(robot, "alpha finished step 2"));
+        FxWait.until(TIMEOUT_S, () -> logShows(robot, "alpha finished step 2"));
 
         alpha.gate.countDown();
-        waitUntil(() -> model.stage("alpha").status() == StageStatus.OK);
+        FxWait.until(TIMEOUT_S, () -> model.stage("alpha").status() == StageStatus.OK);
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(alpha.stepsRun).containsExactly(1, 2, 3);
         assertThat(label(robot, "#stageStatus").getText()).isEqualTo("OK");
@@ -293,7 +297,7 @@ class WizardShellFxTest {
         assertThat(button(robot, "#rerunButton").isDisabled()).isFalse();
 
         robot.clickOn("#rerunButton");
-        waitUntil(() -> alpha.stepsRun.size() == 6 && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> alpha.stepsRun.size() == 6 && !model.run().isRunning());
     }
 
     @Test
@@ -301,7 +305,7 @@ class WizardShellFxTest {
         alpha.pauseAfterStep = 1;
         robot.clickOn("#applyButton");
         assertThat(alpha.paused.await(TIMEOUT_S, TimeUnit.SECONDS)).isTrue();
-        waitUntil(() -> robot.lookup("#cancelButton").query().isVisible());
+        FxWait.until(TIMEOUT_S, () -> robot.lookup("#cancelButton").query().isVisible());
 
         robot.clickOn("#cancelButton");
         WaitForAsyncUtils.waitForFxEvents();
@@ -309,7 +313,7 @@ class WizardShellFxTest {
         assertThat(label(robot, "#overallText").getText()).contains("cancelling");
         alpha.gate.countDown();
 
-        waitUntil(() -> model.stage("alpha").status() == StageStatus.CANCELLED && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> model.stage("alpha").status() == StageStatus.CANCELLED && !model.run().isRunning());
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(alpha.stepsRun).containsExactly(1);
         assertThat(label(robot, "#stageStatus").getText()).isEqualTo("cancelled");
@@ -323,7 +327,7 @@ class WizardShellFxTest {
         gamma.fail = true;
         connect(robot);   // the global buttons work only when connected
         robot.clickOn("#applyAllButton");
-        waitUntil(() -> model.stage("delta").status() == StageStatus.SKIPPED && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> model.stage("delta").status() == StageStatus.SKIPPED && !model.run().isRunning());
         WaitForAsyncUtils.waitForFxEvents();
 
         assertThat(model.stage("alpha").status()).isEqualTo(StageStatus.OK);
@@ -356,7 +360,7 @@ class WizardShellFxTest {
         gamma.fail = true;
         connect(robot);   // the global buttons work only when connected
         robot.clickOn("#applyAllButton");
-        waitUntil(() -> !model.run().isRunning() && model.stage("delta").status() == StageStatus.SKIPPED);
+        FxWait.until(TIMEOUT_S, () -> !model.run().isRunning() && model.stage("delta").status() == StageStatus.SKIPPED);
         WaitForAsyncUtils.waitForFxEvents();
         ListView<LogLine> list = robot.lookup("#logList").queryListView();
         int all = list.getItems().size();
@@ -399,7 +403,7 @@ class WizardShellFxTest {
     @Test
     void plansAndVerifiesShowingThePreviewAndChecks(FxRobot robot) throws Exception {
         robot.clickOn("#planButton");
-        waitUntil(() -> model.stage("alpha").status() == StageStatus.PLANNED);
+        FxWait.until(TIMEOUT_S, () -> model.stage("alpha").status() == StageStatus.PLANNED);
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(model.stage("alpha").changes()).extracting(Change::name)
                 .containsExactly("alpha-settings", "alpha-client", "alpha-product");
@@ -412,7 +416,7 @@ class WizardShellFxTest {
 
         alpha.warnOnVerify = true;
         robot.clickOn("#verifyButton");
-        waitUntil(() -> model.stage("alpha").status() == StageStatus.WARNING);
+        FxWait.until(TIMEOUT_S, () -> model.stage("alpha").status() == StageStatus.WARNING);
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(model.stage("alpha").checks()).extracting(Check::name).containsExactly("exists", "tls");
         // the rows: the warning first, in words
@@ -427,9 +431,9 @@ class WizardShellFxTest {
     void keyboardShortcutsStartPlanAndApply(FxRobot robot) throws Exception {
         robot.clickOn("Test stage beta");
         robot.press(KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.P).release(KeyCode.P, KeyCode.SHIFT, KeyCode.CONTROL);
-        waitUntil(() -> model.stage("beta").status() == StageStatus.PLANNED);
+        FxWait.until(TIMEOUT_S, () -> model.stage("beta").status() == StageStatus.PLANNED);
         robot.press(KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.A).release(KeyCode.A, KeyCode.SHIFT, KeyCode.CONTROL);
-        waitUntil(() -> model.stage("beta").status() == StageStatus.OK);
+        FxWait.until(TIMEOUT_S, () -> model.stage("beta").status() == StageStatus.OK);
         assertThat(beta.stepsRun).containsExactly(1, 2);
     }
 
@@ -442,11 +446,11 @@ class WizardShellFxTest {
                 .addListener((o, a, b) -> uiUpdatesOnFx.add(Platform.isFxApplicationThread())));
 
         robot.clickOn("#planButton");
-        waitUntil(() -> model.stage("alpha").status() == StageStatus.PLANNED && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> model.stage("alpha").status() == StageStatus.PLANNED && !model.run().isRunning());
         robot.clickOn("#applyButton");
-        waitUntil(() -> model.stage("alpha").status() == StageStatus.OK && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> model.stage("alpha").status() == StageStatus.OK && !model.run().isRunning());
         robot.clickOn("#verifyButton");
-        waitUntil(() -> alpha.onFxThread.size() == 3 && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> alpha.onFxThread.size() == 3 && !model.run().isRunning());
         WaitForAsyncUtils.waitForFxEvents();
 
         assertThat(alpha.onFxThread).hasSize(3).containsOnly(false);
@@ -469,11 +473,6 @@ class WizardShellFxTest {
         ListView<LogLine> list = robot.lookup("#logList").queryListView();
         return List.copyOf(list.getItems()).stream().anyMatch(l -> l.message().equals(message));
     }
-
-    private static void waitUntil(Callable<Boolean> condition) throws Exception {
-        WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
-    }
-
 
     private void connect(FxRobot robot) {
         robot.interact(() -> model.connectionProperty().set(new ConnectionInfo("https://127.0.0.1:40123", "sandbox",

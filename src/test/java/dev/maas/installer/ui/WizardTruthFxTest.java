@@ -15,6 +15,9 @@ import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.TargetSystem;
 import dev.maas.installer.engine.WaitingForStageException;
 import dev.maas.installer.engine.run.Operation;
+import dev.maas.installer.testing.FxWait;
+import dev.maas.installer.testing.StartsJavaFx;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.ui.model.ConnectionInfo;
 import dev.maas.installer.ui.model.LiveState;
 import dev.maas.installer.ui.model.StageStatus;
@@ -39,9 +42,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,6 +54,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * run journal, "not installed yet" and "waiting" are no errors, and the review shows a first install in full with its
  * deletions marked.
  */
+@StartsSandbox
+@StartsJavaFx
 @ExtendWith(ApplicationExtension.class)
 class WizardTruthFxTest {
     private static final long TIMEOUT_S = 20;
@@ -139,7 +142,7 @@ class WizardTruthFxTest {
 
     private void connect(FxRobot robot, ConnectionInfo c) throws Exception {
         robot.interact(() -> model.connectionProperty().set(c));
-        waitUntil(() -> model.lastVerifyReportProperty().get() != null && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> model.lastVerifyReportProperty().get() != null && !model.run().isRunning());
         runs.clear();
     }
 
@@ -198,7 +201,7 @@ class WizardTruthFxTest {
         assertThat(button(robot, "#planButton").isDisabled()).isFalse();
         assertThat(label(robot, "#runBlockedReason").isVisible()).isFalse();
         robot.interact(() -> assertThat(model.plan()).isTrue());
-        waitUntil(() -> !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> !model.run().isRunning());
         assertThat(runs).containsExactly("PLAN threescale my realm!");
 
         // the realm corrected: everything runs again, with the value shown
@@ -209,10 +212,10 @@ class WizardTruthFxTest {
         assertThat(button(robot, "#applyAllButton").isDisabled()).isFalse();
         assertThat(label(robot, "#allBlockedReason").isVisible()).isFalse();
         robot.clickOn("#applyAllButton");
-        waitUntil(() -> model.page() == WizardViewModel.Page.REVIEW && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> model.page() == WizardViewModel.Page.REVIEW && !model.run().isRunning());
         robot.clickOn("#reviewApplyAll");
         robot.clickOn("#reviewConfirmApply");
-        waitUntil(() -> model.page() == WizardViewModel.Page.APPLY && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> model.page() == WizardViewModel.Page.APPLY && !model.run().isRunning());
         assertThat(runs).contains("APPLY preflight demo-realm", "APPLY sso demo-realm", "APPLY threescale demo-realm",
                 "APPLY backends demo-realm").allMatch(r -> r.endsWith(" demo-realm"));
     }
@@ -224,12 +227,12 @@ class WizardTruthFxTest {
 
         // the sidebar's Apply all: the review page (its plan), nothing applied
         robot.clickOn("#applyAllButton");
-        waitUntil(() -> model.page() == WizardViewModel.Page.REVIEW && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> model.page() == WizardViewModel.Page.REVIEW && !model.run().isRunning());
         assertThat(runs).allMatch(r -> r.startsWith("PLAN ")).hasSize(4);
         // its keyboard shortcut, from a stage page, does the same
         robot.interact(() -> model.select(StageIds.THREESCALE));
         robot.push(KeyCode.ALT, KeyCode.L);
-        waitUntil(() -> model.page() == WizardViewModel.Page.REVIEW && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> model.page() == WizardViewModel.Page.REVIEW && !model.run().isRunning());
         assertThat(runs).noneMatch(r -> r.startsWith("APPLY "));
 
         // the review page's Apply all asks once, naming the cluster, the context and SANDBOX
@@ -248,30 +251,30 @@ class WizardTruthFxTest {
 
         robot.clickOn("#reviewApplyAll");
         robot.clickOn("#reviewConfirmApply");
-        waitUntil(() -> model.page() == WizardViewModel.Page.APPLY && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> model.page() == WizardViewModel.Page.APPLY && !model.run().isRunning());
         assertThat(runs).filteredOn(r -> r.startsWith("APPLY ")).hasSize(4);
 
         // Retry after a failure goes through the review again
         runs.clear();
         threescale.fail = true;
         robot.interact(() -> model.showPage(WizardViewModel.Page.REVIEW));
-        waitUntil(() -> !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> !model.run().isRunning());
         robot.clickOn("#reviewApplyAll");
         robot.clickOn("#reviewConfirmApply");
-        waitUntil(() -> model.page() == WizardViewModel.Page.APPLY && !model.run().isRunning()
+        FxWait.until(TIMEOUT_S, () -> model.page() == WizardViewModel.Page.APPLY && !model.run().isRunning()
                 && shell.journey().applyFailedProperty().get());
         threescale.fail = false;
         runs.clear();
         robot.clickOn("#applyRetry");
-        waitUntil(() -> model.page() == WizardViewModel.Page.REVIEW && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> model.page() == WizardViewModel.Page.REVIEW && !model.run().isRunning());
         assertThat(runs).noneMatch(r -> r.startsWith("APPLY "));
 
         // a real cluster: named as such, no SANDBOX
         robot.interact(() -> model.connectionProperty().set(new ConnectionInfo("https://api.prod.example:6443",
                 "admin", false)));
-        waitUntil(() -> !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> !model.run().isRunning());
         robot.interact(() -> model.showPage(WizardViewModel.Page.REVIEW));
-        waitUntil(() -> !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> !model.run().isRunning());
         robot.clickOn("#reviewApplyAll");
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(label(robot, "#reviewConfirmText").getText()).contains("the cluster https://api.prod.example:6443")
@@ -284,7 +287,7 @@ class WizardTruthFxTest {
         sso.verify = ctx -> List.of(Check.ok("realm", "there"),
                 Check.retryable("client maas/3scale", "differs: redirectUris", Fix.rerunStage("sso", "repair it")));
         robot.push(KeyCode.F5);
-        waitUntil(() -> !model.run().isRunning() && model.stage(StageIds.SSO).liveState() == LiveState.DRIFTED);
+        FxWait.until(TIMEOUT_S, () -> !model.run().isRunning() && model.stage(StageIds.SSO).liveState() == LiveState.DRIFTED);
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(label(robot, "#overallText").getText()).isEqualTo("Verify finished: 3 ok, 1 drifted");
         assertThat(robot.lookup(".stage-status").queryAllAs(Label.class)).extracting(Label::getText)
@@ -346,7 +349,7 @@ class WizardTruthFxTest {
         };
         connect(robot, SANDBOX);
         robot.interact(() -> model.showPage(WizardViewModel.Page.REVIEW));
-        waitUntil(() -> !shell.review().planningProperty().get() && !model.run().isRunning());
+        FxWait.until(TIMEOUT_S, () -> !shell.review().planningProperty().get() && !model.run().isRunning());
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(shell.review().groups()).allSatisfy(g -> assertThat(g.problem()).isEmpty());
         assertThat(label(robot, "#reviewStatus").getText()).startsWith("5 changes to make, 1 of them a DELETE")
@@ -376,9 +379,4 @@ class WizardTruthFxTest {
     private static Button button(FxRobot robot, String query) { return robot.lookup(query).queryAs(Button.class); }
 
     private static Label label(FxRobot robot, String query) { return robot.lookup(query).queryAs(Label.class); }
-
-    private static void waitUntil(Callable<Boolean> condition) throws Exception {
-        WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
-        WaitForAsyncUtils.waitForFxEvents();
-    }
 }

@@ -40,6 +40,11 @@ public final class PolicyBundle {
     public static final String INIT = "init.lua";
     /** The policy every product gets by default (see installer-assets/policies/remove-bearer). */
     public static final String REMOVE_BEARER = "remove-bearer";
+    /**
+     * The policy that meters the tokens of OpenAI-compatible responses and reports them to 3scale (see
+     * installer-assets/policies/llm-token-usage and docs/tiers.md).
+     */
+    public static final String LLM_TOKEN_USAGE = "llm-token-usage";
     /** Where the default policies are on the class path (the build copies installer-assets there). */
     public static final String CLASSPATH_ROOT = "/installer-assets/policies/";
     /** A Kubernetes Secret holds at most 1 MiB of data. */
@@ -126,6 +131,11 @@ public final class PolicyBundle {
     /** The default remove-bearer policy shipped with the installer. */
     public static PolicyBundle removeBearer() {
         return bundled(REMOVE_BEARER, List.of(MANIFEST, INIT, "remove_bearer.lua"));
+    }
+
+    /** The llm-token-usage policy shipped with the installer. */
+    public static PolicyBundle llmTokenUsage() {
+        return bundled(LLM_TOKEN_USAGE, List.of(MANIFEST, INIT, "llm_token_usage.lua"));
     }
 
     /**

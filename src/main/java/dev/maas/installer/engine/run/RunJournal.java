@@ -90,15 +90,10 @@ public final class RunJournal implements Consumer<RunEvent>, AutoCloseable {
     }
 
     /**
-     * A new journal for operation {@code op} ("apply", "verify", "plan", ...) in the default folder
-     * ({@link #defaultDirectory}), named {@code YYYYMMDD-HHMMSS-<op>.jsonl} (local time); the folder is made 0700 and
-     * only the newest {@link #KEEP} journals are kept. What the wizard calls for each run.
+     * A new journal for operation {@code op} ("apply", "verify", "plan", ...) in {@code folder} (the default one:
+     * {@link #defaultDirectory}), named {@code YYYYMMDD-HHMMSS-<op>.jsonl} (local time); the folder is made 0700 and
+     * only the newest {@link #KEEP} journals are kept.
      */
-    public static RunJournal startDefault(String op, Function<String, String> env) {
-        return startIn(defaultDirectory(env), op, SecretRegistry.global(), Clock.systemDefaultZone());
-    }
-
-    /** {@link #startDefault} in a given folder (tests, or a folder the user chose). */
     public static RunJournal startIn(Path folder, String op, SecretRegistry secrets, Clock clock) {
         try {
             Path dir = PrivateFiles.directory(folder);

@@ -15,7 +15,11 @@ import java.util.List;
  */
 public record StageResult(String stageId, Operation operation, Outcome outcome, List<Change> changes,
                           List<Check> checks, String error, Fix fix, boolean invalidInput, List<String> assumptions) {
-    public enum Outcome { OK, FAILED, SKIPPED, CANCELLED }
+    public enum Outcome {
+        OK, FAILED, SKIPPED, CANCELLED,
+        /** Left out: the stage cannot be tried where the run goes ({@code Stage#notAvailableHere}). */
+        NOT_AVAILABLE
+    }
 
     public StageResult {
         changes = changes == null ? List.of() : List.copyOf(changes);
@@ -43,7 +47,7 @@ public record StageResult(String stageId, Operation operation, Outcome outcome, 
         if (s.passes()) {
             return null;
         }
-        if (s.notRun()) {
+        if (s.notRun() || s == StageState.NOT_AVAILABLE) {
             return error != null ? error : s.words();
         }
         List<Check> bad = StageState.problems(checks);
@@ -64,7 +68,7 @@ public record StageResult(String stageId, Operation operation, Outcome outcome, 
         if (s.passes()) {
             return null;
         }
-        if (s.notRun()) {
+        if (s.notRun() || s == StageState.NOT_AVAILABLE) {
             return fix;
         }
         return StageState.problems(checks).stream().map(Check::fix).filter(f -> f != null).findFirst().orElse(fix);

@@ -29,7 +29,9 @@ import java.util.function.Consumer;
 /**
  * Runs one stage, a chosen set, or all, in dependency order. A stage whose dependency failed (or was skipped) in
  * this run is skipped; independent stages still run. Dependencies that are not part of the chosen set are not run:
- * a stage reads what it needs from the live systems. Runs on the caller's thread; never on the FX thread.
+ * a stage reads what it needs from the live systems. A stage that cannot be tried where the run goes
+ * ({@link Stage#notAvailableHere}) is left out of a plan, a verify and an apply of several stages, with its reason;
+ * applied alone it runs and stops with that reason itself. Runs on the caller's thread; never on the FX thread.
  */
 public final class StageRunner {
     private static final Logger LOG = LoggerFactory.getLogger(StageRunner.class);
@@ -86,9 +88,17 @@ public final class StageRunner {
                 out.accept(new RunEvent.StageStarted(stage.id(), op, i + 1, chosen.size()));
                 StageResult result;
                 List<String> failedDeps = stage.dependencies().stream().filter(notOk::contains).toList();
+                java.util.Optional<StageException> absent = ctx.cancellation().isCancelled()
+                        || (op == Operation.APPLY && chosen.size() == 1) ? java.util.Optional.empty()
+                        : notAvailableHere(stage, ctx);
                 if (ctx.cancellation().isCancelled()) {
                     result = new StageResult(stage.id(), op, Outcome.CANCELLED, null, null,
                             "not run: the run was cancelled", null, false);
+                } else if (absent.isPresent()) {
+                    String msg = ctx.secrets().redact(absent.get().getMessage());
+                    LOG.warn("{} left out: {}", stage.id(), msg);
+                    result = new StageResult(stage.id(), op, Outcome.NOT_AVAILABLE, null, null,
+                            "left out: " + msg, absent.get().fix(), false);
                 } else if (!failedDeps.isEmpty() && op == Operation.APPLY) {
                     result = new StageResult(stage.id(), op, Outcome.SKIPPED, null, null,
                             "skipped because " + String.join(", ", failedDeps) + " did not succeed",
@@ -116,6 +126,19 @@ public final class StageRunner {
         RunReport report = new RunReport(op, results);
         out.accept(new RunEvent.RunFinished(report));
         return report;
+    }
+
+    /** The stage's own word on whether it can be tried here; a failure to tell counts as "it can". */
+    private static java.util.Optional<StageException> notAvailableHere(Stage stage, StageContext ctx) {
+        if (!stage.available()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return stage.notAvailableHere(ctx);
+        } catch (RuntimeException e) {
+            LOG.debug("{}: cannot tell whether it can be tried here: {}", stage.id(), e.toString());
+            return java.util.Optional.empty();
+        }
     }
 
     private StageResult runOne(Operation op, Stage stage, StageContext ctx, Consumer<RunEvent> out) {

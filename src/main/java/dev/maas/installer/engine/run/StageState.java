@@ -18,6 +18,7 @@ import java.util.Locale;
  * {@link #WAITING} (a stage it depends on is not applied yet), {@link #WARN}, {@link #OK}. {@link #SKIPPED} and
  * {@link #CANCELLED}: the stage did not run. {@link #NOT_INSTALLED} and {@link #WAITING} are neutral: nothing is
  * wrong, something is still to do; they are not errors, but verify does not pass with them either.
+ * {@link #NOT_AVAILABLE}: left out, the stage cannot be tried where the run goes (neutral as well).
  */
 public enum StageState {
     OK("OK"),
@@ -30,7 +31,12 @@ public enum StageState {
     INVALID_INPUT("invalid input"),
     FAILED("failed"),
     SKIPPED("skipped"),
-    CANCELLED("cancelled");
+    CANCELLED("cancelled"),
+    /**
+     * Left out because it cannot be tried where the run goes (a sandbox without Keycloak: sso and portal). Neutral:
+     * nothing failed, and nothing was waited for.
+     */
+    NOT_AVAILABLE("not available here");
 
     private final String words;
 
@@ -46,7 +52,7 @@ public enum StageState {
     public boolean passes() { return this == OK || this == WARN; }
 
     /** Not installed yet, or waiting for another stage: nothing is wrong, something is still to do. */
-    public boolean neutral() { return this == NOT_INSTALLED || this == WAITING; }
+    public boolean neutral() { return this == NOT_INSTALLED || this == WAITING || this == NOT_AVAILABLE; }
 
     /** The stage did not run to its end, or was not run: FAILED, SKIPPED or CANCELLED. */
     public boolean notRun() { return this == FAILED || this == SKIPPED || this == CANCELLED; }
@@ -57,6 +63,7 @@ public enum StageState {
             case FAILED -> FAILED;
             case SKIPPED -> SKIPPED;
             case CANCELLED -> CANCELLED;
+            case NOT_AVAILABLE -> NOT_AVAILABLE;
             case OK -> {
                 StageState s = ofChecks(r.checks());
                 yield StageIds.installsNothing(r.stageId()) && (s == DRIFTED || s == NOT_INSTALLED) ? PROBLEMS : s;

@@ -10,9 +10,14 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
- * Bounded polling with exponential backoff: ask a condition again and again, waiting a little longer each time
- * (up to {@code maxDelay}), until it answers or {@code timeout} has passed. Honours a {@link Cancellation} and thread
- * interrupts between attempts. Use it where no watch is available (an HTTP health endpoint, a process starting).
+ * The installer's one backoff, for every wait that has no watch to follow (an HTTP health endpoint, a process
+ * starting) and for every retry of a call to Kubernetes, Keycloak or 3scale: bounded (a timeout, and delays that grow
+ * by {@code factor} up to {@code maxDelay}), optionally jittered (each delay drawn from [d/2, d], so many clients do not
+ * retry in step), and cancellable: a {@link Cancellation} ends a wait at once ({@link Cancellation#pause}) and a thread
+ * interrupt within 100 ms.
+ *
+ * <p>{@link #await} asks a condition until it answers; a caller with its own attempt loop (3scale's, which honours
+ * {@code Retry-After}) takes {@link #delay(int)} and waits with {@link #pause(Duration)}.
  *
  * <pre>{@code
  * String url = Backoff.of(Duration.ofSeconds(180)).await("Keycloak ready", () -> probe() ? Optional.of(u) : Optional.empty());
@@ -24,8 +29,10 @@ public final class Backoff {
     private final Duration maxDelay;
     private final double factor;
     private final Cancellation cancellation;
+    private final java.util.Random jitter;
 
-    private Backoff(Duration timeout, Duration initialDelay, Duration maxDelay, double factor, Cancellation cancellation) {
+    private Backoff(Duration timeout, Duration initialDelay, Duration maxDelay, double factor, Cancellation cancellation,
+                    java.util.Random jitter) {
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.initialDelay = Objects.requireNonNull(initialDelay, "initialDelay");
         this.maxDelay = Objects.requireNonNull(maxDelay, "maxDelay");
@@ -34,23 +41,69 @@ public final class Backoff {
         }
         this.factor = factor;
         this.cancellation = cancellation;
+        this.jitter = jitter;
     }
 
     /** Polls for at most {@code timeout}, first after 200 ms, then doubling up to 5 s between attempts. */
     public static Backoff of(Duration timeout) {
-        return new Backoff(timeout, Duration.ofMillis(200), Duration.ofSeconds(5), 2.0, null);
+        return new Backoff(timeout, Duration.ofMillis(200), Duration.ofSeconds(5), 2.0, null, null);
     }
 
     public Backoff delays(Duration initial, Duration max) {
-        return new Backoff(timeout, initial, max, factor, cancellation);
+        return new Backoff(timeout, initial, max, factor, cancellation, jitter);
     }
 
     public Backoff factor(double newFactor) {
-        return new Backoff(timeout, initialDelay, maxDelay, newFactor, cancellation);
+        return new Backoff(timeout, initialDelay, maxDelay, newFactor, cancellation, jitter);
     }
 
     public Backoff cancellation(Cancellation newCancellation) {
-        return new Backoff(timeout, initialDelay, maxDelay, factor, newCancellation);
+        return new Backoff(timeout, initialDelay, maxDelay, factor, newCancellation, jitter);
+    }
+
+    /** Draws each delay from [d/2, d] with this source (null: no jitter, each delay exactly d). */
+    public Backoff jitter(java.util.Random random) {
+        return new Backoff(timeout, initialDelay, maxDelay, factor, cancellation, random);
+    }
+
+    /**
+     * The wait after attempt {@code attempt} (counting from 1): {@code initialDelay * factor^(attempt-1)}, at most
+     * {@code maxDelay}, jittered when a jitter source is set.
+     */
+    public Duration delay(int attempt) {
+        long initial = initialDelay.toNanos();
+        long cap = maxDelay.toNanos();
+        double grown = initial * Math.pow(factor, Math.max(0, attempt - 1));
+        long d = grown >= cap ? cap : (long) grown;
+        if (d <= 0 || jitter == null) {
+            return Duration.ofNanos(Math.max(0, d));
+        }
+        long half = d / 2;
+        double r;
+        synchronized (jitter) {
+            r = jitter.nextDouble();
+        }
+        return Duration.ofNanos(half + (long) (r * (d - half)));
+    }
+
+    /**
+     * Waits {@code delay}, ending at once when the cancellation is triggered and within 100 ms when the thread is
+     * interrupted.
+     *
+     * @throws dev.maas.installer.engine.CancelledException when cancelled before or during the wait
+     * @throws InterruptedException                          when the thread was interrupted
+     */
+    public void pause(Duration delay) throws InterruptedException {
+        checkStop();
+        if (delay.isZero() || delay.isNegative()) {
+            return;
+        }
+        if (cancellation != null) {
+            cancellation.pause(delay); // notified by cancel(); an interrupt ends Object.wait at once
+        } else {
+            park(delay.toNanos());
+        }
+        checkStop();
     }
 
     public Duration timeout() { return timeout; }
@@ -66,7 +119,6 @@ public final class Backoff {
      */
     public <T> T await(String what, Supplier<Optional<T>> attempt) throws TimeoutException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        long delay = Math.max(1, initialDelay.toNanos());
         RuntimeException last = null;
         int attempts = 0;
         while (true) {
@@ -90,8 +142,7 @@ public final class Backoff {
                 }
                 throw timedOut;
             }
-            park(Math.min(delay, remaining));
-            delay = Math.min(maxDelay.toNanos(), (long) (delay * factor));
+            pause(Duration.ofNanos(Math.max(1, Math.min(delay(attempts).toNanos(), remaining))));
         }
     }
 

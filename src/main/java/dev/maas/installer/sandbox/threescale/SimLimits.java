@@ -168,7 +168,7 @@ final class SimLimits {
             problem = "has already been taken";
         }
         if (problem != null) {
-            throw new Refused(SimStore.errors(Map.of("period", List.of(problem))));
+            throw new Refused(SimSupport.errors(Map.of("period", List.of(problem))));
         }
     }
 
@@ -264,7 +264,7 @@ final class SimLimits {
     }
 
     private static Refused notFound() {
-        return new Refused(SimStore.error(404, "Not found"));
+        return new Refused(SimSupport.error(404, "Not found"));
     }
 
     private static long pathId(SimStore.Req req, String name) {

@@ -408,22 +408,22 @@ public final class ThreescaleSimulator implements AutoCloseable {
         // the others render XML, which the simulator does not: it answers 406 for every .xml path
         if (!path.endsWith(".json")) {
             return path.endsWith(".xml") && spec.knowsPath(path)
-                    ? SimStore.error(406, "The simulator serves the JSON format only (use the .json path)")
-                    : SimStore.error(404, "Not found");
+                    ? SimSupport.error(406, "The simulator serves the JSON format only (use the .json path)")
+                    : SimSupport.error(404, "Not found");
         }
         boolean master = path.startsWith("/master/api/");
         if (given == null || !given.equals(master ? masterToken : token)) {
-            return SimStore.error(403, "Access denied");
+            return SimSupport.error(403, "Access denied");
         }
         Optional<OpenApiIndex.Match> match = spec.match(method, path);
         if (match.isEmpty()) {
-            return SimStore.error(404, "Not found");
+            return SimSupport.error(404, "Not found");
         }
         OpenApiIndex.Operation op = match.get().operation();
         String scope = master ? "account_management" : path.startsWith("/admin/api/cms/") ? "cms"
                 : path.startsWith("/admin/api/registry/") ? "policy_registry" : "account_management";
         if (!options.tokenScopes().contains(scope) || (options.readOnlyToken() && !method.equals("GET"))) {
-            return SimStore.error(403, "Your access token does not have the correct permissions");
+            return SimSupport.error(403, "Your access token does not have the correct permissions");
         }
         // Unknown parameters: only the CMS API refuses them (ApiSupport::ForbidParams, forbid_extra_params :reject in
         // app/controllers/admin/api/cms/base_controller.rb and templates_controller.rb); every other controller
@@ -443,7 +443,7 @@ public final class ThreescaleSimulator implements AutoCloseable {
             }
         }
         if (!unknown.isEmpty()) {
-            return SimStore.errors(unknown);
+            return SimSupport.errors(unknown);
         }
         return store.handle(new SimStore.Req(method, op.template(), match.get().pathValues(), params, uploads));
     }

@@ -1,6 +1,8 @@
 package dev.maas.installer.stages.common;
 
 import dev.maas.installer.cluster.ClusterErrors;
+import dev.maas.installer.engine.Fix;
+import dev.maas.installer.engine.StageException;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -28,6 +30,11 @@ public final class ClusterFacts {
 
     private ClusterFacts() { }
 
+    /** What is wrong when the cluster has no apps domain, and what to do about it. */
+    public static final String NO_APPS_DOMAIN = "the cluster's apps domain is not set (ingresses.config.openshift.io"
+            + " 'cluster' has no spec.domain)";
+    public static final Fix APPS_DOMAIN_FIX = Fix.manual("check `oc get ingresses.config.openshift.io cluster -o yaml`");
+
     /** The cluster's apps domain (ingresses.config.openshift.io {@code cluster}, spec.domain), when set. */
     public static Optional<String> appsDomain(KubernetesClient client) {
         try {
@@ -37,6 +44,11 @@ public final class ClusterFacts {
         } catch (KubernetesClientException e) {
             throw ClusterErrors.translate(e, "reading the cluster's apps domain");
         }
+    }
+
+    /** The cluster's apps domain; a {@link StageException} saying what to check when it is not set. */
+    public static String requireAppsDomain(KubernetesClient client) {
+        return appsDomain(client).orElseThrow(() -> new StageException(NO_APPS_DOMAIN, APPS_DOMAIN_FIX));
     }
 
     /** Where OpenShift publishes the default ingress certificate (cluster-ingress-operator, publish_ca.go). */

@@ -11,13 +11,13 @@ import dev.maas.installer.keycloak.RealmConfigurator;
 import dev.maas.installer.keycloak.RealmSpec;
 import dev.maas.installer.stages.common.DesiredCatalog;
 import dev.maas.installer.stages.common.EndpointTrust;
-import dev.maas.installer.stages.common.KeycloakAccess;
 import dev.maas.installer.stages.common.ThreescaleAccess;
 import dev.maas.installer.stages.e2e.EndToEndReport.Check;
 import dev.maas.installer.stages.e2e.EndToEndReport.ModelResult;
 import dev.maas.installer.stages.e2e.EndToEndReport.SignInResult;
 import dev.maas.installer.stages.e2e.EndToEndReport.Status;
 import dev.maas.installer.stages.portal.PortalStage;
+import dev.maas.installer.stages.sso.KeycloakEndpoints;
 import dev.maas.installer.threescale.ThreescaleApiException;
 import dev.maas.installer.threescale.ThreescaleClient;
 import dev.maas.installer.threescale.model.Account;
@@ -154,15 +154,13 @@ public final class EndToEnd {
         InstallerConfig.SsoConfig sso = ctx.config().sso();
         SignInCheck.Target target;
         try {
-            KeycloakAdmin admin = KeycloakAccess.admin(ctx);
+            KeycloakAdmin admin = KeycloakEndpoints.admin(ctx);
             Marker.sweepUsers(admin, sso.realm()).forEach(r -> progress.accept("  removed " + r));
             Account provider = threescale.tenant().provider();
             String portalHost = portalHost(ctx, provider);
             Optional<AuthenticationProvider> integration = threescale.tenant()
                     .findAuthenticationProvider(PortalStage.SSO_KIND);
-            String callback = integration.map(AuthenticationProvider::callbackUrl).filter(u -> !u.isBlank())
-                    .orElseGet(() -> "https://" + portalHost + "/auth/" + integration
-                            .map(AuthenticationProvider::systemName).orElse(PortalStage.SSO_SYSTEM_NAME) + "/callback");
+            String callback = PortalStage.callback(portalHost, integration);
             String secret = ctx.secrets().register(new RealmConfigurator(admin, new RealmSpec(sso.realm(), null,
                     portalHost, sso.redirectPolicy(), null)).clientSecret());
             OkHttpClient http = EndpointTrust.forRun(ctx, admin.serverUrl()).okHttp(null).newBuilder()

@@ -99,7 +99,7 @@ final class TierPlans {
                             Map.of("unit", FieldChange.of(null, TOKEN_UNIT))));
                     if (write) {
                         Metric made = p.metrics().create(tm.getValue(), tm.getKey(), TOKEN_UNIT,
-                                "LLM tokens reported by the llm_token_usage policy from each response's usage");
+                                "LLM tokens reported by the llm-token-usage policy from each response's usage");
                         metricIds.put(tm.getKey(), made.id());
                     }
                 } else {

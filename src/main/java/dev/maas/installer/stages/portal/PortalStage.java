@@ -23,9 +23,9 @@ import dev.maas.installer.portal.PortalDiff;
 import dev.maas.installer.portal.PortalPlan;
 import dev.maas.installer.portal.PortalProblem;
 import dev.maas.installer.portal.PortalTree;
-import dev.maas.installer.stages.common.KeycloakAccess;
 import dev.maas.installer.stages.common.RouteCertificates;
 import dev.maas.installer.stages.common.ThreescaleAccess;
+import dev.maas.installer.stages.sso.KeycloakEndpoints;
 import dev.maas.installer.threescale.ThreescaleApiException;
 import dev.maas.installer.threescale.ThreescaleClient;
 import dev.maas.installer.threescale.model.Account;
@@ -53,7 +53,7 @@ import java.util.function.Supplier;
  * reads them: its verify checks that the client accepts the callback of its integration.
  *
  * <p>Everything is read back from the live systems on each call: the 3scale tenant through {@link ThreescaleAccess},
- * Keycloak through {@link KeycloakAccess}, the client secret from Keycloak. Writes only what differs, so a second
+ * Keycloak through {@link KeycloakEndpoints}, the client secret from Keycloak. Writes only what differs, so a second
  * apply sends no write to 3scale and none to Keycloak.
  *
  * <p>A bad content item (an unknown builtin page, an unreadable file, a template 3scale rejects with 422) gives an
@@ -173,10 +173,7 @@ public final class PortalStage implements Stage {
 
         /** The portal's SSO callback: the integration's {@code callback_url}, else porta's route for it. */
         String callback(Optional<AuthenticationProvider> integration) {
-            return integration.map(AuthenticationProvider::callbackUrl).filter(u -> !u.isBlank())
-                    .orElseGet(() -> "https://" + portalHost + "/auth/"
-                            + integration.map(AuthenticationProvider::systemName).orElse(SSO_SYSTEM_NAME)
-                            + "/callback");
+            return PortalStage.callback(portalHost, integration);
         }
 
         List<String> redirectUris() {
@@ -192,8 +189,8 @@ public final class PortalStage implements Stage {
         ThreescaleClient c = ThreescaleAccess.client(ctx);
         Account provider = c.tenant().provider();
         String portalHost = portalHost(ctx, provider);
-        KeycloakAdmin admin = KeycloakAccess.admin(ctx);
-        KeycloakAccess.Target target = KeycloakAccess.target(ctx);
+        KeycloakAdmin admin = KeycloakEndpoints.admin(ctx);
+        KeycloakEndpoints.KeycloakEndpoint target = KeycloakEndpoints.resolve(ctx);
         InstallerConfig.SsoConfig sso = ctx.config().sso();
         RealmConfigurator realm = new RealmConfigurator(admin,
                 new RealmSpec(sso.realm(), null, portalHost, sso.redirectPolicy(), null));
@@ -218,6 +215,13 @@ public final class PortalStage implements Stage {
                 client, ctx.config().portal().skipKeycloakCertificateVerification());
     }
 
+    /** The portal's SSO callback: the integration's {@code callback_url}, else porta's route for it. */
+    public static String callback(String portalHost, Optional<AuthenticationProvider> integration) {
+        return integration.map(AuthenticationProvider::callbackUrl).filter(u -> !u.isBlank())
+                .orElseGet(() -> RealmSpec.portalCallbackUri(portalHost,
+                        integration.map(AuthenticationProvider::systemName).orElse(SSO_SYSTEM_NAME)));
+    }
+
     /** The developer portal host: the provider account's domain, else the host of endpoints.developerPortalUrl. */
     static String portalHost(StageContext ctx, Account provider) {
         if (provider.domain() != null && !provider.domain().isBlank()) {
@@ -236,14 +240,7 @@ public final class PortalStage implements Stage {
 
     /** The Keycloak URL without a trailing slash or {@code /auth} (the base path is added from detection). */
     static String siteRoot(String url) {
-        String s = url.trim();
-        while (s.endsWith("/")) {
-            s = s.substring(0, s.length() - 1);
-        }
-        if (s.endsWith("/auth")) {
-            s = s.substring(0, s.length() - "/auth".length());
-        }
-        return s;
+        return KeycloakAdmin.siteRoot(url);
     }
 
     // ------------------------------------------------------------------------------------------ content
@@ -389,8 +386,18 @@ public final class PortalStage implements Stage {
 
     // ------------------------------------------------------------------------------------------ apply
 
+    /** In a sandbox without Keycloak: the developer sign-in this stage sets up has no SSO to go through. */
+    @Override
+    public Optional<StageException> notAvailableHere(StageContext ctx) {
+        return dev.maas.installer.stages.common.SandboxSso.portalUnavailable(
+                ctx.service(io.fabric8.kubernetes.client.KubernetesClient.class));
+    }
+
     @Override
     public List<Change> apply(StageContext ctx, Progress progress) {
+        notAvailableHere(ctx).ifPresent(e -> {
+            throw e;
+        });
         OnError mode = onError(ctx);
         // Content problems are found first, so that "stop" stops before anything is written.
         DesiredPortal desired = desiredContent(ctx);

@@ -522,9 +522,8 @@ public final class PreflightStage implements Stage {
     private static Check appsDomain(KubernetesClient client) {
         return ClusterFacts.appsDomain(client)
                 .map(domain -> Check.ok("apps domain", "apps domain " + domain + " (3scale's wildcard domain)"))
-                .orElseGet(() -> Check.retryable("apps domain", "the cluster's apps domain is not set"
-                                + " (ingresses.config.openshift.io 'cluster' has no spec.domain)",
-                        Fix.manual("check `oc get ingresses.config.openshift.io cluster -o yaml`")));
+                .orElseGet(() -> Check.retryable("apps domain", ClusterFacts.NO_APPS_DOMAIN,
+                        ClusterFacts.APPS_DOMAIN_FIX));
     }
 
     private static Check models(KubernetesClient client, InstallerConfig cfg, Set<String> groups) {

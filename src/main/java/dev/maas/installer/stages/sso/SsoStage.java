@@ -20,7 +20,7 @@ import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.TargetSystem;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.keycloak.KeycloakAdmin;
-import dev.maas.installer.stages.common.KeycloakAccess;
+import dev.maas.installer.stages.common.ClusterFacts;
 import dev.maas.installer.stages.common.OperatorSubscriptions;
 import dev.maas.installer.keycloak.RealmConfigurator;
 import dev.maas.installer.keycloak.RealmSpec;
@@ -33,8 +33,6 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.openshift.api.model.Route;
-import io.fabric8.openshift.api.model.config.v1.Ingress;
 import io.fabric8.openshift.api.model.operatorhub.v1alpha1.ClusterServiceVersion;
 import io.fabric8.openshift.api.model.operatorhub.v1alpha1.Subscription;
 import jakarta.ws.rs.client.ClientRequestFilter;
@@ -67,15 +65,22 @@ import static dev.maas.installer.stages.sso.KeycloakCrs.map;
  *
  * <p>Timeouts: the operator install (InstallPlan + CSV) {@value #DEFAULT_OPERATOR_TIMEOUT_SECONDS} s, Keycloak (and
  * the RH-SSO realm CR) ready {@value #DEFAULT_READY_TIMEOUT_SECONDS} s; overridable by the system properties
- * {@value #OPERATOR_TIMEOUT_PROPERTY} and {@value #READY_TIMEOUT_PROPERTY} (seconds).
+ * {@value #OPERATOR_TIMEOUT_PROPERTY} and {@value #READY_TIMEOUT_PROPERTY} (seconds). A watchdog stops the wait
+ * early: when the operator has not given the Keycloak resource a status {@value #DEFAULT_OPERATOR_GRACE_SECONDS} s
+ * ({@value #OPERATOR_GRACE_PROPERTY}) after it was made, the stage fails with the cause (the operator's deployment
+ * not available, or running but not acting on it). In the local sandbox without Keycloak the stage stops at once
+ * ({@link #notAvailableHere}).
  */
 public final class SsoStage implements Stage {
     private static final Logger LOG = LoggerFactory.getLogger(SsoStage.class);
 
     public static final String OPERATOR_TIMEOUT_PROPERTY = "maas.sso.operatorTimeoutSeconds";
     public static final String READY_TIMEOUT_PROPERTY = "maas.sso.readyTimeoutSeconds";
+    /** How long the operator may take to act on the Keycloak resource (give it a status) before the stage stops. */
+    public static final String OPERATOR_GRACE_PROPERTY = "maas.sso.operatorGraceSeconds";
     static final long DEFAULT_OPERATOR_TIMEOUT_SECONDS = 600;
     static final long DEFAULT_READY_TIMEOUT_SECONDS = 900;
+    static final long DEFAULT_OPERATOR_GRACE_SECONDS = 180;
 
     /** RH-SSO: the Keycloak CR's name and its {@code app} label (the realm CR selects it by that label). */
     public static final String RHSSO_NAME = "rh-sso";
@@ -87,12 +92,14 @@ public final class SsoStage implements Stage {
 
     private final Duration operatorTimeout;
     private final Duration readyTimeout;
+    private final Duration operatorGrace;
     private final Function<String, String> env;
     private final List<ClientRequestFilter> adminFilters;
 
     public SsoStage() {
         this(seconds(OPERATOR_TIMEOUT_PROPERTY, DEFAULT_OPERATOR_TIMEOUT_SECONDS),
-                seconds(READY_TIMEOUT_PROPERTY, DEFAULT_READY_TIMEOUT_SECONDS), System::getenv, List.of());
+                seconds(READY_TIMEOUT_PROPERTY, DEFAULT_READY_TIMEOUT_SECONDS),
+                seconds(OPERATOR_GRACE_PROPERTY, DEFAULT_OPERATOR_GRACE_SECONDS), System::getenv, List.of());
     }
 
     /**
@@ -101,8 +108,15 @@ public final class SsoStage implements Stage {
      */
     SsoStage(Duration operatorTimeout, Duration readyTimeout, Function<String, String> env,
              List<ClientRequestFilter> adminFilters) {
+        this(operatorTimeout, readyTimeout, Duration.ofSeconds(DEFAULT_OPERATOR_GRACE_SECONDS), env, adminFilters);
+    }
+
+    /** For tests: also the watchdog's grace period (how long the operator may take to act on the resource). */
+    SsoStage(Duration operatorTimeout, Duration readyTimeout, Duration operatorGrace, Function<String, String> env,
+             List<ClientRequestFilter> adminFilters) {
         this.operatorTimeout = Objects.requireNonNull(operatorTimeout, "operatorTimeout");
         this.readyTimeout = Objects.requireNonNull(readyTimeout, "readyTimeout");
+        this.operatorGrace = Objects.requireNonNull(operatorGrace, "operatorGrace");
         this.env = Objects.requireNonNull(env, "env");
         this.adminFilters = List.copyOf(adminFilters);
     }
@@ -125,7 +139,7 @@ public final class SsoStage implements Stage {
         String crName() { return flavour == SsoFlavour.RHSSO ? RHSSO_NAME : RHBK_NAME; }
 
         String hostname() {
-            return dev.maas.installer.stages.common.KeycloakAccess.rhbkHostname(namespace, appsDomain);
+            return KeycloakEndpoints.rhbkHostname(namespace, appsDomain);
         }
 
         String realmCrName() {
@@ -139,9 +153,6 @@ public final class SsoStage implements Stage {
                     + namespace + "/" + crName();
         }
 
-        String credentialSecret() {
-            return flavour == SsoFlavour.RHSSO ? "credential-" + crName() : crName() + "-initial-admin";
-        }
     }
 
     Target target(StageContext ctx) {
@@ -153,7 +164,7 @@ public final class SsoStage implements Stage {
         SsoFlavour flavour = choice.chosen().orElseThrow(() -> noOperator(choice));
         OperatorSpec operator = OperatorSubscriptions.spec(cfg, flavour.packageName(), choice.channel(), ns)
                 .withTimeout(operatorTimeout);
-        String domain = appsDomain(client);
+        String domain = ClusterFacts.requireAppsDomain(client);
         String portalHost = RealmSpec.portalHost(cfg.threescale().tenantName(), domain);
         RealmSpec realm = RealmSpec.from(cfg.sso(), portalHost, env);
         realm.validate();
@@ -181,22 +192,6 @@ public final class SsoStage implements Stage {
         return new StageException("no catalog offers " + wanted,
                 Fix.manual("enable the redhat-operators catalog (`oc get catalogsource -n openshift-marketplace`);"
                         + " on a disconnected cluster, mirror the operator; or choose the other flavour (sso.flavour)"));
-    }
-
-    /** The cluster's apps domain, from {@code ingresses.config.openshift.io/cluster} spec.domain. */
-    static String appsDomain(KubernetesClient client) {
-        Ingress ingress;
-        try {
-            ingress = client.resources(Ingress.class).withName("cluster").get();
-        } catch (KubernetesClientException e) {
-            throw ClusterErrors.translate(e, "reading ingresses.config.openshift.io cluster");
-        }
-        String domain = ingress == null || ingress.getSpec() == null ? null : ingress.getSpec().getDomain();
-        if (domain == null || domain.isBlank()) {
-            throw new StageException("the cluster's apps domain is not set (ingresses.config.openshift.io 'cluster'"
-                    + " has no spec.domain)", Fix.manual("check `oc get ingresses.config.openshift.io cluster -o yaml`"));
-        }
-        return domain;
     }
 
     // ------------------------------------------------------------------ desired cluster objects
@@ -370,10 +365,19 @@ public final class SsoStage implements Stage {
 
     // ------------------------------------------------------------------ apply
 
+    /** In a sandbox without Keycloak nothing would ever act on the Keycloak resources: SSO cannot be tried there. */
+    @Override
+    public Optional<StageException> notAvailableHere(StageContext ctx) {
+        return dev.maas.installer.stages.common.SandboxSso.ssoUnavailable(ctx.service(KubernetesClient.class));
+    }
+
     @Override
     public List<Change> apply(StageContext ctx, Progress progress) {
         Progress out = progress == null ? Progress.NONE : progress;
         KubernetesClient client = ctx.service(KubernetesClient.class);
+        notAvailableHere(ctx).ifPresent(e -> {
+            throw e;
+        });
         Target t = target(ctx);
         if (t.realm().identityProvider() != null) {
             // a missing, empty or unsafe client secret is found before anything is installed, not at the last step
@@ -452,6 +456,18 @@ public final class SsoStage implements Stage {
                                         Progress out) {
         @SuppressWarnings("unchecked")
         Resource<MapResource> resource = (Resource<MapResource>) keycloakResource(client, t);
+        // the watchdog: a running operator gives the resource a status at its first reconcile (the RH-SSO operator,
+        // keycloak-operator pkg/controller/keycloak/keycloak_controller.go: ManageError / ManageSuccess update the
+        // status on every reconcile; the Red Hat build of Keycloak's, keycloak operator KeycloakController
+        // updateStatus); without one after the grace period nothing acts on it, and waiting longer helps nobody
+        Duration grace = operatorGrace.compareTo(left(deadline)) < 0 ? operatorGrace : left(deadline);
+        try {
+            Waits.until(resource, k -> k.getStatus() != null, grace, ctx.cancellation(), out,
+                    k -> "Keycloak " + t.crName() + ": " + describeStatus(t.flavour(), k),
+                    t.crDisplay() + " picked up by its operator");
+        } catch (Waits.TimeoutError e) {
+            throw operatorNotActing(client, t, grace);
+        }
         try {
             return Waits.until(resource, k -> keycloakReady(t.flavour(), k), left(deadline), ctx.cancellation(), out,
                     k -> "Keycloak " + t.crName() + ": " + describeStatus(t.flavour(), k), t.crDisplay() + " ready");
@@ -464,6 +480,78 @@ public final class SsoStage implements Stage {
                             + "` (pending or crashing pods: quota, storage, image pulls); then rerun the stage to"
                             + " keep waiting"));
         }
+    }
+
+    /**
+     * The watchdog's verdict when the Keycloak resource got no status within {@code grace}: the operator is not
+     * running (its CSV's deployments, as OLM made them, not available), or runs but does not act on the resource.
+     */
+    static StageException operatorNotActing(KubernetesClient client, Target t, Duration grace) {
+        String pkg = t.operator().packageName();
+        String ns = t.namespace();
+        List<String> deployments = operatorDeployments(client, t);
+        List<String> down = new ArrayList<>();
+        for (String name : deployments) {
+            String state = deploymentState(client, ns, name);
+            if (state != null) {
+                down.add("deployment " + name + " " + state);
+            }
+        }
+        String logs = deployments.isEmpty() ? "`oc get pods -n " + ns + "` and the operator pod's log"
+                : "`oc logs deployment/" + deployments.get(0) + " -n " + ns + "`";
+        if (!down.isEmpty()) {
+            return new StageException("the " + pkg + " operator is not running (" + String.join("; ", down)
+                    + "), so nothing acts on " + t.crDisplay() + ": it has no status " + human(grace)
+                    + " after it was made; " + podSummary(client, ns),
+                    Fix.manual("make the operator run: `oc get pods -n " + ns + "` and " + logs + " (image pulls,"
+                            + " quota, crash loops, node selectors); once it runs, rerun the sso stage"));
+        }
+        return new StageException(t.crDisplay() + " has no status " + human(grace) + " after it was made, though the "
+                + pkg + " operator" + (deployments.isEmpty() ? "" : " (deployment " + String.join(", ", deployments)
+                + ") is available") + ": the operator does not act on it",
+                Fix.manual("read the operator's log, " + logs + " (it may watch other namespaces than " + ns
+                        + ", or fail on this resource); then rerun the sso stage"));
+    }
+
+    /** The operator's deployments, as its installed CSV names them (empty when it cannot be read). */
+    static List<String> operatorDeployments(KubernetesClient client, Target t) {
+        try {
+            Subscription sub = client.resources(Subscription.class).inNamespace(t.namespace())
+                    .withName(t.operator().packageName()).get();
+            String csvName = sub == null || sub.getStatus() == null ? null : sub.getStatus().getInstalledCSV();
+            ClusterServiceVersion csv = csvName == null ? null
+                    : client.resources(ClusterServiceVersion.class).inNamespace(t.namespace()).withName(csvName).get();
+            if (csv == null || csv.getSpec() == null || csv.getSpec().getInstall() == null
+                    || csv.getSpec().getInstall().getSpec() == null
+                    || csv.getSpec().getInstall().getSpec().getDeployments() == null) {
+                return List.of();
+            }
+            return csv.getSpec().getInstall().getSpec().getDeployments().stream().map(d -> d.getName())
+                    .filter(Objects::nonNull).toList();
+        } catch (KubernetesClientException e) {
+            return List.of();
+        }
+    }
+
+    /** Null when the deployment is available; else what is wrong with it, in words. */
+    static String deploymentState(KubernetesClient client, String ns, String name) {
+        io.fabric8.kubernetes.api.model.apps.Deployment d;
+        try {
+            d = client.apps().deployments().inNamespace(ns).withName(name).get();
+        } catch (KubernetesClientException e) {
+            return null; // cannot tell: not counted as down
+        }
+        if (d == null) {
+            return "does not exist";
+        }
+        var conditions = d.getStatus() == null || d.getStatus().getConditions() == null
+                ? List.<io.fabric8.kubernetes.api.model.apps.DeploymentCondition>of() : d.getStatus().getConditions();
+        var available = conditions.stream().filter(c -> "Available".equals(c.getType())).findFirst();
+        if (available.isPresent() && "True".equals(available.get().getStatus())) {
+            return null;
+        }
+        return "is not available" + available.map(c -> " (" + Objects.requireNonNullElse(c.getReason(), "")
+                + (c.getMessage() == null ? "" : ": " + c.getMessage()) + ")").orElse(" (no Available condition yet)");
     }
 
     private void waitForRealmCr(StageContext ctx, KubernetesClient client, Target t, long deadline, Progress out) {
@@ -522,75 +610,29 @@ public final class SsoStage implements Stage {
     // ------------------------------------------------------------------ Keycloak access
 
     private static boolean hasUrlOverride(StageContext ctx) {
-        String url = ctx.config().endpoints().keycloakUrl();
-        return url != null && !url.isBlank();
+        return KeycloakEndpoints.hasOverride(ctx);
     }
 
-    /**
-     * The master-realm admin credentials from the operator's Secret, registered as secrets. Empty (when not
-     * {@code required}) if the Secret does not exist yet.
-     */
+    /** The admin credentials (through {@link KeycloakEndpoints}); a StageException when {@code required} and absent. */
     private static Optional<KeycloakAdmin.Credentials> credentials(StageContext ctx, KubernetesClient client, Target t,
                                                                     MapResource live, boolean required) {
-        String secretName = t.credentialSecret();
-        if (t.flavour() == SsoFlavour.RHSSO && live != null && live.statusValue("credentialSecret") instanceof String s
-                && !s.isBlank()) {
-            secretName = s;
-        }
-        String userKey = t.flavour() == SsoFlavour.RHSSO ? "ADMIN_USERNAME" : "username";
-        String passwordKey = t.flavour() == SsoFlavour.RHSSO ? "ADMIN_PASSWORD" : "password";
-        String source = "Secret " + t.namespace() + "/" + secretName;
-        Optional<Map<String, String>> data = new Resources(client).readSecret(t.namespace(), secretName);
-        if (data.isEmpty()) {
-            if (!required) {
-                return Optional.empty();
-            }
-            throw new StageException(source + " with the Keycloak admin credentials does not exist",
+        Optional<KeycloakAdmin.Credentials> c = KeycloakEndpoints.credentials(ctx, client, t.flavour(), t.namespace(),
+                live);
+        if (c.isEmpty() && required) {
+            throw new StageException("Secret " + t.namespace() + "/" + KeycloakEndpoints.credentialSecret(t.flavour(),
+                    live) + " with the Keycloak admin credentials does not exist",
                     Fix.manual("the " + t.operator().packageName() + " operator creates it when it deploys Keycloak;"
                             + " check `oc describe keycloak " + t.crName() + " -n " + t.namespace()
                             + "`, then rerun the stage"));
         }
-        String user = data.get().get(userKey);
-        String password = data.get().get(passwordKey);
-        if (user == null || user.isBlank() || password == null || password.isEmpty()) {
-            throw new StageException(source + " lacks " + (user == null || user.isBlank() ? userKey : passwordKey),
-                    Fix.manual("check the Secret (keys " + userKey + " and " + passwordKey + "); delete it to let the"
-                            + " operator recreate it only if Keycloak still has that password"));
-        }
-        ctx.secrets().register(password);
-        return Optional.of(new KeycloakAdmin.Credentials(user, password, source));
-    }
-
-    /** The URL to reach Keycloak from this machine: the config override, the CR status, the Route, the hostname. */
-    static String keycloakUrl(StageContext ctx, KubernetesClient client, Target t, MapResource live) {
-        if (hasUrlOverride(ctx)) {
-            return ctx.config().endpoints().keycloakUrl().trim();
-        }
-        if (t.flavour() == SsoFlavour.RHSSO) {
-            if (live != null && live.statusValue("externalURL") instanceof String url && !url.isBlank()) {
-                return url;
-            }
-            Route route;
-            try {
-                route = client.resources(Route.class).inNamespace(t.namespace()).withName(RHSSO_ROUTE).get();
-            } catch (KubernetesClientException e) {
-                throw ClusterErrors.translate(e, "reading Route " + t.namespace() + "/" + RHSSO_ROUTE);
-            }
-            if (route != null && route.getSpec() != null && route.getSpec().getHost() != null) {
-                return (route.getSpec().getTls() == null ? "http://" : "https://") + route.getSpec().getHost();
-            }
-            throw new StageException("no URL for Keycloak: " + t.crDisplay() + " has no status.externalURL and"
-                    + " there is no Route " + t.namespace() + "/" + RHSSO_ROUTE,
-                    Fix.configField("endpoints.keycloakUrl", "give the Keycloak URL this machine can reach, or"
-                            + " check that spec.externalAccess.enabled is true"));
-        }
-        return "https://" + t.hostname();
+        return c;
     }
 
     private KeycloakAdmin connect(StageContext ctx, KubernetesClient client, Target t, MapResource live,
                                   KeycloakAdmin.Credentials credentials) {
-        String url = keycloakUrl(ctx, client, t, live);
-        return KeycloakAdmin.connect(url, credentials, KeycloakAccess.options(ctx, url, adminFilters));
+        String url = KeycloakEndpoints.url(ctx, client, t.flavour(), t.namespace(), live);
+        return KeycloakEndpoints.connect(ctx, new KeycloakEndpoints.KeycloakEndpoint(url, url, t.flavour(), credentials),
+                adminFilters);
     }
 
     // ------------------------------------------------------------------ verify

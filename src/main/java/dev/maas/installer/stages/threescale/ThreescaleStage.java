@@ -12,7 +12,6 @@ import dev.maas.installer.cluster.ClusterException;
 import dev.maas.installer.cluster.OperatorInstaller;
 import dev.maas.installer.cluster.OperatorSpec;
 import dev.maas.installer.cluster.Resources;
-import dev.maas.installer.cluster.Waits;
 import dev.maas.installer.engine.Action;
 import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.Check;
@@ -79,7 +78,7 @@ import java.util.stream.Collectors;
 public final class ThreescaleStage implements Stage {
     private static final Logger LOG = LoggerFactory.getLogger(ThreescaleStage.class);
     /** Made at first use, not when the wizard lists the stages (Jackson is not needed for the first frame). */
-    private static final class Json {
+    static final class Json {
         static final ObjectMapper MAPPER = new ObjectMapper();
     }
 
@@ -98,7 +97,7 @@ public final class ThreescaleStage implements Stage {
     static final List<String> DATABASE_PVCS = List.of("mysql-storage", "backend-redis-storage",
             "system-redis-storage");
     /** How often a long wait for the APIManager looks for states that waiting cannot fix. */
-    private static final Duration DIAGNOSE_EVERY = Duration.ofSeconds(ThreescaleStage.DIAGNOSE_SECONDS);
+    static final Duration DIAGNOSE_EVERY = Duration.ofSeconds(ApiManagerWait.DIAGNOSE_SECONDS);
 
     static final ResourceDefinitionContext APIMANAGERS = new ResourceDefinitionContext.Builder()
             .withGroup("apps.3scale.net").withVersion("v1alpha1").withPlural("apimanagers").withKind("APIManager")
@@ -160,9 +159,7 @@ public final class ThreescaleStage implements Stage {
                     "give a folder with apicast-policy.json and init.lua"));
         }
         String domain = ClusterFacts.appsDomain(client).orElseThrow(() -> new StageException(
-                "the cluster's apps domain is not set (ingresses.config.openshift.io 'cluster' has no spec.domain);"
-                        + " 3scale's wildcard domain comes from it",
-                Fix.manual("check `oc get ingresses.config.openshift.io cluster -o yaml`")));
+                ClusterFacts.NO_APPS_DOMAIN + "; 3scale's wildcard domain comes from it", ClusterFacts.APPS_DOMAIN_FIX));
         String storageClass = null;
         String s3 = null;
         if ("s3".equals(t.storage().type())) {
@@ -451,7 +448,7 @@ public final class ThreescaleStage implements Stage {
 
         ctx.cancellation().throwIfCancelled();
         progress.step(++n, STEPS, "waiting for 3scale to be available");
-        waitAvailable(client, d, ctx, progress);
+        new ApiManagerWait(apiManagerTimeout).waitAvailable(client, d.namespace(), ctx, progress);
         waitRoutes(client, d, t, ctx, progress);
 
         ctx.cancellation().throwIfCancelled();
@@ -480,255 +477,6 @@ public final class ThreescaleStage implements Stage {
                     + " (3scale has no API for it), then set threescale.timezoneConfirmed: true");
         }
         return changes;
-    }
-
-    /**
-     * Waits (watching the APIManager) until it is Available. States that waiting cannot change end the wait at once:
-     * failed preflights (condition Preflights), database volumes without a StorageClass, a Route host another Route
-     * holds; they are looked for every {@value #DIAGNOSE_SECONDS} s. At the timeout, {@link #stuck} says why.
-     */
-    private void waitAvailable(KubernetesClient client, Desired d, StageContext ctx, Progress progress) {
-        long deadline = System.nanoTime() + apiManagerTimeout.toNanos();
-        GenericKubernetesResource last = null;
-        String[] shown = new String[1];
-        while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw stuck(client, d, last);
-            }
-            Duration slice = Duration.ofNanos(Math.min(left, DIAGNOSE_EVERY.toNanos()));
-            try {
-                Waits.until(client.genericKubernetesResources(APIMANAGERS).inNamespace(d.namespace())
-                                .withName(APIMANAGER),
-                        am -> {
-                            preflightsFailure(am, d.namespace()).ifPresent(e -> {
-                                throw e;
-                            });
-                            return isAvailable(am);
-                        }, slice, ctx.cancellation(), progress, am -> {
-                            String line = describe(am);
-                            if (line.equals(shown[0])) {
-                                return null;
-                            }
-                            shown[0] = line;
-                            return line;
-                        }, "APIManager " + APIMANAGER + " Available");
-                return;
-            } catch (Waits.TimeoutError e) {
-                if (e.last() != null) {
-                    last = (GenericKubernetesResource) e.last();
-                }
-                Optional<StageException> hopeless = hopeless(client, d, last);
-                if (hopeless.isPresent()) {
-                    throw hopeless.get();
-                }
-            }
-        }
-    }
-
-    private static final long DIAGNOSE_SECONDS = 10;
-
-    /**
-     * The APIManager's condition Preflights when it says the preflights failed (3scale-operator
-     * apimanager_status_reconciler.go reconcilePreflightsStatus: "Preflights failed - ..."; with 2.16's external
-     * databases of a version the operator does not accept). The operator retries only every 10 minutes.
-     */
-    static Optional<StageException> preflightsFailure(GenericKubernetesResource am, String ns) {
-        if (am == null) {
-            return Optional.empty();
-        }
-        for (JsonNode c : Json.MAPPER.valueToTree(am).path("status").path("conditions")) {
-            if ("Preflights".equals(c.path("type").asText()) && "False".equals(c.path("status").asText())
-                    && c.path("message").asText().startsWith("Preflights failed")) {
-                return Optional.of(new StageException("3scale's preflight checks failed (condition Preflights of"
-                        + " APIManager " + APIMANAGER + "): " + c.path("message").asText(),
-                        Fix.manual("make the databases that Secrets " + String.join(", ",
-                                ClusterFacts.EXTERNAL_DB_SECRETS) + " in " + ns + " point to reachable and of the"
-                                + " versions the 3scale operator requires (ConfigMap"
-                                + " 3scale-api-management-operator-requirements in " + ns + "), then rerun the"
-                                + " stage")));
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** A state of the install that waiting cannot change, or empty. */
-    private Optional<StageException> hopeless(KubernetesClient client, Desired d, GenericKubernetesResource last) {
-        try {
-            Optional<StageException> preflights = preflightsFailure(last, d.namespace());
-            if (preflights.isPresent()) {
-                return preflights;
-            }
-            List<String> unclassified = pendingDatabaseClaims(client, d.namespace(), true);
-            if (!unclassified.isEmpty()) {
-                return Optional.of(databaseStorageStuck(d.namespace(), unclassified, last, true));
-            }
-            List<String> claimed = rejectedRoutes(client, d.namespace(), true);
-            if (!claimed.isEmpty()) {
-                return Optional.of(routesStuck(d.namespace(), claimed, last));
-            }
-        } catch (KubernetesClientException e) {
-            LOG.debug("could not look at the 3scale install: {}", e.getMessage());
-        }
-        return Optional.empty();
-    }
-
-    /**
-     * The Pending PVCs of the internal databases (2.15: mysql-storage, backend-redis-storage, system-redis-storage);
-     * with {@code withoutClass}, only those that name no StorageClass while the cluster has no default one: nothing
-     * will ever bind them.
-     */
-    private static List<String> pendingDatabaseClaims(KubernetesClient client, String ns, boolean withoutClass) {
-        List<String> out = new ArrayList<>();
-        boolean hasDefault = !withoutClass || ClusterFacts.storageClasses(client).stream().anyMatch(c ->
-                c.getMetadata().getAnnotations() != null && "true".equals(c.getMetadata().getAnnotations()
-                        .get("storageclass.kubernetes.io/is-default-class")));
-        for (String name : DATABASE_PVCS) {
-            var pvc = client.persistentVolumeClaims().inNamespace(ns).withName(name).get();
-            if (pvc == null || pvc.getStatus() == null || !"Pending".equals(pvc.getStatus().getPhase())) {
-                continue;
-            }
-            String sc = pvc.getSpec() == null ? null : pvc.getSpec().getStorageClassName();
-            if (!withoutClass || ((sc == null || sc.isBlank()) && !hasDefault)) {
-                out.add(name);
-            }
-        }
-        return out;
-    }
-
-    private StageException databaseStorageStuck(String ns, List<String> claims, GenericKubernetesResource last,
-                                                boolean noDefaultClass) {
-        String progressLine = last == null ? "the APIManager has no status yet" : describe(last);
-        return new StageException("3scale is stuck: the volumes of its databases (PVC " + String.join(", ", claims)
-                + ") stay Pending, so the databases cannot start (" + progressLine + ")."
-                + (noDefaultClass ? " They name no StorageClass and the cluster has no default StorageClass"
-                : " Their StorageClass provides no volume"),
-                Fix.manual("make a StorageClass with ReadWriteOnce volumes the cluster default (`oc patch"
-                        + " storageclass <name> -p '{\"metadata\":{\"annotations\":{\"storageclass.kubernetes.io/"
-                        + "is-default-class\":\"true\"}}}'`; Kubernetes 1.28 and later then gives it to the Pending"
-                        + " claims), check `oc describe pvc -n " + ns + "`, then rerun the stage"));
-    }
-
-    /**
-     * The expected Routes the router did not admit, as "host: reason: message"; with {@code claimedOnly}, only those
-     * rejected with HostAlreadyClaimed (another, older Route exposes the host; openshift/router unique_host.go).
-     */
-    private static List<String> rejectedRoutes(KubernetesClient client, String ns, boolean claimedOnly) {
-        List<String> out = new ArrayList<>();
-        for (GenericKubernetesResource r : client.genericKubernetesResources(ROUTES).inNamespace(ns).list()
-                .getItems()) {
-            JsonNode node = Json.MAPPER.valueToTree(r);
-            for (JsonNode in : node.path("status").path("ingress")) {
-                for (JsonNode c : in.path("conditions")) {
-                    if ("Admitted".equals(c.path("type").asText()) && "False".equals(c.path("status").asText())
-                            && (!claimedOnly || "HostAlreadyClaimed".equals(c.path("reason").asText()))) {
-                        out.add(node.path("spec").path("host").asText() + ": " + c.path("reason").asText() + ": "
-                                + c.path("message").asText());
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    private StageException routesStuck(String ns, List<String> rejected, GenericKubernetesResource last) {
-        String progressLine = last == null ? "the APIManager has no status yet" : describe(last);
-        return new StageException("3scale is stuck: the router does not admit its Routes (" + String.join("; ",
-                rejected) + "), and the APIManager is Available only with all of them (" + progressLine + ")",
-                Fix.manual("another Route already exposes the host: find it with `oc get routes -A | grep <host>`,"
-                        + " delete it or move it to another host (or choose another threescale.tenantName for the"
-                        + " tenant's hosts), then rerun the stage"));
-    }
-
-    static boolean isAvailable(GenericKubernetesResource am) {
-        return am != null && "True".equals(condition(Json.MAPPER.valueToTree(am), "Available"));
-    }
-
-    private static String condition(JsonNode obj, String type) {
-        for (JsonNode c : obj.path("status").path("conditions")) {
-            if (type.equals(c.path("type").asText())) {
-                return c.path("status").asText();
-            }
-        }
-        return null;
-    }
-
-    /** "n of 15 deployments available", from the operator's status.deployments. */
-    static String describe(GenericKubernetesResource am) {
-        JsonNode deployments = Json.MAPPER.valueToTree(am).path("status").path("deployments");
-        int ready = deployments.path("ready").size();
-        int total = ready + deployments.path("starting").size() + deployments.path("stopped").size();
-        if (total == 0) {
-            return "waiting for the 3scale operator to create the deployments";
-        }
-        if (ready < total) {
-            return ready + " of " + total + " deployments available";
-        }
-        return isAvailable(am) ? "all " + total + " deployments available; APIManager Available"
-                : "all " + total + " deployments available; waiting for the routes and condition Available";
-    }
-
-    /** Why 3scale is not available: a Pending system storage PVC, pods that cannot pull images, or what is left. */
-    private StageException stuck(KubernetesClient client, Desired d, GenericKubernetesResource last) {
-        String ns = d.namespace();
-        String progressLine = last == null ? "the APIManager does not exist" : describe(last);
-        try {
-            Optional<StageException> preflights = preflightsFailure(last, ns);
-            if (preflights.isPresent()) {
-                return preflights.get();
-            }
-            List<String> databases = pendingDatabaseClaims(client, ns, false);
-            if (!databases.isEmpty()) {
-                return databaseStorageStuck(ns, databases, last, !pendingDatabaseClaims(client, ns, true).isEmpty());
-            }
-            List<String> rejected = rejectedRoutes(client, ns, false);
-            if (!rejected.isEmpty()) {
-                return routesStuck(ns, rejected, last);
-            }
-            var pvc = client.persistentVolumeClaims().inNamespace(ns).withName(STORAGE_PVC).get();
-            if (pvc != null && pvc.getStatus() != null && "Pending".equals(pvc.getStatus().getPhase())) {
-                String sc = pvc.getSpec() == null ? null : pvc.getSpec().getStorageClassName();
-                return new StageException("3scale is stuck: its system storage (PVC " + STORAGE_PVC + ", ReadWriteMany)"
-                        + " stays Pending, so system-app cannot start (" + progressLine + "). The StorageClass "
-                        + (sc == null ? "(cluster default)" : sc) + " cannot provide ReadWriteMany volumes: the"
-                        + " cluster has no RWX storage for 3scale",
-                        Fix.configField("threescale.storage.storageClass", "install RWX storage (e.g. OpenShift Data"
-                                + " Foundation CephFS, NFS) and name its StorageClass here, or set"
-                                + " threescale.storage.type to s3; then delete PVC " + STORAGE_PVC + " in " + ns
-                                + " and rerun the stage"));
-            }
-            List<String> pulls = new ArrayList<>();
-            for (var pod : client.pods().inNamespace(ns).list().getItems()) {
-                if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
-                    continue;
-                }
-                for (var cs : pod.getStatus().getContainerStatuses()) {
-                    var waiting = cs.getState() == null ? null : cs.getState().getWaiting();
-                    if (waiting != null && ("ImagePullBackOff".equals(waiting.getReason())
-                            || "ErrImagePull".equals(waiting.getReason())
-                            || "InvalidImageName".equals(waiting.getReason()))) {
-                        pulls.add(pod.getMetadata().getName() + " (" + cs.getImage() + ": " + waiting.getReason() + ")");
-                    }
-                }
-            }
-            if (!pulls.isEmpty()) {
-                return new StageException("3scale is stuck: pods cannot pull their images: " + String.join("; ", pulls)
-                        + " (" + progressLine + ")",
-                        Fix.manual("check the cluster's pull secret for registry.redhat.io (`oc get secret/pull-secret"
-                                + " -n openshift-config`) or the image mirror, then rerun the stage"));
-            }
-        } catch (KubernetesClientException e) {
-            LOG.warn("could not diagnose the APIManager: {}", e.getMessage());
-        }
-        return new StageException("3scale did not become available within " + human(apiManagerTimeout) + ": "
-                + progressLine,
-                Fix.manual("check `oc get apimanager " + APIMANAGER + " -n " + ns + " -o yaml` and `oc get pods -n " + ns
-                        + "`; rerun the stage to keep waiting"));
-    }
-
-    private static String human(Duration d) {
-        long s = d.toSeconds();
-        return s < 120 ? s + " s" : (s / 60) + " min";
     }
 
     /** The tenant's routes: master, admin portal, developer portal, all admitted. */
@@ -779,7 +527,7 @@ public final class ThreescaleStage implements Stage {
 
     private static boolean available(KubernetesClient client, String ns) {
         try {
-            return isAvailable(client.genericKubernetesResources(APIMANAGERS).inNamespace(ns).withName(APIMANAGER).get());
+            return ApiManagerWait.isAvailable(client.genericKubernetesResources(APIMANAGERS).inNamespace(ns).withName(APIMANAGER).get());
         } catch (KubernetesClientException e) {
             return false;
         }
@@ -953,14 +701,14 @@ public final class ThreescaleStage implements Stage {
                 return Check.retryable("apimanager", "APIManager " + APIMANAGER + " does not exist in " + ns,
                         Fix.rerunStage(StageIds.THREESCALE, "install 3scale"));
             }
-            if (isAvailable(am[0])) {
+            if (ApiManagerWait.isAvailable(am[0])) {
                 return Check.ok("apimanager", "APIManager " + APIMANAGER + " is Available");
             }
-            Optional<StageException> preflights = preflightsFailure(am[0], ns);
+            Optional<StageException> preflights = ApiManagerWait.preflightsFailure(am[0], ns);
             return preflights.isPresent()
                     ? Check.retryable("apimanager", preflights.get().getMessage(), preflights.get().fix())
                     : Check.retryable("apimanager", "APIManager " + APIMANAGER + " is not Available: "
-                    + describe(am[0]), Fix.rerunStage(StageIds.THREESCALE, "rerun to wait for it and see why it is"
+                    + ApiManagerWait.describe(am[0]), Fix.rerunStage(StageIds.THREESCALE, "rerun to wait for it and see why it is"
                     + " stuck"));
         }));
         out.add(guard("deployments", () -> deploymentsCheck(client, ns, am[0])));
@@ -971,7 +719,7 @@ public final class ThreescaleStage implements Stage {
             if (missing.isEmpty()) {
                 return Check.ok("routes", "admitted: " + String.join(", ", hosts));
             }
-            List<String> rejected = rejectedRoutes(client, ns, false);
+            List<String> rejected = ApiManagerWait.rejectedRoutes(client, ns, false);
             return Check.retryable("routes", "no admitted Route for " + String.join(", ", missing)
                             + (rejected.isEmpty() ? "" : "; the router rejects: " + String.join("; ", rejected)),
                     Fix.manual(rejected.isEmpty() ? "check `oc get routes -n " + ns + "` and the zync pods"
@@ -1059,7 +807,7 @@ public final class ThreescaleStage implements Stage {
                 continue;
             }
             JsonNode node = Json.MAPPER.valueToTree(cpd);
-            if ("True".equals(condition(node, "Ready"))) {
+            if ("True".equals(ApiManagerWait.condition(node, "Ready"))) {
                 continue;
             }
             String message = "";

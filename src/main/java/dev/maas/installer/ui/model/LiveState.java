@@ -35,7 +35,7 @@ public enum LiveState {
         return switch (verify.state()) {
             case OK, WARN -> DONE;
             case DRIFTED, INVALID_INPUT -> DRIFTED;
-            case NOT_INSTALLED, WAITING -> PENDING;
+            case NOT_INSTALLED, WAITING, NOT_AVAILABLE -> PENDING;
             // a verify that could not check (an error), was skipped or cancelled, or a stage that installs nothing
             case FAILED, SKIPPED, CANCELLED, PROBLEMS -> UNKNOWN;
         };

@@ -189,6 +189,11 @@ public final class StageViewModel {
                 status.set(StageStatus.CANCELLED);
                 message.set(result.error() == null ? "cancelled" : result.error());
             }
+            case NOT_AVAILABLE -> {
+                // the page says why (e.g. SSO cannot be tried in a sandbox without Keycloak) and the fix how
+                status.set(StageStatus.NOT_HERE);
+                message.set(result.error() == null ? "not available here" : result.error());
+            }
         }
     }
 

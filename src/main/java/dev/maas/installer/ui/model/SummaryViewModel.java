@@ -168,16 +168,22 @@ public final class SummaryViewModel {
     /** What the last click on a link did: "Opened … in your browser.", "Copied … to the clipboard.", or why not. */
     public ReadOnlyStringProperty openStatusProperty() { return openStatus.getReadOnlyProperty(); }
 
-    /** Opens a link with the opener (the browser) and says so; an empty link does nothing. */
-    public void open(String url) {
-        if (url != null && !url.isBlank()) {
-            try {
-                opener.accept(url);
-                openStatus.set("Opened " + url + " in your browser. (Copy puts the link on the clipboard instead.)");
-            } catch (RuntimeException e) {
-                openStatus.set("Could not open a browser (" + e.getMessage() + "): press Copy and paste the link"
-                        + " into your browser.");
-            }
+    /**
+     * Opens a link with the opener (the browser) and says so; an empty link does nothing. When no browser can be
+     * opened it says why and returns false: the view then puts the link on the clipboard, as the message says.
+     */
+    public boolean open(String url) {
+        if (url == null || url.isBlank()) {
+            return true;
+        }
+        try {
+            opener.accept(url);
+            openStatus.set("Opened " + url + " in your browser. (Copy puts the link on the clipboard instead.)");
+            return true;
+        } catch (RuntimeException e) {
+            openStatus.set("Could not open a browser (" + e.getMessage() + "). Copied " + url
+                    + " to the clipboard: paste it into your browser's address bar.");
+            return false;
         }
     }
 

@@ -337,12 +337,16 @@ public final class WizardViewModel {
             if (s != null) {
                 s.finished(r);
                 Long began = stageStartNanos.remove(s.id());
-                s.timing(began == null ? r.outcome() == StageResult.Outcome.SKIPPED ? "skipped" : ""
+                s.timing(began == null ? r.outcome() == StageResult.Outcome.SKIPPED ? "skipped"
+                        : r.outcome() == StageResult.Outcome.NOT_AVAILABLE ? "not available here" : ""
                         : "started at " + clock(began - runStartNanos) + ", took "
                         + duration(nanos.getAsLong() - began));
             }
             if (r.outcome() == StageResult.Outcome.SKIPPED && r.error() != null) {
                 note("WARN", r.stageId(), r.stageId() + ": " + r.error());
+            }
+            if (r.outcome() == StageResult.Outcome.NOT_AVAILABLE && r.error() != null) {
+                note("INFO", r.stageId(), r.stageId() + ": " + r.error());
             }
             run.stageFinished(currentIndex, currentTotal);
         } else if (event instanceof RunEvent.RunFinished e) {

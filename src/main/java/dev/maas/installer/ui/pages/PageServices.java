@@ -23,7 +23,8 @@ import java.util.function.Supplier;
  * registers one per {@link WizardViewModel}; pages look it up when they build their inputs.
  */
 public record PageServices(ConfigViewModel config, Supplier<List<DiscoveredModel>> discovery,
-                           Supplier<String> appsDomain, Executor background, Executor fx, PruneChoice prune) {
+                           Supplier<String> appsDomain, Executor background, Executor fx, PruneChoice prune,
+                           java.util.function.Consumer<String> openLink) {
     private static final Map<WizardViewModel, PageServices> REGISTRY = new WeakHashMap<>();
 
     public PageServices {
@@ -33,6 +34,18 @@ public record PageServices(ConfigViewModel config, Supplier<List<DiscoveredModel
         Objects.requireNonNull(background, "background");
         Objects.requireNonNull(fx, "fx");
         Objects.requireNonNull(prune, "prune");
+        Objects.requireNonNull(openLink, "openLink");
+    }
+
+    /** Services whose links are copied to the clipboard instead of opened (no browser at hand). */
+    public PageServices(ConfigViewModel config, Supplier<List<DiscoveredModel>> discovery,
+                        Supplier<String> appsDomain, Executor background, Executor fx, PruneChoice prune) {
+        this(config, discovery, appsDomain, background, fx, prune, PageSupport.COPY_ONLY);
+    }
+
+    /** The same services, with links opened by {@code opener} (the app: the desktop's web browser). */
+    public PageServices withLinks(java.util.function.Consumer<String> opener) {
+        return new PageServices(config, discovery, appsDomain, background, fx, prune, opener);
     }
 
     /** Services with a prune choice of their own (off). */

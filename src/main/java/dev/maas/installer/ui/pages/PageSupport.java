@@ -3,6 +3,7 @@ package dev.maas.installer.ui.pages;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
+import dev.maas.installer.ui.model.WizardViewModel;
 import javafx.scene.control.Hyperlink;
 import javafx.scene.control.Label;
 import javafx.scene.control.Tooltip;
@@ -133,19 +134,65 @@ final class PageSupport {
         return t;
     }
 
-    /** A link that copies its URL to the clipboard (the wizard does not open a browser itself). */
-    static Hyperlink link(String id, ReadOnlyStringProperty url) {
+    /**
+     * A link to a URL of the installed system: a click opens it in the web browser (through the wizard's
+     * {@link PageServices#openLink()}; without one, it is copied to the clipboard), and its context menu copies it.
+     */
+    static Node link(String id, ReadOnlyStringProperty url, WizardViewModel wizard) {
+        PageServices services = wizard == null ? null : PageServices.of(wizard);
+        java.util.function.Consumer<String> open = services == null ? COPY_ONLY : services.openLink();
         Hyperlink h = new Hyperlink();
         h.setId(id);
         h.textProperty().bind(url);
         h.visibleProperty().bind(url.isNotEmpty());
-        h.managedProperty().bind(h.visibleProperty());
-        h.setTooltip(new Tooltip("Click to copy the address"));
-        h.setOnAction(e -> {
-            ClipboardContent c = new ClipboardContent();
-            c.putString(url.get());
-            Clipboard.getSystemClipboard().setContent(c);
+        // what the last click did: opened, or (no browser) copied, said in words under the link
+        Label said = new Label();
+        said.setId(id + "-status");
+        said.setWrapText(true);
+        said.getStyleClass().add(atlantafx.base.theme.Styles.TEXT_SMALL);
+        said.visibleProperty().bind(said.textProperty().isNotEmpty());
+        said.managedProperty().bind(said.visibleProperty());
+        h.setTooltip(new Tooltip(open == COPY_ONLY ? "Copies the address to the clipboard"
+                : "Opens in your web browser (right-click to copy the address)"));
+        h.setOnAction(e -> said.setText(openOrCopy(open, url.get())));
+        javafx.scene.control.MenuItem copy = new javafx.scene.control.MenuItem("Copy address");
+        copy.setOnAction(e -> {
+            copy(url.get());
+            said.setText("Copied " + url.get() + " to the clipboard.");
         });
-        return h;
+        h.setContextMenu(new javafx.scene.control.ContextMenu(copy));
+        VBox box = new VBox(0, h, said);
+        box.visibleProperty().bind(url.isNotEmpty());
+        box.managedProperty().bind(box.visibleProperty());
+        return box;
+    }
+
+    /** Links of pages without a browser at hand: the address goes on the clipboard. */
+    static final java.util.function.Consumer<String> COPY_ONLY = PageSupport::copy;
+
+    /** Opens {@code url} with {@code open}, or copies it when that is not possible; returns what happened in words. */
+    static String openOrCopy(java.util.function.Consumer<String> open, String url) {
+        if (url == null || url.isBlank()) {
+            return "";
+        }
+        if (open == COPY_ONLY) {
+            copy(url);
+            return "Copied " + url + " to the clipboard.";
+        }
+        try {
+            open.accept(url);
+            return "Opened " + url + " in your browser.";
+        } catch (RuntimeException e) {
+            copy(url);
+            return "Could not open a browser (" + e.getMessage() + "). Copied " + url
+                    + " to the clipboard: paste it into your browser's address bar.";
+        }
+    }
+
+    /** Puts {@code text} on the system clipboard (FX thread). */
+    static void copy(String text) {
+        ClipboardContent c = new ClipboardContent();
+        c.putString(text);
+        Clipboard.getSystemClipboard().setContent(c);
     }
 }

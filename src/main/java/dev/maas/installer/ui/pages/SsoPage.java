@@ -5,7 +5,7 @@ import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.keycloak.KeycloakAdmin;
 import dev.maas.installer.keycloak.RealmSpec;
-import dev.maas.installer.stages.common.KeycloakAccess;
+import dev.maas.installer.stages.sso.KeycloakEndpoints;
 import dev.maas.installer.ui.model.ConfigViewModel;
 import dev.maas.installer.ui.model.StageStatus;
 import dev.maas.installer.ui.model.StageViewModel;
@@ -77,10 +77,12 @@ public final class SsoPage implements ConfigPage {
         }
         SsoPageModel m = new SsoPageModel(config, lookup, background, Platform::runLater);
         stage.inputProblemProperty().bind(m.problemProperty());
-        return view(m, stage);
+        return view(m, stage, wizard);
     }
 
-    static Node view(SsoPageModel m, StageViewModel stage) {
+    static Node view(SsoPageModel m, StageViewModel stage) { return view(m, stage, null); }
+
+    static Node view(SsoPageModel m, StageViewModel stage, WizardViewModel wizard) {
         GridPane g = PageSupport.form();
         int r = 0;
         ComboBox<String> flavour = combo(SsoPageModel.FLAVOURS);
@@ -147,8 +149,8 @@ public final class SsoPage implements ConfigPage {
         linksError.textProperty().bind(m.linksErrorProperty());
         linksError.visibleProperty().bind(m.linksErrorProperty().isNotEmpty());
         linksError.managedProperty().bind(linksError.visibleProperty());
-        VBox links = new VBox(2, linksTitle, PageSupport.link("sso-realm-url", m.realmUrlProperty()),
-                PageSupport.link("sso-console-url", m.consoleUrlProperty()), linksError);
+        VBox links = new VBox(2, linksTitle, PageSupport.link("sso-realm-url", m.realmUrlProperty(), wizard),
+                PageSupport.link("sso-console-url", m.consoleUrlProperty(), wizard), linksError);
 
         Button show = new Button("Show client secret");
         show.setId("sso-show-secret");
@@ -208,7 +210,7 @@ public final class SsoPage implements ConfigPage {
             public SsoPageModel.Links links(InstallerConfig config) {
                 assertOffFx();
                 try (StageContext ctx = contexts.apply(new Cancellation())) {
-                    KeycloakAdmin admin = KeycloakAccess.admin(ctx);
+                    KeycloakAdmin admin = KeycloakEndpoints.admin(ctx);
                     String realm = config.sso().realm();
                     return new SsoPageModel.Links(admin.realmUrl(realm), admin.consoleUrl(realm));
                 }
@@ -218,7 +220,7 @@ public final class SsoPage implements ConfigPage {
             public String clientSecret(InstallerConfig config) {
                 assertOffFx();
                 try (StageContext ctx = contexts.apply(new Cancellation())) {
-                    KeycloakAdmin admin = KeycloakAccess.admin(ctx);
+                    KeycloakAdmin admin = KeycloakEndpoints.admin(ctx);
                     ClientRepresentation c = admin.realm(config.sso().realm()).clients()
                             .findByClientId(RealmSpec.CLIENT_ID).stream().findFirst()
                             .orElseThrow(() -> new IllegalStateException("realm " + config.sso().realm()

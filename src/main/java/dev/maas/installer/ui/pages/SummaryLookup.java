@@ -4,8 +4,8 @@ import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.keycloak.KeycloakAdmin;
-import dev.maas.installer.stages.common.KeycloakAccess;
 import dev.maas.installer.stages.common.ThreescaleAccess;
+import dev.maas.installer.stages.sso.KeycloakEndpoints;
 import dev.maas.installer.threescale.model.Account;
 import dev.maas.installer.ui.model.SummaryViewModel;
 import org.slf4j.Logger;
@@ -42,7 +42,7 @@ public final class SummaryLookup {
                 SsoPage.assertOffFx();
                 ThreescalePageModel.Credentials t = threescale.credentials(config);
                 try (StageContext ctx = contexts.apply(new Cancellation())) {
-                    KeycloakAdmin.Credentials k = KeycloakAccess.target(ctx).credentials();
+                    KeycloakAdmin.Credentials k = KeycloakEndpoints.resolve(ctx).credentials();
                     return new SummaryViewModel.Credentials(t.user(), t.password(), k.username(),
                             ctx.secrets().register(k.password()));
                 }

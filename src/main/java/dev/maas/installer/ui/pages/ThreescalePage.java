@@ -70,10 +70,12 @@ public final class ThreescalePage implements ConfigPage {
         }
         ThreescalePageModel m = new ThreescalePageModel(config, lookup, background, Platform::runLater);
         stage.inputProblemProperty().bind(m.problemProperty());
-        return view(m, stage);
+        return view(m, stage, wizard);
     }
 
-    static Node view(ThreescalePageModel m, StageViewModel stage) {
+    static Node view(ThreescalePageModel m, StageViewModel stage) { return view(m, stage, null); }
+
+    static Node view(ThreescalePageModel m, StageViewModel stage, WizardViewModel wizard) {
         GridPane g = PageSupport.form();
         int r = 0;
         GridPane advanced = PageSupport.form();
@@ -160,7 +162,7 @@ public final class ThreescalePage implements ConfigPage {
                 "The namespace, the operator channel and custom policies.", advanced,
                 m.errorProperty("threescale.namespace"), m.errorProperty("threescale.channel"),
                 m.errorProperty("threescale.policies")),
-                portal, PageSupport.link("threescale-admin-url", m.adminUrlProperty()), credentials, error);
+                portal, PageSupport.link("threescale-admin-url", m.adminUrlProperty(), wizard), credentials, error);
         box.setId("threescale-inputs");
         return box;
     }

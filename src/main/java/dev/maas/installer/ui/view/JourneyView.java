@@ -574,7 +574,11 @@ public final class JourneyView {
         h.textProperty().bind(Bindings.when(url.isEmpty()).then("(not found yet)").otherwise(url));
         h.disableProperty().bind(url.isEmpty());
         h.setAccessibleText("Open the " + name);
-        h.setOnAction(e -> summary.open(url.get()));
+        h.setOnAction(e -> {
+            if (!summary.open(url.get())) {
+                copyToClipboard(url.get());   // no browser: the link on the clipboard, as the status line says
+            }
+        });
         h.setTooltip(new javafx.scene.control.Tooltip("Opens in your browser"));
         l.setLabelFor(h);
         // the second action: the link on the clipboard (for a browser on another machine, say)
@@ -584,12 +588,16 @@ public final class JourneyView {
         copy.setAccessibleText("Copy the " + name + " link");
         copy.disableProperty().bind(url.isEmpty());
         copy.setOnAction(e -> {
-            javafx.scene.input.ClipboardContent c = new javafx.scene.input.ClipboardContent();
-            c.putString(url.get());
-            javafx.scene.input.Clipboard.getSystemClipboard().setContent(c);
+            copyToClipboard(url.get());
             summary.copied(url.get());
         });
         g.addRow(row, l, h, copy);
+    }
+
+    private static void copyToClipboard(String text) {
+        javafx.scene.input.ClipboardContent c = new javafx.scene.input.ClipboardContent();
+        c.putString(text);
+        javafx.scene.input.Clipboard.getSystemClipboard().setContent(c);
     }
 
     private static void credRow(GridPane g, int row, String name, String id, ReadOnlyStringProperty value) {

@@ -30,6 +30,9 @@ import java.util.function.Function;
 final class ResultRows {
     private ResultRows() { }
 
+    /** The width of a row's title around its line: the arrow and the paddings. */
+    private static final double TITLE_CHROME = 56;
+
     /** A check's status in words. */
     static String words(CheckStatus s) {
         return switch (s) {
@@ -103,6 +106,7 @@ final class ResultRows {
         summary.setMinWidth(0);
         HBox head = new HBox(10, status, name, summary);
         head.setAlignment(Pos.CENTER_LEFT);
+        fullTextOnHover(head, status.getText() + ": " + c.name() + " - " + c.message());
         Label message = wrapped(c.message());
         VBox body = new VBox(4, message);
         if (c.fix() != null) {
@@ -134,6 +138,7 @@ final class ResultRows {
         name.setMinWidth(0);
         HBox head = new HBox(10, action, system, kind, name);
         head.setAlignment(Pos.CENTER_LEFT);
+        fullTextOnHover(head, words(c.action()) + " " + c.system().wireName() + " " + c.kind() + " " + c.name());
         if (!c.fields().isEmpty()) {
             Label count = new Label(c.fields().size() + " field" + (c.fields().size() == 1 ? "" : "s"));
             count.getStyleClass().add(Styles.TEXT_MUTED);
@@ -162,11 +167,31 @@ final class ResultRows {
         HBox.setHgrow(head.getChildren().get(head.getChildren().size() - 1), Priority.SOMETIMES);
         TitledPane t = new TitledPane(null, body);
         t.setGraphic(head);
+        // a title's graphic is laid out at its preferred width: the row's width (less the arrow and the padding)
+        // keeps the line inside the page, so its last label is cut with an ellipsis instead of widening the page
+        head.setMinWidth(0);
+        head.prefWidthProperty().bind(javafx.beans.binding.Bindings.max(0, t.widthProperty().subtract(TITLE_CHROME)));
         t.setAnimated(false);
         t.setMaxWidth(Double.MAX_VALUE);
         t.setAccessibleText(accessible);
         t.getStyleClass().addAll(Styles.DENSE, "result-row");
         return t;
+    }
+
+    /**
+     * The row's whole line as a tooltip, for when its end is cut with an ellipsis (the opened row shows it too). The
+     * tooltip is made on the first hover, not with the row: a page of rows then costs no popups.
+     */
+    static void fullTextOnHover(HBox head, String text) {
+        head.setOnMouseEntered(e -> {
+            head.setOnMouseEntered(null);
+            javafx.scene.control.Tooltip t = new javafx.scene.control.Tooltip(text);
+            t.setWrapText(true);
+            t.setMaxWidth(600);
+            javafx.scene.control.Tooltip.install(head, t);
+            head.getProperties().put("fullText", text);
+        });
+        head.getProperties().put("fullText", text);
     }
 
     private static Label wrapped(String text) {

@@ -20,7 +20,24 @@ final class StageListCell extends ListCell<StageViewModel> {
         title.getStyleClass().add("stage-title");
         status.getStyleClass().add("stage-status");
         box.getStyleClass().add("stage-cell");
+        // as wide as the list (less its padding and a vertical scroll bar), never wider: a long status ends in an
+        // ellipsis, with the whole of it in the tooltip, instead of giving the list a horizontal scroll bar
+        box.setMinWidth(0);
+        title.setMinWidth(0);
+        status.setMinWidth(0);
+        listViewProperty().addListener((o, was, list) -> {
+            box.prefWidthProperty().unbind();
+            if (list != null) {
+                box.prefWidthProperty().bind(javafx.beans.binding.Bindings.max(0,
+                        list.widthProperty().subtract(LIST_CHROME)));
+            }
+        });
+        status.setTooltip(statusTip);
     }
+
+    /** The list's own padding, the cell's and room for a vertical scroll bar. */
+    private static final double LIST_CHROME = 34;
+    private final javafx.scene.control.Tooltip statusTip = new javafx.scene.control.Tooltip();
 
     @Override
     protected void updateItem(StageViewModel item, boolean empty) {
@@ -59,6 +76,7 @@ final class StageListCell extends ListCell<StageViewModel> {
         // a verify that found nothing of the stage (pending) is not a failure to show in red: nothing is there yet
         String label = bound == null ? s.label() : bound.statusLabel();
         status.setText("● " + label + (live.isEmpty() ? "" : " · " + live));
+        statusTip.setText(title.getText() + ": " + label + (live.isEmpty() ? "" : " · " + live));
         status.getStyleClass().removeIf(c -> c.startsWith("status-"));
         status.getStyleClass().add(bound == null ? s.styleClass() : bound.statusStyleClass());
         setAccessibleText(title.getText() + ": " + label + (live.isEmpty() ? "" : ", " + live));

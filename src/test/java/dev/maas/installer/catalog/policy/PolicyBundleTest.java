@@ -19,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PolicyBundleTest {
     private static final Path REMOVE_BEARER = Path.of("installer-assets/policies/remove-bearer");
+    private static final Path LLM_TOKEN_USAGE = Path.of("installer-assets/policies/llm-token-usage");
     private static final Path RUNBOOK_MANIFEST =
             Path.of("src/test/resources/reference/models-aas/remove-bearer.apicast-policy.json");
 
@@ -49,6 +50,31 @@ class PolicyBundleTest {
         assertThat(bundled.name()).isEqualTo(fromFolder.name());
         assertThat(bundled.version()).isEqualTo(fromFolder.version());
         assertThat(bundled.files()).isEqualTo(fromFolder.files());
+    }
+
+    @Test
+    void llmTokenUsageFolderIsAValidPolicyAndItsClassPathCopyIsTheSame() {
+        PolicyBundle b = PolicyBundle.load(LLM_TOKEN_USAGE);
+
+        assertThat(b.name()).isEqualTo(PolicyBundle.LLM_TOKEN_USAGE);
+        assertThat(b.version()).isEqualTo("0.1.0");
+        assertThat(b.title()).isEqualTo("LLM Token Usage");
+        assertThat(b.files()).containsOnlyKeys("apicast-policy.json", "init.lua", "llm_token_usage.lua");
+        assertThat(b.files().get("init.lua")).contains("return require('llm_token_usage')");
+        JsonNode properties = b.configurationSchema().get("properties");
+        assertThat(properties.get("prompt_tokens_metric").get("default").asText()).isEqualTo("prompt_tokens");
+        assertThat(properties.get("completion_tokens_metric").get("default").asText()).isEqualTo("completion_tokens");
+        assertThat(properties.get("total_tokens_metric").get("default").asText()).isEqualTo("total_tokens");
+        Matcher m = Pattern.compile("policy\\.new\\('([^']+)', '([^']+)'\\)")
+                .matcher(b.files().get("llm_token_usage.lua"));
+        assertThat(m.find()).isTrue();
+        assertThat(m.group(1)).isEqualTo(b.name());
+        assertThat(m.group(2)).as("the module's version must follow the manifest's").isEqualTo(b.version());
+        assertThat(PolicyBundle.volumeNameProblem(b.name(), b.version())).isNull();
+
+        PolicyBundle bundled = PolicyBundle.llmTokenUsage();
+        assertThat(bundled.files()).isEqualTo(b.files());
+        assertThat(bundled.version()).isEqualTo(b.version());
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.maas.installer.sandbox.threescale;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maas.installer.catalog.OpenApiOperations;
+import dev.maas.installer.testing.StartsSandbox;
 import okhttp3.FormBody;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The simulator on the wire for the CMS, the developer portal, ActiveDocs, accounts, applications, plans and SSO
  * integrations: each behaviour as porta 2.15 has it (the porta file is named per test).
  */
+@StartsSandbox
 class PortaCmsAccountsSimulatorTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path RUNBOOK_DOC = Path.of(

@@ -1,5 +1,7 @@
 package dev.maas.installer.sandbox.threescale;
 
+import dev.maas.installer.testing.StartsSandbox;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import okhttp3.FormBody;
@@ -20,8 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The simulator's products, backends, proxy, APIcast configurations, policy chain and deletes on the wire, as porta
- * 2.15 behaves (the porta file behind each rule is cited in SimStore).
+ * 2.15 behaves (the porta file behind each rule is cited in the simulator's parts, e.g. ProductsApi).
  */
+@StartsSandbox
 class PortaProductsBehaviourTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration NEVER = Duration.ofHours(1);

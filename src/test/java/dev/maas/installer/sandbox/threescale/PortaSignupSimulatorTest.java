@@ -1,6 +1,7 @@
 package dev.maas.installer.sandbox.threescale;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.ThreescaleApiException;
 import dev.maas.installer.threescale.ThreescaleClient;
 import dev.maas.installer.threescale.model.Account;
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * accounts_controller.rb#destroy): validation errors, the default plans' contracts, and the account's applications
  * gone with it.
  */
+@StartsSandbox
 class PortaSignupSimulatorTest {
     private ThreescaleSimulator sim;
     private ThreescaleClient api;

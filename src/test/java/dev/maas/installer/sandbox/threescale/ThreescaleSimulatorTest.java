@@ -1,5 +1,7 @@
 package dev.maas.installer.sandbox.threescale;
 
+import dev.maas.installer.testing.StartsSandbox;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import okhttp3.FormBody;
@@ -17,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The simulator on the wire, without the client: shapes, status codes and faults. */
+@StartsSandbox
 class ThreescaleSimulatorTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final OkHttpClient http = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();

@@ -7,6 +7,7 @@ import dev.maas.installer.engine.config.ConfigLoader;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +19,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** With no models in the config, the model stages use the served models found on the cluster. */
+@StartsSandbox
 class DiscoveredModelsTest {
     private static TestCluster cluster;
 

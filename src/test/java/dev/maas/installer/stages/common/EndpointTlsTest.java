@@ -15,8 +15,12 @@ import dev.maas.installer.keycloak.KeycloakRetry;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
 import dev.maas.installer.stages.backends.BackendsStage;
+import dev.maas.installer.testing.FastRetries;
 import dev.maas.installer.testing.FaultProxy;
+import dev.maas.installer.stages.sso.KeycloakEndpoints;
 import dev.maas.installer.testing.KeycloakServer;
+import dev.maas.installer.testing.StartsKeycloak;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.RetryPolicy;
 import dev.maas.installer.threescale.ThreescaleApiException;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -47,6 +51,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * endpoint, TLS and cluster.caFile, and nothing is retried or half made; the right CA works. The servers are HTTPS
  * fronts ({@link FaultProxy} without faults) with a certificate for localhost signed by a test CA.
  */
+@StartsKeycloak
+@StartsSandbox
 class EndpointTlsTest {
     private static final HeldCertificate CA = new HeldCertificate.Builder().certificateAuthority(0)
             .commonName("maas test ingress CA").build();
@@ -75,7 +81,7 @@ class EndpointTlsTest {
         cluster = new TestCluster();
         KubernetesClient k = cluster.client();
         k.secrets().inNamespace("rh-sso").resource(new SecretBuilder().withNewMetadata()
-                .withName(KeycloakAccess.RHSSO_SECRET).withNamespace("rh-sso").endMetadata()
+                .withName(KeycloakEndpoints.RHSSO_SECRET).withNamespace("rh-sso").endMetadata()
                 .withData(Map.of("ADMIN_USERNAME", b64(keycloak.adminUser()),
                         "ADMIN_PASSWORD", b64(keycloak.adminPassword()))).build()).create();
         k.secrets().inNamespace("3scale").resource(new SecretBuilder().withNewMetadata()
@@ -117,8 +123,8 @@ class EndpointTlsTest {
                         null)), null, null, null);
         return new StageContext(config, SecretRegistry.global(), new Cancellation())
                 .provide(KubernetesClient.class, () -> client)
-                .provide(KeycloakRetry.class, () -> KeycloakRetry.fast(3))
-                .provide(RetryPolicy.class, () -> RetryPolicy.fast(3, 1));
+                .provide(KeycloakRetry.class, () -> FastRetries.keycloak(3))
+                .provide(RetryPolicy.class, () -> FastRetries.threescale(3, 1));
     }
 
     @Test
@@ -126,7 +132,7 @@ class EndpointTlsTest {
         for (String ca : new String[] {null, caFile(OTHER_CA, "other-ca.pem")}) {
             StageContext ctx = ctx(ca, cluster.client());
             int before = keycloakTls.log().size();
-            assertThatThrownBy(() -> KeycloakAccess.admin(ctx))
+            assertThatThrownBy(() -> KeycloakEndpoints.admin(ctx))
                     .isInstanceOfSatisfying(StageException.class, e -> {
                         assertThat(e.getMessage()).contains("TLS connection to Keycloak at " + keycloakTls.url())
                                 .contains("not trusted");
@@ -137,7 +143,7 @@ class EndpointTlsTest {
         }
 
         StageContext ok = ctx(caFile(CA, "ca.pem"), cluster.client());
-        KeycloakAdmin admin = KeycloakAccess.admin(ok);
+        KeycloakAdmin admin = KeycloakEndpoints.admin(ok);
         assertThat(admin.serverUrl()).isEqualTo(keycloakTls.url());
         assertThat(admin.call("read realm master", () -> admin.realm("master").toRepresentation().getRealm()))
                 .isEqualTo("master");
@@ -155,8 +161,8 @@ class EndpointTlsTest {
             KubernetesClient client = cluster.client();
             StageContext ctx = new StageContext(config, SecretRegistry.global(), new Cancellation())
                     .provide(KubernetesClient.class, () -> client)
-                    .provide(RetryPolicy.class, () -> RetryPolicy.fast(2, 1));
-            assertThatThrownBy(() -> KeycloakAccess.admin(ctx)).isInstanceOfSatisfying(StageException.class,
+                    .provide(RetryPolicy.class, () -> FastRetries.threescale(2, 1));
+            assertThatThrownBy(() -> KeycloakEndpoints.admin(ctx)).isInstanceOfSatisfying(StageException.class,
                     e -> assertThat(e.getMessage()).contains("TLS connection to Keycloak"));
             assertThatThrownBy(() -> ThreescaleAccess.client(ctx).tenant().provider())
                     .isInstanceOf(ThreescaleApiException.class).hasMessageContaining("localhost");
@@ -173,7 +179,7 @@ class EndpointTlsTest {
                 cluster.client().getConfiguration()).withCaCertData(bundle).build()).build()) {
             StageContext ctx = ctx(null, withCa);
             assertThat(EndpointTrust.forRun(ctx, keycloakTls.url()).extraCertificates()).hasSize(2);
-            KeycloakAdmin admin = KeycloakAccess.admin(ctx);
+            KeycloakAdmin admin = KeycloakEndpoints.admin(ctx);
             assertThat(admin.basePath()).isEmpty();
             assertThat(ThreescaleAccess.client(ctx).tenant().provider()).isNotNull();
             admin.close();

@@ -24,10 +24,12 @@ import dev.maas.installer.sandbox.threescale.RequestJournal;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
 import dev.maas.installer.stages.Stages;
-import dev.maas.installer.stages.common.KeycloakAccess;
+import dev.maas.installer.stages.sso.KeycloakEndpoints;
 import dev.maas.installer.testing.KeycloakServer;
 import dev.maas.installer.testing.LogCapture;
 import dev.maas.installer.testing.RequestRecorder;
+import dev.maas.installer.testing.StartsKeycloak;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.ThreescaleClient;
 import dev.maas.installer.threescale.model.Account;
 import dev.maas.installer.threescale.model.AuthenticationProvider;
@@ -64,6 +66,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * realm and its client {@code 3scale} are made by {@link RealmConfigurator} (as the sso stage does), the Keycloak
  * admin comes from Secret credential-rh-sso in the mock cluster, the URLs from the endpoints overrides.
  */
+@StartsKeycloak
+@StartsSandbox
 class PortalStageTest {
     private static final String TENANT = "maas";
     private static final String DOMAIN = "apps.portal.test";
@@ -100,7 +104,7 @@ class PortalStageTest {
         }
         KubernetesClient k = cluster.client();
         k.secrets().inNamespace("rh-sso").resource(new SecretBuilder().withNewMetadata()
-                .withName(KeycloakAccess.RHSSO_SECRET).withNamespace("rh-sso").endMetadata()
+                .withName(KeycloakEndpoints.RHSSO_SECRET).withNamespace("rh-sso").endMetadata()
                 .addToStringData("ADMIN_USERNAME", kc.adminUser())
                 .addToStringData("ADMIN_PASSWORD", kc.adminPassword()).build()).create();
         k.secrets().inNamespace("3scale").resource(new SecretBuilder().withNewMetadata().withName("system-seed")
@@ -126,8 +130,10 @@ class PortalStageTest {
     /** A new context per call, as a new process would have. */
     private StageContext ctx(InstallerConfig config) {
         StageContext ctx = new StageContext(config, SecretRegistry.global(), new Cancellation())
-                .provide(KubernetesClient.class, cluster::client)
-                .provide(KeycloakAccess.ClientFilters.class, () -> new KeycloakAccess.ClientFilters(List.of(recorder)));
+                .provide(KubernetesClient.class, cluster::client);
+        // the run's admin client, made as KeycloakEndpoints.admin makes it, with the request recorder on it
+        ctx.provide(KeycloakAdmin.class, () -> KeycloakEndpoints.connect(ctx, KeycloakEndpoints.resolve(ctx),
+                List.of(recorder)));
         contexts.add(ctx);
         return ctx;
     }

@@ -19,6 +19,7 @@ import dev.maas.installer.sandbox.AccessRule;
 import dev.maas.installer.sandbox.CatalogPackage;
 import dev.maas.installer.sandbox.TestCluster;
 import dev.maas.installer.stages.Stages;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * cluster): it passes on the sandbox as started by {@code maas-installer sandbox}, and each failing condition, built
  * with the sandbox's own switches, fails exactly its own check with its own message.
  */
+@StartsSandbox
 class PreflightOnSandboxTest {
     private final PreflightStage stage = new PreflightStage();
     private TestCluster cluster;

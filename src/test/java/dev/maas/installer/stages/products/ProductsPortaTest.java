@@ -18,6 +18,7 @@ import dev.maas.installer.sandbox.threescale.RequestJournal;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.stages.ModelStagesFixture;
 import dev.maas.installer.stages.backends.BackendsStage;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.Product;
 import dev.maas.installer.threescale.ThreescaleClient;
 import dev.maas.installer.threescale.model.BackendApi;
@@ -42,6 +43,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * the service token made after the product, deletes that only mark, and a policy chain accepted without the
  * registry.
  */
+@StartsSandbox
 class ProductsPortaTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration NEVER = Duration.ofHours(1);

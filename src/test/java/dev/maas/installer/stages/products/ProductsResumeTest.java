@@ -9,6 +9,7 @@ import dev.maas.installer.sandbox.threescale.AsyncDelays;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.stages.ModelStagesFixture;
 import dev.maas.installer.stages.backends.BackendsStage;
+import dev.maas.installer.testing.StartsSandbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * config to production. The products stage compares the latest staging config with what the product wants and
  * deploys again when it differs (the case CliKillResumeTest meets at its kill points).
  */
+@StartsSandbox
 class ProductsResumeTest {
     private ModelStagesFixture fx;
 

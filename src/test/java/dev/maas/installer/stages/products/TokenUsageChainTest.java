@@ -45,7 +45,7 @@ class TokenUsageChainTest {
         List<PolicyBundle> custom = List.of(PolicyBundle.removeBearer());
         assertThat(PolicyChain.maas(custom).summary()).isEqualTo("cors, remove-bearer 0.1.0, apicast");
         PolicyChain tokens = PolicyChain.maas(custom, true);
-        assertThat(tokens.summary()).isEqualTo("cors, remove-bearer 0.1.0, llm_token_usage 0.1.0, apicast");
+        assertThat(tokens.summary()).isEqualTo("cors, remove-bearer 0.1.0, llm-token-usage 0.1.0, apicast");
         assertThat(tokens.policies().get(2).configuration().isEmpty()).isTrue();
     }
 
@@ -66,7 +66,7 @@ class TokenUsageChainTest {
         new ProductsStage().apply(fx.ctx(tokens), Progress.NONE);
         List<PolicyConfig> chain = api.product(sid).policies();
         assertThat(chain).extracting(PolicyConfig::name)
-                .containsExactly("cors", "remove-bearer", "llm_token_usage", "apicast");
+                .containsExactly("cors", "remove-bearer", "llm-token-usage", "apicast");
         assertThat(chain.get(2).version()).isEqualTo("0.1.0");
 
         fx.sim.journal().clear();

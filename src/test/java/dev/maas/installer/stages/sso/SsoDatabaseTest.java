@@ -24,6 +24,7 @@ import dev.maas.installer.stages.sso.KeycloakCrs.RhbkKeycloak;
 import dev.maas.installer.testing.KeycloakServer;
 import dev.maas.installer.testing.LogCapture;
 import dev.maas.installer.testing.RequestRecorder;
+import dev.maas.installer.testing.StartsKeycloak;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -55,6 +56,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * with it the realm survives a restart of Keycloak, which the simulated operator, like the real one, makes lose it
  * when Keycloak runs on the H2 file in its pod.
  */
+@StartsKeycloak
 class SsoDatabaseTest {
     private static final String DOMAIN = "apps.cluster.example.com";
     private static final String IDP_SECRET_ENV = "MAAS_TEST_IDP_SECRET";

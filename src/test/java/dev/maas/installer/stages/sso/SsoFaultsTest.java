@@ -21,9 +21,11 @@ import dev.maas.installer.keycloak.RealmSpec;
 import dev.maas.installer.sandbox.KeycloakOperatorSimulator;
 import dev.maas.installer.sandbox.SimulationContext;
 import dev.maas.installer.sandbox.StatefulSetSimulator;
+import dev.maas.installer.testing.FastRetries;
 import dev.maas.installer.testing.FaultProxy;
 import dev.maas.installer.testing.FaultProxy.Fault;
 import dev.maas.installer.testing.KeycloakServer;
+import dev.maas.installer.testing.StartsKeycloak;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,6 +60,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  *
  * <p>One cluster, one simulated RHBK operator and one proxy for the class; every seed configures its own realm.
  */
+@StartsKeycloak
 class SsoFaultsTest {
     private static final Logger LOG = LoggerFactory.getLogger(SsoFaultsTest.class);
     private static final String DOMAIN = "apps.faults.example.com";
@@ -149,7 +152,7 @@ class SsoFaultsTest {
         KubernetesClient client = cluster.client();
         return new StageContext(config, SecretRegistry.global(), new Cancellation())
                 .provide(KubernetesClient.class, () -> client)
-                .provide(KeycloakRetry.class, () -> KeycloakRetry.fast(6));
+                .provide(KeycloakRetry.class, () -> FastRetries.keycloak(6));
     }
 
     /** The realm as the installer leaves it, by name; realm-specific ids left out. Lists keep duplicates. */

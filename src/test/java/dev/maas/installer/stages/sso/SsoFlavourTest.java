@@ -52,7 +52,7 @@ class SsoFlavourTest {
         assertThat(t.operator().channel()).isEqualTo("stable");
         assertThat(t.operator().namespace()).isEqualTo("sso-ns");
         assertThat(t.crName()).isEqualTo("rh-sso");
-        assertThat(t.credentialSecret()).isEqualTo("credential-rh-sso");
+        assertThat(KeycloakEndpoints.credentialSecret(t.flavour(), null)).isEqualTo("credential-rh-sso");
         assertThat(t.portalHost()).isEqualTo("maas.apps.example.com");
     }
 
@@ -63,7 +63,7 @@ class SsoFlavourTest {
         assertThat(auto.flavour()).isEqualTo(SsoFlavour.RHBK);
         assertThat(auto.operator().channel()).isEqualTo("stable-v26");
         assertThat(auto.hostname()).isEqualTo("keycloak-sso-ns.apps.example.com");
-        assertThat(auto.credentialSecret()).isEqualTo("keycloak-initial-admin");
+        assertThat(KeycloakEndpoints.credentialSecret(auto.flavour(), null)).isEqualTo("keycloak-initial-admin");
 
         Fixtures.packageManifest(c(), "rhsso-operator", "stable", "stable");
         assertThat(target("RHBK").flavour()).isEqualTo(SsoFlavour.RHBK);

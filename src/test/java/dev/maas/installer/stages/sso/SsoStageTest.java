@@ -29,6 +29,7 @@ import dev.maas.installer.stages.sso.KeycloakCrs.RhbkKeycloak;
 import dev.maas.installer.testing.KeycloakServer;
 import dev.maas.installer.testing.LogCapture;
 import dev.maas.installer.testing.RequestRecorder;
+import dev.maas.installer.testing.StartsKeycloak;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.openshift.api.model.operatorhub.v1.OperatorGroup;
@@ -58,6 +59,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The sso stage end to end: the fabric8 CRUD mock cluster with simulated OLM and a simulated Keycloak operator
  * that points at a REAL Keycloak (KeycloakServer), so the stage really configures a realm.
  */
+@StartsKeycloak
 class SsoStageTest {
     private static final String DOMAIN = "apps.cluster.example.com";
     private static final String IDP_SECRET_ENV = "MAAS_TEST_IDP_SECRET";

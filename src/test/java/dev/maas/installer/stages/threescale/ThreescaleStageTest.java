@@ -29,6 +29,7 @@ import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
 import dev.maas.installer.stages.Stages;
 import dev.maas.installer.testing.LogCapture;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -51,6 +52,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The threescale stage against the sandbox's test cluster, its simulated OLM and 3scale operator, and the 3scale simulator. */
+@StartsSandbox
 class ThreescaleStageTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ORG = "MaaS on RHOAI";

@@ -7,6 +7,7 @@ import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageIds;
+import dev.maas.installer.testing.StartsJavaFx;
 import dev.maas.installer.ui.WizardShell;
 import dev.maas.installer.ui.model.WizardViewModel;
 import javafx.application.Application;
@@ -31,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * their field (and in the sidebar with the page's name), fields that keep their width when an error appears, and
  * the advanced settings under a closed "Advanced" expander that opens to show an error inside it.
  */
+@StartsJavaFx
 @ExtendWith(ApplicationExtension.class)
 class FieldsFxTest {
     private WizardShell shell;

@@ -10,6 +10,7 @@ import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.config.InstallerConfig.ModelConfig;
+import dev.maas.installer.testing.StartsJavaFx;
 import dev.maas.installer.ui.WizardShell;
 import dev.maas.installer.ui.model.WizardViewModel;
 import javafx.application.Application;
@@ -43,6 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * settings reach the configuration the next run uses, invalid input is shown and changes nothing, discovery fills
  * the table off the FX thread.
  */
+@StartsJavaFx
 @ExtendWith(ApplicationExtension.class)
 class PagesFxTest {
     private static final long TIMEOUT_S = 15;

@@ -8,6 +8,7 @@ import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.testing.StartsJavaFx;
 import dev.maas.installer.ui.WizardShell;
 import dev.maas.installer.ui.model.WizardViewModel;
 import javafx.application.Application;
@@ -33,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The portal page in the real shell: the SSO summary with the configured realm, and the content changes. */
+@StartsJavaFx
 @ExtendWith(ApplicationExtension.class)
 class PortalReviewFxTest {
     private static final long TIMEOUT_S = 15;

@@ -8,6 +8,7 @@ import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.stages.products.ProductsStage;
+import dev.maas.installer.testing.StartsJavaFx;
 import dev.maas.installer.ui.WizardShell;
 import dev.maas.installer.ui.model.WizardViewModel;
 import javafx.application.Application;
@@ -28,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The products page's prune box in the real shell: confirmation, the stage the next run gets, the reset. */
+@StartsJavaFx
 @ExtendWith(ApplicationExtension.class)
 class PrunePageFxTest {
     private static final long TIMEOUT_S = 15;

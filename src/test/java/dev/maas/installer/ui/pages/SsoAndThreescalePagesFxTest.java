@@ -9,6 +9,8 @@ import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.testing.FxWait;
+import dev.maas.installer.testing.StartsJavaFx;
 import dev.maas.installer.ui.WizardShell;
 import dev.maas.installer.ui.model.StageStatus;
 import dev.maas.installer.ui.model.WizardViewModel;
@@ -29,7 +31,6 @@ import org.testfx.util.WaitForAsyncUtils;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Queue;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -44,6 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * issuer field of an OIDC provider, links after a successful apply, and secrets revealed only on click, read off the
  * FX thread (fake look-ups injected into the pages).
  */
+@StartsJavaFx
 @ExtendWith(ApplicationExtension.class)
 class SsoAndThreescalePagesFxTest {
     private static final long TIMEOUT_S = 20;
@@ -57,6 +59,9 @@ class SsoAndThreescalePagesFxTest {
     private final Queue<String> realmsSeenByRuns = new ConcurrentLinkedQueue<>();
     private final Queue<Boolean> lookupsOnFx = new ConcurrentLinkedQueue<>();
     private final AtomicInteger secretReads = new AtomicInteger();
+    private final Queue<String> opened = new ConcurrentLinkedQueue<>();
+    /** Set: the opener fails as the app's does on a desktop without a web browser. */
+    private volatile String noBrowser;
     private WizardShell shell;
     private WizardViewModel model;
 
@@ -120,6 +125,12 @@ class SsoAndThreescalePagesFxTest {
                 .page(StageIds.THREESCALE, threescale)
                 .kubeconfig(dir.resolve("no-such-kubeconfig"))
                 .home(dir)
+                .linkOpener(url -> {
+                    if (noBrowser != null) {
+                        throw new IllegalStateException(noBrowser);
+                    }
+                    opened.add(url);
+                })
                 .build();
         model = shell.model();
         window.setScene(shell.scene(1280, 900));
@@ -156,7 +167,7 @@ class SsoAndThreescalePagesFxTest {
         assertThat(shell.config().problems()).isEmpty();
 
         robot.interact(() -> model.plan());
-        waitUntil(() -> realmsSeenByRuns.contains("models"));
+        FxWait.until(TIMEOUT_S, () -> realmsSeenByRuns.contains("models"));
         assertThat(realmsSeenByRuns).containsExactly("models");
     }
 
@@ -195,16 +206,33 @@ class SsoAndThreescalePagesFxTest {
         select(robot, StageIds.SSO);
         assertThat(robot.lookup("#sso-show-secret").query().isVisible()).isFalse();
         robot.interact(() -> model.apply());
-        waitUntil(() -> model.stage(StageIds.SSO).status() == StageStatus.OK);
-        waitUntil(() -> robot.lookup("#sso-realm-url").query().isVisible());
+        FxWait.until(TIMEOUT_S, () -> model.stage(StageIds.SSO).status() == StageStatus.OK);
+        FxWait.until(TIMEOUT_S, () -> robot.lookup("#sso-realm-url").query().isVisible());
         assertThat(((javafx.scene.control.Hyperlink) robot.lookup("#sso-realm-url").query()).getText())
                 .isEqualTo("https://kc.example.com/realms/maas");
         assertThat(robot.lookup("#sso-console-url").query().isVisible()).isTrue();
+        // a click opens the address in the web browser (the app's opener), it is not only copied
+        click(robot, "#sso-realm-url");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(opened).containsExactly("https://kc.example.com/realms/maas");
+        assertThat(label(robot, "#sso-realm-url-status").getText())
+                .isEqualTo("Opened https://kc.example.com/realms/maas in your browser.");
+        // no browser: it says so, and the address is on the clipboard
+        noBrowser = "no web browser was found";
+        click(robot, "#sso-console-url");
+        WaitForAsyncUtils.waitForFxEvents();
+        String console = ((javafx.scene.control.Hyperlink) robot.lookup("#sso-console-url").query()).getText();
+        assertThat(label(robot, "#sso-console-url-status").getText()).isEqualTo("Could not open a browser (no web"
+                + " browser was found). Copied " + console + " to the clipboard: paste it into your browser's address"
+                + " bar.");
+        assertThat(WaitForAsyncUtils.asyncFx(() -> javafx.scene.input.Clipboard.getSystemClipboard().getString())
+                .get()).isEqualTo(console);
+        noBrowser = null;
         assertThat(robot.lookup("#sso-client-secret").query().isVisible()).isFalse();
         assertThat(secretReads).hasValue(0);
 
         click(robot, "#sso-show-secret");
-        waitUntil(() -> robot.lookup("#sso-client-secret").query().isVisible());
+        FxWait.until(TIMEOUT_S, () -> robot.lookup("#sso-client-secret").query().isVisible());
         assertThat(text(robot, "#sso-client-secret")).isEqualTo(CLIENT_SECRET);
         assertThat(secretReads).hasValue(1);
         assertThat(lookupsOnFx).isNotEmpty().containsOnly(false);
@@ -245,14 +273,17 @@ class SsoAndThreescalePagesFxTest {
         assertThat(shell.config().current().threescale().storage().s3SecretName()).isEqualTo("s3-creds");
 
         robot.interact(() -> model.apply());
-        waitUntil(() -> robot.lookup("#threescale-admin-url").query().isVisible());
+        FxWait.until(TIMEOUT_S, () -> robot.lookup("#threescale-admin-url").query().isVisible());
         assertThat(((javafx.scene.control.Hyperlink) robot.lookup("#threescale-admin-url").query()).getText())
                 .isEqualTo("https://models-admin.apps.example.com");
+        click(robot, "#threescale-admin-url");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(opened).containsExactly("https://models-admin.apps.example.com");
         assertThat(robot.lookup("#threescale-admin-password").query().isVisible()).isFalse();
         assertThat(secretReads).hasValue(0);
 
         click(robot, "#threescale-show-credentials");
-        waitUntil(() -> robot.lookup("#threescale-admin-password").query().isVisible());
+        FxWait.until(TIMEOUT_S, () -> robot.lookup("#threescale-admin-password").query().isVisible());
         assertThat(text(robot, "#threescale-admin-user")).isEqualTo("admin");
         assertThat(text(robot, "#threescale-admin-password")).isEqualTo(ADMIN_PASSWORD);
         assertThat(lookupsOnFx).isNotEmpty().containsOnly(false);
@@ -309,11 +340,6 @@ class SsoAndThreescalePagesFxTest {
     private static String text(FxRobot robot, String query) {
         return ((TextInputControl) robot.lookup(query).query()).getText();
     }
-
-    private static void waitUntil(Callable<Boolean> condition) throws Exception {
-        WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
-    }
-
 
     /** Scrolls the page to the control (as the focus would), then clicks it: the pages are taller than the window. */
     private static org.testfx.api.FxRobotInterface click(FxRobot robot, String query) {

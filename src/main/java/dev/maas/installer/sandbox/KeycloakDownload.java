@@ -1,0 +1,315 @@
+package dev.maas.installer.sandbox;
+
+import dev.maas.installer.cluster.ProxySettings;
+import dev.maas.installer.engine.Cancellation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Proxy;
+import java.net.ProxySelector;
+import java.net.SocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Fetches the Keycloak distribution the sandbox runs ({@code org.keycloak:keycloak-quarkus-dist:<version>}, type zip,
+ * the version the build was made with: {@link KeycloakProcess#distributionVersion()}) from a Maven repository, for a
+ * machine that has only the packaged installer.
+ * <ul>
+ *   <li>From Maven Central ({@value #CENTRAL}); {@value #REPOSITORY_ENV} names another repository (a mirror, a
+ *       test server): {@code <base>/org/keycloak/<artifact>/<version>/<artifact>-<version>.zip};</li>
+ *   <li>its size is known before the download ({@link #size()}, a HEAD request), and the download reports its
+ *       progress ({@link Listener});</li>
+ *   <li>the SHA-1 checksum Maven Central publishes next to it ({@code .zip.sha1}) is verified; a mismatch is
+ *       refused and the download discarded;</li>
+ *   <li>an interrupted download (a cut connection, Cancel) resumes where it stopped with an HTTP Range request
+ *       (the bytes so far are kept in {@code <zip>.part});</li>
+ *   <li>it is cached once per user, in {@code $XDG_DATA_HOME/maas-installer/keycloak/<version>} (default
+ *       {@code ~/.local/share/...}): the zip is moved there only once verified, so a zip in the cache is a good
+ *       one, and {@link KeycloakProcess#locateDistribution} finds it;</li>
+ *   <li>a proxy is honoured: {@code https_proxy} / {@code HTTPS_PROXY} (with {@code no_proxy}), else the JVM's
+ *       proxy settings ({@code -Dhttps.proxyHost}, the system's proxy selector).</li>
+ * </ul>
+ */
+public final class KeycloakDownload {
+    private static final Logger LOG = LoggerFactory.getLogger(KeycloakDownload.class);
+
+    /** The environment variable naming the Maven repository to fetch from (default {@value #CENTRAL}). */
+    public static final String REPOSITORY_ENV = "MAAS_KEYCLOAK_REPOSITORY";
+    public static final String CENTRAL = "https://repo1.maven.org/maven2";
+    static final String ARTIFACT = KeycloakProcess.Generation.QUARKUS.artifact();
+    private static final int BUFFER = 64 * 1024;
+
+    /** Hears the download's size and progress, on the downloading thread. */
+    public interface Listener {
+        /** Bytes so far and the total (-1 when the server does not say). */
+        void progress(long done, long total);
+
+        Listener NONE = (done, total) -> { };
+    }
+
+    private final String base;
+    private final String version;
+    private final Path cacheDir;
+    private final HttpClient http;
+
+    /**
+     * @param base     the Maven repository's base URL
+     * @param version  the keycloak-quarkus-dist version
+     * @param cacheDir the folder of this version's cached zip
+     * @param proxy    the proxy choice for the download
+     */
+    KeycloakDownload(String base, String version, Path cacheDir, ProxySelector proxy) {
+        this.base = stripSlash(Objects.requireNonNull(base, "base"));
+        this.version = Objects.requireNonNull(version, "version");
+        this.cacheDir = Objects.requireNonNull(cacheDir, "cacheDir");
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
+                .followRedirects(HttpClient.Redirect.NORMAL).proxy(proxy).build();
+    }
+
+    /** The download as this user's environment sets it up: repository, cache folder and proxy. */
+    public static KeycloakDownload of(Function<String, String> env) {
+        String repo = env.apply(REPOSITORY_ENV);
+        String version = KeycloakProcess.distributionVersion();
+        return new KeycloakDownload(repo == null || repo.isBlank() ? CENTRAL : repo.trim(), version,
+                cacheRoot(env).resolve(version), proxySelector(ProxySettings.fromEnvironment(env)));
+    }
+
+    /** The environment's download. */
+    public static KeycloakDownload ofEnvironment() {
+        return of(System::getenv);
+    }
+
+    /** {@code $XDG_DATA_HOME/maas-installer/keycloak} (default {@code ~/.local/share/maas-installer/keycloak}). */
+    static Path cacheRoot(Function<String, String> env) {
+        String xdg = env.apply("XDG_DATA_HOME");
+        Path data = xdg != null && !xdg.isBlank() && Path.of(xdg.trim()).isAbsolute() ? Path.of(xdg.trim())
+                : Path.of(System.getProperty("user.home"), ".local", "share");
+        return data.resolve("maas-installer").resolve("keycloak");
+    }
+
+    /** The user's cached zip of the version the build was made with, when it is there (it is then verified). */
+    public static Optional<Path> cachedZip() {
+        Path zip = cacheRoot(System::getenv).resolve(KeycloakProcess.distributionVersion())
+                .resolve(fileName(KeycloakProcess.distributionVersion()));
+        return Files.isRegularFile(zip) ? Optional.of(zip) : Optional.empty();
+    }
+
+    /** The proxy from the environment's settings for the hosts they cover, else the JVM's. */
+    static ProxySelector proxySelector(ProxySettings settings) {
+        ProxySelector jvm = ProxySelector.getDefault();
+        return new ProxySelector() {
+            @Override
+            public List<Proxy> select(URI uri) {
+                Proxy p = settings.proxyFor(uri.getHost());
+                if (p != Proxy.NO_PROXY) {
+                    return List.of(p);
+                }
+                return jvm == null ? List.of(Proxy.NO_PROXY) : jvm.select(uri);
+            }
+
+            @Override
+            public void connectFailed(URI uri, SocketAddress sa, IOException ioe) {
+                if (jvm != null) {
+                    jvm.connectFailed(uri, sa, ioe);
+                }
+            }
+        };
+    }
+
+    private static String fileName(String version) {
+        return ARTIFACT + "-" + version + ".zip";
+    }
+
+    /** The distribution's URL. */
+    public URI url() {
+        return URI.create(base + "/org/keycloak/" + ARTIFACT + "/" + version + "/" + fileName(version));
+    }
+
+    public String version() {
+        return version;
+    }
+
+    /** Where the verified zip is kept. */
+    public Path zip() {
+        return cacheDir.resolve(fileName(version));
+    }
+
+    /** Whether the verified zip is already here: nothing to download. */
+    public boolean cached() {
+        return Files.isRegularFile(zip());
+    }
+
+    /**
+     * The distribution's size in bytes, from the repository (HEAD); -1 when it does not say.
+     *
+     * @throws IllegalStateException naming the URL and the cause when the repository cannot be reached
+     */
+    public long size() {
+        HttpResponse<Void> r = send(HttpRequest.newBuilder(url()).timeout(Duration.ofSeconds(30))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("cannot download Keycloak: " + url() + " answered HTTP " + r.statusCode());
+        }
+        return r.headers().firstValueAsLong("Content-Length").orElse(-1);
+    }
+
+    /**
+     * Downloads the zip into the cache (once: a cached zip is returned at once), resuming an interrupted download,
+     * verifying its SHA-1 against the repository's {@code .sha1}; returns the zip.
+     *
+     * @throws dev.maas.installer.engine.CancelledException when cancelled (what was fetched is kept, to resume)
+     * @throws IllegalStateException when the repository cannot be reached or the checksum does not match
+     */
+    public Path fetch(Cancellation cancellation, Listener listener) {
+        Cancellation cancel = cancellation == null ? new Cancellation() : cancellation;
+        Listener out = listener == null ? Listener.NONE : listener;
+        Path zip = zip();
+        if (Files.isRegularFile(zip)) {
+            LOG.info("Keycloak {} is in the cache: {}", version, zip);
+            return zip;
+        }
+        String expected = expectedSha1();
+        Path part = cacheDir.resolve(zip.getFileName() + ".part");
+        try {
+            Files.createDirectories(cacheDir);
+            download(part, cancel, out);
+            String actual = sha1(part);
+            if (!actual.equalsIgnoreCase(expected)) {
+                Files.deleteIfExists(part);
+                throw new IllegalStateException("the Keycloak download from " + url() + " does not match the"
+                        + " checksum the repository publishes (SHA-1 " + expected + ", the download has " + actual
+                        + "); it was discarded. Try again; if it happens again, the repository or a proxy on the way"
+                        + " serves a different file (" + REPOSITORY_ENV + " names another repository)");
+            }
+            Files.move(part, zip, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the Keycloak download into " + cacheDir + ": " + e.getMessage(),
+                    e);
+        }
+        LOG.info("downloaded Keycloak {} into {}", version, zip);
+        return zip;
+    }
+
+    private void download(Path part, Cancellation cancel, Listener out) throws IOException {
+        long have = Files.isRegularFile(part) ? Files.size(part) : 0;
+        HttpRequest.Builder request = HttpRequest.newBuilder(url()).timeout(Duration.ofMinutes(30)).GET();
+        if (have > 0) {
+            request.header("Range", "bytes=" + have + "-");
+        }
+        HttpResponse<InputStream> r = send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = r.body()) {
+            boolean append;
+            long total;
+            if (r.statusCode() == 206 && have > 0) {
+                append = true;
+                long rest = r.headers().firstValueAsLong("Content-Length").orElse(-1);
+                total = rest < 0 ? -1 : have + rest;
+                LOG.info("resuming the Keycloak download at {} bytes", have);
+            } else if (r.statusCode() == 200) {
+                append = false; // the server sends it all again (no range support)
+                have = 0;
+                total = r.headers().firstValueAsLong("Content-Length").orElse(-1);
+            } else if (r.statusCode() == 416 && have > 0) {
+                return; // the part is complete already: the checksum decides
+            } else {
+                throw new IllegalStateException("cannot download Keycloak: " + url() + " answered HTTP "
+                        + r.statusCode());
+            }
+            out.progress(have, total);
+            try (OutputStream file = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+                byte[] buffer = new byte[BUFFER];
+                long done = have;
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    file.write(buffer, 0, n);
+                    done += n;
+                    out.progress(done, total);
+                    cancel.throwIfCancelled(); // what is written stays, for the next attempt to resume
+                }
+                if (total >= 0 && done < total) {
+                    throw new IOException("the connection closed after " + done + " of " + total + " bytes");
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("the Keycloak download from " + url() + " was interrupted ("
+                    + e.getMessage() + "); start it again to resume where it stopped", e);
+        }
+    }
+
+    /** The SHA-1 the repository publishes ({@code <zip>.sha1}: the hex digest, maybe followed by a file name). */
+    private String expectedSha1() {
+        URI uri = URI.create(url() + ".sha1");
+        HttpResponse<String> r = send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.US_ASCII));
+        String text = r.body() == null ? "" : r.body().trim();
+        String hex = text.split("\\s+")[0].toLowerCase(Locale.ROOT);
+        if (r.statusCode() != 200 || !hex.matches("[0-9a-f]{40}")) {
+            throw new IllegalStateException("cannot download Keycloak: no checksum at " + uri + " (HTTP "
+                    + r.statusCode() + "), so a download could not be verified");
+        }
+        return hex;
+    }
+
+    private static String sha1(Path file) throws IOException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[BUFFER];
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                md.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+        try {
+            return http.send(request, handler);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot download Keycloak: " + request.uri().getScheme() + "://"
+                    + request.uri().getAuthority() + " cannot be reached (" + describe(e) + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new dev.maas.installer.engine.CancelledException();
+        }
+    }
+
+    private static String describe(IOException e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
+    }
+
+    private static String stripSlash(String s) {
+        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    /** "123.4 MiB". */
+    public static String mebibytes(long bytes) {
+        return bytes < 0 ? "unknown size" : String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
+    }
+}

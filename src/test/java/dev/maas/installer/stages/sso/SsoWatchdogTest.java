@@ -1,0 +1,140 @@
+package dev.maas.installer.stages.sso;
+
+import dev.maas.installer.cluster.ClusterConnection;
+import dev.maas.installer.cluster.Fixtures;
+import dev.maas.installer.cluster.OlmSimulator;
+import dev.maas.installer.cluster.TestCluster;
+import dev.maas.installer.engine.Cancellation;
+import dev.maas.installer.engine.StageContext;
+import dev.maas.installer.engine.StageException;
+import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.engine.config.InstallerConfig.IdentityProviderConfig;
+import dev.maas.installer.engine.config.InstallerConfig.SsoConfig;
+import dev.maas.installer.engine.secrets.SecretRegistry;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.openshift.api.model.operatorhub.v1alpha1.ClusterServiceVersion;
+import io.fabric8.openshift.api.model.operatorhub.v1alpha1.NamedInstallStrategyBuilder;
+import io.fabric8.openshift.api.model.operatorhub.v1alpha1.StrategyDeploymentSpecBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The sso stage never waits for a Keycloak that cannot come: on a cluster whose SSO operator does not act on the
+ * Keycloak resource it stops after the grace period with the cause (operator not running, or running but idle), and
+ * in the local sandbox that runs without Keycloak it stops at once, with a fix that fits a sandbox.
+ */
+class SsoWatchdogTest {
+    private static final String DOMAIN = "apps.cluster.example.com";
+    private static final String IDP_SECRET_ENV = "MAAS_TEST_IDP_SECRET";
+
+    private TestCluster cluster;
+    private OlmSimulator olm;
+
+    @BeforeEach
+    void setUp() {
+        cluster = new TestCluster();
+        Fixtures.appsDomain(cluster.client(), DOMAIN);
+        Fixtures.packageManifest(cluster.client(), "rhsso-operator", "stable", "stable");
+        olm = new OlmSimulator(cluster.client(), OlmSimulator.Mode.SUCCEED);
+    }
+
+    @AfterEach
+    void tearDown() {
+        olm.close();
+        cluster.close();
+    }
+
+    private SsoStage stage(Duration grace) {
+        // a 10-minute ready timeout: only the watchdog can end these waits in seconds
+        return new SsoStage(Duration.ofSeconds(30), Duration.ofMinutes(10), grace,
+                name -> IDP_SECRET_ENV.equals(name) ? "idp-secret-for-the-watchdog-test" : null, List.of());
+    }
+
+    private StageContext ctx() {
+        IdentityProviderConfig idp = new IdentityProviderConfig("oidc", "corp-sso", "Corporate SSO", "maas-portal",
+                IDP_SECRET_ENV, "https://idp.example.com/realms/corp");
+        InstallerConfig config = new InstallerConfig(null, null, new SsoConfig("rhsso", null, "maas", null, idp),
+                null, null, null, null, null);
+        KubernetesClient client = cluster.client();
+        return new StageContext(config, SecretRegistry.global(), new Cancellation())
+                .provide(KubernetesClient.class, () -> client);
+    }
+
+    @Test
+    void anOperatorThatNeverActsOnTheKeycloakResourceStopsTheStageAfterTheGracePeriod() {
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> stage(Duration.ofSeconds(2)).apply(ctx(), null))
+                .isInstanceOf(StageException.class)
+                .hasMessageContaining("Keycloak (keycloak.org/v1alpha1) rh-sso/rh-sso has no status 2 s after it was"
+                        + " made")
+                .hasMessageContaining("the operator does not act on it")
+                .satisfies(e -> assertThat(((StageException) e).fix().hint()).contains("operator's log"));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void anOperatorWhoseDeploymentIsNotAvailableIsNamedAsTheCause() {
+        // a first apply installs the operator through OLM and makes the Keycloak resource
+        assertThatThrownBy(() -> stage(Duration.ofSeconds(1)).apply(ctx(), null)).isInstanceOf(StageException.class);
+        KubernetesClient c = cluster.client();
+        ClusterServiceVersion csv = c.resources(ClusterServiceVersion.class).inNamespace("rh-sso").list().getItems()
+                .get(0);
+        c.resources(ClusterServiceVersion.class).inNamespace("rh-sso").withName(csv.getMetadata().getName())
+                .edit(x -> {
+                    // what the operator's CSV says: its deployment (as OLM makes it from install.spec.deployments)
+                    x.getSpec().setInstall(new NamedInstallStrategyBuilder().withStrategy("deployment")
+                            .withNewSpec().addToDeployments(new StrategyDeploymentSpecBuilder()
+                                    .withName("rhsso-operator").build()).endSpec().build());
+                    return x;
+                });
+        c.apps().deployments().inNamespace("rh-sso").resource(new DeploymentBuilder().withNewMetadata()
+                .withName("rhsso-operator").withNamespace("rh-sso").endMetadata()
+                .withNewStatus().addNewCondition().withType("Available").withStatus("False")
+                .withReason("MinimumReplicasUnavailable").withMessage("Deployment does not have minimum availability.")
+                .endCondition().endStatus().build()).create();
+
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> stage(Duration.ofSeconds(2)).apply(ctx(), null))
+                .isInstanceOf(StageException.class)
+                .hasMessageContaining("the rhsso-operator operator is not running (deployment rhsso-operator is not"
+                        + " available (MinimumReplicasUnavailable: Deployment does not have minimum availability.))")
+                .satisfies(e -> assertThat(((StageException) e).fix().hint())
+                        .contains("oc logs deployment/rhsso-operator -n rh-sso"));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void aSandboxWithoutKeycloakStopsTheStageAtOnceWithTheReasonAndASandboxFix() {
+        KubernetesClient c = cluster.client();
+        c.namespaces().resource(new NamespaceBuilder().withNewMetadata()
+                .withName(ClusterConnection.SANDBOX_MARKER_NAMESPACE).endMetadata().build()).createOr(x -> x.update());
+        c.configMaps().inNamespace(ClusterConnection.SANDBOX_MARKER_NAMESPACE).resource(new ConfigMapBuilder()
+                .withNewMetadata().withName(ClusterConnection.SANDBOX_MARKER_NAME).endMetadata()
+                .addToData("sandbox", "true")
+                .addToData("keycloakAbsent", "no Keycloak distribution on this machine").build()).create();
+
+        SsoStage stage = stage(Duration.ofMinutes(5));
+        assertThat(stage.notAvailableHere(ctx())).get().extracting(Throwable::getMessage).asString()
+                .startsWith("SSO cannot be tried in this sandbox: it runs without Keycloak (no Keycloak distribution"
+                        + " on this machine)");
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> stage.apply(ctx(), null))
+                .isInstanceOf(StageException.class)
+                .hasMessageContaining("SSO cannot be tried in this sandbox")
+                .satisfies(e -> assertThat(((StageException) e).fix().hint())
+                        .contains("--download-keycloak").doesNotContain("oc describe").doesNotContain("mvnw"));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+        // nothing was made: it stopped before the operator install
+        assertThat(c.namespaces().withName("rh-sso").get()).isNull();
+    }
+}

@@ -1,0 +1,18 @@
+package dev.maas.installer.testing;
+
+import org.junit.jupiter.api.Tag;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * A test class that starts JavaFX (TestFX on headless Monocle). Tagged {@code fx}: {@code ./mvnw test -Dgroups=fx}
+ * runs only such tests, {@code -DexcludedGroups=fx} all the others.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@Tag("fx")
+public @interface StartsJavaFx {
+}
