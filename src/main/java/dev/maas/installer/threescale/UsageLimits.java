@@ -45,9 +45,10 @@ public final class UsageLimits {
                 () -> find(metricId, period).filter(l -> l.value() == value));
     }
 
-    public UsageLimit update(long metricId, long limitId, long value) {
+    /** Sets a limit's value; its period is sent too (the spec requires it) and stays the same. */
+    public UsageLimit update(long metricId, long limitId, String period, long value) {
         String path = perMetric(metricId) + "/" + limitId + ".json";
-        Map<String, String> p = Json.params("value", value);
+        Map<String, String> p = Json.params("period", period, "value", value);
         return http.writeVerified("update limit " + limitId + " of plan " + planId,
                 () -> Json.entity(http.mapper(), http.writeOnce("PUT", path, p), "limit", UsageLimit.class),
                 () -> http.find(path, Map.of()).map(n -> Json.entity(http.mapper(), n, "limit", UsageLimit.class))

@@ -115,7 +115,15 @@ final class ClientTour {
         Account dev = accounts.get(0);
         Application app = t.createApplication(dev.id(), plan.id(), "tour app", "probe");
         t.applications(dev.id());
+        t.applicationsOnPlan(plan.id());
         t.deleteApplication(dev.id(), app.id());
+        UsageLimits limits = p.limits(plan.id());
+        dev.maas.installer.threescale.model.UsageLimit limit = limits.create(hits.id(), "minute", 10);
+        limits.list();
+        limits.find(hits.id(), "minute");
+        limits.update(hits.id(), limit.id(), "minute", 20);
+        limits.delete(hits.id(), limit.id());
+        p.deleteApplicationPlan(p.createApplicationPlan("Spare", Map.of()).id());
         Account temporary = t.signup("tour org", "tour-user", "tour-user@example.invalid",
                 "Tour-password-1");
         t.deleteAccount(temporary.id());

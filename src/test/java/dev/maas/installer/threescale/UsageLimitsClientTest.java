@@ -47,7 +47,7 @@ class UsageLimitsClientTest {
         assertThat(limits.list()).extracting(UsageLimit::metricId, UsageLimit::period, UsageLimit::value)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(hits.id(), "minute", 10L),
                         org.assertj.core.groups.Tuple.tuple(tokens.id(), "day", 1000L));
-        assertThat(limits.update(hits.id(), perMinute.id(), 20).value()).isEqualTo(20);
+        assertThat(limits.update(hits.id(), perMinute.id(), "minute", 20).value()).isEqualTo(20);
         limits.delete(hits.id(), perMinute.id());
         assertThat(limits.list()).extracting(UsageLimit::period).containsExactly("day");
         assertThatThrownBy(() -> limits.create(tokens.id(), "day", 5)).isInstanceOfSatisfying(

@@ -175,7 +175,7 @@ final class TierPlans {
             } else {
                 out.add(limitChange(Action.UPDATE, sn, t, l, now.value(), l.value()));
                 if (write) {
-                    p.limits(planId).update(now.metricId(), now.id(), l.value());
+                    p.limits(planId).update(now.metricId(), now.id(), now.period(), l.value());
                 }
             }
         }

@@ -122,7 +122,7 @@ class TierPlansTest {
         ApplicationPlan free = plan("Free");
         UsageLimit perDay = granite.limits(free.id()).find(metric("total_tokens"), "day").orElseThrow();
         // by hand in the admin portal: a higher token limit, an extra hourly request limit, Premium without approval
-        granite.limits(free.id()).update(perDay.metricId(), perDay.id(), 5000);
+        granite.limits(free.id()).update(perDay.metricId(), perDay.id(), "day", 5000);
         granite.limits(free.id()).create(metric("hits"), "hour", 100);
         granite.updateApplicationPlan(plan("Premium").id(), Map.of("approval_required", "false"));
 
