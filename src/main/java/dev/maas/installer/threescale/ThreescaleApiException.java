@@ -30,9 +30,27 @@ public final class ThreescaleApiException extends RuntimeException implements de
      * What the user can do, by status: no answer names the endpoint override to check, 401/403 the token, 429/5xx
      * says to rerun later; null otherwise (the message says it).
      */
+    /**
+     * Whether no connection could be made at all (unknown host, refused, no route, connect timeout): then the URL
+     * or the network is the cause. A connection that was made and then dropped is a failure of 3scale's side.
+     */
+    private boolean unreachable() {
+        for (Throwable t = getCause(); t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException
+                    || t instanceof java.net.NoRouteToHostException
+                    || t instanceof java.net.SocketTimeoutException && String.valueOf(t.getMessage()).contains("connect")) {
+                return true;
+            }
+        }
+        return getCause() == null;
+    }
+
     @Override
     public dev.maas.installer.engine.Fix fix() {
         boolean master = path != null && path.startsWith("/master/");
+        if (status == 0 && !unreachable()) {
+            return null; // 3scale was reached and the connection dropped mid-answer: a rerun, not the URL
+        }
         if (status == 0) {
             return dev.maas.installer.engine.Fix.configField(master ? "endpoints.threescaleMasterUrl"
                     : "endpoints.threescaleAdminUrl", "make sure this machine reaches the 3scale " + (master
