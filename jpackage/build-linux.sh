@@ -187,6 +187,13 @@ LAUNCHER="$APP_IMAGE/bin/$APP_NAME"
 CFG="$APP_IMAGE/lib/app/$APP_NAME.cfg"
 [[ -x "$LAUNCHER" && -f "$CFG" ]] || die "jpackage did not create $LAUNCHER and $CFG"
 
+# --- Docs -----------------------------------------------------------------------------------------
+# The CLI's help and the messages point to docs (cli.md, cli-json.md, the example configuration); the package ships
+# them in lib/docs, and the app names them there by absolute path (dev.maas.installer.engine.Docs)
+log "Copying the docs into the app-image (lib/docs)"
+mkdir -p "$APP_IMAGE/lib/docs"
+cp "$ROOT"/docs/*.md "$ROOT/docs/maas-installer.example.yaml" "$APP_IMAGE/lib/docs/"
+
 # --- AppCDS ---------------------------------------------------------------------------------------
 # The JVM accepts the archive only if every class-path jar has the size and modification time it had at
 # training. jpackage copies the app-image when it builds the .deb (new mtimes), so: give every file one fixed

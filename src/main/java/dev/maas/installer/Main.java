@@ -9,6 +9,7 @@ public final class Main {
     private Main() { }
 
     public static void main(String[] args) {
+        dev.maas.installer.engine.Docs.install();
         if (args.length == 0) {
             dev.maas.installer.ui.WizardApp.launchWizard(args);
         } else {

@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
         synopsisSubcommandLabel = "(plan | apply | verify | sandbox)",
         commandListHeading = "%nCommands:%n",
         footerHeading = "%n",
-        footer = "Run 'maas-installer <command> --help' for a command's options. Docs: docs/cli.md",
+        footer = "Run 'maas-installer <command> --help' for a command's options. Docs: ${sys:maas.docs:-docs}/cli.md",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success (verify: all checks OK or WARN)", "1:failure (a stage failed, was skipped or"
                 + " cancelled)", "2:invalid input (configuration or usage)", "3:verify found problems"})

@@ -54,7 +54,7 @@ abstract class StageCommand implements Callable<Integer> {
     List<String> stageIds = new ArrayList<>();
 
     @Option(names = "--output", paramLabel = "text|json", defaultValue = "TEXT",
-            description = "text (default) or json (see docs/cli-json.md). JSON goes to stdout, everything else to"
+            description = "text (default) or json (see ${sys:maas.docs:-docs}/cli-json.md). JSON goes to stdout, everything else to"
                     + " stderr.")
     OutputFormat output;
 

@@ -58,7 +58,7 @@ final class TestCommand implements Callable<Integer> {
     boolean inference;
 
     @Option(names = "--output", paramLabel = "text|json", defaultValue = "TEXT",
-            description = "text (default) or json (see docs/cli.md). JSON goes to stdout, everything else to stderr.")
+            description = "text (default) or json (see ${sys:maas.docs:-docs}/cli.md). JSON goes to stdout, everything else to stderr.")
     OutputFormat output;
 
     @Option(names = "--no-journal", description = "Write no run journal.")

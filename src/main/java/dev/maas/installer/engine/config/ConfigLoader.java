@@ -136,7 +136,8 @@ public final class ConfigLoader {
         if (type != null && List.class.isAssignableFrom(type)) {
             return "write a list, one '- item' per line";
         }
-        return "write it as indented `key: value` lines under it (see docs/maas-installer.example.yaml)";
+        return "write it as indented `key: value` lines under it (see "
+                + dev.maas.installer.engine.Docs.file("maas-installer.example.yaml") + ")";
     }
 
     /** The keys (String) and list indexes (Integer) of a parser position, from the top. */
