@@ -7,7 +7,10 @@ import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
-/** The layering rules of docs/adr/0001: engine and stages are UI-free; the UI and CLI only call the engine. */
+/**
+ * The layering rules of docs/adr/0001 and ARCHITECTURE.md: engine and stages are UI-free; the UI and CLI only call the
+ * engine; the clients stay below the stages; view models have no scene graph.
+ */
 class LayeringTest {
     private JavaClasses classes;
 
@@ -65,6 +68,31 @@ class LayeringTest {
                 .should().dependOnClassesThat().resideInAPackage("dev.maas.installer.sandbox..")
                 .because("the sandbox (and fabric8's mock server) must load only when a sandbox starts, never"
                         + " before the wizard's first frame")
+                .check(classes);
+    }
+
+    @Test
+    void clientsAndPureLogicStayBelowTheStages() {
+        noClasses().that().resideInAnyPackage("dev.maas.installer.keycloak..", "dev.maas.installer.threescale..",
+                        "dev.maas.installer.portal..", "dev.maas.installer.catalog..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.maas.installer.stages..",
+                        "dev.maas.installer.cluster..", "dev.maas.installer.sandbox..", "dev.maas.installer.ui..",
+                        "dev.maas.installer.cli..")
+                .because("the Keycloak and 3scale clients, the portal content and the model catalog are used by the"
+                        + " stages, and know nothing of them or of the cluster (ARCHITECTURE.md)")
+                .check(classes);
+    }
+
+    @Test
+    void viewModelsHaveNoSceneGraphAndKnowNoViews() {
+        noClasses().that().resideInAPackage("dev.maas.installer.ui.model..")
+                .should().dependOnClassesThat().resideInAnyPackage("javafx.scene..", "javafx.stage..",
+                        "dev.maas.installer.ui.view..", "dev.maas.installer.ui.pages..")
+                .because("view models hold state as properties and are tested without a window (ARCHITECTURE.md)")
+                .check(classes);
+        noClasses().that().resideInAPackage("dev.maas.installer.ui.view..")
+                .should().dependOnClassesThat().resideInAPackage("dev.maas.installer.ui.pages..")
+                .because("the shell's views know the stage pages only through ui.StagePage")
                 .check(classes);
     }
 
