@@ -27,7 +27,6 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -128,7 +127,7 @@ abstract class StageCommand implements Callable<Integer> {
             try {
                 // connection errors end the command here, before any stage runs (the error handler reports them)
                 run = RunContext.open(ctx, journal, runner.select(ids), new RunContext.Options("cli",
-                        takesRunLock(), true, runLockRenewal, this::err));
+                        takesRunLock(), true, env.runLockRenewal(), this::err));
             } catch (RunLock.HeldException e) {
                 err("error: " + e.getMessage());
                 journalError(e.getMessage(), ExitCodes.FAILURE);
@@ -152,9 +151,6 @@ abstract class StageCommand implements Callable<Integer> {
 
     /** Whether this command changes the live systems and so holds the run lock (apply) for the whole run. */
     boolean takesRunLock() { return false; }
-
-    /** How often apply renews the run lock; null (the default): a third of the lease duration. Tests shorten it. */
-    static volatile Duration runLockRenewal;
 
     /**
      * The journal this run writes: --journal FILE, else a new one in the default folder. An explicit file that

@@ -7,8 +7,8 @@ import javafx.scene.Node;
 /**
  * What a stage adds to its page in the wizard: a description, and optionally an inputs section shown above the
  * plan preview (e.g. the SSO realm name, the models to publish). The shell provides the rest of the page (plan
- * preview, Plan/Apply/Verify/Rerun, checks). Later issues register one per stage through
- * {@link WizardShell.Builder#page(String, StagePage)}.
+ * preview, Plan/Apply/Verify/Rerun, checks). {@link StagePages#defaults()} registers one per stage; a test may
+ * replace one through {@link WizardShell.Builder#page(String, StagePage)}.
  */
 public interface StagePage {
     /** One or two sentences on what the stage does. */

@@ -35,8 +35,8 @@ import java.util.function.Function;
 
 /**
  * The wizard's composition root: wires the stages, the {@link EngineService}, the {@link UiEventBridge}, the
- * {@link WizardViewModel} and the {@link MainView}. The app uses the defaults; tests and later issues pass their own
- * stages, stage-context factory and stage pages through the {@link Builder}.
+ * {@link WizardViewModel} and the {@link MainView}. The app ({@link WizardApp}) uses the defaults; tests pass their
+ * own stages, stage-context factory and stage pages through the {@link Builder}.
  */
 public final class WizardShell implements AutoCloseable {
     private final WizardViewModel model;

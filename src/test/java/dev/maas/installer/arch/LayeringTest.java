@@ -7,7 +7,10 @@ import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
-/** The layering rules of docs/adr/0001: engine and stages are UI-free; the UI and CLI only call the engine. */
+/**
+ * The layering rules of docs/adr/0001 and ARCHITECTURE.md: engine and stages are UI-free; the UI and CLI only call the
+ * engine; the clients stay below the stages; view models have no scene graph.
+ */
 class LayeringTest {
     private JavaClasses classes;
 
@@ -69,16 +72,14 @@ class LayeringTest {
     }
 
     @Test
-    void clientLibrariesStayBelowTheStages() {
-        // keycloak, threescale, catalog, portal and cluster speak to one system each (or read bundled content); the
-        // stages combine them. They may use the engine's shared types (secrets, cancellation, waits), nothing above.
+    void clientsAndPureLogicStayBelowTheStages() {
         noClasses().that().resideInAnyPackage("dev.maas.installer.keycloak..", "dev.maas.installer.threescale..",
-                        "dev.maas.installer.catalog..", "dev.maas.installer.portal..", "dev.maas.installer.cluster..")
+                        "dev.maas.installer.portal..", "dev.maas.installer.catalog..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.maas.installer.stages..",
-                        "dev.maas.installer.ui..", "dev.maas.installer.cli..", "dev.maas.installer.sandbox..",
-                        "javafx..", "com.sun.javafx..", "atlantafx..")
-                .because("a client library is used by stages, the sandbox's checks and the CLI alike; it must not"
-                        + " pull in what uses it")
+                        "dev.maas.installer.cluster..", "dev.maas.installer.sandbox..", "dev.maas.installer.ui..",
+                        "dev.maas.installer.cli..", "javafx..", "com.sun.javafx..", "atlantafx..")
+                .because("the Keycloak and 3scale clients, the portal content and the model catalog are used by the"
+                        + " stages, and know nothing of them or of the cluster (ARCHITECTURE.md)")
                 .check(classes);
     }
 
@@ -96,6 +97,19 @@ class LayeringTest {
                         .check(classes);
             }
         }
+    }
+
+    @Test
+    void viewModelsHaveNoSceneGraphAndKnowNoViews() {
+        noClasses().that().resideInAPackage("dev.maas.installer.ui.model..")
+                .should().dependOnClassesThat().resideInAnyPackage("javafx.scene..", "javafx.stage..",
+                        "dev.maas.installer.ui.view..", "dev.maas.installer.ui.pages..")
+                .because("view models hold state as properties and are tested without a window (ARCHITECTURE.md)")
+                .check(classes);
+        noClasses().that().resideInAPackage("dev.maas.installer.ui.view..")
+                .should().dependOnClassesThat().resideInAPackage("dev.maas.installer.ui.pages..")
+                .because("the shell's views know the stage pages only through ui.StagePage")
+                .check(classes);
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.Writer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,6 +28,8 @@ final class CliHarness {
      * folder ({@code MAAS_CONFIG_DIR}), never in the user's.
      */
     final Map<String, String> env = new HashMap<>();
+    /** How often apply renews the run lock; null: the product's default (a third of the lease). */
+    Duration runLockRenewal;
 
     CliHarness(Path workDir, Stage... stages) {
         this.workDir = workDir;
@@ -51,7 +54,7 @@ final class CliHarness {
     /** Runs the CLI writing to the given writers (e.g. one that signals a line); returns the exit code. */
     int run(Writer out, Writer err, String... args) {
         CliEnvironment env = new CliEnvironment(() -> List.copyOf(stages), terminal, interrupt, workDir,
-                Map.copyOf(this.env)::get);
+                Map.copyOf(this.env)::get, runLockRenewal);
         return Cli.commandLine(env, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
     }
 

@@ -142,7 +142,7 @@ class CliRunLockTest {
         CliHarness cli = new CliHarness(tmp.resolve("cli"), stage);
         SignallingWriter err = new SignallingWriter("Lost the run lock", lost);
         StringWriter out = new StringWriter();
-        StageCommand.runLockRenewal = Duration.ofMillis(20);
+        cli.runLockRenewal = Duration.ofMillis(20);
         try {
             CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> cli.run(out, err, "apply",
                     "--yes", "--kubeconfig", kubeconfig.toString()));
@@ -154,7 +154,6 @@ class CliRunLockTest {
                     "{\"spec\":{\"holderIdentity\":\"bob@elsewhere pid 9 (cli) 0000beef\"}}");
             assertThat(run.get(TIMEOUT_S, TimeUnit.SECONDS)).as(err.toString()).isEqualTo(ExitCodes.FAILURE);
         } finally {
-            StageCommand.runLockRenewal = null;
             lost.countDown();
         }
         assertThat(secondStep).isFalse();

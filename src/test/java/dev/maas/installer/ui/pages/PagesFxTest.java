@@ -10,6 +10,7 @@ import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.config.InstallerConfig.ModelConfig;
+import dev.maas.installer.testing.FxWait;
 import dev.maas.installer.testing.StartsJavaFx;
 import dev.maas.installer.ui.WizardShell;
 import dev.maas.installer.ui.model.WizardViewModel;
@@ -116,7 +117,7 @@ class PagesFxTest {
         });
         InstallerConfig saw = runsSaw.poll(TIMEOUT_S, TimeUnit.SECONDS);
         assertThat(saw).as("the run started").isNotNull();
-        WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> !model.run().runningProperty().get());
+        FxWait.until(TIMEOUT_S, () -> !model.run().runningProperty().get());
         return saw;
     }
 
@@ -197,7 +198,7 @@ class PagesFxTest {
     void discoveryFillsTheTableOffTheFxThread(FxRobot robot) throws Exception {
         robot.interact(() -> model.select(StageIds.BACKENDS));
         robot.clickOn("#models-discover");
-        WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS,
+        FxWait.until(TIMEOUT_S,
                 () -> !robot.lookup("#model-name-0").queryAll().isEmpty());
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(discoveryOnFx).containsExactly(false);
@@ -232,7 +233,7 @@ class PagesFxTest {
         runsSaw.clear();
         robot.interact(() -> assertThat(model.apply()).isTrue());
         assertThat(runsSaw.poll(TIMEOUT_S, TimeUnit.SECONDS)).isNotNull();
-        WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> !link.getText().isEmpty());
+        FxWait.until(TIMEOUT_S, () -> !link.getText().isEmpty());
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(link.getText()).isEqualTo("https://maas.apps.example.com");
         assertThat(link.isVisible()).isTrue();

@@ -8,6 +8,7 @@ import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.testing.FxWait;
 import dev.maas.installer.testing.StartsJavaFx;
 import dev.maas.installer.ui.WizardShell;
 import dev.maas.installer.ui.model.WizardViewModel;
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
-import org.testfx.util.WaitForAsyncUtils;
 
 import java.util.List;
 import java.util.Queue;
@@ -110,24 +110,24 @@ class PortalReviewFxTest {
             model.select(StageIds.PORTAL);
         });
         Label sso = robot.lookup("#portal-sso-summary").queryAs(Label.class);
-        WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> sso.getText()
+        FxWait.until(TIMEOUT_S, () -> sso.getText()
                 .contains("Realm URL: https://keycloak.apps.example.com/auth/realms/models-realm"));
         assertThat(sso.getText()).contains("Kind: Red Hat SSO", "Realm: models-realm", "Client: 3scale",
                 "Redirect policy: portal");
 
         robot.clickOn("#portal-show-content-changes");
-        WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS,
+        FxWait.until(TIMEOUT_S,
                 () -> robot.lookup("#portal-show-content-changes").queryButton().isDisabled());
         release.countDown();
         TextArea diff = robot.lookup("#portal-content-changes").queryAs(TextArea.class);
-        WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> diff.getText().contains("create page /docs"));
+        FxWait.until(TIMEOUT_S, () -> diff.getText().contains("create page /docs"));
         assertThat(diff.isEditable()).isFalse();
         assertThat(onFx).isNotEmpty().containsOnly(false);
 
         failDiff = true;
         robot.interact(() -> robot.lookup("#portal-show-content-changes").queryButton().fire());
         Label error = robot.lookup("#portal-content-changes-error").queryAs(Label.class);
-        WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> !error.getText().isEmpty());
+        FxWait.until(TIMEOUT_S, () -> !error.getText().isEmpty());
         assertThat(error.getText()).isEqualTo("Cannot compute the content changes: 3scale admin API refused: 403");
         assertThat(diff.getText()).isEmpty();
     }

@@ -8,6 +8,7 @@ import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.stages.products.ProductsStage;
+import dev.maas.installer.testing.FxWait;
 import dev.maas.installer.testing.StartsJavaFx;
 import dev.maas.installer.ui.WizardShell;
 import dev.maas.installer.ui.model.WizardViewModel;
@@ -24,7 +25,6 @@ import org.testfx.util.WaitForAsyncUtils;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -83,7 +83,7 @@ class PrunePageFxTest {
 
     private void run(FxRobot robot, boolean apply) throws Exception {
         robot.interact(() -> assertThat(apply ? model.apply() : model.plan()).isTrue());
-        WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> !model.run().runningProperty().get());
+        FxWait.until(TIMEOUT_S, () -> !model.run().runningProperty().get());
     }
 
     @Test
@@ -95,7 +95,7 @@ class PrunePageFxTest {
 
         answers.add(false);
         robot.clickOn("#products-prune");
-        WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, () -> asked.size() == 1);
+        FxWait.until(TIMEOUT_S, () -> asked.size() == 1);
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(asked.peek()).contains("deletes").contains("marker");
         assertThat(box.isSelected()).as("declined: still off").isFalse();
@@ -105,7 +105,7 @@ class PrunePageFxTest {
 
         answers.add(true);
         robot.clickOn("#products-prune");
-        WaitForAsyncUtils.waitFor(TIMEOUT_S, TimeUnit.SECONDS, box::isSelected);
+        FxWait.until(TIMEOUT_S, box::isSelected);
         assertThat(asked).hasSize(2);
         assertThat(prune.pruneProperty().get()).isTrue();
 
