@@ -1,7 +1,6 @@
 package dev.maas.installer.stages.sso;
 
 import dev.maas.installer.cluster.ClusterErrors;
-import dev.maas.installer.cluster.ClusterException;
 import dev.maas.installer.cluster.OperatorInstaller;
 import dev.maas.installer.cluster.OperatorSpec;
 import dev.maas.installer.cluster.Resources;
@@ -18,8 +17,11 @@ import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.TargetSystem;
+import dev.maas.installer.engine.reconcile.Guard;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.keycloak.KeycloakAdmin;
+import dev.maas.installer.stages.common.OperatorReadiness;
+import dev.maas.installer.stages.common.StageGuards;
 import dev.maas.installer.stages.common.ClusterFacts;
 import dev.maas.installer.stages.common.OperatorSubscriptions;
 import dev.maas.installer.keycloak.RealmConfigurator;
@@ -72,6 +74,8 @@ import static dev.maas.installer.stages.sso.KeycloakCrs.map;
  * ({@link #notAvailableHere}).
  */
 public final class SsoStage implements Stage {
+    /** A failure to read is the one check it was reading for. */
+    private static final Guard GUARD = StageGuards.guard(StageIds.SSO);
     private static final Logger LOG = LoggerFactory.getLogger(SsoStage.class);
 
     public static final String OPERATOR_TIMEOUT_PROPERTY = "maas.sso.operatorTimeoutSeconds";
@@ -648,22 +652,23 @@ public final class SsoStage implements Stage {
             checks.add(failed("sso target", e));
             return checks;
         }
-        Check operator = guard("operator " + t.operator().packageName(), () -> operatorCheck(client, t));
+        Check operator = GUARD.check("operator " + t.operator().packageName(), () -> OperatorReadiness.check(client,
+                "operator " + t.operator().packageName(), t.namespace(), t.operator().packageName(), StageIds.SSO));
         checks.add(operator);
         Resources resources = new Resources(client);
-        checks.add(guard("Keycloak resource " + t.namespace() + "/" + t.crName(),
+        checks.add(GUARD.check("Keycloak resource " + t.namespace() + "/" + t.crName(),
                 () -> driftCheck("Keycloak resource " + t.namespace() + "/" + t.crName(),
                         resources.createOrUpdate(desiredKeycloak(t), true).change())));
         if (t.flavour() == SsoFlavour.RHBK) {
-            checks.add(guard("Keycloak database", () -> t.database().verify(resources)));
+            checks.add(GUARD.check("Keycloak database", () -> t.database().verify(resources)));
         }
         if (t.flavour() == SsoFlavour.RHSSO) {
-            checks.add(guard("KeycloakRealm resource " + t.namespace() + "/" + t.realmCrName(),
+            checks.add(GUARD.check("KeycloakRealm resource " + t.namespace() + "/" + t.realmCrName(),
                     () -> driftCheck("KeycloakRealm resource " + t.namespace() + "/" + t.realmCrName(),
                             resources.createOrUpdate(desiredRealmCr(t), true).change())));
         }
         MapResource[] live = new MapResource[1];
-        Check ready = guard("Keycloak ready", () -> {
+        Check ready = GUARD.check("Keycloak ready", () -> {
             live[0] = liveKeycloak(client, t);
             return keycloakReady(t.flavour(), live[0])
                     ? Check.ok("Keycloak ready", t.crDisplay() + " is ready")
@@ -691,27 +696,6 @@ public final class SsoStage implements Stage {
         return checks;
     }
 
-    private static Check operatorCheck(KubernetesClient client, Target t) {
-        String name = "operator " + t.operator().packageName();
-        Subscription sub = client.resources(Subscription.class).inNamespace(t.namespace())
-                .withName(t.operator().packageName()).get();
-        if (sub == null) {
-            return Check.retryable(name, "no Subscription " + t.operator().packageName() + " in " + t.namespace(),
-                    Fix.rerunStage(StageIds.SSO, "apply the sso stage"));
-        }
-        String csvName = sub.getStatus() == null ? null : sub.getStatus().getInstalledCSV() != null
-                ? sub.getStatus().getInstalledCSV() : sub.getStatus().getCurrentCSV();
-        ClusterServiceVersion csv = csvName == null ? null
-                : client.resources(ClusterServiceVersion.class).inNamespace(t.namespace()).withName(csvName).get();
-        String phase = csv == null || csv.getStatus() == null ? null : csv.getStatus().getPhase();
-        if ("Succeeded".equals(phase)) {
-            return Check.ok(name, "CSV " + csvName + " Succeeded");
-        }
-        return Check.retryable(name, csvName == null ? "the Subscription names no CSV yet"
-                        : "CSV " + csvName + " is " + (phase == null ? "missing" : phase),
-                Fix.manual("see `oc get csv -n " + t.namespace() + "`; rerun the sso stage to wait for it"));
-    }
-
     private static Check driftCheck(String name, Change change) {
         if (change.isNoop()) {
             return Check.ok(name, "as configured");
@@ -723,17 +707,6 @@ public final class SsoStage implements Stage {
                         .map(e -> e.getKey() + ": " + e.getValue().from() + " -> " + e.getValue().to())
                         .collect(Collectors.joining(", ")),
                 Fix.rerunStage(StageIds.SSO, "apply the sso stage to repair it"));
-    }
-
-    private static Check guard(String name, java.util.function.Supplier<Check> check) {
-        try {
-            return check.get();
-        } catch (StageException e) {
-            return failed(name, e);
-        } catch (RuntimeException e) {
-            ClusterException ce = ClusterErrors.translate(e, name);
-            return Check.retryable(name, ce.getMessage(), ce.fix());
-        }
     }
 
     private static Check failed(String name, StageException e) {
