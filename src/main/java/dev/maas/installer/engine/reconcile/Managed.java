@@ -1,5 +1,6 @@
 package dev.maas.installer.engine.reconcile;
 
+import dev.maas.installer.engine.Action;
 import dev.maas.installer.engine.Check;
 import dev.maas.installer.engine.FieldChange;
 import dev.maas.installer.engine.Fix;
@@ -91,6 +92,11 @@ public interface Managed<D, A> {
                 .collect(Collectors.joining(", "));
     }
 
-    /** What repairs a missing or differing object: by default, applying the stage that manages it. */
-    default Fix fix(String stageId) { return Fix.rerunStage(stageId, "apply the " + stageId + " stage"); }
+    /**
+     * What repairs an object that is missing ({@code CREATE}), differs ({@code UPDATE}) or should not exist
+     * ({@code DELETE}): by default, applying the stage that manages it.
+     */
+    default Fix fix(String stageId, Action action) {
+        return Fix.rerunStage(stageId, "apply the " + stageId + " stage");
+    }
 }

@@ -164,10 +164,12 @@ public final class Reconciler {
             case NOOP -> o.actual().isPresent()
                     ? Check.ok(name, m.okMessage(o.desired().orElseThrow(), o.actual().get()))
                     : Check.ok(name, m.kind() + " " + m.name() + " does not exist, as configured");
-            case CREATE -> Check.retryable(name, m.missingMessage(o.desired().orElseThrow()), m.fix(stageId()));
+            case CREATE -> Check.retryable(name, m.missingMessage(o.desired().orElseThrow()),
+                    m.fix(stageId(), Action.CREATE));
             case UPDATE -> Check.retryable(name, m.driftMessage(o.desired().orElseThrow(), o.actual().orElseThrow(),
-                    o.diff()), m.fix(stageId()));
-            case DELETE -> Check.retryable(name, m.extraMessage(o.actual().orElseThrow()), m.fix(stageId()));
+                    o.diff()), m.fix(stageId(), Action.UPDATE));
+            case DELETE -> Check.retryable(name, m.extraMessage(o.actual().orElseThrow()),
+                    m.fix(stageId(), Action.DELETE));
         };
     }
 }

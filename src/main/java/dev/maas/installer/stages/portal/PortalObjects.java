@@ -1,5 +1,6 @@
 package dev.maas.installer.stages.portal;
 
+import dev.maas.installer.engine.Action;
 import dev.maas.installer.engine.FieldChange;
 import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.StageContext;
@@ -83,7 +84,7 @@ final class PortalObjects {
             return "the developer portal still asks for an access code";
         }
 
-        @Override public Fix fix(String stageId) { return APPLY_PORTAL; }
+        @Override public Fix fix(String stageId, Action action) { return APPLY_PORTAL; }
     }
 
     /**
@@ -187,6 +188,6 @@ final class PortalObjects {
             return "SSO integration '" + actual.systemName() + "' differs in: " + String.join(", ", diff.keySet());
         }
 
-        @Override public Fix fix(String stageId) { return APPLY_PORTAL; }
+        @Override public Fix fix(String stageId, Action action) { return APPLY_PORTAL; }
     }
 }

@@ -463,14 +463,11 @@ public final class PortalStage implements Stage {
     public List<Check> verify(StageContext ctx) {
         List<Check> checks = new ArrayList<>();
         Live live = readLive(ctx);
-        Fix rerun = PortalObjects.APPLY_PORTAL;
-
         checks.addAll(RECONCILER.verify(ctx, PortalObjects.of(live)));
-        Optional<AuthenticationProvider> sso = live.sso();
-
         checks.add(signInCertificateCheck(ctx, live));
 
         // the redirect URIs belong to the sso stage (it sets them to this callback); the portal only reads them
+        Optional<AuthenticationProvider> sso = live.sso();
         String callback = live.callback(sso);
         Fix bySso = Fix.rerunStage(StageIds.SSO, "the sso stage sets the redirect URIs of client "
                 + RealmSpec.CLIENT_ID);
@@ -502,7 +499,7 @@ public final class PortalStage implements Stage {
         } else {
             checks.add(Check.retryable("portal content", pending.size() + " item(s) not published as in the content "
                     + "folder: " + String.join(", ", pending.stream().map(ContentUpload.Item::label).toList()),
-                    rerun));
+                    PortalObjects.APPLY_PORTAL));
         }
         for (PortalProblem p : plan.problems()) {
             checks.add(Check.invalidInput("portal content " + p.file(), p.message(),

@@ -9,14 +9,12 @@ import dev.maas.installer.engine.Action;
 import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.Check;
 import dev.maas.installer.engine.CheckStatus;
-import dev.maas.installer.engine.FieldChange;
 import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
-import dev.maas.installer.engine.TargetSystem;
 import dev.maas.installer.engine.reconcile.Guard;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.keycloak.KeycloakAdmin;
@@ -318,53 +316,18 @@ public final class SsoStage implements Stage {
         }
         MapResource live = liveKeycloak(client, t);
         if (!keycloakReady(t.flavour(), live) && !hasUrlOverride(ctx)) {
-            changes.addAll(realmCreates(t.realm()));
+            changes.addAll(RealmConfigurator.planForNewKeycloak(t.realm()));
             return changes;
         }
         Optional<KeycloakAdmin.Credentials> credentials = credentials(ctx, client, t, live, false);
         if (credentials.isEmpty()) {
-            changes.addAll(realmCreates(t.realm()));
+            changes.addAll(RealmConfigurator.planForNewKeycloak(t.realm()));
             return changes;
         }
         try (KeycloakAdmin admin = connect(ctx, client, t, live, credentials.get())) {
             changes.addAll(new RealmConfigurator(admin, t.realm()).plan());
         }
         return changes;
-    }
-
-    /** The realm items as they would be created, for a Keycloak that is not installed yet. */
-    static List<Change> realmCreates(RealmSpec spec) {
-        String realm = spec.realm();
-        String client = realm + "/" + RealmSpec.CLIENT_ID;
-        List<Change> out = new ArrayList<>();
-        out.add(new Change(Action.CREATE, TargetSystem.KEYCLOAK, "realm", realm, map2(
-                "realm", FieldChange.of(null, realm), "displayName", FieldChange.of(null, spec.displayName()),
-                "enabled", FieldChange.of(null, true))));
-        out.add(new Change(Action.CREATE, TargetSystem.KEYCLOAK, "client", client, map2(
-                "clientId", FieldChange.of(null, RealmSpec.CLIENT_ID),
-                "redirectUris", FieldChange.of(null, spec.redirectUris()),
-                "standardFlowEnabled", FieldChange.of(null, true),
-                "directAccessGrantsEnabled", FieldChange.of(null, false))));
-        out.add(new Change(Action.CREATE, TargetSystem.KEYCLOAK, "protocol mapper",
-                client + "/" + RealmConfigurator.EMAIL_VERIFIED_MAPPER, Map.of()));
-        out.add(new Change(Action.CREATE, TargetSystem.KEYCLOAK, "protocol mapper",
-                client + "/" + RealmConfigurator.ORG_NAME_MAPPER, Map.of()));
-        if (spec.identityProvider() != null) {
-            RealmSpec.IdentityProvider idp = spec.identityProvider();
-            out.add(new Change(Action.CREATE, TargetSystem.KEYCLOAK, "identity provider", realm + "/" + idp.alias(),
-                    map2("providerId", FieldChange.of(null, idp.type()), "trustEmail", FieldChange.of(null, true),
-                            "config.syncMode", FieldChange.of(null, "IMPORT"),
-                            "config.clientSecret", FieldChange.secret(false, true))));
-        }
-        return out;
-    }
-
-    private static Map<String, FieldChange> map2(Object... kv) {
-        Map<String, FieldChange> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], (FieldChange) kv[i + 1]);
-        }
-        return m;
     }
 
     // ------------------------------------------------------------------ apply
