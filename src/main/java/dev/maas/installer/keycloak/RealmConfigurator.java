@@ -88,6 +88,28 @@ public final class RealmConfigurator {
         this.spec = Objects.requireNonNull(spec, "spec");
     }
 
+    /** Without a Keycloak: only {@link #planForNewKeycloak} makes one, and it never asks. */
+    private RealmConfigurator(RealmSpec spec) {
+        this.admin = null;
+        this.spec = Objects.requireNonNull(spec, "spec");
+    }
+
+    /**
+     * What {@link #apply} makes on a Keycloak that has no realm yet (one that is not installed or not reachable yet):
+     * the plan the same code gives for a missing realm, without a request. The "email verified" mapper is planned
+     * as Keycloak ships it, and an OIDC identity provider without the endpoints its discovery document gives at
+     * apply.
+     */
+    public static List<Change> planForNewKeycloak(RealmSpec spec) {
+        RealmConfigurator nothing = new RealmConfigurator(spec);
+        nothing.builtinEmailVerified = knownEmailVerified();
+        nothing.oidcEndpoints = Map.of();
+        return nothing.run(false, Progress.NONE, null);
+    }
+
+    /** Whether there is no Keycloak to read ({@link #planForNewKeycloak}): every object is missing. */
+    private boolean noKeycloak() { return admin == null; }
+
     public RealmSpec spec() { return spec; }
 
     /** The realm's issuer URL, e.g. {@code https://sso.apps.example.com/realms/maas}. */
@@ -210,7 +232,7 @@ public final class RealmConfigurator {
     // ------------------------------------------------------------------ realm
 
     private Change realm(boolean write) {
-        RealmRepresentation live = call("read realm " + spec.realm(), this::readRealm);
+        RealmRepresentation live = noKeycloak() ? null : call("read realm " + spec.realm(), this::readRealm);
         if (live == null) {
             Map<String, FieldChange> fields = new LinkedHashMap<>();
             fields.put("realm", FieldChange.of(null, spec.realm()));
@@ -275,7 +297,7 @@ public final class RealmConfigurator {
 
     private Change client(boolean write, boolean realmExists, String[] idOut) {
         String name = spec.realm() + "/" + RealmSpec.CLIENT_ID;
-        RealmResource realm = admin.realm(spec.realm());
+        RealmResource realm = noKeycloak() ? null : admin.realm(spec.realm());
         ClientRepresentation live = realmExists ? call("read client " + name, () -> findClient(realm)) : null;
         if (live == null) {
             ClientRepresentation desired = new ClientRepresentation();
@@ -451,6 +473,11 @@ public final class RealmConfigurator {
             LOG.debug("Could not read the builtin mappers from serverinfo, using the known definition: {}",
                     e.getMessage());
         }
+        return knownEmailVerified();
+    }
+
+    /** The "email verified" mapper as Keycloak 26 and RH-SSO 7.6 define it. */
+    private static ProtocolMapperRepresentation knownEmailVerified() {
         ProtocolMapperRepresentation m = new ProtocolMapperRepresentation();
         m.setName(EMAIL_VERIFIED_MAPPER);
         m.setProtocol("openid-connect");
@@ -526,7 +553,7 @@ public final class RealmConfigurator {
     private Change identityProvider(boolean write, boolean realmExists) {
         RealmSpec.IdentityProvider idp = spec.identityProvider();
         String name = spec.realm() + "/" + idp.alias();
-        var providers = admin.realm(spec.realm()).identityProviders();
+        var providers = noKeycloak() ? null : admin.realm(spec.realm()).identityProviders();
         IdentityProviderRepresentation live = realmExists ? call("read identity provider " + name,
                 () -> providers.findAll().stream().filter(p -> idp.alias().equals(p.getAlias())).findFirst()
                         .orElse(null)) : null;

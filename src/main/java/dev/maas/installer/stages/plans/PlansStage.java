@@ -100,24 +100,18 @@ public final class PlansStage implements Stage {
                         Fix.rerunStage(StageIds.PRODUCTS, "creates it")));
                 continue;
             }
+            // the same reading as plan and apply, judged: what they would change is what differs
             Product p = client.product(s.id());
-            List<ApplicationPlan> plans = p.applicationPlans();
             List<TierConfig> tiers = tiersOf(ctx, m);
-            TierPlans.Found found = TierPlans.verify(client, p, tiers, ctx.config().plans().limitsTokens(), plans);
-            List<String> problems = new ArrayList<>(found.problems());
-            ServicePlan sp = defaultServicePlan(p.servicePlans());
-            if (sp == null) {
-                problems.add("no service plan '" + DEFAULT_SERVICE_PLAN + "'");
-            } else if (!Boolean.TRUE.equals(sp.isDefault())) {
-                problems.add("service plan '" + DEFAULT_SERVICE_PLAN + "' is not the default service plan");
-            }
+            TierPlans.Drifts found = plansOf(client, m, p, tiers, ctx.config().plans().limitsTokens(), false, false);
+            List<String> problems = found.problems();
             if (!problems.isEmpty()) {
                 out.add(Check.retryable(name, "product " + m.systemName() + ": " + String.join("; ", problems),
                         Fix.rerunStage(StageIds.PLANS, "creates and publishes the plans and sets their limits")));
                 continue;
             }
-            ApplicationPlan defaultPlan = plans.stream().filter(x -> Boolean.TRUE.equals(x.isDefault())).findFirst()
-                    .orElse(null);
+            ApplicationPlan defaultPlan = p.applicationPlans().stream().filter(x -> Boolean.TRUE.equals(x.isDefault()))
+                    .findFirst().orElse(null);
             if (defaultPlan != null) {
                 out.add(Check.warn(name, "product " + m.systemName() + ": application plan '" + defaultPlan.name()
                         + "' is the default application plan; MaaS leaves it unset so that developers choose",
@@ -202,19 +196,34 @@ public final class PlansStage implements Stage {
                     Map.of("default", FieldChange.of(false, true))));
             return out;
         }
-        Product p = client.product(s.id());
-        out.addAll(TierPlans.reconcile(client, p, sn, tiers, tokens, prune, write));
-        ServicePlan sp = defaultServicePlan(p.servicePlans());
-        if (sp == null) {
+        TierPlans.Drifts drifts = plansOf(client, m, client.product(s.id()), tiers, tokens, prune, write);
+        if (!drifts.blocked().isEmpty()) { // no service plan to make the default
             throw new StageException("product " + sn + " has no service plan '" + DEFAULT_SERVICE_PLAN + "'",
                     Fix.manual("create a service plan named " + DEFAULT_SERVICE_PLAN + " for the product in the admin"
                             + " portal (3scale creates one with every product), then run the stage again"));
         }
-        if (Boolean.TRUE.equals(sp.isDefault())) {
-            out.add(Change.noop(TargetSystem.THREESCALE, SERVICE_PLAN, sn + " " + DEFAULT_SERVICE_PLAN));
+        out.addAll(drifts.changes());
+        return out;
+    }
+
+    /**
+     * The one reading of an existing product's plans that plan, apply ({@code write}) and verify share: its tiers
+     * ({@link TierPlans#reconcile}) and its default service plan.
+     */
+    private static TierPlans.Drifts plansOf(ThreescaleClient client, ModelProduct m, Product p, List<TierConfig> tiers,
+                                            boolean tokens, boolean prune, boolean write) {
+        String sn = m.systemName();
+        TierPlans.Drifts out = TierPlans.reconcile(client, p, sn, tiers, tokens, prune, write);
+        ServicePlan sp = defaultServicePlan(p.servicePlans());
+        String name = sn + " " + DEFAULT_SERVICE_PLAN;
+        if (sp == null) {
+            out.missing("no service plan '" + DEFAULT_SERVICE_PLAN + "'");
+        } else if (Boolean.TRUE.equals(sp.isDefault())) {
+            out.ok(Change.noop(TargetSystem.THREESCALE, SERVICE_PLAN, name));
         } else {
-            out.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, SERVICE_PLAN, sn + " " + DEFAULT_SERVICE_PLAN,
-                    Map.of("default", FieldChange.of(false, true))));
+            out.differs(new Change(Action.UPDATE, TargetSystem.THREESCALE, SERVICE_PLAN, name,
+                    Map.of("default", FieldChange.of(false, true))), "service plan '" + DEFAULT_SERVICE_PLAN
+                    + "' is not the default service plan");
             if (write) {
                 p.setDefaultServicePlan(sp.id());
             }

@@ -20,7 +20,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -47,8 +46,53 @@ final class TierPlans {
         return java.util.Collections.unmodifiableMap(m);
     }
 
-    /** A product's plans as verify sees them: what differs from the tiers, and plans that are no tier. */
-    record Found(List<String> problems, List<String> extra) { }
+    /**
+     * What one reading of a product's plans found, from the one code path that plans, applies and verifies them:
+     * per object the change (NOOP when it is as configured), and for verify, in words, what differs from the tiers
+     * ({@link #problems()}) and the plans that are no tier and are kept ({@link #extra()}).
+     */
+    static final class Drifts {
+        private final List<Change> changes = new ArrayList<>();
+        private final List<String> problems = new ArrayList<>();
+        private final List<String> extra = new ArrayList<>();
+        private final List<String> blocked = new ArrayList<>();
+
+        /** An object as configured. */
+        void ok(Change noop) { changes.add(noop); }
+
+        /** An object that differs: the change that repairs it, and what verify says about it. */
+        void differs(Change change, String problem) {
+            changes.add(change);
+            problems.add(problem);
+        }
+
+        /** Something that differs and that apply cannot repair (3scale made it; the user must bring it back). */
+        void missing(String problem) {
+            problems.add(problem);
+            blocked.add(problem);
+        }
+
+        /** A plan that is no tier, kept. */
+        void kept(Change noop, String why) {
+            changes.add(noop);
+            extra.add(why);
+        }
+
+        void addAll(Drifts other) {
+            changes.addAll(other.changes);
+            problems.addAll(other.problems);
+            extra.addAll(other.extra);
+            blocked.addAll(other.blocked);
+        }
+
+        List<Change> changes() { return List.copyOf(changes); }
+
+        List<String> problems() { return List.copyOf(problems); }
+
+        List<String> extra() { return List.copyOf(extra); }
+
+        List<String> blocked() { return List.copyOf(blocked); }
+    }
 
     /** The 3scale metric of a limit's metric. */
     static String systemName(String metric) {
@@ -84,9 +128,9 @@ final class TierPlans {
     // ------------------------------------------------------------------------------------------------ apply
 
     /** Plans, metrics and limits of an existing product; writes only when {@code write}. */
-    static List<Change> reconcile(ThreescaleClient client, Product p, String sn, List<TierConfig> tiers,
-                                  boolean tokens, boolean prune, boolean write) {
-        List<Change> out = new ArrayList<>();
+    static Drifts reconcile(ThreescaleClient client, Product p, String sn, List<TierConfig> tiers,
+                            boolean tokens, boolean prune, boolean write) {
+        Drifts out = new Drifts();
         List<Metric> metrics = p.metrics().list();
         Map<String, Long> metricIds = new HashMap<>();
         metrics.stream().filter(x -> x.parentId() == null && x.systemName() != null)
@@ -95,15 +139,15 @@ final class TierPlans {
             for (Map.Entry<String, String> tm : TOKEN_METRICS.entrySet()) {
                 Metric have = metrics.stream().filter(x -> tm.getKey().equals(x.systemName())).findFirst().orElse(null);
                 if (have == null) {
-                    out.add(new Change(Action.CREATE, TargetSystem.THREESCALE, METRIC, sn + " " + tm.getKey(),
-                            Map.of("unit", FieldChange.of(null, TOKEN_UNIT))));
+                    out.differs(new Change(Action.CREATE, TargetSystem.THREESCALE, METRIC, sn + " " + tm.getKey(),
+                            Map.of("unit", FieldChange.of(null, TOKEN_UNIT))), "metric " + tm.getKey() + " missing");
                     if (write) {
                         Metric made = p.metrics().create(tm.getValue(), tm.getKey(), TOKEN_UNIT,
                                 "LLM tokens reported by the llm-token-usage policy from each response's usage");
                         metricIds.put(tm.getKey(), made.id());
                     }
                 } else {
-                    out.add(Change.noop(TargetSystem.THREESCALE, METRIC, sn + " " + tm.getKey()));
+                    out.ok(Change.noop(TargetSystem.THREESCALE, METRIC, sn + " " + tm.getKey()));
                 }
             }
         }
@@ -111,7 +155,7 @@ final class TierPlans {
         for (TierConfig t : tiers) {
             ApplicationPlan plan = plans.stream().filter(x -> t.name().equals(x.name())).findFirst().orElse(null);
             if (plan == null) {
-                out.add(createPlanChange(sn, t));
+                out.differs(createPlanChange(sn, t), "application plan '" + t.name() + "' missing");
                 Long planId = null;
                 if (write) {
                     Map<String, String> fields = new LinkedHashMap<>();
@@ -120,7 +164,7 @@ final class TierPlans {
                     planId = p.createApplicationPlan(t.name(), fields).id();
                 }
                 for (LimitConfig l : t.limits()) {
-                    out.add(limitChange(Action.CREATE, sn, t, l, null, l.value()));
+                    out.differs(limitChange(Action.CREATE, sn, t, l, null, l.value()), noLimit(t, l));
                     if (write) {
                         p.limits(planId).create(metricId(metricIds, l, sn), l.period(), l.value());
                     }
@@ -129,20 +173,24 @@ final class TierPlans {
             }
             Map<String, FieldChange> fields = new LinkedHashMap<>();
             Map<String, String> update = new LinkedHashMap<>();
+            List<String> problems = new ArrayList<>();
             if (!plan.published()) {
                 fields.put("state", FieldChange.of(plan.state(), "published"));
                 update.put("state_event", "publish");
+                problems.add("application plan '" + t.name() + "' is " + plan.state() + ", not published");
             }
             boolean approval = Boolean.TRUE.equals(plan.approvalRequired());
             if (approval != t.approvalRequired()) {
                 fields.put("approval_required", FieldChange.of(approval, t.approvalRequired()));
                 update.put("approval_required", String.valueOf(t.approvalRequired()));
+                problems.add("application plan '" + t.name() + "' " + (approval ? "requires" : "does not require")
+                        + " approval, the configuration says it " + (t.approvalRequired() ? "does" : "does not"));
             }
             if (fields.isEmpty()) {
-                out.add(Change.noop(TargetSystem.THREESCALE, PlansStage.APP_PLAN, sn + " " + t.name()));
+                out.ok(Change.noop(TargetSystem.THREESCALE, PlansStage.APP_PLAN, sn + " " + t.name()));
             } else {
-                out.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, PlansStage.APP_PLAN, sn + " " + t.name(),
-                        fields));
+                out.differs(new Change(Action.UPDATE, TargetSystem.THREESCALE, PlansStage.APP_PLAN,
+                        sn + " " + t.name(), fields), String.join("; ", problems));
                 if (write) {
                     p.updateApplicationPlan(plan.id(), update);
                 }
@@ -153,9 +201,9 @@ final class TierPlans {
         return out;
     }
 
-    private static List<Change> limits(Product p, String sn, TierConfig t, long planId, Map<String, Long> metricIds,
-                                       List<Metric> metrics, boolean write) {
-        List<Change> out = new ArrayList<>();
+    private static Drifts limits(Product p, String sn, TierConfig t, long planId, Map<String, Long> metricIds,
+                                 List<Metric> metrics, boolean write) {
+        Drifts out = new Drifts();
         List<UsageLimit> have = p.limits(planId).list();
         Set<Long> kept = new java.util.HashSet<>();
         for (LimitConfig l : t.limits()) {
@@ -163,7 +211,7 @@ final class TierPlans {
             UsageLimit now = mid == null ? null : have.stream()
                     .filter(x -> x.metricId() == mid && l.period().equals(x.period())).findFirst().orElse(null);
             if (now == null) {
-                out.add(limitChange(Action.CREATE, sn, t, l, null, l.value()));
+                out.differs(limitChange(Action.CREATE, sn, t, l, null, l.value()), noLimit(t, l));
                 if (write) {
                     p.limits(planId).create(metricId(metricIds, l, sn), l.period(), l.value());
                 }
@@ -171,9 +219,11 @@ final class TierPlans {
             }
             kept.add(now.id());
             if (now.value() == l.value()) {
-                out.add(Change.noop(TargetSystem.THREESCALE, LIMIT, limitName(sn, t, l.metric(), l.period())));
+                out.ok(Change.noop(TargetSystem.THREESCALE, LIMIT, limitName(sn, t, l.metric(), l.period())));
             } else {
-                out.add(limitChange(Action.UPDATE, sn, t, l, now.value(), l.value()));
+                out.differs(limitChange(Action.UPDATE, sn, t, l, now.value(), l.value()), "plan '" + t.name()
+                        + "' limits " + l.metric() + " per " + l.period() + " to " + now.value() + " in 3scale,"
+                        + " configured " + l.value());
                 if (write) {
                     p.limits(planId).update(now.metricId(), now.id(), now.period(), l.value());
                 }
@@ -183,9 +233,10 @@ final class TierPlans {
             if (kept.contains(x.id())) {
                 continue;
             }
-            out.add(new Change(Action.DELETE, TargetSystem.THREESCALE, LIMIT,
-                    limitName(sn, t, metricName(metrics, x.metricId()), x.period()),
-                    Map.of("value", FieldChange.of(x.value(), null))));
+            String metric = metricName(metrics, x.metricId());
+            out.differs(new Change(Action.DELETE, TargetSystem.THREESCALE, LIMIT, limitName(sn, t, metric, x.period()),
+                    Map.of("value", FieldChange.of(x.value(), null))), "plan '" + t.name() + "' has a limit on "
+                    + metric + " per " + x.period() + " (" + x.value() + ") that is not configured");
             if (write) {
                 p.limits(planId).delete(x.metricId(), x.id());
             }
@@ -197,29 +248,32 @@ final class TierPlans {
      * The product's plans that are no tier (customized plans of single applications aside): kept without prune;
      * with prune deleted, unless applications are on them (3scale refuses, app/models/plan.rb can_be_destroyed?).
      */
-    private static List<Change> notTiers(ThreescaleClient client, Product p, String sn, List<TierConfig> tiers,
-                                         List<ApplicationPlan> plans, boolean prune, boolean write) {
+    private static Drifts notTiers(ThreescaleClient client, Product p, String sn, List<TierConfig> tiers,
+                                   List<ApplicationPlan> plans, boolean prune, boolean write) {
         Set<String> wanted = tiers.stream().map(TierConfig::name).collect(Collectors.toSet());
-        List<Change> out = new ArrayList<>();
+        Drifts out = new Drifts();
         for (ApplicationPlan plan : plans) {
             if (wanted.contains(plan.name()) || Boolean.TRUE.equals(plan.custom())) {
                 continue;
             }
+            int apps = client.tenant().applicationsOnPlan(plan.id());
+            String kept = "application plan '" + plan.name() + "' is no tier in the configuration (" + apps
+                    + (apps == 1 ? " application" : " applications") + " on it); kept";
             if (!prune) {
-                out.add(Change.noop(TargetSystem.THREESCALE, PlansStage.APP_PLAN, sn + " " + plan.name()
-                        + " (no tier in the configuration; kept, --prune deletes it unless applications use it)"));
+                out.kept(Change.noop(TargetSystem.THREESCALE, PlansStage.APP_PLAN, sn + " " + plan.name()
+                        + " (no tier in the configuration; kept, --prune deletes it unless applications use it)"), kept);
                 continue;
             }
-            int apps = client.tenant().applicationsOnPlan(plan.id());
             if (apps > 0) {
-                out.add(Change.noop(TargetSystem.THREESCALE, PlansStage.APP_PLAN, sn + " " + plan.name()
+                out.kept(Change.noop(TargetSystem.THREESCALE, PlansStage.APP_PLAN, sn + " " + plan.name()
                         + " (no tier in the configuration; kept: " + apps + (apps == 1 ? " application is" :
                         " applications are") + " on it, and 3scale deletes a plan only without applications;"
-                        + " move them to another plan first)"));
+                        + " move them to another plan first)"), kept);
                 continue;
             }
-            out.add(new Change(Action.DELETE, TargetSystem.THREESCALE, PlansStage.APP_PLAN, sn + " " + plan.name(),
-                    Map.of("state", FieldChange.of(plan.state(), null))));
+            out.differs(new Change(Action.DELETE, TargetSystem.THREESCALE, PlansStage.APP_PLAN, sn + " " + plan.name(),
+                    Map.of("state", FieldChange.of(plan.state(), null))), "application plan '" + plan.name()
+                    + "' is no tier in the configuration; it is deleted");
             if (write) {
                 try {
                     p.deleteApplicationPlan(plan.id());
@@ -237,67 +291,13 @@ final class TierPlans {
         return out;
     }
 
-    // ----------------------------------------------------------------------------------------------- verify
-
-    static Found verify(ThreescaleClient client, Product p, List<TierConfig> tiers, boolean tokens,
-                        List<ApplicationPlan> plans) {
-        List<String> problems = new ArrayList<>();
-        List<Metric> metrics = p.metrics().list();
-        Map<String, Long> metricIds = new HashMap<>();
-        metrics.stream().filter(x -> x.parentId() == null && x.systemName() != null)
-                .forEach(x -> metricIds.putIfAbsent(x.systemName(), x.id()));
-        if (tokens) {
-            TOKEN_METRICS.keySet().stream().filter(k -> !metricIds.containsKey(k))
-                    .forEach(k -> problems.add("metric " + k + " missing"));
-        }
-        for (TierConfig t : tiers) {
-            ApplicationPlan plan = plans.stream().filter(x -> t.name().equals(x.name())).findFirst().orElse(null);
-            if (plan == null) {
-                problems.add("application plan '" + t.name() + "' missing");
-                continue;
-            }
-            if (!plan.published()) {
-                problems.add("application plan '" + t.name() + "' is " + plan.state() + ", not published");
-            }
-            boolean approval = Boolean.TRUE.equals(plan.approvalRequired());
-            if (approval != t.approvalRequired()) {
-                problems.add("application plan '" + t.name() + "' " + (approval ? "requires" : "does not require")
-                        + " approval, the configuration says it " + (t.approvalRequired() ? "does" : "does not"));
-            }
-            List<UsageLimit> have = p.limits(plan.id()).list();
-            Set<Long> kept = new java.util.HashSet<>();
-            for (LimitConfig l : t.limits()) {
-                Long mid = metricIds.get(systemName(l.metric()));
-                Optional<UsageLimit> now = mid == null ? Optional.empty() : have.stream()
-                        .filter(x -> x.metricId() == mid && l.period().equals(x.period())).findFirst();
-                if (now.isEmpty()) {
-                    problems.add("plan '" + t.name() + "' has no limit on " + l.metric() + " per " + l.period()
-                            + " (configured " + l.value() + ")");
-                    continue;
-                }
-                kept.add(now.get().id());
-                if (now.get().value() != l.value()) {
-                    problems.add("plan '" + t.name() + "' limits " + l.metric() + " per " + l.period() + " to "
-                            + now.get().value() + " in 3scale, configured " + l.value());
-                }
-            }
-            have.stream().filter(x -> !kept.contains(x.id())).forEach(x -> problems.add("plan '" + t.name()
-                    + "' has a limit on " + metricName(metrics, x.metricId()) + " per " + x.period() + " ("
-                    + x.value() + ") that is not configured"));
-        }
-        Set<String> wanted = tiers.stream().map(TierConfig::name).collect(Collectors.toSet());
-        List<String> extra = new ArrayList<>();
-        for (ApplicationPlan plan : plans) {
-            if (!wanted.contains(plan.name()) && !Boolean.TRUE.equals(plan.custom())) {
-                int apps = client.tenant().applicationsOnPlan(plan.id());
-                extra.add("application plan '" + plan.name() + "' is no tier in the configuration (" + apps
-                        + (apps == 1 ? " application" : " applications") + " on it); kept");
-            }
-        }
-        return new Found(problems, extra);
-    }
-
     // ---------------------------------------------------------------------------------------------- helpers
+
+    /** Verify's words for a configured limit that 3scale does not have. */
+    private static String noLimit(TierConfig t, LimitConfig l) {
+        return "plan '" + t.name() + "' has no limit on " + l.metric() + " per " + l.period() + " (configured "
+                + l.value() + ")";
+    }
 
     private static Change createPlanChange(String sn, TierConfig t) {
         Map<String, FieldChange> fields = new LinkedHashMap<>();

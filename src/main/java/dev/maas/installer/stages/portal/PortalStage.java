@@ -13,6 +13,8 @@ import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.TargetSystem;
 import dev.maas.installer.engine.WaitingForStageException;
 import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.engine.reconcile.Reconciler;
+import dev.maas.installer.engine.reconcile.Steps;
 import dev.maas.installer.keycloak.KeycloakAdmin;
 import dev.maas.installer.keycloak.RealmConfigurator;
 import dev.maas.installer.keycloak.RealmSpec;
@@ -24,6 +26,7 @@ import dev.maas.installer.portal.PortalPlan;
 import dev.maas.installer.portal.PortalProblem;
 import dev.maas.installer.portal.PortalTree;
 import dev.maas.installer.stages.common.RouteCertificates;
+import dev.maas.installer.stages.common.StageGuards;
 import dev.maas.installer.stages.common.ThreescaleAccess;
 import dev.maas.installer.stages.sso.KeycloakEndpoints;
 import dev.maas.installer.threescale.ThreescaleApiException;
@@ -71,6 +74,9 @@ public final class PortalStage implements Stage {
 
     private static final int STEPS = 3;
 
+    /** Plans, applies and verifies the access code and the SSO integration ({@link PortalObjects}). */
+    private static final Reconciler RECONCILER = StageGuards.reconciler(StageIds.PORTAL);
+
     /** What a bad content item does. */
     public enum OnError {
         CONTINUE, STOP;
@@ -106,69 +112,13 @@ public final class PortalStage implements Stage {
 
     // ------------------------------------------------------------------------------------------ live state
 
-    /** What the stage reads before it plans, applies or verifies. */
-    private record Live(ThreescaleClient threescale, Account provider, String portalHost,
-                        RealmConfigurator realm, String clientSecret, String site,
-                        Optional<AuthenticationProvider> sso, ClientRepresentation client, boolean skipTls) {
+    /** What the stage reads before it plans, applies or verifies; its objects ({@link PortalObjects}) read from it. */
+    record Live(ThreescaleClient threescale, Account provider, String portalHost,
+                RealmConfigurator realm, String clientSecret, String site,
+                Optional<AuthenticationProvider> sso, ClientRepresentation client, boolean skipTls) {
+        /** The desired fields of the SSO integration. */
         Map<String, String> ssoFields() {
-            Map<String, String> m = new LinkedHashMap<>();
-            m.put("client_id", RealmSpec.CLIENT_ID);
-            m.put("client_secret", clientSecret);
-            m.put("site", site);
-            m.put("published", "true");
-            // portal.skipKeycloakCertificateVerification
-            m.put("skip_ssl_certificate_verification", String.valueOf(skipTls));
-            m.put("automatically_approve_accounts", "true");
-            return m;
-        }
-
-        /** The fields of the live integration that differ from ours (all of them when there is none). */
-        Map<String, String> ssoDiff() {
-            Map<String, String> want = ssoFields();
-            if (sso.isEmpty()) {
-                return want;
-            }
-            AuthenticationProvider p = sso.get();
-            Map<String, String> have = new LinkedHashMap<>();
-            have.put("client_id", p.clientId());
-            have.put("client_secret", p.clientSecret());
-            have.put("site", p.site());
-            have.put("published", String.valueOf(Boolean.TRUE.equals(p.published())));
-            have.put("skip_ssl_certificate_verification",
-                    String.valueOf(Boolean.TRUE.equals(p.skipSslCertificateVerification())));
-            have.put("automatically_approve_accounts",
-                    String.valueOf(Boolean.TRUE.equals(p.automaticallyApproveAccounts())));
-            Map<String, String> diff = new LinkedHashMap<>();
-            want.forEach((k, v) -> {
-                if (!Objects.equals(v, have.get(k))) {
-                    diff.put(k, v);
-                }
-            });
-            return diff;
-        }
-
-        Map<String, FieldChange> ssoFieldChanges(Map<String, String> diff) {
-            Map<String, FieldChange> out = new LinkedHashMap<>();
-            diff.forEach((k, v) -> {
-                if (k.equals("client_secret")) {
-                    out.put(k, FieldChange.secret(sso.map(p -> p.clientSecret() != null
-                            && !p.clientSecret().isEmpty()).orElse(false), true));
-                } else {
-                    out.put(k, FieldChange.of(sso.map(p -> current(p, k)).orElse(null), v));
-                }
-            });
-            return out;
-        }
-
-        private static String current(AuthenticationProvider p, String field) {
-            return switch (field) {
-                case "client_id" -> p.clientId();
-                case "site" -> p.site();
-                case "published" -> String.valueOf(p.published());
-                case "skip_ssl_certificate_verification" -> String.valueOf(p.skipSslCertificateVerification());
-                case "automatically_approve_accounts" -> String.valueOf(p.automaticallyApproveAccounts());
-                default -> null;
-            };
+            return PortalStage.ssoFields(clientSecret, site, skipTls);
         }
 
         /** The portal's SSO callback: the integration's {@code callback_url}, else porta's route for it. */
@@ -213,6 +163,19 @@ public final class PortalStage implements Stage {
         }
         return new Live(c, provider, portalHost, realm, secret, site, c.tenant().findAuthenticationProvider(SSO_KIND),
                 client, ctx.config().portal().skipKeycloakCertificateVerification());
+    }
+
+    /** The fields of the SSO integration: what the stage creates it with, and what it keeps it at. */
+    static Map<String, String> ssoFields(String clientSecret, String site, boolean skipTls) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("client_id", RealmSpec.CLIENT_ID);
+        m.put("client_secret", clientSecret);
+        m.put("site", site);
+        m.put("published", "true");
+        // portal.skipKeycloakCertificateVerification
+        m.put("skip_ssl_certificate_verification", String.valueOf(skipTls));
+        m.put("automatically_approve_accounts", "true");
+        return m;
     }
 
     /** The portal's SSO callback: the integration's {@code callback_url}, else porta's route for it. */
@@ -317,19 +280,7 @@ public final class PortalStage implements Stage {
         } catch (WaitingForStageException e) {
             return planForNewTenant(ctx, e);
         }
-        List<Change> changes = new ArrayList<>();
-        changes.add(accessCodeChange(live.provider()));
-        Map<String, String> diff = live.ssoDiff();
-        String ssoName = live.sso().map(AuthenticationProvider::systemName).orElse(SSO_SYSTEM_NAME);
-        if (live.sso().isEmpty()) {
-            changes.add(new Change(Action.CREATE, TargetSystem.THREESCALE, "authentication provider", ssoName,
-                    withCertificate(live.ssoFieldChanges(diff), ctx, live)));
-        } else if (!diff.isEmpty()) {
-            changes.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, "authentication provider", ssoName,
-                    withCertificate(live.ssoFieldChanges(diff), ctx, live)));
-        } else {
-            changes.add(Change.noop(TargetSystem.THREESCALE, "authentication provider", ssoName));
-        }
+        List<Change> changes = new ArrayList<>(RECONCILER.plan(ctx, PortalObjects.of(live)));
         PortalPlan content = contentPlan(ctx);
         LOG.info("{}", content.dryRun());
         changes.addAll(contentChanges(content));
@@ -347,25 +298,13 @@ public final class PortalStage implements Stage {
         List<Change> changes = new ArrayList<>();
         changes.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, "provider account", "site_access_code",
                 Map.of("site_access_code", FieldChange.secret(true, false))));
-        Map<String, FieldChange> sso = new LinkedHashMap<>();
-        sso.put("client_id", FieldChange.of(null, RealmSpec.CLIENT_ID));
-        sso.put("client_secret", FieldChange.secret(false, true));
-        sso.put("site", FieldChange.of(null, "the URL of realm " + ctx.config().sso().realm()
-                + " (made by stage sso)"));
-        sso.put("published", FieldChange.of(null, "true"));
-        sso.put("skip_ssl_certificate_verification", FieldChange.of(null, "false"));
-        sso.put("automatically_approve_accounts", FieldChange.of(null, "true"));
+        // the integration as the sso stage's realm will have it; its client secret is not known yet, only that it is set
+        Map<String, String> sso = ssoFields("set by stage sso", "the URL of realm " + ctx.config().sso().realm()
+                + " (made by stage sso)", ctx.config().portal().skipKeycloakCertificateVerification());
         changes.add(new Change(Action.CREATE, TargetSystem.THREESCALE, "authentication provider", SSO_SYSTEM_NAME,
-                sso));
+                PortalObjects.SsoIntegration.createFields(sso)));
         changes.addAll(contentChanges(diff(desiredContent(ctx), NewTenantCms.state())));
         return changes;
-    }
-
-    private static Change accessCodeChange(Account provider) {
-        boolean set = provider.siteAccessCode() != null && !provider.siteAccessCode().isEmpty();
-        return set ? new Change(Action.UPDATE, TargetSystem.THREESCALE, "provider account", "site_access_code",
-                Map.of("site_access_code", FieldChange.secret(true, false)))
-                : Change.noop(TargetSystem.THREESCALE, "provider account", "site_access_code");
     }
 
     private static String clientName(Live live) {
@@ -405,43 +344,11 @@ public final class PortalStage implements Stage {
             throw contentFailure(desired.problems(), List.of(), 0, 0, true);
         }
 
-        progress.step(1, STEPS, "Opening the developer portal (removing the access code)");
-        ctx.cancellation().throwIfCancelled();
+        Steps steps = new Steps(progress, ctx.cancellation(), STEPS);
         Live live = readLive(ctx);
-        List<Change> changes = new ArrayList<>();
-        Change access = accessCodeChange(live.provider());
-        if (!access.isNoop()) {
-            live.threescale().tenant().updateProvider(Map.of("site_access_code", ""));
-            LOG.info("Removed the developer portal access code");
-        }
-        changes.add(access);
+        List<Change> changes = new ArrayList<>(RECONCILER.apply(ctx, steps, PortalObjects.of(live)));
 
-        progress.step(2, STEPS, "Sign-in with Red Hat Single Sign-On (3scale SSO integration)");
-        ctx.cancellation().throwIfCancelled();
-        Map<String, String> diff = live.ssoDiff();
-        Optional<AuthenticationProvider> sso = live.sso();
-        if (sso.isEmpty()) {
-            Map<String, String> fields = new LinkedHashMap<>();
-            fields.put("system_name", SSO_SYSTEM_NAME);
-            fields.putAll(live.ssoFields());
-            AuthenticationProvider created = live.threescale().tenant().createAuthenticationProvider(SSO_KIND, fields);
-            LOG.info("Created the SSO integration {} (site {})", created.systemName(), created.site());
-            changes.add(new Change(Action.CREATE, TargetSystem.THREESCALE, "authentication provider",
-                    created.systemName(), withCertificate(live.ssoFieldChanges(diff), ctx, live)));
-            sso = Optional.of(created);
-        } else if (!diff.isEmpty()) {
-            AuthenticationProvider updated = live.threescale().tenant()
-                    .updateAuthenticationProvider(sso.get().id(), diff);
-            LOG.info("Updated the SSO integration {}: {}", updated.systemName(), diff.keySet());
-            changes.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, "authentication provider",
-                    updated.systemName(), withCertificate(live.ssoFieldChanges(diff), ctx, live)));
-            sso = Optional.of(updated);
-        } else {
-            changes.add(Change.noop(TargetSystem.THREESCALE, "authentication provider", sso.get().systemName()));
-        }
-
-        progress.step(3, STEPS, "Portal content (" + desired.summary() + ")");
-        ctx.cancellation().throwIfCancelled();
+        steps.next("Portal content (" + desired.summary() + ")");
         CmsState current = cmsState(live.threescale(), desired);
         PortalPlan plan = diff(desired, current);
         if (mode == OnError.STOP && !plan.problems().isEmpty()) {
@@ -475,8 +382,7 @@ public final class PortalStage implements Stage {
     }
 
     /** The SSO integration's fields, with what the plan should say about Keycloak's certificate. */
-    private static Map<String, FieldChange> withCertificate(Map<String, FieldChange> fields, StageContext ctx,
-                                                            Live live) {
+    static Map<String, FieldChange> withCertificate(Map<String, FieldChange> fields, StageContext ctx, Live live) {
         Map<String, FieldChange> out = new LinkedHashMap<>(fields);
         RouteCertificates.Assessment a = keycloakCertificate(ctx, live);
         String note;
@@ -557,28 +463,11 @@ public final class PortalStage implements Stage {
     public List<Check> verify(StageContext ctx) {
         List<Check> checks = new ArrayList<>();
         Live live = readLive(ctx);
-        Fix rerun = Fix.rerunStage(StageIds.PORTAL, "apply the portal stage");
-
-        String code = live.provider().siteAccessCode();
-        checks.add(code == null || code.isEmpty()
-                ? Check.ok("portal access code", "the developer portal has no access code")
-                : Check.retryable("portal access code", "the developer portal still asks for an access code", rerun));
-
-        Optional<AuthenticationProvider> sso = live.sso();
-        if (sso.isEmpty()) {
-            checks.add(Check.retryable("SSO integration", "3scale has no SSO integration of kind " + SSO_KIND, rerun));
-        } else {
-            Map<String, String> diff = live.ssoDiff();
-            checks.add(diff.isEmpty()
-                    ? Check.ok("SSO integration", "Red Hat Single Sign-On '" + sso.get().systemName()
-                            + "' is published, approves accounts automatically, site " + live.site())
-                    : Check.retryable("SSO integration", "SSO integration '" + sso.get().systemName()
-                            + "' differs in: " + String.join(", ", diff.keySet()), rerun));
-        }
-
+        checks.addAll(RECONCILER.verify(ctx, PortalObjects.of(live)));
         checks.add(signInCertificateCheck(ctx, live));
 
         // the redirect URIs belong to the sso stage (it sets them to this callback); the portal only reads them
+        Optional<AuthenticationProvider> sso = live.sso();
         String callback = live.callback(sso);
         Fix bySso = Fix.rerunStage(StageIds.SSO, "the sso stage sets the redirect URIs of client "
                 + RealmSpec.CLIENT_ID);
@@ -610,7 +499,7 @@ public final class PortalStage implements Stage {
         } else {
             checks.add(Check.retryable("portal content", pending.size() + " item(s) not published as in the content "
                     + "folder: " + String.join(", ", pending.stream().map(ContentUpload.Item::label).toList()),
-                    rerun));
+                    PortalObjects.APPLY_PORTAL));
         }
         for (PortalProblem p : plan.problems()) {
             checks.add(Check.invalidInput("portal content " + p.file(), p.message(),

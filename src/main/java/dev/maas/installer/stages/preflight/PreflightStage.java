@@ -37,7 +37,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -45,6 +44,9 @@ import java.util.stream.Collectors;
  * the checks and fails when one fails, verify returns them. Every failed check says how to fix it.
  */
 public final class PreflightStage implements Stage {
+    /** A failure to read is the one check it was reading for. */
+    private static final dev.maas.installer.engine.reconcile.Guard GUARD =
+            dev.maas.installer.stages.common.StageGuards.guard(StageIds.PREFLIGHT);
     public static final String RHSSO_PACKAGE = SsoFlavour.RHSSO_PACKAGE;
     public static final String RHSSO_CHANNEL = SsoFlavour.RHSSO_CHANNEL;
     public static final String RHBK_PACKAGE = SsoFlavour.RHBK_PACKAGE;
@@ -113,50 +115,36 @@ public final class PreflightStage implements Stage {
 
         progress.step(++n, total, "looking for the operators in the catalogs");
         if (olm) {
-            out.add(guard("catalog: sso operator", () -> ssoCatalog(client, cfg)));
+            out.add(GUARD.check("catalog: sso operator", () -> ssoCatalog(client, cfg)));
             progress.step(++n, total, "looking for the 3scale operator channel");
-            out.add(guard("catalog: " + THREESCALE_PACKAGE, () -> threescaleCatalog(client, cfg)));
+            out.add(GUARD.check("catalog: " + THREESCALE_PACKAGE, () -> threescaleCatalog(client, cfg)));
         } else {
             progress.step(++n, total, "skipping the catalog checks (no OLM)");
         }
 
         progress.step(++n, total, "checking your permissions");
-        out.add(guard("permissions", () -> permissions(client, cfg)));
+        out.add(GUARD.check("permissions", () -> permissions(client, cfg)));
 
         progress.step(++n, total, "looking for storage for 3scale");
-        out.add(guard("storage", () -> storage(client, cfg)));
+        out.add(GUARD.check("storage", () -> storage(client, cfg)));
 
         progress.step(++n, total, "reading the cluster's apps domain");
-        out.add(guard("apps domain", () -> appsDomain(client)));
+        out.add(GUARD.check("apps domain", () -> appsDomain(client)));
 
         progress.step(++n, total, "looking for served models");
-        out.add(guard("models", () -> models(client, cfg, groups)));
+        out.add(GUARD.check("models", () -> models(client, cfg, groups)));
 
         progress.step(++n, total, "checking 3scale's external databases");
         // a channel the catalog does not offer is reported above; which databases it would need is then moot
         boolean channelOffered = out.stream().noneMatch(c -> c.name().equals("catalog: " + THREESCALE_PACKAGE)
                 && !c.status().passes());
         if (channelOffered && ClusterFacts.needsExternalDatabases(cfg.threescale().channel())) {
-            out.add(guard("3scale external databases", () -> externalDatabases(client, cfg)));
+            out.add(GUARD.check("3scale external databases", () -> externalDatabases(client, cfg)));
         }
         progress.step(total, total, "preflight checks done");
         return out;
     }
 
-    /** Runs one check; a cluster error becomes a failed check with its fix. */
-    private static Check guard(String name, Supplier<Check> check) {
-        try {
-            return check.get();
-        } catch (ClusterException e) {
-            return Check.retryable(name, e.getMessage(), e.fix());
-        } catch (StageException e) {
-            return new Check(e.invalidInput() ? CheckStatus.INVALID_INPUT : CheckStatus.FAILED_RETRYABLE, name,
-                    e.getMessage(), e.fix());
-        } catch (RuntimeException e) {
-            ClusterException ce = ClusterErrors.translate(e, name);
-            return Check.retryable(name, ce.getMessage(), ce.fix());
-        }
-    }
 
     private static Check ssoCatalog(KubernetesClient client, InstallerConfig cfg) {
         String name = "catalog: sso operator";

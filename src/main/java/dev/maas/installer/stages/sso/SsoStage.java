@@ -1,7 +1,6 @@
 package dev.maas.installer.stages.sso;
 
 import dev.maas.installer.cluster.ClusterErrors;
-import dev.maas.installer.cluster.ClusterException;
 import dev.maas.installer.cluster.OperatorInstaller;
 import dev.maas.installer.cluster.OperatorSpec;
 import dev.maas.installer.cluster.Resources;
@@ -10,16 +9,17 @@ import dev.maas.installer.engine.Action;
 import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.Check;
 import dev.maas.installer.engine.CheckStatus;
-import dev.maas.installer.engine.FieldChange;
 import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
-import dev.maas.installer.engine.TargetSystem;
+import dev.maas.installer.engine.reconcile.Guard;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.keycloak.KeycloakAdmin;
+import dev.maas.installer.stages.common.OperatorReadiness;
+import dev.maas.installer.stages.common.StageGuards;
 import dev.maas.installer.stages.common.ClusterFacts;
 import dev.maas.installer.stages.common.OperatorSubscriptions;
 import dev.maas.installer.keycloak.RealmConfigurator;
@@ -72,6 +72,8 @@ import static dev.maas.installer.stages.sso.KeycloakCrs.map;
  * ({@link #notAvailableHere}).
  */
 public final class SsoStage implements Stage {
+    /** A failure to read is the one check it was reading for. */
+    private static final Guard GUARD = StageGuards.guard(StageIds.SSO);
     private static final Logger LOG = LoggerFactory.getLogger(SsoStage.class);
 
     public static final String OPERATOR_TIMEOUT_PROPERTY = "maas.sso.operatorTimeoutSeconds";
@@ -314,53 +316,18 @@ public final class SsoStage implements Stage {
         }
         MapResource live = liveKeycloak(client, t);
         if (!keycloakReady(t.flavour(), live) && !hasUrlOverride(ctx)) {
-            changes.addAll(realmCreates(t.realm()));
+            changes.addAll(RealmConfigurator.planForNewKeycloak(t.realm()));
             return changes;
         }
         Optional<KeycloakAdmin.Credentials> credentials = credentials(ctx, client, t, live, false);
         if (credentials.isEmpty()) {
-            changes.addAll(realmCreates(t.realm()));
+            changes.addAll(RealmConfigurator.planForNewKeycloak(t.realm()));
             return changes;
         }
         try (KeycloakAdmin admin = connect(ctx, client, t, live, credentials.get())) {
             changes.addAll(new RealmConfigurator(admin, t.realm()).plan());
         }
         return changes;
-    }
-
-    /** The realm items as they would be created, for a Keycloak that is not installed yet. */
-    static List<Change> realmCreates(RealmSpec spec) {
-        String realm = spec.realm();
-        String client = realm + "/" + RealmSpec.CLIENT_ID;
-        List<Change> out = new ArrayList<>();
-        out.add(new Change(Action.CREATE, TargetSystem.KEYCLOAK, "realm", realm, map2(
-                "realm", FieldChange.of(null, realm), "displayName", FieldChange.of(null, spec.displayName()),
-                "enabled", FieldChange.of(null, true))));
-        out.add(new Change(Action.CREATE, TargetSystem.KEYCLOAK, "client", client, map2(
-                "clientId", FieldChange.of(null, RealmSpec.CLIENT_ID),
-                "redirectUris", FieldChange.of(null, spec.redirectUris()),
-                "standardFlowEnabled", FieldChange.of(null, true),
-                "directAccessGrantsEnabled", FieldChange.of(null, false))));
-        out.add(new Change(Action.CREATE, TargetSystem.KEYCLOAK, "protocol mapper",
-                client + "/" + RealmConfigurator.EMAIL_VERIFIED_MAPPER, Map.of()));
-        out.add(new Change(Action.CREATE, TargetSystem.KEYCLOAK, "protocol mapper",
-                client + "/" + RealmConfigurator.ORG_NAME_MAPPER, Map.of()));
-        if (spec.identityProvider() != null) {
-            RealmSpec.IdentityProvider idp = spec.identityProvider();
-            out.add(new Change(Action.CREATE, TargetSystem.KEYCLOAK, "identity provider", realm + "/" + idp.alias(),
-                    map2("providerId", FieldChange.of(null, idp.type()), "trustEmail", FieldChange.of(null, true),
-                            "config.syncMode", FieldChange.of(null, "IMPORT"),
-                            "config.clientSecret", FieldChange.secret(false, true))));
-        }
-        return out;
-    }
-
-    private static Map<String, FieldChange> map2(Object... kv) {
-        Map<String, FieldChange> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], (FieldChange) kv[i + 1]);
-        }
-        return m;
     }
 
     // ------------------------------------------------------------------ apply
@@ -648,22 +615,23 @@ public final class SsoStage implements Stage {
             checks.add(failed("sso target", e));
             return checks;
         }
-        Check operator = guard("operator " + t.operator().packageName(), () -> operatorCheck(client, t));
+        Check operator = GUARD.check("operator " + t.operator().packageName(), () -> OperatorReadiness.check(client,
+                "operator " + t.operator().packageName(), t.namespace(), t.operator().packageName(), StageIds.SSO));
         checks.add(operator);
         Resources resources = new Resources(client);
-        checks.add(guard("Keycloak resource " + t.namespace() + "/" + t.crName(),
+        checks.add(GUARD.check("Keycloak resource " + t.namespace() + "/" + t.crName(),
                 () -> driftCheck("Keycloak resource " + t.namespace() + "/" + t.crName(),
                         resources.createOrUpdate(desiredKeycloak(t), true).change())));
         if (t.flavour() == SsoFlavour.RHBK) {
-            checks.add(guard("Keycloak database", () -> t.database().verify(resources)));
+            checks.add(GUARD.check("Keycloak database", () -> t.database().verify(resources)));
         }
         if (t.flavour() == SsoFlavour.RHSSO) {
-            checks.add(guard("KeycloakRealm resource " + t.namespace() + "/" + t.realmCrName(),
+            checks.add(GUARD.check("KeycloakRealm resource " + t.namespace() + "/" + t.realmCrName(),
                     () -> driftCheck("KeycloakRealm resource " + t.namespace() + "/" + t.realmCrName(),
                             resources.createOrUpdate(desiredRealmCr(t), true).change())));
         }
         MapResource[] live = new MapResource[1];
-        Check ready = guard("Keycloak ready", () -> {
+        Check ready = GUARD.check("Keycloak ready", () -> {
             live[0] = liveKeycloak(client, t);
             return keycloakReady(t.flavour(), live[0])
                     ? Check.ok("Keycloak ready", t.crDisplay() + " is ready")
@@ -691,27 +659,6 @@ public final class SsoStage implements Stage {
         return checks;
     }
 
-    private static Check operatorCheck(KubernetesClient client, Target t) {
-        String name = "operator " + t.operator().packageName();
-        Subscription sub = client.resources(Subscription.class).inNamespace(t.namespace())
-                .withName(t.operator().packageName()).get();
-        if (sub == null) {
-            return Check.retryable(name, "no Subscription " + t.operator().packageName() + " in " + t.namespace(),
-                    Fix.rerunStage(StageIds.SSO, "apply the sso stage"));
-        }
-        String csvName = sub.getStatus() == null ? null : sub.getStatus().getInstalledCSV() != null
-                ? sub.getStatus().getInstalledCSV() : sub.getStatus().getCurrentCSV();
-        ClusterServiceVersion csv = csvName == null ? null
-                : client.resources(ClusterServiceVersion.class).inNamespace(t.namespace()).withName(csvName).get();
-        String phase = csv == null || csv.getStatus() == null ? null : csv.getStatus().getPhase();
-        if ("Succeeded".equals(phase)) {
-            return Check.ok(name, "CSV " + csvName + " Succeeded");
-        }
-        return Check.retryable(name, csvName == null ? "the Subscription names no CSV yet"
-                        : "CSV " + csvName + " is " + (phase == null ? "missing" : phase),
-                Fix.manual("see `oc get csv -n " + t.namespace() + "`; rerun the sso stage to wait for it"));
-    }
-
     private static Check driftCheck(String name, Change change) {
         if (change.isNoop()) {
             return Check.ok(name, "as configured");
@@ -723,17 +670,6 @@ public final class SsoStage implements Stage {
                         .map(e -> e.getKey() + ": " + e.getValue().from() + " -> " + e.getValue().to())
                         .collect(Collectors.joining(", ")),
                 Fix.rerunStage(StageIds.SSO, "apply the sso stage to repair it"));
-    }
-
-    private static Check guard(String name, java.util.function.Supplier<Check> check) {
-        try {
-            return check.get();
-        } catch (StageException e) {
-            return failed(name, e);
-        } catch (RuntimeException e) {
-            ClusterException ce = ClusterErrors.translate(e, name);
-            return Check.retryable(name, ce.getMessage(), ce.fix());
-        }
     }
 
     private static Check failed(String name, StageException e) {

@@ -15,7 +15,6 @@ import dev.maas.installer.cluster.Resources;
 import dev.maas.installer.engine.Action;
 import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.Check;
-import dev.maas.installer.engine.CheckStatus;
 import dev.maas.installer.engine.FieldChange;
 import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.Progress;
@@ -27,6 +26,9 @@ import dev.maas.installer.engine.TargetSystem;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.config.InstallerConfig.ThreescaleConfig;
 import dev.maas.installer.engine.wait.Backoff;
+import dev.maas.installer.engine.reconcile.Guard;
+import dev.maas.installer.stages.common.OperatorReadiness;
+import dev.maas.installer.stages.common.StageGuards;
 import dev.maas.installer.stages.common.ClusterFacts;
 import dev.maas.installer.stages.common.EndpointTrust;
 import dev.maas.installer.stages.common.OperatorSubscriptions;
@@ -48,8 +50,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.openshift.api.model.operatorhub.v1alpha1.ClusterServiceVersion;
-import io.fabric8.openshift.api.model.operatorhub.v1alpha1.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +76,11 @@ import java.util.stream.Collectors;
  * {@code threescale.timezoneConfirmed} is set.
  */
 public final class ThreescaleStage implements Stage {
+    /** A failure to read is the one check it was reading for. */
+    private static final Guard GUARD = StageGuards.guard(StageIds.THREESCALE,
+            (name, e) -> e instanceof dev.maas.installer.threescale.ThreescaleApiException
+                    ? Check.retryable(name, e.getMessage(), Fix.rerunStage(StageIds.THREESCALE, "check that 3scale is"
+                    + " up and the token in Secret " + ThreescaleAccess.SEED_SECRET + " is valid")) : null);
     private static final Logger LOG = LoggerFactory.getLogger(ThreescaleStage.class);
     /** Made at first use, not when the wizard lists the stages (Jackson is not needed for the first frame). */
     static final class Json {
@@ -684,7 +689,7 @@ public final class ThreescaleStage implements Stage {
         String ns = t.namespace();
         List<Check> out = new ArrayList<>();
         if (ClusterFacts.needsExternalDatabases(t.channel())) {
-            out.add(guard("external databases", () -> {
+            out.add(GUARD.check("external databases", () -> {
                 List<String> missing = ClusterFacts.missingExternalDbSecrets(client, ns);
                 return missing.isEmpty() ? Check.ok("external databases", "Secrets "
                         + String.join(", ", ClusterFacts.EXTERNAL_DB_SECRETS) + " exist in " + ns)
@@ -693,9 +698,10 @@ public final class ThreescaleStage implements Stage {
                         Fix.configField("threescale.channel", "create them, or choose threescale-2.15"));
             }));
         }
-        out.add(guard("operator", () -> operatorCheck(client, ns)));
+        out.add(GUARD.check("operator",
+                () -> OperatorReadiness.check(client, "operator", ns, PACKAGE, StageIds.THREESCALE)));
         GenericKubernetesResource[] am = new GenericKubernetesResource[1];
-        out.add(guard("apimanager", () -> {
+        out.add(GUARD.check("apimanager", () -> {
             am[0] = client.genericKubernetesResources(APIMANAGERS).inNamespace(ns).withName(APIMANAGER).get();
             if (am[0] == null) {
                 return Check.retryable("apimanager", "APIManager " + APIMANAGER + " does not exist in " + ns,
@@ -711,8 +717,8 @@ public final class ThreescaleStage implements Stage {
                     + ApiManagerWait.describe(am[0]), Fix.rerunStage(StageIds.THREESCALE, "rerun to wait for it and see why it is"
                     + " stuck"));
         }));
-        out.add(guard("deployments", () -> deploymentsCheck(client, ns, am[0])));
-        out.add(guard("routes", () -> {
+        out.add(GUARD.check("deployments", () -> deploymentsCheck(client, ns, am[0])));
+        out.add(GUARD.check("routes", () -> {
             String domain = ClusterFacts.appsDomain(client).orElse("");
             List<String> hosts = expectedHosts(t.tenantName(), domain);
             List<String> missing = missingRoutes(client, ns, hosts);
@@ -728,7 +734,7 @@ public final class ThreescaleStage implements Stage {
         }));
         ThreescaleClient[] admin = new ThreescaleClient[1];
         Account[] provider = new Account[1];
-        out.add(guard("admin api", () -> {
+        out.add(GUARD.check("admin api", () -> {
             admin[0] = ThreescaleAccess.client(ctx);
             provider[0] = admin[0].tenant().provider();
             return Check.ok("admin api", "the Admin API at " + admin[0].adminUrl() + " answers with the"
@@ -738,7 +744,7 @@ public final class ThreescaleStage implements Stage {
         if (admin[0] == null) {
             return out;
         }
-        out.add(guard("custom policies", () -> {
+        out.add(GUARD.check("custom policies", () -> {
             List<PolicyBundle> bundles;
             try {
                 bundles = CustomPolicies.forConfig(t);
@@ -759,7 +765,7 @@ public final class ThreescaleStage implements Stage {
                     + " policy folder's: " + String.join(", ", differ),
                     Fix.rerunStage(StageIds.THREESCALE, "it updates them through the Admin API"));
         }));
-        out.add(guard("policy definitions", () -> definitionsCheck(client, ns, t)));
+        out.add(GUARD.check("policy definitions", () -> definitionsCheck(client, ns, t)));
         if (t.organizationName() != null && !t.organizationName().isBlank()) {
             out.add(t.organizationName().equals(provider[0].orgName())
                     ? Check.ok("organization name", "the tenant's organisation name is '" + t.organizationName() + "'")
@@ -767,7 +773,7 @@ public final class ThreescaleStage implements Stage {
                             + "', not '" + t.organizationName() + "'",
                     Fix.rerunStage(StageIds.THREESCALE, "it sets the name through the Master API")));
         }
-        out.add(guard("sample backend", () -> admin[0].backends().list().stream().anyMatch(b ->
+        out.add(GUARD.check("sample backend", () -> admin[0].backends().list().stream().anyMatch(b ->
                 SAMPLE_BACKEND_NAME.equals(b.name()) && SAMPLE_BACKEND_SYSTEM_NAME.equals(b.systemName()))
                 ? Check.warn("sample backend", "the sample product's '" + SAMPLE_BACKEND_NAME + "' is still there",
                 Fix.rerunStage(StageIds.THREESCALE, "it removes the sample backend"))
@@ -845,26 +851,6 @@ public final class ThreescaleStage implements Stage {
         return Check.ok("policy definitions", "the 3scale operator has synced every CustomPolicyDefinition (Ready)");
     }
 
-    private static Check operatorCheck(KubernetesClient client, String ns) {
-        Subscription sub = client.resources(Subscription.class).inNamespace(ns).withName(PACKAGE).get();
-        String csvName = sub == null || sub.getStatus() == null ? null
-                : sub.getStatus().getInstalledCSV() != null ? sub.getStatus().getInstalledCSV()
-                : sub.getStatus().getCurrentCSV();
-        if (csvName == null) {
-            return Check.retryable("operator", "the 3scale operator is not installed in " + ns,
-                    Fix.rerunStage(StageIds.THREESCALE, "install it"));
-        }
-        ClusterServiceVersion csv = client.resources(ClusterServiceVersion.class).inNamespace(ns).withName(csvName).get();
-        String phase = csv == null || csv.getStatus() == null ? null : csv.getStatus().getPhase();
-        if ("Succeeded".equals(phase)) {
-            return Check.ok("operator", "CSV " + csvName + " Succeeded");
-        }
-        String reason = csv == null || csv.getStatus() == null ? "" : " (" + csv.getStatus().getReason() + ": "
-                + csv.getStatus().getMessage() + ")";
-        return Check.retryable("operator", "CSV " + csvName + " is " + (phase == null ? "missing" : phase) + reason,
-                Fix.manual("see `oc describe csv " + csvName + " -n " + ns + "`; fix the cause, then rerun the stage"));
-    }
-
     private static Check deploymentsCheck(KubernetesClient client, String ns, GenericKubernetesResource am) {
         JsonNode listed = am == null ? Json.MAPPER.createObjectNode()
                 : Json.MAPPER.valueToTree(am).path("status").path("deployments");
@@ -891,21 +877,4 @@ public final class ThreescaleStage implements Stage {
                 Fix.manual("check `oc get pods -n " + ns + "`"));
     }
 
-    /** Runs one check; an error becomes a failed check with its fix. */
-    private static Check guard(String name, java.util.function.Supplier<Check> check) {
-        try {
-            return check.get();
-        } catch (ClusterException e) {
-            return Check.retryable(name, e.getMessage(), e.fix());
-        } catch (StageException e) {
-            return new Check(e.invalidInput() ? CheckStatus.INVALID_INPUT : CheckStatus.FAILED_RETRYABLE, name,
-                    e.getMessage(), e.fix());
-        } catch (dev.maas.installer.threescale.ThreescaleApiException e) {
-            return Check.retryable(name, e.getMessage(), Fix.rerunStage(StageIds.THREESCALE,
-                    "check that 3scale is up and the token in Secret " + ThreescaleAccess.SEED_SECRET + " is valid"));
-        } catch (KubernetesClientException e) {
-            ClusterException ce = ClusterErrors.translate(e, name);
-            return Check.retryable(name, ce.getMessage(), ce.fix());
-        }
-    }
 }

@@ -1,0 +1,175 @@
+package dev.maas.installer.engine.reconcile;
+
+import dev.maas.installer.engine.Action;
+import dev.maas.installer.engine.Change;
+import dev.maas.installer.engine.Check;
+import dev.maas.installer.engine.FieldChange;
+import dev.maas.installer.engine.StageContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Derives a stage's plan, apply and verify of its {@link Managed} objects from one reading of each, so the three
+ * agree by construction:
+ * <ul>
+ *   <li>plan: the {@link Observed} action of each object (CREATE, UPDATE, DELETE, NOOP) and the fields that differ;
+ *   <li>apply: reads again, then writes only what differs (a second apply sends no write), one step "n of m" per
+ *       object, stopping between objects when cancelled;
+ *   <li>verify: the same reading judged: as desired is OK (then the object's readiness, if it has one), missing or
+ *       differing is a retryable failure naming the fields, with the object's fix (apply the stage). A failure to
+ *       read is that object's one check ({@link Guard}), so the other objects are still checked.
+ * </ul>
+ * A stage whose every object is read through here has no second code path that could decide differently.
+ */
+public final class Reconciler {
+    private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+
+    private final Guard guard;
+
+    public Reconciler(String stageId, Guard.Translator translator) {
+        this.guard = new Guard(stageId, translator);
+    }
+
+    public String stageId() { return guard.stageId(); }
+
+    /** The guard of this stage's checks, for checks that are not about one managed object. */
+    public Guard guard() { return guard; }
+
+    /** Runs a check of this stage through its {@link Guard}. */
+    public Check check(String name, Supplier<Check> check) { return guard.check(name, check); }
+
+    // ------------------------------------------------------------------------------------------------ read
+
+    /** Reads one object: desired, live, and what a write would do. A failure to read throws. */
+    public <D, A> Observed<D, A> observe(StageContext ctx, Managed<D, A> m) {
+        return Observed.of(m, ctx);
+    }
+
+    /** The change an observation stands for: what plan shows and apply reports. */
+    public <D, A> Change change(StageContext ctx, Observed<D, A> o) {
+        Managed<D, A> m = o.managed();
+        Map<String, FieldChange> fields = switch (o.action()) {
+            case NOOP -> Map.of();
+            case DELETE -> Map.of();
+            default -> m.annotate(ctx, o.diff());
+        };
+        return new Change(o.action(), m.system(), m.kind(), o.name(), fields);
+    }
+
+    // ------------------------------------------------------------------------------------------------ plan
+
+    public Change plan(StageContext ctx, Managed<?, ?> m) {
+        return change(ctx, observe(ctx, m));
+    }
+
+    public List<Change> plan(StageContext ctx, List<? extends Managed<?, ?>> objects) {
+        List<Change> out = new ArrayList<>();
+        for (Managed<?, ?> m : objects) {
+            ctx.cancellation().throwIfCancelled();
+            out.add(plan(ctx, m));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------------------------ apply
+
+    /** Reads the object, then writes only what differs; returns what it did (NOOP when nothing). */
+    public <D, A> Change apply(StageContext ctx, Managed<D, A> m) {
+        ctx.cancellation().throwIfCancelled();
+        Observed<D, A> o = observe(ctx, m);
+        Change change = change(ctx, o);
+        switch (o.action()) {
+            case CREATE -> {
+                A created = m.create(ctx, o.desired().orElseThrow());
+                LOG.info("Created {} {}", m.kind(), m.name(created));
+                return new Change(Action.CREATE, m.system(), m.kind(), m.name(created), change.fields());
+            }
+            case UPDATE -> {
+                A updated = m.update(ctx, o.desired().orElseThrow(), o.actual().orElseThrow(), o.diff());
+                LOG.info("Updated {} {}: {}", m.kind(), m.name(updated), o.diff().keySet());
+                return new Change(Action.UPDATE, m.system(), m.kind(), m.name(updated), change.fields());
+            }
+            case DELETE -> {
+                m.delete(ctx, o.actual().orElseThrow());
+                LOG.info("Deleted {} {}", m.kind(), o.name());
+                return change;
+            }
+            default -> {
+                return change;
+            }
+        }
+    }
+
+    /** Applies each object as one step of {@code steps}. */
+    public List<Change> apply(StageContext ctx, Steps steps, List<? extends Managed<?, ?>> objects) {
+        List<Change> out = new ArrayList<>();
+        for (Managed<?, ?> m : objects) {
+            steps.next(m.step());
+            out.add(apply(ctx, m));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------------------------ verify
+
+    /** The object's check, then its readiness check when it is as desired and has one. Never throws on a read. */
+    public <D, A> List<Check> verify(StageContext ctx, Managed<D, A> m) {
+        ctx.cancellation().throwIfCancelled();
+        Observed<D, A> o;
+        try {
+            o = observe(ctx, m);
+        } catch (dev.maas.installer.engine.CancelledException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            return List.of(guard.failure(m.checkName(), e));
+        }
+        Check state = judge(o);
+        if (!state.status().passes() || o.desired().isEmpty() || o.actual().isEmpty()) {
+            return List.of(state);
+        }
+        List<Check> out = new ArrayList<>();
+        out.add(state);
+        D desired = o.desired().get();
+        A actual = o.actual().get();
+        String readiness = m.checkName() + " ready";
+        Check[] ready = new Check[1];
+        Check guarded = guard.check(readiness, () -> {
+            ready[0] = m.readiness(ctx, desired, actual).orElse(null);
+            return ready[0];
+        });
+        if (guarded != null) {
+            out.add(guarded);
+        }
+        return out;
+    }
+
+    public List<Check> verify(StageContext ctx, List<? extends Managed<?, ?>> objects) {
+        List<Check> out = new ArrayList<>();
+        for (Managed<?, ?> m : objects) {
+            out.addAll(verify(ctx, m));
+        }
+        return out;
+    }
+
+    /** What verify says of one reading. */
+    public <D, A> Check judge(Observed<D, A> o) {
+        Managed<D, A> m = o.managed();
+        String name = m.checkName();
+        return switch (o.action()) {
+            case NOOP -> o.actual().isPresent()
+                    ? Check.ok(name, m.okMessage(o.desired().orElseThrow(), o.actual().get()))
+                    : Check.ok(name, m.kind() + " " + m.name() + " does not exist, as configured");
+            case CREATE -> Check.retryable(name, m.missingMessage(o.desired().orElseThrow()),
+                    m.fix(stageId(), Action.CREATE));
+            case UPDATE -> Check.retryable(name, m.driftMessage(o.desired().orElseThrow(), o.actual().orElseThrow(),
+                    o.diff()), m.fix(stageId(), Action.UPDATE));
+            case DELETE -> Check.retryable(name, m.extraMessage(o.actual().orElseThrow()),
+                    m.fix(stageId(), Action.DELETE));
+        };
+    }
+}
