@@ -163,6 +163,30 @@ public final class SimStore extends SimPart {
         return serviceTokens.containsKey(serviceId);
     }
 
+    /**
+     * The 3scale backend's authrep for a user key of a product with a usage by metric system name
+     * ({@link SimBackend#authrep}): authorized and counted, or refused with apisonator's status and error code.
+     */
+    public synchronized SimBackend.Authorization authrep(long serviceId, String userKey, Map<String, Long> usage) {
+        work().runDue(false);
+        return st.backend.authrep(serviceId, userKey, usage);
+    }
+
+    /** The 3scale backend's report of a usage for a user key of a product ({@link SimBackend#report}). */
+    public synchronized void report(long serviceId, String userKey, Map<String, Long> usage) {
+        st.backend.report(serviceId, userKey, usage);
+    }
+
+    /** The clock of the 3scale backend's counters and periods (tests move it instead of waiting). */
+    public synchronized void useBackendClock(java.time.Clock clock) {
+        st.backend.useClock(clock);
+    }
+
+    /** The reports the 3scale backend dropped, by reason (apisonator's service errors). */
+    public synchronized List<String> backendErrors() {
+        return st.backend.errors();
+    }
+
     /** The policy chain of a product (a copy; empty when it has none). */
     public synchronized ArrayNode policyChain(long serviceId) {
         ArrayNode chain = policyChains.get(serviceId);
