@@ -182,6 +182,28 @@ public final class SimStore extends SimPart {
         st.backend.useClock(clock);
     }
 
+    /**
+     * What the 3scale backend counted of a metric (by system name) of a product from {@code from} (inclusive) to
+     * {@code to} (exclusive, at minute precision): of one application, or of all when {@code applicationId} is null.
+     * 0 for a metric the product does not have.
+     */
+    public synchronized long counted(long serviceId, Long applicationId, String metric, java.time.Instant from,
+                                     java.time.Instant to) {
+        Long id = st.metrics.entrySet().stream().filter(e -> ("Service:" + serviceId).equals(
+                        st.metricOwner.get(e.getKey())) && metric.equals(e.getValue().path("system_name").asText()))
+                .map(Map.Entry::getKey).findFirst().orElse(null);
+        if (id == null) {
+            return 0;
+        }
+        return st.backend.series(serviceId, applicationId, id, from, to, "minute").stream()
+                .mapToLong(Long::longValue).sum();
+    }
+
+    /** The 3scale backend's clock now. */
+    public synchronized java.time.Instant backendNow() {
+        return st.backend.now();
+    }
+
     /** The reports the 3scale backend dropped, by reason (apisonator's service errors). */
     public synchronized List<String> backendErrors() {
         return st.backend.errors();

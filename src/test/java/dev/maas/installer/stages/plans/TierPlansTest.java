@@ -181,12 +181,13 @@ class TierPlansTest {
     }
 
     @Test
-    void withoutTiersTheStandardPlanHasNoLimitsAndNoTokenMetrics() {
+    void withoutTiersTheStandardPlanHasNoLimitsAndThePlansStageWritesNoMetric() {
         InstallerConfig config = config(null);
+        fx.sim.journal().clear();
         new PlansStage().apply(fx.ctx(config), Progress.NONE);
         assertThat(granite.applicationPlans()).extracting(ApplicationPlan::name).containsExactly("Standard");
         assertThat(granite.limits(plan("Standard").id()).list()).isEmpty();
-        assertThat(granite.metrics().findBySystemName("total_tokens")).isEmpty();
+        assertThat(fx.writes()).noneMatch(w -> w.path().contains("/metrics"));
         assertThat(new PlansStage().verify(fx.ctx(config))).singleElement().satisfies(c -> assertThat(c.message())
                 .isEqualTo("product granite: plan 'Standard' published, service plan 'Default' is the default"));
     }
