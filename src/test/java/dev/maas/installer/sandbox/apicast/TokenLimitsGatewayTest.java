@@ -40,8 +40,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The sandbox's APIcast with the llm-token-usage policy and the 3scale backend's limits: a Free application (10
- * requests per minute, 1,000 total tokens per day) is refused with APIcast's 429 "Limits exceeded" once a limit is
- * reached, a Premium one is not, and the counters start again with the next period (a test clock, no waiting).
+ * requests per minute, 1,000 total tokens per day) is refused with the product's "limits exceeded" answer (porta's
+ * defaults: 429, "Usage limit exceeded") once a limit is reached, a Premium one is not, and the counters start
+ * again with the next period (a test clock, no waiting).
  */
 class TokenLimitsGatewayTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -140,7 +141,8 @@ class TokenLimitsGatewayTest {
         }
         Reply refused = models(free);
         assertThat(refused.code()).isEqualTo(429);
-        assertThat(refused.body()).isEqualTo("Limits exceeded");
+        // porta's default error_limits_exceeded (db/migrate/20190617100508_add_limit_exceeded_error_to_proxies.rb)
+        assertThat(refused.body()).isEqualTo("Usage limit exceeded");
         assertThat(refused.retryAfter()).isEqualTo("30"); // the minute ends at 10:01:00
         assertThat(granite.requests()).as("the refused request never reaches the model").hasSize(10);
         assertThat(counted(free, "hits")).as("a refused request is not counted").isEqualTo(10);
@@ -165,7 +167,7 @@ class TokenLimitsGatewayTest {
             assertThat(sent).as("refused before 10 requests").isLessThan(10);
         } while (last.code() == 200);
         assertThat(last.code()).isEqualTo(429);
-        assertThat(last.body()).isEqualTo("Limits exceeded");
+        assertThat(last.body()).isEqualTo("Usage limit exceeded");
         long total = counted(free, "total_tokens");
         assertThat(total).as("the tokens the model answered with, counted by the policy").isGreaterThanOrEqualTo(1000);
         assertThat(counted(free, "prompt_tokens") + counted(free, "completion_tokens")).isEqualTo(total);
