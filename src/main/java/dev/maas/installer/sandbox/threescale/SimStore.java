@@ -260,6 +260,7 @@ public final class SimStore extends SimPart {
         ssoApi().routes(api);
         registryApi().routes(api);
         cmsApi().cmsRoutes(api + "/cms");
+        new SimStats(st).routes();
     }
 
     /** What the developer portal answers for a path: status, Content-Type header and body. */
