@@ -130,6 +130,9 @@ public final class ApicastGateway implements AutoCloseable {
 
     private record Loaded(long at, List<ServiceConfig> services) { }
 
+    /** Marks an upstream request whose client sent no Accept-Encoding (or a policy removed it). */
+    private enum ClientSentNoEncoding { INSTANCE }
+
     private ApicastGateway(SimStore store, Environment environment, Upstreams upstreams,
                            Supplier<Set<String>> installedPolicies, Duration configurationCache) throws IOException {
         this.store = store;
@@ -138,7 +141,12 @@ public final class ApicastGateway implements AutoCloseable {
         this.installedPolicies = installedPolicies;
         this.configurationCache = configurationCache;
         this.http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(60))
-                .followRedirects(false).retryOnConnectionFailure(false).build();
+                .followRedirects(false).retryOnConnectionFailure(false)
+                // nginx forwards the client's headers only: no Accept-Encoding of OkHttp's own (its transparent gzip)
+                .addNetworkInterceptor(chain -> chain.request().tag(ClientSentNoEncoding.class) == null
+                        ? chain.proceed(chain.request())
+                        : chain.proceed(chain.request().newBuilder().removeHeader("Accept-Encoding").build()))
+                .build();
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         AtomicInteger n = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(4, r -> {
@@ -603,6 +611,9 @@ public final class ApicastGateway implements AutoCloseable {
             }
         }
         rb.header("Host", hostHeader);
+        if (call.header("accept-encoding") == null) {
+            rb.tag(ClientSentNoEncoding.class, ClientSentNoEncoding.INSTANCE);
+        }
         if (service.secretToken() != null) {
             rb.header("X-3scale-proxy-secret-token", service.secretToken());
         }
