@@ -69,6 +69,36 @@ class LayeringTest {
     }
 
     @Test
+    void clientLibrariesStayBelowTheStages() {
+        // keycloak, threescale, catalog, portal and cluster speak to one system each (or read bundled content); the
+        // stages combine them. They may use the engine's shared types (secrets, cancellation, waits), nothing above.
+        noClasses().that().resideInAnyPackage("dev.maas.installer.keycloak..", "dev.maas.installer.threescale..",
+                        "dev.maas.installer.catalog..", "dev.maas.installer.portal..", "dev.maas.installer.cluster..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.maas.installer.stages..",
+                        "dev.maas.installer.ui..", "dev.maas.installer.cli..", "dev.maas.installer.sandbox..",
+                        "javafx..", "com.sun.javafx..", "atlantafx..")
+                .because("a client library is used by stages, the sandbox's checks and the CLI alike; it must not"
+                        + " pull in what uses it")
+                .check(classes);
+    }
+
+    @Test
+    void clientLibrariesDoNotDependOnEachOther() {
+        String[] clients = {"keycloak", "threescale", "catalog", "portal", "cluster"};
+        for (String a : clients) {
+            for (String b : clients) {
+                if (a.equals(b)) {
+                    continue;
+                }
+                noClasses().that().resideInAPackage("dev.maas.installer." + a + "..")
+                        .should().dependOnClassesThat().resideInAPackage("dev.maas.installer." + b + "..")
+                        .because("each client speaks to one system; the stages combine them")
+                        .check(classes);
+            }
+        }
+    }
+
+    @Test
     void onlyTheCliWritesToStandardOutput() {
         noClasses().that().resideOutsideOfPackage("dev.maas.installer.cli..")
                 .should().accessField(System.class, "out")
