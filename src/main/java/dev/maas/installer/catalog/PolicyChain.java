@@ -81,18 +81,21 @@ public final class PolicyChain {
         cors.put("allow_credentials", true);
         list.add(new Policy(CORS, BUILTIN, cors, true));
         boolean tokensAdded = !tokenUsage;
+        // the version the installation ships (a user folder named llm-token-usage may replace the bundled one)
+        String tokenVersion = customPolicies.stream().filter(b -> b.name().equals(TOKEN_USAGE)).findFirst()
+                .map(PolicyBundle::version).orElse(TOKEN_USAGE_VERSION);
         for (PolicyBundle b : customPolicies) {
             if (b.name().equals(TOKEN_USAGE)) {
                 continue; // the token usage policy is in the chain only when a tier limits tokens
             }
             list.add(new Policy(b.name(), b.version(), null, true));
             if (!tokensAdded && b.name().equals(PolicyBundle.REMOVE_BEARER)) {
-                list.add(new Policy(TOKEN_USAGE, TOKEN_USAGE_VERSION, null, true));
+                list.add(new Policy(TOKEN_USAGE, tokenVersion, null, true));
                 tokensAdded = true;
             }
         }
         if (!tokensAdded) {
-            list.add(new Policy(TOKEN_USAGE, TOKEN_USAGE_VERSION, null, true));
+            list.add(new Policy(TOKEN_USAGE, tokenVersion, null, true));
         }
         list.add(new Policy(APICAST, BUILTIN, null, true));
         return new PolicyChain(list);

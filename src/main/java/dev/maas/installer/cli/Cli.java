@@ -53,6 +53,7 @@ public final class Cli {
                 .addSubcommand(new VerifyCommand(env))
                 .addSubcommand(new SandboxCommand(env))
                 .addSubcommand(new TestCommand(env))
+                .addSubcommand(new UsageCommand(env))
                 .addSubcommand(new CommandLine.HelpCommand());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setOut(out);

@@ -94,6 +94,15 @@ public final class Metrics {
                 () -> verify(path, "method", fields));
     }
 
+    /** Deletes a metric (porta deletes its methods, limits and analytics with it). */
+    public void delete(long metricId) {
+        String path = base + "/" + metricId + ".json";
+        http.writeVerified("delete metric " + metricId, () -> {
+            http.writeOnce("DELETE", path, Map.of());
+            return Boolean.TRUE;
+        }, () -> http.find(path, Map.of()).isPresent() ? Optional.empty() : Optional.of(Boolean.TRUE));
+    }
+
     public void deleteMethod(long metricId, long methodId) {
         String path = base + "/" + metricId + "/methods/" + methodId + ".json";
         http.writeVerified("delete method " + methodId, () -> {

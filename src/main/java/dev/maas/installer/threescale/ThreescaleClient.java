@@ -32,6 +32,7 @@ public final class ThreescaleClient {
     private final Cms cms;
     private final Master master;
     private final ActiveDocs activeDocs;
+    private final Analytics analytics;
 
     private ThreescaleClient(ThreescaleHttp http, SecretRegistry secrets) {
         this.http = http;
@@ -41,6 +42,7 @@ public final class ThreescaleClient {
         this.cms = new Cms(http);
         this.master = new Master(http);
         this.activeDocs = new ActiveDocs(http);
+        this.analytics = new Analytics(http);
     }
 
     public static Builder builder(String adminUrl, String accessToken) {
@@ -58,6 +60,9 @@ public final class ThreescaleClient {
     public Tenant tenant() { return tenant; }
 
     public Cms cms() { return cms; }
+
+    /** The Analytics API: usage of a product's or an application's metrics over time. */
+    public Analytics analytics() { return analytics; }
 
     /** ActiveDocs specs (the developer portal's API reference). */
     public ActiveDocs activeDocs() { return activeDocs; }

@@ -1,7 +1,11 @@
 package dev.maas.installer.catalog;
 
 import dev.maas.installer.catalog.policy.PolicyBundle;
+import dev.maas.installer.engine.config.InstallerConfig;
+import dev.maas.installer.engine.config.InstallerConfig.LimitConfig;
+import dev.maas.installer.engine.config.InstallerConfig.PlansConfig;
 import dev.maas.installer.engine.config.InstallerConfig.ThreescaleConfig;
+import dev.maas.installer.engine.config.InstallerConfig.TierConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +39,30 @@ class CustomPoliciesTest {
         Path metrics = folder(tmp.resolve("llm-metrics"), "0.1");
         assertThat(CustomPolicies.forConfig(config(metrics.toString(), mine.toString())))
                 .extracting(PolicyBundle::toString).containsExactly("remove-bearer 0.2.0", "llm-metrics 0.1");
+    }
+
+    @Test
+    void theTokenUsagePolicyFollowsRemoveBearerOnlyWhenATierLimitsTokens() throws IOException {
+        assertThat(CustomPolicies.forConfig(ThreescaleConfig.defaults(), true)).extracting(PolicyBundle::toString)
+                .containsExactly("remove-bearer 0.1.0", "llm-token-usage 0.1.0");
+        InstallerConfig none = new InstallerConfig(null, null, null, null, null, null, null, null);
+        assertThat(CustomPolicies.forConfig(none)).extracting(PolicyBundle::name).containsExactly("remove-bearer");
+        InstallerConfig requestsOnly = withTiers(new LimitConfig("requests", "minute", 10L));
+        assertThat(CustomPolicies.forConfig(requestsOnly)).extracting(PolicyBundle::name)
+                .containsExactly("remove-bearer");
+        InstallerConfig tokens = withTiers(new LimitConfig("requests", "minute", 10L),
+                new LimitConfig("total_tokens", "day", 1000L));
+        assertThat(CustomPolicies.forConfig(tokens)).extracting(PolicyBundle::name)
+                .containsExactly("remove-bearer", "llm-token-usage");
+        // a user folder of that name replaces the bundled one in place
+        Path mine = folder(tmp.resolve("llm-token-usage"), "0.2.0");
+        assertThat(CustomPolicies.forConfig(config(mine.toString()), true)).extracting(PolicyBundle::toString)
+                .containsExactly("remove-bearer 0.1.0", "llm-token-usage 0.2.0");
+    }
+
+    private static InstallerConfig withTiers(LimitConfig... limits) {
+        return new InstallerConfig(null, null, null, null, null, null, new PlansConfig(null, null,
+                List.of(new TierConfig("Free", false, null, List.of(limits)))), null);
     }
 
     @Test

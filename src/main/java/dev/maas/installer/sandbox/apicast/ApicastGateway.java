@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.maas.installer.sandbox.threescale.SimBackend;
 import dev.maas.installer.sandbox.threescale.SimStore;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -65,9 +66,20 @@ import java.util.regex.Pattern;
  *       nothing answers for: 503 (balancer.lua: no peer); a refused connection: 502;</li>
  *   <li>header filter: with an Origin header, the CORS policy's Access-Control-* headers on every answer.</li>
  * </ol>
- * Only user-key products (backend_version 1) are authorized; app id/key and OpenID Connect products answer
- * "authentication failed" (not simulated). Policies other than cors, apicast, routing and remove-bearer have no
- * effect here (logged once each).
+ * The 3scale backend's authrep is the simulator's ({@link SimStore#authrep}): the usage of the matched mapping rules
+ * is authorized against the application plan's limits and counted; a refusal for limits is the
+ * {@code error_*_limits_exceeded} answer (default 429 "Limits exceeded", configuration.lua) with Retry-After
+ * (proxy.lua#handle_backend_response, errors.lua#limits_exceeded), any other refusal "authentication failed".
+ *
+ * <p>The llm-token-usage policy (installer-assets/policies/llm-token-usage/llm_token_usage.lua) works as its Lua
+ * does: rewrite removes Accept-Encoding and asks a streamed request for usage ({@code stream_options}); access adds 1
+ * to each token metric of a request that has usage (check_limits_before_request), so that a token limit refuses
+ * requests once reached; after a 2xx JSON or SSE answer without Content-Encoding, the {@code usage} of the body (or
+ * of the stream's last event with usage) is reported for the calling application, less the 1 counted before.
+ *
+ * <p>Only user-key products (backend_version 1) are authorized; app id/key and OpenID Connect products answer
+ * "authentication failed" (not simulated). Policies other than cors, apicast, routing, remove-bearer and
+ * llm-token-usage have no effect here (logged once each).
  *
  * <p>Configuration loading: with {@code configurationCache} zero the configuration is read on every request (the
  * staging APIcast: APICAST_CONFIGURATION_LOADER=lazy, APICAST_CONFIGURATION_CACHE=0); otherwise it is read at start
@@ -102,6 +114,7 @@ public final class ApicastGateway implements AutoCloseable {
     static final String APICAST = "apicast";
     static final String ROUTING = "routing";
     static final String REMOVE_BEARER = "remove-bearer";
+    static final String TOKEN_USAGE = "llm-token-usage";
     static final String BUILTIN = "builtin";
 
     private final SimStore store;
@@ -117,6 +130,9 @@ public final class ApicastGateway implements AutoCloseable {
 
     private record Loaded(long at, List<ServiceConfig> services) { }
 
+    /** Marks an upstream request whose client sent no Accept-Encoding (or a policy removed it). */
+    private enum ClientSentNoEncoding { INSTANCE }
+
     private ApicastGateway(SimStore store, Environment environment, Upstreams upstreams,
                            Supplier<Set<String>> installedPolicies, Duration configurationCache) throws IOException {
         this.store = store;
@@ -125,7 +141,12 @@ public final class ApicastGateway implements AutoCloseable {
         this.installedPolicies = installedPolicies;
         this.configurationCache = configurationCache;
         this.http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(60))
-                .followRedirects(false).retryOnConnectionFailure(false).build();
+                .followRedirects(false).retryOnConnectionFailure(false)
+                // nginx forwards the client's headers only: no Accept-Encoding of OkHttp's own (its transparent gzip)
+                .addNetworkInterceptor(chain -> chain.request().tag(ClientSentNoEncoding.class) == null
+                        ? chain.proceed(chain.request())
+                        : chain.proceed(chain.request().newBuilder().removeHeader("Accept-Encoding").build()))
+                .build();
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         AtomicInteger n = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(4, r -> {
@@ -194,7 +215,7 @@ public final class ApicastGateway implements AutoCloseable {
         final String rawPath;
         final String rawQuery;
         final Map<String, List<String>> headers; // lower-case names, in arrival order
-        final byte[] body;
+        byte[] body;
         final Map<String, List<String>> responseHeaders = new LinkedHashMap<>();
 
         Call(HttpExchange ex, byte[] body) {
@@ -307,7 +328,7 @@ public final class ApicastGateway implements AutoCloseable {
                         + " (not installed on the " + environment.name().toLowerCase(Locale.ROOT) + " APIcast)");
                 continue;
             }
-            if (!Set.of(CORS, APICAST, ROUTING, REMOVE_BEARER).contains(p.name())) {
+            if (!Set.of(CORS, APICAST, ROUTING, REMOVE_BEARER, TOKEN_USAGE).contains(p.name())) {
                 warnOnce("policy " + p.name() + " " + p.version() + " has no effect in the sandbox's APIcast");
             }
             out.add(new PolicyEntryView(p.name(), p.configuration()));
@@ -335,6 +356,8 @@ public final class ApicastGateway implements AutoCloseable {
                     }
                 }
                 case REMOVE_BEARER -> removeBearer(call);
+                case TOKEN_USAGE -> TokenUsage.rewrite(call.headers, call.method, p.configuration, call.body)
+                        .ifPresent(b -> call.body = b);
                 case APICAST -> {
                     Optional<String> key = credentials(call, service);
                     if (key.isEmpty()) {
@@ -345,31 +368,51 @@ public final class ApicastGateway implements AutoCloseable {
                 default -> { }
             }
         }
+        // the APIcast policy's rewrite: the usage of the matched mapping rules (proxy.lua#rewrite, context.usage)
+        Map<String, Long> usage = new LinkedHashMap<>();
+        if (apicast) {
+            String uri = escapeUri(normalizedPath(call.rawPath));
+            for (MappingRule r : MappingRule.matching(service.rules(), call.method, uri, uriArgs(call.rawQuery))) {
+                usage.merge(r.metric(), (long) r.delta(), Long::sum);
+            }
+        }
         // access phase
         Routing.Route routed = null;
+        TokenUsage tokens = null;
         for (PolicyEntryView p : chain) {
             if (p.name.equals(ROUTING)) {
                 routed = Routing.select(p.configuration, normalizedPath(call.rawPath));
+            } else if (p.name.equals(TOKEN_USAGE)) {
+                tokens = new TokenUsage(p.configuration);
+                tokens.access(usage);
             } else if (p.name.equals(APICAST)) {
-                String uri = escapeUri(normalizedPath(call.rawPath));
-                List<MappingRule> matched = MappingRule.matching(service.rules(), call.method, uri,
-                        uriArgs(call.rawQuery));
-                if (matched.isEmpty()) {
+                if (usage.isEmpty()) {
                     return error(service.noMatch()); // proxy.lua#authorize: errors.no_match
                 }
-                if (!authrep(service, credential)) {
-                    return error(service.authFailed()); // proxy.lua#authorize: errors.authorization_failed
+                Answer refused = authrep(service, credential, usage);
+                if (refused != null) {
+                    return refused;
                 }
             }
         }
         // content phase: the routing policy's upstream, else the APIcast policy's api_backend
+        Answer answer;
         if (routed != null) {
-            return forward(call, service, routed.upstream(), routed.replacedPath());
-        }
-        if (!apicast || service.apiBackend() == null || service.apiBackend().isBlank()) {
+            answer = forward(call, service, routed.upstream(), routed.replacedPath());
+        } else if (!apicast || service.apiBackend() == null || service.apiBackend().isBlank()) {
             return Answer.text(404, null, ""); // errors.lua#upstream_not_found
+        } else {
+            answer = forward(call, service, URI.create(service.apiBackend()), null);
         }
-        return forward(call, service, URI.create(service.apiBackend()), null);
+        // header_filter, body_filter and post_action of the token usage policy: the tokens of the answer
+        if (tokens != null && credential != null) {
+            Map<String, Long> report = tokens.afterResponse(answer.status, answer.contentType,
+                    answer.headers, answer.body);
+            if (!report.isEmpty()) {
+                store.report(service.id(), credential, report);
+            }
+        }
+        return answer;
     }
 
     private static Answer error(ServiceConfig.ErrorReply e) {
@@ -511,15 +554,29 @@ public final class ApicastGateway implements AutoCloseable {
     }
 
     /**
-     * The 3scale backend's authrep for a user key (apisonator: the key names an application of the service, which
-     * must be active): here a live application of the product with that user key in the 3scale simulator.
+     * The 3scale backend's authrep for a user key with the request's usage (the simulator's backend,
+     * {@link SimStore#authrep}); null when authorized, else APIcast's answer: limits_exceeded is the
+     * {@code error_*_limits_exceeded} answer with Retry-After (apisonator's 3scale-limit-reset,
+     * proxy.lua#handle_backend_response), any other refusal "authentication failed" (proxy.lua#authorize).
      */
-    private boolean authrep(ServiceConfig service, String userKey) {
+    private Answer authrep(ServiceConfig service, String userKey, Map<String, Long> usage) {
         if (userKey == null || userKey.isEmpty()) {
-            return false;
+            return error(service.authFailed());
         }
-        return store.snapshot("applications").stream().anyMatch(a -> a.path("service_id").asLong() == service.id()
-                && userKey.equals(a.path("user_key").asText(null)) && "live".equals(a.path("state").asText()));
+        SimBackend.Authorization a = store.authrep(service.id(), userKey, usage);
+        if (a.authorized()) {
+            return null;
+        }
+        if ("limits_exceeded".equals(a.code())) {
+            ServiceConfig.ErrorReply e = service.limitsExceeded();
+            Map<String, List<String>> headers = a.retryAfterSeconds() > 0
+                    ? Map.of("Retry-After", List.of(Long.toString(a.retryAfterSeconds()))) : Map.of();
+            return new Answer(e.status(), e.contentType(), e.body().getBytes(StandardCharsets.UTF_8), headers);
+        }
+        if ("metric_invalid".equals(a.code())) {
+            warnOnce("3scale refuses the usage of product " + service.systemName() + ": " + a.message());
+        }
+        return error(service.authFailed());
     }
 
     /** {@code replacedPath}: the routing policy's rendered replace_path (the request's path is then dropped). */
@@ -554,6 +611,9 @@ public final class ApicastGateway implements AutoCloseable {
             }
         }
         rb.header("Host", hostHeader);
+        if (call.header("accept-encoding") == null) {
+            rb.tag(ClientSentNoEncoding.class, ClientSentNoEncoding.INSTANCE);
+        }
         if (service.secretToken() != null) {
             rb.header("X-3scale-proxy-secret-token", service.secretToken());
         }

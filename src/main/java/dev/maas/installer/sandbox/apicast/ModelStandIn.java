@@ -31,6 +31,9 @@ import java.util.concurrent.Executors;
  *   <li>{@code GET /v1/models}: the list with its one model; {@code GET /v1/models/{id}}: that model;</li>
  *   <li>chat and completions: the first {@code max_tokens} words of a fixed sentence, with a {@code usage}
  *       object; embeddings: a vector of 8 numbers derived from each input, with {@code usage};</li>
+ *   <li>a chat request with {@code "stream": true}: server-sent events, one {@code chat.completion.chunk} per word,
+ *       then, when {@code stream_options.include_usage} is true, a chunk with no choices and the {@code usage}, then
+ *       {@code data: [DONE]} (vLLM's chat_completion_stream_generator, entrypoints/openai/serving_chat.py);</li>
  *   <li>a generative model refuses embeddings and an embedding model refuses chat and completions (400, vLLM's
  *       ErrorResponse object); a {@code model} other than its own answers 404 ("The model `x` does not exist.");</li>
  *   <li>any other listed operation: {@code GET /health} 200 with no body, other paths a small JSON object;
@@ -129,6 +132,15 @@ public final class ModelStandIn implements AutoCloseable {
             ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
             requests.add(new Received(ex.getRequestMethod(), ex.getRequestURI().toString(), headers, body));
             Reply r = answer(ex.getRequestMethod(), ex.getRequestURI().getPath(), body);
+            if (r.stream != null) {
+                byte[] bytes = r.stream.getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+                ex.sendResponseHeaders(r.status, bytes.length);
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(bytes);
+                }
+                return;
+            }
             if (r.body == null) {
                 ex.sendResponseHeaders(r.status, -1);
                 return;
@@ -142,7 +154,11 @@ public final class ModelStandIn implements AutoCloseable {
         }
     }
 
-    private record Reply(int status, JsonNode body) { }
+    private record Reply(int status, JsonNode body, String stream) {
+        Reply(int status, JsonNode body) {
+            this(status, body, null);
+        }
+    }
 
     private Reply answer(String method, String path, String body) {
         List<Operation> ops = operations.get();
@@ -222,6 +238,9 @@ public final class ModelStandIn implements AutoCloseable {
     }
 
     private Reply chat(JsonNode request) {
+        if (request.path("stream").asBoolean(false)) {
+            return chatStream(request);
+        }
         String text = text(request);
         ObjectNode r = JSON.createObjectNode().put("id", "chatcmpl-sandbox").put("object", "chat.completion")
                 .put("created", CREATED).put("model", modelId);
@@ -230,6 +249,39 @@ public final class ModelStandIn implements AutoCloseable {
         choice.put("finish_reason", finish(request));
         usage(r, promptTokens(request), text.split(" ").length);
         return new Reply(200, r);
+    }
+
+    private Reply chatStream(JsonNode request) {
+        String[] words = text(request).split(" ");
+        StringBuilder sse = new StringBuilder();
+        for (int i = 0; i < words.length; i++) {
+            ObjectNode chunk = chunk();
+            ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
+            ObjectNode delta = choice.putObject("delta");
+            if (i == 0) {
+                delta.put("role", "assistant");
+            }
+            delta.put("content", (i == 0 ? "" : " ") + words[i]);
+            if (i == words.length - 1) {
+                choice.put("finish_reason", finish(request));
+            } else {
+                choice.putNull("finish_reason");
+            }
+            sse.append("data: ").append(chunk).append("\n\n");
+        }
+        if (request.path("stream_options").path("include_usage").asBoolean(false)) {
+            ObjectNode last = chunk();
+            last.putArray("choices");
+            usage(last, promptTokens(request), words.length);
+            sse.append("data: ").append(last).append("\n\n");
+        }
+        sse.append("data: [DONE]\n\n");
+        return new Reply(200, null, sse.toString());
+    }
+
+    private ObjectNode chunk() {
+        return JSON.createObjectNode().put("id", "chatcmpl-sandbox").put("object", "chat.completion.chunk")
+                .put("created", CREATED).put("model", modelId);
     }
 
     private Reply completion(JsonNode request) {

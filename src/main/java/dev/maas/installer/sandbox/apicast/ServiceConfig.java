@@ -22,6 +22,7 @@ import java.util.Locale;
  * @param authFailed       the body, status and content type of "authentication failed"
  * @param authMissing      the same for "authentication parameters missing" (default status 401)
  * @param noMatch          the same for "no mapping rule matched" (default status 404)
+ * @param limitsExceeded   the same for "limits exceeded" (default status 429, body "Limits exceeded")
  * @param secretToken      {@code proxy.secret_token}, sent upstream as X-3scale-proxy-secret-token
  * @param hostnameRewrite  {@code proxy.hostname_rewrite} when a non-empty string
  * @param rules            {@code proxy.proxy_rules} in order
@@ -29,7 +30,8 @@ import java.util.Locale;
  */
 public record ServiceConfig(long id, String systemName, String backendVersion, List<String> hosts,
                             String apiBackend, String location, String userKey, String appId, String appKey,
-                            ErrorReply authFailed, ErrorReply authMissing, ErrorReply noMatch, String secretToken,
+                            ErrorReply authFailed, ErrorReply authMissing, ErrorReply noMatch,
+                            ErrorReply limitsExceeded, String secretToken,
                             String hostnameRewrite, List<MappingRule> rules, List<PolicyEntry> policyChain) {
 
     /** An error answer: status, Content-Type and body (configuration.lua: error_*, error_status_*, error_headers_*). */
@@ -67,6 +69,7 @@ public record ServiceConfig(long id, String systemName, String backendVersion, L
                 reply(proxy, "auth_failed", "Authentication failed", 403),
                 reply(proxy, "auth_missing", "Authentication parameters missing", 401),
                 reply(proxy, "no_match", "No Mapping Rule matched", 404),
+                reply(proxy, "limits_exceeded", "Limits exceeded", 429),
                 text(proxy, "secret_token", null), rewrite == null || rewrite.isEmpty() ? null : rewrite,
                 List.copyOf(rules), List.copyOf(chain));
     }

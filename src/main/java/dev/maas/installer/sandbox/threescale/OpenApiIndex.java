@@ -52,12 +52,16 @@ public final class OpenApiIndex {
 
     public List<Operation> operations() { return operations; }
 
-    /** Loads the bundled specs of a version ("2.15" or "2.16"): account management, CMS and policy registry. */
+    /**
+     * Loads the bundled specs of a version ("2.15" or "2.16"): account management, CMS, policy registry, master and
+     * analytics.
+     */
     public static OpenApiIndex bundled(String version) {
         String v = version.startsWith("2.16") ? "2.16" : "2.15";
         List<Operation> ops = new ArrayList<>();
         ObjectMapper m = new ObjectMapper();
-        for (String api : List.of("account_management_api", "cms_api", "policy_registry_api", "master_api")) {
+        for (String api : List.of("account_management_api", "cms_api", "policy_registry_api", "master_api",
+                "analytics_api")) {
             String name = "spec/" + api + "." + v + "-stable.json";
             try (InputStream in = OpenApiIndex.class.getResourceAsStream(name)) {
                 if (in == null) {
@@ -111,7 +115,8 @@ public final class OpenApiIndex {
         for (Iterator<Map.Entry<String, JsonNode>> it = spec.path("paths").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> path = it.next();
             String specTemplate = path.getKey();
-            String template = specTemplate.replaceAll("\\.(xml|json)$", "");
+            // the Analytics API writes the suffix as a parameter: /stats/services/{service_id}/usage.{format}
+            String template = specTemplate.replaceAll("\\.(xml|json|\\{format\\})$", "");
             List<String> pathParams = new ArrayList<>();
             Matcher pm = PARAM.matcher(template);
             StringBuilder regex = new StringBuilder();

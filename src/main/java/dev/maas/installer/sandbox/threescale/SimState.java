@@ -75,6 +75,8 @@ final class SimState {
     /** The application plans' usage limits, on this tenant's plans and metrics (see {@link SimLimits}). */
     final SimLimits limits;
     final BackgroundWork work;
+    /** The tenant's 3scale backend: authorizations, reports, counters (see {@link SimBackend}). */
+    final SimBackend backend;
 
     SimState(SimulatorOptions options, String baseUrl) {
         this.options = options;
@@ -135,6 +137,7 @@ final class SimState {
 
             @Override public String adminUrl(String path) { return provider.get("admin_base_url").asText() + path; }
         });
+        backend = new SimBackend(this);
     }
 
     synchronized long id() { return sequence++; }

@@ -163,6 +163,52 @@ public final class SimStore extends SimPart {
         return serviceTokens.containsKey(serviceId);
     }
 
+    /**
+     * The 3scale backend's authrep for a user key of a product with a usage by metric system name
+     * ({@link SimBackend#authrep}): authorized and counted, or refused with apisonator's status and error code.
+     */
+    public synchronized SimBackend.Authorization authrep(long serviceId, String userKey, Map<String, Long> usage) {
+        work().runDue(false);
+        return st.backend.authrep(serviceId, userKey, usage);
+    }
+
+    /** The 3scale backend's report of a usage for a user key of a product ({@link SimBackend#report}). */
+    public synchronized void report(long serviceId, String userKey, Map<String, Long> usage) {
+        st.backend.report(serviceId, userKey, usage);
+    }
+
+    /** The clock of the 3scale backend's counters and periods (tests move it instead of waiting). */
+    public synchronized void useBackendClock(java.time.Clock clock) {
+        st.backend.useClock(clock);
+    }
+
+    /**
+     * What the 3scale backend counted of a metric (by system name) of a product from {@code from} (inclusive) to
+     * {@code to} (exclusive, at minute precision): of one application, or of all when {@code applicationId} is null.
+     * 0 for a metric the product does not have.
+     */
+    public synchronized long counted(long serviceId, Long applicationId, String metric, java.time.Instant from,
+                                     java.time.Instant to) {
+        Long id = st.metrics.entrySet().stream().filter(e -> ("Service:" + serviceId).equals(
+                        st.metricOwner.get(e.getKey())) && metric.equals(e.getValue().path("system_name").asText()))
+                .map(Map.Entry::getKey).findFirst().orElse(null);
+        if (id == null) {
+            return 0;
+        }
+        return st.backend.series(serviceId, applicationId, id, from, to, "minute").stream()
+                .mapToLong(Long::longValue).sum();
+    }
+
+    /** The 3scale backend's clock now. */
+    public synchronized java.time.Instant backendNow() {
+        return st.backend.now();
+    }
+
+    /** The reports the 3scale backend dropped, by reason (apisonator's service errors). */
+    public synchronized List<String> backendErrors() {
+        return st.backend.errors();
+    }
+
     /** The policy chain of a product (a copy; empty when it has none). */
     public synchronized ArrayNode policyChain(long serviceId) {
         ArrayNode chain = policyChains.get(serviceId);
@@ -214,6 +260,7 @@ public final class SimStore extends SimPart {
         ssoApi().routes(api);
         registryApi().routes(api);
         cmsApi().cmsRoutes(api + "/cms");
+        new SimStats(st).routes();
     }
 
     /** What the developer portal answers for a path: status, Content-Type header and body. */

@@ -10,7 +10,8 @@ import java.util.Set;
  * @param version       "2.15" or "2.16" (service subscriptions exist only from 2.16)
  * @param journalFile   where to append the request journal (JSON lines); null keeps it in memory only
  * @param faults        fault injection, {@link Faults#none()} by default
- * @param tokenScopes   the token's scopes: account_management, cms, policy_registry
+ * @param tokenScopes   the token's scopes: account_management, cms, policy_registry, stats (the tenant admin's token
+ *                      of system-seed has them all: porta db/seeds.rb gives it every AccessToken scope)
  * @param readOnlyToken a read-only token: every write answers 403
  * @param tenantName    the tenant, for the admin and portal host names
  * @param wildcardDomain the cluster's apps domain, for host names in responses
@@ -21,7 +22,8 @@ import java.util.Set;
 public record SimulatorOptions(String accessToken, String version, Path journalFile, Faults faults,
                                Set<String> tokenScopes, boolean readOnlyToken, String tenantName,
                                String wildcardDomain, boolean sampleData, AsyncDelays delays) {
-    public static final Set<String> ALL_SCOPES = Set.of("account_management", "cms", "policy_registry");
+    public static final Set<String> ALL_SCOPES = Set.of("account_management", "cms", "policy_registry",
+            "stats");
 
     public static SimulatorOptions defaults() {
         return new SimulatorOptions(null, "2.15", null, Faults.none(), ALL_SCOPES, false, "maas", "apps.sandbox.local",

@@ -420,8 +420,10 @@ public final class ThreescaleSimulator implements AutoCloseable {
             return SimSupport.error(404, "Not found");
         }
         OpenApiIndex.Operation op = match.get().operation();
+        // the Analytics API needs the stats scope (app/controllers/stats/data/base_controller.rb access_token_scopes)
         String scope = master ? "account_management" : path.startsWith("/admin/api/cms/") ? "cms"
-                : path.startsWith("/admin/api/registry/") ? "policy_registry" : "account_management";
+                : path.startsWith("/admin/api/registry/") ? "policy_registry"
+                : path.startsWith("/stats/") ? "stats" : "account_management";
         if (!options.tokenScopes().contains(scope) || (options.readOnlyToken() && !method.equals("GET"))) {
             return SimSupport.error(403, "Your access token does not have the correct permissions");
         }

@@ -71,7 +71,7 @@ public final class DesiredCatalog {
                             + " wait until the served models are ready, then rerun"));
         }
         try {
-            return ModelCatalog.build(config, CustomPolicies.forConfig(config.threescale()));
+            return ModelCatalog.build(config, CustomPolicies.forConfig(config));
         } catch (CatalogException e) {
             throw StageException.invalidInput(e.getMessage(), Fix.configField(e.field(),
                     "correct this entry of the configuration and run the stage again"));

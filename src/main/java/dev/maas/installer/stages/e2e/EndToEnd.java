@@ -123,6 +123,14 @@ public final class EndToEnd {
         return new EndToEndReport(signIn, results, unreachable, leftovers);
     }
 
+    /**
+     * The configured models, or the chosen ones by system name (each must be one of them: else invalid input naming
+     * {@code --model}).
+     */
+    public static List<ModelProduct> chosenModels(List<ModelProduct> all, List<String> wanted) {
+        return chosen(all, wanted);
+    }
+
     /** The configured models, or the chosen ones (each must be one of them). */
     static List<ModelProduct> chosen(List<ModelProduct> all, List<String> wanted) {
         if (wanted.isEmpty()) {
@@ -201,6 +209,12 @@ public final class EndToEnd {
 
     // ------------------------------------------------------------------------------------------- gateway
 
+    /** The plan of the test's key: the model's first tier that needs no approval, else its first tier. */
+    static String keyPlan(StageContext ctx, List<InstallerConfig.TierConfig> tiers) {
+        return tiers.stream().filter(t -> !t.approvalRequired()).findFirst().or(() -> tiers.stream().findFirst())
+                .map(InstallerConfig.TierConfig::name).orElse(ctx.config().plans().name());
+    }
+
     private static List<ModelResult> gateway(StageContext ctx, Options options, ThreescaleClient threescale,
                                              List<ModelProduct> models, Map<String, Long> services,
                                              Consumer<String> progress, List<String> leftovers,
@@ -236,7 +250,9 @@ public final class EndToEnd {
             for (ModelProduct m : models) {
                 ctx.cancellation().throwIfCancelled();
                 progress.accept("Calling " + m.modelName() + " (" + m.systemName() + ") through its gateway");
-                out.add(check.run(m, services.get(m.systemName()), account.id()));
+                List<InstallerConfig.TierConfig> tiers = ctx.config().plans().tiersOf(m.modelName(), m.systemName());
+                out.add(check.run(m, services.get(m.systemName()), account.id(), keyPlan(ctx, tiers),
+                        ctx.config().plans().tiers().isEmpty() ? List.of() : tiers));
             }
         } finally {
             try {

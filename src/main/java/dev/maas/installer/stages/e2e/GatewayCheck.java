@@ -7,6 +7,7 @@ import dev.maas.installer.catalog.ModelProduct;
 import dev.maas.installer.catalog.policy.PolicyBundle;
 import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.StageIds;
+import dev.maas.installer.engine.config.InstallerConfig.TierConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.engine.wait.Backoff;
 import dev.maas.installer.stages.e2e.EndToEndReport.Check;
@@ -77,6 +78,14 @@ final class GatewayCheck {
 
     /** Tests one model; {@code serviceId} is its product (null: the product does not exist). */
     ModelResult run(ModelProduct want, Long serviceId, long accountId) {
+        return run(want, serviceId, accountId, t.planName(), List.of());
+    }
+
+    /**
+     * Tests one model with a key on {@code planName}, then, when {@code tiers} is not empty, each tier's request
+     * limit ({@link TierCheck}) once the model answered.
+     */
+    ModelResult run(ModelProduct want, Long serviceId, long accountId, String planName, List<TierConfig> tiers) {
         List<Check> checks = new ArrayList<>();
         String name = want.modelName();
         String sn = want.systemName();
@@ -101,10 +110,10 @@ final class GatewayCheck {
             return new ModelResult(name, sn, endpoint, Status.FAIL, checks, curl(endpoint, want, "/v1/models"), null);
         }
         JsonNode live = promoted.get().content().path("proxy");
-        Optional<ApplicationPlan> plan = product.findApplicationPlan(t.planName());
+        Optional<ApplicationPlan> plan = product.findApplicationPlan(planName);
         if (plan.isEmpty()) {
             checks.add(Check.fail("application", null, null, "product " + sn + " has no application plan '"
-                    + t.planName() + "' to give a key on", rerun(StageIds.PLANS, "it creates the plan")));
+                    + planName + "' to give a key on", rerun(StageIds.PLANS, "it creates the plan")));
             return new ModelResult(name, sn, endpoint, Status.FAIL, checks, curl(endpoint, want, "/v1/models"), null);
         }
         long start = System.nanoTime();
@@ -114,13 +123,13 @@ final class GatewayCheck {
                     "Temporary application of `maas-installer test`; removed when the test ends");
         } catch (ThreescaleApiException e) {
             checks.add(Check.fail("application", e.status() == 0 ? null : e.status(), SignInCheck.ms(start),
-                    "cannot create an application on plan '" + t.planName() + "' of product " + sn + ": "
+                    "cannot create an application on plan '" + planName + "' of product " + sn + ": "
                             + secrets.redact(e.getMessage()), rerun(StageIds.PLANS, "then run the test again")));
             return new ModelResult(name, sn, endpoint, Status.FAIL, checks, curl(endpoint, want, "/v1/models"), null);
         }
         String key = secrets.register(app.userKey());
         t.keys().accept(sn, key);
-        checks.add(Check.pass("application", null, SignInCheck.ms(start), "a key on plan '" + t.planName() + "'"
+        checks.add(Check.pass("application", null, SignInCheck.ms(start), "a key on plan '" + planName + "'"
                 + ("live".equals(app.state()) || app.state() == null ? "" : " (application " + app.state() + ")")));
         cancellation.throwIfCancelled();
 
@@ -171,6 +180,18 @@ final class GatewayCheck {
         if (t.inference()) {
             cancellation.throwIfCancelled();
             checks.add(inference(endpoint, want, key, modelId));
+        }
+        if (!tiers.isEmpty()) {
+            if (modelId == null) {
+                tiers.forEach(tier -> checks.add(Check.skipped("tier " + tier.name(), tier.name()
+                        + ": not exercised, the model list did not answer")));
+            } else {
+                checks.addAll(new TierCheck(t.threescale(), secrets, cancellation, (k, first) -> {
+                    Reply r = first ? callWithKey(endpoint, want, "GET", "/v1/models", k, null, live)
+                            : call(endpoint, want, "GET", "/v1/models", k, null);
+                    return new TierCheck.Outcome(r.code(), r.failure());
+                }).run(serviceId, tiers, live, accountId));
+            }
         }
         return new ModelResult(name, sn, endpoint, EndToEndReport.overall(checks), checks,
                 curl(endpoint, want, "/v1/models"), answer);

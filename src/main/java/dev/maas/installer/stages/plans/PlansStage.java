@@ -35,8 +35,8 @@ import java.util.stream.Collectors;
  * Per product its application plans: one per tier of {@code plans.tiers} that applies to the model (without tiers,
  * one named {@code plans.name}, default "Standard", without limits), published, with the tier's approval setting and
  * usage limits, and the default application plan left unset; the service plan "Default" made the default service
- * plan, so developers can see and subscribe to the product. When a tier limits tokens, every product gets the token
- * metrics ({@link TierPlans#TOKEN_METRICS}) that the token usage policy reports. A plan of a model's product that is
+ * plan, so developers can see and subscribe to the product. The token metrics that the token usage policy reports are the
+ * products stage's ({@link dev.maas.installer.catalog.TokenMetrics}); their limits are set here. A plan of a model's product that is
  * no tier (any longer) is kept, unless the stage was made with {@code prune}: then it is deleted, but never while an
  * application is on it. With {@code plans.subscribeExistingAccounts}, every approved developer account is subscribed
  * to every product it is not subscribed to yet ({@link AccountSubscriber}), on the model's first tier.

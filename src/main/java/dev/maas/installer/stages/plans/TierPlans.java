@@ -1,5 +1,6 @@
 package dev.maas.installer.stages.plans;
 
+import dev.maas.installer.catalog.TokenMetrics;
 import dev.maas.installer.engine.Action;
 import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.FieldChange;
@@ -25,26 +26,16 @@ import java.util.stream.Collectors;
 
 /**
  * The tiers of one product in 3scale: an application plan per tier (published, with the tier's approval setting),
- * its usage limits (one per metric and period, 3scale's rule), the token metrics when a tier limits tokens, and the
- * plans of the product that are no tier. {@code requests} is the product's built-in {@code hits} metric.
+ * its usage limits (one per metric and period, 3scale's rule), and the plans of the product that are no tier.
+ * {@code requests} is the product's built-in {@code hits} metric; the token metrics are the products stage's
+ * ({@link TokenMetrics}: it creates them with the token usage policy in the chain), read here.
  */
 final class TierPlans {
     static final String METRIC = "metric";
     static final String LIMIT = "usage limit";
-    /** The product metric of the token usage policy: system name and friendly name. */
-    static final Map<String, String> TOKEN_METRICS = tokenMetrics();
-    static final String TOKEN_UNIT = "tokens";
     static final String HITS = "hits";
 
     private TierPlans() { }
-
-    private static Map<String, String> tokenMetrics() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("prompt_tokens", "Prompt tokens");
-        m.put("completion_tokens", "Completion tokens");
-        m.put("total_tokens", "Total tokens");
-        return java.util.Collections.unmodifiableMap(m);
-    }
 
     /**
      * What one reading of a product's plans found, from the one code path that plans, applies and verifies them:
@@ -71,6 +62,9 @@ final class TierPlans {
             problems.add(problem);
             blocked.add(problem);
         }
+
+        /** Something another stage owns that differs: verify says so, plan and apply leave it to that stage. */
+        void elsewhere(String problem) { problems.add(problem); }
 
         /** A plan that is no tier, kept. */
         void kept(Change noop, String why) {
@@ -112,10 +106,6 @@ final class TierPlans {
     /** What apply does on a product that does not exist yet (a plan before the products stage ran). */
     static List<Change> forNewProduct(String sn, List<TierConfig> tiers, boolean tokens) {
         List<Change> out = new ArrayList<>();
-        if (tokens) {
-            TOKEN_METRICS.keySet().forEach(k -> out.add(new Change(Action.CREATE, TargetSystem.THREESCALE, METRIC,
-                    sn + " " + k, Map.of("unit", FieldChange.of(null, TOKEN_UNIT)))));
-        }
         for (TierConfig t : tiers) {
             out.add(createPlanChange(sn, t));
             for (LimitConfig l : t.limits()) {
@@ -136,18 +126,17 @@ final class TierPlans {
         metrics.stream().filter(x -> x.parentId() == null && x.systemName() != null)
                 .forEach(x -> metricIds.putIfAbsent(x.systemName(), x.id()));
         if (tokens) {
-            for (Map.Entry<String, String> tm : TOKEN_METRICS.entrySet()) {
-                Metric have = metrics.stream().filter(x -> tm.getKey().equals(x.systemName())).findFirst().orElse(null);
-                if (have == null) {
-                    out.differs(new Change(Action.CREATE, TargetSystem.THREESCALE, METRIC, sn + " " + tm.getKey(),
-                            Map.of("unit", FieldChange.of(null, TOKEN_UNIT))), "metric " + tm.getKey() + " missing");
-                    if (write) {
-                        Metric made = p.metrics().create(tm.getValue(), tm.getKey(), TOKEN_UNIT,
-                                "LLM tokens reported by the llm-token-usage policy from each response's usage");
-                        metricIds.put(tm.getKey(), made.id());
+            // the products stage makes them with the token usage policy (catalog.TokenMetrics); a limit needs its metric
+            for (String k : TokenMetrics.METRICS.keySet()) {
+                if (!metricIds.containsKey(k)) {
+                    if (write && tiers.stream().anyMatch(t -> t.limits().stream()
+                            .anyMatch(l -> k.equals(l.metric())))) {
+                        throw new StageException("product " + sn + " has no metric " + k + " (the token usage policy"
+                                + " reports it, a tier limits it)", Fix.rerunStage(
+                                dev.maas.installer.engine.StageIds.PRODUCTS, "it creates the token metrics with the"
+                                        + " token usage policy"));
                     }
-                } else {
-                    out.ok(Change.noop(TargetSystem.THREESCALE, METRIC, sn + " " + tm.getKey()));
+                    out.elsewhere("metric " + k + " missing (the products stage creates it)");
                 }
             }
         }

@@ -522,7 +522,7 @@ public final class PreflightStage implements Stage {
         // policies): found here, before any stage writes, instead of half way through the install
         try {
             java.util.List<dev.maas.installer.catalog.policy.PolicyBundle> policies =
-                    dev.maas.installer.catalog.CustomPolicies.forConfig(cfg.threescale());
+                    dev.maas.installer.catalog.CustomPolicies.forConfig(cfg);
             if (configured > 0) {
                 dev.maas.installer.catalog.ModelCatalog.build(
                         dev.maas.installer.engine.config.ConfigDefaults.resolve(cfg, null), policies);

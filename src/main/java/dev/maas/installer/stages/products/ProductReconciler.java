@@ -6,6 +6,7 @@ import dev.maas.installer.catalog.FieldDiff;
 import dev.maas.installer.catalog.ModelCatalog;
 import dev.maas.installer.catalog.ModelProduct;
 import dev.maas.installer.catalog.PolicyChain;
+import dev.maas.installer.catalog.TokenMetrics;
 import dev.maas.installer.engine.Action;
 import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.Change;
@@ -52,6 +53,7 @@ final class ProductReconciler {
     static final String USAGE = "backend usage";
     static final String CHAIN = "policy chain";
     static final String METHOD = "method";
+    static final String METRIC = "metric";
     static final String RULE = "mapping rule";
     static final String CONFIG = "proxy config";
     static final int STEPS = 7;
@@ -101,6 +103,8 @@ final class ProductReconciler {
         step("backend usage", 3);
         backendUsage(product);
         step("policy chain", 4);
+        // the metrics the chain's token usage policy reports exist before the chain names the policy
+        tokenMetrics(product);
         policyChain(product);
         step("methods", 5);
         Metrics metrics = product.metrics();
@@ -248,6 +252,64 @@ final class ProductReconciler {
         } else {
             out.add(Change.noop(TargetSystem.THREESCALE, USAGE, name));
         }
+    }
+
+    /**
+     * With the token usage policy in the desired chain, the product's token metrics ({@link TokenMetrics}): created
+     * when missing, friendly name and unit put back when changed. Without it nothing is done: metrics a former
+     * configuration made are kept (deleting one would delete its limits and its analytics).
+     */
+    private void tokenMetrics(Product product) {
+        if (!hasTokenPolicy()) {
+            return;
+        }
+        String sn = want.systemName();
+        Metrics metrics = product.metrics();
+        List<Metric> live = metrics.list();
+        int unchanged = 0;
+        for (Map.Entry<String, String> tm : TokenMetrics.METRICS.entrySet()) {
+            cancellation.throwIfCancelled();
+            Metric have = live.stream().filter(m -> m.parentId() == null && tm.getKey().equals(m.systemName()))
+                    .findFirst().orElse(null);
+            if (have == null) {
+                out.add(created(METRIC, sn + " " + tm.getKey(), tokenMetricAttributes(tm)));
+                if (write) {
+                    wrote = true;
+                    metrics.create(tm.getValue(), tm.getKey(), TokenMetrics.UNIT, TokenMetrics.DESCRIPTION);
+                }
+                continue;
+            }
+            Map<String, Object> desired = new LinkedHashMap<>();
+            desired.put("friendly_name", tm.getValue());
+            desired.put("unit", TokenMetrics.UNIT);
+            Map<String, Object> h = new LinkedHashMap<>();
+            h.put("friendly_name", have.friendlyName());
+            h.put("unit", have.unit());
+            Map<String, FieldChange> diff = FieldDiff.compare(desired, h);
+            if (diff.isEmpty()) {
+                unchanged++;
+                continue;
+            }
+            out.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, METRIC, sn + " " + tm.getKey(), diff));
+            if (write) {
+                wrote = true;
+                metrics.update(have.id(), toParams(diff));
+            }
+        }
+        if (unchanged > 0) {
+            out.add(Change.noop(TargetSystem.THREESCALE, METRIC, sn + " (" + unchanged + " token metrics)"));
+        }
+    }
+
+    private boolean hasTokenPolicy() {
+        return want.policyChain().policies().stream().anyMatch(p -> p.name().equals(PolicyChain.TOKEN_USAGE));
+    }
+
+    private static Map<String, Object> tokenMetricAttributes(Map.Entry<String, String> tm) {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("friendly_name", tm.getValue());
+        a.put("unit", TokenMetrics.UNIT);
+        return a;
     }
 
     private void policyChain(Product product) {
@@ -591,6 +653,10 @@ final class ProductReconciler {
                 Map.of("path", FieldChange.of(null, want.backendUsage().path()))));
         out.add(new Change(Action.CREATE, TargetSystem.THREESCALE, CHAIN, sn,
                 Map.of("policy_chain", FieldChange.of(null, want.policyChain().summary()))));
+        if (hasTokenPolicy()) {
+            TokenMetrics.METRICS.entrySet().forEach(tm -> out.add(created(METRIC, sn + " " + tm.getKey(),
+                    tokenMetricAttributes(tm))));
+        }
         want.methods().forEach(m -> out.add(created(METHOD, sn + " " + m.systemName(), m.attributes())));
         want.mappingRules().forEach(r -> out.add(created(RULE, sn + " " + r.key(), r.attributes())));
         out.add(new Change(Action.DELETE, TargetSystem.THREESCALE, RULE,

@@ -158,7 +158,7 @@ public final class ThreescaleStage implements Stage {
         }
         List<PolicyBundle> policies;
         try {
-            policies = CustomPolicies.forConfig(t);
+            policies = CustomPolicies.forConfig(ctx.config());
         } catch (CatalogException e) {
             throw StageException.invalidInput(e.getMessage(), Fix.configField(e.field(),
                     "give a folder with apicast-policy.json and init.lua"));
@@ -747,7 +747,7 @@ public final class ThreescaleStage implements Stage {
         out.add(GUARD.check("custom policies", () -> {
             List<PolicyBundle> bundles;
             try {
-                bundles = CustomPolicies.forConfig(t);
+                bundles = CustomPolicies.forConfig(ctx.config());
             } catch (CatalogException e) {
                 return Check.invalidInput("custom policies", e.getMessage(), Fix.configField(e.field(),
                         "give a folder with apicast-policy.json and init.lua"));
@@ -765,7 +765,7 @@ public final class ThreescaleStage implements Stage {
                     + " policy folder's: " + String.join(", ", differ),
                     Fix.rerunStage(StageIds.THREESCALE, "it updates them through the Admin API"));
         }));
-        out.add(GUARD.check("policy definitions", () -> definitionsCheck(client, ns, t)));
+        out.add(GUARD.check("policy definitions", () -> definitionsCheck(client, ns, ctx.config())));
         if (t.organizationName() != null && !t.organizationName().isBlank()) {
             out.add(t.organizationName().equals(provider[0].orgName())
                     ? Check.ok("organization name", "the tenant's organisation name is '" + t.organizationName() + "'")
@@ -793,10 +793,10 @@ public final class ThreescaleStage implements Stage {
      * Failed with the error). A failed one is a warning: the stage registers the policies itself, so products can use
      * them; the message says what the operator could not do.
      */
-    private static Check definitionsCheck(KubernetesClient client, String ns, ThreescaleConfig t) {
+    private static Check definitionsCheck(KubernetesClient client, String ns, InstallerConfig config) {
         List<PolicyBundle> bundles;
         try {
-            bundles = CustomPolicies.forConfig(t);
+            bundles = CustomPolicies.forConfig(config);
         } catch (CatalogException e) {
             return Check.invalidInput("policy definitions", e.getMessage(), Fix.configField(e.field(),
                     "give a folder with apicast-policy.json and init.lua"));

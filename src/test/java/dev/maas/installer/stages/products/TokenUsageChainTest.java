@@ -14,6 +14,7 @@ import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.stages.ModelStagesFixture;
 import dev.maas.installer.stages.backends.BackendsStage;
 import dev.maas.installer.threescale.ThreescaleClient;
+import dev.maas.installer.threescale.model.Metric;
 import dev.maas.installer.threescale.model.PolicyConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -74,5 +75,56 @@ class TokenUsageChainTest {
         assertThat(fx.writes()).isEmpty();
         assertThat(new ProductsStage().verify(fx.ctx(tokens))).allMatch(c -> c.status() == CheckStatus.OK
                 || c.status() == CheckStatus.WARN);
+    }
+
+    @Test
+    void theProductsStageOwnsTheTokenMetricsMakingThemBeforeTheChainNamesThePolicy() throws Exception {
+        fx = new ModelStagesFixture(SimulatorOptions.defaults());
+        InstallerConfig requestsOnly = config(List.of(new TierConfig("Free", false, null,
+                List.of(new LimitConfig("requests", "minute", 10L)))));
+        new BackendsStage().apply(fx.ctx(requestsOnly), Progress.NONE);
+        new ProductsStage().apply(fx.ctx(requestsOnly), Progress.NONE);
+        ThreescaleClient api = ThreescaleClient.builder(fx.sim.url(), fx.sim.accessToken()).build();
+        long sid = api.services().findBySystemName("granite").orElseThrow().id();
+        dev.maas.installer.threescale.Metrics metrics = api.product(sid).metrics();
+        assertThat(metrics.list()).extracting(Metric::systemName).doesNotContain("prompt_tokens",
+                "completion_tokens", "total_tokens");
+
+        InstallerConfig tokens = config(List.of(new TierConfig("Free", false, null, List.of(
+                new LimitConfig("total_tokens", "day", 1000L)))));
+        List<Change> planned = new ProductsStage().plan(fx.ctx(tokens));
+        assertThat(planned).filteredOn(c -> c.kind().equals("metric") && !c.isNoop()).extracting(Change::name)
+                .containsExactly("granite prompt_tokens", "granite completion_tokens", "granite total_tokens");
+        fx.sim.journal().clear();
+        new ProductsStage().apply(fx.ctx(tokens), Progress.NONE);
+        List<String> writes = fx.writes().stream().map(e -> e.method() + " " + e.path()).toList();
+        int firstMetric = indexOf(writes, "/metrics");
+        int chain = indexOf(writes, "/proxy/policies");
+        assertThat(firstMetric).as("metrics before the chain: " + writes).isGreaterThanOrEqualTo(0).isLessThan(chain);
+        assertThat(metrics.findBySystemName("prompt_tokens")).get().satisfies(m -> {
+            assertThat(m.unit()).isEqualTo("tokens");
+            assertThat(m.friendlyName()).isEqualTo("Prompt tokens");
+        });
+
+        // drift: a token metric deleted by hand is reported by verify and made again by apply
+        metrics.delete(metrics.findBySystemName("completion_tokens").orElseThrow().id());
+        assertThat(new ProductsStage().verify(fx.ctx(tokens))).anySatisfy(c -> {
+            assertThat(c.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE);
+            assertThat(c.message()).contains("completion_tokens");
+        });
+        new ProductsStage().apply(fx.ctx(tokens), Progress.NONE);
+        assertThat(metrics.findBySystemName("completion_tokens")).isPresent();
+        fx.sim.journal().clear();
+        assertThat(new ProductsStage().apply(fx.ctx(tokens), Progress.NONE)).allMatch(Change::isNoop);
+        assertThat(fx.writes()).isEmpty();
+    }
+
+    private static int indexOf(List<String> writes, String part) {
+        for (int i = 0; i < writes.size(); i++) {
+            if (writes.get(i).contains(part)) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

@@ -239,6 +239,45 @@ class ThreescaleStageTest {
     }
 
     @Test
+    void aTierThatLimitsTokensShipsTheTokenUsagePolicyToEveryApicastAndASecondApplyWritesNothing() {
+        start();
+        InstallerConfig tiers = new InstallerConfig(null, new EndpointsConfig(null, sim.url(), sim.url(), null), null,
+                new ThreescaleConfig(null, null, null, ORG, null, null), null, null,
+                new dev.maas.installer.engine.config.InstallerConfig.PlansConfig(null, null, List.of(
+                        new dev.maas.installer.engine.config.InstallerConfig.TierConfig("Free", false, null, List.of(
+                                new dev.maas.installer.engine.config.InstallerConfig.LimitConfig("total_tokens",
+                                        "day", 1000L))))), null);
+
+        List<Change> changes = stage().apply(ctx(tiers), Progress.NONE);
+
+        assertThat(changes).filteredOn(c -> c.kind().equals("Secret")).extracting(Change::name)
+                .containsExactly("3scale/apicast-policy-remove-bearer", "3scale/apicast-policy-llm-token-usage");
+        Secret policy = cluster.newClient().secrets().inNamespace("3scale").withName("apicast-policy-llm-token-usage")
+                .get();
+        assertThat(policy.getData()).containsKeys("apicast-policy.json", "init.lua", "llm_token_usage.lua");
+        for (String env : List.of("stagingSpec", "productionSpec")) {
+            JsonNode list = apiManager().path("spec").path("apicast").path(env).path("customPolicies");
+            assertThat(list).extracting(p -> p.path("name").asText() + " " + p.path("version").asText() + " "
+                    + p.path("secretRef").path("name").asText()).containsExactly(
+                    "remove-bearer 0.1.0 apicast-policy-remove-bearer",
+                    "llm-token-usage 0.1.0 apicast-policy-llm-token-usage");
+        }
+        assertThat(cluster.newClient().genericKubernetesResources(ThreescaleStage.CPDS).inNamespace("3scale")
+                .withName("llm-token-usage").get()).isNotNull();
+        assertThat(sim.store().registryPolicies()).extracting(p -> p.path("name").asText() + " "
+                + p.path("version").asText()).containsExactly("remove-bearer 0.1.0", "llm-token-usage 0.1.0");
+        List<Check> checks = stage().verify(ctx(tiers));
+        assertThat(check(checks, "custom policies").status()).isEqualTo(CheckStatus.OK);
+        assertThat(check(checks, "custom policies").message()).contains("remove-bearer 0.1.0, llm-token-usage 0.1.0");
+
+        clusterRequests.clear();
+        sim.journal().clear();
+        assertThat(stage().apply(ctx(tiers), Progress.NONE)).allMatch(Change::isNoop);
+        assertThat(clusterWrites()).as("no cluster write on the second apply").isEmpty();
+        assertThat(sim.journal().entries()).noneMatch(e -> !e.method().equals("GET"));
+    }
+
+    @Test
     void verifyIsAllOkAfterApplyWithTheTimeZoneAWarningUntilConfirmed() {
         start();
         stage().apply(ctx(config()), Progress.NONE);
