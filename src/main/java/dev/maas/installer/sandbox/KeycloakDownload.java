@@ -97,8 +97,12 @@ public final class KeycloakDownload {
 
     /** The download as this user's environment sets it up: repository, cache folder and proxy. */
     public static KeycloakDownload of(Function<String, String> env) {
+        return of(env, KeycloakProcess.distributionVersion());
+    }
+
+    /** The download of that keycloak-quarkus-dist version as this user's environment sets it up. */
+    public static KeycloakDownload of(Function<String, String> env, String version) {
         String repo = env.apply(REPOSITORY_ENV);
-        String version = KeycloakProcess.distributionVersion();
         return new KeycloakDownload(repo == null || repo.isBlank() ? CENTRAL : repo.trim(), version,
                 cacheRoot(env).resolve(version), proxySelector(ProxySettings.fromEnvironment(env)));
     }
