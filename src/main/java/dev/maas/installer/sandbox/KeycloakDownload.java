@@ -112,11 +112,16 @@ public final class KeycloakDownload {
         return of(System::getenv);
     }
 
-    /** {@code $XDG_DATA_HOME/maas-installer/keycloak} (default {@code ~/.local/share/maas-installer/keycloak}). */
+    /**
+     * {@code $XDG_DATA_HOME/maas-installer/keycloak} (default {@code $HOME/.local/share/maas-installer/keycloak}, the
+     * JVM's {@code user.home} without {@code HOME}: the same home the wizard keeps its sandbox in).
+     */
     static Path cacheRoot(Function<String, String> env) {
         String xdg = env.apply("XDG_DATA_HOME");
+        String home = env.apply("HOME");
         Path data = xdg != null && !xdg.isBlank() && Path.of(xdg.trim()).isAbsolute() ? Path.of(xdg.trim())
-                : Path.of(System.getProperty("user.home"), ".local", "share");
+                : Path.of(home != null && !home.isBlank() && Path.of(home.trim()).isAbsolute() ? home.trim()
+                        : System.getProperty("user.home"), ".local", "share");
         return data.resolve("maas-installer").resolve("keycloak");
     }
 
