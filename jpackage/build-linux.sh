@@ -113,6 +113,9 @@ mkdir -p "$WORK/input/lib"
 # (the Maven profile app-jar, see pom.xml: one jar instead of about 140 on the class path makes the start faster,
 # docs/packaging.md "Time to first frame"); it keeps the app jar's name in the app-image
 cp -p "target/$APP_JAR" "$WORK/input/$MAIN_JAR"
+# stored, not deflated: the .deb's xz then compresses across all classes at once, which deflate, one class at a time,
+# leaves it no chance to (docs/packaging.md, "Size")
+"$JDK/bin/java" "$ROOT/jpackage/tools/StoreJar.java" "$WORK/input/$MAIN_JAR"
 
 # --- Which JDK modules ----------------------------------------------------------------------------
 if [[ -n "$MODULES_OVERRIDE" ]]; then
@@ -153,6 +156,9 @@ log "Linking the runtime (jlink)"
   --exclude-resources '/javafx.graphics/**.so,/javafx.media/**.so,/javafx.web/**.so' \
   --generate-cds-archive \
   --output "$WORK/runtime"
+# --generate-cds-archive also writes the archive for -XX:-UseCompressedOops (heaps of 32 GiB and more), which neither
+# the installer nor the sandbox's Keycloak ever runs with
+rm -f "$WORK/runtime/lib/server/classes_nocoops.jsa"
 
 # JavaFX looks for its native libraries next to the runtime's own (java.home/lib) before anything
 # else; the jars carry them as resources, jlink does not place them, so copy them there. jpackage

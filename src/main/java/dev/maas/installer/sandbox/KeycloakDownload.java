@@ -97,8 +97,12 @@ public final class KeycloakDownload {
 
     /** The download as this user's environment sets it up: repository, cache folder and proxy. */
     public static KeycloakDownload of(Function<String, String> env) {
+        return of(env, KeycloakProcess.distributionVersion());
+    }
+
+    /** The download of that keycloak-quarkus-dist version as this user's environment sets it up. */
+    public static KeycloakDownload of(Function<String, String> env, String version) {
         String repo = env.apply(REPOSITORY_ENV);
-        String version = KeycloakProcess.distributionVersion();
         return new KeycloakDownload(repo == null || repo.isBlank() ? CENTRAL : repo.trim(), version,
                 cacheRoot(env).resolve(version), proxySelector(ProxySettings.fromEnvironment(env)));
     }
@@ -108,11 +112,16 @@ public final class KeycloakDownload {
         return of(System::getenv);
     }
 
-    /** {@code $XDG_DATA_HOME/maas-installer/keycloak} (default {@code ~/.local/share/maas-installer/keycloak}). */
+    /**
+     * {@code $XDG_DATA_HOME/maas-installer/keycloak} (default {@code $HOME/.local/share/maas-installer/keycloak}, the
+     * JVM's {@code user.home} without {@code HOME}: the same home the wizard keeps its sandbox in).
+     */
     static Path cacheRoot(Function<String, String> env) {
         String xdg = env.apply("XDG_DATA_HOME");
+        String home = env.apply("HOME");
         Path data = xdg != null && !xdg.isBlank() && Path.of(xdg.trim()).isAbsolute() ? Path.of(xdg.trim())
-                : Path.of(System.getProperty("user.home"), ".local", "share");
+                : Path.of(home != null && !home.isBlank() && Path.of(home.trim()).isAbsolute() ? home.trim()
+                        : System.getProperty("user.home"), ".local", "share");
         return data.resolve("maas-installer").resolve("keycloak");
     }
 

@@ -149,6 +149,11 @@ public final class SandboxKeycloak {
         return absence;
     }
 
+    /** The downloaded Keycloak 26 zip this choice falls back on ({@link #withDownloadedZip}), if any. */
+    public java.util.Optional<Path> downloadedZip() {
+        return java.util.Optional.ofNullable(downloadedZip);
+    }
+
     public boolean enabled() {
         return kind != Kind.NONE;
     }

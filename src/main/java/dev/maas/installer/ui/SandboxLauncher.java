@@ -20,6 +20,15 @@ public interface SandboxLauncher {
     }
 
     /**
+     * Starts the sandbox as {@link #start(Path, java.util.function.Consumer)} does; when it has no Keycloak at hand it
+     * offers the download through {@code offer} (null: no offer) and waits for the answer. By default it offers
+     * nothing.
+     */
+    default Started start(Path dir, java.util.function.Consumer<String> phase, KeycloakOffer offer) {
+        return start(dir, phase);
+    }
+
+    /**
      * Discards what a stopped sandbox kept in {@code dir} (its cluster objects, 3scale tenant and Keycloak data), so
      * that the next start makes a new, empty sandbox: the sandbox's own {@code Sandbox.discard}, which knows its
      * files and refuses while a sandbox still runs on the folder. Called off the FX thread.

@@ -40,6 +40,11 @@ public final class SandboxService implements AutoCloseable {
         });
     }
 
+    private volatile KeycloakOffer keycloakOffer;
+
+    /** Who is asked, when the sandbox starts with no Keycloak at hand, whether to download it (null: nobody). */
+    public void keycloakOffer(KeycloakOffer offer) { this.keycloakOffer = offer; }
+
     /** The folder the sandbox writes its files to. */
     public Path dir() { return dir; }
 
@@ -61,7 +66,7 @@ public final class SandboxService implements AutoCloseable {
         }
         sandbox = CompletableFuture.supplyAsync(() -> {
             LOG.info("starting the local sandbox in {}", dir);
-            SandboxLauncher.Started started = launcher.start(dir, phase);
+            SandboxLauncher.Started started = launcher.start(dir, phase, keycloakOffer);
             if (!adopt(started)) {
                 stop(started);
                 throw new IllegalStateException("the wizard closed while the sandbox was starting");

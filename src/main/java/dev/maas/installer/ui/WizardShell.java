@@ -48,6 +48,7 @@ public final class WizardShell implements AutoCloseable {
     private final SandboxService sandboxes;
     private final ConfigViewModel config;
     private final SandboxViewModel sandbox;
+    private final dev.maas.installer.ui.model.KeycloakDownloadViewModel keycloakDownload;
     private final boolean clusterGiven;
     private final boolean sandboxWhenNoCluster;
     private final ThemeViewModel theme;
@@ -79,6 +80,11 @@ public final class WizardShell implements AutoCloseable {
             @Override
             public Started start(Path dir, java.util.function.Consumer<String> phase) {
                 return LocalSandbox.start(dir, phase);
+            }
+
+            @Override
+            public Started start(Path dir, java.util.function.Consumer<String> phase, KeycloakOffer offer) {
+                return offer == null ? LocalSandbox.start(dir, phase) : LocalSandbox.start(dir, phase, offer, env);
             }
         };
         this.sandboxes = new SandboxService(launcher, b.sandboxDir != null ? b.sandboxDir : sandboxDir(env, home));
@@ -127,6 +133,9 @@ public final class WizardShell implements AutoCloseable {
                 cp.attach(config, contexts);
             }
         });
+        // when the sandbox has no Keycloak at hand, the wizard offers the download (KeycloakDownloadDialog)
+        this.keycloakDownload = new dev.maas.installer.ui.model.KeycloakDownloadViewModel(b.fxExecutor, model.log());
+        sandboxes.keycloakOffer(keycloakDownload);
         this.sandbox = new SandboxViewModel(phase -> sandboxes.start(phase).thenApply(
                 s -> new SandboxViewModel.SandboxFiles(s.kubeconfig(), s.configFile())),
                 b.fxExecutor, connection, config, model.log());
@@ -246,6 +255,9 @@ public final class WizardShell implements AutoCloseable {
     /** "Use the local sandbox". */
     public SandboxViewModel sandbox() { return sandbox; }
 
+    /** The Keycloak download the sandbox offers when it has no Keycloak at hand. */
+    public dev.maas.installer.ui.model.KeycloakDownloadViewModel keycloakDownload() { return keycloakDownload; }
+
     /** The local sandbox behind {@link #sandbox()}. */
     public SandboxService sandboxes() { return sandboxes; }
 
@@ -320,6 +332,9 @@ public final class WizardShell implements AutoCloseable {
             // the Connect page is made on its first show: the window opens on the welcome page
             view = new MainView(model, pages, () -> new ConnectionView(connection, sandbox, config), journeyView);
             view.installThemeToggle(theme);
+            MainView shown = view;
+            new dev.maas.installer.ui.view.KeycloakDownloadDialog(keycloakDownload,
+                    () -> shown.getScene() == null ? null : shown.getScene().getWindow());
             theme.darkProperty().addListener((o, a, dark) -> Themes.apply(dark));
             theme.problemProperty().addListener((o, a, problem) -> {
                 if (!problem.isEmpty()) {

@@ -199,5 +199,8 @@ class KeycloakDownloadTest {
         assertThat(d.zip()).startsWithRaw(tmp.resolve("xdg/maas-installer/keycloak/" + d.version()));
         assertThat(KeycloakDownload.of(Map.<String, String>of()::get).url().toString())
                 .startsWith(KeycloakDownload.CENTRAL + "/");
+        // without XDG_DATA_HOME: under $HOME, the home the wizard keeps its sandbox in (not the JVM's user.home)
+        assertThat(KeycloakDownload.of(Map.of("HOME", tmp.resolve("home").toString())::get).zip())
+                .startsWithRaw(tmp.resolve("home/.local/share/maas-installer/keycloak/"));
     }
 }
