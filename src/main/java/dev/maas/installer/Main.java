@@ -9,10 +9,10 @@ public final class Main {
     private Main() { }
 
     public static void main(String[] args) {
-        dev.maas.installer.engine.Docs.install();
         if (args.length == 0) {
-            dev.maas.installer.ui.WizardApp.launchWizard(args);
+            dev.maas.installer.ui.WizardApp.launchWizard(args); // the wizard names docs through Docs.file when needed
         } else {
+            dev.maas.installer.engine.Docs.install(); // the CLI's help texts read the docs folder from a property
             System.exit(dev.maas.installer.cli.Cli.run(args));
         }
     }
