@@ -233,13 +233,19 @@ public final class WizardShell implements AutoCloseable {
     }
 
     /**
+     * {@code -Dmaas.ui.noWarmUp=true}: pages are built on their first show only (to measure what the warm-up saves;
+     * see docs/benchmarks.md).
+     */
+    public static final String NO_WARM_UP_PROPERTY = "maas.ui.noWarmUp";
+
+    /**
      * Builds the pages not shown yet ahead of their first show, so that opening one later does not hold up the FX
      * thread: first the classes of the pages and views load on a background thread ({@link ClassPreloader}), then
      * the main view builds one page at a time with pauses between ({@link MainView#warmUpPages()}). Called by
      * {@link #windowShown()}; FX thread.
      */
     void warmUpPages() {
-        if (view == null || warming) {
+        if (view == null || warming || Boolean.getBoolean(NO_WARM_UP_PROPERTY)) {
             return;
         }
         warming = true;

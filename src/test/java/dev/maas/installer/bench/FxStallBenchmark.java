@@ -104,7 +104,20 @@ public final class FxStallBenchmark {
 
             phases.put("sandbox start, connect and first verify", beat.measure(() -> {
                 onFx(() -> { s.windowShown(); return null; });
-                waitFor(() -> s.connection().state() == ConnectionViewModel.State.CONNECTED, 900);
+                long[] told = {System.nanoTime()};
+                waitFor(() -> {
+                    String seen = fx(() -> "sandbox " + s.sandbox().state() + " (" + s.sandbox().statusTextProperty()
+                            .get() + "), connection " + s.connection().state() + " (" + s.connection()
+                            .statusTextProperty().get() + " " + s.connection().errorMessageProperty().get() + ")");
+                    if (seen.contains("FAILED")) {
+                        throw new IllegalStateException("the sandbox did not connect: " + seen);
+                    }
+                    if (System.nanoTime() - told[0] > TimeUnit.SECONDS.toNanos(30)) {
+                        told[0] = System.nanoTime();
+                        System.out.println("waiting: " + seen);
+                    }
+                    return s.connection().state() == ConnectionViewModel.State.CONNECTED;
+                }, 900);
                 waitFor(() -> fx(() -> !w.run().isRunning() && w.lastVerifyReportProperty().get() != null), 300);
             }));
 
@@ -141,12 +154,14 @@ public final class FxStallBenchmark {
         System.out.println("| phase | time | heartbeats | max stall | p99 | stalls > 50 ms | > 100 ms | > 250 ms |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
         phases.forEach((name, p) -> System.out.println(p.row(name)));
-        System.out.println();
-        System.out.println("What the FX thread was doing during stalls over " + STALL_MS + " ms (samples, top frames of"
-                + " our code or JavaFX):");
-        beat.hotspots().entrySet().stream()
-                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(25)
-                .forEach(e -> System.out.println(String.format(Locale.ROOT, "%6d  %s", e.getValue(), e.getKey())));
+        phases.forEach((name, p) -> {
+            System.out.println();
+            System.out.println(name + ": what the FX thread was doing during stalls over " + STALL_MS + " ms (samples,"
+                    + " top frames of our code or JavaFX):");
+            p.hotspots().entrySet().stream()
+                    .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(25)
+                    .forEach(e -> System.out.println(String.format(Locale.ROOT, "%6d  %s", e.getValue(), e.getKey())));
+        });
         System.exit(0);
     }
 
@@ -157,7 +172,7 @@ public final class FxStallBenchmark {
         private final AtomicBoolean running = new AtomicBoolean();
         private volatile Thread fxThread;
 
-        record Phase(long millis, List<Long> lateness) {
+        record Phase(long millis, List<Long> lateness, Map<String, Integer> hotspots) {
             String row(String name) {
                 List<Long> sorted = new ArrayList<>(lateness);
                 sorted.sort(Comparator.naturalOrder());
@@ -227,15 +242,14 @@ public final class FxStallBenchmark {
 
         Phase measure(Runnable body) {
             lateness.clear();
+            hotspots.clear();
             long start = System.nanoTime();
             body.run();
             long millis = (System.nanoTime() - start) / 1_000_000;
             synchronized (lateness) {
-                return new Phase(millis, List.copyOf(lateness));
+                return new Phase(millis, List.copyOf(lateness), Map.copyOf(hotspots));
             }
         }
-
-        Map<String, Integer> hotspots() { return hotspots; }
 
         void stop() { running.set(false); }
     }
