@@ -18,7 +18,8 @@ import java.util.stream.Stream;
  * without being initialised (no static initialiser runs here: JavaFX's own run on the JavaFX thread, as before).
  * <p>
  * The wizard's classes are found by listing its own code source (the classes folder, or the application jar) under
- * {@link #PACKAGES}. A class that cannot be loaded is skipped: this only moves work earlier, the JavaFX thread would
+ * {@link #PACKAGES}. It then parses a small kubeconfig in memory ({@code Kubeconfigs.warmUp}), which loads and
+ * initialises the YAML classes the Connect page's list of contexts needs. A class that cannot be loaded is skipped: this only moves work earlier, the JavaFX thread would
  * load the same classes on first use anyway.
  */
 final class ClassPreloader {
@@ -53,7 +54,12 @@ final class ClassPreloader {
     /** Starts loading on a daemon thread; the future completes with the number of classes loaded. */
     static CompletableFuture<Integer> start() {
         CompletableFuture<Integer> loaded = new CompletableFuture<>();
-        Thread t = new Thread(() -> loaded.complete(loadAll()), "maas-class-preload");
+        Thread t = new Thread(() -> {
+            int n = loadAll();
+            // the Connect page lists a kubeconfig's contexts on the FX thread (the sandbox's, once it runs)
+            dev.maas.installer.cluster.Kubeconfigs.warmUp();
+            loaded.complete(n);
+        }, "maas-class-preload");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
         t.start();

@@ -21,4 +21,9 @@ class ClassPreloaderTest {
         assertThat(loaded).as("every wizard class and every listed JavaFX class loads (a renamed one would be skipped)")
                 .isEqualTo(names.size() + ClassPreloader.JAVAFX.size());
     }
+
+    @Test
+    void theKubeconfigWarmUpReallyParses() {
+        assertThat(dev.maas.installer.cluster.Kubeconfigs.warmUp()).as("the in-memory kubeconfig parses").isTrue();
+    }
 }
