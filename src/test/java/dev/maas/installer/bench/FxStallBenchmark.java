@@ -37,7 +37,10 @@ import java.util.function.Supplier;
  * is the time the FX thread was busy with something else (a stall: the window cannot repaint or take input). When a
  * heartbeat is more than 50 ms late, a sampler takes the FX thread's stack every 10 ms until it runs, so the report
  * names what the FX thread was doing. The same heartbeat over an idle window, in the same JVM just before the run, is
- * the baseline (garbage collection and the machine's own load).
+ * the baseline (garbage collection and the machine's own load). For each heartbeat it also records the CPU time the
+ * FX thread itself used while the heartbeat waited: the wizard's own work, apart from the time the machine did not run
+ * the FX thread at all (on a loaded machine the larger part of a late heartbeat). {@code -Dmaas.ui.noWarmUp=true}
+ * measures the wizard without its pages' warm-up.
  *
  * <pre>
  * ./mvnw -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
