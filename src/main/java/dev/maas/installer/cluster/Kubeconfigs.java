@@ -63,6 +63,24 @@ public final class Kubeconfigs {
         return out;
     }
 
+    /**
+     * Parses a small kubeconfig held in memory and drops it: the first parse in a JVM loads and initialises the YAML
+     * and kubeconfig classes, which takes a while; done on a background thread, a thread that must not wait (the
+     * wizard's JavaFX thread, which lists a kubeconfig's contexts) finds them ready. Never fails.
+     *
+     * @return whether the small kubeconfig was parsed (false: nothing was warmed up)
+     */
+    public static boolean warmUp() {
+        try {
+            return KubeConfigUtils.parseConfigFromString("apiVersion: v1\nkind: Config\ncurrent-context: warm-up\n"
+                    + "clusters:\n- name: warm-up\n  cluster:\n    server: https://127.0.0.1:6443\n"
+                    + "contexts:\n- name: warm-up\n  context:\n    cluster: warm-up\n    user: warm-up\n"
+                    + "users:\n- name: warm-up\n  user: {}\n").getContexts().size() == 1;
+        } catch (RuntimeException | LinkageError e) {
+            return false;   // only a warm-up: the real parse reports its own problems
+        }
+    }
+
     static Config parse(Path kubeconfig) {
         if (kubeconfig == null || !Files.isRegularFile(kubeconfig)) {
             throw new ClusterException(ClusterException.Kind.BAD_SETTINGS,

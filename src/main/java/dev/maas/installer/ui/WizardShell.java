@@ -53,6 +53,8 @@ public final class WizardShell implements AutoCloseable {
     private final boolean sandboxWhenNoCluster;
     private final ThemeViewModel theme;
     private Path deferredKubeconfig;
+    private final Executor fxExecutor;
+    private boolean warming;
     private MainView view;
     private final dev.maas.installer.ui.model.JourneyViewModel journey;
     private final dev.maas.installer.ui.model.ReviewViewModel review;
@@ -63,6 +65,7 @@ public final class WizardShell implements AutoCloseable {
     private WizardShell(Builder b) {
         this.pages = Map.copyOf(b.pages);
         this.theme = b.theme != null ? b.theme : ThemeViewModel.light();
+        this.fxExecutor = b.fxExecutor;
         this.bridge = new UiEventBridge(b.fxExecutor);
         this.connections = new ConnectionService(b.trustStore != null ? b.trustStore : TrustStore.userDefault(),
                 b.connect);
@@ -235,6 +238,28 @@ public final class WizardShell implements AutoCloseable {
             connection.loadContexts();
         }
         startSandboxIfNoCluster();
+        warmUpPages();
+    }
+
+    /**
+     * {@code -Dmaas.ui.noWarmUp=true}: pages are built on their first show only (to measure what the warm-up saves;
+     * see docs/benchmarks.md).
+     */
+    public static final String NO_WARM_UP_PROPERTY = "maas.ui.noWarmUp";
+
+    /**
+     * Builds the pages not shown yet ahead of their first show, so that opening one later does not hold up the FX
+     * thread: first the classes of the pages and views load on a background thread ({@link ClassPreloader}), then
+     * the main view builds one page at a time with pauses between ({@link MainView#warmUpPages()}). Called by
+     * {@link #windowShown()}; FX thread.
+     */
+    void warmUpPages() {
+        if (view == null || warming || Boolean.getBoolean(NO_WARM_UP_PROPERTY)) {
+            return;
+        }
+        warming = true;
+        MainView v = view;
+        ClassPreloader.start().whenComplete((n, e) -> fxExecutor.execute(v::warmUpPages));
     }
 
     /**

@@ -37,7 +37,10 @@ import java.util.function.Supplier;
  * is the time the FX thread was busy with something else (a stall: the window cannot repaint or take input). When a
  * heartbeat is more than 50 ms late, a sampler takes the FX thread's stack every 10 ms until it runs, so the report
  * names what the FX thread was doing. The same heartbeat over an idle window, in the same JVM just before the run, is
- * the baseline (garbage collection and the machine's own load).
+ * the baseline (garbage collection and the machine's own load). For each heartbeat it also records the CPU time the
+ * FX thread itself used while the heartbeat waited: the wizard's own work, apart from the time the machine did not run
+ * the FX thread at all (on a loaded machine the larger part of a late heartbeat). {@code -Dmaas.ui.noWarmUp=true}
+ * measures the wizard without its pages' warm-up.
  *
  * <pre>
  * ./mvnw -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
@@ -104,7 +107,20 @@ public final class FxStallBenchmark {
 
             phases.put("sandbox start, connect and first verify", beat.measure(() -> {
                 onFx(() -> { s.windowShown(); return null; });
-                waitFor(() -> s.connection().state() == ConnectionViewModel.State.CONNECTED, 900);
+                long[] told = {System.nanoTime()};
+                waitFor(() -> {
+                    String seen = fx(() -> "sandbox " + s.sandbox().state() + " (" + s.sandbox().statusTextProperty()
+                            .get() + "), connection " + s.connection().state() + " (" + s.connection()
+                            .statusTextProperty().get() + " " + s.connection().errorMessageProperty().get() + ")");
+                    if (seen.contains("FAILED")) {
+                        throw new IllegalStateException("the sandbox did not connect: " + seen);
+                    }
+                    if (System.nanoTime() - told[0] > TimeUnit.SECONDS.toNanos(30)) {
+                        told[0] = System.nanoTime();
+                        System.out.println("waiting: " + seen);
+                    }
+                    return s.connection().state() == ConnectionViewModel.State.CONNECTED;
+                }, 900);
                 waitFor(() -> fx(() -> !w.run().isRunning() && w.lastVerifyReportProperty().get() != null), 300);
             }));
 
@@ -142,23 +158,44 @@ public final class FxStallBenchmark {
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
         phases.forEach((name, p) -> System.out.println(p.row(name)));
         System.out.println();
-        System.out.println("What the FX thread was doing during stalls over " + STALL_MS + " ms (samples, top frames of"
-                + " our code or JavaFX):");
-        beat.hotspots().entrySet().stream()
-                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(25)
-                .forEach(e -> System.out.println(String.format(Locale.ROOT, "%6d  %s", e.getValue(), e.getKey())));
+        System.out.println("CPU time the FX thread itself used while a heartbeat waited (its own work: what the wizard"
+                + " controls; the rest of a stall is the machine not scheduling it, or the render thread):");
+        System.out.println();
+        System.out.println("| phase | time | heartbeats | max | p99 | > 50 ms | > 100 ms | > 250 ms |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+        phases.forEach((name, p) -> System.out.println(p.busyRow(name)));
+        phases.forEach((name, p) -> {
+            System.out.println();
+            System.out.println(name + ": what the FX thread was doing during stalls over " + STALL_MS + " ms (samples,"
+                    + " top frames of our code or JavaFX):");
+            p.hotspots().entrySet().stream()
+                    .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(25)
+                    .forEach(e -> System.out.println(String.format(Locale.ROOT, "%6d  %s", e.getValue(), e.getKey())));
+        });
         System.exit(0);
     }
 
     /** Heartbeats through {@code Platform.runLater}, their lateness, and stacks of the FX thread while one is late. */
     private static final class Heartbeat {
         private final List<Long> lateness = Collections.synchronizedList(new ArrayList<>());
+        /** Per heartbeat: CPU time the FX thread used while the heartbeat waited (its own work, not the machine's). */
+        private final List<Long> busy = Collections.synchronizedList(new ArrayList<>());
+        private final java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         private final Map<String, Integer> hotspots = new ConcurrentHashMap<>();
         private final AtomicBoolean running = new AtomicBoolean();
         private volatile Thread fxThread;
 
-        record Phase(long millis, List<Long> lateness) {
+        record Phase(long millis, List<Long> lateness, List<Long> busy, Map<String, Integer> hotspots) {
             String row(String name) {
+                return row(name, lateness, millis);
+            }
+
+            /** The same, for the CPU time the FX thread itself used while each heartbeat waited. */
+            String busyRow(String name) {
+                return row(name, busy, millis);
+            }
+
+            private static String row(String name, List<Long> lateness, long millis) {
                 List<Long> sorted = new ArrayList<>(lateness);
                 sorted.sort(Comparator.naturalOrder());
                 long max = sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1);
@@ -179,9 +216,11 @@ public final class FxStallBenchmark {
             Thread t = new Thread(() -> {
                 while (running.get()) {
                     long posted = System.nanoTime();
+                    long cpuBefore = threads.getThreadCpuTime(fxThread.getId());
                     CompletableFuture<Void> ran = new CompletableFuture<>();
                     Platform.runLater(() -> {
                         lateness.add((System.nanoTime() - posted) / 1_000_000);
+                        busy.add(Math.max(0, threads.getCurrentThreadCpuTime() - cpuBefore) / 1_000_000);
                         ran.complete(null);
                     });
                     try {
@@ -222,20 +261,25 @@ public final class FxStallBenchmark {
                 }
             }
             String top = stack.length == 0 ? "?" : stack[0].getClassName() + "." + stack[0].getMethodName();
+            if (stack.length > 2 && stack[2].getMethodName().equals("getNextRunnable")) {
+                top = "(idle, waiting for work: the machine did not run the heartbeat or the FX thread)";
+            }
             hotspots.merge(top + "  <  " + String.join(" < ", frames), 1, Integer::sum);
         }
 
         Phase measure(Runnable body) {
             lateness.clear();
+            busy.clear();
+            hotspots.clear();
             long start = System.nanoTime();
             body.run();
             long millis = (System.nanoTime() - start) / 1_000_000;
             synchronized (lateness) {
-                return new Phase(millis, List.copyOf(lateness));
+                synchronized (busy) {
+                    return new Phase(millis, List.copyOf(lateness), List.copyOf(busy), Map.copyOf(hotspots));
+                }
             }
         }
-
-        Map<String, Integer> hotspots() { return hotspots; }
 
         void stop() { running.set(false); }
     }

@@ -427,6 +427,42 @@ class KeyboardFxTest {
     }
 
     /**
+     * A page opens with the focus on its first control, never on the header's "Dark theme" button (the first control
+     * of the window, where a scene puts its first focus): at the window's first show, and whenever a page opens while
+     * the focus is nowhere or on the header.
+     */
+    @Test
+    void aPageOpensWithTheFocusOnItsFirstControlNotTheThemeButton(FxRobot robot) throws Exception {
+        assertThat(focusPath()).as("the window's first focus").contains("connectPage").doesNotContain("themeToggle");
+
+        robot.interact(() -> scene.lookup("#themeToggle").requestFocus());
+        robot.interact(() -> model.showPage(WizardViewModel.Page.WELCOME));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(focusPath()).as("welcome page opened from the header").contains("welcomePage");
+        assertThat(focusId()).isEqualTo("welcomeStart");
+
+        robot.interact(() -> scene.lookup("#shortcutsButton").requestFocus());
+        robot.interact(() -> model.showPage(WizardViewModel.Page.REVIEW));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(focusPath()).as("review page opened from the header").contains("reviewPage");
+
+        robot.interact(() -> scene.lookup("#themeToggle").requestFocus());
+        robot.interact(() -> {
+            model.select("gamma");
+            model.showStagePage();
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(focusId()).as("a stage page opened from the header: its first input").isEqualTo("gammaRealm");
+
+        // the focus the user put elsewhere (the stage list) stays there
+        robot.push(KeyCode.CONTROL, KeyCode.DIGIT1);
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.interact(() -> model.showPage(WizardViewModel.Page.REVIEW));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(focusId()).isEqualTo("stageList");
+    }
+
+    /**
      * Alt+A is "St_art" on the welcome page and "_Apply all" on the review page. JavaFX leaves the welcome page's
      * mnemonic key behind (with an empty list) when the page goes; left there, it shadows the review page's, so Alt+A
      * does nothing there. Mnemonics.prune removes it.
@@ -591,6 +627,19 @@ class KeyboardFxTest {
         // connecting verifies every stage
         FxWait.until(TIMEOUT_S, () -> !model.run().isRunning() && model.stages().stream()
                 .allMatch(s -> s.status() == StageStatus.OK));
+    }
+
+    /** The ids of the focused node and its ancestors, innermost first. */
+    private List<String> focusPath() throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> {
+            List<String> ids = new ArrayList<>();
+            for (Node n = scene.getFocusOwner(); n != null; n = n.getParent()) {
+                if (n.getId() != null) {
+                    ids.add(n.getId());
+                }
+            }
+            return ids;
+        }).get(TIMEOUT_S, TimeUnit.SECONDS);
     }
 
     private String focusId() throws Exception {

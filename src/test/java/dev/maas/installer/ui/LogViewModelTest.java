@@ -88,4 +88,15 @@ class LogViewModelTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> log.save(link))
                 .isInstanceOf(java.io.IOException.class).hasMessageContaining("symbolic link");
     }
+
+    @Test
+    void aLineReadsTimeLevelPaddedToFiveStageAndMessage() {
+        Instant t = Instant.parse("2026-12-04T10:15:30.250Z");
+        String time = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS")
+                .withZone(java.time.ZoneId.systemDefault()).format(t);
+        assertThat(LogViewModel.format(new LogLine(t, "INFO", "sso", "x", "realm created")))
+                .isEqualTo(time + " INFO  [sso] realm created");
+        assertThat(LogViewModel.format(new LogLine(t, "ERROR", null, "x", "boom"))).isEqualTo(time + " ERROR boom");
+        assertThat(LogViewModel.format(new LogLine(t, "WARN", "", "x", "w"))).isEqualTo(time + " WARN  w");
+    }
 }

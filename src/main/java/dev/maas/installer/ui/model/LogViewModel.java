@@ -121,7 +121,9 @@ public final class LogViewModel {
 
     public static String format(LogLine line) {
         String stage = line.stageId() == null || line.stageId().isEmpty() ? "" : "[" + line.stageId() + "] ";
-        return TIME.format(line.time()) + " " + String.format(Locale.ROOT, "%-5s", line.level()) + " " + stage
+        // the level padded to 5 by hand: a log cell formats its line on every update, String.format is slow there
+        String level = String.valueOf(line.level());
+        return TIME.format(line.time()) + " " + level + "     ".substring(Math.min(5, level.length())) + " " + stage
                 + line.message();
     }
 

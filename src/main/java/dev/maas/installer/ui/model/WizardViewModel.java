@@ -384,7 +384,8 @@ public final class WizardViewModel {
     /** Minutes and seconds since the run started, e.g. "1:05". */
     static String clock(long nanos) {
         long s = Math.max(0, nanos) / 1_000_000_000L;
-        return s / 60 + ":" + String.format(java.util.Locale.ROOT, "%02d", s % 60);
+        long sec = s % 60;
+        return s / 60 + (sec < 10 ? ":0" : ":") + sec;
     }
 
     /** A duration in words, e.g. "12 s", "1 min 5 s", "0.4 s". */

@@ -66,6 +66,9 @@ public final class MainView extends BorderPane {
     private Button verifyAllButton;
     private ToggleButton themeToggle;
     private final ShortcutsHelp shortcuts = new ShortcutsHelp();
+    private final StackPane centre = new StackPane();
+    /** Builds the pages not shown yet ahead of their first show: see {@link #warmUpPages()}. */
+    private final PageWarmer warmer = new PageWarmer(centre);
 
     public MainView(WizardViewModel model, Map<String, StagePage> pages) {
         this(model, pages, null);
@@ -107,13 +110,13 @@ public final class MainView extends BorderPane {
         VBox.setVgrow(logPane, Priority.ALWAYS);
         VBox bottom = new VBox(progress, logPane);
         bottom.getStyleClass().add("bottom-pane");
-        StackPane centre = new StackPane();
         centre.setId("pageHolder");
         if (connectPage != null || journey != null) {
-            model.pageProperty().addListener((o, a, b) -> showPage(centre, b));
-            showPage(centre, model.page());
+            model.pageProperty().addListener((o, a, b) -> showPage(b));
+            showPage(model.page());
         } else {
             centre.getChildren().add(stagePage());
+            warmer.shown(stagePage());
         }
         Node top = centre;
         if (journey != null) {
@@ -138,6 +141,64 @@ public final class MainView extends BorderPane {
             }
         });
         setCenter(split);
+        // the window's first focus goes to the page, not to the header's first button
+        sceneProperty().addListener((o, was, scene) -> {
+            if (scene != null) {
+                focusPageOnNextPulse(scene);
+            }
+        });
+    }
+
+    /**
+     * Builds every page not shown yet (the stage page and each stage's inputs, the Connect page, the journey's
+     * review, apply, summary and overview pages) ahead of its first show, one small step at a time with the window
+     * responsive in between ({@link PageWarmer}). The app calls it once its window is shown. FX thread.
+     */
+    public void warmUpPages() {
+        warmer.add(this::stagePage);
+        for (StageViewModel s : model.stages()) {
+            warmer.add(() -> stagePage().inputsOf(s));
+        }
+        if (connectPageFactory != null) {
+            warmer.add(this::connectPage);
+        }
+        if (journey != null) {
+            for (WizardViewModel.Page p : new WizardViewModel.Page[] {WizardViewModel.Page.REVIEW,
+                WizardViewModel.Page.APPLY, WizardViewModel.Page.SUMMARY, WizardViewModel.Page.OVERVIEW}) {
+                warmer.add(() -> journey.page(p));
+            }
+        }
+        warmer.start();
+    }
+
+    /** True once {@link #warmUpPages()} has built every page. */
+    public javafx.beans.property.ReadOnlyBooleanProperty pagesWarmProperty() { return warmer.doneProperty(); }
+
+    private void focusPageOnNextPulse(Scene scene) {
+        scene.addPostLayoutPulseListener(new Runnable() {
+            @Override
+            public void run() {
+                scene.removePostLayoutPulseListener(this);
+                if (getScene() == scene && focusIsNowhere(scene.getFocusOwner())) {
+                    focusFirstOnPage();
+                }
+            }
+        });
+        javafx.application.Platform.requestNextPulse();
+    }
+
+    /** No focus yet, or only the one the scene gives its first control (the header's): not the user's choice. */
+    private boolean focusIsNowhere(Node focused) {
+        return focused == null || headerBar != null && FocusSupport.isInside(focused, headerBar);
+    }
+
+    private void focusFirstOnPage() {
+        centre.applyCss();
+        centre.layout();
+        Node first = FocusSupport.firstFocusable(centre);
+        if (first != null) {
+            first.requestFocus();
+        }
     }
 
     private Region header() {
@@ -177,26 +238,23 @@ public final class MainView extends BorderPane {
         return header;
     }
 
-    private void showPage(StackPane centre, WizardViewModel.Page which) {
+    private void showPage(WizardViewModel.Page which) {
         boolean connect = which == WizardViewModel.Page.CONNECT;
         Node own = journey == null ? null : journey.page(which);
         Node focused = getScene() == null ? null : getScene().getFocusOwner();
-        boolean focusOnPage = focused != null && FocusSupport.isInside(focused, centre);
+        // the focused button (Start, Apply all...) left with its page, or no control had the focus (or only the
+        // header's first one, which the scene gives by default): the new page's first control takes the focus
+        boolean focusOnPage = getScene() != null
+                && (focused != null && FocusSupport.isInside(focused, centre) || focusIsNowhere(focused));
         Node shown = own != null ? own : connect && connectPageFactory != null ? connectPage() : stagePage();
+        warmer.shown(shown);
         centre.getChildren().setAll(shown);
         if (shown instanceof javafx.scene.control.ScrollPane sp) {
             sp.setVvalue(sp.getVmin());   // a page opens at its title
         }
         Mnemonics.prune(getScene());
         if (focusOnPage) {
-            // the focused button (Start, Apply all...) left with its page: the new page's first control takes the
-            // focus, not the first one of the window (the header's theme toggle)
-            centre.applyCss();
-            centre.layout();
-            Node first = FocusSupport.firstFocusable(centre);
-            if (first != null) {
-                first.requestFocus();
-            }
+            focusFirstOnPage();
         }
         if (connectNav != null) {
             connectNav.pseudoClassStateChanged(SELECTED, connect);

@@ -74,18 +74,47 @@ final class ResultRows {
         };
     }
 
-    /** Shows {@code items} in {@code box} as rows, in {@code order} ({@code empty} while there are none). */
+    /** Where {@link #fill} keeps, in the box's properties, which item each of its rows shows. */
+    private static final String ROWS_KEY = ResultRows.class.getName() + ".rows";
+
+    /**
+     * Shows {@code items} in {@code box} as rows, in {@code order} ({@code empty} while there are none). A row whose
+     * item equals one the box shows already is kept as it is (skin, style, opened or closed), and a box whose rows
+     * are all the same in the same order is not touched at all, so a verify that finds what the last one found costs
+     * no new nodes, styling or layout.
+     */
     static <T> void fill(VBox box, List<T> items, Function<T, Node> row, Comparator<T> order, Label empty) {
         List<T> sorted = new ArrayList<>(items);
         sorted.sort(order);
+        @SuppressWarnings("unchecked")
+        List<Map.Entry<Object, Node>> before = (List<Map.Entry<Object, Node>>) box.getProperties()
+                .getOrDefault(ROWS_KEY, List.of());
+        List<Map.Entry<Object, Node>> kept = new ArrayList<>(before);
+        List<Map.Entry<Object, Node>> now = new ArrayList<>();
         List<Node> rows = new ArrayList<>();
         for (T t : sorted) {
-            rows.add(row.apply(t));
+            Node n = null;
+            for (java.util.Iterator<Map.Entry<Object, Node>> it = kept.iterator(); it.hasNext(); ) {
+                Map.Entry<Object, Node> e = it.next();
+                if (e.getKey().equals(t)) {
+                    n = e.getValue();
+                    it.remove();
+                    break;
+                }
+            }
+            if (n == null) {
+                n = row.apply(t);
+            }
+            now.add(Map.entry(t, n));
+            rows.add(n);
         }
+        box.getProperties().put(ROWS_KEY, now);
         if (rows.isEmpty()) {
             rows.add(empty);
         }
-        box.getChildren().setAll(rows);
+        if (!rows.equals(box.getChildren())) {
+            box.getChildren().setAll(rows);
+        }
     }
 
     static Comparator<Check> checkOrder() { return Comparator.comparingInt(c -> rank(c.status())); }

@@ -183,11 +183,8 @@ final class StagePageView extends ScrollPane {
         title.setText(s.title());
         StagePage page = pages.get(s.id());
         description.setText(page == null ? "" : page.description());
-        Node in = page == null ? null : inputsCache.computeIfAbsent(s.id(), id -> {
-            Node n = page.inputs(s, model);
-            return n == null ? NO_INPUTS : n;
-        });
-        if (in == null || in == NO_INPUTS) {
+        Node in = inputsOf(s);
+        if (in == null) {
             inputs.getChildren().clear();
         } else {
             inputs.getChildren().setAll(in);
@@ -204,6 +201,19 @@ final class StagePageView extends ScrollPane {
         s.statusProperty().addListener(statusListener);
         s.liveStateProperty().addListener(liveListener);
         showStatus();
+    }
+
+    /** The inputs section of {@code s}'s page, built on first use and kept; null when it has none. */
+    Node inputsOf(StageViewModel s) {
+        StagePage page = pages.get(s.id());
+        if (page == null) {
+            return null;
+        }
+        Node in = inputsCache.computeIfAbsent(s.id(), id -> {
+            Node n = page.inputs(s, model);
+            return n == null ? NO_INPUTS : n;
+        });
+        return in == NO_INPUTS ? null : in;
     }
 
     /**
