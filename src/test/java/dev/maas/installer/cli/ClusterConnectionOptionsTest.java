@@ -1,10 +1,12 @@
 package dev.maas.installer.cli;
 
 import dev.maas.installer.cli.CliHarness.Result;
-import dev.maas.installer.cluster.TestCluster;
 import dev.maas.installer.engine.Check;
+import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@StartsSandbox
 class ClusterConnectionOptionsTest {
     static final String TOKEN = "sha256~kube-token-" + System.nanoTime();
 
@@ -22,17 +25,25 @@ class ClusterConnectionOptionsTest {
     Path dir;
 
     /** Two clusters, so that a test can tell which one a context reaches. */
-    private final TestCluster one = new TestCluster();
-    private final TestCluster two = new TestCluster();
+    private static TestCluster one;
+    private static TestCluster two;
 
-    @AfterEach
-    void stop() {
+    @BeforeAll
+    static void start() {
+        TestCluster.Options small = TestCluster.Options.defaults().withHttps(false).withOlm(false).withModels(false)
+                .withToken(TOKEN);
+        one = TestCluster.start(small);
+        two = TestCluster.start(small);
+    }
+
+    @AfterAll
+    static void stop() {
         one.close();
         two.close();
     }
 
     static String url(TestCluster c) {
-        return c.client().getMasterUrl().toString().replaceAll("/+$", "");
+        return c.url();
     }
 
     Path kubeconfig() throws Exception {

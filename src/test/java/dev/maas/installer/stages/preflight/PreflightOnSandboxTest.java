@@ -8,22 +8,27 @@ import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
-import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.config.InstallerConfig.SsoConfig;
+import dev.maas.installer.engine.config.InstallerConfig.StorageConfig;
 import dev.maas.installer.engine.config.InstallerConfig.ThreescaleConfig;
+import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.run.Operation;
 import dev.maas.installer.engine.run.RunReport;
 import dev.maas.installer.engine.run.StageRunner;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.sandbox.AccessRule;
+import dev.maas.installer.sandbox.ApiRequest;
 import dev.maas.installer.sandbox.CatalogPackage;
 import dev.maas.installer.sandbox.TestCluster;
 import dev.maas.installer.stages.Stages;
 import dev.maas.installer.testing.StartsSandbox;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -50,6 +55,11 @@ class PreflightOnSandboxTest {
 
     private StageContext start(TestCluster.Options options, InstallerConfig config) {
         cluster = TestCluster.start(options);
+        return ctx(config);
+    }
+
+    /** A context on the started cluster with another configuration. */
+    private StageContext ctx(InstallerConfig config) {
         KubernetesClient client = cluster.newClient();
         return new StageContext(config, SecretRegistry.global(), new Cancellation())
                 .provide(KubernetesClient.class, () -> client);
@@ -83,6 +93,7 @@ class PreflightOnSandboxTest {
     @Test
     void passesOnTheSandboxAsTheCommandStartsIt() {
         StageContext ctx = start(TestCluster.Options.defaults(), InstallerConfig.defaults());
+        cluster.clearRequests();
 
         List<Check> checks = stage.verify(ctx);
 
@@ -99,7 +110,11 @@ class PreflightOnSandboxTest {
                 .contains("left out, as APIcast cannot call them as they are: models/fraud-detection (served by"
                         + " ModelMesh", "models/llama-3-1-8b-instruct (token authentication is on",
                         "models/qwen2-5-7b-instruct (a serverless (Knative) deployment");
-        assertThat(stage.apply(ctx, Progress.NONE)).isEmpty();
+        assertThat(stage.plan(ctx)).isEmpty();
+        List<String> steps = new ArrayList<>();
+        assertThat(stage.apply(ctx, (n, of, m) -> steps.add(n + "/" + of))).isEmpty();
+        assertThat(steps).contains("1/9", "9/9");
+        assertThat(cluster.requests()).isNotEmpty().noneMatch(ApiRequest::isWrite);
 
         RunReport report = new StageRunner(Stages.all()).run(Operation.VERIFY, List.of(StageIds.PREFLIGHT), ctx,
                 null);
@@ -325,5 +340,49 @@ class PreflightOnSandboxTest {
         assertThat(c.message()).contains("patch installplans.operators.coreos.com in namespace 3scale");
         assertThat(c.fix().hint()).contains("let " + TestCluster.USER + " approve InstallPlans in rh-sso, 3scale",
                 "or set cluster.installPlanApproval to Automatic");
+    }
+
+    @Test
+    void s3StorageNeedsNoRwxStorageClass() {
+        StageContext ctx = start(TestCluster.Options.defaults().withRwxStorage(false).withOlm(false),
+                new InstallerConfig(null, null, null, new ThreescaleConfig(null, null, null, null,
+                        new StorageConfig("s3", null, "aws-auth"), null), null, null, null, null));
+        Check s3 = check(stage.verify(ctx), "storage");
+        assertThat(s3.status().passes()).isTrue();
+        assertThat(s3.message()).contains("aws-auth");
+    }
+
+    @Test
+    void noModelsIsAWarningAndConfiguredModelsAreEnough() {
+        StageContext ctx = start(TestCluster.Options.defaults().withModels(false), InstallerConfig.defaults());
+        List<Check> checks = stage.verify(ctx);
+        Check c = check(checks, "models");
+        assertThat(c.status()).isEqualTo(CheckStatus.WARN);
+        assertThat(c.message()).contains("no served models");
+        assertThat(checks).allMatch(x -> x.status().passes());
+
+        InstallerConfig withModel = new InstallerConfig(null, null, null, null,
+                List.of(new InstallerConfig.ModelConfig("m", "m", "http://m", null, null)), null, null, null);
+        assertThat(check(stage.verify(ctx(withModel)), "models").status()).isEqualTo(CheckStatus.OK);
+    }
+
+    @Test
+    void channel216NeedsTheExternalDatabaseSecrets() {
+        StageContext ctx = start(TestCluster.Options.defaults().withModels(false), config(null, "threescale-2.16"));
+        Check c = check(stage.verify(ctx), "3scale external databases");
+        assertThat(c.status()).isEqualTo(CheckStatus.INVALID_INPUT);
+        assertThat(c.message()).contains("missing Secrets in namespace 3scale: system-database, backend-redis,"
+                + " system-redis");
+
+        KubernetesClient client = cluster.newClient();
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("3scale").endMetadata()
+                .build()).create();
+        for (String name : PreflightStage.EXTERNAL_DB_SECRETS) {
+            client.secrets().inNamespace("3scale").resource(new SecretBuilder().withNewMetadata().withName(name)
+                    .endMetadata().withData(Map.of("URL", "cmVkaXM6Ly9yZWRpcw==")).build()).create();
+        }
+        assertThat(check(stage.verify(ctx), "3scale external databases").status()).isEqualTo(CheckStatus.OK);
+        assertThat(stage.verify(ctx(InstallerConfig.defaults()))).extracting(Check::name)
+                .doesNotContain("3scale external databases");
     }
 }
