@@ -413,6 +413,22 @@ public final class TestCluster implements AutoCloseable {
     }
 
     /**
+     * A catalog update that adds a package (or replaces its channels): OLM's package server offers it from now on and
+     * the simulated OLM resolves the subscriptions again.
+     *
+     * @throws IllegalStateException when the cluster has no OLM
+     */
+    public void publish(CatalogPackage pkg) {
+        if (packageServer == null) {
+            throw new IllegalStateException("this cluster has no OLM");
+        }
+        packageServer.put(ClusterSeed.packageManifest(pkg));
+        if (olm != null) {
+            olm.catalogChanged();
+        }
+    }
+
+    /**
      * A catalog update: the channel of a package in a catalog now leads to {@code csv} (e.g. a newer operator
      * version). As OLM does on a catalog change, the simulated OLM resolves the subscriptions again: one on that
      * channel gets an upgrade InstallPlan (approved at once under Automatic approval, waiting under Manual).

@@ -14,7 +14,6 @@ import dev.maas.installer.sandbox.TestCluster;
 import dev.maas.installer.stages.Stages;
 import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -71,6 +70,13 @@ class CliConnectionTest {
 
     private CliHarness harness(Stage... stages) {
         return new CliHarness(dir, stages).env("MAAS_CLUSTER_TOKEN", TOKEN);
+    }
+
+    /** The sandbox's API server as a cluster that is not the sandbox: without the sandbox's marker ConfigMap. */
+    private static TestCluster notASandbox(TestCluster cluster) {
+        cluster.adminClient().configMaps().inNamespace(ClusterConnection.SANDBOX_MARKER_NAMESPACE)
+                .withName(ClusterConnection.SANDBOX_MARKER_NAME).delete();
+        return cluster;
     }
 
     private static void assertNoToken(Result r) {
@@ -295,7 +301,7 @@ class CliConnectionTest {
 
     @Test
     void theRightFingerprintRunsPreflightVerifyOverTls() throws Exception {
-        try (TestCluster cluster = TestCluster.start(TestCluster.Options.defaults().withToken(TOKEN))) {
+        try (TestCluster cluster = notASandbox(TestCluster.start(TestCluster.Options.defaults().withToken(TOKEN)))) {
             X509Certificate served = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
                     new ByteArrayInputStream(cluster.caCertificatePem().getBytes(StandardCharsets.US_ASCII)));
             String fp = CertificateInfo.fingerprint(served.getEncoded());
@@ -322,8 +328,8 @@ class CliConnectionTest {
 
     @Test
     void aSandboxSaysSo() throws Exception {
-        try (TestCluster cluster = TestCluster.start(TestCluster.Options.defaults().withHttps(false).withOlm(false)
-                .withModels(false).withToken(TOKEN))) {
+        try (TestCluster cluster = notASandbox(TestCluster.start(TestCluster.Options.defaults().withHttps(false)
+                .withOlm(false).withModels(false).withToken(TOKEN)))) {
             String url = cluster.url();
             Path kc = Files.writeString(dir.resolve("kc"), """
                     apiVersion: v1
@@ -338,12 +344,7 @@ class CliConnectionTest {
             assertThat(plain.err()).contains("Connected to " + url + " (context sandbox, user developer)")
                     .doesNotContain("SANDBOX");
 
-            KubernetesClient admin = cluster.adminClient();
-            if (admin.namespaces().withName(ClusterConnection.SANDBOX_MARKER_NAMESPACE).get() == null) {
-                admin.namespaces().resource(new NamespaceBuilder().withNewMetadata()
-                        .withName(ClusterConnection.SANDBOX_MARKER_NAMESPACE).endMetadata().build()).create();
-            }
-            admin.configMaps().inNamespace(ClusterConnection.SANDBOX_MARKER_NAMESPACE)
+            cluster.adminClient().configMaps().inNamespace(ClusterConnection.SANDBOX_MARKER_NAMESPACE)
                     .resource(new ConfigMapBuilder().withNewMetadata()
                             .withName(ClusterConnection.SANDBOX_MARKER_NAME).endMetadata().build()).create();
             Result r = harness(clusterStage(new AtomicReference<>())).run("verify", "--kubeconfig", kc.toString());

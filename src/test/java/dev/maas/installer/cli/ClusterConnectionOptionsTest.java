@@ -1,6 +1,7 @@
 package dev.maas.installer.cli;
 
 import dev.maas.installer.cli.CliHarness.Result;
+import dev.maas.installer.cluster.ClusterConnection;
 import dev.maas.installer.engine.Check;
 import dev.maas.installer.sandbox.TestCluster;
 import dev.maas.installer.testing.StartsSandbox;
@@ -34,6 +35,11 @@ class ClusterConnectionOptionsTest {
                 .withToken(TOKEN);
         one = TestCluster.start(small);
         two = TestCluster.start(small);
+        for (TestCluster c : List.of(one, two)) {
+            // clusters that are not the sandbox: without its marker ConfigMap
+            c.adminClient().configMaps().inNamespace(ClusterConnection.SANDBOX_MARKER_NAMESPACE)
+                    .withName(ClusterConnection.SANDBOX_MARKER_NAME).delete();
+        }
     }
 
     @AfterAll
