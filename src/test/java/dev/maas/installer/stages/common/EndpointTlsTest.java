@@ -173,7 +173,6 @@ class EndpointTlsTest {
         try (FaultProxy kc = new FaultProxy(keycloak.url(), tls); FaultProxy ts = new FaultProxy(sim.url(), tls)) {
             InstallerConfig config = new InstallerConfig(new ClusterConfig(null, null, null, caFile(CA, "ca-h.pem")),
                     new EndpointsConfig(kc.url(), ts.url(), null, null), null, null, null, null, null, null);
-            KubernetesClient client = client;
             StageContext ctx = new StageContext(config, SecretRegistry.global(), new Cancellation())
                     .provide(KubernetesClient.class, () -> client)
                     .provide(RetryPolicy.class, () -> FastRetries.threescale(2, 1));
