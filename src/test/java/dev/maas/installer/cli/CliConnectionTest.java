@@ -10,7 +10,7 @@ import dev.maas.installer.cluster.TlsApiServer;
 import dev.maas.installer.cluster.TrustStore;
 import dev.maas.installer.engine.Check;
 import dev.maas.installer.engine.Stage;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.stages.Stages;
 import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -73,7 +73,7 @@ class CliConnectionTest {
     }
 
     /** The sandbox's API server as a cluster that is not the sandbox: without the sandbox's marker ConfigMap. */
-    private static TestCluster notASandbox(TestCluster cluster) {
+    private static SandboxCluster notASandbox(SandboxCluster cluster) {
         cluster.adminClient().configMaps().inNamespace(ClusterConnection.SANDBOX_MARKER_NAMESPACE)
                 .withName(ClusterConnection.SANDBOX_MARKER_NAME).delete();
         return cluster;
@@ -301,7 +301,7 @@ class CliConnectionTest {
 
     @Test
     void theRightFingerprintRunsPreflightVerifyOverTls() throws Exception {
-        try (TestCluster cluster = notASandbox(TestCluster.start(TestCluster.Options.defaults().withToken(TOKEN)))) {
+        try (SandboxCluster cluster = notASandbox(SandboxCluster.start(SandboxCluster.Options.defaults().withToken(TOKEN)))) {
             X509Certificate served = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
                     new ByteArrayInputStream(cluster.caCertificatePem().getBytes(StandardCharsets.US_ASCII)));
             String fp = CertificateInfo.fingerprint(served.getEncoded());
@@ -328,7 +328,7 @@ class CliConnectionTest {
 
     @Test
     void aSandboxSaysSo() throws Exception {
-        try (TestCluster cluster = notASandbox(TestCluster.start(TestCluster.Options.defaults().withHttps(false)
+        try (SandboxCluster cluster = notASandbox(SandboxCluster.start(SandboxCluster.Options.defaults().withHttps(false)
                 .withOlm(false).withModels(false).withToken(TOKEN)))) {
             String url = cluster.url();
             Path kc = Files.writeString(dir.resolve("kc"), """

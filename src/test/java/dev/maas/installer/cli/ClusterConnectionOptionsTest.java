@@ -3,7 +3,7 @@ package dev.maas.installer.cli;
 import dev.maas.installer.cli.CliHarness.Result;
 import dev.maas.installer.cluster.ClusterConnection;
 import dev.maas.installer.engine.Check;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
@@ -26,16 +26,16 @@ class ClusterConnectionOptionsTest {
     Path dir;
 
     /** Two clusters, so that a test can tell which one a context reaches. */
-    private static TestCluster one;
-    private static TestCluster two;
+    private static SandboxCluster one;
+    private static SandboxCluster two;
 
     @BeforeAll
     static void start() {
-        TestCluster.Options small = TestCluster.Options.defaults().withHttps(false).withOlm(false).withModels(false)
+        SandboxCluster.Options small = SandboxCluster.Options.defaults().withHttps(false).withOlm(false).withModels(false)
                 .withToken(TOKEN);
-        one = TestCluster.start(small);
-        two = TestCluster.start(small);
-        for (TestCluster c : List.of(one, two)) {
+        one = SandboxCluster.start(small);
+        two = SandboxCluster.start(small);
+        for (SandboxCluster c : List.of(one, two)) {
             // clusters that are not the sandbox: without its marker ConfigMap
             c.adminClient().configMaps().inNamespace(ClusterConnection.SANDBOX_MARKER_NAMESPACE)
                     .withName(ClusterConnection.SANDBOX_MARKER_NAME).delete();
@@ -48,7 +48,7 @@ class ClusterConnectionOptionsTest {
         two.close();
     }
 
-    static String url(TestCluster c) {
+    static String url(SandboxCluster c) {
         return c.url();
     }
 

@@ -1,6 +1,6 @@
 package dev.maas.installer.cluster;
 
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -26,12 +26,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @StartsSandbox
 class ModelDiscoveryOnSandboxTest {
-    private static TestCluster cluster;
+    private static SandboxCluster cluster;
     private static KubernetesClient client;
 
     @BeforeAll
     static void start() {
-        cluster = TestCluster.start(TestCluster.Options.defaults().withOlm(false));
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withOlm(false));
         client = cluster.newClient();
     }
 

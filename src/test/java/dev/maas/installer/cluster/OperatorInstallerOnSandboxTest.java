@@ -8,7 +8,7 @@ import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.sandbox.ApiRequest;
 import dev.maas.installer.sandbox.OlmSimulator;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -40,7 +40,7 @@ class OperatorInstallerOnSandboxTest {
     private static final String THREESCALE_CSV = "3scale-operator.v0.12.4";
     private static final String RHSSO_CSV = "rhsso-operator.7.6.11-opr-003";
 
-    private TestCluster cluster;
+    private SandboxCluster cluster;
     private KubernetesClient client;
     private final List<String> progress = new CopyOnWriteArrayList<>();
     private final Progress recorder = new Progress() {
@@ -57,7 +57,7 @@ class OperatorInstallerOnSandboxTest {
 
     @BeforeEach
     void setUp() {
-        cluster = TestCluster.start(TestCluster.Options.defaults().withModels(false)
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withModels(false)
                 .withOlmBehaviour(OlmSimulator.Behaviour.succeed(Duration.ofMillis(300))));
         client = cluster.newClient();
     }
@@ -357,7 +357,7 @@ class OperatorInstallerOnSandboxTest {
                 dev.maas.installer.sandbox.CatalogPackage.redHatDefaults());
         packages.add(new dev.maas.installer.sandbox.CatalogPackage("3scale-operator", "community-operators",
                 "threescale-2.15", java.util.Map.of("threescale-2.15", "3scale-operator.v0.12.4")));
-        try (TestCluster two = TestCluster.start(TestCluster.Options.defaults().withModels(false)
+        try (SandboxCluster two = SandboxCluster.start(SandboxCluster.Options.defaults().withModels(false)
                 .withPackages(packages).withOlmBehaviour(OlmSimulator.Behaviour.succeed(Duration.ofMillis(100))))) {
             KubernetesClient c = two.newClient();
             // the package server answers a GET by name with either catalog's manifest; the choice does not vary

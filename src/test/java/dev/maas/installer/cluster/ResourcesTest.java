@@ -5,7 +5,7 @@ import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.FieldChange;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.sandbox.ApiRequest;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -29,13 +29,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** {@link Resources} against the sandbox's API server, which stores and defaults objects as a real one does. */
 @StartsSandbox
 class ResourcesTest {
-    private TestCluster cluster;
+    private SandboxCluster cluster;
     private KubernetesClient client;
     private Resources resources;
 
     @BeforeEach
     void setUp() {
-        cluster = TestCluster.start(TestCluster.Options.defaults().withHttps(false).withOlm(false).withModels(false));
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withHttps(false).withOlm(false).withModels(false));
         client = cluster.newClient();
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("apps").endMetadata().build())
                 .create();

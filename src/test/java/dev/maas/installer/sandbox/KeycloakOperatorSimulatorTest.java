@@ -50,7 +50,7 @@ class KeycloakOperatorSimulatorTest {
 
     private KeycloakServer.Endpoint keycloak;
     private Keycloak admin;
-    private TestCluster cluster;
+    private SandboxCluster cluster;
     private KubernetesClient client;
     private KeycloakOperatorSimulator operator;
     private final String realm = "sim-" + UUID.randomUUID().toString().substring(0, 8);
@@ -60,7 +60,7 @@ class KeycloakOperatorSimulatorTest {
         keycloak = KeycloakServer.get();
         admin = KeycloakBuilder.builder().serverUrl(keycloak.url()).realm("master").clientId("admin-cli")
                 .username(keycloak.adminUser()).password(keycloak.adminPassword()).grantType("password").build();
-        cluster = TestCluster.start(TestCluster.Options.defaults().withHttps(false).withOlm(false).withModels(false)
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withHttps(false).withOlm(false).withModels(false)
                 .withAppsDomain(DOMAIN));
         client = cluster.newClient();
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())

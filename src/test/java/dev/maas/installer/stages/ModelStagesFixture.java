@@ -10,7 +10,7 @@ import dev.maas.installer.engine.config.InstallerConfig.ModelConfig;
 import dev.maas.installer.engine.config.InstallerConfig.PlansConfig;
 import dev.maas.installer.engine.config.InstallerConfig.ProductsConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.sandbox.threescale.RequestJournal;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
@@ -45,7 +45,7 @@ public final class ModelStagesFixture implements AutoCloseable {
             new String[] {"docling.json", "Docling"});
 
     public final ThreescaleSimulator sim;
-    public final TestCluster cluster;
+    public final SandboxCluster cluster;
     private final KubernetesClient client;
 
     public ModelStagesFixture(SimulatorOptions options) {
@@ -61,7 +61,7 @@ public final class ModelStagesFixture implements AutoCloseable {
                 : List.<PolicyBundle>of()) {
             sim.store().addRegistryPolicy(b.name(), b.version(), b.configurationSchema());
         }
-        cluster = TestCluster.start(TestCluster.Options.defaults().withHttps(false).withOlm(false).withModels(false));
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withHttps(false).withOlm(false).withModels(false));
         client = cluster.newClient();
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("3scale").endMetadata()
                 .build()).create();

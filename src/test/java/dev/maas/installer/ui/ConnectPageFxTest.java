@@ -16,7 +16,7 @@ import dev.maas.installer.engine.TargetSystem;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.logging.LogLine;
 import dev.maas.installer.engine.secrets.SecretRegistry;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.testing.FxWait;
 import dev.maas.installer.testing.StartsJavaFx;
 import dev.maas.installer.testing.StartsSandbox;
@@ -169,7 +169,7 @@ class ConnectPageFxTest {
 
     @Test
     void connectingToAMockServerShowsTheClusterAndGivesRunsItsClient(FxRobot robot) throws Exception {
-        try (TestCluster cluster = TestCluster.start(TestCluster.Options.defaults().withHttps(false).withOlm(false)
+        try (SandboxCluster cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withHttps(false).withOlm(false)
                 .withModels(false).withToken("sha256~admin-token-abcdef"))) {
             String url = cluster.url();
             KubernetesClient admin = cluster.adminClient();

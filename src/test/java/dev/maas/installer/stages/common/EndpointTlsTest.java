@@ -11,7 +11,7 @@ import dev.maas.installer.engine.config.InstallerConfig.EndpointsConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.keycloak.KeycloakAdmin;
 import dev.maas.installer.keycloak.KeycloakRetry;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
 import dev.maas.installer.stages.backends.BackendsStage;
@@ -66,7 +66,7 @@ class EndpointTlsTest {
     private static FaultProxy keycloakTls;
     private static ThreescaleSimulator sim;
     private static FaultProxy threescaleTls;
-    private static TestCluster cluster;
+    private static SandboxCluster cluster;
     private static KubernetesClient client;
 
     @TempDir
@@ -109,8 +109,8 @@ class EndpointTlsTest {
         }
     }
 
-    private static TestCluster small() {
-        return TestCluster.start(TestCluster.Options.defaults().withHttps(false).withOlm(false).withModels(false));
+    private static SandboxCluster small() {
+        return SandboxCluster.start(SandboxCluster.Options.defaults().withHttps(false).withOlm(false).withModels(false));
     }
 
     private static void namespaces(KubernetesClient k, String... names) {
@@ -228,7 +228,7 @@ class EndpointTlsTest {
     void theClustersPublishedIngressCertificateIsTrustedLikeOnOpenShift() {
         // a fresh OpenShift publishes its default ingress certificate (wildcard + self-signed ingress CA) in
         // openshift-config-managed/default-ingress-cert; the Routes of 3scale and Keycloak are served with it
-        try (TestCluster openshift = small()) {
+        try (SandboxCluster openshift = small()) {
             KubernetesClient k = openshift.newClient();
             namespaces(k, "3scale");
             k.secrets().inNamespace("3scale").resource(new SecretBuilder().withNewMetadata()

@@ -19,7 +19,7 @@ import dev.maas.installer.portal.DesiredTemplate;
 import dev.maas.installer.portal.PortalPlan;
 import dev.maas.installer.portal.PortalTree;
 import dev.maas.installer.portal.TemplateKind;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.sandbox.threescale.RequestJournal;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
@@ -77,7 +77,7 @@ class PortalStageTest {
     Path tmp;
 
     private ThreescaleSimulator sim;
-    private TestCluster cluster;
+    private SandboxCluster cluster;
     private KubernetesClient client;
     private RequestRecorder recorder;
     private String realm;
@@ -93,7 +93,7 @@ class PortalStageTest {
         KeycloakServer.Endpoint kc = server();
         sim = ThreescaleSimulator.start(SimulatorOptions.defaults().withDomain(TENANT, DOMAIN)
                 .withJournal(tmp.resolve("3scale-requests.jsonl")));
-        cluster = TestCluster.start(TestCluster.Options.defaults().withHttps(false).withOlm(false).withModels(false)
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withHttps(false).withOlm(false).withModels(false)
                 .withAppsDomain(DOMAIN));
         client = cluster.newClient();
         for (String ns : List.of("rh-sso", "3scale")) {

@@ -5,7 +5,7 @@ import dev.maas.installer.sandbox.CatalogPackage;
 import dev.maas.installer.sandbox.KeycloakOperatorSimulator;
 import dev.maas.installer.sandbox.OlmSimulator;
 import dev.maas.installer.sandbox.StatefulSetSimulator;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 import java.time.Duration;
@@ -19,18 +19,18 @@ import java.util.Map;
  * simulated RH-SSO / RHBK operator with its StatefulSet controller ({@link #startKeycloakOperator}).
  */
 final class SsoSandbox implements AutoCloseable {
-    final TestCluster cluster;
+    final SandboxCluster cluster;
     /** The installer's user's client (a cluster admin). */
     final KubernetesClient client;
 
-    private SsoSandbox(TestCluster cluster) {
+    private SsoSandbox(SandboxCluster cluster) {
         this.cluster = cluster;
         this.client = cluster.newClient();
     }
 
     /** A cluster whose catalog offers no operator yet. */
     static SsoSandbox start(String appsDomain) {
-        return new SsoSandbox(TestCluster.start(TestCluster.Options.defaults().withHttps(false).withModels(false)
+        return new SsoSandbox(SandboxCluster.start(SandboxCluster.Options.defaults().withHttps(false).withModels(false)
                 .withAppsDomain(appsDomain).withPackages(List.of())
                 .withOlmBehaviour(OlmSimulator.Behaviour.succeed(Duration.ofMillis(50)))));
     }
