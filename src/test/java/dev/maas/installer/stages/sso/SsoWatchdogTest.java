@@ -10,7 +10,6 @@ import dev.maas.installer.engine.config.InstallerConfig.SsoConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -125,12 +124,12 @@ class SsoWatchdogTest {
     @Test
     void aSandboxWithoutKeycloakStopsTheStageAtOnceWithTheReasonAndASandboxFix() {
         KubernetesClient c = cluster.client;
-        c.namespaces().resource(new NamespaceBuilder().withNewMetadata()
-                .withName(ClusterConnection.SANDBOX_MARKER_NAMESPACE).endMetadata().build()).createOr(x -> x.update());
+        // the sandbox records in its marker that it runs without Keycloak
         c.configMaps().inNamespace(ClusterConnection.SANDBOX_MARKER_NAMESPACE).resource(new ConfigMapBuilder()
                 .withNewMetadata().withName(ClusterConnection.SANDBOX_MARKER_NAME).endMetadata()
                 .addToData("sandbox", "true")
-                .addToData("keycloakAbsent", "no Keycloak distribution on this machine").build()).create();
+                .addToData("keycloakAbsent", "no Keycloak distribution on this machine").build())
+                .createOr(x -> x.update());
 
         SsoStage stage = stage(Duration.ofMinutes(5));
         assertThat(stage.notAvailableHere(ctx())).get().extracting(Throwable::getMessage).asString()
