@@ -9,7 +9,7 @@ import dev.maas.installer.sandbox.Sandbox;
 import dev.maas.installer.sandbox.KeycloakDownload;
 import dev.maas.installer.sandbox.KeycloakProcess;
 import dev.maas.installer.sandbox.SandboxKeycloak;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -160,7 +160,7 @@ final class SandboxCommand implements Callable<Integer> {
                         + " two)..." : "Starting the sandbox with the Keycloak at " + keycloakUrl + "...");
                 err().flush();
             }
-            sandbox = Sandbox.run(target, TestCluster.Options.defaults().withPort(port), keycloak);
+            sandbox = Sandbox.run(target, SandboxCluster.Options.defaults().withPort(port), keycloak);
         } catch (UncheckedIOException e) {
             throw new InvalidInputException("cannot write the sandbox's files in " + target + ": "
                     + rootMessage(e) + " (choose another folder with --dir)");

@@ -55,7 +55,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     private volatile String serverAddress = "127.0.0.1";
     /**
      * The user's requests (not the system token's), in arrival order, the latest {@value #REQUEST_LOG_SIZE} at most
-     * (a sandbox may run for hours); see {@link TestCluster#requests()}. Guarded by itself.
+     * (a sandbox may run for hours); see {@link SandboxCluster#requests()}. Guarded by itself.
      */
     private final java.util.ArrayDeque<ApiRequest> requests = new java.util.ArrayDeque<>();
     static final int REQUEST_LOG_SIZE = 50_000;

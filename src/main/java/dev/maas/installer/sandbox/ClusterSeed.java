@@ -30,11 +30,11 @@ final class ClusterSeed {
     static final List<String> MODEL_FIXTURES = List.of("granite-code-vllm-raw.yaml", "mistral-vllm-raw.yaml",
             "nomic-embed-raw.yaml");
 
-    private final TestCluster cluster;
-    private final TestCluster.Options options;
+    private final SandboxCluster cluster;
+    private final SandboxCluster.Options options;
     private final KubernetesClient client;
 
-    ClusterSeed(TestCluster cluster, TestCluster.Options options) {
+    ClusterSeed(SandboxCluster cluster, SandboxCluster.Options options) {
         this.cluster = cluster;
         this.options = options;
         this.client = cluster.systemClient();
@@ -54,7 +54,7 @@ final class ClusterSeed {
             }
         }
         if (options.models()) {
-            namespaces.add(TestCluster.MODELS_NAMESPACE);
+            namespaces.add(SandboxCluster.MODELS_NAMESPACE);
         }
         for (String ns : namespaces) {
             ObjectNode n = object("v1", "Namespace", ns, null);
@@ -114,7 +114,7 @@ final class ClusterSeed {
                 .put("volumeBindingMode", "WaitForFirstConsumer").put("allowVolumeExpansion", true);
         create(standard);
         if (options.rwxStorage()) {
-            ObjectNode rwx = object("storage.k8s.io/v1", "StorageClass", TestCluster.RWX_STORAGE_CLASS, null);
+            ObjectNode rwx = object("storage.k8s.io/v1", "StorageClass", SandboxCluster.RWX_STORAGE_CLASS, null);
             rwx.withObjectProperty("metadata").putObject("annotations")
                     .put("description", "Provides RWX Filesystem volumes (sandbox, CephFS like ODF)");
             rwx.put("provisioner", "openshift-storage.cephfs.csi.ceph.com").put("reclaimPolicy", "Delete")
@@ -235,7 +235,7 @@ final class ClusterSeed {
      * </ul>
      */
     private void models() {
-        String ns = TestCluster.MODELS_NAMESPACE;
+        String ns = SandboxCluster.MODELS_NAMESPACE;
         for (String file : MODEL_FIXTURES) {
             String text = CrdSource.read(ClusterSeed.class.getClassLoader(), "dev/maas/installer/sandbox/fixtures/" + file);
             try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(text)) {

@@ -259,11 +259,14 @@ public final class KeycloakOperatorSimulator implements SimulatedOperator {
                 client().pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("keycloak-0")
                         .withNamespace(ns).addToLabels("app", "keycloak").endMetadata()
                         .withNewSpec().addNewContainer().withName("keycloak").withImage("registry.redhat.io/rh-sso-7/"
-                                + "sso76-openshift-rhel8").endContainer().endSpec()
-                        .withNewStatus().withPhase("Pending")
-                        .addNewCondition().withType("PodScheduled").withStatus("False").withReason("Unschedulable")
-                        .withMessage("0/3 nodes are available: 3 Insufficient memory").endCondition()
-                        .endStatus().build()).create();
+                                + "sso76-openshift-rhel8").endContainer().endSpec().build()).create();
+                // an API server ignores the status of a create (status subresource): the scheduler's verdict follows
+                client().pods().inNamespace(ns).withName("keycloak-0").editStatus(p -> {
+                    p.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Pending")
+                            .addNewCondition().withType("PodScheduled").withStatus("False").withReason("Unschedulable")
+                            .withMessage("0/3 nodes are available: 3 Insufficient memory").endCondition().build());
+                    return p;
+                });
             }
             // ManageSuccess while the resources are not ready: ready false, phase initialising, no message
             setStatus(RHSSO_KEYCLOAK, ns, name, Map.of("ready", false, "phase", PHASE_INITIALISING,
@@ -681,19 +684,20 @@ public final class KeycloakOperatorSimulator implements SimulatedOperator {
                     .withReason(db.reason()).withMessage(db.message()).endWaiting().endState().endContainerStatus()
                     .endStatus();
         }
+        Pod p = pod.build();
         if (live == null) {
-            client().pods().inNamespace(ns).resource(pod.build()).create();
+            // an API server ignores the status of a create (status subresource): the status is written after it
+            client().pods().inNamespace(ns).resource(new PodBuilder(p).withStatus(null).build()).create();
         } else {
-            Pod p = pod.build();
             client().pods().inNamespace(ns).withName(name).edit(existing -> {
                 existing.getMetadata().setAnnotations(p.getMetadata().getAnnotations());
                 return existing;
             });
-            client().pods().inNamespace(ns).withName(name).editStatus(existing -> {
-                existing.setStatus(p.getStatus());
-                return existing;
-            });
         }
+        client().pods().inNamespace(ns).withName(name).editStatus(existing -> {
+            existing.setStatus(p.getStatus());
+            return existing;
+        });
     }
 
     // ------------------------------------------------------------------ restarts

@@ -23,7 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The local sandbox: the {@link TestCluster} running as a server on loopback, with the files a user (or the CLI's
+ * The local sandbox: the {@link SandboxCluster} running as a server on loopback, with the files a user (or the CLI's
  * {@code sandbox --dir DIR}) needs to point the installer at it:
  * <ul>
  *   <li>{@code DIR/kubeconfig} (mode 0600): context {@code sandbox}, the API URL and the bearer token;</li>
@@ -72,7 +72,7 @@ public final class Sandbox implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path dir;
-    private final TestCluster cluster;
+    private final SandboxCluster cluster;
     private final ThreescaleSimulator threescale;
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Held while the sandbox runs, so that no other one uses its state folder ({@value #LOCK_FILE}). */
@@ -93,7 +93,7 @@ public final class Sandbox implements AutoCloseable {
     private volatile TlsFront productionFront;
     private volatile TlsFront stagingFront;
 
-    private Sandbox(Path dir, TestCluster cluster, ThreescaleSimulator threescale) {
+    private Sandbox(Path dir, SandboxCluster cluster, ThreescaleSimulator threescale) {
         this.dir = dir;
         this.cluster = cluster;
         this.threescale = threescale;
@@ -101,14 +101,14 @@ public final class Sandbox implements AutoCloseable {
 
     /** Starts the sandbox with the default options (HTTPS on 127.0.0.1, a free port) and writes its files. */
     public static Sandbox run(Path dir) {
-        return run(dir, TestCluster.Options.defaults());
+        return run(dir, SandboxCluster.Options.defaults());
     }
 
     /**
      * Starts the sandbox, with a Keycloak started from the distribution when one can be found (else without, with a
      * warning), and writes its files.
      */
-    public static Sandbox run(Path dir, TestCluster.Options options) {
+    public static Sandbox run(Path dir, SandboxCluster.Options options) {
         return run(dir, options, SandboxKeycloak.startIfAvailable());
     }
 
@@ -118,16 +118,16 @@ public final class Sandbox implements AutoCloseable {
      * the 3scale tenant and Keycloak's data, with the same token, certificates and, when they are free, the same
      * ports ({@link #resumed()}); else it starts a new one and keeps its state there.
      */
-    public static Sandbox run(Path dir, TestCluster.Options options, SandboxKeycloak keycloakChoice) {
+    public static Sandbox run(Path dir, SandboxCluster.Options options, SandboxKeycloak keycloakChoice) {
         return run(dir, options, keycloakChoice, true);
     }
 
     /**
-     * As {@link #run(Path, TestCluster.Options, SandboxKeycloak)}; with {@code keepState} false the cluster and the
+     * As {@link #run(Path, SandboxCluster.Options, SandboxKeycloak)}; with {@code keepState} false the cluster and the
      * 3scale tenant live in memory only (nothing in {@value #STATE_DIR} is read or written: a throwaway sandbox, as
      * the benchmark of the state's cost compares with).
      */
-    public static Sandbox run(Path dir, TestCluster.Options options, SandboxKeycloak keycloakChoice,
+    public static Sandbox run(Path dir, SandboxCluster.Options options, SandboxKeycloak keycloakChoice,
                               boolean keepState) {
         Path abs = dir.toAbsolutePath().normalize();
         try {
@@ -145,7 +145,7 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
-    private static Sandbox run(Path abs, TestCluster.Options options, SandboxKeycloak keycloakChoice,
+    private static Sandbox run(Path abs, SandboxCluster.Options options, SandboxKeycloak keycloakChoice,
                                java.nio.channels.FileChannel lock, boolean keepState) {
         Previous previous = keepState ? Previous.read(abs) : Previous.NONE;
         Path stateDir = keepState ? abs.resolve(STATE_DIR) : null;
@@ -155,7 +155,7 @@ public final class Sandbox implements AutoCloseable {
         if (options.port() == 0 && freePort(previous.apiPort())) {
             options = options.withPort(previous.apiPort());
         }
-        TestCluster cluster = TestCluster.start(options, stateDir);
+        SandboxCluster cluster = SandboxCluster.start(options, stateDir);
         ThreescaleSimulator threescale = null;
         Sandbox sandbox = null;
         try {
@@ -339,7 +339,7 @@ public final class Sandbox implements AutoCloseable {
 
         ObjectNode json = JSON.createObjectNode().put("sandbox", true);
         ObjectNode k8s = json.putObject("kubernetes").put("url", cluster.url()).put("token", cluster.token())
-                .put("context", TestCluster.CONTEXT).put("user", TestCluster.USER)
+                .put("context", SandboxCluster.CONTEXT).put("user", SandboxCluster.USER)
                 .put("appsDomain", cluster.appsDomain());
         if (cluster.caCertificatePem() != null) {
             k8s.put("caCertificate", cluster.caCertificatePem());
@@ -373,7 +373,7 @@ public final class Sandbox implements AutoCloseable {
                   threescaleAdminUrl: %s
                   threescaleMasterUrl: %s
                   apicastProductionUrl: %s
-                """.formatted(KUBECONFIG, SANDBOX_JSON, quote(kubeconfig().toString()), TestCluster.CONTEXT,
+                """.formatted(KUBECONFIG, SANDBOX_JSON, quote(kubeconfig().toString()), SandboxCluster.CONTEXT,
                 quote(threescaleUrl()), quote(threescaleUrl()), quote(apicastProductionUrl()));
         if (keycloak != null) {
             config += keycloak.configYaml(keycloakUrl()); // keycloakUrl under endpoints:, then sso:
@@ -537,7 +537,7 @@ public final class Sandbox implements AutoCloseable {
         return dir.resolve(CONFIG);
     }
 
-    public TestCluster cluster() {
+    public SandboxCluster cluster() {
         return cluster;
     }
 

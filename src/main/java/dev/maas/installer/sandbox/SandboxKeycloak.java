@@ -162,7 +162,7 @@ public final class SandboxKeycloak {
      * Starts (or checks) the Keycloak, registers the simulated operator on the cluster and writes the identity
      * provider's secret file; null for {@link #none()}.
      */
-    Running open(Path dir, TestCluster cluster) {
+    Running open(Path dir, SandboxCluster cluster) {
         if (kind == Kind.NONE) {
             return null;
         }
@@ -218,7 +218,7 @@ public final class SandboxKeycloak {
     }
 
     /** Registers the simulated Keycloak operator for that Keycloak and writes the identity provider's secret. */
-    private Running withOperator(Path dir, TestCluster cluster, String u, String user, String password,
+    private Running withOperator(Path dir, SandboxCluster cluster, String u, String user, String password,
                                  KeycloakProcess process) {
         try {
             Path secretFile = dir.resolve(IDP_SECRET_FILE);

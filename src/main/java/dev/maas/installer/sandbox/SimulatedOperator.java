@@ -9,7 +9,7 @@ public interface SimulatedOperator extends AutoCloseable {
     /** A short name for logs, e.g. {@code olm}. */
     String name();
 
-    /** Starts the informers; called once by {@link TestCluster#addOperator(SimulatedOperator)}. */
+    /** Starts the informers; called once by {@link SandboxCluster#addOperator(SimulatedOperator)}. */
     void start(SimulationContext context);
 
     /** Stops the informers and any scheduled work. */

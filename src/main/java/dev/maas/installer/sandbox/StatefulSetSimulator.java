@@ -190,7 +190,13 @@ public final class StatefulSetSimulator implements SimulatedOperator {
             }
             client().persistentVolumeClaims().inNamespace(ns).resource(new PersistentVolumeClaimBuilder()
                     .withNewMetadata().withName(claimName).withNamespace(ns).withLabels(labels).endMetadata()
-                    .withSpec(spec).withNewStatus().withPhase(phase).endStatus().build()).create();
+                    .withSpec(spec).build()).create();
+            // an API server ignores the status of a create (status subresource): the phase is written after it
+            client().persistentVolumeClaims().inNamespace(ns).withName(claimName).editStatus(c -> {
+                c.setStatus(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimStatusBuilder().withPhase(phase)
+                        .build());
+                return c;
+            });
             return bindable;
         }
         if ("Bound".equals(live.getStatus() == null ? null : live.getStatus().getPhase())) {
@@ -253,15 +259,15 @@ public final class StatefulSetSimulator implements SimulatedOperator {
             pod.withNewStatus().withPhase("Pending").addNewCondition().withType("PodScheduled").withStatus("False")
                     .withReason("Unschedulable").withMessage(UNBOUND_MESSAGE).endCondition().endStatus();
         }
+        Pod updated = pod.build();
         if (live == null) {
-            client().pods().inNamespace(ns).resource(pod.build()).create();
-        } else {
-            Pod updated = pod.build();
-            client().pods().inNamespace(ns).withName(podName).editStatus(p -> {
-                p.setStatus(updated.getStatus());
-                return p;
-            });
+            // an API server ignores the status of a create (status subresource): the status is written after it
+            client().pods().inNamespace(ns).resource(new PodBuilder(updated).withStatus(null).build()).create();
         }
+        client().pods().inNamespace(ns).withName(podName).editStatus(p -> {
+            p.setStatus(updated.getStatus());
+            return p;
+        });
         return bound;
     }
 

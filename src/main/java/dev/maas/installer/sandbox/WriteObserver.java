@@ -6,7 +6,7 @@ package dev.maas.installer.sandbox;
  * e.g. kill the installer while its k-th write is in flight (the kill-and-resume test). The observer runs on the
  * server's request thread and may block it briefly; the stages know nothing of it.
  *
- * <p>Set with {@link TestCluster#observeWrites} (POST, PUT, PATCH and DELETE on the API server, access reviews
+ * <p>Set with {@link SandboxCluster#observeWrites} (POST, PUT, PATCH and DELETE on the API server, access reviews
  * excluded) and {@code ThreescaleSimulator.observeWrites} (every request but GET).
  */
 @FunctionalInterface

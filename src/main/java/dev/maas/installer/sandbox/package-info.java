@@ -1,7 +1,7 @@
 /**
  * The strict test cluster, which is also the local sandbox.
  * <p>
- * {@link dev.maas.installer.sandbox.TestCluster#start(TestCluster.Options)} runs fabric8's mock API server on
+ * {@link dev.maas.installer.sandbox.SandboxCluster#start(SandboxCluster.Options)} runs fabric8's mock API server on
  * 127.0.0.1 (HTTPS with a fresh self-signed certificate by default) behind
  * {@code ApiServerDispatcher}, which makes it behave like an OpenShift API server where the installer cares:
  * bearer-token authentication (401), permissions taken away with {@link dev.maas.installer.sandbox.AccessRule}

@@ -3,7 +3,7 @@ package dev.maas.installer.bench;
 import dev.maas.installer.cli.Cli;
 import dev.maas.installer.sandbox.Sandbox;
 import dev.maas.installer.sandbox.SandboxKeycloak;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,7 +60,7 @@ public final class SandboxStateBenchmark {
 
     /** {first apply ms, second apply ms, writes of the first, bytes in the state folder}. */
     private static long[] applyTwice(Path dir, boolean keep) throws IOException {
-        try (Sandbox sandbox = Sandbox.run(dir, TestCluster.Options.defaults(), SandboxKeycloak.none(), keep)) {
+        try (Sandbox sandbox = Sandbox.run(dir, SandboxCluster.Options.defaults(), SandboxKeycloak.none(), keep)) {
             String cfg = sandbox.configFile().toString();
             sandbox.cluster().clearRequests();
             sandbox.threescale().journal().clear();

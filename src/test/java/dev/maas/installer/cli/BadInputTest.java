@@ -10,7 +10,7 @@ import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.sandbox.AccessRule;
 import dev.maas.installer.sandbox.CatalogPackage;
 import dev.maas.installer.sandbox.Sandbox;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.sandbox.threescale.RequestJournal;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
@@ -68,7 +68,7 @@ class BadInputTest {
     static Path tmp;
 
     private static Sandbox sandbox;
-    private static TestCluster bare;
+    private static SandboxCluster bare;
     private static Path bareKubeconfig;
     private static ObjectNode base;
     private static final RequestRecorder KEYCLOAK = new RequestRecorder();
@@ -99,7 +99,7 @@ class BadInputTest {
 
         List<CatalogPackage> noRhsso = CatalogPackage.redHatDefaults().stream()
                 .filter(p -> !p.name().equals("rhsso-operator")).toList();
-        bare = TestCluster.start(TestCluster.Options.defaults().withRwxStorage(false).withModels(false)
+        bare = SandboxCluster.start(SandboxCluster.Options.defaults().withRwxStorage(false).withModels(false)
                 .withPackages(noRhsso));
         bareKubeconfig = Files.writeString(tmp.resolve("bare-kubeconfig"), bare.kubeconfigYaml());
         // the run lock's namespace exists on a cluster an installer has ever applied to; its Lease is bookkeeping
@@ -198,7 +198,7 @@ class BadInputTest {
      * {@value dev.maas.installer.cluster.RunLock#NAMESPACE}/{@value dev.maas.installer.cluster.RunLock#NAME}
      * (see docs/reliability.md, "Concurrent runs"); that is not something installed.
      */
-    static List<dev.maas.installer.sandbox.ApiRequest> installWrites(TestCluster cluster) {
+    static List<dev.maas.installer.sandbox.ApiRequest> installWrites(SandboxCluster cluster) {
         return cluster.acceptedWrites().stream()
                 .filter(w -> !w.path().contains("/namespaces/" + dev.maas.installer.cluster.RunLock.NAMESPACE
                         + "/leases"))

@@ -6,14 +6,13 @@ import dev.maas.installer.cluster.ClusterConnection;
 import dev.maas.installer.cluster.ClusterErrors;
 import dev.maas.installer.cluster.ClusterException;
 import dev.maas.installer.cluster.ConnectProxy;
-import dev.maas.installer.cluster.Fixtures;
-import dev.maas.installer.cluster.TestCluster;
 import dev.maas.installer.cluster.TlsApiServer;
-import dev.maas.installer.cluster.TlsFrontend;
 import dev.maas.installer.cluster.TrustStore;
 import dev.maas.installer.engine.Check;
 import dev.maas.installer.engine.Stage;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.stages.Stages;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -24,15 +23,20 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The connection flags against real (loopback) servers: TLS trust, tokens from the environment, sandbox, proxy. */
+@StartsSandbox
 class CliConnectionTest {
     private static final String TOKEN = "sha256~cli-token-" + System.nanoTime();
 
@@ -66,6 +70,13 @@ class CliConnectionTest {
 
     private CliHarness harness(Stage... stages) {
         return new CliHarness(dir, stages).env("MAAS_CLUSTER_TOKEN", TOKEN);
+    }
+
+    /** The sandbox's API server as a cluster that is not the sandbox: without the sandbox's marker ConfigMap. */
+    private static SandboxCluster notASandbox(SandboxCluster cluster) {
+        cluster.adminClient().configMaps().inNamespace(ClusterConnection.SANDBOX_MARKER_NAMESPACE)
+                .withName(ClusterConnection.SANDBOX_MARKER_NAME).delete();
+        return cluster;
     }
 
     private static void assertNoToken(Result r) {
@@ -290,35 +301,36 @@ class CliConnectionTest {
 
     @Test
     void theRightFingerprintRunsPreflightVerifyOverTls() throws Exception {
-        try (TestCluster cluster = new TestCluster()) {
-            Fixtures.wellSeeded(cluster.client());
-            HeldCertificate frontCert = TlsApiServer.selfSigned("api.front");
-            try (TlsFrontend front = new TlsFrontend(frontCert, cluster.client().getMasterUrl().toString(), TOKEN)) {
-                String fp = CertificateInfo.fingerprint(frontCert.certificate().getEncoded());
-                CliHarness h = new CliHarness(dir, Stages.all().toArray(Stage[]::new))
-                        .env("MAAS_CLUSTER_TOKEN", TOKEN);
+        try (SandboxCluster cluster = notASandbox(SandboxCluster.start(SandboxCluster.Options.defaults().withToken(TOKEN)))) {
+            X509Certificate served = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
+                    new ByteArrayInputStream(cluster.caCertificatePem().getBytes(StandardCharsets.US_ASCII)));
+            String fp = CertificateInfo.fingerprint(served.getEncoded());
+            CliHarness h = new CliHarness(dir, Stages.all().toArray(Stage[]::new))
+                    .env("MAAS_CLUSTER_TOKEN", TOKEN);
 
-                Result untrusted = h.run("verify", "--stage", "preflight", "--api-url", front.url());
-                assertThat(untrusted.code()).as(untrusted.toString()).isEqualTo(2);
-                assertThat(untrusted.err()).contains("--trust-fingerprint " + fp);
+            Result untrusted = h.run("verify", "--stage", "preflight", "--api-url", cluster.url());
+            assertThat(untrusted.code()).as(untrusted.toString()).isEqualTo(2);
+            assertThat(untrusted.err()).contains("--trust-fingerprint " + fp);
 
-                Result r = h.run("verify", "--stage", "preflight", "--api-url", front.url(),
-                        "--trust-fingerprint", fp);
-                assertThat(r.code()).as(r.toString()).isZero();
-                assertThat(r.err()).contains("Connected to " + front.url() + " (token from $MAAS_CLUSTER_TOKEN)");
-                assertThat(r.out()).contains("[preflight]").contains(": OK")
-                        .contains("OK     openshift").contains("apps.cluster.example.com")
-                        .contains("Verify: 8 OK, 0 warnings, 0 problems. Stages: 1 OK.");
-                assertThat(front.authorizations()).contains("Bearer " + TOKEN);
-                assertNoToken(r);
-            }
+            cluster.clearRequests();
+            Result r = h.run("verify", "--stage", "preflight", "--api-url", cluster.url(),
+                    "--trust-fingerprint", fp);
+            assertThat(r.code()).as(r.toString()).isZero();
+            assertThat(r.err()).contains("Connected to " + cluster.url() + " (token from $MAAS_CLUSTER_TOKEN)");
+            assertThat(r.out()).contains("[preflight]").contains(": OK")
+                    .contains("OK     openshift").contains(cluster.appsDomain())
+                    .contains("Verify: 8 OK, 0 warnings, 0 problems. Stages: 1 OK.");
+            // the sandbox answers only requests with its token (401 otherwise): every request carried it
+            assertThat(cluster.requests()).isNotEmpty().allMatch(q -> q.status() != 401);
+            assertNoToken(r);
         }
     }
 
     @Test
     void aSandboxSaysSo() throws Exception {
-        try (TestCluster cluster = new TestCluster()) {
-            String url = cluster.client().getMasterUrl().toString().replaceAll("/+$", "");
+        try (SandboxCluster cluster = notASandbox(SandboxCluster.start(SandboxCluster.Options.defaults().withHttps(false)
+                .withOlm(false).withModels(false).withToken(TOKEN)))) {
+            String url = cluster.url();
             Path kc = Files.writeString(dir.resolve("kc"), """
                     apiVersion: v1
                     kind: Config
@@ -332,7 +344,7 @@ class CliConnectionTest {
             assertThat(plain.err()).contains("Connected to " + url + " (context sandbox, user developer)")
                     .doesNotContain("SANDBOX");
 
-            cluster.client().configMaps().inNamespace(ClusterConnection.SANDBOX_MARKER_NAMESPACE)
+            cluster.adminClient().configMaps().inNamespace(ClusterConnection.SANDBOX_MARKER_NAMESPACE)
                     .resource(new ConfigMapBuilder().withNewMetadata()
                             .withName(ClusterConnection.SANDBOX_MARKER_NAME).endMetadata().build()).create();
             Result r = harness(clusterStage(new AtomicReference<>())).run("verify", "--kubeconfig", kc.toString());

@@ -5,7 +5,7 @@ import dev.maas.installer.engine.Stage;
 import dev.maas.installer.sandbox.OlmSimulator;
 import dev.maas.installer.sandbox.Sandbox;
 import dev.maas.installer.sandbox.SandboxKeycloak;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.sandbox.WriteObserver;
 import dev.maas.installer.stages.Stages;
 import dev.maas.installer.testing.EndState;
@@ -191,7 +191,7 @@ class CliKillResumeTest {
     private static Fresh freshSandbox(String name) throws IOException {
         deleteRealm();
         Path dir = tmp.resolve(name);
-        Sandbox sandbox = Sandbox.run(dir.resolve("sandbox"), TestCluster.Options.defaults()
+        Sandbox sandbox = Sandbox.run(dir.resolve("sandbox"), SandboxCluster.Options.defaults()
                         .withOlmBehaviour(OlmSimulator.Behaviour.succeed(Duration.ofMillis(20))),
                 SandboxKeycloak.existing(kc.url(), kc.adminUser(), kc.adminPassword()));
         String yaml = Files.readString(sandbox.configFile());

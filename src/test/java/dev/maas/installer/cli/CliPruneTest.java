@@ -4,7 +4,7 @@ import dev.maas.installer.cli.CliHarness.Result;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.sandbox.Sandbox;
 import dev.maas.installer.sandbox.SandboxKeycloak;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.sandbox.threescale.RequestJournal;
 import dev.maas.installer.stages.Stages;
 import dev.maas.installer.testing.StartsKeycloak;
@@ -43,7 +43,7 @@ class CliPruneTest {
 
     @Test
     void pruneDeletesOnlyWhenAskedAndOnlyOurs() throws Exception {
-        try (Sandbox sandbox = Sandbox.run(tmp.resolve("sandbox"), TestCluster.Options.defaults(),
+        try (Sandbox sandbox = Sandbox.run(tmp.resolve("sandbox"), SandboxCluster.Options.defaults(),
                 SandboxKeycloak.none())) {
             String base = Files.readString(sandbox.configFile());
             Path both = Files.writeString(tmp.resolve("both.yaml"), base + "models:\n" + MODEL_A + MODEL_B);

@@ -3,7 +3,7 @@ package dev.maas.installer.cli;
 import dev.maas.installer.cluster.RunLock;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.sandbox.OlmSimulator;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.stages.Stages;
 import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -41,7 +41,7 @@ class CliRunLockTest {
     private static final long TIMEOUT_S = 120;
 
     /** One sandbox for the class; its OLM never installs anything, so an sso stage waits until stopped. */
-    private static TestCluster cluster;
+    private static SandboxCluster cluster;
     private static KubernetesClient client;
 
     @TempDir
@@ -50,7 +50,7 @@ class CliRunLockTest {
 
     @BeforeAll
     static void startSandbox() {
-        cluster = TestCluster.start(TestCluster.Options.defaults()
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults()
                 .withOlmBehaviour(OlmSimulator.Behaviour.noInstallPlan()));
         client = cluster.newClient();
     }

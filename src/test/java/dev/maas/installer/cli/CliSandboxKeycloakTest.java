@@ -226,7 +226,7 @@ class CliSandboxKeycloakTest {
     @Test
     void anRhbkSandboxRunsKeycloak26AndThePostgresqlOfTheSsoStageKeepsTheRealmOverARestart() throws Exception {
         Path dir = tmp.resolve("rhbk");
-        sandbox = Sandbox.run(dir, dev.maas.installer.sandbox.TestCluster.Options.defaults(),
+        sandbox = Sandbox.run(dir, dev.maas.installer.sandbox.SandboxCluster.Options.defaults(),
                 SandboxKeycloak.forFlavour("rhbk"));
         SandboxKeycloak.Running kc = sandbox.keycloak();
         assertThat(kc.process().generation()).isEqualTo(KeycloakProcess.Generation.QUARKUS);

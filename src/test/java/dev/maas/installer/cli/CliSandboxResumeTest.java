@@ -6,7 +6,7 @@ import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.sandbox.ApiRequest;
 import dev.maas.installer.sandbox.Sandbox;
 import dev.maas.installer.sandbox.SandboxKeycloak;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.stages.Stages;
 import dev.maas.installer.stages.sso.SsoStageForTests;
 import dev.maas.installer.testing.RequestRecorder;
@@ -39,7 +39,7 @@ class CliSandboxResumeTest {
     Path tmp;
 
     /** The accepted writes of the user (the installer) but the run lock's (see {@link BadInputTest#installWrites}). */
-    private static List<ApiRequest> installWrites(TestCluster cluster) {
+    private static List<ApiRequest> installWrites(SandboxCluster cluster) {
         return BadInputTest.installWrites(cluster);
     }
 
@@ -139,7 +139,7 @@ class CliSandboxResumeTest {
         assertThat(Files.size(dir.resolve(Sandbox.STATE_DIR).resolve("cluster.log")))
                 .as("the changes since the snapshot are in the log").isPositive();
 
-        try (Sandbox resumed = Sandbox.run(dir, TestCluster.Options.defaults(), SandboxKeycloak.none())) {
+        try (Sandbox resumed = Sandbox.run(dir, SandboxCluster.Options.defaults(), SandboxKeycloak.none())) {
             assertThat(resumed.resumed()).isTrue();
             String cfg = resumed.configFile().toString();
             assertEveryStageDone(cli.run("verify", "--config", cfg, "--stage", WITHOUT_SSO, "--output", "json"));
@@ -155,7 +155,7 @@ class CliSandboxResumeTest {
     @Test
     void freshSaysWhatItDiscardsAndStartsANewSandbox() throws Exception {
         Path dir = tmp.resolve("fresh").toAbsolutePath();
-        try (Sandbox first = Sandbox.run(dir, TestCluster.Options.defaults(), SandboxKeycloak.none())) {
+        try (Sandbox first = Sandbox.run(dir, SandboxCluster.Options.defaults(), SandboxKeycloak.none())) {
             assertThat(first.resumed()).isFalse();
         }
         CliHarness sandboxCli = new CliHarness(tmp);

@@ -3,7 +3,7 @@ package dev.maas.installer.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.maas.installer.sandbox.Sandbox;
 import dev.maas.installer.sandbox.SandboxKeycloak;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.stages.e2e.Marker;
 import dev.maas.installer.testing.KeycloakServer;
 import dev.maas.installer.testing.StartsKeycloak;
@@ -60,7 +60,7 @@ class CliTestCommandTest {
     @BeforeAll
     void applyEverything() throws Exception {
         kc = server();
-        sandbox = Sandbox.run(tmp.resolve("sandbox"), TestCluster.Options.defaults().withModels(true),
+        sandbox = Sandbox.run(tmp.resolve("sandbox"), SandboxCluster.Options.defaults().withModels(true),
                 SandboxKeycloak.existing(kc.url(), kc.adminUser(), kc.adminPassword()));
         String yaml = Files.readString(sandbox.configFile()).replaceFirst("(?m)^sso:\\n", "sso:\n  realm: " + REALM
                 + "\n");

@@ -4,7 +4,7 @@ import dev.maas.installer.cli.CliHarness.Result;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.sandbox.Sandbox;
 import dev.maas.installer.sandbox.SandboxKeycloak;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.stages.Stages;
 import dev.maas.installer.threescale.Product;
 import dev.maas.installer.threescale.ThreescaleClient;
@@ -39,7 +39,7 @@ class CliTierPruneTest {
 
     @Test
     void aRemovedTiersPlanIsDeletedOnlyWithPrune() throws Exception {
-        try (Sandbox sandbox = Sandbox.run(tmp.resolve("sandbox"), TestCluster.Options.defaults(),
+        try (Sandbox sandbox = Sandbox.run(tmp.resolve("sandbox"), SandboxCluster.Options.defaults(),
                 SandboxKeycloak.none())) {
             String base = Files.readString(sandbox.configFile());
             Path both = Files.writeString(tmp.resolve("both.yaml"), base + MODELS + "plans:\n  tiers:\n" + FREE + PREMIUM);

@@ -1,10 +1,13 @@
 package dev.maas.installer.cli;
 
 import dev.maas.installer.cli.CliHarness.Result;
-import dev.maas.installer.cluster.TestCluster;
+import dev.maas.installer.cluster.ClusterConnection;
 import dev.maas.installer.engine.Check;
+import dev.maas.installer.sandbox.SandboxCluster;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@StartsSandbox
 class ClusterConnectionOptionsTest {
     static final String TOKEN = "sha256~kube-token-" + System.nanoTime();
 
@@ -22,17 +26,30 @@ class ClusterConnectionOptionsTest {
     Path dir;
 
     /** Two clusters, so that a test can tell which one a context reaches. */
-    private final TestCluster one = new TestCluster();
-    private final TestCluster two = new TestCluster();
+    private static SandboxCluster one;
+    private static SandboxCluster two;
 
-    @AfterEach
-    void stop() {
+    @BeforeAll
+    static void start() {
+        SandboxCluster.Options small = SandboxCluster.Options.defaults().withHttps(false).withOlm(false).withModels(false)
+                .withToken(TOKEN);
+        one = SandboxCluster.start(small);
+        two = SandboxCluster.start(small);
+        for (SandboxCluster c : List.of(one, two)) {
+            // clusters that are not the sandbox: without its marker ConfigMap
+            c.adminClient().configMaps().inNamespace(ClusterConnection.SANDBOX_MARKER_NAMESPACE)
+                    .withName(ClusterConnection.SANDBOX_MARKER_NAME).delete();
+        }
+    }
+
+    @AfterAll
+    static void stop() {
         one.close();
         two.close();
     }
 
-    static String url(TestCluster c) {
-        return c.client().getMasterUrl().toString().replaceAll("/+$", "");
+    static String url(SandboxCluster c) {
+        return c.url();
     }
 
     Path kubeconfig() throws Exception {

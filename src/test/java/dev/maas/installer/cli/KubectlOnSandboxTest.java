@@ -5,7 +5,7 @@ import dev.maas.installer.engine.Stage;
 import dev.maas.installer.sandbox.ApiRequest;
 import dev.maas.installer.sandbox.Sandbox;
 import dev.maas.installer.sandbox.SandboxKeycloak;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.stages.Stages;
 import dev.maas.installer.testing.StartsKeycloak;
 import dev.maas.installer.testing.StartsSandbox;
@@ -80,7 +80,7 @@ class KubectlOnSandboxTest {
                     + "to use.");
         }
         tmp = Files.createTempDirectory("kubectl-on-sandbox");
-        sandbox = Sandbox.run(tmp.resolve("sandbox"), TestCluster.Options.defaults(), SandboxKeycloak.none());
+        sandbox = Sandbox.run(tmp.resolve("sandbox"), SandboxCluster.Options.defaults(), SandboxKeycloak.none());
         client = sandbox.cluster().newClient();
         String config = Files.readString(sandbox.configFile()) + """
                 models:
@@ -176,7 +176,7 @@ class KubectlOnSandboxTest {
                 .contains("deployment.apps/apicast-production", "route.route.openshift.io/");
         assertThat(ok(k, "get", "olm", "-n", "3scale", "-o", "name").out())
                 .contains("clusterserviceversion.operators.coreos.com/", "subscription.operators.coreos.com/");
-        assertThat(ok(k, "get", "isvc", "-n", TestCluster.MODELS_NAMESPACE, "-o", "name").out())
+        assertThat(ok(k, "get", "isvc", "-n", SandboxCluster.MODELS_NAMESPACE, "-o", "name").out())
                 .contains("inferenceservice.serving.kserve.io/");
     }
 

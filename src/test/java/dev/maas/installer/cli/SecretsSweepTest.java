@@ -21,7 +21,7 @@ import dev.maas.installer.engine.run.StageResult;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.sandbox.Sandbox;
 import dev.maas.installer.sandbox.SandboxKeycloak;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.stages.Stages;
 import dev.maas.installer.testing.KeycloakServer;
 import dev.maas.installer.testing.StartsKeycloak;
@@ -145,7 +145,7 @@ class SecretsSweepTest {
         Files.writeString(sandboxDir.resolve(Sandbox.KUBECONFIG), "old");
         Files.setPosixFilePermissions(sandboxDir.resolve(Sandbox.KUBECONFIG),
                 PosixFilePermissions.fromString("rw-r--r--"));
-        sandbox = Sandbox.run(sandboxDir, TestCluster.Options.defaults(),
+        sandbox = Sandbox.run(sandboxDir, SandboxCluster.Options.defaults(),
                 SandboxKeycloak.existing(kc.url(), kc.adminUser(), kc.adminPassword()));
         kube = sandbox.cluster().newClient();
         work = tmp.resolve("client");

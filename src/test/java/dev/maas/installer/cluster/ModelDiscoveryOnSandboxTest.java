@@ -1,8 +1,9 @@
 package dev.maas.installer.cluster;
 
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -25,12 +26,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @StartsSandbox
 class ModelDiscoveryOnSandboxTest {
-    private static TestCluster cluster;
+    private static SandboxCluster cluster;
     private static KubernetesClient client;
 
     @BeforeAll
     static void start() {
-        cluster = TestCluster.start(TestCluster.Options.defaults().withOlm(false));
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withOlm(false));
         client = cluster.newClient();
     }
 
@@ -127,5 +128,29 @@ class ModelDiscoveryOnSandboxTest {
         assertThat(all).hasSize(6);
         assertThat(all.stream().filter(m -> m.problem() != null).map(DiscoveredModel::qualifiedName))
                 .containsExactly("models/fraud-detection", "models/llama-3-1-8b-instruct", "models/qwen2-5-7b-instruct");
+    }
+
+    @Test
+    void withoutClusterWideAccessItLooksInEachNamespaceTheUserMayRead() {
+        KubernetesClient admin = cluster.adminClient();
+        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("team-b").endMetadata()
+                .build()).create();
+        GenericKubernetesResource isvc = admin.resource(Serialization.unmarshal("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata: {name: mistral-team-b, namespace: team-b}
+                spec: {predictor: {model: {modelFormat: {name: vLLM}}}}
+                """, GenericKubernetesResource.class)).create();
+        try {
+            assertThat(discovered()).containsKey("mistral-team-b");
+            cluster.asNamespaceAdmin(List.of("models"));
+            Map<String, DiscoveredModel> seen = discovered();
+            assertThat(seen).doesNotContainKey("mistral-team-b");
+            assertThat(seen.values()).extracting(DiscoveredModel::namespace).containsOnly("models").hasSize(6);
+        } finally {
+            cluster.asClusterAdmin();
+            admin.resource(isvc).delete();
+            admin.namespaces().withName("team-b").delete();
+        }
     }
 }

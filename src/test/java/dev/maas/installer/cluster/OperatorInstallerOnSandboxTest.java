@@ -2,16 +2,20 @@ package dev.maas.installer.cluster;
 
 import dev.maas.installer.engine.Action;
 import dev.maas.installer.engine.Cancellation;
+import dev.maas.installer.engine.CancelledException;
 import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.StageException;
+import dev.maas.installer.sandbox.ApiRequest;
 import dev.maas.installer.sandbox.OlmSimulator;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.testing.StartsSandbox;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.openshift.api.model.operatorhub.v1.OperatorGroup;
+import io.fabric8.openshift.api.model.operatorhub.v1.OperatorGroupBuilder;
 import io.fabric8.openshift.api.model.operatorhub.v1alpha1.ClusterServiceVersion;
 import io.fabric8.openshift.api.model.operatorhub.v1alpha1.InstallPlan;
 import io.fabric8.openshift.api.model.operatorhub.v1alpha1.Subscription;
@@ -24,6 +28,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
@@ -35,7 +40,7 @@ class OperatorInstallerOnSandboxTest {
     private static final String THREESCALE_CSV = "3scale-operator.v0.12.4";
     private static final String RHSSO_CSV = "rhsso-operator.7.6.11-opr-003";
 
-    private TestCluster cluster;
+    private SandboxCluster cluster;
     private KubernetesClient client;
     private final List<String> progress = new CopyOnWriteArrayList<>();
     private final Progress recorder = new Progress() {
@@ -52,7 +57,7 @@ class OperatorInstallerOnSandboxTest {
 
     @BeforeEach
     void setUp() {
-        cluster = TestCluster.start(TestCluster.Options.defaults().withModels(false)
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withModels(false)
                 .withOlmBehaviour(OlmSimulator.Behaviour.succeed(Duration.ofMillis(300))));
         client = cluster.newClient();
     }
@@ -104,8 +109,12 @@ class OperatorInstallerOnSandboxTest {
         assertThat(progress).anyMatch(p -> p.contains("checking that a catalog offers 3scale-operator"))
                 .anyMatch(p -> p.contains("Subscription created/updated: 3scale-operator"));
 
+        cluster.clearRequests();
         OperatorInstaller.Result again = installer().install(threescale(), Progress.NONE);
         assertThat(again.csv()).isEqualTo(THREESCALE_CSV);
+        assertThat(cluster.requests()).isNotEmpty();
+        assertThat(cluster.requests()).noneMatch(ApiRequest::isWrite);
+        assertThat(installer().plan(threescale())).allMatch(Change::isNoop);
         assertThat(again.changes()).allMatch(Change::isNoop, "all NOOP: " + again.changes());
         assertThat(client.resources(InstallPlan.class).inNamespace("3scale").list().getItems()).hasSize(1);
     }
@@ -348,7 +357,7 @@ class OperatorInstallerOnSandboxTest {
                 dev.maas.installer.sandbox.CatalogPackage.redHatDefaults());
         packages.add(new dev.maas.installer.sandbox.CatalogPackage("3scale-operator", "community-operators",
                 "threescale-2.15", java.util.Map.of("threescale-2.15", "3scale-operator.v0.12.4")));
-        try (TestCluster two = TestCluster.start(TestCluster.Options.defaults().withModels(false)
+        try (SandboxCluster two = SandboxCluster.start(SandboxCluster.Options.defaults().withModels(false)
                 .withPackages(packages).withOlmBehaviour(OlmSimulator.Behaviour.succeed(Duration.ofMillis(100))))) {
             KubernetesClient c = two.newClient();
             // the package server answers a GET by name with either catalog's manifest; the choice does not vary
@@ -378,5 +387,61 @@ class OperatorInstallerOnSandboxTest {
                     + " package 3scale-operator; it is offered by: redhat-operators, community-operators");
             assertThat(absent.invalidInput()).isTrue();
         }
+    }
+
+    @Test
+    void planShowsWhatWouldBeCreatedWithoutWriting() {
+        cluster.clearRequests();
+        List<Change> plan = installer().plan(threescale());
+        assertThat(plan).extracting(Change::action).containsExactly(Action.CREATE, Action.CREATE, Action.CREATE);
+        assertThat(plan.get(2).fields()).containsKeys("spec.channel", "spec.source");
+        assertThat(cluster.requests()).isNotEmpty().noneMatch(ApiRequest::isWrite);
+    }
+
+    @Test
+    void aChannelChangeIsAnUpdateOfOnlyOurFields() {
+        installer().install(threescale(), Progress.NONE);
+
+        List<Change> plan = installer().plan(OperatorSpec.of("3scale-operator", "threescale-2.16", "3scale"));
+        assertThat(plan.get(2).action()).isEqualTo(Action.UPDATE);
+        assertThat(plan.get(2).fields()).containsOnlyKeys("spec.channel");
+        assertThat(plan.get(2).fields().get("spec.channel").from()).isEqualTo("threescale-2.15");
+    }
+
+    @Test
+    void cancelStopsTheWaitForTheInstallPlan() {
+        cluster.olm().behaviour("3scale-operator", OlmSimulator.Behaviour.noInstallPlan());
+        Cancellation cancel = new Cancellation();
+        Progress cancelOnFirstDetailAboutWaiting = new Progress() {
+            @Override public void step(int n, int of, String message) { }
+
+            @Override public void detail(String message) {
+                if (message.startsWith("Subscription 3scale-operator:")) {
+                    cancel.cancel();
+                }
+            }
+        };
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> new OperatorInstaller(client, cancel).install(
+                threescale().withTimeout(Duration.ofMinutes(5)), cancelOnFirstDetailAboutWaiting))
+                .isInstanceOf(CancelledException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aFittingOperatorGroupIsReusedAndOneTargetingAllNamespacesIsRefused() {
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("3scale").endMetadata()
+                .build()).create();
+        client.resource(new OperatorGroupBuilder().withNewMetadata().withName("existing").withNamespace("3scale")
+                .endMetadata().withNewSpec().withTargetNamespaces("3scale").endSpec().build()).create();
+        List<Change> plan = installer().plan(threescale());
+        assertThat(plan.get(1).action()).isEqualTo(Action.NOOP);
+        assertThat(plan.get(1).name()).isEqualTo("3scale/existing");
+
+        client.resources(OperatorGroup.class).inNamespace("3scale").withName("existing")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"targetNamespaces\":null}}");
+        assertThatThrownBy(() -> installer().plan(threescale()))
+                .isInstanceOf(StageException.class)
+                .hasMessageContaining("already has the OperatorGroup existing targeting all namespaces");
     }
 }

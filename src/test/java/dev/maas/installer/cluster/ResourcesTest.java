@@ -4,10 +4,15 @@ import dev.maas.installer.engine.Action;
 import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.FieldChange;
 import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.sandbox.ApiRequest;
+import dev.maas.installer.sandbox.SandboxCluster;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,19 +20,30 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+/** {@link Resources} against the sandbox's API server, which stores and defaults objects as a real one does. */
+@StartsSandbox
 class ResourcesTest {
-    private TestCluster cluster;
+    private SandboxCluster cluster;
+    private KubernetesClient client;
     private Resources resources;
 
     @BeforeEach
     void setUp() {
-        cluster = new TestCluster();
-        resources = new Resources(cluster.client());
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withHttps(false).withOlm(false).withModels(false));
+        client = cluster.newClient();
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("apps").endMetadata().build())
+                .create();
+        resources = new Resources(client);
+    }
+
+    private List<ApiRequest> writes() {
+        return cluster.requests().stream().filter(ApiRequest::isWrite).toList();
     }
 
     @AfterEach
@@ -46,7 +62,7 @@ class ResourcesTest {
                 .containsEntry(Resources.MANAGED_BY_LABEL, Resources.MANAGER).containsEntry("app", "maas");
 
         // someone else adds a field and a label
-        cluster.client().configMaps().inNamespace("apps").withName("settings").edit(cm -> {
+        client.configMaps().inNamespace("apps").withName("settings").edit(cm -> {
             cm.getData().put("theirs", "x");
             cm.getMetadata().getLabels().put("team", "platform");
             return cm;
@@ -59,15 +75,15 @@ class ResourcesTest {
         Change plan = resources.createOrUpdate(desired("2"), true).change();
         assertThat(plan.action()).isEqualTo(Action.UPDATE);
         assertThat(plan.fields()).containsOnly(Map.entry("data.ours", new FieldChange("1", "2")));
-        assertThat(cluster.writes()).isEmpty();
+        assertThat(writes()).isEmpty();
 
         Resources.Outcome<ConfigMap> updated = resources.createOrUpdate(desired("2"), false);
         assertThat(updated.change().action()).isEqualTo(Action.UPDATE);
-        ConfigMap live = cluster.client().configMaps().inNamespace("apps").withName("settings").get();
+        ConfigMap live = client.configMaps().inNamespace("apps").withName("settings").get();
         assertThat(live.getData()).containsEntry("ours", "2").containsEntry("theirs", "x");
         assertThat(live.getMetadata().getLabels()).containsEntry("team", "platform").containsEntry("app", "maas");
-        assertThat(cluster.writes()).hasSize(1);
-        assertThat(cluster.writes().get(0).method()).isEqualTo("PATCH");
+        assertThat(writes()).hasSize(1);
+        assertThat(writes().get(0).method()).isEqualTo("PATCH");
     }
 
     @Test
@@ -93,7 +109,7 @@ class ResourcesTest {
                 .addToStringData("ADMIN_USER", "adminuser")
                 .addToStringData("MASTER_DOMAIN", "masterdomain")
                 .build();
-        cluster.client().secrets().resource(seed).create();
+        client.secrets().resource(seed).create();
         assertThat(resources.readSecret("apps", "system-seed")).hasValueSatisfying(m ->
                 assertThat(m).containsEntry("TENANT_NAME", "maastenant"));
         assertThat(SecretRegistry.global().redact("tenant maastenant, user adminuser at masterdomain"))
@@ -114,9 +130,9 @@ class ResourcesTest {
     @Test
     void namespaceIsCreatedOnceWithOurLabel() {
         assertThat(resources.ensureNamespace("maas", true).action()).isEqualTo(Action.CREATE);
-        assertThat(cluster.client().namespaces().withName("maas").get()).isNull();
+        assertThat(client.namespaces().withName("maas").get()).isNull();
         assertThat(resources.ensureNamespace("maas", false).action()).isEqualTo(Action.CREATE);
-        assertThat(cluster.client().namespaces().withName("maas").get().getMetadata().getLabels())
+        assertThat(client.namespaces().withName("maas").get().getMetadata().getLabels())
                 .containsEntry(Resources.MANAGED_BY_LABEL, Resources.MANAGER);
         assertThat(resources.ensureNamespace("maas", false).isNoop()).isTrue();
     }
@@ -124,7 +140,7 @@ class ResourcesTest {
     @Test
     void statusWaitEndsOnTheEventAndTimesOutOtherwise() {
         resources.createOrUpdate(desired("1"), false);
-        var res = cluster.client().configMaps().inNamespace("apps").withName("settings");
+        var res = client.configMaps().inNamespace("apps").withName("settings");
 
         assertThatThrownBy(() -> resources.waitFor(res, cm -> "yes".equals(cm.getData().get("ready")),
                 Duration.ofMillis(500), null, null, null, "settings ready"))
@@ -145,12 +161,13 @@ class ResourcesTest {
     void defaultsTheApiServerAddsToListElementsAreNoDrift() {
         io.fabric8.kubernetes.api.model.apps.StatefulSet desired = new io.fabric8.kubernetes.api.model.apps
                 .StatefulSetBuilder().withNewMetadata().withName("db").withNamespace("apps").endMetadata()
-                .withNewSpec().withReplicas(1).withNewTemplate().withNewSpec().addNewContainer().withName("db")
+                .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", "db").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "db").endMetadata().withNewSpec().addNewContainer().withName("db")
                 .withImage("postgresql:16").addNewPort().withContainerPort(5432).withProtocol("TCP").endPort()
                 .endContainer().endSpec().endTemplate().endSpec().build();
         resources.createOrUpdate(desired, false);
         // what a real API server stores: defaults inside the container and the port
-        cluster.client().apps().statefulSets().inNamespace("apps").withName("db").edit(s -> {
+        client.apps().statefulSets().inNamespace("apps").withName("db").edit(s -> {
             var c = s.getSpec().getTemplate().getSpec().getContainers().get(0);
             c.setTerminationMessagePath("/dev/termination-log");
             c.setImagePullPolicy("IfNotPresent");
@@ -166,7 +183,7 @@ class ResourcesTest {
                 .endSpec().build();
         assertThat(resources.createOrUpdate(otherImage, true).change().fields())
                 .containsKey("spec.template.spec.containers");
-        cluster.client().apps().statefulSets().inNamespace("apps").withName("db").edit(s -> {
+        client.apps().statefulSets().inNamespace("apps").withName("db").edit(s -> {
             s.getSpec().getTemplate().getSpec().getContainers().add(new io.fabric8.kubernetes.api.model
                     .ContainerBuilder().withName("sidecar").withImage("x").build());
             return s;

@@ -2,7 +2,7 @@ package dev.maas.installer.cluster;
 
 import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.sandbox.AccessRule;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.testing.LogCapture;
 import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @StartsSandbox
 class RunLockTest {
-    private static TestCluster cluster;
+    private static SandboxCluster cluster;
     private static KubernetesClient client;
     private static final Instant T0 = Instant.parse("2026-11-27T06:00:00Z");
     private static final Duration DURATION = Duration.ofSeconds(60);
@@ -49,7 +49,7 @@ class RunLockTest {
 
     @BeforeAll
     static void start() {
-        cluster = TestCluster.start(TestCluster.Options.defaults().withOlm(false));
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withOlm(false));
         client = cluster.newClient();
     }
 

@@ -30,13 +30,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 @StartsSandbox
 class ApiManagerSimulatorTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private TestCluster cluster;
+    private SandboxCluster cluster;
     private ThreescaleSimulator sim;
     private KubernetesClient client;
 
     @BeforeEach
     void setUp() {
-        cluster = TestCluster.start(TestCluster.Options.defaults().withHttps(false));
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withHttps(false));
         sim = ThreescaleSimulator.start(SimulatorOptions.defaults());
         cluster.addOperator(new ApiManagerSimulator(sim, ApiManagerSimulator.Behaviour.defaults()));
         client = cluster.newClient();
@@ -62,7 +62,7 @@ class ApiManagerSimulatorTest {
     @Test
     void installsTheFifteenDeploymentsTheSeedAndTheRoutesThenIsAvailable() {
         client.genericKubernetesResources(ApiManagerSimulator.APIMANAGERS).inNamespace("3scale")
-                .resource(apiManager(TestCluster.RWX_STORAGE_CLASS)).create();
+                .resource(apiManager(SandboxCluster.RWX_STORAGE_CLASS)).create();
         List<String> lines = new CopyOnWriteArrayList<>();
         GenericKubernetesResource done = Waits.until(client.genericKubernetesResources(ApiManagerSimulator.APIMANAGERS)
                         .inNamespace("3scale").withName("apimanager"),
@@ -137,7 +137,7 @@ class ApiManagerSimulatorTest {
 
     private void installAvailable() {
         client.genericKubernetesResources(ApiManagerSimulator.APIMANAGERS).inNamespace("3scale")
-                .resource(apiManager(TestCluster.RWX_STORAGE_CLASS)).create();
+                .resource(apiManager(SandboxCluster.RWX_STORAGE_CLASS)).create();
         Waits.until(client.genericKubernetesResources(ApiManagerSimulator.APIMANAGERS).inNamespace("3scale")
                         .withName("apimanager"), ApiManagerSimulatorTest::available, Duration.ofSeconds(30),
                 new Cancellation(), Progress.NONE, null, "Available");
@@ -228,7 +228,7 @@ class ApiManagerSimulatorTest {
             return sc;
         });
         client.genericKubernetesResources(ApiManagerSimulator.APIMANAGERS).inNamespace("3scale")
-                .resource(apiManager(TestCluster.RWX_STORAGE_CLASS)).create();
+                .resource(apiManager(SandboxCluster.RWX_STORAGE_CLASS)).create();
         GenericKubernetesResource am = Waits.until(client.genericKubernetesResources(ApiManagerSimulator.APIMANAGERS)
                         .inNamespace("3scale").withName("apimanager"),
                 r -> JSON.valueToTree(r).path("status").path("deployments").path("ready").size() == 12,
@@ -250,7 +250,7 @@ class ApiManagerSimulatorTest {
                 .forEach(o -> o.behaviour(ApiManagerSimulator.Behaviour.defaults()
                         .withHostAlreadyClaimed(host, "old-admin")));
         client.genericKubernetesResources(ApiManagerSimulator.APIMANAGERS).inNamespace("3scale")
-                .resource(apiManager(TestCluster.RWX_STORAGE_CLASS)).create();
+                .resource(apiManager(SandboxCluster.RWX_STORAGE_CLASS)).create();
         GenericKubernetesResource am = Waits.until(client.genericKubernetesResources(ApiManagerSimulator.APIMANAGERS)
                         .inNamespace("3scale").withName("apimanager"),
                 r -> "Routes are not ready".equals(condition(r, "Available").path("message").asText()),
@@ -273,7 +273,7 @@ class ApiManagerSimulatorTest {
                 .forEach(o -> o.behaviour(ApiManagerSimulator.Behaviour.defaults()
                         .withPreflightsFailure("system redis version mismatch - required is Redis 7.0;")));
         client.genericKubernetesResources(ApiManagerSimulator.APIMANAGERS).inNamespace("3scale")
-                .resource(apiManager(TestCluster.RWX_STORAGE_CLASS)).create();
+                .resource(apiManager(SandboxCluster.RWX_STORAGE_CLASS)).create();
         GenericKubernetesResource am = Waits.until(client.genericKubernetesResources(ApiManagerSimulator.APIMANAGERS)
                         .inNamespace("3scale").withName("apimanager"),
                 r -> "False".equals(condition(r, "Preflights").path("status").asText()), Duration.ofSeconds(30),

@@ -42,13 +42,13 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 @StartsSandbox
 class ApiServerForClientsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static TestCluster cluster;
+    private static SandboxCluster cluster;
     private static KubernetesClient client;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @BeforeAll
     static void start() {
-        cluster = TestCluster.start(TestCluster.Options.defaults().withHttps(false));
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withHttps(false));
         client = cluster.newClient();
     }
 

@@ -55,8 +55,8 @@ class ClusterStateTest {
                 """, GenericKubernetesResource.class);
     }
 
-    private static TestCluster.Options options(int port, String token) {
-        return TestCluster.Options.defaults().withPort(port).withToken(token);
+    private static SandboxCluster.Options options(int port, String token) {
+        return SandboxCluster.Options.defaults().withPort(port).withToken(token);
     }
 
     @Test
@@ -73,7 +73,7 @@ class ClusterStateTest {
         KubernetesClient watching;
         io.fabric8.kubernetes.client.informers.SharedIndexInformer<ConfigMap> informer;
         java.util.concurrent.BlockingQueue<String> seen = new java.util.concurrent.LinkedBlockingQueue<>();
-        try (TestCluster first = TestCluster.start(TestCluster.Options.defaults(), state);
+        try (SandboxCluster first = SandboxCluster.start(SandboxCluster.Options.defaults(), state);
              KubernetesClient c = first.newClient()) {
             assertThat(first.resumed()).isFalse();
             port = first.port();
@@ -115,14 +115,14 @@ class ClusterStateTest {
         try (Stream<Path> files = Files.list(state)) {
             java.util.List<Path> all = files.toList();
             assertThat(all).extracting(p -> p.getFileName().toString())
-                    .contains(ClusterStateFiles.SNAPSHOT, TestCluster.API_TLS_FILE, TestCluster.INGRESS_TLS_FILE);
+                    .contains(ClusterStateFiles.SNAPSHOT, SandboxCluster.API_TLS_FILE, SandboxCluster.INGRESS_TLS_FILE);
             for (Path f : all) {
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as(f.toString())
                         .isEqualTo("rw-------");
             }
         }
 
-        try (TestCluster second = TestCluster.start(options(port, token), state);
+        try (SandboxCluster second = SandboxCluster.start(options(port, token), state);
              KubernetesClient c = second.newClient()) {
             assertThat(second.resumed()).isTrue();
             assertThat(second.caCertificatePem()).isEqualTo(ca);
@@ -166,7 +166,7 @@ class ClusterStateTest {
         Path state = tmp.resolve("state");
         Path copy = tmp.resolve("killed");
         String rv;
-        try (TestCluster running = TestCluster.start(TestCluster.Options.defaults().withOlm(false), state);
+        try (SandboxCluster running = SandboxCluster.start(SandboxCluster.Options.defaults().withOlm(false), state);
              KubernetesClient c = running.newClient()) {
             c.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
                     .create();
@@ -186,7 +186,7 @@ class ClusterStateTest {
             }
             assertThat(Files.size(copy.resolve(ClusterStateFiles.LOG))).isPositive();
         }
-        try (TestCluster resumed = TestCluster.start(TestCluster.Options.defaults().withOlm(false), copy);
+        try (SandboxCluster resumed = SandboxCluster.start(SandboxCluster.Options.defaults().withOlm(false), copy);
              KubernetesClient c = resumed.newClient()) {
             assertThat(resumed.resumed()).isTrue();
             assertThat(c.configMaps().inNamespace(NS).list().getItems()).extracting(cm -> cm.getMetadata().getName())
@@ -200,7 +200,7 @@ class ClusterStateTest {
     @Test
     void aCutLastLineIsIgnoredAndAStartThatFailsKeepsNothingHalfMade() throws IOException {
         Path state = tmp.resolve("state");
-        try (TestCluster running = TestCluster.start(TestCluster.Options.defaults().withOlm(false), state);
+        try (SandboxCluster running = SandboxCluster.start(SandboxCluster.Options.defaults().withOlm(false), state);
              KubernetesClient c = running.newClient()) {
             c.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
                     .create();
@@ -208,13 +208,13 @@ class ClusterStateTest {
         // a kill in the middle of a line (that write was never answered)
         Files.writeString(state.resolve(ClusterStateFiles.LOG), "{\"seq\":999999,\"rv\":1,\"id\":\"v1|ConfigMap",
                 java.nio.file.StandardOpenOption.APPEND);
-        try (TestCluster resumed = TestCluster.start(TestCluster.Options.defaults().withOlm(false), state);
+        try (SandboxCluster resumed = SandboxCluster.start(SandboxCluster.Options.defaults().withOlm(false), state);
              KubernetesClient c = resumed.newClient()) {
             assertThat(c.namespaces().withName(NS).get()).isNotNull();
         }
         // a snapshot that is not the sandbox's: a clear error naming the file, the file left as it was
         Files.writeString(state.resolve(ClusterStateFiles.SNAPSHOT), "{\"format\":42}");
-        assertThatThrownBy(() -> TestCluster.start(TestCluster.Options.defaults().withOlm(false), state))
+        assertThatThrownBy(() -> SandboxCluster.start(SandboxCluster.Options.defaults().withOlm(false), state))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(state.resolve(ClusterStateFiles.SNAPSHOT).toString());
         assertThat(Files.readString(state.resolve(ClusterStateFiles.SNAPSHOT))).isEqualTo("{\"format\":42}");

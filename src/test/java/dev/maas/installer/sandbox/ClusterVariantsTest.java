@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 class ClusterVariantsTest {
     @Test
     void plainKubernetesWithoutOlmOrRwxStorage() {
-        try (TestCluster cluster = TestCluster.start(TestCluster.Options.defaults().withHttps(false)
+        try (SandboxCluster cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withHttps(false)
                 .withOpenshift(false).withOlm(false).withRwxStorage(false).withModels(false))) {
             KubernetesClient client = cluster.newClient();
             assertThat(client.hasApiGroup("route.openshift.io", false)).isFalse();
@@ -45,7 +45,7 @@ class ClusterVariantsTest {
     void catalogWithoutAPackageAndACustomAppsDomain() {
         CatalogPackage onlyThreescale = new CatalogPackage("3scale-operator", "redhat-operators", "threescale-2.16",
                 Map.of("threescale-2.16", "3scale-operator.v0.13.1"));
-        try (TestCluster cluster = TestCluster.start(TestCluster.Options.defaults().withModels(false)
+        try (SandboxCluster cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withModels(false)
                 .withPackages(List.of(onlyThreescale)).withAppsDomain("apps.example.test"))) {
             KubernetesClient client = cluster.newClient();
             var manifests = client.genericKubernetesResources("packages.operators.coreos.com/v1", "PackageManifest")

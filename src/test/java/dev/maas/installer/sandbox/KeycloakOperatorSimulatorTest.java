@@ -1,10 +1,9 @@
 package dev.maas.installer.sandbox;
 
-import dev.maas.installer.cluster.Fixtures;
-import dev.maas.installer.cluster.TestCluster;
 import dev.maas.installer.engine.wait.Backoff;
 import dev.maas.installer.testing.KeycloakServer;
 import dev.maas.installer.testing.StartsKeycloak;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -25,8 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * a restart of Keycloak keeps; the legacy RH-SSO operator's realm status and finalizer.
  */
 @StartsKeycloak
+@StartsSandbox
 class KeycloakOperatorSimulatorTest {
     private static final String NS = "sso";
     private static final String DOMAIN = "apps.example.com";
@@ -52,10 +50,9 @@ class KeycloakOperatorSimulatorTest {
 
     private KeycloakServer.Endpoint keycloak;
     private Keycloak admin;
-    private TestCluster cluster;
-    private ScheduledExecutorService scheduler;
+    private SandboxCluster cluster;
+    private KubernetesClient client;
     private KeycloakOperatorSimulator operator;
-    private StatefulSetSimulator statefulSets;
     private final String realm = "sim-" + UUID.randomUUID().toString().substring(0, 8);
 
     @BeforeEach
@@ -63,24 +60,20 @@ class KeycloakOperatorSimulatorTest {
         keycloak = KeycloakServer.get();
         admin = KeycloakBuilder.builder().serverUrl(keycloak.url()).realm("master").clientId("admin-cli")
                 .username(keycloak.adminUser()).password(keycloak.adminPassword()).grantType("password").build();
-        cluster = new TestCluster();
-        KubernetesClient c = cluster.client();
-        c.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
-        Fixtures.defaultStorageClass(c, "standard");
-        scheduler = Executors.newSingleThreadScheduledExecutor();
-        SimulationContext context = new SimulationContext(c, scheduler, DOMAIN);
-        statefulSets = new StatefulSetSimulator();
-        statefulSets.start(context);
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withHttps(false).withOlm(false).withModels(false)
+                .withAppsDomain(DOMAIN));
+        client = cluster.newClient();
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+                .create();
+        // the sandbox's default StorageClass takes the PostgreSQL's claim
+        cluster.addOperator(new StatefulSetSimulator());
         operator = new KeycloakOperatorSimulator(KeycloakOperatorSimulator.Options.of(keycloak.url(),
                 keycloak.adminUser(), keycloak.adminPassword()));
-        operator.start(context);
+        cluster.addOperator(operator);
     }
 
     @AfterEach
     void tearDown() {
-        operator.close();
-        statefulSets.close();
-        scheduler.shutdownNow();
         cluster.close();
         try {
             admin.realm(realm).remove();
@@ -118,11 +111,11 @@ class KeycloakOperatorSimulatorTest {
         k.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("keycloak").withNamespace(NS)
                 .build());
         k.setAdditionalProperty("spec", spec);
-        cluster.client().genericKubernetesResources(RHBK).inNamespace(NS).resource(k).create();
+        client.genericKubernetesResources(RHBK).inNamespace(NS).resource(k).create();
     }
 
     private GenericKubernetesResource rhbk() {
-        return cluster.client().genericKubernetesResources(RHBK).inNamespace(NS).withName("keycloak").get();
+        return client.genericKubernetesResources(RHBK).inNamespace(NS).withName("keycloak").get();
     }
 
     @SuppressWarnings("unchecked")
@@ -146,13 +139,13 @@ class KeycloakOperatorSimulatorTest {
     }
 
     private void secret(String name, Map<String, String> data) {
-        cluster.client().secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName(name)
+        client.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName(name)
                 .endMetadata().withStringData(data).build()).createOr(r -> r.update());
     }
 
     /** A PostgreSQL as the stage makes it: StatefulSet pg (env from Secret pg-creds) and Service pg. */
     private void postgresql() {
-        KubernetesClient c = cluster.client();
+        KubernetesClient c = client;
         c.services().inNamespace(NS).resource(new ServiceBuilder().withNewMetadata().withName("pg").endMetadata()
                 .withNewSpec().addToSelector("app", "pg").addNewPort().withPort(5432).endPort().endSpec().build())
                 .create();
@@ -177,7 +170,7 @@ class KeycloakOperatorSimulatorTest {
         rhbkKeycloak(null);
         GenericKubernetesResource k = awaitKeycloak(r -> "True ".equals(condition(r, "Ready")));
         assertThat(condition(k, "HasErrors")).isEqualTo("False ");
-        assertThat(cluster.client().pods().inNamespace(NS).withName("keycloak-0").get().getMetadata().getLabels())
+        assertThat(client.pods().inNamespace(NS).withName("keycloak-0").get().getMetadata().getLabels())
                 .containsEntry("app.kubernetes.io/managed-by", "keycloak-operator")
                 .containsEntry("app.kubernetes.io/instance", "keycloak");
         KeycloakOperatorSimulator.Database db = operator.database(k);
@@ -197,9 +190,9 @@ class KeycloakOperatorSimulatorTest {
         rhbkKeycloak(Map.of("vendor", "dev-file"));
         awaitKeycloak(r -> "True ".equals(condition(r, "Ready")));
         makeRealm();
-        cluster.client().pods().inNamespace(NS).withName("keycloak-0").delete();
+        client.pods().inNamespace(NS).withName("keycloak-0").delete();
         Backoff.of(Duration.ofSeconds(30)).awaitTrue("the realm gone and the pod back", () -> !realmExists()
-                && cluster.client().pods().inNamespace(NS).withName("keycloak-0").get() != null);
+                && client.pods().inNamespace(NS).withName("keycloak-0").get() != null);
     }
 
     @Test
@@ -256,7 +249,7 @@ class KeycloakOperatorSimulatorTest {
     @SuppressWarnings("unchecked")
     @Test
     void theLegacyRealmIsReconcilingWithTheFinalizerAndItsDeletionDeletesTheRealm() throws Exception {
-        KubernetesClient c = cluster.client();
+        KubernetesClient c = client;
         GenericKubernetesResource realmCr = new GenericKubernetesResource();
         realmCr.setApiVersion(KeycloakOperatorSimulator.RHSSO_API);
         realmCr.setKind("KeycloakRealm");

@@ -28,13 +28,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 @StartsSandbox
 class OlmSimulatorTest {
     private static final String OLM = "operators.coreos.com/v1alpha1";
-    private static TestCluster cluster;
+    private static SandboxCluster cluster;
     private static KubernetesClient client;
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
     @BeforeAll
     static void start() {
-        cluster = TestCluster.start(TestCluster.Options.defaults()
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults()
                 .withModels(false)
                 .withOlmBehaviour(OlmSimulator.Behaviour.succeed(Duration.ofMillis(100))));
         client = cluster.newClient();

@@ -16,7 +16,7 @@ class SandboxArchitectureTest {
     }
 
     @Test
-    void stagesEngineAndClusterCodeNeverUseTheTestCluster() {
+    void stagesEngineAndClusterCodeNeverUseTheSandbox() {
         noClasses().that().resideInAnyPackage("dev.maas.installer.stages..", "dev.maas.installer.engine..",
                         "dev.maas.installer.cluster..")
                 .should().dependOnClassesThat().resideInAPackage("dev.maas.installer.sandbox..")

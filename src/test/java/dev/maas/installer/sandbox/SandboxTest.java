@@ -33,7 +33,7 @@ class SandboxTest {
     void writesItsFilesAndIsReachableThroughTheKubeconfigThenStops() throws Exception {
         Path sandboxDir = dir.resolve("sb");
         int port;
-        try (Sandbox sandbox = Sandbox.run(sandboxDir, TestCluster.Options.defaults().withModels(true),
+        try (Sandbox sandbox = Sandbox.run(sandboxDir, SandboxCluster.Options.defaults().withModels(true),
                 SandboxKeycloak.none())) {
             assertThat(sandbox.readyLine()).isEqualTo("SANDBOX READY kubeconfig=" + sandboxDir.resolve("kubeconfig")
                     + " config=" + sandboxDir.resolve("maas-installer.yaml"));
@@ -94,7 +94,7 @@ class SandboxTest {
 
     @Test
     void theRouteHostsAreServedOverTlsWithTheClustersPublishedSelfSignedIngressCertificate() throws Exception {
-        try (Sandbox sandbox = Sandbox.run(dir.resolve("tls"), TestCluster.Options.defaults(), SandboxKeycloak.none())) {
+        try (Sandbox sandbox = Sandbox.run(dir.resolve("tls"), SandboxCluster.Options.defaults(), SandboxKeycloak.none())) {
             KubernetesClient client = sandbox.cluster().newClient();
             String published = client.configMaps().inNamespace("openshift-config-managed")
                     .withName("default-ingress-cert").get().getData().get("ca-bundle.crt");

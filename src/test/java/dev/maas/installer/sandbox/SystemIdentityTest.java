@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 class SystemIdentityTest {
     @Test
     void deniedPermissionsDoNotStopTheSeedOrTheSimulatedOperators() {
-        try (TestCluster cluster = TestCluster.start(TestCluster.Options.defaults().withHttps(false)
+        try (SandboxCluster cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withHttps(false)
                 .withModels(false).withDenied(List.of(AccessRule.deny("create", "", "namespaces"),
                         AccessRule.deny("*", "operators.coreos.com", "operatorgroups"))))) {
             KubernetesClient client = cluster.newClient();
@@ -41,7 +41,7 @@ class SystemIdentityTest {
 
     @Test
     void aNewUserTokenLeavesTheSystemIdentityWorking() {
-        try (TestCluster cluster = TestCluster.start(TestCluster.Options.defaults().withHttps(false)
+        try (SandboxCluster cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withHttps(false)
                 .withModels(false))) {
             KubernetesClient old = cluster.newClient();
             cluster.setToken("a-new-token");

@@ -2,7 +2,6 @@ package dev.maas.installer.stages;
 
 import dev.maas.installer.catalog.CustomPolicies;
 import dev.maas.installer.catalog.policy.PolicyBundle;
-import dev.maas.installer.cluster.TestCluster;
 import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.config.InstallerConfig;
@@ -11,12 +10,14 @@ import dev.maas.installer.engine.config.InstallerConfig.ModelConfig;
 import dev.maas.installer.engine.config.InstallerConfig.PlansConfig;
 import dev.maas.installer.engine.config.InstallerConfig.ProductsConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.sandbox.threescale.RequestJournal;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
 import dev.maas.installer.stages.common.ThreescaleAccess;
 import dev.maas.installer.threescale.RetryPolicy;
 import dev.maas.installer.threescale.ThreescaleClient;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
@@ -29,7 +30,7 @@ import java.util.Map;
 
 /**
  * Test and benchmark support for the model stages: a 3scale simulator with the custom policies registered (as the
- * threescale stage leaves the tenant), a mock cluster holding Secret system-seed, and configurations with the
+ * threescale stage leaves the tenant), the sandbox's API server holding Secret system-seed in namespace 3scale, and configurations with the
  * runbook's models and their OpenAPI documents.
  */
 public final class ModelStagesFixture implements AutoCloseable {
@@ -44,7 +45,8 @@ public final class ModelStagesFixture implements AutoCloseable {
             new String[] {"docling.json", "Docling"});
 
     public final ThreescaleSimulator sim;
-    public final TestCluster cluster;
+    public final SandboxCluster cluster;
+    private final KubernetesClient client;
 
     public ModelStagesFixture(SimulatorOptions options) {
         this(options, true);
@@ -59,9 +61,12 @@ public final class ModelStagesFixture implements AutoCloseable {
                 : List.<PolicyBundle>of()) {
             sim.store().addRegistryPolicy(b.name(), b.version(), b.configurationSchema());
         }
-        cluster = new TestCluster();
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withHttps(false).withOlm(false).withModels(false));
+        client = cluster.newClient();
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("3scale").endMetadata()
+                .build()).create();
         String token = Base64.getEncoder().encodeToString(sim.accessToken().getBytes(StandardCharsets.UTF_8));
-        cluster.client().secrets().inNamespace("3scale").resource(new SecretBuilder().withNewMetadata()
+        client.secrets().inNamespace("3scale").resource(new SecretBuilder().withNewMetadata()
                 .withName(ThreescaleAccess.SEED_SECRET).withNamespace("3scale").endMetadata()
                 .withData(Map.of(ThreescaleAccess.ADMIN_TOKEN_KEY, token)).build()).create();
     }
@@ -101,7 +106,7 @@ public final class ModelStagesFixture implements AutoCloseable {
 
     /** A context that finds 3scale as every stage does: URL from the config, token from Secret system-seed. */
     public StageContext ctx(InstallerConfig config) {
-        KubernetesClient k = cluster.client();
+        KubernetesClient k = client;
         return new StageContext(config, SecretRegistry.global(), new Cancellation())
                 .provide(KubernetesClient.class, () -> k);
     }

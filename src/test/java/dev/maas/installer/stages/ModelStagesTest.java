@@ -18,18 +18,19 @@ import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
-import dev.maas.installer.engine.run.Operation;
-import dev.maas.installer.engine.run.RunReport;
-import dev.maas.installer.engine.run.StageRunner;
 import dev.maas.installer.engine.config.ConfigDefaults;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.config.InstallerConfig.ModelConfig;
+import dev.maas.installer.engine.run.Operation;
+import dev.maas.installer.engine.run.RunReport;
+import dev.maas.installer.engine.run.StageRunner;
 import dev.maas.installer.sandbox.threescale.Faults;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.stages.backends.BackendsStage;
 import dev.maas.installer.stages.plans.PlansStage;
 import dev.maas.installer.stages.products.ProductsStage;
 import dev.maas.installer.testing.FastRetries;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.Product;
 import dev.maas.installer.threescale.RetryPolicy;
 import dev.maas.installer.threescale.ThreescaleClient;
@@ -60,6 +61,7 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@StartsSandbox
 class ModelStagesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final BackendsStage backends = new BackendsStage();

@@ -17,6 +17,7 @@ import dev.maas.installer.stages.backends.BackendsStage;
 import dev.maas.installer.stages.plans.PlansStage;
 import dev.maas.installer.stages.products.ProductsStage;
 import dev.maas.installer.testing.FastRetries;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.RetryPolicy;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -42,6 +43,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * naming 3scale and the stage to rerun, after which a run without faults converges. ModelStagesTest covers three
  * seeds at lower rates; this adds higher rates, more seeds and the give-up path.
  */
+@StartsSandbox
 class ThreescaleStageFaultsTest {
     private static final Logger LOG = LoggerFactory.getLogger(ThreescaleStageFaultsTest.class);
     private static final long[] SEEDS = {101, 202, 303, 404, 505};

@@ -8,7 +8,7 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * A test class that starts the sandbox's API server or one of its simulators (TestCluster,
+ * A test class that starts the sandbox's API server or one of its simulators (SandboxCluster,
  * Sandbox, the 3scale simulator). Tagged {@code sandbox}: {@code ./mvnw test -Dgroups=sandbox} runs only
  * such tests, {@code -DexcludedGroups=sandbox} all the others.
  */

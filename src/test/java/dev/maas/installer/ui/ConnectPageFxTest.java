@@ -5,7 +5,6 @@ import dev.maas.installer.cluster.ClusterConnection;
 import dev.maas.installer.cluster.ClusterException;
 import dev.maas.installer.cluster.KubeContext;
 import dev.maas.installer.cluster.ProxySettings;
-import dev.maas.installer.cluster.TestCluster;
 import dev.maas.installer.cluster.TlsApiServer;
 import dev.maas.installer.cluster.TrustStore;
 import dev.maas.installer.engine.Change;
@@ -17,8 +16,10 @@ import dev.maas.installer.engine.TargetSystem;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.logging.LogLine;
 import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.testing.FxWait;
 import dev.maas.installer.testing.StartsJavaFx;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.ui.model.ConnectionViewModel;
 import dev.maas.installer.ui.model.StageStatus;
 import dev.maas.installer.ui.model.WizardViewModel;
@@ -57,6 +58,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the runs get), the fingerprint trust flow against a self-signed TLS server, and the token kept out of sight.
  */
 @StartsJavaFx
+@StartsSandbox
 @ExtendWith(ApplicationExtension.class)
 class ConnectPageFxTest {
     private static final long TIMEOUT_S = 20;
@@ -167,9 +169,14 @@ class ConnectPageFxTest {
 
     @Test
     void connectingToAMockServerShowsTheClusterAndGivesRunsItsClient(FxRobot robot) throws Exception {
-        try (TestCluster cluster = new TestCluster()) {
-            String url = "http://localhost:" + cluster.server().getPort();
-            cluster.client().configMaps().inNamespace("kube-public").resource(new ConfigMapBuilder()
+        try (SandboxCluster cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withHttps(false).withOlm(false)
+                .withModels(false).withToken("sha256~admin-token-abcdef"))) {
+            String url = cluster.url();
+            KubernetesClient admin = cluster.adminClient();
+            // a cluster that is not the sandbox: no marker, and its kube-public ConfigMap cluster-info
+            admin.configMaps().inNamespace(ClusterConnection.SANDBOX_MARKER_NAMESPACE)
+                    .withName(ClusterConnection.SANDBOX_MARKER_NAME).delete();
+            admin.configMaps().inNamespace("kube-public").resource(new ConfigMapBuilder()
                     .withNewMetadata().withName("cluster-info").endMetadata().build()).create();
             Path kc = kubeconfig(url, "http://127.0.0.1:2", "admin");
 
@@ -199,7 +206,7 @@ class ConnectPageFxTest {
 
             // the sandbox announces itself; a new connection replaces the old one
             ClusterConnection first = shell.connections().current().orElseThrow();
-            cluster.client().configMaps().inNamespace("kube-public").resource(new ConfigMapBuilder()
+            admin.configMaps().inNamespace(ClusterConnection.SANDBOX_MARKER_NAMESPACE).resource(new ConfigMapBuilder()
                     .withNewMetadata().withName(ClusterConnection.SANDBOX_MARKER_NAME).endMetadata().build()).create();
             robot.clickOn("#connectNav");
             robot.clickOn("#connectButton");

@@ -5,7 +5,7 @@ import dev.maas.installer.engine.run.Operation;
 import dev.maas.installer.engine.run.RunEvent;
 import dev.maas.installer.engine.run.RunReport;
 import dev.maas.installer.engine.run.StageResult.Outcome;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The wizard's apply holds the same run lock as the CLI's: a held lock fails the run, naming the holder. */
 @StartsSandbox
 class EngineServiceRunLockTest {
-    private static TestCluster cluster;
+    private static SandboxCluster cluster;
     private static KubernetesClient client;
 
     private final Queue<RunEvent> events = new ConcurrentLinkedQueue<>();
@@ -30,7 +30,7 @@ class EngineServiceRunLockTest {
 
     @BeforeAll
     static void start() {
-        cluster = TestCluster.start(TestCluster.Options.defaults().withOlm(false));
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withOlm(false));
         client = cluster.newClient();
     }
 

@@ -11,7 +11,7 @@ import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** How every run opens and closes (CLI and wizard alike): journal, connection, run lock. */
 class RunContextTest {
-    private static TestCluster cluster;
+    private static SandboxCluster cluster;
     private static KubernetesClient client;
 
     @TempDir
@@ -37,7 +37,7 @@ class RunContextTest {
 
     @BeforeAll
     static void start() {
-        cluster = TestCluster.start(TestCluster.Options.defaults().withOlm(false).withModels(false));
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withOlm(false).withModels(false));
         client = cluster.newClient();
     }
 

@@ -5,7 +5,7 @@ import dev.maas.installer.cluster.Waits;
 import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.CancelledException;
 import dev.maas.installer.keycloak.KeycloakRetry;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.threescale.RetryPolicy;
 import dev.maas.installer.threescale.ThreescaleClient;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -61,7 +61,7 @@ class CancelEndsEveryWaitTest {
 
     @Test
     void aKubernetesObject() {
-        try (TestCluster cluster = TestCluster.start(TestCluster.Options.defaults().withOlm(false).withModels(false));
+        try (SandboxCluster cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withOlm(false).withModels(false));
              KubernetesClient client = cluster.newClient()) {
             Cancellation cancellation = new Cancellation();
             cancelledPromptly(cancellation, () -> Waits.until(

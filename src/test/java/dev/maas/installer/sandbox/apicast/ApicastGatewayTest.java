@@ -11,6 +11,7 @@ import dev.maas.installer.stages.ModelStagesFixture;
 import dev.maas.installer.stages.backends.BackendsStage;
 import dev.maas.installer.stages.plans.PlansStage;
 import dev.maas.installer.stages.products.ProductsStage;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.Product;
 import dev.maas.installer.threescale.ThreescaleClient;
 import dev.maas.installer.threescale.model.Application;
@@ -39,6 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The sandbox's APIcast against products the model stages made in the 3scale simulator: each answer is the one
  * APIcast gives for the promoted configuration (see {@link ApicastGateway} for the sources).
  */
+@StartsSandbox
 class ApicastGatewayTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String GRANITE_URL = "http://granite-predictor.models.svc.cluster.local:8080";

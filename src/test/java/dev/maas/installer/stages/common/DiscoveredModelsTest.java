@@ -6,7 +6,7 @@ import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.config.ConfigLoader;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
@@ -21,10 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** With no models in the config, the model stages use the served models found on the cluster. */
 @StartsSandbox
 class DiscoveredModelsTest {
-    private static TestCluster cluster;
+    private static SandboxCluster cluster;
 
     @BeforeAll
-    static void start() { cluster = TestCluster.start(TestCluster.Options.defaults()); }
+    static void start() { cluster = SandboxCluster.start(SandboxCluster.Options.defaults()); }
 
     @AfterAll
     static void stop() { cluster.close(); }

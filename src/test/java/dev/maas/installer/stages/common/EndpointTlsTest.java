@@ -1,6 +1,5 @@
 package dev.maas.installer.stages.common;
 
-import dev.maas.installer.cluster.TestCluster;
 import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.Progress;
@@ -12,17 +11,19 @@ import dev.maas.installer.engine.config.InstallerConfig.EndpointsConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.keycloak.KeycloakAdmin;
 import dev.maas.installer.keycloak.KeycloakRetry;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
 import dev.maas.installer.stages.backends.BackendsStage;
+import dev.maas.installer.stages.sso.KeycloakEndpoints;
 import dev.maas.installer.testing.FastRetries;
 import dev.maas.installer.testing.FaultProxy;
-import dev.maas.installer.stages.sso.KeycloakEndpoints;
 import dev.maas.installer.testing.KeycloakServer;
 import dev.maas.installer.testing.StartsKeycloak;
 import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.RetryPolicy;
 import dev.maas.installer.threescale.ThreescaleApiException;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -65,7 +66,8 @@ class EndpointTlsTest {
     private static FaultProxy keycloakTls;
     private static ThreescaleSimulator sim;
     private static FaultProxy threescaleTls;
-    private static TestCluster cluster;
+    private static SandboxCluster cluster;
+    private static KubernetesClient client;
 
     @TempDir
     static Path dir;
@@ -78,8 +80,10 @@ class EndpointTlsTest {
         keycloakTls = new FaultProxy(keycloak.url(), serverTls);
         sim = ThreescaleSimulator.start(SimulatorOptions.defaults());
         threescaleTls = new FaultProxy(sim.url(), serverTls);
-        cluster = new TestCluster();
-        KubernetesClient k = cluster.client();
+        cluster = small();
+        client = cluster.newClient();
+        KubernetesClient k = client;
+        namespaces(k, "rh-sso", "3scale");
         k.secrets().inNamespace("rh-sso").resource(new SecretBuilder().withNewMetadata()
                 .withName(KeycloakEndpoints.RHSSO_SECRET).withNamespace("rh-sso").endMetadata()
                 .withData(Map.of("ADMIN_USERNAME", b64(keycloak.adminUser()),
@@ -102,6 +106,17 @@ class EndpointTlsTest {
         }
         if (cluster != null) {
             cluster.close();
+        }
+    }
+
+    private static SandboxCluster small() {
+        return SandboxCluster.start(SandboxCluster.Options.defaults().withHttps(false).withOlm(false).withModels(false));
+    }
+
+    private static void namespaces(KubernetesClient k, String... names) {
+        for (String name : names) {
+            k.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+                    .create();
         }
     }
 
@@ -130,7 +145,7 @@ class EndpointTlsTest {
     @Test
     void keycloakWithACertificateFromAnotherCaFailsClearlyAndWithTheClusterCaWorks() throws IOException {
         for (String ca : new String[] {null, caFile(OTHER_CA, "other-ca.pem")}) {
-            StageContext ctx = ctx(ca, cluster.client());
+            StageContext ctx = ctx(ca, client);
             int before = keycloakTls.log().size();
             assertThatThrownBy(() -> KeycloakEndpoints.admin(ctx))
                     .isInstanceOfSatisfying(StageException.class, e -> {
@@ -142,7 +157,7 @@ class EndpointTlsTest {
             assertThat(keycloakTls.log()).as("no request got through").hasSize(before);
         }
 
-        StageContext ok = ctx(caFile(CA, "ca.pem"), cluster.client());
+        StageContext ok = ctx(caFile(CA, "ca.pem"), client);
         KeycloakAdmin admin = KeycloakEndpoints.admin(ok);
         assertThat(admin.serverUrl()).isEqualTo(keycloakTls.url());
         assertThat(admin.call("read realm master", () -> admin.realm("master").toRepresentation().getRealm()))
@@ -158,7 +173,6 @@ class EndpointTlsTest {
         try (FaultProxy kc = new FaultProxy(keycloak.url(), tls); FaultProxy ts = new FaultProxy(sim.url(), tls)) {
             InstallerConfig config = new InstallerConfig(new ClusterConfig(null, null, null, caFile(CA, "ca-h.pem")),
                     new EndpointsConfig(kc.url(), ts.url(), null, null), null, null, null, null, null, null);
-            KubernetesClient client = cluster.client();
             StageContext ctx = new StageContext(config, SecretRegistry.global(), new Cancellation())
                     .provide(KubernetesClient.class, () -> client)
                     .provide(RetryPolicy.class, () -> FastRetries.threescale(2, 1));
@@ -176,9 +190,11 @@ class EndpointTlsTest {
         String bundle = Base64.getEncoder().encodeToString((OTHER_CA.certificatePem() + CA.certificatePem())
                 .getBytes(StandardCharsets.US_ASCII));
         try (KubernetesClient withCa = new KubernetesClientBuilder().withConfig(new ConfigBuilder(
-                cluster.client().getConfiguration()).withCaCertData(bundle).build()).build()) {
+                client.getConfiguration()).withCaCertData(bundle).build()).build()) {
             StageContext ctx = ctx(null, withCa);
-            assertThat(EndpointTrust.forRun(ctx, keycloakTls.url()).extraCertificates()).hasSize(2);
+            // beside the ingress CA the cluster publishes (openshift-config-managed/default-ingress-cert)
+            assertThat(EndpointTrust.forRun(ctx, keycloakTls.url()).extraCertificates())
+                    .contains(OTHER_CA.certificate(), CA.certificate());
             KeycloakAdmin admin = KeycloakEndpoints.admin(ctx);
             assertThat(admin.basePath()).isEmpty();
             assertThat(ThreescaleAccess.client(ctx).tenant().provider()).isNotNull();
@@ -189,7 +205,7 @@ class EndpointTlsTest {
     @Test
     void threescaleWithACertificateFromAnotherCaFailsClearlyWithoutRetriesAndWithTheClusterCaWorks()
             throws IOException {
-        StageContext wrong = ctx(caFile(OTHER_CA, "other-ca-3scale.pem"), cluster.client());
+        StageContext wrong = ctx(caFile(OTHER_CA, "other-ca-3scale.pem"), client);
         int before = threescaleTls.log().size();
         assertThatThrownBy(() -> ThreescaleAccess.client(wrong).tenant().provider())
                 .isInstanceOfSatisfying(ThreescaleApiException.class, e -> {
@@ -205,7 +221,7 @@ class EndpointTlsTest {
         assertThat(threescaleTls.log()).as("no request got through").hasSize(before);
         assertThat(sim.journal().entries()).noneMatch(x -> !x.method().equals("GET"));
 
-        StageContext ok = ctx(caFile(CA, "ca-3scale.pem"), cluster.client());
+        StageContext ok = ctx(caFile(CA, "ca-3scale.pem"), client);
         new BackendsStage().apply(ok, Progress.NONE);
         assertThat(sim.store().snapshot("backend_apis")).anyMatch(b -> b.get("name").asText().equals("Granite TLS"));
     }
@@ -214,8 +230,9 @@ class EndpointTlsTest {
     void theClustersPublishedIngressCertificateIsTrustedLikeOnOpenShift() {
         // a fresh OpenShift publishes its default ingress certificate (wildcard + self-signed ingress CA) in
         // openshift-config-managed/default-ingress-cert; the Routes of 3scale and Keycloak are served with it
-        try (TestCluster openshift = new TestCluster()) {
-            KubernetesClient k = openshift.client();
+        try (SandboxCluster openshift = small()) {
+            KubernetesClient k = openshift.newClient();
+            namespaces(k, "3scale");
             k.secrets().inNamespace("3scale").resource(new SecretBuilder().withNewMetadata()
                     .withName(ThreescaleAccess.SEED_SECRET).withNamespace("3scale").endMetadata()
                     .withData(Map.of(ThreescaleAccess.ADMIN_TOKEN_KEY, b64(sim.accessToken()))).build()).create();
@@ -226,7 +243,8 @@ class EndpointTlsTest {
             k.configMaps().inNamespace("openshift-config-managed").resource(new io.fabric8.kubernetes.api.model
                     .ConfigMapBuilder().withNewMetadata().withName("default-ingress-cert")
                     .withNamespace("openshift-config-managed").endMetadata()
-                    .addToData("ca-bundle.crt", SERVER.certificatePem() + CA.certificatePem()).build()).create();
+                    .addToData("ca-bundle.crt", SERVER.certificatePem() + CA.certificatePem()).build())
+                    .createOr(x -> x.update());
             StageContext with = ctx(null, k);
             assertThat(EndpointTrust.forRun(with, threescaleTls.url()).extraCertificates()).hasSize(2);
             assertThat(ThreescaleAccess.client(with).tenant().provider()).isNotNull();

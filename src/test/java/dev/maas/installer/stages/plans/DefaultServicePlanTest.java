@@ -10,6 +10,7 @@ import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.stages.ModelStagesFixture;
 import dev.maas.installer.stages.backends.BackendsStage;
 import dev.maas.installer.stages.products.ProductsStage;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.ThreescaleClient;
 import dev.maas.installer.threescale.model.Service;
 import dev.maas.installer.threescale.model.ServicePlan;
@@ -30,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (app/representers/service_plan_representer.rb): by its name "Default" (porta's, app/models/service.rb
  * create_default_service_plan), else as the product's only service plan.
  */
+@StartsSandbox
 class DefaultServicePlanTest {
     private ModelStagesFixture fx;
 

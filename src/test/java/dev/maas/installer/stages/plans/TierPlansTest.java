@@ -14,6 +14,7 @@ import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.stages.ModelStagesFixture;
 import dev.maas.installer.stages.backends.BackendsStage;
 import dev.maas.installer.stages.products.ProductsStage;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.Product;
 import dev.maas.installer.threescale.ThreescaleClient;
 import dev.maas.installer.threescale.model.Account;
@@ -34,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * day) and a Premium tier with approval; idempotent apply, verify, drift of a hand-edited limit, prune of a removed
  * tier (never while an application is on it).
  */
+@StartsSandbox
 class TierPlansTest {
     private static final TierConfig FREE = new TierConfig("Free", false, null, List.of(
             new LimitConfig("requests", "minute", 10L), new LimitConfig("total_tokens", "day", 1000L)));

@@ -1,6 +1,5 @@
 package dev.maas.installer.stages.portal;
 
-import dev.maas.installer.cluster.TestCluster;
 import dev.maas.installer.engine.Action;
 import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.Change;
@@ -20,6 +19,7 @@ import dev.maas.installer.portal.DesiredTemplate;
 import dev.maas.installer.portal.PortalPlan;
 import dev.maas.installer.portal.PortalTree;
 import dev.maas.installer.portal.TemplateKind;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.sandbox.threescale.RequestJournal;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.sandbox.threescale.ThreescaleSimulator;
@@ -77,7 +77,8 @@ class PortalStageTest {
     Path tmp;
 
     private ThreescaleSimulator sim;
-    private TestCluster cluster;
+    private SandboxCluster cluster;
+    private KubernetesClient client;
     private RequestRecorder recorder;
     private String realm;
     private final List<StageContext> contexts = new ArrayList<>();
@@ -92,7 +93,13 @@ class PortalStageTest {
         KeycloakServer.Endpoint kc = server();
         sim = ThreescaleSimulator.start(SimulatorOptions.defaults().withDomain(TENANT, DOMAIN)
                 .withJournal(tmp.resolve("3scale-requests.jsonl")));
-        cluster = new TestCluster();
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withHttps(false).withOlm(false).withModels(false)
+                .withAppsDomain(DOMAIN));
+        client = cluster.newClient();
+        for (String ns : List.of("rh-sso", "3scale")) {
+            client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+                    .withName(ns).endMetadata().build()).create();
+        }
         recorder = new RequestRecorder();
         realm = "portal-" + UUID.randomUUID().toString().substring(0, 8);
         // what the sso stage leaves behind: the realm with its confidential client 3scale, whose only redirect URI is
@@ -102,7 +109,7 @@ class PortalStageTest {
             new RealmConfigurator(admin, new RealmSpec(realm, null, PORTAL_HOST, "portal", null))
                     .apply(Progress.NONE, new Cancellation());
         }
-        KubernetesClient k = cluster.client();
+        KubernetesClient k = client;
         k.secrets().inNamespace("rh-sso").resource(new SecretBuilder().withNewMetadata()
                 .withName(KeycloakEndpoints.RHSSO_SECRET).withNamespace("rh-sso").endMetadata()
                 .addToStringData("ADMIN_USERNAME", kc.adminUser())
@@ -130,7 +137,7 @@ class PortalStageTest {
     /** A new context per call, as a new process would have. */
     private StageContext ctx(InstallerConfig config) {
         StageContext ctx = new StageContext(config, SecretRegistry.global(), new Cancellation())
-                .provide(KubernetesClient.class, cluster::client);
+                .provide(KubernetesClient.class, () -> client);
         // the run's admin client, made as KeycloakEndpoints.admin makes it, with the request recorder on it
         ctx.provide(KeycloakAdmin.class, () -> KeycloakEndpoints.connect(ctx, KeycloakEndpoints.resolve(ctx),
                 List.of(recorder)));
@@ -328,7 +335,7 @@ class PortalStageTest {
 
     @Test
     void beforeThreescaleIsInstalledThePlanIsForANewTenantAndVerifyWaits() {
-        cluster.client().secrets().inNamespace("3scale").withName("system-seed").delete();
+        client.secrets().inNamespace("3scale").withName("system-seed").delete();
         StageContext ctx = ctx(config(null, null));
         List<Change> plan = new PortalStage().plan(ctx);
         assertThat(ctx.takeAssumptions()).singleElement().asString().contains("threescale is applied");
@@ -598,10 +605,7 @@ class PortalStageTest {
     private void freshOpenShiftIngress() {
         okhttp3.tls.HeldCertificate wildcard = new okhttp3.tls.HeldCertificate.Builder().signedBy(INGRESS_CA)
                 .commonName("*." + DOMAIN).addSubjectAlternativeName("*." + DOMAIN).build();
-        KubernetesClient k = cluster.client();
-        k.resources(io.fabric8.openshift.api.model.config.v1.Ingress.class).resource(
-                new io.fabric8.openshift.api.model.config.v1.IngressBuilder().withNewMetadata().withName("cluster")
-                        .endMetadata().withNewSpec().withDomain(DOMAIN).endSpec().build()).create();
+        KubernetesClient k = client;
         k.resources(io.fabric8.openshift.api.model.Route.class).inNamespace("rh-sso").resource(
                 new io.fabric8.openshift.api.model.RouteBuilder().withNewMetadata().withName("keycloak")
                         .withNamespace("rh-sso").endMetadata().withNewSpec().withHost("keycloak-rh-sso." + DOMAIN)
@@ -610,7 +614,8 @@ class PortalStageTest {
         k.configMaps().inNamespace("openshift-config-managed").resource(new io.fabric8.kubernetes.api.model
                 .ConfigMapBuilder().withNewMetadata().withName("default-ingress-cert")
                 .withNamespace("openshift-config-managed").endMetadata()
-                .addToData("ca-bundle.crt", wildcard.certificatePem() + INGRESS_CA.certificatePem()).build()).create();
+                .addToData("ca-bundle.crt", wildcard.certificatePem() + INGRESS_CA.certificatePem()).build())
+                .createOr(x -> x.update());
     }
 
     private InstallerConfig config(boolean skipVerification) {

@@ -10,20 +10,25 @@ import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.config.InstallerConfig.SsoConfig;
+import dev.maas.installer.engine.config.InstallerConfig.StorageConfig;
 import dev.maas.installer.engine.config.InstallerConfig.ThreescaleConfig;
 import dev.maas.installer.engine.run.Operation;
 import dev.maas.installer.engine.run.RunReport;
 import dev.maas.installer.engine.run.StageRunner;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.sandbox.AccessRule;
+import dev.maas.installer.sandbox.ApiRequest;
 import dev.maas.installer.sandbox.CatalogPackage;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.stages.Stages;
 import dev.maas.installer.testing.StartsSandbox;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -39,7 +44,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @StartsSandbox
 class PreflightOnSandboxTest {
     private final PreflightStage stage = new PreflightStage();
-    private TestCluster cluster;
+    private SandboxCluster cluster;
 
     @AfterEach
     void tearDown() {
@@ -48,8 +53,13 @@ class PreflightOnSandboxTest {
         }
     }
 
-    private StageContext start(TestCluster.Options options, InstallerConfig config) {
-        cluster = TestCluster.start(options);
+    private StageContext start(SandboxCluster.Options options, InstallerConfig config) {
+        cluster = SandboxCluster.start(options);
+        return ctx(config);
+    }
+
+    /** A context on the started cluster with another configuration. */
+    private StageContext ctx(InstallerConfig config) {
         KubernetesClient client = cluster.newClient();
         return new StageContext(config, SecretRegistry.global(), new Cancellation())
                 .provide(KubernetesClient.class, () -> client);
@@ -82,7 +92,8 @@ class PreflightOnSandboxTest {
 
     @Test
     void passesOnTheSandboxAsTheCommandStartsIt() {
-        StageContext ctx = start(TestCluster.Options.defaults(), InstallerConfig.defaults());
+        StageContext ctx = start(SandboxCluster.Options.defaults(), InstallerConfig.defaults());
+        cluster.clearRequests();
 
         List<Check> checks = stage.verify(ctx);
 
@@ -93,13 +104,17 @@ class PreflightOnSandboxTest {
                 .isEqualTo("rhsso-operator channel stable is offered by catalog redhat-operators");
         assertThat(check(checks, "catalog: 3scale-operator").message())
                 .startsWith("3scale-operator channel threescale-2.15 is offered by catalog redhat-operators");
-        assertThat(check(checks, "storage").message()).contains(TestCluster.RWX_STORAGE_CLASS);
+        assertThat(check(checks, "storage").message()).contains(SandboxCluster.RWX_STORAGE_CLASS);
         assertThat(check(checks, "apps domain").message()).contains(cluster.appsDomain());
-        assertThat(check(checks, "models").message()).contains(TestCluster.MODELS_NAMESPACE + "/")
+        assertThat(check(checks, "models").message()).contains(SandboxCluster.MODELS_NAMESPACE + "/")
                 .contains("left out, as APIcast cannot call them as they are: models/fraud-detection (served by"
                         + " ModelMesh", "models/llama-3-1-8b-instruct (token authentication is on",
                         "models/qwen2-5-7b-instruct (a serverless (Knative) deployment");
-        assertThat(stage.apply(ctx, Progress.NONE)).isEmpty();
+        assertThat(stage.plan(ctx)).isEmpty();
+        List<String> steps = new ArrayList<>();
+        assertThat(stage.apply(ctx, (n, of, m) -> steps.add(n + "/" + of))).isEmpty();
+        assertThat(steps).contains("1/9", "9/9");
+        assertThat(cluster.requests()).isNotEmpty().noneMatch(ApiRequest::isWrite);
 
         RunReport report = new StageRunner(Stages.all()).run(Operation.VERIFY, List.of(StageIds.PREFLIGHT), ctx,
                 null);
@@ -109,7 +124,7 @@ class PreflightOnSandboxTest {
 
     @Test
     void theRhbkFlavourAndThe216ChannelAreOfferedToo() {
-        StageContext ctx = start(TestCluster.Options.defaults(), config("rhbk", "threescale-2.16"));
+        StageContext ctx = start(SandboxCluster.Options.defaults(), config("rhbk", "threescale-2.16"));
         List<Check> checks = stage.verify(ctx);
         assertThat(check(checks, "catalog: sso operator").status()).isEqualTo(CheckStatus.OK);
         assertThat(check(checks, "catalog: sso operator").message()).contains("rhbk-operator", "stable-v26");
@@ -120,7 +135,7 @@ class PreflightOnSandboxTest {
 
     @Test
     void packageMissing() {
-        StageContext ctx = start(TestCluster.Options.defaults().withPackages(catalogWithout("3scale-operator")),
+        StageContext ctx = start(SandboxCluster.Options.defaults().withPackages(catalogWithout("3scale-operator")),
                 InstallerConfig.defaults());
         List<Check> checks = stage.verify(ctx);
         Check c = check(checks, "catalog: 3scale-operator");
@@ -137,7 +152,7 @@ class PreflightOnSandboxTest {
     void ssoPackagesMissing() {
         List<CatalogPackage> neither = CatalogPackage.redHatDefaults().stream()
                 .filter(p -> p.name().equals("3scale-operator")).toList();
-        StageContext ctx = start(TestCluster.Options.defaults().withPackages(neither), InstallerConfig.defaults());
+        StageContext ctx = start(SandboxCluster.Options.defaults().withPackages(neither), InstallerConfig.defaults());
         List<Check> checks = stage.verify(ctx);
         Check c = check(checks, "catalog: sso operator");
         assertThat(c.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE);
@@ -149,7 +164,7 @@ class PreflightOnSandboxTest {
     void channelMissing() {
         CatalogPackage only216 = new CatalogPackage("3scale-operator", "redhat-operators", "threescale-2.16",
                 Map.of("threescale-2.16", "3scale-operator.v0.13.1"));
-        StageContext ctx = start(TestCluster.Options.defaults().withPackages(catalogReplacing(only216)),
+        StageContext ctx = start(SandboxCluster.Options.defaults().withPackages(catalogReplacing(only216)),
                 InstallerConfig.defaults());
         List<Check> checks = stage.verify(ctx);
         Check c = check(checks, "catalog: 3scale-operator");
@@ -165,7 +180,7 @@ class PreflightOnSandboxTest {
     void rhssoChannelMissingWhenRhssoIsChosen() {
         CatalogPackage alphaOnly = new CatalogPackage("rhsso-operator", "redhat-operators", "alpha",
                 Map.of("alpha", "rhsso-operator.7.5.0"));
-        StageContext ctx = start(TestCluster.Options.defaults().withPackages(catalogReplacing(alphaOnly)),
+        StageContext ctx = start(SandboxCluster.Options.defaults().withPackages(catalogReplacing(alphaOnly)),
                 config("rhsso", null));
         List<Check> checks = stage.verify(ctx);
         Check c = check(checks, "catalog: sso operator");
@@ -177,12 +192,12 @@ class PreflightOnSandboxTest {
 
     @Test
     void noRwxStorageClass() {
-        StageContext ctx = start(TestCluster.Options.defaults().withRwxStorage(false), InstallerConfig.defaults());
+        StageContext ctx = start(SandboxCluster.Options.defaults().withRwxStorage(false), InstallerConfig.defaults());
         List<Check> checks = stage.verify(ctx);
         Check c = check(checks, "storage");
         assertThat(c.status()).isEqualTo(CheckStatus.INVALID_INPUT);
         assertThat(c.message()).startsWith("no ReadWriteMany-capable StorageClass found (the cluster has: ")
-                .doesNotContain(TestCluster.RWX_STORAGE_CLASS);
+                .doesNotContain(SandboxCluster.RWX_STORAGE_CLASS);
         assertThat(c.fix().target()).isEqualTo("threescale.storage.type");
         onlyThisFails(checks, "storage");
     }
@@ -192,7 +207,7 @@ class PreflightOnSandboxTest {
         AccessRule noSubscriptionIn3scale = new AccessRule("create", "operators.coreos.com", "subscriptions",
                 "3scale");
         AccessRule noNamespaces = AccessRule.deny("create", "", "namespaces");
-        StageContext ctx = start(TestCluster.Options.defaults()
+        StageContext ctx = start(SandboxCluster.Options.defaults()
                 .withDenied(List.of(noSubscriptionIn3scale, noNamespaces)), InstallerConfig.defaults());
         List<Check> checks = stage.verify(ctx);
         Check c = check(checks, "permissions");
@@ -206,7 +221,7 @@ class PreflightOnSandboxTest {
     @Test
     void noRightToTheRunLockLeaseIsAPermissionFailure() {
         AccessRule noLeaseUpdates = new AccessRule("update", "coordination.k8s.io", "leases", "maas-installer");
-        StageContext ctx = start(TestCluster.Options.defaults().withDenied(List.of(noLeaseUpdates)),
+        StageContext ctx = start(SandboxCluster.Options.defaults().withDenied(List.of(noLeaseUpdates)),
                 InstallerConfig.defaults());
         List<Check> checks = stage.verify(ctx);
         Check c = check(checks, "permissions");
@@ -218,7 +233,7 @@ class PreflightOnSandboxTest {
 
     @Test
     void olmAbsent() {
-        StageContext ctx = start(TestCluster.Options.defaults().withOlm(false), InstallerConfig.defaults());
+        StageContext ctx = start(SandboxCluster.Options.defaults().withOlm(false), InstallerConfig.defaults());
         List<Check> checks = stage.verify(ctx);
         Check c = check(checks, "olm");
         assertThat(c.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE);
@@ -231,7 +246,7 @@ class PreflightOnSandboxTest {
 
     @Test
     void notOpenShift() {
-        StageContext ctx = start(TestCluster.Options.defaults().withOpenshift(false), InstallerConfig.defaults());
+        StageContext ctx = start(SandboxCluster.Options.defaults().withOpenshift(false), InstallerConfig.defaults());
         List<Check> checks = stage.verify(ctx);
         Check c = check(checks, "openshift");
         assertThat(c.status()).isEqualTo(CheckStatus.INVALID_INPUT);
@@ -242,7 +257,7 @@ class PreflightOnSandboxTest {
 
     /** The sandbox's namespace-admin variant: admin of the three namespaces the install uses, nothing cluster-wide. */
     private StageContext asNamespaceAdmin(InstallerConfig config) {
-        cluster = TestCluster.start(TestCluster.Options.defaults());
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults());
         cluster.asNamespaceAdmin(List.of("rh-sso", "3scale", "maas-installer"));
         KubernetesClient client = cluster.newClient();
         cluster.clearRequests();
@@ -272,8 +287,8 @@ class PreflightOnSandboxTest {
                 + " operatorgroups.operators.coreos.com in namespace 3scale");
         assertThat(c.fix().hint()).contains("cluster-admin",
                 "create in each of rh-sso, 3scale one OperatorGroup that targets only that namespace",
-                "oc adm policy add-cluster-role-to-user maas-ingress-reader " + TestCluster.USER,
-                "oc adm policy add-role-to-user view " + TestCluster.USER + " -n openshift-marketplace");
+                "oc adm policy add-cluster-role-to-user maas-ingress-reader " + SandboxCluster.USER,
+                "oc adm policy add-role-to-user view " + SandboxCluster.USER + " -n openshift-marketplace");
         assertThat(c.fix().hint()).doesNotContain("apimanagers", "keycloaks", "create the namespaces");
         assertThat(report.stages().get(0).error()).contains("permissions: you may not:");
     }
@@ -295,13 +310,13 @@ class PreflightOnSandboxTest {
                 .withNewMetadata().withName("maas-ingress-reader").endMetadata().withNewRoleRef()
                 .withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName("maas-ingress-reader")
                 .endRoleRef().addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User")
-                .withName(TestCluster.USER).endSubject().build()).create();
+                .withName(SandboxCluster.USER).endSubject().build()).create();
         admin.rbac().roleBindings().inNamespace("openshift-marketplace").resource(
                 new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder().withNewMetadata().withName("maas-view")
                         .withNamespace("openshift-marketplace").endMetadata().withNewRoleRef()
                         .withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName("view")
                         .endRoleRef().addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User")
-                        .withName(TestCluster.USER).endSubject().build()).create();
+                        .withName(SandboxCluster.USER).endSubject().build()).create();
 
         Check c = check(stage.verify(ctx), "permissions");
 
@@ -323,7 +338,51 @@ class PreflightOnSandboxTest {
         StageContext ctx = asNamespaceAdmin(manual);
         Check c = check(stage.verify(ctx), "permissions");
         assertThat(c.message()).contains("patch installplans.operators.coreos.com in namespace 3scale");
-        assertThat(c.fix().hint()).contains("let " + TestCluster.USER + " approve InstallPlans in rh-sso, 3scale",
+        assertThat(c.fix().hint()).contains("let " + SandboxCluster.USER + " approve InstallPlans in rh-sso, 3scale",
                 "or set cluster.installPlanApproval to Automatic");
+    }
+
+    @Test
+    void s3StorageNeedsNoRwxStorageClass() {
+        StageContext ctx = start(SandboxCluster.Options.defaults().withRwxStorage(false).withOlm(false),
+                new InstallerConfig(null, null, null, new ThreescaleConfig(null, null, null, null,
+                        new StorageConfig("s3", null, "aws-auth"), null), null, null, null, null));
+        Check s3 = check(stage.verify(ctx), "storage");
+        assertThat(s3.status().passes()).isTrue();
+        assertThat(s3.message()).contains("aws-auth");
+    }
+
+    @Test
+    void noModelsIsAWarningAndConfiguredModelsAreEnough() {
+        StageContext ctx = start(SandboxCluster.Options.defaults().withModels(false), InstallerConfig.defaults());
+        List<Check> checks = stage.verify(ctx);
+        Check c = check(checks, "models");
+        assertThat(c.status()).isEqualTo(CheckStatus.WARN);
+        assertThat(c.message()).contains("no served models");
+        assertThat(checks).allMatch(x -> x.status().passes());
+
+        InstallerConfig withModel = new InstallerConfig(null, null, null, null,
+                List.of(new InstallerConfig.ModelConfig("m", "m", "http://m", null, null)), null, null, null);
+        assertThat(check(stage.verify(ctx(withModel)), "models").status()).isEqualTo(CheckStatus.OK);
+    }
+
+    @Test
+    void channel216NeedsTheExternalDatabaseSecrets() {
+        StageContext ctx = start(SandboxCluster.Options.defaults().withModels(false), config(null, "threescale-2.16"));
+        Check c = check(stage.verify(ctx), "3scale external databases");
+        assertThat(c.status()).isEqualTo(CheckStatus.INVALID_INPUT);
+        assertThat(c.message()).contains("missing Secrets in namespace 3scale: system-database, backend-redis,"
+                + " system-redis");
+
+        KubernetesClient client = cluster.newClient();
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("3scale").endMetadata()
+                .build()).create();
+        for (String name : PreflightStage.EXTERNAL_DB_SECRETS) {
+            client.secrets().inNamespace("3scale").resource(new SecretBuilder().withNewMetadata().withName(name)
+                    .endMetadata().withData(Map.of("URL", "cmVkaXM6Ly9yZWRpcw==")).build()).create();
+        }
+        assertThat(check(stage.verify(ctx), "3scale external databases").status()).isEqualTo(CheckStatus.OK);
+        assertThat(stage.verify(ctx(InstallerConfig.defaults()))).extracting(Check::name)
+                .doesNotContain("3scale external databases");
     }
 }

@@ -15,6 +15,7 @@ import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.stages.ModelStagesFixture;
 import dev.maas.installer.stages.backends.BackendsStage;
 import dev.maas.installer.stages.plans.PlansStage;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.ThreescaleClient;
 import dev.maas.installer.threescale.model.ActiveDoc;
 import dev.maas.installer.threescale.model.Service;
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Swagger version") unless {@code skip_swagger_validations} is true (app/lib/three_scale/swagger/specification.rb,
  * validator.rb); the products stage sends the flag, says so in the plan, and a second apply writes nothing.
  */
+@StartsSandbox
 class ActiveDocOpenApi31Test {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path VLLM_31 = Path.of(

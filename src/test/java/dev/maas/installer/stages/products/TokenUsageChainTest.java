@@ -13,6 +13,7 @@ import dev.maas.installer.engine.config.InstallerConfig.TierConfig;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
 import dev.maas.installer.stages.ModelStagesFixture;
 import dev.maas.installer.stages.backends.BackendsStage;
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.threescale.ThreescaleClient;
 import dev.maas.installer.threescale.model.Metric;
 import dev.maas.installer.threescale.model.PolicyConfig;
@@ -24,6 +25,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The token usage policy in each product's chain when, and only when, a tier limits tokens. */
+@StartsSandbox
 class TokenUsageChainTest {
     private ModelStagesFixture fx;
 

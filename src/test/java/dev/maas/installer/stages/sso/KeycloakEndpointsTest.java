@@ -7,7 +7,7 @@ import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.WaitingForStageException;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.stages.sso.KeycloakCrs.LegacyKeycloak;
 import dev.maas.installer.stages.sso.KeycloakEndpoints.KeycloakEndpoint;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -27,14 +27,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The one Keycloak resolver, on the strict test cluster: flavour, URL and admin credentials as the cluster says. */
 class KeycloakEndpointsTest {
-    private static TestCluster cluster;
+    private static SandboxCluster cluster;
     private static KubernetesClient client;
     private final SecretRegistry secrets = new SecretRegistry();
     private String ns;
 
     @BeforeAll
     static void start() {
-        cluster = TestCluster.start(TestCluster.Options.defaults().withOlm(false).withModels(false));
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withOlm(false).withModels(false));
         client = cluster.newClient();
     }
 

@@ -1,8 +1,5 @@
 package dev.maas.installer.stages.sso;
 
-import dev.maas.installer.cluster.Fixtures;
-import dev.maas.installer.cluster.OlmSimulator;
-import dev.maas.installer.cluster.TestCluster;
 import dev.maas.installer.engine.Action;
 import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.Change;
@@ -18,18 +15,18 @@ import dev.maas.installer.engine.config.InstallerConfig.IdentityProviderConfig;
 import dev.maas.installer.engine.config.InstallerConfig.SsoConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.sandbox.KeycloakOperatorSimulator;
-import dev.maas.installer.sandbox.SimulationContext;
-import dev.maas.installer.sandbox.StatefulSetSimulator;
 import dev.maas.installer.stages.sso.KeycloakCrs.RhbkKeycloak;
 import dev.maas.installer.testing.KeycloakServer;
 import dev.maas.installer.testing.LogCapture;
 import dev.maas.installer.testing.RequestRecorder;
 import dev.maas.installer.testing.StartsKeycloak;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,8 +42,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -57,6 +52,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * when Keycloak runs on the H2 file in its pod.
  */
 @StartsKeycloak
+@StartsSandbox
 class SsoDatabaseTest {
     private static final String DOMAIN = "apps.cluster.example.com";
     private static final String IDP_SECRET_ENV = "MAAS_TEST_IDP_SECRET";
@@ -64,11 +60,8 @@ class SsoDatabaseTest {
 
     private KeycloakServer.Endpoint keycloak;
     private Keycloak harnessAdmin;
-    private TestCluster cluster;
-    private OlmSimulator olm;
+    private SsoSandbox cluster;
     private KeycloakOperatorSimulator operator;
-    private StatefulSetSimulator statefulSets;
-    private ScheduledExecutorService scheduler;
     private final RequestRecorder recorder = new RequestRecorder();
     private final String idpSecret = "idp-secret-" + UUID.randomUUID();
     private final String realm = "maas-" + UUID.randomUUID().toString().substring(0, 8);
@@ -78,26 +71,13 @@ class SsoDatabaseTest {
         keycloak = KeycloakServer.get();
         harnessAdmin = KeycloakBuilder.builder().serverUrl(keycloak.url()).realm("master").clientId("admin-cli")
                 .username(keycloak.adminUser()).password(keycloak.adminPassword()).grantType("password").build();
-        cluster = new TestCluster();
-        Fixtures.appsDomain(cluster.client(), DOMAIN);
-        Fixtures.packageManifest(cluster.client(), "rhbk-operator", "stable-v26", "stable-v26");
-        olm = new OlmSimulator(cluster.client(), OlmSimulator.Mode.SUCCEED);
-        scheduler = Executors.newSingleThreadScheduledExecutor();
-        SimulationContext context = new SimulationContext(cluster.client(), scheduler, DOMAIN);
-        Fixtures.defaultStorageClass(cluster.client(), "standard");
-        statefulSets = new StatefulSetSimulator();
-        statefulSets.start(context);
-        operator = new KeycloakOperatorSimulator(KeycloakOperatorSimulator.Options.of(keycloak.url(),
+        cluster = SsoSandbox.start(DOMAIN).offer("rhbk-operator", "stable-v26", "stable-v26");
+        operator = cluster.startKeycloakOperator(KeycloakOperatorSimulator.Options.of(keycloak.url(),
                 keycloak.adminUser(), keycloak.adminPassword()));
-        operator.start(context);
     }
 
     @AfterEach
     void tearDown() {
-        operator.close();
-        statefulSets.close();
-        scheduler.shutdownNow();
-        olm.close();
         cluster.close();
         try {
             harnessAdmin.realm(realm).remove();
@@ -120,7 +100,7 @@ class SsoDatabaseTest {
     }
 
     private StageContext ctx(InstallerConfig config) {
-        KubernetesClient client = cluster.client();
+        KubernetesClient client = cluster.client;
         return new StageContext(config, SecretRegistry.global(), new Cancellation())
                 .provide(KubernetesClient.class, () -> client);
     }
@@ -147,7 +127,7 @@ class SsoDatabaseTest {
     }
 
     private GenericKubernetesResource liveKeycloak() {
-        return cluster.client().genericKubernetesResources(new io.fabric8.kubernetes.client.dsl.base
+        return cluster.client.genericKubernetesResources(new io.fabric8.kubernetes.client.dsl.base
                 .ResourceDefinitionContext.Builder().withGroup("k8s.keycloak.org").withVersion("v2alpha1")
                 .withKind("Keycloak").withPlural("keycloaks").withNamespaced(true).build())
                 .inNamespace(NS).withName("keycloak").get();
@@ -183,7 +163,7 @@ class SsoDatabaseTest {
 
                 @Override public void detail(String message) { details.add(message); }
             });
-            Secret db = cluster.client().secrets().inNamespace(NS).withName("keycloak-db-secret").get();
+            Secret db = cluster.client.secrets().inNamespace(NS).withName("keycloak-db-secret").get();
             String password = decoded(db, "password");
             assertThat(password).hasSize(32);
             assertThat(decoded(db, "username")).isEqualTo("keycloak");
@@ -195,7 +175,7 @@ class SsoDatabaseTest {
         assertThat(applied).filteredOn(c -> c.kind().equals("StatefulSet")).singleElement()
                 .extracting(Change::action).isEqualTo(Action.CREATE);
 
-        StatefulSet sts = cluster.client().apps().statefulSets().inNamespace(NS).withName("keycloak-postgresql").get();
+        StatefulSet sts = cluster.client.apps().statefulSets().inNamespace(NS).withName("keycloak-postgresql").get();
         var container = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(container.getImage()).isEqualTo("registry.redhat.io/rhel9/postgresql-16");
         assertThat(container.getEnv()).anySatisfy(e -> {
@@ -204,9 +184,9 @@ class SsoDatabaseTest {
         });
         assertThat(sts.getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources().getRequests()
                 .get("storage").toString()).isEqualTo("1Gi");
-        assertThat(cluster.client().persistentVolumeClaims().inNamespace(NS).withName("data-keycloak-postgresql-0")
+        assertThat(cluster.client.persistentVolumeClaims().inNamespace(NS).withName("data-keycloak-postgresql-0")
                 .get().getStatus().getPhase()).isEqualTo("Bound");
-        RhbkKeycloak kc = cluster.client().resources(RhbkKeycloak.class).inNamespace(NS).withName("keycloak").get();
+        RhbkKeycloak kc = cluster.client.resources(RhbkKeycloak.class).inNamespace(NS).withName("keycloak").get();
         assertThat(kc.specValue("db")).isEqualTo(Map.of("vendor", "postgres", "host", "keycloak-postgresql",
                 "database", "keycloak", "usernameSecret", Map.of("name", "keycloak-db-secret", "key", "username"),
                 "passwordSecret", Map.of("name", "keycloak-db-secret", "key", "password")));
@@ -259,25 +239,25 @@ class SsoDatabaseTest {
             assertThat(e.fix().hint()).contains("oc create namespace rh-sso")
                     .contains("oc create secret generic corp-db -n rh-sso");
         });
-        assertThat(cluster.realWrites()).as("nothing made").isEmpty();
+        assertThat(cluster.writes()).as("nothing made").isEmpty();
 
-        cluster.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata()
+        cluster.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata()
                 .build()).create();
-        cluster.client().secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("corp-db")
+        cluster.client.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("corp-db")
                 .endMetadata().addToStringData("username", "kc").build()).create();
         assertThatThrownBy(() -> stage.apply(ctx, null)).isInstanceOf(StageException.class)
                 .hasMessageContaining("lacks the key(s) password");
-        cluster.client().secrets().inNamespace(NS).withName("corp-db").edit(s -> {
+        cluster.client.secrets().inNamespace(NS).withName("corp-db").edit(s -> {
             s.getData().put("password", Base64.getEncoder().encodeToString("pw".getBytes(StandardCharsets.UTF_8)));
             return s;
         });
 
         stage.apply(ctx, null);
-        RhbkKeycloak kc = cluster.client().resources(RhbkKeycloak.class).inNamespace(NS).withName("keycloak").get();
+        RhbkKeycloak kc = cluster.client.resources(RhbkKeycloak.class).inNamespace(NS).withName("keycloak").get();
         assertThat(kc.specValue("db")).isEqualTo(Map.of("vendor", "postgres", "host", "db.example.com",
                 "port", 5433, "database", "kc", "usernameSecret", Map.of("name", "corp-db", "key", "username"),
                 "passwordSecret", Map.of("name", "corp-db", "key", "password")));
-        assertThat(cluster.client().apps().statefulSets().inNamespace(NS).list().getItems()).as("no PostgreSQL of ours")
+        assertThat(cluster.client.apps().statefulSets().inNamespace(NS).list().getItems()).as("no PostgreSQL of ours")
                 .isEmpty();
         List<Check> checks = stage.verify(ctx);
         assertThat(failing(checks)).as("verify: %s", checks).isEmpty();
@@ -288,7 +268,7 @@ class SsoDatabaseTest {
     @Test
     void withoutAStorageClassTheDatabaseWaitNamesThePendingClaimAndTheSetting() {
         // this cluster has no default StorageClass, and sso.database.storageClass is not set
-        cluster.client().storage().v1().storageClasses().withName("standard").delete();
+        cluster.client.storage().v1().storageClasses().withName("standard").delete();
         StageContext ctx = ctx(config(managed()));
         assertThatThrownBy(() -> stage(Duration.ofSeconds(3)).apply(ctx, null))
                 .isInstanceOfSatisfying(StageException.class, e -> {
@@ -299,14 +279,15 @@ class SsoDatabaseTest {
                                     + " has unbound immediate PersistentVolumeClaims");
                     assertThat(e.fix().hint()).contains("sso.database.storageClass");
                 });
-        assertThat(cluster.client().resources(RhbkKeycloak.class).inNamespace(NS).withName("keycloak").get())
+        assertThat(cluster.client.resources(RhbkKeycloak.class).inNamespace(NS).withName("keycloak").get())
                 .as("no Keycloak on a database that is not there").isNull();
         List<Check> checks = stage(Duration.ofSeconds(3)).verify(ctx);
         assertThat(checks).filteredOn(c -> c.name().equals("Keycloak database")).singleElement()
                 .matches(c -> c.status() == CheckStatus.FAILED_RETRYABLE && c.message().contains("Pending"));
 
         // the StorageClass named in the configuration binds it, and the install goes on
-        Fixtures.storageClass(cluster.client(), "gp3-csi", "ebs.csi.aws.com");
+        cluster.client.storage().v1().storageClasses().resource(new StorageClassBuilder().withNewMetadata()
+                .withName("gp3-csi").endMetadata().withProvisioner("ebs.csi.aws.com").build()).create();
         StageContext withClass = ctx(config(new DatabaseConfig(null, null, "gp3-csi", null, null, null, null, null,
                 null)));
         assertThatThrownBy(() -> stage(Duration.ofSeconds(30)).apply(withClass, null))
@@ -315,10 +296,10 @@ class SsoDatabaseTest {
                     assertThat(e.getMessage()).contains("a StatefulSet's storage cannot change");
                     assertThat(e.fix().target()).isEqualTo("sso.database.storageSize");
                 });
-        cluster.client().apps().statefulSets().inNamespace(NS).withName("keycloak-postgresql").delete();
-        cluster.client().persistentVolumeClaims().inNamespace(NS).withName("data-keycloak-postgresql-0").delete();
+        cluster.client.apps().statefulSets().inNamespace(NS).withName("keycloak-postgresql").delete();
+        cluster.client.persistentVolumeClaims().inNamespace(NS).withName("data-keycloak-postgresql-0").delete();
         stage(Duration.ofSeconds(60)).apply(withClass, null);
-        assertThat(cluster.client().persistentVolumeClaims().inNamespace(NS).withName("data-keycloak-postgresql-0")
+        assertThat(cluster.client.persistentVolumeClaims().inNamespace(NS).withName("data-keycloak-postgresql-0")
                 .get().getSpec().getStorageClassName()).isEqualTo("gp3-csi");
         assertThat(failing(stage(Duration.ofSeconds(3)).verify(withClass))).isEmpty();
     }
@@ -328,7 +309,7 @@ class SsoDatabaseTest {
         StageContext ctx = ctx(config(managed()));
         SsoStage stage = stage(Duration.ofSeconds(60));
         stage.apply(ctx, null);
-        cluster.client().resources(RhbkKeycloak.class).inNamespace(NS).withName("keycloak").edit(k -> {
+        cluster.client.resources(RhbkKeycloak.class).inNamespace(NS).withName("keycloak").edit(k -> {
             k.getSpec().remove("db");
             return k;
         });

@@ -1,8 +1,5 @@
 package dev.maas.installer.stages.sso;
 
-import dev.maas.installer.cluster.Fixtures;
-import dev.maas.installer.cluster.OlmSimulator;
-import dev.maas.installer.cluster.TestCluster;
 import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.Fix;
@@ -19,13 +16,12 @@ import dev.maas.installer.keycloak.KeycloakRetry;
 import dev.maas.installer.keycloak.RealmConfigurator;
 import dev.maas.installer.keycloak.RealmSpec;
 import dev.maas.installer.sandbox.KeycloakOperatorSimulator;
-import dev.maas.installer.sandbox.SimulationContext;
-import dev.maas.installer.sandbox.StatefulSetSimulator;
 import dev.maas.installer.testing.FastRetries;
 import dev.maas.installer.testing.FaultProxy;
 import dev.maas.installer.testing.FaultProxy.Fault;
 import dev.maas.installer.testing.KeycloakServer;
 import dev.maas.installer.testing.StartsKeycloak;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,8 +41,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -61,6 +55,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * <p>One cluster, one simulated RHBK operator and one proxy for the class; every seed configures its own realm.
  */
 @StartsKeycloak
+@StartsSandbox
 class SsoFaultsTest {
     private static final Logger LOG = LoggerFactory.getLogger(SsoFaultsTest.class);
     private static final String DOMAIN = "apps.faults.example.com";
@@ -72,11 +67,7 @@ class SsoFaultsTest {
     private static KeycloakServer.Endpoint keycloak;
     private static Keycloak harness;
     private static FaultProxy proxy;
-    private static TestCluster cluster;
-    private static OlmSimulator olm;
-    private static KeycloakOperatorSimulator operator;
-    private static StatefulSetSimulator statefulSets;
-    private static ScheduledExecutorService scheduler;
+    private static SsoSandbox cluster;
     private static final String IDP_SECRET = "idp-secret-" + UUID.randomUUID();
     private static final List<String> realms = new ArrayList<>();
 
@@ -86,19 +77,11 @@ class SsoFaultsTest {
         harness = KeycloakBuilder.builder().serverUrl(keycloak.url()).realm("master").clientId("admin-cli")
                 .username(keycloak.adminUser()).password(keycloak.adminPassword()).grantType("password").build();
         proxy = new FaultProxy(keycloak.url());
-        cluster = new TestCluster();
-        Fixtures.appsDomain(cluster.client(), DOMAIN);
-        Fixtures.packageManifest(cluster.client(), "rhbk-operator", "stable-v26", "stable-v26");
-        olm = new OlmSimulator(cluster.client(), OlmSimulator.Mode.SUCCEED);
-        scheduler = Executors.newSingleThreadScheduledExecutor();
-        // the PostgreSQL the stage makes for RHBK runs on the default StorageClass
-        Fixtures.defaultStorageClass(cluster.client(), "standard");
-        statefulSets = new StatefulSetSimulator();
-        statefulSets.start(new SimulationContext(cluster.client(), scheduler, DOMAIN));
-        operator = new KeycloakOperatorSimulator(KeycloakOperatorSimulator.Options.of(keycloak.url(),
-                keycloak.adminUser(), keycloak.adminPassword()).withSecretPassword(keycloak.adminPassword())
+        cluster = SsoSandbox.start(DOMAIN).offer("rhbk-operator", "stable-v26", "stable-v26");
+        // the PostgreSQL the stage makes for RHBK runs on the sandbox's default StorageClass
+        cluster.startKeycloakOperator(KeycloakOperatorSimulator.Options.of(keycloak.url(), keycloak.adminUser(),
+                keycloak.adminPassword()).withSecretPassword(keycloak.adminPassword())
                 .withMode(KeycloakOperatorSimulator.Mode.READY));
-        operator.start(new SimulationContext(cluster.client(), scheduler, DOMAIN));
     }
 
     @AfterAll
@@ -109,18 +92,6 @@ class SsoFaultsTest {
             } catch (RuntimeException ignored) {
                 // not made
             }
-        }
-        if (operator != null) {
-            operator.close();
-        }
-        if (statefulSets != null) {
-            statefulSets.close();
-        }
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-        }
-        if (olm != null) {
-            olm.close();
         }
         if (cluster != null) {
             cluster.close();
@@ -149,7 +120,7 @@ class SsoFaultsTest {
                 IDP_SECRET_ENV, keycloak.url() + "/realms/master");
         InstallerConfig config = new InstallerConfig(null, new EndpointsConfig(proxy.url(), null, null, null),
                 new SsoConfig("rhbk", null, realm, null, idp), null, null, null, null, null);
-        KubernetesClient client = cluster.client();
+        KubernetesClient client = cluster.client;
         return new StageContext(config, SecretRegistry.global(), new Cancellation())
                 .provide(KubernetesClient.class, () -> client)
                 .provide(KeycloakRetry.class, () -> FastRetries.keycloak(6));

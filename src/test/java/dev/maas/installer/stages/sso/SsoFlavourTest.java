@@ -1,13 +1,12 @@
 package dev.maas.installer.stages.sso;
 
-import dev.maas.installer.cluster.Fixtures;
-import dev.maas.installer.cluster.TestCluster;
 import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.config.InstallerConfig.SsoConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,22 +19,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Which operator the sso stage installs, from sso.flavour and the catalog (no Keycloak needed). */
+@StartsSandbox
 class SsoFlavourTest {
-    private TestCluster cluster;
+    private SsoSandbox cluster;
 
     @BeforeEach
     void setUp() {
-        cluster = new TestCluster();
-        Fixtures.appsDomain(cluster.client(), "apps.example.com");
+        cluster = SsoSandbox.start("apps.example.com");
     }
 
     @AfterEach
     void tearDown() { cluster.close(); }
 
-    private KubernetesClient c() { return cluster.client(); }
-
     private SsoStage.Target target(String flavour) {
-        KubernetesClient client = cluster.client();
+        KubernetesClient client = cluster.client;
         StageContext ctx = new StageContext(new InstallerConfig(null, null, new SsoConfig(flavour, "sso-ns", null,
                 null, null), null, null, null, null, null), SecretRegistry.global(), new Cancellation())
                 .provide(KubernetesClient.class, () -> client);
@@ -44,8 +41,8 @@ class SsoFlavourTest {
 
     @Test
     void autoPrefersRhssoOnChannelStableWhenBothAreOffered() {
-        Fixtures.packageManifest(c(), "rhsso-operator", "stable", "stable");
-        Fixtures.packageManifest(c(), "rhbk-operator", "stable-v26", "stable-v24", "stable-v26");
+        cluster.offer("rhsso-operator", "stable", "stable");
+        cluster.offer("rhbk-operator", "stable-v26", "stable-v24", "stable-v26");
         SsoStage.Target t = target("auto");
         assertThat(t.flavour()).isEqualTo(SsoFlavour.RHSSO);
         assertThat(t.operator().packageName()).isEqualTo("rhsso-operator");
@@ -58,22 +55,22 @@ class SsoFlavourTest {
 
     @Test
     void rhbkWhenChosenOrWhenRhssoIsNotOffered() {
-        Fixtures.packageManifest(c(), "rhbk-operator", "stable-v26", "stable-v24", "stable-v26");
+        cluster.offer("rhbk-operator", "stable-v26", "stable-v24", "stable-v26");
         SsoStage.Target auto = target("auto");
         assertThat(auto.flavour()).isEqualTo(SsoFlavour.RHBK);
         assertThat(auto.operator().channel()).isEqualTo("stable-v26");
         assertThat(auto.hostname()).isEqualTo("keycloak-sso-ns.apps.example.com");
         assertThat(KeycloakEndpoints.credentialSecret(auto.flavour(), null)).isEqualTo("keycloak-initial-admin");
 
-        Fixtures.packageManifest(c(), "rhsso-operator", "stable", "stable");
+        cluster.offer("rhsso-operator", "stable", "stable");
         assertThat(target("RHBK").flavour()).isEqualTo(SsoFlavour.RHBK);
         assertThat(target("auto").flavour()).isEqualTo(SsoFlavour.RHSSO);
     }
 
     @Test
     void rhssoWithoutChannelStableIsAnInputError() {
-        Fixtures.packageManifest(c(), "rhsso-operator", "alpha", "alpha");
-        Fixtures.packageManifest(c(), "rhbk-operator", "stable-v26", "stable-v26");
+        cluster.offer("rhsso-operator", "alpha", "alpha");
+        cluster.offer("rhbk-operator", "stable-v26", "stable-v26");
         assertThatThrownBy(() -> target("rhsso")).isInstanceOfSatisfying(StageException.class, e -> {
             assertThat(e.invalidInput()).isTrue();
             assertThat(e.getMessage()).contains("has no channel 'stable'").contains("alpha");
@@ -92,9 +89,9 @@ class SsoFlavourTest {
 
     @Test
     void missingAppsDomainIsAClearError() {
-        cluster.client().resources(io.fabric8.openshift.api.model.config.v1.Ingress.class).withName("cluster")
+        cluster.client.resources(io.fabric8.openshift.api.model.config.v1.Ingress.class).withName("cluster")
                 .delete();
-        Fixtures.packageManifest(c(), "rhsso-operator", "stable", "stable");
+        cluster.offer("rhsso-operator", "stable", "stable");
         assertThatThrownBy(() -> target("auto")).isInstanceOf(StageException.class)
                 .hasMessageContaining("apps domain");
     }

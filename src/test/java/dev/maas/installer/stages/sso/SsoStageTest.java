@@ -1,9 +1,6 @@
 package dev.maas.installer.stages.sso;
 
-import dev.maas.installer.cluster.Fixtures;
-import dev.maas.installer.cluster.OlmSimulator;
 import dev.maas.installer.cluster.Resources;
-import dev.maas.installer.cluster.TestCluster;
 import dev.maas.installer.engine.Action;
 import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.Change;
@@ -20,8 +17,6 @@ import dev.maas.installer.engine.config.InstallerConfig.IdentityProviderConfig;
 import dev.maas.installer.engine.config.InstallerConfig.SsoConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.sandbox.KeycloakOperatorSimulator;
-import dev.maas.installer.sandbox.SimulationContext;
-import dev.maas.installer.sandbox.StatefulSetSimulator;
 import dev.maas.installer.stages.Stages;
 import dev.maas.installer.stages.sso.KeycloakCrs.LegacyKeycloak;
 import dev.maas.installer.stages.sso.KeycloakCrs.LegacyKeycloakRealm;
@@ -30,6 +25,7 @@ import dev.maas.installer.testing.KeycloakServer;
 import dev.maas.installer.testing.LogCapture;
 import dev.maas.installer.testing.RequestRecorder;
 import dev.maas.installer.testing.StartsKeycloak;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.openshift.api.model.operatorhub.v1.OperatorGroup;
@@ -49,17 +45,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The sso stage end to end: the fabric8 CRUD mock cluster with simulated OLM and a simulated Keycloak operator
- * that points at a REAL Keycloak (KeycloakServer), so the stage really configures a realm.
+ * The sso stage end to end: the sandbox's API server with its simulated OLM and its simulated Keycloak operator
+ * pointing at a REAL Keycloak (KeycloakServer), so the stage really configures a realm.
  */
 @StartsKeycloak
+@StartsSandbox
 class SsoStageTest {
     private static final String DOMAIN = "apps.cluster.example.com";
     private static final String IDP_SECRET_ENV = "MAAS_TEST_IDP_SECRET";
@@ -67,11 +62,7 @@ class SsoStageTest {
     private KeycloakServer.Endpoint keycloak;
     private Keycloak harnessAdmin;
 
-    private TestCluster cluster;
-    private OlmSimulator olm;
-    private KeycloakOperatorSimulator operator;
-    private StatefulSetSimulator statefulSets;
-    private ScheduledExecutorService scheduler;
+    private SsoSandbox cluster;
     private final RequestRecorder recorder = new RequestRecorder();
     private final String idpSecret = "idp-secret-" + UUID.randomUUID();
     private final String realm = "maas-" + UUID.randomUUID().toString().substring(0, 8);
@@ -86,23 +77,11 @@ class SsoStageTest {
         keycloak = server();
         harnessAdmin = KeycloakBuilder.builder().serverUrl(keycloak.url()).realm("master").clientId("admin-cli")
                 .username(keycloak.adminUser()).password(keycloak.adminPassword()).grantType("password").build();
-        cluster = new TestCluster();
-        Fixtures.appsDomain(cluster.client(), DOMAIN);
-        olm = new OlmSimulator(cluster.client(), OlmSimulator.Mode.SUCCEED);
+        cluster = SsoSandbox.start(DOMAIN);
     }
 
     @AfterEach
     void tearDown() {
-        if (operator != null) {
-            operator.close();
-        }
-        if (statefulSets != null) {
-            statefulSets.close();
-        }
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-        }
-        olm.close();
         cluster.close();
         try {
             harnessAdmin.realm(realm).remove();
@@ -113,18 +92,12 @@ class SsoStageTest {
     }
 
     /**
-     * The sandbox's simulated RH-SSO / RHBK operator, here on this test's cluster, pointing at the real Keycloak, and
-     * its StatefulSet controller (which runs the PostgreSQL the stage makes for RHBK on the default StorageClass).
+     * The sandbox's simulated RH-SSO / RHBK operator on this test's cluster, pointing at the real Keycloak, and its
+     * StatefulSet controller (which runs the PostgreSQL the stage makes for RHBK on the default StorageClass).
      */
     private void startOperator(String secretPassword, KeycloakOperatorSimulator.Mode mode) {
-        scheduler = Executors.newSingleThreadScheduledExecutor();
-        SimulationContext context = new SimulationContext(cluster.client(), scheduler, DOMAIN);
-        Fixtures.defaultStorageClass(cluster.client(), "standard");
-        statefulSets = new StatefulSetSimulator();
-        statefulSets.start(context);
-        operator = new KeycloakOperatorSimulator(KeycloakOperatorSimulator.Options.of(keycloak.url(),
-                keycloak.adminUser(), keycloak.adminPassword()).withSecretPassword(secretPassword).withMode(mode));
-        operator.start(context);
+        cluster.startKeycloakOperator(KeycloakOperatorSimulator.Options.of(keycloak.url(), keycloak.adminUser(),
+                keycloak.adminPassword()).withSecretPassword(secretPassword).withMode(mode));
     }
 
     private SsoStage stage(Duration readyTimeout) {
@@ -142,7 +115,7 @@ class SsoStageTest {
     }
 
     private StageContext ctx(InstallerConfig config) {
-        KubernetesClient client = cluster.client();
+        KubernetesClient client = cluster.client;
         return new StageContext(config, SecretRegistry.global(), new Cancellation())
                 .provide(KubernetesClient.class, () -> client);
     }
@@ -167,15 +140,15 @@ class SsoStageTest {
 
     @Test
     void rhssoApplyInstallsTheOperatorAndConfiguresTheRealKeycloak() {
-        Fixtures.packageManifest(cluster.client(), "rhsso-operator", "stable", "stable");
-        Fixtures.packageManifest(cluster.client(), "rhbk-operator", "stable-v26", "stable-v26");
+        cluster.offer("rhsso-operator", "stable", "stable");
+        cluster.offer("rhbk-operator", "stable-v26", "stable-v26");
         startOperator(keycloak.adminPassword(), KeycloakOperatorSimulator.Mode.READY);
         StageContext ctx = ctx(config("auto", null));
         SsoStage stage = stage();
         cluster.clearRequests();
 
         List<Change> plan = stage.plan(ctx);
-        assertThat(cluster.realWrites()).as("plan writes nothing").isEmpty();
+        assertThat(cluster.writes()).as("plan writes nothing").isEmpty();
         assertThat(plan).extracting(Change::action).containsOnly(Action.CREATE);
         assertThat(plan).extracting(Change::kind).containsExactly("Namespace", "OperatorGroup", "Subscription",
                 "Keycloak", "KeycloakRealm", "realm", "client", "protocol mapper", "protocol mapper",
@@ -203,7 +176,7 @@ class SsoStageTest {
 
         assertThat(steps).hasSize(6).allMatch(s -> s.matches("\\d of 6: .*"));
         assertThat(steps.get(0)).contains("rhsso-operator").contains("stable").contains("rh-sso");
-        assertThat(details).anyMatch(d -> d.contains("CSV rhsso-operator.v1.0.0: Succeeded"))
+        assertThat(details).anyMatch(d -> d.contains("CSV " + SsoSandbox.csv("rhsso-operator", "stable") + ": Succeeded"))
                 .anyMatch(d -> d.startsWith("realm " + realm + " at " + keycloak.url() + "/realms/" + realm));
         assertThat(applied).filteredOn(c -> c.system() == TargetSystem.KUBERNETES).extracting(Change::kind)
                 .containsExactly("Namespace", "OperatorGroup", "Subscription", "Keycloak", "KeycloakRealm");
@@ -213,7 +186,7 @@ class SsoStageTest {
         assertThat(applied).filteredOn(c -> c.kind().equals("realm")).singleElement()
                 .extracting(Change::action).isEqualTo(Action.NOOP);
 
-        KubernetesClient c = cluster.client();
+        KubernetesClient c = cluster.client;
         Namespace ns = c.namespaces().withName("rh-sso").get();
         assertThat(ns.getMetadata().getLabels()).containsEntry(Resources.MANAGED_BY_LABEL, Resources.MANAGER);
         assertThat(c.resources(OperatorGroup.class).inNamespace("rh-sso").withName("rh-sso").get().getSpec()
@@ -256,7 +229,7 @@ class SsoStageTest {
 
     @Test
     void secondApplyWritesNothingToTheClusterOrKeycloak() {
-        Fixtures.packageManifest(cluster.client(), "rhsso-operator", "stable", "stable");
+        cluster.offer("rhsso-operator", "stable", "stable");
         startOperator(keycloak.adminPassword(), KeycloakOperatorSimulator.Mode.READY);
         StageContext ctx = ctx(config("rhsso", null));
         SsoStage stage = stage();
@@ -278,7 +251,7 @@ class SsoStageTest {
 
     @Test
     void driftIsReportedByVerifyAndPlanAndRepairedByApply() {
-        Fixtures.packageManifest(cluster.client(), "rhsso-operator", "stable", "stable");
+        cluster.offer("rhsso-operator", "stable", "stable");
         startOperator(keycloak.adminPassword(), KeycloakOperatorSimulator.Mode.READY);
         StageContext ctx = ctx(config("auto", null));
         SsoStage stage = stage();
@@ -288,7 +261,7 @@ class SsoStageTest {
         byHand.setDirectAccessGrantsEnabled(true);
         harnessAdmin.realm(realm).clients().get(byHand.getId()).update(byHand);
         // and someone scaled the Keycloak CR by hand
-        cluster.client().resources(LegacyKeycloak.class).inNamespace("rh-sso").withName("rh-sso")
+        cluster.client.resources(LegacyKeycloak.class).inNamespace("rh-sso").withName("rh-sso")
                 .edit(k -> {
                     k.getSpec().put("instances", 3);
                     return k;
@@ -317,7 +290,7 @@ class SsoStageTest {
 
     @Test
     void rhbkApplyCreatesTheKeycloakAndTheRealmThroughTheAdminApi() {
-        Fixtures.packageManifest(cluster.client(), "rhbk-operator", "stable-v26", "stable-v24", "stable-v26");
+        cluster.offer("rhbk-operator", "stable-v26", "stable-v24", "stable-v26");
         startOperator(keycloak.adminPassword(), KeycloakOperatorSimulator.Mode.READY);
         StageContext ctx = ctx(config("auto", keycloak.url()));
         SsoStage stage = stage();
@@ -332,7 +305,7 @@ class SsoStageTest {
         assertThat(steps).containsExactly("1 of 6", "2 of 6", "3 of 6", "4 of 6", "5 of 6", "6 of 6");
         assertThat(applied).filteredOn(c -> c.kind().equals("realm")).singleElement()
                 .extracting(Change::action).isEqualTo(Action.CREATE);
-        KubernetesClient c = cluster.client();
+        KubernetesClient c = cluster.client;
         Subscription sub = c.resources(Subscription.class).inNamespace("rh-sso").withName("rhbk-operator").get();
         assertThat(sub.getSpec().getChannel()).isEqualTo("stable-v26");
         RhbkKeycloak kc = c.resources(RhbkKeycloak.class).inNamespace("rh-sso").withName("keycloak").get();
@@ -356,7 +329,7 @@ class SsoStageTest {
 
     @Test
     void wrongAdminPasswordInTheSecretIsAClearError() {
-        Fixtures.packageManifest(cluster.client(), "rhsso-operator", "stable", "stable");
+        cluster.offer("rhsso-operator", "stable", "stable");
         String wrong = "wrong-" + UUID.randomUUID();
         startOperator(wrong, KeycloakOperatorSimulator.Mode.READY);
         StageContext ctx = ctx(config("auto", null));
@@ -376,7 +349,7 @@ class SsoStageTest {
 
     @Test
     void keycloakNeverReadyTimesOutNamingTheResourceItsStatusAndThePods() {
-        Fixtures.packageManifest(cluster.client(), "rhsso-operator", "stable", "stable");
+        cluster.offer("rhsso-operator", "stable", "stable");
         startOperator(keycloak.adminPassword(), KeycloakOperatorSimulator.Mode.NEVER_READY);
         StageContext ctx = ctx(config("auto", null));
         long start = System.nanoTime();
@@ -399,7 +372,7 @@ class SsoStageTest {
 
     @Test
     void rhbkNeverReadyTimesOutNamingTheV2Resource() {
-        Fixtures.packageManifest(cluster.client(), "rhbk-operator", "stable-v26", "stable-v26");
+        cluster.offer("rhbk-operator", "stable-v26", "stable-v26");
         startOperator(keycloak.adminPassword(), KeycloakOperatorSimulator.Mode.NEVER_READY);
         StageContext ctx = ctx(config("rhbk", null));
 
@@ -409,13 +382,13 @@ class SsoStageTest {
                 .isInstanceOfSatisfying(StageException.class, e -> assertThat(e.getMessage())
                         .contains("Keycloak (k8s.keycloak.org/v2alpha1) rh-sso/keycloak has no status")
                         .contains("rhbk-operator operator: the operator does not act on it"));
-        assertThat(cluster.client().resources(RhbkKeycloak.class).inNamespace("rh-sso").withName("keycloak").get())
+        assertThat(cluster.client.resources(RhbkKeycloak.class).inNamespace("rh-sso").withName("keycloak").get())
                 .as("the CR was made before the wait").isNotNull();
     }
 
     @Test
     void cancellingWhileWaitingForKeycloakStopsPromptly() {
-        Fixtures.packageManifest(cluster.client(), "rhsso-operator", "stable", "stable");
+        cluster.offer("rhsso-operator", "stable", "stable");
         startOperator(keycloak.adminPassword(), KeycloakOperatorSimulator.Mode.NEVER_READY);
         StageContext ctx = ctx(config("auto", null));
         long start = System.nanoTime();
@@ -430,7 +403,7 @@ class SsoStageTest {
 
     @Test
     void unreachableKeycloakIsAClearError() throws Exception {
-        Fixtures.packageManifest(cluster.client(), "rhsso-operator", "stable", "stable");
+        cluster.offer("rhsso-operator", "stable", "stable");
         startOperator(keycloak.adminPassword(), KeycloakOperatorSimulator.Mode.READY);
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -451,6 +424,6 @@ class SsoStageTest {
         cluster.clearRequests();
         assertThatThrownBy(() -> stage().plan(ctx)).isInstanceOf(StageException.class)
                 .hasMessageContaining("no catalog offers rhsso-operator");
-        assertThat(cluster.realWrites()).isEmpty();
+        assertThat(cluster.writes()).isEmpty();
     }
 }

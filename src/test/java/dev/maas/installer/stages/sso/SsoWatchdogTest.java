@@ -1,9 +1,6 @@
 package dev.maas.installer.stages.sso;
 
 import dev.maas.installer.cluster.ClusterConnection;
-import dev.maas.installer.cluster.Fixtures;
-import dev.maas.installer.cluster.OlmSimulator;
-import dev.maas.installer.cluster.TestCluster;
 import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
@@ -11,19 +8,20 @@ import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.config.InstallerConfig.IdentityProviderConfig;
 import dev.maas.installer.engine.config.InstallerConfig.SsoConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.openshift.api.model.operatorhub.v1alpha1.ClusterServiceVersion;
-import io.fabric8.openshift.api.model.operatorhub.v1alpha1.NamedInstallStrategyBuilder;
-import io.fabric8.openshift.api.model.operatorhub.v1alpha1.StrategyDeploymentSpecBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,24 +31,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Keycloak resource it stops after the grace period with the cause (operator not running, or running but idle), and
  * in the local sandbox that runs without Keycloak it stops at once, with a fix that fits a sandbox.
  */
+@StartsSandbox
 class SsoWatchdogTest {
     private static final String DOMAIN = "apps.cluster.example.com";
     private static final String IDP_SECRET_ENV = "MAAS_TEST_IDP_SECRET";
 
-    private TestCluster cluster;
-    private OlmSimulator olm;
+    private SsoSandbox cluster;
 
     @BeforeEach
     void setUp() {
-        cluster = new TestCluster();
-        Fixtures.appsDomain(cluster.client(), DOMAIN);
-        Fixtures.packageManifest(cluster.client(), "rhsso-operator", "stable", "stable");
-        olm = new OlmSimulator(cluster.client(), OlmSimulator.Mode.SUCCEED);
+        cluster = SsoSandbox.start(DOMAIN).offer("rhsso-operator", "stable", "stable");
     }
 
     @AfterEach
     void tearDown() {
-        olm.close();
         cluster.close();
     }
 
@@ -65,7 +59,7 @@ class SsoWatchdogTest {
                 IDP_SECRET_ENV, "https://idp.example.com/realms/corp");
         InstallerConfig config = new InstallerConfig(null, null, new SsoConfig("rhsso", null, "maas", null, idp),
                 null, null, null, null, null);
-        KubernetesClient client = cluster.client();
+        KubernetesClient client = cluster.client;
         return new StageContext(config, SecretRegistry.global(), new Cancellation())
                 .provide(KubernetesClient.class, () -> client);
     }
@@ -86,22 +80,36 @@ class SsoWatchdogTest {
     void anOperatorWhoseDeploymentIsNotAvailableIsNamedAsTheCause() {
         // a first apply installs the operator through OLM and makes the Keycloak resource
         assertThatThrownBy(() -> stage(Duration.ofSeconds(1)).apply(ctx(), null)).isInstanceOf(StageException.class);
-        KubernetesClient c = cluster.client();
+        KubernetesClient c = cluster.client;
         ClusterServiceVersion csv = c.resources(ClusterServiceVersion.class).inNamespace("rh-sso").list().getItems()
                 .get(0);
+        // what the operator's CSV says: its deployment (OLM makes it from install.spec.deployments)
+        String deploymentSpec = """
+                {"replicas": 1, "selector": {"matchLabels": {"name": "rhsso-operator"}},
+                 "template": {"metadata": {"labels": {"name": "rhsso-operator"}},
+                              "spec": {"containers": [{"name": "rhsso-operator",
+                                                       "image": "registry.redhat.io/rh-sso-7/sso7-rhel8-operator"}]}}}""";
         c.resources(ClusterServiceVersion.class).inNamespace("rh-sso").withName(csv.getMetadata().getName())
-                .edit(x -> {
-                    // what the operator's CSV says: its deployment (as OLM makes it from install.spec.deployments)
-                    x.getSpec().setInstall(new NamedInstallStrategyBuilder().withStrategy("deployment")
-                            .withNewSpec().addToDeployments(new StrategyDeploymentSpecBuilder()
-                                    .withName("rhsso-operator").build()).endSpec().build());
-                    return x;
-                });
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"install\": {\"strategy\": \"deployment\","
+                        + " \"spec\": {\"deployments\": [{\"name\": \"rhsso-operator\", \"spec\": " + deploymentSpec
+                        + "}]}}}}");
         c.apps().deployments().inNamespace("rh-sso").resource(new DeploymentBuilder().withNewMetadata()
-                .withName("rhsso-operator").withNamespace("rh-sso").endMetadata()
-                .withNewStatus().addNewCondition().withType("Available").withStatus("False")
-                .withReason("MinimumReplicasUnavailable").withMessage("Deployment does not have minimum availability.")
-                .endCondition().endStatus().build()).create();
+                .withName("rhsso-operator").withNamespace("rh-sso").endMetadata().withNewSpec().withReplicas(1)
+                .withNewSelector().addToMatchLabels("name", "rhsso-operator").endSelector().withNewTemplate()
+                .withNewMetadata().addToLabels("name", "rhsso-operator").endMetadata().withNewSpec().addNewContainer()
+                .withName("rhsso-operator").withImage("registry.redhat.io/rh-sso-7/sso7-rhel8-operator")
+                .endContainer().endSpec().endTemplate().endSpec().build()).create();
+        // its pods came up, then stopped being ready (as the cluster's deployment controller reports it)
+        c.apps().deployments().inNamespace("rh-sso").withName("rhsso-operator")
+                .waitUntilCondition(d -> d.getStatus() != null && d.getStatus().getConditions() != null
+                        && d.getStatus().getConditions().stream().anyMatch(x -> x.getType().equals("Available")
+                        && x.getStatus().equals("True")), 30, TimeUnit.SECONDS);
+        c.apps().deployments().inNamespace("rh-sso").withName("rhsso-operator").subresource("status")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), """
+                        {"status": {"availableReplicas": null, "readyReplicas": null, "unavailableReplicas": 1,
+                          "conditions": [{"type": "Available", "status": "False",
+                            "reason": "MinimumReplicasUnavailable",
+                            "message": "Deployment does not have minimum availability."}]}}""");
 
         long t0 = System.nanoTime();
         assertThatThrownBy(() -> stage(Duration.ofSeconds(2)).apply(ctx(), null))
@@ -115,13 +123,13 @@ class SsoWatchdogTest {
 
     @Test
     void aSandboxWithoutKeycloakStopsTheStageAtOnceWithTheReasonAndASandboxFix() {
-        KubernetesClient c = cluster.client();
-        c.namespaces().resource(new NamespaceBuilder().withNewMetadata()
-                .withName(ClusterConnection.SANDBOX_MARKER_NAMESPACE).endMetadata().build()).createOr(x -> x.update());
+        KubernetesClient c = cluster.client;
+        // the sandbox records in its marker that it runs without Keycloak
         c.configMaps().inNamespace(ClusterConnection.SANDBOX_MARKER_NAMESPACE).resource(new ConfigMapBuilder()
                 .withNewMetadata().withName(ClusterConnection.SANDBOX_MARKER_NAME).endMetadata()
                 .addToData("sandbox", "true")
-                .addToData("keycloakAbsent", "no Keycloak distribution on this machine").build()).create();
+                .addToData("keycloakAbsent", "no Keycloak distribution on this machine").build())
+                .createOr(x -> x.update());
 
         SsoStage stage = stage(Duration.ofMinutes(5));
         assertThat(stage.notAvailableHere(ctx())).get().extracting(Throwable::getMessage).asString()

@@ -22,7 +22,7 @@ import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.sandbox.ApiManagerSimulator;
 import dev.maas.installer.sandbox.OlmSimulator;
 import dev.maas.installer.sandbox.Sandbox;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.sandbox.threescale.Faults;
 import dev.maas.installer.sandbox.threescale.RequestJournal;
 import dev.maas.installer.sandbox.threescale.SimulatorOptions;
@@ -60,7 +60,7 @@ class ThreescaleStageTest {
     @TempDir
     Path dir;
 
-    private TestCluster cluster;
+    private SandboxCluster cluster;
     private ThreescaleSimulator sim;
     private ApiManagerSimulator operator;
     private final List<String> clusterRequests = new CopyOnWriteArrayList<>();
@@ -77,8 +77,8 @@ class ThreescaleStageTest {
         }
     }
 
-    private void start(TestCluster.Options options, ApiManagerSimulator.Behaviour behaviour) {
-        cluster = TestCluster.start(options.withHttps(false)
+    private void start(SandboxCluster.Options options, ApiManagerSimulator.Behaviour behaviour) {
+        cluster = SandboxCluster.start(options.withHttps(false)
                 .withOlmBehaviour(OlmSimulator.Behaviour.succeed(Duration.ofMillis(20))));
         sim = ThreescaleSimulator.start(SimulatorOptions.defaults().withDomain("maas", cluster.appsDomain())
                 .withJournal(ThreescaleSimulator.journalIn(dir)));
@@ -87,7 +87,7 @@ class ThreescaleStageTest {
     }
 
     private void start() {
-        start(TestCluster.Options.defaults(), ApiManagerSimulator.Behaviour.defaults());
+        start(SandboxCluster.Options.defaults(), ApiManagerSimulator.Behaviour.defaults());
     }
 
     /** The stage's cluster client, recording "METHOD path" of every request it sends. */
@@ -210,7 +210,7 @@ class ThreescaleStageTest {
         assertThat(spec.path("tenantName").asText()).isEqualTo("maas");
         assertThat(spec.path("resourceRequirementsEnabled").asBoolean(true)).isFalse();
         assertThat(spec.path("system").path("fileStorage").path("persistentVolumeClaim").path("storageClassName")
-                .asText()).isEqualTo(TestCluster.RWX_STORAGE_CLASS);
+                .asText()).isEqualTo(SandboxCluster.RWX_STORAGE_CLASS);
         for (String env : List.of("stagingSpec", "productionSpec")) {
             JsonNode p = spec.path("apicast").path(env).path("customPolicies").get(0);
             assertThat(p.path("name").asText()).isEqualTo("remove-bearer");
@@ -322,7 +322,7 @@ class ThreescaleStageTest {
 
     @Test
     void noRwxStorageGivesAClearStuckMessage() {
-        start(TestCluster.Options.defaults().withRwxStorage(false), ApiManagerSimulator.Behaviour.defaults());
+        start(SandboxCluster.Options.defaults().withRwxStorage(false), ApiManagerSimulator.Behaviour.defaults());
         InstallerConfig cfg = config(new ThreescaleConfig(null, null, null, null,
                 new StorageConfig("rwx", "standard", null), null), sim.url());
 
@@ -338,7 +338,7 @@ class ThreescaleStageTest {
 
     @Test
     void noRwxStorageClassDetectedIsInvalidInputBeforeAnythingIsCreated() {
-        start(TestCluster.Options.defaults().withRwxStorage(false), ApiManagerSimulator.Behaviour.defaults());
+        start(SandboxCluster.Options.defaults().withRwxStorage(false), ApiManagerSimulator.Behaviour.defaults());
         StageContext ctx = ctx(config());
 
         assertThatThrownBy(() -> stage().apply(ctx, Progress.NONE))
@@ -351,7 +351,7 @@ class ThreescaleStageTest {
 
     @Test
     void imagePullErrorsAreNamed() {
-        start(TestCluster.Options.defaults(), ApiManagerSimulator.Behaviour.defaults()
+        start(SandboxCluster.Options.defaults(), ApiManagerSimulator.Behaviour.defaults()
                 .withImagePullFailure("apicast-production"));
 
         assertThatThrownBy(() -> new ThreescaleStage(Duration.ofSeconds(60), Duration.ofSeconds(3))
@@ -448,7 +448,7 @@ class ThreescaleStageTest {
     @Test
     void theSandboxServesTheSimulatorBehindItsApiManagerRoutes() throws Exception {
         Path sandboxDir = dir.resolve("sandbox");
-        try (Sandbox sandbox = Sandbox.run(sandboxDir, TestCluster.Options.defaults().withHttps(false))) {
+        try (Sandbox sandbox = Sandbox.run(sandboxDir, SandboxCluster.Options.defaults().withHttps(false))) {
             JsonNode json = JSON.readTree(Files.readString(sandbox.sandboxJson()));
             JsonNode ts = json.path("threescale");
             assertThat(ts.path("adminUrl").asText()).isEqualTo(sandbox.threescaleUrl())
@@ -666,7 +666,7 @@ class ThreescaleStageTest {
 
     @Test
     void failedPreflightsEndTheWaitAtOnceSayingWhy() {
-        start(TestCluster.Options.defaults(), ApiManagerSimulator.Behaviour.defaults()
+        start(SandboxCluster.Options.defaults(), ApiManagerSimulator.Behaviour.defaults()
                 .withPreflightsFailure("backend redis version mismatch - required is Redis 7.0;"));
         long began = System.nanoTime();
 
@@ -704,7 +704,7 @@ class ThreescaleStageTest {
 
     @Test
     void aRouteHostAnotherRouteHoldsEndsTheWaitAndVerifyNamesIt() {
-        start(TestCluster.Options.defaults(), ApiManagerSimulator.Behaviour.defaults()
+        start(SandboxCluster.Options.defaults(), ApiManagerSimulator.Behaviour.defaults()
                 .withHostAlreadyClaimed("maas.apps.sandbox.local", "old-portal"));
 
         assertThatThrownBy(() -> new ThreescaleStage(Duration.ofSeconds(60), Duration.ofSeconds(60))

@@ -24,19 +24,19 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The strict test cluster: fabric8's mock API server in CRUD mode on loopback, made to behave like an OpenShift API
+ * The sandbox's cluster, the strict one tests run on: an API server on loopback that behaves like an OpenShift API
  * server where it matters (see {@link ApiServerDispatcher}), seeded like a fresh OpenShift cluster with OLM and the
  * served models, with simulated operators reacting through informers. Every client reaches it over HTTP(S) with a
  * bearer token, exactly as it would reach a real cluster.
  *
  * <pre>{@code
- * try (TestCluster cluster = TestCluster.start(TestCluster.Options.defaults())) {
+ * try (SandboxCluster cluster = SandboxCluster.start(SandboxCluster.Options.defaults())) {
  *     KubernetesClient client = cluster.newClient();
  *     ...
  * }
  * }</pre>
  */
-public final class TestCluster implements AutoCloseable {
+public final class SandboxCluster implements AutoCloseable {
     /** The user the sandbox's token belongs to. */
     public static final String USER = "sandbox-admin";
     /** The kubeconfig context (and cluster) name the sandbox writes. */
@@ -170,7 +170,7 @@ public final class TestCluster implements AutoCloseable {
     /** OLM's package server (the catalog's PackageManifests); null without OLM. */
     private final PackageServer packageServer;
 
-    private TestCluster(Options options, KeptCertificates kept) {
+    private SandboxCluster(Options options, KeptCertificates kept) {
         this.options = options;
         this.token = options.token() != null ? options.token() : newToken();
         this.ingress = kept != null ? kept.ingress() : SandboxIngress.create(options.appsDomain());
@@ -222,7 +222,7 @@ public final class TestCluster implements AutoCloseable {
         }
     }
 
-    public static TestCluster start(Options options) {
+    public static SandboxCluster start(Options options) {
         return start(options, null);
     }
 
@@ -236,7 +236,7 @@ public final class TestCluster implements AutoCloseable {
      *
      * @throws IllegalStateException when the folder's files cannot be read or written (the message names the file)
      */
-    public static TestCluster start(Options options, Path stateDir) {
+    public static SandboxCluster start(Options options, Path stateDir) {
         quietRequestLog();
         ClusterStateFiles.Saved saved = null;
         KeptCertificates kept = null;
@@ -249,7 +249,7 @@ public final class TestCluster implements AutoCloseable {
                         + e.getMessage() + " (start a fresh sandbox to discard it)", e);
             }
         }
-        TestCluster cluster = new TestCluster(options, kept);
+        SandboxCluster cluster = new SandboxCluster(options, kept);
         try {
             ClusterStateFiles files = null;
             if (stateDir != null && saved == null) {
@@ -413,6 +413,22 @@ public final class TestCluster implements AutoCloseable {
     }
 
     /**
+     * A catalog update that adds a package (or replaces its channels): OLM's package server offers it from now on and
+     * the simulated OLM resolves the subscriptions again.
+     *
+     * @throws IllegalStateException when the cluster has no OLM
+     */
+    public void publish(CatalogPackage pkg) {
+        if (packageServer == null) {
+            throw new IllegalStateException("this cluster has no OLM");
+        }
+        packageServer.put(ClusterSeed.packageManifest(pkg));
+        if (olm != null) {
+            olm.catalogChanged();
+        }
+    }
+
+    /**
      * A catalog update: the channel of a package in a catalog now leads to {@code csv} (e.g. a newer operator
      * version). As OLM does on a catalog change, the simulated OLM resolves the subscriptions again: one on that
      * channel gets an upgrade InstallPlan (approved at once under Automatic approval, waiting under Manual).
@@ -445,7 +461,7 @@ public final class TestCluster implements AutoCloseable {
      */
     public void asNamespaceAdmin(List<String> namespaces) {
         KubernetesClient sys = system();
-        for (io.fabric8.kubernetes.api.model.HasMetadata role : sys.load(TestCluster.class.getResourceAsStream(
+        for (io.fabric8.kubernetes.api.model.HasMetadata role : sys.load(SandboxCluster.class.getResourceAsStream(
                 "/dev/maas/installer/sandbox/rbac/roles.yaml")).items()) {
             if (sys.resource(role).get() == null) {
                 sys.resource(role).create();

@@ -34,13 +34,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 @StartsSandbox
-class TestClusterTest {
-    private static TestCluster cluster;
+class SandboxClusterTest {
+    private static SandboxCluster cluster;
     private static KubernetesClient client;
 
     @BeforeAll
     static void start() {
-        cluster = TestCluster.start(TestCluster.Options.defaults());
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults());
         client = cluster.newClient();
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("3scale").endMetadata().build())
                 .create();
@@ -80,7 +80,7 @@ class TestClusterTest {
         assertThat(client.hasApiGroup("route.openshift.io", false)).isTrue();
         assertThat(client.supports(Route.class)).isTrue();
         assertThat(client.adapt(OpenShiftClient.class).currentUser().getMetadata().getName())
-                .isEqualTo(TestCluster.USER);
+                .isEqualTo(SandboxCluster.USER);
         assertThat(client.getKubernetesVersion().getMajor()).isEqualTo("1");
         assertThat(client.getApiGroups().getGroups()).extracting(g -> g.getName())
                 .contains("route.openshift.io", "config.openshift.io", "operators.coreos.com", "apps.3scale.net",
@@ -109,8 +109,8 @@ class TestClusterTest {
     @Test
     void seedHasRwxStorageCatalogAndModels() {
         List<StorageClass> classes = client.storage().v1().storageClasses().list().getItems();
-        assertThat(classes).extracting(c -> c.getMetadata().getName()).contains("standard", TestCluster.RWX_STORAGE_CLASS);
-        assertThat(classes).filteredOn(c -> c.getMetadata().getName().equals(TestCluster.RWX_STORAGE_CLASS))
+        assertThat(classes).extracting(c -> c.getMetadata().getName()).contains("standard", SandboxCluster.RWX_STORAGE_CLASS);
+        assertThat(classes).filteredOn(c -> c.getMetadata().getName().equals(SandboxCluster.RWX_STORAGE_CLASS))
                 .singleElement().satisfies(c -> assertThat(c.getProvisioner()).contains("cephfs"));
         GenericKubernetesResource threescale = client.genericKubernetesResources("packages.operators.coreos.com/v1",
                 "PackageManifest").inNamespace("openshift-marketplace").withName("3scale-operator").get();
@@ -127,13 +127,13 @@ class TestClusterTest {
         assertThat(isvcs).filteredOn(i -> "Serverless".equals(i.get("status", "deploymentMode"))).singleElement()
                 .satisfies(i -> assertThat((String) i.get("status", "address", "url"))
                         .isEqualTo("https://qwen2-5-7b-instruct.models.svc.cluster.local"));
-        assertThat(client.services().inNamespace(TestCluster.MODELS_NAMESPACE).withName("qwen2-5-7b-instruct").get()
+        assertThat(client.services().inNamespace(SandboxCluster.MODELS_NAMESPACE).withName("qwen2-5-7b-instruct").get()
                 .getSpec().getExternalName()).isEqualTo("kserve-local-gateway.istio-system.svc.cluster.local");
-        assertThat(client.services().inNamespace(TestCluster.MODELS_NAMESPACE)
+        assertThat(client.services().inNamespace(SandboxCluster.MODELS_NAMESPACE)
                 .withName("granite-8b-code-instruct-128k-predictor").get().getSpec().getClusterIP()).isEqualTo("None");
         // two runbook models share one runtime; ModelMesh has its own
         assertThat(client.genericKubernetesResources("serving.kserve.io/v1alpha1", "ServingRuntime")
-                .inNamespace(TestCluster.MODELS_NAMESPACE).list().getItems()).hasSize(3);
+                .inNamespace(SandboxCluster.MODELS_NAMESPACE).list().getItems()).hasSize(3);
     }
 
     @Test
@@ -414,7 +414,7 @@ class TestClusterTest {
     @Test
     void statusOfBuiltInKindsSurvivesWritesToTheMainResource() {
         var isvcs = client.genericKubernetesResources("serving.kserve.io/v1beta1", "InferenceService")
-                .inNamespace(TestCluster.MODELS_NAMESPACE);
+                .inNamespace(SandboxCluster.MODELS_NAMESPACE);
         GenericKubernetesResource isvc = isvcs.withName("mistral-7b-instruct").get();
         isvc.getAdditionalProperties().remove("status");
         isvc.getMetadata().getLabels().put("touched", "yes");

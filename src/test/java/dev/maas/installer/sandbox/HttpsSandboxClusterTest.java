@@ -20,14 +20,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @StartsSandbox
-class HttpsTestClusterTest {
-    private static TestCluster.Options small() {
-        return TestCluster.Options.defaults().withModels(false).withOlm(false);
+class HttpsSandboxClusterTest {
+    private static SandboxCluster.Options small() {
+        return SandboxCluster.Options.defaults().withModels(false).withOlm(false);
     }
 
     @Test
     void httpsCertificateNamesLocalhostAndLoopbackAndOnlyTrustingClientsConnect() throws Exception {
-        try (TestCluster cluster = TestCluster.start(small())) {
+        try (SandboxCluster cluster = SandboxCluster.start(small())) {
             assertThat(cluster.url()).isEqualTo("https://127.0.0.1:" + cluster.port());
             X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
                     new ByteArrayInputStream(cluster.caCertificatePem().getBytes(StandardCharsets.UTF_8)));
@@ -59,7 +59,7 @@ class HttpsTestClusterTest {
 
     @Test
     void plainHttpModeServesOnLoopback() {
-        try (TestCluster cluster = TestCluster.start(small().withHttps(false))) {
+        try (SandboxCluster cluster = SandboxCluster.start(small().withHttps(false))) {
             assertThat(cluster.url()).isEqualTo("http://127.0.0.1:" + cluster.port());
             assertThat(cluster.caCertificatePem()).isNull();
             assertThat(cluster.newClient().namespaces().withName("default").get()).isNotNull();
