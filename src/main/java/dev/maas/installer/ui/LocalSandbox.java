@@ -7,7 +7,7 @@ import dev.maas.installer.sandbox.KeycloakDownload;
 import dev.maas.installer.sandbox.KeycloakProcess;
 import dev.maas.installer.sandbox.Sandbox;
 import dev.maas.installer.sandbox.SandboxKeycloak;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
@@ -38,7 +38,7 @@ final class LocalSandbox {
     static SandboxLauncher.Started start(Path dir, Consumer<String> phase, KeycloakOffer offer,
                                          Function<String, String> env) {
         return start(dir, phase, offer, KeycloakDownload.of(env), LocalSandbox::keycloakAtHand,
-                choice -> Sandbox.run(dir, TestCluster.Options.defaults(), choice));
+                choice -> Sandbox.run(dir, SandboxCluster.Options.defaults(), choice));
     }
 
     /** The same with the download, the "at hand" check and the sandbox's start given (tests). */

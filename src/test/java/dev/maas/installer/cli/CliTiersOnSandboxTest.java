@@ -3,7 +3,7 @@ package dev.maas.installer.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.maas.installer.sandbox.Sandbox;
 import dev.maas.installer.sandbox.SandboxKeycloak;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.testing.StartsSandbox;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +26,7 @@ class CliTiersOnSandboxTest {
 
     @Test
     void freeAndPremiumApplyTestShowsTheLimitAndUsageReportsTheTokens() throws Exception {
-        try (Sandbox sandbox = Sandbox.run(tmp.resolve("sandbox"), TestCluster.Options.defaults().withModels(true),
+        try (Sandbox sandbox = Sandbox.run(tmp.resolve("sandbox"), SandboxCluster.Options.defaults().withModels(true),
                 SandboxKeycloak.none())) {
             String yaml = Files.readString(sandbox.configFile()) + """
                     plans:

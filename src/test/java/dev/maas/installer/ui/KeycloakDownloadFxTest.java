@@ -8,7 +8,7 @@ import dev.maas.installer.cluster.TrustStore;
 import dev.maas.installer.sandbox.KeycloakDownload;
 import dev.maas.installer.sandbox.Sandbox;
 import dev.maas.installer.sandbox.SandboxKeycloak;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.testing.FxWait;
 import dev.maas.installer.testing.StartsJavaFx;
 import dev.maas.installer.testing.StartsSandbox;
@@ -158,7 +158,7 @@ class KeycloakDownloadFxTest {
                     // the fake zip is no Keycloak: an accepted download starts the sandbox without one (see above)
                     SandboxKeycloak k = choice.enabled() ? SandboxKeycloak.none("the test's zip is no Keycloak")
                             : choice;
-                    return Sandbox.run(dir, TestCluster.Options.defaults(), k);
+                    return Sandbox.run(dir, SandboxCluster.Options.defaults(), k);
                 });
             }
         };

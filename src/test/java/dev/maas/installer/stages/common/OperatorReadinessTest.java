@@ -9,7 +9,7 @@ import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.sandbox.OlmSimulator;
-import dev.maas.installer.sandbox.TestCluster;
+import dev.maas.installer.sandbox.SandboxCluster;
 import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterEach;
@@ -26,12 +26,12 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 class OperatorReadinessTest {
     private static final String CSV = "3scale-operator.v0.12.4";
 
-    private TestCluster cluster;
+    private SandboxCluster cluster;
     private KubernetesClient client;
 
     @BeforeEach
     void setUp() {
-        cluster = TestCluster.start(TestCluster.Options.defaults().withModels(false)
+        cluster = SandboxCluster.start(SandboxCluster.Options.defaults().withModels(false)
                 .withOlmBehaviour(OlmSimulator.Behaviour.succeed(Duration.ofMillis(300))));
         client = cluster.newClient();
     }
