@@ -308,6 +308,11 @@ public final class JourneyView {
                     }
                     group.getChildren().add(l);
                 }
+                for (String k : g.kept()) {
+                    Label l = wrapped("• " + k);
+                    l.getStyleClass().addAll("review-kept", Styles.TEXT_MUTED);
+                    group.getChildren().add(l);
+                }
                 groups.getChildren().add(group);
             }
         };
