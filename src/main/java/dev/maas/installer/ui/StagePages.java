@@ -29,9 +29,10 @@ public final class StagePages {
                         + " the methods and mapping rules, the policy chain, then promotes the configuration to"
                         + " production.", ModelSettingsPage.Kind.PRODUCTS));
         pages.put(StageIds.PLANS, new ModelSettingsPage(
-                "Creates and publishes the application plan of every model product and makes 'Default' the"
-                        + " default service plan; optionally subscribes the existing developer accounts to each"
-                        + " product.", ModelSettingsPage.Kind.PLANS));
+                "Creates and publishes the application plans of every model product (one per tier, with its"
+                        + " limits; without tiers, one plan without limits) and makes 'Default' the default service"
+                        + " plan; optionally subscribes the existing developer accounts to each product.",
+                ModelSettingsPage.Kind.PLANS));
         pages.put(StageIds.PORTAL, new PortalPage(
                 "Publishes the developer portal: turns on sign-in through Red Hat SSO, and uploads the portal"
                         + " content (the built-in MaaS content, or your own folder) to the 3scale CMS."));

@@ -33,14 +33,21 @@ public final class ReviewViewModel {
     /**
      * The changes of one stage; {@code problem} when its plan could not be made; {@code assumptions} when it was
      * planned as if the stages before it were applied (a first install); {@code deletions}: how many of the changes
-     * delete something.
+     * delete something; {@code kept}: objects the stage leaves alone although the configuration no longer names
+     * them (a prune would delete them), in words, so that the review says they stay.
      */
     public record Group(String stageId, String title, List<String> changes, int unchanged, String problem,
-                        List<String> assumptions, int deletions) {
+                        List<String> assumptions, int deletions, List<String> kept) {
         public Group {
             changes = List.copyOf(changes);
             problem = problem == null ? "" : problem;
             assumptions = assumptions == null ? List.of() : List.copyOf(assumptions);
+            kept = kept == null ? List.of() : List.copyOf(kept);
+        }
+
+        public Group(String stageId, String title, List<String> changes, int unchanged, String problem,
+                     List<String> assumptions, int deletions) {
+            this(stageId, title, changes, unchanged, problem, assumptions, deletions, List.of());
         }
 
         public Group(String stageId, String title, List<String> changes, int unchanged, String problem) {
@@ -214,9 +221,13 @@ public final class ReviewViewModel {
             List<String> lines = new ArrayList<>();
             int unchanged = 0;
             int deleted = 0;
+            List<String> kept = new ArrayList<>();
             for (Change c : r.changes()) {
                 if (c.isNoop()) {
                     unchanged++;
+                    if (isKept(c)) {
+                        kept.add(redact("KEPT " + c.system().wireName() + " " + c.kind() + " '" + c.name() + "'"));
+                    }
                 } else {
                     lines.add(describe(c));
                     if (c.action() == Action.DELETE) {
@@ -228,7 +239,7 @@ public final class ReviewViewModel {
             deletions += deleted;
             String problem = r.state().passes() ? "" : redact(r.problem());
             found.add(new Group(r.stageId(), title, lines, unchanged, problem,
-                    r.assumptions().stream().map(ReviewViewModel::redact).toList(), deleted));
+                    r.assumptions().stream().map(ReviewViewModel::redact).toList(), deleted, kept));
         }
         groups.setAll(found);
         long blocked = found.stream().filter(g -> !g.problem().isEmpty()).count();
@@ -239,6 +250,14 @@ public final class ReviewViewModel {
                 + " planned as if the stages before " + (assumed == 1 ? "it" : "them") + " were applied")
                 + (blocked == 0 ? "." : "; " + blocked + " stage" + (blocked == 1 ? "" : "s")
                 + " could not be planned: see below."));
+    }
+
+    /**
+     * Whether a stage leaves that object alone only because it does not prune: the stages name such an object
+     * "(...; kept, ...)" (a product of a model no longer listed, a plan that is no tier).
+     */
+    static boolean isKept(Change c) {
+        return c.isNoop() && c.name().contains("; kept");
     }
 
     /** Whether a change line of {@link Group#changes()} deletes something (the review page highlights it). */

@@ -35,6 +35,14 @@ public final class SummaryViewModel {
 
         /** Reads the admin credentials from the cluster's Secrets; passwords are registered as secrets. */
         Credentials credentials(InstallerConfig config) throws Exception;
+
+        /**
+         * Each model's tiers with their limits as 3scale has them, one line per model ("Granite: Free (10
+         * requests/minute, 1,000 total tokens/day); Premium (approval required; no limits)"). Default: none.
+         */
+        default java.util.List<String> tiers(InstallerConfig config) throws Exception {
+            return java.util.List.of();
+        }
     }
 
     public record Links(String adminPortal, String developerPortal, String keycloakConsole) {
@@ -78,6 +86,7 @@ public final class SummaryViewModel {
     private final ReadOnlyStringWrapper developerPortal = new ReadOnlyStringWrapper(this, "developerPortal", "");
     private final ReadOnlyStringWrapper keycloakConsole = new ReadOnlyStringWrapper(this, "keycloakConsole", "");
     private final ReadOnlyStringWrapper linksStatus = new ReadOnlyStringWrapper(this, "linksStatus", "");
+    private final ReadOnlyStringWrapper tiers = new ReadOnlyStringWrapper(this, "tiers", "");
     private final ReadOnlyBooleanWrapper credentialsShown = new ReadOnlyBooleanWrapper(this, "credentialsShown");
     private final ReadOnlyStringWrapper threescaleUser = new ReadOnlyStringWrapper(this, "threescaleUser", "");
     private final ReadOnlyStringWrapper threescalePassword = new ReadOnlyStringWrapper(this, "threescalePassword", "");
@@ -124,6 +133,9 @@ public final class SummaryViewModel {
 
     public ReadOnlyStringProperty linksStatusProperty() { return linksStatus.getReadOnlyProperty(); }
 
+    /** Each model's tiers and limits as read from 3scale, one line per model; or why they could not be read. */
+    public ReadOnlyStringProperty tiersProperty() { return tiers.getReadOnlyProperty(); }
+
     public ReadOnlyBooleanProperty credentialsShownProperty() { return credentialsShown.getReadOnlyProperty(); }
 
     public ReadOnlyStringProperty threescaleUserProperty() { return threescaleUser.getReadOnlyProperty(); }
@@ -144,6 +156,7 @@ public final class SummaryViewModel {
     public CompletableFuture<Void> refreshLinks() {
         InstallerConfig cfg = config.get();
         linksStatus.set("Looking up the links...");
+        refreshTiers(cfg);
         CompletableFuture<Void> done = new CompletableFuture<>();
         CompletableFuture.supplyAsync(() -> call(() -> lookup.links(cfg)), background).whenComplete((links, e) ->
                 fx.execute(() -> {
@@ -161,6 +174,14 @@ public final class SummaryViewModel {
                     done.complete(null);
                 }));
         return done;
+    }
+
+    /** Reads each model's tiers from 3scale, off the FX thread. */
+    private void refreshTiers(InstallerConfig cfg) {
+        tiers.set("Reading the plans from 3scale...");
+        CompletableFuture.supplyAsync(() -> call(() -> lookup.tiers(cfg)), background).whenComplete((lines, e) ->
+                fx.execute(() -> tiers.set(e != null ? "Could not read the plans from 3scale: " + message(e)
+                        : lines.isEmpty() ? "No model products in 3scale yet." : String.join("\n", lines))));
     }
 
     private final ReadOnlyStringWrapper openStatus = new ReadOnlyStringWrapper(this, "openStatus", "");

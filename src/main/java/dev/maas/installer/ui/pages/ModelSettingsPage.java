@@ -32,7 +32,8 @@ public final class ModelSettingsPage implements StagePage {
     public ModelSettingsPage(String description, Kind kind) {
         this(description, kind, w -> {
             PageServices s = PageServices.of(w);
-            return s == null ? null : new ModelSettingsPageModel(s.config());
+            return s == null ? null : new ModelSettingsPageModel(s.config(), kind == Kind.PRODUCTS
+                    ? ModelSettingsPageModel.Section.PRODUCTS : ModelSettingsPageModel.Section.PLANS);
         });
     }
 
@@ -88,7 +89,8 @@ public final class ModelSettingsPage implements StagePage {
     }
 
     /**
-     * @param prune the products page's prune choice; null shows no prune box
+     * @param prune the prune choice (products page: its prune box; plans page: "Also delete plans of removed
+     *              tiers"); null shows no prune box
      * @param confirm asks the user to confirm {@link PruneChoice#WHAT_PRUNE_DOES}; true when confirmed (a dialog in
      *                the wizard)
      */
@@ -137,7 +139,12 @@ public final class ModelSettingsPage implements StagePage {
             CheckBox subscribe = new CheckBox("Subscribe the existing developer accounts to every model product");
             subscribe.setId("plans-subscribe-existing");
             subscribe.selectedProperty().bindBidirectional(model.subscribeExistingProperty());
-            box.getChildren().addAll(new HBox(8, new Label("Application plan name:"), plan), subscribe);
+            HBox single = new HBox(8, new Label("Application plan name:"), plan);
+            single.setId("plans-single");
+            // with tiers, each tier is a plan and plans.name is not used
+            single.visibleProperty().bind(javafx.beans.binding.Bindings.isEmpty(model.tiers().tiers()));
+            single.managedProperty().bind(single.visibleProperty());
+            box.getChildren().addAll(single, subscribe, TiersView.of(model.tiers(), prune));
         }
         if (kind == Kind.PRODUCTS && prune != null) {
             box.getChildren().add(pruneBox(prune, confirm));

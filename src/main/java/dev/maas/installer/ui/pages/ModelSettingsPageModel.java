@@ -35,11 +35,27 @@ public final class ModelSettingsPageModel {
     private final BooleanProperty subscribeExisting = new SimpleBooleanProperty(this, "subscribeExisting");
     private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper(this, "summary", "");
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper(this, "error", "");
+    private final TiersModel tiers = new TiersModel();
+    private final Section section;
     private boolean loading;
 
+    /** Which settings a page of this model writes: the products page's, the plans page's, or both. */
+    public enum Section { PRODUCTS, PLANS, BOTH }
+
+    /** A model whose validation writes both the products and the plans settings. */
     public ModelSettingsPageModel(ConfigViewModel config) {
+        this(config, Section.BOTH);
+    }
+
+    /**
+     * A model for one page: it writes only that page's settings and takes the other page's from the configuration
+     * in use, so that one page never puts back what the other changed.
+     */
+    public ModelSettingsPageModel(ConfigViewModel config, Section section) {
         this.config = Objects.requireNonNull(config, "config");
+        this.section = Objects.requireNonNull(section, "section");
         reload();
+        tiers.tiers().addListener((javafx.collections.ListChangeListener<InstallerConfig.TierConfig>) c -> edited());
         // a configuration file loaded later (by hand or by the sandbox) replaces what the page shows
         config.fileProperty().addListener((o, was, now) -> reload());
         credentialsLocation.addListener((o, a, b) -> edited());
@@ -56,6 +72,9 @@ public final class ModelSettingsPageModel {
 
     public BooleanProperty subscribeExistingProperty() { return subscribeExisting; }
 
+    /** The tiers table and its editor ({@code plans.tiers}); empty: one plan named {@link #planNameProperty()}. */
+    public TiersModel tiers() { return tiers; }
+
     /** Which models the stage works on, in words (refreshed by {@link #reload()}). */
     public ReadOnlyStringProperty summaryProperty() { return summary.getReadOnlyProperty(); }
 
@@ -71,11 +90,13 @@ public final class ModelSettingsPageModel {
             concurrency.set(c.products().concurrency());
             planName.set(c.plans().name());
             subscribeExisting.set(c.plans().subscribeExistingAccounts());
+            tiers.load(c.plans().tiers());
         } finally {
             loading = false;
         }
         refreshSummary();
         error.set("");
+        tiers.problems(List.of());
     }
 
     /** Refreshes the model summary (the list is edited on the backends page). */
@@ -96,15 +117,18 @@ public final class ModelSettingsPageModel {
     /** Validates the settings as shown and writes them, with their problems, into the configuration. */
     public boolean validate() {
         InstallerConfig c = config.current();
-        ProductsConfig products = new ProductsConfig(credentialsLocation.get(),
-                concurrency.get() == null ? 0 : concurrency.get(), c.products().activeDocs());
-        PlansConfig plans = new PlansConfig(planName.get() == null ? "" : planName.get().trim(),
-                subscribeExisting.get(), c.plans().tiers());
+        ProductsConfig products = section == Section.PLANS ? c.products()
+                : new ProductsConfig(credentialsLocation.get(), concurrency.get() == null ? 0 : concurrency.get(),
+                c.products().activeDocs());
+        PlansConfig plans = section == Section.PRODUCTS ? c.plans()
+                : new PlansConfig(planName.get() == null ? "" : planName.get().trim(), subscribeExisting.get(),
+                new java.util.ArrayList<>(tiers.tiers()));
         InstallerConfig edited = new InstallerConfig(c.cluster(), c.endpoints(), c.sso(), c.threescale(), c.models(),
                 products, plans, c.portal());
         List<ConfigProblem> problems = ConfigValidator.validate(edited).stream()
                 .filter(p -> p.path().startsWith("products") || p.path().startsWith("plans")).toList();
         error.set(problems.stream().map(dev.maas.installer.ui.model.FieldLabels::describe).collect(Collectors.joining("\n")));
+        tiers.problems(problems);
         // what the form shows is what the runs get, valid or not; while it is not, its stages do not run
         config.edit("model settings", edited, problems);
         return problems.isEmpty();

@@ -8,6 +8,7 @@ import dev.maas.installer.stages.common.ThreescaleAccess;
 import dev.maas.installer.stages.sso.KeycloakEndpoints;
 import dev.maas.installer.threescale.model.Account;
 import dev.maas.installer.ui.model.SummaryViewModel;
+import dev.maas.installer.ui.model.TierText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +48,25 @@ public final class SummaryLookup {
                             ctx.secrets().register(k.password()));
                 }
             }
+
+            @Override
+            public java.util.List<String> tiers(InstallerConfig config) {
+                SsoPage.assertOffFx();
+                return SummaryLookup.tiers(contexts);
+            }
         };
+    }
+
+    /** Each model's plans and limits, read back from 3scale by the engine, one line per model. */
+    static java.util.List<String> tiers(Function<Cancellation, StageContext> contexts) {
+        try (StageContext ctx = contexts.apply(new Cancellation())) {
+            return dev.maas.installer.stages.plans.TiersInThreescale.read(ctx).stream().map(m -> m.modelName() + ": "
+                    + (!m.product() ? "no product in 3scale yet" : m.plans().isEmpty() ? "no application plans"
+                    : m.plans().stream().map(p -> p.name() + " (" + (p.published() ? "" : "not published; ")
+                            + (p.approvalRequired() ? "approval required; " : "")
+                            + TierText.limits(p.limits()) + ")").collect(java.util.stream.Collectors.joining("; "))))
+                    .toList();
+        }
     }
 
     static String developerPortal(Function<Cancellation, StageContext> contexts, InstallerConfig config) {

@@ -308,6 +308,11 @@ public final class JourneyView {
                     }
                     group.getChildren().add(l);
                 }
+                for (String k : g.kept()) {
+                    Label l = wrapped("• " + k);
+                    l.getStyleClass().addAll("review-kept", Styles.TEXT_MUTED);
+                    group.getChildren().add(l);
+                }
                 groups.getChildren().add(group);
             }
         };
@@ -546,6 +551,11 @@ public final class JourneyView {
         creds.managedProperty().bind(creds.visibleProperty());
         Label credStatus = statusLine("summaryCredentialsStatus", summary.credentialsStatusProperty());
 
+        Label tiersTitle = new Label("Application plans of each model (read from 3scale)");
+        tiersTitle.getStyleClass().add(Styles.TEXT_BOLD);
+        Label tiers = wrapped("");
+        tiers.setId("summaryTiers");
+        tiers.textProperty().bind(summary.tiersProperty());
         Label next = wrapped(summary.nextSteps());
         next.setId("summaryNextSteps");
         Button diagnostics = new Button("Save _diagnostics…");
@@ -560,7 +570,7 @@ public final class JourneyView {
         Label diagStatus = statusLine("summaryDiagnosticsStatus", summary.diagnosticsStatusProperty());
         box.getChildren().addAll(new HBox(10, show, hide, diagnostics), credStatus, diagStatus, links, openStatus,
                 linksStatus,
-                credTitle, creds, next);
+                credTitle, creds, tiersTitle, tiers, next);
         if (tryIt != null) {
             box.getChildren().add(TryItPane.create(tryIt));
         }
