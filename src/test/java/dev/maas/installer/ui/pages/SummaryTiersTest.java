@@ -49,7 +49,7 @@ class SummaryTiersTest {
         new PlansStage().apply(fx.ctx(config), Progress.NONE);
         java.util.function.Function<dev.maas.installer.engine.Cancellation, StageContext> contexts = c ->
                 new StageContext(config, SecretRegistry.global(), c)
-                        .provide(KubernetesClient.class, () -> fx.cluster.server().createClient());
+                        .provide(KubernetesClient.class, () -> fx.cluster.newClient());
 
         assertThat(SummaryLookup.tiers(contexts)).containsExactly(
                 "Granite: Free (10 requests/minute, 1,000 total tokens/day); Premium (approval required; no limits)",

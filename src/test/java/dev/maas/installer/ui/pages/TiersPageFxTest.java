@@ -88,7 +88,7 @@ class TiersPageFxTest {
                 .stages(List.of(threescaleInPlace(), new BackendsStage(), new ProductsStage(), new PlansStage()))
                 // every run on the simulator's tenant, with the configuration the wizard holds
                 .contextFactory(c -> new StageContext(ref[0].config().current(), SecretRegistry.global(), c)
-                        .provide(KubernetesClient.class, () -> fx.cluster.server().createClient()))
+                        .provide(KubernetesClient.class, () -> fx.cluster.newClient()))
                 .env(Map.of("PATH", "/usr/bin")::get)
                 .home(home)
                 .journey(true)
