@@ -181,6 +181,17 @@ class JourneyViewModelTest {
     }
 
     @Test
+    void aStageNotAvailableHereIsNeitherInstalledNorNotInstalledOnTheOverview() {
+        wizard.connectionProperty().set(new ConnectionInfo("https://api.example:6443", "admin", false));
+        finish(Operation.VERIFY, verified("preflight", Check.ok("x", "ok")), new StageResult("a", Operation.VERIFY,
+                Outcome.NOT_AVAILABLE, null, null, "SSO cannot be tried in this sandbox: it runs without Keycloak",
+                null, false));
+        assertThat(wizard.stage("a").status()).isEqualTo(dev.maas.installer.ui.model.StageStatus.NOT_HERE);
+        assertThat(journey.overviewSummary().get()).isEqualTo("1 of 2 stages installed, 1 not available here.")
+                .doesNotContain("not installed yet");
+    }
+
+    @Test
     void theReviewGroupsThePlannedChangesByStageWithSecretsHiddenAndExportsAConfigTheCliLoads() throws Exception {
         SecretRegistry.global().register(SECRET);
         ExecutorService background = Executors.newSingleThreadExecutor();

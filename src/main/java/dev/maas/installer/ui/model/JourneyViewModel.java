@@ -166,7 +166,10 @@ public final class JourneyViewModel {
     public StringBinding overviewSummary() {
         if (overviewSummary == null) {
             List<Observable> deps = new ArrayList<>();
-            wizard.stages().forEach(st -> deps.add(st.liveStateProperty()));
+            wizard.stages().forEach(st -> {
+                deps.add(st.liveStateProperty());
+                deps.add(st.statusProperty());
+            });
             deps.add(wizard.lastVerifyReportProperty());
             overviewSummary = Bindings.createStringBinding(this::summarize, deps.toArray(Observable[]::new));
         }
@@ -180,7 +183,12 @@ public final class JourneyViewModel {
         int drifted = 0;
         int pending = 0;
         int unknown = 0;
+        int notHere = 0;
         for (StageViewModel st : wizard.stages()) {
+            if (st.status() == StageStatus.NOT_HERE) { // e.g. SSO in a sandbox without Keycloak: not "not installed"
+                notHere++;
+                continue;
+            }
             switch (st.liveState()) {
                 case DONE -> done++;
                 case DRIFTED -> drifted++;
@@ -196,7 +204,8 @@ public final class JourneyViewModel {
         return (done + drifted) + " of " + all + " stages installed" + (drifted == 0 ? ""
                 : " (" + drifted + " of them drifted: changed since they were applied)")
                 + (pending == 0 ? "" : ", " + pending + " not installed yet")
-                + (unknown == 0 ? "" : ", " + unknown + " could not be checked") + ".";
+                + (unknown == 0 ? "" : ", " + unknown + " could not be checked")
+                + (notHere == 0 ? "" : ", " + notHere + " not available here") + ".";
     }
 
     /** Verifies every stage against the live cluster (after the current run, if one is running). */

@@ -487,6 +487,9 @@ public final class JourneyView {
 
     /** A stage's state on the overview, in words. */
     static String overviewState(StageViewModel s) {
+        if (s.status() == dev.maas.installer.ui.model.StageStatus.NOT_HERE) {
+            return "● Not available here";
+        }
         return switch (s.liveState()) {
             case DONE -> "● Installed";
             case DRIFTED -> "● Drifted";
@@ -500,6 +503,9 @@ public final class JourneyView {
     }
 
     private static String overviewDetail(StageViewModel s) {
+        if (s.status() == dev.maas.installer.ui.model.StageStatus.NOT_HERE) {
+            return s.messageProperty().get();
+        }
         return switch (s.liveState()) {
             case DRIFTED -> s.checks().stream().filter(c -> !c.status().passes()).map(c -> c.name() + ": "
                     + c.message()).collect(java.util.stream.Collectors.joining("; "));
