@@ -228,6 +228,7 @@ public final class KeycloakProcess implements AutoCloseable {
     private final Path home;
     private final Path dataDir;
     private final boolean ephemeralData;
+    private final Thread stopOnExit;
 
     private KeycloakProcess(Process process, Generation generation, Path home, String url, int httpPort,
                             int managementPort, String adminPassword, Path logFile, Path dataDir,
@@ -242,6 +243,7 @@ public final class KeycloakProcess implements AutoCloseable {
         this.logFile = logFile;
         this.dataDir = dataDir;
         this.ephemeralData = ephemeralData;
+        this.stopOnExit = ChildProcesses.endWithThisJvm(process, "keycloak");
     }
 
     /** Starts Keycloak and returns when it is ready; on failure nothing is left running. */
@@ -428,6 +430,7 @@ public final class KeycloakProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("could not build Keycloak: " + String.join(" ", command), e);
         }
+        Thread stopOnExit = ChildProcesses.endWithThisJvm(p, "keycloak-build");
         try {
             if (!p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -440,6 +443,8 @@ public final class KeycloakProcess implements AutoCloseable {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             throw new IllegalStateException("interrupted while building Keycloak", e);
+        } finally {
+            ChildProcesses.forget(stopOnExit);
         }
         if (p.exitValue() != 0) {
             throw new IllegalStateException("building Keycloak (kc.sh build " + BUILD_OPTIONS + ") failed with code "
@@ -902,6 +907,7 @@ public final class KeycloakProcess implements AutoCloseable {
             }
             LOG.info("Keycloak on {} stopped", url);
         }
+        ChildProcesses.forget(stopOnExit);
         if (ephemeralData) {
             deleteTree(dataDir);
         }
