@@ -214,6 +214,7 @@ public final class SimBackend {
     }
 
     private void count(long serviceId, long appId, Map<Long, Long> usage, Instant at) {
+        st.workDone = true; // saved with the tenant: apisonator keeps its counters (in Redis) across restarts
         serviceOfApplication.put(appId, serviceId);
         long minute = at.truncatedTo(ChronoUnit.MINUTES).getEpochSecond();
         Map<Long, NavigableMap<Long, Long>> perMetric = counters.computeIfAbsent(appId, k -> new HashMap<>());
@@ -228,6 +229,47 @@ public final class SimBackend {
         }
         return minutes.subMap(from.getEpochSecond(), true, to.getEpochSecond(), false).values().stream()
                 .mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * The counters, each application's product and the dropped reports' errors, for the tenant's state file: the
+     * real backend keeps them in its Redis, so a sandbox that is stopped and resumed keeps its usage and its limits'
+     * counts.
+     */
+    ObjectNode state() {
+        ObjectNode s = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        ObjectNode c = s.putObject("counters");
+        counters.forEach((app, perMetric) -> {
+            ObjectNode a = c.putObject(String.valueOf(app));
+            perMetric.forEach((metric, minutes) -> {
+                ObjectNode m = a.putObject(String.valueOf(metric));
+                minutes.forEach((minute, n) -> m.put(String.valueOf(minute), n));
+            });
+        });
+        ObjectNode services = s.putObject("serviceOfApplication");
+        serviceOfApplication.forEach((app, service) -> services.put(String.valueOf(app), service));
+        com.fasterxml.jackson.databind.node.ArrayNode e = s.putArray("errors");
+        errors.forEach(e::add);
+        return s;
+    }
+
+    /** Replaces the counters with a {@link #state()}; an empty or missing one (an older state file) clears them. */
+    void restore(com.fasterxml.jackson.databind.JsonNode s) {
+        counters.clear();
+        serviceOfApplication.clear();
+        errors.clear();
+        s.path("counters").properties().forEach(a -> {
+            Map<Long, NavigableMap<Long, Long>> perMetric = new HashMap<>();
+            a.getValue().properties().forEach(m -> {
+                NavigableMap<Long, Long> minutes = new TreeMap<>();
+                m.getValue().properties().forEach(x -> minutes.put(Long.parseLong(x.getKey()), x.getValue().asLong()));
+                perMetric.put(Long.parseLong(m.getKey()), minutes);
+            });
+            counters.put(Long.parseLong(a.getKey()), perMetric);
+        });
+        s.path("serviceOfApplication").properties()
+                .forEach(x -> serviceOfApplication.put(Long.parseLong(x.getKey()), x.getValue().asLong()));
+        s.path("errors").forEach(x -> errors.add(x.asText()));
     }
 
     /** boundary.rb start_of, in UTC. */

@@ -188,6 +188,7 @@ final class SimState {
         fileContents.forEach((id, u) -> contents.putObject(String.valueOf(id)).put("filename", u.filename())
                 .put("contentType", u.contentType()).put("content", java.util.Base64.getEncoder()
                         .encodeToString(u.content())));
+        s.set("backend", backend.state());
         ObjectNode rejected = s.putObject("rejectedTemplates");
         rejectedTemplates.forEach(rejected::put);
         ArrayNode work = s.putArray("pending");
@@ -248,6 +249,7 @@ final class SimState {
         s.path("fileContents").properties().forEach(e -> fileContents.put(Long.parseLong(e.getKey()),
                 new Upload(e.getValue().path("filename").asText(), e.getValue().path("contentType").asText(),
                         java.util.Base64.getDecoder().decode(e.getValue().path("content").asText()))));
+        backend.restore(s.path("backend"));
         rejectedTemplates.clear();
         s.path("rejectedTemplates").properties().forEach(e -> rejectedTemplates.put(e.getKey(), e.getValue().asText()));
         pending.clear();

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 
@@ -145,6 +146,38 @@ class ThreescaleStateTest {
     }
 
     @Test
+    void aResumedSimulatorKeepsTheBackendsCountersSoALimitReachedStaysReached() throws IOException {
+        // apisonator keeps its counters in Redis: a 3scale that restarts does not forget what was used
+        Path file = tmp.resolve("3scale-state.json");
+        long sid;
+        String key = "0123456789abcdef0123456789abcdef";
+        try (ThreescaleSimulator sim = ThreescaleSimulator.start(options(), file)) {
+            sid = send(sim, "POST", "/admin/api/services.json", "name", "Granite").get("service").get("id").asLong();
+            long plan = send(sim, "POST", "/admin/api/services/" + sid + "/application_plans.json", "name", "Free",
+                    "state_event", "publish").get("application_plan").get("id").asLong();
+            long hits = -1;
+            for (JsonNode m : get(sim, "/admin/api/services/" + sid + "/metrics.json").get("metrics")) {
+                if (m.get("metric").get("system_name").asText().equals("hits")) {
+                    hits = m.get("metric").get("id").asLong();
+                }
+            }
+            send(sim, "POST", "/admin/api/application_plans/" + plan + "/metrics/" + hits + "/limits.json",
+                    "period", "eternity", "value", "2");
+            long account = sim.store().addDeveloperAccount("ACME").get("id").asLong();
+            send(sim, "POST", "/admin/api/accounts/" + account + "/applications.json", "plan_id",
+                    String.valueOf(plan), "user_key", key);
+            assertThat(sim.store().authrep(sid, key, Map.of("hits", 1L)).authorized()).isTrue();
+            assertThat(sim.store().authrep(sid, key, Map.of("hits", 1L)).authorized()).isTrue();
+            assertThat(sim.store().authrep(sid, key, Map.of("hits", 1L)).code()).isEqualTo("limits_exceeded");
+        }
+        try (ThreescaleSimulator sim = ThreescaleSimulator.start(options(), file)) {
+            assertThat(sim.resumed()).isTrue();
+            assertThat(sim.store().authrep(sid, key, Map.of("hits", 1L)).code()).as("the two hits are remembered")
+                    .isEqualTo("limits_exceeded");
+        }
+    }
+
+    @Test
     void aFileThatIsNotAStateIsAClearErrorAndLeftAsItWas() throws IOException {
         Path file = tmp.resolve("3scale-state.json");
         Files.writeString(file, "{\"format\":42}");
@@ -163,7 +196,7 @@ class ThreescaleStateTest {
                 "serviceTokens", "pending", "pendingOrder", "proxies", "policyChains", "proxyConfigs", "metrics",
                 "metricOwner", "rules", "usages", "appPlans", "servicePlans", "accounts", "applications", "contracts",
                 "ssoProviders", "registry", "sections", "templates", "files", "activeDocs", "fileContents",
-                "rejectedTemplates", "limits");
+                "rejectedTemplates", "limits", "backend");
         // the options and URL it is made with, its routes, its random source, a flag for the saver, the parts that
         // handle it
         java.util.Set<String> notState = java.util.Set.of("options", "baseUrl", "routes", "secure", "workDone",
