@@ -32,6 +32,8 @@ final class ProgressPane extends GridPane {
         overall.setMaxWidth(Double.MAX_VALUE);
         Label overallText = new Label();
         overallText.setId("overallText");
+        // a long wait's words give way in the middle, so that the seconds at the end stay in sight
+        overallText.setTextOverrun(javafx.scene.control.OverrunStyle.CENTER_WORD_ELLIPSIS);
         javafx.beans.property.LongProperty waitedSeconds = new javafx.beans.property.SimpleLongProperty();
         overallText.textProperty().bind(javafx.beans.binding.Bindings.when(waiting)
                 .then(javafx.beans.binding.Bindings.concat(model.waits().textProperty(), " (",
