@@ -259,8 +259,9 @@ abstract class StageCommand implements Callable<Integer> {
 
     /**
      * From the stages' results ({@link StageResult#state()}): 2 for an input error, 1 when a stage failed, was skipped
-     * or cancelled, 0 for a plan or apply whose stages passed or were left out as not available here, 3 when a stage ran but is not as it should be (verify: drifted, not installed yet, waiting for
-     * another stage, a check asking for other input), else 0.
+     * or cancelled, 0 when every stage passed or was left out as not available here (e.g. sso and portal in a sandbox
+     * without Keycloak: said so, not failed, in plan, apply and verify alike), 3 when a stage ran but is not as it
+     * should be (verify: drifted, not installed yet, waiting for another stage, a check asking for other input).
      */
     static int exitCode(RunReport report) {
         if (report.anyInvalidInput()) {
@@ -269,8 +270,7 @@ abstract class StageCommand implements Callable<Integer> {
         if (report.anyNotRun()) {
             return ExitCodes.FAILURE;
         }
-        if (report.operation() != Operation.VERIFY && report.stages().stream()
-                .allMatch(r -> r.state().passes() || r.state() == StageState.NOT_AVAILABLE)) {
+        if (report.stages().stream().allMatch(r -> r.state().passes() || r.state() == StageState.NOT_AVAILABLE)) {
             return ExitCodes.OK; // a stage left out because it cannot be tried here is said so, not failed
         }
         if (!report.allOk()) {
