@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
@@ -345,6 +346,29 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         stream.endAfter(timeout);
     }
 
+    /**
+     * OpenShift's project list: every user may list projects and sees the namespaces it may get, as Projects
+     * (openshift/openshift-apiserver pkg/project/apiserver/registry/project/proxy/proxy.go {@code List}, filtered by
+     * the project authorization cache; status phase from the namespace).
+     */
+    private MockResponse projects(boolean system) {
+        ArrayNode items = NODES.arrayNode();
+        for (ObjectNode n : currentObjects(new WatchHub.Filter("", "namespaces", null, null, null, null))) {
+            String name = n.path("metadata").path("name").asText();
+            if (!system && authorization.isDenied("get", "", "namespaces", null, name, name)) {
+                continue;
+            }
+            ObjectNode p = items.addObject().put("kind", "Project").put("apiVersion", "project.openshift.io/v1");
+            p.set("metadata", n.path("metadata").deepCopy());
+            p.putObject("spec").putArray("finalizers").add("kubernetes");
+            p.putObject("status").put("phase", n.path("status").path("phase").asText("Active"));
+        }
+        ObjectNode list = NODES.objectNode().put("kind", "ProjectList").put("apiVersion", "project.openshift.io/v1");
+        list.putObject("metadata");
+        list.set("items", items);
+        return json(200, list);
+    }
+
     /** The stored objects a watch filter matches (read from the store's map only: no lock of the dispatcher). */
     private List<ObjectNode> currentObjects(WatchHub.Filter filter) {
         List<ObjectNode> out = new ArrayList<>();
@@ -446,6 +470,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                 .orElseThrow(() -> notFound("the server could not find the requested resource"));
         String verb = t.verb(request);
         String ns = t.namespace() != null ? t.namespace() : (resource.kind().equals("Namespace") ? t.name() : null);
+        if (resource.kind().equals("Project") && "list".equals(verb)) {
+            return projects(system);
+        }
         if (!system && authorization.isDenied(verb, t.group(), t.plural(), t.subresource(), ns, t.name())) {
             throw new Rejection(status(403, "Forbidden", authorization.forbiddenMessage(verb, t, ns), details(t, resource)));
         }

@@ -9,6 +9,7 @@ import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.reconcile.Reconciler;
 import dev.maas.installer.stages.common.BoundedPool;
+import dev.maas.installer.catalog.ModelProduct;
 import dev.maas.installer.stages.common.DesiredCatalog;
 import dev.maas.installer.stages.common.SerialProgress;
 import dev.maas.installer.stages.common.StageGuards;
@@ -45,14 +46,16 @@ public final class BackendsStage implements Stage {
 
     @Override
     public List<Change> plan(StageContext ctx) {
+        List<ModelProduct> models = DesiredCatalog.of(ctx); // the configuration's errors first, before any request
         // before 3scale is applied: as for a new tenant, which has none of them
         Optional<ThreescaleClient> client = ThreescaleAccess.clientForPlan(ctx);
         Map<String, BackendApi> live = client.map(BackendsStage::liveBySystemName).orElse(Map.of());
-        return RECONCILER.plan(ctx, objects(ctx, client.orElse(null), live));
+        return RECONCILER.plan(ctx, objects(models, client.orElse(null), live));
     }
 
-    private static List<ModelBackend> objects(StageContext ctx, ThreescaleClient client, Map<String, BackendApi> live) {
-        return DesiredCatalog.of(ctx).stream().map(m -> new ModelBackend(client, live, m)).toList();
+    private static List<ModelBackend> objects(List<ModelProduct> models, ThreescaleClient client,
+                                              Map<String, BackendApi> live) {
+        return models.stream().map(m -> new ModelBackend(client, live, m)).toList();
     }
 
     @Override
@@ -65,10 +68,11 @@ public final class BackendsStage implements Stage {
     }
 
     private List<Change> applyBackends(StageContext ctx, Progress progress) {
+        List<ModelProduct> models = DesiredCatalog.of(ctx); // the configuration's errors first, before any request
         ThreescaleClient client = ThreescaleAccess.client(ctx);
         Progress p = new SerialProgress(progress);
         p.step(1, 2, "reading the tenant's backends");
-        List<ModelBackend> backends = objects(ctx, client, liveBySystemName(client));
+        List<ModelBackend> backends = objects(models, client, liveBySystemName(client));
         ctx.cancellation().throwIfCancelled();
         p.step(2, 2, "creating or updating " + backends.size() + " backends");
         AtomicInteger done = new AtomicInteger();
@@ -82,8 +86,9 @@ public final class BackendsStage implements Stage {
 
     @Override
     public List<Check> verify(StageContext ctx) {
+        List<ModelProduct> models = DesiredCatalog.of(ctx);
         ThreescaleClient client = ThreescaleAccess.client(ctx);
-        return RECONCILER.verify(ctx, objects(ctx, client, liveBySystemName(client)));
+        return RECONCILER.verify(ctx, objects(models, client, liveBySystemName(client)));
     }
 
     static Map<String, BackendApi> liveBySystemName(ThreescaleClient client) {
