@@ -199,6 +199,11 @@ abstract class StageCommand implements Callable<Integer> {
     abstract int run(Session session);
 
     InstallerConfig loadConfig() {
+        return loadConfig(configFile, env);
+    }
+
+    /** {@code --config FILE}, else {@code ./maas-installer.yaml} when it exists, else the built-in defaults. */
+    static InstallerConfig loadConfig(Path configFile, CliEnvironment env) {
         Path file = configFile;
         if (file == null) {
             Path fallback = env.workDir().resolve(DEFAULT_CONFIG);

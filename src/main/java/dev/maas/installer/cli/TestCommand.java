@@ -5,7 +5,6 @@ import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.CancelledException;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
-import dev.maas.installer.engine.config.ConfigLoader;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.run.RunContext;
 import dev.maas.installer.engine.run.RunJournal;
@@ -19,7 +18,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,14 +145,7 @@ final class TestCommand implements Callable<Integer> {
     }
 
     private InstallerConfig loadConfig() {
-        Path file = configFile;
-        if (file == null) {
-            Path fallback = env.workDir().resolve(StageCommand.DEFAULT_CONFIG);
-            if (Files.isRegularFile(fallback)) {
-                file = fallback;
-            }
-        }
-        return file == null ? InstallerConfig.defaults() : ConfigLoader.load(file);
+        return StageCommand.loadConfig(configFile, env);
     }
 
     private PrintWriter out() { return spec.commandLine().getOut(); }

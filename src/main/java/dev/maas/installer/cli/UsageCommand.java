@@ -4,7 +4,6 @@ import dev.maas.installer.cluster.TrustStore;
 import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
-import dev.maas.installer.engine.config.ConfigLoader;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.stages.usage.UsageReport;
@@ -16,7 +15,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -137,14 +135,7 @@ final class UsageCommand implements Callable<Integer> {
     }
 
     private InstallerConfig loadConfig() {
-        Path file = configFile;
-        if (file == null) {
-            Path fallback = env.workDir().resolve(StageCommand.DEFAULT_CONFIG);
-            if (Files.isRegularFile(fallback)) {
-                file = fallback;
-            }
-        }
-        return file == null ? InstallerConfig.defaults() : ConfigLoader.load(file);
+        return StageCommand.loadConfig(configFile, env);
     }
 
     private PrintWriter out() { return spec.commandLine().getOut(); }

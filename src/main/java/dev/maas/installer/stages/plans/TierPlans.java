@@ -31,7 +31,6 @@ import java.util.stream.Collectors;
  * ({@link TokenMetrics}: it creates them with the token usage policy in the chain), read here.
  */
 final class TierPlans {
-    static final String METRIC = "metric";
     static final String LIMIT = "usage limit";
     static final String HITS = "hits";
 
