@@ -13,10 +13,6 @@ import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.SocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -29,7 +25,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+
+import okhttp3.Call;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
 
 /**
  * Fetches the Keycloak distribution the sandbox runs ({@code org.keycloak:keycloak-quarkus-dist:<version>}, type zip,
@@ -71,9 +76,8 @@ public final class KeycloakDownload {
     private final String base;
     private final String version;
     private final Path cacheDir;
-    private final HttpClient http;
-    /** How long a read may bring nothing before the download counts as stalled (kept for a resume). */
-    private Duration stallTimeout = Duration.ofSeconds(60);
+    /** Its read timeout is the stall timeout: how long a read may bring nothing (the bytes so far kept to resume). */
+    private OkHttpClient http;
 
     /**
      * @param base     the Maven repository's base URL
@@ -83,7 +87,7 @@ public final class KeycloakDownload {
      */
     /** A shorter stall timeout (tests); the default is 60 s without a byte. */
     KeycloakDownload stallTimeout(Duration timeout) {
-        this.stallTimeout = java.util.Objects.requireNonNull(timeout, "timeout");
+        this.http = http.newBuilder().readTimeout(Objects.requireNonNull(timeout, "timeout")).build();
         return this;
     }
 
@@ -91,8 +95,9 @@ public final class KeycloakDownload {
         this.base = stripSlash(Objects.requireNonNull(base, "base"));
         this.version = Objects.requireNonNull(version, "version");
         this.cacheDir = Objects.requireNonNull(cacheDir, "cacheDir");
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
-                .followRedirects(HttpClient.Redirect.NORMAL).proxy(proxy).build();
+        this.http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(20))
+                .readTimeout(Duration.ofSeconds(60)).followRedirects(true).followSslRedirects(true)
+                .proxySelector(proxy).build();
     }
 
     /** The download as this user's environment sets it up: repository, cache folder and proxy. */
@@ -183,12 +188,12 @@ public final class KeycloakDownload {
      * @throws IllegalStateException naming the URL and the cause when the repository cannot be reached
      */
     public long size() {
-        HttpResponse<Void> r = send(HttpRequest.newBuilder(url()).timeout(Duration.ofSeconds(30))
-                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("cannot download Keycloak: " + url() + " answered HTTP " + r.statusCode());
+        try (Response r = send(new Request.Builder().url(url().toString()).head().build(), Duration.ofSeconds(30))) {
+            if (r.code() != 200) {
+                throw new IllegalStateException("cannot download Keycloak: " + url() + " answered HTTP " + r.code());
+            }
+            return contentLength(r);
         }
-        return r.headers().firstValueAsLong("Content-Length").orElse(-1);
     }
 
     /**
@@ -230,35 +235,49 @@ public final class KeycloakDownload {
 
     private void download(Path part, Cancellation cancel, Listener out) throws IOException {
         long have = Files.isRegularFile(part) ? Files.size(part) : 0;
-        HttpRequest.Builder request = HttpRequest.newBuilder(url()).timeout(Duration.ofMinutes(30)).GET();
+        Request.Builder request = new Request.Builder().url(url().toString()).get();
         if (have > 0) {
             request.header("Range", "bytes=" + have + "-");
         }
-        HttpResponse<InputStream> r = send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = r.body()) {
+        Call call = http.newCall(request.build());
+        // Cancel ends a read that waits for data at once: the call is cancelled, its read fails, and the failure is
+        // reported as the cancellation it is; a read that brings nothing for the client's read timeout is a stall
+        ScheduledFuture<?> watch = CANCEL_WATCH.scheduleWithFixedDelay(() -> {
+            if (cancel.isCancelled()) {
+                call.cancel();
+            }
+        }, 200, 200, TimeUnit.MILLISECONDS);
+        Response response;
+        try {
+            response = call.execute();
+        } catch (IOException e) {
+            watch.cancel(false);
+            cancel.throwIfCancelled();
+            throw unreachable(call, e);
+        }
+        try (Response r = response; InputStream in = r.body().byteStream()) {
             boolean append;
             long total;
-            if (r.statusCode() == 206 && have > 0) {
+            if (r.code() == 206 && have > 0) {
                 append = true;
-                long rest = r.headers().firstValueAsLong("Content-Length").orElse(-1);
+                long rest = contentLength(r);
                 total = rest < 0 ? -1 : have + rest;
                 LOG.info("resuming the Keycloak download at {} bytes", have);
-            } else if (r.statusCode() == 200) {
+            } else if (r.code() == 200) {
                 append = false; // the server sends it all again (no range support)
                 have = 0;
-                total = r.headers().firstValueAsLong("Content-Length").orElse(-1);
-            } else if (r.statusCode() == 416 && have > 0) {
+                total = contentLength(r);
+            } else if (r.code() == 416 && have > 0) {
                 return; // the part is complete already: the checksum decides
             } else {
-                throw new IllegalStateException("cannot download Keycloak: " + url() + " answered HTTP "
-                        + r.statusCode());
+                throw new IllegalStateException("cannot download Keycloak: " + url() + " answered HTTP " + r.code());
             }
             out.progress(have, total);
             try (OutputStream file = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
                 byte[] buffer = new byte[BUFFER];
                 long done = have;
-                for (int n = read(in, buffer, cancel); n >= 0; n = read(in, buffer, cancel)) {
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                     file.write(buffer, 0, n);
                     done += n;
                     out.progress(done, total);
@@ -269,50 +288,48 @@ public final class KeycloakDownload {
                 }
             }
         } catch (IOException e) {
+            cancel.throwIfCancelled();
+            String why = e instanceof java.net.SocketTimeoutException
+                    ? "no data came for " + http.readTimeoutMillis() / 1000 + " s" : e.getMessage();
             throw new IllegalStateException("the Keycloak download from " + url() + " was interrupted ("
-                    + e.getMessage() + "); start it again to resume where it stopped", e);
+                    + why + "); start it again to resume where it stopped", e);
+        } finally {
+            watch.cancel(false);
         }
     }
 
-    /**
-     * One read of the body, given up when nothing comes for {@link #stallTimeout} (the JDK's HTTP client has no read
-     * timeout of its own: a connection that stays open but sends nothing would block the download for ever) and, in
-     * steps of a second, on Cancel. The read runs on a daemon thread; a given-up read is left to end with the stream.
-     */
-    private int read(InputStream in, byte[] buffer, Cancellation cancel) throws IOException {
-        java.util.concurrent.FutureTask<Integer> read = new java.util.concurrent.FutureTask<>(() -> in.read(buffer));
-        Thread t = new Thread(read, "keycloak-download-read");
+    /** Polls the running downloads' cancellations (one daemon thread for all). */
+    private static final ScheduledExecutorService CANCEL_WATCH = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "keycloak-download-cancel");
         t.setDaemon(true);
-        t.start();
-        long deadline = System.nanoTime() + stallTimeout.toNanos();
-        while (true) {
-            try {
-                return read.get(Math.max(1, Math.min(1_000, (deadline - System.nanoTime()) / 1_000_000)),
-                        java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                cancel.throwIfCancelled();
-                if (System.nanoTime() >= deadline) {
-                    throw new IOException("no data came for " + stallTimeout.toSeconds() + " s");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-            }
+        return t;
+    });
+
+    private static long contentLength(Response r) {
+        String length = r.header("Content-Length");
+        try {
+            return length == null ? -1 : Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
     /** The SHA-1 the repository publishes ({@code <zip>.sha1}: the hex digest, maybe followed by a file name). */
     private String expectedSha1() {
         URI uri = URI.create(url() + ".sha1");
-        HttpResponse<String> r = send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.US_ASCII));
-        String text = r.body() == null ? "" : r.body().trim();
+        String text;
+        int code;
+        try (Response r = send(new Request.Builder().url(uri.toString()).get().build(), Duration.ofSeconds(30))) {
+            code = r.code();
+            text = r.body() == null ? "" : r.body().string().trim();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot download Keycloak: the checksum at " + uri + " could not be read ("
+                    + describe(e) + ")", e);
+        }
         String hex = text.split("\\s+")[0].toLowerCase(Locale.ROOT);
-        if (r.statusCode() != 200 || !hex.matches("[0-9a-f]{40}")) {
+        if (code != 200 || !hex.matches("[0-9a-f]{40}")) {
             throw new IllegalStateException("cannot download Keycloak: no checksum at " + uri + " (HTTP "
-                    + r.statusCode() + "), so a download could not be verified");
+                    + code + "), so a download could not be verified");
         }
         return hex;
     }
@@ -333,16 +350,25 @@ public final class KeycloakDownload {
         return HexFormat.of().formatHex(md.digest());
     }
 
-    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+    /** A short request (HEAD, the checksum) with a whole-call timeout. */
+    private Response send(Request request, Duration timeout) {
+        Call call = http.newCall(request);
+        call.timeout().timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return execute(call);
+    }
+
+    private static Response execute(Call call) {
         try {
-            return http.send(request, handler);
+            return call.execute();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot download Keycloak: " + request.uri().getScheme() + "://"
-                    + request.uri().getAuthority() + " cannot be reached (" + describe(e) + ")", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new dev.maas.installer.engine.CancelledException();
+            throw unreachable(call, e);
         }
+    }
+
+    private static IllegalStateException unreachable(Call call, IOException e) {
+        URI uri = call.request().url().uri();
+        return new IllegalStateException("cannot download Keycloak: " + uri.getScheme() + "://" + uri.getAuthority()
+                + " cannot be reached (" + describe(e) + ")", e);
     }
 
     private static String describe(IOException e) {

@@ -176,6 +176,30 @@ class KeycloakDownloadTest {
     }
 
     @Test
+    void cancelEndsARead_thatWaitsForData_longBeforeTheStallTimeout() {
+        cutAfter.set(100_000); // the server sends 100,000 bytes, then nothing, with the connection left open
+        Cancellation cancel = new Cancellation();
+        KeycloakDownload d = download().stallTimeout(java.time.Duration.ofSeconds(90));
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> d.fetch(cancel, (done, total) -> {
+            if (done >= 100_000) { // the next read waits: Cancel comes while it does
+                new Thread(() -> {
+                    try {
+                        Thread.sleep(300);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    cancel.cancel();
+                }).start();
+            }
+        })).isInstanceOf(CancelledException.class);
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+                .as("ended by Cancel, not by the 90 s stall timeout").isLessThan(java.time.Duration.ofSeconds(45));
+        Path part = d.zip().resolveSibling(d.zip().getFileName() + ".part");
+        assertThat(part).as("what came is kept to resume").exists();
+    }
+
+    @Test
     void anUnreachableRepositoryIsACauseNamingItNotAHang() throws Exception {
         int closed;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
