@@ -59,7 +59,10 @@ def service(name, system_name, endpoint, subscribed_apps)
   {
     'name' => name, 'system_name' => system_name, 'description' => "#{name} served with vLLM",
     'api_specs' => endpoint ? [{ 'api_product_production_public_base_url' => endpoint }] : [],
-    'application_plans' => [{ 'name' => 'Standard' }],
+    'application_plans' => [{ 'id' => 11, 'name' => 'Free', 'approval_required?' => false,
+                              'usage_limits' => [{ 'value' => 10, 'period' => 'minute',
+                                                   'metric' => { 'system_name' => 'hits', 'name' => 'Hits' } }] },
+                            { 'id' => 12, 'name' => 'Premium', 'approval_required?' => true, 'usage_limits' => [] }],
     'subscription' => subscribed_apps && { 'applications' => subscribed_apps },
     'subscribable?' => true, 'subscribe_url' => '/admin/service_contracts/new?service_id=1'
   }
@@ -143,7 +146,9 @@ check.call('show: signed-in nav', show.include?('Sign out') && !show.include?('>
 models = outputs['models.html.liquid']
 check.call('models: both models listed', models.include?('Granite 3 8B Instruct') && models.include?('Nomic Embed'))
 check.call('models: endpoint of the product', models.include?(ENDPOINT))
-check.call('models: new key link per product', models.include?('/admin/applications/new?service_id=granite-3-8b-instruct'))
+check.call('models: new key link per plan', models.include?(
+  '/admin/applications/new?service_id=granite-3-8b-instruct&amp;application%5Bplan_id%5D=12">Get a key for Granite 3 8B Instruct on Premium'))
+check.call('models: plans with their limits', models.include?('10 requests/minute') && models.include?('no limits'))
 check.call('models: subscribe link when not subscribed', models.include?('Subscribe to Nomic Embed'))
 
 index = outputs['applications/index.html.liquid']

@@ -97,7 +97,7 @@ class ContractFixturesTest {
         serve("GET", "/admin/api/services/" + SERVICE + ".json", "service.json");
         Service s = client.services().read(SERVICE).orElseThrow();
         assertThat(s).isEqualTo(new Service(SERVICE, "Granite 3 8B Instruct", "granite-3-8b-instruct",
-                "Granite 3 8B Instruct [managed by maas-installer]", "hosted", "1", "incomplete"));
+                "Granite 3 8B Instruct [managed by maas-installer]", "hosted", "1", "incomplete", false));
 
         serve("GET", "/admin/api/backend_apis.json", "go-client-backend_api_list_fixture.json");
         assertThat(client.backends().list()).hasSize(3).first().isEqualTo(new BackendApi(45498, "Backend 01",

@@ -158,6 +158,19 @@ public final class SimBackend {
         return out;
     }
 
+    /**
+     * The count of a metric for one application from {@code from} (inclusive) to {@code to} (exclusive); null when
+     * the application had no traffic on that metric then (the backend has no counter for it: a blank value).
+     */
+    Long total(long appId, long metricId, Instant from, Instant to) {
+        NavigableMap<Long, Long> minutes = counters.getOrDefault(appId, Map.of()).get(metricId);
+        if (minutes == null) {
+            return null;
+        }
+        NavigableMap<Long, Long> in = minutes.subMap(from.getEpochSecond(), true, to.getEpochSecond(), false);
+        return in.isEmpty() ? null : in.values().stream().mapToLong(Long::longValue).sum();
+    }
+
     /** The ids of the applications with traffic on a product. */
     List<Long> applicationsWithTraffic(long serviceId) {
         return serviceOfApplication.entrySet().stream().filter(e -> e.getValue() == serviceId).map(Map.Entry::getKey)

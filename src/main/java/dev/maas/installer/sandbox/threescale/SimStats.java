@@ -27,7 +27,8 @@ import static dev.maas.installer.sandbox.threescale.SimSupport.*;
  *   <li>the range is widened to whole steps of the granularity (range.round(granularity)); one value per step;</li>
  *   <li>the answer: {@code {"metric":{id,name,system_name,unit},"period":{name,since,until,timezone,granularity},
  *   "total":n,"values":[...]}}, and for an application {@code "application":{id,name,state,link,description,
- *   plan:{id,name},account:{id,name,link},service:{id}}}; times in UTC (the tenant's time zone, Etc/UTC).</li>
+ *   plan:{id,name},account:{id,name,link},service:{id}}}; times in UTC (the tenant's time zone, Etc/UTC);</li>
+ *   <li>{@code GET /stats/services/{service_id}/top_applications} ({@link #topApplications}).</li>
  * </ul>
  */
 final class SimStats extends SimPart {
@@ -49,6 +50,7 @@ final class SimStats extends SimPart {
             }
             return usage(r, services.get(app.get("service_id").asLong()), app);
         });
+        on("GET", "/stats/services/{service_id}/top_applications", this::topApplications);
     }
 
     private ObjectNode service(SimStore.Req r) {
@@ -162,6 +164,96 @@ final class SimStats extends SimPart {
             a.putObject("service").put("id", serviceId);
         }
         return new SimStore.Resp(200, body);
+    }
+
+    /**
+     * The product's applications with the most traffic on a metric in one period, as porta answers it
+     * (app/controllers/stats/api/services_controller.rb#top_applications, app/lib/stats/service.rb#top_clients,
+     * app/lib/stats/views/top.rb#top, app/lib/stats/storage.rb#ordered_hash; the answer's shape as
+     * test/integration/stats/services_test.rb 'top_clients as json' asserts it):
+     * <ul>
+     *   <li>parameters: {@code period} (year, month, week, day; required: "Period must be one of ..."),
+     *   {@code since} (default now), {@code metric_name} (required: "Missing key(s): metric_name"; a name the
+     *   product does not have: "metric NAME not found"), each error 400 {@code {"error": ...}}; {@code since} is
+     *   moved to the start of its period (Stats::Base#extract_since, {@code since.beginning_of(period)}), so the
+     *   answer covers exactly one calendar period (a week from Monday);</li>
+     *   <li>the value of an application is the backend's counter of that period for it (the ordered hash sorts
+     *   the product's applications with traffic by the key {@code .../metric:ID/PERIOD:SINCE}); applications
+     *   without traffic in that period are left out (their value is blank), so are deleted ones (find_cinstance
+     *   finds none); at most 10, the largest first; equal values in the order of Redis' SORT, which compares the
+     *   members then (the simulator: the larger application id first);</li>
+     *   <li>the answer: {@code {"applications":[{name,id,value,account:{id,name},plan:{id,name},service:{id}}],
+     *   "metric":{id,name,system_name,unit},"period":{name,since,until}}}, {@code value} a string as Redis gives
+     *   it ("2"), {@code until} the last second of the period.</li>
+     * </ul>
+     * porta fails (500) on a {@code since} it cannot parse; the simulator answers 400 as for the usage.
+     */
+    private SimStore.Resp topApplications(SimStore.Req r) {
+        ObjectNode service = services.get(pathLongOr(r, "service_id", -1));
+        if (service == null) {
+            throw new SimError(new SimStore.Resp(404, J.objectNode().put("error", "Service not found")));
+        }
+        String period = r.p("period");
+        if (period == null || !PERIOD_GRANULARITY.containsKey(period)) {
+            throw invalid("Period must be one of [\"year\", \"month\", \"week\", \"day\"] not "
+                    + (period == null ? "nil" : "\"" + period + "\""));
+        }
+        Instant since = SimBackend.start(period, r.has("since") ? time(r.p("since")) : st.backend.now());
+        Instant until = SimBackend.end(period, since);
+        String metricName = r.p("metric_name");
+        if (metricName == null) {
+            throw invalid("Missing key(s): metric_name");
+        }
+        long serviceId = service.get("id").asLong();
+        Map.Entry<Long, ObjectNode> metric = metrics.entrySet().stream()
+                .filter(e -> ("Service:" + serviceId).equals(metricOwner.get(e.getKey()))
+                        && metricName.equals(e.getValue().path("system_name").asText()))
+                .findFirst().orElseThrow(() -> invalid("metric " + metricName + " not found"));
+        record Top(ObjectNode app, long value) { }
+        List<Top> top = new java.util.ArrayList<>();
+        for (long appId : st.backend.applicationsWithTraffic(serviceId)) {
+            ObjectNode app = applications.get(appId);
+            Long value = st.backend.total(appId, metric.getKey(), since, until);
+            if (app != null && value != null) {
+                top.add(new Top(app, value));
+            }
+        }
+        top.sort(java.util.Comparator.comparingLong(Top::value)
+                .thenComparingLong(t -> t.app().get("id").asLong()).reversed());
+        ObjectNode body = J.objectNode();
+        ArrayNode list = body.putArray("applications");
+        for (Top t : top.subList(0, Math.min(10, top.size()))) {
+            ObjectNode a = list.addObject();
+            a.set("name", t.app().get("name"));
+            a.set("id", t.app().get("id"));
+            a.put("value", String.valueOf(t.value()));
+            long accountId = t.app().path("user_account_id").asLong(t.app().path("account_id").asLong());
+            ObjectNode account = accounts.get(accountId);
+            a.putObject("account").put("id", accountId)
+                    .put("name", account == null ? null : account.path("org_name").asText(null));
+            ObjectNode plan = appPlans.get(t.app().path("plan_id").asLong());
+            a.putObject("plan").put("id", t.app().path("plan_id").asLong())
+                    .put("name", plan == null ? null : plan.path("name").asText(null));
+            a.putObject("service").put("id", serviceId);
+        }
+        ObjectNode m = body.putObject("metric");
+        m.put("id", metric.getKey());
+        m.set("name", metric.getValue().get("friendly_name"));
+        m.put("system_name", metricName);
+        m.set("unit", metric.getValue().get("unit"));
+        ObjectNode p = body.putObject("period");
+        p.put("name", period);
+        p.put("since", RAILS.format(since));
+        p.put("until", RAILS.format(until.minusSeconds(1)));
+        return new SimStore.Resp(200, body);
+    }
+
+    private static long pathLongOr(SimStore.Req r, String name, long otherwise) {
+        try {
+            return Long.parseLong(r.path().get(name));
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
     }
 
     private static List<Long> sixHours(List<Long> hourly) {

@@ -87,6 +87,25 @@ public final class SimStore extends SimPart {
         return accountsApi().addDeveloperAccount(orgName);
     }
 
+    /**
+     * The developer portal's new application page ({@code GET /admin/applications/new}) for a developer of that
+     * account, signed in: the plan it shows, or porta's redirect or 404 ({@link DeveloperPortalApps}).
+     * {@code params}: Rails' names, e.g. {@code service_id} and {@code application[plan_id]}.
+     */
+    public synchronized DeveloperPortalApps.Answer portalNewApplication(long accountId, Map<String, String> params) {
+        work().runDue(false);
+        return new DeveloperPortalApps(st).newPage(accountId, params);
+    }
+
+    /**
+     * The developer portal's new application form sent ({@code POST /admin/applications}) by a developer of that
+     * account: the application created on the plan porta gives it, or the form's errors ({@link DeveloperPortalApps}).
+     */
+    public synchronized DeveloperPortalApps.Answer portalCreateApplication(long accountId, Map<String, String> params) {
+        work().runDue(false);
+        return new DeveloperPortalApps(st).create(accountId, params);
+    }
+
     /** Registers a custom policy in the registry, as the operator does for a CustomPolicyDefinition. */
     public synchronized ObjectNode addRegistryPolicy(String name, String version, JsonNode schema) {
         return registryApi().addRegistryPolicy(name, version, schema);

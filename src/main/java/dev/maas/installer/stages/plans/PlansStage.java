@@ -34,8 +34,9 @@ import java.util.stream.Collectors;
 /**
  * Per product its application plans: one per tier of {@code plans.tiers} that applies to the model (without tiers,
  * one named {@code plans.name}, default "Standard", without limits), published, with the tier's approval setting and
- * usage limits, and the default application plan left unset; the service plan "Default" made the default service
- * plan, so developers can see and subscribe to the product. The token metrics that the token usage policy reports are the
+ * usage limits, and the default application plan left unset; the product set to let developers choose the plan
+ * when they create an application ({@code buyer_can_select_plan}); the service plan "Default" made the default
+ * service plan, so developers can see and subscribe to the product. The token metrics that the token usage policy reports are the
  * products stage's ({@link dev.maas.installer.catalog.TokenMetrics}); their limits are set here. A plan of a model's product that is
  * no tier (any longer) is kept, unless the stage was made with {@code prune}: then it is deleted, but never while an
  * application is on it. With {@code plans.subscribeExistingAccounts}, every approved developer account is subscribed
@@ -45,6 +46,8 @@ public final class PlansStage implements Stage {
     public static final String DEFAULT_SERVICE_PLAN = "Default";
     static final String APP_PLAN = "application plan";
     static final String SERVICE_PLAN = "service plan";
+    static final String PLAN_CHOICE = "plan choice";
+    private static final String BUYER_CAN_SELECT_PLAN = "buyer_can_select_plan";
     static final String SUBSCRIPTIONS = "service subscriptions";
 
     private final SubscriptionMode mode;
@@ -103,7 +106,8 @@ public final class PlansStage implements Stage {
             // the same reading as plan and apply, judged: what they would change is what differs
             Product p = client.product(s.id());
             List<TierConfig> tiers = tiersOf(ctx, m);
-            TierPlans.Drifts found = plansOf(client, m, p, tiers, ctx.config().plans().limitsTokens(), false, false);
+            TierPlans.Drifts found = plansOf(client, m, s, p, tiers, ctx.config().plans().limitsTokens(), false,
+                    false);
             List<String> problems = found.problems();
             if (!problems.isEmpty()) {
                 out.add(Check.retryable(name, "product " + m.systemName() + ": " + String.join("; ", problems),
@@ -192,11 +196,13 @@ public final class PlansStage implements Stage {
                         Fix.rerunStage(StageIds.PRODUCTS, "it creates the model products"));
             }
             out.addAll(TierPlans.forNewProduct(sn, tiers, tokens));
+            out.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, PLAN_CHOICE, sn,
+                    Map.of(BUYER_CAN_SELECT_PLAN, FieldChange.of(false, true))));
             out.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, SERVICE_PLAN, sn + " " + DEFAULT_SERVICE_PLAN,
                     Map.of("default", FieldChange.of(false, true))));
             return out;
         }
-        TierPlans.Drifts drifts = plansOf(client, m, client.product(s.id()), tiers, tokens, prune, write);
+        TierPlans.Drifts drifts = plansOf(client, m, s, client.product(s.id()), tiers, tokens, prune, write);
         if (!drifts.blocked().isEmpty()) { // no service plan to make the default
             throw new StageException("product " + sn + " has no service plan '" + DEFAULT_SERVICE_PLAN + "'",
                     Fix.manual("create a service plan named " + DEFAULT_SERVICE_PLAN + " for the product in the admin"
@@ -208,12 +214,13 @@ public final class PlansStage implements Stage {
 
     /**
      * The one reading of an existing product's plans that plan, apply ({@code write}) and verify share: its tiers
-     * ({@link TierPlans#reconcile}) and its default service plan.
+     * ({@link TierPlans#reconcile}), the product's plan choice and its default service plan.
      */
-    private static TierPlans.Drifts plansOf(ThreescaleClient client, ModelProduct m, Product p, List<TierConfig> tiers,
-                                            boolean tokens, boolean prune, boolean write) {
+    private static TierPlans.Drifts plansOf(ThreescaleClient client, ModelProduct m, Service s, Product p,
+                                            List<TierConfig> tiers, boolean tokens, boolean prune, boolean write) {
         String sn = m.systemName();
         TierPlans.Drifts out = TierPlans.reconcile(client, p, sn, tiers, tokens, prune, write);
+        planChoice(client, s, sn, out, write);
         ServicePlan sp = defaultServicePlan(p.servicePlans());
         String name = sn + " " + DEFAULT_SERVICE_PLAN;
         if (sp == null) {
@@ -229,6 +236,29 @@ public final class PlansStage implements Stage {
             }
         }
         return out;
+    }
+
+    /**
+     * Developers choose the plan of a new application: the product's {@code buyer_can_select_plan} ("Developers can
+     * select a plan when creating a new application", porta's default false). Without it porta gives a new
+     * application the product's default application plan and ignores the plan the developer picked
+     * (lib/developer_portal/app/controllers/developer_portal/admin/applications_controller.rb new_application,
+     * app/lib/logic/plan_changes.rb Service#plan_change_permission with new_contract); as the default plan stays
+     * unset here, the developer portal could then create no application at all ("Plan can't be blank").
+     */
+    private static void planChoice(ThreescaleClient client, Service s, String sn, TierPlans.Drifts out,
+                                   boolean write) {
+        if (Boolean.TRUE.equals(s.buyerCanSelectPlan())) {
+            out.ok(Change.noop(TargetSystem.THREESCALE, PLAN_CHOICE, sn));
+            return;
+        }
+        out.differs(new Change(Action.UPDATE, TargetSystem.THREESCALE, PLAN_CHOICE, sn,
+                Map.of(BUYER_CAN_SELECT_PLAN, FieldChange.of(s.buyerCanSelectPlan(), true))),
+                "developers cannot choose a plan when they create an application (" + BUYER_CAN_SELECT_PLAN
+                        + " is off)");
+        if (write) {
+            client.services().update(s.id(), Map.of(BUYER_CAN_SELECT_PLAN, "true"));
+        }
     }
 
     /**

@@ -16,11 +16,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * using only the drops porta 3scale-2.15.1-GA has: service.application_plans (published plans,
  * lib/developer_portal/lib/liquid/drops/service.rb), plan.name and plan.approval_required? (drops/plan.rb),
  * plan.usage_limits (drops/application_plan.rb), limit.value, limit.period, limit.metric (drops/usage_limit.rb),
- * metric.name and metric.system_name (drops/metric.rb). The plan itself is picked on porta's built-in new
- * application page (applications/_form.html.liquid, its plan widget), which the page's button opens.
+ * metric.name and metric.system_name (drops/metric.rb), plan.id (drops/plan.rb). Each plan has its own button to
+ * porta's new application page with that plan chosen ({@code application[plan_id]}, see
+ * {@link PortalPlanChoiceTest} for what porta does with it).
  */
 class PortalTiersContentTest {
-    private static final Set<String> PLAN_DROPS = Set.of("name", "approval_required?", "usage_limits",
+    private static final Set<String> PLAN_DROPS = Set.of("id", "name", "approval_required?", "usage_limits",
             "usage_limits.size"); // size: Liquid's own, on any array
     private static final Set<String> LIMIT_DROPS = Set.of("value", "period", "metric.name", "metric.system_name");
 
@@ -34,8 +35,11 @@ class PortalTiersContentTest {
         assertThat(page).contains("{% for plan in service.application_plans %}",
                 "{% for limit in plan.usage_limits %}", "{{ limit.value }}",
                 "{% if limit.metric.system_name == 'hits' %}requests{% else %}{{ limit.metric.name | downcase }}",
-                "/{{ limit.period }}", "{% if plan.approval_required? %}", "{{ urls.new_application }}?service_id=",
-                "You choose the plan when you create the application.");
+                "/{{ limit.period }}", "{% if plan.approval_required? %}",
+                "the next page still lets you review or change the plan.");
+        assertThat(page).as("one button per plan, with porta's parameters of the new application page")
+                .contains("{% for plan in service.application_plans %}\n                <a class=\"button\" href=\""
+                        + PortalPlanChoiceTest.PLAN_LINK + "\">Get a key for {{ service.name }} on {{ plan.name }}</a>");
         assertThat(used(page, "plan")).isSubsetOf(PLAN_DROPS);
         assertThat(used(page, "limit")).isSubsetOf(LIMIT_DROPS);
     }
