@@ -87,7 +87,9 @@ final class SimStats extends SimPart {
         Map.Entry<Long, ObjectNode> metric = metrics.entrySet().stream()
                 .filter(e -> ("Service:" + serviceId).equals(metricOwner.get(e.getKey()))
                         && metricName.equals(e.getValue().path("system_name").asText()))
-                .findFirst().orElseThrow(SimStats::notFound);
+                // porta app/lib/stats/base.rb extract_metric: InvalidParameterError, which
+                // app/controllers/stats/data/base_controller.rb renders as 400
+                .findFirst().orElseThrow(() -> invalid("metric " + metricName + " not found"));
         String period = r.p("period");
         String granularity;
         Instant since;

@@ -49,7 +49,11 @@ class PortaTopApplicationsSimulatorTest {
     }
 
     private Answer top(long serviceId, String... kv) throws IOException {
-        HttpUrl.Builder url = HttpUrl.get(sim.url() + "/stats/services/" + serviceId + "/top_applications.json")
+        return stats("/stats/services/" + serviceId + "/top_applications.json", kv);
+    }
+
+    private Answer stats(String path, String... kv) throws IOException {
+        HttpUrl.Builder url = HttpUrl.get(sim.url() + path)
                 .newBuilder().addQueryParameter("access_token", sim.accessToken());
         for (int i = 0; i < kv.length; i += 2) {
             url.addQueryParameter(kv[i], kv[i + 1]);
@@ -149,6 +153,10 @@ class PortaTopApplicationsSimulatorTest {
         Answer unknown = top(sid, "period", "day", "metric_name", "nope");
         assertThat(unknown.status()).isEqualTo(400);
         assertThat(unknown.json().path("error").asText()).isEqualTo("metric nope not found");
+        // the usage endpoint too: porta app/lib/stats/base.rb extract_metric, a 400 (stats/data/base_controller.rb)
+        Answer unknownUsage = stats("/stats/services/" + sid + "/usage.json", "period", "day", "metric_name", "nope");
+        assertThat(unknownUsage.status()).isEqualTo(400);
+        assertThat(unknownUsage.json().path("error").asText()).isEqualTo("metric nope not found");
         Answer noService = top(424242, "period", "day", "metric_name", "hits");
         assertThat(noService.status()).isEqualTo(404);
         assertThat(noService.json().path("error").asText()).isEqualTo("Service not found");
