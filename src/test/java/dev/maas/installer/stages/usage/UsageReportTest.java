@@ -134,4 +134,23 @@ class UsageReportTest {
                 .isInstanceOfSatisfying(StageException.class, e -> assertThat(e.invalidInput()).isTrue())
                 .hasMessageContaining("--model");
     }
+
+    @Test
+    void aProductWithoutTokenMetricsReportsItsRequestsAndNoTokens() {
+        fx = new ModelStagesFixture(SimulatorOptions.defaults());
+        InstallerConfig config = fx.config(List.of(new ModelConfig("Granite", "granite", GRANITE_URL, null, null)), 2,
+                false); // the runbook's plan: no tier limits tokens, so the products carry no token metrics
+        StageContext ctx = fx.ctx(config);
+        new BackendsStage().apply(ctx, Progress.NONE);
+        new ProductsStage().apply(ctx, Progress.NONE);
+        new PlansStage().apply(ctx, Progress.NONE);
+
+        UsageReport report = UsageReport.read(fx.ctx(config), List.of(), Instant.now().minusSeconds(3600),
+                Instant.now().plusSeconds(60));
+        assertThat(report.models()).singleElement().satisfies(m -> {
+            assertThat(m.systemName()).isEqualTo("granite");
+            // porta answers 400 "metric total_tokens not found" for such a product: no tokens, not a failure
+            assertThat(m.counts()).isEqualTo(new UsageReport.Counts(0, null, null, null));
+        });
+    }
 }
