@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.maas.installer.catalog.ModelProduct;
 import dev.maas.installer.catalog.PolicyChain;
-import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.CancelledException;
 import dev.maas.installer.engine.CheckStatus;
 import dev.maas.installer.engine.Progress;
@@ -100,8 +99,7 @@ class ProductsPortaTest {
     }
 
     private static boolean current(ModelProduct want, BackendApi backend, ProxyConfig staging) {
-        return new ProductReconciler(null, want, null, backend, false, s -> { }, new Cancellation())
-                .stagingIsCurrent(staging);
+        return Promotion.stagingIsCurrent(want, backend, staging);
     }
 
     @Test
