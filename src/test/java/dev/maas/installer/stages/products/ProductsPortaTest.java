@@ -160,6 +160,22 @@ class ProductsPortaTest {
         assertThat(fx.writes()).isEmpty();
     }
 
+    @Test
+    void withoutTheModelsBackendTheApplyStopsBeforeAnyWrite() {
+        fx = new ModelStagesFixture(SimulatorOptions.defaults());
+        StageContext ctx = fx.ctx(fx.config(ModelStagesFixture.runbookModels().subList(0, 1), 1, false));
+        fx.sim.journal().clear();
+        assertThatThrownBy(() -> new ProductsStage().apply(ctx, Progress.NONE))
+                .isInstanceOfSatisfying(StageException.class, e -> {
+                    assertThat(e.getMessage()).contains("backend granite-3-8b-instruct of product"
+                            + " granite-3-8b-instruct does not exist");
+                    assertThat(e.fix().target()).isEqualTo("backends");
+                });
+        assertThat(fx.writes()).isEmpty();
+        assertThat(new ProductsStage().verify(ctx)).filteredOn(c -> c.name().equals("product granite-3-8b-instruct"))
+                .singleElement().satisfies(c -> assertThat(c.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE));
+    }
+
     // ---------------------------------------------------------------------------------- service token (point 4)
 
     @Test
