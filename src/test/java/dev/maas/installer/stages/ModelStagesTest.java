@@ -486,7 +486,10 @@ class ModelStagesTest {
         List<Change> plan = pruning.plan(fx.ctx(fewer));
         assertThat(plan).filteredOn(c -> c.action() == Action.DELETE).singleElement()
                 .satisfies(c -> assertThat(c.name()).isEqualTo("docling"));
+        assertThat(pruning.verify(fx.ctx(fewer))).filteredOn(c -> c.status() != CheckStatus.OK).singleElement()
+                .satisfies(c -> assertThat(c.message()).contains("docling").contains("pruning deletes it"));
         pruning.apply(fx.ctx(fewer), Progress.NONE);
+        assertAllOk(pruning.verify(fx.ctx(fewer)));
         assertThat(api.services().findBySystemName("docling")).isEmpty();
         assertThat(api.services().findBySystemName("hand-made")).isPresent();
         assertThat(api.services().findBySystemName("api")).isPresent();

@@ -2,17 +2,14 @@ package dev.maas.installer.stages.products;
 
 import dev.maas.installer.catalog.CatalogMarker;
 import dev.maas.installer.catalog.ModelProduct;
-import dev.maas.installer.engine.Action;
 import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.Check;
-import dev.maas.installer.engine.FieldChange;
 import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
-import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
-import dev.maas.installer.engine.TargetSystem;
+import dev.maas.installer.engine.reconcile.Reconciler;
 import dev.maas.installer.stages.common.BoundedPool;
 import dev.maas.installer.stages.common.DesiredCatalog;
 import dev.maas.installer.stages.common.SerialProgress;
@@ -30,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -48,9 +46,14 @@ import java.util.stream.Collectors;
  * system_name and name, the model's OpenAPI document (or a generated one of the default operations) as its body,
  * linked to the product and published; updated only when a field differs (bodies compared as JSON trees). With
  * {@code products.activeDocs} false the installer leaves ActiveDocs alone.
+ *
+ * <p>Every object is a {@link dev.maas.installer.engine.reconcile.Managed} object ({@link ProductObjects},
+ * {@link MethodsAndRules}, {@link Promotion}, {@link ModelActiveDoc}, {@link UnconfiguredProduct}), so plan, apply and
+ * verify of each come from one definition; {@link ProductReconciler} takes one model's objects in order.
  */
 public final class ProductsStage implements Stage {
     private static final Logger LOG = LoggerFactory.getLogger(ProductsStage.class);
+    private static final Reconciler RECONCILER = ProductReconciler.RECONCILER;
     /**
      * How long a new product's first deploy waits for 3scale to make the product's service token (a background job
      * of system-sidekiq, normally done in a second or two).
@@ -95,55 +98,55 @@ public final class ProductsStage implements Stage {
         }
     }
 
+    /**
+     * One check per product, judging the plan of its objects (one definition for the three: {@link ProductReconciler});
+     * one per ActiveDoc; with {@code prune}, one per marked product still to delete.
+     */
     @Override
     public List<Check> verify(StageContext ctx) {
         List<ModelProduct> models = DesiredCatalog.of(ctx);
         ThreescaleClient client = ThreescaleAccess.client(ctx);
         Map<String, Service> services = services(client);
         Map<String, BackendApi> backends = backends(client);
-        List<List<Change>> perModel = BoundedPool.run("maas-verify-products", models,
+        List<Check> out = new ArrayList<>(BoundedPool.run("maas-verify-products", models,
                 ctx.config().products().concurrency(), ctx.cancellation(),
-                m -> new ProductReconciler(client, m, services.get(m.systemName()), backends.get(m.systemName()),
-                        false, s -> { }, ctx.cancellation()).run());
-        List<Check> out = new ArrayList<>();
-        for (int i = 0; i < models.size(); i++) {
-            ModelProduct m = models.get(i);
-            String name = "product " + m.systemName();
-            if (services.get(m.systemName()) == null) {
-                out.add(Check.retryable(name, "product " + m.systemName() + " does not exist",
-                        Fix.rerunStage(StageIds.PRODUCTS, "creates it")));
-                continue;
-            }
-            List<String> differences = perModel.get(i).stream().filter(c -> !c.isNoop())
-                    .map(ProductsStage::describe).toList();
-            if (differences.isEmpty()) {
-                out.add(Check.ok(name, "product " + m.systemName() + " matches: " + m.methods().size()
-                        + " methods and mapping rules, policy chain " + m.policyChain().summary()
-                        + ", production up to date"));
-            } else {
-                out.add(Check.retryable(name, "product " + m.systemName() + " differs: "
-                        + String.join("; ", differences), Fix.rerunStage(StageIds.PRODUCTS, "repairs it")));
-            }
-        }
+                m -> RECONCILER.check("product " + m.systemName(), () -> verify(ctx, client, m,
+                        services.get(m.systemName()), backends.get(m.systemName())))));
         if (ctx.config().products().activeDocs()) {
-            List<Change> docs = activeDocs(ctx, client, models, services, false);
-            for (int i = 0; i < models.size(); i++) {
-                String sn = models.get(i).systemName();
-                Change c = docs.get(i);
-                String name = "activedoc " + sn;
-                if (c.isNoop()) {
-                    out.add(Check.ok(name, "ActiveDoc " + sn + " matches the model's OpenAPI document, is linked to"
-                            + " product " + sn + " and published"));
-                } else {
-                    out.add(Check.retryable(name, "ActiveDoc " + describe(c),
-                            Fix.rerunStage(StageIds.PRODUCTS, "creates or repairs it")));
-                }
+            List<ModelActiveDoc> docs;
+            try {
+                docs = activeDocs(client, models, services);
+            } catch (RuntimeException e) {
+                out.add(RECONCILER.guard().failure("activedocs", e));
+                return out;
             }
+            out.addAll(RECONCILER.verify(ctx, docs));
+        }
+        if (prune) {
+            out.addAll(RECONCILER.verify(ctx, unconfigured(models, services, client)));
         }
         return out;
     }
 
-    /** "UPDATE mapping rule x: pattern '/a' -> '/b'". */
+    private Check verify(StageContext ctx, ThreescaleClient client, ModelProduct m, Service service,
+                         BackendApi backend) {
+        String name = "product " + m.systemName();
+        if (service == null) {
+            return Check.retryable(name, "product " + m.systemName() + " does not exist",
+                    Fix.rerunStage(StageIds.PRODUCTS, "creates it"));
+        }
+        List<String> differences = new ProductReconciler(ctx, client, m, service, backend, false, s -> { },
+                firstDeployWait).run().stream().filter(c -> !c.isNoop()).map(ProductsStage::describe).toList();
+        if (differences.isEmpty()) {
+            return Check.ok(name, "product " + m.systemName() + " matches: " + m.methods().size()
+                    + " methods and mapping rules, policy chain " + m.policyChain().summary()
+                    + ", production up to date");
+        }
+        return Check.retryable(name, "product " + m.systemName() + " differs: " + String.join("; ", differences),
+                Fix.rerunStage(StageIds.PRODUCTS, "repairs it"));
+    }
+
+    /** "mapping rule x differs (pattern '/a' -> '/b')". */
     static String describe(Change c) {
         String fields = c.fields().entrySet().stream().map(e -> e.getKey() + " "
                 + show(e.getValue().from()) + " -> " + show(e.getValue().to())).collect(Collectors.joining(", "));
@@ -157,6 +160,7 @@ public final class ProductsStage implements Stage {
 
     private static String show(String s) { return s == null ? "(none)" : "'" + s + "'"; }
 
+    /** The products, concurrently on the bounded pool; then the ActiveDocs likewise; then the products to prune. */
     private List<Change> reconcileAll(StageContext ctx, boolean write, Progress progress) {
         List<ModelProduct> models = DesiredCatalog.of(ctx);
         // a plan before 3scale is applied: as for a new tenant (no client is used: every product is new)
@@ -168,11 +172,15 @@ public final class ProductsStage implements Stage {
         Map<String, BackendApi> backends = client == null ? Map.of() : backends(client);
         ctx.cancellation().throwIfCancelled();
         AtomicInteger done = new AtomicInteger();
+        Map<String, Service> reconciled = new ConcurrentHashMap<>();
         List<List<Change>> perModel = BoundedPool.run("maas-products", models, ctx.config().products().concurrency(),
                 ctx.cancellation(), m -> {
-                    List<Change> changes = new ProductReconciler(client, m, services.get(m.systemName()),
-                            backends.get(m.systemName()), write, progress::detail, ctx.cancellation(),
-                            firstDeployWait).run();
+                    ProductReconciler product = new ProductReconciler(ctx, client, m, services.get(m.systemName()),
+                            backends.get(m.systemName()), write, progress::detail, firstDeployWait);
+                    List<Change> changes = product.run();
+                    if (product.service() != null) {
+                        reconciled.put(m.systemName(), product.service());
+                    }
                     int n = done.incrementAndGet();
                     progress.step(n, total, n + " of " + total + " products");
                     return changes;
@@ -180,69 +188,39 @@ public final class ProductsStage implements Stage {
         List<Change> out = new ArrayList<>();
         perModel.forEach(out::addAll);
         if (ctx.config().products().activeDocs()) {
-            out.addAll(activeDocs(ctx, client, models, write ? services(client) : services, write));
+            ctx.cancellation().throwIfCancelled();
+            List<ModelActiveDoc> docs = activeDocs(client, models, reconciled);
+            out.addAll(BoundedPool.run("maas-activedocs", docs, ctx.config().products().concurrency(),
+                    ctx.cancellation(), d -> write ? RECONCILER.apply(ctx, d) : RECONCILER.plan(ctx, d)));
+            if (write) {
+                LOG.info("ActiveDocs: {} of {} created or updated",
+                        out.stream().filter(c -> c.kind().equals(ModelActiveDoc.ACTIVE_DOC) && !c.isNoop()).count(),
+                        models.size());
+            }
         }
-        out.addAll(prune(ctx, client, models, services, write));
+        for (UnconfiguredProduct p : unconfigured(models, services, client)) {
+            out.add(write ? RECONCILER.apply(ctx, p) : RECONCILER.plan(ctx, p));
+        }
         return out;
     }
 
-    /** One change per model, in the models' order: its ActiveDoc created, updated or unchanged. */
-    private static List<Change> activeDocs(StageContext ctx, ThreescaleClient client, List<ModelProduct> models,
-                                           Map<String, Service> services, boolean write) {
-        ctx.cancellation().throwIfCancelled();
+    /** One ActiveDoc per model, in the models' order, read from the tenant's list read once here. */
+    private static List<ModelActiveDoc> activeDocs(ThreescaleClient client, List<ModelProduct> models,
+                                                   Map<String, Service> services) {
         Map<String, ActiveDoc> live = client == null ? Map.of() : client.activeDocs().list().stream()
                 .filter(d -> d.systemName() != null)
                 .collect(Collectors.toMap(ActiveDoc::systemName, Function.identity(), (a, b) -> a));
-        List<Change> changes = BoundedPool.run("maas-activedocs", models, ctx.config().products().concurrency(),
-                ctx.cancellation(), m -> ActiveDocReconciler.reconcile(client, m, services.get(m.systemName()),
-                        live.get(m.activeDoc().systemName()), write));
-        if (write) {
-            long written = changes.stream().filter(c -> !c.isNoop()).count();
-            LOG.info("ActiveDocs: {} of {} created or updated", written, models.size());
-        }
-        return changes;
+        return models.stream().map(m -> new ModelActiveDoc(client, m, services.get(m.systemName()),
+                live.get(m.activeDoc().systemName()))).toList();
     }
 
-    private List<Change> prune(StageContext ctx, ThreescaleClient client, List<ModelProduct> models,
-                               Map<String, Service> services, boolean write) {
+    /** The marked products of models no longer in the configuration. */
+    private List<UnconfiguredProduct> unconfigured(List<ModelProduct> models, Map<String, Service> services,
+                                                   ThreescaleClient client) {
         Set<String> wanted = models.stream().map(ModelProduct::systemName).collect(Collectors.toSet());
-        List<Change> out = new ArrayList<>();
-        for (Service s : services.values()) {
-            if (wanted.contains(s.systemName()) || !CatalogMarker.isMarked(s.description())) {
-                continue;
-            }
-            if (!prune) {
-                out.add(Change.noop(TargetSystem.THREESCALE, ProductReconciler.PRODUCT, s.systemName()
-                        + " (no longer in the configuration; kept, --prune deletes it)"));
-                continue;
-            }
-            ctx.cancellation().throwIfCancelled();
-            out.add(new Change(Action.DELETE, TargetSystem.THREESCALE, ProductReconciler.PRODUCT, s.systemName(),
-                    Map.of("name", FieldChange.of(s.name(), null))));
-            if (write) {
-                delete(client, s);
-            }
-        }
-        return out;
-    }
-
-    /**
-     * Deletes a pruned product. porta marks it deleted (it leaves the lists at once) and removes it in the background;
-     * it refuses to delete the tenant's default product or its last one (422, app/models/service.rb
-     * {@code mark_as_deleted unless: :default_or_last?}).
-     */
-    private static void delete(ThreescaleClient client, Service s) {
-        try {
-            client.services().delete(s.id());
-        } catch (dev.maas.installer.threescale.ThreescaleApiException e) {
-            if (e.status() == 422) {
-                throw new StageException("3scale refuses to delete product " + s.systemName() + ": it keeps a tenant's"
-                        + " last product and its default product, and " + s.systemName() + " is one of them ("
-                        + e.getMessage() + ")", Fix.manual("keep the product: apply without --prune, or add another"
-                        + " product to the tenant first (in the Admin Portal) and then prune"), false, e);
-            }
-            throw e;
-        }
+        return services.values().stream()
+                .filter(s -> !wanted.contains(s.systemName()) && CatalogMarker.isMarked(s.description()))
+                .map(s -> new UnconfiguredProduct(client, s, prune)).toList();
     }
 
     static Map<String, Service> services(ThreescaleClient client) {

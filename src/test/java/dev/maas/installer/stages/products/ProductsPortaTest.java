@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.maas.installer.catalog.ModelProduct;
 import dev.maas.installer.catalog.PolicyChain;
-import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.CancelledException;
 import dev.maas.installer.engine.CheckStatus;
 import dev.maas.installer.engine.Progress;
@@ -100,8 +99,7 @@ class ProductsPortaTest {
     }
 
     private static boolean current(ModelProduct want, BackendApi backend, ProxyConfig staging) {
-        return new ProductReconciler(null, want, null, backend, false, s -> { }, new Cancellation())
-                .stagingIsCurrent(staging);
+        return Promotion.stagingIsCurrent(want, backend, staging);
     }
 
     @Test
@@ -160,6 +158,22 @@ class ProductsPortaTest {
         fx.sim.journal().clear();
         new ProductsStage().apply(again, Progress.NONE);
         assertThat(fx.writes()).isEmpty();
+    }
+
+    @Test
+    void withoutTheModelsBackendTheApplyStopsBeforeAnyWrite() {
+        fx = new ModelStagesFixture(SimulatorOptions.defaults());
+        StageContext ctx = fx.ctx(fx.config(ModelStagesFixture.runbookModels().subList(0, 1), 1, false));
+        fx.sim.journal().clear();
+        assertThatThrownBy(() -> new ProductsStage().apply(ctx, Progress.NONE))
+                .isInstanceOfSatisfying(StageException.class, e -> {
+                    assertThat(e.getMessage()).contains("backend granite-3-8b-instruct of product"
+                            + " granite-3-8b-instruct does not exist");
+                    assertThat(e.fix().target()).isEqualTo("backends");
+                });
+        assertThat(fx.writes()).isEmpty();
+        assertThat(new ProductsStage().verify(ctx)).filteredOn(c -> c.name().equals("product granite-3-8b-instruct"))
+                .singleElement().satisfies(c -> assertThat(c.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE));
     }
 
     // ---------------------------------------------------------------------------------- service token (point 4)
