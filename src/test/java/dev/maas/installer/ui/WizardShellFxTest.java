@@ -3,9 +3,11 @@ package dev.maas.installer.ui;
 import atlantafx.base.theme.PrimerLight;
 import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.Check;
+import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
+import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.logging.LogLine;
 import dev.maas.installer.engine.secrets.SecretRegistry;
@@ -60,7 +62,10 @@ class WizardShellFxTest {
 
         @Override public List<String> dependencies() { return List.of(); }
 
-        @Override public boolean available() { return false; }
+        @Override public java.util.Optional<StageException> notAvailableHere(StageContext ctx) {
+            return java.util.Optional.of(new StageException("Later stage cannot be tried here: no Keycloak",
+                    Fix.manual("connect to a cluster with Keycloak")));
+        }
 
         @Override public List<Change> plan(StageContext ctx) { throw new UnsupportedOperationException(); }
 
@@ -254,10 +259,7 @@ class WizardShellFxTest {
 
         robot.clickOn("Later stage");
         WaitForAsyncUtils.waitForFxEvents();
-        assertThat(label(robot, "#stageStatus").getText()).isEqualTo("not available yet");
-        assertThat(label(robot, "#stageMessage").getText()).contains("not available yet");
-        assertThat(button(robot, "#planButton").isDisabled()).isTrue();
-        assertThat(button(robot, "#applyButton").isDisabled()).isTrue();
+        assertThat(label(robot, "#stageStatus").getText()).isEqualTo("not run");
 
         robot.interact(() -> model.connectionProperty().set(new ConnectionInfo("https://127.0.0.1:40123", "sandbox", true)));
         assertThat(label(robot, "#connection").getText())
@@ -333,7 +335,8 @@ class WizardShellFxTest {
         assertThat(model.stage("alpha").status()).isEqualTo(StageStatus.OK);
         assertThat(model.stage("beta").status()).isEqualTo(StageStatus.OK);
         assertThat(model.stage("gamma").status()).isEqualTo(StageStatus.FAILED);
-        assertThat(model.stage("later").status()).isEqualTo(StageStatus.NOT_AVAILABLE);
+        assertThat(model.stage("later").status()).as("left out of the run").isEqualTo(StageStatus.NOT_HERE);
+        assertThat(model.stage("later").messageProperty().get()).isEqualTo("left out: Later stage cannot be tried here: no Keycloak");
 
         robot.clickOn("Test stage gamma");
         WaitForAsyncUtils.waitForFxEvents();
@@ -350,8 +353,9 @@ class WizardShellFxTest {
         assertThat(delta.stepsRun).isEmpty();
         List<String> statuses = robot.lookup(".stage-status").queryAllAs(Label.class).stream()
                 .map(Label::getText).toList();
-        assertThat(statuses).contains("● failed", "● skipped", "● not available yet");
-        assertThat(label(robot, "#overallText").getText()).isEqualTo("Apply finished: 2 ok, 1 failed, 2 skipped");
+        assertThat(statuses).contains("● failed", "● skipped", "● not available here");
+        assertThat(label(robot, "#overallText").getText())
+                .isEqualTo("Apply finished: 2 ok, 1 failed, 1 skipped, 1 not available here");
     }
 
     @Test
