@@ -148,41 +148,33 @@ public final class WizardShell implements AutoCloseable {
         // every wait shows as progress: the sandbox starting, then the connection being made
         model.waits().add(sandbox.starting(), sandbox.statusTextProperty());
         model.waits().add(connection.connecting(), connection.statusTextProperty());
-        if (b.startOnConnectPage) {
-            model.showConnectPage();
-        }
         this.saveChooser = b.saveChooser;
-        if (b.journey) {
-            journey = new dev.maas.installer.ui.model.JourneyViewModel(model);
-            review = new dev.maas.installer.ui.model.ReviewViewModel(model, journey, config,
-                    pageServices.background(), b.fxExecutor);
-            summary = new dev.maas.installer.ui.model.SummaryViewModel(model, config::current,
-                    b.summaryLookup != null ? b.summaryLookup
-                            : dev.maas.installer.ui.pages.SummaryLookup.engine(contexts),
-                    pageServices.background(), b.fxExecutor,
-                    b.linkOpener != null ? b.linkOpener : url -> { }, b.version, engine::lastJournal);
-            tryIt = new dev.maas.installer.ui.model.TryItViewModel(model, config::current,
-                    b.tryItEngine != null ? b.tryItEngine : dev.maas.installer.ui.pages.TryItEngine.engine(contexts),
-                    pageServices.background(), b.fxExecutor);
-            model.showPage(WizardViewModel.Page.WELCOME);
-        } else {
-            journey = null;
-            review = null;
-            summary = null;
-            tryIt = null;
-        }
+        // the guided journey: the window opens on the welcome page, Back/Next lead through connect, every stage,
+        // review, apply and summary, and every new connection verifies every stage
+        journey = new dev.maas.installer.ui.model.JourneyViewModel(model);
+        review = new dev.maas.installer.ui.model.ReviewViewModel(model, journey, config,
+                pageServices.background(), b.fxExecutor);
+        summary = new dev.maas.installer.ui.model.SummaryViewModel(model, config::current,
+                b.summaryLookup != null ? b.summaryLookup
+                        : dev.maas.installer.ui.pages.SummaryLookup.engine(contexts),
+                pageServices.background(), b.fxExecutor,
+                b.linkOpener != null ? b.linkOpener : url -> { }, b.version, engine::lastJournal);
+        tryIt = new dev.maas.installer.ui.model.TryItViewModel(model, config::current,
+                b.tryItEngine != null ? b.tryItEngine : dev.maas.installer.ui.pages.TryItEngine.engine(contexts),
+                pageServices.background(), b.fxExecutor);
+        model.showPage(WizardViewModel.Page.WELCOME);
     }
 
-    /** The guided journey (welcome to summary); null unless the builder asked for it. */
+    /** The guided journey (welcome to summary). */
     public dev.maas.installer.ui.model.JourneyViewModel journey() { return journey; }
 
-    /** The journey's review page; null without the journey. */
+    /** The journey's review page. */
     public dev.maas.installer.ui.model.ReviewViewModel review() { return review; }
 
-    /** The journey's summary page; null without the journey. */
+    /** The journey's summary page. */
     public dev.maas.installer.ui.model.SummaryViewModel summary() { return summary; }
 
-    /** The summary page's "Try it"; null without the journey. */
+    /** The summary page's "Try it". */
     public dev.maas.installer.ui.model.TryItViewModel tryIt() { return tryIt; }
 
     /** A system property naming the kubeconfig the wizard starts with ({@code -Dmaas.kubeconfig=FILE}). */
@@ -352,13 +344,10 @@ public final class WizardShell implements AutoCloseable {
     /** The window content, created on first call (FX thread). */
     public MainView view() {
         if (view == null) {
-            dev.maas.installer.ui.view.JourneyView journeyView = null;
-            if (journey != null) {
-                journeyView = new dev.maas.installer.ui.view.JourneyView(model, journey, review, summary)
-                        .tryIt(tryIt);
-                if (saveChooser != null) {
-                    journeyView.chooser(saveChooser);
-                }
+            dev.maas.installer.ui.view.JourneyView journeyView =
+                    new dev.maas.installer.ui.view.JourneyView(model, journey, review, summary).tryIt(tryIt);
+            if (saveChooser != null) {
+                journeyView.chooser(saveChooser);
             }
             // the Connect page is made on its first show: the window opens on the welcome page
             view = new MainView(model, pages, () -> new ConnectionView(connection, sandbox, config), journeyView);
@@ -448,7 +437,6 @@ public final class WizardShell implements AutoCloseable {
         private ConnectionService.Connect connect = (settings, trust) -> ClusterConnection.connect(settings, trust);
         private ProxySettings proxyDefaults;
         private Path kubeconfig;
-        private boolean startOnConnectPage;
         private Function<String, String> env;
         private Path home;
         private Path sandboxDir;
@@ -456,7 +444,6 @@ public final class WizardShell implements AutoCloseable {
         private boolean sandboxWhenNoCluster;
         private boolean deferKubeconfigRead;
         private ThemeViewModel theme;
-        private boolean journey;
         private java.util.function.Consumer<String> linkOpener;
         private dev.maas.installer.ui.view.JourneyView.SaveChooser saveChooser;
         private dev.maas.installer.ui.model.SummaryViewModel.Lookup summaryLookup;
@@ -472,15 +459,6 @@ public final class WizardShell implements AutoCloseable {
          */
         public Builder theme(ThemeViewModel theme) {
             this.theme = Objects.requireNonNull(theme, "theme");
-            return this;
-        }
-
-        /**
-         * The guided journey (the app has it): the window opens on the welcome page, Back/Next lead through connect,
-         * every stage, review, apply and summary, and every new connection verifies every stage.
-         */
-        public Builder journey(boolean yes) {
-            this.journey = yes;
             return this;
         }
 
@@ -575,12 +553,6 @@ public final class WizardShell implements AutoCloseable {
          */
         public Builder kubeconfig(Path file) {
             this.kubeconfig = Objects.requireNonNull(file, "file");
-            return this;
-        }
-
-        /** Whether the window opens on the Connect page (the app does) or on the first stage (default). */
-        public Builder startOnConnectPage(boolean yes) {
-            this.startOnConnectPage = yes;
             return this;
         }
 

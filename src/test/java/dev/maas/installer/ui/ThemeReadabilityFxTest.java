@@ -84,7 +84,6 @@ class ThemeReadabilityFxTest {
     void start(javafx.stage.Stage window) {
         shell = WizardShell.builder().stages(List.of(alpha, beta, gamma, delta, epsilon, later)).env(k -> null)
                 .contextFactory(c -> new StageContext(InstallerConfig.defaults(), new SecretRegistry(), c))
-                .journey(true)
                 .build();
         // the statuses below are set up run by run: connecting must not verify every stage over them
         shell.journey().verifyOnConnect(false);

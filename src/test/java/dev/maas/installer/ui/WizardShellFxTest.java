@@ -11,6 +11,7 @@ import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.logging.LogLine;
 import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.testing.FxJourney;
 import dev.maas.installer.testing.FxWait;
 import dev.maas.installer.testing.StartsJavaFx;
 import dev.maas.installer.testing.StartsSandbox;
@@ -26,6 +27,7 @@ import javafx.scene.control.ListView;
 import javafx.scene.input.Clipboard;
 import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,6 +107,12 @@ class WizardShellFxTest {
         window.show();
     }
 
+    /** The window opens on the welcome page: the tests start on the first stage's page, as a user gets there. */
+    @BeforeEach
+    void openTheFirstStage(FxRobot robot) {
+        FxJourney.toFirstStagePage(robot);
+    }
+
     /** A long step message (the portal's content uploads) shortens the step text, never the Cancel button. */
     @Test
     void aLongStepMessageDoesNotCutTheCancelButton(FxRobot robot) throws Exception {
@@ -159,7 +167,7 @@ class WizardShellFxTest {
      */
     @Test
     void theAppOpensOnTheOpeningViewAndTheMainViewTakesItsPlace() throws Exception {
-        WizardShell app = WizardShell.builder().stages(List.of(alpha, gamma)).journey(true).build();
+        WizardShell app = WizardShell.builder().stages(List.of(alpha, gamma)).build();
         javafx.stage.Stage[] window = new javafx.stage.Stage[1];
         try {
             javafx.scene.Scene scene = WaitForAsyncUtils.asyncFx(() -> {
@@ -328,7 +336,7 @@ class WizardShellFxTest {
     void aFailedStageShowsItsErrorAndFixAndItsDependentIsSkipped(FxRobot robot) throws Exception {
         gamma.fail = true;
         connect(robot);   // the global buttons work only when connected
-        robot.clickOn("#applyAllButton");
+        applyAll(robot);
         FxWait.until(TIMEOUT_S, () -> model.stage("delta").status() == StageStatus.SKIPPED && !model.run().isRunning());
         WaitForAsyncUtils.waitForFxEvents();
 
@@ -363,7 +371,7 @@ class WizardShellFxTest {
             throws Exception {
         gamma.fail = true;
         connect(robot);   // the global buttons work only when connected
-        robot.clickOn("#applyAllButton");
+        applyAll(robot);
         FxWait.until(TIMEOUT_S, () -> !model.run().isRunning() && model.stage("delta").status() == StageStatus.SKIPPED);
         WaitForAsyncUtils.waitForFxEvents();
         ListView<LogLine> list = robot.lookup("#logList").queryListView();
@@ -478,8 +486,18 @@ class WizardShellFxTest {
         return List.copyOf(list.getItems()).stream().anyMatch(l -> l.message().equals(message));
     }
 
-    private void connect(FxRobot robot) {
+    /** Connects; the journey then verifies every stage, and that run ends before the test goes on. */
+    private void connect(FxRobot robot) throws Exception {
         robot.interact(() -> model.connectionProperty().set(new ConnectionInfo("https://127.0.0.1:40123", "sandbox",
                 true)));
+        FxWait.until(TIMEOUT_S, () -> model.lastVerifyReportProperty().get() != null && !model.run().isRunning());
+    }
+
+    /** Apply all as the journey has it: the review page plans every stage, then its one confirmation. */
+    private static void applyAll(FxRobot robot) throws Exception {
+        robot.clickOn("#applyAllButton");
+        FxWait.until(TIMEOUT_S, () -> !button(robot, "#reviewApplyAll").isDisabled());
+        robot.clickOn("#reviewApplyAll");
+        robot.clickOn("#reviewConfirmApply");
     }
 }
