@@ -16,12 +16,9 @@ public interface Stage {
     /** Ids of the stages that must have succeeded before this one, when they run in the same run. */
     List<String> dependencies();
 
-    /** False for a stage that is listed but not built yet. */
-    default boolean available() { return true; }
-
     /**
      * Whether the stage talks to the cluster API. The CLI connects (and reports connection errors) before running
-     * when a chosen, available stage needs the cluster; otherwise it connects only if a stage asks.
+     * when a chosen stage needs the cluster; otherwise it connects only if a stage asks.
      */
     default boolean needsCluster() { return true; }
 

@@ -214,9 +214,8 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     // ---- scale ----
 
     /**
-     * The scale subresource: the object's replicas as an autoscaling/v1 Scale, read and written through it
-     * (kubernetes v1.29 pkg/registry/apps/deployment/storage/storage.go ScaleREST; apiextensions-apiserver
-     * pkg/registry/customresource/etcd.go ScaleREST with the CRD's replica and selector paths).
+     * The scale subresource: the object's replicas as an autoscaling/v1 Scale ({@link ScaleSubresource}), read and
+     * written through it under the store's write lock.
      */
     private MockResponse scale(RecordedRequest request, ApiTarget t, ApiCatalog.Resource resource) {
         JsonNode paths = catalog.scale(resource);
@@ -230,49 +229,10 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             if (request.method() == HttpMethod.GET) {
                 return json(200, scale);
             }
-            JsonNode wanted;
-            try {
-                String text = request.getUtf8Body();
-                String type = request.getHeader("Content-Type") == null ? "application/json"
-                        : request.getHeader("Content-Type").split(";")[0].trim();
-                wanted = switch (request.method()) {
-                    case PUT -> JSON.readTree(text);
-                    case PATCH -> switch (type) {
-                        case "application/merge-patch+json" -> ObjectMerge.mergePatch(scale, JSON.readTree(text));
-                        case "application/strategic-merge-patch+json" ->
-                                ObjectMerge.strategicMerge(scale, JSON.readTree(text));
-                        case "application/json-patch+json" -> JsonPatch.apply(JSON.readTree(text), scale);
-                        default -> throw new Rejection(status(415, "UnsupportedMediaType",
-                                "the body of the request was in an unknown format - accepted media types include: "
-                                        + "application/json-patch+json, application/merge-patch+json, "
-                                        + "application/strategic-merge-patch+json", null));
-                    };
-                    default -> throw new Rejection(status(405, "MethodNotAllowed",
-                            "the server does not allow this method on the requested resource", null));
-                };
-            } catch (JsonProcessingException | RuntimeException e) {
-                if (e instanceof Rejection r) {
-                    throw r;
-                }
-                throw new Rejection(status(400, "BadRequest", "the scale could not be read: " + e.getMessage(), null));
-            }
+            JsonNode wanted = ScaleSubresource.requested(request, scale);
             requireResourceVersion(t, resource, current, wanted);
-            JsonNode replicas = wanted.path("spec").path("replicas");
-            if (!replicas.isIntegralNumber() || replicas.asLong() < 0) {
-                ObjectNode d = NODES.objectNode().put("name", t.name()).put("group", "autoscaling").put("kind", "Scale");
-                d.putArray("causes").addObject().put("reason", "FieldValueInvalid")
-                        .put("message", "Invalid value: " + replicas + ": must be greater than or equal to 0")
-                        .put("field", "spec.replicas");
-                throw new Rejection(status(422, "Invalid", "Scale.autoscaling \"" + t.name() + "\" is invalid: "
-                        + "spec.replicas: Invalid value: " + replicas + ": must be greater than or equal to 0", d));
-            }
-            ObjectNode updated = ((ObjectNode) current).deepCopy();
-            ObjectNode parent = updated;
-            String[] path = paths.path("specReplicasPath").asText(".spec.replicas").replaceFirst("^\\.", "").split("\\.");
-            for (int i = 0; i < path.length - 1; i++) {
-                parent = parent.withObjectProperty(path[i]);
-            }
-            parent.put(path[path.length - 1], replicas.asLong());
+            ObjectNode updated = ScaleSubresource.withReplicas(current, paths,
+                    ScaleSubresource.replicas(t.name(), wanted));
             MockResponse response = super.handleUpdate(synthetic(HttpMethod.PUT, t.objectPath(), updated));
             if (response.code() >= 300) {
                 return response;

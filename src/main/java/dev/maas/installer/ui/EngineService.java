@@ -88,7 +88,8 @@ public final class EngineService implements AutoCloseable {
      * when none is running.
      *
      * @param stageIds the stages to run, all when empty
-     * @return completes with the report, or with null when the run failed outside the runner
+     * @return completes with the report, or with null when the run failed outside the runner; after {@link #close()},
+     *         no run starts and it completes exceptionally at once
      */
     public CompletableFuture<RunReport> start(Operation op, List<String> stageIds) {
         return start(op, stageIds, null);
@@ -107,7 +108,14 @@ public final class EngineService implements AutoCloseable {
                 : new StageRunner(runner.stages().stream().map(s -> Objects.requireNonNull(substitute.apply(s),
                         "substitute")).toList());
         lastRunStages.set(forRun.stages());
-        return CompletableFuture.supplyAsync(() -> run(forRun, op, ids, cancellation), executor);
+        try {
+            return CompletableFuture.supplyAsync(() -> run(forRun, op, ids, cancellation), executor);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the wizard has closed: a run asked for after that (a late connection's verify of every stage) does not
+            // start
+            LOG.debug("no run after close: {} {}", op, ids);
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** The journal file of the latest run that had one (for "Save diagnostics"); null before. */

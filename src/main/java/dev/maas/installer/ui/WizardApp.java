@@ -92,9 +92,8 @@ public class WizardApp extends Application {
 
     private void makeWizard(Stage window, Scene scene) {
         // the stages and the engine service hold loggers: SLF4J binds Logback here, on their first use
-        shell = WizardShell.builder().startOnConnectPage(true).sandboxWhenNoCluster(true)
+        shell = WizardShell.builder().sandboxWhenNoCluster(true)
                 .theme(theme).deferKubeconfigRead(true)
-                .journey(true)
                 .linkOpener(new dev.maas.installer.ui.view.Browser(url -> getHostServices().showDocument(url)))
                 .version(WizardApp.class.getPackage() == null ? null
                         : WizardApp.class.getPackage().getImplementationVersion())

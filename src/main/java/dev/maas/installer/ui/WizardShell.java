@@ -47,6 +47,7 @@ public final class WizardShell implements AutoCloseable {
     private final ConnectionViewModel connection;
     private final SandboxService sandboxes;
     private final ConfigViewModel config;
+    private final PageServices pageServices;
     private final SandboxViewModel sandbox;
     private final dev.maas.installer.ui.model.KeycloakDownloadViewModel keycloakDownload;
     private final boolean clusterGiven;
@@ -91,10 +92,17 @@ public final class WizardShell implements AutoCloseable {
             }
         };
         this.sandboxes = new SandboxService(launcher, b.sandboxDir != null ? b.sandboxDir : sandboxDir(env, home));
-        // the model's log exists only once the model does; the config view model is made below
-        ConfigViewModel[] configRef = new ConfigViewModel[1];
+        dev.maas.installer.ui.model.LogViewModel log = new dev.maas.installer.ui.model.LogViewModel();
+        ConfigViewModel config = new ConfigViewModel(InstallerConfig.defaults(), sandboxes::loadConfig, b.fxExecutor,
+                log);
+        this.config = config;
+        PageServices services = b.pageLookups != null
+                ? new PageServices(config, b.pageLookups.discovery(), b.pageLookups.appsDomain(),
+                        b.pageLookups.background(), b.fxExecutor)
+                : PageServices.of(config, connections::current, b.fxExecutor);
+        this.pageServices = b.linkOpener == null ? services : services.withLinks(b.linkOpener);
         Function<Cancellation, StageContext> base = b.contextFactory != null ? b.contextFactory
-                : c -> new StageContext(configRef[0].current(), SecretRegistry.global(), c);
+                : c -> new StageContext(config.current(), SecretRegistry.global(), c);
         Function<Cancellation, StageContext> contexts = c -> {
             StageContext ctx = base.apply(c);
             connections.provideTo(ctx);
@@ -111,13 +119,12 @@ public final class WizardShell implements AutoCloseable {
         this.model = new WizardViewModel(vms, new WizardViewModel.RunLauncher() {
             @Override
             public void start(Operation op, List<String> stageIds) {
-                PageServices services = PageServices.of(WizardShell.this.model);
-                engine.start(op, stageIds, services == null ? null : services.prune().takeForRun(op, stageIds));
+                engine.start(op, stageIds, pageServices.prune().takeForRun(op, stageIds));
             }
 
             @Override
             public void cancel() { engine.cancel(); }
-        });
+        }, log);
         bridge.connect(this::dispatch);
         this.connection = new ConnectionViewModel(connections, b.fxExecutor, model.connectionProperty(), model.log(),
                 b.proxyDefaults != null ? b.proxyDefaults : ProxySettings.fromEnvironment(),
@@ -126,14 +133,10 @@ public final class WizardShell implements AutoCloseable {
         if (deferredKubeconfig != null) {
             connection.kubeconfigPathProperty().set(deferredKubeconfig.toString());
         }
-        this.config = new ConfigViewModel(InstallerConfig.defaults(), sandboxes::loadConfig, b.fxExecutor, model.log());
-        configRef[0] = config;
         model.watchInputProblems(config.problems()); // an invalid field stops the stages it feeds
-        PageServices pageServices = PageServices.of(config, connections::current, b.fxExecutor);
-        PageServices.register(model, b.linkOpener == null ? pageServices : pageServices.withLinks(b.linkOpener));
         pages.values().forEach(p -> {
             if (p instanceof dev.maas.installer.ui.pages.ConfigPage cp) {
-                cp.attach(config, contexts);
+                cp.attach(pageServices, contexts);
             }
         });
         // when the sandbox has no Keycloak at hand, the wizard offers the download (KeycloakDownloadDialog)
@@ -145,41 +148,33 @@ public final class WizardShell implements AutoCloseable {
         // every wait shows as progress: the sandbox starting, then the connection being made
         model.waits().add(sandbox.starting(), sandbox.statusTextProperty());
         model.waits().add(connection.connecting(), connection.statusTextProperty());
-        if (b.startOnConnectPage) {
-            model.showConnectPage();
-        }
         this.saveChooser = b.saveChooser;
-        if (b.journey) {
-            journey = new dev.maas.installer.ui.model.JourneyViewModel(model);
-            review = new dev.maas.installer.ui.model.ReviewViewModel(model, journey, config,
-                    dev.maas.installer.ui.pages.PageServices.of(model).background(), b.fxExecutor);
-            summary = new dev.maas.installer.ui.model.SummaryViewModel(model, config::current,
-                    b.summaryLookup != null ? b.summaryLookup
-                            : dev.maas.installer.ui.pages.SummaryLookup.engine(contexts),
-                    dev.maas.installer.ui.pages.PageServices.of(model).background(), b.fxExecutor,
-                    b.linkOpener != null ? b.linkOpener : url -> { }, b.version, engine::lastJournal);
-            tryIt = new dev.maas.installer.ui.model.TryItViewModel(model, config::current,
-                    b.tryItEngine != null ? b.tryItEngine : dev.maas.installer.ui.pages.TryItEngine.engine(contexts),
-                    dev.maas.installer.ui.pages.PageServices.of(model).background(), b.fxExecutor);
-            model.showPage(WizardViewModel.Page.WELCOME);
-        } else {
-            journey = null;
-            review = null;
-            summary = null;
-            tryIt = null;
-        }
+        // the guided journey: the window opens on the welcome page, Back/Next lead through connect, every stage,
+        // review, apply and summary, and every new connection verifies every stage
+        journey = new dev.maas.installer.ui.model.JourneyViewModel(model);
+        review = new dev.maas.installer.ui.model.ReviewViewModel(model, journey, config,
+                pageServices.background(), b.fxExecutor);
+        summary = new dev.maas.installer.ui.model.SummaryViewModel(model, config::current,
+                b.summaryLookup != null ? b.summaryLookup
+                        : dev.maas.installer.ui.pages.SummaryLookup.engine(contexts),
+                pageServices.background(), b.fxExecutor,
+                b.linkOpener != null ? b.linkOpener : url -> { }, b.version, engine::lastJournal);
+        tryIt = new dev.maas.installer.ui.model.TryItViewModel(model, config::current,
+                b.tryItEngine != null ? b.tryItEngine : dev.maas.installer.ui.pages.TryItEngine.engine(contexts),
+                pageServices.background(), b.fxExecutor);
+        model.showPage(WizardViewModel.Page.WELCOME);
     }
 
-    /** The guided journey (welcome to summary); null unless the builder asked for it. */
+    /** The guided journey (welcome to summary). */
     public dev.maas.installer.ui.model.JourneyViewModel journey() { return journey; }
 
-    /** The journey's review page; null without the journey. */
+    /** The journey's review page. */
     public dev.maas.installer.ui.model.ReviewViewModel review() { return review; }
 
-    /** The journey's summary page; null without the journey. */
+    /** The journey's summary page. */
     public dev.maas.installer.ui.model.SummaryViewModel summary() { return summary; }
 
-    /** The summary page's "Try it"; null without the journey. */
+    /** The summary page's "Try it". */
     public dev.maas.installer.ui.model.TryItViewModel tryIt() { return tryIt; }
 
     /** A system property naming the kubeconfig the wizard starts with ({@code -Dmaas.kubeconfig=FILE}). */
@@ -277,6 +272,9 @@ public final class WizardShell implements AutoCloseable {
     /** The configuration the runs use, and "Load config…". */
     public ConfigViewModel config() { return config; }
 
+    /** What the stage pages are attached to: the configuration, the look-ups, the prune choice, how links open. */
+    public PageServices pageServices() { return pageServices; }
+
     /** "Use the local sandbox". */
     public SandboxViewModel sandbox() { return sandbox; }
 
@@ -346,13 +344,10 @@ public final class WizardShell implements AutoCloseable {
     /** The window content, created on first call (FX thread). */
     public MainView view() {
         if (view == null) {
-            dev.maas.installer.ui.view.JourneyView journeyView = null;
-            if (journey != null) {
-                journeyView = new dev.maas.installer.ui.view.JourneyView(model, journey, review, summary)
-                        .tryIt(tryIt);
-                if (saveChooser != null) {
-                    journeyView.chooser(saveChooser);
-                }
+            dev.maas.installer.ui.view.JourneyView journeyView =
+                    new dev.maas.installer.ui.view.JourneyView(model, journey, review, summary).tryIt(tryIt);
+            if (saveChooser != null) {
+                journeyView.chooser(saveChooser);
             }
             // the Connect page is made on its first show: the window opens on the welcome page
             view = new MainView(model, pages, () -> new ConnectionView(connection, sandbox, config), journeyView);
@@ -416,6 +411,21 @@ public final class WizardShell implements AutoCloseable {
         sandboxes.close();
     }
 
+    /**
+     * The stage pages' cluster look-ups (see {@link Builder#pageLookups}): blocking calls, run on {@code background}.
+     *
+     * @param discovery  the served models found on the cluster
+     * @param appsDomain the cluster's apps domain; null when unknown
+     */
+    public record PageLookups(java.util.function.Supplier<List<dev.maas.installer.cluster.DiscoveredModel>> discovery,
+                              java.util.function.Supplier<String> appsDomain, Executor background) {
+        public PageLookups {
+            Objects.requireNonNull(discovery, "discovery");
+            Objects.requireNonNull(appsDomain, "appsDomain");
+            Objects.requireNonNull(background, "background");
+        }
+    }
+
     /** How the shell is put together; every part has a default. */
     public static final class Builder {
         private List<? extends Stage> stages = Stages.all();
@@ -427,7 +437,6 @@ public final class WizardShell implements AutoCloseable {
         private ConnectionService.Connect connect = (settings, trust) -> ClusterConnection.connect(settings, trust);
         private ProxySettings proxyDefaults;
         private Path kubeconfig;
-        private boolean startOnConnectPage;
         private Function<String, String> env;
         private Path home;
         private Path sandboxDir;
@@ -435,11 +444,11 @@ public final class WizardShell implements AutoCloseable {
         private boolean sandboxWhenNoCluster;
         private boolean deferKubeconfigRead;
         private ThemeViewModel theme;
-        private boolean journey;
         private java.util.function.Consumer<String> linkOpener;
         private dev.maas.installer.ui.view.JourneyView.SaveChooser saveChooser;
         private dev.maas.installer.ui.model.SummaryViewModel.Lookup summaryLookup;
         private dev.maas.installer.ui.model.TryItViewModel.Engine tryItEngine;
+        private PageLookups pageLookups;
         private String version;
 
         private Builder() { }
@@ -450,15 +459,6 @@ public final class WizardShell implements AutoCloseable {
          */
         public Builder theme(ThemeViewModel theme) {
             this.theme = Objects.requireNonNull(theme, "theme");
-            return this;
-        }
-
-        /**
-         * The guided journey (the app has it): the window opens on the welcome page, Back/Next lead through connect,
-         * every stage, review, apply and summary, and every new connection verifies every stage.
-         */
-        public Builder journey(boolean yes) {
-            this.journey = yes;
             return this;
         }
 
@@ -483,6 +483,15 @@ public final class WizardShell implements AutoCloseable {
         /** The summary page's "Try it" engine (default: the end-to-end test through the runs' stage contexts). */
         public Builder tryItEngine(dev.maas.installer.ui.model.TryItViewModel.Engine engine) {
             this.tryItEngine = Objects.requireNonNull(engine, "engine");
+            return this;
+        }
+
+        /**
+         * The stage pages' model discovery and apps-domain look-ups and the executor they run on (default: read
+         * through the wizard's cluster connection, on the pages' look-up threads).
+         */
+        public Builder pageLookups(PageLookups lookups) {
+            this.pageLookups = Objects.requireNonNull(lookups, "lookups");
             return this;
         }
 
@@ -544,12 +553,6 @@ public final class WizardShell implements AutoCloseable {
          */
         public Builder kubeconfig(Path file) {
             this.kubeconfig = Objects.requireNonNull(file, "file");
-            return this;
-        }
-
-        /** Whether the window opens on the Connect page (the app does) or on the first stage (default). */
-        public Builder startOnConnectPage(boolean yes) {
-            this.startOnConnectPage = yes;
             return this;
         }
 

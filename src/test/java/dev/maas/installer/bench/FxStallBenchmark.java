@@ -87,11 +87,9 @@ public final class FxStallBenchmark {
                         .home(home)
                         .trustStore(new TrustStore(home.resolve("config/trusted-clusters.json")))
                         .proxyDefaults(ProxySettings.NONE)
-                        .startOnConnectPage(true)
                         .sandboxWhenNoCluster(true)
                         .deferKubeconfigRead(true)
                         .sandboxDir(work.resolve("sandbox"))
-                        .journey(true)
                         .linkOpener(url -> { })
                         .version("bench")
                         .build();

@@ -67,11 +67,9 @@ public final class ScreenshotTour {
                         .home(home)
                         .trustStore(new TrustStore(home.resolve("config/trusted-clusters.json")))
                         .proxyDefaults(ProxySettings.NONE)
-                        .startOnConnectPage(true)
                         .sandboxWhenNoCluster(true)
                         .deferKubeconfigRead(true)
                         .sandboxDir(work.resolve("sandbox"))
-                        .journey(true)
                         .linkOpener(url -> { })
                         .version("screenshots")
                         .build();

@@ -183,26 +183,6 @@ class StageRunnerTest {
     }
 
     @Test
-    void stagesNotBuiltYetSaySoPlainly() {
-        Stage later = new Stage() {
-            @Override public String id() { return "later"; }
-            @Override public String title() { return "Later"; }
-            @Override public List<String> dependencies() { return List.of(); }
-            @Override public boolean available() { return false; }
-            @Override public List<Change> plan(StageContext c) { throw new AssertionError("not called"); }
-            @Override public List<Change> apply(StageContext c, Progress p) { throw new AssertionError("not called"); }
-            @Override public List<Check> verify(StageContext c) { throw new AssertionError("not called"); }
-        };
-        StageRunner runner = new StageRunner(List.of(later));
-        RunReport report = runner.run(Operation.APPLY, List.of("later"), ctx(), null);
-        assertThat(report.stages().get(0).outcome()).isEqualTo(Outcome.SKIPPED);
-        assertThat(report.stages().get(0).error()).contains("not available yet");
-        RunReport verify = runner.run(Operation.VERIFY, List.of("later"), ctx(), null);
-        assertThat(verify.stages().get(0).checks()).singleElement()
-                .satisfies(c -> assertThat(c.status()).isEqualTo(CheckStatus.WARN));
-    }
-
-    @Test
     void dependenciesMustBeListedFirst() {
         assertThatThrownBy(() -> new StageRunner(List.of(stage("b", List.of("a"), p -> List.of()))))
                 .isInstanceOf(IllegalArgumentException.class);

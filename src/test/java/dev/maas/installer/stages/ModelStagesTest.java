@@ -619,10 +619,10 @@ class ModelStagesTest {
     }
 
     @Test
-    void theStagesAreWiredInPlaceOfThePlaceholders() {
+    void theModelStagesAreWiredIntoTheStageList() {
         List<Stage> all = Stages.all();
         assertThat(all).filteredOn(s -> List.of(StageIds.BACKENDS, StageIds.PRODUCTS, StageIds.PLANS).contains(s.id()))
-                .hasSize(3).allMatch(Stage::available)
+                .hasSize(3)
                 .hasAtLeastOneElementOfType(BackendsStage.class).hasAtLeastOneElementOfType(ProductsStage.class)
                 .hasAtLeastOneElementOfType(PlansStage.class);
         assertThat(all.stream().filter(s -> s instanceof ProductsStage).map(s -> ((ProductsStage) s).prune()))

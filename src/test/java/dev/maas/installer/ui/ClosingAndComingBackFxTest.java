@@ -87,7 +87,7 @@ class ClosingAndComingBackFxTest {
     }
 
     private void show(FxRobot robot, WizardShell.Builder builder) {
-        shell = builder.env(Map.of("PATH", "/usr/bin")::get).home(dir).journey(true).build();
+        shell = builder.env(Map.of("PATH", "/usr/bin")::get).home(dir).build();
         robot.interact(() -> {
             window = new javafx.stage.Stage();
             window.setScene(shell.scene(1280, 768));

@@ -17,6 +17,7 @@ import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.logging.LogLine;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.sandbox.SandboxCluster;
+import dev.maas.installer.testing.FxJourney;
 import dev.maas.installer.testing.FxWait;
 import dev.maas.installer.testing.StartsJavaFx;
 import dev.maas.installer.testing.StartsSandbox;
@@ -36,6 +37,7 @@ import javafx.scene.control.PasswordField;
 import javafx.scene.control.TextInputControl;
 import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -129,12 +131,17 @@ class ConnectPageFxTest {
                     connectOnFx.add(Platform.isFxApplicationThread());
                     return ClusterConnection.connect(settings, trust);
                 })
-                .startOnConnectPage(true)
                 .build();
         model = shell.model();
         connection = shell.connection();
         window.setScene(shell.scene(1280, 800));
         window.show();
+    }
+
+    /** The window opens on the welcome page; Next leads to the Connect page these tests are about. */
+    @BeforeEach
+    void openTheConnectPage(FxRobot robot) {
+        FxJourney.toConnectPage(robot);
     }
 
     @AfterEach

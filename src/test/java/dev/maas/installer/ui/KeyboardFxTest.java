@@ -72,8 +72,6 @@ class KeyboardFxTest {
                 .stages(List.of(alpha, beta, gamma, delta))
                 .env(k -> null)
                 .home(dir)
-                .startOnConnectPage(true)
-                .journey(true)
                 .theme(ThemeViewModel.remembered(themeFile))
                 .contextFactory(c -> new StageContext(InstallerConfig.defaults(), new SecretRegistry(), c))
                 .page("gamma", new StagePage() {

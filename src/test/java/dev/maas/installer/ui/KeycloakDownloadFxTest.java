@@ -100,9 +100,12 @@ class KeycloakDownloadFxTest {
     }
 
     @AfterEach
-    void tearDown() {
+    void tearDown() throws Exception {
         secondHalf.countDown();
         if (shell != null) {
+            // a connection to the sandbox starts the journey's verify of every stage: both end before the shell closes
+            FxWait.until(SANDBOX_TIMEOUT_S, () -> shell.sandbox().state() != SandboxViewModel.State.STARTING
+                    && !shell.connection().connecting().get() && !shell.model().run().isRunning());
             shell.close();
         }
         server.stop(0);

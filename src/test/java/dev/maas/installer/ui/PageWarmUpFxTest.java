@@ -60,8 +60,6 @@ class PageWarmUpFxTest {
                 .stages(List.of(alpha, gamma))
                 .env(k -> null)
                 .home(dir)
-                .startOnConnectPage(true)
-                .journey(true)
                 .contextFactory(c -> new StageContext(InstallerConfig.defaults(), new SecretRegistry(), c))
                 .page("gamma", new StagePage() {
                     @Override

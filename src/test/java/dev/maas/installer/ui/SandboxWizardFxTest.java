@@ -6,6 +6,7 @@ import dev.maas.installer.cluster.TrustStore;
 import dev.maas.installer.engine.Check;
 import dev.maas.installer.engine.CheckStatus;
 import dev.maas.installer.engine.StageIds;
+import dev.maas.installer.testing.FxJourney;
 import dev.maas.installer.testing.FxWait;
 import dev.maas.installer.testing.StartsJavaFx;
 import dev.maas.installer.testing.StartsSandbox;
@@ -77,7 +78,6 @@ class SandboxWizardFxTest {
                 .home(home)
                 .trustStore(new TrustStore(home.resolve("config/trusted-clusters.json")))
                 .proxyDefaults(ProxySettings.NONE)
-                .startOnConnectPage(true)
                 .sandboxWhenNoCluster(true)
                 .deferKubeconfigRead(true)
                 .build();
@@ -86,6 +86,7 @@ class SandboxWizardFxTest {
             window.show();
         });
         shell = s;
+        FxJourney.toConnectPage(robot);   // the window opens on the welcome page; Next leads to the Connect page
         return s;
     }
 

@@ -70,7 +70,7 @@ class SmallScreenFxTest {
         // a window of its own: resizing TestFX's shared primary stage would fix its size for the next test classes
         this.window = new javafx.stage.Stage();
         shell = WizardShell.builder().env(k -> null).home(dir).sandboxDir(dir.resolve("sandbox"))
-                .startOnConnectPage(true).journey(true).build();
+                .build();
         model = shell.model();
         scene = shell.scene(1366, 768);
         window.setScene(scene);

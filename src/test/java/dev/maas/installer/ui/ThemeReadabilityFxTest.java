@@ -2,9 +2,11 @@ package dev.maas.installer.ui;
 
 import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.Check;
+import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
+import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.run.Operation;
 import dev.maas.installer.engine.secrets.SecretRegistry;
@@ -63,7 +65,10 @@ class ThemeReadabilityFxTest {
 
         @Override public List<String> dependencies() { return List.of(); }
 
-        @Override public boolean available() { return false; }
+        @Override public java.util.Optional<StageException> notAvailableHere(StageContext ctx) {
+            return java.util.Optional.of(new StageException("Later stage cannot be tried here: no Keycloak",
+                    Fix.manual("connect to a cluster with Keycloak")));
+        }
 
         @Override public List<Change> plan(StageContext ctx) { throw new UnsupportedOperationException(); }
 
@@ -79,7 +84,6 @@ class ThemeReadabilityFxTest {
     void start(javafx.stage.Stage window) {
         shell = WizardShell.builder().stages(List.of(alpha, beta, gamma, delta, epsilon, later)).env(k -> null)
                 .contextFactory(c -> new StageContext(InstallerConfig.defaults(), new SecretRegistry(), c))
-                .journey(true)
                 .build();
         // the statuses below are set up run by run: connecting must not verify every stage over them
         shell.journey().verifyOnConnect(false);
@@ -117,7 +121,7 @@ class ThemeReadabilityFxTest {
                 new ConnectionInfo("https://127.0.0.1:40123", "sandbox", true)));
         assertThat(model.stages()).extracting(StageViewModel::status).containsExactly(StageStatus.WARNING,
                 StageStatus.PLANNED, StageStatus.FAILED, StageStatus.SKIPPED, StageStatus.OK,
-                StageStatus.NOT_AVAILABLE);
+                StageStatus.NOT_HERE);
         // the warning and error lines, not scrolled away by the later info lines
         robot.interact(() -> model.log().levelFilterProperty().set(
                 dev.maas.installer.ui.model.LogViewModel.LevelFilter.WARN));
@@ -139,7 +143,7 @@ class ThemeReadabilityFxTest {
             }
             assertThat(problems).as("texts below %s:1 (dark=%s)", AA, dark).isEmpty();
             assertThat(seen).as("the custom styles were all checked (dark=%s)", dark).contains("status-ok",
-                    "status-warning", "status-failed", "status-skipped", "status-planned", "status-not-available",
+                    "status-warning", "status-failed", "status-skipped", "status-planned", "status-not-here",
                     "sandbox-badge", "stage-fix", "log-warn", "log-error", "app-title", "nav-state");
         }
 
@@ -176,7 +180,7 @@ class ThemeReadabilityFxTest {
     }
 
     private static final Set<String> CUSTOM = Set.of("status-ok", "status-warning", "status-failed", "status-skipped",
-            "status-planned", "status-not-available", "sandbox-badge", "stage-fix", "log-warn", "log-error",
+            "status-planned", "status-not-here", "sandbox-badge", "stage-fix", "log-warn", "log-error",
             "app-title", "nav-state");
 
     private static void check(Node n, List<String> problems, Set<String> seen) {

@@ -73,7 +73,7 @@ class TryItFxTest {
     void start(javafx.stage.Stage primary) {
         window = new javafx.stage.Stage();
         shell = WizardShell.builder().env(k -> null).home(dir).sandboxDir(dir.resolve("sandbox"))
-                .startOnConnectPage(true).journey(true).tryItEngine(engine).build();
+                .tryItEngine(engine).build();
         Scene scene = shell.scene(1200, 900);
         window.setScene(scene);
         window.show();

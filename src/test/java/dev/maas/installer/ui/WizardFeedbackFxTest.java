@@ -152,7 +152,6 @@ class WizardFeedbackFxTest {
                         throw new UnsupportedOperationException();
                     }
                 })
-                .journey(true)
                 .build();
         model = shell.model();
         window.setScene(shell.scene(1366, 768));

@@ -3,12 +3,15 @@ package dev.maas.installer.ui;
 import atlantafx.base.theme.PrimerLight;
 import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.Check;
+import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
+import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.logging.LogLine;
 import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.testing.FxJourney;
 import dev.maas.installer.testing.FxWait;
 import dev.maas.installer.testing.StartsJavaFx;
 import dev.maas.installer.testing.StartsSandbox;
@@ -24,6 +27,7 @@ import javafx.scene.control.ListView;
 import javafx.scene.input.Clipboard;
 import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,7 +64,10 @@ class WizardShellFxTest {
 
         @Override public List<String> dependencies() { return List.of(); }
 
-        @Override public boolean available() { return false; }
+        @Override public java.util.Optional<StageException> notAvailableHere(StageContext ctx) {
+            return java.util.Optional.of(new StageException("Later stage cannot be tried here: no Keycloak",
+                    Fix.manual("connect to a cluster with Keycloak")));
+        }
 
         @Override public List<Change> plan(StageContext ctx) { throw new UnsupportedOperationException(); }
 
@@ -98,6 +105,12 @@ class WizardShellFxTest {
         model = shell.model();
         window.setScene(shell.scene(1280, 768));
         window.show();
+    }
+
+    /** The window opens on the welcome page: the tests start on the first stage's page, as a user gets there. */
+    @BeforeEach
+    void openTheFirstStage(FxRobot robot) {
+        FxJourney.toFirstStagePage(robot);
     }
 
     /** A long step message (the portal's content uploads) shortens the step text, never the Cancel button. */
@@ -154,7 +167,7 @@ class WizardShellFxTest {
      */
     @Test
     void theAppOpensOnTheOpeningViewAndTheMainViewTakesItsPlace() throws Exception {
-        WizardShell app = WizardShell.builder().stages(List.of(alpha, gamma)).journey(true).build();
+        WizardShell app = WizardShell.builder().stages(List.of(alpha, gamma)).build();
         javafx.stage.Stage[] window = new javafx.stage.Stage[1];
         try {
             javafx.scene.Scene scene = WaitForAsyncUtils.asyncFx(() -> {
@@ -254,10 +267,7 @@ class WizardShellFxTest {
 
         robot.clickOn("Later stage");
         WaitForAsyncUtils.waitForFxEvents();
-        assertThat(label(robot, "#stageStatus").getText()).isEqualTo("not available yet");
-        assertThat(label(robot, "#stageMessage").getText()).contains("not available yet");
-        assertThat(button(robot, "#planButton").isDisabled()).isTrue();
-        assertThat(button(robot, "#applyButton").isDisabled()).isTrue();
+        assertThat(label(robot, "#stageStatus").getText()).isEqualTo("not run");
 
         robot.interact(() -> model.connectionProperty().set(new ConnectionInfo("https://127.0.0.1:40123", "sandbox", true)));
         assertThat(label(robot, "#connection").getText())
@@ -326,14 +336,15 @@ class WizardShellFxTest {
     void aFailedStageShowsItsErrorAndFixAndItsDependentIsSkipped(FxRobot robot) throws Exception {
         gamma.fail = true;
         connect(robot);   // the global buttons work only when connected
-        robot.clickOn("#applyAllButton");
+        applyAll(robot);
         FxWait.until(TIMEOUT_S, () -> model.stage("delta").status() == StageStatus.SKIPPED && !model.run().isRunning());
         WaitForAsyncUtils.waitForFxEvents();
 
         assertThat(model.stage("alpha").status()).isEqualTo(StageStatus.OK);
         assertThat(model.stage("beta").status()).isEqualTo(StageStatus.OK);
         assertThat(model.stage("gamma").status()).isEqualTo(StageStatus.FAILED);
-        assertThat(model.stage("later").status()).isEqualTo(StageStatus.NOT_AVAILABLE);
+        assertThat(model.stage("later").status()).as("left out of the run").isEqualTo(StageStatus.NOT_HERE);
+        assertThat(model.stage("later").messageProperty().get()).isEqualTo("left out: Later stage cannot be tried here: no Keycloak");
 
         robot.clickOn("Test stage gamma");
         WaitForAsyncUtils.waitForFxEvents();
@@ -350,8 +361,9 @@ class WizardShellFxTest {
         assertThat(delta.stepsRun).isEmpty();
         List<String> statuses = robot.lookup(".stage-status").queryAllAs(Label.class).stream()
                 .map(Label::getText).toList();
-        assertThat(statuses).contains("● failed", "● skipped", "● not available yet");
-        assertThat(label(robot, "#overallText").getText()).isEqualTo("Apply finished: 2 ok, 1 failed, 2 skipped");
+        assertThat(statuses).contains("● failed", "● skipped", "● not available here");
+        assertThat(label(robot, "#overallText").getText())
+                .isEqualTo("Apply finished: 2 ok, 1 failed, 1 skipped, 1 not available here");
     }
 
     @Test
@@ -359,7 +371,7 @@ class WizardShellFxTest {
             throws Exception {
         gamma.fail = true;
         connect(robot);   // the global buttons work only when connected
-        robot.clickOn("#applyAllButton");
+        applyAll(robot);
         FxWait.until(TIMEOUT_S, () -> !model.run().isRunning() && model.stage("delta").status() == StageStatus.SKIPPED);
         WaitForAsyncUtils.waitForFxEvents();
         ListView<LogLine> list = robot.lookup("#logList").queryListView();
@@ -474,8 +486,18 @@ class WizardShellFxTest {
         return List.copyOf(list.getItems()).stream().anyMatch(l -> l.message().equals(message));
     }
 
-    private void connect(FxRobot robot) {
+    /** Connects; the journey then verifies every stage, and that run ends before the test goes on. */
+    private void connect(FxRobot robot) throws Exception {
         robot.interact(() -> model.connectionProperty().set(new ConnectionInfo("https://127.0.0.1:40123", "sandbox",
                 true)));
+        FxWait.until(TIMEOUT_S, () -> model.lastVerifyReportProperty().get() != null && !model.run().isRunning());
+    }
+
+    /** Apply all as the journey has it: the review page plans every stage, then its one confirmation. */
+    private static void applyAll(FxRobot robot) throws Exception {
+        robot.clickOn("#applyAllButton");
+        FxWait.until(TIMEOUT_S, () -> !button(robot, "#reviewApplyAll").isDisabled());
+        robot.clickOn("#reviewApplyAll");
+        robot.clickOn("#reviewConfirmApply");
     }
 }

@@ -128,7 +128,6 @@ class WizardTruthFxTest {
                 .stages(List.of(preflight, sso, threescale, backends))
                 .env(Map.of("PATH", "/usr/bin")::get)
                 .home(home)
-                .journey(true)
                 .build();
         model = shell.model();
         window.setScene(shell.scene(1366, 768));

@@ -95,9 +95,9 @@ public final class RunContext implements AutoCloseable {
         return run;
     }
 
-    /** Whether a chosen stage that is available talks to the cluster: then the run connects up front. */
+    /** Whether a chosen stage talks to the cluster: then the run connects up front. */
     public static boolean needsCluster(List<Stage> chosen) {
-        return chosen.stream().anyMatch(st -> st.available() && st.needsCluster());
+        return chosen.stream().anyMatch(Stage::needsCluster);
     }
 
     /**

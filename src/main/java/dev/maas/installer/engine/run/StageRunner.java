@@ -130,9 +130,6 @@ public final class StageRunner {
 
     /** The stage's own word on whether it can be tried here; a failure to tell counts as "it can". */
     private static java.util.Optional<StageException> notAvailableHere(Stage stage, StageContext ctx) {
-        if (!stage.available()) {
-            return java.util.Optional.empty();
-        }
         try {
             return stage.notAvailableHere(ctx);
         } catch (RuntimeException e) {
@@ -145,17 +142,6 @@ public final class StageRunner {
         SecretRegistry secrets = ctx.secrets();
         MDC.put(LogHub.STAGE_KEY, stage.id());
         try {
-            if (!stage.available()) {
-                String msg = "stage '" + stage.id() + "' is not available yet in this version of the installer";
-                if (op == Operation.VERIFY) {
-                    return new StageResult(stage.id(), op, Outcome.OK, null,
-                            List.of(Check.warn("available", msg + ": nothing was checked",
-                                    Fix.manual("do this step by hand from the runbook for now"))),
-                            null, null, false);
-                }
-                return new StageResult(stage.id(), op, Outcome.SKIPPED, null, null, msg,
-                        Fix.manual("do this step by hand from the runbook for now"), false);
-            }
             LOG.info("{} {}", verb(op), stage.title());
             switch (op) {
                 case PLAN -> {

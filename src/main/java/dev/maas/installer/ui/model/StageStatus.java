@@ -14,7 +14,6 @@ public enum StageStatus {
     WAITING("waiting"),
     SKIPPED("skipped"),
     CANCELLED("cancelled"),
-    NOT_AVAILABLE("not available yet"),
     /** Left out: the stage cannot be tried where the run goes (a sandbox without Keycloak): neutral. */
     NOT_HERE("not available here");
 

@@ -30,7 +30,6 @@ public final class StageViewModel {
     private final String title;
     private final String description;
     private final List<String> dependencies;
-    private final boolean available;
 
     private final ReadOnlyObjectWrapper<StageStatus> status;
     private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper(this, "message", "");
@@ -51,14 +50,8 @@ public final class StageViewModel {
         this.id = stage.id();
         this.title = stage.title();
         this.dependencies = List.copyOf(stage.dependencies());
-        this.available = stage.available();
         this.description = description == null ? "" : description;
-        this.status = new ReadOnlyObjectWrapper<>(this, "status",
-                available ? StageStatus.NOT_RUN : StageStatus.NOT_AVAILABLE);
-        if (!available) {
-            message.set("This stage is not available yet in this version of the installer: "
-                    + "do this step by hand from the runbook for now.");
-        }
+        this.status = new ReadOnlyObjectWrapper<>(this, "status", StageStatus.NOT_RUN);
     }
 
     public String id() { return id; }
@@ -68,8 +61,6 @@ public final class StageViewModel {
     public String description() { return description; }
 
     public List<String> dependencies() { return dependencies; }
-
-    public boolean available() { return available; }
 
     public ReadOnlyObjectProperty<StageStatus> statusProperty() { return status.getReadOnlyProperty(); }
 
@@ -141,9 +132,6 @@ public final class StageViewModel {
     void timing(String text) { timing.set(text == null ? "" : text); }
 
     void started(Operation op) {
-        if (!available) {
-            return;
-        }
         status.set(StageStatus.RUNNING);
         if (op == Operation.VERIFY) {
             liveState.set(LiveState.CHECKING);
@@ -166,13 +154,6 @@ public final class StageViewModel {
         fix.set(FieldLabels.fix(result.fix()));
         if (result.operation() == Operation.VERIFY) {
             liveState.set(LiveState.of(result));
-        }
-        if (!available) {
-            if (result.operation() == Operation.VERIFY) {
-                checks.setAll(result.checks());
-            }
-            message.set(result.error() == null ? message.get() : result.error());
-            return;
         }
         waitingFor = "";
         switch (result.outcome()) {
@@ -267,9 +248,6 @@ public final class StageViewModel {
 
     /** The run could not start or crashed before this stage finished. */
     void failed(String error) {
-        if (!available) {
-            return;
-        }
         status.set(StageStatus.FAILED);
         message.set(error);
         fix.set("");

@@ -84,7 +84,7 @@ public final class WizardViewModel {
         allUnavailable = Bindings.createStringBinding(this::allUnavailableText, run.runningProperty(), connection,
                 waits.activeProperty(), waits.textProperty(), allBlocked);
         canRunSelected = Bindings.createBooleanBinding(
-                () -> !run.isRunning() && selected.get() != null && selected.get().available()
+                () -> !run.isRunning() && selected.get() != null
                         && selectedBlocked.get().isEmpty(),
                 run.runningProperty(), selected, selectedBlocked);
     }
@@ -230,8 +230,7 @@ public final class WizardViewModel {
 
     /** Runs the operation over one stage (the stage list's "Rerun this stage"); false when it cannot start now. */
     public boolean runStage(Operation op, String stageId) {
-        StageViewModel s = stage(stageId);
-        return s.available() && start(op, List.of(s.id()));
+        return start(op, List.of(stage(stageId).id()));
     }
 
     public void cancel() {
@@ -243,7 +242,7 @@ public final class WizardViewModel {
 
     private boolean runSelected(Operation op) {
         StageViewModel s = selected.get();
-        if (s == null || !s.available()) {
+        if (s == null) {
             return false;
         }
         return start(op, List.of(s.id()));

@@ -1,6 +1,7 @@
 package dev.maas.installer.ui.pages;
 
-import dev.maas.installer.ui.StagePage;
+import dev.maas.installer.engine.Cancellation;
+import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.ui.model.StageViewModel;
 import dev.maas.installer.ui.model.WizardViewModel;
 import javafx.scene.Node;
@@ -14,6 +15,7 @@ import javafx.scene.control.TextField;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 
+import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -21,28 +23,29 @@ import java.util.function.Predicate;
  * The products or plans page: which models the stage works on, and the stage's own settings (products: credentials
  * location, concurrency; plans: plan name, subscribe existing accounts). Binds to a {@link ModelSettingsPageModel}.
  */
-public final class ModelSettingsPage implements StagePage {
+public final class ModelSettingsPage implements ConfigPage {
     public enum Kind { PRODUCTS, PLANS }
 
     private final String description;
     private final Kind kind;
-    private final Function<WizardViewModel, ModelSettingsPageModel> models;
+    private final Function<PageServices, ModelSettingsPageModel> models;
     private final Predicate<String> confirm;
+    private PageServices services;
 
     public ModelSettingsPage(String description, Kind kind) {
-        this(description, kind, w -> {
-            PageServices s = PageServices.of(w);
-            return s == null ? null : new ModelSettingsPageModel(s.config(), kind == Kind.PRODUCTS
-                    ? ModelSettingsPageModel.Section.PRODUCTS : ModelSettingsPageModel.Section.PLANS);
-        });
+        this(description, kind, s -> new ModelSettingsPageModel(s.config(), kind == Kind.PRODUCTS
+                ? ModelSettingsPageModel.Section.PRODUCTS : ModelSettingsPageModel.Section.PLANS));
     }
 
-    public ModelSettingsPage(String description, Kind kind, Function<WizardViewModel, ModelSettingsPageModel> models) {
+    public ModelSettingsPage(String description, Kind kind, Function<PageServices, ModelSettingsPageModel> models) {
         this(description, kind, models, ModelSettingsPage::confirmPrune);
     }
 
-    /** @param confirm asks the user to confirm prune (the text says what it does); true when confirmed */
-    public ModelSettingsPage(String description, Kind kind, Function<WizardViewModel, ModelSettingsPageModel> models,
+    /**
+     * @param models  the page's model, made from the services the shell attaches the page to
+     * @param confirm asks the user to confirm prune (the text says what it does); true when confirmed
+     */
+    public ModelSettingsPage(String description, Kind kind, Function<PageServices, ModelSettingsPageModel> models,
                              Predicate<String> confirm) {
         this.description = description;
         this.kind = kind;
@@ -54,11 +57,16 @@ public final class ModelSettingsPage implements StagePage {
     public String description() { return description; }
 
     @Override
+    public void attach(PageServices services, Function<Cancellation, StageContext> contexts) {
+        this.services = Objects.requireNonNull(services, "services");
+    }
+
+    @Override
     public Node inputs(StageViewModel stage, WizardViewModel wizard) {
-        ModelSettingsPageModel model = models.apply(wizard);
-        if (model == null) {
+        if (services == null) {
             return null;
         }
+        ModelSettingsPageModel model = models.apply(services);
         stage.inputProblemProperty().bind(model.errorProperty());
         // the model list is edited on another page: refresh the summary whenever this page is shown
         wizard.selectedProperty().addListener((o, was, now) -> {
@@ -66,8 +74,7 @@ public final class ModelSettingsPage implements StagePage {
                 model.refreshSummary();
             }
         });
-        PageServices services = PageServices.of(wizard);
-        return view(model, kind, services == null ? null : services.prune(), confirm);
+        return view(model, kind, services.prune(), confirm);
     }
 
     public static Node view(ModelSettingsPageModel model, Kind kind) {

@@ -1,6 +1,7 @@
 package dev.maas.installer.ui.pages;
 
-import dev.maas.installer.ui.StagePage;
+import dev.maas.installer.engine.Cancellation;
+import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.ui.model.StageViewModel;
 import dev.maas.installer.ui.model.WizardViewModel;
 import javafx.collections.ListChangeListener;
@@ -15,25 +16,25 @@ import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 
 import java.io.File;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
  * The backends page: the editable model list (name, system name, URL, OpenAPI file; add, remove, Browse), a
  * "Discover from cluster" action, and each row's problems next to it. Binds to a {@link ModelsPageModel}.
  */
-public final class ModelsPage implements StagePage {
+public final class ModelsPage implements ConfigPage {
     private final String description;
-    private final Function<WizardViewModel, ModelsPageModel> models;
+    private final Function<PageServices, ModelsPageModel> models;
+    private PageServices services;
 
-    /** The page of the real wizard: its model comes from the wizard's {@link PageServices}. */
+    /** The page of the real wizard: its model reads and writes through the wizard's {@link PageServices}. */
     public ModelsPage(String description) {
-        this(description, w -> {
-            PageServices s = PageServices.of(w);
-            return s == null ? null : new ModelsPageModel(s);
-        });
+        this(description, ModelsPageModel::new);
     }
 
-    public ModelsPage(String description, Function<WizardViewModel, ModelsPageModel> models) {
+    /** @param models the page's model, made from the services the shell attaches the page to */
+    public ModelsPage(String description, Function<PageServices, ModelsPageModel> models) {
         this.description = description;
         this.models = models;
     }
@@ -42,11 +43,16 @@ public final class ModelsPage implements StagePage {
     public String description() { return description; }
 
     @Override
+    public void attach(PageServices services, Function<Cancellation, StageContext> contexts) {
+        this.services = Objects.requireNonNull(services, "services");
+    }
+
+    @Override
     public Node inputs(StageViewModel stage, WizardViewModel wizard) {
-        ModelsPageModel model = models.apply(wizard);
-        if (model == null) {
+        if (services == null) {
             return null;
         }
+        ModelsPageModel model = models.apply(services);
         stage.inputProblemProperty().bind(model.problemProperty());
         return view(model);
     }

@@ -5,28 +5,22 @@ import dev.maas.installer.cluster.DiscoveredModel;
 import dev.maas.installer.cluster.ModelDiscovery;
 import dev.maas.installer.stages.common.ClusterFacts;
 import dev.maas.installer.ui.model.ConfigViewModel;
-import dev.maas.installer.ui.model.WizardViewModel;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.WeakHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
  * What the stage pages need from the wizard they are shown in: the configuration the runs use, the model discovery
  * and the cluster's apps domain (blocking calls, run by the pages off the FX thread; the domain is null when
- * unknown), the executor that runs them, the FX executor, and the products page's prune choice (which the shell
- * reads when it starts a run). The shell
- * registers one per {@link WizardViewModel}; pages look it up when they build their inputs.
+ * unknown), the executor that runs them, the FX executor, the products page's prune choice (which the shell
+ * reads when it starts a run) and how a link opens. The shell makes one and attaches every {@link ConfigPage} to it.
  */
 public record PageServices(ConfigViewModel config, Supplier<List<DiscoveredModel>> discovery,
                            Supplier<String> appsDomain, Executor background, Executor fx, PruneChoice prune,
                            java.util.function.Consumer<String> openLink) {
-    private static final Map<WizardViewModel, PageServices> REGISTRY = new WeakHashMap<>();
-
     public PageServices {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(discovery, "discovery");
@@ -52,15 +46,6 @@ public record PageServices(ConfigViewModel config, Supplier<List<DiscoveredModel
     public PageServices(ConfigViewModel config, Supplier<List<DiscoveredModel>> discovery,
                         Supplier<String> appsDomain, Executor background, Executor fx) {
         this(config, discovery, appsDomain, background, fx, new PruneChoice());
-    }
-
-    public static synchronized void register(WizardViewModel wizard, PageServices services) {
-        REGISTRY.put(Objects.requireNonNull(wizard, "wizard"), Objects.requireNonNull(services, "services"));
-    }
-
-    /** The services of that wizard; null when none were registered (then the pages show no inputs). */
-    public static synchronized PageServices of(WizardViewModel wizard) {
-        return REGISTRY.get(wizard);
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.maas.installer.ui.pages;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
-import dev.maas.installer.ui.model.WizardViewModel;
 import javafx.scene.control.Hyperlink;
 import javafx.scene.control.Label;
 import javafx.scene.control.Tooltip;
@@ -135,12 +134,10 @@ final class PageSupport {
     }
 
     /**
-     * A link to a URL of the installed system: a click opens it in the web browser (through the wizard's
-     * {@link PageServices#openLink()}; without one, it is copied to the clipboard), and its context menu copies it.
+     * A link to a URL of the installed system: a click opens it with {@code open} (the wizard's
+     * {@link PageServices#openLink()}: the web browser, or {@link #COPY_ONLY}), and its context menu copies it.
      */
-    static Node link(String id, ReadOnlyStringProperty url, WizardViewModel wizard) {
-        PageServices services = wizard == null ? null : PageServices.of(wizard);
-        java.util.function.Consumer<String> open = services == null ? COPY_ONLY : services.openLink();
+    static Node link(String id, ReadOnlyStringProperty url, java.util.function.Consumer<String> open) {
         Hyperlink h = new Hyperlink();
         h.setId(id);
         h.textProperty().bind(url);

@@ -35,19 +35,18 @@ import java.util.function.Function;
  */
 public final class PortalPage implements ConfigPage {
     private final String description;
-    private final Function<WizardViewModel, PortalPageModel> models;
+    private final Function<PageServices, PortalPageModel> models;
+    private PageServices services;
     private ConfigViewModel config;
     private PortalReviewModel.Lookups lookups;
     private Executor background = PageSupport.BACKGROUND;
 
     public PortalPage(String description) {
-        this(description, w -> {
-            PageServices s = PageServices.of(w);
-            return s == null ? null : new PortalPageModel(s);
-        });
+        this(description, PortalPageModel::new);
     }
 
-    public PortalPage(String description, Function<WizardViewModel, PortalPageModel> models) {
+    /** @param models the page's model, made from the services the shell attaches the page to */
+    public PortalPage(String description, Function<PageServices, PortalPageModel> models) {
         this.description = description;
         this.models = models;
     }
@@ -56,8 +55,9 @@ public final class PortalPage implements ConfigPage {
     public String description() { return description; }
 
     @Override
-    public void attach(ConfigViewModel config, Function<Cancellation, StageContext> contexts) {
-        this.config = Objects.requireNonNull(config, "config");
+    public void attach(PageServices services, Function<Cancellation, StageContext> contexts) {
+        this.services = Objects.requireNonNull(services, "services");
+        this.config = services.config();
         if (lookups == null) {
             lookups = engineLookups(contexts);
         }
@@ -95,10 +95,10 @@ public final class PortalPage implements ConfigPage {
 
     @Override
     public Node inputs(StageViewModel stage, WizardViewModel wizard) {
-        PortalPageModel model = models.apply(wizard);
-        if (model == null) {
+        if (services == null) {
             return null;
         }
+        PortalPageModel model = models.apply(services);
         stage.inputProblemProperty().bind(model.errorProperty());
         stage.statusProperty().addListener((o, was, now) -> {
             if (now == StageStatus.OK || now == StageStatus.WARNING) {

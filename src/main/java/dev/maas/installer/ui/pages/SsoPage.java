@@ -49,6 +49,7 @@ public final class SsoPage implements ConfigPage {
             + " any OpenID Connect provider (give its issuer URL).";
 
     private ConfigViewModel config;
+    private java.util.function.Consumer<String> openLink = PageSupport.COPY_ONLY;
     private SsoPageModel.Lookup lookup;
     private Executor background = PageSupport.BACKGROUND;
 
@@ -56,8 +57,9 @@ public final class SsoPage implements ConfigPage {
     public String description() { return DESCRIPTION; }
 
     @Override
-    public void attach(ConfigViewModel config, Function<Cancellation, StageContext> contexts) {
-        this.config = Objects.requireNonNull(config, "config");
+    public void attach(PageServices services, Function<Cancellation, StageContext> contexts) {
+        this.config = services.config();
+        this.openLink = services.openLink();
         if (lookup == null) {
             lookup = engineLookup(contexts);
         }
@@ -77,12 +79,12 @@ public final class SsoPage implements ConfigPage {
         }
         SsoPageModel m = new SsoPageModel(config, lookup, background, Platform::runLater);
         stage.inputProblemProperty().bind(m.problemProperty());
-        return view(m, stage, wizard);
+        return view(m, stage, openLink);
     }
 
-    static Node view(SsoPageModel m, StageViewModel stage) { return view(m, stage, null); }
+    static Node view(SsoPageModel m, StageViewModel stage) { return view(m, stage, PageSupport.COPY_ONLY); }
 
-    static Node view(SsoPageModel m, StageViewModel stage, WizardViewModel wizard) {
+    static Node view(SsoPageModel m, StageViewModel stage, java.util.function.Consumer<String> openLink) {
         GridPane g = PageSupport.form();
         int r = 0;
         ComboBox<String> flavour = combo(SsoPageModel.FLAVOURS);
@@ -149,8 +151,8 @@ public final class SsoPage implements ConfigPage {
         linksError.textProperty().bind(m.linksErrorProperty());
         linksError.visibleProperty().bind(m.linksErrorProperty().isNotEmpty());
         linksError.managedProperty().bind(linksError.visibleProperty());
-        VBox links = new VBox(2, linksTitle, PageSupport.link("sso-realm-url", m.realmUrlProperty(), wizard),
-                PageSupport.link("sso-console-url", m.consoleUrlProperty(), wizard), linksError);
+        VBox links = new VBox(2, linksTitle, PageSupport.link("sso-realm-url", m.realmUrlProperty(), openLink),
+                PageSupport.link("sso-console-url", m.consoleUrlProperty(), openLink), linksError);
 
         Button show = new Button("Show client secret");
         show.setId("sso-show-secret");

@@ -42,6 +42,7 @@ public final class ThreescalePage implements ConfigPage {
     public static final String ADMIN_PASSWORD_KEY = "ADMIN_PASSWORD";
 
     private ConfigViewModel config;
+    private java.util.function.Consumer<String> openLink = PageSupport.COPY_ONLY;
     private ThreescalePageModel.Lookup lookup;
     private Executor background = PageSupport.BACKGROUND;
 
@@ -49,8 +50,9 @@ public final class ThreescalePage implements ConfigPage {
     public String description() { return DESCRIPTION; }
 
     @Override
-    public void attach(ConfigViewModel config, Function<Cancellation, StageContext> contexts) {
-        this.config = Objects.requireNonNull(config, "config");
+    public void attach(PageServices services, Function<Cancellation, StageContext> contexts) {
+        this.config = services.config();
+        this.openLink = services.openLink();
         if (lookup == null) {
             lookup = engineLookup(contexts);
         }
@@ -70,12 +72,12 @@ public final class ThreescalePage implements ConfigPage {
         }
         ThreescalePageModel m = new ThreescalePageModel(config, lookup, background, Platform::runLater);
         stage.inputProblemProperty().bind(m.problemProperty());
-        return view(m, stage, wizard);
+        return view(m, stage, openLink);
     }
 
-    static Node view(ThreescalePageModel m, StageViewModel stage) { return view(m, stage, null); }
+    static Node view(ThreescalePageModel m, StageViewModel stage) { return view(m, stage, PageSupport.COPY_ONLY); }
 
-    static Node view(ThreescalePageModel m, StageViewModel stage, WizardViewModel wizard) {
+    static Node view(ThreescalePageModel m, StageViewModel stage, java.util.function.Consumer<String> openLink) {
         GridPane g = PageSupport.form();
         int r = 0;
         GridPane advanced = PageSupport.form();
@@ -162,7 +164,7 @@ public final class ThreescalePage implements ConfigPage {
                 "The namespace, the operator channel and custom policies.", advanced,
                 m.errorProperty("threescale.namespace"), m.errorProperty("threescale.channel"),
                 m.errorProperty("threescale.policies")),
-                portal, PageSupport.link("threescale-admin-url", m.adminUrlProperty(), wizard), credentials, error);
+                portal, PageSupport.link("threescale-admin-url", m.adminUrlProperty(), openLink), credentials, error);
         box.setId("threescale-inputs");
         return box;
     }

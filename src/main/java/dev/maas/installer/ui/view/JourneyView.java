@@ -216,8 +216,8 @@ public final class JourneyView {
             boolean running = wizard.run().isRunning();
             StageViewModel s = list.getSelectionModel().getSelectedItem();
             boolean blocked = s != null && !wizard.blockedReason(java.util.List.of(s.id())).isEmpty();
-            rerun.setDisable(running || s == null || !s.available() || blocked);
-            verify.setDisable(running || s == null || !s.available() || blocked);
+            rerun.setDisable(running || s == null || blocked);
+            verify.setDisable(running || s == null || blocked);
             cancel.setDisable(!running);
         });
         return menu;

@@ -70,33 +70,15 @@ public final class MainView extends BorderPane {
     /** Builds the pages not shown yet ahead of their first show: see {@link #warmUpPages()}. */
     private final PageWarmer warmer = new PageWarmer(centre);
 
-    public MainView(WizardViewModel model, Map<String, StagePage> pages) {
-        this(model, pages, null);
-    }
-
-    /**
-     * @param connectPage the Connect page, shown by the first entry of the left list; null for a window without one
-     */
-    public MainView(WizardViewModel model, Map<String, StagePage> pages, Node connectPage) {
-        this(model, pages, connectPage, null);
-    }
-
-    /**
-     * @param journey the guided journey's pages and Back/Next bar; null for a window without them
-     */
-    public MainView(WizardViewModel model, Map<String, StagePage> pages, Node connectPage, JourneyView journey) {
-        this(model, pages, connectPage == null ? null : (Supplier<Node>) () -> connectPage, journey);
-    }
-
     /**
      * @param connectPage makes the Connect page, called once, when it is first shown (so that a window opening on
      *                    another page does not build it before its first frame); null for a window without one
-     * @param journey     the guided journey's pages and Back/Next bar; null for a window without them
+     * @param journey     the guided journey's pages and Back/Next bar
      */
     public MainView(WizardViewModel model, Map<String, StagePage> pages, Supplier<? extends Node> connectPage,
                     JourneyView journey) {
         this.model = model;
-        this.journey = journey;
+        this.journey = java.util.Objects.requireNonNull(journey, "journey");
         this.pages = pages;
         this.connectPageFactory = connectPage;
         setId("mainView");
@@ -111,19 +93,10 @@ public final class MainView extends BorderPane {
         VBox bottom = new VBox(progress, logPane);
         bottom.getStyleClass().add("bottom-pane");
         centre.setId("pageHolder");
-        if (connectPage != null || journey != null) {
-            model.pageProperty().addListener((o, a, b) -> showPage(b));
-            showPage(model.page());
-        } else {
-            centre.getChildren().add(stagePage());
-            warmer.shown(stagePage());
-        }
-        Node top = centre;
-        if (journey != null) {
-            VBox withBar = new VBox(centre, journey.bar());
-            VBox.setVgrow(centre, Priority.ALWAYS);
-            top = withBar;
-        }
+        model.pageProperty().addListener((o, a, b) -> showPage(b));
+        showPage(model.page());
+        VBox top = new VBox(centre, journey.bar());
+        VBox.setVgrow(centre, Priority.ALWAYS);
         SplitPane split = new SplitPane(top, bottom);
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(OpeningView.PAGE_SHARE);
@@ -162,11 +135,9 @@ public final class MainView extends BorderPane {
         if (connectPageFactory != null) {
             warmer.add(this::connectPage);
         }
-        if (journey != null) {
-            for (WizardViewModel.Page p : new WizardViewModel.Page[] {WizardViewModel.Page.REVIEW,
-                WizardViewModel.Page.APPLY, WizardViewModel.Page.SUMMARY, WizardViewModel.Page.OVERVIEW}) {
-                warmer.add(() -> journey.page(p));
-            }
+        for (WizardViewModel.Page p : new WizardViewModel.Page[] {WizardViewModel.Page.REVIEW,
+            WizardViewModel.Page.APPLY, WizardViewModel.Page.SUMMARY, WizardViewModel.Page.OVERVIEW}) {
+            warmer.add(() -> journey.page(p));
         }
         warmer.start();
     }
@@ -240,7 +211,7 @@ public final class MainView extends BorderPane {
 
     private void showPage(WizardViewModel.Page which) {
         boolean connect = which == WizardViewModel.Page.CONNECT;
-        Node own = journey == null ? null : journey.page(which);
+        Node own = journey.page(which);
         Node focused = getScene() == null ? null : getScene().getFocusOwner();
         // the focused button (Start, Apply all...) left with its page, or no control had the focus (or only the
         // header's first one, which the scene gives by default): the new page's first control takes the focus
@@ -335,22 +306,17 @@ public final class MainView extends BorderPane {
         VBox.setVgrow(list, Priority.ALWAYS);
 
         Button planAll = allButton("Pla_n all", "planAllButton", Operation.PLAN, "Plan every stage, in order");
-        Button applyAll = allButton("Apply a_ll", "applyAllButton", Operation.APPLY, journey != null
-                ? "Review what every stage will change, then apply them all after one confirmation"
-                : "Apply every stage in dependency order; a stage whose dependency failed is skipped");
+        Button applyAll = allButton("Apply a_ll", "applyAllButton", Operation.APPLY,
+                "Review what every stage will change, then apply them all after one confirmation");
         Button verifyAll = allButton("Ver_ify all", "verifyAllButton", Operation.VERIFY,
                 "Verify every stage against the live systems (F5)");
         verifyAllButton = verifyAll;
-        Node header = caption;
-        if (journey != null) {
-            Region gap = new Region();
-            HBox.setHgrow(gap, Priority.ALWAYS);
-            HBox row = new HBox(6, caption, gap, journey.refreshButton());
-            row.setAlignment(Pos.CENTER_LEFT);
-            header = row;
-            list.setContextMenu(journey.stageMenu(list));
-            ContextMenuKeys.install(list); // Shift+F10 and the Menu key open it on the selected stage
-        }
+        Region gap = new Region();
+        HBox.setHgrow(gap, Priority.ALWAYS);
+        HBox header = new HBox(6, caption, gap, journey.refreshButton());
+        header.setAlignment(Pos.CENTER_LEFT);
+        list.setContextMenu(journey.stageMenu(list));
+        ContextMenuKeys.install(list); // Shift+F10 and the Menu key open it on the selected stage
         // why the buttons above are off: a field shown invalid stops every stage it feeds
         Label blocked = new Label();
         blocked.setId("allBlockedReason");
@@ -370,10 +336,8 @@ public final class MainView extends BorderPane {
                 .and(model.allBlockedReason().isEmpty()));
         unavailable.managedProperty().bind(unavailable.visibleProperty());
         unavailable.setMinHeight(Region.USE_PREF_SIZE);
-        VBox box = new VBox(8, header, list, planAll, applyAll, verifyAll, blocked, unavailable);
-        if (journey != null) {
-            box.getChildren().add(2, journey.rerunButton(list));
-        }
+        VBox box = new VBox(8, header, list, journey.rerunButton(list), planAll, applyAll, verifyAll, blocked,
+                unavailable);
         if (connectPageFactory != null) {
             Label clusterCaption = new Label("Cluster");
             clusterCaption.getStyleClass().add(Styles.TEXT_BOLD);
@@ -397,7 +361,7 @@ public final class MainView extends BorderPane {
                 .then(tip).otherwise(model.allUnavailableReason()));
         b.setTooltip(tooltip);
         b.disableProperty().bind(model.allUnavailableReason().isNotEmpty());
-        if (op == Operation.APPLY && journey != null) {
+        if (op == Operation.APPLY) {
             // every Apply all goes through the review page and its one confirmation naming the cluster
             b.setOnAction(e -> journey.reviewForApply());
         } else {

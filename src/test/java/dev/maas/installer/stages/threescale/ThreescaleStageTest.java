@@ -440,7 +440,6 @@ class ThreescaleStageTest {
         assertThat(Stages.all()).filteredOn(s -> s.id().equals(StageIds.THREESCALE)).singleElement()
                 .satisfies(s -> {
                     assertThat(s).isInstanceOf(ThreescaleStage.class);
-                    assertThat(s.available()).isTrue();
                     assertThat(s.dependencies()).containsExactly(StageIds.PREFLIGHT);
                 });
     }

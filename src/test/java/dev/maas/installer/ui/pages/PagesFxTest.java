@@ -91,14 +91,14 @@ class PagesFxTest {
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
         shell = WizardShell.builder().stages(List.of(recording(StageIds.BACKENDS),
                         recording(StageIds.PRODUCTS), recording(StageIds.PLANS), recording(StageIds.PORTAL)))
+                .pageLookups(new WizardShell.PageLookups(() -> {
+                    discoveryOnFx.add(Platform.isFxApplicationThread());
+                    return List.of(new DiscoveredModel("granite", "Granite 8B", "models", true,
+                                    "http://granite.models:8080"),
+                            new DiscoveredModel("llama", "llama", "models", false, null));
+                }, () -> "apps.example.com", background))
                 .build();
         model = shell.model();
-        assertThat(PageServices.of(model)).as("the shell registers the pages' services").isNotNull();
-        PageServices.register(model, new PageServices(shell.config(), () -> {
-            discoveryOnFx.add(Platform.isFxApplicationThread());
-            return List.of(new DiscoveredModel("granite", "Granite 8B", "models", true, "http://granite.models:8080"),
-                    new DiscoveredModel("llama", "llama", "models", false, null));
-        }, () -> "apps.example.com", background, Platform::runLater));
         window.setScene(shell.scene(1280, 768));
         window.show();
     }

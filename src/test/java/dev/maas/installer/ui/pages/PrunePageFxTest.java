@@ -59,10 +59,8 @@ class PrunePageFxTest {
     void start(javafx.stage.Stage window) {
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
         shell = WizardShell.builder().stages(List.of(backends(), new ProductsStage(false)))
-                .page(StageIds.PRODUCTS, new ModelSettingsPage("products", ModelSettingsPage.Kind.PRODUCTS, w -> {
-                    PageServices s = PageServices.of(w);
-                    return s == null ? null : new ModelSettingsPageModel(s.config());
-                }, text -> {
+                .page(StageIds.PRODUCTS, new ModelSettingsPage("products", ModelSettingsPage.Kind.PRODUCTS,
+                        s -> new ModelSettingsPageModel(s.config()), text -> {
                     asked.add(text);
                     Boolean a = answers.poll();
                     return a != null && a;
@@ -90,7 +88,7 @@ class PrunePageFxTest {
     void pruneNeedsConfirmationAndIsUsedByOneApplyRun(FxRobot robot) throws Exception {
         robot.interact(() -> model.select(StageIds.PRODUCTS));
         CheckBox box = robot.lookup("#products-prune").queryAs(CheckBox.class);
-        PruneChoice prune = PageServices.of(model).prune();
+        PruneChoice prune = shell.pageServices().prune();
         assertThat(box.isSelected()).as("off by default").isFalse();
 
         answers.add(false);

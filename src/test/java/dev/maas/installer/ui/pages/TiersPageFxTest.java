@@ -91,7 +91,6 @@ class TiersPageFxTest {
                         .provide(KubernetesClient.class, () -> fx.cluster.newClient()))
                 .env(Map.of("PATH", "/usr/bin")::get)
                 .home(home)
-                .journey(true)
                 .build();
         ref[0] = shell;
         model = shell.model();
