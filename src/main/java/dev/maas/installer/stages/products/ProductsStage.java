@@ -212,7 +212,7 @@ public final class ProductsStage implements Stage {
                 continue;
             }
             if (!prune) {
-                out.add(Change.noop(TargetSystem.THREESCALE, ProductReconciler.PRODUCT, s.systemName()
+                out.add(Change.kept(TargetSystem.THREESCALE, ProductReconciler.PRODUCT, s.systemName()
                         + " (no longer in the configuration; kept, --prune deletes it)"));
                 continue;
             }
