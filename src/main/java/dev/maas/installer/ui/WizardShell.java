@@ -60,6 +60,7 @@ public final class WizardShell implements AutoCloseable {
     private final dev.maas.installer.ui.model.ReviewViewModel review;
     private final dev.maas.installer.ui.model.SummaryViewModel summary;
     private final dev.maas.installer.ui.model.TryItViewModel tryIt;
+    private final dev.maas.installer.ui.model.UsageViewModel usage;
     private final dev.maas.installer.ui.view.JourneyView.SaveChooser saveChooser;
 
     private WizardShell(Builder b) {
@@ -161,12 +162,17 @@ public final class WizardShell implements AutoCloseable {
             tryIt = new dev.maas.installer.ui.model.TryItViewModel(model, config::current,
                     b.tryItEngine != null ? b.tryItEngine : dev.maas.installer.ui.pages.TryItEngine.engine(contexts),
                     dev.maas.installer.ui.pages.PageServices.of(model).background(), b.fxExecutor);
+            usage = new dev.maas.installer.ui.model.UsageViewModel(model, config::current,
+                    b.usageEngine != null ? b.usageEngine : dev.maas.installer.ui.pages.UsageEngine.engine(contexts),
+                    dev.maas.installer.ui.pages.PageServices.of(model).background(), b.fxExecutor,
+                    java.time.Clock.systemDefaultZone());
             model.showPage(WizardViewModel.Page.WELCOME);
         } else {
             journey = null;
             review = null;
             summary = null;
             tryIt = null;
+            usage = null;
         }
     }
 
@@ -181,6 +187,9 @@ public final class WizardShell implements AutoCloseable {
 
     /** The summary page's "Try it"; null without the journey. */
     public dev.maas.installer.ui.model.TryItViewModel tryIt() { return tryIt; }
+
+    /** The summary page's usage panel; null without the journey. */
+    public dev.maas.installer.ui.model.UsageViewModel usage() { return usage; }
 
     /** A system property naming the kubeconfig the wizard starts with ({@code -Dmaas.kubeconfig=FILE}). */
     public static final String KUBECONFIG_PROPERTY = "maas.kubeconfig";
@@ -349,7 +358,7 @@ public final class WizardShell implements AutoCloseable {
             dev.maas.installer.ui.view.JourneyView journeyView = null;
             if (journey != null) {
                 journeyView = new dev.maas.installer.ui.view.JourneyView(model, journey, review, summary)
-                        .tryIt(tryIt);
+                        .tryIt(tryIt).usage(usage);
                 if (saveChooser != null) {
                     journeyView.chooser(saveChooser);
                 }
@@ -440,6 +449,7 @@ public final class WizardShell implements AutoCloseable {
         private dev.maas.installer.ui.view.JourneyView.SaveChooser saveChooser;
         private dev.maas.installer.ui.model.SummaryViewModel.Lookup summaryLookup;
         private dev.maas.installer.ui.model.TryItViewModel.Engine tryItEngine;
+        private dev.maas.installer.ui.model.UsageViewModel.Engine usageEngine;
         private String version;
 
         private Builder() { }
@@ -483,6 +493,12 @@ public final class WizardShell implements AutoCloseable {
         /** The summary page's "Try it" engine (default: the end-to-end test through the runs' stage contexts). */
         public Builder tryItEngine(dev.maas.installer.ui.model.TryItViewModel.Engine engine) {
             this.tryItEngine = Objects.requireNonNull(engine, "engine");
+            return this;
+        }
+
+        /** The summary page's usage engine (default: 3scale's analytics through the runs' stage contexts). */
+        public Builder usageEngine(dev.maas.installer.ui.model.UsageViewModel.Engine engine) {
+            this.usageEngine = Objects.requireNonNull(engine, "engine");
             return this;
         }
 
