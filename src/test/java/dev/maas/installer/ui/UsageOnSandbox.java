@@ -39,7 +39,7 @@ import java.util.function.Function;
  * sandbox's production gateway, and a developer's application on Granite's Free plan that calls it. Llama gets no
  * traffic. For the usage panel's FX test and its screenshot.
  */
-final class UsageOnSandbox implements AutoCloseable {
+public final class UsageOnSandbox implements AutoCloseable {
     static final String GRANITE_URL = "http://granite-predictor.models.svc.cluster.local:8080";
     static final String CHAT = "{\"model\":\"granite\",\"messages\":[{\"role\":\"user\",\"content\":"
             + "\"one two three four\"}]}";
@@ -51,7 +51,7 @@ final class UsageOnSandbox implements AutoCloseable {
     private final String host;
     private final Application app;
 
-    UsageOnSandbox() {
+    public UsageOnSandbox() {
         fx = new ModelStagesFixture(SimulatorOptions.defaults());
         ModelStandIn stand = null;
         ApicastGateway gw = null;
@@ -87,7 +87,7 @@ final class UsageOnSandbox implements AutoCloseable {
     }
 
     /** Calls Granite's chat completions {@code n} times with the application's key; each must answer 200. */
-    void chat(int n) throws IOException {
+    public void chat(int n) throws IOException {
         OkHttpClient http = new OkHttpClient();
         for (int i = 0; i < n; i++) {
             try (Response r = http.newCall(new Request.Builder().url(gateway.url() + "/v1/chat/completions")
@@ -101,7 +101,7 @@ final class UsageOnSandbox implements AutoCloseable {
     }
 
     /** Stage contexts as the wizard's runs get them: this configuration, the sandbox's API server. */
-    Function<Cancellation, StageContext> contexts() {
+    public Function<Cancellation, StageContext> contexts() {
         return c -> new StageContext(config, SecretRegistry.global(), c)
                 .provide(KubernetesClient.class, () -> fx.cluster.newClient());
     }

@@ -113,29 +113,54 @@ final class UsagePane {
         TableView<Row> table = new TableView<>(FXCollections.observableArrayList(rows));
         table.setId("usageTable-" + id);
         table.setAccessibleText("Usage of " + m.name() + ": all applications, then each application with traffic");
-        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        table.getColumns().add(column("Application", 180, false, Row::application));
-        table.getColumns().add(column("Plan", 100, false, Row::plan));
-        table.getColumns().add(column("Account", 130, false, Row::account));
-        table.getColumns().add(column("Requests", 80, true, r -> UsageViewModel.count(r.counts().requests())));
-        table.getColumns().add(column("Prompt tokens", 100, true,
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_ALL_COLUMNS);
+        table.getColumns().add(column("Application", 140, false, Row::application));
+        table.getColumns().add(column("Plan", 80, false, Row::plan));
+        table.getColumns().add(column("Account", 110, false, Row::account));
+        table.getColumns().add(column("Requests", 90, true, r -> UsageViewModel.count(r.counts().requests())));
+        table.getColumns().add(column("Prompt tokens", 120, true,
                 r -> UsageViewModel.count(r.counts().promptTokens())));
-        table.getColumns().add(column("Completion tokens", 120, true,
+        table.getColumns().add(column("Completion tokens", 150, true,
                 r -> UsageViewModel.count(r.counts().completionTokens())));
-        table.getColumns().add(column("Total tokens", 100, true,
+        table.getColumns().add(column("Total tokens", 110, true,
                 r -> UsageViewModel.count(r.counts().totalTokens())));
-        table.setFixedCellSize(26);
-        // every row in sight, no scroll bar of its own: the page scrolls
-        double height = 26 * (rows.size() + 1) + 4;
-        table.setPrefHeight(height);
-        table.setMinHeight(height);
-        table.setMaxHeight(height);
+        fitRows(table, rows.size());
+        table.setRowFactory(t -> new javafx.scene.control.TableRow<>() {
+            @Override
+            protected void updateItem(Row item, boolean empty) {
+                super.updateItem(item, empty);
+                // the model's own counts stand out from its applications'
+                setStyle(!empty && item != null && item.application().equals(ALL_APPLICATIONS)
+                        ? "-fx-font-weight: bold;" : "");
+            }
+        });
         box.getChildren().add(table);
         if (!m.metersTokens()) {
             box.getChildren().add(note(id, "Tokens are not counted for this model (–): no tier in the configuration"
                     + " limits tokens, so its gateway does not meter them."));
         }
         return box;
+    }
+
+    /**
+     * Every row in sight and no scroll bar of the table's own (the page scrolls): the height of the rows and of the
+     * column headers, as the theme lays them out.
+     */
+    private static void fitRows(TableView<Row> table, int rows) {
+        double cell = 28;
+        table.setFixedCellSize(cell);
+        java.util.function.DoubleConsumer size = header -> {
+            double h = header + cell * rows + 2;
+            table.setMinHeight(h);
+            table.setPrefHeight(h);
+            table.setMaxHeight(h);
+        };
+        size.accept(40);
+        table.skinProperty().addListener((o, was, skin) -> {
+            if (table.lookup(".column-header-background") instanceof javafx.scene.layout.Region header) {
+                header.heightProperty().addListener((ho, hw, h) -> size.accept(h.doubleValue()));
+            }
+        });
     }
 
     private static Label note(String id, String text) {
@@ -149,6 +174,7 @@ final class UsagePane {
                                                    Function<Row, String> value) {
         TableColumn<Row, String> c = new TableColumn<>(name);
         c.setPrefWidth(width);
+        c.setMinWidth(number ? width : 60);
         c.setSortable(false);
         c.setCellValueFactory(f -> new ReadOnlyStringWrapper(value.apply(f.getValue())));
         if (number) {
