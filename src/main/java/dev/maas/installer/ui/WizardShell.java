@@ -61,6 +61,7 @@ public final class WizardShell implements AutoCloseable {
     private final dev.maas.installer.ui.model.ReviewViewModel review;
     private final dev.maas.installer.ui.model.SummaryViewModel summary;
     private final dev.maas.installer.ui.model.TryItViewModel tryIt;
+    private final dev.maas.installer.ui.model.UsageViewModel usage;
     private final dev.maas.installer.ui.view.JourneyView.SaveChooser saveChooser;
 
     private WizardShell(Builder b) {
@@ -162,6 +163,9 @@ public final class WizardShell implements AutoCloseable {
         tryIt = new dev.maas.installer.ui.model.TryItViewModel(model, config::current,
                 b.tryItEngine != null ? b.tryItEngine : dev.maas.installer.ui.pages.TryItEngine.engine(contexts),
                 pageServices.background(), b.fxExecutor);
+        usage = new dev.maas.installer.ui.model.UsageViewModel(model, config::current,
+                b.usageEngine != null ? b.usageEngine : dev.maas.installer.ui.pages.UsageEngine.engine(contexts),
+                pageServices.background(), b.fxExecutor, java.time.Clock.systemDefaultZone());
         model.showPage(WizardViewModel.Page.WELCOME);
     }
 
@@ -176,6 +180,9 @@ public final class WizardShell implements AutoCloseable {
 
     /** The summary page's "Try it". */
     public dev.maas.installer.ui.model.TryItViewModel tryIt() { return tryIt; }
+
+    /** The summary page's usage panel. */
+    public dev.maas.installer.ui.model.UsageViewModel usage() { return usage; }
 
     /** A system property naming the kubeconfig the wizard starts with ({@code -Dmaas.kubeconfig=FILE}). */
     public static final String KUBECONFIG_PROPERTY = "maas.kubeconfig";
@@ -345,7 +352,8 @@ public final class WizardShell implements AutoCloseable {
     public MainView view() {
         if (view == null) {
             dev.maas.installer.ui.view.JourneyView journeyView =
-                    new dev.maas.installer.ui.view.JourneyView(model, journey, review, summary).tryIt(tryIt);
+                    new dev.maas.installer.ui.view.JourneyView(model, journey, review, summary).tryIt(tryIt)
+                            .usage(usage);
             if (saveChooser != null) {
                 journeyView.chooser(saveChooser);
             }
@@ -449,6 +457,7 @@ public final class WizardShell implements AutoCloseable {
         private dev.maas.installer.ui.model.SummaryViewModel.Lookup summaryLookup;
         private dev.maas.installer.ui.model.TryItViewModel.Engine tryItEngine;
         private PageLookups pageLookups;
+        private dev.maas.installer.ui.model.UsageViewModel.Engine usageEngine;
         private String version;
 
         private Builder() { }
@@ -492,6 +501,12 @@ public final class WizardShell implements AutoCloseable {
          */
         public Builder pageLookups(PageLookups lookups) {
             this.pageLookups = Objects.requireNonNull(lookups, "lookups");
+            return this;
+        }
+
+        /** The summary page's usage engine (default: 3scale's analytics through the runs' stage contexts). */
+        public Builder usageEngine(dev.maas.installer.ui.model.UsageViewModel.Engine engine) {
+            this.usageEngine = Objects.requireNonNull(engine, "engine");
             return this;
         }
 

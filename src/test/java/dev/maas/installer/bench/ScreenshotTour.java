@@ -136,7 +136,7 @@ public final class ScreenshotTour {
     }
 
     /** Lets the window settle (layout, a pulse or two), then writes its scene as a PNG. */
-    private static void shot(Stage window, Path file) throws Exception {
+    static void shot(Stage window, Path file) throws Exception {
         sleep(1500);
         WritableImage image = fx(() -> window.getScene().snapshot(null));
         int width = (int) image.getWidth();

@@ -110,7 +110,7 @@ class CliCommandsTest {
         assertThat(a.get("result").asText()).isEqualTo("OK");
         assertThat(a.get("error").isNull()).isTrue();
         JsonNode change = a.get("changes").get(0);
-        assertThat(fieldNames(change)).containsExactly("action", "system", "kind", "name", "fields");
+        assertThat(fieldNames(change)).containsExactly("action", "system", "kind", "name", "fields", "kept");
         assertThat(change.get("action").asText()).isEqualTo("CREATE");
         assertThat(change.get("system").asText()).isEqualTo("kubernetes");
         assertThat(change.get("kind").asText()).isEqualTo("Namespace");

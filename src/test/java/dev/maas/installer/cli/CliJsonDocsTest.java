@@ -58,7 +58,8 @@ class CliJsonDocsTest {
                                 "fix");
                     } else {
                         assertThat(CliCommandsTest.fieldNames(item)).containsExactly("action", "system", "kind",
-                                "name", "fields");
+                                "name", "fields", "kept");
+                        assertThat(item.get("kept").isBoolean()).isTrue();
                         item.get("fields").forEach(f -> assertThat(CliCommandsTest.fieldNames(f))
                                 .containsExactly("from", "to"));
                     }

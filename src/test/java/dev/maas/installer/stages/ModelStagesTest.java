@@ -478,7 +478,9 @@ class ModelStagesTest {
         fx.sim.journal().clear();
         List<Change> kept = products.apply(fx.ctx(fewer), Progress.NONE);
         assertThat(kept).allMatch(Change::isNoop);
-        assertThat(kept).anyMatch(c -> c.name().startsWith("docling (no longer in the configuration"));
+        assertThat(kept).filteredOn(c -> c.name().startsWith("docling (no longer in the configuration"))
+                .singleElement().satisfies(c -> assertThat(c.kept()).isTrue());
+        assertThat(kept).filteredOn(Change::kept).hasSize(1);
         assertThat(fx.writes()).isEmpty();
         assertThat(api.services().findBySystemName("docling")).isPresent();
 

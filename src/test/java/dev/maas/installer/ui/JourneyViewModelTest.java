@@ -218,7 +218,11 @@ class JourneyViewModelTest {
             }
             assertThat(probe.get()).as("a garbage collection ran").isNull();
             finish(Operation.PLAN, ok("preflight", Operation.PLAN, List.of()),
-                    ok("a", Operation.PLAN, List.of(create, leaked, Change.noop(TargetSystem.THREESCALE, "Plan", "p"))));
+                    ok("a", Operation.PLAN, List.of(create, leaked, Change.noop(TargetSystem.THREESCALE, "Plan", "p"),
+                            // a NOOP whose name merely mentions "; kept" is not kept: the flag decides
+                            Change.noop(TargetSystem.THREESCALE, "Plan", "q (a; kept word)"),
+                            Change.kept(TargetSystem.THREESCALE, "Product", "docling (no longer in the configuration;"
+                                    + " kept, --prune deletes it)"))));
             assertThat(review.groups()).extracting(ReviewViewModel.Group::stageId).containsExactly("preflight", "a");
             assertThat(heard.get()).as("the listener on groups() heard the new plans").isPositive();
             ReviewViewModel.Group a = review.groups().get(1);
@@ -226,7 +230,9 @@ class JourneyViewModelTest {
             assertThat(a.changes().get(0)).startsWith("CREATE keycloak Client 'maas-portal'")
                     .contains("secret (none) → ******").contains("url (none) → https://x");
             assertThat(String.join("\n", a.changes())).doesNotContain(SECRET);
-            assertThat(a.summary()).isEqualTo("2 changes, 1 already in place");
+            assertThat(a.summary()).isEqualTo("2 changes, 3 already in place");
+            assertThat(a.kept()).containsExactly("KEPT 3scale Product 'docling (no longer in the configuration;"
+                    + " kept, --prune deletes it)'");
             assertThat(review.statusProperty().get()).startsWith("2 changes to make");
             review.edit("a");
             assertThat(wizard.page()).isEqualTo(WizardViewModel.Page.STAGE);

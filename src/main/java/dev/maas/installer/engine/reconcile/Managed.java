@@ -73,6 +73,12 @@ public interface Managed<D, A> {
      */
     default Optional<Check> readiness(StageContext ctx, D desired, A actual) { return Optional.empty(); }
 
+    /**
+     * Whether the object is one left in place as it is although the configuration no longer names it (kept, not
+     * pruned): its NOOP change is then {@link dev.maas.installer.engine.Change#kept() kept}, which Review lists apart.
+     */
+    default boolean kept() { return false; }
+
     /** The fields a planned or made change shows: {@code fields}, with notes the user should read beside them. */
     default Map<String, FieldChange> annotate(StageContext ctx, Map<String, FieldChange> fields) { return fields; }
 

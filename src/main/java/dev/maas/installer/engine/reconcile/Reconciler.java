@@ -58,7 +58,7 @@ public final class Reconciler {
             case DELETE -> Map.of();
             default -> m.annotate(ctx, o.diff());
         };
-        return new Change(o.action(), m.system(), m.kind(), o.name(), fields);
+        return new Change(o.action(), m.system(), m.kind(), o.name(), fields, o.action() == Action.NOOP && m.kept());
     }
 
     // ------------------------------------------------------------------------------------------------ plan

@@ -103,6 +103,7 @@ public final class JsonReport {
             fc.put("from", text(f.getValue().from()));
             fc.put("to", text(f.getValue().to()));
         }
+        n.put("kept", c.kept());
         return n;
     }
 

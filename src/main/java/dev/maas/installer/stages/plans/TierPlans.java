@@ -248,12 +248,12 @@ final class TierPlans {
             String kept = "application plan '" + plan.name() + "' is no tier in the configuration (" + apps
                     + (apps == 1 ? " application" : " applications") + " on it); kept";
             if (!prune) {
-                out.kept(Change.noop(TargetSystem.THREESCALE, PlansStage.APP_PLAN, sn + " " + plan.name()
+                out.kept(Change.kept(TargetSystem.THREESCALE, PlansStage.APP_PLAN, sn + " " + plan.name()
                         + " (no tier in the configuration; kept, --prune deletes it unless applications use it)"), kept);
                 continue;
             }
             if (apps > 0) {
-                out.kept(Change.noop(TargetSystem.THREESCALE, PlansStage.APP_PLAN, sn + " " + plan.name()
+                out.kept(Change.kept(TargetSystem.THREESCALE, PlansStage.APP_PLAN, sn + " " + plan.name()
                         + " (no tier in the configuration; kept: " + apps + (apps == 1 ? " application is" :
                         " applications are") + " on it, and 3scale deletes a plan only without applications;"
                         + " move them to another plan first)"), kept);

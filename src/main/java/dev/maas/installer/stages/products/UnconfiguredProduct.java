@@ -37,6 +37,9 @@ final class UnconfiguredProduct extends ThreescaleObject<Service, Service> {
 
     @Override public String checkName() { return "product " + service.systemName(); }
 
+    /** Without prune it stays as it is: a kept change. */
+    @Override public boolean kept() { return !prune; }
+
     /** Without prune, the product as it is; with it, none. */
     @Override public Optional<Service> desired(StageContext ctx) { return prune ? Optional.empty() : Optional.of(service); }
 

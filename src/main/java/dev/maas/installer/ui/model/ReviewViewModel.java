@@ -225,7 +225,7 @@ public final class ReviewViewModel {
             for (Change c : r.changes()) {
                 if (c.isNoop()) {
                     unchanged++;
-                    if (isKept(c)) {
+                    if (c.kept()) {
                         kept.add(redact("KEPT " + c.system().wireName() + " " + c.kind() + " '" + c.name() + "'"));
                     }
                 } else {
@@ -250,14 +250,6 @@ public final class ReviewViewModel {
                 + " planned as if the stages before " + (assumed == 1 ? "it" : "them") + " were applied")
                 + (blocked == 0 ? "." : "; " + blocked + " stage" + (blocked == 1 ? "" : "s")
                 + " could not be planned: see below."));
-    }
-
-    /**
-     * Whether a stage leaves that object alone only because it does not prune: the stages name such an object
-     * "(...; kept, ...)" (a product of a model no longer listed, a plan that is no tier).
-     */
-    static boolean isKept(Change c) {
-        return c.isNoop() && c.name().contains("; kept");
     }
 
     /** Whether a change line of {@link Group#changes()} deletes something (the review page highlights it). */

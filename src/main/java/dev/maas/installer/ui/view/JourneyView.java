@@ -53,6 +53,8 @@ public final class JourneyView {
     private final SummaryViewModel summary;
     /** The summary page's "Try it" section (null: the page has none). */
     private dev.maas.installer.ui.model.TryItViewModel tryIt;
+    /** The summary page's usage panel (null: the page has none). */
+    private dev.maas.installer.ui.model.UsageViewModel usage;
     private final Map<WizardViewModel.Page, Node> pages = new EnumMap<>(WizardViewModel.Page.class);
     private SaveChooser chooser = JourneyView::fileChooser;
     private Node bar;
@@ -68,6 +70,12 @@ public final class JourneyView {
     /** Gives the summary page its "Try it" section (before the page is first shown). */
     public JourneyView tryIt(dev.maas.installer.ui.model.TryItViewModel model) {
         this.tryIt = Objects.requireNonNull(model, "model");
+        return this;
+    }
+
+    /** Gives the summary page its usage panel (before the page is first shown). */
+    public JourneyView usage(dev.maas.installer.ui.model.UsageViewModel model) {
+        this.usage = Objects.requireNonNull(model, "model");
         return this;
     }
 
@@ -579,6 +587,9 @@ public final class JourneyView {
                 credTitle, creds, tiersTitle, tiers, next);
         if (tryIt != null) {
             box.getChildren().add(TryItPane.create(tryIt));
+        }
+        if (usage != null) {
+            box.getChildren().add(UsagePane.create(usage));
         }
         return scroll("summaryPage", box);
     }

@@ -151,6 +151,7 @@ class TierPlansTest {
         List<Change> kept = new PlansStage().apply(fx.ctx(onlyFree), Progress.NONE);
         assertThat(kept).filteredOn(c -> c.name().startsWith("granite Premium")).singleElement().satisfies(c -> {
             assertThat(c.isNoop()).isTrue();
+            assertThat(c.kept()).as("a kept plan is flagged so").isTrue();
             assertThat(c.name()).contains("kept, --prune deletes it unless applications use it");
         });
         assertThat(granite.findApplicationPlan("Premium")).isPresent();
@@ -166,6 +167,7 @@ class TierPlansTest {
         List<Change> refused = new PlansStage(true).apply(fx.ctx(onlyFree), Progress.NONE);
         assertThat(refused).filteredOn(c -> c.name().startsWith("granite Premium")).singleElement().satisfies(c -> {
             assertThat(c.isNoop()).isTrue();
+            assertThat(c.kept()).as("a kept plan is flagged so").isTrue();
             assertThat(c.name()).contains("kept: 1 application is on it", "move them to another plan first");
         });
         assertThat(fx.writes()).isEmpty();

@@ -1,0 +1,114 @@
+package dev.maas.installer.bench;
+
+import atlantafx.base.theme.PrimerLight;
+import dev.maas.installer.cluster.ProxySettings;
+import dev.maas.installer.cluster.TrustStore;
+import dev.maas.installer.ui.UsageOnSandbox;
+import dev.maas.installer.ui.WizardShell;
+import dev.maas.installer.ui.model.UsageViewModel;
+import dev.maas.installer.ui.model.WizardViewModel;
+import dev.maas.installer.ui.pages.SummaryLookup;
+import dev.maas.installer.ui.pages.TryItEngine;
+import dev.maas.installer.ui.pages.UsageEngine;
+import javafx.application.Application;
+import javafx.application.Platform;
+import javafx.scene.Node;
+import javafx.scene.control.ScrollPane;
+import javafx.stage.Stage;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static dev.maas.installer.bench.FxStallBenchmark.fx;
+import static dev.maas.installer.bench.FxStallBenchmark.onFx;
+import static dev.maas.installer.bench.FxStallBenchmark.waitFor;
+
+/**
+ * The usage panel's screenshot ({@code docs/images/wizard-usage.png}): the sandbox's 3scale simulator with two models
+ * applied and traffic from a developer's application ({@code UsageOnSandbox}, as the panel's FX test has it), the
+ * summary page scrolled to the panel in a 1366x768 window. Run it under Xvfb like {@link ScreenshotTour}:
+ *
+ * <pre>
+ * Xvfb :99 -screen 0 1366x768x24 &amp;
+ * DISPLAY=:99 java -Dbench.display=true -cp target/test-classes:target/classes:$(cat cp.txt) \
+ *     dev.maas.installer.bench.UsageScreenshot docs/images
+ * </pre>
+ */
+public final class UsageScreenshot {
+    private UsageScreenshot() { }
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args.length > 0 ? args[0] : "docs/images").toAbsolutePath();
+        Files.createDirectories(out);
+        if (!Boolean.getBoolean("bench.display")) {
+            System.setProperty("glass.platform", "Monocle");
+            System.setProperty("monocle.platform", "Headless");
+            System.setProperty("prism.order", "sw");
+            System.setProperty("headless.geometry", "1366x768-32");
+        }
+        Path work = Files.createTempDirectory("maas-usage-screenshot");
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        Platform.startup(() -> started.complete(null));
+        started.get(60, TimeUnit.SECONDS);
+        Platform.setImplicitExit(false);
+        WizardShell[] shell = new WizardShell[1];
+        Stage[] window = new Stage[1];
+        try (UsageOnSandbox sandbox = new UsageOnSandbox()) {
+            sandbox.chat(3);
+            onFx(() -> {
+                Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
+                Path home = work.resolve("home");
+                shell[0] = WizardShell.builder()
+                        .env(Map.of("PATH", "/usr/bin")::get)
+                        .home(home)
+                        .trustStore(new TrustStore(home.resolve("config/trusted-clusters.json")))
+                        .proxyDefaults(ProxySettings.NONE)
+                        .sandboxDir(work.resolve("sandbox"))
+                        .summaryLookup(SummaryLookup.engine(sandbox.contexts()))
+                        .tryItEngine(TryItEngine.engine(sandbox.contexts()))
+                        .usageEngine(UsageEngine.engine(sandbox.contexts()))
+                        .linkOpener(url -> { })
+                        .version("screenshots")
+                        .build();
+                window[0] = new Stage();
+                window[0].setTitle("MaaS Installer");
+                window[0].setScene(shell[0].scene(1366, 768));
+                window[0].setX(0);
+                window[0].setY(0);
+                window[0].show();
+                return null;
+            });
+            WizardShell s = shell[0];
+            onFx(() -> {
+                s.model().log().openProperty().set(false); // the page, not the (empty) log
+                s.model().showPage(WizardViewModel.Page.SUMMARY);
+                return null;
+            });
+            waitFor(() -> fx(() -> s.usage().stateProperty().get() == UsageViewModel.State.SHOWN), 120);
+            FxStallBenchmark.sleep(1000);
+            onFx(() -> {
+                Node pane = window[0].getScene().lookup("#usagePane");
+                for (Node p = pane.getParent(); p != null; p = p.getParent()) {
+                    if (p instanceof ScrollPane sp) {
+                        double contentH = sp.getContent().getBoundsInLocal().getHeight();
+                        double viewH = sp.getViewportBounds().getHeight();
+                        double y = sp.getContent().sceneToLocal(pane.localToScene(0, 0)).getY();
+                        sp.setVvalue(Math.min(1, Math.max(0, (y - 16) / (contentH - viewH))));
+                        break;
+                    }
+                }
+                return null;
+            });
+            ScreenshotTour.shot(window[0], out.resolve("wizard-usage.png"));
+        } finally {
+            if (shell[0] != null) {
+                onFx(() -> { window[0].hide(); shell[0].close(); return null; });
+            }
+            Platform.exit();
+        }
+        System.exit(0);
+    }
+}
