@@ -43,7 +43,8 @@ import java.util.function.Supplier;
  * place it will be shown in ({@code holder}), puts parts back one by one, applying each one's CSS, until the step has
  * used {@link #BUDGET} of the FX thread's CPU time; then lays the page out at the holder's size, takes it out again
  * and puts every part back. So between two steps the page is whole and out of the scene, and no step styles more than
- * about one budget's worth of it (a single part costs what it costs). JavaFX keeps the skins and caches the matched
+ * about one budget's worth of it (a single part costs what it costs). A last step lays the whole page out at the
+ * holder's size, out of the scene, so that its first show at that size finds it laid out. JavaFX keeps the skins and caches the matched
  * styles per kind of node and place in the scene, so the real show finds them. A page already shown (or being shown)
  * is left alone. FX thread only.
  */
@@ -222,6 +223,23 @@ final class PageWarmer {
         if (next < parts.size()) {
             int rest = next;
             steps.addFirst(new Step(name + ": style and lay out", () -> style(name, page, parts, rest)));
+        } else if (!parts.isEmpty()) {
+            steps.addFirst(new Step(name + ": lay out", () -> layOut(page)));
+        }
+    }
+
+    /**
+     * Lays the whole page out at the holder's size, out of the scene: putting its parts back left its panes to be
+     * laid out again, which the real show would otherwise do (measuring every wrapped text); laid out here, a show at
+     * the same size finds them laid out.
+     */
+    private void layOut(Node page) {
+        if (shown.contains(page) || page.getParent() != null || holder.getScene() == null) {
+            return;
+        }
+        page.resize(holder.getWidth(), holder.getHeight());
+        if (page instanceof Parent p) {
+            p.layout();
         }
     }
 }
