@@ -1,6 +1,7 @@
 package dev.maas.installer.ui;
 
 import dev.maas.installer.cluster.ClusterConnection;
+import dev.maas.installer.cluster.Kubeconfigs;
 import dev.maas.installer.cluster.ProxySettings;
 import dev.maas.installer.cluster.TrustStore;
 import dev.maas.installer.engine.Cancellation;
@@ -127,7 +128,9 @@ public final class WizardShell implements AutoCloseable {
             public void cancel() { engine.cancel(); }
         }, log);
         bridge.connect(this::dispatch);
-        this.connection = new ConnectionViewModel(connections, b.fxExecutor, model.connectionProperty(), model.log(),
+        // the kubeconfig is read on the pages' look-up threads, never on the FX thread
+        this.connection = new ConnectionViewModel(connections, b.kubeconfigReader, pageServices.background(),
+                b.fxExecutor, model.connectionProperty(), model.log(),
                 b.proxyDefaults != null ? b.proxyDefaults : ProxySettings.fromEnvironment(),
                 b.deferKubeconfigRead ? null : kubeconfig);
         this.deferredKubeconfig = b.deferKubeconfigRead ? kubeconfig : null;
@@ -146,8 +149,9 @@ public final class WizardShell implements AutoCloseable {
         this.sandbox = new SandboxViewModel(phase -> sandboxes.start(phase).thenApply(
                 s -> new SandboxViewModel.SandboxFiles(s.kubeconfig(), s.configFile())),
                 b.fxExecutor, connection, config, model.log());
-        // every wait shows as progress: the sandbox starting, then the connection being made
+        // every wait shows as progress: the sandbox starting, its kubeconfig read, then the connection being made
         model.waits().add(sandbox.starting(), sandbox.statusTextProperty());
+        model.waits().add(connection.readingContextsProperty(), connection.contextsMessageProperty());
         model.waits().add(connection.connecting(), connection.statusTextProperty());
         this.saveChooser = b.saveChooser;
         // the guided journey: the window opens on the welcome page, Back/Next lead through connect, every stage,
@@ -443,6 +447,8 @@ public final class WizardShell implements AutoCloseable {
         private TrustStore trustStore;
         // a lambda, not a method reference: ClusterConnection (and fabric8) load at the first connect, not at startup
         private ConnectionService.Connect connect = (settings, trust) -> ClusterConnection.connect(settings, trust);
+        // a lambda too: the kubeconfig classes load on the thread that first reads one, off the FX thread
+        private ConnectionViewModel.KubeconfigReader kubeconfigReader = file -> Kubeconfigs.contexts(file);
         private ProxySettings proxyDefaults;
         private Path kubeconfig;
         private Function<String, String> env;
@@ -553,6 +559,12 @@ public final class WizardShell implements AutoCloseable {
         /** How connections are made (default {@link ClusterConnection#connect}); called off the FX thread. */
         public Builder connect(ConnectionService.Connect connect) {
             this.connect = Objects.requireNonNull(connect, "connect");
+            return this;
+        }
+
+        /** How the Connect page reads a kubeconfig's contexts (default: {@link Kubeconfigs#contexts(Path)}). */
+        public Builder kubeconfigReader(ConnectionViewModel.KubeconfigReader reader) {
+            this.kubeconfigReader = Objects.requireNonNull(reader, "reader");
             return this;
         }
 

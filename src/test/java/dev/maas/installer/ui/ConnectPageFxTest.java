@@ -4,6 +4,7 @@ import atlantafx.base.theme.PrimerLight;
 import dev.maas.installer.cluster.ClusterConnection;
 import dev.maas.installer.cluster.ClusterException;
 import dev.maas.installer.cluster.KubeContext;
+import dev.maas.installer.cluster.Kubeconfigs;
 import dev.maas.installer.cluster.ProxySettings;
 import dev.maas.installer.cluster.TlsApiServer;
 import dev.maas.installer.cluster.TrustStore;
@@ -52,6 +53,8 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -70,6 +73,10 @@ class ConnectPageFxTest {
     static Path dir;
 
     private final Queue<Boolean> connectOnFx = new ConcurrentLinkedQueue<>();
+    /** For each kubeconfig read: whether it ran on the FX thread. */
+    private final Queue<Boolean> readOnFx = new ConcurrentLinkedQueue<>();
+    /** When set, the next kubeconfig read waits for it (to see the page while the file is read). */
+    private volatile CountDownLatch readGate;
     private final Queue<String> stageSaw = new ConcurrentLinkedQueue<>();
     private TrustStore trustStore;
     private WizardShell shell;
@@ -127,6 +134,19 @@ class ConnectPageFxTest {
                 .trustStore(trustStore)
                 .proxyDefaults(ProxySettings.NONE)
                 .kubeconfig(home.resolve("no-such-kubeconfig"))
+                .kubeconfigReader(file -> {
+                    readOnFx.add(Platform.isFxApplicationThread());
+                    CountDownLatch gate = readGate;
+                    readGate = null;
+                    if (gate != null) {
+                        try {
+                            gate.await(TIMEOUT_S, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    return Kubeconfigs.contexts(file);
+                })
                 .connect((settings, trust) -> {
                     connectOnFx.add(Platform.isFxApplicationThread());
                     return ClusterConnection.connect(settings, trust);
@@ -151,10 +171,24 @@ class ConnectPageFxTest {
     void theContextPickerListsEachContextAndPreselectsTheCurrentOne(FxRobot robot) throws Exception {
         Path kc = kubeconfig("http://127.0.0.1:1", "http://127.0.0.1:2", "dev");
         assertThat(robot.lookup("#connectPage").tryQuery()).isPresent();
+        waitUntil(() -> !connection.readingContextsProperty().get());
         assertThat(label(robot, "#contextsMessage").getText()).contains("no kubeconfig file");
 
+        // while the file is read (off the FX thread) the page says so, and Connect waits for it
+        CountDownLatch gate = new CountDownLatch(1);
+        readGate = gate;
         setText(robot, "#kubeconfigPath", kc.toString());
         robot.interact(connection::loadContexts);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(label(robot, "#contextsMessage").getText()).isEqualTo("Reading the kubeconfig file…");
+        assertThat(robot.lookup("#contextPicker").queryComboBox().getPromptText())
+                .isEqualTo("reading the kubeconfig file…");
+        assertThat(robot.lookup("#contextPicker").queryComboBox().getItems()).isEmpty();
+        assertThat(robot.lookup("#connectButton").query().isDisabled()).isTrue();
+        gate.countDown();
+        waitUntil(() -> !connection.readingContextsProperty().get());
+        assertThat(readOnFx).isNotEmpty().containsOnly(false);
+        assertThat(robot.lookup("#connectButton").query().isDisabled()).isFalse();
 
         ComboBox<KubeContext> picker = robot.lookup("#contextPicker").queryComboBox();
         assertThat(picker.getItems()).extracting(KubeContext::name).containsExactly("admin", "dev");
@@ -198,6 +232,7 @@ class ConnectPageFxTest {
             robot.clickOn("#connectNav");
             setText(robot, "#kubeconfigPath", kc.toString());
             robot.interact(connection::loadContexts);
+            waitUntil(() -> !connection.readingContextsProperty().get());
             robot.clickOn("#connectButton");
             waitUntil(() -> connection.state() == ConnectionViewModel.State.CONNECTED);
             WaitForAsyncUtils.waitForFxEvents();

@@ -3,6 +3,8 @@ package dev.maas.installer.ui;
 import dev.maas.installer.cluster.CertificateInfo;
 import dev.maas.installer.cluster.ClusterException;
 import dev.maas.installer.cluster.ConnectionSettings;
+import dev.maas.installer.cluster.KubeContext;
+import dev.maas.installer.cluster.Kubeconfigs;
 import dev.maas.installer.cluster.ProxySettings;
 import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.logging.LogLine;
@@ -21,7 +23,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -53,7 +64,7 @@ class ConnectionViewModelTest {
     private final LogViewModel log = new LogViewModel();
 
     private ConnectionViewModel model(Path kubeconfig) {
-        return new ConnectionViewModel(connector, Runnable::run, header, log,
+        return new ConnectionViewModel(connector, Kubeconfigs::contexts, Runnable::run, Runnable::run, header, log,
                 new ProxySettings("http://proxy.corp.example:3128", List.of(".corp.example", "10.0.0.1")), kubeconfig);
     }
 
@@ -137,5 +148,101 @@ class ConnectionViewModelTest {
         assertThat(vm.errorKindProperty().get()).isEqualTo(ClusterException.Kind.BAD_SETTINGS);
         assertThat(vm.errorMessageProperty().get()).contains("choose a kubeconfig file");
         assertThat(asked).hasSize(1);
+    }
+
+    @Test
+    void theKubeconfigIsReadOffTheFxThreadAndTheLatestReadIsListed(@TempDir Path dir) throws Exception {
+        Path first = writeKubeconfig(dir.resolve("first"), "a", "b", "b");
+        Path second = writeKubeconfig(dir.resolve("second"), "x", "y", "x");
+        ExecutorService fxThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "test-fx"));
+        ExecutorService background = Executors.newCachedThreadPool(r -> new Thread(r, "test-reader"));
+        Queue<String> readOn = new ConcurrentLinkedQueue<>();
+        Map<Path, CountDownLatch> gates = new ConcurrentHashMap<>();
+        ConnectionViewModel.KubeconfigReader reader = file -> {
+            readOn.add(Thread.currentThread().getName());
+            CountDownLatch gate = gates.get(file);
+            try {
+                if (gate != null && !gate.await(10, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the test never let the read finish");
+                }
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return Kubeconfigs.contexts(file);
+        };
+        try {
+            ConnectionViewModel vm = on(fxThread, () -> new ConnectionViewModel(connector, reader, background,
+                    fxThread, header, log, ProxySettings.NONE, null));
+            gates.put(first, new CountDownLatch(1));
+            CompletableFuture<Void> firstShown = on(fxThread, () -> {
+                vm.kubeconfigPathProperty().set(first.toString());
+                return vm.loadContexts();
+            });
+            // while it is read: a neutral state, nothing to pick, and Connect says to wait
+            assertThat(on(fxThread, () -> List.of(vm.readingContextsProperty().get(), vm.contextsMessageProperty().get(),
+                    vm.contexts().size(), vm.connect())))
+                    .containsExactly(true, ConnectionViewModel.READING_CONTEXTS, 0, false);
+            assertThat(on(fxThread, () -> vm.errorMessageProperty().get())).contains("still being read");
+            assertThat(on(fxThread, () -> vm.errorKindProperty().get())).isEqualTo(ClusterException.Kind.BAD_SETTINGS);
+
+            // another file chosen meanwhile: its contexts are listed, the first read's result is dropped
+            CompletableFuture<Void> secondShown = on(fxThread, () -> {
+                vm.kubeconfigPathProperty().set(second.toString());
+                return vm.loadContexts();
+            });
+            secondShown.get(10, TimeUnit.SECONDS);
+            gates.get(first).countDown();
+            firstShown.get(10, TimeUnit.SECONDS);
+            assertThat(on(fxThread, () -> vm.contexts().stream().map(KubeContext::name).toList()))
+                    .containsExactly("x", "y");
+            assertThat(on(fxThread, () -> vm.selectedContextProperty().get().name())).isEqualTo("x");
+            assertThat(on(fxThread, () -> vm.contextsMessageProperty().get())).isEqualTo("2 contexts in this file");
+            assertThat(on(fxThread, () -> vm.readingContextsProperty().get())).isFalse();
+            assertThat(readOn).hasSize(2).containsOnly("test-reader");
+
+            // reading the same file again keeps the context the user picked
+            on(fxThread, () -> {
+                vm.selectedContextProperty().set(vm.contexts().get(1));
+                return null;
+            });
+            on(fxThread, vm::loadContexts).get(10, TimeUnit.SECONDS);
+            assertThat(on(fxThread, () -> vm.selectedContextProperty().get().name())).isEqualTo("y");
+
+            // a file that is not there: said plainly, with what to do
+            on(fxThread, () -> {
+                vm.kubeconfigPathProperty().set(dir.resolve("missing").toString());
+                return vm.loadContexts();
+            }).get(10, TimeUnit.SECONDS);
+            assertThat(on(fxThread, () -> vm.contextsMessageProperty().get()))
+                    .contains("no kubeconfig file at " + dir.resolve("missing")).contains("oc login");
+            assertThat(on(fxThread, () -> vm.contexts().isEmpty() && vm.selectedContextProperty().get() == null))
+                    .isTrue();
+        } finally {
+            fxThread.shutdownNow();
+            background.shutdownNow();
+        }
+    }
+
+    private static <T> T on(ExecutorService thread, Callable<T> work) throws Exception {
+        return thread.submit(work).get(10, TimeUnit.SECONDS);
+    }
+
+    private static Path writeKubeconfig(Path file, String one, String two, String current) throws Exception {
+        return Files.writeString(file, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: c
+                  cluster: {server: "https://api.c3.example:6443"}
+                users:
+                - name: u
+                  user: {token: not-a-real-token}
+                contexts:
+                - name: %s
+                  context: {cluster: c, user: u}
+                - name: %s
+                  context: {cluster: c, user: u, namespace: models}
+                current-context: %s
+                """.formatted(one, two, current));
     }
 }

@@ -105,7 +105,8 @@ class SandboxServiceTest {
 
             @Override
             public void disconnect() { }
-        }, Runnable::run, new SimpleObjectProperty<>(), log, null, null);
+        }, dev.maas.installer.cluster.Kubeconfigs::contexts, Runnable::run, Runnable::run, new SimpleObjectProperty<>(),
+                log, null, null);
         ConfigViewModel config = new ConfigViewModel(InstallerConfig.defaults(),
                 p -> CompletableFuture.completedFuture(InstallerConfig.defaults()), Runnable::run, log);
         AtomicInteger attempts = new AtomicInteger();

@@ -176,6 +176,7 @@ class SandboxWizardFxTest {
         // the kubeconfig is read (with fabric8) only once the window is shown; no sandbox then
         assertThat(s.connection().contexts()).isEmpty();
         robot.interact(s::windowShown);
+        waitUntil(() -> !s.connection().readingContextsProperty().get(), s);
         assertThat(s.connection().contexts()).extracting(c -> c.name()).containsExactly("real");
         boolean[] started = new boolean[1];
         robot.interact(() -> started[0] = s.startSandboxIfNoCluster());

@@ -39,8 +39,10 @@ import java.util.concurrent.Executor;
  * The state of the Connect page: a kubeconfig file and one of its contexts, or an API URL and a token; an optional CA
  * file and the HTTPS proxy. {@link #connect()} hands the settings to a {@link Connector}, which works off the FX
  * thread; the outcome comes back through the FX executor and sets the wizard's header ({@link ConnectionInfo}), or
- * an error with what to do, or, for an untrusted certificate, the certificate to show and trust. The token is
- * registered as a secret and never shown or logged. Testable without a window.
+ * an error with what to do, or, for an untrusted certificate, the certificate to show and trust. The kubeconfig's
+ * contexts are read by a {@link KubeconfigReader} on the background executor, never on the FX thread; meanwhile the
+ * page says that it is reading them. The token is registered as a secret and never shown or logged. Testable without
+ * a window.
  */
 public final class ConnectionViewModel {
     /** What the page needs from the connection side; every method returns at once and works on another thread. */
@@ -51,6 +53,16 @@ public final class ConnectionViewModel {
 
         void disconnect();
     }
+
+    /** Reads the contexts of a kubeconfig file, in file order; called on the background executor. */
+    @FunctionalInterface
+    public interface KubeconfigReader {
+        /** Throws a {@link StageException} saying what is wrong with the file and what to do. */
+        List<KubeContext> contexts(Path kubeconfig);
+    }
+
+    /** What the page shows while the kubeconfig is read. */
+    public static final String READING_CONTEXTS = "Reading the kubeconfig file…";
 
     public enum Mode {
         KUBECONFIG("Kubeconfig context"), TOKEN("API URL and token");
@@ -69,6 +81,8 @@ public final class ConnectionViewModel {
             .withZone(ZoneOffset.UTC);
 
     private final Connector connector;
+    private final KubeconfigReader reader;
+    private final Executor background;
     private final Executor fx;
     private final ObjectProperty<ConnectionInfo> header;
     private final LogViewModel log;
@@ -78,6 +92,11 @@ public final class ConnectionViewModel {
     private final ObservableList<KubeContext> contexts = FXCollections.observableArrayList();
     private final ObjectProperty<KubeContext> selectedContext = new SimpleObjectProperty<>(this, "selectedContext");
     private final ReadOnlyStringWrapper contextsMessage = new ReadOnlyStringWrapper(this, "contextsMessage", "");
+    private final ReadOnlyBooleanWrapper readingContexts = new ReadOnlyBooleanWrapper(this, "readingContexts", false);
+    /** Counts the reads: only the latest one's result is shown. */
+    private long reads;
+    /** The kubeconfig file whose contexts are listed; null while none are. */
+    private String contextsOf;
     private final StringProperty apiUrl = new SimpleStringProperty(this, "apiUrl", "");
     private final StringProperty token = new SimpleStringProperty(this, "token", "");
     private final StringProperty caFile = new SimpleStringProperty(this, "caFile", "");
@@ -96,12 +115,17 @@ public final class ConnectionViewModel {
     private final BooleanBinding connecting;
 
     /**
-     * @param header where the connection goes for the header (the wizard's connection property)
-     * @param fx     runs the outcome on the FX thread ({@code Platform::runLater} in the app)
+     * @param reader     reads a kubeconfig's contexts ({@link Kubeconfigs#contexts(Path)} in the app)
+     * @param background where the kubeconfig is read (never the FX thread)
+     * @param fx         runs the outcome on the FX thread ({@code Platform::runLater} in the app)
+     * @param header     where the connection goes for the header (the wizard's connection property)
      */
-    public ConnectionViewModel(Connector connector, Executor fx, ObjectProperty<ConnectionInfo> header,
-                               LogViewModel log, ProxySettings proxyDefaults, Path defaultKubeconfig) {
+    public ConnectionViewModel(Connector connector, KubeconfigReader reader, Executor background, Executor fx,
+                               ObjectProperty<ConnectionInfo> header, LogViewModel log, ProxySettings proxyDefaults,
+                               Path defaultKubeconfig) {
         this.connector = Objects.requireNonNull(connector, "connector");
+        this.reader = Objects.requireNonNull(reader, "reader");
+        this.background = Objects.requireNonNull(background, "background");
         this.fx = Objects.requireNonNull(fx, "fx");
         this.header = Objects.requireNonNull(header, "header");
         this.log = Objects.requireNonNull(log, "log");
@@ -115,12 +139,6 @@ public final class ConnectionViewModel {
         }
     }
 
-    /** With the environment's proxy and {@link Kubeconfigs#defaultPath()}. */
-    public ConnectionViewModel(Connector connector, Executor fx, ObjectProperty<ConnectionInfo> header,
-                               LogViewModel log) {
-        this(connector, fx, header, log, ProxySettings.fromEnvironment(), Kubeconfigs.defaultPath());
-    }
-
     // ---- inputs ----
 
     public ObjectProperty<Mode> modeProperty() { return mode; }
@@ -132,8 +150,11 @@ public final class ConnectionViewModel {
 
     public ObjectProperty<KubeContext> selectedContextProperty() { return selectedContext; }
 
-    /** Why the contexts could not be read, or how many there are. */
+    /** Why the contexts could not be read, or how many there are, or {@link #READING_CONTEXTS}. */
     public ReadOnlyStringProperty contextsMessageProperty() { return contextsMessage.getReadOnlyProperty(); }
+
+    /** True while the kubeconfig file is read (Connect waits for it). */
+    public ReadOnlyBooleanProperty readingContextsProperty() { return readingContexts.getReadOnlyProperty(); }
 
     public StringProperty apiUrlProperty() { return apiUrl; }
 
@@ -186,27 +207,55 @@ public final class ConnectionViewModel {
 
     // ---- commands (FX thread) ----
 
-    /** Reads the contexts of the kubeconfig file (a small local file) and preselects its current context. */
-    public void loadContexts() {
+    /**
+     * Reads the contexts of the kubeconfig file on the background executor and then, on the FX thread, lists them and
+     * preselects the context chosen before (same file, a context of that name still there), else the file's current
+     * context. Meanwhile the list is empty and {@link #contextsMessageProperty()} says that the file is being read. A
+     * later call wins over an earlier one still reading.
+     *
+     * @return completes on the FX thread once the contexts (or why they cannot be read) are shown
+     */
+    public CompletableFuture<Void> loadContexts() {
+        long read = ++reads;
+        String path = kubeconfigPath.get() == null ? "" : kubeconfigPath.get().trim();
+        KubeContext before = selectedContext.get();
+        String keep = before != null && path.equals(contextsOf) ? before.name() : null;
         contexts.clear();
         selectedContext.set(null);
-        String path = kubeconfigPath.get() == null ? "" : kubeconfigPath.get().trim();
+        contextsOf = null;
         if (path.isEmpty()) {
+            readingContexts.set(false);
             contextsMessage.set("Choose a kubeconfig file.");
+            return CompletableFuture.completedFuture(null);
+        }
+        readingContexts.set(true);
+        contextsMessage.set(READING_CONTEXTS);
+        CompletableFuture<Void> shown = new CompletableFuture<>();
+        CompletableFuture.supplyAsync(() -> reader.contexts(Path.of(path)), background)
+                .whenComplete((found, error) -> fx.execute(() -> {
+                    if (read == reads) {
+                        showContexts(path, keep, found, error);
+                    }
+                    shown.complete(null);
+                }));
+        return shown;
+    }
+
+    private void showContexts(String path, String keep, List<KubeContext> found, Throwable error) {
+        readingContexts.set(false);
+        if (error != null) {
+            Throwable t = unwrap(error);
+            contextsMessage.set(t instanceof StageException e ? SecretRegistry.global().redact(e.describe())
+                    : "Cannot read " + path + ": " + SecretRegistry.global().redact(String.valueOf(t.getMessage())));
             return;
         }
-        try {
-            List<KubeContext> found = Kubeconfigs.contexts(Path.of(path));
-            contexts.setAll(found);
-            selectedContext.set(found.stream().filter(KubeContext::current).findFirst()
-                    .orElse(found.isEmpty() ? null : found.get(0)));
-            contextsMessage.set(found.isEmpty() ? "The kubeconfig has no contexts; log in with `oc login` first."
-                    : found.size() == 1 ? "1 context in this file" : found.size() + " contexts in this file");
-        } catch (StageException e) {
-            contextsMessage.set(SecretRegistry.global().redact(e.describe()));
-        } catch (RuntimeException e) {
-            contextsMessage.set("Cannot read " + path + ": " + SecretRegistry.global().redact(e.getMessage()));
-        }
+        contexts.setAll(found);
+        contextsOf = path;
+        selectedContext.set(found.stream().filter(c -> c.name().equals(keep)).findFirst()
+                .or(() -> found.stream().filter(KubeContext::current).findFirst())
+                .orElse(found.isEmpty() ? null : found.get(0)));
+        contextsMessage.set(found.isEmpty() ? "The kubeconfig has no contexts; log in with `oc login` first."
+                : found.size() == 1 ? "1 context in this file" : found.size() + " contexts in this file");
     }
 
     /** The settings the inputs describe; throws {@link ClusterException} (BAD_SETTINGS) naming the field to fix. */
@@ -233,6 +282,9 @@ public final class ConnectionViewModel {
                     + " API URL and a token");
         }
         KubeContext ctx = selectedContext.get();
+        if (ctx == null && readingContexts.get()) {
+            throw bad("the kubeconfig file is still being read", "wait until its contexts are listed");
+        }
         if (ctx == null) {
             throw bad("choose a context of the kubeconfig", "log in with `oc login` to add one");
         }

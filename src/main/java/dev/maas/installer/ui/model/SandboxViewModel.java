@@ -111,22 +111,23 @@ public final class SandboxViewModel {
                 state.set(State.READY);
                 statusText.set("The local sandbox is running on this computer; it stops when the wizard closes."
                         + " Its files: " + files.kubeconfig().getParent());
-                connectTo(files.kubeconfig());
-                done.complete(true);
+                connectTo(files.kubeconfig()).whenComplete((v, e3) -> done.complete(true));
             });
         }));
         return done;
     }
 
-    private void connectTo(Path kubeconfig) {
+    /** Lists the sandbox kubeconfig's contexts (read off the FX thread), picks the sandbox's and connects. */
+    private CompletableFuture<Void> connectTo(Path kubeconfig) {
         connection.modeProperty().set(ConnectionViewModel.Mode.KUBECONFIG);
         connection.kubeconfigPathProperty().set(kubeconfig.toString());
-        connection.loadContexts();
-        connection.contexts().stream().filter(c -> CONTEXT.equals(c.name())).findFirst()
-                .ifPresent(c -> connection.selectedContextProperty().set(c));
-        if (!connection.connect()) {
-            note("WARN", "could not connect to the sandbox yet: " + connection.statusTextProperty().get());
-        }
+        return connection.loadContexts().thenRun(() -> {
+            connection.contexts().stream().filter(c -> CONTEXT.equals(c.name())).findFirst()
+                    .ifPresent(c -> connection.selectedContextProperty().set(c));
+            if (!connection.connect()) {
+                note("WARN", "could not connect to the sandbox yet: " + connection.statusTextProperty().get());
+            }
+        });
     }
 
     private void note(String level, String message) {

@@ -36,8 +36,8 @@ import java.io.File;
 import java.nio.file.Path;
 
 /**
- * The Connect page: thin, every decision is in the {@link ConnectionViewModel}. Kubeconfig file and context picker,
- * or API URL and token (a password field); CA file and proxy; Connect with a spinner; the outcome, and for an
+ * The Connect page: thin, every decision is in the {@link ConnectionViewModel}. Kubeconfig file and context picker
+ * (the file is read off the FX thread; Connect waits for it), or API URL and token (a password field); CA file and proxy; Connect with a spinner; the outcome, and for an
  * untrusted certificate its details and the "Trust this certificate" button.
  */
 public final class ConnectionView extends ScrollPane {
@@ -198,7 +198,8 @@ public final class ConnectionView extends ScrollPane {
         contexts.setCellFactory(v -> new ContextCell());
         contexts.setButtonCell(new ContextCell());
         contexts.valueProperty().bindBidirectional(model.selectedContextProperty());
-        contexts.setPromptText("no context");
+        contexts.promptTextProperty().bind(Bindings.when(model.readingContextsProperty())
+                .then("reading the kubeconfig file…").otherwise("no context"));
         Label contextsMessage = new Label();
         contextsMessage.setId("contextsMessage");
         contextsMessage.setWrapText(true);
@@ -286,7 +287,8 @@ public final class ConnectionView extends ScrollPane {
         connect.setId("connectButton");
         connect.getStyleClass().add(Styles.ACCENT);
         connect.setDefaultButton(true);
-        connect.disableProperty().bind(model.busyProperty());
+        connect.disableProperty().bind(model.busyProperty().or(model.readingContextsProperty()
+                .and(model.modeProperty().isEqualTo(Mode.KUBECONFIG))));
         connect.setOnAction(e -> model.connect());
         Button disconnect = new Button("Disconnec_t");
         disconnect.setId("disconnectButton");
