@@ -24,7 +24,8 @@ usage() {
 Usage: jpackage/bench-first-frame.sh [options]
 
   --runs N        measured runs of each app (default 10), after one warm-up run of each
-  --reuse         do not build: reuse target/jpackage/maas-installer and target/bench-first-frame/first-frame-minimal
+  --reuse         do not build the installer: reuse target/jpackage/maas-installer (e.g. the app-image left by
+                  build-linux.sh) and target/bench-first-frame/first-frame-minimal, which is built only when missing
   --skip-build    pass --skip-build to build-linux.sh (reuse target/maas-installer-app.jar and target/lib)
   -h, --help      this text
 
@@ -131,7 +132,7 @@ CFG="$INSTALLER_IMAGE/lib/app/maas-installer.cfg"
 [[ -f "$CFG" ]] || die "no installer app-image in $INSTALLER_IMAGE (run without --reuse)"
 grep -q 'SharedArchiveFile' "$CFG" || echo "WARNING: $CFG has no AppCDS archive (built with --no-cds?)" >&2
 
-if [[ "$REUSE" == false ]]; then
+if [[ "$REUSE" == false || ! -x "$MIN_IMAGE/bin/$MIN_NAME" ]]; then
   log "Building the minimal window's app-image (same runtime, same jpackage options, own AppCDS archive)"
   rm -rf "$OUT"
   mkdir -p "$OUT/classes/dev/maas/installer/ui" "$OUT/input"
@@ -170,7 +171,7 @@ if [[ "$REUSE" == false ]]; then
   find "$MIN_IMAGE" -exec touch -h -d "@$EPOCH" {} +
   bash "$ROOT/jpackage/linux/train-cds.sh" "$MIN_IMAGE" "$MIN_NAME" "$MIN_NAME.jsa" "$MIN_TITLE" "$MIN_DIR" 120 "$MIN_MAIN"
 fi
-[[ -x "$MIN_IMAGE/bin/$MIN_NAME" ]] || die "no minimal app-image in $MIN_IMAGE (run without --reuse)"
+[[ -x "$MIN_IMAGE/bin/$MIN_NAME" ]] || die "no minimal app-image in $MIN_IMAGE"
 
 # --- measure --------------------------------------------------------------------------------------------------
 WORKDIR="$(mktemp -d)"

@@ -181,6 +181,20 @@ class JourneyViewModelTest {
     }
 
     @Test
+    void aNewClusterWhosePreflightPassesLeavesTheWelcomePageAlone() {
+        // the wizard connects by itself (its sandbox) while a first-time user reads the welcome page: the
+        // preflight checks pass, nothing is installed, so the page stays; once a stage is installed, the overview
+        wizard.showPage(WizardViewModel.Page.WELCOME);
+        wizard.connectionProperty().set(new ConnectionInfo("https://127.0.0.1:6443", "sandbox", false));
+        finish(Operation.VERIFY, verified("preflight", Check.ok("x", "ok")),
+                verified("a", Check.retryable("y", "missing", Fix.rerunStage("a", "apply it"))));
+        assertThat(wizard.page()).isEqualTo(WizardViewModel.Page.WELCOME);
+
+        finish(Operation.VERIFY, verified("preflight", Check.ok("x", "ok")), verified("a", Check.ok("y", "there")));
+        assertThat(wizard.page()).isEqualTo(WizardViewModel.Page.OVERVIEW);
+    }
+
+    @Test
     void aStageNotAvailableHereIsNeitherInstalledNorNotInstalledOnTheOverview() {
         wizard.connectionProperty().set(new ConnectionInfo("https://api.example:6443", "admin", false));
         finish(Operation.VERIFY, verified("preflight", Check.ok("x", "ok")), new StageResult("a", Operation.VERIFY,

@@ -293,9 +293,10 @@ public final class JourneyViewModel {
             }
         } else if (full && report.operation() == Operation.VERIFY && !verifyingApply.get()) {
             // coming back: once every stage is verified, the overview of what is installed (also when the wizard
-            // connected by itself, to a cluster or a sandbox that has something installed, while it shows welcome)
-            boolean installed = report.stages().stream().anyMatch(r -> LiveState.of(r) == LiveState.DONE
-                    || LiveState.of(r) == LiveState.DRIFTED);
+            // connected by itself, to a cluster or a sandbox that has something installed, while it shows welcome);
+            // passed preflight checks install nothing, so a new cluster or sandbox leaves the welcome page alone
+            boolean installed = report.stages().stream().filter(r -> !StageIds.installsNothing(r.stageId()))
+                    .anyMatch(r -> LiveState.of(r) == LiveState.DONE || LiveState.of(r) == LiveState.DRIFTED);
             if (overviewAfterVerify || installed && wizard.page() == WizardViewModel.Page.WELCOME) {
                 overviewAfterVerify = false;
                 go(new Step(Kind.OVERVIEW, null));
