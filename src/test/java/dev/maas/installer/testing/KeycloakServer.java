@@ -30,8 +30,8 @@ import java.util.Optional;
  * ({@code http://host:port/auth}), {@code -Dmaas.keycloak.legacy.adminUser}, {@code -Dmaas.keycloak.legacy.adminPassword}.
  *
  * <p>Each server: 127.0.0.1 with free ports, a bootstrap admin with a password generated per run (registered with
- * {@link SecretRegistry#global()}), output in {@code target/keycloak.log} or {@code target/keycloak-legacy.log}; the
- * distributions from -Dmaas.keycloak.dist and -Dmaas.keycloak.legacy.dist (set by the pom), see
+ * {@link SecretRegistry#global()}), output in {@code target/keycloak-N.log} or {@code target/keycloak-legacy-N.log}
+ * (N: the surefire fork); the distributions from -Dmaas.keycloak.dist and -Dmaas.keycloak.legacy.dist (set by the pom), see
  * {@link KeycloakProcess#locateDistribution}.
  */
 public final class KeycloakServer {
@@ -110,7 +110,10 @@ public final class KeycloakServer {
     private static Endpoint start(Generation generation) {
         KeycloakProcess.Options options = KeycloakProcess.Options.defaults().withGeneration(generation);
         Path dist = KeycloakProcess.locateDistribution(options);
-        String log = generation == Generation.QUARKUS ? "keycloak.log" : "keycloak-legacy.log";
+        // one log per surefire fork (pom.xml: maas.test.fork), as forks run side by side
+        String fork = System.getProperty("maas.test.fork", "");
+        String log = (generation == Generation.QUARKUS ? "keycloak" : "keycloak-legacy")
+                + (fork.isEmpty() ? "" : "-" + fork) + ".log";
         KeycloakProcess process = KeycloakProcess.start(options.withDistribution(dist)
                 .withStartTimeout(START_TIMEOUT)
                 .withLogFile(dist.getParent().getParent().resolve(log))); // target/keycloak*.log
