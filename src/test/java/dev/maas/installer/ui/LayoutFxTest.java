@@ -249,6 +249,31 @@ class LayoutFxTest {
     }
 
     @Test
+    void theApplyPageKeepsEachStagesNameAndStateWholeBesideLongMessages(FxRobot robot) throws Exception {
+        robot.interact(() -> window.setWidth(900));
+        robot.interact(() -> model.select("wordy"));
+        robot.clickOn("#planButton");
+        FxWait.until(15, () -> !model.run().isRunning() && !model.stage("wordy").changes().isEmpty());
+        robot.clickOn("#verifyButton");
+        FxWait.until(15, () -> !model.run().isRunning() && !model.stage("wordy").checks().isEmpty());
+        robot.interact(() -> model.showPage(WizardViewModel.Page.APPLY));
+        WaitForAsyncUtils.waitForFxEvents();
+        for (String id : List.of("mixed", "other", "wordy")) {
+            Labeled status = robot.lookup("#apply-status-" + id).queryAs(Labeled.class);
+            javafx.scene.layout.GridPane grid = (javafx.scene.layout.GridPane) status.getParent();
+            int row = javafx.scene.layout.GridPane.getRowIndex(status);
+            Labeled title = (Labeled) grid.getChildren().stream()
+                    .filter(n -> javafx.scene.layout.GridPane.getRowIndex(n) == row
+                            && javafx.scene.layout.GridPane.getColumnIndex(n) == 0).findFirst().orElseThrow();
+            for (Labeled l : List.of(title, status)) {
+                assertThat(l.getWidth()).as("'" + l.getText() + "' is shown whole, not cut to an ellipsis (beside '"
+                                + model.stage(id).messageProperty().get() + "')")
+                        .isGreaterThanOrEqualTo(l.prefWidth(-1) - 0.5);
+            }
+        }
+    }
+
+    @Test
     void theLogIsADrawerThatCloses(FxRobot robot) throws Exception {
         Node holder = robot.lookup("#pageHolder").query();
         double open = holder.getBoundsInLocal().getHeight();

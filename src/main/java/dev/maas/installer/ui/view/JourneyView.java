@@ -413,7 +413,11 @@ public final class JourneyView {
             timing.getStyleClass().add(Styles.TEXT_MUTED);
             timing.textProperty().bind(s.timingProperty());
             timing.setMinWidth(Region.USE_PREF_SIZE);
-            grid.addRow(row++, new Label(s.title()), status, timing, message);
+            // a long message wraps; the stage's name and state are never cut to an ellipsis beside it
+            Label title = new Label(s.title());
+            title.setMinWidth(Region.USE_PREF_SIZE);
+            status.setMinWidth(Region.USE_PREF_SIZE);
+            grid.addRow(row++, title, status, timing, message);
         }
         // the running stage's "running for n s" moves on every second while a run goes
         javafx.animation.Timeline tick = new javafx.animation.Timeline(new javafx.animation.KeyFrame(
@@ -471,6 +475,7 @@ public final class JourneyView {
             title.setId("overview-open-" + s.id());
             title.setAccessibleText("Open the page of " + s.title());
             title.setOnAction(e -> journey.go(new JourneyViewModel.Step(JourneyViewModel.Kind.STAGE, s.id())));
+            title.setMinWidth(Region.USE_PREF_SIZE);
             Label state = new Label();
             state.setId("overview-state-" + s.id());
             state.setMinWidth(Region.USE_PREF_SIZE);
