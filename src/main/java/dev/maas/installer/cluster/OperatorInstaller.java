@@ -114,7 +114,19 @@ public final class OperatorInstaller {
         changes.add(sub.change());
         out.detail((sub.change().isNoop() ? "Subscription " : "Subscription created/updated: ") + pkg
                 + " (channel " + spec.channel() + ", catalog " + entry.catalogSource() + ")");
+        Result done = await(spec, out);
+        changes.addAll(done.changes());
+        return new Result(List.copyOf(changes), done.csv(), done.pendingUpgrade());
+    }
 
+    /**
+     * Waits until OLM runs the CSV of the operator whose Subscription exists (approving its Manual InstallPlan when
+     * the spec allows it); the changes are those approvals.
+     */
+    public Result await(OperatorSpec spec, Progress progress) {
+        Progress out = progress == null ? Progress.NONE : progress;
+        String pkg = spec.packageName();
+        List<Change> changes = new ArrayList<>();
         long deadline = System.nanoTime() + spec.timeout().toNanos();
         Outcome done;
         try (OlmWatch watch = new OlmWatch(spec.namespace(), pkg)) {
@@ -157,6 +169,14 @@ public final class OperatorInstaller {
         return entry;
     }
 
+    /**
+     * The Subscription to the spec's package and channel from the catalog that offers them; a package or channel no
+     * catalog offers is invalid input.
+     */
+    public Subscription desiredSubscription(OperatorSpec spec) {
+        return desiredSubscription(spec, catalogEntry(spec));
+    }
+
     private Subscription desiredSubscription(OperatorSpec spec, OperatorCatalog.Entry entry) {
         String source = spec.source() != null ? spec.source() : entry.catalogSource();
         String sourceNs = spec.sourceNamespace() != null ? spec.sourceNamespace() : entry.catalogSourceNamespace();
@@ -174,6 +194,25 @@ public final class OperatorInstaller {
 
     private Change operatorGroup(OperatorSpec spec, boolean dryRun) {
         String ns = spec.namespace();
+        java.util.Optional<OperatorGroup> fitting = operatorGroup(spec);
+        if (fitting.isPresent()) {
+            return Change.noop(TargetSystem.KUBERNETES, "OperatorGroup", ns + "/" + fitting.get().getMetadata().getName());
+        }
+        OperatorGroup desired = desiredOperatorGroup(ns);
+        if (!dryRun) {
+            createOperatorGroup(desired);
+        }
+        return new Change(Action.CREATE, TargetSystem.KUBERNETES, "OperatorGroup", ns + "/" + ns,
+                Map.of("spec.targetNamespaces", FieldChange.of(null, "[" + ns + "]")));
+    }
+
+    /**
+     * The namespace's OperatorGroup when it fits (targets only the namespace); empty when there is none. One that
+     * targets other namespaces, or more than one, stops the install: OLM allows one per namespace, and changing
+     * someone else's is for them to decide.
+     */
+    public java.util.Optional<OperatorGroup> operatorGroup(OperatorSpec spec) {
+        String ns = spec.namespace();
         List<OperatorGroup> groups;
         try {
             groups = client.resources(OperatorGroup.class).inNamespace(ns).list().getItems();
@@ -186,35 +225,39 @@ public final class OperatorInstaller {
                     + "); OLM installs nothing in a namespace with more than one",
                     Fix.manual("delete all but one OperatorGroup in " + ns + " (`oc get operatorgroup -n " + ns + "`)"));
         }
-        if (groups.size() == 1) {
-            OperatorGroup og = groups.get(0);
-            List<String> targets = og.getSpec() == null || og.getSpec().getTargetNamespaces() == null ? List.of()
-                    : og.getSpec().getTargetNamespaces();
-            if (targets.equals(List.of(ns))) {
-                return Change.noop(TargetSystem.KUBERNETES, "OperatorGroup", ns + "/" + og.getMetadata().getName());
-            }
-            throw new StageException("namespace " + ns + " already has the OperatorGroup "
-                    + og.getMetadata().getName() + " targeting "
-                    + (targets.isEmpty() ? "all namespaces" : String.join(", ", targets))
-                    + "; " + spec.packageName() + " needs one that targets only " + ns
-                    + " and OLM allows one OperatorGroup per namespace",
-                    Fix.manual("set its spec.targetNamespaces to [" + ns + "] if nothing else depends on it,"
-                            + " or install into another namespace (config: the stage's namespace)"));
+        if (groups.isEmpty()) {
+            return java.util.Optional.empty();
         }
-        OperatorGroup desired = new OperatorGroupBuilder()
+        OperatorGroup og = groups.get(0);
+        List<String> targets = og.getSpec() == null || og.getSpec().getTargetNamespaces() == null ? List.of()
+                : og.getSpec().getTargetNamespaces();
+        if (targets.equals(List.of(ns))) {
+            return java.util.Optional.of(og);
+        }
+        throw new StageException("namespace " + ns + " already has the OperatorGroup "
+                + og.getMetadata().getName() + " targeting "
+                + (targets.isEmpty() ? "all namespaces" : String.join(", ", targets))
+                + "; " + spec.packageName() + " needs one that targets only " + ns
+                + " and OLM allows one OperatorGroup per namespace",
+                Fix.manual("set its spec.targetNamespaces to [" + ns + "] if nothing else depends on it,"
+                        + " or install into another namespace (config: the stage's namespace)"));
+    }
+
+    /** The OperatorGroup made when the namespace has none: named after the namespace, targeting only it. */
+    public static OperatorGroup desiredOperatorGroup(String ns) {
+        return new OperatorGroupBuilder()
                 .withNewMetadata().withName(ns).withNamespace(ns)
                 .withLabels(Map.of(Resources.MANAGED_BY_LABEL, Resources.MANAGER)).endMetadata()
                 .withNewSpec().withTargetNamespaces(ns).endSpec()
                 .build();
-        if (!dryRun) {
-            try {
-                client.resource(desired).create();
-            } catch (KubernetesClientException e) {
-                throw ClusterErrors.translate(e, "creating OperatorGroup " + ns);
-            }
+    }
+
+    public OperatorGroup createOperatorGroup(OperatorGroup desired) {
+        try {
+            return client.resource(desired).create();
+        } catch (KubernetesClientException e) {
+            throw ClusterErrors.translate(e, "creating OperatorGroup " + desired.getMetadata().getName());
         }
-        return new Change(Action.CREATE, TargetSystem.KUBERNETES, "OperatorGroup", ns + "/" + ns,
-                Map.of("spec.targetNamespaces", FieldChange.of(null, "[" + ns + "]")));
     }
 
     // ------------------------------------------------------------------------------------------------ the wait

@@ -78,57 +78,82 @@ public final class Resources {
      */
     public <T extends HasMetadata> Outcome<T> createOrUpdate(T desired, boolean dryRun) {
         String kind = desired.getKind();
-        String name = desired.getMetadata().getName();
-        String display = desired.getMetadata().getNamespace() == null ? name
-                : desired.getMetadata().getNamespace() + "/" + name;
-        Resource<T> res = client.resource(desired);
-        T live;
-        try {
-            live = res.get();
-        } catch (KubernetesClientException e) {
-            throw ClusterErrors.translate(e, "reading " + kind + " " + display);
+        String display = displayName(desired);
+        T live = read(desired);
+        Map<String, FieldChange> diff = diff(desired, live);
+        if (live == null) {
+            return new Outcome<>(new Change(Action.CREATE, TargetSystem.KUBERNETES, kind, display, diff),
+                    dryRun ? desired : create(desired));
         }
+        if (diff.isEmpty()) {
+            return new Outcome<>(Change.noop(TargetSystem.KUBERNETES, kind, display), live);
+        }
+        return new Outcome<>(new Change(Action.UPDATE, TargetSystem.KUBERNETES, kind, display, diff),
+                dryRun ? live : update(desired, live));
+    }
+
+    /** "namespace/name" of an object, or its name when it is not namespaced. */
+    public static String displayName(HasMetadata o) {
+        return o.getMetadata().getNamespace() == null ? o.getMetadata().getName()
+                : o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
+    }
+
+    /** The live object of {@code desired}'s kind, namespace and name; null when there is none. */
+    public <T extends HasMetadata> T read(T desired) {
+        try {
+            return client.resource(desired).get();
+        } catch (KubernetesClientException e) {
+            throw ClusterErrors.translate(e, "reading " + desired.getKind() + " " + displayName(desired));
+        }
+    }
+
+    /**
+     * The fields we set that {@code live} does not hold, as "path: from -> to" (a Secret's data only as set or not);
+     * when {@code live} is null, every field a create sets.
+     */
+    public <T extends HasMetadata> Map<String, FieldChange> diff(T desired, T live) {
         boolean secret = desired instanceof Secret;
         JsonNode want = ours(toNode(desired));
+        Map<String, FieldChange> fields = new LinkedHashMap<>();
         if (live == null) {
-            Map<String, FieldChange> fields = new LinkedHashMap<>();
-            flatten(want, "", (p, v) -> fields.put(display(p), secret && isSecretPath(p) ? FieldChange.secret(false, true)
-                    : FieldChange.of(null, text(v))));
-            if (dryRun) {
-                return new Outcome<>(new Change(Action.CREATE, TargetSystem.KUBERNETES, kind, display, fields),
-                        desired);
-            }
-            desired.getMetadata().setLabels(withManagedBy(desired.getMetadata().getLabels()));
-            desired.getMetadata().setResourceVersion(null);
-            try {
-                T created = client.resource(desired).create();
-                return new Outcome<>(new Change(Action.CREATE, TargetSystem.KUBERNETES, kind, display, fields),
-                        created);
-            } catch (KubernetesClientException e) {
-                throw ClusterErrors.translate(e, "creating " + kind + " " + display);
-            }
+            flatten(want, "", (p, v) -> fields.put(display(p), secret && isSecretPath(p)
+                    ? FieldChange.secret(false, true) : FieldChange.of(null, text(v))));
+            return fields;
         }
         JsonNode have = toNode(live);
-        Map<String, FieldChange> diff = new LinkedHashMap<>();
         flatten(want, "", (p, v) -> {
             JsonNode current = at(have, p);
             if (!covers(v, current)) {
-                diff.put(display(p), secret && isSecretPath(p)
+                fields.put(display(p), secret && isSecretPath(p)
                         ? FieldChange.secret(current != null && !current.isNull(), true)
                         : FieldChange.of(current == null || current.isMissingNode() ? null : text(current), text(v)));
             }
         });
-        if (diff.isEmpty()) {
-            return new Outcome<>(Change.noop(TargetSystem.KUBERNETES, kind, display), live);
-        }
-        if (dryRun) {
-            return new Outcome<>(new Change(Action.UPDATE, TargetSystem.KUBERNETES, kind, display, diff), live);
-        }
+        return fields;
+    }
+
+    /** Creates {@code desired}, labelled as ours. */
+    public <T extends HasMetadata> T create(T desired) {
+        desired.getMetadata().setLabels(withManagedBy(desired.getMetadata().getLabels()));
+        desired.getMetadata().setResourceVersion(null);
         try {
-            T patched = client.resource(live).patch(PatchContext.of(PatchType.JSON_MERGE), want.toString());
-            return new Outcome<>(new Change(Action.UPDATE, TargetSystem.KUBERNETES, kind, display, diff), patched);
+            return client.resource(desired).create();
         } catch (KubernetesClientException e) {
-            throw ClusterErrors.translate(e, "updating " + kind + " " + display);
+            throw ClusterErrors.translate(e, "creating " + desired.getKind() + " " + displayName(desired));
+        }
+    }
+
+    /** Sends a JSON merge patch of the fields we set in {@code desired} to the live object. */
+    public <T extends HasMetadata> T update(T desired, T live) {
+        return patch(live, ours(toNode(desired)).toString());
+    }
+
+    /** Sends a JSON merge patch to the live object. */
+    public <T extends HasMetadata> T patch(T live, String mergePatch) {
+        try {
+            return client.resource(live).patch(PatchContext.of(PatchType.JSON_MERGE), mergePatch);
+        } catch (KubernetesClientException e) {
+            throw ClusterErrors.translate(e, "updating " + live.getKind() + " " + displayName(live));
         }
     }
 

@@ -301,6 +301,32 @@ class ThreescaleStageTest {
     }
 
     @Test
+    void planApplyAndVerifyAgreeOnAnApiManagerSomeoneChanged() {
+        start();
+        stage().apply(ctx(config()), Progress.NONE);
+        cluster.newClient().genericKubernetesResources(ThreescaleStage.APIMANAGERS).inNamespace("3scale")
+                .withName("apimanager").patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                        "{\"spec\":{\"resourceRequirementsEnabled\":true}}");
+
+        Check drift = check(stage().verify(ctx(config())), "apimanager");
+        assertThat(drift.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE);
+        assertThat(drift.message()).contains("spec.resourceRequirementsEnabled: true -> false");
+        assertThat(drift.fix().target()).isEqualTo(StageIds.THREESCALE);
+        Change planned = change(stage().plan(ctx(config())), "APIManager");
+        assertThat(planned.action()).isEqualTo(Action.UPDATE);
+        assertThat(planned.fields()).containsOnlyKeys("spec.resourceRequirementsEnabled");
+
+        clusterRequests.clear();
+        Change applied = change(stage().apply(ctx(config()), Progress.NONE), "APIManager");
+        assertThat(applied).isEqualTo(planned);
+        assertThat(clusterWrites()).as("one write: the APIManager's patch").singleElement().asString()
+                .startsWith("PATCH ").endsWith("/apimanagers/apimanager");
+        assertThat(apiManager().path("spec").path("resourceRequirementsEnabled").asBoolean(true)).isFalse();
+        assertThat(check(stage().verify(ctx(config())), "apimanager").status()).isEqualTo(CheckStatus.OK);
+    }
+
+    @Test
     void withInjected5xxAnd429TheRunEndsInTheCleanStateWithoutDuplicates() {
         start();
         sim.setFaults(Faults.errors(85L, 0.05, 0.05, 0.0));
@@ -347,6 +373,9 @@ class ThreescaleStageTest {
                     assertThat(e.getMessage()).contains("no ReadWriteMany-capable StorageClass");
                 });
         assertThat(clusterWrites()).isEmpty();
+        // nothing is installed: verify says so (neutral), it does not judge the input of objects that are not there
+        assertThat(dev.maas.installer.engine.run.StageState.ofChecks(stage().verify(ctx(config()))))
+                .isEqualTo(dev.maas.installer.engine.run.StageState.NOT_INSTALLED);
     }
 
     @Test
