@@ -3,6 +3,7 @@ package dev.maas.installer.engine.reconcile;
 import dev.maas.installer.engine.Action;
 import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.Check;
+import dev.maas.installer.engine.CheckStatus;
 import dev.maas.installer.engine.FieldChange;
 import dev.maas.installer.engine.StageContext;
 import org.slf4j.Logger;
@@ -154,6 +155,40 @@ public final class Reconciler {
             out.addAll(verify(ctx, m));
         }
         return out;
+    }
+
+    /**
+     * One named check from the checks {@link #verify} gives for {@code objects} (each object's state, then its
+     * readiness), for a stage that reports several objects as one thing (an operator, a database): the failures when
+     * any fail (the worst status, the first fix), else the warnings, else OK with {@code okMessage} (null: the last
+     * check's message). A failure to read the objects is the check itself.
+     */
+    public Check verifyAs(StageContext ctx, String name, Supplier<List<Managed<?, ?>>> objects, String okMessage) {
+        List<Check> parts;
+        try {
+            parts = verify(ctx, objects.get());
+        } catch (dev.maas.installer.engine.CancelledException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            return guard.failure(name, e);
+        }
+        List<Check> failing = parts.stream().filter(c -> !c.status().passes()).toList();
+        if (!failing.isEmpty()) {
+            CheckStatus status = failing.stream().anyMatch(c -> c.status() == CheckStatus.INVALID_INPUT)
+                    ? CheckStatus.INVALID_INPUT : failing.stream().anyMatch(c -> c.status()
+                    == CheckStatus.FAILED_RETRYABLE) ? CheckStatus.FAILED_RETRYABLE : failing.get(0).status();
+            return new Check(status, name, messages(failing), failing.get(0).fix());
+        }
+        List<Check> warnings = parts.stream().filter(c -> c.status() == CheckStatus.WARN).toList();
+        if (!warnings.isEmpty()) {
+            return Check.warn(name, messages(warnings), warnings.get(0).fix());
+        }
+        return Check.ok(name, okMessage != null ? okMessage : parts.isEmpty() ? "" : parts.get(parts.size() - 1)
+                .message());
+    }
+
+    private static String messages(List<Check> checks) {
+        return checks.stream().map(Check::message).distinct().collect(java.util.stream.Collectors.joining("; "));
     }
 
     /** What verify says of one reading. */

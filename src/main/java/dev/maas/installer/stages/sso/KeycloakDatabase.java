@@ -3,16 +3,18 @@ package dev.maas.installer.stages.sso;
 import dev.maas.installer.cluster.ClusterErrors;
 import dev.maas.installer.cluster.Resources;
 import dev.maas.installer.cluster.Waits;
-import dev.maas.installer.engine.Action;
 import dev.maas.installer.engine.Cancellation;
-import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.Check;
+import dev.maas.installer.engine.FieldChange;
 import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.Progress;
+import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
-import dev.maas.installer.engine.StageIds;
+import dev.maas.installer.engine.reconcile.Managed;
+import dev.maas.installer.engine.reconcile.Reconciler;
 import dev.maas.installer.engine.config.InstallerConfig.DatabaseConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.stages.common.ClusterObject;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -32,7 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 import static dev.maas.installer.stages.sso.KeycloakCrs.map;
 
@@ -49,7 +50,8 @@ import static dev.maas.installer.stages.sso.KeycloakCrs.map;
  * PersistentVolumeClaim instead of the guide's {@code emptyDir}, and Red Hat's {@code rhel9/postgresql-16} image,
  * which runs under OpenShift's restricted SCC: StatefulSet and Service {@value #NAME}, Secret {@value #SECRET} (keys
  * {@code username}, {@code password}, a generated password kept across runs), database {@value #DATABASE}. The stage
- * waits for the StatefulSet's ready replica before it makes the Keycloak resource.
+ * waits for the StatefulSet's ready replica before it makes the Keycloak resource. The three are {@link Managed}
+ * objects ({@link #objects}): the stage's {@link Reconciler} plans, applies and verifies them.
  *
  * <p>{@code sso.database.type: external}: {@code spec.db} names the configured host, port, database and vendor, and
  * the configured Secret (which must exist, with both keys, before anything is made).
@@ -66,6 +68,8 @@ final class KeycloakDatabase {
     static final int PORT = 5432;
     static final String USERNAME_KEY = "username";
     static final String PASSWORD_KEY = "password";
+    /** The name of the database's verify check. */
+    static final String CHECK = "Keycloak database";
 
     private final DatabaseConfig config;
     private final String namespace;
@@ -172,49 +176,79 @@ final class KeycloakDatabase {
                 .endSpec().build();
     }
 
-    /** The objects of the managed database, in the order they are made. */
-    List<Change> plan(Resources resources, SecretRegistry secrets) {
+    /**
+     * The objects of the managed database, in the order they are made (none for an external one): the credentials
+     * Secret, the Service, and the StatefulSet, ready when it has a ready replica.
+     */
+    List<Managed<?, ?>> objects(Resources resources) {
         if (!managed()) {
             return List.of();
         }
-        Optional<Map<String, String>> live = resources.readSecret(namespace, SECRET);
-        return List.of(resources.createOrUpdate(desiredSecret(live, secrets), true).change(),
-                resources.createOrUpdate(desiredService(), true).change(),
-                resources.createOrUpdate(desiredStatefulSet(), true).change());
+        return List.of(new CredentialsSecret(resources), new ClusterObject<>(resources, "Service", namespace, NAME,
+                ctx -> desiredService()), new Database(resources));
+    }
+
+    /** The credentials Secret; its desired values are those it has, so it is read by name, never generated twice. */
+    private final class CredentialsSecret extends ClusterObject<Secret> {
+        CredentialsSecret(Resources resources) {
+            super(resources, "Secret", namespace, SECRET,
+                    ctx -> desiredSecret(resources.readSecret(namespace, SECRET), ctx.secrets()));
+        }
+
+        @Override
+        public Optional<Secret> fetch(StageContext ctx) {
+            return Optional.ofNullable(resources.read(new SecretBuilder().withNewMetadata().withName(SECRET)
+                    .withNamespace(namespace).endMetadata().build()));
+        }
+    }
+
+    /** The PostgreSQL StatefulSet: its storage cannot change once made; ready with a ready replica. */
+    private final class Database extends ClusterObject<StatefulSet> {
+        Database(Resources resources) {
+            super(resources, "StatefulSet", namespace, NAME, ctx -> desiredStatefulSet());
+        }
+
+        @Override
+        public StatefulSet update(StageContext ctx, StatefulSet desired, StatefulSet actual,
+                                  Map<String, FieldChange> diff) {
+            if (diff.keySet().stream().anyMatch(f -> f.startsWith("spec.volumeClaimTemplates"))) {
+                String have = actual.getSpec() == null || actual.getSpec().getVolumeClaimTemplates() == null
+                        || actual.getSpec().getVolumeClaimTemplates().isEmpty() ? "?"
+                        : claimText(actual.getSpec().getVolumeClaimTemplates().get(0));
+                throw StageException.invalidInput("the storage of the Keycloak database " + namespace + "/" + NAME
+                                + " is " + have + " and a StatefulSet's storage cannot change",
+                        Fix.configField("sso.database.storageSize", "set sso.database.storageSize and storageClass"
+                                + " to what it has, or grow the claim " + VOLUME + "-" + NAME + "-0 yourself (`oc"
+                                + " edit pvc " + VOLUME + "-" + NAME + "-0 -n " + namespace + "`, if its"
+                                + " StorageClass allows expansion) and set the new size here"));
+            }
+            return super.update(ctx, desired, actual, diff);
+        }
+
+        @Override
+        public Optional<Check> readiness(StageContext ctx, StatefulSet desired, StatefulSet actual) {
+            KubernetesClient client = resources.client();
+            return Optional.of(ready(actual) ? Check.ok(CHECK, describe() + " is ready")
+                    : Check.retryable(CHECK, describe() + ": " + status(actual) + "; " + claims(client),
+                    Fix.manual(pendingHint(client))));
+        }
     }
 
     /**
-     * Makes (or repairs) the managed database and waits for its ready replica, or, for an external one, checks
-     * that its Secret exists with both keys.
+     * The database's one check: for the managed one, its objects as configured and its ready replica; for an
+     * external one, its Secret.
      */
-    List<Change> apply(Resources resources, SecretRegistry secrets, Duration timeout, Duration configured,
-                       Cancellation cancellation, Progress out) {
+    Check verify(Reconciler reconciler, StageContext ctx, Resources resources) {
         if (!managed()) {
-            requireExternalSecret(resources.client());
-            return List.of();
+            try {
+                requireExternalSecret(resources.client());
+                return Check.ok(CHECK, describe() + "; the installer cannot reach it from here: Keycloak's"
+                        + " readiness shows that it can");
+            } catch (StageException e) {
+                return Check.invalidInput(CHECK, e.getMessage(), e.fix());
+            }
         }
-        List<Change> changes = new ArrayList<>();
-        Optional<Map<String, String>> live = resources.readSecret(namespace, SECRET);
-        changes.add(resources.createOrUpdate(desiredSecret(live, secrets), false).change());
-        changes.add(resources.createOrUpdate(desiredService(), false).change());
-        StatefulSet desired = desiredStatefulSet();
-        Change planned = resources.createOrUpdate(desiredStatefulSet(), true).change();
-        if (planned.action() == Action.UPDATE && planned.fields().keySet().stream()
-                .anyMatch(f -> f.startsWith("spec.volumeClaimTemplates"))) {
-            StatefulSet current = resources.client().apps().statefulSets().inNamespace(namespace).withName(NAME).get();
-            String have = current == null || current.getSpec().getVolumeClaimTemplates().isEmpty() ? "?"
-                    : claimText(current.getSpec().getVolumeClaimTemplates().get(0));
-            throw StageException.invalidInput("the storage of the Keycloak database " + namespace + "/" + NAME
-                            + " is " + have + " and a StatefulSet's storage cannot change",
-                    Fix.configField("sso.database.storageSize", "set sso.database.storageSize and storageClass to"
-                            + " what it has, or grow the claim " + VOLUME + "-" + NAME + "-0 yourself (`oc edit pvc"
-                            + " " + VOLUME + "-" + NAME + "-0 -n " + namespace + "`, if its StorageClass allows"
-                            + " expansion) and set the new size here"));
-        }
-        changes.add(resources.createOrUpdate(desired, false).change());
-        cancellation.throwIfCancelled();
-        waitReady(resources.client(), timeout, configured, cancellation, out);
-        return changes;
+        return reconciler.verifyAs(ctx, CHECK, () -> objects(resources), null);
     }
 
     private static String claimText(PersistentVolumeClaim c) {
@@ -225,8 +259,11 @@ final class KeycloakDatabase {
         return size + (cls == null ? " (default StorageClass)" : " in StorageClass " + cls);
     }
 
-    /** Waits up to {@code timeout}; a timeout names {@code configured}, the stage's whole wait for readiness. */
-    private void waitReady(KubernetesClient client, Duration timeout, Duration configured, Cancellation cancellation,
+    /**
+     * Waits up to {@code timeout} for the managed database's ready replica; a timeout names {@code configured}, the
+     * stage's whole wait for readiness.
+     */
+    void awaitReady(KubernetesClient client, Duration timeout, Duration configured, Cancellation cancellation,
                            Progress out) {
         try {
             Waits.until(client.apps().statefulSets().inNamespace(namespace).withName(NAME), KeycloakDatabase::ready,
@@ -304,7 +341,8 @@ final class KeycloakDatabase {
 
     // ------------------------------------------------------------------ an external database
 
-    private void requireExternalSecret(KubernetesClient client) {
+    /** An external database's Secret must exist with both keys before anything is made. */
+    void requireExternalSecret(KubernetesClient client) {
         Secret s;
         try {
             s = client.secrets().inNamespace(namespace).withName(secretName()).get();
@@ -335,51 +373,6 @@ final class KeycloakDatabase {
         return s.getData() != null && s.getData().get(key) != null && !s.getData().get(key).isEmpty()
                 || s.getStringData() != null && s.getStringData().get(key) != null
                 && !s.getStringData().get(key).isEmpty();
-    }
-
-    // ------------------------------------------------------------------ verify
-
-    /** The database's check: its objects as configured and its ready replica; for an external one, its Secret. */
-    Check verify(Resources resources) {
-        String name = "Keycloak database";
-        KubernetesClient client = resources.client();
-        if (!managed()) {
-            try {
-                requireExternalSecret(client);
-                return Check.ok(name, describe() + "; the installer cannot reach it from here: Keycloak's"
-                        + " readiness shows that it can");
-            } catch (StageException e) {
-                return Check.invalidInput(name, e.getMessage(), e.fix());
-            }
-        }
-        List<String> drift = new ArrayList<>();
-        List<String> missing = new ArrayList<>();
-        Optional<Map<String, String>> secret = resources.readSecret(namespace, SECRET);
-        if (secret.isEmpty() || secret.get().get(USERNAME_KEY) == null || secret.get().get(PASSWORD_KEY) == null) {
-            missing.add("Secret " + SECRET + (secret.isEmpty() ? "" : " (keys username, password)"));
-        }
-        for (var desired : List.of(desiredService(), desiredStatefulSet())) {
-            Change c = resources.createOrUpdate(desired, true).change();
-            if (c.action() == Action.CREATE) {
-                missing.add(c.kind() + " " + desired.getMetadata().getName());
-            } else if (!c.isNoop()) {
-                drift.add(c.kind() + " " + desired.getMetadata().getName() + " (" + c.fields().entrySet().stream()
-                        .map(e -> e.getKey() + ": " + e.getValue().from() + " -> " + e.getValue().to())
-                        .collect(Collectors.joining(", ")) + ")");
-            }
-        }
-        if (!missing.isEmpty() || !drift.isEmpty()) {
-            return Check.retryable(name, (missing.isEmpty() ? "" : "missing: " + String.join(", ", missing)
-                            + (drift.isEmpty() ? "" : "; ")) + (drift.isEmpty() ? ""
-                            : "differs from the configuration: " + String.join("; ", drift)),
-                    Fix.rerunStage(StageIds.SSO, "apply the sso stage to make or repair it"));
-        }
-        StatefulSet live = client.apps().statefulSets().inNamespace(namespace).withName(NAME).get();
-        if (!ready(live)) {
-            return Check.retryable(name, describe() + ": " + status(live) + "; " + claims(client),
-                    Fix.manual(pendingHint(client)));
-        }
-        return Check.ok(name, describe() + " is ready");
     }
 
     private static String base64(String v) {

@@ -5,7 +5,6 @@ import dev.maas.installer.cluster.OperatorInstaller;
 import dev.maas.installer.cluster.OperatorSpec;
 import dev.maas.installer.cluster.Resources;
 import dev.maas.installer.cluster.Waits;
-import dev.maas.installer.engine.Action;
 import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.Check;
 import dev.maas.installer.engine.CheckStatus;
@@ -15,9 +14,16 @@ import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
+import dev.maas.installer.engine.CancelledException;
 import dev.maas.installer.engine.reconcile.Guard;
+import dev.maas.installer.engine.reconcile.Managed;
+import dev.maas.installer.engine.reconcile.Observed;
+import dev.maas.installer.engine.reconcile.Reconciler;
+import dev.maas.installer.engine.reconcile.Steps;
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.keycloak.KeycloakAdmin;
+import dev.maas.installer.stages.common.ClusterObject;
+import dev.maas.installer.stages.common.OperatorObjects;
 import dev.maas.installer.stages.common.OperatorReadiness;
 import dev.maas.installer.stages.common.StageGuards;
 import dev.maas.installer.stages.common.ClusterFacts;
@@ -60,8 +66,10 @@ import static dev.maas.installer.stages.sso.KeycloakCrs.map;
  * API ({@link RealmConfigurator}: realm, client {@code 3scale}, mappers, identity provider).
  *
  * <p>Everything it needs is read back from the cluster and Keycloak on each call, so the stage runs alone in a new
- * process. A second apply writes nothing: the cluster objects are compared field by field ({@link Resources}) and
- * the realm by natural keys.
+ * process. The cluster objects (the operator's namespace, OperatorGroup and Subscription, the RHBK database, the
+ * Keycloak and KeycloakRealm resources) are {@link Managed} objects whose plan, apply and verify the {@link Reconciler}
+ * derives; they are compared field by field on the fields the stage sets, so a second apply writes nothing. The
+ * realm is compared by natural keys ({@link RealmConfigurator}).
  *
  * <p>Timeouts: the operator install (InstallPlan + CSV) {@value #DEFAULT_OPERATOR_TIMEOUT_SECONDS} s, Keycloak (and
  * the RH-SSO realm CR) ready {@value #DEFAULT_READY_TIMEOUT_SECONDS} s; overridable by the system properties
@@ -72,8 +80,9 @@ import static dev.maas.installer.stages.sso.KeycloakCrs.map;
  * ({@link #notAvailableHere}).
  */
 public final class SsoStage implements Stage {
-    /** A failure to read is the one check it was reading for. */
-    private static final Guard GUARD = StageGuards.guard(StageIds.SSO);
+    /** Plans, applies and verifies the stage's objects; a failure to read is the one check it was reading for. */
+    private static final Reconciler RECONCILER = StageGuards.reconciler(StageIds.SSO);
+    private static final Guard GUARD = RECONCILER.guard();
     private static final Logger LOG = LoggerFactory.getLogger(SsoStage.class);
 
     public static final String OPERATOR_TIMEOUT_PROPERTY = "maas.sso.operatorTimeoutSeconds";
@@ -237,6 +246,51 @@ public final class SsoStage implements Stage {
         return r;
     }
 
+    // ------------------------------------------------------------------ the managed objects
+
+    /** The objects through which OLM installs the operator: the namespace, its OperatorGroup, the Subscription. */
+    static List<Managed<?, ?>> operatorObjects(KubernetesClient client, Resources resources, Target t) {
+        List<Managed<?, ?>> out = new ArrayList<>();
+        out.add(new OperatorObjects.NamespaceObject(resources, t.namespace()));
+        out.addAll(OperatorObjects.of(client, t.operator(), StageIds.SSO));
+        return out;
+    }
+
+    /** The Keycloak resource; ready as {@link #readyCheck} says. */
+    static ClusterObject<MapResource> keycloakObject(Resources resources, Target t) {
+        return new CustomResourceObject<>(resources, "Keycloak", t, t.crName(), ctx -> desiredKeycloak(t)) {
+            @Override
+            public Optional<Check> readiness(StageContext ctx, MapResource desired, MapResource actual) {
+                return Optional.of(readyCheck(t, actual));
+            }
+        };
+    }
+
+    /** RH-SSO's KeycloakRealm resource, from which its operator makes the realm. */
+    static ClusterObject<LegacyKeycloakRealm> realmCrObject(Resources resources, Target t) {
+        return new CustomResourceObject<>(resources, "KeycloakRealm", t, t.realmCrName(), ctx -> desiredRealmCr(t));
+    }
+
+    /** A custom resource the stage makes, named "Kind resource namespace/name" in checks and steps. */
+    private static class CustomResourceObject<T extends MapResource> extends ClusterObject<T> {
+        CustomResourceObject(Resources resources, String kind, Target t, String name,
+                             Function<StageContext, T> desired) {
+            super(resources, kind, t.namespace(), name, desired);
+        }
+
+        @Override public String checkName() { return kind() + " resource " + name(); }
+
+        @Override public String step() { return checkName(); }
+    }
+
+    /** Whether Keycloak is ready: the "Keycloak ready" check. */
+    static Check readyCheck(Target t, MapResource live) {
+        return keycloakReady(t.flavour(), live)
+                ? Check.ok("Keycloak ready", t.crDisplay() + " is ready")
+                : Check.retryable("Keycloak ready", t.crDisplay() + " " + describeStatus(t.flavour(), live),
+                Fix.rerunStage(StageIds.SSO, "apply the sso stage (it waits for Keycloak)"));
+    }
+
     private static Resource<? extends MapResource> keycloakResource(KubernetesClient client, Target t) {
         Class<? extends MapResource> type = t.flavour() == SsoFlavour.RHSSO ? LegacyKeycloak.class : RhbkKeycloak.class;
         return client.resources(type).inNamespace(t.namespace()).withName(t.crName());
@@ -306,15 +360,16 @@ public final class SsoStage implements Stage {
         KubernetesClient client = ctx.service(KubernetesClient.class);
         Target t = target(ctx);
         Resources resources = new Resources(client);
-        List<Change> changes = new ArrayList<>(new OperatorInstaller(client, ctx.cancellation()).plan(t.operator()));
+        List<Change> changes = new ArrayList<>(RECONCILER.plan(ctx, operatorObjects(client, resources, t)));
         if (t.flavour() == SsoFlavour.RHBK) {
-            changes.addAll(t.database().plan(resources, ctx.secrets()));
+            changes.addAll(RECONCILER.plan(ctx, t.database().objects(resources)));
         }
-        changes.add(resources.createOrUpdate(desiredKeycloak(t), true).change());
+        Observed<MapResource, MapResource> keycloak = RECONCILER.observe(ctx, keycloakObject(resources, t));
+        changes.add(RECONCILER.change(ctx, keycloak));
         if (t.flavour() == SsoFlavour.RHSSO) {
-            changes.add(resources.createOrUpdate(desiredRealmCr(t), true).change());
+            changes.add(RECONCILER.plan(ctx, realmCrObject(resources, t)));
         }
-        MapResource live = liveKeycloak(client, t);
+        MapResource live = keycloak.actual().orElse(null);
         if (!keycloakReady(t.flavour(), live) && !hasUrlOverride(ctx)) {
             changes.addAll(RealmConfigurator.planForNewKeycloak(t.realm()));
             return changes;
@@ -354,51 +409,52 @@ public final class SsoStage implements Stage {
         Resources resources = new Resources(client);
         if (!rhsso && !t.database().managed()) {
             // the configured database's Secret must be there before anything is made
-            t.database().apply(resources, ctx.secrets(), Duration.ZERO, readyTimeout, ctx.cancellation(),
-                    Progress.NONE);
+            t.database().requireExternalSecret(client);
         }
-        int total = 6;
-        int n = 0;
+        Steps steps = new Steps(out, ctx.cancellation(), 6);
         List<Change> changes = new ArrayList<>();
 
-        out.step(++n, total, "Installing the operator " + t.operator().packageName() + " (channel "
-                + t.operator().channel() + ") in namespace " + t.namespace());
-        changes.addAll(new OperatorInstaller(client, ctx.cancellation()).install(t.operator(), detailsOnly(out))
+        steps.next("Installing the operator " + t.operator().packageName() + " (channel " + t.operator().channel()
+                + ") in namespace " + t.namespace());
+        operatorObjects(client, resources, t).forEach(m -> changes.add(RECONCILER.apply(ctx, m)));
+        changes.addAll(new OperatorInstaller(client, ctx.cancellation()).await(t.operator(), detailsOnly(out))
                 .changes());
-        ctx.cancellation().throwIfCancelled();
 
         long deadline = System.nanoTime() + readyTimeout.toNanos();
         if (!rhsso) {
-            out.step(++n, total, "Keycloak database: " + t.database().describe());
-            changes.addAll(t.database().apply(resources, ctx.secrets(), left(deadline), readyTimeout,
-                    ctx.cancellation(), detailsOnly(out)));
-            ctx.cancellation().throwIfCancelled();
+            steps.next("Keycloak database: " + t.database().describe());
+            if (t.database().managed()) {
+                t.database().objects(resources).forEach(m -> changes.add(RECONCILER.apply(ctx, m)));
+                t.database().awaitReady(client, left(deadline), readyTimeout, ctx.cancellation(), detailsOnly(out));
+            } else {
+                t.database().requireExternalSecret(client);
+            }
         }
 
-        out.step(++n, total, "Keycloak resource " + t.namespace() + "/" + t.crName());
-        changes.add(resources.createOrUpdate(desiredKeycloak(t), false).change());
-        ctx.cancellation().throwIfCancelled();
+        Managed<?, ?> keycloak = keycloakObject(resources, t);
+        steps.next(keycloak.step());
+        changes.add(RECONCILER.apply(ctx, keycloak));
 
         if (rhsso) {
-            out.step(++n, total, "KeycloakRealm resource " + t.namespace() + "/" + t.realmCrName());
-            changes.add(resources.createOrUpdate(desiredRealmCr(t), false).change());
-            ctx.cancellation().throwIfCancelled();
+            Managed<?, ?> realmCr = realmCrObject(resources, t);
+            steps.next(realmCr.step());
+            changes.add(RECONCILER.apply(ctx, realmCr));
         }
 
-        out.step(++n, total, "Waiting for Keycloak " + t.namespace() + "/" + t.crName() + " to be ready");
+        steps.next("Waiting for Keycloak " + t.namespace() + "/" + t.crName() + " to be ready");
         MapResource live = waitForKeycloak(ctx, client, t, deadline, out);
         if (rhsso) {
             waitForRealmCr(ctx, client, t, deadline, out);
         }
         ctx.cancellation().throwIfCancelled();
 
-        out.step(++n, total, "Connecting to Keycloak as the master realm admin");
+        steps.next("Connecting to Keycloak as the master realm admin");
         KeycloakAdmin.Credentials credentials = credentials(ctx, client, t, live, true).orElseThrow();
         try (KeycloakAdmin admin = connect(ctx, client, t, live, credentials)) {
             out.detail("connected to " + admin.serverUrl());
             ctx.cancellation().throwIfCancelled();
 
-            out.step(++n, total, "Configuring realm " + t.realm().realm());
+            steps.next("Configuring realm " + t.realm().realm());
             RealmConfigurator configurator = new RealmConfigurator(admin, t.realm());
             changes.addAll(configurator.apply((k, of, message) -> out.detail("realm step " + k + " of " + of + ": "
                     + message), ctx.cancellation()));
@@ -615,28 +671,33 @@ public final class SsoStage implements Stage {
             checks.add(failed("sso target", e));
             return checks;
         }
-        Check operator = GUARD.check("operator " + t.operator().packageName(), () -> OperatorReadiness.check(client,
-                "operator " + t.operator().packageName(), t.namespace(), t.operator().packageName(), StageIds.SSO));
-        checks.add(operator);
         Resources resources = new Resources(client);
-        checks.add(GUARD.check("Keycloak resource " + t.namespace() + "/" + t.crName(),
-                () -> driftCheck("Keycloak resource " + t.namespace() + "/" + t.crName(),
-                        resources.createOrUpdate(desiredKeycloak(t), true).change())));
+        checks.add(operatorCheck(ctx, client, resources, t));
+        ClusterObject<MapResource> keycloak = keycloakObject(resources, t);
+        MapResource[] live = new MapResource[1];
+        boolean read = false;
+        try {
+            Observed<MapResource, MapResource> o = RECONCILER.observe(ctx, keycloak);
+            checks.add(RECONCILER.judge(o));
+            live[0] = o.actual().orElse(null);
+            read = true;
+        } catch (CancelledException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            checks.add(GUARD.failure(keycloak.checkName(), e));
+        }
         if (t.flavour() == SsoFlavour.RHBK) {
-            checks.add(GUARD.check("Keycloak database", () -> t.database().verify(resources)));
+            checks.add(GUARD.check(KeycloakDatabase.CHECK, () -> t.database().verify(RECONCILER, ctx, resources)));
         }
         if (t.flavour() == SsoFlavour.RHSSO) {
-            checks.add(GUARD.check("KeycloakRealm resource " + t.namespace() + "/" + t.realmCrName(),
-                    () -> driftCheck("KeycloakRealm resource " + t.namespace() + "/" + t.realmCrName(),
-                            resources.createOrUpdate(desiredRealmCr(t), true).change())));
+            checks.addAll(RECONCILER.verify(ctx, realmCrObject(resources, t)));
         }
-        MapResource[] live = new MapResource[1];
+        boolean fetched = read;
         Check ready = GUARD.check("Keycloak ready", () -> {
-            live[0] = liveKeycloak(client, t);
-            return keycloakReady(t.flavour(), live[0])
-                    ? Check.ok("Keycloak ready", t.crDisplay() + " is ready")
-                    : Check.retryable("Keycloak ready", t.crDisplay() + " " + describeStatus(t.flavour(), live[0]),
-                    Fix.rerunStage(StageIds.SSO, "apply the sso stage (it waits for Keycloak)"));
+            if (!fetched) {
+                live[0] = liveKeycloak(client, t);
+            }
+            return readyCheck(t, live[0]);
         });
         checks.add(ready);
         if (!ready.status().passes() && !hasUrlOverride(ctx)) {
@@ -659,17 +720,16 @@ public final class SsoStage implements Stage {
         return checks;
     }
 
-    private static Check driftCheck(String name, Change change) {
-        if (change.isNoop()) {
-            return Check.ok(name, "as configured");
-        }
-        if (change.action() == Action.CREATE) {
-            return Check.retryable(name, "missing", Fix.rerunStage(StageIds.SSO, "apply the sso stage"));
-        }
-        return Check.retryable(name, "differs from the configuration: " + change.fields().entrySet().stream()
-                        .map(e -> e.getKey() + ": " + e.getValue().from() + " -> " + e.getValue().to())
-                        .collect(Collectors.joining(", ")),
-                Fix.rerunStage(StageIds.SSO, "apply the sso stage to repair it"));
+    /**
+     * The operator's one check: with no Subscription yet it is not installed (whatever the input); else the
+     * namespace, OperatorGroup and Subscription as configured and the CSV running.
+     */
+    private static Check operatorCheck(StageContext ctx, KubernetesClient client, Resources resources, Target t) {
+        String pkg = t.operator().packageName();
+        String name = "operator " + pkg;
+        return GUARD.check(name, () -> client.resources(Subscription.class).inNamespace(t.namespace()).withName(pkg)
+                .get() == null ? OperatorReadiness.check(client, name, t.namespace(), pkg, StageIds.SSO)
+                : RECONCILER.verifyAs(ctx, name, () -> operatorObjects(client, resources, t), null));
     }
 
     private static Check failed(String name, StageException e) {

@@ -538,38 +538,10 @@ public final class ThreescaleStage implements Stage {
         return out;
     }
 
-    /**
-     * One named check from the checks the reconciler gives for {@code objects} (each object's state, then its
-     * readiness): the failures when any fail (the worst status, the first fix), else the warnings, else OK with
-     * {@code okMessage} (null: the last check's message). A failure to read the objects is the check itself.
-     */
+    /** One named check from the checks of {@code objects} ({@link Reconciler#verifyAs}). */
     private static Check group(StageContext ctx, String name, Supplier<List<Managed<?, ?>>> objects,
                                String okMessage) {
-        List<Check> parts;
-        try {
-            parts = RECONCILER.verify(ctx, objects.get());
-        } catch (dev.maas.installer.engine.CancelledException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            return RECONCILER.guard().failure(name, e);
-        }
-        List<Check> failing = parts.stream().filter(c -> !c.status().passes()).toList();
-        if (!failing.isEmpty()) {
-            CheckStatus status = failing.stream().anyMatch(c -> c.status() == CheckStatus.INVALID_INPUT)
-                    ? CheckStatus.INVALID_INPUT : failing.stream().anyMatch(c -> c.status()
-                    == CheckStatus.FAILED_RETRYABLE) ? CheckStatus.FAILED_RETRYABLE : failing.get(0).status();
-            return new Check(status, name, messages(failing), failing.get(0).fix());
-        }
-        List<Check> warnings = parts.stream().filter(c -> c.status() == CheckStatus.WARN).toList();
-        if (!warnings.isEmpty()) {
-            return Check.warn(name, messages(warnings), warnings.get(0).fix());
-        }
-        return Check.ok(name, okMessage != null ? okMessage : parts.isEmpty() ? "" : parts.get(parts.size() - 1)
-                .message());
-    }
-
-    private static String messages(List<Check> checks) {
-        return checks.stream().map(Check::message).distinct().collect(Collectors.joining("; "));
+        return RECONCILER.verifyAs(ctx, name, objects, okMessage);
     }
 
     private static Check deploymentsCheck(KubernetesClient client, String ns, GenericKubernetesResource am) {
