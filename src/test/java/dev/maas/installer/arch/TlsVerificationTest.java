@@ -63,7 +63,7 @@ class TlsVerificationTest {
             "dev/maas/installer/stages/portal/PortalStage.java", Set.of("3scale skip_ssl_certificate_verification=true"),
             // asks the 3scale operator to skip verification only for a certificate the installer verified against the
             // cluster's own ingress CA and no public CA verifies (shown in the plan; ADR 0006)
-            "dev/maas/installer/stages/threescale/ThreescaleStage.java",
+            "dev/maas/installer/stages/threescale/InstallObjects.java",
             Set.of("3scale operator insecure_skip_verify annotation"));
 
     private JavaClasses classes;
