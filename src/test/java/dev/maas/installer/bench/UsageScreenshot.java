@@ -102,7 +102,19 @@ public final class UsageScreenshot {
                 }
                 return null;
             });
-            ScreenshotTour.shot(window[0], out.resolve("wizard-usage.png"));
+            Path file = out.resolve("wizard-usage.png");
+            ScreenshotTour.shot(window[0], file);
+            // the panel alone: the rest of this window (no connection, stages not run) is not what the panel shows
+            javafx.geometry.Bounds b = fx(() -> {
+                Node pane = window[0].getScene().lookup("#usagePane");
+                return pane.localToScene(pane.getBoundsInLocal());
+            });
+            java.awt.image.BufferedImage whole = javax.imageio.ImageIO.read(file.toFile());
+            int x = (int) Math.max(0, b.getMinX() - 8);
+            int y = (int) Math.max(0, b.getMinY() - 8);
+            int w = (int) Math.min(whole.getWidth() - x, b.getWidth() + 16);
+            int h = (int) Math.min(whole.getHeight() - y, b.getHeight() + 16);
+            javax.imageio.ImageIO.write(whole.getSubimage(x, y, w, h), "png", file.toFile());
         } finally {
             if (shell[0] != null) {
                 onFx(() -> { window[0].hide(); shell[0].close(); return null; });
