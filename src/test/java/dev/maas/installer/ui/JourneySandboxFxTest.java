@@ -313,7 +313,8 @@ class JourneySandboxFxTest {
         // coming back opens on the overview of what is installed
         assertThat(w2.page()).isEqualTo(WizardViewModel.Page.OVERVIEW);
         assertThat(label(robot, "#overviewSummary").getText())
-                .isEqualTo(StageIds.ALL.size() + " of " + StageIds.ALL.size() + " stages installed.");
+                // every stage but preflight, which only checks
+                .isEqualTo((StageIds.ALL.size() - 1) + " of " + (StageIds.ALL.size() - 1) + " stages installed.");
 
         // rerun one stage from the stage list: select it, "Rerun selected stage"
         ListView<?> list = robot.lookup("#stageList").queryAs(ListView.class);

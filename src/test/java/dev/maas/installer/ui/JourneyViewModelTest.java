@@ -189,9 +189,12 @@ class JourneyViewModelTest {
         finish(Operation.VERIFY, verified("preflight", Check.ok("x", "ok")),
                 verified("a", Check.retryable("y", "missing", Fix.rerunStage("a", "apply it"))));
         assertThat(wizard.page()).isEqualTo(WizardViewModel.Page.WELCOME);
+        // preflight only checks: passing them installs nothing, and the overview does not count it
+        assertThat(journey.overviewSummary().get()).isEqualTo("0 of 1 stages installed, 1 not installed yet.");
 
         finish(Operation.VERIFY, verified("preflight", Check.ok("x", "ok")), verified("a", Check.ok("y", "there")));
         assertThat(wizard.page()).isEqualTo(WizardViewModel.Page.OVERVIEW);
+        assertThat(journey.overviewSummary().get()).isEqualTo("1 of 1 stages installed.");
     }
 
     @Test
@@ -201,7 +204,7 @@ class JourneyViewModelTest {
                 Outcome.NOT_AVAILABLE, null, null, "SSO cannot be tried in this sandbox: it runs without Keycloak",
                 null, false));
         assertThat(wizard.stage("a").status()).isEqualTo(dev.maas.installer.ui.model.StageStatus.NOT_HERE);
-        assertThat(journey.overviewSummary().get()).isEqualTo("1 of 2 stages installed, 1 not available here.")
+        assertThat(journey.overviewSummary().get()).isEqualTo("0 of 1 stages installed, 1 not available here.")
                 .doesNotContain("not installed yet");
     }
 

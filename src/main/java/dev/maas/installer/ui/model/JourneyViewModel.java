@@ -160,8 +160,9 @@ public final class JourneyViewModel {
     private boolean overviewAfterVerify;
 
     /**
-     * The overview's one line: how many stages the last verify found installed, drifted and not installed yet,
-     * e.g. "5 of 7 stages installed (1 of them drifted), 2 not installed yet"; what to do when none was verified.
+     * The overview's one line: how many of the stages that install something (all but preflight, which only checks)
+     * the last verify found installed, drifted and not installed yet, e.g. "4 of 6 stages installed (1 of them
+     * drifted), 2 not installed yet"; what to do when none was verified.
      */
     public StringBinding overviewSummary() {
         if (overviewSummary == null) {
@@ -184,7 +185,12 @@ public final class JourneyViewModel {
         int pending = 0;
         int unknown = 0;
         int notHere = 0;
+        int all = 0;
         for (StageViewModel st : wizard.stages()) {
+            if (StageIds.installsNothing(st.id())) { // preflight only checks: it is never "installed"
+                continue;
+            }
+            all++;
             if (st.status() == StageStatus.NOT_HERE) { // e.g. SSO in a sandbox without Keycloak: not "not installed"
                 notHere++;
                 continue;
@@ -196,8 +202,7 @@ public final class JourneyViewModel {
                 default -> unknown++;
             }
         }
-        int all = wizard.stages().size();
-        if (done + drifted + pending == 0) {
+        if (done + drifted + pending + notHere == 0) {
             return wizard.connectionProperty().get() == null ? "Connect to the cluster to see what is installed."
                     : "Checking every stage against the live systems…";
         }
