@@ -5,7 +5,6 @@ import dev.maas.installer.engine.diagnostics.Diagnostics;
 import dev.maas.installer.engine.logging.LogLine;
 import dev.maas.installer.engine.run.Operation;
 import dev.maas.installer.engine.run.RunReport;
-import dev.maas.installer.engine.secrets.SecretRegistry;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -16,7 +15,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -158,7 +156,7 @@ public final class SummaryViewModel {
         linksStatus.set("Looking up the links...");
         refreshTiers(cfg);
         CompletableFuture<Void> done = new CompletableFuture<>();
-        CompletableFuture.supplyAsync(() -> call(() -> lookup.links(cfg)), background).whenComplete((links, e) ->
+        OffFxThread.supply(() -> lookup.links(cfg), background).whenComplete((links, e) ->
                 fx.execute(() -> {
                     if (e == null) {
                         adminPortal.set(links.adminPortal());
@@ -169,7 +167,7 @@ public final class SummaryViewModel {
                         linksStatus.set(all ? "" : "Some links could not be found on the cluster: apply the stages"
                                 + " that make them, then come back to this page.");
                     } else {
-                        linksStatus.set("Could not read the links: " + message(e));
+                        linksStatus.set("Could not read the links: " + OffFxThread.message(e));
                     }
                     done.complete(null);
                 }));
@@ -179,8 +177,8 @@ public final class SummaryViewModel {
     /** Reads each model's tiers from 3scale, off the FX thread. */
     private void refreshTiers(InstallerConfig cfg) {
         tiers.set("Reading the plans from 3scale...");
-        CompletableFuture.supplyAsync(() -> call(() -> lookup.tiers(cfg)), background).whenComplete((lines, e) ->
-                fx.execute(() -> tiers.set(e != null ? "Could not read the plans from 3scale: " + message(e)
+        OffFxThread.supply(() -> lookup.tiers(cfg), background).whenComplete((lines, e) ->
+                fx.execute(() -> tiers.set(e != null ? "Could not read the plans from 3scale: " + OffFxThread.message(e)
                         : lines.isEmpty() ? "No model products in 3scale yet." : String.join("\n", lines))));
     }
 
@@ -221,7 +219,7 @@ public final class SummaryViewModel {
         long request = ++credentialsRequest;
         credentialsStatus.set("Reading the credentials from the cluster...");
         CompletableFuture<Boolean> done = new CompletableFuture<>();
-        CompletableFuture.supplyAsync(() -> call(() -> lookup.credentials(cfg)), background).whenComplete((c, e) ->
+        OffFxThread.supply(() -> lookup.credentials(cfg), background).whenComplete((c, e) ->
                 fx.execute(() -> {
                     if (request != credentialsRequest) {
                         done.complete(false); // hidden (or asked again) meanwhile
@@ -235,7 +233,7 @@ public final class SummaryViewModel {
                         credentialsShown.set(true);
                         credentialsStatus.set("");
                     } else {
-                        credentialsStatus.set("Could not read the credentials: " + message(e));
+                        credentialsStatus.set("Could not read the credentials: " + OffFxThread.message(e));
                     }
                     done.complete(e == null);
                 }));
@@ -294,29 +292,13 @@ public final class SummaryViewModel {
                 fx.execute(() -> {
                     diagnosticsStatus.set(e == null ? "Diagnostics saved to " + file
                             + " (secrets masked): attach it to your support request."
-                            : "Could not save the diagnostics: " + message(e));
+                            : "Could not save the diagnostics: " + OffFxThread.message(e));
                     done.complete(e == null);
                 }));
     }
 
-    private interface Call<T> {
-        T call() throws Exception;
-    }
 
-    private static <T> T call(Call<T> c) {
-        try {
-            return c.call();
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new CompletionException(e);
-        }
-    }
 
-    private static String message(Throwable e) {
-        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        return SecretRegistry.global().redact(t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
-    }
 
     private static String nz(String s) { return s == null ? "" : s; }
 }

@@ -1,7 +1,6 @@
 package dev.maas.installer.ui.model;
 
 import dev.maas.installer.engine.config.InstallerConfig;
-import dev.maas.installer.engine.secrets.SecretRegistry;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -12,7 +11,6 @@ import javafx.collections.ObservableList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
@@ -145,13 +143,13 @@ public final class TryItViewModel {
         InstallerConfig cfg = config.get();
         status.set("Looking up the models...");
         CompletableFuture<Void> done = new CompletableFuture<>();
-        CompletableFuture.supplyAsync(() -> call(() -> engine.models(cfg)), background).whenComplete((models, e) ->
+        OffFxThread.supply(() -> engine.models(cfg), background).whenComplete((models, e) ->
                 fx.execute(() -> {
                     if (e == null) {
                         rows.setAll(models.stream().map(Row::new).toList());
                         status.set(models.isEmpty() ? "No models in the configuration." : "");
                     } else {
-                        status.set("Could not read the models: " + message(e));
+                        status.set("Could not read the models: " + OffFxThread.message(e));
                     }
                     done.complete(null);
                 }));
@@ -166,7 +164,7 @@ public final class TryItViewModel {
         row.status.set("Calling " + row.model.name() + " through its gateway...");
         row.answer.set("");
         CompletableFuture<Boolean> done = new CompletableFuture<>();
-        CompletableFuture.supplyAsync(() -> call(() -> engine.tryModel(cfg, row.model.systemName())), background)
+        OffFxThread.supply(() -> engine.tryModel(cfg, row.model.systemName()), background)
                 .whenComplete((a, e) -> fx.execute(() -> {
                     row.running.set(false);
                     if (e == null) {
@@ -177,7 +175,7 @@ public final class TryItViewModel {
                         row.answer.set(a.answer() == null ? a.report() : a.answer());
                         row.status.set(a.status());
                     } else {
-                        row.status.set("Could not call the model: " + message(e));
+                        row.status.set("Could not call the model: " + OffFxThread.message(e));
                     }
                     done.complete(e == null && a.passed());
                 }));
@@ -191,31 +189,15 @@ public final class TryItViewModel {
         allReport.set("Testing the sign-in and every model... (a temporary user, developer account and applications"
                 + " are made and removed again)");
         CompletableFuture<Boolean> done = new CompletableFuture<>();
-        CompletableFuture.supplyAsync(() -> call(() -> engine.testAll(cfg)), background).whenComplete((r, e) ->
+        OffFxThread.supply(() -> engine.testAll(cfg), background).whenComplete((r, e) ->
                 fx.execute(() -> {
                     allRunning.set(false);
-                    allReport.set(e == null ? r.text() : "The test could not run: " + message(e));
+                    allReport.set(e == null ? r.text() : "The test could not run: " + OffFxThread.message(e));
                     done.complete(e == null && r.passed());
                 }));
         return done;
     }
 
-    private interface Call<T> {
-        T call() throws Exception;
-    }
 
-    private static <T> T call(Call<T> c) {
-        try {
-            return c.call();
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new CompletionException(e);
-        }
-    }
 
-    private static String message(Throwable e) {
-        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        return SecretRegistry.global().redact(t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
-    }
 }

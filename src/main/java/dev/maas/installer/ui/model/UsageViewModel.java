@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
@@ -209,7 +208,7 @@ public final class UsageViewModel {
         fix.set("");
         status.set("Reading 3scale's analytics (" + p.label().toLowerCase(Locale.ROOT) + ")...");
         CompletableFuture<State> done = new CompletableFuture<>();
-        CompletableFuture.supplyAsync(() -> call(() -> engine.read(cfg, since, until, cancellation)), background)
+        OffFxThread.supply(() -> engine.read(cfg, since, until, cancellation), background)
                 .whenComplete((usage, e) -> fx.execute(() -> {
                     if (mine != request) {
                         done.complete(state.get()); // a newer read (or leaving the page) took over
@@ -220,7 +219,7 @@ public final class UsageViewModel {
                     if (e == null) {
                         shown(usage, p, since, until);
                     } else {
-                        failed(cause(e));
+                        failed(OffFxThread.cause(e));
                     }
                     settledState = state.get();
                     settledStatus = status.get();
@@ -292,27 +291,8 @@ public final class UsageViewModel {
         return value == null ? "–" : NumberFormat.getIntegerInstance(Locale.ENGLISH).format(value);
     }
 
-    private interface Call<T> {
-        T call() throws Exception;
-    }
 
-    private static <T> T call(Call<T> c) {
-        try {
-            return c.call();
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new CompletionException(e);
-        }
-    }
 
-    private static Throwable cause(Throwable e) {
-        Throwable t = e;
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
 
     private static String redact(String s) { return SecretRegistry.global().redact(s); }
 }

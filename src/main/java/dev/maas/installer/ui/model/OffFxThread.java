@@ -1,0 +1,49 @@
+package dev.maas.installer.ui.model;
+
+import dev.maas.installer.engine.secrets.SecretRegistry;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
+/**
+ * The view models' blocking calls (cluster, 3scale, files), run on their background executor, never the FX thread,
+ * and a failure of one as the single redacted line a status label shows.
+ */
+final class OffFxThread {
+    private OffFxThread() {
+    }
+
+    /** A blocking call that may throw. */
+    interface Call<T> {
+        T call() throws Exception;
+    }
+
+    /** Runs {@code call} on {@code background}; a checked exception completes the future with it as the cause. */
+    static <T> CompletableFuture<T> supply(Call<T> call, Executor background) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return call.call();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        }, background);
+    }
+
+    /** The failure behind the futures' wrapping. */
+    static Throwable cause(Throwable e) {
+        Throwable t = e;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /** The failure's message (its type when it has none), with every registered secret redacted. */
+    static String message(Throwable e) {
+        Throwable t = cause(e);
+        return SecretRegistry.global().redact(t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
+    }
+}
