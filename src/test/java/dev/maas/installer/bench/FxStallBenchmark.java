@@ -1,12 +1,8 @@
 package dev.maas.installer.bench;
 
-import atlantafx.base.theme.PrimerLight;
-import dev.maas.installer.cluster.ProxySettings;
-import dev.maas.installer.cluster.TrustStore;
 import dev.maas.installer.ui.WizardShell;
 import dev.maas.installer.ui.model.ConnectionViewModel;
 import dev.maas.installer.ui.model.WizardViewModel;
-import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.stage.Stage;
 
@@ -25,8 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
+
+import static dev.maas.installer.bench.BenchWindow.fx;
+import static dev.maas.installer.bench.BenchWindow.onFx;
+import static dev.maas.installer.bench.BenchWindow.sleep;
+import static dev.maas.installer.bench.BenchWindow.waitFor;
 
 /**
  * How long the JavaFX application thread stalls while the wizard runs a whole first install on the local sandbox: the
@@ -57,19 +56,8 @@ public final class FxStallBenchmark {
     private FxStallBenchmark() { }
 
     public static void main(String[] args) throws Exception {
-        if (!Boolean.getBoolean("bench.display")) {
-            System.setProperty("glass.platform", "Monocle");
-            System.setProperty("monocle.platform", "Headless");
-            System.setProperty("prism.order", "sw");
-            System.setProperty("prism.text", "t2k");
-            System.setProperty("headless.geometry", "1366x768-32");
-            System.setProperty("java.awt.headless", "true");
-        }
         Path work = Files.createTempDirectory("maas-fx-stall");
-        CompletableFuture<Void> started = new CompletableFuture<>();
-        Platform.startup(() -> started.complete(null));
-        started.get(60, TimeUnit.SECONDS);
-        Platform.setImplicitExit(false);
+        BenchWindow.startFx();
         System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " CPUs, load average "
                 + String.format(Locale.ROOT, "%.1f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
 
@@ -80,22 +68,9 @@ public final class FxStallBenchmark {
         Stage[] window = new Stage[1];
         try {
             onFx(() -> {
-                Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
-                Path home = work.resolve("home");
-                shell[0] = WizardShell.builder()
-                        .env(Map.of("PATH", "/usr/bin")::get)
-                        .home(home)
-                        .trustStore(new TrustStore(home.resolve("config/trusted-clusters.json")))
-                        .proxyDefaults(ProxySettings.NONE)
+                window[0] = BenchWindow.show(BenchWindow.shell(work, "bench")
                         .sandboxWhenNoCluster(true)
-                        .deferKubeconfigRead(true)
-                        .sandboxDir(work.resolve("sandbox"))
-                        .linkOpener(url -> { })
-                        .version("bench")
-                        .build();
-                window[0] = new Stage();
-                window[0].setScene(shell[0].scene(1366, 768));
-                window[0].show();
+                        .deferKubeconfigRead(true), shell);
                 return null;
             });
             WizardShell s = shell[0];
@@ -280,42 +255,5 @@ public final class FxStallBenchmark {
         }
 
         void stop() { running.set(false); }
-    }
-
-    static <T> T fx(Supplier<T> body) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        Platform.runLater(() -> {
-            try {
-                f.complete(body.get());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
-            }
-        });
-        try {
-            return f.get(120, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static void onFx(Supplier<Object> body) { fx(body); }
-
-    static void waitFor(BooleanSupplier condition, long timeoutSeconds) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("not reached within " + timeoutSeconds + " s");
-            }
-            sleep(100);
-        }
-    }
-
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,10 +1,6 @@
 package dev.maas.installer.bench;
 
-import atlantafx.base.theme.PrimerLight;
-import dev.maas.installer.cluster.ProxySettings;
-import dev.maas.installer.cluster.TrustStore;
 import dev.maas.installer.ui.WizardShell;
-import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.stage.Stage;
 
@@ -14,12 +10,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static dev.maas.installer.bench.FxStallBenchmark.fx;
-import static dev.maas.installer.bench.FxStallBenchmark.onFx;
-import static dev.maas.installer.bench.FxStallBenchmark.waitFor;
+import static dev.maas.installer.bench.BenchWindow.fx;
+import static dev.maas.installer.bench.BenchWindow.onFx;
+import static dev.maas.installer.bench.BenchWindow.waitFor;
 
 /**
  * What each step of the pages' warm-up ({@code MainView.warmUpPages}) costs the FX thread, in CPU time: the app's
@@ -32,43 +27,19 @@ public final class PageWarmUpBenchmark {
     private PageWarmUpBenchmark() { }
 
     public static void main(String[] args) throws Exception {
-        if (!Boolean.getBoolean("bench.display")) {
-            System.setProperty("glass.platform", "Monocle");
-            System.setProperty("monocle.platform", "Headless");
-            System.setProperty("prism.order", "sw");
-            System.setProperty("prism.text", "t2k");
-            System.setProperty("headless.geometry", "1366x768-32");
-            System.setProperty("java.awt.headless", "true");
-        }
         Path work = Files.createTempDirectory("maas-warm-up");
-        CompletableFuture<Void> started = new CompletableFuture<>();
-        Platform.startup(() -> started.complete(null));
-        started.get(60, TimeUnit.SECONDS);
-        Platform.setImplicitExit(false);
+        BenchWindow.startFx();
         System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " CPUs, load average "
                 + String.format(Locale.ROOT, "%.1f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         WizardShell[] shell = new WizardShell[1];
         Stage[] window = new Stage[1];
         try {
             onFx(() -> {
-                Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
-                Path home = work.resolve("home");
-                shell[0] = WizardShell.builder()
-                        .env(Map.of("PATH", "/usr/bin")::get)
-                        .home(home)
-                        .trustStore(new TrustStore(home.resolve("config/trusted-clusters.json")))
-                        .proxyDefaults(ProxySettings.NONE)
-                        .deferKubeconfigRead(true)
-                        .sandboxDir(work.resolve("sandbox"))
-                        .linkOpener(url -> { })
-                        .version("bench")
-                        .build();
-                window[0] = new Stage();
-                window[0].setScene(shell[0].scene(1366, 768));
-                window[0].show();
+                window[0] = BenchWindow.show(BenchWindow.shell(work, "bench")
+                        .deferKubeconfigRead(true), shell);
                 return null;
             });
-            FxStallBenchmark.sleep(3_000);   // the first frames
+            BenchWindow.sleep(3_000);   // the first frames
             onFx(() -> { shell[0].windowShown(); return null; });
             waitFor(() -> fx(() -> shell[0].view().pagesWarmProperty().get()), 600);
             List<Map.Entry<String, Long>> costs = fx(() -> shell[0].view().warmUpCosts());

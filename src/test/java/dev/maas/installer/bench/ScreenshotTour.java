@@ -1,12 +1,8 @@
 package dev.maas.installer.bench;
 
-import atlantafx.base.theme.PrimerLight;
-import dev.maas.installer.cluster.ProxySettings;
-import dev.maas.installer.cluster.TrustStore;
 import dev.maas.installer.ui.WizardShell;
 import dev.maas.installer.ui.model.ConnectionViewModel;
 import dev.maas.installer.ui.model.WizardViewModel;
-import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.scene.image.PixelReader;
 import javafx.scene.image.WritableImage;
@@ -16,14 +12,11 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
-import static dev.maas.installer.bench.FxStallBenchmark.fx;
-import static dev.maas.installer.bench.FxStallBenchmark.onFx;
-import static dev.maas.installer.bench.FxStallBenchmark.sleep;
-import static dev.maas.installer.bench.FxStallBenchmark.waitFor;
+import static dev.maas.installer.bench.BenchWindow.fx;
+import static dev.maas.installer.bench.BenchWindow.onFx;
+import static dev.maas.installer.bench.BenchWindow.sleep;
+import static dev.maas.installer.bench.BenchWindow.waitFor;
 
 /**
  * The README's screenshots ({@code docs/images/wizard-*.png}) from a real run: the app's wizard (journey on, fresh
@@ -45,40 +38,15 @@ public final class ScreenshotTour {
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args.length > 0 ? args[0] : "docs/images").toAbsolutePath();
         Files.createDirectories(out);
-        if (!Boolean.getBoolean("bench.display")) {
-            System.setProperty("glass.platform", "Monocle");
-            System.setProperty("monocle.platform", "Headless");
-            System.setProperty("prism.order", "sw");
-            System.setProperty("headless.geometry", "1366x768-32");
-        }
         Path work = Files.createTempDirectory("maas-screenshots");
-        CompletableFuture<Void> started = new CompletableFuture<>();
-        Platform.startup(() -> started.complete(null));
-        started.get(60, TimeUnit.SECONDS);
-        Platform.setImplicitExit(false);
+        BenchWindow.startFx();
         WizardShell[] shell = new WizardShell[1];
         Stage[] window = new Stage[1];
         try {
             onFx(() -> {
-                Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
-                Path home = work.resolve("home");
-                shell[0] = WizardShell.builder()
-                        .env(Map.of("PATH", "/usr/bin")::get)
-                        .home(home)
-                        .trustStore(new TrustStore(home.resolve("config/trusted-clusters.json")))
-                        .proxyDefaults(ProxySettings.NONE)
+                window[0] = BenchWindow.show(BenchWindow.shell(work, "screenshots")
                         .sandboxWhenNoCluster(true)
-                        .deferKubeconfigRead(true)
-                        .sandboxDir(work.resolve("sandbox"))
-                        .linkOpener(url -> { })
-                        .version("screenshots")
-                        .build();
-                window[0] = new Stage();
-                window[0].setTitle("MaaS Installer");
-                window[0].setScene(shell[0].scene(1366, 768));
-                window[0].setX(0);
-                window[0].setY(0);
-                window[0].show();
+                        .deferKubeconfigRead(true), shell);
                 return null;
             });
             WizardShell s = shell[0];

@@ -1,8 +1,5 @@
 package dev.maas.installer.bench;
 
-import atlantafx.base.theme.PrimerLight;
-import dev.maas.installer.cluster.ProxySettings;
-import dev.maas.installer.cluster.TrustStore;
 import dev.maas.installer.ui.UsageOnSandbox;
 import dev.maas.installer.ui.WizardShell;
 import dev.maas.installer.ui.model.UsageViewModel;
@@ -10,7 +7,6 @@ import dev.maas.installer.ui.model.WizardViewModel;
 import dev.maas.installer.ui.pages.SummaryLookup;
 import dev.maas.installer.ui.pages.TryItEngine;
 import dev.maas.installer.ui.pages.UsageEngine;
-import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.scene.Node;
 import javafx.scene.control.ScrollPane;
@@ -18,13 +14,10 @@ import javafx.stage.Stage;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
-import static dev.maas.installer.bench.FxStallBenchmark.fx;
-import static dev.maas.installer.bench.FxStallBenchmark.onFx;
-import static dev.maas.installer.bench.FxStallBenchmark.waitFor;
+import static dev.maas.installer.bench.BenchWindow.fx;
+import static dev.maas.installer.bench.BenchWindow.onFx;
+import static dev.maas.installer.bench.BenchWindow.waitFor;
 
 /**
  * The usage panel's screenshot ({@code docs/images/wizard-usage.png}): the sandbox's 3scale simulator with two models
@@ -43,42 +36,17 @@ public final class UsageScreenshot {
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args.length > 0 ? args[0] : "docs/images").toAbsolutePath();
         Files.createDirectories(out);
-        if (!Boolean.getBoolean("bench.display")) {
-            System.setProperty("glass.platform", "Monocle");
-            System.setProperty("monocle.platform", "Headless");
-            System.setProperty("prism.order", "sw");
-            System.setProperty("headless.geometry", "1366x768-32");
-        }
         Path work = Files.createTempDirectory("maas-usage-screenshot");
-        CompletableFuture<Void> started = new CompletableFuture<>();
-        Platform.startup(() -> started.complete(null));
-        started.get(60, TimeUnit.SECONDS);
-        Platform.setImplicitExit(false);
+        BenchWindow.startFx();
         WizardShell[] shell = new WizardShell[1];
         Stage[] window = new Stage[1];
         try (UsageOnSandbox sandbox = new UsageOnSandbox()) {
             sandbox.chat(3);
             onFx(() -> {
-                Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
-                Path home = work.resolve("home");
-                shell[0] = WizardShell.builder()
-                        .env(Map.of("PATH", "/usr/bin")::get)
-                        .home(home)
-                        .trustStore(new TrustStore(home.resolve("config/trusted-clusters.json")))
-                        .proxyDefaults(ProxySettings.NONE)
-                        .sandboxDir(work.resolve("sandbox"))
+                window[0] = BenchWindow.show(BenchWindow.shell(work, "screenshots")
                         .summaryLookup(SummaryLookup.engine(sandbox.contexts()))
                         .tryItEngine(TryItEngine.engine(sandbox.contexts()))
-                        .usageEngine(UsageEngine.engine(sandbox.contexts()))
-                        .linkOpener(url -> { })
-                        .version("screenshots")
-                        .build();
-                window[0] = new Stage();
-                window[0].setTitle("MaaS Installer");
-                window[0].setScene(shell[0].scene(1366, 768));
-                window[0].setX(0);
-                window[0].setY(0);
-                window[0].show();
+                        .usageEngine(UsageEngine.engine(sandbox.contexts())), shell);
                 return null;
             });
             WizardShell s = shell[0];
@@ -88,7 +56,7 @@ public final class UsageScreenshot {
                 return null;
             });
             waitFor(() -> fx(() -> s.usage().stateProperty().get() == UsageViewModel.State.SHOWN), 120);
-            FxStallBenchmark.sleep(1000);
+            BenchWindow.sleep(1000);
             onFx(() -> {
                 Node pane = window[0].getScene().lookup("#usagePane");
                 for (Node p = pane.getParent(); p != null; p = p.getParent()) {
