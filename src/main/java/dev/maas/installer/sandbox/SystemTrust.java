@@ -91,13 +91,14 @@ public final class SystemTrust {
         Collections.addAll(runtime, defaultTrustManager().getAcceptedIssuers());
         Set<X509Certificate> system = new LinkedHashSet<>();
         List<String> sources = new ArrayList<>();
+        List<String> unread = new ArrayList<>();
         String os = osName.toLowerCase(Locale.ROOT);
         if (os.startsWith("windows")) {
             fromKeyStore("Windows-ROOT", system, sources);
         } else if (os.startsWith("mac")) {
             fromKeyStore("KeychainStore", system, sources);
         }
-        fromPemFiles(env, system, sources, !os.startsWith("windows") && !os.startsWith("mac"));
+        fromPemFiles(env, system, sources, unread, !os.startsWith("windows") && !os.startsWith("mac"));
         system.removeAll(runtime);
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
@@ -115,8 +116,9 @@ public final class SystemTrust {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, new TrustManager[] {tm}, null);
             String description = "the Java runtime's " + runtime.size() + " CA certificates"
-                    + (sources.isEmpty() ? " (no system CA store found)"
-                    : " and " + system.size() + " more from " + String.join(", ", sources));
+                    + (!sources.isEmpty() ? " and " + system.size() + " more from " + String.join(", ", sources)
+                    : unread.isEmpty() ? " (no system CA store found)" : "")
+                    + (unread.isEmpty() ? "" : " (" + String.join("; ", unread) + ")");
             LOG.debug("trusted for downloads: {}", description);
             return new SystemTrust(context, tm, description);
         } catch (GeneralSecurityException | IOException e) {
@@ -143,7 +145,7 @@ public final class SystemTrust {
     }
 
     private static void fromPemFiles(Function<String, String> env, Set<X509Certificate> into, List<String> sources,
-            boolean defaults) {
+            List<String> unread, boolean defaults) {
         String file = blankToNull(env.apply(CERT_FILE_ENV));
         String dirs = blankToNull(env.apply(CERT_DIR_ENV));
         if (file != null) {
@@ -153,6 +155,7 @@ public final class SystemTrust {
                 readPem(p, into);
             } else {
                 LOG.warn("{}={} is not a readable file; its certificates are not trusted", CERT_FILE_ENV, file);
+                unread.add(CERT_FILE_ENV + "=" + file + " is not a readable file");
             }
         } else if (defaults) {
             BUNDLES.stream().filter(Files::isRegularFile).findFirst().ifPresent(p -> {
@@ -169,6 +172,7 @@ public final class SystemTrust {
             if (!Files.isDirectory(dir)) {
                 if (dirs != null) {
                     LOG.warn("{} names {}, which is not a folder; skipped", CERT_DIR_ENV, dir);
+                    unread.add(CERT_DIR_ENV + " names " + dir + ", which is not a folder");
                 }
                 continue;
             }

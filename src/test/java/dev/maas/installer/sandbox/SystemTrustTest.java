@@ -132,6 +132,15 @@ class SystemTrustTest {
     }
 
     @Test
+    void anSslCertFileThatIsNoFileIsSaidInTheDescriptionAndOnlyTheRuntimesCasAreTrusted() throws Exception {
+        Path missing = tmp.resolve("missing.pem");
+        SystemTrust trust = SystemTrust.of(Map.of(SystemTrust.CERT_FILE_ENV, missing.toString())::get, "Linux");
+        assertThat(trust.describe()).startsWith("the Java runtime's ")
+                .endsWith(" CA certificates (SSL_CERT_FILE=" + missing + " is not a readable file)");
+        assertThatThrownBy(() -> get(trust)).isInstanceOf(SSLHandshakeException.class);
+    }
+
+    @Test
     void aBadCertificateInABundleIsSkippedAndTheOthersAreRead() throws Exception {
         Path file = tmp.resolve("mixed.pem");
         Files.writeString(file, "-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n"
