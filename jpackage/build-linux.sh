@@ -14,6 +14,8 @@ Usage: jpackage/build-linux.sh [options]
   --app-image-only    stop after the app-image, build no .deb
   --modules LIST      JDK modules for the runtime (comma separated), instead of jdeps + the fixed extras
   --cds-timeout SEC   how long the CDS training run may take before it fails (default 120)
+  --no-smoke          do not run jpackage/linux/smoke-test.sh on the built .deb (it runs by default, and the
+                      build fails when it fails)
   -h, --help          this text
 
 Environment: JAVA_HOME (a JDK 17+ with jmods/, jlink and jpackage);
@@ -26,6 +28,7 @@ CDS=true
 APP_IMAGE_ONLY=false
 MODULES_OVERRIDE=""
 CDS_TIMEOUT=120
+SMOKE=true
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --skip-build) SKIP_BUILD=true ;;
@@ -33,6 +36,7 @@ while [[ $# -gt 0 ]]; do
     --app-image-only) APP_IMAGE_ONLY=true ;;
     --modules) MODULES_OVERRIDE="${2:?--modules needs a value}"; shift ;;
     --cds-timeout) CDS_TIMEOUT="${2:?--cds-timeout needs a value}"; shift ;;
+    --no-smoke) SMOKE=false ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -86,6 +90,13 @@ if [[ "$APP_IMAGE_ONLY" == false ]]; then
   for tool in dpkg-deb fakeroot objcopy; do
     command -v "$tool" >/dev/null || die "$tool not found: apt-get install -y fakeroot binutils dpkg"
   done
+  if [[ "$SMOKE" == true ]]; then
+    # what jpackage/linux/smoke-test.sh needs (checked now, not after the minutes the package takes)
+    for tool in unshare python3 curl unzip; do
+      command -v "$tool" >/dev/null || die "$tool not found (the smoke test needs it): apt-get install -y util-linux" \
+        "python3 curl unzip, or build with --no-smoke"
+    done
+  fi
 fi
 
 # --- Maven build ----------------------------------------------------------------------------------
@@ -245,9 +256,19 @@ if [[ "$APP_IMAGE_ONLY" == false ]]; then
 fi
 
 rm -rf "$WORK"
-log "Done in $SECONDS s"
+log "Built in $SECONDS s"
 ls -l "$OUT"
 for deb in "$OUT"/*.deb; do
   echo "    $(basename "$deb"): $(du -h "$deb" | cut -f1)"
   dpkg-deb -f "$deb" Package Version Depends | sed 's/^/    /'
 done
+
+# --- Smoke test -----------------------------------------------------------------------------------
+# The package as a new user meets it (docs/packaging.md, "Smoke test of the package"); a failure fails the build
+# (the .deb stays in target/jpackage to look at)
+if [[ "$APP_IMAGE_ONLY" == false && "$SMOKE" == true ]]; then
+  log "Smoke test of ${DEB[0]##*/} (jpackage/linux/smoke-test.sh; --no-smoke skips it)"
+  bash "$ROOT/jpackage/linux/smoke-test.sh" "${DEB[0]}" \
+    || die "the smoke test of ${DEB[0]} failed (its output above); the package is not good"
+  log "Done in $SECONDS s (package and smoke test)"
+fi

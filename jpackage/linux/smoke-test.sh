@@ -64,10 +64,10 @@ mount --bind "$IMAGE" "$INSTALL_DIR"
 # --- a machine with nothing else: no JAVA_HOME, an empty home and Maven repository, started away from any checkout --
 unset JAVA_HOME JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS KUBECONFIG MAAS_KEYCLOAK_REPOSITORY
 export PATH=/usr/bin:/bin
-mkdir -p "$WORK/empty-m2" "$WORK/cwd"
+mkdir -p "$WORK/cwd"
 cd "$WORK/cwd"
-# the Maven repository the sandbox would look in for a Keycloak zip (KeycloakProcess): an empty one
-export JAVA_TOOL_OPTIONS="-Dmaven.repo.local=$WORK/empty-m2"
+# the Maven repository the sandbox would look in for a Keycloak zip (KeycloakProcess) is the one of $HOME (an empty
+# home below), not the one of the user's home in the password database
 
 # where Keycloak comes from: the local Maven repository over HTTP when it has the zip (no download from the internet
 # on every run), else Maven Central
@@ -118,6 +118,10 @@ grep -E '^(Downloading Keycloak|Keycloak .* is verified)' "$WORK/online/sandbox.
 if grep -q 'runs without Keycloak' "$WORK/online/sandbox.err"; then
   echo "error: the sandbox could not start its Keycloak:" >&2; grep -i 'keycloak' "$WORK/online/sandbox.err" >&2; exit 1
 fi
+# with an empty home nothing else has Keycloak: it must have been downloaded (a zip found elsewhere, e.g. in the
+# Maven repository of the password database's home, would hide a broken download)
+grep -qE '^Keycloak .* is verified and kept in '"$WORK"'/online/' "$WORK/online/sandbox.err" \
+  || { echo "error: the sandbox did not download Keycloak into the empty home's data folder:" >&2; cat "$WORK/online/sandbox.err" >&2; exit 1; }
 CONFIG="$WORK/online/sandbox/maas-installer.yaml"
 step "apply (every stage)"
 run apply apply --yes

@@ -39,6 +39,9 @@ $FxJars = @(Get-ChildItem "$Root\target\lib\javafx-*-win.jar")
 if ($FxJars.Count -lt 3) { throw "no JavaFX Windows jars (javafx-*-win.jar) in target\lib" }
 $FxPath = ($FxJars | ForEach-Object { $_.FullName }) -join ';'
 $Modules = (Get-Content "$Root\jpackage\runtime-modules.txt" | Where-Object { $_ -and -not $_.StartsWith('#') }) -join ','
+# Windows only: the SunMSCAPI provider, whose Windows-ROOT key store gives the downloads the certificate authorities
+# Windows trusts (dev.maas.installer.sandbox.SystemTrust; docs/packaging.md, "TLS and the system's certificate authorities")
+$Modules = "$Modules,jdk.crypto.mscapi"
 
 & "$Jdk\bin\jlink.exe" --module-path "$Jdk\jmods;$FxPath" `
     --add-modules "$Modules,javafx.base,javafx.graphics,javafx.controls" `

@@ -100,7 +100,8 @@ final class SandboxCommand implements Callable<Integer> {
                     + " 200 MB) from Maven Central once into the user's data folder (XDG_DATA_HOME, default"
                     + " ~/.local/share/maas-installer/keycloak), its checksum verified, and start the sandbox with"
                     + " it; an interrupted download resumes. MAAS_KEYCLOAK_REPOSITORY names another Maven repository;"
-                    + " https_proxy is honoured. Without it, such a sandbox runs without SSO.")
+                    + " https_proxy is honoured; HTTPS trusts the Java runtime's and the system's certificate"
+                    + " authorities (SSL_CERT_FILE, SSL_CERT_DIR). Without it, such a sandbox runs without SSO.")
     boolean downloadKeycloak;
 
     @Option(names = "--no-keycloak",

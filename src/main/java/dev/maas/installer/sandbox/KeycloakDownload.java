@@ -30,6 +30,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
+import javax.net.ssl.SSLHandshakeException;
 
 import okhttp3.Call;
 import okhttp3.OkHttpClient;
@@ -53,7 +58,10 @@ import okhttp3.Response;
  *       {@code ~/.local/share/...}): the zip is moved there only once verified, so a zip in the cache is a good
  *       one, and {@link KeycloakProcess#locateDistribution} finds it;</li>
  *   <li>a proxy is honoured: {@code https_proxy} / {@code HTTPS_PROXY} (with {@code no_proxy}), else the JVM's
- *       proxy settings ({@code -Dhttps.proxyHost}, the system's proxy selector).</li>
+ *       proxy settings ({@code -Dhttps.proxyHost}, the system's proxy selector);</li>
+ *   <li>HTTPS trusts the Java runtime's CAs and the operating system's ({@link SystemTrust}: the system's CA bundle,
+ *       {@code SSL_CERT_FILE}, {@code SSL_CERT_DIR}), so a TLS-inspecting proxy whose CA the system trusts is trusted
+ *       too; an untrusted certificate fails with a message naming those fixes.</li>
  * </ul>
  */
 public final class KeycloakDownload {
@@ -76,28 +84,63 @@ public final class KeycloakDownload {
     private final String base;
     private final String version;
     private final Path cacheDir;
-    /** Its read timeout is the stall timeout: how long a read may bring nothing (the bytes so far kept to resume). */
+    private final ProxySelector proxy;
+    /** The CAs trusted for HTTPS (null: the Java runtime's only); read on the first request. */
+    private final Supplier<SystemTrust> trustSource;
+    /** How long a read may bring nothing (the bytes so far kept to resume): the client's read timeout. */
+    private Duration stallTimeout = Duration.ofSeconds(60);
+    private SystemTrust trust;
     private OkHttpClient http;
 
+    /** A shorter stall timeout (tests); the default is 60 s without a byte. */
+    KeycloakDownload stallTimeout(Duration timeout) {
+        this.stallTimeout = Objects.requireNonNull(timeout, "timeout");
+        synchronized (this) {
+            http = null;
+        }
+        return this;
+    }
+
     /**
+     * A download trusting the Java runtime's CAs only (tests over plain HTTP).
+     *
      * @param base     the Maven repository's base URL
      * @param version  the keycloak-quarkus-dist version
      * @param cacheDir the folder of this version's cached zip
      * @param proxy    the proxy choice for the download
      */
-    /** A shorter stall timeout (tests); the default is 60 s without a byte. */
-    KeycloakDownload stallTimeout(Duration timeout) {
-        this.http = http.newBuilder().readTimeout(Objects.requireNonNull(timeout, "timeout")).build();
-        return this;
+    KeycloakDownload(String base, String version, Path cacheDir, ProxySelector proxy) {
+        this(base, version, cacheDir, proxy, null);
     }
 
-    KeycloakDownload(String base, String version, Path cacheDir, ProxySelector proxy) {
+    /** As above, trusting the CAs {@code trust} gives (read on the first request). */
+    KeycloakDownload(String base, String version, Path cacheDir, ProxySelector proxy, Supplier<SystemTrust> trust) {
         this.base = stripSlash(Objects.requireNonNull(base, "base"));
         this.version = Objects.requireNonNull(version, "version");
         this.cacheDir = Objects.requireNonNull(cacheDir, "cacheDir");
-        this.http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(20))
-                .readTimeout(Duration.ofSeconds(60)).followRedirects(true).followSslRedirects(true)
-                .proxySelector(proxy).build();
+        this.proxy = Objects.requireNonNull(proxy, "proxy");
+        this.trustSource = trust;
+    }
+
+    /** The HTTP client, made on the first request (reading the system's CA store takes a moment). */
+    private synchronized OkHttpClient http() {
+        if (http == null) {
+            OkHttpClient.Builder b = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(20))
+                    .readTimeout(stallTimeout).followRedirects(true).followSslRedirects(true).proxySelector(proxy);
+            if (trustSource != null) {
+                if (trust == null) {
+                    trust = trustSource.get();
+                }
+                b.sslSocketFactory(trust.sslContext().getSocketFactory(), trust.trustManager());
+            }
+            http = b.build();
+        }
+        return http;
+    }
+
+    /** What is trusted for HTTPS, for a message. */
+    private synchronized String trusted() {
+        return trust != null ? trust.describe() : "the Java runtime's CA certificates";
     }
 
     /** The download as this user's environment sets it up: repository, cache folder and proxy. */
@@ -109,7 +152,8 @@ public final class KeycloakDownload {
     public static KeycloakDownload of(Function<String, String> env, String version) {
         String repo = env.apply(REPOSITORY_ENV);
         return new KeycloakDownload(repo == null || repo.isBlank() ? CENTRAL : repo.trim(), version,
-                cacheRoot(env).resolve(version), proxySelector(ProxySettings.fromEnvironment(env)));
+                cacheRoot(env).resolve(version), proxySelector(ProxySettings.fromEnvironment(env)),
+                () -> SystemTrust.of(env));
     }
 
     /** The environment's download. */
@@ -239,7 +283,7 @@ public final class KeycloakDownload {
         if (have > 0) {
             request.header("Range", "bytes=" + have + "-");
         }
-        Call call = http.newCall(request.build());
+        Call call = http().newCall(request.build());
         // Cancel ends a read that waits for data at once: the call is cancelled, its read fails, and the failure is
         // reported as the cancellation it is; a read that brings nothing for the client's read timeout is a stall
         ScheduledFuture<?> watch = CANCEL_WATCH.scheduleWithFixedDelay(() -> {
@@ -290,7 +334,7 @@ public final class KeycloakDownload {
         } catch (IOException e) {
             cancel.throwIfCancelled();
             String why = e instanceof java.net.SocketTimeoutException
-                    ? "no data came for " + http.readTimeoutMillis() / 1000 + " s" : e.getMessage();
+                    ? "no data came for " + stallTimeout.toSeconds() + " s" : e.getMessage();
             throw new IllegalStateException("the Keycloak download from " + url() + " was interrupted ("
                     + why + "); start it again to resume where it stopped", e);
         } finally {
@@ -352,12 +396,8 @@ public final class KeycloakDownload {
 
     /** A short request (HEAD, the checksum) with a whole-call timeout. */
     private Response send(Request request, Duration timeout) {
-        Call call = http.newCall(request);
+        Call call = http().newCall(request);
         call.timeout().timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        return execute(call);
-    }
-
-    private static Response execute(Call call) {
         try {
             return call.execute();
         } catch (IOException e) {
@@ -365,13 +405,44 @@ public final class KeycloakDownload {
         }
     }
 
-    private static IllegalStateException unreachable(Call call, IOException e) {
+    private IllegalStateException unreachable(Call call, IOException e) {
         URI uri = call.request().url().uri();
-        return new IllegalStateException("cannot download Keycloak: " + uri.getScheme() + "://" + uri.getAuthority()
-                + " cannot be reached (" + describe(e) + ")", e);
+        String where = uri.getScheme() + "://" + uri.getAuthority();
+        if (untrustedCertificate(e)) {
+            return new IllegalStateException("cannot download Keycloak: the certificate of " + where + " is not"
+                    + " trusted (" + rootMessage(e) + "); trusted here: " + trusted() + ". If a proxy or your"
+                    + " organisation's certificate authority stands in between, add its CA certificate to the system's"
+                    + " CA store, or name a PEM file holding it in " + SystemTrust.CERT_FILE_ENV + "; or name a Maven"
+                    + " repository you can reach in " + REPOSITORY_ENV, e);
+        }
+        return new IllegalStateException("cannot download Keycloak: " + where + " cannot be reached (" + describe(e)
+                + ")", e);
     }
 
-    private static String describe(IOException e) {
+    /** Whether the TLS handshake failed because the server's certificate chain leads to no trusted CA. */
+    static boolean untrustedCertificate(Throwable e) {
+        if (!(e instanceof SSLHandshakeException)) {
+            return false;
+        }
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof CertificateException || t instanceof CertPathBuilderException
+                    || t instanceof CertPathValidatorException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The innermost cause's message ("unable to find valid certification path to requested target"). */
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null && !root.getMessage().isBlank() ? root.getMessage() : describe(e);
+    }
+
+    private static String describe(Throwable e) {
         String m = e.getMessage();
         return e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
     }

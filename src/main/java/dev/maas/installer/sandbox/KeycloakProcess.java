@@ -77,8 +77,9 @@ import java.util.zip.ZipInputStream;
  *   <li>{@code <working dir>/target/keycloak/keycloak-*} ({@code target/keycloak-legacy} for the legacy
  *       generation; the build unpacks them there, see pom.xml {@code unpack-keycloak}, {@code unpack-keycloak-legacy});
  *   </li>
- *   <li>the zip in the local Maven repository
- *       ({@code ~/.m2/repository/org/keycloak/<artifact>/<version>/<artifact>-<version>.zip},
+ *   <li>the zip in the local Maven repository ({@link MavenLocalRepository}: {@code -Dmaven.repo.local}, the
+ *       {@code localRepository} of {@code $HOME/.m2/settings.xml}, else
+ *       {@code $HOME/.m2/repository/org/keycloak/<artifact>/<version>/<artifact>-<version>.zip},
  *       {@link #distributionVersion(Generation)}), unpacked into {@link Options#unpackDir()};</li>
  *   <li>for Keycloak 26, the zip {@link KeycloakDownload} fetched into the user's data folder, unpacked the same
  *       way.</li>
@@ -777,12 +778,9 @@ public final class KeycloakProcess implements AutoCloseable {
         return g.fallbackVersion;
     }
 
+    /** The local Maven repository by Maven's rule, in the home {@code $HOME} names ({@link MavenLocalRepository}). */
     private static Path mavenRepository() {
-        String local = System.getProperty("maven.repo.local");
-        if (local != null && !local.isBlank()) {
-            return Path.of(local);
-        }
-        return Path.of(System.getProperty("user.home"), ".m2", "repository");
+        return MavenLocalRepository.ofThisProcess();
     }
 
     /** Unpacks the zip into {@code into} once (a marker file says it is complete); returns the distribution. */

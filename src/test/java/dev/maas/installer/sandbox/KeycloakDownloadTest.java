@@ -227,4 +227,50 @@ class KeycloakDownloadTest {
         assertThat(KeycloakDownload.of(Map.of("HOME", tmp.resolve("home").toString())::get).zip())
                 .startsWithRaw(tmp.resolve("home/.local/share/maas-installer/keycloak/"));
     }
+
+    /**
+     * Over HTTPS, a repository whose certificate comes from a CA that only the system's store holds (here: the PEM
+     * bundle of SSL_CERT_FILE, as a TLS-inspecting proxy's CA would be): the download made from the environment
+     * trusts it; without that CA, the message names the fixes.
+     */
+    @Test
+    void overHttpsACaOfTheSystemsStoreIsTrustedAndAnUntrustedOneNamesTheFix() throws Exception {
+        okhttp3.tls.HeldCertificate ca = new okhttp3.tls.HeldCertificate.Builder().certificateAuthority(0)
+                .commonName("proxy CA").build();
+        okhttp3.tls.HeldCertificate leaf = new okhttp3.tls.HeldCertificate.Builder().signedBy(ca)
+                .addSubjectAlternativeName("127.0.0.1").build();
+        com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(new okhttp3.tls.HandshakeCertificates
+                .Builder().heldCertificate(leaf, ca.certificate()).build().sslContext()));
+        https.createContext(PATH + ".sha1", ex -> send(ex, 200, (sha1 + "\n").getBytes(StandardCharsets.US_ASCII),
+                0, -1));
+        https.createContext(PATH, this::zip);
+        https.start();
+        try {
+            String repo = "https://127.0.0.1:" + https.getAddress().getPort() + "/maven2";
+            Path bundle = tmp.resolve("system-ca.pem");
+            Files.writeString(bundle, ca.certificatePem());
+            Map<String, String> env = Map.of(KeycloakDownload.REPOSITORY_ENV, repo, "XDG_DATA_HOME",
+                    tmp.resolve("data").toString(), "SSL_CERT_FILE", bundle.toString());
+            KeycloakDownload d = KeycloakDownload.of(env::get, VERSION);
+            assertThat(d.size()).isEqualTo(zip.length);
+            assertThat(d.fetch(new Cancellation(), null)).hasBinaryContent(zip);
+
+            Path otherBundle = tmp.resolve("other-ca.pem");
+            Files.writeString(otherBundle, new okhttp3.tls.HeldCertificate.Builder().certificateAuthority(0).build()
+                    .certificatePem());
+            Map<String, String> without = Map.of(KeycloakDownload.REPOSITORY_ENV, repo, "XDG_DATA_HOME",
+                    tmp.resolve("data2").toString(), "SSL_CERT_FILE", otherBundle.toString());
+            assertThatThrownBy(() -> KeycloakDownload.of(without::get, VERSION).size())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("the certificate of https://127.0.0.1:" + https.getAddress().getPort()
+                            + " is not trusted")
+                    .hasMessageContaining("trusted here: the Java runtime's")
+                    .hasMessageContaining(otherBundle + " (SSL_CERT_FILE)")
+                    .hasMessageContaining("SSL_CERT_FILE").hasMessageContaining(KeycloakDownload.REPOSITORY_ENV);
+        } finally {
+            https.stop(0);
+        }
+    }
 }

@@ -144,9 +144,14 @@ class KeycloakDownloadFxTest {
 
     /** The wizard as the app builds it, with no Keycloak at hand, a fake home and the local repository. */
     private WizardShell show(FxRobot robot, String repository) throws IOException {
+        return show(robot, repository, Map.of());
+    }
+
+    private WizardShell show(FxRobot robot, String repository, Map<String, String> moreEnv) throws IOException {
         Path home = Files.createDirectories(tmp.resolve("home"));
-        Map<String, String> env = Map.of("HOME", home.toString(), "XDG_DATA_HOME", home.resolve("data").toString(),
-                KeycloakDownload.REPOSITORY_ENV, repository);
+        Map<String, String> env = new java.util.HashMap<>(moreEnv);
+        env.putAll(Map.of("HOME", home.toString(), "XDG_DATA_HOME", home.resolve("data").toString(),
+                KeycloakDownload.REPOSITORY_ENV, repository));
         KeycloakDownload download = KeycloakDownload.of(env::get, VERSION);
         SandboxLauncher launcher = new SandboxLauncher() {
             @Override
@@ -297,5 +302,40 @@ class KeycloakDownloadFxTest {
         click(robot, "#keycloakCloseButton");
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(dialog()).isNull();
+    }
+
+    @Test
+    void anUntrustedCertificateOfTheRepositoryIsSaidWithTheFix(FxRobot robot) throws Exception {
+        // an HTTPS repository whose CA is in no store this download trusts (SSL_CERT_FILE names another CA's bundle)
+        okhttp3.tls.HeldCertificate ca = new okhttp3.tls.HeldCertificate.Builder().certificateAuthority(0)
+                .commonName("an untrusted proxy CA").build();
+        okhttp3.tls.HeldCertificate leaf = new okhttp3.tls.HeldCertificate.Builder().signedBy(ca)
+                .addSubjectAlternativeName("127.0.0.1").build();
+        com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(new okhttp3.tls.HandshakeCertificates
+                .Builder().heldCertificate(leaf, ca.certificate()).build().sslContext()));
+        https.createContext(PATH, this::zip);
+        https.start();
+        try {
+            Path otherCa = tmp.resolve("other-ca.pem");
+            Files.writeString(otherCa, new okhttp3.tls.HeldCertificate.Builder().certificateAuthority(0).build()
+                    .certificatePem());
+            WizardShell s = show(robot, "https://127.0.0.1:" + https.getAddress().getPort() + "/maven2",
+                    Map.of("SSL_CERT_FILE", otherCa.toString()));
+            robot.interact(s::windowShown);
+
+            waitUntil(() -> visible("#keycloakCloseButton"));
+            assertThat(text("#keycloakDownloadHeading")).isEqualTo("SSO is not available in the local sandbox");
+            assertThat(text("#keycloakDownloadText")).startsWith("Keycloak could not be downloaded: cannot download"
+                    + " Keycloak: the certificate of https://127.0.0.1:" + https.getAddress().getPort()
+                    + " is not trusted").contains("SSL_CERT_FILE").contains(KeycloakDownload.REPOSITORY_ENV)
+                    .contains("The sandbox starts without it");
+            waitForSandbox(s);
+            click(robot, "#keycloakCloseButton");
+            WaitForAsyncUtils.waitForFxEvents();
+        } finally {
+            https.stop(0);
+        }
     }
 }
