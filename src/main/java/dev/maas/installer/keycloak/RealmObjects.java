@@ -231,7 +231,9 @@ final class RealmObjects {
         }
 
         @Override
-        public Optional<ClientRepresentation> fetch(StageContext ctx) { return Optional.ofNullable(realm.readClient()); }
+        public Optional<ClientRepresentation> fetch(StageContext ctx) {
+            return Optional.ofNullable(realm.readClient());
+        }
 
         @Override
         public Map<String, FieldChange> diff(ClientRepresentation desired, Optional<ClientRepresentation> actual) {
@@ -375,7 +377,7 @@ final class RealmObjects {
         }
     }
 
-    // ------------------------------------------------------------------------------------------------ identity provider
+    // ---------------------------------------------------------------------------------------- identity provider
 
     /**
      * The identity provider, by alias. Keycloak never returns its client secret and an update replaces it whole, so

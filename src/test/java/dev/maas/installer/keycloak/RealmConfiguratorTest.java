@@ -447,6 +447,31 @@ class RealmConfiguratorTest {
     }
 
     @Test
+    void anObjectThatCannotBeReadIsItsOwnFailedCheckAndTheOthersAreStillChecked() {
+        String realm = uniqueRealm("unreadable");
+        configurator(realm).apply(ctx, Progress.NONE);
+        // Keycloak refuses to list the realm's identity providers, and only that
+        jakarta.ws.rs.client.ClientRequestFilter refuseIdps = request -> {
+            if (request.getMethod().equals("GET")
+                    && request.getUri().getPath().endsWith("/identity-provider/instances")) {
+                request.abortWith(Response.status(403).build());
+            }
+        };
+        try (KeycloakAdmin refused = KeycloakAdmin.connect(server().url(), KeycloakTestSupport.credentials(server()),
+                null, List.of(refuseIdps))) {
+            List<Check> checks = new RealmConfigurator(refused, spec(server(), realm, idpSecret::get)).verify(ctx);
+            assertThat(checks).filteredOn(c -> !c.status().passes()).singleElement().satisfies(c -> {
+                assertThat(c.name()).isEqualTo("identity provider " + realm + "/corp-sso");
+                assertThat(c.message()).contains("Keycloak refused to read identity provider").contains("HTTP 403");
+            });
+            assertThat(checks).filteredOn(c -> c.status() == CheckStatus.OK).extracting(Check::name)
+                    .contains("realm " + realm, "client " + realm + "/3scale",
+                            "protocol mapper " + realm + "/3scale/email verified",
+                            "protocol mapper " + realm + "/3scale/org_name");
+        }
+    }
+
+    @Test
     void verifyOnAMissingRealmSaysWhatIsMissingAndACancelledApplyWritesNothing() {
         String realm = uniqueRealm("missing");
         List<Check> checks = configurator(realm).verify(ctx);
