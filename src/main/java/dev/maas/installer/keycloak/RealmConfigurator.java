@@ -2,25 +2,26 @@ package dev.maas.installer.keycloak;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.maas.installer.engine.Action;
-import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.Check;
-import dev.maas.installer.engine.FieldChange;
+import dev.maas.installer.engine.CheckStatus;
 import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.Progress;
+import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
-import dev.maas.installer.engine.TargetSystem;
+import dev.maas.installer.engine.WaitingForStageException;
+import dev.maas.installer.engine.reconcile.Guard;
+import dev.maas.installer.engine.reconcile.Managed;
+import dev.maas.installer.engine.reconcile.Reconciler;
+import dev.maas.installer.engine.reconcile.Steps;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.admin.client.resource.ClientResource;
-import org.keycloak.admin.client.resource.RealmResource;
 import org.keycloak.representations.idm.ClientRepresentation;
-import org.keycloak.representations.idm.IdentityProviderRepresentation;
 import org.keycloak.representations.idm.ProtocolMapperRepresentation;
 import org.keycloak.representations.idm.RealmRepresentation;
 import org.slf4j.Logger;
@@ -38,9 +39,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -50,8 +49,10 @@ import java.util.function.Supplier;
 /**
  * Configures one realm of a Keycloak / RH-SSO server for MaaS, idempotently: the realm, the confidential client
  * {@code 3scale} with its two protocol mappers ("email verified" as Keycloak's builtin, {@code org_name}), and the
- * identity provider. Objects are found by natural key (realm name, clientId, mapper name, IdP alias); only fields
- * that differ are written, a second {@link #apply} sends no write request, and nothing is ever deleted.
+ * identity provider. Each is a {@link Managed} object ({@link RealmObjects}) whose plan, apply and verify the
+ * {@link Reconciler} derives from one reading: objects are found by natural key (realm name, clientId, mapper name,
+ * IdP alias); only fields that differ are written, a second {@link #apply} sends no write request, and nothing is ever
+ * deleted.
  *
  * <p>Everything that can fail on input (realm name, redirect host, IdP secret, the OIDC issuer's discovery document,
  * the builtin mapper definition) is resolved before the first write, so bad input leaves nothing half made.
@@ -66,6 +67,8 @@ import java.util.function.Supplier;
  */
 public final class RealmConfigurator {
     private static final Logger LOG = LoggerFactory.getLogger(RealmConfigurator.class);
+    /** The sso stage's reconciler: every failure to read Keycloak is already a StageException ({@link #call}). */
+    private static final Reconciler RECONCILER = new Reconciler(StageIds.SSO, Guard.Translator.NONE);
 
     public static final String FINGERPRINT_KEY = "maas.clientSecretFingerprint";
     public static final String EMAIL_VERIFIED_MAPPER = "email verified";
@@ -96,19 +99,21 @@ public final class RealmConfigurator {
 
     /**
      * What {@link #apply} makes on a Keycloak that has no realm yet (one that is not installed or not reachable yet):
-     * the plan the same code gives for a missing realm, without a request. The "email verified" mapper is planned
+     * the plan the same objects give for a missing realm, without a request. The "email verified" mapper is planned
      * as Keycloak ships it, and an OIDC identity provider without the endpoints its discovery document gives at
      * apply.
      */
-    public static List<Change> planForNewKeycloak(RealmSpec spec) {
+    public static List<Change> planForNewKeycloak(StageContext ctx, RealmSpec spec) {
         RealmConfigurator nothing = new RealmConfigurator(spec);
         nothing.builtinEmailVerified = knownEmailVerified();
         nothing.oidcEndpoints = Map.of();
-        return nothing.run(false, Progress.NONE, null);
+        return RECONCILER.plan(ctx, nothing.objects());
     }
 
     /** Whether there is no Keycloak to read ({@link #planForNewKeycloak}): every object is missing. */
-    private boolean noKeycloak() { return admin == null; }
+    boolean noKeycloak() { return admin == null; }
+
+    KeycloakAdmin admin() { return admin; }
 
     public RealmSpec spec() { return spec; }
 
@@ -120,44 +125,43 @@ public final class RealmConfigurator {
 
     // ------------------------------------------------------------------ plan / apply / verify
 
+    /** The managed objects, in the order apply reconciles them. */
+    List<Managed<?, ?>> objects() { return RealmObjects.of(this); }
+
     /** What {@link #apply} would do, one Change per object (NOOP when it is as configured). Sends only GETs. */
-    public List<Change> plan() {
+    public List<Change> plan(StageContext ctx) {
         prepare();
-        return run(false, Progress.NONE, null);
+        return RECONCILER.plan(ctx, objects());
     }
 
     /**
-     * Creates or updates what differs, in order realm, client, mappers, identity provider.
+     * Creates or updates what differs, one step per object: realm, client, mappers, identity provider. Stops
+     * between objects when the run is cancelled.
      *
      * @return the changes, NOOP for objects already as configured
      */
-    public List<Change> apply(Progress progress, Cancellation cancellation) {
+    public List<Change> apply(StageContext ctx, Progress progress) {
         prepare();
-        return run(true, progress == null ? Progress.NONE : progress, cancellation);
+        List<Managed<?, ?>> objects = objects();
+        return RECONCILER.apply(ctx, new Steps(progress, ctx.cancellation(), objects.size()), objects);
     }
 
-    /** Checks the live realm against the spec: discovery document reachable, client, mappers, IdP as configured. */
-    public List<Check> verify() {
+    /**
+     * Checks the live realm against the spec: the inputs (when they cannot be resolved, that is the one check), the
+     * realm's discovery document reachable, then each object as configured; a failure to read one object is that
+     * object's check.
+     */
+    public List<Check> verify(StageContext ctx) {
         List<Check> checks = new ArrayList<>();
         try {
             prepare();
         } catch (StageException e) {
-            checks.add(new Check(e.invalidInput() ? dev.maas.installer.engine.CheckStatus.INVALID_INPUT
-                    : dev.maas.installer.engine.CheckStatus.FAILED_RETRYABLE, "sso inputs", e.getMessage(), e.fix()));
+            checks.add(new Check(e.invalidInput() ? CheckStatus.INVALID_INPUT : CheckStatus.FAILED_RETRYABLE,
+                    "sso inputs", e.getMessage(), e.fix()));
             return checks;
         }
         checks.add(discoveryCheck());
-        for (Change change : run(false, Progress.NONE, null)) {
-            String name = change.kind() + " " + change.name();
-            if (change.isNoop()) {
-                checks.add(Check.ok(name, "as configured"));
-            } else if (change.action() == Action.CREATE) {
-                checks.add(Check.retryable(name, "missing", Fix.rerunStage(StageIds.SSO, "apply the sso stage")));
-            } else {
-                checks.add(Check.retryable(name, "differs from the configuration: " + describe(change.fields()),
-                        Fix.rerunStage(StageIds.SSO, "apply the sso stage to repair it")));
-            }
-        }
+        checks.addAll(RECONCILER.verify(ctx, objects()));
         return checks;
     }
 
@@ -179,39 +183,6 @@ public final class RealmConfigurator {
         }
     }
 
-    private List<Change> run(boolean write, Progress progress, Cancellation cancellation) {
-        int steps = spec.identityProvider() == null ? 3 : 4;
-        List<Change> changes = new ArrayList<>();
-        checkCancel(cancellation);
-        progress.step(1, steps, "Realm " + spec.realm());
-        Change realmChange = realm(write);
-        changes.add(realmChange);
-        boolean realmExists = write || realmChange.action() != Action.CREATE;
-        checkCancel(cancellation);
-
-        progress.step(2, steps, "Client " + RealmSpec.CLIENT_ID);
-        String[] clientId = new String[1];
-        changes.add(client(write, realmExists, clientId));
-        checkCancel(cancellation);
-
-        progress.step(3, steps, "Protocol mappers of client " + RealmSpec.CLIENT_ID);
-        changes.add(mapper(write, clientId[0], emailVerifiedMapper()));
-        changes.add(mapper(write, clientId[0], orgNameMapper()));
-        checkCancel(cancellation);
-
-        if (spec.identityProvider() != null) {
-            progress.step(4, steps, "Identity provider " + spec.identityProvider().alias());
-            changes.add(identityProvider(write, realmExists));
-        }
-        return changes;
-    }
-
-    private static void checkCancel(Cancellation cancellation) {
-        if (cancellation != null) {
-            cancellation.throwIfCancelled();
-        }
-    }
-
     /** Validates and resolves every input before the first request that could write. */
     private void prepare() {
         spec.validate();
@@ -229,53 +200,10 @@ public final class RealmConfigurator {
         }
     }
 
-    // ------------------------------------------------------------------ realm
+    // ------------------------------------------------------------------ reads the objects share
 
-    private Change realm(boolean write) {
-        RealmRepresentation live = noKeycloak() ? null : call("read realm " + spec.realm(), this::readRealm);
-        if (live == null) {
-            Map<String, FieldChange> fields = new LinkedHashMap<>();
-            fields.put("realm", FieldChange.of(null, spec.realm()));
-            fields.put("displayName", FieldChange.of(null, spec.displayName()));
-            fields.put("enabled", FieldChange.of(null, true));
-            if (write) {
-                RealmRepresentation rep = new RealmRepresentation();
-                rep.setRealm(spec.realm());
-                rep.setDisplayName(spec.displayName());
-                rep.setEnabled(true);
-                KeycloakRetry.Created made = create("create realm " + spec.realm(), () -> {
-                    admin.client().realms().create(rep);
-                    return Response.status(Response.Status.CREATED).build();
-                }, () -> Optional.ofNullable(readRealm()).map(RealmRepresentation::getId));
-                if (made.found()) {
-                    realm(true); // it was there after all (made by our lost request, or by someone else): converge
-                } else {
-                    LOG.info("Created realm {}", spec.realm());
-                }
-            }
-            return new Change(Action.CREATE, TargetSystem.KEYCLOAK, "realm", spec.realm(), fields);
-        }
-        Map<String, FieldChange> fields = new LinkedHashMap<>();
-        diff(fields, "displayName", live.getDisplayName(), spec.displayName());
-        diff(fields, "enabled", live.isEnabled(), Boolean.TRUE);
-        if (fields.isEmpty()) {
-            return Change.noop(TargetSystem.KEYCLOAK, "realm", spec.realm());
-        }
-        if (write) {
-            RealmRepresentation rep = new RealmRepresentation();
-            rep.setRealm(spec.realm());
-            rep.setDisplayName(spec.displayName());
-            rep.setEnabled(true);
-            call("update realm " + spec.realm(), () -> {
-                admin.realm(spec.realm()).update(rep);
-                return null;
-            });
-            LOG.info("Updated realm {}: {}", spec.realm(), fields.keySet());
-        }
-        return new Change(Action.UPDATE, TargetSystem.KEYCLOAK, "realm", spec.realm(), fields);
-    }
-
-    private RealmRepresentation readRealm() {
+    /** The realm as Keycloak has it; null when it does not exist. */
+    RealmRepresentation readRealm() {
         try {
             return admin.realm(spec.realm()).toRepresentation();
         } catch (NotFoundException e) {
@@ -283,121 +211,30 @@ public final class RealmConfigurator {
         }
     }
 
-    // ------------------------------------------------------------------ client
-
-    private ClientRepresentation findClient(RealmResource realm) {
-        List<ClientRepresentation> found = realm.clients().findByClientId(RealmSpec.CLIENT_ID);
+    /** The client {@code 3scale}, null when there is none; its secret, which the representation carries, registered. */
+    ClientRepresentation findClient() {
+        List<ClientRepresentation> found = admin.realm(spec.realm()).clients().findByClientId(RealmSpec.CLIENT_ID);
         ClientRepresentation client = found == null ? null : found.stream()
                 .filter(c -> RealmSpec.CLIENT_ID.equals(c.getClientId())).findFirst().orElse(null);
         if (client != null && client.getSecret() != null) {
-            KeycloakAdmin.registerSecret(client.getSecret()); // the representation carries it: mask it everywhere
+            KeycloakAdmin.registerSecret(client.getSecret()); // mask it everywhere
         }
         return client;
     }
 
-    private Change client(boolean write, boolean realmExists, String[] idOut) {
-        String name = spec.realm() + "/" + RealmSpec.CLIENT_ID;
-        RealmResource realm = noKeycloak() ? null : admin.realm(spec.realm());
-        ClientRepresentation live = realmExists ? call("read client " + name, () -> findClient(realm)) : null;
-        if (live == null) {
-            ClientRepresentation desired = new ClientRepresentation();
-            desired.setClientId(RealmSpec.CLIENT_ID);
-            Map<String, FieldChange> fields = new LinkedHashMap<>();
-            fields.put("clientId", FieldChange.of(null, RealmSpec.CLIENT_ID));
-            applyClientFields(desired, null, fields);
-            if (write) {
-                KeycloakRetry.Created made = create("create client " + name, () -> realm.clients().create(desired),
-                        () -> Optional.ofNullable(findClient(realm)).map(ClientRepresentation::getId));
-                idOut[0] = made.id();
-                if (made.found()) {
-                    client(true, true, idOut); // converge what is there instead of creating a second one
-                } else {
-                    LOG.info("Created client {}", name);
-                }
+    /** {@link #findClient} through {@link #call}; null without a Keycloak, or when the realm does not exist yet. */
+    ClientRepresentation readClient() {
+        if (noKeycloak()) {
+            return null;
+        }
+        return call("read client " + spec.realm() + "/" + RealmSpec.CLIENT_ID, () -> {
+            try {
+                return findClient();
+            } catch (NotFoundException e) {
+                return null; // no realm yet
             }
-            return new Change(Action.CREATE, TargetSystem.KEYCLOAK, "client", name, fields);
-        }
-        idOut[0] = live.getId();
-        Map<String, FieldChange> fields = new LinkedHashMap<>();
-        applyClientFields(live, live, fields);
-        if (fields.isEmpty()) {
-            return Change.noop(TargetSystem.KEYCLOAK, "client", name);
-        }
-        if (write) {
-            call("update client " + name, () -> {
-                realm.clients().get(live.getId()).update(live);
-                return null;
-            });
-            LOG.info("Updated client {}: {}", name, fields.keySet());
-        }
-        return new Change(Action.UPDATE, TargetSystem.KEYCLOAK, "client", name, fields);
+        });
     }
-
-    /**
-     * Sets on {@code target} every client field that differs from the spec, recording each in {@code fields}.
-     * {@code live} is null for a new client.
-     */
-    private void applyClientFields(ClientRepresentation target, ClientRepresentation live,
-                                   Map<String, FieldChange> fields) {
-        boolean isNew = live == null;
-        if (setIfDiffers(fields, "protocol", isNew ? null : live.getProtocol(), "openid-connect", isNew)) {
-            target.setProtocol("openid-connect");
-        }
-        if (setIfDiffers(fields, "enabled", isNew ? null : live.isEnabled(), true, isNew)) {
-            target.setEnabled(true);
-        }
-        if (setIfDiffers(fields, "publicClient", isNew ? null : live.isPublicClient(), false, isNew)) {
-            target.setPublicClient(false);
-        }
-        if (setIfDiffers(fields, "bearerOnly", isNew ? null : orFalse(live.isBearerOnly()), false, isNew)) {
-            target.setBearerOnly(false);
-        }
-        if (setIfDiffers(fields, "clientAuthenticatorType", isNew ? null : live.getClientAuthenticatorType(),
-                "client-secret", isNew)) {
-            target.setClientAuthenticatorType("client-secret");
-        }
-        if (setIfDiffers(fields, "standardFlowEnabled", isNew ? null : live.isStandardFlowEnabled(), true, isNew)) {
-            target.setStandardFlowEnabled(true);
-        }
-        if (setIfDiffers(fields, "implicitFlowEnabled", isNew ? null : orFalse(live.isImplicitFlowEnabled()),
-                false, isNew)) {
-            target.setImplicitFlowEnabled(false);
-        }
-        if (setIfDiffers(fields, "directAccessGrantsEnabled", isNew ? null : orFalse(live.isDirectAccessGrantsEnabled()),
-                false, isNew)) {
-            target.setDirectAccessGrantsEnabled(false);
-        }
-        if (setIfDiffers(fields, "serviceAccountsEnabled", isNew ? null : orFalse(live.isServiceAccountsEnabled()),
-                false, isNew)) {
-            target.setServiceAccountsEnabled(false);
-        }
-        String device = isNew || live.getAttributes() == null ? null : live.getAttributes().get(DEVICE_GRANT);
-        if (setIfDiffers(fields, "attributes." + DEVICE_GRANT, isNew ? null : (device == null ? "false" : device),
-                "false", isNew)) {
-            Map<String, String> attributes = target.getAttributes() == null ? new HashMap<>()
-                    : new HashMap<>(target.getAttributes());
-            attributes.put(DEVICE_GRANT, "false");
-            target.setAttributes(attributes);
-        }
-        // the sso stage owns the redirect URIs: exactly the ones of the spec (the portal stage only reads them)
-        List<String> liveUris = isNew || live.getRedirectUris() == null ? List.of() : live.getRedirectUris();
-        List<String> desired = spec.redirectUris();
-        if (isNew || !new LinkedHashSet<>(liveUris).equals(new LinkedHashSet<>(desired))) {
-            fields.put("redirectUris", FieldChange.of(isNew ? null : liveUris, desired));
-            target.setRedirectUris(desired);
-        }
-    }
-
-    private static boolean setIfDiffers(Map<String, FieldChange> fields, String field, Object live, Object desired,
-                                        boolean isNew) {
-        if (isNew || !Objects.equals(live, desired)) {
-            fields.put(field, FieldChange.of(live, desired));
-            return true;
-        }
-        return false;
-    }
-
-    private static Boolean orFalse(Boolean b) { return b == null ? Boolean.FALSE : b; }
 
     /**
      * The client secret of {@code 3scale}, read back from Keycloak and registered as a secret (never logged). For the
@@ -405,19 +242,12 @@ public final class RealmConfigurator {
      */
     public String clientSecret() {
         String name = spec.realm() + "/" + RealmSpec.CLIENT_ID;
-        RealmResource realm = admin.realm(spec.realm());
-        ClientRepresentation live = call("read client " + name, () -> {
-            try {
-                return findClient(realm);
-            } catch (NotFoundException e) {
-                return null;
-            }
-        });
+        ClientRepresentation live = readClient();
         if (live == null) {
-            throw new dev.maas.installer.engine.WaitingForStageException(StageIds.SSO, "client " + name
-                    + " does not exist, so it has no secret", Fix.rerunStage(StageIds.SSO, "apply the sso stage first"));
+            throw new WaitingForStageException(StageIds.SSO, "client " + name + " does not exist, so it has no secret",
+                    Fix.rerunStage(StageIds.SSO, "apply the sso stage first"));
         }
-        ClientResource client = realm.clients().get(live.getId());
+        ClientResource client = admin.realm(spec.realm()).clients().get(live.getId());
         String secret = call("read the secret of client " + name, () -> client.getSecret().getValue());
         if (secret == null || secret.isEmpty()) {
             throw new StageException("client " + name + " has no secret (is it confidential?)",
@@ -428,7 +258,8 @@ public final class RealmConfigurator {
 
     // ------------------------------------------------------------------ mappers
 
-    private ProtocolMapperRepresentation emailVerifiedMapper() {
+    /** The "email verified" mapper as this server defines it (resolved before the first write). */
+    ProtocolMapperRepresentation emailVerifiedMapper() {
         ProtocolMapperRepresentation m = new ProtocolMapperRepresentation();
         m.setName(EMAIL_VERIFIED_MAPPER);
         m.setProtocol(builtinEmailVerified.getProtocol());
@@ -493,139 +324,21 @@ public final class RealmConfigurator {
         return m;
     }
 
-    private Change mapper(boolean write, String clientUuid, ProtocolMapperRepresentation desired) {
-        String name = spec.realm() + "/" + RealmSpec.CLIENT_ID + "/" + desired.getName();
-        if (clientUuid == null) { // client does not exist yet (plan only)
-            return new Change(Action.CREATE, TargetSystem.KEYCLOAK, "protocol mapper", name, mapperFields(desired));
-        }
-        var mappers = admin.realm(spec.realm()).clients().get(clientUuid).getProtocolMappers();
-        ProtocolMapperRepresentation live = call("read mappers of client " + RealmSpec.CLIENT_ID,
-                () -> mappers.getMappers().stream().filter(m -> desired.getName().equals(m.getName()))
-                        .findFirst().orElse(null));
-        if (live == null) {
-            if (write) {
-                KeycloakRetry.Created made = create("create mapper " + name, () -> mappers.createMapper(desired),
-                        () -> mappers.getMappers().stream().filter(m -> desired.getName().equals(m.getName()))
-                                .findFirst().map(ProtocolMapperRepresentation::getId));
-                if (made.found()) {
-                    mapper(true, clientUuid, desired); // converge
-                } else {
-                    LOG.info("Created protocol mapper {}", name);
-                }
-            }
-            return new Change(Action.CREATE, TargetSystem.KEYCLOAK, "protocol mapper", name, mapperFields(desired));
-        }
-        Map<String, FieldChange> fields = new LinkedHashMap<>();
-        diff(fields, "protocol", live.getProtocol(), desired.getProtocol());
-        diff(fields, "protocolMapper", live.getProtocolMapper(), desired.getProtocolMapper());
-        Map<String, String> liveConfig = live.getConfig() == null ? Map.of() : live.getConfig();
-        desired.getConfig().forEach((k, v) -> diff(fields, "config." + k, liveConfig.get(k), v));
-        if (fields.isEmpty()) {
-            return Change.noop(TargetSystem.KEYCLOAK, "protocol mapper", name);
-        }
-        if (write) {
-            ProtocolMapperRepresentation update = new ProtocolMapperRepresentation();
-            update.setId(live.getId());
-            update.setName(live.getName());
-            update.setProtocol(desired.getProtocol());
-            update.setProtocolMapper(desired.getProtocolMapper());
-            Map<String, String> merged = new LinkedHashMap<>(liveConfig); // keep keys someone else added
-            merged.putAll(desired.getConfig());
-            update.setConfig(merged);
-            call("update mapper " + name, () -> {
-                mappers.update(live.getId(), update);
-                return null;
-            });
-            LOG.info("Updated protocol mapper {}: {}", name, fields.keySet());
-        }
-        return new Change(Action.UPDATE, TargetSystem.KEYCLOAK, "protocol mapper", name, fields);
-    }
-
-    private static Map<String, FieldChange> mapperFields(ProtocolMapperRepresentation m) {
-        Map<String, FieldChange> fields = new LinkedHashMap<>();
-        fields.put("protocolMapper", FieldChange.of(null, m.getProtocolMapper()));
-        m.getConfig().forEach((k, v) -> fields.put("config." + k, FieldChange.of(null, v)));
-        return fields;
-    }
-
     // ------------------------------------------------------------------ identity provider
 
-    private Change identityProvider(boolean write, boolean realmExists) {
-        RealmSpec.IdentityProvider idp = spec.identityProvider();
-        String name = spec.realm() + "/" + idp.alias();
-        var providers = noKeycloak() ? null : admin.realm(spec.realm()).identityProviders();
-        IdentityProviderRepresentation live = realmExists ? call("read identity provider " + name,
-                () -> providers.findAll().stream().filter(p -> idp.alias().equals(p.getAlias())).findFirst()
-                        .orElse(null)) : null;
-        Map<String, String> desiredConfig = desiredIdpConfig(idp);
-        if (live == null) {
-            Map<String, FieldChange> fields = new LinkedHashMap<>();
-            fields.put("providerId", FieldChange.of(null, idp.type()));
-            fields.put("displayName", FieldChange.of(null, idp.displayName()));
-            fields.put("trustEmail", FieldChange.of(null, true));
-            desiredConfig.forEach((k, v) -> fields.put("config." + k, FieldChange.of(null, v)));
-            fields.put("config.clientSecret", FieldChange.secret(false, true));
-            if (write) {
-                IdentityProviderRepresentation rep = new IdentityProviderRepresentation();
-                rep.setAlias(idp.alias());
-                rep.setProviderId(idp.type());
-                rep.setDisplayName(idp.displayName());
-                rep.setEnabled(true);
-                rep.setTrustEmail(true);
-                rep.setConfig(withSecret(new LinkedHashMap<>(desiredConfig), null));
-                KeycloakRetry.Created made = create("create identity provider " + name, () -> providers.create(rep),
-                        () -> providers.findAll().stream().filter(p -> idp.alias().equals(p.getAlias())).findFirst()
-                                .map(IdentityProviderRepresentation::getAlias));
-                if (made.found()) {
-                    identityProvider(true, true); // converge
-                } else {
-                    LOG.info("Created identity provider {}", name);
-                }
-            }
-            return new Change(Action.CREATE, TargetSystem.KEYCLOAK, "identity provider", name, fields);
-        }
-        Map<String, FieldChange> fields = new LinkedHashMap<>();
-        diff(fields, "providerId", live.getProviderId(), idp.type());
-        diff(fields, "displayName", live.getDisplayName(), idp.displayName());
-        diff(fields, "enabled", live.isEnabled(), true);
-        diff(fields, "trustEmail", live.isTrustEmail(), true);
-        Map<String, String> liveConfig = live.getConfig() == null ? Map.of() : live.getConfig();
-        desiredConfig.forEach((k, v) -> diff(fields, "config." + k, liveConfig.get(k), v));
-        String fingerprint = liveConfig.get(FINGERPRINT_KEY);
-        boolean secretSet = liveConfig.get("clientSecret") != null && !liveConfig.get("clientSecret").isEmpty();
-        if (!secretSet || !fingerprintMatches(fingerprint, idpSecret)) {
-            fields.put("config.clientSecret", FieldChange.secret(secretSet, true));
-        }
-        if (fields.isEmpty()) {
-            return Change.noop(TargetSystem.KEYCLOAK, "identity provider", name);
-        }
-        if (write) {
-            // An update replaces the IdP whole: start from the live representation (internal id, flows, config keys
-            // we do not manage), set ours, and always send the real secret instead of the mask.
-            live.setProviderId(idp.type());
-            live.setDisplayName(idp.displayName());
-            live.setEnabled(true);
-            live.setTrustEmail(true);
-            Map<String, String> config = new LinkedHashMap<>(liveConfig);
-            config.putAll(desiredConfig);
-            live.setConfig(withSecret(config, fingerprintMatches(fingerprint, idpSecret) ? fingerprint : null));
-            call("update identity provider " + name, () -> {
-                providers.get(idp.alias()).update(live);
-                return null;
-            });
-            LOG.info("Updated identity provider {}: {}", name, fields.keySet());
-        }
-        return new Change(Action.UPDATE, TargetSystem.KEYCLOAK, "identity provider", name, fields);
-    }
-
-    private Map<String, String> withSecret(Map<String, String> config, String keepFingerprint) {
+    /** {@code config} with the real IdP secret and its fingerprint: {@code keepFingerprint}, else a new one. */
+    Map<String, String> withSecret(Map<String, String> config, String keepFingerprint) {
         config.put("clientSecret", idpSecret);
         config.put(FINGERPRINT_KEY, keepFingerprint != null ? keepFingerprint : fingerprint(idpSecret));
         return config;
     }
 
-    /** The config keys we manage, secret and fingerprint excluded. */
-    private Map<String, String> desiredIdpConfig(RealmSpec.IdentityProvider idp) {
+    /** Whether the IdP secret stored with {@code fingerprint} is the configured one. */
+    boolean secretUnchanged(String fingerprint) { return fingerprintMatches(fingerprint, idpSecret); }
+
+    /** The IdP config keys we manage, secret and fingerprint excluded. */
+    Map<String, String> desiredIdpConfig() {
+        RealmSpec.IdentityProvider idp = spec.identityProvider();
         Map<String, String> config = new LinkedHashMap<>();
         config.put("clientId", idp.clientId());
         config.put("syncMode", "IMPORT");
@@ -750,30 +463,13 @@ public final class RealmConfigurator {
 
     // ------------------------------------------------------------------ helpers
 
-    private static void diff(Map<String, FieldChange> fields, String field, Object live, Object desired) {
-        if (!Objects.equals(live, desired)) {
-            fields.put(field, FieldChange.of(live, desired));
-        }
-    }
-
-    private static String describe(Map<String, FieldChange> fields) {
-        StringBuilder sb = new StringBuilder();
-        fields.forEach((k, v) -> {
-            if (sb.length() > 0) {
-                sb.append(", ");
-            }
-            sb.append(k).append(": ").append(v.from()).append(" -> ").append(v.to());
-        });
-        return sb.toString();
-    }
-
     /** Creates safely ({@link KeycloakAdmin#create}); a final failure is translated like {@link #call}'s. */
-    private KeycloakRetry.Created create(String what, Supplier<Response> create, Supplier<Optional<String>> lookup) {
+    KeycloakRetry.Created create(String what, Supplier<Response> create, Supplier<Optional<String>> lookup) {
         return call(what, () -> admin.create(what, create, lookup));
     }
 
     /** Runs one admin API call; turns its failure into a StageException that names what was being done. */
-    private <T> T call(String what, Supplier<T> action) {
+    <T> T call(String what, Supplier<T> action) {
         try {
             return admin.call(what, action);
         } catch (WebApplicationException e) {

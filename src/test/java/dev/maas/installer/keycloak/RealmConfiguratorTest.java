@@ -2,13 +2,16 @@ package dev.maas.installer.keycloak;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.maas.installer.engine.Action;
+import dev.maas.installer.engine.Cancellation;
 import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.Check;
 import dev.maas.installer.engine.CheckStatus;
 import dev.maas.installer.engine.FieldChange;
 import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.Progress;
+import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
+import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.testing.KeycloakServer;
 import dev.maas.installer.testing.LogCapture;
@@ -44,6 +47,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @StartsKeycloak
 class RealmConfiguratorTest {
     private final RequestRecorder recorder = new RequestRecorder();
+    /** The run the configurator works in; nothing of it but the cancellation is read. */
+    private final StageContext ctx = new StageContext(InstallerConfig.defaults(), SecretRegistry.global(),
+            new Cancellation());
     private final AtomicReference<String> idpSecret = new AtomicReference<>("idp-secret-" + System.nanoTime());
     private KeycloakAdmin admin;
 
@@ -71,16 +77,18 @@ class RealmConfiguratorTest {
         String realm = uniqueRealm("create");
         RealmConfigurator configurator = configurator(realm);
 
-        List<Change> plan = configurator.plan();
+        List<Change> plan = configurator.plan(ctx);
         assertThat(plan).extracting(Change::action).containsOnly(Action.CREATE);
         assertThat(plan).extracting(Change::kind)
                 .containsExactly("realm", "client", "protocol mapper", "protocol mapper", "identity provider");
         assertThat(recorder.writes()).as("plan only reads").isEmpty();
 
         List<String> steps = new ArrayList<>();
-        List<Change> applied = configurator.apply((n, of, message) -> steps.add(n + "/" + of + " " + message), null);
+        List<Change> applied = configurator.apply(ctx, (n, of, message) -> steps.add(n + "/" + of + " " + message));
         assertThat(applied).extracting(Change::action).containsOnly(Action.CREATE);
-        assertThat(steps).hasSize(4).first().asString().startsWith("1/4 Realm");
+        assertThat(steps).containsExactly("1/5 Realm " + realm, "2/5 Client 3scale",
+                "3/5 Protocol mapper email verified of client 3scale", "4/5 Protocol mapper org_name of client 3scale",
+                "5/5 Identity provider corp-sso");
         assertThat(recorder.writes()).extracting(RequestRecorder.Request::method).containsOnly("POST").hasSize(5);
 
         RealmResource r = admin.realm(realm);
@@ -134,17 +142,17 @@ class RealmConfiguratorTest {
 
         // second apply: everything NOOP and not a single write request
         recorder.clear();
-        List<Change> again = configurator.apply(Progress.NONE, null);
+        List<Change> again = configurator.apply(ctx, Progress.NONE);
         assertThat(again).allMatch(Change::isNoop);
         assertThat(recorder.writes()).isEmpty();
         assertThat(recorder.all()).isNotEmpty(); // it did look
 
         // and a new configurator (new run) agrees
         recorder.clear();
-        assertThat(configurator(realm).apply(Progress.NONE, null)).allMatch(Change::isNoop);
+        assertThat(configurator(realm).apply(ctx, Progress.NONE)).allMatch(Change::isNoop);
         assertThat(recorder.writes()).isEmpty();
 
-        assertThat(configurator.verify()).allMatch(c -> c.status() == CheckStatus.OK)
+        assertThat(configurator.verify(ctx)).allMatch(c -> c.status() == CheckStatus.OK)
                 .anyMatch(c -> c.name().contains("discovery document"));
     }
 
@@ -152,14 +160,14 @@ class RealmConfiguratorTest {
     void aClientChangedByHandShowsInVerifyAndPlanAndApplyRepairsIt() {
         String realm = uniqueRealm("drift");
         RealmConfigurator configurator = configurator(realm);
-        configurator.apply(Progress.NONE, null);
+        configurator.apply(ctx, Progress.NONE);
 
         RealmResource r = admin.realm(realm);
         ClientRepresentation client = r.clients().findByClientId("3scale").get(0);
         client.setDirectAccessGrantsEnabled(true);
         r.clients().get(client.getId()).update(client);
 
-        List<Check> checks = configurator.verify();
+        List<Check> checks = configurator.verify(ctx);
         assertThat(checks).filteredOn(c -> c.name().startsWith("client"))
                 .singleElement().satisfies(c -> {
                     assertThat(c.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE);
@@ -168,28 +176,28 @@ class RealmConfiguratorTest {
                     assertThat(c.fix().target()).isEqualTo("sso");
                 });
 
-        Change clientChange = configurator.plan().stream().filter(c -> c.kind().equals("client")).findFirst()
+        Change clientChange = configurator.plan(ctx).stream().filter(c -> c.kind().equals("client")).findFirst()
                 .orElseThrow();
         assertThat(clientChange.action()).isEqualTo(Action.UPDATE);
         assertThat(clientChange.fields()).containsOnlyKeys("directAccessGrantsEnabled");
         assertThat(clientChange.fields().get("directAccessGrantsEnabled")).isEqualTo(new FieldChange("true", "false"));
 
         recorder.clear();
-        List<Change> applied = configurator.apply(Progress.NONE, null);
+        List<Change> applied = configurator.apply(ctx, Progress.NONE);
         assertThat(applied).filteredOn(c -> !c.isNoop()).extracting(Change::kind).containsExactly("client");
         assertThat(recorder.writes()).singleElement().satisfies(w -> {
             assertThat(w.method()).isEqualTo("PUT");
             assertThat(w.path()).endsWith("/clients/" + client.getId());
         });
         assertThat(r.clients().get(client.getId()).toRepresentation().isDirectAccessGrantsEnabled()).isFalse();
-        assertThat(configurator.verify()).allMatch(c -> c.status().passes());
+        assertThat(configurator.verify(ctx)).allMatch(c -> c.status().passes());
     }
 
     @Test
     void aTokenForATestUserCarriesOrgNameAndEmailVerified() throws Exception {
         String realm = uniqueRealm("token");
         RealmConfigurator configurator = configurator(realm);
-        configurator.apply(Progress.NONE, null);
+        configurator.apply(ctx, Progress.NONE);
         RealmResource r = admin.realm(realm);
 
         UserRepresentation user = new UserRepresentation();
@@ -230,7 +238,7 @@ class RealmConfiguratorTest {
             assertThat(claims.path("email_verified").asBoolean()).as(tokenField).isTrue();
         }
 
-        configurator.apply(Progress.NONE, null);
+        configurator.apply(ctx, Progress.NONE);
         assertThat(passwordGrant(server(), realm, "3scale", secret, "alice", "alice-Pa55word").getKey()).isEqualTo(400);
     }
 
@@ -238,20 +246,20 @@ class RealmConfiguratorTest {
     void aNewIdentityProviderSecretIsDetectedAndSentWithTheFullRepresentation() {
         String realm = uniqueRealm("idp");
         RealmConfigurator first = configurator(realm);
-        first.apply(Progress.NONE, null);
+        first.apply(ctx, Progress.NONE);
         IdentityProviderRepresentation before = admin.realm(realm).identityProviders().get("corp-sso")
                 .toRepresentation();
 
         idpSecret.set("rotated-idp-secret-" + System.nanoTime());
         RealmConfigurator second = configurator(realm);
-        Change planned = second.plan().stream().filter(c -> c.kind().equals("identity provider")).findFirst()
+        Change planned = second.plan(ctx).stream().filter(c -> c.kind().equals("identity provider")).findFirst()
                 .orElseThrow();
         assertThat(planned.action()).isEqualTo(Action.UPDATE);
         assertThat(planned.fields()).containsOnlyKeys("config.clientSecret");
         assertThat(planned.fields().get("config.clientSecret")).isEqualTo(FieldChange.secret(true, true));
 
         recorder.clear();
-        second.apply(Progress.NONE, null);
+        second.apply(ctx, Progress.NONE);
         assertThat(recorder.writes()).singleElement().satisfies(w -> {
             assertThat(w.method()).isEqualTo("PUT");
             assertThat(w.path()).endsWith("/identity-provider/instances/corp-sso");
@@ -265,7 +273,7 @@ class RealmConfiguratorTest {
                 idpSecret.get())).isTrue();
 
         recorder.clear();
-        assertThat(configurator(realm).apply(Progress.NONE, null)).allMatch(Change::isNoop);
+        assertThat(configurator(realm).apply(ctx, Progress.NONE)).allMatch(Change::isNoop);
         assertThat(recorder.writes()).isEmpty();
     }
 
@@ -273,7 +281,7 @@ class RealmConfiguratorTest {
     void anIdentityProviderChangedByHandIsRepairedKeepingWhatWeDoNotManage() {
         String realm = uniqueRealm("idphand");
         RealmConfigurator configurator = configurator(realm);
-        configurator.apply(Progress.NONE, null);
+        configurator.apply(ctx, Progress.NONE);
         var idpResource = admin.realm(realm).identityProviders().get("corp-sso");
         IdentityProviderRepresentation rep = idpResource.toRepresentation();
         rep.setTrustEmail(false);
@@ -282,17 +290,17 @@ class RealmConfiguratorTest {
         // the masked secret as read is sent back: Keycloak keeps the stored one
         idpResource.update(rep);
 
-        Change planned = configurator.plan().stream().filter(c -> c.kind().equals("identity provider")).findFirst()
+        Change planned = configurator.plan(ctx).stream().filter(c -> c.kind().equals("identity provider")).findFirst()
                 .orElseThrow();
         assertThat(planned.fields()).containsOnlyKeys("trustEmail", "config.syncMode");
 
-        configurator.apply(Progress.NONE, null);
+        configurator.apply(ctx, Progress.NONE);
         IdentityProviderRepresentation repaired = idpResource.toRepresentation();
         assertThat(repaired.isTrustEmail()).isTrue();
         assertThat(repaired.getConfig()).containsEntry("syncMode", "IMPORT").containsEntry("guiOrder", "7")
                 .containsKey("clientSecret");
         recorder.clear();
-        assertThat(configurator.apply(Progress.NONE, null)).allMatch(Change::isNoop);
+        assertThat(configurator.apply(ctx, Progress.NONE)).allMatch(Change::isNoop);
         assertThat(recorder.writes()).isEmpty();
     }
 
@@ -300,20 +308,20 @@ class RealmConfiguratorTest {
     void theRedirectUrisAreExactlyThePortalsCallbackOrAnyAndAHandEditIsRepaired() {
         String realm = uniqueRealm("redirect");
         RealmSpec any = new RealmSpec(realm, null, null, "any", null);
-        new RealmConfigurator(admin, any).apply(Progress.NONE, null);
+        new RealmConfigurator(admin, any).apply(ctx, Progress.NONE);
         ClientRepresentation client = admin.realm(realm).clients().findByClientId("3scale").get(0);
         assertThat(client.getRedirectUris()).containsExactly("*");
 
         // switching to the portal policy narrows it to the developer portal's sign-in callback
         RealmConfigurator portal = new RealmConfigurator(admin, new RealmSpec(realm, null, PORTAL_HOST, "portal", null));
-        Change change = portal.plan().stream().filter(c -> c.kind().equals("client")).findFirst().orElseThrow();
+        Change change = portal.plan(ctx).stream().filter(c -> c.kind().equals("client")).findFirst().orElseThrow();
         assertThat(change.fields()).containsOnlyKeys("redirectUris");
-        portal.apply(Progress.NONE, null);
+        portal.apply(ctx, Progress.NONE);
         List<String> callback = List.of("https://" + PORTAL_HOST + "/auth/keycloak/callback");
         assertThat(admin.realm(realm).clients().get(client.getId()).toRepresentation().getRedirectUris())
                 .containsExactlyElementsOf(callback);
         recorder.clear();
-        assertThat(portal.apply(Progress.NONE, null)).allMatch(Change::isNoop);
+        assertThat(portal.apply(ctx, Progress.NONE)).allMatch(Change::isNoop);
         assertThat(recorder.writes()).isEmpty();
 
         // the stage owns them: a hand edit, even one under the portal's host, is drift that apply repairs
@@ -322,12 +330,12 @@ class RealmConfiguratorTest {
             ClientRepresentation live = admin.realm(realm).clients().get(client.getId()).toRepresentation();
             live.setRedirectUris(edited);
             admin.realm(realm).clients().get(client.getId()).update(live);
-            assertThat(portal.verify()).anySatisfy(c -> {
+            assertThat(portal.verify(ctx)).anySatisfy(c -> {
                 assertThat(c.name()).isEqualTo("client " + realm + "/3scale");
                 assertThat(c.status().passes()).isFalse();
                 assertThat(c.message()).contains("redirectUris");
             });
-            portal.apply(Progress.NONE, null);
+            portal.apply(ctx, Progress.NONE);
             assertThat(admin.realm(realm).clients().get(client.getId()).toRepresentation().getRedirectUris())
                     .as("after a hand edit to %s", edited).containsExactlyElementsOf(callback);
         }
@@ -338,7 +346,7 @@ class RealmConfiguratorTest {
         recorder.clear();
         for (String bad : List.of("bad realm!", "", "-dash", "master")) {
             RealmConfigurator configurator = configurator(bad);
-            assertThatThrownBy(() -> configurator.apply(Progress.NONE, null))
+            assertThatThrownBy(() -> configurator.apply(ctx, Progress.NONE))
                     .isInstanceOfSatisfying(StageException.class, e -> {
                         assertThat(e.invalidInput()).isTrue();
                         assertThat(e.getMessage()).contains("is not a valid realm name");
@@ -352,7 +360,7 @@ class RealmConfiguratorTest {
     void aMissingIdentityProviderSecretOrABadIssuerLeavesNothingHalfMade() {
         String realm = uniqueRealm("nosecret");
         idpSecret.set(null);
-        assertThatThrownBy(() -> configurator(realm).apply(Progress.NONE, null))
+        assertThatThrownBy(() -> configurator(realm).apply(ctx, Progress.NONE))
                 .isInstanceOfSatisfying(StageException.class, e -> {
                     assertThat(e.invalidInput()).isTrue();
                     assertThat(e.getMessage()).contains("MAAS_IDP_CLIENT_SECRET");
@@ -363,7 +371,7 @@ class RealmConfiguratorTest {
         RealmSpec.IdentityProvider badIssuer = new RealmSpec.IdentityProvider("oidc", "corp", null, "maas",
                 idpSecret::get, null, server().url() + "/realms/no-such-realm", null, null, null, null);
         assertThatThrownBy(() -> new RealmConfigurator(admin, new RealmSpec(realm, null, PORTAL_HOST, "portal",
-                badIssuer)).apply(Progress.NONE, null))
+                badIssuer)).apply(ctx, Progress.NONE))
                 .isInstanceOfSatisfying(StageException.class, e -> {
                     assertThat(e.getMessage()).contains("discovery document").contains("HTTP 404");
                     assertThat(e.fix().target()).isEqualTo("sso.identityProvider.issuer");
@@ -402,13 +410,13 @@ class RealmConfiguratorTest {
 
     private void exerciseEverything(String realm, List<String> secrets) {
         RealmConfigurator configurator = configurator(realm);
-        configurator.plan();
-        configurator.apply(Progress.NONE, null);
-        configurator.verify();
+        configurator.plan(ctx);
+        configurator.apply(ctx, Progress.NONE);
+        configurator.verify(ctx);
         secrets.add(configurator.clientSecret());
         idpSecret.set("rotated+idp/secret=" + System.nanoTime());
         secrets.add(idpSecret.get());
-        configurator(realm).apply(Progress.NONE, null);
+        configurator(realm).apply(ctx, Progress.NONE);
         try (KeycloakAdmin again = connect(server(), new RequestRecorder())) {
             assertThat(again.serverUrl()).isEqualTo(server().url());
         }
@@ -427,21 +435,46 @@ class RealmConfiguratorTest {
                 null, "gh-client-id", "MAAS_GH_SECRET", null);
         var sso = new dev.maas.installer.engine.config.InstallerConfig.SsoConfig(null, null, realm, null, idpConfig);
         RealmSpec spec = RealmSpec.from(sso, PORTAL_HOST, Map.of("MAAS_GH_SECRET", "gh-secret-" + System.nanoTime())::get);
-        new RealmConfigurator(admin, spec).apply(Progress.NONE, null);
+        new RealmConfigurator(admin, spec).apply(ctx, Progress.NONE);
         IdentityProviderRepresentation idp = admin.realm(realm).identityProviders().get("github").toRepresentation();
         assertThat(idp.getProviderId()).isEqualTo("github");
         assertThat(idp.isTrustEmail()).isTrue();
         assertThat(idp.getConfig()).containsEntry("clientId", "gh-client-id").containsEntry("syncMode", "IMPORT")
                 .doesNotContainKey("issuer");
         recorder.clear();
-        assertThat(new RealmConfigurator(admin, spec).apply(Progress.NONE, null)).allMatch(Change::isNoop);
+        assertThat(new RealmConfigurator(admin, spec).apply(ctx, Progress.NONE)).allMatch(Change::isNoop);
         assertThat(recorder.writes()).isEmpty();
+    }
+
+    @Test
+    void anObjectThatCannotBeReadIsItsOwnFailedCheckAndTheOthersAreStillChecked() {
+        String realm = uniqueRealm("unreadable");
+        configurator(realm).apply(ctx, Progress.NONE);
+        // Keycloak refuses to list the realm's identity providers, and only that
+        jakarta.ws.rs.client.ClientRequestFilter refuseIdps = request -> {
+            if (request.getMethod().equals("GET")
+                    && request.getUri().getPath().endsWith("/identity-provider/instances")) {
+                request.abortWith(Response.status(403).build());
+            }
+        };
+        try (KeycloakAdmin refused = KeycloakAdmin.connect(server().url(), KeycloakTestSupport.credentials(server()),
+                null, List.of(refuseIdps))) {
+            List<Check> checks = new RealmConfigurator(refused, spec(server(), realm, idpSecret::get)).verify(ctx);
+            assertThat(checks).filteredOn(c -> !c.status().passes()).singleElement().satisfies(c -> {
+                assertThat(c.name()).isEqualTo("identity provider " + realm + "/corp-sso");
+                assertThat(c.message()).contains("Keycloak refused to read identity provider").contains("HTTP 403");
+            });
+            assertThat(checks).filteredOn(c -> c.status() == CheckStatus.OK).extracting(Check::name)
+                    .contains("realm " + realm, "client " + realm + "/3scale",
+                            "protocol mapper " + realm + "/3scale/email verified",
+                            "protocol mapper " + realm + "/3scale/org_name");
+        }
     }
 
     @Test
     void verifyOnAMissingRealmSaysWhatIsMissingAndACancelledApplyWritesNothing() {
         String realm = uniqueRealm("missing");
-        List<Check> checks = configurator(realm).verify();
+        List<Check> checks = configurator(realm).verify(ctx);
         assertThat(checks).allMatch(c -> c.status() == CheckStatus.FAILED_RETRYABLE);
         assertThat(checks).filteredOn(c -> c.name().startsWith("realm " + realm + " discovery")).singleElement()
                 .satisfies(c -> assertThat(c.message()).contains("HTTP 404"));
@@ -450,7 +483,8 @@ class RealmConfiguratorTest {
 
         dev.maas.installer.engine.Cancellation cancelled = new dev.maas.installer.engine.Cancellation();
         cancelled.cancel();
-        assertThatThrownBy(() -> configurator(realm).apply(Progress.NONE, cancelled))
+        StageContext cancelledRun = new StageContext(InstallerConfig.defaults(), SecretRegistry.global(), cancelled);
+        assertThatThrownBy(() -> configurator(realm).apply(cancelledRun, Progress.NONE))
                 .isInstanceOf(dev.maas.installer.engine.CancelledException.class);
         assertThat(recorder.writes()).isEmpty();
     }

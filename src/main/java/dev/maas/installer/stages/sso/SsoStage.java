@@ -68,8 +68,9 @@ import static dev.maas.installer.stages.sso.KeycloakCrs.map;
  * <p>Everything it needs is read back from the cluster and Keycloak on each call, so the stage runs alone in a new
  * process. The cluster objects (the operator's namespace, OperatorGroup and Subscription, the RHBK database, the
  * Keycloak and KeycloakRealm resources) are {@link Managed} objects whose plan, apply and verify the {@link Reconciler}
- * derives; they are compared field by field on the fields the stage sets, so a second apply writes nothing. The
- * realm is compared by natural keys ({@link RealmConfigurator}).
+ * derives; they are compared field by field on the fields the stage sets, so a second apply writes nothing. So are
+ * the realm's objects in Keycloak (realm, client, protocol mappers, identity provider: {@link RealmConfigurator}),
+ * found by their natural keys.
  *
  * <p>Timeouts: the operator install (InstallPlan + CSV) {@value #DEFAULT_OPERATOR_TIMEOUT_SECONDS} s, Keycloak (and
  * the RH-SSO realm CR) ready {@value #DEFAULT_READY_TIMEOUT_SECONDS} s; overridable by the system properties
@@ -371,16 +372,16 @@ public final class SsoStage implements Stage {
         }
         MapResource live = keycloak.actual().orElse(null);
         if (!keycloakReady(t.flavour(), live) && !hasUrlOverride(ctx)) {
-            changes.addAll(RealmConfigurator.planForNewKeycloak(t.realm()));
+            changes.addAll(RealmConfigurator.planForNewKeycloak(ctx, t.realm()));
             return changes;
         }
         Optional<KeycloakAdmin.Credentials> credentials = credentials(ctx, client, t, live, false);
         if (credentials.isEmpty()) {
-            changes.addAll(RealmConfigurator.planForNewKeycloak(t.realm()));
+            changes.addAll(RealmConfigurator.planForNewKeycloak(ctx, t.realm()));
             return changes;
         }
         try (KeycloakAdmin admin = connect(ctx, client, t, live, credentials.get())) {
-            changes.addAll(new RealmConfigurator(admin, t.realm()).plan());
+            changes.addAll(new RealmConfigurator(admin, t.realm()).plan(ctx));
         }
         return changes;
     }
@@ -456,8 +457,8 @@ public final class SsoStage implements Stage {
 
             steps.next("Configuring realm " + t.realm().realm());
             RealmConfigurator configurator = new RealmConfigurator(admin, t.realm());
-            changes.addAll(configurator.apply((k, of, message) -> out.detail("realm step " + k + " of " + of + ": "
-                    + message), ctx.cancellation()));
+            changes.addAll(configurator.apply(ctx, (k, of, message) -> out.detail("realm step " + k + " of " + of
+                    + ": " + message)));
             ctx.secrets().register(configurator.clientSecret()); // read back (GET) so that it is masked from now on
             out.detail("realm " + t.realm().realm() + " at " + configurator.realmUrl() + "; console "
                     + configurator.consoleUrl());
@@ -713,7 +714,7 @@ public final class SsoStage implements Stage {
         }
         try (admin) {
             checks.add(Check.ok("Keycloak admin login", "logged in at " + admin.serverUrl()));
-            checks.addAll(new RealmConfigurator(admin, t.realm()).verify());
+            checks.addAll(new RealmConfigurator(admin, t.realm()).verify(ctx));
         } catch (StageException e) {
             checks.add(failed("realm " + t.realm().realm(), e));
         }

@@ -107,7 +107,7 @@ class PortalStageTest {
         try (KeycloakAdmin admin = KeycloakAdmin.connect(kc.url(), new KeycloakAdmin.Credentials(kc.adminUser(),
                 kc.adminPassword(), "test"))) {
             new RealmConfigurator(admin, new RealmSpec(realm, null, PORTAL_HOST, "portal", null))
-                    .apply(Progress.NONE, new Cancellation());
+                    .apply(keycloakRun(), Progress.NONE);
         }
         KubernetesClient k = client;
         k.secrets().inNamespace("rh-sso").resource(new SecretBuilder().withNewMetadata()
@@ -155,6 +155,11 @@ class PortalStageTest {
                 kc.adminPassword(), "test"))) {
             return admin.realm(realm).clients().findByClientId(RealmSpec.CLIENT_ID).get(0);
         }
+    }
+
+    /** A run for the sso stage's configurator, as the sso stage would give it. */
+    private static StageContext keycloakRun() {
+        return new StageContext(InstallerConfig.defaults(), SecretRegistry.global(), new Cancellation());
     }
 
     private String keycloakSecret() {
@@ -325,7 +330,7 @@ class PortalStageTest {
 
             // the sso stage's configurator repairs them to exactly the portal's callback: the portal verifies again
             new RealmConfigurator(admin, new RealmSpec(realm, null, PORTAL_HOST, "portal", null))
-                    .apply(Progress.NONE, new Cancellation());
+                    .apply(keycloakRun(), Progress.NONE);
         }
         assertThat(keycloakClient().getRedirectUris()).containsExactly(callback);
         assertThat(new PortalStage().verify(ctx(config(null, null))))
