@@ -68,6 +68,12 @@ public interface Managed<D, A> {
     }
 
     /**
+     * The fields a planned or made delete shows: what goes away with the object (a usage limit's value, a plan's
+     * state). Empty by default: the name says which object.
+     */
+    default Map<String, FieldChange> deleted(A actual) { return Map.of(); }
+
+    /**
      * Whether the object as it is does its job (an operator installed, a deployment available); checked by verify
      * after the object was found as desired. Empty: being as desired is enough.
      */

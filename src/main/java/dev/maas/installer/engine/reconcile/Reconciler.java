@@ -56,7 +56,7 @@ public final class Reconciler {
         Managed<D, A> m = o.managed();
         Map<String, FieldChange> fields = switch (o.action()) {
             case NOOP -> Map.of();
-            case DELETE -> Map.of();
+            case DELETE -> m.deleted(o.actual().orElseThrow());
             default -> m.annotate(ctx, o.diff());
         };
         return new Change(o.action(), m.system(), m.kind(), o.name(), fields, o.action() == Action.NOOP && m.kept());
