@@ -68,6 +68,12 @@ public interface Managed<D, A> {
     }
 
     /**
+     * The fields a planned or made delete shows: what goes away with the object (a usage limit's value, a plan's
+     * state). Empty by default: the name says which object.
+     */
+    default Map<String, FieldChange> deleted(A actual) { return Map.of(); }
+
+    /**
      * Whether the object as it is does its job (an operator installed, a deployment available); checked by verify
      * after the object was found as desired. Empty: being as desired is enough.
      */
@@ -86,7 +92,13 @@ public interface Managed<D, A> {
     default String okMessage(D desired, A actual) { return kind() + " " + name(actual) + " is as configured"; }
 
     /** Verify's message when the object is missing. */
-    default String missingMessage(D desired) { return kind() + " " + name() + " does not exist"; }
+    default String missingMessage(D desired) { return missingMessage(); }
+
+    /**
+     * Verify's message when the object is missing, also when what it should be cannot be worked out yet (the input is
+     * judged once there is an object to compare it with).
+     */
+    default String missingMessage() { return kind() + " " + name() + " does not exist"; }
 
     /** Verify's message when the object should not exist and does. */
     default String extraMessage(A actual) { return kind() + " " + name(actual) + " exists and should not"; }

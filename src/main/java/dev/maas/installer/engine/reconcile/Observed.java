@@ -18,8 +18,12 @@ public record Observed<D, A>(Managed<D, A> managed, Optional<D> desired, Optiona
 
     /** Reads the object and decides: CREATE (missing), UPDATE (differs), DELETE (should not exist), else NOOP. */
     static <D, A> Observed<D, A> of(Managed<D, A> m, dev.maas.installer.engine.StageContext ctx) {
+        return of(m, ctx, m.fetch(ctx));
+    }
+
+    /** Decides about {@code actual}, the live object as just fetched. */
+    static <D, A> Observed<D, A> of(Managed<D, A> m, dev.maas.installer.engine.StageContext ctx, Optional<A> actual) {
         Optional<D> desired = m.desired(ctx);
-        Optional<A> actual = m.fetch(ctx);
         if (desired.isEmpty()) {
             return new Observed<>(m, desired, actual, actual.isPresent() ? Action.DELETE : Action.NOOP, Map.of());
         }

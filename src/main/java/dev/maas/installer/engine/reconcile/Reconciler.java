@@ -6,12 +6,14 @@ import dev.maas.installer.engine.Check;
 import dev.maas.installer.engine.CheckStatus;
 import dev.maas.installer.engine.FieldChange;
 import dev.maas.installer.engine.StageContext;
+import dev.maas.installer.engine.WaitingForStageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -56,7 +58,7 @@ public final class Reconciler {
         Managed<D, A> m = o.managed();
         Map<String, FieldChange> fields = switch (o.action()) {
             case NOOP -> Map.of();
-            case DELETE -> Map.of();
+            case DELETE -> m.deleted(o.actual().orElseThrow());
             default -> m.annotate(ctx, o.diff());
         };
         return new Change(o.action(), m.system(), m.kind(), o.name(), fields, o.action() == Action.NOOP && m.kept());
@@ -118,16 +120,31 @@ public final class Reconciler {
 
     // ------------------------------------------------------------------------------------------------ verify
 
-    /** The object's check, then its readiness check when it is as desired and has one. Never throws on a read. */
+    /**
+     * The object's check, then its readiness check when it is as desired and has one. Never throws on a read. An
+     * object that is not there is missing, whatever the input: when what it should be cannot be worked out (the input
+     * does not hold, a fact it needs is not there yet), verify still says it is missing (not installed yet, which is
+     * no error) and leaves judging the input to plan and apply; only another stage not applied yet is said instead
+     * (WAITING).
+     */
     public <D, A> List<Check> verify(StageContext ctx, Managed<D, A> m) {
         ctx.cancellation().throwIfCancelled();
+        Optional<A> live;
         Observed<D, A> o;
         try {
-            o = observe(ctx, m);
+            live = m.fetch(ctx);
         } catch (dev.maas.installer.engine.CancelledException e) {
             throw e;
         } catch (RuntimeException e) {
             return List.of(guard.failure(m.checkName(), e));
+        }
+        try {
+            o = Observed.of(m, ctx, live);
+        } catch (dev.maas.installer.engine.CancelledException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            boolean waiting = e instanceof WaitingForStageException w && !w.stageId().equals(stageId());
+            return List.of(live.isEmpty() && !waiting ? missing(m) : guard.failure(m.checkName(), e));
         }
         Check state = judge(o);
         if (!state.status().passes() || o.desired().isEmpty() || o.actual().isEmpty()) {
@@ -189,6 +206,11 @@ public final class Reconciler {
 
     private static String messages(List<Check> checks) {
         return checks.stream().map(Check::message).distinct().collect(java.util.stream.Collectors.joining("; "));
+    }
+
+    /** Verify's check of an object that is not there. */
+    private <D, A> Check missing(Managed<D, A> m) {
+        return Check.retryable(m.checkName(), m.missingMessage(), m.fix(stageId(), Action.CREATE));
     }
 
     /** What verify says of one reading. */

@@ -13,11 +13,13 @@ import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
 import dev.maas.installer.engine.TargetSystem;
 import dev.maas.installer.engine.config.InstallerConfig.TierConfig;
+import dev.maas.installer.engine.reconcile.Managed;
+import dev.maas.installer.engine.reconcile.Reconciler;
 import dev.maas.installer.stages.common.BoundedPool;
 import dev.maas.installer.stages.common.DesiredCatalog;
 import dev.maas.installer.stages.common.SerialProgress;
+import dev.maas.installer.stages.common.StageGuards;
 import dev.maas.installer.stages.common.ThreescaleAccess;
-import dev.maas.installer.threescale.Product;
 import dev.maas.installer.threescale.ThreescaleClient;
 import dev.maas.installer.threescale.model.ApplicationPlan;
 import dev.maas.installer.threescale.model.Service;
@@ -41,14 +43,19 @@ import java.util.stream.Collectors;
  * no tier (any longer) is kept, unless the stage was made with {@code prune}: then it is deleted, but never while an
  * application is on it. With {@code plans.subscribeExistingAccounts}, every approved developer account is subscribed
  * to every product it is not subscribed to yet ({@link AccountSubscriber}), on the model's first tier.
+ *
+ * <p>Each plan, limit, plan choice and default service plan is a {@link Managed} object ({@link PlanObjects}) read
+ * from what the stage read of its product once ({@link LivePlans}), so plan, apply and verify of each come from one
+ * definition through the stage's {@link Reconciler}; verify folds a product's objects into one check.
  */
 public final class PlansStage implements Stage {
     public static final String DEFAULT_SERVICE_PLAN = "Default";
     static final String APP_PLAN = "application plan";
     static final String SERVICE_PLAN = "service plan";
     static final String PLAN_CHOICE = "plan choice";
-    private static final String BUYER_CAN_SELECT_PLAN = "buyer_can_select_plan";
     static final String SUBSCRIPTIONS = "service subscriptions";
+    /** Plans, applies and verifies the plans stage's objects. */
+    private static final Reconciler RECONCILER = StageGuards.reconciler(StageIds.PLANS);
 
     private final SubscriptionMode mode;
     private final boolean prune;
@@ -88,50 +95,39 @@ public final class PlansStage implements Stage {
         }
     }
 
+    /**
+     * One check per product ({@code plans <sn>}), folding the checks the {@link Reconciler} derives from its objects
+     * ({@link PlanObjects}): the failures when any differ, else the warnings (a kept plan, a default application
+     * plan), else OK; then, with {@code plans.subscribeExistingAccounts}, the missing subscriptions.
+     */
     @Override
     public List<Check> verify(StageContext ctx) {
         List<ModelProduct> models = DesiredCatalog.of(ctx);
         ThreescaleClient client = ThreescaleAccess.client(ctx);
         Map<String, Service> services = services(client);
-        List<Check> out = new ArrayList<>();
-        for (ModelProduct m : models) {
-            ctx.cancellation().throwIfCancelled();
-            String name = "plans " + m.systemName();
-            Service s = services.get(m.systemName());
-            if (s == null) {
-                out.add(Check.retryable(name, "product " + m.systemName() + " does not exist",
-                        Fix.rerunStage(StageIds.PRODUCTS, "creates it")));
-                continue;
-            }
-            // the same reading as plan and apply, judged: what they would change is what differs
-            Product p = client.product(s.id());
-            List<TierConfig> tiers = tiersOf(ctx, m);
-            TierPlans.Drifts found = plansOf(client, m, s, p, tiers, ctx.config().plans().limitsTokens(), false,
-                    false);
-            List<String> problems = found.problems();
-            if (!problems.isEmpty()) {
-                out.add(Check.retryable(name, "product " + m.systemName() + ": " + String.join("; ", problems),
-                        Fix.rerunStage(StageIds.PLANS, "creates and publishes the plans and sets their limits")));
-                continue;
-            }
-            ApplicationPlan defaultPlan = p.applicationPlans().stream().filter(x -> Boolean.TRUE.equals(x.isDefault()))
-                    .findFirst().orElse(null);
-            if (defaultPlan != null) {
-                out.add(Check.warn(name, "product " + m.systemName() + ": application plan '" + defaultPlan.name()
-                        + "' is the default application plan; MaaS leaves it unset so that developers choose",
-                        Fix.manual("unset the default application plan of the product in the admin portal")));
-            } else if (!found.extra().isEmpty()) {
-                out.add(Check.warn(name, "product " + m.systemName() + ": " + String.join("; ", found.extra()),
-                        Fix.manual("apply the plans stage with --prune to delete the plans that are no tier, once"
-                                + " their applications are on another plan")));
-            } else {
-                out.add(Check.ok(name, "product " + m.systemName() + ": " + TierPlans.summary(tiers)
-                        + ", service plan '" + DEFAULT_SERVICE_PLAN + "' is the default"));
-            }
-        }
+        Map<String, LivePlans> read = new java.util.concurrent.ConcurrentHashMap<>();
+        List<Check> out = new ArrayList<>(BoundedPool.run("maas-verify-plans", models,
+                ctx.config().products().concurrency(), ctx.cancellation(), m -> {
+                    String name = "plans " + m.systemName();
+                    return RECONCILER.check(name, () -> {
+                        Service s = services.get(m.systemName());
+                        if (s == null) {
+                            return Check.retryable(name, "product " + m.systemName() + " does not exist",
+                                    Fix.rerunStage(StageIds.PRODUCTS, "creates it"));
+                        }
+                        LivePlans live = LivePlans.read(client, s);
+                        read.put(m.systemName(), live);
+                        List<TierConfig> tiers = tiersOf(ctx, m);
+                        List<Managed<?, ?>> objects = PlanObjects.of(client, live, tiers, prune, false);
+                        Check c = RECONCILER.verifyAs(ctx, name, () -> objects, TierPlans.summary(tiers)
+                                + ", service plan '" + DEFAULT_SERVICE_PLAN + "' is the default");
+                        return new Check(c.status(), name, "product " + m.systemName() + ": " + c.message(),
+                                c.fix());
+                    });
+                }));
         if (ctx.config().plans().subscribeExistingAccounts() && out.stream().allMatch(c -> c.status().passes())) {
             AccountSubscriber.Result r = new AccountSubscriber(client, ctx.config().products().concurrency(),
-                    ctx.cancellation(), mode).run(targets(ctx, client, models, services), false, Progress.NONE);
+                    ctx.cancellation(), mode).run(targets(ctx, models, services, read), false, Progress.NONE);
             out.add(r.missing() == 0
                     ? Check.ok(SUBSCRIPTIONS, r.accounts() + " developer accounts are subscribed to every product")
                     : Check.retryable(SUBSCRIPTIONS, r.missing() + " subscriptions of " + r.accounts()
@@ -151,15 +147,14 @@ public final class PlansStage implements Stage {
         ThreescaleClient client = write ? ThreescaleAccess.client(ctx)
                 : ThreescaleAccess.clientForPlan(ctx).orElse(null);
         boolean subscribe = ctx.config().plans().subscribeExistingAccounts();
-        boolean tokens = ctx.config().plans().limitsTokens();
         int steps = subscribe ? 2 : 1;
         progress.step(1, steps, "plans of " + models.size() + " products");
         Map<String, Service> services = client == null ? Map.of() : services(client);
+        Map<String, LivePlans> read = new java.util.concurrent.ConcurrentHashMap<>();
         AtomicInteger done = new AtomicInteger();
         List<List<Change>> perModel = BoundedPool.run("maas-plans", models, ctx.config().products().concurrency(),
                 ctx.cancellation(), m -> {
-                    List<Change> c = plansOf(client, m, services.get(m.systemName()), tiersOf(ctx, m), tokens,
-                            write);
+                    List<Change> c = plansOf(ctx, client, m, services.get(m.systemName()), write, read);
                     progress.detail(done.incrementAndGet() + " of " + models.size() + " products");
                     return c;
                 });
@@ -175,8 +170,7 @@ public final class PlansStage implements Stage {
                 return out;
             }
             AccountSubscriber.Result r = new AccountSubscriber(client, ctx.config().products().concurrency(),
-                    ctx.cancellation(), mode).run(targets(ctx, client, models, services(client)), write,
-                    progress);
+                    ctx.cancellation(), mode).run(targets(ctx, models, services, read), write, progress);
             String name = "existing developer accounts (" + r.accounts() + ", "
                     + (r.mode() == null ? "none" : r.mode().label()) + ")";
             out.add(r.missing() == 0 ? Change.noop(TargetSystem.THREESCALE, SUBSCRIPTIONS, name)
@@ -186,79 +180,29 @@ public final class PlansStage implements Stage {
         return out;
     }
 
-    private List<Change> plansOf(ThreescaleClient client, ModelProduct m, Service s, List<TierConfig> tiers,
-                                 boolean tokens, boolean write) {
+    /**
+     * One product's objects ({@link PlanObjects}), read once ({@link LivePlans}) and planned or, with {@code write},
+     * applied one by one through the {@link Reconciler}. A product that does not exist yet is planned as porta will
+     * make it; apply needs it.
+     */
+    private List<Change> plansOf(StageContext ctx, ThreescaleClient client, ModelProduct m, Service s, boolean write,
+                                 Map<String, LivePlans> read) {
         String sn = m.systemName();
+        if (s == null && write) {
+            throw new StageException("product " + sn + " does not exist",
+                    Fix.rerunStage(StageIds.PRODUCTS, "it creates the model products"));
+        }
+        LivePlans live = s == null ? LivePlans.none(sn) : LivePlans.read(client, s);
+        List<Managed<?, ?>> objects = PlanObjects.of(client, live, tiersOf(ctx, m), prune, write);
         List<Change> out = new ArrayList<>();
-        if (s == null) {
-            if (write) {
-                throw new StageException("product " + sn + " does not exist",
-                        Fix.rerunStage(StageIds.PRODUCTS, "it creates the model products"));
-            }
-            out.addAll(TierPlans.forNewProduct(sn, tiers, tokens));
-            out.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, PLAN_CHOICE, sn,
-                    Map.of(BUYER_CAN_SELECT_PLAN, FieldChange.of(false, true))));
-            out.add(new Change(Action.UPDATE, TargetSystem.THREESCALE, SERVICE_PLAN, sn + " " + DEFAULT_SERVICE_PLAN,
-                    Map.of("default", FieldChange.of(false, true))));
-            return out;
+        for (Managed<?, ?> o : objects) {
+            ctx.cancellation().throwIfCancelled();
+            out.add(write ? RECONCILER.apply(ctx, o) : RECONCILER.plan(ctx, o));
         }
-        TierPlans.Drifts drifts = plansOf(client, m, s, client.product(s.id()), tiers, tokens, prune, write);
-        if (!drifts.blocked().isEmpty()) { // no service plan to make the default
-            throw new StageException("product " + sn + " has no service plan '" + DEFAULT_SERVICE_PLAN + "'",
-                    Fix.manual("create a service plan named " + DEFAULT_SERVICE_PLAN + " for the product in the admin"
-                            + " portal (3scale creates one with every product), then run the stage again"));
-        }
-        out.addAll(drifts.changes());
-        return out;
-    }
-
-    /**
-     * The one reading of an existing product's plans that plan, apply ({@code write}) and verify share: its tiers
-     * ({@link TierPlans#reconcile}), the product's plan choice and its default service plan.
-     */
-    private static TierPlans.Drifts plansOf(ThreescaleClient client, ModelProduct m, Service s, Product p,
-                                            List<TierConfig> tiers, boolean tokens, boolean prune, boolean write) {
-        String sn = m.systemName();
-        TierPlans.Drifts out = TierPlans.reconcile(client, p, sn, tiers, tokens, prune, write);
-        planChoice(client, s, sn, out, write);
-        ServicePlan sp = defaultServicePlan(p.servicePlans());
-        String name = sn + " " + DEFAULT_SERVICE_PLAN;
-        if (sp == null) {
-            out.missing("no service plan '" + DEFAULT_SERVICE_PLAN + "'");
-        } else if (Boolean.TRUE.equals(sp.isDefault())) {
-            out.ok(Change.noop(TargetSystem.THREESCALE, SERVICE_PLAN, name));
-        } else {
-            out.differs(new Change(Action.UPDATE, TargetSystem.THREESCALE, SERVICE_PLAN, name,
-                    Map.of("default", FieldChange.of(false, true))), "service plan '" + DEFAULT_SERVICE_PLAN
-                    + "' is not the default service plan");
-            if (write) {
-                p.setDefaultServicePlan(sp.id());
-            }
+        if (live.exists()) {
+            read.put(sn, live);
         }
         return out;
-    }
-
-    /**
-     * Developers choose the plan of a new application: the product's {@code buyer_can_select_plan} ("Developers can
-     * select a plan when creating a new application", porta's default false). Without it porta gives a new
-     * application the product's default application plan and ignores the plan the developer picked
-     * (lib/developer_portal/app/controllers/developer_portal/admin/applications_controller.rb new_application,
-     * app/lib/logic/plan_changes.rb Service#plan_change_permission with new_contract); as the default plan stays
-     * unset here, the developer portal could then create no application at all ("Plan can't be blank").
-     */
-    private static void planChoice(ThreescaleClient client, Service s, String sn, TierPlans.Drifts out,
-                                   boolean write) {
-        if (Boolean.TRUE.equals(s.buyerCanSelectPlan())) {
-            out.ok(Change.noop(TargetSystem.THREESCALE, PLAN_CHOICE, sn));
-            return;
-        }
-        out.differs(new Change(Action.UPDATE, TargetSystem.THREESCALE, PLAN_CHOICE, sn,
-                Map.of(BUYER_CAN_SELECT_PLAN, FieldChange.of(s.buyerCanSelectPlan(), true))),
-                "developers cannot choose a plan when they create an application (" + BUYER_CAN_SELECT_PLAN
-                        + " is off)");
-        if (write) {
-            client.services().update(s.id(), Map.of(BUYER_CAN_SELECT_PLAN, "true"));
-        }
     }
 
     /**
@@ -272,21 +216,21 @@ public final class PlansStage implements Stage {
     }
 
     /**
-     * The subscription targets, on each model's first tier; plan or service plan ids are -1 where they do not exist
-     * yet (never written).
+     * The subscription targets, on each model's first tier, from the plans as this run read and made them
+     * ({@code read}); plan or service plan ids are -1 where they do not exist yet (never written).
      */
-    private static List<AccountSubscriber.Target> targets(StageContext ctx, ThreescaleClient client,
-                                                          List<ModelProduct> models, Map<String, Service> services) {
+    private static List<AccountSubscriber.Target> targets(StageContext ctx, List<ModelProduct> models,
+                                                          Map<String, Service> services, Map<String, LivePlans> read) {
         List<AccountSubscriber.Target> out = new ArrayList<>();
         for (ModelProduct m : models) {
             Service s = services.get(m.systemName());
+            LivePlans live = read.get(m.systemName());
             List<TierConfig> tiers = tiersOf(ctx, m);
-            if (s == null || tiers.isEmpty()) {
+            if (s == null || live == null || tiers.isEmpty()) {
                 continue;
             }
-            Product p = client.product(s.id());
-            ApplicationPlan plan = p.findApplicationPlan(tiers.get(0).name()).orElse(null);
-            ServicePlan sp = defaultServicePlan(p.servicePlans());
+            ApplicationPlan plan = live.plan(tiers.get(0).name()).orElse(null);
+            ServicePlan sp = defaultServicePlan(live.servicePlans());
             // before the first apply the plans may not exist yet: only counting (plan, verify) then
             out.add(new AccountSubscriber.Target(m.systemName(), s.id(), sp == null ? -1 : sp.id(),
                     plan == null ? -1 : plan.id()));

@@ -5,10 +5,8 @@ import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.config.InstallerConfig.LimitConfig;
 import dev.maas.installer.stages.common.DesiredCatalog;
 import dev.maas.installer.stages.common.ThreescaleAccess;
-import dev.maas.installer.threescale.Product;
 import dev.maas.installer.threescale.ThreescaleClient;
 import dev.maas.installer.threescale.model.ApplicationPlan;
-import dev.maas.installer.threescale.model.Metric;
 import dev.maas.installer.threescale.model.Service;
 
 import java.util.ArrayList;
@@ -19,7 +17,8 @@ import java.util.Map;
  * The tiers as 3scale has them, read back (GETs only): for each model of the configuration, its product's
  * application plans (customized plans of single applications aside) with their state, approval setting and usage
  * limits, the limits' metrics named as the configuration names them ({@code requests} for 3scale's hits). What the
- * wizard's summary shows; nothing here comes from the configuration's tiers.
+ * wizard's summary shows; nothing here comes from the configuration's tiers. Read as the stage reads a product
+ * ({@link LivePlans}).
  */
 public final class TiersInThreescale {
     private TiersInThreescale() { }
@@ -51,15 +50,14 @@ public final class TiersInThreescale {
                 out.add(new ModelTiers(m.modelName(), m.systemName(), false, List.of()));
                 continue;
             }
-            Product p = client.product(s.id());
-            List<Metric> metrics = p.metrics().list();
+            LivePlans live = LivePlans.read(client, s);
             List<Plan> plans = new ArrayList<>();
-            for (ApplicationPlan plan : p.applicationPlans()) {
+            for (ApplicationPlan plan : live.plans()) {
                 if (Boolean.TRUE.equals(plan.custom())) {
                     continue;
                 }
-                List<LimitConfig> limits = p.limits(plan.id()).list().stream()
-                        .map(l -> new LimitConfig(metricName(metrics, l.metricId()), l.period(), l.value()))
+                List<LimitConfig> limits = live.limits(plan.id()).stream()
+                        .map(l -> new LimitConfig(live.metricName(l.metricId()), l.period(), l.value()))
                         .toList();
                 plans.add(new Plan(plan.name(), plan.published(), Boolean.TRUE.equals(plan.approvalRequired()),
                         limits));
@@ -67,11 +65,5 @@ public final class TiersInThreescale {
             out.add(new ModelTiers(m.modelName(), m.systemName(), true, plans));
         }
         return out;
-    }
-
-    private static String metricName(List<Metric> metrics, long id) {
-        return metrics.stream().filter(x -> x.id() == id).findFirst()
-                .map(x -> TierPlans.HITS.equals(x.systemName()) ? LimitConfig.REQUESTS : x.systemName())
-                .orElse("metric " + id);
     }
 }

@@ -91,7 +91,7 @@ final class InstallObjects {
         }
 
         @Override
-        public String missingMessage(GenericKubernetesResource desired) {
+        public String missingMessage() {
             return "APIManager " + APIMANAGER + " does not exist in " + run.namespace();
         }
 

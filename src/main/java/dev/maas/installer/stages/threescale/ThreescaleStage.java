@@ -26,7 +26,6 @@ import dev.maas.installer.engine.reconcile.Steps;
 import dev.maas.installer.engine.wait.Backoff;
 import dev.maas.installer.stages.common.ClusterFacts;
 import dev.maas.installer.stages.common.OperatorObjects;
-import dev.maas.installer.stages.common.OperatorReadiness;
 import dev.maas.installer.stages.common.OperatorSubscriptions;
 import dev.maas.installer.stages.common.StageGuards;
 import dev.maas.installer.stages.common.ThreescaleAccess;
@@ -318,12 +317,6 @@ public final class ThreescaleStage implements Stage {
         return changes;
     }
 
-    /** The operator's Subscription, or null. */
-    private static io.fabric8.openshift.api.model.operatorhub.v1alpha1.Subscription subscription(Run run) {
-        return run.client().resources(io.fabric8.openshift.api.model.operatorhub.v1alpha1.Subscription.class)
-                .inNamespace(run.namespace()).withName(PACKAGE).get();
-    }
-
     /** Whether the APIManager is Available: the tenant exists and its Admin API answers. */
     private static boolean available(Run run) {
         try {
@@ -457,27 +450,27 @@ public final class ThreescaleStage implements Stage {
                         Fix.configField("threescale.channel", "create them, or choose threescale-2.15"));
             }));
         }
-        // with no Subscription or no APIManager yet, 3scale is not installed, whatever the input: the input (catalogs,
-        // storage, policy folders) is judged once there is something to compare it with, and by plan and apply
-        out.add(RECONCILER.check("operator", () -> subscription(run) == null
-                ? OperatorReadiness.check(client, "operator", ns, PACKAGE, StageIds.THREESCALE)
-                : group(ctx, "operator", () -> {
-                    List<Managed<?, ?>> objects = new ArrayList<>();
-                    objects.add(namespace(run));
-                    objects.addAll(operator(run));
-                    return objects;
-                }, null)));
-        GenericKubernetesResource[] am = new GenericKubernetesResource[1];
-        out.add(RECONCILER.check("apimanager", () -> {
-            am[0] = InstallObjects.read(run);
-            return am[0] == null ? Check.retryable("apimanager", "APIManager " + APIMANAGER + " does not exist in " + ns,
-                    Fix.rerunStage(StageIds.THREESCALE, "install 3scale")) : group(ctx, "apimanager", () -> {
-                List<Managed<?, ?>> objects = new ArrayList<>(policySecrets(run));
-                objects.add(new InstallObjects.ApiManager(run));
-                return objects;
-            }, null);
-        }));
-        out.add(RECONCILER.check("deployments", () -> deploymentsCheck(client, ns, am[0])));
+        // an object that is not there yet is missing whatever the input (the Reconciler judges it so): the input
+        // (catalogs, storage, policy folders) is judged once there is something to compare it with, and by plan and
+        // apply
+        out.add(group(ctx, "operator", () -> {
+            List<Managed<?, ?>> objects = new ArrayList<>();
+            objects.add(namespace(run));
+            objects.addAll(operator(run));
+            return objects;
+        }, null));
+        out.add(group(ctx, "apimanager", () -> {
+            List<Managed<?, ?>> objects = new ArrayList<>();
+            objects.add(new InstallObjects.ApiManager(run));
+            try {
+                objects.addAll(policySecrets(run));
+            } catch (StageException e) {
+                // the policy folders do not load: the APIManager needs them too, and its check says so (or, while
+                // there is no APIManager, that 3scale is not installed yet)
+            }
+            return objects;
+        }, null));
+        out.add(RECONCILER.check("deployments", () -> deploymentsCheck(client, ns, InstallObjects.read(run))));
         out.add(RECONCILER.check("routes", () -> {
             String domain = ClusterFacts.appsDomain(client).orElse("");
             List<String> hosts = expectedHosts(t.tenantName(), domain);

@@ -91,8 +91,10 @@ public record UsageReport(Instant since, Instant until, List<ModelUsage> models)
                 t.add(read.apply(metric).total());
             } catch (ThreescaleApiException e) {
                 // a product without the token metrics (no tier limits tokens): porta answers 400 "metric <name>
-                // not found" (app/lib/stats/base.rb extract_metric, rendered by stats/data/base_controller.rb)
-                if (e.status() != 400 || !String.valueOf(e.getMessage()).contains("not found")) {
+                // not found" (app/lib/stats/base.rb extract_metric: InvalidParameterError, "metric
+                // #{options[:metric_name]} not found"; rendered by stats/data/base_controller.rb); any other 400 is
+                // a failure
+                if (e.status() != 400 || !String.valueOf(e.getMessage()).contains("metric " + metric + " not found")) {
                     throw e;
                 }
                 t.add(null);

@@ -42,6 +42,8 @@ class ReconcilerTest {
         final String key;
         final Map<String, String> want;
         Check readiness;
+        /** What working out the desired fields throws (the input does not hold), or null. */
+        RuntimeException failDesired;
 
         Entry(Store store, String key, Map<String, String> want) {
             this.store = store;
@@ -55,7 +57,13 @@ class ReconcilerTest {
 
         @Override public String name() { return key; }
 
-        @Override public Optional<Map<String, String>> desired(StageContext ctx) { return Optional.ofNullable(want); }
+        @Override
+        public Optional<Map<String, String>> desired(StageContext ctx) {
+            if (failDesired != null) {
+                throw failDesired;
+            }
+            return Optional.ofNullable(want);
+        }
 
         @Override
         public Optional<Map<String, String>> fetch(StageContext ctx) {
@@ -190,6 +198,37 @@ class ReconcilerTest {
         store.failReads = new WaitingForStageException("demo", "not applied", Fix.rerunStage("demo", "apply it"));
         assertThat(reconciler.verify(ctx, e)).singleElement()
                 .satisfies(c -> assertThat(c.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE));
+    }
+
+    @Test
+    void anObjectThatIsNotThereIsMissingWhateverTheInputAndTheInputIsJudgedOnceItIsThere() {
+        Entry e = new Entry(store, "x", Map.of("size", "1"));
+        e.failDesired = StageException.invalidInput("size: must be a number", Fix.configField("size", "give a number"));
+        // not installed yet, which is no error: the input is judged by plan and apply
+        assertThat(reconciler.verify(ctx, e)).singleElement().satisfies(c -> {
+            assertThat(c.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE);
+            assertThat(c.message()).isEqualTo("entry x does not exist");
+            assertThat(c.fix()).isEqualTo(Fix.rerunStage("demo", "apply the demo stage"));
+        });
+        assertThat(dev.maas.installer.engine.run.StageState.ofChecks(reconciler.verify(ctx, e)))
+                .isEqualTo(dev.maas.installer.engine.run.StageState.NOT_INSTALLED);
+        assertThatThrownBy(() -> reconciler.plan(ctx, e)).hasMessageContaining("must be a number");
+        assertThatThrownBy(() -> reconciler.apply(ctx, e)).hasMessageContaining("must be a number");
+        assertThat(store.writes).isEmpty();
+
+        // another stage not applied yet stays what it is
+        e.failDesired = new WaitingForStageException("threescale", "no tenant yet",
+                Fix.rerunStage("threescale", "apply it"));
+        assertThat(reconciler.verify(ctx, e)).singleElement()
+                .satisfies(c -> assertThat(c.status()).isEqualTo(CheckStatus.WAITING));
+
+        // once there is an object to compare with, the input is judged
+        store.objects.put("x", new LinkedHashMap<>(Map.of("size", "1")));
+        e.failDesired = StageException.invalidInput("size: must be a number", Fix.configField("size", "give a number"));
+        assertThat(reconciler.verify(ctx, e)).singleElement().satisfies(c -> {
+            assertThat(c.status()).isEqualTo(CheckStatus.INVALID_INPUT);
+            assertThat(c.message()).isEqualTo("size: must be a number");
+        });
     }
 
     @Test

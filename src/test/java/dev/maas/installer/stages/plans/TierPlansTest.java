@@ -108,6 +108,11 @@ class TierPlansTest {
         fx.sim.journal().clear();
         assertThat(new PlansStage().apply(fx.ctx(config), Progress.NONE)).allMatch(Change::isNoop);
         assertThat(fx.writes()).isEmpty();
+        // the product's plans, and each plan's limits, are read once however many objects are reconciled from them
+        assertThat(fx.sim.journal().entries()).filteredOn(e -> e.method().equals("GET")
+                && e.path().endsWith("/application_plans.json")).hasSize(1);
+        assertThat(fx.sim.journal().entries()).filteredOn(e -> e.method().equals("GET")
+                && e.path().endsWith("/limits.json")).hasSize(2);
         assertThat(new PlansStage().plan(fx.ctx(config))).allMatch(Change::isNoop);
 
         List<Check> checks = new PlansStage().verify(fx.ctx(config));
@@ -139,6 +144,9 @@ class TierPlansTest {
                 org.assertj.core.groups.Tuple.tuple(Action.UPDATE, "granite Free: total_tokens per day"),
                 org.assertj.core.groups.Tuple.tuple(Action.DELETE, "granite Free: requests per hour"),
                 org.assertj.core.groups.Tuple.tuple(Action.UPDATE, "granite Premium"));
+        assertThat(planned).filteredOn(c -> c.action() == Action.DELETE).singleElement()
+                .satisfies(c -> assertThat(c.fields()).containsEntry("value",
+                        dev.maas.installer.engine.FieldChange.of(100, null)));
         new PlansStage().apply(fx.ctx(config), Progress.NONE);
         assertThat(new PlansStage().verify(fx.ctx(config))).allMatch(c -> c.status() == CheckStatus.OK);
     }
