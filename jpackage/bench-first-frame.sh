@@ -72,10 +72,11 @@ if [[ -n "${BENCH_INSIDE:-}" ]]; then
   WORKDIR="$BENCH_WORKDIR"
 
   # run_one NAME LAUNCHER [extra JVM options]: prints "<ms to first frame> <ms launch to exit> <ms JVM start to first
-  # frame> <ms to the whole window>" (the whole window: once what the app builds right after its first frame is laid
-  # out and drawn; the first frame for an app that builds nothing then)
+  # frame> <ms to the whole window> <ms CPU of the process by the first frame> <ms CPU of the JavaFX thread by then>"
+  # (the whole window: once what the app builds right after its first frame is laid out and drawn; the first frame for
+  # an app that builds nothing then. CPU times hold where wall-clock times scatter on a busy machine)
   run_one() {
-    local name="$1" launcher="$2" extra="${3:-}" home report t0 t1 ff jvm ready
+    local name="$1" launcher="$2" extra="${3:-}" home report t0 t1 ff jvm ready cpu fxcpu
     home="$(mktemp -d "$WORKDIR/home.XXXXXX")"
     report="$WORKDIR/$name.report"
     rm -f "$report"
@@ -92,21 +93,25 @@ if [[ -n "${BENCH_INSIDE:-}" ]]; then
     ff="$(sed -n 's/^firstFrameEpochMillis=//p' "$report")"
     jvm="$(sed -n 's/^jvmToFirstFrameMillis=//p' "$report")"
     ready="$(sed -n 's/^readyEpochMillis=//p' "$report")"
-    echo "$((ff - t0)) $((t1 - t0)) $jvm $((${ready:-$ff} - t0))"
+    cpu="$(sed -n 's/^processCpuMillisAtFirstFrame=//p' "$report")"
+    fxcpu="$(sed -n 's/^fxThreadCpuMillisAtFirstFrame=//p' "$report")"
+    echo "$((ff - t0)) $((t1 - t0)) $jvm $((${ready:-$ff} - t0)) ${cpu:--1} ${fxcpu:--1}"
   }
 
   : >"$WORKDIR/installer.times"
   : >"$WORKDIR/minimal.times"
-  printf '    %-8s %-10s %10s %10s %10s %12s\n' run app "first frame" "to exit" "JVM->frame" "whole window"
+  printf '    %-8s %-10s %10s %10s %10s %12s %10s %10s\n' run app "first frame" "to exit" "JVM->frame" "whole window" \
+    "CPU" "FX CPU"
   for ((i = 0; i <= RUNS; i++)); do
     if (( i % 2 == 0 )); then order=(installer minimal); else order=(minimal installer); fi
     for app in "${order[@]}"; do
       if [[ "$app" == installer ]]; then r="$(run_one installer "$INSTALLER_LAUNCHER")"
       else r="$(run_one minimal "$MIN_LAUNCHER")"; fi
-      read -r ff total jvm ready <<<"$r"
+      read -r ff total jvm ready cpu fxcpu <<<"$r"
       label=$([[ $i == 0 ]] && echo warm-up || echo "$i")
-      printf '    %-8s %-10s %8s ms %7s ms %7s ms %9s ms\n' "$label" "$app" "$ff" "$total" "$jvm" "$ready"
-      (( i == 0 )) || echo "$ff $total $jvm $ready" >>"$WORKDIR/$app.times"
+      printf '    %-8s %-10s %8s ms %7s ms %7s ms %9s ms %7s ms %7s ms\n' "$label" "$app" "$ff" "$total" "$jvm" "$ready" \
+        "$cpu" "$fxcpu"
+      (( i == 0 )) || echo "$ff $total $jvm $ready $cpu $fxcpu" >>"$WORKDIR/$app.times"
     done
   done
 
@@ -215,6 +220,10 @@ read -r IJ _ < <(stats "$WORKDIR/installer.times" 3)
 read -r MJ _ < <(stats "$WORKDIR/minimal.times" 3)
 read -r IR IRMIN < <(stats "$WORKDIR/installer.times" 4)
 read -r MR MRMIN < <(stats "$WORKDIR/minimal.times" 4)
+read -r IC ICMIN < <(stats "$WORKDIR/installer.times" 5)
+read -r MC MCMIN < <(stats "$WORKDIR/minimal.times" 5)
+read -r IX IXMIN < <(stats "$WORKDIR/installer.times" 6)
+read -r MX MXMIN < <(stats "$WORKDIR/minimal.times" 6)
 log "Time from launcher exec to first frame ($RUNS runs each)"
 printf '    %-34s %8s %8s %16s\n' "" median min "JVM->frame median"
 printf '    %-34s %5s ms %5s ms %13s ms\n' "maas-installer (packaged)" "$IM" "$IMIN" "$IJ"
@@ -227,6 +236,13 @@ printf '    %-34s %5s ms %5s ms\n' "maas-installer (packaged)" "$IR" "$IRMIN"
 printf '    %-34s %5s ms %5s ms\n' "minimal JavaFX window (packaged)" "$MR" "$MRMIN"
 awk -v a="$IR" -v b="$MR" -v c="$IRMIN" -v d="$MRMIN" \
   'BEGIN {printf "    ratio installer / minimal: %.2f (medians), %.2f (minimums)\n", a / b, c / d}'
+
+log "CPU time used by the first frame ($RUNS runs each; Linux /proc, 10 ms ticks; holds better than wall-clock times on a busy machine)"
+printf '    %-34s %16s %16s\n' "" "process median/min" "FX thread median/min"
+printf '    %-34s %8s/%-4s ms %10s/%-4s ms\n' "maas-installer (packaged)" "$IC" "$ICMIN" "$IX" "$IXMIN"
+printf '    %-34s %8s/%-4s ms %10s/%-4s ms\n' "minimal JavaFX window (packaged)" "$MC" "$MCMIN" "$MX" "$MXMIN"
+awk -v a="$IC" -v b="$MC" -v c="$IX" -v d="$MX" \
+  'BEGIN {if (b > 0 && d > 0) printf "    ratio installer / minimal: %.2f (process), %.2f (FX thread), medians\n", a / b, c / d}'
 
 log "Classes loaded before the first frame, and by the whole window (one run each with -Xlog:class+load)"
 for app in installer minimal; do

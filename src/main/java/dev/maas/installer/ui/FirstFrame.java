@@ -55,12 +55,15 @@ public final class FirstFrame {
                     long now = System.currentTimeMillis();
                     String report = System.getProperty(REPORT_PROPERTY);
                     if (report != null && !report.isBlank()) {
+                        // read after the time was taken: what the process and this (the FX) thread used until then
+                        String cpu = "processCpuMillisAtFirstFrame=" + cpuMillis("/proc/self/stat") + "\n"
+                                + "fxThreadCpuMillisAtFirstFrame=" + cpuMillis("/proc/thread-self/stat") + "\n";
                         if (deferred == null) {
-                            exit(writeReport(Path.of(report), now, now));
+                            exit(writeReport(Path.of(report), now, now, cpu));
                         } else {
                             deferred.run();
-                            afterNextPulse(scene,
-                                    () -> exit(writeReport(Path.of(report), now, System.currentTimeMillis())));
+                            afterNextPulse(scene, () -> exit(
+                                    writeReport(Path.of(report), now, System.currentTimeMillis(), cpu)));
                         }
                     } else if (Boolean.getBoolean(CDS_TRAINING_PROPERTY)) {
                         if (deferred == null) {
@@ -93,7 +96,9 @@ public final class FirstFrame {
      * {@code readyEpochMillis} (wall clock once what the app builds right after its first frame is laid out and
      * drawn: the whole window; the first frame's time for an app that defers nothing), {@code jvmStartEpochMillis}
      * (when the JVM was created, after the launcher's own work), {@code jvmToFirstFrameMillis} and
-     * {@code jvmToReadyMillis}.
+     * {@code jvmToReadyMillis}. On Linux the file then also holds {@code processCpuMillisAtFirstFrame} and
+     * {@code fxThreadCpuMillisAtFirstFrame}: the CPU time the whole process and the JavaFX thread had used by the
+     * first frame ({@link #cpuMillis}).
      */
     static String report(long firstFrameEpochMillis, long readyEpochMillis, long jvmStartEpochMillis) {
         return "firstFrameEpochMillis=" + firstFrameEpochMillis + "\n"
@@ -103,12 +108,28 @@ public final class FirstFrame {
                 + "jvmToReadyMillis=" + (readyEpochMillis - jvmStartEpochMillis) + "\n";
     }
 
-    private static int writeReport(Path file, long firstFrame, long ready) {
+    /**
+     * The CPU time (user and system) in a Linux {@code stat} file of {@code /proc} (a process's or a thread's), in
+     * milliseconds (clock ticks of 10 ms); -1 where there is no such file. CPU time holds where wall-clock times
+     * scatter, on a machine busy with other work.
+     */
+    static long cpuMillis(String statFile) {
+        try {
+            String stat = Files.readString(Path.of(statFile), StandardCharsets.US_ASCII);
+            // after the command name in parentheses: state is field 3, utime field 14, stime field 15 (proc(5))
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static int writeReport(Path file, long firstFrame, long ready, String cpu) {
         // read only now, after the time was taken (java.management is not needed for the first frame)
         long start = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
         try {
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, report(firstFrame, ready, start), StandardCharsets.UTF_8);
+            Files.writeString(tmp, report(firstFrame, ready, start) + cpu, StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return 0;
         } catch (IOException | RuntimeException e) {

@@ -130,6 +130,12 @@ class FirstFrameClassLoadTest {
         assertThat(reported("jvmToFirstFrameMillis")).isPositive();
         assertThat(ready).isGreaterThanOrEqualTo(firstFrame);
         assertThat(reported("jvmToReadyMillis")).isEqualTo(reported("jvmToFirstFrameMillis") + ready - firstFrame);
+        // the CPU times by the first frame (Linux /proc): the whole process used at least what its JavaFX thread did
+        if (Files.isReadable(Path.of("/proc/thread-self/stat"))) {
+            assertThat(reported("fxThreadCpuMillisAtFirstFrame")).isNotNegative();
+            assertThat(reported("processCpuMillisAtFirstFrame")).isPositive()
+                    .isGreaterThanOrEqualTo(reported("fxThreadCpuMillisAtFirstFrame"));
+        }
         // the real window was built after the first frame: the main view, the stage list with every stage
         int mark = firstFrame();
         assertThat(loaded.indexOf("dev.maas.installer.ui.view.OpeningView")).isBetween(0, mark);
