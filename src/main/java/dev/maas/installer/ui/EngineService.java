@@ -144,7 +144,7 @@ public final class EngineService implements AutoCloseable {
                 EngineService::say);
         RunContext run = null;
         try (StageContext ctx = contextFactory.apply(cancellation)) {
-            run = RunContext.open(ctx, journal, forRun.select(ids), options);
+            run = RunContext.open(ctx, journal, options);
             try {
                 return forRun.run(op, ids, ctx, run.events(events));
             } finally {

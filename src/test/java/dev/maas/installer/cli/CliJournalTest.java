@@ -115,7 +115,7 @@ class CliJournalTest {
 
     @Test
     void anErrorBeforeAnyStageIsJournalledToo() throws Exception {
-        Result r = new CliHarness(dir, new TestStage("alpha").talksToCluster())
+        Result r = new CliHarness(dir, new TestStage("alpha"))
                 .run("verify", "--api-url", "https://127.0.0.1:1");
         assertThat(r.code()).as(r.toString()).isEqualTo(2);
         List<JsonNode> lines = lines(printedJournal(r));
