@@ -10,10 +10,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.function.Consumer;
 
 /**
- * The run's one connection, made the first time something asks for it (a stage through
- * {@code ctx.service(KubernetesClient.class)} or {@code ctx.service(ClusterConnection.class)}, or the command before
- * running stages that need the cluster). Trusts the {@code --trust-fingerprint} certificate first, then connects
- * through {@link ClusterConnection#connect}, and announces the connection with one line.
+ * The run's one connection, made the first time something asks for it through
+ * {@code ctx.service(KubernetesClient.class)} or {@code ctx.service(ClusterConnection.class)}: a run as it opens
+ * ({@link dev.maas.installer.engine.run.RunContext#open}), or the {@code usage} report as it reads. Trusts the
+ * {@code --trust-fingerprint} certificate first, then connects through {@link ClusterConnection#connect}, and
+ * announces the connection with one line.
  */
 final class CliCluster {
     private final ClusterConnectionOptions.Choice choice;

@@ -140,7 +140,7 @@ public final class ClusterConnectionOptions {
                         null);
                 return new Choice(settings, null, fingerprint, kubeconfigUrl(file, ctxName), null);
             } catch (NoDefaultKubeconfig e) {
-                // nothing was asked for: only an error if the run needs the cluster
+                // nothing was asked for: the error comes when the command connects
                 ConnectionSettings settings = new ConnectionSettings(e.path, null, null, null, ca, proxySettings,
                         null);
                 return new Choice(settings, null, fingerprint, null, e.problem);

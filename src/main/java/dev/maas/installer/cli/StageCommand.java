@@ -126,8 +126,8 @@ abstract class StageCommand implements Callable<Integer> {
             RunContext run;
             try {
                 // connection errors end the command here, before any stage runs (the error handler reports them)
-                run = RunContext.open(ctx, journal, runner.select(ids), new RunContext.Options("cli",
-                        takesRunLock(), true, env.runLockRenewal(), this::err));
+                run = RunContext.open(ctx, journal, new RunContext.Options("cli", takesRunLock(), true,
+                        env.runLockRenewal(), this::err));
             } catch (RunLock.HeldException e) {
                 err("error: " + e.getMessage());
                 journalError(e.getMessage(), ExitCodes.FAILURE);

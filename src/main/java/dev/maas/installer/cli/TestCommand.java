@@ -95,8 +95,7 @@ final class TestCommand implements Callable<Integer> {
         try (StageContext ctx = new StageContext(config, SecretRegistry.global(), cancellation)) {
             cluster.install(ctx);
             // the test changes nothing of the MaaS, so it takes no lock; the run says when an apply runs now
-            RunContext run = RunContext.open(ctx, journal, true, new RunContext.Options("cli", false, true, null,
-                    this::err));
+            RunContext run = RunContext.open(ctx, journal, new RunContext.Options("cli", false, true, null, this::err));
             EndToEnd.Options options = EndToEnd.Options.all().withModels(models).withInference(inference);
             EndToEndReport report;
             try {

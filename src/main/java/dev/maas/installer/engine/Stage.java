@@ -17,12 +17,6 @@ public interface Stage {
     List<String> dependencies();
 
     /**
-     * Whether the stage talks to the cluster API. The CLI connects (and reports connection errors) before running
-     * when a chosen stage needs the cluster; otherwise it connects only if a stage asks.
-     */
-    default boolean needsCluster() { return true; }
-
-    /**
      * Why this stage cannot be tried where the run goes (e.g. a local sandbox that runs without Keycloak), as the
      * error to show with its fix; empty when it can. A run of several stages leaves such a stage out (state "not
      * available here") instead of failing or waiting; applied alone, the stage stops with the same error at once.

@@ -144,7 +144,8 @@ public final class EngineService implements AutoCloseable {
                 EngineService::say);
         RunContext run = null;
         try (StageContext ctx = contextFactory.apply(cancellation)) {
-            run = RunContext.open(ctx, journal, forRun.select(ids), options);
+            forRun.select(ids); // an unknown stage id is an input error, found before anything connects
+            run = RunContext.open(ctx, journal, options);
             try {
                 return forRun.run(op, ids, ctx, run.events(events));
             } finally {

@@ -6,6 +6,7 @@ import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.TargetSystem;
+import dev.maas.installer.testing.StartsSandbox;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@StartsSandbox
 class CliApplyTest {
     @TempDir
     Path dir;

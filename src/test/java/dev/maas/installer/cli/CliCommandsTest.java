@@ -9,6 +9,7 @@ import dev.maas.installer.engine.FieldChange;
 import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.TargetSystem;
+import dev.maas.installer.testing.StartsSandbox;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,6 +22,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@StartsSandbox
 class CliCommandsTest {
     @TempDir
     Path dir;

@@ -3,6 +3,7 @@ package dev.maas.installer.cli;
 import dev.maas.installer.cli.CliHarness.Result;
 import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.TargetSystem;
+import dev.maas.installer.testing.StartsSandbox;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@StartsSandbox
 class CliConfigTest {
     @TempDir
     Path dir;

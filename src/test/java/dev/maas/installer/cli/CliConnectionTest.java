@@ -11,6 +11,7 @@ import dev.maas.installer.cluster.TrustStore;
 import dev.maas.installer.engine.Check;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.sandbox.SandboxCluster;
+import dev.maas.installer.testing.SharedTestCluster;
 import dev.maas.installer.stages.Stages;
 import dev.maas.installer.testing.StartsSandbox;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -31,6 +32,7 @@ import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -61,7 +63,7 @@ class CliConnectionTest {
 
     /** A stage that needs the cluster and checks what it reached. */
     private static TestStage clusterStage(AtomicReference<String> seenUrl) {
-        return new TestStage("alpha").talksToCluster().verify(ctx -> {
+        return new TestStage("alpha").verify(ctx -> {
             ClusterConnection c = ctx.service(ClusterConnection.class);
             seenUrl.set(c.apiUrl());
             return List.of(Check.ok("reached", "groups " + c.servedGroupsSorted()));
@@ -356,19 +358,23 @@ class CliConnectionTest {
     }
 
     @Test
-    void aStageThatDoesNotTalkToTheClusterVerifiesWithoutConnecting() {
-        // a stage that needs no cluster, beside the real preflight stage
-        Stage local = new TestStage("later").verify(c -> List.of(Check.ok("local", "checked without a cluster")));
-        Stage preflightStage = Stages.all().get(0);
-        CliHarness h = new CliHarness(dir, preflightStage, local);
-        Result r = h.run("verify", "--stage", "later");
-        assertThat(r.code()).as(r.toString()).isZero();
-        assertThat(r.err()).doesNotContain("Connected to").doesNotContain("kubeconfig");
-        assertThat(r.out()).contains("checked without a cluster");
+    void everyRunConnectsBeforeAnyStageRuns() {
+        AtomicInteger ran = new AtomicInteger();
+        Stage alpha = new TestStage("alpha").verify(c -> {
+            ran.incrementAndGet();
+            return List.of(Check.ok("local", "checked"));
+        });
+        Result none = new CliHarness(dir, alpha).withoutKubeconfig().run("verify");
+        assertThat(none.code()).as(none.toString()).isEqualTo(2);
+        assertThat(none.err()).contains("no kubeconfig file was found");
+        assertThat(ran).as("no stage runs before the run is connected").hasValue(0);
 
-        Result preflight = h.run("verify", "--stage", "preflight");
-        assertThat(preflight.code()).as("preflight needs a cluster: " + preflight).isEqualTo(2);
-        assertThat(preflight.err()).contains("no kubeconfig file was found");
+        Result r = new CliHarness(dir, alpha).run("verify");
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.err()).as("the connection is announced before anything else").startsWith(
+                "Connected to the local SANDBOX at " + SharedTestCluster.get().url()
+                        + " (context sandbox, user sandbox-admin)\n");
+        assertThat(ran).hasValue(1);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.maas.installer.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maas.installer.engine.Stage;
+import dev.maas.installer.testing.SharedTestCluster;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -13,9 +14,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 
-/** Runs the CLI in-process with test stages, a scripted terminal and a Ctrl-C hook the test fires. */
+/**
+ * Runs the CLI in-process with test stages, a scripted terminal and a Ctrl-C hook the test fires. Every run connects
+ * as it opens: unless the test sets {@code KUBECONFIG} (or gives {@code --kubeconfig}, {@code --api-url} or a config
+ * that names a cluster), the CLI's default kubeconfig is one for the JVM's {@link SharedTestCluster}, written into the
+ * test's folder when the CLI first looks for it.
+ */
 final class CliHarness {
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -25,7 +32,8 @@ final class CliHarness {
     final ManualInterruptHook interrupt = new ManualInterruptHook();
     /**
      * The environment variables the CLI sees: none unless a test sets them. The trust store lives in the test's
-     * folder ({@code MAAS_CONFIG_DIR}), never in the user's.
+     * folder ({@code MAAS_CONFIG_DIR}), never in the user's. Without {@code KUBECONFIG} here, the CLI finds the shared
+     * cluster's kubeconfig ({@link #withoutKubeconfig()}: none).
      */
     final Map<String, String> env = new HashMap<>();
     /** How often apply renews the run lock; null: the product's default (a third of the lease). */
@@ -35,13 +43,17 @@ final class CliHarness {
         this.workDir = workDir;
         this.stages.addAll(List.of(stages));
         env.put("MAAS_CONFIG_DIR", workDir.resolve("maas-config").toString());
-        env.put("KUBECONFIG", workDir.resolve("no-kubeconfig").toString());
         env.put("XDG_STATE_HOME", workDir.resolve("state").toString()); // run journals stay in the test's folder
     }
 
     CliHarness env(String name, String value) {
         env.put(name, value);
         return this;
+    }
+
+    /** No kubeconfig where the CLI looks by default ({@code KUBECONFIG} names a file that does not exist). */
+    CliHarness withoutKubeconfig() {
+        return env("KUBECONFIG", workDir.resolve("no-kubeconfig").toString());
     }
 
     Result run(String... args) {
@@ -53,8 +65,11 @@ final class CliHarness {
 
     /** Runs the CLI writing to the given writers (e.g. one that signals a line); returns the exit code. */
     int run(Writer out, Writer err, String... args) {
-        CliEnvironment env = new CliEnvironment(() -> List.copyOf(stages), terminal, interrupt, workDir,
-                Map.copyOf(this.env)::get, runLockRenewal);
+        Map<String, String> vars = Map.copyOf(this.env);
+        Function<String, String> lookup = name -> "KUBECONFIG".equals(name) && !vars.containsKey(name)
+                ? SharedTestCluster.kubeconfigIn(workDir).toString() : vars.get(name);
+        CliEnvironment env = new CliEnvironment(() -> List.copyOf(stages), terminal, interrupt, workDir, lookup,
+                runLockRenewal);
         return Cli.commandLine(env, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
     }
 

@@ -8,6 +8,7 @@ import dev.maas.installer.engine.Check;
 import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.TargetSystem;
+import dev.maas.installer.testing.StartsSandbox;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The run journal the CLI writes: where, its mode, what it holds, and the options that choose or skip it. */
+@StartsSandbox
 class CliJournalTest {
     private static final Pattern PRINTED = Pattern.compile("Run journal: (\\S+)");
 
@@ -115,7 +117,7 @@ class CliJournalTest {
 
     @Test
     void anErrorBeforeAnyStageIsJournalledToo() throws Exception {
-        Result r = new CliHarness(dir, new TestStage("alpha").talksToCluster())
+        Result r = new CliHarness(dir, new TestStage("alpha"))
                 .run("verify", "--api-url", "https://127.0.0.1:1");
         assertThat(r.code()).as(r.toString()).isEqualTo(2);
         List<JsonNode> lines = lines(printedJournal(r));

@@ -131,7 +131,7 @@ class CliRunLockTest {
         CountDownLatch atStep = new CountDownLatch(1);
         CountDownLatch lost = new CountDownLatch(1);
         AtomicBoolean secondStep = new AtomicBoolean();
-        TestStage stage = new TestStage("a").talksToCluster().apply((ctx, p) -> {
+        TestStage stage = new TestStage("a").apply((ctx, p) -> {
             p.step(1, 2, "first step");
             atStep.countDown();
             await(lost);

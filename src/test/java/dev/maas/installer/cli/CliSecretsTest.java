@@ -4,6 +4,7 @@ import dev.maas.installer.cli.CliHarness.Result;
 import dev.maas.installer.engine.Check;
 import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.StageException;
+import dev.maas.installer.testing.StartsSandbox;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -17,6 +18,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@StartsSandbox
 class CliSecretsTest {
     private static final Logger LOG = LoggerFactory.getLogger(CliSecretsTest.class);
 

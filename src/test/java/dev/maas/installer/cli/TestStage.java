@@ -20,18 +20,11 @@ final class TestStage implements Stage {
     private BiFunction<StageContext, Progress, List<Change>> apply = (ctx, p) -> List.of();
     private Function<StageContext, List<Check>> verify = ctx -> List.of();
     final AtomicInteger applyCalls = new AtomicInteger();
-    private boolean needsCluster;
 
     TestStage(String id, String... dependencies) {
         this.id = id;
         this.title = "Test stage " + id;
         this.dependencies = List.of(dependencies);
-    }
-
-    /** Says that it talks to the cluster, so that the CLI connects before running it (default: it does not). */
-    TestStage talksToCluster() {
-        this.needsCluster = true;
-        return this;
     }
 
     TestStage plan(Function<StageContext, List<Change>> f) {
@@ -54,8 +47,6 @@ final class TestStage implements Stage {
     @Override public String title() { return title; }
 
     @Override public List<String> dependencies() { return dependencies; }
-
-    @Override public boolean needsCluster() { return needsCluster; }
 
     @Override public List<Change> plan(StageContext ctx) { return plan.apply(ctx); }
 

@@ -76,7 +76,6 @@ class ClosingAndComingBackFxTest {
 
             @Override public List<String> dependencies() { return List.of(); }
 
-            @Override public boolean needsCluster() { return false; }
 
             @Override public List<Change> plan(StageContext ctx) { return List.of(); }
 

@@ -85,7 +85,6 @@ class WizardFeedbackFxTest {
 
         @Override public List<String> dependencies() { return deps; }
 
-        @Override public boolean needsCluster() { return false; }
 
         @Override
         public List<Change> plan(StageContext ctx) {

@@ -93,7 +93,6 @@ class WizardTruthFxTest {
 
         @Override public List<String> dependencies() { return deps; }
 
-        @Override public boolean needsCluster() { return false; }
 
         private void record(String op, StageContext ctx) {
             runs.add(op + " " + id + " " + ctx.config().sso().realm());

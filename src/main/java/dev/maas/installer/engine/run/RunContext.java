@@ -1,7 +1,6 @@
 package dev.maas.installer.engine.run;
 
 import dev.maas.installer.cluster.RunLock;
-import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.secrets.SecretRegistry;
@@ -14,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -23,9 +21,9 @@ import java.util.function.Function;
  * One installer run as the CLI's commands and the wizard both open it, in the same order:
  * <ol>
  *   <li>the run journal (one JSON line per event, secrets masked; {@link #defaultJournal} or a file the user chose);
- *   <li>the cluster connection, when a chosen stage needs the cluster: made now, so a cluster that cannot be
- *       reached fails the run before any stage starts (or, when {@link Options#clusterRequired()} is false, as the
- *       wizard before it is connected, the stages say "connect first" themselves);
+ *   <li>the cluster connection, made now for every run (every stage reads or writes the cluster), so a cluster that
+ *       cannot be reached fails the run before any stage starts (or, when {@link Options#clusterRequired()} is false,
+ *       as the wizard before it is connected, the stages say "connect first" themselves);
  *   <li>the cluster's run lock ({@link RunLock}) for a run that changes the live systems (apply), kept renewed; a
  *       lock held by another installer fails the open with {@link RunLock.HeldException} naming the holder, a lock
  *       lost during the run cancels it at its next step. A run that only reads says when an apply runs now.
@@ -66,19 +64,12 @@ public final class RunContext implements AutoCloseable {
     }
 
     /**
-     * Opens a run of the {@code chosen} stages on {@code ctx} (which the caller closes), writing to {@code journal}
-     * (null: none). When opening fails, nothing is held and the journal stays open for the caller to record why.
+     * Opens a run on {@code ctx} (which the caller closes), writing to {@code journal} (null: none): connects, and for
+     * a run that changes the live systems takes the run lock. When opening fails, nothing is held and the journal
+     * stays open for the caller to record why.
      */
-    public static RunContext open(StageContext ctx, RunJournal journal, List<Stage> chosen, Options options) {
-        return open(ctx, journal, needsCluster(chosen), options);
-    }
-
-    /** Like {@link #open(StageContext, RunJournal, List, Options)}, for a run that says itself if it needs the cluster. */
-    public static RunContext open(StageContext ctx, RunJournal journal, boolean needsCluster, Options options) {
+    public static RunContext open(StageContext ctx, RunJournal journal, Options options) {
         RunContext run = new RunContext(Objects.requireNonNull(ctx, "ctx"), journal, options.say());
-        if (!needsCluster) {
-            return run;
-        }
         KubernetesClient client = connect(ctx, options.clusterRequired());
         if (client == null) {
             return run;
@@ -93,11 +84,6 @@ public final class RunContext implements AutoCloseable {
             run.warnIfLocked(client);
         }
         return run;
-    }
-
-    /** Whether a chosen stage talks to the cluster: then the run connects up front. */
-    public static boolean needsCluster(List<Stage> chosen) {
-        return chosen.stream().anyMatch(Stage::needsCluster);
     }
 
     /**

@@ -2,11 +2,7 @@ package dev.maas.installer.engine.run;
 
 import dev.maas.installer.cluster.RunLock;
 import dev.maas.installer.engine.Cancellation;
-import dev.maas.installer.engine.Change;
-import dev.maas.installer.engine.Check;
 import dev.maas.installer.engine.Fix;
-import dev.maas.installer.engine.Progress;
-import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.config.InstallerConfig;
@@ -23,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -47,19 +44,6 @@ class RunContextTest {
         cluster.close();
     }
 
-    /** A stage that talks to the cluster (or not). */
-    private static Stage stage(boolean needsCluster) {
-        return new Stage() {
-            @Override public String id() { return "a"; }
-            @Override public String title() { return "A"; }
-            @Override public List<String> dependencies() { return List.of(); }
-            @Override public boolean needsCluster() { return needsCluster; }
-            @Override public List<Change> plan(StageContext ctx) { return List.of(); }
-            @Override public List<Change> apply(StageContext ctx, Progress progress) { return List.of(); }
-            @Override public List<Check> verify(StageContext ctx) { return List.of(); }
-        };
-    }
-
     /** A run's context with its own client (closed with it, as a run's is). */
     private static StageContext connected() {
         return new StageContext(InstallerConfig.defaults(), SecretRegistry.global(), new Cancellation())
@@ -75,16 +59,15 @@ class RunContextTest {
         List<String> said = new CopyOnWriteArrayList<>();
         RunJournal journal = RunJournal.startIn(dir, "apply", SecretRegistry.global(), Clock.systemDefaultZone());
         try (StageContext ctx = connected();
-             RunContext apply = RunContext.open(ctx, journal, List.of(stage(true)), options(true, true, said))) {
+             RunContext apply = RunContext.open(ctx, journal, options(true, true, said))) {
             assertThat(apply.lock()).as("the apply holds the run lock").isNotNull();
             assertThat(new RunLock(client).holder()).isPresent();
 
             try (StageContext other = connected()) {
-                assertThatThrownBy(() -> RunContext.open(other, null, List.of(stage(true)),
-                        options(true, true, said))).isInstanceOf(RunLock.HeldException.class)
+                assertThatThrownBy(() -> RunContext.open(other, null, options(true, true, said)))
+                        .isInstanceOf(RunLock.HeldException.class)
                         .hasMessageContaining(apply.lock().identity());
-                try (RunContext reader = RunContext.open(other, null, List.of(stage(true)),
-                        options(false, true, said))) {
+                try (RunContext reader = RunContext.open(other, null, options(false, true, said))) {
                     assertThat(reader.lock()).isNull();
                 }
             }
@@ -96,26 +79,38 @@ class RunContextTest {
         assertThat(new RunLock(client).holder().filter(h -> !h.expiredAt(java.time.Instant.now())))
                 .as("closing freed the lock").isEmpty();
         try (StageContext ctx = connected();
-             RunContext again = RunContext.open(ctx, null, List.of(stage(true)), options(true, true, said))) {
+             RunContext again = RunContext.open(ctx, null, options(true, true, said))) {
             assertThat(again.lock()).as("the next apply takes it").isNotNull();
         }
     }
 
     @Test
-    void noClusterStageNeedsNoConnectionAndAMissingOneFailsOnlyWhenRequired() {
+    void aClusterThatCannotBeReachedFailsTheOpenOnlyWhenRequired() {
         List<String> said = new CopyOnWriteArrayList<>();
         StageException notConnected = new StageException("not connected", Fix.manual("connect first"));
         try (StageContext ctx = new StageContext(InstallerConfig.defaults(), SecretRegistry.global(),
                 new Cancellation()).provide(KubernetesClient.class, () -> { throw notConnected; })) {
-            try (RunContext local = RunContext.open(ctx, null, List.of(stage(false)), options(true, true, said))) {
-                assertThat(local.lock()).isNull();
-            }
-            try (RunContext wizard = RunContext.open(ctx, null, List.of(stage(true)), options(true, false, said))) {
+            try (RunContext wizard = RunContext.open(ctx, null, options(true, false, said))) {
                 assertThat(wizard.lock()).as("not connected: the stages say so themselves").isNull();
             }
-            assertThatThrownBy(() -> RunContext.open(ctx, null, List.of(stage(true)), options(true, true, said)))
+            assertThatThrownBy(() -> RunContext.open(ctx, null, options(true, true, said)))
                     .isSameAs(notConnected);
         }
         assertThat(said).isEmpty();
+    }
+
+    @Test
+    void everyRunConnectsAsItOpens() {
+        List<String> said = new CopyOnWriteArrayList<>();
+        AtomicInteger connects = new AtomicInteger();
+        try (StageContext ctx = new StageContext(InstallerConfig.defaults(), SecretRegistry.global(),
+                new Cancellation()).provide(KubernetesClient.class, () -> {
+                    connects.incrementAndGet();
+                    return cluster.newClient();
+                });
+             RunContext reader = RunContext.open(ctx, null, options(false, true, said))) {
+            assertThat(connects).as("a run that only reads connects before any stage runs too").hasValue(1);
+            assertThat(reader.lock()).isNull();
+        }
     }
 }

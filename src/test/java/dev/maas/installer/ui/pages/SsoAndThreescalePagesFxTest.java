@@ -73,7 +73,6 @@ class SsoAndThreescalePagesFxTest {
 
             @Override public List<String> dependencies() { return List.of(); }
 
-            @Override public boolean needsCluster() { return false; }
 
             @Override
             public List<Change> plan(StageContext ctx) {

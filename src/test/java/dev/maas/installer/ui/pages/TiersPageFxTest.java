@@ -108,7 +108,6 @@ class TiersPageFxTest {
 
             @Override public List<String> dependencies() { return List.of(); }
 
-            @Override public boolean needsCluster() { return false; }
 
             @Override public List<dev.maas.installer.engine.Change> plan(StageContext ctx) { return List.of(); }
 
