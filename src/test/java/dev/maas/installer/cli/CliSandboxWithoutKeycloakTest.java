@@ -1,5 +1,6 @@
 package dev.maas.installer.cli;
 
+import dev.maas.installer.testing.StartsSandbox;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maas.installer.cli.CliSandboxTest.LineWriter;
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * that cannot come: {@code apply} of all stages leaves sso and portal out with the reason and applies the other
  * five (exit 0); {@code apply --stage sso} stops at once with the reason and a fix that fits a sandbox.
  */
+@StartsSandbox
 class CliSandboxWithoutKeycloakTest {
     @TempDir
     Path tmp;

@@ -1,5 +1,6 @@
 package dev.maas.installer.cli;
 
+import dev.maas.installer.testing.StartsSandbox;
 import dev.maas.installer.cli.CliHarness.Result;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.sandbox.Sandbox;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code --prune} on the plans stage: a tier removed from the configuration loses its plan only when asked. */
+@StartsSandbox
 class CliTierPruneTest {
     @TempDir
     Path tmp;

@@ -24,7 +24,6 @@ import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.keycloak.KeycloakAdmin;
 import dev.maas.installer.stages.common.ClusterObject;
 import dev.maas.installer.stages.common.OperatorObjects;
-import dev.maas.installer.stages.common.OperatorReadiness;
 import dev.maas.installer.stages.common.StageGuards;
 import dev.maas.installer.stages.common.ClusterFacts;
 import dev.maas.installer.stages.common.OperatorSubscriptions;
@@ -722,15 +721,12 @@ public final class SsoStage implements Stage {
     }
 
     /**
-     * The operator's one check: with no Subscription yet it is not installed (whatever the input); else the
-     * namespace, OperatorGroup and Subscription as configured and the CSV running.
+     * The operator's one check: the namespace, OperatorGroup and Subscription as configured and the CSV running. An
+     * object that is not there yet is missing whatever the input (the Reconciler judges it so).
      */
     private static Check operatorCheck(StageContext ctx, KubernetesClient client, Resources resources, Target t) {
-        String pkg = t.operator().packageName();
-        String name = "operator " + pkg;
-        return GUARD.check(name, () -> client.resources(Subscription.class).inNamespace(t.namespace()).withName(pkg)
-                .get() == null ? OperatorReadiness.check(client, name, t.namespace(), pkg, StageIds.SSO)
-                : RECONCILER.verifyAs(ctx, name, () -> operatorObjects(client, resources, t), null));
+        return RECONCILER.verifyAs(ctx, "operator " + t.operator().packageName(),
+                () -> operatorObjects(client, resources, t), null);
     }
 
     private static Check failed(String name, StageException e) {
