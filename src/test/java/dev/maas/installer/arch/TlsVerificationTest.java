@@ -58,6 +58,9 @@ class TlsVerificationTest {
             // the JDK's own PKIX trust manager over the JVM's CAs plus the cluster CA the user gave (cluster.caFile,
             // kubeconfig CA, a confirmed fingerprint); host names verified as always: see EndpointTlsTest
             "dev/maas/installer/stages/common/EndpointTrust.java", Set.of("OkHttp sslSocketFactory (custom trust)"),
+            // the Keycloak download: the JDK's PKIX trust manager over the runtime's CAs plus the operating system's CA
+            // store (SystemTrust); host names verified as always: see SystemTrustTest, KeycloakDownloadTest
+            "dev/maas/installer/sandbox/KeycloakDownload.java", Set.of("OkHttp sslSocketFactory (custom trust)"),
             // the user's explicit, documented choice portal.skipKeycloakCertificateVerification (default false; the
             // plan and verify say what it costs; ADR 0006)
             "dev/maas/installer/stages/portal/PortalStage.java", Set.of("3scale skip_ssl_certificate_verification=true"),
@@ -177,8 +180,10 @@ class TlsVerificationTest {
                             String owner = call.getTargetOwner().getName();
                             String name = call.getName();
                             // EndpointTrust hands OkHttp the JDK's PKIX trust manager with the user's extra CAs
-                            boolean endpointTrust = call.getOriginOwner().getName()
-                                    .equals("dev.maas.installer.stages.common.EndpointTrust")
+                            // and so does the Keycloak download, with the operating system's CAs (SystemTrust)
+                            String origin = call.getOriginOwner().getName();
+                            boolean endpointTrust = (origin.equals("dev.maas.installer.stages.common.EndpointTrust")
+                                    || origin.equals("dev.maas.installer.sandbox.KeycloakDownload"))
                                     && name.equals("sslSocketFactory");
                             return (owner.equals("okhttp3.OkHttpClient$Builder") && !endpointTrust
                                     && (name.equals("hostnameVerifier") || name.equals("sslSocketFactory")))

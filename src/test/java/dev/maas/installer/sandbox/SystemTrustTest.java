@@ -115,6 +115,40 @@ class SystemTrustTest {
     }
 
     @Test
+    void aCertificateOfATrustedCaForAnotherHostIsRefusedByTheDownloadsClient() throws Exception {
+        // the download's OkHttp client takes SystemTrust's socket factory and trust manager and keeps OkHttp's own
+        // host name check: a certificate the bundle's CA signed for another name is refused
+        HeldCertificate elsewhere = new HeldCertificate.Builder().signedBy(ca)
+                .addSubjectAlternativeName("repo.example.org").build();
+        HttpsServer wrongName = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        wrongName.setHttpsConfigurator(new HttpsConfigurator(new HandshakeCertificates.Builder()
+                .heldCertificate(elsewhere, ca.certificate()).build().sslContext()));
+        wrongName.createContext("/", ex -> {
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        wrongName.start();
+        try {
+            SystemTrust trust = SystemTrust.of(Map.of(SystemTrust.CERT_FILE_ENV, bundle("proxy-ca.pem", ca)
+                    .toString())::get, "Linux");
+            okhttp3.OkHttpClient client = new okhttp3.OkHttpClient.Builder()
+                    .sslSocketFactory(trust.sslContext().getSocketFactory(), trust.trustManager()).build();
+            okhttp3.Request right = new okhttp3.Request.Builder()
+                    .url("https://127.0.0.1:" + server.getAddress().getPort() + "/").build();
+            try (okhttp3.Response r = client.newCall(right).execute()) {
+                assertThat(r.code()).isEqualTo(200);
+            }
+            okhttp3.Request wrong = new okhttp3.Request.Builder()
+                    .url("https://127.0.0.1:" + wrongName.getAddress().getPort() + "/").build();
+            assertThatThrownBy(() -> client.newCall(wrong).execute().close())
+                    .isInstanceOf(javax.net.ssl.SSLPeerUnverifiedException.class)
+                    .hasMessageContaining("127.0.0.1");
+        } finally {
+            wrongName.stop(0);
+        }
+    }
+
+    @Test
     void aCaInNoStoreIsNotTrusted() throws Exception {
         SystemTrust trust = SystemTrust.of(Map.of(SystemTrust.CERT_FILE_ENV, bundle("other.pem", other).toString(),
                 SystemTrust.CERT_DIR_ENV, tmp.resolve("none").toString())::get, "Linux");
