@@ -49,8 +49,15 @@ class PortalStageDiffTest {
         assertThat(changed.actions()).hasSize(2);
         assertThat(changed.actions(PortalAction.UpdateTemplate.class)).singleElement()
                 .satisfies(u -> assertThat(u.changes()).containsExactly("content", "content_type"));
-        assertThat(ContentUpload.items(changed)).singleElement()
-                .satisfies(i -> assertThat(i.label()).isEqualTo("javascripts/x.js"));
+        // one managed item carries both writes: its plan shows the fields that differ, the content type with its value
+        PortalContent content = new PortalContent(desired, cmsWith("application/javascript", "old"), null);
+        assertThat(content.items()).filteredOn(i -> !i.actions().isEmpty()).singleElement().satisfies(i -> {
+            assertThat(i.label()).isEqualTo("javascripts/x.js");
+            assertThat(i.kind()).isEqualTo("cms page");
+            assertThat(i.name()).isEqualTo("/javascripts/x.js");
+            assertThat(PortalContent.fields(i.actions())).containsOnlyKeys("content", "content_type", "published")
+                    .hasEntrySatisfying("content_type", f -> assertThat(f.to()).isEqualTo("text/javascript"));
+        });
     }
 
     @Test
