@@ -17,35 +17,58 @@ public final class PortalDiff {
     private PortalDiff() {
     }
 
+    /** The order templates are reconciled in: layouts and partials before the pages that use them. */
+    public static final List<TemplateKind> TEMPLATE_ORDER = List.of(TemplateKind.LAYOUT, TemplateKind.PARTIAL,
+            TemplateKind.BUILTIN_PARTIAL, TemplateKind.PAGE, TemplateKind.BUILTIN_PAGE);
+
+    /**
+     * The writes of the whole content, item by item in the order they must be made (sections, parents first, before
+     * the templates and files in them; layouts before the pages that use them), and the problems of items left out.
+     */
     public static PortalPlan diff(DesiredPortal desired, CmsState current) {
         Objects.requireNonNull(desired, "desired");
         Objects.requireNonNull(current, "current");
         List<PortalAction> actions = new ArrayList<>();
         List<PortalProblem> problems = new ArrayList<>(desired.problems());
-
         for (DesiredSection s : desired.sections()) {
-            if (current.sectionByPath(s.partialPath()).isEmpty()) {
-                actions.add(new PortalAction.CreateSection(s));
-            }
+            actions.addAll(section(s, current));
         }
-
-        List<TemplateKind> order = List.of(TemplateKind.LAYOUT, TemplateKind.PARTIAL, TemplateKind.BUILTIN_PARTIAL,
-                TemplateKind.PAGE, TemplateKind.BUILTIN_PAGE);
-        for (TemplateKind kind : order) {
+        for (TemplateKind kind : TEMPLATE_ORDER) {
             for (DesiredTemplate t : desired.templates(kind)) {
-                diffTemplate(t, desired, current, actions, problems);
+                actions.addAll(template(t, desired, current, problems));
             }
         }
-
         for (DesiredFile f : desired.files()) {
-            Optional<CmsFile> existing = current.fileByPath(f.path());
-            if (existing.isEmpty()) {
-                actions.add(new PortalAction.CreateFile(f));
-            } else if (!f.sha256().equals(existing.get().contentSha256())) {
-                actions.add(new PortalAction.UpdateFile(existing.get().id(), f));
-            }
+            actions.addAll(file(f, current));
         }
         return new PortalPlan(actions, problems);
+    }
+
+    /** The writes of one section: its create when the CMS has none at its partial path (sections are never updated). */
+    public static List<PortalAction> section(DesiredSection s, CmsState current) {
+        return current.sectionByPath(s.partialPath()).isEmpty() ? List.of(new PortalAction.CreateSection(s))
+                : List.of();
+    }
+
+    /** The writes of one file: its upload when missing, its replacement when its bytes differ. */
+    public static List<PortalAction> file(DesiredFile f, CmsState current) {
+        Optional<CmsFile> existing = current.fileByPath(f.path());
+        if (existing.isEmpty()) {
+            return List.of(new PortalAction.CreateFile(f));
+        }
+        return f.sha256().equals(existing.get().contentSha256()) ? List.of()
+                : List.of(new PortalAction.UpdateFile(existing.get().id(), f));
+    }
+
+    /**
+     * The writes of one layout, partial or page; a template that cannot be written (a builtin the tenant does not have,
+     * a page whose layout is nowhere) gives no write and adds its problem to {@code problems}.
+     */
+    public static List<PortalAction> template(DesiredTemplate t, DesiredPortal desired, CmsState current,
+            List<PortalProblem> problems) {
+        List<PortalAction> actions = new ArrayList<>();
+        diffTemplate(t, desired, current, actions, problems);
+        return actions;
     }
 
     private static void diffTemplate(DesiredTemplate t, DesiredPortal desired, CmsState current,

@@ -1,147 +1,50 @@
 package dev.maas.installer.stages.portal;
 
-import dev.maas.installer.engine.Action;
-import dev.maas.installer.engine.Cancellation;
-import dev.maas.installer.engine.Change;
-import dev.maas.installer.engine.FieldChange;
-import dev.maas.installer.engine.Progress;
-import dev.maas.installer.engine.TargetSystem;
 import dev.maas.installer.portal.CmsSection;
 import dev.maas.installer.portal.CmsState;
 import dev.maas.installer.portal.CmsTemplate;
 import dev.maas.installer.portal.DesiredFile;
 import dev.maas.installer.portal.DesiredSection;
 import dev.maas.installer.portal.DesiredTemplate;
-import dev.maas.installer.portal.PortalAction;
-import dev.maas.installer.portal.PortalPlan;
-import dev.maas.installer.portal.PortalProblem;
 import dev.maas.installer.portal.PortalTree;
 import dev.maas.installer.portal.TemplateKind;
 import dev.maas.installer.threescale.Cms;
-import dev.maas.installer.threescale.ThreescaleApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 
 /**
- * Carries out a {@link PortalPlan} item by item: an item is a section, or one file of the content folder with its
- * writes (create or update, then publish). Progress says "n of m" per item. An item 3scale rejects (4xx other than
- * 401/403, e.g. 422 for a template that fails its validations) becomes a {@link PortalProblem} naming the file; the
- * upload then goes on with the other items, or stops ({@code stopOnFailure}).
+ * The CMS writes of the portal content's managed objects ({@link PortalContent}), as porta's CMS API takes them: a
+ * section, a template (created as a draft and published, or updated with the fields that differ and published), a
+ * file (multipart upload). Holds what one run knows of the CMS ids: the sections and layouts the CMS had when it was
+ * read, plus those made by this run, so a page can name the section and layout an earlier item of the same run made.
+ * A write that needs an object an earlier, failed item should have made throws {@link Unresolved}.
  */
 final class ContentUpload {
     private static final Logger LOG = LoggerFactory.getLogger(ContentUpload.class);
 
-    /** One content item and the writes it needs. */
-    record Item(String label, List<PortalAction> actions) {
-        /** The planned change of this item, for plan() and the run report. */
-        Change change() {
-            PortalAction first = actions.get(0);
-            Map<String, FieldChange> fields = new LinkedHashMap<>();
-            if (first instanceof PortalAction.CreateSection s) {
-                fields.put("parent", FieldChange.of(null, s.section().parentPath()));
-                return new Change(Action.CREATE, TargetSystem.THREESCALE, "cms section", s.section().partialPath(),
-                        fields);
-            }
-            if (first instanceof PortalAction.CreateTemplate c) {
-                fields.put("file", FieldChange.of(null, c.template().file()));
-                fields.put("published", FieldChange.of(null, "true"));
-                return new Change(Action.CREATE, TargetSystem.THREESCALE, kind(c.template()), c.template().key(),
-                        fields);
-            }
-            if (first instanceof PortalAction.UpdateTemplate u) {
-                for (String what : u.changes()) {
-                    fields.put(what, FieldChange.of("differs", what.equals("content_type")
-                            ? u.template().contentType() : "as in " + u.template().file()));
-                }
-                if (actions.stream().anyMatch(a -> a instanceof PortalAction.PublishTemplate)) {
-                    fields.put("published", FieldChange.of(null, "true"));
-                }
-                return new Change(Action.UPDATE, TargetSystem.THREESCALE, kind(u.template()), u.template().key(),
-                        fields);
-            }
-            if (first instanceof PortalAction.PublishTemplate p) {
-                fields.put("published", FieldChange.of("draft", "as in " + p.template().file()));
-                return new Change(Action.UPDATE, TargetSystem.THREESCALE, kind(p.template()), p.template().key(),
-                        fields);
-            }
-            if (first instanceof PortalAction.CreateFile f) {
-                fields.put("sha256", FieldChange.of(null, f.file().sha256()));
-                return new Change(Action.CREATE, TargetSystem.THREESCALE, "cms file", f.file().path(), fields);
-            }
-            PortalAction.UpdateFile f = (PortalAction.UpdateFile) first;
-            fields.put("sha256", FieldChange.of("differs", f.file().sha256()));
-            return new Change(Action.UPDATE, TargetSystem.THREESCALE, "cms file", f.file().path(), fields);
-        }
-
-        private static String kind(DesiredTemplate t) {
-            return "cms " + t.kind().cmsType().replace('_', ' ');
-        }
-    }
-
-    /** What the upload did: the changes made, the items that failed, and how many items there were. */
-    record Result(List<Change> changes, List<PortalProblem> failures, int total) { }
-
-    /** The plan's actions grouped into items, in plan order. */
-    static List<Item> items(PortalPlan plan) {
-        Map<String, List<PortalAction>> byItem = new LinkedHashMap<>();
-        for (PortalAction a : plan.actions()) {
-            byItem.computeIfAbsent(label(a), k -> new ArrayList<>()).add(a);
-        }
-        List<Item> out = new ArrayList<>();
-        byItem.forEach((label, actions) -> out.add(new Item(label, List.copyOf(actions))));
-        return out;
-    }
-
-    private static String label(PortalAction a) {
-        if (a instanceof PortalAction.CreateSection s) {
-            return "folder " + s.section().partialPath();
-        }
-        if (a instanceof PortalAction.CreateTemplate c) {
-            return c.template().file();
-        }
-        if (a instanceof PortalAction.UpdateTemplate u) {
-            return u.template().file();
-        }
-        if (a instanceof PortalAction.PublishTemplate p) {
-            return p.template().file();
-        }
-        if (a instanceof PortalAction.CreateFile f) {
-            return f.file().file();
-        }
-        return ((PortalAction.UpdateFile) a).file().file();
-    }
-
     /** A write refers to an object that an earlier, failed item should have made. */
-    private static final class Unresolved extends RuntimeException {
+    static final class Unresolved extends RuntimeException {
         Unresolved(String message) {
             super(message);
         }
     }
 
     private final Cms cms;
-    private final Cancellation cancellation;
-    private final boolean stopOnFailure;
     private final Map<String, Long> sectionIds = new HashMap<>();
     private final Map<String, Long> layoutIds = new HashMap<>();
-    private final Map<String, Long> createdTemplates = new HashMap<>();
     /** The system names pages have: porta keeps them unique per type (app/models/cms/template.rb). */
-    private final java.util.Set<String> pageSystemNames = new java.util.HashSet<>();
+    private final Set<String> pageSystemNames = new HashSet<>();
 
-    ContentUpload(Cms cms, Cancellation cancellation, boolean stopOnFailure) {
+    /** {@code current}: the CMS as read at the start of the run. */
+    ContentUpload(Cms cms, CmsState current) {
         this.cms = cms;
-        this.cancellation = cancellation;
-        this.stopOnFailure = stopOnFailure;
-    }
-
-    /** Uploads the plan's items; {@code current} is the CMS state the plan was made from. */
-    Result run(PortalPlan plan, CmsState current, Progress progress) {
         for (CmsSection s : current.sections()) {
             sectionIds.put(s.partialPath(), s.id());
         }
@@ -154,74 +57,48 @@ final class ContentUpload {
                 pageSystemNames.add(t.systemName());
             }
         }
-        List<Item> items = items(plan);
-        List<Change> changes = new ArrayList<>();
-        List<PortalProblem> failures = new ArrayList<>();
-        for (int i = 0; i < items.size(); i++) {
-            cancellation.throwIfCancelled();
-            Item item = items.get(i);
-            progress.detail("Uploading " + (i + 1) + " of " + items.size() + ": " + item.label());
-            try {
-                for (PortalAction a : item.actions()) {
-                    execute(a);
-                }
-                changes.add(item.change());
-                LOG.info("Portal content {} of {}: {} done", i + 1, items.size(), item.label());
-            } catch (ThreescaleApiException e) {
-                if (e.transientFailure() || e.status() == 401 || e.status() == 403 || e.status() < 400) {
-                    throw e; // not about this item: the connection or the token
-                }
-                failures.add(new PortalProblem(item.label(), "was rejected by 3scale: " + e.getMessage(),
-                        "Correct the file (3scale's message above says what it rejects) or remove it from the "
-                                + "content folder, then run the portal stage again."));
-                LOG.warn("Portal content {} of {}: {} was rejected by 3scale: {}", i + 1, items.size(), item.label(),
-                        e.getMessage());
-            } catch (Unresolved e) {
-                failures.add(new PortalProblem(item.label(), e.getMessage(),
-                        "Fix the item named before it, then run the portal stage again."));
-                LOG.warn("Portal content {} of {}: {}: {}", i + 1, items.size(), item.label(), e.getMessage());
-            }
-            if (stopOnFailure && !failures.isEmpty()) {
-                LOG.warn("Portal content upload stopped at {} of {} (portal.onError: stop)", i + 1, items.size());
-                break;
-            }
-        }
-        return new Result(changes, failures, items.size());
     }
 
-    private void execute(PortalAction action) {
-        if (action instanceof PortalAction.CreateSection c) {
-            DesiredSection s = c.section();
-            Long parent = section(s.parentPath());
-            dev.maas.installer.threescale.model.CmsSection made = cms.createSection(s.title(), s.systemName(), parent,
-                    s.partialPath(), Boolean.TRUE);
-            sectionIds.put(s.partialPath(), made.id());
-        } else if (action instanceof PortalAction.CreateTemplate c) {
-            DesiredTemplate t = c.template();
-            dev.maas.installer.threescale.model.CmsTemplate made = cms.createTemplate(t.kind().cmsType(),
-                    createFields(t));
-            createdTemplates.put(key(t), made.id());
-            if (t.kind() == TemplateKind.LAYOUT) {
-                layoutIds.put(t.systemName(), made.id());
-            }
-        } else if (action instanceof PortalAction.UpdateTemplate u) {
-            Map<String, String> fields = updateFields(u);
-            if (!fields.isEmpty()) {
-                cms.updateTemplate(u.id(), fields);
-            }
-        } else if (action instanceof PortalAction.PublishTemplate p) {
-            Long id = p.id() != null ? p.id() : createdTemplates.get(key(p.template()));
-            if (id == null) {
-                throw new Unresolved("was not created, so it cannot be published");
-            }
-            cms.publish(id);
-        } else if (action instanceof PortalAction.CreateFile c) {
-            DesiredFile f = c.file();
-            cms.createFile(f.path(), section(f.sectionPath()), null, fileName(f), f.bytes(), f.contentType());
-        } else if (action instanceof PortalAction.UpdateFile u) {
-            DesiredFile f = u.file();
-            cms.updateFile(u.id(), null, null, null, fileName(f), f.bytes(), f.contentType());
+    /** POST sections.json, under its parent (made before it: sections come parents first). Returns its id. */
+    long createSection(DesiredSection s) {
+        Long parent = section(s.parentPath());
+        long id = cms.createSection(s.title(), s.systemName(), parent, s.partialPath(), Boolean.TRUE).id();
+        sectionIds.put(s.partialPath(), id);
+        return id;
+    }
+
+    /** POST templates.json with the content as draft, then publishes it. Returns its id. */
+    long createTemplate(DesiredTemplate t) {
+        long id = cms.createTemplate(t.kind().cmsType(), createFields(t)).id();
+        if (t.kind() == TemplateKind.LAYOUT) {
+            layoutIds.put(t.systemName(), id);
         }
+        cms.publish(id);
+        return id;
+    }
+
+    /**
+     * PUT templates/{id}.json with the fields named in {@code changes} that the template's type accepts; then
+     * publishes it when {@code publish}.
+     */
+    void updateTemplate(long id, DesiredTemplate t, Collection<String> changes, boolean publish) {
+        Map<String, String> fields = updateFields(t, changes);
+        if (!fields.isEmpty()) {
+            cms.updateTemplate(id, fields);
+        }
+        if (publish) {
+            cms.publish(id);
+        }
+    }
+
+    /** POST files.json (multipart attachment) in the file's section. Returns its id. */
+    long createFile(DesiredFile f) {
+        return cms.createFile(f.path(), section(f.sectionPath()), null, fileName(f), f.bytes(), f.contentType()).id();
+    }
+
+    /** PUT files/{id}.json with the new attachment. */
+    void updateFile(long id, DesiredFile f) {
+        cms.updateFile(id, null, null, null, fileName(f), f.bytes(), f.contentType());
     }
 
     /** Parameters of POST templates.json per type (porta's templates controller, the 2.15 CMS API spec). */
@@ -253,10 +130,9 @@ final class ContentUpload {
     }
 
     /** Only what changed, and only parameters the template's type accepts (builtins: the draft only). */
-    private Map<String, String> updateFields(PortalAction.UpdateTemplate u) {
-        DesiredTemplate t = u.template();
+    private Map<String, String> updateFields(DesiredTemplate t, Collection<String> changes) {
         Map<String, String> m = new LinkedHashMap<>();
-        for (String what : u.changes()) {
+        for (String what : changes) {
             switch (what) {
                 case "content" -> m.put("draft", t.content());
                 case "liquid_enabled" -> {
@@ -319,17 +195,8 @@ final class ContentUpload {
         return id;
     }
 
-    private static String key(DesiredTemplate t) {
-        return t.kind().cmsType() + ":" + t.key();
-    }
-
     private static String fileName(DesiredFile f) {
         String p = f.path();
         return p.substring(p.lastIndexOf('/') + 1);
-    }
-
-    /** For tests. */
-    Optional<Long> sectionId(String partialPath) {
-        return Optional.ofNullable(sectionIds.get(partialPath));
     }
 }

@@ -20,7 +20,8 @@ import java.util.Optional;
 /**
  * The objects the portal stage manages in 3scale, read from what the stage read first ({@link PortalStage.Live}): the
  * provider account's access code, which must be empty (the portal open to everyone), and the SSO integration of kind
- * {@code keycloak} through the MaaS realm. The portal content is reconciled item by item by {@link ContentUpload}.
+ * {@code keycloak} through the MaaS realm. The portal content's items are
+ * managed objects too ({@link PortalContent}).
  */
 final class PortalObjects {
     private PortalObjects() { }

@@ -281,9 +281,10 @@ public final class PortalStage implements Stage {
             return planForNewTenant(ctx, e);
         }
         List<Change> changes = new ArrayList<>(RECONCILER.plan(ctx, PortalObjects.of(live)));
-        PortalPlan content = contentPlan(ctx);
-        LOG.info("{}", content.dryRun());
-        changes.addAll(contentChanges(content));
+        DesiredPortal desired = desiredContent(ctx);
+        CmsState current = cmsState(live.threescale(), desired);
+        LOG.info("{}", diff(desired, current).dryRun());
+        changes.addAll(new PortalContent(desired, current, null).plan(RECONCILER, ctx));
         return changes;
     }
 
@@ -303,24 +304,12 @@ public final class PortalStage implements Stage {
                 + " (made by stage sso)", ctx.config().portal().skipKeycloakCertificateVerification());
         changes.add(new Change(Action.CREATE, TargetSystem.THREESCALE, "authentication provider", SSO_SYSTEM_NAME,
                 PortalObjects.SsoIntegration.createFields(sso)));
-        changes.addAll(contentChanges(diff(desiredContent(ctx), NewTenantCms.state())));
+        changes.addAll(new PortalContent(desiredContent(ctx), NewTenantCms.state(), null).plan(RECONCILER, ctx));
         return changes;
     }
 
     private static String clientName(Live live) {
         return live.realm().spec().realm() + "/" + RealmSpec.CLIENT_ID;
-    }
-
-    /** One Change per content item (a section, a file of the folder). */
-    static List<Change> contentChanges(PortalPlan plan) {
-        List<Change> out = new ArrayList<>();
-        for (ContentUpload.Item item : ContentUpload.items(plan)) {
-            out.add(item.change());
-        }
-        if (out.isEmpty()) {
-            out.add(Change.noop(TargetSystem.THREESCALE, "cms content", "developer portal content"));
-        }
-        return out;
     }
 
     // ------------------------------------------------------------------------------------------ apply
@@ -350,20 +339,20 @@ public final class PortalStage implements Stage {
 
         steps.next("Portal content (" + desired.summary() + ")");
         CmsState current = cmsState(live.threescale(), desired);
-        PortalPlan plan = diff(desired, current);
-        if (mode == OnError.STOP && !plan.problems().isEmpty()) {
-            throw contentFailure(plan.problems(), List.of(), 0, 0, true);
+        PortalContent content = new PortalContent(desired, current,
+                new ContentUpload(live.threescale().cms(), current));
+        if (mode == OnError.STOP && !content.problems().isEmpty()) {
+            throw contentFailure(content.problems(), List.of(), 0, 0, true);
         }
-        ContentUpload upload = new ContentUpload(live.threescale().cms(), ctx.cancellation(), mode == OnError.STOP);
-        ContentUpload.Result result = upload.run(plan, current, progress);
+        PortalContent.Result result = content.upload(RECONCILER, ctx, steps.progress(), mode == OnError.STOP);
         changes.addAll(result.changes());
         if (result.changes().isEmpty()) {
-            changes.add(Change.noop(TargetSystem.THREESCALE, "cms content", "developer portal content"));
+            changes.add(PortalContent.upToDate());
         }
-        if (!plan.problems().isEmpty() || !result.failures().isEmpty()) {
+        if (!content.problems().isEmpty() || !result.failures().isEmpty()) {
             // every failure here is about a content item (3scale rejected it, or it needs one that failed); the
             // connection and token errors are thrown before: the user must change the content, exit code 2
-            throw contentFailure(plan.problems(), result.failures(), result.changes().size(), result.total(),
+            throw contentFailure(content.problems(), result.failures(), result.changes().size(), result.total(),
                     true);
         }
         return changes;
@@ -490,18 +479,12 @@ public final class PortalStage implements Stage {
                     bySso));
         }
 
+        // the content's items, as one check: each is published as in the content folder
         DesiredPortal desired = desiredContent(ctx);
-        PortalPlan plan = diff(desired, cmsState(live.threescale(), desired));
-        List<ContentUpload.Item> pending = ContentUpload.items(plan);
-        if (pending.isEmpty()) {
-            checks.add(Check.ok("portal content", "every item of the content folder is published with the same "
-                    + "content (" + desired.summary() + ")"));
-        } else {
-            checks.add(Check.retryable("portal content", pending.size() + " item(s) not published as in the content "
-                    + "folder: " + String.join(", ", pending.stream().map(ContentUpload.Item::label).toList()),
-                    PortalObjects.APPLY_PORTAL));
-        }
-        for (PortalProblem p : plan.problems()) {
+        PortalContent content = new PortalContent(desired, cmsState(live.threescale(), desired), null);
+        checks.add(RECONCILER.verifyAs(ctx, "portal content", () -> List.copyOf(content.items()),
+                "every item of the content folder is published with the same content (" + desired.summary() + ")"));
+        for (PortalProblem p : content.problems()) {
             checks.add(Check.invalidInput("portal content " + p.file(), p.message(),
                     Fix.configField("portal.contentDir", p.fix())));
         }
