@@ -553,7 +553,7 @@ class ModelStagesTest {
         List<Change> planned = plans.plan(ctx);
         assertThat(planned).filteredOn(c -> c.kind().equals("service subscriptions")).singleElement()
                 .satisfies(c -> {
-                    assertThat(c.action()).isEqualTo(Action.CREATE);
+                    assertThat(c.action()).isEqualTo(Action.UPDATE);
                     assertThat(c.fields().get("missing").from()).isEqualTo(String.valueOf(601 * 5));
                     assertThat(c.name()).contains(modeLabel).contains("601");
                 });
