@@ -553,7 +553,7 @@ class ModelStagesTest {
         List<Change> planned = plans.plan(ctx);
         assertThat(planned).filteredOn(c -> c.kind().equals("service subscriptions")).singleElement()
                 .satisfies(c -> {
-                    assertThat(c.action()).isEqualTo(Action.CREATE);
+                    assertThat(c.action()).isEqualTo(Action.UPDATE);
                     assertThat(c.fields().get("missing").from()).isEqualTo(String.valueOf(601 * 5));
                     assertThat(c.name()).contains(modeLabel).contains("601");
                 });
@@ -581,6 +581,22 @@ class ModelStagesTest {
         List<Change> rerun = plans.apply(ctx, Progress.NONE);
         assertThat(fx.writes()).isEmpty();
         assertThat(rerun).allMatch(Change::isNoop);
+        assertAllOk(plans.verify(ctx));
+
+        // an account that signed up since: verify names what is missing, apply writes exactly that
+        fx.sim.store().addDeveloperAccount("Late developer");
+        assertThat(plans.verify(ctx)).filteredOn(c -> c.name().equals("service subscriptions")).singleElement()
+                .satisfies(c -> {
+                    assertThat(c.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE);
+                    assertThat(c.message()).isEqualTo("5 subscriptions of 602 developer accounts are missing");
+                });
+        fx.sim.journal().clear();
+        assertThat(plans.apply(ctx, Progress.NONE)).filteredOn(c -> !c.isNoop()).singleElement().satisfies(c -> {
+            assertThat(c.kind()).isEqualTo("service subscriptions");
+            assertThat(c.action()).isEqualTo(Action.UPDATE);
+            assertThat(c.fields().get("missing").from()).isEqualTo("5");
+        });
+        assertThat(fx.writes()).hasSize(version.equals("2.15") ? 10 : 5);
         assertAllOk(plans.verify(ctx));
     }
 

@@ -1,17 +1,14 @@
 package dev.maas.installer.stages.plans;
 
 import dev.maas.installer.catalog.ModelProduct;
-import dev.maas.installer.engine.Action;
 import dev.maas.installer.engine.Change;
 import dev.maas.installer.engine.Check;
-import dev.maas.installer.engine.FieldChange;
 import dev.maas.installer.engine.Fix;
 import dev.maas.installer.engine.Progress;
 import dev.maas.installer.engine.Stage;
 import dev.maas.installer.engine.StageContext;
 import dev.maas.installer.engine.StageException;
 import dev.maas.installer.engine.StageIds;
-import dev.maas.installer.engine.TargetSystem;
 import dev.maas.installer.engine.config.InstallerConfig.TierConfig;
 import dev.maas.installer.engine.reconcile.Managed;
 import dev.maas.installer.engine.reconcile.Reconciler;
@@ -42,11 +39,12 @@ import java.util.stream.Collectors;
  * products stage's ({@link dev.maas.installer.catalog.TokenMetrics}); their limits are set here. A plan of a model's product that is
  * no tier (any longer) is kept, unless the stage was made with {@code prune}: then it is deleted, but never while an
  * application is on it. With {@code plans.subscribeExistingAccounts}, every approved developer account is subscribed
- * to every product it is not subscribed to yet ({@link AccountSubscriber}), on the model's first tier.
+ * to every product it is not subscribed to yet, on the model's first tier.
  *
  * <p>Each plan, limit, plan choice and default service plan is a {@link Managed} object ({@link PlanObjects}) read
- * from what the stage read of its product once ({@link LivePlans}), so plan, apply and verify of each come from one
- * definition through the stage's {@link Reconciler}; verify folds a product's objects into one check.
+ * from what the stage read of its product once ({@link LivePlans}), and so are the subscriptions of the existing
+ * accounts ({@link AccountSubscriptions}), so plan, apply and verify of each come from one definition through the
+ * stage's {@link Reconciler}; verify folds a product's objects into one check.
  */
 public final class PlansStage implements Stage {
     public static final String DEFAULT_SERVICE_PLAN = "Default";
@@ -98,7 +96,8 @@ public final class PlansStage implements Stage {
     /**
      * One check per product ({@code plans <sn>}), folding the checks the {@link Reconciler} derives from its objects
      * ({@link PlanObjects}): the failures when any differ, else the warnings (a kept plan, a default application
-     * plan), else OK; then, with {@code plans.subscribeExistingAccounts}, the missing subscriptions.
+     * plan), else OK; then, with {@code plans.subscribeExistingAccounts} and every product's check passing, the
+     * subscriptions' check ({@link AccountSubscriptions}).
      */
     @Override
     public List<Check> verify(StageContext ctx) {
@@ -126,12 +125,7 @@ public final class PlansStage implements Stage {
                     });
                 }));
         if (ctx.config().plans().subscribeExistingAccounts() && out.stream().allMatch(c -> c.status().passes())) {
-            AccountSubscriber.Result r = new AccountSubscriber(client, ctx.config().products().concurrency(),
-                    ctx.cancellation(), mode).run(targets(ctx, models, services, read), false, Progress.NONE);
-            out.add(r.missing() == 0
-                    ? Check.ok(SUBSCRIPTIONS, r.accounts() + " developer accounts are subscribed to every product")
-                    : Check.retryable(SUBSCRIPTIONS, r.missing() + " subscriptions of " + r.accounts()
-                    + " developer accounts are missing", Fix.rerunStage(StageIds.PLANS, "subscribes them")));
+            out.addAll(RECONCILER.verify(ctx, subscriptions(ctx, client, models, services, read, Progress.NONE)));
         }
         return out;
     }
@@ -163,19 +157,8 @@ public final class PlansStage implements Stage {
         if (subscribe) {
             ctx.cancellation().throwIfCancelled();
             progress.step(2, steps, "subscribing existing developer accounts");
-            boolean allExist = models.stream().allMatch(m -> services.containsKey(m.systemName()));
-            if (!write && !allExist) {
-                out.add(new Change(Action.CREATE, TargetSystem.THREESCALE, SUBSCRIPTIONS, "existing developer accounts",
-                        Map.of("products", FieldChange.of(null, "every approved account to each new product"))));
-                return out;
-            }
-            AccountSubscriber.Result r = new AccountSubscriber(client, ctx.config().products().concurrency(),
-                    ctx.cancellation(), mode).run(targets(ctx, models, services, read), write, progress);
-            String name = "existing developer accounts (" + r.accounts() + ", "
-                    + (r.mode() == null ? "none" : r.mode().label()) + ")";
-            out.add(r.missing() == 0 ? Change.noop(TargetSystem.THREESCALE, SUBSCRIPTIONS, name)
-                    : new Change(Action.CREATE, TargetSystem.THREESCALE, SUBSCRIPTIONS, name,
-                    Map.of("missing", FieldChange.of(r.missing(), 0))));
+            AccountSubscriptions subscriptions = subscriptions(ctx, client, models, services, read, progress);
+            out.add(write ? RECONCILER.apply(ctx, subscriptions) : RECONCILER.plan(ctx, subscriptions));
         }
         return out;
     }
@@ -216,12 +199,14 @@ public final class PlansStage implements Stage {
     }
 
     /**
-     * The subscription targets, on each model's first tier, from the plans as this run read and made them
-     * ({@code read}); plan or service plan ids are -1 where they do not exist yet (never written).
+     * The subscriptions of the existing developer accounts ({@link AccountSubscriptions}), to each model's product on
+     * the model's first tier, from the plans as this run read and made them ({@code read}); plan or service plan ids
+     * are -1 where they do not exist yet (a plan before the first apply only counts).
      */
-    private static List<AccountSubscriber.Target> targets(StageContext ctx, List<ModelProduct> models,
-                                                          Map<String, Service> services, Map<String, LivePlans> read) {
-        List<AccountSubscriber.Target> out = new ArrayList<>();
+    private AccountSubscriptions subscriptions(StageContext ctx, ThreescaleClient client, List<ModelProduct> models,
+                                               Map<String, Service> services, Map<String, LivePlans> read,
+                                               Progress progress) {
+        List<AccountSubscriptions.Target> targets = new ArrayList<>();
         for (ModelProduct m : models) {
             Service s = services.get(m.systemName());
             LivePlans live = read.get(m.systemName());
@@ -231,11 +216,12 @@ public final class PlansStage implements Stage {
             }
             ApplicationPlan plan = live.plan(tiers.get(0).name()).orElse(null);
             ServicePlan sp = defaultServicePlan(live.servicePlans());
-            // before the first apply the plans may not exist yet: only counting (plan, verify) then
-            out.add(new AccountSubscriber.Target(m.systemName(), s.id(), sp == null ? -1 : sp.id(),
+            targets.add(new AccountSubscriptions.Target(m.systemName(), s.id(), sp == null ? -1 : sp.id(),
                     plan == null ? -1 : plan.id()));
         }
-        return out;
+        boolean productsExist = client != null && models.stream().allMatch(m -> services.containsKey(m.systemName()));
+        return new AccountSubscriptions(client, targets, productsExist, ctx.config().products().concurrency(), mode,
+                progress);
     }
 
     static Map<String, Service> services(ThreescaleClient client) {
