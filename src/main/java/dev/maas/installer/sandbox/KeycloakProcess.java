@@ -548,11 +548,17 @@ public final class KeycloakProcess implements AutoCloseable {
                 + "\"\n    } ],\n    \"realmRoles\" : [ \"admin\" ]\n  } ]\n} ]\n";
     }
 
-    /** A port offset that leaves every socket binding of Keycloak 18 on a free port of 127.0.0.1. */
+    /**
+     * A port offset that leaves every socket binding of Keycloak 18 on a free port of 127.0.0.1, all of them below
+     * Linux's default range of ephemeral ports (32768 and up, {@code net.ipv4.ip_local_port_range}): the kernel hands
+     * those to outgoing connections, so a kept offset there could find one of its ports taken when the sandbox
+     * resumes, and Keycloak would have to move (and with it the issuer URLs a configuration names).
+     */
     static int freeLegacyOffset() {
         SecureRandom random = new SecureRandom();
+        int highest = java.util.Arrays.stream(LEGACY_PORTS).max().orElseThrow();
         for (int attempt = 0; attempt < 200; attempt++) {
-            int offset = 10_000 + random.nextInt(45_000);
+            int offset = 10_000 + random.nextInt(32_768 - 10_000 - highest);
             if (legacyOffsetFree(offset)) {
                 return offset;
             }
