@@ -14,9 +14,10 @@ import java.util.concurrent.TimeUnit;
  *       looks for a {@code System.LoggerFinder} service in every jar of the class path, so it opens all of them
  *       (about 140 with {@code java -jar} and {@code target/lib/}: tens of milliseconds; one in the packaged app);
  *       done here, the first frame finds them open. The result is the JDK's own, cached for the JVM's life.</li>
- *   <li>one read of the theme's binary stylesheet ({@code Stylesheet.loadBinary}, result dropped): the first read
- *       of a stylesheet in a JVM loads and initialises JavaFX's CSS classes (selectors, declarations, converters)
- *       and costs about ten times the next one; the JavaFX thread's own read of the theme then is the cheap one.</li>
+ *   <li>one read of the opening stylesheet's binary form ({@code Stylesheet.loadBinary}, result dropped; see
+ *       {@link Themes#openingStylesheet}): the first read of a stylesheet in a JVM loads and initialises JavaFX's CSS
+ *       classes (selectors, declarations, converters) and costs about ten times the next one; the JavaFX thread's
+ *       own read of it then is the cheap one.</li>
  * </ol>
  * JavaFX's CSS classes are meant for one thread at a time: the JavaFX thread calls {@link #awaitStylesheets()}
  * before its first CSS work (setting the theme), so the two never run at once, and the latch makes this thread's
@@ -58,7 +59,7 @@ final class BackgroundStart {
         try {
             openClassPath();
             StartupTrace.mark("class path opened");
-            readStylesheetOnce(Themes.binaryUserAgentStylesheet(false));
+            readStylesheetOnce(Themes.binaryOpeningStylesheet(false));
             StartupTrace.mark("stylesheet classes ready");
         } finally {
             STYLESHEETS.countDown();

@@ -35,7 +35,8 @@ public class WizardApp extends Application {
         // the theme remembered last time (a few bytes), applied before the first frame
         theme = ThemeViewModel.remembered(ThemeViewModel.defaultFile(System::getenv));
         BackgroundStart.awaitStylesheets();
-        Themes.apply(theme.isDark());
+        // the first frame needs only the theme's rules for the opening view; the full theme follows in buildWizard
+        Themes.applyOpening(theme.isDark());
         StartupTrace.mark("theme stylesheet set");
         // a first start fits the screen (90%, at most 1400x900); later starts open where the window was left
         dev.maas.installer.ui.view.WindowMemory.attach(window,
@@ -68,6 +69,7 @@ public class WizardApp extends Application {
         if (shell != null) {
             return true;
         }
+        Themes.apply(theme.isDark());   // the full theme, before anything but the opening view is styled
         try {
             makeWizard(window, scene);
             return true;
