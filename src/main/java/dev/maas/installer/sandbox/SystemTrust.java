@@ -151,8 +151,13 @@ public final class SystemTrust {
         if (file != null) {
             Path p = Path.of(file);
             if (Files.isRegularFile(p)) {
-                sources.add(p + " (" + CERT_FILE_ENV + ")");
-                readPem(p, into);
+                if (readPem(p, into) > 0) {
+                    sources.add(p + " (" + CERT_FILE_ENV + ")");
+                } else {
+                    LOG.warn("{}={} holds no certificate that can be read; none of it is trusted", CERT_FILE_ENV,
+                            file);
+                    unread.add(CERT_FILE_ENV + "=" + file + " holds no certificate that can be read");
+                }
             } else {
                 LOG.warn("{}={} is not a readable file; its certificates are not trusted", CERT_FILE_ENV, file);
                 unread.add(CERT_FILE_ENV + "=" + file + " is not a readable file");
@@ -176,15 +181,17 @@ public final class SystemTrust {
                 }
                 continue;
             }
-            int before = into.size();
+            int read = 0;
             try (Stream<Path> files = Files.list(dir)) {
-                files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith("."))
-                        .sorted().forEach(f -> readPem(f, into));
+                read = files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith("."))
+                        .sorted().mapToInt(f -> readPem(f, into)).sum();
             } catch (IOException e) {
                 LOG.warn("cannot read the CA folder {}: {}", dir, e.getMessage());
             }
-            if (into.size() > before || dirs != null) {
+            if (read > 0) {
                 sources.add(dir + (dirs != null ? " (" + CERT_DIR_ENV + ")" : ""));
+            } else if (dirs != null) {
+                unread.add(CERT_DIR_ENV + " names " + dir + ", which holds no certificate that can be read");
             }
         }
     }

@@ -175,6 +175,18 @@ class SystemTrustTest {
     }
 
     @Test
+    void anSslCertFileOrFolderWithoutCertificatesIsNotNamedAsASourceButAsUnread() throws Exception {
+        Path empty = Files.writeString(tmp.resolve("empty.pem"), "no certificate here\n");
+        Path folder = Files.createDirectories(tmp.resolve("empty-certs"));
+        SystemTrust trust = SystemTrust.of(Map.of(SystemTrust.CERT_FILE_ENV, empty.toString(),
+                SystemTrust.CERT_DIR_ENV, folder.toString())::get, "Linux");
+        assertThat(trust.describe()).startsWith("the Java runtime's ").doesNotContain("from " + empty)
+                .contains("SSL_CERT_FILE=" + empty + " holds no certificate that can be read")
+                .contains("SSL_CERT_DIR names " + folder + ", which holds no certificate that can be read");
+        assertThatThrownBy(() -> get(trust)).isInstanceOf(SSLHandshakeException.class);
+    }
+
+    @Test
     void aBadCertificateInABundleIsSkippedAndTheOthersAreRead() throws Exception {
         Path file = tmp.resolve("mixed.pem");
         Files.writeString(file, "-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n"
