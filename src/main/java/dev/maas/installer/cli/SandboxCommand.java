@@ -266,7 +266,7 @@ final class SandboxCommand implements Callable<Integer> {
             if (!download.cached()) {
                 long size = download.size();
                 err.println("Downloading Keycloak " + download.version() + " (" + KeycloakDownload.mebibytes(size)
-                        + ") from " + download.url() + " ...");
+                        + ") from " + download.shownUrl() + " ...");
                 err.flush();
                 int[] shown = {-1};
                 download.fetch(cancel, (done, total) -> {

@@ -212,6 +212,23 @@ public final class KeycloakDownload {
         return URI.create(base + "/org/keycloak/" + ARTIFACT + "/" + version + "/" + fileName(version));
     }
 
+    /** {@link #url()} for a message or a dialog: without the user name and password a repository URL may hold. */
+    public String shownUrl() {
+        return shown(url());
+    }
+
+    private static String shown(URI uri) {
+        if (uri.getRawUserInfo() == null) {
+            return uri.toString();
+        }
+        try {
+            return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), uri.getQuery(),
+                    uri.getFragment()).toString();
+        } catch (java.net.URISyntaxException e) {
+            return uri.getScheme() + "://" + uri.getHost();
+        }
+    }
+
     public String version() {
         return version;
     }
@@ -234,7 +251,7 @@ public final class KeycloakDownload {
     public long size() {
         try (Response r = send(new Request.Builder().url(url().toString()).head().build(), Duration.ofSeconds(30))) {
             if (r.code() != 200) {
-                throw new IllegalStateException("cannot download Keycloak: " + url() + " answered HTTP " + r.code());
+                throw new IllegalStateException("cannot download Keycloak: " + shownUrl() + " answered HTTP " + r.code());
             }
             return contentLength(r);
         }
@@ -263,7 +280,7 @@ public final class KeycloakDownload {
             String actual = sha1(part);
             if (!actual.equalsIgnoreCase(expected)) {
                 Files.deleteIfExists(part);
-                throw new IllegalStateException("the Keycloak download from " + url() + " does not match the"
+                throw new IllegalStateException("the Keycloak download from " + shownUrl() + " does not match the"
                         + " checksum the repository publishes (SHA-1 " + expected + ", the download has " + actual
                         + "); it was discarded. Try again; if it happens again, the repository or a proxy on the way"
                         + " serves a different file (" + REPOSITORY_ENV + " names another repository)");
@@ -314,7 +331,7 @@ public final class KeycloakDownload {
             } else if (r.code() == 416 && have > 0) {
                 return; // the part is complete already: the checksum decides
             } else {
-                throw new IllegalStateException("cannot download Keycloak: " + url() + " answered HTTP " + r.code());
+                throw new IllegalStateException("cannot download Keycloak: " + shownUrl() + " answered HTTP " + r.code());
             }
             out.progress(have, total);
             try (OutputStream file = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -335,7 +352,7 @@ public final class KeycloakDownload {
             cancel.throwIfCancelled();
             String why = e instanceof java.net.SocketTimeoutException
                     ? "no data came for " + stallTimeout.toSeconds() + " s" : e.getMessage();
-            throw new IllegalStateException("the Keycloak download from " + url() + " was interrupted ("
+            throw new IllegalStateException("the Keycloak download from " + shownUrl() + " was interrupted ("
                     + why + "); start it again to resume where it stopped", e);
         } finally {
             watch.cancel(false);
@@ -367,12 +384,12 @@ public final class KeycloakDownload {
             code = r.code();
             text = r.body() == null ? "" : r.body().string().trim();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot download Keycloak: the checksum at " + uri + " could not be read ("
+            throw new IllegalStateException("cannot download Keycloak: the checksum at " + shown(uri) + " could not be read ("
                     + describe(e) + ")", e);
         }
         String hex = text.split("\\s+")[0].toLowerCase(Locale.ROOT);
         if (code != 200 || !hex.matches("[0-9a-f]{40}")) {
-            throw new IllegalStateException("cannot download Keycloak: no checksum at " + uri + " (HTTP "
+            throw new IllegalStateException("cannot download Keycloak: no checksum at " + shown(uri) + " (HTTP "
                     + code + "), so a download could not be verified");
         }
         return hex;
@@ -407,7 +424,7 @@ public final class KeycloakDownload {
 
     private IllegalStateException unreachable(Call call, IOException e) {
         URI uri = call.request().url().uri();
-        String where = uri.getScheme() + "://" + uri.getAuthority();
+        String where = shown(URI.create(uri.getScheme() + "://" + uri.getRawAuthority()));
         if (untrustedCertificate(e)) {
             return new IllegalStateException("cannot download Keycloak: the certificate of " + where + " is not"
                     + " trusted (" + rootMessage(e) + "); trusted here: " + trusted() + ". If a proxy or your"

@@ -68,7 +68,7 @@ final class LocalSandbox {
             offer.failed(e.getMessage());
             return SandboxKeycloak.none("Keycloak could not be downloaded: " + e.getMessage());
         }
-        if (!offer.ask(download.version(), size, download.url().toString())) {
+        if (!offer.ask(download.version(), size, download.shownUrl())) {
             return SandboxKeycloak.none("the Keycloak download was declined when the sandbox started");
         }
         phase.accept(DOWNLOADING);

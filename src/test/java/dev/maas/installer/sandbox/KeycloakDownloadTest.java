@@ -214,6 +214,22 @@ class KeycloakDownloadTest {
     }
 
     @Test
+    void aPasswordInTheRepositorysUrlIsNeverShown() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        String secret = "s3cret-" + System.nanoTime();
+        KeycloakDownload d = new KeycloakDownload("http://reader:" + secret + "@127.0.0.1:" + closed + "/maven2",
+                VERSION, tmp.resolve("c3"), ProxySelector.of(null));
+        assertThat(d.shownUrl()).startsWith("http://127.0.0.1:" + closed + "/maven2/org/keycloak/")
+                .doesNotContain(secret).doesNotContain("reader");
+        assertThatThrownBy(d::size).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cannot be reached").hasMessageContaining("127.0.0.1:" + closed)
+                .hasMessageNotContaining(secret);
+    }
+
+    @Test
     void theRepositoryAndCacheFolderComeFromTheEnvironment() {
         Map<String, String> env = Map.of(KeycloakDownload.REPOSITORY_ENV, "http://mirror.example/m2/",
                 "XDG_DATA_HOME", tmp.resolve("xdg").toString());
