@@ -144,7 +144,14 @@ public final class Reconciler {
             throw e;
         } catch (RuntimeException e) {
             boolean waiting = e instanceof WaitingForStageException w && !w.stageId().equals(stageId());
-            return List.of(live.isEmpty() && !waiting ? missing(m) : guard.failure(m.checkName(), e));
+            if (live.isEmpty() && !waiting) {
+                // plan and apply judge the input; what was set aside stays in the log (its type only: a message
+                // may quote a value)
+                LOG.debug("{} {} is not there; what it should be could not be worked out ({}), left to plan and"
+                        + " apply", m.kind(), m.name(), e.getClass().getSimpleName());
+                return List.of(missing(m));
+            }
+            return List.of(guard.failure(m.checkName(), e));
         }
         Check state = judge(o);
         if (!state.status().passes() || o.desired().isEmpty() || o.actual().isEmpty()) {
@@ -204,8 +211,15 @@ public final class Reconciler {
                 .message());
     }
 
+    /** How many objects' messages {@link #verifyAs} names before it counts the rest. */
+    static final int MESSAGES_NAMED = 10;
+
+    /** The distinct messages, joined: the first {@link #MESSAGES_NAMED}, then how many more there are. */
     private static String messages(List<Check> checks) {
-        return checks.stream().map(Check::message).distinct().collect(java.util.stream.Collectors.joining("; "));
+        List<String> distinct = checks.stream().map(Check::message).distinct().toList();
+        String named = String.join("; ", distinct.subList(0, Math.min(MESSAGES_NAMED, distinct.size())));
+        int more = distinct.size() - MESSAGES_NAMED;
+        return more > 0 ? named + "; and " + more + " more" : named;
     }
 
     /** Verify's check of an object that is not there. */

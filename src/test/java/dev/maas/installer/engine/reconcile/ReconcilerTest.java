@@ -232,6 +232,21 @@ class ReconcilerTest {
     }
 
     @Test
+    void oneCheckForManyObjectsNamesTheFirstTenThatFailAndCountsTheRest() {
+        List<Managed<?, ?>> many = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            many.add(new Entry(store, String.format("item%02d", i), Map.of("size", "1")));
+        }
+        Check check = reconciler.verifyAs(ctx, "items", () -> many, "all there");
+        assertThat(check.status()).isEqualTo(CheckStatus.FAILED_RETRYABLE);
+        assertThat(check.message()).contains("entry item00 ").contains("entry item09 ").doesNotContain("item10")
+                .endsWith("; and 15 more");
+        store.objects.put("item03", new LinkedHashMap<>(Map.of("size", "1")));
+        assertThat(reconciler.verifyAs(ctx, "items", () -> many, "all there").message())
+                .doesNotContain("item03").contains("item10").endsWith("; and 14 more");
+    }
+
+    @Test
     void readinessIsCheckedOnlyOnceTheObjectIsAsDesired() {
         Entry e = new Entry(store, "a", Map.of("size", "2"));
         e.readiness = Check.retryable("entry a ready", "not serving yet", Fix.manual("wait"));
