@@ -315,12 +315,8 @@ public final class KeycloakProcess implements AutoCloseable {
                 httpPort = kept[0];
                 managementPort = kept[1];
             } else {
-                httpPort = freePort();
-                int m = freePort();
-                while (m == httpPort) {
-                    m = freePort();
-                }
-                managementPort = m;
+                httpPort = freeStablePort(-1);
+                managementPort = freeStablePort(httpPort);
             }
             if (!ephemeral) {
                 keepPorts(data, httpPort, managementPort);
@@ -564,6 +560,21 @@ public final class KeycloakProcess implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no free range of ports on 127.0.0.1 for Keycloak 18");
+    }
+
+    /**
+     * A free port of 127.0.0.1 (not {@code other}) below Linux's default range of ephemeral ports, for Keycloak 26's
+     * HTTP and management ports, which a sandbox keeps: for the reason of {@link #freeLegacyOffset()}.
+     */
+    static int freeStablePort(int other) {
+        SecureRandom random = new SecureRandom();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 10_000 + random.nextInt(32_768 - 10_000);
+            if (port != other && portFree(port)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free port on 127.0.0.1 for Keycloak");
     }
 
     private static boolean legacyOffsetFree(int offset) {
@@ -940,14 +951,6 @@ public final class KeycloakProcess implements AutoCloseable {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

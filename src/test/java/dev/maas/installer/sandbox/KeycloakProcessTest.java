@@ -209,11 +209,22 @@ class KeycloakProcessTest {
                 .contains("--http-host=127.0.0.1").contains("--hostname-strict=false")
                 .contains("--db-url=jdbc:h2:file:" + data.toAbsolutePath().resolve("keycloakdb") + ";"));
         assertThat(dist.resolve(KeycloakProcess.BUILD_MARKER)).hasContent(KeycloakProcess.BUILD_OPTIONS);
+        // its two ports: below the kernel's ephemeral ports (32768 and up), distinct, and kept for the next start
+        List<List<Integer>> ports = lines.subList(1, 3).stream().map(l -> List.of(
+                port(l, "--http-port="), port(l, "--http-management-port="))).toList();
+        assertThat(ports.get(0)).doesNotHaveDuplicates().allSatisfy(p -> assertThat(p).isBetween(10_000, 32_767));
+        assertThat(ports.get(1)).isEqualTo(ports.get(0));
         // the kept data folder holds the admin's password (owner only), the same for every start
         Path passwordFile = data.resolve(KeycloakProcess.ADMIN_PASSWORD_FILE);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(passwordFile))).isEqualTo("rw-------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
         assertThat(Files.readString(passwordFile).trim()).startsWith("Kc-").hasSize(27);
+    }
+
+    private static int port(String commandLine, String option) {
+        Matcher m = Pattern.compile(Pattern.quote(option) + "(\\d+)").matcher(commandLine);
+        assertThat(m.find()).as(option + " in " + commandLine).isTrue();
+        return Integer.parseInt(m.group(1));
     }
 
     @Test
