@@ -35,8 +35,9 @@ import java.util.stream.Collectors;
  * by its natural key (realm name, clientId, mapper name, IdP alias); only the fields that differ are written, and
  * nothing is ever deleted.
  *
- * <p>Without a Keycloak ({@link RealmConfigurator#planForNewKeycloak}), or when the realm (for a mapper: the client)
- * does not exist yet, every object reads as missing without a request that could fail. A create whose request was
+ * <p>Without a Keycloak ({@link RealmConfigurator#planForNewKeycloak}) every object reads as missing without a
+ * request; when the realm (for a mapper: the client) does not exist yet, Keycloak's 404 for the object reads as
+ * missing. A create whose request was
  * lost but took effect, or that found the object made by someone else ({@link KeycloakRetry.Created#found()}),
  * converges the object as it is instead of making a second one.
  */

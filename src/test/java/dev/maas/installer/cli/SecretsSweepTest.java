@@ -249,6 +249,10 @@ class SecretsSweepTest {
             @Override public String id() { return stage.id(); }
             @Override public String title() { return stage.title(); }
             @Override public List<String> dependencies() { return stage.dependencies(); }
+            @Override public java.util.Optional<dev.maas.installer.engine.StageException> notAvailableHere(
+                    StageContext ctx) {
+                return stage.notAvailableHere(ctx);
+            }
             @Override public List<Change> plan(StageContext ctx) { return stage.plan(ctx); }
             @Override public List<Change> apply(StageContext ctx, Progress progress) {
                 return stage.apply(ctx, progress);

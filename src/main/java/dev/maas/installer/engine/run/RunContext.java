@@ -21,9 +21,10 @@ import java.util.function.Function;
  * One installer run as the CLI's commands and the wizard both open it, in the same order:
  * <ol>
  *   <li>the run journal (one JSON line per event, secrets masked; {@link #defaultJournal} or a file the user chose);
- *   <li>the cluster connection, made now for every run (every stage reads or writes the cluster), so a cluster that
- *       cannot be reached fails the run before any stage starts (or, when {@link Options#clusterRequired()} is false,
- *       as the wizard before it is connected, the stages say "connect first" themselves);
+ *   <li>the cluster connection, made as the run opens, for every run (every stage reads or writes the cluster), so a
+ *       cluster that cannot be reached fails the run before any stage starts (or, when
+ *       {@link Options#clusterRequired()} is false, as the wizard before it is connected, the stages say "connect
+ *       first" themselves);
  *   <li>the cluster's run lock ({@link RunLock}) for a run that changes the live systems (apply), kept renewed; a
  *       lock held by another installer fails the open with {@link RunLock.HeldException} naming the holder, a lock
  *       lost during the run cancels it at its next step. A run that only reads says when an apply runs now.

@@ -66,6 +66,8 @@ final class AccountSubscriptions implements Managed<List<AccountSubscriptions.Ta
 
     static final String APP_NAME_PREFIX = "maas-installer subscription to ";
     static final String MISSING = "missing";
+    /** The apply step's text (the plans stage names the step before it reads the accounts). */
+    static final String STEP = "subscribing existing developer accounts";
     /** How often (in accounts or subscriptions) progress says how far it got. */
     private static final int EVERY = 50;
 
@@ -105,7 +107,7 @@ final class AccountSubscriptions implements Managed<List<AccountSubscriptions.Ta
 
     @Override public String checkName() { return kind(); }
 
-    @Override public String step() { return "subscribing existing developer accounts"; }
+    @Override public String step() { return STEP; }
 
     @Override public Optional<List<Target>> desired(StageContext ctx) { return Optional.of(targets); }
 

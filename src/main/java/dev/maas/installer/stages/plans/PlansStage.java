@@ -156,7 +156,7 @@ public final class PlansStage implements Stage {
         perModel.forEach(out::addAll);
         if (subscribe) {
             ctx.cancellation().throwIfCancelled();
-            progress.step(2, steps, "subscribing existing developer accounts");
+            progress.step(2, steps, AccountSubscriptions.STEP);
             AccountSubscriptions subscriptions = subscriptions(ctx, client, models, services, read, progress);
             out.add(write ? RECONCILER.apply(ctx, subscriptions) : RECONCILER.plan(ctx, subscriptions));
         }

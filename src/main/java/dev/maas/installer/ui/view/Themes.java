@@ -28,11 +28,6 @@ public final class Themes {
         return dark ? new PrimerDark().getUserAgentStylesheet() : new PrimerLight().getUserAgentStylesheet();
     }
 
-    /** The class-path resource of the binary form of {@link #userAgentStylesheet}, the one JavaFX reads. */
-    public static String binaryUserAgentStylesheet(boolean dark) {
-        return dark ? new PrimerDark().getUserAgentStylesheetBSS() : new PrimerLight().getUserAgentStylesheetBSS();
-    }
-
     /** The opening stylesheet of the theme: only the rules that can style the {@link OpeningView} (a URL). */
     public static String openingStylesheet(boolean dark) {
         return Objects.requireNonNull(Themes.class.getResource(dark ? OPENING_DARK : OPENING_LIGHT),
