@@ -32,7 +32,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
@@ -440,10 +439,7 @@ public final class ConnectionViewModel {
     }
 
     private static Throwable unwrap(Throwable t) {
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
+        return OffFxThread.cause(t);
     }
 
     private static boolean blank(String s) { return s == null || s.isBlank(); }

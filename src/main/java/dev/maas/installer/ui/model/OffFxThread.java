@@ -10,17 +10,17 @@ import java.util.concurrent.Executor;
  * The view models' blocking calls (cluster, 3scale, files), run on their background executor, never the FX thread,
  * and a failure of one as the single redacted line a status label shows.
  */
-final class OffFxThread {
+public final class OffFxThread {
     private OffFxThread() {
     }
 
     /** A blocking call that may throw. */
-    interface Call<T> {
+    public interface Call<T> {
         T call() throws Exception;
     }
 
     /** Runs {@code call} on {@code background}; a checked exception completes the future with it as the cause. */
-    static <T> CompletableFuture<T> supply(Call<T> call, Executor background) {
+    public static <T> CompletableFuture<T> supply(Call<T> call, Executor background) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return call.call();
@@ -33,17 +33,19 @@ final class OffFxThread {
     }
 
     /** The failure behind the futures' wrapping. */
-    static Throwable cause(Throwable e) {
+    public static Throwable cause(Throwable e) {
         Throwable t = e;
-        while (t instanceof CompletionException && t.getCause() != null) {
+        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
+                && t.getCause() != null) {
             t = t.getCause();
         }
         return t;
     }
 
     /** The failure's message (its type when it has none), with every registered secret redacted. */
-    static String message(Throwable e) {
+    public static String message(Throwable e) {
         Throwable t = cause(e);
-        return SecretRegistry.global().redact(t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
+        String m = t.getMessage();
+        return SecretRegistry.global().redact(m == null || m.isBlank() ? t.getClass().getSimpleName() : m);
     }
 }

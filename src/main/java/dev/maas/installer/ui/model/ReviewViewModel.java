@@ -275,6 +275,6 @@ public final class ReviewViewModel {
     private static String redact(String s) { return SecretRegistry.global().redact(s); }
 
     private static Throwable cause(Throwable e) {
-        return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        return OffFxThread.cause(e);
     }
 }

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
@@ -99,7 +98,7 @@ public final class SandboxViewModel {
         });
         starter.apply(phase).whenComplete((files, error) -> fx.execute(() -> {
             if (error != null || files == null) {
-                Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                Throwable t = error == null ? null : OffFxThread.cause(error);
                 state.set(State.FAILED);
                 statusText.set(SecretRegistry.global().redact("The local sandbox did not start: "
                         + (t == null ? "unknown error" : t.getMessage())));

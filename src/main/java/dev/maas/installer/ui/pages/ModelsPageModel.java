@@ -3,6 +3,7 @@ package dev.maas.installer.ui.pages;
 import dev.maas.installer.cluster.DiscoveredModel;
 import dev.maas.installer.engine.config.ConfigDefaults;
 import dev.maas.installer.engine.config.ConfigProblem;
+import dev.maas.installer.ui.model.OffFxThread;
 import dev.maas.installer.ui.model.FieldLabels;
 import dev.maas.installer.engine.config.ConfigValidator;
 import dev.maas.installer.engine.config.InstallerConfig;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -162,8 +162,7 @@ public final class ModelsPageModel {
         CompletableFuture.supplyAsync(discovery, background).whenComplete((found, error) -> fx.execute(() -> {
             discovering.set(false);
             if (error != null) {
-                Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause()
-                        : error;
+                Throwable t = OffFxThread.cause(error);
                 discoveryStatus.set(SecretRegistry.global().redact("Discovery failed: " + t.getMessage()));
                 done.complete(0);
                 return;

@@ -2,6 +2,7 @@ package dev.maas.installer.ui.pages;
 
 import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.ui.model.OffFxThread;
 import dev.maas.installer.keycloak.RealmSpec;
 import dev.maas.installer.ui.model.ConfigViewModel;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -11,7 +12,6 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
@@ -77,7 +77,7 @@ public final class PortalReviewModel {
         InstallerConfig cfg = config.current();
         summarize();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        CompletableFuture.supplyAsync(() -> call(() -> lookups.realmUrl(cfg)), background)
+        OffFxThread.supply(() -> lookups.realmUrl(cfg), background)
                 .whenComplete((url, error) -> fx.execute(() -> {
                     if (error == null) {
                         realmUrl.set(url == null || url.isBlank() ? "(unknown: the realm was not found)" : url);
@@ -103,7 +103,7 @@ public final class PortalReviewModel {
         InstallerConfig cfg = config.current();
         computing.set(true);
         contentError.set("");
-        CompletableFuture.supplyAsync(() -> call(() -> lookups.contentDryRun(cfg)), background)
+        OffFxThread.supply(() -> lookups.contentDryRun(cfg), background)
                 .whenComplete((text, error) -> fx.execute(() -> {
                     computing.set(false);
                     if (error == null) {
@@ -120,35 +120,13 @@ public final class PortalReviewModel {
         return done;
     }
 
-    private interface Call<T> { T get() throws Exception; }
-
-    private static <T> T call(Call<T> c) {
-        try {
-            return c.get();
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new CompletionException(e);
-        }
-    }
-
     /** The stage a look-up waits for (it is not applied yet), or null when the error is another one. */
     private static String waitingFor(Throwable error) {
-        Throwable t = error;
-        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
-                && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t instanceof dev.maas.installer.engine.WaitingForStageException w ? w.stageId() : null;
+        return OffFxThread.cause(error) instanceof dev.maas.installer.engine.WaitingForStageException w
+                ? w.stageId() : null;
     }
 
     private static String message(Throwable error) {
-        Throwable t = error;
-        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
-                && t.getCause() != null) {
-            t = t.getCause();
-        }
-        String m = t.getMessage();
-        return SecretRegistry.global().redact(m == null || m.isBlank() ? t.getClass().getSimpleName() : m);
+        return OffFxThread.message(error);
     }
 }

@@ -7,6 +7,7 @@ import dev.maas.installer.engine.config.InstallerConfig.IdentityProviderConfig;
 import dev.maas.installer.engine.config.InstallerConfig.SsoConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
 import dev.maas.installer.ui.model.ConfigViewModel;
+import dev.maas.installer.ui.model.OffFxThread;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -173,7 +174,7 @@ public final class SsoPageModel {
     /** Reads the realm URL and the admin console link back (after a successful apply or verify). */
     public CompletableFuture<Void> refreshLinks() {
         InstallerConfig cfg = config.current();
-        return CompletableFuture.supplyAsync(() -> call(() -> lookup.links(cfg)), background)
+        return OffFxThread.supply(() -> lookup.links(cfg), background)
                 .handle((links, error) -> {
                     fx.execute(() -> {
                         if (error == null) {
@@ -181,8 +182,7 @@ public final class SsoPageModel {
                             consoleUrl.set(nz(links.consoleUrl()));
                             linksError.set("");
                         } else {
-                            linksError.set("cannot read the realm's links: " + SecretRegistry.global()
-                                    .redact(String.valueOf(rootCause(error).getMessage())));
+                            linksError.set("cannot read the realm's links: " + OffFxThread.message(error));
                         }
                     });
                     return null;
@@ -192,13 +192,13 @@ public final class SsoPageModel {
     /** Reads the realm client's secret and shows it (the user clicked "Show client secret"). */
     public CompletableFuture<Void> showClientSecret() {
         InstallerConfig cfg = config.current();
-        return CompletableFuture.supplyAsync(() -> call(() -> {
+        return OffFxThread.supply(() -> {
             String s = lookup.clientSecret(cfg);
             if (s != null && !s.isEmpty()) {
                 SecretRegistry.global().register(s);
             }
             return s;
-        }), background).handle((s, error) -> {
+        }, background).handle((s, error) -> {
             fx.execute(() -> {
                 if (error == null) {
                     clientSecret.set(nz(s));
@@ -206,8 +206,7 @@ public final class SsoPageModel {
                 } else {
                     clientSecret.set("");
                     secretShown.set(false);
-                    linksError.set("cannot read the client secret: " + SecretRegistry.global()
-                            .redact(String.valueOf(rootCause(error).getMessage())));
+                    linksError.set("cannot read the client secret: " + OffFxThread.message(error));
                 }
             });
             return null;
@@ -253,26 +252,6 @@ public final class SsoPageModel {
     public ReadOnlyStringProperty linksErrorProperty() { return linksError.getReadOnlyProperty(); }
     public ReadOnlyStringProperty clientSecretProperty() { return clientSecret.getReadOnlyProperty(); }
     public ReadOnlyBooleanProperty secretShownProperty() { return secretShown.getReadOnlyProperty(); }
-
-    interface Call<T> { T get() throws Exception; }
-
-    static <T> T call(Call<T> c) {
-        try {
-            return c.get();
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new java.util.concurrent.CompletionException(e);
-        }
-    }
-
-    static Throwable rootCause(Throwable t) {
-        while ((t instanceof java.util.concurrent.CompletionException
-                || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
 
     static String nz(String s) { return s == null ? "" : s; }
 

@@ -6,6 +6,7 @@ import dev.maas.installer.engine.config.InstallerConfig;
 import dev.maas.installer.engine.config.InstallerConfig.StorageConfig;
 import dev.maas.installer.engine.config.InstallerConfig.ThreescaleConfig;
 import dev.maas.installer.engine.secrets.SecretRegistry;
+import dev.maas.installer.ui.model.OffFxThread;
 import dev.maas.installer.ui.model.ConfigViewModel;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
@@ -27,9 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 import static dev.maas.installer.ui.pages.SsoPageModel.blankToNull;
-import static dev.maas.installer.ui.pages.SsoPageModel.call;
 import static dev.maas.installer.ui.pages.SsoPageModel.nz;
-import static dev.maas.installer.ui.pages.SsoPageModel.rootCause;
 import static dev.maas.installer.ui.pages.SsoPageModel.trim;
 
 /**
@@ -158,15 +157,14 @@ public final class ThreescalePageModel {
     /** Reads the admin portal link back (after a successful apply or verify). */
     public CompletableFuture<Void> refreshLinks() {
         InstallerConfig cfg = config.current();
-        return CompletableFuture.supplyAsync(() -> call(() -> lookup.adminUrl(cfg)), background)
+        return OffFxThread.supply(() -> lookup.adminUrl(cfg), background)
                 .handle((url, error) -> {
                     fx.execute(() -> {
                         if (error == null) {
                             adminUrl.set(nz(url));
                             lookupError.set("");
                         } else {
-                            lookupError.set("cannot read the admin portal's address: " + SecretRegistry.global()
-                                    .redact(String.valueOf(rootCause(error).getMessage())));
+                            lookupError.set("cannot read the admin portal's address: " + OffFxThread.message(error));
                         }
                     });
                     return null;
@@ -176,13 +174,13 @@ public final class ThreescalePageModel {
     /** Reads the tenant admin's credentials and shows them (the user clicked "Show credentials"). */
     public CompletableFuture<Void> showCredentials() {
         InstallerConfig cfg = config.current();
-        return CompletableFuture.supplyAsync(() -> call(() -> {
+        return OffFxThread.supply(() -> {
             Credentials c = lookup.credentials(cfg);
             if (c != null) {
                 SecretRegistry.global().register(c.password());
             }
             return c;
-        }), background).handle((c, error) -> {
+        }, background).handle((c, error) -> {
             fx.execute(() -> {
                 if (error == null && c != null) {
                     adminUser.set(nz(c.user()));
@@ -191,7 +189,7 @@ public final class ThreescalePageModel {
                 } else {
                     hideCredentials();
                     lookupError.set("cannot read the admin credentials: " + (error == null ? "none found"
-                            : SecretRegistry.global().redact(String.valueOf(rootCause(error).getMessage()))));
+                            : OffFxThread.message(error)));
                 }
             });
             return null;
