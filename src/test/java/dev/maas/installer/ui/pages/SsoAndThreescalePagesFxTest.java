@@ -320,8 +320,9 @@ class SsoAndThreescalePagesFxTest {
         assertThat(onFx2.get(TIMEOUT_S, TimeUnit.SECONDS)).hasMessageContaining("FX thread");
 
         // off the FX thread it gets past the guard and asks the (here unconnected) context for the cluster
-        Throwable off = CompletableFuture.supplyAsync(() -> SsoPageModel.call(() -> threescale.credentials(InstallerConfig.defaults())),
-                background).handle((v, t) -> t).get(TIMEOUT_S, TimeUnit.SECONDS);
+        Throwable off = dev.maas.installer.ui.model.OffFxThread.supply(
+                () -> threescale.credentials(InstallerConfig.defaults()), background)
+                .handle((v, t) -> t).get(TIMEOUT_S, TimeUnit.SECONDS);
         assertThat(off).isNotNull();
         assertThat(String.valueOf(off.getMessage())).doesNotContain("FX thread");
     }
