@@ -19,8 +19,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -147,7 +145,7 @@ public final class ApicastGateway implements AutoCloseable {
                         ? chain.proceed(chain.request())
                         : chain.proceed(chain.request().newBuilder().removeHeader("Accept-Encoding").build()))
                 .build();
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this.server = dev.maas.installer.sandbox.LoopbackHttpServer.create(0, 0);
         AtomicInteger n = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "sandbox-apicast-" + environment.name().toLowerCase(Locale.ROOT) + "-"

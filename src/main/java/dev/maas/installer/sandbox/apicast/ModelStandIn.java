@@ -11,8 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,7 +81,7 @@ public final class ModelStandIn implements AutoCloseable {
         this.modelId = modelId;
         this.kind = kind;
         this.operations = operations;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this.server = dev.maas.installer.sandbox.LoopbackHttpServer.create(0, 0);
         this.executor = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "sandbox-model-" + modelId);
             t.setDaemon(true);

@@ -11,8 +11,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -50,14 +48,6 @@ public final class ThreescaleSimulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ThreescaleSimulator.class);
     /** The tenant name of {@link SimulatorOptions#defaults()}, as the installer's config defaults it. */
     public static final String DEFAULT_TENANT = "maas";
-
-    static {
-        // The JDK server writes headers and body separately; without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms
-        // to every response. Read once by the JDK when the first server starts.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -127,15 +117,14 @@ public final class ThreescaleSimulator implements AutoCloseable {
 
     /** A loopback server on {@code port} (the port of a resumed simulator) when it is free, else on a free one. */
     private static HttpServer bind(int port) throws IOException {
-        InetAddress loopback = InetAddress.getLoopbackAddress();
         if (port > 0) {
             try {
-                return HttpServer.create(new InetSocketAddress(loopback, port), 64);
+                return dev.maas.installer.sandbox.LoopbackHttpServer.create(port, 64);
             } catch (java.net.BindException e) {
                 LOG.info("3scale simulator: port {} is taken, listening on another one", port);
             }
         }
-        return HttpServer.create(new InetSocketAddress(loopback, 0), 64);
+        return dev.maas.installer.sandbox.LoopbackHttpServer.create(0, 64);
     }
 
     private static String newToken() {
