@@ -551,15 +551,24 @@ public final class KeycloakProcess implements AutoCloseable {
      * resumes, and Keycloak would have to move (and with it the issuer URLs a configuration names).
      */
     static int freeLegacyOffset() {
-        SecureRandom random = new SecureRandom();
         int highest = java.util.Arrays.stream(LEGACY_PORTS).max().orElseThrow();
+        return belowEphemeral(highest, KeycloakProcess::legacyOffsetFree, "no free range of ports on 127.0.0.1 for"
+                + " Keycloak 18");
+    }
+
+    /**
+     * A random number from 10,000 such that it plus {@code reach} stays below Linux's ephemeral ports (32768), for
+     * which {@code free} holds; 200 tries.
+     */
+    private static int belowEphemeral(int reach, java.util.function.IntPredicate free, String none) {
+        SecureRandom random = new SecureRandom();
         for (int attempt = 0; attempt < 200; attempt++) {
-            int offset = 10_000 + random.nextInt(32_768 - 10_000 - highest);
-            if (legacyOffsetFree(offset)) {
-                return offset;
+            int n = 10_000 + random.nextInt(32_768 - 10_000 - reach);
+            if (free.test(n)) {
+                return n;
             }
         }
-        throw new IllegalStateException("no free range of ports on 127.0.0.1 for Keycloak 18");
+        throw new IllegalStateException(none);
     }
 
     /**
@@ -567,14 +576,7 @@ public final class KeycloakProcess implements AutoCloseable {
      * HTTP and management ports, which a sandbox keeps: for the reason of {@link #freeLegacyOffset()}.
      */
     static int freeStablePort(int other) {
-        SecureRandom random = new SecureRandom();
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int port = 10_000 + random.nextInt(32_768 - 10_000);
-            if (port != other && portFree(port)) {
-                return port;
-            }
-        }
-        throw new IllegalStateException("no free port on 127.0.0.1 for Keycloak");
+        return belowEphemeral(0, port -> port != other && portFree(port), "no free port on 127.0.0.1 for Keycloak");
     }
 
     private static boolean legacyOffsetFree(int offset) {

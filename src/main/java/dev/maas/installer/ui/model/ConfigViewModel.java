@@ -155,7 +155,7 @@ public final class ConfigViewModel {
     }
 
     private static Throwable unwrap(Throwable t) {
-        return t == null ? null : OffFxThread.cause(t);
+        return OffFxThread.cause(t);
     }
 
     private void note(String level, String message) {

@@ -32,7 +32,7 @@ public final class OffFxThread {
         }, background);
     }
 
-    /** The failure behind the futures' wrapping. */
+    /** The failure behind the futures' wrapping (null for none). */
     public static Throwable cause(Throwable e) {
         Throwable t = e;
         while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)

@@ -98,7 +98,7 @@ public final class SandboxViewModel {
         });
         starter.apply(phase).whenComplete((files, error) -> fx.execute(() -> {
             if (error != null || files == null) {
-                Throwable t = error == null ? null : OffFxThread.cause(error);
+                Throwable t = OffFxThread.cause(error);
                 state.set(State.FAILED);
                 statusText.set(SecretRegistry.global().redact("The local sandbox did not start: "
                         + (t == null ? "unknown error" : t.getMessage())));
